@@ -30,6 +30,7 @@ const common = {
   sourcesContent: false,
   logLevel: 'warning',
   plugins: [problemMatcher],
+  define: { CERTLENS_VERSION: JSON.stringify(require('./package.json').version) },
 };
 
 function listTs(dir) {

@@ -1,1 +1,135 @@
-console.log('certlens');
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_RULES, type RuleSettings } from '../core/rules/rules';
+import { Inventory } from '../core/scan/inventory';
+import { DEFAULT_EXCLUDES } from '../core/scan/filters';
+import { scanPaths } from '../core/scan/scanner';
+import { buildReport } from '../core/report/schema';
+import { meetsThreshold, toCsv, toSarif, toTable } from '../core/report/formats';
+
+declare const CERTLENS_VERSION: string;
+const VERSION = typeof CERTLENS_VERSION === 'string' ? CERTLENS_VERSION : '0.0.0-dev';
+
+const HELP = `certlens ${VERSION} — find every certificate in a tree and say when it expires
+
+Usage:
+  certlens scan [PATH...] [options]   scan files and folders (default: .)
+  certlens --version | --help
+
+Options for scan:
+  --format table|json|csv|sarif   output format (default: table)
+  --output FILE                   write the report to FILE instead of stdout
+  --critical-days N               error when expiring within N days (default: ${DEFAULT_RULES.criticalDays})
+  --warn-days N                   warning within N days (default: ${DEFAULT_RULES.warningDays})
+  --info-days N                   information within N days (default: ${DEFAULT_RULES.infoDays})
+  --fail-on LEVEL                 exit 1 if a finding is at least LEVEL:
+                                  expired|error|warning|info|never (default: error)
+  --now ISO-8601                  evaluate at this time instead of now
+  --include GLOB                  only files matching GLOB (repeatable)
+  --exclude GLOB                  skip files matching GLOB (repeatable; replaces the defaults:
+                                  ${DEFAULT_EXCLUDES.join(', ')})
+  --max-file-size BYTES           skip larger files (default: 5 MB)
+  --no-color                      no colours in the table
+
+Exit codes: 0 nothing at or above --fail-on; 1 something is; 2 usage or fatal error.
+`;
+
+class UsageError extends Error {}
+
+function intOption(v: string | undefined, name: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} needs a whole number, got "${v}"`);
+  return Number(v);
+}
+
+async function scanCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', default: 'table' },
+      output: { type: 'string' },
+      'critical-days': { type: 'string' },
+      'warn-days': { type: 'string' },
+      'info-days': { type: 'string' },
+      'fail-on': { type: 'string', default: 'error' },
+      now: { type: 'string' },
+      include: { type: 'string', multiple: true },
+      exclude: { type: 'string', multiple: true },
+      'max-file-size': { type: 'string' },
+      'no-color': { type: 'boolean', default: false },
+    },
+  });
+  const format = values.format!;
+  if (!['table', 'json', 'csv', 'sarif'].includes(format)) throw new UsageError(`--format must be table, json, csv or sarif, not "${format}"`);
+  const failOn = values['fail-on']!;
+  if (!['expired', 'error', 'warning', 'info', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be expired, error, warning, info or never, not "${failOn}"`);
+  let now = Date.now();
+  if (values.now !== undefined) {
+    now = Date.parse(values.now);
+    if (!Number.isFinite(now)) throw new UsageError(`--now needs an ISO-8601 time such as 2027-01-31T00:00:00Z, got "${values.now}"`);
+  }
+  const rules: RuleSettings = {
+    ...DEFAULT_RULES,
+    criticalDays: intOption(values['critical-days'], 'critical-days', DEFAULT_RULES.criticalDays),
+    warningDays: intOption(values['warn-days'], 'warn-days', DEFAULT_RULES.warningDays),
+    infoDays: intOption(values['info-days'], 'info-days', DEFAULT_RULES.infoDays),
+  };
+  const roots = positionals.length ? positionals : ['.'];
+  for (const r of roots) if (!fs.existsSync(r)) throw new UsageError(`no such file or directory: ${r}`);
+
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  const inventory = new Inventory();
+  const { stats } = await scanPaths({
+    roots,
+    include: values.include,
+    exclude: values.exclude ?? DEFAULT_EXCLUDES,
+    maxFileSize: values['max-file-size'] ? intOption(values['max-file-size'], 'max-file-size', 0) : undefined,
+    signal: controller.signal,
+    onFile: (r) => inventory.set(r),
+  });
+  const certs = inventory.certificates();
+  const findings = inventory.findings(now, rules);
+  const report = buildReport(certs, findings, now, stats);
+  const relativeTo = roots.length === 1 && fs.statSync(roots[0]).isDirectory() ? path.resolve(roots[0]) : process.cwd();
+  const out =
+    format === 'json' ? JSON.stringify(report, null, 2) + '\n'
+    : format === 'csv' ? toCsv(report)
+    : format === 'sarif' ? toSarif(report, VERSION)
+    : toTable(report, !values['no-color'] && !values.output && process.stdout.isTTY === true && !process.env.NO_COLOR, relativeTo);
+  if (values.output) fs.writeFileSync(values.output, out);
+  else await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
+  const failed = failOn === 'expired' ? findings.some((f) => f.code === 'expired') : findings.some((f) => meetsThreshold(f.severity, failOn));
+  return failed ? 1 : 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === '--version' || command === '-v' || command === 'version') {
+      console.log(VERSION);
+      return 0;
+    }
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      process.stdout.write(HELP);
+      return command === undefined ? 2 : 0;
+    }
+    if (command === 'scan') return await scanCommand(rest);
+    throw new UsageError(`unknown command "${command}"`);
+  } catch (e) {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`certlens: ${(e as Error).message}\nRun "certlens --help" for usage.\n`);
+      return 2;
+    }
+    process.stderr.write(`certlens: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,239 @@
+import { createPrivateKey, createPublicKey, createHash } from 'node:crypto';
+import * as path from 'node:path';
+import type { CertificateRecord, FileReference, FileResult, FindingCode, PrivateKeyRef, Range, Severity, SourceKind } from '../model';
+import { parseCertificateDer } from '../x509/certificate';
+import { linkChains } from './chains';
+import { FILE_START, LineIndex } from './lines';
+import { BASE64_PEM_MARKER, findPemBlocks, PEM_MARKER, type PemBlock } from './pem';
+import { certificatesFromPkcs7 } from './pkcs7';
+import { openPkcs12 } from './pkcs12';
+
+export interface ParseOptions {
+  /** Password for a PKCS#12 file, when the user has unlocked it. */
+  pkcs12Password?: (file: string) => string | undefined;
+}
+
+export const CERTIFICATE_EXTENSIONS = new Set(['.pem', '.crt', '.cer', '.cert', '.ca-bundle', '.chain', '.der', '.p7b', '.p7c', '.p12', '.pfx', '.key']);
+const DER_EXTENSIONS = new Set(['.der', '.cer', '.crt', '.cert']);
+const PKCS12_EXTENSIONS = new Set(['.p12', '.pfx']);
+const PKCS7_EXTENSIONS = new Set(['.p7b', '.p7c']);
+const PEM_EXTENSIONS = new Set(['.pem', '.crt', '.cer', '.cert', '.ca-bundle', '.chain']);
+
+/** Keys whose value, in YAML/JSON/kubeconfig, is a base64 certificate (PEM or DER). */
+const CERT_VALUE_KEY = /^[ \t-]*["']?(tls\.crt|ca\.crt|caBundle|certificate-authority-data|client-certificate-data)["']?[ \t]*:[ \t]*["']?([^\s"',#}]*)/gm;
+const KUBECONFIG_PATH_KEY = /^[ \t-]*["']?(certificate-authority|client-certificate)["']?[ \t]*:[ \t]*["']?([^\s"'#,}]+)/gm;
+const BASE64_PEM_TOKEN = /LS0tLS1CRUdJTi[A-Za-z0-9+/]*={0,2}/g;
+const PLACEHOLDER = /^(\$\{|\{\{|<|%\(|\$[A-Z_]|\||>)/;
+
+/**
+ * Everything one file holds: certificates with exact ranges, private keys (as public-key hashes),
+ * files it references, and located problems. Never throws: bad input becomes a problem.
+ */
+export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions = {}): FileResult {
+  const result: FileResult = { file, certificates: [], problems: [], privateKeys: [], references: [] };
+  const ext = path.extname(file).toLowerCase();
+  const sink = new Sink(result);
+  try {
+    if (PKCS12_EXTENSIONS.has(ext)) {
+      parsePkcs12(bytes, FILE_START, sink, options.pkcs12Password?.(file));
+    } else if (bytes[0] === 0x30 && (PKCS7_EXTENSIONS.has(ext) || DER_EXTENSIONS.has(ext))) {
+      parseBinary(bytes, ext, sink);
+    } else if (mayHoldText(bytes)) {
+      parseText(decodeText(bytes), ext, file, sink);
+    }
+  } catch (e) {
+    sink.problem('error', 'invalid-certificate', FILE_START, `CertLens could not read this file: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  linkChains(result.certificates);
+  return result;
+}
+
+/** Cheap test before decoding: a PEM header or a base64 PEM value occurs in the bytes. */
+function mayHoldText(bytes: Uint8Array): boolean {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return b.indexOf(PEM_MARKER) !== -1 || b.indexOf(BASE64_PEM_MARKER) !== -1 || b.indexOf('caBundle') !== -1 || b.indexOf('-data') !== -1 && b.indexOf('certificate-authority') !== -1;
+}
+
+const decoder = new TextDecoder('utf-8');
+function decodeText(bytes: Uint8Array): string {
+  // TextDecoder drops a UTF-8 BOM, as VS Code does, so character offsets agree with the editor.
+  return decoder.decode(bytes);
+}
+
+/** Collects results for one file, numbering certificates in the order found. */
+class Sink {
+  constructor(readonly result: FileResult) {}
+
+  certificate(der: Uint8Array, range: Range, source: SourceKind, what: string): void {
+    try {
+      const fields = parseCertificateDer(der);
+      this.result.certificates.push({
+        ...fields, file: this.result.file, range, source, index: this.result.certificates.length, role: 'leaf',
+        der: Buffer.from(der),
+      } as CertificateRecord);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      const code: FindingCode = /time/i.test(message) ? 'invalid-date' : 'invalid-certificate';
+      this.problem('error', code, range, `${what} is not a valid certificate: ${message}`);
+    }
+  }
+
+  problem(severity: Severity, code: FindingCode, range: Range, message: string): void {
+    this.result.problems.push({ file: this.result.file, range, severity, code, message });
+  }
+}
+
+function parseBinary(bytes: Uint8Array, ext: string, sink: Sink): void {
+  if (PKCS7_EXTENSIONS.has(ext) || looksLikePkcs7(bytes)) {
+    parsePkcs7(bytes, FILE_START, sink, 'pkcs7');
+    return;
+  }
+  sink.certificate(bytes, FILE_START, 'der', 'This DER file');
+}
+
+/** ContentInfo starts with SEQUENCE { OID 1.2.840.113549.1.7.2 ...}: look for that OID near the start. */
+function looksLikePkcs7(bytes: Uint8Array): boolean {
+  const head = Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.byteLength, 24));
+  return head.indexOf(Buffer.from([0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02])) !== -1;
+}
+
+function parsePkcs7(der: Uint8Array, range: Range, sink: Sink, source: SourceKind): void {
+  let certs: Uint8Array[];
+  try {
+    certs = certificatesFromPkcs7(der);
+  } catch (e) {
+    sink.problem('error', 'pkcs7-invalid', range, `PKCS#7 could not be read: ${e instanceof Error ? e.message : String(e)}`);
+    return;
+  }
+  certs.forEach((c, i) => sink.certificate(c, range, source, `Certificate ${i + 1} of this PKCS#7`));
+}
+
+function parsePkcs12(der: Uint8Array, range: Range, sink: Sink, password: string | undefined): void {
+  const opened = openPkcs12(der, password);
+  switch (opened.status) {
+    case 'open':
+      opened.certificates.forEach((c, i) => sink.certificate(c, range, 'pkcs12', `Certificate ${i + 1} of this PKCS#12`));
+      return;
+    case 'locked':
+      sink.problem('info', 'pkcs12-locked', range, opened.message);
+      return;
+    case 'wrong-password':
+      sink.problem('error', 'pkcs12-wrong-password', range, opened.message);
+      return;
+    case 'invalid':
+      sink.problem('error', 'pkcs12-invalid', range, opened.message);
+  }
+}
+
+function parseText(text: string, ext: string, file: string, sink: Sink): void {
+  const lines = new LineIndex(text);
+  const context = new SourceContext(text, PEM_EXTENSIONS.has(ext) ? 'pem' : 'inline');
+  handlePemBlocks(findPemBlocks(text), 0, lines, (b) => context.kindAt(b.start), sink);
+
+  // base64-encoded PEM values: Kubernetes Secret data, kubeconfig *-data, .env, JSON.
+  const handled = new Set<number>();
+  BASE64_PEM_TOKEN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = BASE64_PEM_TOKEN.exec(text))) {
+    handled.add(m.index);
+    const range = lines.range(m.index, m.index + m[0].length);
+    const decoded = Buffer.from(m[0], 'base64').toString('latin1');
+    const blocks = findPemBlocks(decoded);
+    if (blocks.length === 0) {
+      sink.problem('error', 'invalid-base64', range, 'This base64 value starts like a PEM block but does not decode to one');
+      continue;
+    }
+    const kind = context.kindAt(m.index);
+    handlePemBlocks(blocks, m.index, lines, () => kind, sink, range);
+  }
+
+  // Values of certificate keys that are not base64 PEM: base64 DER, or broken.
+  CERT_VALUE_KEY.lastIndex = 0;
+  while ((m = CERT_VALUE_KEY.exec(text))) {
+    const value = m[2];
+    const valueStart = m.index + m[0].length - value.length;
+    if (!value || handled.has(valueStart) || PLACEHOLDER.test(value) || value.startsWith('-----')) continue;
+    const range = lines.range(valueStart, valueStart + value.length);
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 === 1) {
+      sink.problem('error', 'invalid-base64', range, `The value of "${m[1]}" is not valid base64`);
+      continue;
+    }
+    const der = Buffer.from(value, 'base64');
+    sink.certificate(der, range, context.kindAt(valueStart), `The value of "${m[1]}"`);
+  }
+
+  if (context.isKubeconfig) {
+    KUBECONFIG_PATH_KEY.lastIndex = 0;
+    while ((m = KUBECONFIG_PATH_KEY.exec(text))) {
+      const value = m[2];
+      if (PLACEHOLDER.test(value)) continue;
+      const valueStart = m.index + m[0].length - value.length;
+      sink.result.references.push({
+        file, range: lines.range(valueStart, valueStart + value.length), target: path.resolve(path.dirname(file), value), source: 'kubeconfig',
+      } satisfies FileReference);
+    }
+  }
+}
+
+function handlePemBlocks(
+  blocks: PemBlock[], baseOffset: number, lines: LineIndex, kindOf: (b: PemBlock) => SourceKind, sink: Sink, fixedRange?: Range,
+): void {
+  for (const b of blocks) {
+    const range = fixedRange ?? lines.range(baseOffset + b.start, baseOffset + b.end);
+    if (b.error) {
+      const where = fixedRange ? '' : ` (line ${lines.position(baseOffset + b.error.offset).line + 1})`;
+      sink.problem('error', b.error.code, range, b.error.message + where);
+      continue;
+    }
+    if (b.kind === 'certificate') {
+      sink.certificate(Buffer.from(b.body, 'base64'), range, kindOf(b), `PEM block "${b.label}"`);
+    } else if (b.kind === 'pkcs7') {
+      parsePkcs7(Buffer.from(b.body, 'base64'), range, sink, 'pkcs7');
+    } else if (b.kind === 'private-key' && !b.encrypted) {
+      const key = publicKeyHash(b);
+      if (key) sink.result.privateKeys.push({ file: sink.result.file, range, spkiSha256: key } satisfies PrivateKeyRef);
+    }
+  }
+}
+
+/** SHA-256 of the public half of a private key; the key itself is dropped at once. */
+function publicKeyHash(b: PemBlock): string | undefined {
+  try {
+    const pem = `-----BEGIN ${b.label}-----\n${b.body}\n-----END ${b.label}-----\n`;
+    const spki = createPublicKey(createPrivateKey(pem)).export({ type: 'spki', format: 'der' });
+    return createHash('sha256').update(spki).digest('hex');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Says what kind of source a position in a text file is: a Kubernetes Secret, a kubeconfig, or plain. */
+class SourceContext {
+  readonly isKubeconfig: boolean;
+  private readonly docs: { start: number; kind: SourceKind }[] = [];
+
+  constructor(text: string, private readonly fallback: SourceKind) {
+    this.isKubeconfig = /^kind:[ \t]*["']?Config\b/m.test(text) || (/^clusters:/m.test(text) && /^users:/m.test(text));
+    if (this.isKubeconfig || !/^kind:/m.test(text)) return;
+    const sep = /^---/gm;
+    let start = 0;
+    for (;;) {
+      const m = sep.exec(text);
+      const end = m ? m.index : text.length;
+      const kindMatch = /^kind:[ \t]*["']?(\w+)/m.exec(text.slice(start, end));
+      this.docs.push({ start, kind: kindMatch?.[1] === 'Secret' ? 'k8s-secret' : fallback });
+      if (!m) break;
+      start = m.index + 3;
+    }
+  }
+
+  kindAt(offset: number): SourceKind {
+    if (this.isKubeconfig) return 'kubeconfig';
+    let kind = this.fallback;
+    for (const d of this.docs) {
+      if (d.start > offset) break;
+      kind = d.kind;
+    }
+    return kind;
+  }
+}

@@ -1,0 +1,103 @@
+/** Finds PEM blocks anywhere in a text: bundles, dumps, YAML block scalars, JSON strings with `\n` escapes. */
+
+export type PemKind = 'certificate' | 'pkcs7' | 'private-key' | 'other';
+
+export interface PemBlock {
+  label: string;
+  kind: PemKind;
+  /** Offsets of the first `-` of BEGIN and just past the last `-` of END (or of BEGIN when unterminated). */
+  start: number;
+  end: number;
+  /** Base64 body with whitespace and escape sequences removed. */
+  body: string;
+  /** Set when the block cannot be decoded; `body` is then unusable. */
+  error?: { code: 'pem-unterminated' | 'invalid-base64'; message: string; offset: number };
+  /** True when the block has RFC 1421 headers (legacy encrypted keys). */
+  encrypted?: boolean;
+}
+
+const BEGIN = /-----BEGIN ([A-Z0-9][A-Z0-9 #._-]{0,62})-----/g;
+
+const KINDS: Record<string, PemKind> = {
+  'CERTIFICATE': 'certificate',
+  'X509 CERTIFICATE': 'certificate',
+  'TRUSTED CERTIFICATE': 'certificate',
+  'PKCS7': 'pkcs7',
+  'PKCS #7 SIGNED DATA': 'pkcs7',
+  'CMS': 'pkcs7',
+  'PRIVATE KEY': 'private-key',
+  'RSA PRIVATE KEY': 'private-key',
+  'EC PRIVATE KEY': 'private-key',
+  'DSA PRIVATE KEY': 'private-key',
+};
+
+/** Whitespace, plus `\n`-style escapes of JSON/YAML strings and the quotes and indentation around them. */
+const NOISE = /\\+[rnt]|\s/g;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+export function findPemBlocks(text: string): PemBlock[] {
+  const blocks: PemBlock[] = [];
+  BEGIN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = BEGIN.exec(text))) {
+    const label = m[1];
+    const kind = KINDS[label] ?? 'other';
+    const start = m.index;
+    const bodyStart = start + m[0].length;
+    const endMarker = `-----END ${label}-----`;
+    const endAt = text.indexOf(endMarker, bodyStart);
+    const nextBegin = text.indexOf('-----BEGIN ', bodyStart);
+    if (endAt < 0 || (nextBegin >= 0 && nextBegin < endAt)) {
+      blocks.push({
+        label, kind, start, end: bodyStart, body: '',
+        error: { code: 'pem-unterminated', message: `PEM block "${label}" has no matching "${endMarker}" line`, offset: start },
+      });
+      continue;
+    }
+    const end = endAt + endMarker.length;
+    BEGIN.lastIndex = end;
+    if (kind === 'other') {
+      blocks.push({ label, kind, start, end, body: '' });
+      continue;
+    }
+    const raw = text.slice(bodyStart, endAt);
+    if (raw.includes(':') && /^\s*(Proc-Type|DEK-Info):/m.test(raw)) {
+      blocks.push({ label, kind, start, end, body: '', encrypted: true });
+      continue;
+    }
+    const body = raw.replace(NOISE, '');
+    if (!BASE64.test(body) || body.length % 4 === 1) {
+      const bad = firstBadCharacter(raw);
+      blocks.push({
+        label, kind, start, end, body: '',
+        error: {
+          code: 'invalid-base64',
+          message: bad
+            ? `PEM block "${label}" holds ${describeChar(bad.char)}, which is not base64`
+            : `PEM block "${label}" has a base64 body of invalid length`,
+          offset: bad ? bodyStart + bad.offset : start,
+        },
+      });
+      continue;
+    }
+    blocks.push({ label, kind, start, end, body });
+  }
+  return blocks;
+}
+
+function firstBadCharacter(raw: string): { char: string; offset: number } | undefined {
+  const cleaned = raw.replace(NOISE, (s) => ' '.repeat(s.length));
+  const m = /[^A-Za-z0-9+/= ]|=+[A-Za-z0-9+/]/.exec(cleaned);
+  return m ? { char: m[0][0], offset: m.index } : undefined;
+}
+
+function describeChar(c: string): string {
+  const code = c.codePointAt(0) ?? 0;
+  if (code < 0x20 || code === 0x7f) return `a control character (0x${code.toString(16).padStart(2, '0')})`;
+  return `the character "${c}"`;
+}
+
+/** Quick test used before decoding a file as text. */
+export const PEM_MARKER = Buffer.from('-----BEGIN ');
+/** base64("-----BEGIN") as it starts a base64-encoded PEM value (Kubernetes secrets, kubeconfig). */
+export const BASE64_PEM_MARKER = 'LS0tLS1CRUdJTi';

@@ -1,0 +1,64 @@
+import forge from 'node-forge';
+import { forgeFromDer, forgeToDer } from './forge-asn1';
+
+export type Pkcs12Result =
+  | { status: 'open'; certificates: Uint8Array[] }
+  | { status: 'locked' | 'wrong-password'; message: string }
+  | { status: 'invalid'; message: string };
+
+/** Key-derivation iterations above this are refused: a hostile file must not pin the CPU. */
+export const MAX_PKCS12_ITERATIONS = 200_000;
+
+/**
+ * Opens a PKCS#12 with the given password, or with none and the empty one. Every certificate comes out
+ * as DER, including those whose key node-forge cannot read (it leaves them as raw ASN.1 with `cert: null`).
+ */
+export function openPkcs12(der: Uint8Array, password?: string): Pkcs12Result {
+  let asn1: forge.asn1.Asn1;
+  try {
+    asn1 = forgeFromDer(der);
+  } catch (e) {
+    return { status: 'invalid', message: `not a PKCS#12 file: ${errorText(e)}` };
+  }
+  const iterations = macIterations(asn1);
+  if (iterations !== undefined && iterations > MAX_PKCS12_ITERATIONS) {
+    return { status: 'invalid', message: `PKCS#12 asks for ${iterations} key-derivation iterations (more than ${MAX_PKCS12_ITERATIONS}); not opened` };
+  }
+  const candidates = password !== undefined ? [password] : ['', undefined];
+  let lastError: unknown;
+  for (const pw of candidates) {
+    try {
+      const p12 = pw === undefined ? forge.pkcs12.pkcs12FromAsn1(asn1, false) : forge.pkcs12.pkcs12FromAsn1(asn1, false, pw);
+      const bags = p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
+      const certificates: Uint8Array[] = [];
+      for (const bag of bags) {
+        const node = (bag as { asn1?: forge.asn1.Asn1 }).asn1 ?? (bag.cert ? forge.pki.certificateToAsn1(bag.cert) : undefined);
+        if (node) certificates.push(forgeToDer(node));
+      }
+      return { status: 'open', certificates };
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  const text = errorText(lastError);
+  if (/MAC could not be verified|Invalid password|Unsupported|decrypt/i.test(text)) {
+    return password !== undefined
+      ? { status: 'wrong-password', message: 'the PKCS#12 password is wrong (its integrity check failed)' }
+      : { status: 'locked', message: 'PKCS#12 is password-protected; unlock it to see its certificates' };
+  }
+  return { status: 'invalid', message: `PKCS#12 could not be read: ${text}` };
+}
+
+/** The MAC iteration count from PFX.macData, read without decrypting anything. */
+function macIterations(pfx: forge.asn1.Asn1): number | undefined {
+  const macData = (pfx.value as forge.asn1.Asn1[])[2];
+  const iterNode = (macData?.value as forge.asn1.Asn1[] | undefined)?.[2];
+  if (!iterNode || typeof iterNode.value !== 'string') return undefined;
+  let n = 0;
+  for (const ch of iterNode.value) n = n * 256 + ch.charCodeAt(0);
+  return n;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,129 @@
+/** The data every layer shares: what the engine finds, in positions VS Code uses (0-based, UTF-16). */
+
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export type SourceKind = 'pem' | 'der' | 'pkcs7' | 'pkcs12' | 'k8s-secret' | 'kubeconfig' | 'inline';
+export type Severity = 'error' | 'warning' | 'info';
+export type ChainRole = 'leaf' | 'intermediate' | 'root';
+
+export interface SubjectAltNames {
+  dns: string[];
+  ip: string[];
+  email: string[];
+  uri: string[];
+}
+
+/** What one certificate says about itself; independent of where it was found and of the time. */
+export interface CertificateFields {
+  subject: string;
+  subjectCN?: string;
+  issuer: string;
+  issuerCN?: string;
+  sans: SubjectAltNames;
+  serial: string;
+  /** Epoch milliseconds, UTC. */
+  notBefore: number;
+  notAfter: number;
+  sha256: string;
+  sha1: string;
+  /** SHA-256 of the SubjectPublicKeyInfo: pairs certificates with private keys. */
+  spkiSha256: string;
+  keyType: string;
+  keyBits?: number;
+  curve?: string;
+  signatureAlgorithm: string;
+  signatureAlgorithmOid: string;
+  isCA: boolean;
+  selfSigned: boolean;
+  keyUsage: string[];
+  extendedKeyUsage: string[];
+  subjectKeyId?: string;
+  authorityKeyId?: string;
+  /** Hex of the raw subject and issuer Names, compared byte for byte to link chains. */
+  subjectRaw: string;
+  issuerRaw: string;
+}
+
+export interface ChainInfo {
+  /** Indexes (within the file's certificates) of the members, leaf first. */
+  members: number[];
+  earliestNotAfter: number;
+  /** Index (within the file) of the member that expires first. */
+  earliestIndex: number;
+}
+
+export interface FileLocation {
+  file: string;
+  range: Range;
+}
+
+export interface CertificateRecord extends CertificateFields, FileLocation {
+  source: SourceKind;
+  /** Position within its file, counting every certificate found in it. */
+  index: number;
+  role: ChainRole;
+  chain?: ChainInfo;
+  privateKey?: FileLocation;
+  /** DER bytes, for details and "Copy PEM"; never serialised in reports. */
+  der: Uint8Array;
+}
+
+export interface Finding extends FileLocation {
+  severity: Severity;
+  code: FindingCode;
+  message: string;
+  sha256?: string;
+}
+
+export type FindingCode =
+  | 'expired'
+  | 'not-yet-valid'
+  | 'expires-critical'
+  | 'expires-warning'
+  | 'expires-info'
+  | 'lifetime-share'
+  | 'chain-member-expires-first'
+  | 'weak-signature'
+  | 'weak-rsa-key'
+  | 'long-validity'
+  | 'invalid-certificate'
+  | 'invalid-base64'
+  | 'invalid-date'
+  | 'pem-unterminated'
+  | 'pkcs7-invalid'
+  | 'pkcs12-locked'
+  | 'pkcs12-wrong-password'
+  | 'pkcs12-invalid'
+  | 'read-error'
+  | 'file-too-large'
+  | 'referenced-file-missing';
+
+/** A private key seen in the workspace, kept only as the hash of its public half. */
+export interface PrivateKeyRef extends FileLocation {
+  spkiSha256: string;
+}
+
+/** A certificate file named by another file (kubeconfig `certificate-authority: ca.crt`). */
+export interface FileReference extends FileLocation {
+  target: string;
+  source: SourceKind;
+}
+
+/** Everything found in one file; findings here are parse problems, not expiry rules. */
+export interface FileResult {
+  file: string;
+  certificates: CertificateRecord[];
+  problems: Finding[];
+  privateKeys: PrivateKeyRef[];
+  references: FileReference[];
+}
+
+export const DAY_MS = 86_400_000;

@@ -1,0 +1,103 @@
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Report } from './schema';
+
+const SEVERITY_RANK: Record<string, number> = { error: 3, warning: 2, info: 1 };
+
+function csvCell(v: unknown): string {
+  let s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(' ') : String(v);
+  // A leading = + - @ would be read as a formula by spreadsheets.
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function toCsv(report: Report): string {
+  const header = ['notAfter', 'daysLeft', 'subjectCN', 'subject', 'issuer', 'dnsNames', 'file', 'line', 'source', 'index', 'role', 'keyType', 'keyBits', 'curve', 'signatureAlgorithm', 'serial', 'sha256', 'notBefore', 'chainEarliestNotAfter'];
+  const rows = report.certificates.map((c) => [
+    c.notAfter, c.daysLeft, c.subjectCN, c.subject, c.issuer, c.sans.dns, c.file, c.range.start.line + 1, c.source, c.index, c.role,
+    c.keyType, c.keyBits, c.curve, c.signatureAlgorithm, c.serial, c.sha256, c.notBefore, c.chainEarliestNotAfter,
+  ]);
+  return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+function mdCell(v: unknown): string {
+  return String(v ?? '').replace(/[\\|`*_<>[\]]/g, (c) => '\\' + c).replace(/\r?\n/g, ' ');
+}
+
+export function toMarkdown(report: Report, relativeTo?: string): string {
+  const rel = (f: string) => (relativeTo ? path.relative(relativeTo, f) || f : f);
+  const lines = [
+    `# CertLens report`, '', `Generated ${report.now}: ${report.certificates.length} certificates, ${report.findings.length} findings.`, '',
+    '| Expires | Days left | Subject | Issuer | Key | File |', '|---|---|---|---|---|---|',
+    ...report.certificates.map((c) => `| ${c.notAfter.slice(0, 10)} | ${c.daysLeft} | ${mdCell(c.subjectCN ?? c.subject)} | ${mdCell(c.issuerCN ?? c.issuer)} | ${mdCell(c.keyType)}${c.keyBits ? ` ${c.keyBits}` : ''} | ${mdCell(rel(c.file))}:${c.range.start.line + 1} |`),
+  ];
+  if (report.findings.length) {
+    lines.push('', '## Findings', '', '| Severity | Code | Message | File |', '|---|---|---|---|');
+    for (const f of report.findings) lines.push(`| ${f.severity} | ${f.code} | ${mdCell(f.message)} | ${mdCell(rel(f.file))}:${f.range.start.line + 1} |`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function toSarif(report: Report, version: string): string {
+  const codes = [...new Set(report.findings.map((f) => f.code))].sort();
+  const level = (s: string) => (s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note');
+  return JSON.stringify({
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [{
+      tool: { driver: { name: 'CertLens', version, informationUri: 'https://github.com/certlens/certlens', rules: codes.map((id) => ({ id, shortDescription: { text: id.replace(/-/g, ' ') } })) } },
+      results: report.findings.map((f) => ({
+        ruleId: f.code,
+        ruleIndex: codes.indexOf(f.code),
+        level: level(f.severity),
+        message: { text: f.message },
+        locations: [{ physicalLocation: {
+          artifactLocation: { uri: pathToFileURL(f.file).href },
+          // SARIF counts lines and columns from 1.
+          region: { startLine: f.range.start.line + 1, startColumn: f.range.start.character + 1, endLine: f.range.end.line + 1, endColumn: f.range.end.character + 1 },
+        } }],
+        ...(f.sha256 ? { partialFingerprints: { certificateSha256: f.sha256 } } : {}),
+      })),
+    }],
+  }, null, 2) + '\n';
+}
+
+const COLORS = { error: '\x1b[31m', warning: '\x1b[33m', info: '\x1b[36m', reset: '\x1b[0m', dim: '\x1b[2m' };
+
+/** One row per certificate sorted by notAfter, worst finding's severity as colour; then other problems. */
+export function toTable(report: Report, color: boolean, relativeTo?: string): string {
+  const worst = new Map<string, string>();
+  for (const f of report.findings) {
+    if (!f.sha256) continue;
+    const prev = worst.get(f.sha256);
+    if (!prev || SEVERITY_RANK[f.severity] > SEVERITY_RANK[prev]) worst.set(f.sha256, f.severity);
+  }
+  const rel = (f: string) => (relativeTo ? path.relative(relativeTo, f) || f : f);
+  const rows = report.certificates.map((c) => ({
+    sev: worst.get(c.sha256),
+    cells: [c.notAfter.slice(0, 10), String(c.daysLeft), (c.subjectCN ?? c.subject).slice(0, 40), (c.issuerCN ?? c.issuer).slice(0, 30), `${c.keyType}${c.keyBits ? ' ' + c.keyBits : ''}`, `${rel(c.file)}:${c.range.start.line + 1}`],
+  }));
+  const header = ['EXPIRES', 'DAYS', 'SUBJECT', 'ISSUER', 'KEY', 'FILE'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r.cells[i].length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  const out = [fmt(header)];
+  for (const r of rows) {
+    const line = fmt(r.cells);
+    out.push(color && r.sev ? `${COLORS[r.sev as keyof typeof COLORS]}${line}${COLORS.reset}` : line);
+  }
+  const problems = report.findings.filter((f) => !f.sha256);
+  if (problems.length) {
+    out.push('', 'PROBLEMS');
+    for (const f of problems) {
+      const line = `${rel(f.file)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity}: ${f.message} [${f.code}]`;
+      out.push(color ? `${COLORS[f.severity as keyof typeof COLORS]}${line}${COLORS.reset}` : line);
+    }
+  }
+  out.push('', `${report.certificates.length} certificates in ${report.stats.files} files, ${report.findings.length} findings (${report.stats.ms} ms)`);
+  return out.join('\n') + '\n';
+}
+
+export function meetsThreshold(severity: string, failOn: string): boolean {
+  if (failOn === 'never') return false;
+  return SEVERITY_RANK[severity] >= SEVERITY_RANK[failOn];
+}

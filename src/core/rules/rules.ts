@@ -1,0 +1,115 @@
+import { type CertificateRecord, DAY_MS, type Finding, type Severity } from '../model';
+import { WEAK_SIGNATURE_OIDS } from '../x509/oids';
+
+/** Every threshold the rules use; the defaults are the documented ones. */
+export interface RuleSettings {
+  criticalDays: number;
+  warningDays: number;
+  infoDays: number;
+  /** Warn when less than this share of a short-lived certificate's lifetime remains. */
+  lifetimeShare: number;
+  /** Certificates valid for at most this many days count as short-lived. */
+  shortLivedMaxDays: number;
+  maxLeafValidityDays: number;
+  minRsaBits: number;
+  /** SHA-256 fingerprints the user chose to ignore. */
+  ignore: ReadonlySet<string>;
+  /** Fingerprint -> epoch ms until which the certificate's expiry findings are snoozed. */
+  snoozed: ReadonlyMap<string, number>;
+}
+
+export const DEFAULT_RULES: RuleSettings = {
+  criticalDays: 7,
+  warningDays: 30,
+  infoDays: 90,
+  lifetimeShare: 0.33,
+  shortLivedMaxDays: 90,
+  maxLeafValidityDays: 398,
+  minRsaBits: 2048,
+  ignore: new Set(),
+  snoozed: new Map(),
+};
+
+export type Urgency = 'expired' | 'critical' | 'warning' | 'info' | 'later' | 'not-yet-valid';
+
+/** Whole days left, rounded down; negative once expired. */
+export function daysLeft(notAfter: number, now: number): number {
+  return Math.floor((notAfter - now) / DAY_MS);
+}
+
+export function urgencyOf(c: { notBefore: number; notAfter: number }, now: number, s: RuleSettings): Urgency {
+  if (c.notAfter <= now) return 'expired';
+  if (c.notBefore > now) return 'not-yet-valid';
+  const left = (c.notAfter - now) / DAY_MS;
+  if (left <= s.criticalDays) return 'critical';
+  if (left <= s.warningDays) return 'warning';
+  if (left <= s.infoDays) return 'info';
+  return 'later';
+}
+
+export function isoDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function describeCertificate(c: CertificateRecord): string {
+  return c.subjectCN ? `CN=${c.subjectCN}` : c.sans.dns[0] ?? (c.subject || `certificate ${c.index + 1}`);
+}
+
+/** All findings the rules make for the given certificates at time `now`. */
+export function evaluate(certs: readonly CertificateRecord[], now: number, s: RuleSettings = DEFAULT_RULES): Finding[] {
+  const findings: Finding[] = [];
+  for (const c of certs) {
+    if (s.ignore.has(c.sha256)) continue;
+    const snoozed = (s.snoozed.get(c.sha256) ?? 0) > now;
+    const add = (severity: Severity, code: Finding['code'], message: string) =>
+      findings.push({ file: c.file, range: c.range, severity, code, message, sha256: c.sha256 });
+    const name = describeCertificate(c);
+    const left = daysLeft(c.notAfter, now);
+    const urgency = urgencyOf(c, now, s);
+    if (!snoozed) {
+      switch (urgency) {
+        case 'expired':
+          add('error', 'expired', `${name} expired ${plural(-left || 0, 'day')} ago (${isoDate(c.notAfter)})`);
+          break;
+        case 'not-yet-valid':
+          add('error', 'not-yet-valid', `${name} is not valid before ${isoDate(c.notBefore)}`);
+          break;
+        case 'critical':
+          add('error', 'expires-critical', `${name} expires in ${plural(left, 'day')} (${isoDate(c.notAfter)})`);
+          break;
+        case 'warning':
+          add('warning', 'expires-warning', `${name} expires in ${plural(left, 'day')} (${isoDate(c.notAfter)})`);
+          break;
+        case 'info':
+          add('info', 'expires-info', `${name} expires in ${plural(left, 'day')} (${isoDate(c.notAfter)})`);
+          break;
+        case 'later':
+          break;
+      }
+      const lifetime = c.notAfter - c.notBefore;
+      if ((urgency === 'info' || urgency === 'later') && lifetime > 0 && lifetime <= s.shortLivedMaxDays * DAY_MS &&
+          c.notAfter - now < s.lifetimeShare * lifetime) {
+        add('warning', 'lifetime-share', `${name} has ${Math.round(((c.notAfter - now) / lifetime) * 100)}% of its ${plural(Math.round(lifetime / DAY_MS), 'day')} lifetime left (renew before ${Math.round(s.lifetimeShare * 100)}%)`);
+      }
+      if (c.chain && c.chain.members[0] === c.index && c.chain.earliestIndex !== c.index && c.chain.earliestNotAfter < c.notAfter) {
+        const member = certs.find((o) => o.file === c.file && o.index === c.chain?.earliestIndex);
+        add('warning', 'chain-member-expires-first',
+          `The chain expires before this certificate: ${member ? `${member.role} ${describeCertificate(member)}` : 'a member'} expires ${isoDate(c.chain.earliestNotAfter)}`);
+      }
+    }
+    if (!c.selfSigned && WEAK_SIGNATURE_OIDS.has(c.signatureAlgorithmOid)) {
+      add('warning', 'weak-signature', `${name} is signed with ${c.signatureAlgorithm}, a broken hash`);
+    }
+    if ((c.keyType === 'RSA' || c.keyType === 'RSA-PSS') && c.keyBits !== undefined && c.keyBits < s.minRsaBits) {
+      add('warning', 'weak-rsa-key', `${name} has a ${c.keyBits}-bit RSA key (under ${s.minRsaBits})`);
+    }
+    if (c.role === 'leaf' && !c.isCA && c.notAfter - c.notBefore > s.maxLeafValidityDays * DAY_MS) {
+      add('info', 'long-validity', `${name} is valid for ${plural(Math.round((c.notAfter - c.notBefore) / DAY_MS), 'day')}, more than the ${s.maxLeafValidityDays} browsers accept for a TLS server`);
+    }
+  }
+  return findings;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
