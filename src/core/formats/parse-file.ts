@@ -48,10 +48,13 @@ export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions
   return result;
 }
 
-/** Cheap test before decoding: a PEM header or a base64 PEM value occurs in the bytes. */
+/** Byte strings whose presence makes a file worth decoding: PEM headers, base64 PEM, certificate keys. */
+const TEXT_MARKERS = [PEM_MARKER, BASE64_PEM_MARKER, 'caBundle', 'certificate-authority', 'client-certificate', 'tls.crt', 'ca.crt'].map((m) => Buffer.from(m));
+
+/** Cheap test before decoding: native substring searches over the raw bytes. */
 function mayHoldText(bytes: Uint8Array): boolean {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return b.indexOf(PEM_MARKER) !== -1 || b.indexOf(BASE64_PEM_MARKER) !== -1 || b.indexOf('caBundle') !== -1 || b.indexOf('-data') !== -1 && b.indexOf('certificate-authority') !== -1;
+  return TEXT_MARKERS.some((m) => b.indexOf(m) !== -1);
 }
 
 const decoder = new TextDecoder('utf-8');

@@ -1,0 +1,257 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { daysFromNow, makeCert, makeChain, pkcs12, pkcs7, type TestCert } from '../support/certs';
+import { parseFile } from '../../src/core/formats/parse-file';
+import { parseText, positionOf, sharedKey, tempDir } from './helpers';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+describe('file formats', () => {
+  let ec: TestCert;
+  let rsa: TestCert;
+  let other: TestCert;
+  before(() => {
+    ec = makeCert({ cn: 'ec.certlens.dev', key: sharedKey({ type: 'ec' }), notBefore: daysFromNow(-5), notAfter: daysFromNow(20) });
+    rsa = makeCert({ cn: 'rsa.certlens.dev', key: sharedKey({ type: 'rsa' }), notBefore: daysFromNow(-5), notAfter: daysFromNow(200) });
+    other = makeCert({ cn: 'other.certlens.dev', key: sharedKey({ type: 'ed25519' }), notBefore: daysFromNow(-400), notAfter: daysFromNow(-3) });
+  });
+
+  describe('PEM', () => {
+    it('finds every block of a bundle with exact ranges and indexes', () => {
+      const text = ec.pem + rsa.pem + other.pem;
+      const r = parseText('bundle.pem', text);
+      assert.deepEqual(r.certificates.map((c) => c.subjectCN), ['ec.certlens.dev', 'rsa.certlens.dev', 'other.certlens.dev']);
+      assert.deepEqual(r.certificates.map((c) => c.index), [0, 1, 2]);
+      assert.deepEqual(r.certificates.map((c) => c.source), ['pem', 'pem', 'pem']);
+      const ends = text.split('\n').map((l, i) => [l, i] as const).filter(([l]) => l.startsWith('-----END'));
+      r.certificates.forEach((c, i) => {
+        assert.deepEqual(c.range.start, positionOf(text, '-----BEGIN CERTIFICATE-----', i));
+        assert.deepEqual(c.range.end, { line: ends[i][1], character: ends[i][0].length });
+      });
+      assert.equal(r.problems.length, 0);
+    });
+
+    it('reads blocks between text (an openssl -text dump), with CRLF and a UTF-8 BOM', () => {
+      const dump = execFileSync('openssl', ['x509', '-text'], { input: rsa.pem }).toString();
+      const text = '\ufeff' + ('Intro line\n' + dump + 'between\n' + ec.pem + 'trailer\n').replace(/\n/g, '\r\n');
+      const r = parseFile('/ws/dump.crt', Buffer.from(text, 'utf8'));
+      assert.deepEqual(r.certificates.map((c) => c.subjectCN), ['rsa.certlens.dev', 'ec.certlens.dev']);
+      const withoutBom = text.slice(1);
+      assert.deepEqual(r.certificates[1].range.start, positionOf(withoutBom, '-----BEGIN CERTIFICATE-----', 1));
+      assert.equal(r.certificates[1].range.end.character, '-----END CERTIFICATE-----'.length, 'the range ends before the CR');
+    });
+
+    it('accepts X509 CERTIFICATE and TRUSTED CERTIFICATE labels', () => {
+      const trusted = execFileSync('openssl', ['x509', '-addtrust', 'serverAuth'], { input: ec.pem }).toString();
+      assert.match(trusted, /BEGIN TRUSTED CERTIFICATE/);
+      const x509 = rsa.pem.replace(/CERTIFICATE/g, 'X509 CERTIFICATE');
+      const r = parseText('labels.pem', trusted + x509);
+      assert.deepEqual(r.certificates.map((c) => c.subjectCN), ['ec.certlens.dev', 'rsa.certlens.dev']);
+      assert.equal(r.certificates[0].sha256, parseText('x.pem', ec.pem).certificates[0].sha256, 'trust data after the certificate is not hashed');
+    });
+
+    it('skips keys, CSRs and CRLs without errors, and pairs the key with its certificate', () => {
+      const key = sharedKey({ type: 'ec' });
+      const dir = tempDir();
+      fs.writeFileSync(path.join(dir, 'k.pem'), key.pem);
+      const csr = execFileSync('openssl', ['req', '-new', '-key', path.join(dir, 'k.pem'), '-subj', '/CN=csr']).toString();
+      fs.rmSync(dir, { recursive: true });
+      const crl = '-----BEGIN X509 CRL-----\nMIIBHDCBwwIBATAKBggqhkjOPQQDAjAVMRMwEQYDVQQDDApUZXN0IENSTCBDQRcN\n-----END X509 CRL-----\n';
+      const r = parseText('mixed.pem', key.pem + csr + crl + ec.pem);
+      assert.equal(r.certificates.length, 1);
+      assert.equal(r.problems.length, 0);
+      assert.equal(r.privateKeys.length, 1);
+      assert.equal(r.privateKeys[0].spkiSha256, r.certificates[0].spkiSha256);
+      assert.ok(!JSON.stringify(r.privateKeys).includes(key.pem.split('\n')[1]), 'no key material is kept');
+    });
+
+    it('reads PEM indented in a YAML block scalar with the range of the block', () => {
+      const indented = ec.pem.trimEnd().split('\n').map((l) => '    ' + l).join('\n');
+      const text = `apiVersion: v1\nkind: ConfigMap\ndata:\n  ca.pem: |\n${indented}\n  other: x\n`;
+      const r = parseText('cm.yaml', text);
+      assert.equal(r.certificates.length, 1);
+      assert.equal(r.certificates[0].source, 'inline');
+      assert.deepEqual(r.certificates[0].range.start, { line: 4, character: 4 });
+      assert.deepEqual(r.certificates[0].range.end, { line: 4 + ec.pem.trimEnd().split('\n').length - 1, character: 4 + 25 });
+    });
+
+    it('reads PEM inside a JSON string with \\n escapes', () => {
+      const text = JSON.stringify({ name: 'svc', tls: { cert: ec.pem } }, null, 2);
+      const r = parseText('config.json', text);
+      assert.equal(r.certificates.length, 1);
+      assert.equal(r.certificates[0].subjectCN, 'ec.certlens.dev');
+      assert.deepEqual(r.certificates[0].range.start, positionOf(text, '-----BEGIN'));
+    });
+
+    it('sniffs any text file for PEM certificates', () => {
+      const r = parseText('notes.md', `# Our cert\n\n\`\`\`\n${rsa.pem}\`\`\`\n`);
+      assert.equal(r.certificates.length, 1);
+      assert.equal(r.certificates[0].source, 'inline');
+    });
+
+    it('reports invalid base64, a missing END and corrupt DER at the block, and keeps the other blocks', () => {
+      const lines = ec.pem.split('\n');
+      lines[3] = lines[3].slice(0, 10) + '!' + lines[3].slice(11);
+      const badB64 = lines.join('\n');
+      const der = Buffer.from(rsa.der);
+      der[der.length - 300] ^= 0xff;
+      der[4] = 0x30;
+      const corrupt = `-----BEGIN CERTIFICATE-----\n${der.subarray(0, der.length - 40).toString('base64')}\n-----END CERTIFICATE-----\n`;
+      const unterminated = '-----BEGIN CERTIFICATE-----\nMIIB\n';
+      const text = badB64 + other.pem + corrupt + rsa.pem + unterminated;
+      const r = parseText('broken.pem', text);
+      assert.deepEqual(r.certificates.map((c) => c.subjectCN), ['other.certlens.dev', 'rsa.certlens.dev']);
+      const codes = r.problems.map((p) => p.code);
+      assert.deepEqual(codes, ['invalid-base64', 'invalid-certificate', 'pem-unterminated']);
+      assert.match(r.problems[0].message, /"!".*not base64.*line 4/);
+      assert.deepEqual(r.problems[0].range.start, { line: 0, character: 0 });
+      assert.deepEqual(r.problems[1].range.start, positionOf(text, '-----BEGIN CERTIFICATE-----', 2));
+      assert.deepEqual(r.problems[2].range.start, positionOf(text, '-----BEGIN CERTIFICATE-----', 4));
+    });
+  });
+
+  describe('binary containers', () => {
+    it('reads a DER certificate', () => {
+      const r = parseFile('/ws/cert.der', ec.der);
+      assert.equal(r.certificates.length, 1);
+      assert.equal(r.certificates[0].source, 'der');
+      assert.equal(r.certificates[0].subjectCN, 'ec.certlens.dev');
+    });
+
+    it('reports a truncated DER file as a finding', () => {
+      const r = parseFile('/ws/cert.cer', ec.der.subarray(0, 100));
+      assert.equal(r.certificates.length, 0);
+      assert.equal(r.problems[0].code, 'invalid-certificate');
+      assert.match(r.problems[0].message, /truncated|declares/);
+    });
+
+    it('reads every certificate of a PKCS#7, PEM and DER, including EC ones', () => {
+      for (const [name, bytes] of [['b.p7b', Buffer.from(pkcs7([ec, rsa, other]))], ['b.p7c', pkcs7([ec, rsa, other], { der: true })]] as const) {
+        const r = parseFile(`/ws/${name}`, bytes);
+        assert.deepEqual(r.certificates.map((c) => c.subjectCN).sort(), ['ec.certlens.dev', 'other.certlens.dev', 'rsa.certlens.dev'], name);
+        assert.ok(r.certificates.every((c) => c.source === 'pkcs7'));
+      }
+    });
+
+    it('opens a PKCS#12 with an empty password and keeps EC certificates node-forge cannot parse', () => {
+      const chain = makeChain({ leafCn: 'p12.certlens.dev', notBefore: daysFromNow(-1), notAfter: daysFromNow(10), keyType: 'ec' });
+      const bytes = pkcs12({ key: chain.leafKey, cert: chain.leaf, chain: [chain.intermediate, chain.root] });
+      const r = parseFile('/ws/id.p12', bytes);
+      assert.deepEqual(r.certificates.map((c) => c.subjectCN).sort(), ['CertLens Test Intermediate CA', 'CertLens Test Root CA', 'p12.certlens.dev']);
+      assert.ok(r.certificates.every((c) => c.keyType === 'EC' && c.source === 'pkcs12'));
+      assert.equal(r.certificates.find((c) => c.subjectCN === 'p12.certlens.dev')?.sha256, parseText('x.pem', chain.leaf.pem).certificates[0].sha256);
+      const leaf = r.certificates.find((c) => c.role === 'leaf');
+      assert.ok(leaf?.chain && leaf.chain.members.length === 3);
+    });
+
+    it('opens legacy (RC2/3DES) RSA PKCS#12 files too', () => {
+      const r = parseFile('/ws/legacy.pfx', pkcs12({ key: sharedKey({ type: 'rsa' }), cert: rsa, legacy: true }));
+      assert.deepEqual(r.certificates.map((c) => c.subjectCN), ['rsa.certlens.dev']);
+    });
+
+    it('reports a password-protected PKCS#12 as locked, and a wrong password as such', () => {
+      const bytes = pkcs12({ cert: ec, key: sharedKey({ type: 'ec' }), password: 's3cret-pass' });
+      const locked = parseFile('/ws/locked.p12', bytes);
+      assert.equal(locked.certificates.length, 0);
+      assert.equal(locked.problems[0].code, 'pkcs12-locked');
+      const wrong = parseFile('/ws/locked.p12', bytes, { pkcs12Password: () => 'nope' });
+      assert.equal(wrong.problems[0].code, 'pkcs12-wrong-password');
+      const open = parseFile('/ws/locked.p12', bytes, { pkcs12Password: () => 's3cret-pass' });
+      assert.equal(open.certificates[0]?.subjectCN, 'ec.certlens.dev');
+      assert.ok(!JSON.stringify([locked, wrong, open].map((r) => r.problems)).includes('s3cret'), 'the password never appears in findings');
+    });
+
+    it('reports garbage in a .p12 as invalid without throwing', () => {
+      const r = parseFile('/ws/bad.p12', Buffer.from('definitely not asn.1'));
+      assert.equal(r.problems[0].code, 'pkcs12-invalid');
+    });
+  });
+
+  describe('Kubernetes, kubeconfig, inline base64', () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+    it('reads Secret data and stringData, ConfigMap PEM and webhook caBundle across documents', () => {
+      const pemIndented = rsa.pem.trimEnd().split('\n').map((l) => '    ' + l).join('\n');
+      const text = [
+        'apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata:\n  name: web-tls\ndata:\n' +
+          `  tls.crt: ${b64(ec.pem + other.pem)}\n  tls.key: ${b64('not a key')}\n  custom.pem: ${b64(rsa.pem)}\n`,
+        `apiVersion: v1\nkind: Secret\nmetadata:\n  name: plain\nstringData:\n  ca.crt: |\n${pemIndented}\n`,
+        `apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nwebhooks:\n- name: v.certlens.dev\n  clientConfig:\n    caBundle: ${b64(other.pem)}\n`,
+        `apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nspec:\n  caBundle: ${ec.der.toString('base64')}\n`,
+      ].join('---\n');
+      const r = parseText('manifests.yaml', text);
+      const got = r.certificates.map((c) => `${c.subjectCN}/${c.source}/${c.range.start.line}`);
+      const line = (needle: string, n = 0) => positionOf(text, needle, n).line;
+      assert.deepEqual(got.sort(), [
+        `ec.certlens.dev/inline/${line('caBundle', 1)}`,
+        `ec.certlens.dev/k8s-secret/${line('tls.crt')}`,
+        `other.certlens.dev/inline/${line('caBundle')}`,
+        `other.certlens.dev/k8s-secret/${line('tls.crt')}`,
+        `rsa.certlens.dev/k8s-secret/${line('-----BEGIN')}`,
+        `rsa.certlens.dev/k8s-secret/${line('custom.pem')}`,
+      ].sort());
+      const tls = r.certificates.filter((c) => c.range.start.line === line('tls.crt'));
+      assert.deepEqual(tls[0].range.start, { line: line('tls.crt'), character: '  tls.crt: '.length });
+      assert.equal(tls[0].range.end.character, '  tls.crt: '.length + b64(ec.pem + other.pem).length);
+      assert.deepEqual(tls.map((c) => c.index), [tls[0].index, tls[0].index + 1]);
+      assert.equal(r.problems.length, 0);
+    });
+
+    it('reports a certificate value that is not base64 at the value', () => {
+      const text = 'apiVersion: v1\nkind: Secret\ndata:\n  tls.crt: "LS0t!!notbase64"\n  ca.crt: ${CA_BUNDLE}\n';
+      const r = parseText('bad-secret.yaml', text);
+      assert.equal(r.certificates.length, 0);
+      assert.equal(r.problems.length, 1);
+      assert.equal(r.problems[0].code, 'invalid-base64');
+      assert.deepEqual(r.problems[0].range.start, positionOf(text, 'LS0t!!'));
+    });
+
+    it('reads kubeconfig *-data values and resolves file paths relative to it', () => {
+      const text = [
+        'apiVersion: v1', 'kind: Config', 'clusters:', '- cluster:', `    certificate-authority-data: ${b64(ec.pem)}`, '    server: https://k8s.certlens.dev:6443', '  name: prod',
+        '- cluster:', '    certificate-authority: ../pki/ca.crt', '  name: dev', 'users:', '- name: admin', '  user:', `    client-certificate-data: ${b64(rsa.pem)}`,
+      ].join('\n');
+      const r = parseText('kube/config', text);
+      assert.deepEqual(r.certificates.map((c) => `${c.subjectCN}/${c.source}/${c.range.start.line}`), ['ec.certlens.dev/kubeconfig/4', 'rsa.certlens.dev/kubeconfig/13']);
+      assert.deepEqual(r.references.map((x) => [x.target, x.range.start.line, x.range.start.character]), [['/ws/pki/ca.crt', 8, '    certificate-authority: '.length]]);
+    });
+
+    it('reads base64 PEM in .env files and JSON values', () => {
+      const env = `# tls\nAPI_URL=https://api.certlens.dev\nTLS_CERT_B64=${b64(ec.pem)}\nTLS_PEM="${rsa.pem.replace(/\n/g, '\\n')}"\n`;
+      const r = parseText('.env', env);
+      assert.deepEqual(r.certificates.map((c) => [c.subjectCN, c.range.start.line]), [['rsa.certlens.dev', 3], ['ec.certlens.dev', 2]]);
+      const json = JSON.stringify({ caData: b64(other.pem) });
+      assert.equal(parseText('settings.json', json).certificates[0]?.subjectCN, 'other.certlens.dev');
+    });
+  });
+
+  describe('chains', () => {
+    it('gives roles and the earliest-expiring member of a bundle chain', () => {
+      const chain = makeChain({ leafCn: 'chain.certlens.dev', notBefore: daysFromNow(-1), notAfter: daysFromNow(300), keyType: 'ec' });
+      const r = parseText('chain.pem', chain.bundlePem);
+      assert.deepEqual(r.certificates.map((c) => c.role), ['leaf', 'intermediate', 'root']);
+      const leaf = r.certificates[0];
+      assert.deepEqual(leaf.chain?.members, [0, 1, 2]);
+      assert.equal(leaf.chain?.earliestIndex, 0);
+      assert.equal(leaf.chain?.earliestNotAfter, leaf.notAfter);
+    });
+
+    it('names the intermediate when it expires before the leaf', () => {
+      const rootKey = sharedKey({ type: 'ec' });
+      const intKey = sharedKey({ type: 'ec', curve: 'P-384' });
+      const root = makeCert({ cn: 'Early Root', key: rootKey, ca: true, notBefore: daysFromNow(-100), notAfter: daysFromNow(3000) });
+      const inter = makeCert({ cn: 'Early Intermediate', key: intKey, ca: true, issuer: { cert: root, key: rootKey }, notBefore: daysFromNow(-100), notAfter: daysFromNow(15) });
+      const leaf = makeCert({ cn: 'late.certlens.dev', key: sharedKey({ type: 'ed25519' }), issuer: { cert: inter, key: intKey }, notBefore: daysFromNow(-1), notAfter: daysFromNow(200) });
+      const r = parseText('chain.pem', leaf.pem + inter.pem + root.pem);
+      assert.equal(r.certificates[0].chain?.earliestIndex, 1);
+      assert.equal(r.certificates[0].chain?.earliestNotAfter, r.certificates[1].notAfter);
+    });
+
+    it('treats unrelated roots in a CA bundle as separate roots without chains', () => {
+      const a = makeCert({ cn: 'Root A', key: sharedKey({ type: 'ec' }), ca: true, notBefore: daysFromNow(-1), notAfter: daysFromNow(999) });
+      const b = makeCert({ cn: 'Root B', key: sharedKey({ type: 'ed25519' }), ca: true, notBefore: daysFromNow(-1), notAfter: daysFromNow(999) });
+      const r = parseText('ca-bundle.crt', a.pem + b.pem);
+      assert.deepEqual(r.certificates.map((c) => [c.role, c.chain]), [['root', undefined], ['root', undefined]]);
+    });
+  });
+});

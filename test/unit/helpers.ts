@@ -1,0 +1,54 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { makeKey, type KeyOptions, type TestKey } from '../support/certs';
+import { parseFile } from '../../src/core/formats/parse-file';
+import type { FileResult } from '../../src/core/model';
+
+const keys = new Map<string, TestKey>();
+
+/** Keys are slow to make (RSA, DSA): tests share one per kind. */
+export function sharedKey(opts: KeyOptions): TestKey {
+  const id = JSON.stringify(opts);
+  let k = keys.get(id);
+  if (!k) keys.set(id, (k = makeKey(opts)));
+  return k;
+}
+
+export function tempDir(prefix = 'certlens-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function parseText(name: string, text: string): FileResult {
+  return parseFile(`/ws/${name}`, Buffer.from(text, 'utf8'));
+}
+
+/** openssl's own reading of a certificate's notAfter, as epoch ms: the reference the engine must match. */
+export function opensslNotAfter(pem: string): number {
+  const out = execFileSync('openssl', ['x509', '-noout', '-enddate'], { input: pem }).toString().trim();
+  return parseOpensslDate(out.replace(/^notAfter=/, ''));
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "Jun  7 12:00:00 2030 GMT" -> epoch ms (years 1..9999). */
+export function parseOpensslDate(s: string): number {
+  const m = /^(\w{3})\s+(\d+)\s+(\d\d):(\d\d):(\d\d)(?:\.\d+)?\s+(\d+)\s+GMT$/.exec(s.trim());
+  if (!m) return NaN;
+  const d = new Date(0);
+  d.setUTCFullYear(Number(m[6]), MONTHS.indexOf(m[1]), Number(m[2]));
+  d.setUTCHours(Number(m[3]), Number(m[4]), Number(m[5]), 0);
+  return d.getTime();
+}
+
+/** Text position (0-based line/character) of the n-th occurrence of `needle`. */
+export function positionOf(text: string, needle: string, occurrence = 0): { line: number; character: number } {
+  let at = -1;
+  for (let i = 0; i <= occurrence; i++) {
+    at = text.indexOf(needle, at + 1);
+    if (at < 0) throw new Error(`"${needle}" occurs fewer than ${occurrence + 1} times`);
+  }
+  const before = text.slice(0, at).split('\n');
+  return { line: before.length - 1, character: before[before.length - 1].length };
+}
