@@ -27,8 +27,8 @@ Options for scan:
                                   expired|error|warning|info|never (default: error)
   --now ISO-8601                  evaluate at this time instead of now
   --include GLOB                  only files matching GLOB (repeatable)
-  --exclude GLOB                  skip files matching GLOB (repeatable; replaces the defaults:
-                                  ${DEFAULT_EXCLUDES.join(', ')})
+  --exclude GLOB                  also skip files matching GLOB (repeatable)
+  --no-default-excludes           do not skip ${DEFAULT_EXCLUDES.map((g) => g.replace(/\*\*\//g, '').replace(/\/\*\*$/, '')).join(', ')}
   --max-file-size BYTES           skip larger files (default: 5 MB)
   --no-color                      no colours in the table
 
@@ -59,6 +59,7 @@ async function scanCommand(args: string[]): Promise<number> {
       exclude: { type: 'string', multiple: true },
       'max-file-size': { type: 'string' },
       'no-color': { type: 'boolean', default: false },
+      'no-default-excludes': { type: 'boolean', default: false },
     },
   });
   const format = values.format!;
@@ -85,7 +86,7 @@ async function scanCommand(args: string[]): Promise<number> {
   const { stats } = await scanPaths({
     roots,
     include: values.include,
-    exclude: values.exclude ?? DEFAULT_EXCLUDES,
+    exclude: [...(values['no-default-excludes'] ? [] : DEFAULT_EXCLUDES), ...(values.exclude ?? [])],
     maxFileSize: values['max-file-size'] ? intOption(values['max-file-size'], 'max-file-size', 0) : undefined,
     signal: controller.signal,
     onFile: (r) => inventory.set(r),

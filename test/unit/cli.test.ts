@@ -1,0 +1,101 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { daysFromNow, makeCert } from '../support/certs';
+import type { Report } from '../../src/core/report/schema';
+import { opensslNotAfter, sharedKey, tempDir } from './helpers';
+
+const CLI = path.resolve(__dirname, '../../../dist/cli.js');
+
+function run(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('CLI (dist/cli.js)', () => {
+  let dir: string;
+  let expiredPem: string;
+  let soonPem: string;
+  before(() => {
+    assert.ok(fs.existsSync(CLI), 'run the build first (node esbuild.js)');
+    dir = tempDir();
+    const key = sharedKey({ type: 'ec' });
+    expiredPem = makeCert({ cn: 'expired.certlens.dev', key, notBefore: daysFromNow(-100), notAfter: daysFromNow(-12) }).pem;
+    soonPem = makeCert({ cn: 'soon.certlens.dev', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(20) }).pem;
+    fs.writeFileSync(path.join(dir, 'expired.pem'), expiredPem);
+    fs.writeFileSync(path.join(dir, 'soon.crt'), `# soon\n${soonPem}`);
+    fs.writeFileSync(path.join(dir, 'broken.pem'), '-----BEGIN CERTIFICATE-----\nMIIB%%%\n-----END CERTIFICATE-----\n');
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('prints its version and help', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8'));
+    assert.equal(run(['--version']).stdout.trim(), pkg.version);
+    const help = run(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /certlens scan \[PATH\.\.\.\]/);
+  });
+
+  it('writes the documented JSON schema, sorted by notAfter, matching openssl', () => {
+    const r = run(['scan', dir, '--format', 'json', '--fail-on', 'never']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as Report;
+    assert.equal(report.version, 1);
+    assert.deepEqual(report.certificates.map((c) => c.subjectCN), ['expired.certlens.dev', 'soon.certlens.dev']);
+    const [exp, soon] = report.certificates;
+    assert.equal(Date.parse(exp.notAfter), opensslNotAfter(expiredPem));
+    assert.equal(soon.file, path.join(dir, 'soon.crt'));
+    assert.deepEqual(soon.range, { start: { line: 1, character: 0 }, end: { line: soonPem.trimEnd().split('\n').length, character: 25 } });
+    assert.equal(exp.daysLeft, -12);
+    assert.match(exp.sha256, /^[0-9a-f]{64}$/);
+    for (const k of ['source', 'index', 'subject', 'issuer', 'sans', 'serial', 'notBefore', 'sha1', 'keyType', 'keyBits', 'curve', 'signatureAlgorithm', 'isCA', 'selfSigned', 'role', 'chainEarliestNotAfter']) {
+      assert.ok(k in exp, `certificate has ${k}`);
+    }
+    assert.deepEqual(report.findings.map((f) => f.code).sort(), ['expired', 'expires-warning', 'invalid-base64']);
+    assert.equal(report.findings.find((f) => f.code === 'invalid-base64')?.file, path.join(dir, 'broken.pem'));
+    assert.deepEqual(Object.keys(report.stats).sort(), ['certificates', 'files', 'findings', 'ms']);
+  });
+
+  it('exits 1 at or above --fail-on and 0 below it', () => {
+    assert.equal(run(['scan', dir]).code, 1);
+    assert.equal(run(['scan', path.join(dir, 'soon.crt')]).code, 0);
+    assert.equal(run(['scan', path.join(dir, 'soon.crt'), '--fail-on', 'warning']).code, 1);
+    assert.equal(run(['scan', path.join(dir, 'soon.crt'), '--fail-on', 'expired']).code, 0);
+    assert.equal(run(['scan', path.join(dir, 'expired.pem'), '--fail-on', 'expired']).code, 1);
+  });
+
+  it('evaluates at --now and with the given thresholds', () => {
+    const later = new Date(Date.now() + 25 * 86_400_000).toISOString();
+    const r = JSON.parse(run(['scan', path.join(dir, 'soon.crt'), '--format', 'json', '--now', later, '--fail-on', 'never']).stdout) as Report;
+    assert.equal(r.findings[0].code, 'expired');
+    const quiet = JSON.parse(run(['scan', path.join(dir, 'soon.crt'), '--format', 'json', '--warn-days', '10', '--info-days', '15', '--fail-on', 'never']).stdout) as Report;
+    assert.deepEqual(quiet.findings, []);
+  });
+
+  it('writes SARIF 2.1.0 with 1-based regions, and CSV', () => {
+    const sarif = JSON.parse(run(['scan', dir, '--format', 'sarif', '--fail-on', 'never']).stdout);
+    assert.equal(sarif.version, '2.1.0');
+    const res = sarif.runs[0].results.find((x: { ruleId: string }) => x.ruleId === 'expires-warning');
+    assert.equal(res.level, 'warning');
+    assert.equal(res.locations[0].physicalLocation.region.startLine, 2);
+    const csv = run(['scan', dir, '--format', 'csv', '--fail-on', 'never']).stdout.trim().split('\r\n');
+    assert.equal(csv.length, 3);
+    assert.match(csv[0], /^notAfter,daysLeft,subjectCN/);
+    assert.match(csv[1], /expired\.certlens\.dev/);
+  });
+
+  it('prints a table with the problem located as file:line:column', () => {
+    const r = run(['scan', dir]);
+    assert.match(r.stdout, /expired\.certlens\.dev/);
+    assert.match(r.stdout, /broken\.pem:1:1: error: .*not base64/);
+  });
+
+  it('exits 2 with a message on usage errors', () => {
+    for (const args of [['scan', '--format', 'xml'], ['scan', '--warn-days', 'soon'], ['scan', '/no/such/dir'], ['frobnicate'], ['scan', '--bogus'], ['scan', '--now', 'tomorrow']]) {
+      const r = run(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, /^certlens: /, args.join(' '));
+    }
+  });
+});

@@ -1,0 +1,80 @@
+import * as assert from 'node:assert/strict';
+import { DAY_MS, type CertificateRecord } from '../../src/core/model';
+import { DEFAULT_RULES, evaluate, urgencyOf, type RuleSettings } from '../../src/core/rules/rules';
+
+const NOW = Date.parse('2026-06-01T12:00:00Z');
+
+function cert(over: Partial<CertificateRecord>): CertificateRecord {
+  return {
+    subject: 'CN=t', subjectCN: 't', issuer: 'CN=ca', issuerCN: 'ca', sans: { dns: [], ip: [], email: [], uri: [] }, serial: '01',
+    notBefore: NOW - 30 * DAY_MS, notAfter: NOW + 200 * DAY_MS, sha256: 'aa', sha1: 'bb', spkiSha256: 'cc', keyType: 'EC', keyBits: 256,
+    curve: 'P-256', signatureAlgorithm: 'ecdsa-with-SHA256', signatureAlgorithmOid: '1.2.840.10045.4.3.2', isCA: false, selfSigned: false,
+    keyUsage: [], extendedKeyUsage: [], subjectRaw: 's', issuerRaw: 'i', file: '/ws/a.pem', range: { start: { line: 0, character: 0 }, end: { line: 9, character: 25 } },
+    source: 'pem', index: 0, role: 'leaf', der: new Uint8Array(), ...over,
+  };
+}
+
+const codes = (certs: CertificateRecord[], s: RuleSettings = DEFAULT_RULES) => evaluate(certs, NOW, s).map((f) => `${f.severity}:${f.code}`);
+
+describe('rules', () => {
+  it('grades expiry: expired, critical, warning, info, later, not yet valid', () => {
+    assert.deepEqual(codes([cert({ notAfter: NOW - 2 * DAY_MS })]), ['error:expired']);
+    assert.deepEqual(codes([cert({ notAfter: NOW })]), ['error:expired']);
+    assert.deepEqual(codes([cert({ notAfter: NOW + 7 * DAY_MS })]), ['error:expires-critical']);
+    assert.deepEqual(codes([cert({ notAfter: NOW + 7 * DAY_MS + 1000 })]), ['warning:expires-warning']);
+    assert.deepEqual(codes([cert({ notAfter: NOW + 30 * DAY_MS })]), ['warning:expires-warning']);
+    assert.deepEqual(codes([cert({ notAfter: NOW + 90 * DAY_MS })]), ['info:expires-info']);
+    assert.deepEqual(codes([cert({ notAfter: NOW + 91 * DAY_MS })]), []);
+    assert.deepEqual(codes([cert({ notBefore: NOW + DAY_MS })]), ['error:not-yet-valid']);
+  });
+
+  it('uses configured thresholds', () => {
+    const s = { ...DEFAULT_RULES, criticalDays: 1, warningDays: 10, infoDays: 20 };
+    assert.deepEqual(codes([cert({ notAfter: NOW + 5 * DAY_MS })], s), ['warning:expires-warning']);
+    assert.deepEqual(codes([cert({ notAfter: NOW + 15 * DAY_MS })], s), ['info:expires-info']);
+    assert.deepEqual(codes([cert({ notAfter: NOW + 25 * DAY_MS })], s), []);
+    assert.equal(urgencyOf(cert({ notAfter: NOW + 12 * 3600_000 }), NOW, s), 'critical');
+  });
+
+  it('says how long ago a certificate expired and when', () => {
+    const [f] = evaluate([cert({ notAfter: Date.parse('2026-05-20T00:00:00Z') })], NOW);
+    // 12.5 days before NOW: whole days, counted toward zero.
+    assert.equal(f.message, 'CN=t expired 12 days ago (2026-05-20)');
+    assert.equal(f.sha256, 'aa');
+  });
+
+  it('warns when a short-lived certificate has less than the configured share of its lifetime left', () => {
+    // 60-day certificate with 15 days left: 25% < 33%, and outside the warning window of 10 days.
+    const s = { ...DEFAULT_RULES, warningDays: 10, criticalDays: 2 };
+    const c = cert({ notBefore: NOW - 45 * DAY_MS, notAfter: NOW + 15 * DAY_MS });
+    assert.deepEqual(codes([c], s), ['info:expires-info', 'warning:lifetime-share']);
+    assert.deepEqual(codes([c], { ...s, lifetimeShare: 0.2 }), ['info:expires-info']);
+    // A one-year certificate is not short-lived.
+    assert.deepEqual(codes([cert({ notBefore: NOW - 300 * DAY_MS, notAfter: NOW + 65 * DAY_MS })], s), ['info:expires-info']);
+  });
+
+  it('flags a chain member that expires before the leaf, on the leaf', () => {
+    const leaf = cert({ index: 0, notAfter: NOW + 300 * DAY_MS, chain: { members: [0, 1], earliestIndex: 1, earliestNotAfter: NOW + 100 * DAY_MS } });
+    const inter = cert({ index: 1, role: 'intermediate', isCA: true, subjectCN: 'Inter', notAfter: NOW + 100 * DAY_MS, sha256: 'dd', chain: leaf.chain });
+    const f = evaluate([leaf, inter], NOW).filter((x) => x.code === 'chain-member-expires-first');
+    assert.equal(f.length, 1);
+    assert.equal(f[0].sha256, 'aa');
+    assert.match(f[0].message, /intermediate CN=Inter expires 2026-09-09/);
+  });
+
+  it('flags SHA-1/MD5 signatures (not on self-signed roots), small RSA keys and long leaf validity', () => {
+    assert.deepEqual(codes([cert({ signatureAlgorithmOid: '1.2.840.113549.1.1.5', signatureAlgorithm: 'sha1WithRSAEncryption' })]), ['warning:weak-signature']);
+    assert.deepEqual(codes([cert({ signatureAlgorithmOid: '1.2.840.113549.1.1.4', selfSigned: true, isCA: true, role: 'root' })]), []);
+    assert.deepEqual(codes([cert({ keyType: 'RSA', keyBits: 1024 })]), ['warning:weak-rsa-key']);
+    assert.deepEqual(codes([cert({ keyType: 'RSA', keyBits: 2048 })]), []);
+    assert.deepEqual(codes([cert({ notBefore: NOW - 10 * DAY_MS, notAfter: NOW + 390 * DAY_MS })]), ['info:long-validity']);
+    assert.deepEqual(codes([cert({ notBefore: NOW - 10 * DAY_MS, notAfter: NOW + 390 * DAY_MS, role: 'root', isCA: true })]), []);
+  });
+
+  it('skips ignored certificates and snoozes expiry findings until the snooze ends', () => {
+    const c = cert({ notAfter: NOW - DAY_MS, sha256: 'ff' });
+    assert.deepEqual(codes([c], { ...DEFAULT_RULES, ignore: new Set(['ff']) }), []);
+    assert.deepEqual(codes([c], { ...DEFAULT_RULES, snoozed: new Map([['ff', NOW + DAY_MS]]) }), []);
+    assert.deepEqual(codes([c], { ...DEFAULT_RULES, snoozed: new Map([['ff', NOW - 1]]) }), ['error:expired']);
+  });
+});
