@@ -22,7 +22,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exitOnSignals, hostInstalled, hostVersions, installHost, openPage, startServer, stopAll } from './lib/code-server.mjs';
+import { exitOnSignals, hostInstalled, hostVersions, installHost, openPage, receivedSignal, startServer, stopAll } from './lib/code-server.mjs';
 import { makeWorkspace } from './make-workspace.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -32,6 +32,8 @@ const testsEntry = path.join(testsDir, 'index');
 const say = (msg) => process.stdout.write(`[integration] ${msg}\n`);
 
 class TimeoutError extends Error {}
+let limitMs = 0;
+const limitText = () => `the time limit of ${Math.round(limitMs / 1000)}s (CERTLENS_TEST_TIMEOUT_MS)`;
 
 /** A desktop VS Code that @vscode/test-electron already downloaded into .vscode-test/, if any. */
 function downloadedDesktopVSCode() {
@@ -94,7 +96,7 @@ async function runOffline({ workspace, trusted, env, deadline, verbose }) {
     ]);
     clearTimeout(timer);
     const logs = () => `--- code-server log (tail) ---\n${server.logTail(40)}\n--- workbench log (tail) ---\n${workbenchLog.slice(-40).join('\n') || '(empty)'}`;
-    if (outcome.timeout) throw new TimeoutError(`no result from VS Code within the time limit (CERTLENS_TEST_TIMEOUT_MS); the extension host did not report back.\n${logs()}`);
+    if (outcome.timeout) throw new TimeoutError(`timed out: VS Code did not report a result within ${limitText()}; the run was stopped.\n${logs()}`);
     if (outcome.died) throw new Error(`${outcome.died}\n${logs()}`);
     const report = readReport(env.CERTLENS_TEST_REPORT);
     if (!report) throw new Error(`VS Code exited with code ${outcome.code} but the suite wrote no report (did out/test/integration/index.js load?)\n${logs()}`);
@@ -124,7 +126,7 @@ async function runElectron({ executable, workspace, trusted, env, deadline }) {
     const { killTree } = require('@vscode/test-electron/out/util.js');
     const kids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(process.pid)], { encoding: 'utf8' }).split('\n').map(Number).filter((p) => p > 0);
     await Promise.all(kids.map((p) => killTree(p, true).catch(() => {})));
-    throw new TimeoutError('no result from VS Code within the time limit (CERTLENS_TEST_TIMEOUT_MS)');
+    throw new TimeoutError(`timed out: VS Code did not report a result within ${limitText()}; the run was stopped.`);
   }
   const report = readReport(env.CERTLENS_TEST_REPORT);
   if (!report) throw new Error(`VS Code exited with code ${result} but the suite wrote no report`);
@@ -135,6 +137,7 @@ async function runElectron({ executable, workspace, trusted, env, deadline }) {
 /** Runs the suite; returns { host, vscodeVersion, passes, failures }. Never throws: errors count as a failure. */
 export async function runIntegration({ mode = 'trusted', grep = process.env.CERTLENS_TEST_GREP, timeoutMs, verbose = !!process.env.CERTLENS_TEST_VERBOSE } = {}) {
   timeoutMs ??= Number(process.env.CERTLENS_TEST_TIMEOUT_MS || 600_000);
+  limitMs = timeoutMs;
   const deadline = Date.now() + timeoutMs;
   const result = { host: undefined, vscodeVersion: undefined, passes: 0, failures: 0, pending: 0 };
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'certlens-integration-'));
@@ -176,7 +179,7 @@ export async function runIntegration({ mode = 'trusted', grep = process.env.CERT
     }
   } catch (e) {
     result.failures += 1;
-    result.error = e instanceof Error ? e.message : String(e);
+    result.error = receivedSignal() ? `interrupted by ${receivedSignal().signal}` : e instanceof Error ? e.message : String(e);
     process.stdout.write(`[integration] FAILED: ${result.error}\n`);
   } finally {
     await stopAll();
@@ -195,5 +198,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const result = await runIntegration({ mode });
   if (jsonFile) fs.writeFileSync(jsonFile, JSON.stringify(result, null, 2));
   say(`${result.passes} passed, ${result.failures} failed`);
-  process.exit(result.failures > 0 || result.passes === 0 ? 1 : 0);
+  process.exit(receivedSignal()?.exitCode ?? (result.failures > 0 || result.passes === 0 ? 1 : 0));
 }

@@ -33,6 +33,10 @@ export async function stopAll() {
 
 process.on('exit', killAllSync);
 
+let signalled;
+/** The signal that interrupted this process, if any, and the exit code that goes with it. */
+export function receivedSignal() { return signalled; }
+
 /** Ctrl-C / SIGTERM: stop everything, then exit with 130 / 143. Call once per script. */
 export function exitOnSignals(onSignal) {
   let stopping = false;
@@ -40,6 +44,7 @@ export function exitOnSignals(onSignal) {
     process.on(sig, () => {
       if (stopping) { killAllSync(); process.exit(code); }
       stopping = true;
+      signalled = { signal: sig, exitCode: code };
       onSignal?.(sig);
       const force = setTimeout(() => { killAllSync(); process.exit(code); }, 5000);
       stopAll().finally(() => { clearTimeout(force); process.exit(code); });
