@@ -94,7 +94,7 @@ function readName(der: Uint8Array, name: Tlv): { text: string; cn?: string } {
       if (key === 'CN') cn = text;
       atoms.push(`${key}=${escapeDnValue(text)}`);
     }
-    parts.push(atoms.join(' + '));
+    if (atoms.length) parts.push(atoms.join(' + '));
   }
   return { text: parts.join(', '), cn };
 }

@@ -1,0 +1,126 @@
+#!/usr/bin/env node
+// Conformance with openssl: runs `certlens scan --format json` and `openssl x509 -noout -enddate`
+// over every file in the given folders and compares every certificate's notAfter.
+// Usage: npm run conformance -- DIR [DIR...]   (add --verbose to list every disagreement)
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cli = path.join(root, 'dist', 'cli.js');
+const args = process.argv.slice(2);
+const verbose = args.includes('--verbose');
+const dirs = args.filter((a) => !a.startsWith('--'));
+if (dirs.length === 0) {
+  console.error('usage: npm run conformance -- DIR [DIR...]');
+  process.exit(2);
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+function opensslDate(s) {
+  const m = /^(\w{3})\s+(\d+)\s+(\d\d):(\d\d):(\d\d)(?:\.\d+)?\s+(\d+)\s+GMT$/.exec(s.trim());
+  if (!m) return undefined;
+  const d = new Date(0);
+  d.setUTCFullYear(Number(m[6]), MONTHS.indexOf(m[1]), Number(m[2]));
+  d.setUTCHours(Number(m[3]), Number(m[4]), Number(m[5]), 0);
+  return d.getTime();
+}
+
+/** openssl's answer for one input: a date (ms), 'bad-time', or 'unreadable'. */
+function openssl(input, form) {
+  const r = spawnSync('openssl', ['x509', '-noout', '-enddate', '-inform', form], { input, encoding: 'latin1' });
+  if (r.status !== 0) return 'unreadable';
+  const v = r.stdout.trim().replace(/^notAfter=/, '');
+  return opensslDate(v) ?? 'bad-time';
+}
+
+function listFiles(dir) {
+  const out = [];
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    const st = fs.statSync(p, { throwIfNoEntry: false });
+    if (!st) continue;
+    if (st.isDirectory()) out.push(...listFiles(p));
+    else if (st.isFile()) out.push(p);
+  }
+  return out;
+}
+
+const BLOCK = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----[\s\S]*?-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
+
+let exitCode = 0;
+for (const dir of dirs) {
+  const abs = path.resolve(dir);
+  const started = Date.now();
+  const scan = spawnSync(process.execPath, [cli, 'scan', abs, '--format', 'json', '--fail-on', 'never', '--no-default-excludes', '--max-file-size', String(64 << 20)], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  if (scan.status !== 0) {
+    console.error(`certlens crashed on ${abs} (exit ${scan.status}):\n${scan.stderr}`);
+    exitCode = 1;
+    continue;
+  }
+  const report = JSON.parse(scan.stdout);
+  const certsByFile = new Map();
+  for (const c of report.certificates) certsByFile.set(c.file, [...(certsByFile.get(c.file) ?? []), c]);
+  const problemsByFile = new Map();
+  for (const f of report.findings) if (!f.sha256) problemsByFile.set(f.file, [...(problemsByFile.get(f.file) ?? []), f]);
+
+  const tally = { files: 0, opensslFiles: 0, compared: 0, agree: 0, bothRejectDate: 0, disagree: [], engineFindingOnRejected: 0, rejectedSilently: [], skippedNonCert: 0, engineOnly: [] };
+  for (const file of listFiles(abs).sort()) {
+    tally.files++;
+    const bytes = fs.readFileSync(file);
+    const text = bytes.toString('latin1');
+    const matches = [...text.matchAll(BLOCK)];
+    const blocks = matches.map((m) => m[0]);
+    const answers = blocks.length ? blocks.map((b) => openssl(b, 'PEM')) : [openssl(bytes, 'DER')];
+    const engine = [...(certsByFile.get(file) ?? [])].sort((a, b) => a.index - b.index);
+    const problems = problemsByFile.get(file) ?? [];
+    if (answers.every((a) => a === 'unreadable')) {
+      if (engine.length) tally.engineOnly.push(`${file}: ${engine.length} certificate(s) openssl rejects`);
+      if (problems.length) tally.engineFindingOnRejected++;
+      else if (engine.length === 0) {
+        if (blocks.length || /\.(pem|crt|cer|der)$/i.test(file) && !/BEGIN (X509 CRL|.*KEY|.*REQUEST)/.test(text)) tally.rejectedSilently.push(file);
+        else tally.skippedNonCert++;
+      }
+      continue;
+    }
+    tally.opensslFiles++;
+    // Engine certificates in file order; a block the engine rejected leaves a gap matched to its problem.
+    const engineBlocks = blocks.length ? engine.filter((c) => c.source === 'pem' || c.source === 'inline') : engine;
+    let e = 0;
+    answers.forEach((answer, i) => {
+      if (answer === 'unreadable') return;
+      tally.compared++;
+      const cert = engineBlocks[e];
+      const blockLine = blocks.length ? text.slice(0, matches[i].index).split('\n').length - 1 : 0;
+      if (answer === 'bad-time') {
+        const flagged = problems.some((p) => p.range.start.line === blockLine);
+        if (flagged) tally.bothRejectDate++;
+        else tally.disagree.push(`${file} #${i}: openssl prints "Bad time value", engine ${cert ? `says ${cert.notAfter}` : 'reports nothing'}`);
+        if (cert && cert.range.start.line === blockLine) e++;
+        return;
+      }
+      if (cert && (!blocks.length || cert.range.start.line === blockLine)) {
+        e++;
+        // openssl prints whole seconds; GeneralizedTime may carry fractions.
+        if (Math.floor(Date.parse(cert.notAfter) / 1000) === answer / 1000) tally.agree++;
+        else tally.disagree.push(`${file} #${i}: openssl ${new Date(answer).toISOString()}, engine ${cert.notAfter}`);
+      } else {
+        const p = problems.find((x) => x.range.start.line === blockLine);
+        tally.disagree.push(`${file} #${i}: openssl ${new Date(answer).toISOString()}, engine ${p ? `rejects it: ${p.message}` : 'found nothing'}`);
+      }
+    });
+  }
+  const secs = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`\n${abs}  (${secs} s)`);
+  console.log(`  files: ${tally.files}; files openssl reads: ${tally.opensslFiles}; certificates compared: ${tally.compared}`);
+  console.log(`  notAfter agrees: ${tally.agree}; both reject a bad date: ${tally.bothRejectDate}; disagree: ${tally.disagree.length}`);
+  console.log(`  files openssl cannot read: with an engine finding ${tally.engineFindingOnRejected}, without certificates to read (CRLs, keys, other) ${tally.skippedNonCert}, silently skipped ${tally.rejectedSilently.length}`);
+  console.log(`  files only the engine reads: ${tally.engineOnly.length}`);
+  console.log(`  engine: ${report.stats.certificates} certificates (${report.certificates.filter((c) => c.keyType === 'EC').length} EC), ${report.findings.filter((f) => !f.sha256).length} parse findings, no crash`);
+  for (const d of verbose ? tally.disagree : tally.disagree.slice(0, 20)) console.log(`    DISAGREE ${d}`);
+  for (const f of tally.rejectedSilently.slice(0, 20)) console.log(`    SILENT ${f}`);
+  for (const f of tally.engineOnly) console.log(`    ENGINE-ONLY ${f}`);
+  if (tally.disagree.length || tally.rejectedSilently.length) exitCode = 1;
+}
+process.exit(exitCode);
