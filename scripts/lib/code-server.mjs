@@ -84,11 +84,12 @@ function tail(file, lines = 40) {
  * Starts code-server on a free loopback port with throw-away user-data/extensions dirs.
  * trusted=false leaves workspace trust on, so the folder opens in Restricted Mode.
  * env: extra environment; the extension host inherits code-server's environment.
- * settings: user settings.json content.
+ * settings: user settings.json content (note: a window with extensionDevelopmentPath in its payload
+ * ignores user settings, as VS Code's extension development host does). port: default a free one.
  */
-export async function startServer({ workspace, trusted = true, env = {}, settings = {}, startTimeoutMs = 90_000, keepTemp = false } = {}) {
+export async function startServer({ workspace, trusted = true, env = {}, settings = {}, port, startTimeoutMs = 90_000, keepTemp = false } = {}) {
   if (!hostInstalled()) throw new Error('the offline VS Code host is not installed: run `npm run vscode-host`');
-  const port = await freePort();
+  port ??= await freePort();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'certlens-host-'));
   const userData = path.join(tmp, 'user-data');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
@@ -100,6 +101,7 @@ export async function startServer({ workspace, trusted = true, env = {}, setting
     'extensions.autoCheckUpdates': false,
     'extensions.autoUpdate': false,
     'update.mode': 'none',
+    'git.openRepositoryInParentFolders': 'never',
     ...settings,
   }, null, 2));
   // An explicit config file keeps code-server from writing ~/.config/code-server/config.yaml.
@@ -192,9 +194,10 @@ export function workbenchUrl(server, { extensionDevelopmentPath, extensionTestsP
 /**
  * Opens the workbench in headless Chromium. Returns { browser, page, url, exitCode }:
  * exitCode resolves when the workbench calls codeAutomationExit (extension tests finished).
- * onLog(type, args) receives what the workbench sends to codeAutomationLog.
+ * onLog(type, args) receives what the workbench sends to codeAutomationLog. colorScheme picks the
+ * theme VS Code web follows (default 'dark').
  */
-export async function openPage(server, { extensionDevelopmentPath, extensionTestsPath, viewport = { width: 1400, height: 900 }, onLog } = {}) {
+export async function openPage(server, { extensionDevelopmentPath, extensionTestsPath, viewport = { width: 1400, height: 900 }, colorScheme = 'dark', onLog } = {}) {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: chromiumPath,
@@ -211,7 +214,7 @@ export async function openPage(server, { extensionDevelopmentPath, extensionTest
     },
   };
   live.add(resource);
-  const page = await browser.newPage({ viewport });
+  const page = await browser.newPage({ viewport, colorScheme });
   let reportExit;
   const exitCode = new Promise((resolve) => { reportExit = resolve; });
   await page.exposeFunction('codeAutomationExit', (code) => reportExit(Number(code)));
