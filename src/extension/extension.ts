@@ -1,29 +1,85 @@
 import * as vscode from 'vscode';
+import { buildReport } from '../core/report/schema';
+import type { CertLensApi, TreeItemSnapshot } from './api';
+import { SECTION } from './config';
+import { CertificateStore } from './store';
+import { CodeLensFeature } from './features/codelens';
+import { registerCommands } from './features/commands';
+import { FileDecorationsFeature } from './features/decorations';
+import { DetailsFeature } from './features/details';
+import { DiagnosticsFeature } from './features/diagnostics';
+import { registerHover } from './features/hover';
+import { LiveUpdates } from './features/liveUpdates';
+import { notifyIfUrgent } from './features/notifications';
+import { Pkcs12Feature } from './features/pkcs12';
+import { registerQuickFixes } from './features/quickFixes';
+import { StatusBarFeature } from './features/statusBar';
+import { ExpirationsTree, type Node } from './views/expirationsTree';
 
-/** What activate() returns; integration tests observe the extension through it. */
-export interface CertLensApi {
-  /** Resolves with the number of certificates once the running (or next) scan has finished. */
-  whenScanned(): Promise<number>;
-}
+export type { CertLensApi } from './api';
 
 export function activate(context: vscode.ExtensionContext): CertLensApi {
-  let last: Promise<number> = Promise.resolve(0);
+  const store = new CertificateStore();
+  const tree = new ExpirationsTree(store);
+  const codeLens = new CodeLensFeature(store);
+  const statusBar = new StatusBarFeature(store);
+  const details = new DetailsFeature(store);
+  const pkcs12 = new Pkcs12Feature(store, context.secrets);
+  const live = new LiveUpdates(store);
+  let notified = 0;
+  let fullScan: Promise<void> = Promise.resolve();
+
+  const rescan = (): Promise<void> => {
+    fullScan = store.scanAll().then(async () => {
+      if (await notifyIfUrgent(store, context.workspaceState)) notified++;
+    });
+    return fullScan;
+  };
+
   context.subscriptions.push(
-    vscode.commands.registerCommand('certlens.scanWorkspace', async () => {
-      last = (async () => {
-        const files = await vscode.workspace.findFiles('**/*.{pem,crt}', '**/node_modules/**');
-        let count = 0;
-        for (const f of files) {
-          const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(f));
-          count += (text.match(/-----BEGIN CERTIFICATE-----/g) ?? []).length;
-        }
-        void vscode.window.showInformationMessage(`CertLens: ${count} certificates in ${files.length} files`);
-        return count;
-      })();
-      return last;
+    store, tree, codeLens, statusBar, details, pkcs12, live,
+    new DiagnosticsFeature(store),
+    new FileDecorationsFeature(store),
+    registerHover(store),
+    registerQuickFixes(store),
+    ...registerCommands({ store, tree, details, pkcs12, rescan }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(SECTION)) return;
+      store.reloadConfig();
+      codeLens.update();
+      statusBar.update();
+      if (['include', 'exclude', 'maxFileSize'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`))) void rescan();
     }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void rescan()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()),
   );
-  return { whenScanned: () => last };
+
+  // Activation stays cheap: the first scan starts after activation returns.
+  if (vscode.workspace.getConfiguration(SECTION).get('scanOnStartup', true)) setTimeout(() => void rescan(), 0);
+
+  const snapshot = (node?: Node): TreeItemSnapshot[] =>
+    tree.getChildren(node).map((n) => {
+      const item = tree.getTreeItem(n);
+      const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
+      return { label, description: typeof item.description === 'string' ? item.description : undefined, contextValue: item.contextValue, children: snapshot(n) };
+    });
+
+  return {
+    settled: async () => {
+      await fullScan;
+      await live.settled();
+    },
+    scan: rescan,
+    report: () => buildReport(store.certificates(), store.findings(), Date.now(), store.lastScan),
+    tree: () => snapshot(),
+    statusBar: () => (statusBar.visible ? statusBar.item.text : undefined),
+    whenScanned: async () => {
+      await fullScan;
+      await live.settled();
+      return store.certificates().length;
+    },
+    notifications: () => notified,
+  };
 }
 
 export function deactivate(): void {}

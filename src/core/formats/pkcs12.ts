@@ -1,5 +1,5 @@
-import forge from 'node-forge';
-import { forgeFromDer, forgeToDer } from './forge-asn1';
+import type forgeTypes from 'node-forge';
+import { forgeFromDer, forgeToDer, loadForge } from './forge-asn1';
 
 export type Pkcs12Result =
   | { status: 'open'; certificates: Uint8Array[] }
@@ -14,7 +14,8 @@ export const MAX_PKCS12_ITERATIONS = 200_000;
  * as DER, including those whose key node-forge cannot read (it leaves them as raw ASN.1 with `cert: null`).
  */
 export function openPkcs12(der: Uint8Array, password?: string): Pkcs12Result {
-  let asn1: forge.asn1.Asn1;
+  const forge = loadForge();
+  let asn1: forgeTypes.asn1.Asn1;
   try {
     asn1 = forgeFromDer(der);
   } catch (e) {
@@ -32,7 +33,7 @@ export function openPkcs12(der: Uint8Array, password?: string): Pkcs12Result {
       const bags = p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
       const certificates: Uint8Array[] = [];
       for (const bag of bags) {
-        const node = (bag as { asn1?: forge.asn1.Asn1 }).asn1 ?? (bag.cert ? forge.pki.certificateToAsn1(bag.cert) : undefined);
+        const node = (bag as { asn1?: forgeTypes.asn1.Asn1 }).asn1 ?? (bag.cert ? forge.pki.certificateToAsn1(bag.cert) : undefined);
         if (node) certificates.push(forgeToDer(node));
       }
       return { status: 'open', certificates };
@@ -50,9 +51,9 @@ export function openPkcs12(der: Uint8Array, password?: string): Pkcs12Result {
 }
 
 /** The MAC iteration count from PFX.macData, read without decrypting anything. */
-function macIterations(pfx: forge.asn1.Asn1): number | undefined {
-  const macData = (pfx.value as forge.asn1.Asn1[])[2];
-  const iterNode = (macData?.value as forge.asn1.Asn1[] | undefined)?.[2];
+function macIterations(pfx: forgeTypes.asn1.Asn1): number | undefined {
+  const macData = (pfx.value as forgeTypes.asn1.Asn1[])[2];
+  const iterNode = (macData?.value as forgeTypes.asn1.Asn1[] | undefined)?.[2];
   if (!iterNode || typeof iterNode.value !== 'string') return undefined;
   let n = 0;
   for (const ch of iterNode.value) n = n * 256 + ch.charCodeAt(0);

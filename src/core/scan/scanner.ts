@@ -86,12 +86,19 @@ export async function scanPaths(options: ScanOptions): Promise<ScanResult> {
   return { results, stats };
 }
 
+/** How the scanner reads: Node's fs in the CLI, `workspace.fs` in VS Code. */
+export type ReadFile = (file: string, maxSize: number) => Promise<ReadOutcome>;
+
 /**
  * Reads and parses one file, resolving the certificate files it names. Returns undefined when the file
  * is skipped (too large and not a certificate file, or gone); read errors become problems.
  */
-export async function scanOneFile(file: string, maxSize: number, options: ParseOptions = {}): Promise<FileResult | undefined> {
-  const bytes = await readBounded(file, maxSize);
+export async function scanOneFile(file: string, maxSize: number, options: ParseOptions = {}, read: ReadFile = readBounded): Promise<FileResult | undefined> {
+  return resultFor(file, await read(file, maxSize), maxSize, options, read);
+}
+
+/** Parses bytes already read (or the read's failure) into a file result. */
+export async function resultFor(file: string, bytes: ReadOutcome, maxSize: number, options: ParseOptions, read: ReadFile = readBounded): Promise<FileResult | undefined> {
   if (bytes === 'gone') return undefined;
   if (bytes === 'too-large' || bytes instanceof Error) {
     const isCertFile = CERTIFICATE_EXTENSIONS.has(path.extname(file).toLowerCase());
@@ -106,7 +113,7 @@ export async function scanOneFile(file: string, maxSize: number, options: ParseO
   }
   const result = parseFile(file, bytes, options);
   for (const ref of result.references) {
-    const target = await readBounded(ref.target, maxSize);
+    const target = await read(ref.target, maxSize);
     if (!(target instanceof Uint8Array)) {
       result.problems.push({ file, range: ref.range, severity: 'info', code: 'referenced-file-missing', message: `Referenced certificate file ${ref.target} ${target === 'gone' ? 'does not exist' : 'could not be read'}` });
       continue;
@@ -120,7 +127,7 @@ export async function scanOneFile(file: string, maxSize: number, options: ParseO
   return result;
 }
 
-type ReadOutcome = Uint8Array | 'too-large' | 'gone' | Error;
+export type ReadOutcome = Uint8Array | 'too-large' | 'gone' | Error;
 
 /** Reads a file unless it exceeds `maxSize`; never loads more than that into memory. */
 export async function readBounded(file: string, maxSize: number): Promise<ReadOutcome> {

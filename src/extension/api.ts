@@ -1,0 +1,26 @@
+import type { Report } from '../core/report/schema';
+
+export interface TreeItemSnapshot {
+  label: string;
+  description?: string;
+  contextValue?: string;
+  children: TreeItemSnapshot[];
+}
+
+/** What activate() returns: integration tests (and other extensions) observe CertLens through it. */
+export interface CertLensApi {
+  /** Resolves once scans, file-watcher updates and debounced edits have all run. */
+  settled(): Promise<void>;
+  /** Runs a full scan and resolves when it is done. */
+  scan(): Promise<void>;
+  /** The current state in the CLI's JSON schema. */
+  report(): Report;
+  /** The Expirations tree as rendered (labels and descriptions). */
+  tree(): TreeItemSnapshot[];
+  /** The status bar text, or undefined while it is hidden. */
+  statusBar(): string | undefined;
+  /** Waits for the running scan and resolves with the number of certificates. */
+  whenScanned(): Promise<number>;
+  /** Notifications shown so far in this session (for tests). */
+  notifications(): number;
+}

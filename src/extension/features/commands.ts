@@ -1,0 +1,128 @@
+import * as vscode from 'vscode';
+import type { CertificateRecord } from '../../core/model';
+import { Commands } from '../commands';
+import { updateWorkspaceSetting } from '../config';
+import type { CertificateStore } from '../store';
+import { keyToUri, toVsRange } from '../uris';
+import { revealLocation, type CertificateNode, type ExpirationsTree, type GroupBy, type Node } from '../views/expirationsTree';
+import { toPem, type DetailsFeature } from './details';
+import { exportCalendar, exportReport, type ReportFormat } from './exports';
+import type { Pkcs12Feature } from './pkcs12';
+
+/** A certificate reference as lenses, quick fixes and tree items pass it. */
+type CertArg = { sha256: string; file?: string; index?: number } | CertificateNode | undefined;
+
+interface Deps {
+  store: CertificateStore;
+  tree: ExpirationsTree;
+  details: DetailsFeature;
+  pkcs12: Pkcs12Feature;
+  rescan: () => Promise<void>;
+}
+
+/** Registers every command's handler; ids live in ../commands.ts. */
+export function registerCommands({ store, tree, details, pkcs12, rescan }: Deps): vscode.Disposable[] {
+  const resolve = (arg: CertArg): CertificateRecord | undefined => {
+    if (!arg) return certAtCursor(store);
+    if ('kind' in arg) return arg.kind === 'certificate' ? arg.cert : undefined;
+    const all = store.allCertificates();
+    return all.find((c) => c.sha256 === arg.sha256 && (arg.file === undefined || c.file === arg.file) && (arg.index === undefined || c.index === arg.index)) ?? all.find((c) => c.sha256 === arg.sha256);
+  };
+  const register = (id: string, fn: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, fn);
+
+  return [
+    register(Commands.scanWorkspace, async () => {
+      await vscode.window.withProgress({ location: { viewId: 'certlens.expirations' }, title: vscode.l10n.t('Scanning for certificates') }, () => rescan());
+      const n = store.certificates().length;
+      void vscode.window.setStatusBarMessage(vscode.l10n.t('CertLens: {0} certificates in {1} files', n, store.files().length), 5000);
+      return n;
+    }),
+    register(Commands.refresh, () => vscode.window.withProgress({ location: { viewId: 'certlens.expirations' } }, () => rescan())),
+    register(Commands.showDetails, async (arg?: CertArg) => {
+      let cert = resolve(arg);
+      if (!cert && !arg) cert = await pickCertificate(store);
+      if (!cert) {
+        if (arg) void vscode.window.showWarningMessage(vscode.l10n.t('CertLens: that certificate is no longer in the workspace.'));
+        return undefined;
+      }
+      return details.show(cert.sha256);
+    }),
+    register(Commands.inspectSelection, () => details.inspectSelectionOrClipboard()),
+    register(Commands.exportReport, (format?: ReportFormat, target?: vscode.Uri) => exportReport(store, format, target)),
+    register(Commands.exportCalendar, (target?: vscode.Uri) => exportCalendar(store, target)),
+    register(Commands.unlockPkcs12, (arg?: string | Node, password?: string, remember?: boolean) => {
+      const file = typeof arg === 'string' ? arg : arg && 'finding' in arg ? arg.finding.file : undefined;
+      return pkcs12.unlock(file, password, remember);
+    }),
+    register(Commands.openSettings, () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:certlens.certlens')),
+    register(Commands.reveal, (node?: Node) => {
+      if (!node || node.kind === 'group') return;
+      const loc = node.kind === 'certificate' ? node.cert : node.finding;
+      return revealLocation(loc.file, loc.range);
+    }),
+    register(Commands.copyFingerprint, async (arg?: CertArg) => {
+      const cert = resolve(arg);
+      if (cert) await vscode.env.clipboard.writeText(cert.sha256);
+      return cert?.sha256;
+    }),
+    register(Commands.copyPem, async (arg?: CertArg) => {
+      const cert = resolve(arg);
+      if (cert) await vscode.env.clipboard.writeText(toPem(cert.der));
+    }),
+    register(Commands.ignore, async (arg?: CertArg) => {
+      const cert = resolve(arg);
+      if (!cert) return;
+      const current = vscode.workspace.getConfiguration('certlens').get<string[]>('ignore.fingerprints', []);
+      if (!current.includes(cert.sha256)) await updateWorkspaceSetting('ignore.fingerprints', [...current, cert.sha256]);
+    }),
+    register(Commands.snooze, async (arg?: CertArg, days?: number) => {
+      const cert = resolve(arg);
+      if (!cert) return;
+      if (days === undefined) {
+        const pick = await vscode.window.showQuickPick([1, 7, 14, 30].map((d) => ({ label: vscode.l10n.t('{0} days', d), days: d })), { title: vscode.l10n.t('Snooze {0} for', cert.subjectCN ?? cert.subject) });
+        if (!pick) return;
+        days = pick.days;
+      }
+      const current = vscode.workspace.getConfiguration('certlens').get<Record<string, string>>('snoozes', {});
+      const now = Date.now();
+      // Drop snoozes that have ended while writing the new one.
+      const kept = Object.fromEntries(Object.entries(current).filter(([, until]) => Date.parse(until) > now));
+      await updateWorkspaceSetting('snoozes', { ...kept, [cert.sha256]: new Date(now + days * 86_400_000).toISOString() });
+    }),
+    register(Commands.groupBy, async (g?: GroupBy) => {
+      if (!g) {
+        const pick = await vscode.window.showQuickPick([
+          { label: vscode.l10n.t('Urgency'), g: 'urgency' as const },
+          { label: vscode.l10n.t('File'), g: 'file' as const },
+          { label: vscode.l10n.t('Issuer'), g: 'issuer' as const },
+        ], { title: vscode.l10n.t('Group certificates by') });
+        g = pick?.g;
+      }
+      if (g) tree.setGroupBy(g);
+    }),
+    register(Commands.filter, async (text?: string) => {
+      text ??= await vscode.window.showInputBox({ title: vscode.l10n.t('Filter certificates'), prompt: vscode.l10n.t('Text in the subject, issuer, names, file, serial or fingerprint'), value: tree.filter });
+      if (text !== undefined) tree.setFilter(text);
+    }),
+    register(Commands.clearFilter, () => tree.setFilter('')),
+  ];
+}
+
+function certAtCursor(store: CertificateStore): CertificateRecord | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) return undefined;
+  const result = store.fileResult(editor.document.uri);
+  const pos = editor.selection.active;
+  return result?.certificates.find((c) => toVsRange(c.range).contains(pos)) ?? (result?.certificates.length === 1 ? result.certificates[0] : undefined);
+}
+
+async function pickCertificate(store: CertificateStore): Promise<CertificateRecord | undefined> {
+  const files = [...new Set(store.certificates().map((c) => c.file))];
+  const file = await vscode.window.showQuickPick(files.map((f) => ({ label: vscode.workspace.asRelativePath(keyToUri(f)), f })), { title: vscode.l10n.t('Show certificate details: pick a file') });
+  if (!file) return undefined;
+  const certs = store.certificates().filter((c) => c.file === file.f);
+  if (certs.length === 1) return certs[0];
+  const pick = await vscode.window.showQuickPick(certs.map((c) => ({ label: c.subjectCN ?? c.subject, description: new Date(c.notAfter).toISOString().slice(0, 10), c })), { title: vscode.l10n.t('Which certificate?') });
+  return pick?.c;
+}
+

@@ -1,0 +1,92 @@
+import * as vscode from 'vscode';
+import type { CertificateRecord } from '../../core/model';
+import { parseFile } from '../../core/formats/parse-file';
+import { certLabel, detailRows } from '../present';
+import type { CertificateStore } from '../store';
+
+export const DETAILS_SCHEME = 'certlens-details';
+
+/** A Markdown code span that shows any text literally (no HTML, no Markdown). */
+function literal(s: string): string {
+  const text = s.replace(/\r?\n/g, ' ');
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((m) => m.length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence} ${text} ${fence}`;
+}
+
+export function toPem(der: Uint8Array): string {
+  const b64 = Buffer.from(der).toString('base64');
+  return `-----BEGIN CERTIFICATE-----\n${b64.replace(/.{1,64}/g, '$&\n')}-----END CERTIFICATE-----\n`;
+}
+
+/** Read-only documents with certificate details; content is escaped, never rendered as HTML. */
+export class DetailsFeature implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly inspected = new Map<string, CertificateRecord[]>();
+  private readonly registration: vscode.Disposable;
+  private counter = 0;
+
+  constructor(private readonly store: CertificateStore) {
+    this.registration = vscode.workspace.registerTextDocumentContentProvider(DETAILS_SCHEME, this);
+  }
+
+  dispose(): void {
+    this.registration.dispose();
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    const q = new URLSearchParams(uri.query);
+    const inspectId = q.get('inspect');
+    const certs = inspectId ? this.inspected.get(inspectId) ?? [] : [this.store.bySha256(q.get('sha256') ?? '')].filter((c): c is CertificateRecord => !!c);
+    if (certs.length === 0) return vscode.l10n.t('This certificate is no longer in the workspace.');
+    const now = Date.now();
+    const all = inspectId ? certs : this.store.allCertificates();
+    return certs.map((c) => this.render(c, all, now, !!inspectId)).join('\n---\n\n');
+  }
+
+  private render(c: CertificateRecord, all: readonly CertificateRecord[], now: number, inspected: boolean): string {
+    const lines = [`# ${literal(certLabel(c))}`, ''];
+    if (!inspected) lines.push(`${vscode.l10n.t('File')}: ${literal(`${vscode.workspace.asRelativePath(c.file)}:${c.range.start.line + 1}`)}`, '');
+    lines.push(`| ${vscode.l10n.t('Field')} | ${vscode.l10n.t('Value')} |`, '|---|---|');
+    for (const [k, v] of detailRows(c, all, now)) lines.push(`| ${k} | ${literal(v)} |`);
+    lines.push('', '```', toPem(c.der).trimEnd(), '```', '');
+    return lines.join('\n');
+  }
+
+  async show(certs: CertificateRecord[] | string): Promise<vscode.TextDocument> {
+    let uri: vscode.Uri;
+    if (typeof certs === 'string') {
+      const c = this.store.bySha256(certs);
+      uri = vscode.Uri.from({ scheme: DETAILS_SCHEME, path: `/${safeName(c ? certLabel(c) : certs.slice(0, 12))}.md`, query: `sha256=${certs}` });
+    } else {
+      const id = String(++this.counter);
+      this.inspected.set(id, certs);
+      uri = vscode.Uri.from({ scheme: DETAILS_SCHEME, path: `/${safeName(certs.length === 1 ? certLabel(certs[0]) : vscode.l10n.t('{0} certificates', certs.length))}.md`, query: `inspect=${id}` });
+    }
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+    await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    return doc;
+  }
+
+  /** Decodes PEM (or base64) from the selection, or from the clipboard when nothing is selected. */
+  async inspectSelectionOrClipboard(): Promise<CertificateRecord[]> {
+    const editor = vscode.window.activeTextEditor;
+    let text = editor && !editor.selection.isEmpty ? editor.document.getText(editor.selection) : '';
+    if (!text) text = await vscode.env.clipboard.readText();
+    let found = parseFile('selection.pem', Buffer.from(text, 'utf8'));
+    if (found.certificates.length === 0 && /^[A-Za-z0-9+/=\s]+$/.test(text.trim())) {
+      found = parseFile('selection.der', Buffer.from(text.replace(/\s/g, ''), 'base64'));
+    }
+    if (found.certificates.length === 0) {
+      const why = found.problems[0]?.message;
+      void vscode.window.showWarningMessage(why ? vscode.l10n.t('CertLens: no certificate could be read: {0}', why) : vscode.l10n.t('CertLens: the selection or clipboard holds no PEM certificate.'));
+      return [];
+    }
+    await this.show(found.certificates);
+    return found.certificates;
+  }
+}
+
+function safeName(s: string): string {
+  return s.replace(/[^\p{L}\p{N} ._-]/gu, '_').slice(0, 60) || 'certificate';
+}

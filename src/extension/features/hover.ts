@@ -1,0 +1,17 @@
+import * as vscode from 'vscode';
+import { hoverMarkdown } from '../present';
+import type { CertificateStore } from '../store';
+import { toVsRange } from '../uris';
+
+/** Hovering a certificate shows everything known about it. */
+export function registerHover(store: CertificateStore): vscode.Disposable {
+  return vscode.languages.registerHoverProvider({ pattern: '**/*' }, {
+    provideHover(doc, position) {
+      const result = store.fileResult(doc.uri);
+      const hits = result?.certificates.filter((c) => toVsRange(c.range).contains(position)) ?? [];
+      if (!result || hits.length === 0) return undefined;
+      const now = Date.now();
+      return new vscode.Hover(hits.map((c) => hoverMarkdown(c, result.certificates, now)), toVsRange(hits[0].range));
+    },
+  });
+}

@@ -1,0 +1,29 @@
+import * as vscode from 'vscode';
+import { urgencyOf } from '../../core/rules/rules';
+import { VIEW_ID } from '../commands';
+import type { CertificateStore } from '../store';
+
+const LAST_SHOWN_KEY = 'certlens.notification.lastShown';
+
+/** After a full scan: one notification per workspace per day when something is expired or critical. */
+export async function notifyIfUrgent(store: CertificateStore, state: vscode.Memento): Promise<boolean> {
+  if (!vscode.workspace.getConfiguration('certlens').get('notifications.enabled', true)) return false;
+  const today = new Date().toISOString().slice(0, 10);
+  if (state.get<string>(LAST_SHOWN_KEY) === today) return false;
+  const now = Date.now();
+  let expired = 0;
+  let critical = 0;
+  for (const c of store.certificates()) {
+    const u = urgencyOf(c, now, store.configFor(c.file).rules);
+    if (u === 'expired') expired++;
+    else if (u === 'critical') critical++;
+  }
+  if (!expired && !critical) return false;
+  await state.update(LAST_SHOWN_KEY, today);
+  const show = vscode.l10n.t('Show');
+  const message = vscode.l10n.t('CertLens: {0} expired and {1} critical certificates in this workspace.', expired, critical);
+  void vscode.window.showWarningMessage(message, show).then((pick) => {
+    if (pick === show) void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+  });
+  return true;
+}

@@ -1,0 +1,71 @@
+import * as vscode from 'vscode';
+import { parseFile } from '../../core/formats/parse-file';
+import type { CertificateStore } from '../store';
+import { keyToUri } from '../uris';
+
+const secretKey = (file: string) => `certlens.pkcs12:${keyToUri(file).toString()}`;
+
+/**
+ * Unlocking password-protected PKCS#12 files. Passwords live in memory for the session and, only
+ * when the user agrees, in SecretStorage; never in settings, logs or reports.
+ */
+export class Pkcs12Feature implements vscode.Disposable {
+  private readonly tried = new Set<string>();
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly store: CertificateStore, private readonly secrets: vscode.SecretStorage) {
+    this.subscription = store.onDidChange(() => void this.applyStoredPasswords());
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
+
+  private lockedFiles(): string[] {
+    return [...new Set(this.store.findings().filter((f) => f.code === 'pkcs12-locked').map((f) => f.file))];
+  }
+
+  /** Opens locked files for which a password was saved earlier. */
+  private async applyStoredPasswords(): Promise<void> {
+    const retry: vscode.Uri[] = [];
+    for (const file of this.lockedFiles()) {
+      if (this.tried.has(file) || this.store.passwords.has(file)) continue;
+      this.tried.add(file);
+      const pw = await this.secrets.get(secretKey(file));
+      if (pw !== undefined) {
+        this.store.passwords.set(file, pw);
+        retry.push(keyToUri(file));
+      }
+    }
+    if (retry.length) await this.store.updateFiles(retry);
+  }
+
+  async unlock(file?: string, password?: string, remember?: boolean): Promise<boolean> {
+    if (!file) {
+      const locked = this.lockedFiles();
+      if (locked.length === 0) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('CertLens: no locked PKCS#12 file in this workspace.'));
+        return false;
+      }
+      const pick = locked.length === 1 ? locked[0] : (await vscode.window.showQuickPick(locked.map((f) => ({ label: vscode.workspace.asRelativePath(f), file: f })), { title: vscode.l10n.t('Unlock which PKCS#12 file?') }))?.file;
+      if (!pick) return false;
+      file = pick;
+    }
+    password ??= await vscode.window.showInputBox({ password: true, title: vscode.l10n.t('Password for {0}', vscode.workspace.asRelativePath(file)), ignoreFocusOut: true });
+    if (password === undefined) return false;
+    const bytes = await vscode.workspace.fs.readFile(keyToUri(file));
+    const opened = parseFile(file, bytes, { pkcs12Password: () => password });
+    if (opened.problems.some((p) => p.code === 'pkcs12-wrong-password' || p.code === 'pkcs12-invalid')) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('CertLens: that password does not open {0}.', vscode.workspace.asRelativePath(file)));
+      return false;
+    }
+    this.store.passwords.set(file, password);
+    if (remember === undefined) {
+      const yes = vscode.l10n.t('Remember');
+      remember = (await vscode.window.showInformationMessage(vscode.l10n.t('Remember this password in VS Code\'s secret storage?'), yes, vscode.l10n.t('Not now'))) === yes;
+    }
+    if (remember) await this.secrets.store(secretKey(file), password);
+    await this.store.updateFiles([keyToUri(file)]);
+    return true;
+  }
+}

@@ -1,0 +1,58 @@
+import * as vscode from 'vscode';
+import { urgencyOf } from '../../core/rules/rules';
+import { VIEW_ID } from '../commands';
+import type { CertificateStore } from '../store';
+
+/** "$(shield) 2 expired · 3 ≤ 30 d"; click focuses the tree. */
+export class StatusBarFeature implements vscode.Disposable {
+  readonly item = vscode.window.createStatusBarItem('certlens.status', vscode.StatusBarAlignment.Left, 10);
+  private readonly subscriptions: vscode.Disposable[];
+  visible = false;
+
+  constructor(private readonly store: CertificateStore) {
+    this.item.name = 'CertLens';
+    this.item.command = `${VIEW_ID}.focus`;
+    this.subscriptions = [store.onDidChange(() => this.update()), store.onDidChangeScanning(() => this.update())];
+    this.update();
+  }
+
+  dispose(): void {
+    this.subscriptions.forEach((d) => d.dispose());
+    this.item.dispose();
+  }
+
+  update(): void {
+    const cfg = vscode.workspace.getConfiguration('certlens');
+    if (!cfg.get('statusBar.enabled', true)) {
+      this.item.hide();
+      this.visible = false;
+      return;
+    }
+    const now = Date.now();
+    const certs = this.store.certificates();
+    let expired = 0;
+    let soon = 0;
+    let warningDays = 0;
+    for (const c of certs) {
+      const rules = this.store.configFor(c.file).rules;
+      warningDays = Math.max(warningDays, rules.warningDays);
+      const u = urgencyOf(c, now, rules);
+      if (u === 'expired') expired++;
+      else if (u === 'critical' || u === 'warning') soon++;
+    }
+    const parts: string[] = [];
+    if (expired) parts.push(vscode.l10n.t('{0} expired', expired));
+    if (soon) parts.push(vscode.l10n.t('{0} ≤ {1} d', soon, warningDays || 30));
+    const clean = parts.length === 0;
+    if (this.store.scanning && !this.store.scanned) {
+      this.item.text = '$(sync~spin) CertLens';
+    } else {
+      this.item.text = clean ? `$(shield) ${vscode.l10n.t('{0} certificates OK', certs.length)}` : `$(shield) ${parts.join(' · ')}`;
+    }
+    this.item.tooltip = vscode.l10n.t('CertLens: {0} certificates, {1} expired, {2} expiring within {3} days. Click to show them.', certs.length, expired, soon, warningDays || 30);
+    this.item.backgroundColor = expired ? new vscode.ThemeColor('statusBarItem.errorBackground') : soon ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.visible = !(clean && cfg.get('statusBar.hideWhenClean', false));
+    if (this.visible) this.item.show();
+    else this.item.hide();
+  }
+}

@@ -1,0 +1,104 @@
+import * as vscode from 'vscode';
+import type { CertificateRecord, Finding } from '../core/model';
+import { daysLeft, describeCertificate, isoDate, urgencyOf, type RuleSettings, type Urgency } from '../core/rules/rules';
+import { isoTime } from '../core/report/schema';
+
+/** Texts and icons shared by lenses, tree, hover and details. */
+
+export function urgencyIcon(u: Urgency): vscode.ThemeIcon {
+  switch (u) {
+    case 'expired':
+    case 'not-yet-valid':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+    case 'critical':
+      return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.errorForeground'));
+    case 'warning':
+      return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+    case 'info':
+      return new vscode.ThemeIcon('info', new vscode.ThemeColor('editorInfo.foreground'));
+    default:
+      return new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'));
+  }
+}
+
+export function urgencyCodicon(u: Urgency): string {
+  return u === 'expired' || u === 'not-yet-valid' ? '$(error)' : u === 'critical' || u === 'warning' ? '$(warning)' : u === 'info' ? '$(info)' : '$(pass)';
+}
+
+export function certLabel(c: CertificateRecord): string {
+  return c.subjectCN || c.sans.dns[0] || c.sans.ip[0] || c.sans.email[0] || c.subject || vscode.l10n.t('certificate {0}', c.index + 1);
+}
+
+/** "5 days · 2026-11-27" / "expired 12 days ago · 2026-11-10". */
+export function whenText(c: CertificateRecord, now: number): string {
+  const left = daysLeft(c.notAfter, now);
+  const date = isoDate(c.notAfter);
+  if (c.notAfter <= now) return vscode.l10n.t('expired {0} days ago · {1}', -left, date);
+  if (c.notBefore > now) return vscode.l10n.t('not valid before {0}', isoDate(c.notBefore));
+  return left === 1 ? vscode.l10n.t('1 day · {0}', date) : vscode.l10n.t('{0} days · {1}', left, date);
+}
+
+export function lensTitle(c: CertificateRecord, all: readonly CertificateRecord[], now: number, rules: RuleSettings): string {
+  const u = urgencyOf(c, now, rules);
+  const left = daysLeft(c.notAfter, now);
+  const date = isoDate(c.notAfter);
+  const name = describeCertificate(c);
+  let title: string;
+  if (u === 'expired') title = vscode.l10n.t('{0} Expired {1} days ago ({2}) · {3}', urgencyCodicon(u), -left, date, name);
+  else if (u === 'not-yet-valid') title = vscode.l10n.t('{0} Not valid before {1} · {2}', urgencyCodicon(u), isoDate(c.notBefore), name);
+  else if (u === 'later') title = vscode.l10n.t('{0} Valid {1} days · {2} · {3}', urgencyCodicon(u), left, date, name);
+  else title = vscode.l10n.t('{0} Expires in {1} days · {2} · issued by {3}', urgencyCodicon(u), left, date, c.issuerCN ?? c.issuer);
+  if (c.chain && c.chain.earliestIndex !== c.index && c.chain.earliestNotAfter < c.notAfter) {
+    const first = all.find((o) => o.file === c.file && o.index === c.chain?.earliestIndex);
+    title += ' · ' + vscode.l10n.t('chain expires first: {0} ({1})', first ? describeCertificate(first) : '?', isoDate(c.chain.earliestNotAfter));
+  }
+  return title;
+}
+
+function md(s: string): string {
+  return s.replace(/[\\`*_{}[\]()#+\-.!|<>&~]/g, (ch) => '\\' + ch).replace(/\r?\n/g, ' ');
+}
+
+export function hoverMarkdown(c: CertificateRecord, all: readonly CertificateRecord[], now: number): vscode.MarkdownString {
+  const rows = detailRows(c, all, now);
+  const m = new vscode.MarkdownString(undefined, true);
+  m.isTrusted = false;
+  m.supportHtml = false;
+  m.appendMarkdown(`**${md(certLabel(c))}**\n\n| | |\n|---|---|\n`);
+  for (const [k, v] of rows) m.appendMarkdown(`| ${md(k)} | ${md(v)} |\n`);
+  return m;
+}
+
+/** Label/value pairs for everything known about a certificate. */
+export function detailRows(c: CertificateRecord, all: readonly CertificateRecord[], now: number): [string, string][] {
+  const t = vscode.l10n.t;
+  const left = daysLeft(c.notAfter, now);
+  const sans = [...c.sans.dns.map((d) => `DNS:${d}`), ...c.sans.ip.map((d) => `IP:${d}`), ...c.sans.email.map((d) => `email:${d}`), ...c.sans.uri.map((d) => `URI:${d}`)];
+  const rows: [string, string][] = [
+    [t('Subject'), c.subject],
+    [t('Issuer'), c.issuer],
+    [t('Subject alternative names'), sans.join(', ') || '—'],
+    [t('Valid from'), isoTime(c.notBefore)],
+    [t('Valid until'), `${isoTime(c.notAfter)} (${c.notAfter <= now ? t('expired {0} days ago', -left) : t('{0} days left', left)})`],
+    [t('Key'), [c.keyType, c.keyBits ? `${c.keyBits} bits` : '', c.curve ?? ''].filter(Boolean).join(' ')],
+    [t('Signature algorithm'), c.signatureAlgorithm],
+    [t('Serial'), c.serial],
+    [t('SHA-256'), c.sha256],
+    [t('SHA-1'), c.sha1],
+    [t('CA'), c.isCA ? t('yes') : t('no')],
+    [t('Self-signed'), c.selfSigned ? t('yes') : t('no')],
+    [t('Key usage'), [...c.keyUsage, ...c.extendedKeyUsage].join(', ') || '—'],
+    [t('Role'), c.role],
+    [t('Source'), `${c.source} #${c.index + 1}`],
+  ];
+  if (c.chain) {
+    const first = all.find((o) => o.file === c.file && o.index === c.chain?.earliestIndex);
+    rows.push([t('Chain expires first'), `${first ? describeCertificate(first) : '?'} (${isoDate(c.chain.earliestNotAfter)})`]);
+  }
+  if (c.privateKey) rows.push([t('Private key'), `${vscode.workspace.asRelativePath(c.privateKey.file)}:${c.privateKey.range.start.line + 1}`]);
+  return rows;
+}
+
+export function severityRank(f: Finding): number {
+  return f.severity === 'error' ? 3 : f.severity === 'warning' ? 2 : 1;
+}

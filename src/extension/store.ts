@@ -1,0 +1,241 @@
+import * as vscode from 'vscode';
+import picomatch from 'picomatch';
+import type { CertificateRecord, FileResult, Finding } from '../core/model';
+import { evaluate } from '../core/rules/rules';
+import { Inventory } from '../core/scan/inventory';
+import { isSkippedByExtension, PathFilter } from '../core/scan/filters';
+import { readBounded, resultFor, type ReadFile, type ReadOutcome } from '../core/scan/scanner';
+import { parseFile } from '../core/formats/parse-file';
+import { readConfig, type CertLensConfig } from './config';
+import { fileKey, keyToUri } from './uris';
+
+const READ_CONCURRENCY = 16;
+
+/** Reads through Node's fs for local files (fast) and `workspace.fs` for remote and virtual ones. */
+const readFile: ReadFile = async (file, maxSize): Promise<ReadOutcome> => {
+  const uri = keyToUri(file);
+  if (uri.scheme === 'file') return readBounded(uri.fsPath, maxSize);
+  try {
+    const st = await vscode.workspace.fs.stat(uri);
+    if (st.type & vscode.FileType.Directory) return 'gone';
+    if (st.size > maxSize) return 'too-large';
+    return await vscode.workspace.fs.readFile(uri);
+  } catch (e) {
+    if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') return 'gone';
+    return e instanceof Error ? e : new Error(String(e));
+  }
+};
+
+export interface StoreChange {
+  /** Files whose results changed; undefined means everything. */
+  files?: string[];
+}
+
+/**
+ * The workspace's certificates and findings, kept current from scans, the file watcher and unsaved
+ * edits. Everything the editor shows reads from here.
+ */
+export class CertificateStore implements vscode.Disposable {
+  private readonly inventory = new Inventory();
+  private readonly changed = new vscode.EventEmitter<StoreChange>();
+  readonly onDidChange = this.changed.event;
+  private readonly scanState = new vscode.EventEmitter<boolean>();
+  readonly onDidChangeScanning = this.scanState.event;
+  /** PKCS#12 passwords for this session, by file; never written anywhere by the store. */
+  readonly passwords = new Map<string, string>();
+  private scanSource: vscode.CancellationTokenSource | undefined;
+  private running = 0;
+  private idleWaiters: (() => void)[] = [];
+  private cache: { certs: CertificateRecord[]; findings: Finding[]; at: number } | undefined;
+  private configs = new Map<string, CertLensConfig>();
+  scanned = false;
+  lastScan = { files: 0, ms: 0 };
+
+  dispose(): void {
+    this.scanSource?.cancel();
+    this.changed.dispose();
+    this.scanState.dispose();
+  }
+
+  get scanning(): boolean {
+    return this.running > 0;
+  }
+
+  /** Resolves once no scan or update is running. */
+  whenIdle(): Promise<void> {
+    return this.running === 0 ? Promise.resolve() : new Promise((r) => this.idleWaiters.push(r));
+  }
+
+  private async track<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running++ === 0) this.scanState.fire(true);
+    try {
+      return await work();
+    } finally {
+      if (--this.running === 0) {
+        this.scanState.fire(false);
+        const waiters = this.idleWaiters;
+        this.idleWaiters = [];
+        waiters.forEach((w) => w());
+      }
+    }
+  }
+
+  configFor(file: string): CertLensConfig {
+    const folder = vscode.workspace.getWorkspaceFolder(keyToUri(file));
+    const id = folder?.uri.toString() ?? '';
+    let c = this.configs.get(id);
+    if (!c) this.configs.set(id, (c = readConfig(folder?.uri)));
+    return c;
+  }
+
+  /** Settings changed: re-read them and re-evaluate (rules) without rescanning. */
+  reloadConfig(): void {
+    this.configs.clear();
+    this.invalidate();
+  }
+
+  private parseOptions() {
+    return { pkcs12Password: (file: string) => this.passwords.get(file) };
+  }
+
+  /** Scans every workspace folder, replacing what was known; a running scan is cancelled. */
+  scanAll(): Promise<void> {
+    this.scanSource?.cancel();
+    const source = (this.scanSource = new vscode.CancellationTokenSource());
+    return this.track(async () => {
+      const started = Date.now();
+      const token = source.token;
+      const found = new Map<string, FileResult>();
+      let files = 0;
+      for (const folder of vscode.workspace.workspaceFolders ?? []) {
+        if (token.isCancellationRequested) return;
+        const cfg = readConfig(folder.uri);
+        const uris = await this.listFiles(folder, cfg, token);
+        files += uris.length;
+        let next = 0;
+        const worker = async () => {
+          while (next < uris.length && !token.isCancellationRequested) {
+            const key = fileKey(uris[next++]);
+            const result = await resultFor(key, await readFile(key, cfg.maxFileSize), cfg.maxFileSize, this.parseOptions(), readFile).catch(() => undefined);
+            if (result) found.set(key, result);
+          }
+        };
+        await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker));
+      }
+      if (token.isCancellationRequested) return;
+      this.inventory.clear();
+      for (const r of found.values()) this.inventory.set(r);
+      this.scanned = true;
+      this.lastScan = { files, ms: Date.now() - started };
+      this.invalidate();
+    });
+  }
+
+  private async listFiles(folder: vscode.WorkspaceFolder, cfg: CertLensConfig, token: vscode.CancellationToken): Promise<vscode.Uri[]> {
+    const filesExclude = vscode.workspace.getConfiguration('files', folder.uri).get<Record<string, boolean>>('exclude', {});
+    const excludes = [...cfg.exclude, ...Object.entries(filesExclude).filter(([, on]) => on === true).map(([g]) => g)];
+    const glob = (list: string[]) => (list.length === 1 ? list[0] : `{${list.join(',')}}`);
+    const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, glob(cfg.include.length ? cfg.include : ['**/*'])), excludes.length ? glob(excludes) : null, undefined, token);
+    return uris.filter((u) => !isSkippedByExtension(u.path));
+  }
+
+  /** Whether a file (by URI) is one the scan would read. */
+  isCandidate(uri: vscode.Uri): boolean {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    if (!folder || isSkippedByExtension(uri.path)) return false;
+    const cfg = this.configFor(fileKey(uri));
+    const rel = vscode.workspace.asRelativePath(uri, false);
+    return new PathFilter(cfg.include, cfg.exclude).accepts(rel);
+  }
+
+  /** Re-reads files from disk (watcher events, saves, closes without saving). */
+  updateFiles(uris: readonly vscode.Uri[]): Promise<void> {
+    return this.track(async () => {
+      const changed: string[] = [];
+      for (const uri of uris) {
+        const key = fileKey(uri);
+        const cfg = this.configFor(key);
+        const result = await resultFor(key, await readFile(key, cfg.maxFileSize), cfg.maxFileSize, this.parseOptions(), readFile).catch(() => undefined);
+        if (result) this.inventory.set(result);
+        else this.inventory.deleteUnder(key);
+        changed.push(key);
+      }
+      this.invalidate(changed);
+    });
+  }
+
+  /** Parses an open document's unsaved text. */
+  updateDocument(doc: vscode.TextDocument): Promise<void> {
+    return this.track(async () => {
+      const key = fileKey(doc.uri);
+      const cfg = this.configFor(key);
+      const text = doc.getText();
+      if (text.length > cfg.maxFileSize) return;
+      const bytes = Buffer.from(text, 'utf8');
+      const result = await resultFor(key, bytes, cfg.maxFileSize, this.parseOptions(), readFile).catch(() => parseFile(key, bytes));
+      if (result) this.inventory.set(result);
+      this.invalidate([key]);
+    });
+  }
+
+  remove(uris: readonly vscode.Uri[]): void {
+    const keys = uris.map(fileKey);
+    keys.forEach((k) => this.inventory.deleteUnder(k));
+    this.invalidate(keys);
+  }
+
+  private invalidate(files?: string[]): void {
+    this.cache = undefined;
+    this.changed.fire({ files });
+  }
+
+  private compute(): { certs: CertificateRecord[]; findings: Finding[] } {
+    const now = Date.now();
+    // Recompute at most once a minute when nothing changed, so "days left" stays true across midnight.
+    if (this.cache && now - this.cache.at < 60_000) return this.cache;
+    const ignoredPath = new Map<string, (p: string) => boolean>();
+    const visible = this.inventory.certificates().filter((c) => {
+      const cfg = this.configFor(c.file);
+      if (!cfg.ignorePaths.length) return true;
+      const key = cfg.ignorePaths.join('\0');
+      let m = ignoredPath.get(key);
+      if (!m) ignoredPath.set(key, (m = picomatch(cfg.ignorePaths, { dot: true })));
+      return !m(vscode.workspace.asRelativePath(keyToUri(c.file), false));
+    });
+    const byConfig = new Map<CertLensConfig, CertificateRecord[]>();
+    for (const c of visible) {
+      const cfg = this.configFor(c.file);
+      byConfig.set(cfg, [...(byConfig.get(cfg) ?? []), c]);
+    }
+    const findings = [...this.inventory.problems()];
+    for (const [cfg, certs] of byConfig) findings.push(...evaluate(certs, now, cfg.rules));
+    this.cache = { certs: visible.filter((c) => !this.configFor(c.file).rules.ignore.has(c.sha256)), findings, at: now };
+    return this.cache;
+  }
+
+  /** Visible (not ignored) certificates, sorted by notAfter. */
+  certificates(): CertificateRecord[] {
+    return this.compute().certs;
+  }
+
+  findings(): Finding[] {
+    return this.compute().findings;
+  }
+
+  /** Every certificate known, ignored ones included (for details and un-ignore). */
+  allCertificates(): CertificateRecord[] {
+    return this.inventory.certificates();
+  }
+
+  fileResult(uri: vscode.Uri): FileResult | undefined {
+    return this.inventory.get(fileKey(uri));
+  }
+
+  files(): string[] {
+    return this.inventory.fileNames();
+  }
+
+  bySha256(sha256: string): CertificateRecord | undefined {
+    return this.inventory.certificates().find((c) => c.sha256 === sha256);
+  }
+}

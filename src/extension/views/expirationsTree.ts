@@ -1,0 +1,185 @@
+import * as vscode from 'vscode';
+import type { CertificateRecord, Finding } from '../../core/model';
+import { urgencyOf, type Urgency } from '../../core/rules/rules';
+import { Commands, VIEW_ID } from '../commands';
+import { certLabel, detailRows, urgencyIcon, whenText } from '../present';
+import type { CertificateStore } from '../store';
+import { keyToUri, toVsRange } from '../uris';
+
+export type GroupBy = 'urgency' | 'file' | 'issuer';
+
+export type Node = GroupNode | CertificateNode | ProblemNode;
+
+export class GroupNode {
+  readonly kind = 'group';
+  constructor(readonly id: string, readonly label: string, readonly children: (CertificateNode | ProblemNode)[], readonly icon?: vscode.ThemeIcon, readonly description?: string) {}
+}
+
+export class CertificateNode {
+  readonly kind = 'certificate';
+  constructor(readonly cert: CertificateRecord, readonly urgency: Urgency, public parent?: GroupNode) {}
+}
+
+export class ProblemNode {
+  readonly kind = 'problem';
+  constructor(readonly finding: Finding, public parent?: GroupNode) {}
+}
+
+const PROBLEM_CODES = new Set(['invalid-certificate', 'invalid-base64', 'invalid-date', 'pem-unterminated', 'pkcs7-invalid', 'pkcs12-locked', 'pkcs12-wrong-password', 'pkcs12-invalid', 'read-error', 'file-too-large', 'referenced-file-missing']);
+
+/** The "Expirations" tree: certificates grouped by urgency (or file, or issuer), soonest first. */
+export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  readonly view: vscode.TreeView<Node>;
+  private roots: GroupNode[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+  groupBy: GroupBy = 'urgency';
+  filter = '';
+
+  constructor(private readonly store: CertificateStore) {
+    this.view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
+    this.disposables.push(this.view, this.changed, store.onDidChange(() => this.refresh()), store.onDidChangeScanning(() => this.updateMessage()));
+    this.refresh();
+  }
+
+  dispose(): void {
+    this.disposables.forEach((d) => d.dispose());
+  }
+
+  setGroupBy(g: GroupBy): void {
+    this.groupBy = g;
+    this.refresh();
+  }
+
+  setFilter(text: string): void {
+    this.filter = text.trim().toLowerCase();
+    void vscode.commands.executeCommand('setContext', 'certlens.filtered', this.filter.length > 0);
+    this.refresh();
+  }
+
+  refresh(): void {
+    this.roots = this.build();
+    const certs = this.store.certificates();
+    const now = Date.now();
+    const rules = (c: CertificateRecord) => this.store.configFor(c.file).rules;
+    const urgent = certs.filter((c) => ['expired', 'critical'].includes(urgencyOf(c, now, rules(c)))).length;
+    this.view.badge = urgent ? { value: urgent, tooltip: vscode.l10n.t('{0} certificates expired or expiring within critical days', urgent) } : undefined;
+    void vscode.commands.executeCommand('setContext', 'certlens.scanned', this.store.scanned);
+    void vscode.commands.executeCommand('setContext', 'certlens.empty', this.roots.length === 0 && !this.filter);
+    this.updateMessage();
+    this.changed.fire(undefined);
+  }
+
+  private updateMessage(): void {
+    const parts: string[] = [];
+    if (this.store.scanning) parts.push(vscode.l10n.t('Scanning…'));
+    if (this.filter) parts.push(vscode.l10n.t('Filtered by "{0}"', this.filter));
+    if (!vscode.workspace.isTrusted) parts.push(vscode.l10n.t('Restricted Mode: host checks are off; certificates in files are shown.'));
+    this.view.message = parts.join(' · ') || undefined;
+    this.view.description = this.groupBy === 'urgency' ? undefined : this.groupBy === 'file' ? vscode.l10n.t('by file') : vscode.l10n.t('by issuer');
+  }
+
+  /** The current top-level groups (for tests and the API). */
+  groups(): readonly GroupNode[] {
+    return this.roots;
+  }
+
+  private matches(c: CertificateRecord): boolean {
+    if (!this.filter) return true;
+    const hay = [c.subject, c.issuer, ...c.sans.dns, ...c.sans.ip, c.file, c.sha256, c.serial].join('\n').toLowerCase();
+    return hay.includes(this.filter);
+  }
+
+  private build(): GroupNode[] {
+    const now = Date.now();
+    const certs = this.store.certificates().filter((c) => this.matches(c));
+    const problems = this.store.findings().filter((f) => PROBLEM_CODES.has(f.code) && (!this.filter || f.file.toLowerCase().includes(this.filter) || f.message.toLowerCase().includes(this.filter)));
+    const nodes = certs.map((c) => new CertificateNode(c, urgencyOf(c, now, this.store.configFor(c.file).rules)));
+    const groups: GroupNode[] = [];
+    const add = (id: string, label: string, children: (CertificateNode | ProblemNode)[], icon?: vscode.ThemeIcon, description?: string) => {
+      if (children.length === 0) return;
+      const g = new GroupNode(id, label, children, icon, description ?? String(children.length));
+      children.forEach((ch) => (ch.parent = g));
+      groups.push(g);
+    };
+    const t = vscode.l10n.t;
+    if (this.groupBy === 'urgency') {
+      const pick = (u: Urgency[]) => nodes.filter((n) => u.includes(n.urgency));
+      add('expired', t('Expired'), pick(['expired']), urgencyIcon('expired'));
+      add('not-yet-valid', t('Not yet valid'), pick(['not-yet-valid']), urgencyIcon('not-yet-valid'));
+      add('critical', t('Within critical days'), pick(['critical']), urgencyIcon('critical'));
+      add('warning', t('Within warning days'), pick(['warning']), urgencyIcon('warning'));
+      add('info', t('Within info days'), pick(['info']), urgencyIcon('info'));
+      add('later', t('Later'), pick(['later']), urgencyIcon('later'));
+    } else {
+      const keyOf = (c: CertificateRecord) => (this.groupBy === 'file' ? vscode.workspace.asRelativePath(keyToUri(c.file)) : c.issuerCN ?? c.issuer);
+      const byKey = new Map<string, CertificateNode[]>();
+      for (const n of nodes) byKey.set(keyOf(n.cert), [...(byKey.get(keyOf(n.cert)) ?? []), n]);
+      // Groups in order of their most urgent (earliest) certificate.
+      for (const [k, list] of [...byKey].sort((a, b) => a[1][0].cert.notAfter - b[1][0].cert.notAfter)) {
+        add(`${this.groupBy}:${k}`, k, list, new vscode.ThemeIcon(this.groupBy === 'file' ? 'file' : 'organization'));
+      }
+    }
+    add('problems', t('Problems'), problems.map((f) => new ProblemNode(f)), new vscode.ThemeIcon('bracket-error', new vscode.ThemeColor('list.errorForeground')));
+    return groups;
+  }
+
+  getChildren(node?: Node): Node[] {
+    if (!node) return this.roots;
+    return node.kind === 'group' ? node.children : [];
+  }
+
+  getParent(node: Node): Node | undefined {
+    return node.kind === 'group' ? undefined : node.parent;
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'group') {
+      const item = new vscode.TreeItem(node.label, node.id === 'later' || node.id === 'problems' && this.roots.length > 1 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `group:${node.id}`;
+      item.iconPath = node.icon;
+      item.description = node.description;
+      item.contextValue = 'certlens.group';
+      return item;
+    }
+    if (node.kind === 'certificate') {
+      const c = node.cert;
+      const item = new vscode.TreeItem(certLabel(c), vscode.TreeItemCollapsibleState.None);
+      item.id = `cert:${c.file}#${c.index}:${c.sha256}`;
+      const folders = vscode.workspace.workspaceFolders ?? [];
+      const folder = folders.length > 1 ? vscode.workspace.getWorkspaceFolder(keyToUri(c.file))?.name : undefined;
+      item.description = whenText(c, Date.now()) + (folder ? ` · ${folder}` : '');
+      item.iconPath = urgencyIcon(node.urgency);
+      item.resourceUri = keyToUri(c.file);
+      const tip = new vscode.MarkdownString(undefined, true);
+      tip.supportHtml = false;
+      tip.appendText(detailRows(c, this.store.certificates(), Date.now()).map(([k, v]) => `${k}: ${v}`).join('\n'));
+      item.tooltip = tip;
+      item.contextValue = 'certlens.certificate';
+      item.command = { command: Commands.reveal, title: vscode.l10n.t('Reveal in Editor'), arguments: [node] };
+      return item;
+    }
+    const f = node.finding;
+    const item = new vscode.TreeItem(vscode.workspace.asRelativePath(keyToUri(f.file)), vscode.TreeItemCollapsibleState.None);
+    item.id = `problem:${f.file}:${f.range.start.line}:${f.range.start.character}:${f.code}`;
+    item.description = f.message;
+    item.tooltip = `${f.message} [${f.code}]`;
+    item.iconPath = new vscode.ThemeIcon(f.code === 'pkcs12-locked' ? 'lock' : f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'info');
+    item.contextValue = f.code === 'pkcs12-locked' ? 'certlens.problem.locked' : 'certlens.problem';
+    item.command = { command: Commands.reveal, title: vscode.l10n.t('Reveal in Editor'), arguments: [node] };
+    return item;
+  }
+}
+
+/** Opens a file at a certificate's or problem's exact range. */
+export async function revealLocation(file: string, range: Finding['range']): Promise<void> {
+  const editor = await vscode.window.showTextDocument(keyToUri(file), { preview: true }).then(undefined, () => undefined);
+  if (!editor) {
+    await vscode.commands.executeCommand('vscode.open', keyToUri(file));
+    return;
+  }
+  const r = toVsRange(range);
+  editor.selection = new vscode.Selection(r.start, r.end);
+  editor.revealRange(r, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}
