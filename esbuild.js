@@ -49,6 +49,8 @@ async function main() {
     { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   ];
   if (tests) {
+    // Start from an empty out/ so deleted tests do not linger as compiled files.
+    fs.rmSync('out', { recursive: true, force: true });
     // Unbundled transpile keeps one module per file so mocha and the extension host load tests by path.
     builds.push({
       entryPoints: [...listTs('src'), ...listTs('test')],

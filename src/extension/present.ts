@@ -56,7 +56,7 @@ export function lensTitle(c: CertificateRecord, all: readonly CertificateRecord[
 }
 
 function md(s: string): string {
-  return s.replace(/[\\`*_{}[\]()#+\-.!|<>&~]/g, (ch) => '\\' + ch).replace(/\r?\n/g, ' ');
+  return s.replace(/[\\`*_[\]|<>&~]/g, (ch) => '\\' + ch).replace(/\r?\n/g, ' ');
 }
 
 export function hoverMarkdown(c: CertificateRecord, all: readonly CertificateRecord[], now: number): vscode.MarkdownString {

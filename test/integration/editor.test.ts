@@ -1,0 +1,255 @@
+// The editor surface in a real VS Code: diagnostics, CodeLens, hover, tree, status bar, commands,
+// settings and live updates. Expected values come from the fixture manifest (the generator), never
+// from the code under test.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { daysFromNow, makeCert, makeKey, pkcs12 } from '../support/certs';
+import { loadManifest, type FixtureManifest } from './fixture';
+import { api, beginLines, certDiagnostics, setSetting, waitFor, workspaceUri } from './helpers';
+
+type ManifestCert = FixtureManifest['files'][number]['certificates'][number] & { path: string };
+
+describe('CertLens editor surface', function () {
+  this.timeout(60_000);
+  const manifest = loadManifest();
+  const certs: ManifestCert[] = manifest.files.flatMap((f) => f.certificates.map((c) => ({ ...c, path: f.path })));
+  const byCn = (cn: string) => certs.find((c) => c.cn === cn)!;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'certlens-it-'));
+
+  before(async () => {
+    await api();
+  });
+
+  after(async () => {
+    await setSetting('warningDays', undefined);
+    await setSetting('ignore.fingerprints', undefined);
+    await setSetting('snoozes', undefined);
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('reports every certificate of the workspace, openssl-independent oracle: the generator', async () => {
+    const report = (await api()).report();
+    assert.equal(report.certificates.length, manifest.certificateCount);
+    for (const c of certs) {
+      const found = report.certificates.find((r) => r.subjectCN === c.cn && r.file.endsWith(c.path));
+      assert.ok(found, `${c.cn} in ${c.path}`);
+      assert.equal(Date.parse(found.notAfter), Date.parse(c.notAfter), c.cn);
+    }
+  });
+
+  it('puts diagnostics on files nobody opened, on the exact block, with codes and severities', async () => {
+    await api();
+    const expired = certs.find((c) => c.daysLeft < 0)!;
+    const diags = certDiagnostics(workspaceUri(expired.path));
+    const d = diags.find((x) => x.code === 'expired');
+    assert.ok(d, `expired diagnostic on ${expired.path}: ${JSON.stringify(diags.map((x) => x.code))}`);
+    assert.equal(d.severity, vscode.DiagnosticSeverity.Error);
+    const text = fs.readFileSync(workspaceUri(expired.path).fsPath, 'utf8');
+    assert.equal(d.range.start.line, beginLines(text)[0]);
+    assert.match(d.message, new RegExp(`${expired.cn.replace(/\./g, '\\.')} expired ${-expired.daysLeft} days ago`));
+
+    const chainFile = manifest.files.find((f) => f.certificates.length === 3)!;
+    const chainText = fs.readFileSync(workspaceUri(chainFile.path).fsPath, 'utf8');
+    const leafDiag = certDiagnostics(workspaceUri(chainFile.path)).find((x) => x.code === 'expires-warning');
+    assert.ok(leafDiag, 'the 20-day leaf is a warning');
+    assert.equal(leafDiag.range.start.line, beginLines(chainText)[0]);
+    assert.equal(leafDiag.relatedInformation?.length, 2, 'related information links the two other chain members');
+    assert.deepEqual(leafDiag.relatedInformation!.map((r) => r.location.range.start.line), beginLines(chainText).slice(1));
+  });
+
+  it('shows a CodeLens above every certificate of a bundle', async () => {
+    const chainFile = manifest.files.find((f) => f.certificates.length === 3)!;
+    const uri = workspaceUri(chainFile.path);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    const ours = lenses.filter((l) => l.command?.command === 'certlens.showDetails');
+    assert.deepEqual(ours.map((l) => l.range.start.line), beginLines(doc.getText()));
+    const leaf = chainFile.certificates[0];
+    const days = Math.trunc((Date.parse(leaf.notAfter) - Date.now()) / 86_400_000);
+    assert.match(ours[0].command!.title, new RegExp(`^\\$\\(warning\\) Expires in ${days} days · ${leaf.notAfter.slice(0, 10)}`));
+    assert.match(ours[0].command!.title, /issued by CertLens Demo Intermediate CA/);
+    assert.match(ours[2].command!.title, /^\$\(pass\) Valid \d+ days/);
+  });
+
+  it('hovers with a table of everything known about the certificate', async () => {
+    const chainFile = manifest.files.find((f) => f.certificates.length === 3)!;
+    const uri = workspaceUri(chainFile.path);
+    const text = fs.readFileSync(uri.fsPath, 'utf8');
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(beginLines(text)[1] + 2, 3));
+    const md = hovers.flatMap((h) => h.contents).map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value)).join('\n');
+    for (const label of ['Subject', 'Issuer', 'Valid until', 'SHA\\-256', 'Signature algorithm', 'Role']) assert.match(md, new RegExp(label));
+    assert.match(md, /CertLens Demo Intermediate CA/);
+    assert.match(md, /intermediate/);
+  });
+
+  it('groups the Expirations tree by urgency, soonest first', async () => {
+    const tree = (await api()).tree();
+    const group = (label: string) => tree.find((g) => g.label === label)?.children.map((c) => c.label) ?? [];
+    const expect = (pred: (c: ManifestCert) => boolean) => [...new Set(certs.filter(pred).sort((a, b) => Date.parse(a.notAfter) - Date.parse(b.notAfter)).map((c) => c.cn))];
+    assert.deepEqual(group('Expired'), expect((c) => c.daysLeft < 0));
+    assert.deepEqual(group('Within critical days'), expect((c) => c.daysLeft >= 0 && c.daysLeft <= 7));
+    assert.deepEqual(group('Within warning days'), expect((c) => c.daysLeft > 7 && c.daysLeft <= 30));
+    assert.deepEqual(group('Within info days'), expect((c) => c.daysLeft > 30 && c.daysLeft <= 90));
+    assert.deepEqual(group('Later'), expect((c) => c.daysLeft > 90));
+    const labels = tree.map((g) => g.label);
+    assert.deepEqual(labels, ['Expired', 'Within critical days', 'Within warning days', 'Within info days', 'Later'].filter((l) => group(l).length));
+    const first = tree[0].children[0];
+    assert.match(first.description ?? '', /^expired \d+ days ago · \d{4}-\d\d-\d\d$/);
+  });
+
+  it('groups by issuer and filters on request', async () => {
+    const a = await api();
+    await vscode.commands.executeCommand('certlens.groupBy', 'issuer');
+    assert.ok(a.tree().some((g) => g.label === 'CertLens Demo Intermediate CA' && g.children.some((c) => c.label === 'www.example.test')));
+    await vscode.commands.executeCommand('certlens.filter', 'mail.');
+    assert.deepEqual(a.tree().flatMap((g) => g.children.map((c) => c.label)), ['mail.example.test']);
+    await vscode.commands.executeCommand('certlens.clearFilter');
+    await vscode.commands.executeCommand('certlens.groupBy', 'urgency');
+    assert.equal(a.tree()[0].label, 'Expired');
+  });
+
+  it('summarises in the status bar', async () => {
+    const expired = certs.filter((c) => c.daysLeft < 0).length;
+    const soon = new Set(certs.filter((c) => c.daysLeft >= 0 && c.daysLeft <= 30).map((c) => c.cn)).size;
+    assert.equal((await api()).statusBar(), `$(shield) ${expired} expired · ${soon} ≤ 30 d`);
+  });
+
+  it('exports the report in the CLI schema and a valid calendar', async () => {
+    const jsonUri = vscode.Uri.file(path.join(tmp, 'report.json'));
+    await vscode.commands.executeCommand('certlens.exportReport', 'json', jsonUri);
+    const report = JSON.parse(fs.readFileSync(jsonUri.fsPath, 'utf8'));
+    assert.equal(report.version, 1);
+    assert.equal(report.certificates.length, manifest.certificateCount);
+    const csvUri = vscode.Uri.file(path.join(tmp, 'report.csv'));
+    await vscode.commands.executeCommand('certlens.exportReport', 'csv', csvUri);
+    assert.equal(fs.readFileSync(csvUri.fsPath, 'utf8').trim().split('\r\n').length, manifest.certificateCount + 1);
+    const mdUri = vscode.Uri.file(path.join(tmp, 'report.md'));
+    await vscode.commands.executeCommand('certlens.exportReport', 'markdown', mdUri);
+    assert.match(fs.readFileSync(mdUri.fsPath, 'utf8'), /\| Expires \| Days left \|/);
+
+    const icsUri = vscode.Uri.file(path.join(tmp, 'expiry.ics'));
+    await vscode.commands.executeCommand('certlens.exportCalendar', icsUri);
+    const ics = fs.readFileSync(icsUri.fsPath, 'utf8');
+    const lines = ics.split('\r\n');
+    assert.equal(lines[0], 'BEGIN:VCALENDAR');
+    assert.ok(lines.every((l) => Buffer.byteLength(l) <= 75), 'lines are folded at 75 octets');
+    const unfolded = ics.replace(/\r\n /g, '');
+    const events = unfolded.split('BEGIN:VEVENT').slice(1);
+    const future = certs.filter((c) => c.daysLeft >= 0);
+    assert.equal(events.length, future.length);
+    for (const c of future) {
+      const stamp = new Date(c.notAfter).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+      assert.ok(events.some((e) => e.includes(`DTSTART:${stamp}`) && e.includes(c.cn)), `event for ${c.cn} at ${stamp}`);
+    }
+    assert.ok(events.every((e) => e.includes('TRIGGER:-P30D') && e.includes('END:VALARM')));
+  });
+
+  it('applies settings live: warning days', async () => {
+    const mail = byCn('mail.example.test');
+    const uri = workspaceUri(mail.path);
+    assert.equal(certDiagnostics(uri).find((d) => d.code?.toString().startsWith('expires'))?.code, 'expires-info');
+    await setSetting('warningDays', 75);
+    await waitFor('mail to become a warning', () => certDiagnostics(uri).some((d) => d.code === 'expires-warning'));
+    await setSetting('warningDays', undefined);
+    await waitFor('mail to be information again', () => certDiagnostics(uri).some((d) => d.code === 'expires-info'));
+  });
+
+  it('ignores and snoozes a certificate through its quick fixes, stored in workspace settings', async () => {
+    const expired = certs.find((c) => c.daysLeft < 0)!;
+    const uri = workspaceUri(expired.path);
+    await vscode.workspace.openTextDocument(uri);
+    const diag = certDiagnostics(uri).find((d) => d.code === 'expired')!;
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range);
+    const titles = actions.map((a) => a.title);
+    for (const t of ['Show certificate details', 'Snooze this certificate for 7 days', 'Ignore this certificate (workspace setting)', 'Copy SHA-256 fingerprint']) assert.ok(titles.includes(t), t);
+
+    const snooze = actions.find((a) => a.title === 'Snooze this certificate for 7 days')!;
+    await vscode.commands.executeCommand(snooze.command!.command, ...snooze.command!.arguments!);
+    await waitFor('the expired diagnostic to be snoozed', () => !certDiagnostics(uri).some((d) => d.code === 'expired'));
+    const snoozes = vscode.workspace.getConfiguration('certlens').inspect<Record<string, string>>('snoozes')?.workspaceValue ?? {};
+    const [sha, until] = Object.entries(snoozes)[0];
+    assert.match(sha, /^[0-9a-f]{64}$/);
+    assert.ok(Math.abs(Date.parse(until) - (Date.now() + 7 * 86_400_000)) < 60_000);
+    await setSetting('snoozes', undefined);
+    await waitFor('the snooze to be lifted', () => certDiagnostics(uri).some((d) => d.code === 'expired'));
+
+    const ignore = actions.find((a) => a.title === 'Ignore this certificate (workspace setting)')!;
+    await vscode.commands.executeCommand(ignore.command!.command, ...ignore.command!.arguments!);
+    await waitFor('the certificate to be ignored', () => certDiagnostics(uri).length === 0);
+    assert.deepEqual(vscode.workspace.getConfiguration('certlens').inspect('ignore.fingerprints')?.workspaceValue, [sha]);
+    // A fresh scan (what a reload does) still honours it.
+    const a = await api();
+    await a.scan();
+    assert.ok(!a.report().certificates.some((c) => c.sha256 === sha));
+    await setSetting('ignore.fingerprints', undefined);
+    await waitFor('the certificate to be back', () => certDiagnostics(uri).some((d) => d.code === 'expired'));
+  });
+
+  it('follows file create, change and delete through the watcher', async () => {
+    const uri = workspaceUri('new/created.pem');
+    const key = makeKey({ type: 'ec' });
+    const first = makeCert({ cn: 'created.certlens.test', key, notBefore: daysFromNow(-30), notAfter: daysFromNow(-2) });
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(first.pem));
+    await waitFor('a diagnostic on the created file', () => certDiagnostics(uri).some((d) => d.code === 'expired'));
+    const second = makeCert({ cn: 'created.certlens.test', key, notBefore: daysFromNow(-1), notAfter: daysFromNow(5) });
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(`# renewed\n${second.pem}`));
+    await waitFor('the change to be picked up', () => certDiagnostics(uri).find((d) => d.code === 'expires-critical' && d.range.start.line === 1));
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(uri, '..'), { recursive: true });
+    await waitFor('diagnostics to be cleared', () => certDiagnostics(uri).length === 0);
+    assert.ok(!(await api()).report().certificates.some((c) => c.subjectCN === 'created.certlens.test'));
+  });
+
+  it('updates lenses and diagnostics from unsaved edits', async () => {
+    const mail = byCn('mail.example.test');
+    const uri = workspaceUri(mail.path);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const extra = makeCert({ cn: 'typed.certlens.test', key: makeKey({ type: 'ec' }), notBefore: daysFromNow(-9), notAfter: daysFromNow(-1) });
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, new vscode.Position(doc.lineCount, 0), extra.pem);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.ok(doc.isDirty);
+    const line = beginLines(doc.getText())[1];
+    await waitFor('a diagnostic for the typed certificate', () => certDiagnostics(uri).find((d) => d.code === 'expired' && d.range.start.line === line));
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    assert.equal(lenses.filter((l) => l.command?.command === 'certlens.showDetails').length, 2);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await waitFor('the unsaved certificate to disappear', () => !certDiagnostics(uri).some((d) => d.code === 'expired'));
+    assert.ok(!fs.readFileSync(uri.fsPath, 'utf8').includes('typed'), 'the file on disk was never written');
+  });
+
+  it('shows details and inspected PEM as escaped, read-only text', async () => {
+    const evil = makeCert({ cn: '<img src=x onerror=alert(1)>', key: makeKey({ type: 'ec' }), notBefore: daysFromNow(-1), notAfter: daysFromNow(100) });
+    await vscode.env.clipboard.writeText(evil.pem);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const found = await vscode.commands.executeCommand<unknown[]>('certlens.inspectSelection');
+    assert.equal(found.length, 1);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'certlens-details');
+    assert.ok(doc, 'a details document is open');
+    assert.match(doc.getText(), /`` <img src=x onerror=alert\(1\)> ``|` <img src=x onerror=alert\(1\)> `/);
+    await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(doc.uri, Buffer.from('x'))));
+
+    const report = (await api()).report();
+    const chainLeaf = report.certificates.find((c) => c.subjectCN === 'www.example.test')!;
+    const shown = await vscode.commands.executeCommand<vscode.TextDocument>('certlens.showDetails', { sha256: chainLeaf.sha256 });
+    assert.match(shown.getText(), new RegExp(chainLeaf.sha256));
+    assert.match(shown.getText(), /BEGIN CERTIFICATE/);
+  });
+
+  it('reports a password-protected PKCS#12 as locked and unlocks it', async () => {
+    const cert = makeCert({ cn: 'locked.certlens.test', key: makeKey({ type: 'ec' }), notBefore: daysFromNow(-1), notAfter: daysFromNow(40) });
+    const uri = workspaceUri('secrets/locked.p12');
+    await vscode.workspace.fs.writeFile(uri, pkcs12({ cert, password: 'hunter2-pkcs12' }));
+    await waitFor('the locked finding', () => certDiagnostics(uri).some((d) => d.code === 'pkcs12-locked'));
+    assert.ok((await api()).tree().some((g) => g.label === 'Problems' && g.children.some((c) => c.contextValue === 'certlens.problem.locked')));
+    assert.equal(await vscode.commands.executeCommand('certlens.unlockPkcs12', uri.fsPath, 'wrong', false), false);
+    assert.equal(await vscode.commands.executeCommand('certlens.unlockPkcs12', uri.fsPath, 'hunter2-pkcs12', false), true);
+    await waitFor('the certificate inside', async () => (await api()).report().certificates.some((c) => c.subjectCN === 'locked.certlens.test'));
+    const settings = JSON.stringify(vscode.workspace.getConfiguration('certlens'));
+    assert.ok(!settings.includes('hunter2'), 'the password is not in settings');
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(uri, '..'), { recursive: true });
+  });
+});

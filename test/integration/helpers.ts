@@ -1,0 +1,60 @@
+import * as vscode from 'vscode';
+import type { CertLensApi } from '../../src/extension/api';
+import { EXTENSION_ID } from './fixture';
+
+export async function api(): Promise<CertLensApi> {
+  const ext = vscode.extensions.getExtension<CertLensApi>(EXTENSION_ID);
+  if (!ext) throw new Error(`${EXTENSION_ID} is not loaded`);
+  const a = await ext.activate();
+  await a.settled();
+  return a;
+}
+
+/**
+ * Resolves when `check` returns a value (not undefined/false), re-checking whenever diagnostics
+ * change and at a short interval; rejects with `what` after `timeoutMs`.
+ */
+export function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let done = false;
+    const finish = (fn: () => void) => {
+      if (done) return;
+      done = true;
+      clearInterval(interval);
+      clearTimeout(timer);
+      sub.dispose();
+      fn();
+    };
+    const test = async () => {
+      try {
+        const v = await check();
+        if (v !== undefined && v !== false) finish(() => resolve(v));
+      } catch (e) {
+        finish(() => reject(e));
+      }
+    };
+    const sub = vscode.languages.onDidChangeDiagnostics(() => void test());
+    const interval = setInterval(() => void test(), 100);
+    const timer = setTimeout(() => finish(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`))), timeoutMs);
+    void test();
+  });
+}
+
+export function certDiagnostics(uri: vscode.Uri): vscode.Diagnostic[] {
+  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'CertLens');
+}
+
+export function workspaceUri(rel: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('no workspace folder');
+  return vscode.Uri.joinPath(folder.uri, rel);
+}
+
+/** 0-based line numbers of the `-----BEGIN CERTIFICATE-----` lines of a text. */
+export function beginLines(text: string): number[] {
+  return text.split(/\r?\n/).flatMap((l, i) => (l.includes('-----BEGIN CERTIFICATE-----') ? [i] : []));
+}
+
+export async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('certlens').update(key, value, vscode.ConfigurationTarget.Workspace);
+}
