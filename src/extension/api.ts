@@ -17,6 +17,8 @@ export interface CertLensApi {
   report(): Report;
   /** The Expirations tree as rendered (labels and descriptions). */
   tree(): TreeItemSnapshot[];
+  /** The message shown at the top of the tree (scanning, filter, Restricted Mode). */
+  treeMessage(): string | undefined;
   /** The status bar text, or undefined while it is hidden. */
   statusBar(): string | undefined;
   /** Waits for the running scan and resolves with the number of certificates. */

@@ -30,10 +30,12 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   let fullScan: Promise<void> = Promise.resolve();
 
   const rescan = (): Promise<void> => {
-    fullScan = store.scanAll().then(async () => {
+    const scan = store.scanAll().then(async () => {
       if (await notifyIfUrgent(store, context.workspaceState)) notified++;
     });
-    return fullScan;
+    fullScan = scan;
+    void vscode.window.withProgress({ location: { viewId: 'certlens.expirations' } }, () => scan);
+    return scan;
   };
 
   context.subscriptions.push(
@@ -73,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     report: () => buildReport(store.certificates(), store.findings(), Date.now(), store.lastScan),
     tree: () => snapshot(),
     statusBar: () => (statusBar.visible ? statusBar.item.text : undefined),
+    treeMessage: () => tree.view.message,
     whenScanned: async () => {
       await fullScan;
       await live.settled();

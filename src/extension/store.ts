@@ -98,10 +98,21 @@ export class CertificateStore implements vscode.Disposable {
     return { pkcs12Password: (file: string) => this.passwords.get(file) };
   }
 
-  /** Scans every workspace folder, replacing what was known; a running scan is cancelled. */
+  /**
+   * Scans every workspace folder, replacing what was known. A running scan is cancelled; a scan that
+   * gets cancelled resolves when the scan that replaced it is done, so every caller sees fresh results.
+   */
   scanAll(): Promise<void> {
     this.scanSource?.cancel();
     const source = (this.scanSource = new vscode.CancellationTokenSource());
+    const run: Promise<void> = this.runScan(source).then((): Promise<void> | undefined => (source.token.isCancellationRequested && this.latestScan !== run ? this.latestScan : undefined));
+    this.latestScan = run;
+    return run;
+  }
+
+  private latestScan: Promise<void> = Promise.resolve();
+
+  private runScan(source: vscode.CancellationTokenSource): Promise<void> {
     return this.track(async () => {
       const started = Date.now();
       const token = source.token;

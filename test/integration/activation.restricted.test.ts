@@ -19,4 +19,12 @@ describe('CertLens in VS Code (Restricted Mode)', () => {
     const count = await vscode.commands.executeCommand<number>('certlens.scanWorkspace');
     assert.equal(count, manifest.certificateCount);
   });
+
+  it('says in the tree that host checks are off, while file results show', async () => {
+    const api = await vscode.extensions.getExtension<import('../../src/extension/api').CertLensApi>(EXTENSION_ID)!.activate();
+    await api.settled();
+    assert.match(api.treeMessage() ?? '', /Restricted Mode/);
+    assert.equal(api.report().certificates.length, manifest.certificateCount);
+    assert.ok(api.tree().length > 0);
+  });
 });

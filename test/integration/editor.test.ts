@@ -253,3 +253,57 @@ describe('CertLens editor surface', function () {
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(uri, '..'), { recursive: true });
   });
 });
+
+describe('CertLens settings and notifications', function () {
+  this.timeout(60_000);
+  const manifest = loadManifest();
+  const expired = manifest.files.find((f) => f.certificates.some((c) => c.daysLeft < 0))!;
+
+  after(async () => {
+    for (const k of ['codeLens.enabled', 'diagnostics.enabled', 'diagnostics.severity', 'statusBar.hideWhenClean', 'criticalDays', 'warningDays', 'infoDays']) await setSetting(k, undefined);
+  });
+
+  it('notified once about expired and critical certificates after the first scan', async () => {
+    const a = await api();
+    assert.equal(a.notifications(), 1);
+    await a.scan();
+    assert.equal(a.notifications(), 1, 'at most one notification per workspace per day');
+  });
+
+  it('turns CodeLens off and on', async () => {
+    const uri = workspaceUri(expired.path);
+    await vscode.workspace.openTextDocument(uri);
+    const ours = async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)).filter((l) => l.command?.command === 'certlens.showDetails').length;
+    assert.equal(await ours(), 1);
+    await setSetting('codeLens.enabled', false);
+    await waitFor('lenses to go', async () => (await ours()) === 0);
+    await setSetting('codeLens.enabled', undefined);
+    await waitFor('lenses to return', async () => (await ours()) === 1);
+  });
+
+  it('maps severities and turns diagnostics off', async () => {
+    const uri = workspaceUri(expired.path);
+    await setSetting('diagnostics.severity', { error: 'Hint' });
+    await waitFor('the expired finding as a hint', () => certDiagnostics(uri).find((d) => d.code === 'expired' && d.severity === vscode.DiagnosticSeverity.Hint));
+    await setSetting('diagnostics.enabled', false);
+    await waitFor('no diagnostics', () => certDiagnostics(uri).length === 0);
+    await setSetting('diagnostics.enabled', undefined);
+    await setSetting('diagnostics.severity', undefined);
+    await waitFor('the error back', () => certDiagnostics(uri).find((d) => d.code === 'expired' && d.severity === vscode.DiagnosticSeverity.Error));
+  });
+
+  it('hides the status bar when all is well, if asked', async () => {
+    const a = await api();
+    await setSetting('statusBar.hideWhenClean', true);
+    assert.ok(a.statusBar(), 'not clean: still shown');
+    // Thresholds of zero days make only expired certificates count; ignore those to be clean.
+    await setSetting('criticalDays', 0);
+    await setSetting('warningDays', 0);
+    const report = a.report();
+    const expiredShas = report.certificates.filter((c) => c.daysLeft < 0 || Date.parse(c.notAfter) <= Date.now()).map((c) => c.sha256);
+    await setSetting('ignore.fingerprints', expiredShas);
+    await waitFor('the status bar to hide', () => a.statusBar() === undefined);
+    await setSetting('ignore.fingerprints', undefined);
+    await waitFor('the status bar to return', () => a.statusBar()?.includes('expired'));
+  });
+});

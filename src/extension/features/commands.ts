@@ -32,12 +32,12 @@ export function registerCommands({ store, tree, details, pkcs12, rescan }: Deps)
 
   return [
     register(Commands.scanWorkspace, async () => {
-      await vscode.window.withProgress({ location: { viewId: 'certlens.expirations' }, title: vscode.l10n.t('Scanning for certificates') }, () => rescan());
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Scanning for certificates') }, () => rescan());
       const n = store.certificates().length;
       void vscode.window.setStatusBarMessage(vscode.l10n.t('CertLens: {0} certificates in {1} files', n, store.files().length), 5000);
       return n;
     }),
-    register(Commands.refresh, () => vscode.window.withProgress({ location: { viewId: 'certlens.expirations' } }, () => rescan())),
+    register(Commands.refresh, () => rescan()),
     register(Commands.showDetails, async (arg?: CertArg) => {
       let cert = resolve(arg);
       if (!cert && !arg) cert = await pickCertificate(store);
