@@ -96,8 +96,15 @@ async function runOffline({ workspace, trusted, env, deadline, verbose }) {
     ]);
     clearTimeout(timer);
     const logs = () => `--- code-server log (tail) ---\n${server.logTail(40)}\n--- workbench log (tail) ---\n${workbenchLog.slice(-40).join('\n') || '(empty)'}`;
-    if (outcome.timeout) throw new TimeoutError(`timed out: VS Code did not report a result within ${limitText()}; the run was stopped.\n${logs()}`);
-    if (outcome.died) throw new Error(`${outcome.died}\n${logs()}`);
+    if (outcome.timeout || outcome.died) {
+      // Show what the suite got through (it writes a partial report after each test).
+      const partial = readReport(env.CERTLENS_TEST_REPORT);
+      if (partial?.output) process.stdout.write(`${partial.output}\n\n(the suite did not finish; output so far above)\n`);
+      const why = outcome.timeout ? `timed out: VS Code did not report a result within ${limitText()}; the run was stopped.` : outcome.died;
+      const err = outcome.timeout ? new TimeoutError(`${why}\n${logs()}`) : new Error(`${why}\n${logs()}`);
+      err.partial = partial;
+      throw err;
+    }
     const report = readReport(env.CERTLENS_TEST_REPORT);
     if (!report) throw new Error(`VS Code exited with code ${outcome.code} but the suite wrote no report (did out/test/integration/index.js load?)\n${logs()}`);
     process.stdout.write(`${report.output}\n`);
@@ -126,7 +133,9 @@ async function runElectron({ executable, workspace, trusted, env, deadline }) {
     const { killTree } = require('@vscode/test-electron/out/util.js');
     const kids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(process.pid)], { encoding: 'utf8' }).split('\n').map(Number).filter((p) => p > 0);
     await Promise.all(kids.map((p) => killTree(p, true).catch(() => {})));
-    throw new TimeoutError(`timed out: VS Code did not report a result within ${limitText()}; the run was stopped.`);
+    const err = new TimeoutError(`timed out: VS Code did not report a result within ${limitText()}; the run was stopped.`);
+    err.partial = readReport(env.CERTLENS_TEST_REPORT);
+    throw err;
   }
   const report = readReport(env.CERTLENS_TEST_REPORT);
   if (!report) throw new Error(`VS Code exited with code ${result} but the suite wrote no report`);
@@ -170,7 +179,15 @@ export async function runIntegration({ mode = 'trusted', grep = process.env.CERT
       say(`running the ${pass === 'trusted' ? 'trusted-workspace' : 'Restricted Mode'} pass${grep ? ` (files matching /${grep}/)` : ''}`);
       const started = Date.now();
       const opts = { executable, workspace, trusted: pass === 'trusted', env, deadline, verbose };
-      const report = host === 'offline' ? await runOffline(opts) : await runElectron(opts);
+      let report;
+      try {
+        report = host === 'offline' ? await runOffline(opts) : await runElectron(opts);
+      } catch (e) {
+        // Count the tests that passed before a hang or crash; the failure itself is counted below.
+        result.passes += e?.partial?.passes ?? 0;
+        result.failures += e?.partial?.failures ?? 0;
+        throw e;
+      }
       result.vscodeVersion = report.vscodeVersion ?? result.vscodeVersion;
       result.passes += report.passes;
       result.failures += report.failures;

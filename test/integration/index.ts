@@ -24,6 +24,8 @@ export interface IntegrationReport {
   output: string;
   /** Set when the suite could not run at all. */
   error?: string;
+  /** Written while tests are still running. */
+  partial?: boolean;
 }
 
 function findTests(dir: string): string[] {
@@ -70,10 +72,17 @@ export async function run(): Promise<void> {
     const failures = await new Promise<number>((resolve, reject) => {
       try {
         const runner = mocha.run((n) => resolve(n));
-        runner.on('end', () => {
+        const record = () => {
           report.passes = runner.stats?.passes ?? 0;
           report.pending = runner.stats?.pending ?? 0;
+          report.failures = runner.stats?.failures ?? 0;
+        };
+        // A partial report after each test: if the host hangs, the runner still knows what ran.
+        runner.on('test end', () => {
+          record();
+          writeReport({ ...report, output: lines.join('\n'), partial: true });
         });
+        runner.on('end', record);
       } catch (e) {
         reject(e);
       }
