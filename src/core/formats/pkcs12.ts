@@ -25,21 +25,23 @@ export function openPkcs12(der: Uint8Array, password?: string): Pkcs12Result {
   if (iterations !== undefined && iterations > MAX_PKCS12_ITERATIONS) {
     return { status: 'invalid', message: `PKCS#12 asks for ${iterations} key-derivation iterations (more than ${MAX_PKCS12_ITERATIONS}); not opened` };
   }
+  // Without a password from the user, read the container without its MAC: certificate bags that are
+  // not encrypted open as they are (certificates are public), encrypted ones still need the password,
+  // and the MAC's key derivation (half the cost of opening a .p12) is skipped. Any failure is then
+  // diagnosed with the MAC, as with a user's password.
+  if (password === undefined) {
+    const withoutMac = { ...asn1, value: (asn1.value as forgeTypes.asn1.Asn1[]).slice(0, 2) };
+    for (const pw of ['', undefined]) {
+      const opened = tryOpen(forge, withoutMac, pw);
+      if (opened.status === 'open') return opened;
+    }
+  }
   const candidates = password !== undefined ? [password] : ['', undefined];
   let lastError: unknown;
   for (const pw of candidates) {
-    try {
-      const p12 = pw === undefined ? forge.pkcs12.pkcs12FromAsn1(asn1, false) : forge.pkcs12.pkcs12FromAsn1(asn1, false, pw);
-      const bags = p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
-      const certificates: Uint8Array[] = [];
-      for (const bag of bags) {
-        const node = (bag as { asn1?: forgeTypes.asn1.Asn1 }).asn1 ?? (bag.cert ? forge.pki.certificateToAsn1(bag.cert) : undefined);
-        if (node) certificates.push(forgeToDer(node));
-      }
-      return { status: 'open', certificates };
-    } catch (e) {
-      lastError = e;
-    }
+    const opened = tryOpen(forge, asn1, pw);
+    if (opened.status === 'open') return opened;
+    lastError = opened.error;
   }
   const text = errorText(lastError);
   if (/MAC could not be verified|Invalid password|Unsupported|decrypt/i.test(text)) {
@@ -48,6 +50,21 @@ export function openPkcs12(der: Uint8Array, password?: string): Pkcs12Result {
       : { status: 'locked', message: 'PKCS#12 is password-protected; unlock it to see its certificates' };
   }
   return { status: 'invalid', message: `PKCS#12 could not be read: ${text}` };
+}
+
+function tryOpen(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, pw: string | undefined): { status: 'open'; certificates: Uint8Array[] } | { status: 'failed'; error: unknown } {
+  try {
+    const p12 = pw === undefined ? forge.pkcs12.pkcs12FromAsn1(asn1, false) : forge.pkcs12.pkcs12FromAsn1(asn1, false, pw);
+    const bags = p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
+    const certificates: Uint8Array[] = [];
+    for (const bag of bags) {
+      const node = (bag as { asn1?: forgeTypes.asn1.Asn1 }).asn1 ?? (bag.cert ? forge.pki.certificateToAsn1(bag.cert) : undefined);
+      if (node) certificates.push(forgeToDer(node));
+    }
+    return { status: 'open', certificates };
+  } catch (error) {
+    return { status: 'failed', error };
+  }
 }
 
 /** The MAC iteration count from PFX.macData, read without decrypting anything. */
