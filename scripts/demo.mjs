@@ -66,15 +66,16 @@ async function takeScreenshot(file) {
   await page.waitForSelector('.monaco-workbench .part.activitybar', { timeout: 60_000 });
   await pickDarkTheme(page);
   // The activity bar item appears once the development extension is registered.
-  const item = page.locator('.part.activitybar .action-item a[aria-label^="CertLens"], .part.activitybar .action-label[aria-label^="CertLens"]').first();
+  // Click the whole item: its badge (if the extension sets one) sits over the icon.
+  const item = page.locator('.part.activitybar li.action-item[aria-label^="CertLens"]').first();
   let problem;
   try {
     await item.waitFor({ timeout: 30_000 });
     await item.click();
     await page.mouse.move(700, 850); // away from the activity bar, so its tooltip goes
     await page.waitForSelector('[id="workbench.view.extension.certlens"]', { timeout: 15_000 });
-  } catch {
-    problem = 'the CertLens activity bar item did not appear (did the extension load?)';
+  } catch (e) {
+    problem = `could not open the CertLens view from the activity bar (did the extension load?): ${String(e?.message ?? e).split('\n')[0]}`;
   }
   if (!problem) {
     // Give the tree time to fill; it is fine if it stays empty.
