@@ -5,6 +5,7 @@ import { DEFAULT_RULES, type RuleSettings } from '../core/rules/rules';
 import { Inventory } from '../core/scan/inventory';
 import { DEFAULT_EXCLUDES } from '../core/scan/filters';
 import { scanPaths } from '../core/scan/scanner';
+import { ParseMemo } from '../core/scan/memo';
 import { buildReport } from '../core/report/schema';
 import { meetsThreshold, toCsv, toSarif, toTable } from '../core/report/formats';
 
@@ -89,6 +90,9 @@ async function scanCommand(args: string[]): Promise<number> {
     exclude: [...(values['no-default-excludes'] ? [] : DEFAULT_EXCLUDES), ...(values.exclude ?? [])],
     maxFileSize: values['max-file-size'] ? intOption(values['max-file-size'], 'max-file-size', 0) : undefined,
     signal: controller.signal,
+    syncReads: true,
+    memo: new ParseMemo(),
+    concurrency: 1,
     onFile: (r) => inventory.set(r),
   });
   const certs = inventory.certificates();

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, createHash } from 'node:crypto';
 import * as path from 'node:path';
 import type { CertificateRecord, FileReference, FileResult, FindingCode, PrivateKeyRef, Range, Severity, SourceKind } from '../model';
-import { parseCertificateDer } from '../x509/certificate';
+import { certificateLength, parseCertificateDer } from '../x509/certificate';
 import { linkChains } from './chains';
 import { FILE_START, LineIndex } from './lines';
 import { BASE64_PEM_MARKER, findPemBlocks, PEM_MARKER, type PemBlock } from './pem';
@@ -38,7 +38,7 @@ export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions
       parsePkcs12(bytes, FILE_START, sink, options.pkcs12Password?.(file));
     } else if (bytes[0] === 0x30 && (PKCS7_EXTENSIONS.has(ext) || DER_EXTENSIONS.has(ext))) {
       parseBinary(bytes, ext, sink);
-    } else if (mayHoldText(bytes)) {
+    } else if (mayHoldText(bytes, ext)) {
       parseText(decodeText(bytes), ext, file, sink);
     }
   } catch (e) {
@@ -48,13 +48,22 @@ export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions
   return result;
 }
 
-/** Byte strings whose presence makes a file worth decoding: PEM headers, base64 PEM, certificate keys. */
-const TEXT_MARKERS = [PEM_MARKER, BASE64_PEM_MARKER, 'caBundle', 'certificate-authority', 'client-certificate', 'tls.crt', 'ca.crt'].map((m) => Buffer.from(m));
+const PEM_MARKERS = [PEM_MARKER, Buffer.from(BASE64_PEM_MARKER)];
+/** Keys that hold certificates in structured config (Kubernetes, kubeconfig); checked only there. */
+const KEY_MARKERS = ['caBundle', 'certificate-', '.crt'].map((m) => Buffer.from(m));
+const STRUCTURED_EXTENSIONS = new Set(['', '.yaml', '.yml', '.json', '.jsonc', '.env', '.conf', '.config', '.kubeconfig', '.tpl', '.tf', '.tfvars']);
 
-/** Cheap test before decoding: native substring searches over the raw bytes. */
-function mayHoldText(bytes: Uint8Array): boolean {
+/** Whether parsing `bytes` can find anything (certificates, keys or problems): a cheap pre-test. */
+export function mayHoldCertificates(file: string, bytes: Uint8Array): boolean {
+  const ext = path.extname(file).toLowerCase();
+  return PKCS12_EXTENSIONS.has(ext) || (bytes[0] === 0x30 && (PKCS7_EXTENSIONS.has(ext) || DER_EXTENSIONS.has(ext))) || mayHoldText(bytes, ext);
+}
+
+/** Cheap test before decoding: native substring searches over the raw bytes (one per marker). */
+function mayHoldText(bytes: Uint8Array, ext: string): boolean {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return TEXT_MARKERS.some((m) => b.indexOf(m) !== -1);
+  if (PEM_MARKERS.some((m) => b.indexOf(m) !== -1)) return true;
+  return STRUCTURED_EXTENSIONS.has(ext) && KEY_MARKERS.some((m) => b.indexOf(m) !== -1);
 }
 
 const decoder = new TextDecoder('utf-8');
@@ -69,11 +78,15 @@ class Sink {
 
   certificate(der: Uint8Array, range: Range, source: SourceKind, what: string): void {
     try {
-      const fields = parseCertificateDer(der);
-      this.result.certificates.push({
-        ...fields, file: this.result.file, range, source, index: this.result.certificates.length, role: 'leaf',
-        der: Buffer.from(der),
-      } as CertificateRecord);
+      // Extend the parsed fields in place: spreading ~30 properties per certificate shows in profiles.
+      const record = parseCertificateDer(der) as CertificateRecord;
+      record.file = this.result.file;
+      record.range = range;
+      record.source = source;
+      record.index = this.result.certificates.length;
+      record.role = 'leaf';
+      record.der = der.subarray(0, certificateLength(der));
+      this.result.certificates.push(record);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       const code: FindingCode = /time/i.test(message) ? 'invalid-date' : 'invalid-certificate';

@@ -18,23 +18,41 @@ export function isSkippedByExtension(name: string): boolean {
   return dot > 0 && BINARY_EXTENSIONS.has(name.slice(dot + 1).toLowerCase());
 }
 
+/** Excludes of the form "**\/NAME/**" (all the defaults) are checked as path segments, without a regex. */
+const SEGMENT_GLOB = /^\*\*\/([^*?[\]{}/!]+)\/\*\*$/;
+
 /** Include/exclude globs over paths relative to a root, with '/' separators. */
 export class PathFilter {
   private readonly include?: picomatch.Matcher;
-  private readonly exclude: picomatch.Matcher;
+  private readonly exclude?: picomatch.Matcher;
+  private readonly excludedNames = new Set<string>();
 
   constructor(include: readonly string[] | undefined, exclude: readonly string[]) {
     const opts = { dot: true };
     this.include = include && include.length > 0 && !include.includes('**/*') && !include.includes('**') ? picomatch([...include], opts) : undefined;
-    this.exclude = picomatch(exclude.length ? [...exclude] : ['\0'], opts);
+    const globs: string[] = [];
+    for (const g of exclude) {
+      const m = SEGMENT_GLOB.exec(g);
+      if (m) this.excludedNames.add(m[1]);
+      else globs.push(g);
+    }
+    this.exclude = globs.length ? picomatch(globs, opts) : undefined;
+  }
+
+  private excludedBySegment(rel: string, includeLast: boolean): boolean {
+    if (this.excludedNames.size === 0) return false;
+    const parts = rel.split('/');
+    const n = includeLast ? parts.length : parts.length - 1;
+    for (let i = 0; i < n; i++) if (this.excludedNames.has(parts[i])) return true;
+    return false;
   }
 
   /** A directory is pruned when anything inside it would be excluded. */
   skipsDirectory(rel: string): boolean {
-    return this.exclude(rel) || this.exclude(rel + '/x');
+    return this.excludedBySegment(rel, true) || (!!this.exclude && (this.exclude(rel) || this.exclude(rel + '/x')));
   }
 
   accepts(rel: string): boolean {
-    return !this.exclude(rel) && (!this.include || this.include(rel));
+    return !this.excludedBySegment(rel, false) && !this.exclude?.(rel) && (!this.include || this.include(rel));
   }
 }

@@ -47,8 +47,7 @@ export class Inventory {
     const all: CertificateRecord[] = [];
     for (const r of this.files.values()) {
       for (const c of r.certificates) {
-        const key = keys.get(c.spkiSha256);
-        if (key) c.privateKey = key;
+        c.privateKey = keys.get(c.spkiSha256);
         all.push(c);
       }
     }

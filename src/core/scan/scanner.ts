@@ -4,6 +4,7 @@ import type { FileResult } from '../model';
 import { CERTIFICATE_EXTENSIONS, type ParseOptions, parseFile } from '../formats/parse-file';
 import { FILE_START } from '../formats/lines';
 import { DEFAULT_EXCLUDES, isSkippedByExtension, PathFilter } from './filters';
+import type { ParseMemo } from './memo';
 
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
 
@@ -17,6 +18,10 @@ export interface ScanOptions extends ParseOptions {
   signal?: AbortSignal;
   /** Called as each file completes, before the scan ends. */
   onFile?: (result: FileResult) => void;
+  /** Read files synchronously: fastest for a command-line run, wrong for an editor's event loop. */
+  syncReads?: boolean;
+  /** Shares parse results between identical files (kept across scans by the caller). */
+  memo?: ParseMemo;
 }
 
 export interface ScanStats {
@@ -70,7 +75,8 @@ export async function scanPaths(options: ScanOptions): Promise<ScanResult> {
         continue;
       }
       stats.files++;
-      const result = await scanOneFile(file, maxSize, options);
+      const read = options.syncReads ? readBoundedSync : readBounded;
+      const result = await resultFor(file, await read(file, maxSize), maxSize, options, read);
       if (!result) {
         stats.skipped++;
         continue;
@@ -98,7 +104,7 @@ export async function scanOneFile(file: string, maxSize: number, options: ParseO
 }
 
 /** Parses bytes already read (or the read's failure) into a file result. */
-export async function resultFor(file: string, bytes: ReadOutcome, maxSize: number, options: ParseOptions, read: ReadFile = readBounded): Promise<FileResult | undefined> {
+export async function resultFor(file: string, bytes: ReadOutcome, maxSize: number, options: ParseOptions & { memo?: ParseMemo }, read: ReadFile = readBounded): Promise<FileResult | undefined> {
   if (bytes === 'gone') return undefined;
   if (bytes === 'too-large' || bytes instanceof Error) {
     const isCertFile = CERTIFICATE_EXTENSIONS.has(path.extname(file).toLowerCase());
@@ -111,7 +117,7 @@ export async function resultFor(file: string, bytes: ReadOutcome, maxSize: numbe
       problems: [{ file, range: FILE_START, severity: bytes === 'too-large' ? 'info' : 'warning', code: bytes === 'too-large' ? 'file-too-large' : 'read-error', message }],
     };
   }
-  const result = parseFile(file, bytes, options);
+  const result = options.memo ? options.memo.parse(file, bytes, options) : parseFile(file, bytes, options);
   for (const ref of result.references) {
     const target = await read(ref.target, maxSize);
     if (!(target instanceof Uint8Array)) {
@@ -154,38 +160,64 @@ export async function readBounded(file: string, maxSize: number): Promise<ReadOu
   }
 }
 
+/** readBounded without the event loop: open, fstat, read, close. */
+export function readBoundedSync(file: string, maxSize: number): Promise<ReadOutcome> {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return Promise.resolve('gone');
+    if (st.size > maxSize) return Promise.resolve('too-large');
+    const buf = Buffer.allocUnsafe(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const n = fs.readSync(fd, buf, off, st.size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return Promise.resolve(buf.subarray(0, off));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return Promise.resolve(code === 'ENOENT' || code === 'ENOTDIR' ? 'gone' : e instanceof Error ? e : new Error(String(e)));
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 async function walk(root: string, options: ScanOptions, emit: (file: string) => void): Promise<void> {
   const filter = new PathFilter(options.include, options.exclude ?? DEFAULT_EXCLUDES);
-  const seenDirs = new Set<string>();
   const rootStat = await fs.promises.stat(root).catch(() => undefined);
   if (!rootStat) return;
   if (rootStat.isFile()) {
     emit(root);
     return;
   }
+  const realRoot = await fs.promises.realpath(root).catch(() => root);
+  // Only symlinks can make a directory appear twice or loop: remember where followed links lead.
+  const followed = new Set<string>();
+  const inside = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
   const visit = async (dir: string, rel: string): Promise<void> => {
     options.signal?.throwIfAborted();
-    const st = await fs.promises.stat(dir).catch(() => undefined);
-    if (!st) return;
-    const id = `${st.dev}:${st.ino}`;
-    if (seenDirs.has(id)) return; // symlink loop or a directory reached twice
-    seenDirs.add(id);
     const entries = await fs.promises.readdir(dir, { withFileTypes: true }).catch(() => []);
     const subdirs: Promise<void>[] = [];
     for (const e of entries) {
       const childRel = rel ? `${rel}/${e.name}` : e.name;
       const full = path.join(dir, e.name);
-      let isDir = e.isDirectory();
-      let isFile = e.isFile();
-      if (e.isSymbolicLink()) {
-        const target = await fs.promises.stat(full).catch(() => undefined);
-        isDir = !!target?.isDirectory();
-        isFile = !!target?.isFile();
-      }
-      if (isDir) {
+      if (e.isDirectory()) {
         if (!filter.skipsDirectory(childRel)) subdirs.push(visit(full, childRel));
-      } else if (isFile && !isSkippedByExtension(e.name) && filter.accepts(childRel)) {
-        emit(full);
+      } else if (e.isFile()) {
+        if (!isSkippedByExtension(e.name) && filter.accepts(childRel)) emit(full);
+      } else if (e.isSymbolicLink()) {
+        const target = await fs.promises.stat(full).catch(() => undefined);
+        if (target?.isFile()) {
+          if (!isSkippedByExtension(e.name) && filter.accepts(childRel)) emit(full);
+        } else if (target?.isDirectory() && !filter.skipsDirectory(childRel)) {
+          const real = await fs.promises.realpath(full).catch(() => undefined);
+          // Skip links back into the tree (it is walked anyway, or it is a loop) and links seen before.
+          if (!real || inside(real, realRoot) || followed.has(real)) continue;
+          followed.add(real);
+          subdirs.push(visit(full, childRel));
+        }
       }
     }
     await Promise.all(subdirs);

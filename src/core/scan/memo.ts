@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import type { FileResult } from '../model';
+import { mayHoldCertificates, parseFile, type ParseOptions } from '../formats/parse-file';
+
+const MAX_ENTRIES = 20_000;
+
+/**
+ * Parses identical file contents once: monorepos carry many copies of the same CA bundle or
+ * keystore. Keyed by content hash and extension; files that name other files are not memoised.
+ */
+export class ParseMemo {
+  private readonly results = new Map<string, FileResult>();
+  hits = 0;
+
+  parse(file: string, bytes: Uint8Array, options: ParseOptions): FileResult {
+    if (!mayHoldCertificates(file, bytes) || options.pkcs12Password?.(file) !== undefined) return parseFile(file, bytes, options);
+    const key = `${path.extname(file).toLowerCase()}:${createHash('sha1').update(bytes).digest('base64')}`;
+    const hit = this.results.get(key);
+    if (hit) {
+      this.hits++;
+      return rebind(hit, file);
+    }
+    const result = parseFile(file, bytes, options);
+    if (result.references.length === 0) {
+      if (this.results.size >= MAX_ENTRIES) this.results.clear();
+      this.results.set(key, rebind(result, file));
+    }
+    return result;
+  }
+}
+
+/** A copy of a result as if it had been read from `file`. */
+function rebind(r: FileResult, file: string): FileResult {
+  return {
+    file,
+    certificates: r.certificates.map((c) => ({ ...c, file, privateKey: undefined })),
+    problems: r.problems.map((p) => ({ ...p, file })),
+    privateKeys: r.privateKeys.map((k) => ({ ...k, file })),
+    references: [],
+  };
+}
