@@ -22,7 +22,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exitOnSignals, hostInstalled, hostVersions, installHost, openPage, receivedSignal, startServer, stopAll } from './lib/code-server.mjs';
+import { exitOnSignals, hostInstalled, hostVersions, installHost, killAllSync, openPage, receivedSignal, startServer, stopAll } from './lib/code-server.mjs';
 import { makeWorkspace } from './make-workspace.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -144,10 +144,9 @@ async function runElectron({ executable, workspace, trusted, env, deadline }) {
 }
 
 /** Runs the suite; returns { host, vscodeVersion, passes, failures }. Never throws: errors count as a failure. */
-export async function runIntegration({ mode = 'trusted', grep = process.env.CERTLENS_TEST_GREP, timeoutMs, verbose = !!process.env.CERTLENS_TEST_VERBOSE } = {}) {
+export async function runIntegration({ mode = 'trusted', grep = process.env.CERTLENS_TEST_GREP, timeoutMs, verbose = !!process.env.CERTLENS_TEST_VERBOSE, watchdog = false } = {}) {
   timeoutMs ??= Number(process.env.CERTLENS_TEST_TIMEOUT_MS || 600_000);
   limitMs = timeoutMs;
-  const deadline = Date.now() + timeoutMs;
   const result = { host: undefined, vscodeVersion: undefined, passes: 0, failures: 0, pending: 0 };
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'certlens-integration-'));
   const removeTmp = () => fs.rmSync(tmp, { recursive: true, force: true });
@@ -164,6 +163,16 @@ export async function runIntegration({ mode = 'trusted', grep = process.env.CERT
       say(`host: offline code-server ${v.codeServer} (VS Code ${v.vscode}) + Chromium, on 127.0.0.1`);
     } else {
       say(`host: desktop VS Code via @vscode/test-electron: ${executable ?? '(none)'}`);
+    }
+
+    const deadline = Date.now() + timeoutMs; // counted from here: a one-time host install is not part of it
+    if (watchdog) {
+      // Backstop for what the per-pass deadline does not cover (server start-up, teardown): exits the process.
+      setTimeout(() => {
+        say(`FAILED: hard time limit of ${Math.round(timeoutMs / 1000)}s (CERTLENS_TEST_TIMEOUT_MS) exceeded; stopping`);
+        killAllSync();
+        process.exit(1);
+      }, timeoutMs + 30_000).unref();
     }
 
     // The workspace and the manifest (the oracle) are siblings: the manifest stays outside the workspace.
@@ -212,7 +221,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const jsonFile = jsonAt >= 0 ? args[jsonAt + 1] : undefined;
   const mode = args.includes('--all') ? 'all' : args.includes('--restricted') ? 'restricted' : 'trusted';
   exitOnSignals((sig) => say(`${sig}: stopping VS Code`));
-  const result = await runIntegration({ mode });
+  const result = await runIntegration({ mode, watchdog: true });
   if (jsonFile) fs.writeFileSync(jsonFile, JSON.stringify(result, null, 2));
   say(`${result.passes} passed, ${result.failures} failed`);
   process.exit(receivedSignal()?.exitCode ?? (result.failures > 0 || result.passes === 0 ? 1 : 0));
