@@ -68,7 +68,7 @@ describe('CertLens editor surface', function () {
     const ours = lenses.filter((l) => l.command?.command === 'certlens.showDetails');
     assert.deepEqual(ours.map((l) => l.range.start.line), beginLines(doc.getText()));
     const leaf = chainFile.certificates[0];
-    const days = Math.trunc((Date.parse(leaf.notAfter) - Date.now()) / 86_400_000);
+    const days = Math.ceil((Date.parse(leaf.notAfter) - Date.now()) / 86_400_000);
     assert.match(ours[0].command!.title, new RegExp(`^\\$\\(warning\\) Expires in ${days} days · ${leaf.notAfter.slice(0, 10)}`));
     assert.match(ours[0].command!.title, /issued by CertLens Demo Intermediate CA/);
     assert.match(ours[2].command!.title, /^\$\(pass\) Valid \d+ days/);

@@ -32,9 +32,9 @@ export const DEFAULT_RULES: RuleSettings = {
 
 export type Urgency = 'expired' | 'critical' | 'warning' | 'info' | 'later' | 'not-yet-valid';
 
-/** Whole days left, rounded toward zero: 12.9 days left is 12, expired 12.9 days ago is -12. */
+/** Whole days left, as a calendar counts them: 2.9 days left is 3, expired 12.9 days ago is -12. */
 export function daysLeft(notAfter: number, now: number): number {
-  return Math.trunc((notAfter - now) / DAY_MS);
+  return Math.ceil((notAfter - now) / DAY_MS) || 0;
 }
 
 export function urgencyOf(c: { notBefore: number; notAfter: number }, now: number, s: RuleSettings): Urgency {

@@ -39,7 +39,7 @@ export class FileDecorationsFeature implements vscode.FileDecorationProvider, vs
   provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
     const w = this.worst.get(uri.toString());
     if (!w) return undefined;
-    const d = new vscode.FileDecoration(w === 'warning' ? '⏳' : '!', w === 'expired' ? vscode.l10n.t('CertLens: holds an expired certificate') : vscode.l10n.t('CertLens: holds a certificate that expires soon'),
+    const d = new vscode.FileDecoration(w === 'expired' ? '!' : w === 'critical' ? '!!' : '~', w === 'expired' ? vscode.l10n.t('CertLens: holds an expired certificate') : vscode.l10n.t('CertLens: holds a certificate that expires soon'),
       new vscode.ThemeColor(w === 'warning' ? 'list.warningForeground' : 'list.errorForeground'));
     d.propagate = false;
     return d;

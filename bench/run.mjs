@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// CertLens benchmarks. Prints figures and writes bench/results.json (and bench/growth.svg).
+//   npm run bench -- [--files 20000] [--runs 5] [--seed 1] [--growth 1000,5000,20000,50000] [--skip openssl,growth,host,probe]
+// Every figure is a median of --runs runs, beside baselines measured in the same run.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { generateTree } from './generate.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const args = process.argv.slice(2);
+const opt = (name, dflt) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : dflt;
+};
+const files = Number(opt('files', 20000));
+const runs = Number(opt('runs', 5));
+const seed = Number(opt('seed', 1));
+const growthSizes = opt('growth', '1000,5000,20000,50000').split(',').map(Number);
+const skip = new Set(opt('skip', '').split(',').filter(Boolean));
+const cli = path.join(root, 'dist', 'cli.js');
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+function timeCommand(cmd, argv, { input } = {}) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, argv, { input, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+const medianOf = (n, fn) => median(Array.from({ length: n }, fn));
+const say = (s) => console.log(s);
+
+const results = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, memGiB: round(os.totalmem() / 2 ** 30) }, runs };
+
+function scanTree(n) {
+  const dir = path.join(os.tmpdir(), `certlens-bench-${n}-s${seed}`);
+  const t = Date.now();
+  const info = generateTree(dir, { files: n, seed });
+  if (Date.now() - t > 1000) say(`generated ${n} files in ${round((Date.now() - t) / 1000)} s`);
+  return info;
+}
+
+function readFloorMs(dir) {
+  const script = `const fs=require('fs'),path=require('path');const m1=Buffer.from('-----BEGIN '),m2=Buffer.from('LS0tLS1CRUdJTi');let hits=0;
+function walk(d){for(const e of fs.readdirSync(d,{withFileTypes:true})){const p=path.join(d,e.name);if(e.isDirectory()){if(e.name!=='node_modules')walk(p)}else if(e.isFile()){const b=fs.readFileSync(p);if(b.indexOf(m1)!==-1||b.indexOf(m2)!==-1)hits++}}}walk(process.argv[1]);`;
+  return timeCommand(process.execPath, ['-e', script, dir]);
+}
+
+// 1. Whole-tree scan against ripgrep, a bare Node read loop and the openssl loop.
+const tree = scanTree(files);
+say(`\n== Scan of ${files} files (${tree.certificateFiles} certificate files, ${tree.certificates} certificates), median of ${runs} ==`);
+timeCommand('rg', ['-l', '-g', '!node_modules', '--', '-----BEGIN', tree.dir]); // warm the page cache
+const certlensMs = medianOf(runs, () => timeCommand(process.execPath, [cli, 'scan', tree.dir, '--format', 'json', '--output', '/dev/null', '--fail-on', 'never']));
+const rgMs = medianOf(runs, () => timeCommand('rg', ['-l', '-g', '!node_modules', '--', '-----BEGIN', tree.dir]));
+const floorMs = medianOf(runs, () => readFloorMs(tree.dir));
+const report = JSON.parse(execFileSync(process.execPath, [cli, 'scan', tree.dir, '--format', 'json', '--fail-on', 'never'], { maxBuffer: 1 << 30 }).toString());
+results.scan = { files, certificates: report.stats.certificates, certlensMs: round(certlensMs), ripgrepMs: round(rgMs), nodeReadFloorMs: round(floorMs), ratioToRipgrep: round(certlensMs / rgMs, 2), ratioToNodeFloor: round(certlensMs / floorMs, 2) };
+say(`certlens scan --format json   ${round(certlensMs)} ms  (${report.stats.certificates} certificates)`);
+say(`rg -l -- '-----BEGIN'          ${round(rgMs)} ms  -> certlens/rg = ${results.scan.ratioToRipgrep}x (target <= 2x)`);
+say(`node read-all floor            ${round(floorMs)} ms  -> certlens/floor = ${results.scan.ratioToNodeFloor}x`);
+
+if (!skip.has('openssl')) {
+  // The manual way: one openssl call per certificate file (it reads PEM and DER; the rest would need more work).
+  const certFiles = [...new Set(report.certificates.map((c) => c.file))];
+  const one = (f) => spawnSync('openssl', ['x509', '-noout', '-enddate', '-in', f, ...(f.endsWith('.der') ? ['-inform', 'DER'] : [])]);
+  const opensslRuns = Math.min(runs, 3);
+  const opensslMs = medianOf(opensslRuns, () => {
+    const t = process.hrtime.bigint();
+    for (const f of certFiles) one(f);
+    return Number(process.hrtime.bigint() - t) / 1e6;
+  });
+  results.scan.opensslLoop = { files: certFiles.length, ms: round(opensslMs), certlensSpeedup: round(opensslMs / certlensMs, 1) };
+  say(`openssl x509 loop (${certFiles.length} certificate files)  ${round(opensslMs)} ms -> certlens is ${results.scan.opensslLoop.certlensSpeedup}x faster (target >= 50x)`);
+}
+
+// 2. Parse throughput on real corpora, in process, beside OpenSSL (through Node) and node-forge.
+{
+  say(`\n== Parse throughput (certificates per second, median of ${runs}) ==`);
+  const { parseFile } = require(path.join(root, 'out', 'src', 'core', 'formats', 'parse-file.js'));
+  const { X509Certificate } = await import('node:crypto');
+  const forge = require('node-forge');
+  const corpora = [['system CA bundle', fs.readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8')]];
+  const zlintDir = path.join(root, '..', 'shared', 'corpora', 'zlint', 'v3', 'testdata');
+  if (fs.existsSync(zlintDir)) corpora.push(['zlint corpus', fs.readdirSync(zlintDir).filter((f) => f.endsWith('.pem')).map((f) => fs.readFileSync(path.join(zlintDir, f), 'utf8')).join('\n')]);
+  results.throughput = {};
+  for (const [name, text] of corpora) {
+    const bytes = Buffer.from(text);
+    const blocks = [...text.matchAll(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g)].map((m) => m[0]);
+    const ders = blocks.map((b) => Buffer.from(b.replace(/-----[^-]+-----|\s/g, ''), 'base64'));
+    const perSec = (fn, count) => {
+      const reps = Math.max(1, Math.round(20000 / count));
+      return medianOf(runs, () => {
+        const t = process.hrtime.bigint();
+        for (let r = 0; r < reps; r++) fn();
+        return (count * reps) / (Number(process.hrtime.bigint() - t) / 1e9);
+      });
+    };
+    const engineCount = parseFile('bundle.pem', bytes).certificates.length;
+    const engine = perSec(() => parseFile('bundle.pem', bytes), engineCount);
+    let ok = 0;
+    const openssl = perSec(() => { for (const d of ders) { try { new X509Certificate(d).validTo; } catch { /* counted below */ } } }, ders.length);
+    for (const d of ders) { try { new X509Certificate(d); ok++; } catch { /* unreadable */ } }
+    let forgeOk = 0;
+    const forgeRate = perSec(() => { forgeOk = 0; for (const b of blocks) { try { forge.pki.certificateFromPem(b); forgeOk++; } catch { /* EC and others */ } } }, blocks.length);
+    results.throughput[name] = { certificates: blocks.length, engine: { perSec: Math.round(engine), parsed: engineCount }, opensslViaNode: { perSec: Math.round(openssl), parsed: ok }, nodeForge: { perSec: Math.round(forgeRate), parsed: forgeOk } };
+    say(`${name} (${blocks.length} certificates): engine ${Math.round(engine)}/s (parsed ${engineCount}); OpenSSL via Node X509Certificate ${Math.round(openssl)}/s (parsed ${ok}); node-forge ${Math.round(forgeRate)}/s (parsed ${forgeOk}, rejects the rest)`);
+  }
+}
+
+// 3. Growth with tree size.
+if (!skip.has('growth')) {
+  say(`\n== Growth (median of ${Math.min(runs, 3)}) ==`);
+  results.growth = [];
+  for (const n of growthSizes) {
+    const t = scanTree(n);
+    timeCommand(process.execPath, [cli, 'scan', t.dir, '--format', 'json', '--output', '/dev/null', '--fail-on', 'never']);
+    const ms = medianOf(Math.min(runs, 3), () => timeCommand(process.execPath, [cli, 'scan', t.dir, '--format', 'json', '--output', '/dev/null', '--fail-on', 'never']));
+    const rg = medianOf(Math.min(runs, 3), () => timeCommand('rg', ['-l', '-g', '!node_modules', '--', '-----BEGIN', t.dir]));
+    results.growth.push({ files: n, certlensMs: round(ms), ripgrepMs: round(rg), msPer1kFiles: round(ms / (n / 1000)) });
+    say(`${String(n).padStart(6)} files: certlens ${round(ms)} ms (${round(ms / (n / 1000))} ms per 1k files), rg ${round(rg)} ms`);
+  }
+  fs.writeFileSync(path.join(root, 'bench', 'growth.svg'), growthSvg(results.growth));
+}
+
+fs.writeFileSync(path.join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+say(`\nwrote bench/results.json${results.growth ? ' and bench/growth.svg' : ''}`);
+
+function growthSvg(points) {
+  const W = 560, H = 320, L = 60, B = 40, T = 30, R = 20;
+  const maxX = Math.max(...points.map((p) => p.files));
+  const maxY = Math.max(...points.map((p) => Math.max(p.certlensMs, p.ripgrepMs))) * 1.1;
+  const x = (v) => L + (v / maxX) * (W - L - R);
+  const y = (v) => H - B - (v / maxY) * (H - B - T);
+  const line = (key, color) => `<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.map((p) => `${round(x(p.files))},${round(y(p[key]))}`).join(' ')}"/>` +
+    points.map((p) => `<circle cx="${round(x(p.files))}" cy="${round(y(p[key]))}" r="3" fill="${color}"/>`).join('');
+  const ticks = points.map((p) => `<text x="${round(x(p.files))}" y="${H - B + 16}" font-size="11" text-anchor="middle">${p.files / 1000}k</text>`).join('');
+  const yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => `<text x="${L - 6}" y="${round(y(f * maxY)) + 4}" font-size="11" text-anchor="end">${Math.round(f * maxY)}</text><line x1="${L}" x2="${W - R}" y1="${round(y(f * maxY))}" y2="${round(y(f * maxY))}" stroke="#ddd"/>`).join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif"><rect width="100%" height="100%" fill="white"/>
+<text x="${W / 2}" y="18" font-size="13" text-anchor="middle">Scan time (ms) by tree size (files)</text>${yTicks}${ticks}
+${line('certlensMs', '#0e7c66')}${line('ripgrepMs', '#999')}
+<text x="${L + 10}" y="${T + 14}" font-size="12" fill="#0e7c66">certlens scan --format json</text><text x="${L + 10}" y="${T + 30}" font-size="12" fill="#777">rg -l '-----BEGIN' (find only)</text></svg>\n`;
+}
