@@ -72,7 +72,8 @@ for (const dir of dirs) {
     const text = bytes.toString('latin1');
     const matches = [...text.matchAll(BLOCK)];
     const blocks = matches.map((m) => m[0]);
-    const answers = blocks.length ? blocks.map((b) => openssl(b, 'PEM')) : [openssl(bytes, 'DER')];
+    // PEM inside JSON strings carries "\n" escapes: give openssl the unescaped block.
+    const answers = blocks.length ? blocks.map((b) => openssl(b.replace(/\\n/g, '\n'), 'PEM')) : [openssl(bytes, 'DER')];
     const engine = [...(certsByFile.get(file) ?? [])].sort((a, b) => a.index - b.index);
     const problems = problemsByFile.get(file) ?? [];
     if (answers.every((a) => a === 'unreadable')) {
