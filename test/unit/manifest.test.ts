@@ -33,6 +33,11 @@ describe('package manifest and translations', () => {
     assert.ok(pkg.contributes.commands.every((c: { category: string }) => c.category === 'CertLens'));
   });
 
+  it('documents every setting in the README', () => {
+    const readme = read('README.md');
+    for (const key of Object.keys(pkg.contributes.configuration.properties)) assert.ok(readme.includes(`\`${key}\``), key);
+  });
+
   it('has every %key% of package.json in package.nls.json', () => {
     const nls = JSON.parse(read('package.nls.json'));
     const keys = [...JSON.stringify(pkg.contributes).matchAll(/"%([^%"]+)%"/g)].map((m) => m[1]);
