@@ -8,6 +8,7 @@ import { scanPaths } from '../core/scan/scanner';
 import { ParseMemo } from '../core/scan/memo';
 import { buildReport } from '../core/report/schema';
 import { meetsThreshold, toCsv, toSarif, toTable } from '../core/report/formats';
+import { checkCommand, checkTargets, HOST_ARG_OPTIONS, HostCollector, hostCliOptions } from './hosts';
 
 declare const CERTLENS_VERSION: string;
 const VERSION = typeof CERTLENS_VERSION === 'string' ? CERTLENS_VERSION : '0.0.0-dev';
@@ -16,6 +17,7 @@ const HELP = `certlens ${VERSION} — find every certificate in a tree and say w
 
 Usage:
   certlens scan [PATH...] [options]   scan files and folders (default: .)
+  certlens check HOST[:PORT] [...]    probe one TLS endpoint, print its chain (check --help)
   certlens --version | --help
 
 Options for scan:
@@ -32,6 +34,12 @@ Options for scan:
   --no-default-excludes           do not skip ${DEFAULT_EXCLUDES.map((g) => g.replace(/\*\*\//g, '').replace(/\/\*\*$/, '')).join(', ')}
   --max-file-size BYTES           skip larger files (default: 5 MB)
   --no-color                      no colours in the table
+  --hosts                         also probe the TLS endpoints config files name (URLs,
+                                  nginx, Ingress, .env, Spring, Terraform ...): a TLS
+                                  handshake each, nothing else sent
+  --resolve HOST:PORT=ADDR[:PORT] with --hosts: connect to ADDR for HOST:PORT (repeatable)
+  --timeout MS                    with --hosts: limit per probe (default: 5000)
+  --ca FILE                       with --hosts: also trust the CAs in FILE (repeatable)
 
 Exit codes: 0 nothing at or above --fail-on; 1 something is; 2 usage or fatal error.
 `;
@@ -61,6 +69,8 @@ async function scanCommand(args: string[]): Promise<number> {
       'max-file-size': { type: 'string' },
       'no-color': { type: 'boolean', default: false },
       'no-default-excludes': { type: 'boolean', default: false },
+      hosts: { type: 'boolean', default: false },
+      ...HOST_ARG_OPTIONS,
     },
   });
   const format = values.format!;
@@ -80,6 +90,8 @@ async function scanCommand(args: string[]): Promise<number> {
   };
   const roots = positionals.length ? positionals : ['.'];
   for (const r of roots) if (!fs.existsSync(r)) throw new UsageError(`no such file or directory: ${r}`);
+  const hostOptions = values.hosts ? hostCliOptions(values, (m) => new UsageError(m)) : undefined;
+  const collector = hostOptions ? new HostCollector() : undefined;
 
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
@@ -94,10 +106,14 @@ async function scanCommand(args: string[]): Promise<number> {
     memo: new ParseMemo(),
     concurrency: 1,
     onFile: (r) => inventory.set(r),
+    ...(collector ? { onText: collector.onText, wantsText: collector.wantsText } : {}),
   });
   const certs = inventory.certificates();
   const findings = inventory.findings(now, rules);
+  const checked = collector && hostOptions ? await checkTargets(collector.targets(), now, rules, { ...hostOptions, signal: controller.signal }) : undefined;
+  if (checked) findings.push(...checked.findings);
   const report = buildReport(certs, findings, now, stats);
+  if (checked) report.hosts = checked.hosts;
   const relativeTo = roots.length === 1 && fs.statSync(roots[0]).isDirectory() ? path.resolve(roots[0]) : process.cwd();
   const out =
     format === 'json' ? JSON.stringify(report, null, 2) + '\n'
@@ -122,6 +138,7 @@ export async function main(argv: string[]): Promise<number> {
       return command === undefined ? 2 : 0;
     }
     if (command === 'scan') return await scanCommand(rest);
+    if (command === 'check') return await checkCommand(rest, (m) => new UsageError(m));
     throw new UsageError(`unknown command "${command}"`);
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

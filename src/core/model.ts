@@ -81,6 +81,8 @@ export interface Finding extends FileLocation {
   code: FindingCode;
   message: string;
   sha256?: string;
+  /** host:port, for findings about a TLS endpoint a file names. */
+  host?: string;
 }
 
 export type FindingCode =
@@ -104,7 +106,10 @@ export type FindingCode =
   | 'pkcs12-invalid'
   | 'read-error'
   | 'file-too-large'
-  | 'referenced-file-missing';
+  | 'referenced-file-missing'
+  | 'host-unreachable'
+  | 'host-untrusted'
+  | 'host-hostname-mismatch';
 
 /** A private key seen in the workspace, kept only as the hash of its public half. */
 export interface PrivateKeyRef extends FileLocation {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Report } from './schema';
+import type { FindingJson, Report } from './schema';
 
 const SEVERITY_RANK: Record<string, number> = { error: 3, warning: 2, info: 1 };
 
@@ -31,6 +31,12 @@ export function toMarkdown(report: Report, relativeTo?: string): string {
     '| Expires | Days left | Subject | Issuer | Key | File |', '|---|---|---|---|---|---|',
     ...report.certificates.map((c) => `| ${c.notAfter.slice(0, 10)} | ${c.daysLeft} | ${mdCell(c.subjectCN ?? c.subject)} | ${mdCell(c.issuerCN ?? c.issuer)} | ${mdCell(c.keyType)}${c.keyBits ? ` ${c.keyBits}` : ''} | ${mdCell(rel(c.file))}:${c.range.start.line + 1} |`),
   ];
+  if (report.hosts?.length) {
+    lines.push('', '## Hosts', '', '| Host | Expires | Days left | Trusted | Hostname | Error |', '|---|---|---|---|---|---|');
+    for (const h of report.hosts) {
+      lines.push(`| ${mdCell(`${h.host}:${h.port}`)} | ${h.notAfter?.slice(0, 10) ?? ''} | ${h.daysLeft ?? ''} | ${h.error ? '' : h.authorized ? 'yes' : mdCell(h.authorizationError ?? 'no')} | ${h.hostnameMatch === null ? '' : h.hostnameMatch ? 'matches' : 'mismatch'} | ${mdCell(h.error ?? '')} |`);
+    }
+  }
   if (report.findings.length) {
     lines.push('', '## Findings', '', '| Severity | Code | Message | File |', '|---|---|---|---|');
     for (const f of report.findings) lines.push(`| ${f.severity} | ${f.code} | ${mdCell(f.message)} | ${mdCell(rel(f.file))}:${f.range.start.line + 1} |`);
@@ -85,7 +91,7 @@ export function toTable(report: Report, color: boolean, relativeTo?: string): st
     const line = fmt(r.cells);
     out.push(color && r.sev ? `${COLORS[r.sev as keyof typeof COLORS]}${line}${COLORS.reset}` : line);
   }
-  const problems = report.findings.filter((f) => !f.sha256);
+  const problems = report.findings.filter((f) => !f.sha256 && !f.host);
   if (problems.length) {
     out.push('', 'PROBLEMS');
     for (const f of problems) {
@@ -93,8 +99,43 @@ export function toTable(report: Report, color: boolean, relativeTo?: string): st
       out.push(color ? `${COLORS[f.severity as keyof typeof COLORS]}${line}${COLORS.reset}` : line);
     }
   }
-  out.push('', `${report.certificates.length} certificates in ${report.stats.files} files, ${report.findings.length} findings (${report.stats.ms} ms)`);
+  if (report.hosts) out.push(...hostsTable(report, color, rel));
+  const hosts = report.hosts ? `, ${report.hosts.length} hosts` : '';
+  out.push('', `${report.certificates.length} certificates in ${report.stats.files} files${hosts}, ${report.findings.length} findings (${report.stats.ms} ms)`);
   return out.join('\n') + '\n';
+}
+
+/** HOSTS: one row per endpoint (worst finding's colour), then each distinct host finding once. */
+function hostsTable(report: Report, color: boolean, rel: (f: string) => string): string[] {
+  const hosts = report.hosts ?? [];
+  const key = (h: { host: string; port: number }) => `${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port}`;
+  const byHost = new Map<string, FindingJson[]>();
+  for (const f of report.findings) {
+    if (!f.host) continue;
+    const list = byHost.get(f.host) ?? [];
+    if (!list.some((o) => o.code === f.code)) list.push(f);
+    byHost.set(f.host, list);
+  }
+  const rows = hosts.map((h) => {
+    const findings = byHost.get(key(h)) ?? [];
+    const worst = findings.reduce<string | undefined>((w, f) => (!w || SEVERITY_RANK[f.severity] > SEVERITY_RANK[w] ? f.severity : w), undefined);
+    const problems = [
+      !h.authorized && (h.missingIntermediate ? 'missing intermediate' : h.selfSigned ? 'self-signed' : `untrusted (${h.authorizationError ?? '?'})`),
+      h.hostnameMatch === false && 'hostname mismatch',
+    ].filter(Boolean).join(', ');
+    const status = h.error ?? (problems || 'ok');
+    const first = h.references[0];
+    const where = first ? `${rel(first.file)}:${first.range.start.line + 1}${h.references.length > 1 ? ` (+${h.references.length - 1})` : ''}` : '';
+    return { worst, cells: [h.notAfter?.slice(0, 10) ?? '-', h.daysLeft === null ? '-' : String(h.daysLeft), key(h), status.slice(0, 60), where] };
+  });
+  const header = ['EXPIRES', 'DAYS', 'HOST', 'STATUS', 'REFERENCED AT'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r.cells[i].length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  const paint = (line: string, sev: string | undefined) => (color && sev ? `${COLORS[sev as keyof typeof COLORS]}${line}${COLORS.reset}` : line);
+  const out = ['', 'HOSTS', fmt(header), ...rows.map((r) => paint(fmt(r.cells), r.worst))];
+  const notes = [...byHost.values()].flat();
+  if (notes.length) out.push('', ...notes.map((f) => paint(`${f.severity}: ${f.message} [${f.code}]`, f.severity)));
+  return out;
 }
 
 export function meetsThreshold(severity: string, failOn: string): boolean {

@@ -43,6 +43,36 @@ export interface FindingJson {
   code: string;
   message: string;
   sha256?: string;
+  /** host:port, on findings about a TLS endpoint. */
+  host?: string;
+}
+
+/** One TLS endpoint named in the workspace and what its handshake showed (`certlens scan --hosts`). */
+export interface HostJson {
+  host: string;
+  port: number;
+  servername: string | null;
+  /** Where the connection went (a --resolve address, or the host itself). */
+  address: string;
+  viaProxy: string | null;
+  starttls: string | null;
+  references: { file: string; range: Range; source: string }[];
+  checkedAt: string;
+  notBefore: string | null;
+  notAfter: string | null;
+  daysLeft: number | null;
+  chainEarliestNotAfter: string | null;
+  chainEarliestIndex: number | null;
+  authorized: boolean;
+  authorizationError: string | null;
+  hostnameMatch: boolean | null;
+  hostnameError: string | null;
+  selfSigned: boolean | null;
+  missingIntermediate: boolean | null;
+  protocol: string | null;
+  cipher: string | null;
+  error: string | null;
+  chain: { subject: string; issuer: string; notBefore: string; notAfter: string; sha256: string; dnsNames: string[] }[];
 }
 
 export interface Report {
@@ -50,6 +80,8 @@ export interface Report {
   now: string;
   certificates: CertificateJson[];
   findings: FindingJson[];
+  /** Present when hosts were checked. */
+  hosts?: HostJson[];
   stats: { files: number; certificates: number; findings: number; ms: number };
 }
 
@@ -94,6 +126,7 @@ export function certificateJson(c: CertificateRecord, now: number): CertificateJ
 export function findingJson(f: Finding): FindingJson {
   const out: FindingJson = { file: f.file, range: f.range, severity: f.severity, code: f.code, message: f.message };
   if (f.sha256) out.sha256 = f.sha256;
+  if (f.host) out.host = f.host;
   return out;
 }
 

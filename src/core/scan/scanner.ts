@@ -18,6 +18,9 @@ export interface ScanOptions extends ParseOptions {
   signal?: AbortSignal;
   /** Called as each file completes, before the scan ends. */
   onFile?: (result: FileResult) => void;
+  /** Called with the text of each file read that `wantsText` accepts; never for binary files. */
+  onText?: (file: string, text: string) => void;
+  wantsText?: (file: string) => boolean;
   /** Read files synchronously: fastest for a command-line run, wrong for an editor's event loop. */
   syncReads?: boolean;
   /** Shares parse results between identical files (kept across scans by the caller). */
@@ -76,7 +79,9 @@ export async function scanPaths(options: ScanOptions): Promise<ScanResult> {
       }
       stats.files++;
       const read = options.syncReads ? readBoundedSync : readBounded;
-      const result = await resultFor(file, await read(file, maxSize), maxSize, options, read);
+      const bytes = await read(file, maxSize);
+      deliverText(file, bytes, options);
+      const result = await resultFor(file, bytes, maxSize, options, read);
       if (!result) {
         stats.skipped++;
         continue;
@@ -91,6 +96,15 @@ export async function scanPaths(options: ScanOptions): Promise<ScanResult> {
   stats.ms = Math.round(performance.now() - started);
   return { results, stats };
 }
+
+/** Hands a file's text to `onText`, unless it is binary (a NUL byte in its first 8 KB). */
+function deliverText(file: string, bytes: ReadOutcome, options: ScanOptions): void {
+  if (!options.onText || !(bytes instanceof Uint8Array) || (options.wantsText && !options.wantsText(file))) return;
+  if (bytes.subarray(0, 8192).indexOf(0) !== -1) return;
+  options.onText(file, textDecoder.decode(bytes));
+}
+
+const textDecoder = new TextDecoder('utf-8');
 
 /** How the scanner reads: Node's fs in the CLI, `workspace.fs` in VS Code. */
 export type ReadFile = (file: string, maxSize: number) => Promise<ReadOutcome>;

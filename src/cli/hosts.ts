@@ -1,0 +1,218 @@
+import * as fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Finding } from '../core/model';
+import { assessHost, discoverHosts, groupTargets, hostFindings, hostJson, type HostReference, type HostTarget, hostPortKey, mayBeConfigFile, parseHostPort, type ProbeResult, type ProbeTarget, Prober, proxyFor, startTlsFor } from '../core/hosts';
+import { type HostJson, isoTime, REPORT_VERSION } from '../core/report/schema';
+import { meetsThreshold } from '../core/report/formats';
+import { daysLeft, DEFAULT_RULES, isoDate, type RuleSettings } from '../core/rules/rules';
+
+/** parseArgs options shared by `scan --hosts` and `check`. */
+export const HOST_ARG_OPTIONS = {
+  resolve: { type: 'string', multiple: true },
+  timeout: { type: 'string' },
+  ca: { type: 'string', multiple: true },
+} as const;
+
+export interface HostCliOptions {
+  /** host:port -> address to connect to instead (curl --resolve). */
+  resolve: Map<string, { host: string; port: number }>;
+  timeoutMs: number;
+  /** Extra trusted CA certificates (PEM). */
+  ca: string[];
+  signal?: AbortSignal;
+}
+
+type Usage = (message: string) => Error;
+
+/** Reads --resolve, --timeout and --ca. */
+export function hostCliOptions(values: { resolve?: string[]; timeout?: string; ca?: string[] }, usage: Usage): HostCliOptions {
+  const resolve = new Map<string, { host: string; port: number }>();
+  for (const spec of values.resolve ?? []) {
+    // HOST:PORT=ADDRESS[:PORT], or curl's HOST:PORT:ADDRESS.
+    const m = /^(.+?):(\d+)=(.+)$/.exec(spec) ?? /^([^:[\]]+):(\d+):(.+)$/.exec(spec);
+    const from = m && parseHostPort(`${m[1]}:${m[2]}`);
+    const to = m && parseHostPort(m[3], Number(m[2]));
+    if (!from || !to) throw usage(`--resolve needs HOST:PORT=ADDRESS[:PORT], got "${spec}"`);
+    resolve.set(hostPortKey(from.host, from.port), to);
+  }
+  let timeoutMs = 5000;
+  if (values.timeout !== undefined) {
+    if (!/^\d+$/.test(values.timeout) || Number(values.timeout) < 1) throw usage(`--timeout needs milliseconds, got "${values.timeout}"`);
+    timeoutMs = Number(values.timeout);
+  }
+  const ca: string[] = [];
+  for (const file of values.ca ?? []) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      throw usage(`cannot read --ca ${file}`);
+    }
+    const pems = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
+    if (!pems) throw usage(`--ca ${file} holds no PEM certificate`);
+    ca.push(...pems.map((p) => p + '\n'));
+  }
+  return { resolve, timeoutMs, ca };
+}
+
+/** Most references collected in one scan. */
+const MAX_REFERENCES = 20_000;
+
+/** Collects host references from the files a scan reads (`onText`), for `scan --hosts`. */
+export class HostCollector {
+  readonly references: HostReference[] = [];
+  readonly onText = (file: string, text: string): void => {
+    if (this.references.length >= MAX_REFERENCES) return;
+    for (const r of discoverHosts(file, text)) this.references.push(r);
+  };
+  readonly wantsText = (file: string): boolean => mayBeConfigFile(file);
+
+  targets(): HostTarget[] {
+    return groupTargets(this.references);
+  }
+}
+
+function probeTarget(t: { host: string; port: number; starttls?: ProbeTarget['starttls'] }, options: HostCliOptions): ProbeTarget {
+  const target: ProbeTarget = { host: t.host, port: t.port };
+  const to = options.resolve.get(hostPortKey(t.host, t.port));
+  if (to) target.connectTo = to;
+  if (t.starttls) target.starttls = t.starttls;
+  return target;
+}
+
+function prober(options: HostCliOptions): Prober {
+  return new Prober({
+    timeoutMs: options.timeoutMs,
+    ca: options.ca,
+    proxy: (t) => proxyFor(t.connectTo?.host ?? t.host, t.connectTo?.port ?? t.port),
+  });
+}
+
+/** Probes every target found by a scan: the report's `hosts` and the findings at each reference. */
+export async function checkTargets(targets: readonly HostTarget[], now: number, rules: RuleSettings, options: HostCliOptions): Promise<{ hosts: HostJson[]; findings: Finding[] }> {
+  const p = prober(options);
+  const results = await p.probeAll(targets.map((t) => probeTarget(t, options)), { signal: options.signal });
+  const hosts: HostJson[] = [];
+  const findings: Finding[] = [];
+  targets.forEach((t, i) => {
+    hosts.push(hostJson(t.references, results[i], now));
+    findings.push(...hostFindings(t.references, results[i], now, rules));
+  });
+  return { hosts, findings };
+}
+
+const CHECK_HELP = `Usage: certlens check HOST[:PORT] [options]
+
+Opens one TLS handshake to HOST (port 443 unless given) and prints the chain it serves.
+
+Options:
+  --resolve HOST:PORT=ADDR[:PORT]  connect to ADDR instead of resolving HOST (repeatable)
+  --servername NAME                SNI name to send (default: HOST)
+  --starttls smtp|imap|pop3|postgres|mysql|none
+                                   plain-text upgrade first (default: by port)
+  --timeout MS                     one limit for connect and handshake (default: 5000)
+  --ca FILE                        also trust the CA certificates in FILE (repeatable)
+  --format table|json              output format (default: table)
+  --fail-on LEVEL                  expired|error|warning|info|never (default: error)
+  --now ISO-8601                   evaluate expiry at this time
+  --critical-days N, --warn-days N, --info-days N
+
+HTTPS_PROXY and NO_PROXY are honoured (CONNECT through an http:// proxy).
+Exit codes: 0 nothing at or above --fail-on; 1 something is (an unreachable host is an error); 2 usage.
+`;
+
+/** `certlens check HOST[:PORT]`: one probe, the full chain, exit code by --fail-on. */
+export async function checkCommand(args: string[], usage: Usage): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...HOST_ARG_OPTIONS,
+      servername: { type: 'string' },
+      starttls: { type: 'string' },
+      format: { type: 'string', default: 'table' },
+      'fail-on': { type: 'string', default: 'error' },
+      now: { type: 'string' },
+      'critical-days': { type: 'string' },
+      'warn-days': { type: 'string' },
+      'info-days': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(CHECK_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw usage('check needs exactly one HOST[:PORT]');
+  const spec = parseHostPort(positionals[0].replace(/^https:\/\//i, '').replace(/\/.*$/, ''));
+  if (!spec) throw usage(`not a host or host:port: "${positionals[0]}"`);
+  const format = values.format!;
+  if (format !== 'table' && format !== 'json') throw usage(`--format must be table or json, not "${format}"`);
+  const failOn = values['fail-on']!;
+  if (!['expired', 'error', 'warning', 'info', 'never'].includes(failOn)) throw usage(`--fail-on must be expired, error, warning, info or never, not "${failOn}"`);
+  const starttls = values.starttls;
+  if (starttls !== undefined && !['smtp', 'imap', 'pop3', 'postgres', 'mysql', 'none'].includes(starttls)) throw usage(`--starttls must be smtp, imap, pop3, postgres, mysql or none, not "${starttls}"`);
+  const options = hostCliOptions(values, usage);
+  const { now, rules } = evaluationSettings(values, usage);
+
+  const target = probeTarget({ host: spec.host, port: spec.port, starttls: (starttls as ProbeTarget['starttls']) ?? startTlsFor(spec.port) }, options);
+  if (values.servername) target.servername = values.servername;
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  const result = await prober(options).probe(target, { signal: controller.signal });
+  const issues = assessHost(result, now, rules, { unreachable: 'error' });
+  const json = hostJson([], result, now);
+  const out = format === 'json'
+    ? JSON.stringify({ version: REPORT_VERSION, now: isoTime(now), hosts: [json], findings: issues.map((i) => ({ ...i, host: hostPortKey(result.host, result.port) })) }, null, 2) + '\n'
+    : checkTable(result, json, issues, now);
+  await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
+  const failed = failOn === 'expired' ? issues.some((i) => i.code === 'expired') : issues.some((i) => meetsThreshold(i.severity, failOn));
+  return failed ? 1 : 0;
+}
+
+/** --now and the day thresholds, as `scan` reads them. */
+function evaluationSettings(values: { now?: string; 'critical-days'?: string; 'warn-days'?: string; 'info-days'?: string }, usage: Usage): { now: number; rules: RuleSettings } {
+  const days = (v: string | undefined, name: string, fallback: number) => {
+    if (v === undefined) return fallback;
+    if (!/^\d+$/.test(v)) throw usage(`--${name} needs a whole number, got "${v}"`);
+    return Number(v);
+  };
+  const now = values.now === undefined ? Date.now() : Date.parse(values.now);
+  if (!Number.isFinite(now)) throw usage(`--now needs an ISO-8601 time such as 2027-01-31T00:00:00Z, got "${values.now}"`);
+  return {
+    now,
+    rules: {
+      ...DEFAULT_RULES,
+      criticalDays: days(values['critical-days'], 'critical-days', DEFAULT_RULES.criticalDays),
+      warningDays: days(values['warn-days'], 'warn-days', DEFAULT_RULES.warningDays),
+      infoDays: days(values['info-days'], 'info-days', DEFAULT_RULES.infoDays),
+    },
+  };
+}
+
+function checkTable(result: ProbeResult, json: HostJson, issues: ReturnType<typeof assessHost>, now: number): string {
+  const label = hostPortKey(result.host, result.port);
+  const via = [`connected to ${result.address}`, result.viaProxy ? `via proxy ${result.viaProxy}` : '', result.servername ? `SNI ${result.servername}` : 'no SNI', result.starttls ? `STARTTLS ${result.starttls}` : '']
+    .filter(Boolean).join(', ');
+  const lines = [`${label} (${via})`];
+  if (result.error) {
+    lines.push(`error      ${result.error}`);
+  } else {
+    lines.push(`protocol   ${[result.protocol, result.cipher].filter(Boolean).join(', ')}`);
+    lines.push(`trusted    ${result.authorized ? 'yes' : `no (${result.authorizationError ?? 'unknown'})`}`);
+    lines.push(`hostname   ${result.hostnameMatch ? 'matches' : `does not match (${result.hostnameError ?? ''})`}`);
+    if (result.notAfter !== undefined) lines.push(`expires    ${isoDate(result.notAfter)} (${json.daysLeft} days)`);
+    const header = ['#', 'ROLE', 'EXPIRES', 'DAYS', 'SUBJECT', 'ISSUER', 'SHA-256'];
+    const rows = result.chain.map((m, i) => [
+      String(i), i === 0 ? 'leaf' : i === result.chain.length - 1 && m.selfSigned ? 'root' : 'intermediate', isoDate(m.notAfter),
+      String(daysLeft(m.notAfter, now)), (m.subjectCN ? `CN=${m.subjectCN}` : m.subject).slice(0, 48),
+      (m.issuerCN ? `CN=${m.issuerCN}` : m.issuer).slice(0, 48), m.sha256,
+    ]);
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const fmt = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+    lines.push('', fmt(header), ...rows.map(fmt));
+    if (result.chainTruncated) lines.push(`(chain cut at ${result.chain.length} certificates)`);
+  }
+  if (issues.length) lines.push('', ...issues.map((i) => `${i.severity}: ${i.message} [${i.code}]`));
+  return lines.join('\n') + '\n';
+}

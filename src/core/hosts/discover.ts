@@ -1,0 +1,185 @@
+import { homedir } from 'node:os';
+import * as path from 'node:path';
+import type { FileLocation, Range } from '../model';
+import { LineIndex } from '../formats/lines';
+import { keyFindings } from './keys';
+import { HostMatcher, hostPortKey, parseHostPort, skipReason, startTlsFor, type StartTlsProtocol } from './names';
+import { extractPairs } from './pairs';
+import { apacheFindings, caddyFindings, haproxyFindings, httpFileFindings, nginxFindings, type PathFound, type ServerFindings } from './servers';
+import { configFormat, type ConfigFormat, maskComments } from './text';
+import { findHostPorts, findUrls, type Found, mayHoldTlsPort, mayHoldUrl } from './urls';
+
+/** A TLS endpoint named in a workspace file. */
+export interface HostReference extends FileLocation {
+  /** Lower case, no trailing dot; IPv6 without brackets. */
+  host: string;
+  port: number;
+  /** URL scheme when the reference is a URL (https, ldaps, postgres ...). */
+  scheme?: string;
+  /** How it was found: 'url', 'host:port', 'key:DB_HOST', 'nginx server_name', 'ingress' ... */
+  source: string;
+}
+
+export interface DiscoverOptions {
+  /** Hosts never to report: exact names, host:port, or globs such as `*.corp.example`. */
+  ignore?: readonly string[] | HostMatcher;
+}
+
+/** One endpoint to probe, with every place that names it. */
+export interface HostTarget {
+  /** host:port, IPv6 in brackets. */
+  key: string;
+  host: string;
+  port: number;
+  scheme?: string;
+  /** Plain-text upgrade the port or scheme calls for (SMTP, IMAP, POP3, PostgreSQL, MySQL). */
+  starttls?: StartTlsProtocol;
+  references: HostReference[];
+  /** Named in settings (`extra`), not found in a file. */
+  userDefined?: boolean;
+}
+
+/** A certificate file a config names: nginx ssl_certificate, Apache SSLCertificateFile, `ca_file: certs/ca.pem`. */
+export interface CertificateFileReference {
+  /** Absolute path, resolved against the naming file's folder. */
+  path: string;
+  range: Range;
+  /** The directive or key that names it. */
+  key: string;
+}
+
+/** At most this many references per file: a generated file listing thousands of hosts is data, not config. */
+const MAX_REFERENCES_PER_FILE = 500;
+
+const HOST_KEY_HINT = /host|endpoint|server|url|uri|addr|domain|broker/i;
+const TLS_KEY_HINT = /tls|ssl|secure|https|port|ldaps/i;
+const SERVER_FORMATS = new Set<ConfigFormat>(['nginx', 'apache', 'haproxy', 'caddy', 'http']);
+
+/**
+ * TLS endpoints named in one file: TLS URLs, host:port on TLS ports, host keys with a TLS hint
+ * nearby, and server configs (nginx, Apache, HAProxy, Caddy, .http). Reserved, local, invalid,
+ * templated, wildcard and ignored hosts are left out. Sorted by position.
+ */
+export function discoverHosts(file: string, text: string, options: DiscoverOptions = {}): HostReference[] {
+  const format = configFormat(file, text);
+  if (!format) return [];
+  const hasUrl = mayHoldUrl(text);
+  const hasPort = mayHoldTlsPort(text);
+  const hasKeys = HOST_KEY_HINT.test(text) && TLS_KEY_HINT.test(text);
+  if (!SERVER_FORMATS.has(format) && !hasUrl && !hasPort && !hasKeys) return [];
+
+  const masked = maskComments(text, format);
+  const found: Found[] = [];
+  let metadata: [number, number][] = [];
+  const server = serverFindings(format, masked);
+  if (server) found.push(...server.hosts);
+  if (hasKeys || hasUrl || hasPort) {
+    const set = extractPairs(format, masked);
+    if (set) {
+      const keys = keyFindings(set);
+      found.push(...keys.hosts);
+      metadata = keys.metadata;
+    }
+  }
+  const excluded = [...metadata, ...(server?.local ?? [])];
+  const outside = (f: Found) => !excluded.some(([s, e]) => f.start >= s && f.end <= e);
+  if (hasUrl) found.push(...findUrls(masked, 'url').filter(outside));
+  if (hasPort) found.push(...findHostPorts(masked, 'host:port').filter(outside));
+
+  const ignore = options.ignore instanceof HostMatcher ? options.ignore : new HostMatcher(options.ignore);
+  const lines = new LineIndex(text);
+  const seen = new Set<string>();
+  const out: (HostReference & { offset: number })[] = [];
+  for (const f of found) {
+    const at = `${f.start}:${f.end}`;
+    if (seen.has(at)) continue;
+    seen.add(at);
+    if (skipReason(f.host) || (!ignore.empty && ignore.matches(f.host, f.port))) continue;
+    const ref: HostReference & { offset: number } = { host: f.host, port: f.port, file, range: lines.range(f.start, f.end), source: f.source, offset: f.start };
+    if (f.scheme) ref.scheme = f.scheme;
+    out.push(ref);
+    if (out.length >= MAX_REFERENCES_PER_FILE) break;
+  }
+  out.sort((a, b) => a.offset - b.offset);
+  return out.map(({ offset: _offset, ...ref }) => ref);
+}
+
+function serverFindings(format: ConfigFormat, masked: string): ServerFindings | undefined {
+  switch (format) {
+    case 'nginx': return nginxFindings(masked);
+    case 'apache': return apacheFindings(masked);
+    case 'haproxy': return haproxyFindings(masked);
+    case 'caddy': return caddyFindings(masked);
+    case 'http': return httpFileFindings(masked);
+    default: return undefined;
+  }
+}
+
+export interface GroupOptions {
+  /** Hosts the user added in settings: "host", "host:port" or "https://host:port"; probed even when local. */
+  extra?: readonly string[];
+}
+
+/** One target per host:port with all its references, plus the user's extra hosts; sorted by host, then port. */
+export function groupTargets(refs: Iterable<HostReference>, options: GroupOptions = {}): HostTarget[] {
+  const targets = new Map<string, HostTarget>();
+  const add = (host: string, port: number, scheme: string | undefined) => {
+    const key = hostPortKey(host, port);
+    let t = targets.get(key);
+    if (!t) {
+      t = { key, host, port, references: [] };
+      targets.set(key, t);
+    }
+    if (!t.scheme && scheme) t.scheme = scheme;
+    return t;
+  };
+  for (const r of refs) add(r.host, r.port, r.scheme).references.push(r);
+  for (const spec of options.extra ?? []) {
+    const parsed = parseExtra(spec);
+    if (parsed) add(parsed.host, parsed.port, parsed.scheme).userDefined = true;
+  }
+  const list = [...targets.values()];
+  for (const t of list) {
+    const starttls = startTlsFor(t.port, t.scheme);
+    if (starttls) t.starttls = starttls;
+    t.references.sort((a, b) => a.file.localeCompare(b.file) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  }
+  return list.sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port);
+}
+
+function parseExtra(spec: string): { host: string; port: number; scheme?: string } | undefined {
+  const s = spec.trim();
+  if (s.includes('://')) {
+    const [url] = findUrls(s, 'settings');
+    return url ? { host: url.host, port: url.port, scheme: url.scheme } : undefined;
+  }
+  return parseHostPort(s);
+}
+
+const CERT_HINT = /cert|crt|pem|ssl|tls|\bca/i;
+
+/** Certificate files named by a config, resolved against its folder. */
+export function certificateFileReferences(file: string, text: string): CertificateFileReference[] {
+  const format = configFormat(file, text);
+  if (!format || !CERT_HINT.test(text)) return [];
+  const masked = maskComments(text, format);
+  const found: PathFound[] = [...(serverFindings(format, masked)?.paths ?? [])];
+  const set = extractPairs(format, masked);
+  if (set) found.push(...keyFindings(set).paths);
+  const lines = new LineIndex(text);
+  const seen = new Set<number>();
+  const out: CertificateFileReference[] = [];
+  for (const f of found.sort((a, b) => a.start - b.start)) {
+    if (seen.has(f.start)) continue;
+    seen.add(f.start);
+    out.push({ path: resolvePath(file, f.value), range: lines.range(f.start, f.end), key: f.key });
+    if (out.length >= MAX_REFERENCES_PER_FILE) break;
+  }
+  return out;
+}
+
+function resolvePath(file: string, value: string): string {
+  if (path.isAbsolute(value) || path.win32.isAbsolute(value)) return value;
+  if (value.startsWith('~/')) return path.join(homedir(), value.slice(2));
+  return path.resolve(path.dirname(file), value);
+}

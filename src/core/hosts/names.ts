@@ -1,0 +1,155 @@
+import { isIP } from 'node:net';
+
+/** Ports where a bare host:port almost always means a TLS service. */
+export const TLS_PORTS: ReadonlySet<number> = new Set([
+  443, 465, 563, 636, 853, 990, 992, 993, 995, 2376, 3269, 4443, 5061, 5671, 5986, 6443, 6697, 8443, 8883, 9443, 10250,
+]);
+
+/** Schemes that are TLS from the first byte, with their default ports (undefined: the URL must name one). */
+export const TLS_SCHEMES: ReadonlyMap<string, number | undefined> = new Map<string, number | undefined>([
+  ['https', 443], ['wss', 443], ['grpcs', 443], ['davs', 443], ['ldaps', 636], ['smtps', 465], ['imaps', 993],
+  ['pop3s', 995], ['ftps', 990], ['amqps', 5671], ['mqtts', 8883], ['rediss', 6379], ['ircs', 6697], ['nntps', 563],
+  ['sips', 5061], ['tls', undefined], ['ssl', undefined],
+]);
+
+/** Schemes that use TLS only when a query parameter asks for it (sslmode=require, ssl=true ...). */
+export const PARAM_TLS_SCHEMES: ReadonlyMap<string, number> = new Map([
+  ['postgres', 5432], ['postgresql', 5432], ['mysql', 3306], ['mariadb', 3306], ['mongodb', 27017], ['redis', 6379],
+]);
+
+/** Protocols that start in plain text and upgrade to TLS on request. */
+export type StartTlsProtocol = 'smtp' | 'imap' | 'pop3' | 'postgres' | 'mysql';
+
+const STARTTLS_BY_SCHEME: Record<string, StartTlsProtocol> = {
+  postgres: 'postgres', postgresql: 'postgres', mysql: 'mysql', mariadb: 'mysql', smtp: 'smtp', imap: 'imap', pop3: 'pop3',
+};
+const STARTTLS_BY_PORT: Record<number, StartTlsProtocol> = { 25: 'smtp', 587: 'smtp', 143: 'imap', 110: 'pop3', 5432: 'postgres', 3306: 'mysql' };
+
+/** The plain-text upgrade a port or scheme calls for, if any. Direct-TLS schemes never upgrade. */
+export function startTlsFor(port: number, scheme?: string): StartTlsProtocol | undefined {
+  if (scheme && TLS_SCHEMES.has(scheme)) return undefined;
+  return (scheme ? STARTTLS_BY_SCHEME[scheme] : undefined) ?? STARTTLS_BY_PORT[port];
+}
+
+/** Text that is a template or variable, not a value: ${X}, {{ .X }}, %(x)s, $X, <host>, #{x}, @x@. */
+export function isPlaceholder(s: string): boolean {
+  return /[${}<>%]|#\{|^@.*@$|^__.*__$/.test(s);
+}
+
+const RESERVED_SUFFIXES = ['.test', '.invalid', '.example', '.localhost', '.local', '.example.com', '.example.net', '.example.org'];
+const RESERVED_NAMES = new Set(['localhost', 'example.com', 'example.net', 'example.org', 'localhost.localdomain', 'ip6-localhost']);
+
+/** Names reserved for documentation, testing or the local machine (RFC 2606, 6761, 6762). */
+export function isReservedName(host: string): boolean {
+  const h = host.toLowerCase();
+  return RESERVED_NAMES.has(h) || RESERVED_SUFFIXES.some((s) => h.endsWith(s));
+}
+
+/** Loopback or unspecified addresses: probed only when the user names them explicitly. */
+export function isLocalAddress(host: string): boolean {
+  const v = isIP(host);
+  if (v === 4) return host.startsWith('127.') || host === '0.0.0.0';
+  if (v === 6) {
+    const h = host.toLowerCase();
+    return h === '::1' || h === '::' || h === '0:0:0:0:0:0:0:1' || h === '0:0:0:0:0:0:0:0' || h.startsWith('::ffff:127.');
+  }
+  return false;
+}
+
+/** File extensions that look like a top-level domain in `name.ext` but mean a file. */
+const FILE_LIKE_TLDS = new Set([
+  'yaml', 'yml', 'json', 'xml', 'conf', 'cfg', 'ini', 'txt', 'log', 'pem', 'crt', 'key', 'cer', 'der', 'p12', 'pfx', 'jks',
+  'html', 'htm', 'js', 'ts', 'mjs', 'cjs', 'java', 'class', 'jar', 'py', 'rb', 'go', 'sh', 'md', 'properties', 'env', 'toml',
+  'lock', 'csv', 'sql', 'tf', 'bak', 'tmp', 'php', 'css', 'svc', 'cluster',
+]);
+
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * A DNS name CertLens may probe: two or more valid labels, an alphabetic top-level label, not a
+ * wildcard and not a file name. Kubernetes-internal names (*.svc, *.cluster.local) do not resolve
+ * from a developer machine and are skipped too.
+ */
+export function isProbeableName(host: string): boolean {
+  if (host.length > 253 || host.length < 4) return false;
+  const labels = host.split('.');
+  if (labels.length < 2) return false;
+  const tld = labels[labels.length - 1];
+  if (!/^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/.test(tld) || FILE_LIKE_TLDS.has(tld)) return false;
+  return labels.every((l) => LABEL.test(l));
+}
+
+/** Normalises a host as written (case, brackets, trailing dot); undefined when it is not a host. */
+export function normalizeHost(raw: string): string | undefined {
+  let h = raw.trim().toLowerCase();
+  if (h.startsWith('[') && h.endsWith(']')) h = h.slice(1, -1);
+  if (h.endsWith('.')) h = h.slice(0, -1);
+  if (!h) return undefined;
+  if (isIP(h)) return h;
+  return isProbeableName(h) ? h : undefined;
+}
+
+/** Why a host found in a file is not probed, or undefined when it may be. */
+export function skipReason(host: string): 'reserved' | 'local' | 'invalid' | undefined {
+  if (isIP(host)) return isLocalAddress(host) ? 'local' : undefined;
+  if (!isProbeableName(host)) return 'invalid';
+  return isReservedName(host) ? 'reserved' : undefined;
+}
+
+/** host:port as people write it, with brackets around IPv6. */
+export function hostPortKey(host: string, port: number): string {
+  return `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+}
+
+export function isValidPort(n: number): boolean {
+  return Number.isInteger(n) && n > 0 && n < 65536;
+}
+
+/** Parses "host", "host:port", "[v6]:port" or a bare IPv6 address. Port defaults to `defaultPort`. */
+export function parseHostPort(spec: string, defaultPort = 443): { host: string; port: number } | undefined {
+  const s = spec.trim();
+  let host = s;
+  let port = defaultPort;
+  const bracket = /^\[([^\]]+)\](?::(\d+))?$/.exec(s);
+  if (bracket) {
+    host = bracket[1];
+    if (bracket[2]) port = Number(bracket[2]);
+  } else if (isIP(s) !== 6) {
+    const colon = s.lastIndexOf(':');
+    if (colon >= 0) {
+      if (!/^\d+$/.test(s.slice(colon + 1))) return undefined;
+      host = s.slice(0, colon);
+      port = Number(s.slice(colon + 1));
+    }
+  }
+  host = host.toLowerCase().replace(/\.$/, '');
+  if (!host || !isValidPort(port)) return undefined;
+  if (!isIP(host) && !/^[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9])?$/.test(host)) return undefined;
+  return { host, port };
+}
+
+/**
+ * Host patterns from settings: exact hosts, host:port, or globs where `*` matches any run of
+ * characters (`*.corp.example` covers every subdomain). Case-insensitive.
+ */
+export class HostMatcher {
+  private readonly patterns: { re: RegExp; withPort: boolean }[];
+
+  constructor(patterns: readonly string[] = []) {
+    this.patterns = patterns.filter((p) => p.trim()).map((p) => {
+      const t = p.trim().toLowerCase();
+      const withPort = /:\d+$/.test(t) && isIP(t) !== 6;
+      const body = t.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+      return { re: new RegExp(`^${body}$`), withPort };
+    });
+  }
+
+  get empty(): boolean {
+    return this.patterns.length === 0;
+  }
+
+  matches(host: string, port: number): boolean {
+    const hp = hostPortKey(host, port);
+    return this.patterns.some((p) => p.re.test(p.withPort ? hp : host));
+  }
+}

@@ -1,0 +1,470 @@
+import type { ConfigFormat } from './text';
+
+/**
+ * One scalar value in a config file with the keys leading to it: `spring.redis.host = x`,
+ * `services: app: environment: - DB_HOST=x`, `{"db": {"port": 5432}}`. List elements have their
+ * index as the last path segment and `item` set.
+ */
+export interface Pair {
+  path: string[];
+  value: string;
+  /** Offsets of the value text (inside quotes) in the file. */
+  start: number;
+  end: number;
+  item?: boolean;
+  /** Values sharing a group belong to the same object (for name/value pairs). */
+  group?: string;
+  /** YAML document index, for `kind:`. */
+  doc?: number;
+}
+
+export interface PairSet {
+  pairs: Pair[];
+  /** `kind:` of each YAML document. */
+  kinds: (string | undefined)[];
+}
+
+/** Key/value pairs of a structured config format; undefined for formats read by their own detector. */
+export function extractPairs(format: ConfigFormat, text: string): PairSet | undefined {
+  let set: PairSet;
+  switch (format) {
+    case 'yaml': set = yamlPairs(text); break;
+    case 'json': set = { pairs: jsonPairs(text), kinds: [] }; break;
+    case 'toml': case 'ini': case 'properties': case 'env': set = { pairs: flatPairs(text, format), kinds: [] }; break;
+    case 'hcl': set = { pairs: hclPairs(text), kinds: [] }; break;
+    case 'xml': set = { pairs: xmlPairs(text), kinds: [] }; break;
+    default: return undefined;
+  }
+  set.pairs.push(...namedValues(set.pairs));
+  return set;
+}
+
+/** Most lines a pair extractor reads; beyond that a file is data, not config. */
+const MAX_LINES = 200_000;
+
+interface Line {
+  start: number;
+  text: string;
+}
+
+function* lines(text: string): Generator<Line> {
+  let from = 0;
+  for (let n = 0; from <= text.length && n < MAX_LINES; n++) {
+    let end = text.indexOf('\n', from);
+    if (end < 0) end = text.length;
+    const raw = text.slice(from, end);
+    yield { start: from, text: raw.endsWith('\r') ? raw.slice(0, -1) : raw };
+    if (end >= text.length) return;
+    from = end + 1;
+  }
+}
+
+interface Scalar {
+  value: string;
+  start: number;
+  end: number;
+}
+
+/** A quoted or plain scalar starting at `from` in `s`; offsets relative to `s`. Plain runs to `stop`. */
+function scalarAt(s: string, from: number, stop: RegExp = /$/): Scalar | undefined {
+  let i = from;
+  while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i++;
+  const q = s[i];
+  if (q === '"' || q === "'") {
+    let j = i + 1;
+    while (j < s.length && s[j] !== q) j += s[j] === '\\' && q === '"' ? 2 : 1;
+    if (j >= s.length) return undefined;
+    return { value: s.slice(i + 1, j), start: i + 1, end: j };
+  }
+  const rest = s.slice(i);
+  const m = stop.exec(rest);
+  const raw = m ? rest.slice(0, m.index) : rest;
+  const value = raw.trimEnd();
+  if (!value) return undefined;
+  return { value, start: i, end: i + value.length };
+}
+
+/** Items of a one-line flow list `[a, "b", c]` starting at `open` (the '['). */
+function flowItems(s: string, open: number): Scalar[] {
+  const close = s.indexOf(']', open);
+  if (close < 0) return [];
+  const out: Scalar[] = [];
+  let i = open + 1;
+  while (i < close) {
+    const item = scalarAt(s, i, /\s*[,\]]/);
+    let next = s.indexOf(',', item ? item.end + (s[item.end] === '"' || s[item.end] === "'" ? 1 : 0) : i);
+    if (next < 0 || next > close) next = close;
+    if (item && item.end <= close) out.push(item);
+    i = next + 1;
+  }
+  return out;
+}
+
+/** Pairs of a one-line inline map `{a: 1, b = "x"}` starting at `open`. */
+function inlineMap(s: string, open: number, sep: ':' | '='): { key: string; scalar: Scalar }[] {
+  const close = s.lastIndexOf('}');
+  if (close < open) return [];
+  const out: { key: string; scalar: Scalar }[] = [];
+  const re = sep === ':' ? /["']?([\w.-]+)["']?\s*:\s*/y : /["']?([\w.-]+)["']?\s*=\s*/y;
+  let i = open + 1;
+  while (i < close) {
+    while (i < close && /[\s,]/.test(s[i])) i++;
+    re.lastIndex = i;
+    const m = re.exec(s);
+    if (!m) break;
+    const scalar = scalarAt(s, re.lastIndex, /\s*[,}]/);
+    if (scalar && scalar.end <= close) out.push({ key: m[1], scalar });
+    const comma = s.indexOf(',', scalar ? scalar.end : re.lastIndex);
+    if (comma < 0 || comma > close) break;
+    i = comma + 1;
+  }
+  return out;
+}
+
+const YAML_KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s"'#?:,[\]{}&*!|>%@`-][^:#]*?|-[^\s:#][^:#]*?))[ \t]*:(?=[ \t]|$)/;
+const ENV_ITEM = /^([A-Za-z_][A-Za-z0-9_.]*)=(.*)$/;
+
+/** YAML by indentation, tolerant of templates (Helm) that are not valid YAML. */
+function yamlPairs(text: string): PairSet {
+  const pairs: Pair[] = [];
+  const kinds: (string | undefined)[] = [undefined];
+  let doc = 0;
+  let stack: { indent: number; seg: string; item?: boolean }[] = [];
+  let counters = new Map<string, number>();
+  let blockIndent = -1;
+  const segs = () => stack.map((e) => e.seg);
+  const emit = (path: string[], lineStart: number, sc: Scalar, item = false, group?: string) => {
+    pairs.push({ path, value: sc.value, start: lineStart + sc.start, end: lineStart + sc.end, item: item || undefined, doc, group });
+    if (path.length === 1 && path[0] === 'kind') kinds[doc] = sc.value;
+  };
+  for (const { start, text: line } of lines(text)) {
+    const indent = line.search(/\S/);
+    if (indent < 0) continue;
+    if (blockIndent >= 0) {
+      if (indent > blockIndent) continue;
+      blockIndent = -1;
+    }
+    if (indent === 0 && /^(?:---|\.\.\.)(?:\s|$)/.test(line)) {
+      stack = [];
+      counters = new Map();
+      kinds.push(undefined);
+      doc++;
+      continue;
+    }
+    let pos = indent;
+    let isItem = false;
+    while (line[pos] === '-' && (pos + 1 === line.length || line[pos + 1] === ' ' || line[pos + 1] === '\t')) {
+      while (stack.length && (stack[stack.length - 1].indent > pos || (stack[stack.length - 1].indent === pos && stack[stack.length - 1].item))) stack.pop();
+      const id = `${segs().join('\0')}@${pos}`;
+      const index = counters.get(id) ?? 0;
+      counters.set(id, index + 1);
+      stack.push({ indent: pos, seg: String(index), item: true });
+      isItem = true;
+      pos++;
+      while (line[pos] === ' ' || line[pos] === '\t') pos++;
+    }
+    const rest = line.slice(pos);
+    if (!rest) continue;
+    const key = YAML_KEY.exec(rest);
+    if (key) {
+      const name = key[1] ?? key[2]?.replace(/''/g, "'") ?? key[3].trimEnd();
+      if (!isItem) while (stack.length && stack[stack.length - 1].indent >= pos) stack.pop();
+      const after = pos + key[0].length;
+      const valueText = line.slice(after).trim();
+      const path = [...segs(), name];
+      if (!valueText) {
+        stack.push({ indent: pos, seg: name });
+      } else if (/^[|>]/.test(valueText)) {
+        blockIndent = pos;
+      } else if (valueText.startsWith('[')) {
+        flowItems(line, line.indexOf('[', after)).forEach((sc, i) => emit([...path, String(i)], start, sc, true));
+      } else if (valueText.startsWith('{')) {
+        const group = `${start}`;
+        for (const { key: k, scalar } of inlineMap(line, line.indexOf('{', after), ':')) emit([...path, k], start, scalar, false, group);
+      } else {
+        const sc = scalarAt(line, skipYamlProps(line, after));
+        if (sc) emit(path, start, sc, false, isItem || stack.length ? segs().join('\0') : undefined);
+      }
+      continue;
+    }
+    if (!isItem) continue;
+    const sc = scalarAt(line, pos);
+    if (!sc) continue;
+    const env = ENV_ITEM.exec(sc.value);
+    if (env) {
+      // `- DB_HOST=db.example.net` in compose `environment:` lists: key DB_HOST under the list's key.
+      const valueOffset = sc.start + env[1].length + 1;
+      const inner = scalarAt(line.slice(0, sc.end), valueOffset);
+      if (inner) emit([...segs().slice(0, -1), env[1]], start, inner);
+    } else if (!/^[[{]/.test(sc.value)) {
+      emit(segs(), start, sc, true);
+    }
+  }
+  return { pairs, kinds };
+}
+
+/** Skips YAML anchors and tags (`&a`, `!!str`) before a value. */
+function skipYamlProps(line: string, from: number): number {
+  const re = /[ \t]*(?:[&!][^\s]*)[ \t]+/y;
+  let i = from;
+  for (;;) {
+    re.lastIndex = i;
+    if (!re.exec(line)) return i;
+    i = re.lastIndex;
+  }
+}
+
+/** JSON and JSONC (comments already blanked): a small tokenizer, tolerant of trailing commas. */
+function jsonPairs(text: string): Pair[] {
+  const pairs: Pair[] = [];
+  type Frame = { array: boolean; key?: string; index: number; seg?: string; id: number };
+  const stack: Frame[] = [];
+  let frames = 0;
+  const path = (): string[] => {
+    const out: string[] = [];
+    for (const f of stack) if (f.seg !== undefined) out.push(f.seg);
+    return out;
+  };
+  const here = (): string | undefined => {
+    const top = stack[stack.length - 1];
+    if (!top) return undefined;
+    return top.array ? String(top.index) : top.key;
+  };
+  let expectKey = false;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const ch = text[i];
+    if (ch === '{' || ch === '[') {
+      const seg = here();
+      stack.push({ array: ch === '[', index: 0, seg: stack.length ? seg : undefined, id: frames++ });
+      expectKey = ch === '{';
+      i++;
+      if (stack.length > 256) return pairs;
+    } else if (ch === '}' || ch === ']') {
+      stack.pop();
+      expectKey = false;
+      i++;
+    } else if (ch === ',') {
+      const top = stack[stack.length - 1];
+      if (top?.array) top.index++;
+      else if (top) {
+        top.key = undefined;
+        expectKey = true;
+      }
+      i++;
+    } else if (ch === ':') {
+      expectKey = false;
+      i++;
+    } else if (ch === '"') {
+      let j = i + 1;
+      while (j < n && text[j] !== '"' && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+      const raw = text.slice(i + 1, j);
+      const top = stack[stack.length - 1];
+      if (top && !top.array && expectKey) {
+        top.key = raw;
+      } else if (top) {
+        const seg = here();
+        if (seg !== undefined) pairs.push({ path: [...path(), seg], value: raw, start: i + 1, end: j, item: top.array || undefined, group: String(top.id) });
+      }
+      i = j + 1;
+    } else if (/[-\d tfn]/.test(ch)) {
+      const m = /^(?:-?\d[\d.eE+-]*|true|false|null)/.exec(text.slice(i, i + 32));
+      const top = stack[stack.length - 1];
+      if (m && top) {
+        const seg = here();
+        if (seg !== undefined) pairs.push({ path: [...path(), seg], value: m[0], start: i, end: i + m[0].length, item: top.array || undefined, group: String(top.id) });
+        i += m[0].length;
+      } else {
+        i++;
+      }
+    } else {
+      i++;
+    }
+  }
+  return pairs;
+}
+
+/** TOML, INI, Java properties and .env: sections (TOML/INI) and `key = value` lines. */
+function flatPairs(text: string, format: 'toml' | 'ini' | 'properties' | 'env'): Pair[] {
+  const pairs: Pair[] = [];
+  let section: string[] = [];
+  let inMultiline = false;
+  const keyLine = format === 'properties'
+    ? /^([^=:\s\\]+)[ \t]*[=:\s][ \t]*/
+    : format === 'env' ? /^(?:export[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*=[ \t]*/ : /^("[^"]*"|'[^']*'|[^=:\s"'[][^=:]*?)[ \t]*[=:][ \t]*/;
+  for (const { start, text: line } of lines(text)) {
+    if (inMultiline) {
+      if (/"""|'''/.test(line)) inMultiline = false;
+      continue;
+    }
+    const indent = line.search(/\S/);
+    if (indent < 0) continue;
+    const body = line.slice(indent);
+    if ((format === 'toml' || format === 'ini') && body.startsWith('[')) {
+      const m = /^\[\[?\s*([^\]]+?)\s*\]\]?/.exec(body);
+      if (m) section = format === 'toml' ? splitDotted(m[1]) : m[1].split(/[\s.]+/).map(unquote);
+      continue;
+    }
+    const m = keyLine.exec(body);
+    if (!m) continue;
+    const keyPath = format === 'env' ? [m[1]] : splitDotted(m[1]);
+    const path = [...section, ...keyPath];
+    const valueFrom = indent + m[0].length;
+    const first = line[valueFrom];
+    if (format === 'toml' && (line.startsWith('"""', valueFrom) || line.startsWith("'''", valueFrom))) {
+      if (!/"""|'''/.test(line.slice(valueFrom + 3))) inMultiline = true;
+      continue;
+    }
+    if (format === 'toml' && first === '[') {
+      flowItems(line, valueFrom).forEach((sc, i) => pairs.push({ path: [...path, String(i)], value: sc.value, start: start + sc.start, end: start + sc.end, item: true }));
+      continue;
+    }
+    if (format === 'toml' && first === '{') {
+      const group = `${start}`;
+      for (const { key, scalar } of inlineMap(line, valueFrom, '=')) pairs.push({ path: [...path, key], value: scalar.value, start: start + scalar.start, end: start + scalar.end, group });
+      continue;
+    }
+    const sc = format === 'toml' ? scalarAt(line, valueFrom, /\s*(?:#|$)/) : scalarAt(line, valueFrom);
+    if (sc) pairs.push({ path, value: sc.value, start: start + sc.start, end: start + sc.end, group: section.join('\0') });
+  }
+  return pairs;
+}
+
+function unquote(s: string): string {
+  return /^(["']).*\1$/.test(s) ? s.slice(1, -1) : s;
+}
+
+function splitDotted(key: string): string[] {
+  const out: string[] = [];
+  const re = /\s*("[^"]*"|'[^']*'|[^.]+)\s*(?:\.|$)/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(key)) && m[0]) out.push(unquote(m[1].trim()));
+  return out;
+}
+
+/** Terraform / HCL: blocks by braces, `key = value` attributes, one-line lists and objects. */
+function hclPairs(text: string): Pair[] {
+  const pairs: Pair[] = [];
+  const stack: string[][] = [];
+  let heredoc: string | undefined;
+  let block = 0;
+  for (const { start, text: line } of lines(text)) {
+    if (heredoc) {
+      if (line.trim() === heredoc) heredoc = undefined;
+      continue;
+    }
+    const body = line.trim();
+    if (!body) continue;
+    if (/^[}\]],?$/.test(body)) {
+      stack.pop();
+      continue;
+    }
+    const open = /^([\w-]+)((?:[ \t]+(?:"[^"]*"|[\w-]+))*)[ \t]*(?:=[ \t]*)?\{$/.exec(body);
+    if (open) {
+      const labels = open[2].trim() ? open[2].trim().split(/[ \t]+/).map(unquote) : [];
+      stack.push([open[1], ...labels, `#${block++}`]);
+      continue;
+    }
+    const attr = /^([\w-]+|"[^"]*")[ \t]*=[ \t]*/.exec(body);
+    if (!attr) continue;
+    const indent = line.indexOf(body);
+    const path = [...stack.flat().filter((s) => !s.startsWith('#')), unquote(attr[1])];
+    const group = stack.length ? stack[stack.length - 1][stack[stack.length - 1].length - 1] : '';
+    const valueFrom = indent + attr[0].length;
+    const hd = /^<<-?([A-Z_]+)\s*$/.exec(line.slice(valueFrom));
+    if (hd) {
+      heredoc = hd[1];
+      continue;
+    }
+    if (line[valueFrom] === '[') {
+      flowItems(line, valueFrom).forEach((sc, i) => pairs.push({ path: [...path, String(i)], value: sc.value, start: start + sc.start, end: start + sc.end, item: true }));
+    } else if (line[valueFrom] === '{') {
+      if (!line.includes('}', valueFrom)) {
+        stack.push([unquote(attr[1]), `#${block++}`]);
+        continue;
+      }
+      const g = `${start}`;
+      for (const { key, scalar } of inlineMap(line, valueFrom, '=')) pairs.push({ path: [...path, key], value: scalar.value, start: start + scalar.start, end: start + scalar.end, group: g });
+    } else {
+      const sc = scalarAt(line, valueFrom, /\s*(?:,\s*)?$/);
+      if (sc) pairs.push({ path, value: sc.value, start: start + sc.start, end: start + sc.end, group });
+    }
+  }
+  return pairs;
+}
+
+const XML_TOKEN = /<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|<!\[CDATA\[[\s\S]*?\]\]>|<[?!][^>]*>/g;
+const XML_ATTR = /([\w:.-]+)\s*=\s*("([^"]*)"|'([^']*)')/g;
+
+/** XML: attributes and text-only elements, with element names as the path. */
+function xmlPairs(text: string): Pair[] {
+  const pairs: Pair[] = [];
+  const stack: string[] = [];
+  let elements = 0;
+  let open: { name: string; textFrom: number } | undefined;
+  XML_TOKEN.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = XML_TOKEN.exec(text))) {
+    if (!m[2]) continue;
+    const [, closing, name, attrs, selfClosing] = m;
+    if (closing) {
+      if (open && open.name === name) {
+        const raw = text.slice(open.textFrom, m.index);
+        const lead = raw.length - raw.trimStart().length;
+        const value = raw.trim();
+        if (value) pairs.push({ path: [...stack], value, start: open.textFrom + lead, end: open.textFrom + lead + value.length });
+      }
+      open = undefined;
+      const at = stack.lastIndexOf(name);
+      if (at >= 0) stack.length = at;
+      continue;
+    }
+    const local = name.replace(/^[\w.-]+:/, '');
+    const group = String(elements++);
+    if (attrs) {
+      const attrStart = m.index + 1 + name.length;
+      XML_ATTR.lastIndex = 0;
+      let a: RegExpExecArray | null;
+      while ((a = XML_ATTR.exec(attrs))) {
+        const value = a[3] ?? a[4];
+        const valueStart = attrStart + a.index + a[0].length - value.length - 1;
+        pairs.push({ path: [...stack, local, a[1]], value, start: valueStart, end: valueStart + value.length, group });
+      }
+    }
+    if (selfClosing) {
+      open = undefined;
+      continue;
+    }
+    stack.push(local);
+    if (stack.length > 256) return pairs;
+    open = { name: local, textFrom: m.index + m[0].length };
+  }
+  return pairs;
+}
+
+/**
+ * `{name: DB_HOST, value: x}` (Kubernetes env), `<property name="host" value="x"/>` (Spring XML),
+ * `<add key="host" value="x"/>` (.NET): the value under the named key.
+ */
+function namedValues(pairs: readonly Pair[]): Pair[] {
+  const groups = new Map<string, { name?: Pair; value?: Pair }>();
+  for (const p of pairs) {
+    if (p.item || p.group === undefined) continue;
+    const last = p.path[p.path.length - 1];
+    const slot = last === 'name' || last === 'key' ? 'name' : last === 'value' ? 'value' : undefined;
+    if (!slot) continue;
+    const id = `${p.doc ?? 0}\0${p.group}\0${p.path.slice(0, -1).join('\0')}`;
+    let g = groups.get(id);
+    if (!g) groups.set(id, (g = {}));
+    g[slot] = p;
+  }
+  const out: Pair[] = [];
+  for (const { name, value } of groups.values()) {
+    if (!name || !value || !/^[\w.-]+$/.test(name.value)) continue;
+    // Drop the list index (or element name) that held the object: env[3].{name,value} -> env.DB_HOST.
+    const parent = name.path.slice(0, -2);
+    out.push({ path: [...parent, name.value], value: value.value, start: value.start, end: value.end, doc: value.doc });
+  }
+  return out;
+}

@@ -1,0 +1,539 @@
+import * as assert from 'node:assert/strict';
+import { certificateFileReferences, discoverHosts, groupTargets, type HostReference } from '../../src/core/hosts/discover';
+import type { Range } from '../../src/core/model';
+import { positionOf } from './helpers';
+
+/** Range of the n-th occurrence of `needle` (on one line). */
+function at(text: string, needle: string, occurrence = 0): Range {
+  const start = positionOf(text, needle, occurrence);
+  return { start, end: { line: start.line, character: start.character + needle.length } };
+}
+
+type Expected = [source: string, host: string, port: number, needle: string, occurrence?: number];
+
+function check(file: string, text: string, expected: Expected[]): HostReference[] {
+  const refs = discoverHosts(file, text);
+  const actual = refs.map((r) => ({ source: r.source, host: r.host, port: r.port, range: r.range }));
+  const wanted = expected.map(([source, host, port, needle, occurrence]) => ({ source, host, port, range: at(text, needle, occurrence) }));
+  assert.deepEqual(actual, wanted);
+  for (const r of refs) assert.equal(r.file, file);
+  return refs;
+}
+
+describe('host discovery', () => {
+  it('reads nginx: TLS server blocks, proxy_pass, upstream host:port; skips plain-HTTP blocks and wildcards', () => {
+    const text = `# see https://nginx.org/en/docs/http/configuring_https_servers.html
+upstream backend {
+    server app1.internal.acme-retail.com:8443;
+    server app2.internal.acme-retail.com:8080;
+}
+server {
+    listen 80;
+    server_name shop.acme-retail.com;
+    return 301 https://$host$request_uri;
+}
+server {
+    listen 443 ssl http2;
+    listen [::]:443 ssl;
+    server_name shop.acme-retail.com www.acme-retail.com *.acme-retail.com _ localhost;
+    ssl_certificate     /etc/nginx/certs/shop.crt;
+    ssl_certificate_key /etc/nginx/certs/shop.key;
+    ssl_trusted_certificate certs/chain.pem;
+    location /api/ {
+        proxy_pass https://api.acme-retail.com:9443/v1/;
+    }
+    location /legacy/ {
+        proxy_pass http://legacy.acme-retail.com;
+    }
+}
+server {
+    listen 8443 ssl;
+    server_name "admin.acme-retail.com";
+}
+`;
+    check('/ws/nginx/conf.d/shop.conf', text, [
+      ['host:port', 'app1.internal.acme-retail.com', 8443, 'app1.internal.acme-retail.com:8443'],
+      ['nginx server_name', 'shop.acme-retail.com', 443, 'shop.acme-retail.com', 1],
+      ['nginx server_name', 'www.acme-retail.com', 443, 'www.acme-retail.com'],
+      ['nginx proxy_pass', 'api.acme-retail.com', 9443, 'api.acme-retail.com:9443'],
+      ['nginx server_name', 'admin.acme-retail.com', 8443, 'admin.acme-retail.com'],
+    ]);
+    assert.deepEqual(certificateFileReferences('/ws/nginx/conf.d/shop.conf', text).map((r) => ({ path: r.path, key: r.key, range: r.range })), [
+      { path: '/etc/nginx/certs/shop.crt', key: 'ssl_certificate', range: at(text, '/etc/nginx/certs/shop.crt') },
+      { path: '/ws/nginx/conf.d/certs/chain.pem', key: 'ssl_trusted_certificate', range: at(text, 'certs/chain.pem') },
+    ]);
+  });
+
+  it('reads docker-compose environment lists and maps, pairing DB_HOST with DB_PORT and DB_SSLMODE', () => {
+    const text = `services:
+  web:
+    image: nginx:1.27
+    ports:
+      - "443:443"
+    environment:
+      - API_URL=https://api.acme-retail.com/v2
+      - DB_HOST=db.acme-retail.com
+      - DB_PORT=5432
+      - DB_SSLMODE=require
+      - CACHE_HOST=cache.acme-retail.com
+      - CACHE_PORT=6379
+  worker:
+    environment:
+      PAYMENTS_ENDPOINT: "payments.acme-pay.net:8443"
+      SMTP_HOST: smtp.acme-mail.com
+      SMTP_PORT: 465
+      HOOK_URL: https://\${HOOK_HOST}/hook
+      UPSTREAM: "{{ .Values.upstream }}:443"
+`;
+    check('/ws/docker-compose.yml', text, [
+      ['url', 'api.acme-retail.com', 443, 'api.acme-retail.com'],
+      ['key:DB_HOST', 'db.acme-retail.com', 5432, 'db.acme-retail.com'],
+      ['key:PAYMENTS_ENDPOINT', 'payments.acme-pay.net', 8443, 'payments.acme-pay.net:8443'],
+      ['key:SMTP_HOST', 'smtp.acme-mail.com', 465, 'smtp.acme-mail.com'],
+    ]);
+  });
+
+  it('reads Kubernetes Ingress tls hosts and rule hosts, block and compact lists, across documents', () => {
+    const text = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+  annotations:
+    cert-manager.io/cluster-issuer: letsencrypt
+spec:
+  tls:
+    - hosts:
+        - shop.acme-retail.com
+        - "*.shop.acme-retail.com"
+      secretName: shop-tls
+  rules:
+    - host: shop.acme-retail.com
+      http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend:
+              service:
+                name: shop
+                port:
+                  number: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: external
+spec:
+  externalName: ext.acme-retail.com
+---
+kind: Ingress
+spec:
+  tls:
+  - hosts:
+    - api.acme-retail.com
+  rules:
+  - host: 'api.acme-retail.com'
+`;
+    const refs = check('/ws/k8s/ingress.yaml', text, [
+      ['ingress', 'shop.acme-retail.com', 443, 'shop.acme-retail.com', 0],
+      ['ingress', 'shop.acme-retail.com', 443, 'shop.acme-retail.com', 2],
+      ['ingress', 'api.acme-retail.com', 443, 'api.acme-retail.com', 0],
+      ['ingress', 'api.acme-retail.com', 443, 'api.acme-retail.com', 1],
+    ]);
+    const targets = groupTargets(refs);
+    assert.deepEqual(targets.map((t) => [t.key, t.references.length]), [['api.acme-retail.com:443', 2], ['shop.acme-retail.com:443', 2]]);
+  });
+
+  it('reads Spring application.properties: JDBC URLs with TLS parameters, host + port + ssl keys', () => {
+    const text = `spring.datasource.url=jdbc:postgresql://pg.acme-retail.com:5432/shop?sslmode=verify-full
+spring.datasource.username=shop
+spring.rabbitmq.host=mq.acme-retail.com
+spring.rabbitmq.port=5671
+spring.rabbitmq.ssl.enabled=true
+spring.redis.host=redis.acme-retail.com
+spring.redis.port=6379
+spring.ldap.urls=ldaps://ldap.acme-retail.com
+eureka.client.serviceUrl.defaultZone=http://eureka.acme-retail.com:8761/eureka/
+server.port=8443
+server.ssl.enabled=true
+server.address=0.0.0.0
+app.partner.endpoint=\${PARTNER_ENDPOINT:partner.acme-retail.com}
+# app.old.url=https://old.acme-retail.com
+`;
+    const refs = check('/ws/src/main/resources/application.properties', text, [
+      ['url', 'pg.acme-retail.com', 5432, 'pg.acme-retail.com:5432'],
+      ['key:host', 'mq.acme-retail.com', 5671, 'mq.acme-retail.com'],
+      ['url', 'ldap.acme-retail.com', 636, 'ldap.acme-retail.com'],
+    ]);
+    assert.equal(refs[0].scheme, 'postgresql');
+    assert.equal(groupTargets(refs).find((t) => t.port === 5432)?.starttls, 'postgres');
+  });
+
+  it('reads Spring application.yml: MySQL useSSL, Kafka bootstrap servers with security.protocol, Redis ssl.enabled', () => {
+    const text = `spring:
+  datasource:
+    url: jdbc:mysql://mysql.acme-retail.com:3306/shop?useSSL=true&requireSSL=true
+  kafka:
+    bootstrap-servers: kafka1.acme-retail.com:9093,kafka2.acme-retail.com:9093
+    security:
+      protocol: SSL
+  data:
+    redis:
+      host: redis.acme-retail.com  # primary
+      port: 6380
+      ssl:
+        enabled: true
+`;
+    check('/ws/src/main/resources/application.yml', text, [
+      ['url', 'mysql.acme-retail.com', 3306, 'mysql.acme-retail.com:3306'],
+      ['key:bootstrap-servers', 'kafka1.acme-retail.com', 9093, 'kafka1.acme-retail.com:9093'],
+      ['key:bootstrap-servers', 'kafka2.acme-retail.com', 9093, 'kafka2.acme-retail.com:9093'],
+      ['key:host', 'redis.acme-retail.com', 6380, 'redis.acme-retail.com'],
+    ]);
+  });
+
+  it('reads .env files: quoted values, export, rediss://, LDAP host + TLS port; skips local, reserved and plain', () => {
+    const text = `# Production settings, see https://docs.acme-retail.com/setup
+API_BASE_URL=https://api.acme-retail.com
+AUTH_ISSUER="https://login.acme-id.com/realms/shop"
+LDAP_HOST=ldap.acme-retail.com
+LDAP_PORT=636
+SMTP_HOST=mail.acme-retail.com
+SMTP_PORT=25
+REDIS_URL=rediss://:secret@cache.acme-retail.com:6380/0
+LOCAL_API=https://localhost:8443
+DOCS=https://docs.example.com
+TEST=https://shop.test
+DB_URL=postgres://user:pw@db.acme-retail.com/shop
+export METRICS_ENDPOINT=metrics.acme-retail.com:8443 # scraped
+`;
+    check('/ws/.env.production', text, [
+      ['url', 'api.acme-retail.com', 443, 'api.acme-retail.com'],
+      ['url', 'login.acme-id.com', 443, 'login.acme-id.com'],
+      ['key:LDAP_HOST', 'ldap.acme-retail.com', 636, 'ldap.acme-retail.com'],
+      ['url', 'cache.acme-retail.com', 6380, 'cache.acme-retail.com:6380'],
+      ['key:METRICS_ENDPOINT', 'metrics.acme-retail.com', 8443, 'metrics.acme-retail.com:8443'],
+    ]);
+  });
+
+  it('reads Terraform: provider URLs, module host + port + ssl_mode, host:port in locals; skips interpolation and module sources', () => {
+    const text = `variable "region" {
+  default = "eu-west-1"
+}
+
+provider "vault" {
+  address = "https://vault.acme-retail.com:8200"
+}
+
+module "db" {
+  source   = "git::https://github.com/acme/terraform-db.git?ref=v1.2.0"
+  host     = "db.acme-retail.com"
+  port     = 5432
+  ssl_mode = "require"
+}
+
+locals {
+  endpoint = "\${var.name}.acme-retail.com"
+  api      = "api.acme-retail.com:6443" // kube API
+  /* old = "https://old.acme-retail.com" */
+}
+`;
+    check('/ws/infra/main.tf', text, [
+      ['url', 'vault.acme-retail.com', 8200, 'vault.acme-retail.com:8200'],
+      ['key:host', 'db.acme-retail.com', 5432, 'db.acme-retail.com'],
+      ['host:port', 'api.acme-retail.com', 6443, 'api.acme-retail.com:6443'],
+    ]);
+  });
+
+  it('reads Helm values: ingress.tls hosts, externalDatabase with tls.enabled; skips templated values', () => {
+    const text = `replicaCount: 2
+image:
+  repository: registry.acme-retail.com/shop
+ingress:
+  enabled: true
+  hosts:
+    - host: chart.acme-retail.com
+      paths: ["/"]
+  tls:
+    - secretName: chart-tls
+      hosts: [chart.acme-retail.com, "alt.acme-retail.com"]
+externalDatabase:
+  host: pg.acme-retail.com
+  port: 5432
+  tls:
+    enabled: true
+oidc:
+  issuerUrl: "https://{{ .Values.global.domain }}/auth"
+`;
+    check('/ws/charts/shop/values.yaml', text, [
+      ['key:hosts', 'chart.acme-retail.com', 443, 'chart.acme-retail.com', 1],
+      ['key:hosts', 'alt.acme-retail.com', 443, 'alt.acme-retail.com'],
+      ['key:host', 'pg.acme-retail.com', 5432, 'pg.acme-retail.com'],
+    ]);
+  });
+
+  it('reads Apache: ServerName/ServerAlias of TLS virtual hosts, certificate file directives', () => {
+    const text = `<VirtualHost *:80>
+    ServerName plain.acme-retail.com
+    Redirect permanent / https://www.acme-retail.com/
+</VirtualHost>
+<IfModule mod_ssl.c>
+<VirtualHost *:443>
+    ServerName www.acme-retail.com
+    ServerAlias acme-retail.com static.acme-retail.com *.cdn.acme-retail.com
+    SSLEngine on
+    SSLCertificateFile "/etc/ssl/certs/www.pem"
+    SSLCertificateKeyFile /etc/ssl/private/www.key
+    SSLCertificateChainFile conf/chain.crt
+    SSLProxyEngine on
+    ProxyPass /api https://backend.acme-retail.com:8443/
+</VirtualHost>
+<VirtualHost 10.0.0.5:8443>
+    SSLEngine on
+    ServerName admin.acme-retail.com:8443
+</VirtualHost>
+</IfModule>
+`;
+    const file = '/ws/apache2/sites-available/shop.conf';
+    check(file, text, [
+      ['url', 'www.acme-retail.com', 443, 'www.acme-retail.com', 0],
+      ['apache ServerName', 'www.acme-retail.com', 443, 'www.acme-retail.com', 1],
+      ['apache ServerAlias', 'acme-retail.com', 443, 'acme-retail.com', 3],
+      ['apache ServerAlias', 'static.acme-retail.com', 443, 'static.acme-retail.com'],
+      ['url', 'backend.acme-retail.com', 8443, 'backend.acme-retail.com:8443'],
+      ['apache ServerName', 'admin.acme-retail.com', 8443, 'admin.acme-retail.com:8443'],
+    ]);
+    assert.deepEqual(certificateFileReferences(file, text).map((r) => [r.key, r.path]), [
+      ['SSLCertificateFile', '/etc/ssl/certs/www.pem'],
+      ['SSLCertificateChainFile', '/ws/apache2/sites-available/conf/chain.crt'],
+    ]);
+  });
+
+  it('reads HAProxy: server lines with ssl (or default-server ssl), crt and ca-file paths', () => {
+    const text = `global
+    log /dev/log local0
+defaults
+    mode http
+    timeout connect 5s
+frontend fe_https
+    bind *:443 ssl crt /etc/haproxy/certs/site.pem alpn h2,http/1.1
+    default_backend be_api
+backend be_api
+    server api1 api1.acme-retail.com:8443 check ssl verify required ca-file /etc/haproxy/ca.crt
+    server api2 10.20.0.12:443 ssl verify none
+    server api3 api3.acme-retail.com:8080 check
+backend be_secure
+    default-server ssl verify required
+    server s1 secure1.acme-retail.com
+`;
+    check('/ws/haproxy/haproxy.cfg', text, [
+      ['haproxy server', 'api1.acme-retail.com', 8443, 'api1.acme-retail.com:8443'],
+      ['haproxy server', '10.20.0.12', 443, '10.20.0.12:443'],
+      ['haproxy server', 'secure1.acme-retail.com', 443, 'secure1.acme-retail.com'],
+    ]);
+    assert.deepEqual(certificateFileReferences('/ws/haproxy/haproxy.cfg', text).map((r) => [r.key, r.path, r.range]), [
+      ['crt', '/etc/haproxy/certs/site.pem', at(text, '/etc/haproxy/certs/site.pem')],
+      ['ca-file', '/etc/haproxy/ca.crt', at(text, '/etc/haproxy/ca.crt')],
+    ]);
+  });
+
+  it('reads Caddyfile site addresses; skips http://, bare ports, placeholders and the global block', () => {
+    const text = `{
+    email ops@acme-retail.com
+}
+
+shop.acme-retail.com, www.shop.acme-retail.com {
+    reverse_proxy https://backend.acme-retail.com:9443
+}
+
+http://plain.acme-retail.com {
+    respond "hi"
+}
+
+api.acme-retail.com:8443 {
+    reverse_proxy localhost:3000
+}
+
+:2015 {
+    file_server
+}
+
+{$SITE_ADDRESS} {
+    respond "x"
+}
+`;
+    check('/ws/Caddyfile', text, [
+      ['caddy site', 'shop.acme-retail.com', 443, 'shop.acme-retail.com'],
+      ['caddy site', 'www.shop.acme-retail.com', 443, 'www.shop.acme-retail.com'],
+      ['url', 'backend.acme-retail.com', 9443, 'backend.acme-retail.com:9443'],
+      ['caddy site', 'api.acme-retail.com', 8443, 'api.acme-retail.com:8443'],
+    ]);
+    check('/ws/single/Caddyfile', 'solo.acme-retail.com\n\nrespond "hello"\n', [['caddy site', 'solo.acme-retail.com', 443, 'solo.acme-retail.com']]);
+  });
+
+  it('reads .http request lines and {{host}} variables; skips comments and plain http', () => {
+    const text = `@host = api.acme-retail.com
+@token = abc
+
+### list orders
+GET https://{{host}}/orders
+Authorization: Bearer {{token}}
+
+### health
+GET https://status.acme-retail.com:8443/health HTTP/1.1
+
+# GET https://commented.acme-retail.com/
+POST http://plain.acme-retail.com/echo
+`;
+    check('/ws/api/orders.http', text, [
+      ['http variable', 'api.acme-retail.com', 443, 'api.acme-retail.com'],
+      ['http request', 'status.acme-retail.com', 8443, 'status.acme-retail.com:8443'],
+    ]);
+  });
+
+  it('reads JSON with comments: URLs, Host/Port/UseSsl objects, Address host:port; skips $schema', () => {
+    const text = `{
+  "$schema": "https://json.schemastore.org/appsettings.json",
+  "Logging": { "LogLevel": { "Default": "Information" } },
+  // https://commented.acme-retail.com
+  "Services": {
+    "Payments": { "BaseUrl": "https://pay.acme-pay.net/api", "TimeoutSeconds": 30 },
+    "Ldap": { "Host": "ldap.acme-retail.com", "Port": 636, "UseSsl": true },
+    "Smtp": { "Server": "smtp.acme-mail.com", "Port": 587, "EnableSsl": true },
+    "Grpc": { "Address": "grpc.acme-retail.com:443" },
+    "Cache": { "Host": "cache.acme-retail.com", "Port": 6379 }
+  },
+  "AllowedHosts": "*"
+}
+`;
+    check('/ws/appsettings.json', text, [
+      ['url', 'pay.acme-pay.net', 443, 'pay.acme-pay.net'],
+      ['key:Host', 'ldap.acme-retail.com', 636, 'ldap.acme-retail.com'],
+      ['key:Server', 'smtp.acme-mail.com', 587, 'smtp.acme-mail.com'],
+      ['key:Address', 'grpc.acme-retail.com', 443, 'grpc.acme-retail.com:443'],
+    ]);
+  });
+
+  it('reads XML (Spring beans, .NET appSettings), TOML and INI', () => {
+    const xml = `<?xml version="1.0"?>
+<beans xmlns="http://www.springframework.org/schema/beans" xmlns:xsi="https://www.w3.org/2001/XMLSchema-instance">
+  <!-- <property name="url" value="https://commented.acme-retail.com"/> -->
+  <bean id="ldap" class="org.springframework.ldap.core.support.LdapContextSource">
+    <property name="url" value="ldaps://ldap.acme-retail.com:636"/>
+  </bean>
+  <appSettings>
+    <add key="SmtpHost" value="smtp.acme-mail.com"/>
+    <add key="SmtpSslPort" value="465"/>
+  </appSettings>
+  <endpoint>https://soap.acme-retail.com/ws</endpoint>
+</beans>
+`;
+    check('/ws/web.config', xml, [
+      ['url', 'ldap.acme-retail.com', 636, 'ldap.acme-retail.com:636'],
+      ['key:SmtpHost', 'smtp.acme-mail.com', 465, 'smtp.acme-mail.com'],
+      ['url', 'soap.acme-retail.com', 443, 'soap.acme-retail.com'],
+    ]);
+    const toml = `[database]
+host = "db.acme-retail.com"
+port = 5432
+sslmode = "verify-full"
+
+[upstream]
+servers = ["a.acme-retail.com:8443", "b.acme-retail.com:8443"]
+mqtt = { host = "mqtt.acme-retail.com", port = 8883 }
+`;
+    check('/ws/config.toml', toml, [
+      ['key:host', 'db.acme-retail.com', 5432, 'db.acme-retail.com'],
+      ['key:servers', 'a.acme-retail.com', 8443, 'a.acme-retail.com:8443'],
+      ['key:servers', 'b.acme-retail.com', 8443, 'b.acme-retail.com:8443'],
+      ['key:host', 'mqtt.acme-retail.com', 8883, 'mqtt.acme-retail.com'],
+    ]);
+    const ini = `[ldap]
+server = ldap.acme-retail.com
+use_ssl = yes
+; server = old.acme-retail.com
+
+[smtp]
+host = smtp.acme-mail.com
+port = 25
+`;
+    check('/ws/app.ini', ini, [['key:server', 'ldap.acme-retail.com', 636, 'ldap.acme-retail.com']]);
+  });
+
+  it('skips placeholders, wildcards, loopback, unspecified, reserved and invalid names, and ignored hosts', () => {
+    const skipped = [
+      'https://${API_HOST}/v1', 'https://{{ .Values.host }}/', 'https://%(host)s/', 'https://$HOST/', 'https://<host>/',
+      'https://*.acme-retail.com/', 'https://localhost:8443/', 'https://127.0.0.1/', 'https://[::1]:8443/', 'https://0.0.0.0/',
+      'https://example.com/', 'https://api.example.org/', 'https://svc.test/', 'https://svc.invalid/', 'https://printer.local/',
+      'https://app.localhost/', 'https://bad_host.acme-retail.com/', 'https://-bad.acme-retail.com/', 'https://api.svc/',
+      'https://internal.acme-retail.com/', 'https://x.skip.acme-retail.com:8443/',
+    ];
+    const kept = ['https://10.1.2.3:8443/', 'https://[2001:db8::10]:9443/', 'https://keep.acme-retail.com/'];
+    const text = 'endpoints:\n' + [...skipped, ...kept].map((u) => `  - ${u}\n`).join('');
+    const refs = discoverHosts('/ws/endpoints.yaml', text, { ignore: ['internal.acme-retail.com', '*.skip.acme-retail.com:8443'] });
+    assert.deepEqual(refs.map((r) => `${r.host} ${r.port} ${r.source}`), ['10.1.2.3 8443 url', '2001:db8::10 9443 url', 'keep.acme-retail.com 443 url']);
+    assert.deepEqual(refs[1].range, at(text, '[2001:db8::10]:9443'));
+  });
+
+  it('reads only config formats: source code, Markdown, lock files and package.json are not endpoints', () => {
+    const text = 'const url = "https://api.acme-retail.com";\n';
+    for (const file of ['/ws/src/app.ts', '/ws/README.md', '/ws/package.json', '/ws/package-lock.json', '/ws/Cargo.toml', '/ws/yarn.lock']) {
+      assert.deepEqual(discoverHosts(file, text), [], file);
+    }
+    const pkg = '{ "homepage": "https://acme-retail.com", "repository": { "url": "https://github.com/acme/shop" }, "config": { "api": "https://api.acme-retail.com" } }';
+    assert.deepEqual(discoverHosts('/ws/tool.json', pkg).map((r) => r.host), ['api.acme-retail.com']);
+  });
+
+  it('keeps UTF-16 positions on lines with astral characters and CRLF line ends', () => {
+    const text = 'title: shop\r\n"🔒": https://api.acme-retail.com/x\r\n';
+    const [ref] = discoverHosts('/ws/x.yml', text);
+    assert.deepEqual(ref.range, { start: { line: 1, character: 14 }, end: { line: 1, character: 33 } });
+  });
+
+  it('groups references by host:port, adds extra hosts from settings, and marks STARTTLS ports', () => {
+    const a = discoverHosts('/ws/a.env', 'API=https://api.acme-retail.com\nMAIL_HOST=mail.acme-retail.com\nMAIL_PORT=587\nMAIL_STARTTLS=true\n');
+    const b = discoverHosts('/ws/b.yaml', 'url: https://api.acme-retail.com:443/v2\nother: https://api.acme-retail.com:8443/\n');
+    const targets = groupTargets([...b, ...a], { extra: ['localhost:8443', 'https://status.acme-retail.com', 'bad host'] });
+    assert.deepEqual(targets.map((t) => [t.key, t.references.map((r) => r.file), !!t.userDefined, t.starttls ?? null]), [
+      ['api.acme-retail.com:443', ['/ws/a.env', '/ws/b.yaml'], false, null],
+      ['api.acme-retail.com:8443', ['/ws/b.yaml'], false, null],
+      ['localhost:8443', [], true, null],
+      ['mail.acme-retail.com:587', ['/ws/a.env'], false, 'smtp'],
+      ['status.acme-retail.com:443', [], true, null],
+    ]);
+  });
+
+  it('finds certificate files named by keys in YAML, .env and JSON, resolved against the file', () => {
+    const yaml = `tls:
+  cert_file: certs/server.crt
+  key_file: certs/server.key
+  ca: /etc/pki/ca.pem
+  insecure: false
+database:
+  sslrootcert: "~/.postgresql/root.crt"
+  certificate: \${CERT_PATH}
+`;
+    assert.deepEqual(certificateFileReferences('/ws/app/config.yaml', yaml).map((r) => [r.key, r.path, r.range]), [
+      ['cert_file', '/ws/app/certs/server.crt', at(yaml, 'certs/server.crt')],
+      ['ca', '/etc/pki/ca.pem', at(yaml, '/etc/pki/ca.pem')],
+      ['sslrootcert', require('node:path').join(require('node:os').homedir(), '.postgresql/root.crt'), at(yaml, '~/.postgresql/root.crt')],
+    ]);
+    assert.deepEqual(certificateFileReferences('/ws/.env', 'TLS_CA_FILE=./ca/bundle.pem\nSSL_CERT=server.cer\nCA=true\n').map((r) => r.path), ['/ws/ca/bundle.pem', '/ws/server.cer']);
+    assert.deepEqual(certificateFileReferences('/ws/x.json', '{"ssl": {"caFile": "ssl/ca.p12", "cert": "https://x.acme.io/c.pem"}}').map((r) => r.path), ['/ws/ssl/ca.p12']);
+  });
+
+  it('is fast: 3,000 config files of 200 lines in well under a second', () => {
+    const yaml = Array.from({ length: 200 }, (_, i) => (i % 20 === 0 ? `svc${i}:\n  host: h${i}.acme-retail.com\n  port: 8443` : `  key${i}: value ${i} with some text`)).join('\n');
+    const props = Array.from({ length: 200 }, (_, i) => `app.setting${i}=value-${i}`).join('\n');
+    const source = Array.from({ length: 200 }, (_, i) => `const x${i} = "https://h${i}.acme-retail.com";`).join('\n');
+    const started = performance.now();
+    let count = 0;
+    for (let i = 0; i < 1000; i++) {
+      count += discoverHosts(`/ws/f${i}.yaml`, yaml).length;
+      count += discoverHosts(`/ws/f${i}.properties`, props).length;
+      count += discoverHosts(`/ws/f${i}.ts`, source).length;
+    }
+    const ms = performance.now() - started;
+    assert.equal(count, 1000 * 10);
+    assert.ok(ms < 3000, `took ${Math.round(ms)} ms`);
+  });
+});
