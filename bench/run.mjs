@@ -131,6 +131,36 @@ if (!skip.has('growth')) {
   fs.writeFileSync(path.join(root, 'bench', 'growth.svg'), growthSvg(results.growth));
 }
 
+// 4. In the real VS Code host: activation, scan of the tree, event-loop blocks, memory, edit latency.
+if (!skip.has('host')) {
+  say(`\n== VS Code extension host (${files}-file tree, scanOnStartup off) ==`);
+  const { runIntegration } = await import('../scripts/run-integration.mjs');
+  const { makeCert, makeKey, daysFromNow } = require(path.join(root, 'out', 'test', 'support', 'certs.js'));
+  const bundleDir = path.join(tree.dir, 'bench-edit');
+  fs.mkdirSync(bundleDir, { recursive: true });
+  const key = makeKey({ type: 'ec' });
+  const certs = Array.from({ length: 25 }, (_, i) => makeCert({ cn: `edit-${i}.bench.certlens.dev`, key, notBefore: daysFromNow(-10), notAfter: daysFromNow(i * 3 - 5) }).pem);
+  const bundle = path.join(bundleDir, 'bundle-500.pem');
+  fs.writeFileSync(bundle, Array.from({ length: 500 }, (_, i) => certs[i % certs.length]).join(''));
+  fs.mkdirSync(path.join(tree.dir, '.vscode'), { recursive: true });
+  fs.writeFileSync(path.join(tree.dir, '.vscode', 'settings.json'), JSON.stringify({ 'certlens.scanOnStartup': false, 'certlens.notifications.enabled': false }));
+  const outFile = path.join(os.tmpdir(), `certlens-host-bench-${process.pid}.json`);
+  try {
+    const r = await runIntegration({ mode: 'trusted', workspace: tree.dir, extraEnv: { CERTLENS_BENCH_OUT: outFile, CERTLENS_BENCH_BUNDLE: bundle }, timeoutMs: 900_000 });
+    if (r.failures || !fs.existsSync(outFile)) throw new Error(`host benchmark failed (${r.failures} failures)`);
+    results.host = JSON.parse(fs.readFileSync(outFile, 'utf8'));
+    const h = results.host;
+    say(`activation ${h.activationMs} ms (target < 20); cold scan to complete tree ${h.coldScanMs} ms (target < 3000), warm rescan ${h.warmRescanMs} ms`);
+    say(`longest event-loop block during the scan ${h.maxEventLoopBlockMs} ms (target < 50), p99 delay ${h.p99EventLoopDelayMs} ms`);
+    say(`memory: heap ${h.memory.heapBeforeMB} -> ${h.memory.heapAfterMB} MB, RSS ${h.memory.rssBeforeMB} -> ${h.memory.rssAfterMB} MB (growth ${h.memory.rssGrowthMB} MB, target < 150)`);
+    say(`500-certificate bundle: edit to updated diagnostics ${h.editToDiagnosticsMs} ms (target < 50), CodeLens provider ${h.codeLensProviderMs} ms`);
+  } finally {
+    fs.rmSync(bundleDir, { recursive: true, force: true });
+    fs.rmSync(path.join(tree.dir, '.vscode'), { recursive: true, force: true });
+    fs.rmSync(outFile, { force: true });
+  }
+}
+
 fs.writeFileSync(path.join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
 say(`\nwrote bench/results.json${results.growth ? ' and bench/growth.svg' : ''}`);
 

@@ -25,4 +25,6 @@ export interface CertLensApi {
   whenScanned(): Promise<number>;
   /** Notifications shown so far in this session (for tests). */
   notifications(): number;
+  /** Timings for benchmarks: activate() itself, activation to the first complete scan, the last scan. */
+  metrics(): { activationMs: number; firstScanMs?: number; lastScanMs: number; lastScanFiles: number };
 }

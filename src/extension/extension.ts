@@ -19,6 +19,8 @@ import { ExpirationsTree, type Node } from './views/expirationsTree';
 export type { CertLensApi } from './api';
 
 export function activate(context: vscode.ExtensionContext): CertLensApi {
+  const activationStart = performance.now();
+  let firstScanMs: number | undefined;
   const store = new CertificateStore();
   const tree = new ExpirationsTree(store);
   const codeLens = new CodeLensFeature(store);
@@ -31,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
 
   const rescan = (): Promise<void> => {
     const scan = store.scanAll().then(async () => {
+      firstScanMs ??= performance.now() - activationStart;
       if (await notifyIfUrgent(store, context.workspaceState)) notified++;
     });
     fullScan = scan;
@@ -59,6 +62,8 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   // Activation stays cheap: the first scan starts after activation returns.
   if (vscode.workspace.getConfiguration(SECTION).get('scanOnStartup', true)) setTimeout(() => void rescan(), 0);
 
+  const activationMs = performance.now() - activationStart;
+
   const snapshot = (node?: Node): TreeItemSnapshot[] =>
     tree.getChildren(node).map((n) => {
       const item = tree.getTreeItem(n);
@@ -74,7 +79,10 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     scan: rescan,
     report: () => buildReport(store.certificates(), store.findings(), Date.now(), store.lastScan),
     tree: () => snapshot(),
-    statusBar: () => (statusBar.visible ? statusBar.item.text : undefined),
+    statusBar: () => {
+      statusBar.pendingUpdate.flush();
+      return statusBar.visible ? statusBar.item.text : undefined;
+    },
     treeMessage: () => tree.view.message,
     whenScanned: async () => {
       await fullScan;
@@ -82,6 +90,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
       return store.certificates().length;
     },
     notifications: () => notified,
+    metrics: () => ({ activationMs, firstScanMs, lastScanMs: store.lastScan.ms, lastScanFiles: store.lastScan.files }),
   };
 }
 

@@ -5,6 +5,7 @@ import { evaluate } from '../core/rules/rules';
 import { Inventory } from '../core/scan/inventory';
 import { isSkippedByExtension, PathFilter } from '../core/scan/filters';
 import { readBounded, resultFor, type ReadFile, type ReadOutcome } from '../core/scan/scanner';
+import { ParseMemo } from '../core/scan/memo';
 import { parseFile } from '../core/formats/parse-file';
 import { readConfig, type CertLensConfig } from './config';
 import { fileKey, keyToUri } from './uris';
@@ -46,7 +47,6 @@ export class CertificateStore implements vscode.Disposable {
   private scanSource: vscode.CancellationTokenSource | undefined;
   private running = 0;
   private idleWaiters: (() => void)[] = [];
-  private cache: { certs: CertificateRecord[]; findings: Finding[]; at: number } | undefined;
   private configs = new Map<string, CertLensConfig>();
   scanned = false;
   lastScan = { files: 0, ms: 0 };
@@ -94,8 +94,11 @@ export class CertificateStore implements vscode.Disposable {
     this.invalidate();
   }
 
+  /** Identical contents are parsed once, across scans too (vendored CA bundles, unchanged files). */
+  private readonly memo = new ParseMemo();
+
   private parseOptions() {
-    return { pkcs12Password: (file: string) => this.passwords.get(file) };
+    return { pkcs12Password: (file: string) => this.passwords.get(file), memo: this.memo };
   }
 
   /**
@@ -168,7 +171,7 @@ export class CertificateStore implements vscode.Disposable {
         const cfg = this.configFor(key);
         const result = await resultFor(key, await readFile(key, cfg.maxFileSize), cfg.maxFileSize, this.parseOptions(), readFile).catch(() => undefined);
         if (result) this.inventory.set(result);
-        else this.inventory.deleteUnder(key);
+        else changed.push(...this.inventory.deleteUnder(key));
         changed.push(key);
       }
       this.invalidate(changed);
@@ -190,47 +193,79 @@ export class CertificateStore implements vscode.Disposable {
   }
 
   remove(uris: readonly vscode.Uri[]): void {
-    const keys = uris.map(fileKey);
-    keys.forEach((k) => this.inventory.deleteUnder(k));
-    this.invalidate(keys);
+    const gone = uris.flatMap((u) => this.inventory.deleteUnder(fileKey(u)));
+    this.invalidate([...uris.map(fileKey), ...gone]);
   }
 
   private invalidate(files?: string[]): void {
-    this.cache = undefined;
+    this.sorted = undefined;
+    if (files) for (const f of files) this.perFile.delete(f);
+    else this.perFile.clear();
     this.changed.fire({ files });
   }
 
-  private compute(): { certs: CertificateRecord[]; findings: Finding[] } {
+  /** Per file: visible certificates and all findings, computed on demand and kept until the file changes. */
+  private readonly perFile = new Map<string, { certs: CertificateRecord[]; findings: Finding[] }>();
+  private sorted: CertificateRecord[] | undefined;
+  private evaluatedAt = 0;
+  private readonly ignoreMatchers = new Map<string, (p: string) => boolean>();
+
+  /** Results are re-evaluated at least once a minute, so "days left" stays true across midnight. */
+  private freshness(): number {
     const now = Date.now();
-    // Recompute at most once a minute when nothing changed, so "days left" stays true across midnight.
-    if (this.cache && now - this.cache.at < 60_000) return this.cache;
-    const ignoredPath = new Map<string, (p: string) => boolean>();
-    const visible = this.inventory.certificates().filter((c) => {
-      const cfg = this.configFor(c.file);
-      if (!cfg.ignorePaths.length) return true;
-      const key = cfg.ignorePaths.join('\0');
-      let m = ignoredPath.get(key);
-      if (!m) ignoredPath.set(key, (m = picomatch(cfg.ignorePaths, { dot: true })));
-      return !m(vscode.workspace.asRelativePath(keyToUri(c.file), false));
-    });
-    const byConfig = new Map<CertLensConfig, CertificateRecord[]>();
-    for (const c of visible) {
-      const cfg = this.configFor(c.file);
-      byConfig.set(cfg, [...(byConfig.get(cfg) ?? []), c]);
+    if (now - this.evaluatedAt >= 60_000) {
+      this.perFile.clear();
+      this.sorted = undefined;
+      this.evaluatedAt = now;
     }
-    const findings = [...this.inventory.problems()];
-    for (const [cfg, certs] of byConfig) findings.push(...evaluate(certs, now, cfg.rules));
-    this.cache = { certs: visible.filter((c) => !this.configFor(c.file).rules.ignore.has(c.sha256)), findings, at: now };
-    return this.cache;
+    return this.evaluatedAt;
+  }
+
+  private pathIgnored(file: string, cfg: CertLensConfig): boolean {
+    if (!cfg.ignorePaths.length) return false;
+    const key = cfg.ignorePaths.join('\0');
+    let m = this.ignoreMatchers.get(key);
+    if (!m) this.ignoreMatchers.set(key, (m = picomatch(cfg.ignorePaths, { dot: true })));
+    return m(vscode.workspace.asRelativePath(keyToUri(file), false));
+  }
+
+  private fileState(file: string): { certs: CertificateRecord[]; findings: Finding[] } {
+    const now = this.freshness();
+    let state = this.perFile.get(file);
+    if (state) return state;
+    const result = this.inventory.get(file);
+    const cfg = this.configFor(file);
+    const certs = !result || this.pathIgnored(file, cfg) ? [] : result.certificates.filter((c) => !cfg.rules.ignore.has(c.sha256));
+    const findings = result ? [...result.problems, ...evaluate(certs, now, cfg.rules)] : [];
+    this.perFile.set(file, (state = { certs, findings }));
+    return state;
+  }
+
+  /** Visible (not ignored) certificates of one file. */
+  certificatesIn(file: string): CertificateRecord[] {
+    return this.fileState(file).certs;
+  }
+
+  /** Findings (parse problems and rules) of one file. */
+  findingsIn(file: string): Finding[] {
+    return this.fileState(file).findings;
   }
 
   /** Visible (not ignored) certificates, sorted by notAfter. */
   certificates(): CertificateRecord[] {
-    return this.compute().certs;
+    this.freshness();
+    if (this.sorted) return this.sorted;
+    this.inventory.certificates(); // pairs private keys across files
+    const all: CertificateRecord[] = [];
+    for (const file of this.inventory.fileNames()) for (const c of this.certificatesIn(file)) all.push(c);
+    all.sort((a, b) => a.notAfter - b.notAfter || a.file.localeCompare(b.file) || a.index - b.index);
+    return (this.sorted = all);
   }
 
   findings(): Finding[] {
-    return this.compute().findings;
+    const out: Finding[] = [];
+    for (const file of this.inventory.fileNames()) for (const f of this.findingsIn(file)) out.push(f);
+    return out;
   }
 
   /** Every certificate known, ignored ones included (for details and un-ignore). */

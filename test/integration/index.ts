@@ -33,7 +33,8 @@ function findTests(dir: string): string[] {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...findTests(p));
-    else if (entry.name.endsWith('.test.js')) out.push(p);
+    // Benchmarks (*.bench.js) run only when scripts asked for them (CERTLENS_BENCH_OUT), tests otherwise.
+    else if (entry.name.endsWith(process.env.CERTLENS_BENCH_OUT ? '.bench.js' : '.test.js')) out.push(p);
   }
   return out.sort();
 }

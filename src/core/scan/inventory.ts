@@ -21,9 +21,12 @@ export class Inventory {
     return this.files.delete(file);
   }
 
-  /** Removes every file under a folder (a deleted or renamed directory). */
-  deleteUnder(prefix: string): void {
-    for (const f of [...this.files.keys()]) if (f === prefix || f.startsWith(prefix.endsWith('/') ? prefix : prefix + '/')) this.delete(f);
+  /** Removes a file, or every file under a folder (a deleted or renamed directory); returns what went. */
+  deleteUnder(prefix: string): string[] {
+    const under = prefix.endsWith('/') ? prefix : prefix + '/';
+    const gone = [...this.files.keys()].filter((f) => f === prefix || f.startsWith(under));
+    for (const f of gone) this.delete(f);
+    return gone;
   }
 
   clear(): void {

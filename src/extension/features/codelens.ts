@@ -37,9 +37,8 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
     if (!result) return [];
     const cfg = this.store.configFor(fileKey(doc.uri));
     if (!cfg.codeLensEnabled) return [];
-    const visible = new Set(this.store.certificates());
     const now = Date.now();
-    return result.certificates.filter((c) => visible.has(c)).map((c) => new vscode.CodeLens(toVsRange(c.range).with({ end: toVsRange(c.range).start }), {
+    return this.store.certificatesIn(fileKey(doc.uri)).map((c) => new vscode.CodeLens(toVsRange(c.range).with({ end: toVsRange(c.range).start }), {
       title: lensTitle(c, result.certificates, now, cfg.rules),
       command: Commands.showDetails,
       arguments: [{ sha256: c.sha256, file: c.file, index: c.index }],

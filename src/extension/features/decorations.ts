@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { urgencyOf } from '../../core/rules/rules';
 import type { CertificateStore } from '../store';
+import { Coalescer, SUMMARY_REFRESH_MS } from '../coalesce';
 import { keyToUri } from '../uris';
 
 /** A badge and colour in the Explorer on files holding an expired or soon-expiring certificate. */
@@ -9,9 +10,10 @@ export class FileDecorationsFeature implements vscode.FileDecorationProvider, vs
   readonly onDidChangeFileDecorations = this.changed.event;
   private readonly disposables: vscode.Disposable[];
   private worst = new Map<string, 'expired' | 'critical' | 'warning'>();
+  private readonly pending = new Coalescer(() => this.recompute(), SUMMARY_REFRESH_MS);
 
   constructor(private readonly store: CertificateStore) {
-    this.disposables = [vscode.window.registerFileDecorationProvider(this), store.onDidChange(() => this.recompute())];
+    this.disposables = [vscode.window.registerFileDecorationProvider(this), this.pending, store.onDidChange(() => this.pending.trigger())];
     this.recompute();
   }
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { Finding } from '../../core/model';
+import type { CertificateRecord, Finding } from '../../core/model';
 import type { SeverityName } from '../config';
 import type { CertificateStore } from '../store';
 import { keyToUri, toVsRange } from '../uris';
@@ -19,7 +19,7 @@ export class DiagnosticsFeature implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly store: CertificateStore) {
-    this.subscription = store.onDidChange(() => this.refresh());
+    this.subscription = store.onDidChange((change) => this.refresh(change.files));
     this.refresh();
   }
 
@@ -28,34 +28,40 @@ export class DiagnosticsFeature implements vscode.Disposable {
     this.collection.dispose();
   }
 
-  refresh(): void {
-    const byFile = new Map<string, vscode.Diagnostic[]>();
-    for (const file of this.store.files()) byFile.set(file, []);
-    const certs = this.store.certificates();
-    for (const f of this.store.findings()) {
-      const cfg = this.store.configFor(f.file);
-      if (!cfg.diagnosticsEnabled) continue;
-      const name = cfg.diagnosticsSeverity[f.severity];
-      if (!name || name === 'None') continue;
-      byFile.get(f.file)?.push(this.toDiagnostic(f, SEVERITY[name], certs));
+  /** Recomputes the given files (a file edit touches only its own diagnostics), or all of them. */
+  refresh(files?: readonly string[]): void {
+    if (!files) this.collection.clear();
+    for (const file of files ?? this.store.files()) {
+      const diags = this.diagnosticsFor(file);
+      if (diags.length) this.collection.set(keyToUri(file), diags);
+      else this.collection.delete(keyToUri(file));
     }
-    this.collection.clear();
-    for (const [file, diags] of byFile) if (diags.length) this.collection.set(keyToUri(file), diags);
   }
 
-  private toDiagnostic(f: Finding, severity: vscode.DiagnosticSeverity, certs: ReturnType<CertificateStore['certificates']>): vscode.Diagnostic {
+  private diagnosticsFor(file: string): vscode.Diagnostic[] {
+    const cfg = this.store.configFor(file);
+    if (!cfg.diagnosticsEnabled) return [];
+    const certs = this.store.fileResult(keyToUri(file))?.certificates ?? [];
+    const out: vscode.Diagnostic[] = [];
+    for (const f of this.store.findingsIn(file)) {
+      const name = cfg.diagnosticsSeverity[f.severity];
+      if (!name || name === 'None') continue;
+      out.push(this.toDiagnostic(f, SEVERITY[name], certs));
+    }
+    return out;
+  }
+
+  private toDiagnostic(f: Finding, severity: vscode.DiagnosticSeverity, certs: readonly CertificateRecord[]): vscode.Diagnostic {
     const d = new vscode.Diagnostic(toVsRange(f.range), f.message, severity);
     d.source = DIAGNOSTIC_SOURCE;
     d.code = f.code;
-    if (f.sha256) {
-      const cert = certs.find((c) => c.sha256 === f.sha256 && c.file === f.file && c.range.start.line === f.range.start.line);
-      if (cert?.chain) {
-        d.relatedInformation = cert.chain.members
-          .filter((i) => i !== cert.index)
-          .map((i) => certs.find((c) => c.file === cert.file && c.index === i))
-          .filter((c): c is NonNullable<typeof c> => !!c)
-          .map((c) => new vscode.DiagnosticRelatedInformation(new vscode.Location(keyToUri(c.file), toVsRange(c.range)), vscode.l10n.t('chain member: {0} ({1}), expires {2}', c.subjectCN ?? c.subject, c.role, new Date(c.notAfter).toISOString().slice(0, 10))));
-      }
+    const cert = f.sha256 ? certs.find((c) => c.sha256 === f.sha256 && c.range.start.line === f.range.start.line && c.range.start.character === f.range.start.character) : undefined;
+    if (cert?.chain) {
+      d.relatedInformation = cert.chain.members
+        .filter((i) => i !== cert.index)
+        .map((i) => certs[i])
+        .filter((c): c is CertificateRecord => !!c)
+        .map((c) => new vscode.DiagnosticRelatedInformation(new vscode.Location(keyToUri(c.file), toVsRange(c.range)), vscode.l10n.t('chain member: {0} ({1}), expires {2}', c.subjectCN ?? c.subject, c.role, new Date(c.notAfter).toISOString().slice(0, 10))));
     }
     return d;
   }

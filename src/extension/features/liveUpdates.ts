@@ -12,6 +12,7 @@ export class LiveUpdates implements vscode.Disposable {
   private readonly pendingDeletes = new Map<string, vscode.Uri>();
   private fileTimer: NodeJS.Timeout | undefined;
   private readonly editTimers = new Map<string, NodeJS.Timeout>();
+  private readonly editsWaiting = new Set<string>();
 
   constructor(private readonly store: CertificateStore) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*');
@@ -64,20 +65,34 @@ export class LiveUpdates implements vscode.Disposable {
     if (files.length) await this.store.updateFiles(files);
   }
 
+  /**
+   * Edits are throttled, not just debounced: the first edit after a quiet spell is parsed at once
+   * (a pasted certificate shows immediately), further edits within EDIT_DEBOUNCE_MS are folded into
+   * one update at the end of it.
+   */
   private queueEdit(doc: vscode.TextDocument): void {
     if (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'untitled' && !vscode.workspace.getWorkspaceFolder(doc.uri)) return;
     if (doc.uri.scheme !== 'untitled' && !this.store.isCandidate(doc.uri)) return;
     const key = doc.uri.toString();
-    clearTimeout(this.editTimers.get(key));
-    this.editTimers.set(key, setTimeout(() => {
-      this.editTimers.delete(key);
-      void this.store.updateDocument(doc);
-    }, EDIT_DEBOUNCE_MS));
+    if (this.editTimers.has(key)) {
+      this.editsWaiting.add(key);
+      return;
+    }
+    void this.store.updateDocument(doc);
+    const quiet = () => {
+      if (this.editsWaiting.delete(key)) {
+        void this.store.updateDocument(doc);
+        this.editTimers.set(key, setTimeout(quiet, EDIT_DEBOUNCE_MS));
+      } else {
+        this.editTimers.delete(key);
+      }
+    };
+    this.editTimers.set(key, setTimeout(quiet, EDIT_DEBOUNCE_MS));
   }
 
   /** True while debounced work is waiting to run. */
   get pending(): boolean {
-    return this.fileTimer !== undefined || this.editTimers.size > 0;
+    return this.fileTimer !== undefined || this.editsWaiting.size > 0;
   }
 
   /** Resolves once debounced work has run and the store is idle. */

@@ -2,17 +2,19 @@ import * as vscode from 'vscode';
 import { urgencyOf } from '../../core/rules/rules';
 import { VIEW_ID } from '../commands';
 import type { CertificateStore } from '../store';
+import { Coalescer, SUMMARY_REFRESH_MS } from '../coalesce';
 
 /** "$(shield) 2 expired · 3 ≤ 30 d"; click focuses the tree. */
 export class StatusBarFeature implements vscode.Disposable {
   readonly item = vscode.window.createStatusBarItem('certlens.status', vscode.StatusBarAlignment.Left, 10);
   private readonly subscriptions: vscode.Disposable[];
   visible = false;
+  readonly pendingUpdate = new Coalescer(() => this.update(), SUMMARY_REFRESH_MS);
 
   constructor(private readonly store: CertificateStore) {
     this.item.name = 'CertLens';
     this.item.command = `${VIEW_ID}.focus`;
-    this.subscriptions = [store.onDidChange(() => this.update()), store.onDidChangeScanning(() => this.update())];
+    this.subscriptions = [this.pendingUpdate, store.onDidChange(() => this.pendingUpdate.trigger()), store.onDidChangeScanning(() => this.pendingUpdate.trigger())];
     this.update();
   }
 

@@ -5,6 +5,7 @@ import { Commands, VIEW_ID } from '../commands';
 import { certLabel, detailRows, urgencyIcon, whenText } from '../present';
 import type { CertificateStore } from '../store';
 import { keyToUri, toVsRange } from '../uris';
+import { Coalescer, SUMMARY_REFRESH_MS } from '../coalesce';
 
 export type GroupBy = 'urgency' | 'file' | 'issuer';
 
@@ -35,11 +36,13 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
   private roots: GroupNode[] = [];
   private readonly disposables: vscode.Disposable[] = [];
   groupBy: GroupBy = 'urgency';
+  /** Store changes arrive per file; the tree is rebuilt once per burst. */
+  readonly pendingRefresh = new Coalescer(() => this.refresh(), SUMMARY_REFRESH_MS);
   filter = '';
 
   constructor(private readonly store: CertificateStore) {
     this.view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
-    this.disposables.push(this.view, this.changed, store.onDidChange(() => this.refresh()), store.onDidChangeScanning(() => this.updateMessage()));
+    this.disposables.push(this.view, this.changed, this.pendingRefresh, store.onDidChange(() => this.pendingRefresh.trigger()), store.onDidChangeScanning(() => this.updateMessage()));
     this.refresh();
   }
 
@@ -82,6 +85,7 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
 
   /** The current top-level groups (for tests and the API). */
   groups(): readonly GroupNode[] {
+    this.pendingRefresh.flush();
     return this.roots;
   }
 
@@ -126,7 +130,7 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
   }
 
   getChildren(node?: Node): Node[] {
-    if (!node) return this.roots;
+    if (!node) return this.groups() as Node[];
     return node.kind === 'group' ? node.children : [];
   }
 

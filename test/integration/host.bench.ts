@@ -1,0 +1,83 @@
+// Extension-host benchmark, run by bench/run.mjs (never by npm test) on a generated workspace with
+// scanOnStartup off. Writes its figures as JSON to CERTLENS_BENCH_OUT.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import type { CertLensApi } from '../../src/extension/api';
+import { EXTENSION_ID } from './fixture';
+
+const mb = (n: number) => Math.round((n / 2 ** 20) * 10) / 10;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+describe('CertLens extension-host benchmark', function () {
+  this.timeout(600_000);
+  const out: Record<string, unknown> = {};
+
+  after(() => fs.writeFileSync(process.env.CERTLENS_BENCH_OUT!, JSON.stringify(out, null, 2)));
+
+  it('activates cheaply, scans the workspace and stays responsive', async () => {
+    const ext = vscode.extensions.getExtension<CertLensApi>(EXTENSION_ID)!;
+    const api = await ext.activate();
+    out.activationMs = Math.round(api.metrics().activationMs * 100) / 100;
+    const before = process.memoryUsage();
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    const t = performance.now();
+    await api.scan();
+    out.coldScanMs = Math.round(performance.now() - t);
+    loop.disable();
+    out.maxEventLoopBlockMs = Math.round(loop.max / 1e6);
+    out.p99EventLoopDelayMs = Math.round(loop.percentile(99) / 1e6);
+    const after = process.memoryUsage();
+    out.memory = { heapBeforeMB: mb(before.heapUsed), heapAfterMB: mb(after.heapUsed), rssBeforeMB: mb(before.rss), rssAfterMB: mb(after.rss), rssGrowthMB: mb(after.rss - before.rss), heapGrowthMB: mb(after.heapUsed - before.heapUsed) };
+    const report = api.report();
+    out.certificates = report.certificates.length;
+    out.files = api.metrics().lastScanFiles;
+    const tree = api.tree();
+    out.treeGroups = tree.map((g) => `${g.label} ${g.children.length}`);
+    assert.ok(report.certificates.length > 0);
+    const t2 = performance.now();
+    await api.scan();
+    out.warmRescanMs = Math.round(performance.now() - t2);
+  });
+
+  it('updates diagnostics and lenses quickly after an edit of a 500-certificate bundle', async () => {
+    const uri = vscode.Uri.file(process.env.CERTLENS_BENCH_BUNDLE!);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const lensTimes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+      lensTimes.push(performance.now() - t);
+      assert.equal(lenses.filter((l) => l.command?.command === 'certlens.showDetails').length, 500);
+    }
+    out.codeLensProviderMs = Math.round(median(lensTimes) * 10) / 10;
+    const latencies: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const firstLine = () => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'CertLens').reduce((m, d) => Math.min(m, d.range.start.line), Infinity);
+      const expected = firstLine() + 1;
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(uri, new vscode.Position(0, 0), `# edit ${i}\n`);
+      const t = performance.now();
+      await vscode.workspace.applyEdit(edit);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no diagnostics update within 10 s')), 10_000);
+        const check = () => {
+          if (firstLine() === expected) {
+            clearTimeout(timer);
+            sub.dispose();
+            resolve();
+          }
+        };
+        const sub = vscode.languages.onDidChangeDiagnostics(check);
+        check();
+      });
+      latencies.push(performance.now() - t);
+      await new Promise((r) => setTimeout(r, 400)); // let the throttle window close: each edit is a fresh one
+    }
+    out.editToDiagnosticsMs = Math.round(median(latencies) * 10) / 10;
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+});
