@@ -521,6 +521,27 @@ database:
     assert.deepEqual(certificateFileReferences('/ws/x.json', '{"ssl": {"caFile": "ssl/ca.p12", "cert": "https://x.acme.io/c.pem"}}').map((r) => r.path), ['/ws/ssl/ca.p12']);
   });
 
+  it('stays linear on hostile input: long space runs, dotted runs, deep nesting, huge minified JSON', () => {
+    const hostile: [string, string][] = [
+      ['x.yaml', 'a' + ' '.repeat(200_000) + 'b\nport: 443\nhost: x'],
+      ['x.yaml', 'url: ' + 'a.'.repeat(300_000) + '\nport: 443'],
+      ['x.env', 'A=' + '1.'.repeat(300_000) + ':443\n'],
+      ['x.json', '['.repeat(100_000) + ']'.repeat(100_000)],
+      ['x.json', JSON.stringify({ a: Array.from({ length: 60_000 }, (_, i) => ({ host: `h${i}.acme-retail.com`, port: 443, url: `https://x.acme-retail.com/${i}` })) })],
+      ['nginx.conf', 'server {'.repeat(50_000) + 'listen 443 ssl; server_name a.acme-retail.com;' + '}'.repeat(50_000)],
+      ['x.xml', '<a x="' + 'y'.repeat(500_000)],
+      ['x.toml', 'a = "' + '\\"'.repeat(200_000) + '\n'],
+    ];
+    for (const [file, text] of hostile) {
+      const started = performance.now();
+      const refs = discoverHosts(`/ws/${file}`, text);
+      certificateFileReferences(`/ws/${file}`, text);
+      assert.ok(refs.length <= 500);
+      const ms = performance.now() - started;
+      assert.ok(ms < 1500, `${file} (${text.length} chars) took ${Math.round(ms)} ms`);
+    }
+  });
+
   it('is fast: 3,000 config files of 200 lines in well under a second', () => {
     const yaml = Array.from({ length: 200 }, (_, i) => (i % 20 === 0 ? `svc${i}:\n  host: h${i}.acme-retail.com\n  port: 8443` : `  key${i}: value ${i} with some text`)).join('\n');
     const props = Array.from({ length: 200 }, (_, i) => `app.setting${i}=value-${i}`).join('\n');

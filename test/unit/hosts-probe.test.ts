@@ -376,7 +376,12 @@ describe('host probes', function () {
       }));
       const prober = new Prober({ concurrency: 8, timeoutMs: 5000 });
       const targets = Array.from({ length: 200 }, (_, i) => at(s, `h${i}.certlens.dev`));
-      const results = await prober.probeAll(targets);
+      const warnings: string[] = [];
+      const onWarning = (w: Error) => warnings.push(w.name);
+      process.on('warning', onWarning);
+      const results = await prober.probeAll(targets, { signal: new AbortController().signal });
+      process.off('warning', onWarning);
+      assert.deepEqual(warnings, [], 'one abort listener per signal, not per target');
       assert.equal(results.filter((r) => !r.error).length, 200, results.find((r) => r.error)?.error);
       assert.ok(maxPending <= 8, `max ${maxPending} handshakes at once`);
       assert.ok(maxPending >= 4, `max ${maxPending} handshakes at once`);

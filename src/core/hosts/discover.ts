@@ -50,6 +50,8 @@ export interface CertificateFileReference {
 
 /** At most this many references per file: a generated file listing thousands of hosts is data, not config. */
 const MAX_REFERENCES_PER_FILE = 500;
+/** Keys are analysed in files up to this size; larger ones are data: only their URLs and host:port count. */
+const MAX_STRUCTURED_LENGTH = 1024 * 1024;
 
 const HOST_KEY_HINT = /host|endpoint|server|url|uri|addr|domain|broker/i;
 const TLS_KEY_HINT = /tls|ssl|secure|https|port|ldaps/i;
@@ -73,7 +75,7 @@ export function discoverHosts(file: string, text: string, options: DiscoverOptio
   let metadata: [number, number][] = [];
   const server = serverFindings(format, masked);
   if (server) found.push(...server.hosts);
-  if (hasKeys || hasUrl || hasPort) {
+  if ((hasKeys || hasUrl || hasPort) && text.length <= MAX_STRUCTURED_LENGTH) {
     const set = extractPairs(format, masked);
     if (set) {
       const keys = keyFindings(set);
@@ -164,7 +166,7 @@ export function certificateFileReferences(file: string, text: string): Certifica
   if (!format || !CERT_HINT.test(text)) return [];
   const masked = maskComments(text, format);
   const found: PathFound[] = [...(serverFindings(format, masked)?.paths ?? [])];
-  const set = extractPairs(format, masked);
+  const set = text.length <= MAX_STRUCTURED_LENGTH ? extractPairs(format, masked) : undefined;
   if (set) found.push(...keyFindings(set).paths);
   const lines = new LineIndex(text);
   const seen = new Set<number>();

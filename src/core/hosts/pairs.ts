@@ -121,7 +121,33 @@ function inlineMap(s: string, open: number, sep: ':' | '='): { key: string; scal
   return out;
 }
 
-const YAML_KEY = /^(?:"((?:[^"\\]|\\.)*)"|'((?:[^']|'')*)'|([^\s"'#?:,[\]{}&*!|>%@`-][^:#]*?|-[^\s:#][^:#]*?))[ \t]*:(?=[ \t]|$)/;
+/**
+ * The key at the start of `rest` (`key: value`, `"key": value`), found by scanning rather than
+ * with a backtracking regex, so hostile lines stay linear. `length` runs through the colon.
+ */
+function yamlKey(rest: string): { name: string; length: number } | undefined {
+  const q = rest[0];
+  let end: number;
+  let name: string;
+  if (q === '"' || q === "'") {
+    let j = 1;
+    while (j < rest.length && rest[j] !== q) j += q === '"' && rest[j] === '\\' ? 2 : 1;
+    if (j >= rest.length) return undefined;
+    name = rest.slice(1, j);
+    end = j + 1;
+    while (rest[end] === ' ' || rest[end] === '\t') end++;
+    if (rest[end] !== ':') return undefined;
+  } else {
+    if (!q || '?:,[]{}#&*!|>%@`'.includes(q) || q === ' ' || q === '\t' || (q === '-' && (rest[1] === ' ' || rest[1] === undefined))) return undefined;
+    end = rest.indexOf(':');
+    while (end >= 0 && end + 1 < rest.length && rest[end + 1] !== ' ' && rest[end + 1] !== '\t') end = rest.indexOf(':', end + 1);
+    if (end < 0) return undefined;
+    name = rest.slice(0, end).trimEnd();
+  }
+  const after = rest[end + 1];
+  if (after !== undefined && after !== ' ' && after !== '\t') return undefined;
+  return { name, length: end + 1 };
+}
 const ENV_ITEM = /^([A-Za-z_][A-Za-z0-9_.]*)=(.*)$/;
 
 /** YAML by indentation, tolerant of templates (Helm) that are not valid YAML. */
@@ -165,11 +191,11 @@ function yamlPairs(text: string): PairSet {
     }
     const rest = line.slice(pos);
     if (!rest) continue;
-    const key = YAML_KEY.exec(rest);
+    const key = yamlKey(rest);
     if (key) {
-      const name = key[1] ?? key[2]?.replace(/''/g, "'") ?? key[3].trimEnd();
+      const name = key.name;
       if (!isItem) while (stack.length && stack[stack.length - 1].indent >= pos) stack.pop();
-      const after = pos + key[0].length;
+      const after = pos + key.length;
       const valueText = line.slice(after).trim();
       const path = [...segs(), name];
       if (!valueText) {
@@ -257,8 +283,14 @@ function jsonPairs(text: string): Pair[] {
       expectKey = false;
       i++;
     } else if (ch === '"') {
-      let j = i + 1;
-      while (j < n && text[j] !== '"' && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+      let j = text.indexOf('"', i + 1);
+      while (j > 0 && text[j - 1] === '\\') {
+        let backslashes = 1;
+        while (text[j - 1 - backslashes] === '\\') backslashes++;
+        if (backslashes % 2 === 0) break;
+        j = text.indexOf('"', j + 1);
+      }
+      if (j < 0) j = n;
       const raw = text.slice(i + 1, j);
       const top = stack[stack.length - 1];
       if (top && !top.array && expectKey) {

@@ -158,6 +158,7 @@ export function probeHost(target: ProbeTarget, options: ProbeOptions = {}): Prom
         // Node's own check would fold a hostname mismatch into `authorized`; it is reported separately.
         checkServerIdentity: () => undefined,
         secureContext: options.ca?.length ? contextWithCa(options.ca) : undefined,
+        // Old servers still get their chain read (and their protocol reported).
         minVersion: 'TLSv1',
       });
       sockets.push(socket);
@@ -198,7 +199,7 @@ function contextWithCa(ca: readonly string[]): tls.SecureContext {
   let ctx = contexts.get(id);
   if (!ctx) {
     if (contexts.size >= 8) contexts.clear();
-    ctx = tls.createSecureContext({ ca: [...tls.rootCertificates, ...ca] });
+    ctx = tls.createSecureContext({ ca: [...tls.rootCertificates, ...ca], minVersion: 'TLSv1' });
     contexts.set(id, ctx);
   }
   return ctx;
@@ -210,6 +211,7 @@ function readHandshake(socket: tls.TLSSocket, target: ProbeTarget): Partial<Prob
   const { chain, truncated } = chainFromPeer(peer);
   const out: Partial<ProbeResult> = { chain, authorized: socket.authorized };
   if (truncated) out.chainTruncated = true;
+  // Typed as Error, but Node sets the OpenSSL code as a string (e.g. 'CERT_HAS_EXPIRED').
   const authError = socket.authorizationError as unknown;
   if (!socket.authorized && authError) out.authorizationError = authError instanceof Error ? (authError as NodeJS.ErrnoException).code ?? authError.message : String(authError);
   const protocol = socket.getProtocol();

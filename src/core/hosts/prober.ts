@@ -47,6 +47,8 @@ export class Prober {
   private readonly cache = new Map<string, { expiresAt: number; result: ProbeResult }>();
   private readonly inFlight = new Map<string, InFlight>();
   private readonly queue: { start: () => void; cancel: () => void }[] = [];
+  /** One listener per caller signal, however many probes wait on it. */
+  private readonly abortHandlers = new WeakMap<AbortSignal, Set<() => void>>();
   private running = 0;
   private attempts = 0;
   private readonly concurrency: number;
@@ -173,16 +175,30 @@ export class Prober {
     flight.waiters++;
     if (!signal) return flight.promise;
     return new Promise((resolve) => {
-      const onAbort = () => {
+      const unsubscribe = this.onAbort(signal, () => {
         if (--flight.waiters === 0) flight.controller.abort();
         resolve(cancelled(target, this.now()));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
+      });
       void flight.promise.then((r) => {
-        signal.removeEventListener('abort', onAbort);
+        unsubscribe();
         resolve(r);
       });
     });
+  }
+
+  private onAbort(signal: AbortSignal, handler: () => void): () => void {
+    let handlers = this.abortHandlers.get(signal);
+    if (!handlers) {
+      const set = new Set<() => void>();
+      handlers = set;
+      this.abortHandlers.set(signal, set);
+      signal.addEventListener('abort', () => {
+        for (const h of [...set]) h();
+        set.clear();
+      }, { once: true });
+    }
+    handlers.add(handler);
+    return () => handlers.delete(handler);
   }
 
   /** Waits for a free slot; resolves undefined when aborted while waiting. */

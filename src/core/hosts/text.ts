@@ -124,26 +124,41 @@ function maskLine(line: string, style: CommentStyle): string {
 }
 
 function maskSlashComments(text: string, hash: boolean): string {
-  const chars = text.split('');
-  let i = 0;
+  if (!text.includes('//') && !text.includes('/*') && !(hash && text.includes('#'))) return text;
+  const interesting = hash ? /["/#]/g : /["/]/g;
   const n = text.length;
-  while (i < n) {
+  let out = '';
+  let copied = 0;
+  let i = 0;
+  const blankTo = (end: number) => {
+    out += text.slice(copied, i) + blank(text.slice(i, end));
+    copied = i = end;
+  };
+  for (;;) {
+    interesting.lastIndex = i;
+    const m = interesting.exec(text);
+    if (!m) break;
+    i = m.index;
     const ch = text[i];
     if (ch === '"') {
-      i++;
-      while (i < n && text[i] !== '"' && text[i] !== '\n') i += text[i] === '\\' ? 2 : 1;
-      i++;
-    } else if (ch === '/' && text[i + 1] === '/') {
-      while (i < n && text[i] !== '\n') chars[i++] = ' ';
-    } else if (ch === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      const stop = end < 0 ? n : end + 2;
-      for (; i < stop; i++) if (chars[i] !== '\n') chars[i] = ' ';
-    } else if (hash && ch === '#') {
-      while (i < n && text[i] !== '\n') chars[i++] = ' ';
+      // Skip the string: the next quote not escaped by an odd run of backslashes.
+      let j = text.indexOf('"', i + 1);
+      while (j > 0) {
+        let backslashes = 0;
+        while (text[j - 1 - backslashes] === '\\') backslashes++;
+        if (backslashes % 2 === 0) break;
+        j = text.indexOf('"', j + 1);
+      }
+      i = j < 0 ? n : j + 1;
+    } else if (ch === '#' || text[i + 1] === '/') {
+      const nl = text.indexOf('\n', i);
+      blankTo(nl < 0 ? n : nl);
+    } else if (text[i + 1] === '*') {
+      const close = text.indexOf('*/', i + 2);
+      blankTo(close < 0 ? n : close + 2);
     } else {
       i++;
     }
   }
-  return chars.join('');
+  return copied === 0 ? text : out + text.slice(copied);
 }
