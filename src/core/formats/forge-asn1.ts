@@ -15,14 +15,17 @@ export function loadForge(): typeof forgeTypes {
   const jsPbkdf2 = forge.pkcs5.pbkdf2;
   const native = (p: string, s: string, c: number, dkLen: number, md?: unknown): string => {
     const name = typeof md === 'string' ? md : (md as { algorithm?: string } | undefined)?.algorithm ?? 'sha1';
-    return pbkdf2Sync(Buffer.from(p, 'binary'), Buffer.from(s, 'binary'), c, dkLen, name.replace('-', '')).toString('binary');
+    const password = Buffer.from(p, 'binary');
+    const salt = Buffer.from(s, 'binary');
+    spendKdf(c, dkLen, DIGEST_BYTES[name.replace('-', '').toLowerCase()] ?? 64);
+    return pbkdf2Sync(password, salt, c, dkLen, name.replace('-', '')).toString('binary');
   };
   const patched = ((p: string, s: string, c: number, dkLen: number, md?: unknown, callback?: unknown) =>
     typeof md === 'function' || callback ? (jsPbkdf2 as (...a: unknown[]) => unknown)(p, s, c, dkLen, md, callback) : native(p, s, c, dkLen, md)) as typeof forge.pkcs5.pbkdf2;
   forge.pkcs5.pbkdf2 = patched;
   (forge as unknown as { pbkdf2: typeof patched }).pbkdf2 = patched;
   const kdf = (password: string | null | undefined, salt: forgeTypes.util.ByteStringBuffer | string, id: number, iter: number, n: number, md?: { algorithm?: string }) =>
-    forge.util.createBuffer(pkcs12Kdf(password, Buffer.from(typeof salt === 'string' ? salt : salt.bytes(), 'binary'), id, iter, n, md?.algorithm ?? 'sha1').toString('binary'));
+    spendKdf(iter, n, DIGEST_BYTES[(md?.algorithm ?? 'sha1').replace('-', '').toLowerCase()] ?? 64) ?? forge.util.createBuffer(pkcs12Kdf(password, Buffer.from(typeof salt === 'string' ? salt : salt.bytes(), 'binary'), id, iter, n, md?.algorithm ?? 'sha1').toString('binary'));
   // The PKCS#12 reader keeps its own reference (p12.generateKey) next to pki.pbe's.
   (forge.pki as unknown as { pbe: { generatePkcs12Key: typeof kdf } }).pbe.generatePkcs12Key = kdf;
   (forge.pkcs12 as unknown as { generateKey: typeof kdf }).generateKey = kdf;
@@ -30,6 +33,64 @@ export function loadForge(): typeof forgeTypes {
 }
 
 const BLOCK_BYTES: Record<string, number> = { md5: 64, sha1: 64, sha224: 64, sha256: 64, sha384: 128, sha512: 128 };
+const DIGEST_BYTES: Record<string, number> = { md5: 16, sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64 };
+
+/** Thrown by a key derivation that would exceed the limits of the enclosing `KdfLimits.run`. */
+export class KdfLimitError extends Error {}
+
+/**
+ * Bounds the key derivation node-forge does while opening one PKCS#12: the iteration count of each
+ * derivation (MAC key, bag decryption keys and IVs), and their total over every derivation and
+ * password tried. The counts come from the file, so without a bound a hostile file pins the CPU
+ * for as long as it likes (2^31 PBKDF2 iterations are a quarter of an hour).
+ */
+export class KdfLimits {
+  /** Iterations done so far, counting each output block of a derivation separately. */
+  spent = 0;
+  /** Why a derivation was refused, if one was. */
+  exceeded: string | undefined;
+
+  constructor(readonly perDerivation: number, readonly total: number) {}
+
+  /** Runs `fn` (synchronous) with these limits applied to every key derivation it makes. */
+  run<T>(fn: () => T): T {
+    const outer = activeLimits;
+    activeLimits = this;
+    try {
+      return fn();
+    } finally {
+      activeLimits = outer;
+    }
+  }
+
+  charge(iterations: number, blocks: number): void {
+    if (iterations > this.perDerivation) {
+      this.exceeded = `a key derivation asks for ${iterations} iterations (more than ${this.perDerivation})`;
+    } else if (this.spent + iterations * blocks > this.total) {
+      this.exceeded = `its key derivations need more than ${this.total} iterations in all`;
+    } else {
+      this.spent += iterations * blocks;
+      return;
+    }
+    throw new KdfLimitError(this.exceeded);
+  }
+}
+
+let activeLimits: KdfLimits | undefined;
+let kdfIterations = 0;
+
+/** Key-derivation iterations run in this process so far (diagnostics and tests). */
+export function kdfIterationsRun(): number {
+  return kdfIterations;
+}
+
+/** Charges one derivation of `bytes` output bytes from a `digestBytes` hash; returns nothing, so `?? derive()` chains. */
+function spendKdf(iterations: number, bytes: number, digestBytes: number): undefined {
+  const blocks = Math.max(1, Math.ceil(bytes / digestBytes));
+  activeLimits?.charge(iterations, blocks);
+  if (iterations > 0) kdfIterations += iterations * blocks;
+  return undefined;
+}
 
 /** RFC 7292 appendix B.2 key derivation with native hashing (forge's own runs in JavaScript). */
 export function pkcs12Kdf(password: string | null | undefined, salt: Buffer, id: number, iterations: number, n: number, algorithm: string): Buffer {

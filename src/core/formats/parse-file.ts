@@ -74,7 +74,24 @@ function decodeText(bytes: Uint8Array): string {
 
 /** Collects results for one file, numbering certificates in the order found. */
 class Sink {
+  /** Public-key hashes of this file's private keys, by PEM label and body. */
+  private readonly keyHashes = new Map<string, string | undefined>();
+
   constructor(readonly result: FileResult) {}
+
+  /**
+   * The public-key hash of a private key, for pairing with certificates. OpenSSL takes ~0.5 ms to
+   * decode one key, so a file of thousands of small keys took seconds: repeated keys are decoded once,
+   * and past MAX_PRIVATE_KEYS_PER_FILE distinct ones the rest are not paired.
+   */
+  keyHash(b: PemBlock): string | undefined {
+    const id = `${b.label}\n${b.body}`;
+    if (!this.keyHashes.has(id)) {
+      if (this.keyHashes.size >= MAX_PRIVATE_KEYS_PER_FILE) return undefined;
+      this.keyHashes.set(id, publicKeyHash(b));
+    }
+    return this.keyHashes.get(id);
+  }
 
   certificate(der: Uint8Array, range: Range, source: SourceKind, what: string): void {
     try {
@@ -206,11 +223,14 @@ function handlePemBlocks(
     } else if (b.kind === 'pkcs7') {
       parsePkcs7(Buffer.from(b.body, 'base64'), range, sink, 'pkcs7');
     } else if (b.kind === 'private-key' && !b.encrypted) {
-      const key = publicKeyHash(b);
+      const key = sink.keyHash(b);
       if (key) sink.result.privateKeys.push({ file: sink.result.file, range, spkiSha256: key } satisfies PrivateKeyRef);
     }
   }
 }
+
+/** Distinct private keys per file whose public half is computed (pairing keys with certificates). */
+export const MAX_PRIVATE_KEYS_PER_FILE = 50;
 
 /** SHA-256 of the public half of a private key; the key itself is dropped at once. */
 function publicKeyHash(b: PemBlock): string | undefined {
@@ -245,10 +265,19 @@ class SourceContext {
 
   kindAt(offset: number): SourceKind {
     if (this.isKubeconfig) return 'kubeconfig';
+    // Binary search for the last document starting at or before the offset: a scan from the first
+    // document made a YAML stream of many small documents quadratic.
+    let lo = 0;
+    let hi = this.docs.length - 1;
     let kind = this.fallback;
-    for (const d of this.docs) {
-      if (d.start > offset) break;
-      kind = d.kind;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.docs[mid].start <= offset) {
+        kind = this.docs[mid].kind;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
     }
     return kind;
   }

@@ -37,6 +37,10 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 export function findPemBlocks(text: string): PemBlock[] {
   const blocks: PemBlock[] = [];
+  // A block ends at its own END line before the next BEGIN. Both searches only move forward (each
+  // remembers what it found), so a text of many BEGIN lines without END stays linear, not quadratic.
+  const nextBegin = new ForwardSearch(text, '-----BEGIN ');
+  const nextEnd = new ForwardSearch(text, '-----END ');
   BEGIN.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = BEGIN.exec(text))) {
@@ -45,9 +49,10 @@ export function findPemBlocks(text: string): PemBlock[] {
     const start = m.index;
     const bodyStart = start + m[0].length;
     const endMarker = `-----END ${label}-----`;
-    const endAt = text.indexOf(endMarker, bodyStart);
-    const nextBegin = text.indexOf('-----BEGIN ', bodyStart);
-    if (endAt < 0 || (nextBegin >= 0 && nextBegin < endAt)) {
+    const limit = nextBegin.from(bodyStart);
+    let endAt = nextEnd.from(bodyStart);
+    while (endAt < limit && !text.startsWith(endMarker, endAt)) endAt = nextEnd.from(endAt + 1);
+    if (endAt >= limit) {
       blocks.push({
         label, kind, start, end: bodyStart, body: '',
         error: { code: 'pem-unterminated', message: `PEM block "${label}" has no matching "${endMarker}" line`, offset: start },
@@ -61,7 +66,8 @@ export function findPemBlocks(text: string): PemBlock[] {
       continue;
     }
     const raw = text.slice(bodyStart, endAt);
-    if (raw.includes(':') && /^\s*(Proc-Type|DEK-Info):/m.test(raw)) {
+    // [ \t]*, not \s*: \s* also spans line breaks, which made a long run of blank lines quadratic.
+    if (raw.includes(':') && /^[ \t]*(Proc-Type|DEK-Info):/m.test(raw)) {
       blocks.push({ label, kind, start, end, body: '', encrypted: true });
       continue;
     }
@@ -83,6 +89,27 @@ export function findPemBlocks(text: string): PemBlock[] {
     blocks.push({ label, kind, start, end, body });
   }
   return blocks;
+}
+
+/**
+ * `indexOf` for one needle from non-decreasing positions. A search runs only when the position
+ * passes the last hit, so the ranges scanned never overlap: linear in the text over all calls.
+ */
+class ForwardSearch {
+  private hit = -1;
+  private searchedFrom = Infinity;
+
+  constructor(private readonly text: string, private readonly needle: string) {}
+
+  /** Offset of the first occurrence at or after `from`, or the text's length when there is none. */
+  from(from: number): number {
+    if (from < this.searchedFrom || from > this.hit) {
+      const i = this.text.indexOf(this.needle, from);
+      this.hit = i < 0 ? this.text.length : i;
+      this.searchedFrom = from;
+    }
+    return this.hit;
+  }
 }
 
 function firstBadCharacter(raw: string): { char: string; offset: number } | undefined {

@@ -1,13 +1,21 @@
 import type forgeTypes from 'node-forge';
-import { forgeFromDer, forgeToDer, loadForge } from './forge-asn1';
+import { forgeFromDer, forgeToDer, KdfLimits, loadForge } from './forge-asn1';
 
 export type Pkcs12Result =
   | { status: 'open'; certificates: Uint8Array[] }
   | { status: 'locked' | 'wrong-password'; message: string }
   | { status: 'invalid'; message: string };
 
-/** Key-derivation iterations above this are refused: a hostile file must not pin the CPU. */
+/** Key-derivation iterations above this are refused: a hostile file must not pin the CPU. Applies to every derivation (MAC, bag encryption). */
 export const MAX_PKCS12_ITERATIONS = 200_000;
+/**
+ * Key-derivation iterations spent on one file in all, over every derivation and password tried: a
+ * file can hold any number of encrypted bags. Three derivations at the maximum (the MAC and two
+ * PBES2 bags, as OpenSSL writes) fit; so does a locked Java 8 keystore (MAC 100,000 and legacy
+ * bags at 50,000 tried with both empty passwords: 400,000). Native PKCS#12 KDF runs ~1.5 µs per
+ * iteration, so the worst case is about 0.9 s of CPU per file (.NET caps the declared total at 300,000).
+ */
+export const MAX_PKCS12_WORK = 3 * MAX_PKCS12_ITERATIONS;
 
 /**
  * Opens a PKCS#12 with the given password, or with none and the empty one. Every certificate comes out
@@ -25,6 +33,12 @@ export function openPkcs12(der: Uint8Array, password?: string): Pkcs12Result {
   if (iterations !== undefined && iterations > MAX_PKCS12_ITERATIONS) {
     return { status: 'invalid', message: `PKCS#12 asks for ${iterations} key-derivation iterations (more than ${MAX_PKCS12_ITERATIONS}); not opened` };
   }
+  const limits = new KdfLimits(MAX_PKCS12_ITERATIONS, MAX_PKCS12_WORK);
+  return limits.run(() => openWithin(forge, asn1, password, limits));
+}
+
+function openWithin(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, password: string | undefined, limits: KdfLimits): Pkcs12Result {
+  const refused = (): Pkcs12Result => ({ status: 'invalid', message: `PKCS#12 not opened: ${limits.exceeded}` });
   // Without a password from the user, read the container without its MAC: certificate bags that are
   // not encrypted open as they are (certificates are public), encrypted ones still need the password,
   // and the MAC's key derivation (half the cost of opening a .p12) is skipped. Any failure is then
@@ -34,6 +48,7 @@ export function openPkcs12(der: Uint8Array, password?: string): Pkcs12Result {
     for (const pw of ['', undefined]) {
       const opened = tryOpen(forge, withoutMac, pw);
       if (opened.status === 'open') return opened;
+      if (limits.exceeded) return refused();
     }
   }
   const candidates = password !== undefined ? [password] : ['', undefined];
@@ -41,6 +56,7 @@ export function openPkcs12(der: Uint8Array, password?: string): Pkcs12Result {
   for (const pw of candidates) {
     const opened = tryOpen(forge, asn1, pw);
     if (opened.status === 'open') return opened;
+    if (limits.exceeded) return refused();
     lastError = opened.error;
   }
   const text = errorText(lastError);

@@ -149,11 +149,18 @@ export async function resultFor(file: string, bytes: ReadOutcome, maxSize: numbe
 
 export type ReadOutcome = Uint8Array | 'too-large' | 'gone' | Error;
 
+/**
+ * Read-only and non-blocking: opening a FIFO (named pipe) blocks until a writer appears, so a
+ * kubeconfig naming one hung the scan for good. Non-blocking, the open returns and fstat says
+ * it is no regular file. Regular files read the same either way.
+ */
+const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
+
 /** Reads a file unless it exceeds `maxSize`; never loads more than that into memory. */
 export async function readBounded(file: string, maxSize: number): Promise<ReadOutcome> {
   let handle: fs.promises.FileHandle | undefined;
   try {
-    handle = await fs.promises.open(file, 'r');
+    handle = await fs.promises.open(file, OPEN_FLAGS);
     const { size, isFile } = await handle.stat().then((s) => ({ size: s.size, isFile: s.isFile() }));
     if (!isFile) return 'gone';
     if (size > maxSize) return 'too-large';
@@ -178,7 +185,7 @@ export async function readBounded(file: string, maxSize: number): Promise<ReadOu
 export function readBoundedSync(file: string, maxSize: number): Promise<ReadOutcome> {
   let fd: number | undefined;
   try {
-    fd = fs.openSync(file, 'r');
+    fd = fs.openSync(file, OPEN_FLAGS);
     const st = fs.fstatSync(fd);
     if (!st.isFile()) return Promise.resolve('gone');
     if (st.size > maxSize) return Promise.resolve('too-large');
