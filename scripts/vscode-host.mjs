@@ -24,20 +24,35 @@ function which(cmd) {
 
 function log(msg) { process.stderr.write(`[vscode-host] ${msg}\n`); }
 
-export function ensureSystemPackages() {
+/** Debian packages the project needs that are not installed (chromium, ripgrep, libkrb5-dev, openssl). */
+export function missingSystemPackages() {
   const missing = [];
   if (!fs.existsSync(chromiumPath)) missing.push('chromium');
   if (!which('rg')) missing.push('ripgrep');
   if (!fs.existsSync('/usr/include/gssapi.h') && !fs.existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev');
   if (!which('openssl')) missing.push('openssl');
+  return missing;
+}
+
+/** Installs the missing system packages with apt-get (through sudo unless root). Idempotent. */
+export function ensureSystemPackages() {
+  const missing = missingSystemPackages();
   if (missing.length === 0) return;
-  log(`installing system packages: ${missing.join(' ')}`);
-  const sudo = process.getuid && process.getuid() === 0 ? [] : ['sudo'];
-  const run = (args) => execFileSync(sudo.length ? 'sudo' : args[0], sudo.length ? args : args.slice(1), {
+  if (!which('apt-get')) {
+    throw new Error(`missing system packages: ${missing.join(' ')}; apt-get is not available here, so install them yourself (Debian names)`);
+  }
+  const root = process.getuid && process.getuid() === 0;
+  if (!root && !which('sudo')) {
+    throw new Error(`missing system packages: ${missing.join(' ')}; not root and no sudo: run \`apt-get install ${missing.join(' ')}\` as root`);
+  }
+  log(`installing system packages: ${missing.join(' ')}${root ? '' : ' (through sudo)'}`);
+  const run = (args) => execFileSync(root ? args[0] : 'sudo', root ? args.slice(1) : ['env', 'DEBIAN_FRONTEND=noninteractive', ...args], {
     stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
   run(['apt-get', 'update', '-qq']);
   run(['apt-get', 'install', '-y', '-qq', ...missing]);
+  const still = missingSystemPackages();
+  if (still.length) throw new Error(`apt-get finished but these are still missing: ${still.join(' ')}`);
 }
 
 export function installHost() {
@@ -67,5 +82,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const cmd = process.argv[2] || 'install';
   if (cmd === 'install') installHost();
   else if (cmd === 'path') console.log(codeServerBin);
-  else { console.error('usage: vscode-host.mjs install|path'); process.exit(2); }
+  else if (cmd === 'system') ensureSystemPackages();
+  else { console.error('usage: vscode-host.mjs install|path|system'); process.exit(2); }
 }
