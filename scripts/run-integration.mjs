@@ -2,18 +2,22 @@
 // Runs the integration suite (out/test/integration) inside a real VS Code. Builds nothing: run
 // `node esbuild.js --tests` first. Generates a fresh fixture workspace in a temp dir each run.
 //
-//   node scripts/run-integration.mjs [--restricted | --all] [--json FILE]
+//   node scripts/run-integration.mjs [--restricted | --all | --ui] [--json FILE]
 //     (default)     trusted workspace: every *.test.js except *.restricted.test.js
 //     --restricted  Restricted Mode (workspace trust on): only *.restricted.test.js
-//     --all         trusted pass, then a restricted pass if there are restricted tests
-//     --json FILE   write { host, vscodeVersion, passes, failures } for scripts/test.mjs
+//     --all         trusted pass, then a restricted pass if there are restricted tests, then the
+//                   UI check (scripts/lib/ui-check.mjs: the rendered Expirations tree read from
+//                   the DOM in Chromium; offline host only, skipped and not counted on electron)
+//     --ui          the UI check only
+//     --json FILE   write { host, vscodeVersion, passes, failures, skipped } for scripts/test.mjs
 //
 // Environment:
 //   CERTLENS_TEST_HOST        electron | offline | auto (default). auto = electron when
 //                             VSCODE_EXECUTABLE is set or a desktop VS Code was downloaded into
 //                             .vscode-test/, else the offline code-server host (installed if missing)
 //   VSCODE_EXECUTABLE         desktop VS Code binary for the electron runner
-//   CERTLENS_TEST_GREP        regex on test file paths (relative to out/test/integration)
+//   CERTLENS_TEST_GREP        regex on test file paths (relative to out/test/integration); the UI
+//                             check runs when it matches 'ui/expirations-tree'
 //   CERTLENS_TEST_TIMEOUT_MS  hard limit for the whole run, default 600000 (10 min)
 //   CERTLENS_TEST_VERBOSE=1   print the workbench log (offline host) as it comes
 import { execFileSync } from 'node:child_process';
@@ -23,6 +27,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exitOnSignals, hostInstalled, hostVersions, installHost, killAllSync, openPage, receivedSignal, startServer, stopAll } from './lib/code-server.mjs';
+import { runTreeUiCheck, UI_CHECK_GREP_NAME, UI_CHECK_NAME } from './lib/ui-check.mjs';
 import { makeWorkspace } from './make-workspace.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -144,15 +149,15 @@ async function runElectron({ executable, workspace, trusted, env, deadline }) {
 }
 
 /** Runs the suite; returns { host, vscodeVersion, passes, failures }. Never throws: errors count as a failure. */
-export async function runIntegration({ mode = 'trusted', grep = process.env.CERTLENS_TEST_GREP, timeoutMs, verbose = !!process.env.CERTLENS_TEST_VERBOSE, watchdog = false } = {}) {
+export async function runIntegration({ mode = 'trusted', grep = process.env.CERTLENS_TEST_GREP, timeoutMs, verbose = !!process.env.CERTLENS_TEST_VERBOSE, watchdog = false, workspace: givenWorkspace, extraEnv = {} } = {}) {
   timeoutMs ??= Number(process.env.CERTLENS_TEST_TIMEOUT_MS || 600_000);
   limitMs = timeoutMs;
-  const result = { host: undefined, vscodeVersion: undefined, passes: 0, failures: 0, pending: 0 };
+  const result = { host: undefined, vscodeVersion: undefined, passes: 0, failures: 0, pending: 0, skipped: [] };
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'certlens-integration-'));
   const removeTmp = () => fs.rmSync(tmp, { recursive: true, force: true });
   process.on('exit', removeTmp); // also on Ctrl-C
   try {
-    if (!fs.existsSync(`${testsEntry}.js`)) throw new Error(`${path.relative(root, testsEntry)}.js is missing: run \`node esbuild.js --tests\` first`);
+    if (mode !== 'ui' && !fs.existsSync(`${testsEntry}.js`)) throw new Error(`${path.relative(root, testsEntry)}.js is missing: run \`node esbuild.js --tests\` first`);
     if (!fs.existsSync(path.join(root, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run `node esbuild.js` first');
     const { host, executable } = chooseHost();
     result.host = host;
@@ -176,15 +181,19 @@ export async function runIntegration({ mode = 'trusted', grep = process.env.CERT
     }
 
     // The workspace and the manifest (the oracle) are siblings: the manifest stays outside the workspace.
-    const workspace = path.join(tmp, 'workspace');
+    // A given workspace (benchmarks) is used as it is, without a manifest.
+    const workspace = givenWorkspace ?? path.join(tmp, 'workspace');
     const manifestPath = path.join(tmp, 'manifest.json');
-    const manifest = makeWorkspace(workspace, { manifestPath });
-    say(`fixture workspace: ${manifest.certificateCount} certificates in ${manifest.files.length} files, ${workspace}`);
+    if (!givenWorkspace) {
+      const manifest = makeWorkspace(workspace, { manifestPath });
+      say(`fixture workspace: ${manifest.certificateCount} certificates in ${manifest.files.length} files, ${workspace}`);
+    }
 
-    const passes = mode === 'all' ? ['trusted', ...(hasRestrictedTests(grep) ? ['restricted'] : [])] : [mode];
+    const passes = mode === 'all' ? ['trusted', ...(hasRestrictedTests(grep) ? ['restricted'] : [])] : mode === 'ui' ? [] : [mode];
+    const uiCheck = (mode === 'all' || mode === 'ui') && (!grep || new RegExp(grep).test(UI_CHECK_GREP_NAME));
     for (const pass of passes) {
       const reportPath = path.join(tmp, `report-${pass}.json`);
-      const env = { CERTLENS_TEST_MANIFEST: manifestPath, CERTLENS_TEST_REPORT: reportPath, ...(grep ? { CERTLENS_TEST_GREP: grep } : {}) };
+      const env = { CERTLENS_TEST_MANIFEST: manifestPath, CERTLENS_TEST_REPORT: reportPath, ...(grep ? { CERTLENS_TEST_GREP: grep } : {}), ...extraEnv };
       say(`running the ${pass === 'trusted' ? 'trusted-workspace' : 'Restricted Mode'} pass${grep ? ` (files matching /${grep}/)` : ''}`);
       const started = Date.now();
       const opts = { executable, workspace, trusted: pass === 'trusted', env, deadline, verbose };
@@ -203,6 +212,28 @@ export async function runIntegration({ mode = 'trusted', grep = process.env.CERT
       result.pending += report.pending ?? 0;
       say(`${pass} pass: ${report.passes} passed, ${report.failures} failed in VS Code ${report.vscodeVersion} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
     }
+
+    if (uiCheck && host !== 'offline') {
+      // The electron runner has no page to drive; do not count what did not run as passed.
+      const why = 'needs the offline code-server host and Chromium (the electron runner has no browser page to read); not counted';
+      say(`SKIPPED ${UI_CHECK_NAME}: ${why}`);
+      result.skipped.push('UI check (electron runner)');
+    } else if (uiCheck) {
+      // A fresh workspace: the passes above edit theirs (unsaved edits, settings, watcher tests).
+      const uiWorkspace = path.join(tmp, 'ui-workspace');
+      const uiManifest = makeWorkspace(uiWorkspace, { manifestPath: path.join(tmp, 'ui-manifest.json') });
+      say(`running the UI check on a fresh fixture workspace (${uiManifest.certificateCount} certificates), trusted, extension loaded by extensionDevelopmentPath`);
+      const remaining = Math.max(deadline - Date.now(), 1000);
+      const ui = await runTreeUiCheck({ root, manifest: uiManifest, timeoutMs: Math.min(remaining, 180_000), log: (m) => say(`  ui: ${m}`) });
+      if (ui.ok) {
+        result.passes += 1;
+        say(`PASS ${UI_CHECK_NAME}: ${ui.summary}`);
+      } else {
+        result.failures += 1;
+        say(`FAIL ${UI_CHECK_NAME}: ${ui.summary}`);
+        for (const d of ui.details ?? []) say(`  ${d}`);
+      }
+    }
   } catch (e) {
     result.failures += 1;
     result.error = receivedSignal() ? `interrupted by ${receivedSignal().signal}` : e instanceof Error ? e.message : String(e);
@@ -219,10 +250,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const jsonAt = args.indexOf('--json');
   const jsonFile = jsonAt >= 0 ? args[jsonAt + 1] : undefined;
-  const mode = args.includes('--all') ? 'all' : args.includes('--restricted') ? 'restricted' : 'trusted';
+  const mode = args.includes('--all') ? 'all' : args.includes('--restricted') ? 'restricted' : args.includes('--ui') ? 'ui' : 'trusted';
   exitOnSignals((sig) => say(`${sig}: stopping VS Code`));
   const result = await runIntegration({ mode, watchdog: true });
   if (jsonFile) fs.writeFileSync(jsonFile, JSON.stringify(result, null, 2));
-  say(`${result.passes} passed, ${result.failures} failed`);
-  process.exit(receivedSignal()?.exitCode ?? (result.failures > 0 || result.passes === 0 ? 1 : 0));
+  say(`${result.passes} passed, ${result.failures} failed${result.skipped.length ? `, ${result.skipped.length} skipped (${result.skipped.join('; ')})` : ''}`);
+  process.exit(receivedSignal()?.exitCode ?? (result.failures > 0 || (result.passes === 0 && result.skipped.length === 0) ? 1 : 0));
 }
