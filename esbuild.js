@@ -47,6 +47,7 @@ async function main() {
   const builds = [
     { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
     { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+    { ...common, entryPoints: ['src/core/scan/readWorker.ts'], outfile: 'dist/readWorker.js' },
   ];
   if (tests) {
     // Start from an empty out/ so deleted tests do not linger as compiled files.

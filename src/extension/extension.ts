@@ -3,6 +3,7 @@ import { buildReport } from '../core/report/schema';
 import type { CertLensApi, TreeItemSnapshot } from './api';
 import { SECTION } from './config';
 import { CertificateStore } from './store';
+import { ReadPool } from '../core/scan/readPool';
 import { CodeLensFeature } from './features/codelens';
 import { registerCommands } from './features/commands';
 import { FileDecorationsFeature } from './features/decorations';
@@ -21,13 +22,14 @@ export type { CertLensApi } from './api';
 export function activate(context: vscode.ExtensionContext): CertLensApi {
   const activationStart = performance.now();
   let firstScanMs: number | undefined;
-  const store = new CertificateStore();
+  const store = new CertificateStore(new ReadPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'readWorker.js').fsPath));
   const tree = new ExpirationsTree(store);
   const codeLens = new CodeLensFeature(store);
   const statusBar = new StatusBarFeature(store);
   const details = new DetailsFeature(store);
   const pkcs12 = new Pkcs12Feature(store, context.secrets);
   const live = new LiveUpdates(store);
+  const diagnostics = new DiagnosticsFeature(store);
   let notified = 0;
   let fullScan: Promise<void> = Promise.resolve();
 
@@ -43,7 +45,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
 
   context.subscriptions.push(
     store, tree, codeLens, statusBar, details, pkcs12, live,
-    new DiagnosticsFeature(store),
+    diagnostics,
     new FileDecorationsFeature(store),
     registerHover(store),
     registerQuickFixes(store),
@@ -75,6 +77,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     settled: async () => {
       await fullScan;
       await live.settled();
+      await diagnostics.idle();
     },
     scan: rescan,
     report: () => buildReport(store.certificates(), store.findings(), Date.now(), store.lastScan),
@@ -87,6 +90,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     whenScanned: async () => {
       await fullScan;
       await live.settled();
+      await diagnostics.idle();
       return store.certificates().length;
     },
     notifications: () => notified,

@@ -6,6 +6,7 @@ import { Inventory } from '../core/scan/inventory';
 import { isSkippedByExtension, PathFilter } from '../core/scan/filters';
 import { readBounded, resultFor, type ReadFile, type ReadOutcome } from '../core/scan/scanner';
 import { ParseMemo } from '../core/scan/memo';
+import { ReadPool } from '../core/scan/readPool';
 import { parseFile } from '../core/formats/parse-file';
 import { readConfig, type CertLensConfig } from './config';
 import { fileKey, keyToUri } from './uris';
@@ -37,6 +38,9 @@ export interface StoreChange {
  * edits. Everything the editor shows reads from here.
  */
 export class CertificateStore implements vscode.Disposable {
+  /** Reads local files on a worker thread when given (see ReadPool); otherwise on this thread. */
+  constructor(private readonly pool?: ReadPool) {}
+
   private readonly inventory = new Inventory();
   private readonly changed = new vscode.EventEmitter<StoreChange>();
   readonly onDidChange = this.changed.event;
@@ -52,6 +56,7 @@ export class CertificateStore implements vscode.Disposable {
   lastScan = { files: 0, ms: 0 };
 
   dispose(): void {
+    this.pool?.dispose();
     this.scanSource?.cancel();
     this.changed.dispose();
     this.scanState.dispose();
@@ -115,7 +120,11 @@ export class CertificateStore implements vscode.Disposable {
 
   private latestScan: Promise<void> = Promise.resolve();
 
+  /** Files updated by the watcher or edits since the running scan started. */
+  private readonly touchedDuringScan = new Set<string>();
+
   private runScan(source: vscode.CancellationTokenSource): Promise<void> {
+    this.touchedDuringScan.clear();
     return this.track(async () => {
       const started = Date.now();
       const token = source.token;
@@ -126,22 +135,74 @@ export class CertificateStore implements vscode.Disposable {
         const cfg = readConfig(folder.uri);
         const uris = await this.listFiles(folder, cfg, token);
         files += uris.length;
+        const read = async (file: string, outcome: ReadOutcome) => {
+          const result = await resultFor(file, outcome, cfg.maxFileSize, this.parseOptions(), readFile).catch(() => undefined);
+          if (result) found.set(file, result);
+        };
+        const local = uris.filter((u) => u.scheme === 'file').map((u) => u.fsPath);
+        const other = uris.filter((u) => u.scheme !== 'file').map(fileKey);
+        if (this.pool && local.length) {
+          // The worker reads and sniffs; this thread parses what may hold certificates, a few ms at a time.
+          const queue: [string, ReadOutcome][] = [];
+          let wake: (() => void) | undefined;
+          let reading = true;
+          const reader = this.pool.read(local, cfg.maxFileSize, (file, outcome) => {
+            if (outcome === 'nothing') return;
+            queue.push([file, outcome]);
+            wake?.();
+          }).catch(() => other.push(...local.filter((f) => !found.has(f)))).finally(() => {
+            reading = false;
+            wake?.();
+          });
+          while (!token.isCancellationRequested && (reading || queue.length)) {
+            if (!queue.length) {
+              await new Promise<void>((r) => (wake = r));
+              wake = undefined;
+              continue;
+            }
+            const until = performance.now() + 8;
+            while (queue.length && performance.now() < until) {
+              const [file, outcome] = queue.shift()!;
+              await read(file, outcome);
+            }
+            await new Promise((r) => setImmediate(r));
+          }
+          await reader;
+        } else {
+          other.push(...local);
+        }
         let next = 0;
         const worker = async () => {
-          while (next < uris.length && !token.isCancellationRequested) {
-            const key = fileKey(uris[next++]);
-            const result = await resultFor(key, await readFile(key, cfg.maxFileSize), cfg.maxFileSize, this.parseOptions(), readFile).catch(() => undefined);
-            if (result) found.set(key, result);
+          while (next < other.length && !token.isCancellationRequested) {
+            const key = other[next++];
+            await read(key, await readFile(key, cfg.maxFileSize));
           }
         };
         await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker));
       }
       if (token.isCancellationRequested) return;
+      // Files changed, created or deleted while the scan ran are newer than what it read: keep them.
+      const newer = [...this.touchedDuringScan].map((k) => [k, this.inventory.get(k)] as const);
       this.inventory.clear();
       for (const r of found.values()) this.inventory.set(r);
+      for (const [k, r] of newer) {
+        if (r) this.inventory.set(r);
+        else this.inventory.delete(k);
+      }
       this.scanned = true;
+      // Evaluate every file's findings a slice at a time before telling anyone, so listeners that
+      // summarise the workspace (tree, diagnostics, status bar) find the work done.
+      this.perFile.clear();
+      this.sorted = undefined;
+      const names = this.inventory.fileNames();
+      for (let i = 0; i < names.length && !token.isCancellationRequested; ) {
+        const until = performance.now() + 8;
+        while (i < names.length && performance.now() < until) this.fileState(names[i++]);
+        await new Promise((r) => setImmediate(r));
+      }
       this.lastScan = { files, ms: Date.now() - started };
-      this.invalidate();
+      this.sorted = undefined;
+      this.changed.fire({});
     });
   }
 
@@ -198,6 +259,7 @@ export class CertificateStore implements vscode.Disposable {
   }
 
   private invalidate(files?: string[]): void {
+    if (files) for (const f of files) this.touchedDuringScan.add(f);
     this.sorted = undefined;
     if (files) for (const f of files) this.perFile.delete(f);
     else this.perFile.clear();

@@ -64,7 +64,7 @@ describe('CertLens editor surface', function () {
     const chainFile = manifest.files.find((f) => f.certificates.length === 3)!;
     const uri = workspaceUri(chainFile.path);
     const doc = await vscode.workspace.openTextDocument(uri);
-    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 1000);
     const ours = lenses.filter((l) => l.command?.command === 'certlens.showDetails');
     assert.deepEqual(ours.map((l) => l.range.start.line), beginLines(doc.getText()));
     const leaf = chainFile.certificates[0];
@@ -214,7 +214,7 @@ describe('CertLens editor surface', function () {
     assert.ok(doc.isDirty);
     const line = beginLines(doc.getText())[1];
     await waitFor('a diagnostic for the typed certificate', () => certDiagnostics(uri).find((d) => d.code === 'expired' && d.range.start.line === line));
-    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 1000);
     assert.equal(lenses.filter((l) => l.command?.command === 'certlens.showDetails').length, 2);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     await waitFor('the unsaved certificate to disappear', () => !certDiagnostics(uri).some((d) => d.code === 'expired'));
@@ -273,7 +273,7 @@ describe('CertLens settings and notifications', function () {
   it('turns CodeLens off and on', async () => {
     const uri = workspaceUri(expired.path);
     await vscode.workspace.openTextDocument(uri);
-    const ours = async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)).filter((l) => l.command?.command === 'certlens.showDetails').length;
+    const ours = async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 1000)).filter((l) => l.command?.command === 'certlens.showDetails').length;
     assert.equal(await ours(), 1);
     await setSetting('codeLens.enabled', false);
     await waitFor('lenses to go', async () => (await ours()) === 0);

@@ -14,7 +14,7 @@ export async function api(): Promise<CertLensApi> {
  * Resolves when `check` returns a value (not undefined/false), re-checking whenever diagnostics
  * change and at a short interval; rejects with `what` after `timeoutMs`.
  */
-export function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+export function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let done = false;
     const finish = (fn: () => void) => {

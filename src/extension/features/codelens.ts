@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { Commands } from '../commands';
 import { lensTitle } from '../present';
 import type { CertificateStore } from '../store';
-import { fileKey, toVsRange } from '../uris';
+import { fileKey, keyToUri } from '../uris';
+import type { CertificateRecord } from '../../core/model';
 
 /** A lens above every certificate: state, date, issuer, and the chain member that expires first. */
 export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposable {
@@ -32,17 +33,32 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
     this.changed.dispose();
   }
 
+  /** Lenses are cheap to create; titles are made in resolveCodeLens, for the lenses on screen only. */
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
-    const result = this.store.fileResult(doc.uri);
-    if (!result) return [];
-    const cfg = this.store.configFor(fileKey(doc.uri));
-    if (!cfg.codeLensEnabled) return [];
-    const now = Date.now();
-    return this.store.certificatesIn(fileKey(doc.uri)).map((c) => new vscode.CodeLens(toVsRange(c.range).with({ end: toVsRange(c.range).start }), {
-      title: lensTitle(c, result.certificates, now, cfg.rules),
+    const file = fileKey(doc.uri);
+    if (!this.store.fileResult(doc.uri) || !this.store.configFor(file).codeLensEnabled) return [];
+    return this.store.certificatesIn(file).map((c) => {
+      const start = new vscode.Position(c.range.start.line, c.range.start.character);
+      return new CertificateLens(new vscode.Range(start, start), c);
+    });
+  }
+
+  resolveCodeLens(lens: vscode.CodeLens): vscode.CodeLens {
+    if (!(lens instanceof CertificateLens)) return lens;
+    const c = lens.cert;
+    const result = this.store.fileResult(keyToUri(c.file));
+    lens.command = {
+      title: lensTitle(c, result?.certificates ?? [c], Date.now(), this.store.configFor(c.file).rules),
       command: Commands.showDetails,
       arguments: [{ sha256: c.sha256, file: c.file, index: c.index }],
       tooltip: vscode.l10n.t('Show certificate details'),
-    }));
+    };
+    return lens;
+  }
+}
+
+class CertificateLens extends vscode.CodeLens {
+  constructor(range: vscode.Range, readonly cert: CertificateRecord) {
+    super(range);
   }
 }

@@ -6,6 +6,9 @@ import { keyToUri, toVsRange } from '../uris';
 
 export const DIAGNOSTIC_SOURCE = 'CertLens';
 
+/** Longest stretch of work a workspace-wide refresh does before yielding. */
+const SLICE_MS = 8;
+
 const SEVERITY: Record<Exclude<SeverityName, 'None'>, vscode.DiagnosticSeverity> = {
   Error: vscode.DiagnosticSeverity.Error,
   Warning: vscode.DiagnosticSeverity.Warning,
@@ -28,14 +31,48 @@ export class DiagnosticsFeature implements vscode.Disposable {
     this.collection.dispose();
   }
 
-  /** Recomputes the given files (a file edit touches only its own diagnostics), or all of them. */
+  private generation = 0;
+
+  /**
+   * Recomputes the given files (an edit touches only its own file) at once, or all files in slices of
+   * a few milliseconds, yielding in between so a workspace-wide refresh never blocks the extension host.
+   */
   refresh(files?: readonly string[]): void {
-    if (!files) this.collection.clear();
-    for (const file of files ?? this.store.files()) {
-      const diags = this.diagnosticsFor(file);
-      if (diags.length) this.collection.set(keyToUri(file), diags);
-      else this.collection.delete(keyToUri(file));
+    if (files) {
+      for (const file of files) this.publish(file);
+      return;
     }
+    const generation = ++this.generation;
+    this.collection.clear();
+    const queue = this.store.files();
+    let next = 0;
+    this.done = new Promise<void>((resolve) => {
+      const slice = () => {
+        if (generation !== this.generation) return resolve(); // a newer full refresh took over
+        const until = performance.now() + SLICE_MS;
+        while (next < queue.length && performance.now() < until) this.publish(queue[next++]);
+        if (next < queue.length) setImmediate(slice);
+        else resolve();
+      };
+      slice();
+    });
+  }
+
+  private done: Promise<void> = Promise.resolve();
+
+  /** Resolves when a workspace-wide refresh has published every file. */
+  async idle(): Promise<void> {
+    let current: Promise<void>;
+    do {
+      current = this.done;
+      await current;
+    } while (current !== this.done);
+  }
+
+  private publish(file: string): void {
+    const diags = this.diagnosticsFor(file);
+    if (diags.length) this.collection.set(keyToUri(file), diags);
+    else this.collection.delete(keyToUri(file));
   }
 
   private diagnosticsFor(file: string): vscode.Diagnostic[] {

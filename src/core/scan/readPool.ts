@@ -1,0 +1,81 @@
+import { Worker } from 'node:worker_threads';
+import type { ReadOutcome } from './scanner';
+
+export interface ReadRequest {
+  id: number;
+  files: string[];
+  maxSize: number;
+  /** Also return config files (host discovery reads them), not only files that may hold certificates. */
+  configFiles?: boolean;
+}
+
+export type WorkerResult =
+  | { file: string; kind: 'bytes'; bytes: Uint8Array }
+  | { file: string; kind: 'nothing' | 'too-large' | 'gone' }
+  | { file: string; kind: 'error'; message: string };
+
+export interface ReadReply {
+  id: number;
+  results: WorkerResult[];
+  done: boolean;
+}
+
+/** What a read through the pool gives: the bytes (or why not), or 'nothing' when no certificate can be inside. */
+export type PooledOutcome = ReadOutcome | 'nothing';
+
+/**
+ * Reads files on a worker thread (readWorker.js), returning bytes only for files that may hold
+ * certificates. One worker: reading is I/O plus a native substring search, and a second core is
+ * what the parsing thread needs. Falls back to the caller's reader when the worker cannot start.
+ */
+export class ReadPool {
+  private worker: Worker | undefined;
+  private nextId = 1;
+  private readonly pending = new Map<number, { onResult: (file: string, outcome: PooledOutcome) => void; resolve: () => void; reject: (e: Error) => void }>();
+
+  constructor(private readonly workerFile: string) {}
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const w = new Worker(this.workerFile);
+    w.unref();
+    w.on('message', (reply: ReadReply) => {
+      const job = this.pending.get(reply.id);
+      if (!job) return;
+      for (const r of reply.results) {
+        job.onResult(r.file, r.kind === 'bytes' ? r.bytes : r.kind === 'error' ? new Error(r.message) : r.kind);
+      }
+      if (reply.done) {
+        this.pending.delete(reply.id);
+        job.resolve();
+      }
+    });
+    w.on('error', (e) => this.fail(e));
+    w.on('exit', () => {
+      this.worker = undefined;
+      this.fail(new Error('the read worker stopped'));
+    });
+    return (this.worker = w);
+  }
+
+  private fail(e: Error): void {
+    for (const job of this.pending.values()) job.reject(e);
+    this.pending.clear();
+  }
+
+  /** Reads `files`, calling `onResult` as results arrive (in batches); resolves when all have. */
+  read(files: readonly string[], maxSize: number, onResult: (file: string, outcome: PooledOutcome) => void, configFiles = false): Promise<void> {
+    if (files.length === 0) return Promise.resolve();
+    const worker = this.start();
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { onResult, resolve, reject });
+      worker.postMessage({ id, files: [...files], maxSize, configFiles } satisfies ReadRequest);
+    });
+  }
+
+  dispose(): void {
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+}
