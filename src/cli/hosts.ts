@@ -50,7 +50,7 @@ export function hostCliOptions(values: { resolve?: string[]; timeout?: string; c
     }
     const pems = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g);
     if (!pems) throw usage(`--ca ${file} holds no PEM certificate`);
-    ca.push(...pems.map((p) => p + '\n'));
+    for (const pem of pems) ca.push(pem + '\n');
   }
   return { resolve, timeoutMs, ca };
 }
@@ -96,7 +96,7 @@ export async function checkTargets(targets: readonly HostTarget[], now: number, 
   const findings: Finding[] = [];
   targets.forEach((t, i) => {
     hosts.push(hostJson(t.references, results[i], now));
-    findings.push(...hostFindings(t.references, results[i], now, rules));
+    for (const f of hostFindings(t.references, results[i], now, rules)) findings.push(f);
   });
   return { hosts, findings };
 }

@@ -479,7 +479,7 @@ port = 25
     for (const file of ['/ws/src/app.ts', '/ws/README.md', '/ws/package.json', '/ws/package-lock.json', '/ws/Cargo.toml', '/ws/yarn.lock']) {
       assert.deepEqual(discoverHosts(file, text), [], file);
     }
-    const pkg = '{ "homepage": "https://acme-retail.com", "repository": { "url": "https://github.com/acme/shop" }, "config": { "api": "https://api.acme-retail.com" } }';
+    const pkg = '{ "homepage": "https://acme-retail.com", "repository": { "url": "https://github.com/acme/shop" }, "$vocabulary": { "https://json-schema.acme-retail.com/core": true }, "config": { "api": "https://api.acme-retail.com" } }';
     assert.deepEqual(discoverHosts('/ws/tool.json', pkg).map((r) => r.host), ['api.acme-retail.com']);
   });
 
@@ -531,6 +531,8 @@ database:
       ['nginx.conf', 'server {'.repeat(50_000) + 'listen 443 ssl; server_name a.acme-retail.com;' + '}'.repeat(50_000)],
       ['x.xml', '<a x="' + 'y'.repeat(500_000)],
       ['x.toml', 'a = "' + '\\"'.repeat(200_000) + '\n'],
+      ['urls.yaml', 'u: https://a.acme-retail.com:8443/ https://b.acme-retail.com/\n'.repeat(125_000)],
+      ['names.json', JSON.stringify(Array.from({ length: 150_000 }, (_, i) => ({ name: `K${i}`, value: 'v' })))],
     ];
     for (const [file, text] of hostile) {
       const started = performance.now();

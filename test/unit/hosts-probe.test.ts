@@ -198,6 +198,25 @@ describe('host probes', function () {
     }
   });
 
+  it('reports a failed name lookup, through the resolver it is given (no DNS query here)', async () => {
+    const asked: string[] = [];
+    const failing: net.LookupFunction = (hostname, _options, callback) => {
+      asked.push(hostname);
+      callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), '', 4);
+    };
+    const r = await probeHost({ host: 'nowhere.certlens.dev', port: 443 }, { lookup: failing });
+    assert.deepEqual(asked, ['nowhere.certlens.dev']);
+    assert.equal(r.error, 'DNS lookup failed for nowhere.certlens.dev: no such host');
+    assert.equal(r.errorCode, 'ENOTFOUND');
+    const toLoopback: net.LookupFunction = (_hostname, options, callback) => {
+      if (options.all) callback(null, [{ address: LOOPBACK, family: 4 }]);
+      else callback(null, LOOPBACK, 4);
+    };
+    const ok = await probeHost({ host: 'valid.certlens.dev', port: valid.port }, { ca, lookup: toLoopback });
+    assert.equal(ok.error, undefined);
+    assert.equal(ok.chain[0].subjectCN, 'valid.certlens.dev');
+  });
+
   it('bounds the chain walk: a 100-certificate chain message, long and looping issuer chains', async () => {
     const hundred = await serve(tlsServer([f.valid, ...Array.from({ length: 99 }, () => f.intermediate)], f.leafKey));
     const r = await probeHost(at(hundred, 'valid.certlens.dev'), { ca, timeoutMs: 3000 });

@@ -5,7 +5,7 @@ import { LineIndex } from '../formats/lines';
 import { keyFindings } from './keys';
 import { HostMatcher, hostPortKey, parseHostPort, skipReason, startTlsFor, type StartTlsProtocol } from './names';
 import { extractPairs } from './pairs';
-import { apacheFindings, caddyFindings, haproxyFindings, httpFileFindings, nginxFindings, type PathFound, type ServerFindings } from './servers';
+import { apacheFindings, caddyFindings, haproxyFindings, httpFileFindings, nginxFindings, type ServerFindings } from './servers';
 import { configFormat, type ConfigFormat, maskComments } from './text';
 import { findHostPorts, findUrls, type Found, mayHoldTlsPort, mayHoldUrl } from './urls';
 
@@ -50,6 +50,8 @@ export interface CertificateFileReference {
 
 /** At most this many references per file: a generated file listing thousands of hosts is data, not config. */
 const MAX_REFERENCES_PER_FILE = 500;
+/** Raw matches one detector may return for a file, before filtering down to MAX_REFERENCES_PER_FILE. */
+const MAX_MATCHES_PER_DETECTOR = 10 * MAX_REFERENCES_PER_FILE;
 /** Keys are analysed in files up to this size; larger ones are data: only their URLs and host:port count. */
 const MAX_STRUCTURED_LENGTH = 1024 * 1024;
 
@@ -71,28 +73,29 @@ export function discoverHosts(file: string, text: string, options: DiscoverOptio
   if (!SERVER_FORMATS.has(format) && !hasUrl && !hasPort && !hasKeys) return [];
 
   const masked = maskComments(text, format);
-  const found: Found[] = [];
+  // In order of precedence: a range found twice keeps its first (most specific) source.
+  const found: Found[][] = [];
   let metadata: [number, number][] = [];
   const server = serverFindings(format, masked);
-  if (server) found.push(...server.hosts);
+  if (server) found.push(server.hosts);
   if ((hasKeys || hasUrl || hasPort) && text.length <= MAX_STRUCTURED_LENGTH) {
     const set = extractPairs(format, masked);
     if (set) {
       const keys = keyFindings(set);
-      found.push(...keys.hosts);
+      found.push(keys.hosts);
       metadata = keys.metadata;
     }
   }
   const excluded = [...metadata, ...(server?.local ?? [])];
   const outside = (f: Found) => !excluded.some(([s, e]) => f.start >= s && f.end <= e);
-  if (hasUrl) found.push(...findUrls(masked, 'url').filter(outside));
-  if (hasPort) found.push(...findHostPorts(masked, 'host:port').filter(outside));
+  if (hasUrl) found.push(findUrls(masked, 'url', 0, masked.length, MAX_MATCHES_PER_DETECTOR).filter(outside));
+  if (hasPort) found.push(findHostPorts(masked, 'host:port', 0, masked.length, MAX_MATCHES_PER_DETECTOR).filter(outside));
 
   const ignore = options.ignore instanceof HostMatcher ? options.ignore : new HostMatcher(options.ignore);
   const lines = new LineIndex(text);
   const seen = new Set<string>();
   const out: (HostReference & { offset: number })[] = [];
-  for (const f of found) {
+  for (const f of found.flat()) {
     const at = `${f.start}:${f.end}`;
     if (seen.has(at)) continue;
     seen.add(at);
@@ -165,9 +168,8 @@ export function certificateFileReferences(file: string, text: string): Certifica
   const format = configFormat(file, text);
   if (!format || !CERT_HINT.test(text)) return [];
   const masked = maskComments(text, format);
-  const found: PathFound[] = [...(serverFindings(format, masked)?.paths ?? [])];
   const set = text.length <= MAX_STRUCTURED_LENGTH ? extractPairs(format, masked) : undefined;
-  if (set) found.push(...keyFindings(set).paths);
+  const found = [...(serverFindings(format, masked)?.paths ?? []), ...(set ? keyFindings(set).paths : [])];
   const lines = new LineIndex(text);
   const seen = new Set<number>();
   const out: CertificateFileReference[] = [];

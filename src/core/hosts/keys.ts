@@ -65,7 +65,7 @@ export function keyFindings(set: PairSet): { hosts: Found[]; paths: PathFound[];
     if (!i) stems.set(stem, (i = { ports: [] }));
     return i;
   };
-  const metadata: [number, number][] = [];
+  const metadata: [number, number][] = [...(set.keyRanges ?? [])];
   const paths: PathFound[] = [];
   const cache = new Map<string, string[]>();
   for (const p of set.pairs) {
@@ -136,8 +136,8 @@ interface Candidate {
 
 function hostCandidate(p: Pair, kind: string | undefined, cache: Map<string, string[]>): Candidate | undefined {
   const rawKey = p.path[p.path.length - (p.item ? 2 : 1)];
-  if (rawKey === undefined || !p.value || !/[a-z0-9]\.[a-z0-9]|:/i.test(p.value) || p.value.includes('://')) return undefined;
-  if (kind !== 'Ingress' && !HOSTISH_KEY.test(rawKey)) return undefined;
+  if (rawKey === undefined || (kind !== 'Ingress' && !HOSTISH_KEY.test(rawKey))) return undefined;
+  if (!p.value || !/[a-z0-9]\.[a-z0-9]|:/i.test(p.value) || p.value.includes('://')) return undefined;
   if (isPlaceholder(p.value)) return undefined;
   const keyPath = p.item ? p.path.slice(0, -1) : p.path;
   if (kind === 'Ingress') {

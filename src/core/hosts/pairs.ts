@@ -22,6 +22,8 @@ export interface PairSet {
   pairs: Pair[];
   /** `kind:` of each YAML document. */
   kinds: (string | undefined)[];
+  /** Ranges that are keys, not values (a URL as a JSON key is a name, never an endpoint). */
+  keyRanges?: [number, number][];
 }
 
 /** Key/value pairs of a structured config format; undefined for formats read by their own detector. */
@@ -29,13 +31,17 @@ export function extractPairs(format: ConfigFormat, text: string): PairSet | unde
   let set: PairSet;
   switch (format) {
     case 'yaml': set = yamlPairs(text); break;
-    case 'json': set = { pairs: jsonPairs(text), kinds: [] }; break;
+    case 'json': {
+      const keyRanges: [number, number][] = [];
+      set = { pairs: jsonPairs(text, keyRanges), kinds: [], keyRanges };
+      break;
+    }
     case 'toml': case 'ini': case 'properties': case 'env': set = { pairs: flatPairs(text, format), kinds: [] }; break;
     case 'hcl': set = { pairs: hclPairs(text), kinds: [] }; break;
     case 'xml': set = { pairs: xmlPairs(text), kinds: [] }; break;
     default: return undefined;
   }
-  set.pairs.push(...namedValues(set.pairs));
+  for (const p of namedValues(set.pairs)) set.pairs.push(p);
   return set;
 }
 
@@ -241,37 +247,34 @@ function skipYamlProps(line: string, from: number): number {
 }
 
 /** JSON and JSONC (comments already blanked): a small tokenizer, tolerant of trailing commas. */
-function jsonPairs(text: string): Pair[] {
+function jsonPairs(text: string, urlKeys: [number, number][]): Pair[] {
   const pairs: Pair[] = [];
-  type Frame = { array: boolean; key?: string; index: number; seg?: string; id: number };
+  /** One object or array; `prefix` is the path to it, computed once. */
+  type Frame = { array: boolean; key?: string; index: number; prefix: string[]; id: string };
   const stack: Frame[] = [];
   let frames = 0;
-  const path = (): string[] => {
-    const out: string[] = [];
-    for (const f of stack) if (f.seg !== undefined) out.push(f.seg);
-    return out;
-  };
-  const here = (): string | undefined => {
-    const top = stack[stack.length - 1];
-    if (!top) return undefined;
-    return top.array ? String(top.index) : top.key;
+  const segment = (f: Frame) => (f.array ? String(f.index) : f.key);
+  const emit = (top: Frame, value: string, start: number, end: number) => {
+    const seg = segment(top);
+    if (seg !== undefined) pairs.push({ path: [...top.prefix, seg], value, start, end, item: top.array || undefined, group: top.id });
   };
   let expectKey = false;
   const n = text.length;
   let i = 0;
   while (i < n) {
-    const ch = text[i];
-    if (ch === '{' || ch === '[') {
-      const seg = here();
-      stack.push({ array: ch === '[', index: 0, seg: stack.length ? seg : undefined, id: frames++ });
-      expectKey = ch === '{';
+    const c = text.charCodeAt(i);
+    if (c === 123 || c === 91) { // { [
+      const parent = stack[stack.length - 1];
+      const seg = parent && segment(parent);
+      stack.push({ array: c === 91, index: 0, prefix: parent ? (seg === undefined ? parent.prefix : [...parent.prefix, seg]) : [], id: String(frames++) });
+      expectKey = c === 123;
       i++;
       if (stack.length > 256) return pairs;
-    } else if (ch === '}' || ch === ']') {
+    } else if (c === 125 || c === 93) { // } ]
       stack.pop();
       expectKey = false;
       i++;
-    } else if (ch === ',') {
+    } else if (c === 44) { // ,
       const top = stack[stack.length - 1];
       if (top?.array) top.index++;
       else if (top) {
@@ -279,14 +282,14 @@ function jsonPairs(text: string): Pair[] {
         expectKey = true;
       }
       i++;
-    } else if (ch === ':') {
+    } else if (c === 58) { // :
       expectKey = false;
       i++;
-    } else if (ch === '"') {
+    } else if (c === 34) { // "
       let j = text.indexOf('"', i + 1);
-      while (j > 0 && text[j - 1] === '\\') {
+      while (j > 0 && text.charCodeAt(j - 1) === 92) {
         let backslashes = 1;
-        while (text[j - 1 - backslashes] === '\\') backslashes++;
+        while (text.charCodeAt(j - 1 - backslashes) === 92) backslashes++;
         if (backslashes % 2 === 0) break;
         j = text.indexOf('"', j + 1);
       }
@@ -295,26 +298,27 @@ function jsonPairs(text: string): Pair[] {
       const top = stack[stack.length - 1];
       if (top && !top.array && expectKey) {
         top.key = raw;
+        if (raw.includes('://')) urlKeys.push([i + 1, j]);
       } else if (top) {
-        const seg = here();
-        if (seg !== undefined) pairs.push({ path: [...path(), seg], value: raw, start: i + 1, end: j, item: top.array || undefined, group: String(top.id) });
+        emit(top, raw, i + 1, j);
       }
       i = j + 1;
-    } else if (/[-\d tfn]/.test(ch)) {
-      const m = /^(?:-?\d[\d.eE+-]*|true|false|null)/.exec(text.slice(i, i + 32));
+    } else if (c === 45 || (c >= 48 && c <= 57) || c === 116 || c === 102 || c === 110) { // - digit t f n
+      let j = i + 1;
+      while (j < n && j - i < 32 && isLiteralChar(text.charCodeAt(j))) j++;
       const top = stack[stack.length - 1];
-      if (m && top) {
-        const seg = here();
-        if (seg !== undefined) pairs.push({ path: [...path(), seg], value: m[0], start: i, end: i + m[0].length, item: top.array || undefined, group: String(top.id) });
-        i += m[0].length;
-      } else {
-        i++;
-      }
+      if (top) emit(top, text.slice(i, j), i, j);
+      i = j;
     } else {
       i++;
     }
   }
   return pairs;
+}
+
+/** Characters of a JSON number or of true/false/null. */
+function isLiteralChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || c === 46 || c === 43 || c === 45 || c === 69;
 }
 
 /** TOML, INI, Java properties and .env: sections (TOML/INI) and `key = value` lines. */

@@ -33,6 +33,8 @@ export interface ProbeOptions {
   ca?: readonly string[];
   /** Called as a TCP connection is opened (to the host or a proxy). */
   onConnectAttempt?: () => void;
+  /** Name resolution for the connection (default: the system resolver, as `net.connect` does). */
+  lookup?: net.LookupFunction;
 }
 
 /** One certificate the server presented (or the trust-store root Node appended to it). */
@@ -144,7 +146,7 @@ export function probeHost(target: ProbeTarget, options: ProbeOptions = {}): Prom
     const run = async () => {
       const hop = options.proxy ?? dest;
       options.onConnectAttempt?.();
-      const raw = net.connect({ host: hop.host, port: hop.port });
+      const raw = net.connect({ host: hop.host, port: hop.port, ...(options.lookup ? { lookup: options.lookup } : {}) });
       sockets.push(raw);
       raw.on('error', fail);
       await once(raw, 'connect');

@@ -11,7 +11,8 @@ export interface Found {
   source: string;
 }
 
-const URL_RE = /(?<![\w+.-])((?:jdbc:)?[a-zA-Z][a-zA-Z0-9+.-]{1,24}):\/\/([^\s/?#"'<>`\\|;,()]*)([^\s"'<>`\\|,]{0,2048})/g;
+/** scheme://authority rest, matched at a known start (found by scanning back from "://"). */
+const URL_AT = /((?:jdbc:)?[a-zA-Z][a-zA-Z0-9+.-]{1,24}):\/\/([^\s/?#"'<>`\\|;,()]*)([^\s"'<>`\\|,]{0,2048})/y;
 const TLS_PARAM = /[?&;](?:sslmode|ssl-mode|ssl_mode|ssl|tls|usessl|use_ssl|requiressl)=(?:require|required|verify[-_](?:ca|full|identity)|true|1|yes|skip-verify)(?=[&;#]|$)/i;
 
 /** Cheap test: could this text hold a TLS URL at all? */
@@ -31,13 +32,11 @@ function urlDefaultPort(scheme: string, rest: string): { port: number | undefine
  * TLS URLs in text[from, to): https://host[:port], ldaps://..., postgres://...?sslmode=require,
  * jdbc:mysql://...?useSSL=true. The range covers host[:port] without userinfo.
  */
-export function findUrls(text: string, source: string, from = 0, to = text.length): Found[] {
+export function findUrls(text: string, source: string, from = 0, to = text.length, limit = Infinity): Found[] {
   const out: Found[] = [];
   const slice = from === 0 && to === text.length ? text : text.slice(from, to);
-  if (!slice.includes('://')) return out;
-  URL_RE.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = URL_RE.exec(slice))) {
+  for (const m of urlMatches(slice)) {
+    if (out.length >= limit) break;
     const scheme = m[1].toLowerCase().replace(/^jdbc:/, '');
     const tls = urlDefaultPort(scheme, m[3]);
     if (!tls) continue;
@@ -55,6 +54,37 @@ export function findUrls(text: string, source: string, from = 0, to = text.lengt
     out.push({ host, port, scheme, start, end: start + hostPort.length, source });
   }
   return out;
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+}
+
+function isSchemeChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
+}
+
+/** URL matches, found from each "://" backwards: far cheaper than trying a regex at every letter. */
+function* urlMatches(text: string): Generator<RegExpExecArray> {
+  let at = text.indexOf('://');
+  let resumeAt = 0;
+  while (at >= 0) {
+    let start = at;
+    while (start > 0 && at - start < 30 && isSchemeChar(text.charCodeAt(start - 1))) start--;
+    // The scheme starts at a letter, not inside a word: "x_https://" and "1https://" are not URLs.
+    while (start < at && !isLetter(text.charCodeAt(start))) start++;
+    if (start >= 5 && text.startsWith('jdbc:', start - 5)) start -= 5;
+    const before = start > 0 ? text.charCodeAt(start - 1) : 0;
+    if (start >= resumeAt && start < at && !isSchemeChar(before) && before !== 95) {
+      URL_AT.lastIndex = start;
+      const m = URL_AT.exec(text);
+      if (m) {
+        yield m;
+        resumeAt = start + m[0].length;
+      }
+    }
+    at = text.indexOf('://', at + 3);
+  }
 }
 
 /** "host", "host:port", "[v6]" or "[v6]:port"; undefined when malformed. */
@@ -97,12 +127,12 @@ export function mayHoldTlsPort(text: string): boolean {
 }
 
 /** host:port pairs on well-known TLS ports anywhere in text[from, to). */
-export function findHostPorts(text: string, source: string, from = 0, to = text.length): Found[] {
+export function findHostPorts(text: string, source: string, from = 0, to = text.length, limit = Infinity): Found[] {
   const out: Found[] = [];
   const slice = from === 0 && to === text.length ? text : text.slice(from, to);
   HOST_PORT_RE.lastIndex = 0;
   let m: RegExpExecArray | null;
-  while ((m = HOST_PORT_RE.exec(slice))) {
+  while (out.length < limit && (m = HOST_PORT_RE.exec(slice))) {
     const host = normalizeHost(m[1]);
     if (!host) continue;
     if (!isIP(host) && /^[\d.]+$/.test(host)) continue;
