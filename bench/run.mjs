@@ -57,6 +57,7 @@ function walk(d){for(const e of fs.readdirSync(d,{withFileTypes:true})){const p=
 
 // 1. Whole-tree scan against ripgrep, a bare Node read loop and the openssl loop.
 const tree = scanTree(files);
+if (!skip.has('scan')) {
 say(`\n== Scan of ${files} files (${tree.certificateFiles} certificate files, ${tree.certificates} certificates), median of ${runs} ==`);
 timeCommand('rg', ['-l', '-g', '!node_modules', '--', '-----BEGIN', tree.dir]); // warm the page cache
 const certlensMs = medianOf(runs, () => timeCommand(process.execPath, [cli, 'scan', tree.dir, '--format', 'json', '--output', '/dev/null', '--fail-on', 'never']));
@@ -81,9 +82,10 @@ if (!skip.has('openssl')) {
   results.scan.opensslLoop = { files: certFiles.length, ms: round(opensslMs), certlensSpeedup: round(opensslMs / certlensMs, 1) };
   say(`openssl x509 loop (${certFiles.length} certificate files)  ${round(opensslMs)} ms -> certlens is ${results.scan.opensslLoop.certlensSpeedup}x faster (target >= 50x)`);
 }
+}
 
 // 2. Parse throughput on real corpora, in process, beside OpenSSL (through Node) and node-forge.
-{
+if (!skip.has('throughput')) {
   say(`\n== Parse throughput (certificates per second, median of ${runs}) ==`);
   const { parseFile } = require(path.join(root, 'out', 'src', 'core', 'formats', 'parse-file.js'));
   const { X509Certificate } = await import('node:crypto');
@@ -149,6 +151,7 @@ if (!skip.has('host')) {
     const r = await runIntegration({ mode: 'trusted', workspace: tree.dir, extraEnv: { CERTLENS_BENCH_OUT: outFile, CERTLENS_BENCH_BUNDLE: bundle }, timeoutMs: 900_000 });
     if (r.failures || !fs.existsSync(outFile)) throw new Error(`host benchmark failed (${r.failures} failures)`);
     results.host = JSON.parse(fs.readFileSync(outFile, 'utf8'));
+    if (fs.existsSync(`${outFile}.cpuprofile`)) fs.renameSync(`${outFile}.cpuprofile`, path.join(root, 'bench', 'extension-scan.cpuprofile'));
     const h = results.host;
     say(`activation ${h.activationMs} ms (target < 20); cold scan to complete tree ${h.coldScanMs} ms (target < 3000), warm rescan ${h.warmRescanMs} ms`);
     say(`longest event-loop block during the scan ${h.maxEventLoopBlockMs} ms (target < 50), p99 delay ${h.p99EventLoopDelayMs} ms`);

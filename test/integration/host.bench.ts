@@ -2,6 +2,7 @@
 // scanOnStartup off. Writes its figures as JSON to CERTLENS_BENCH_OUT.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as inspector from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { CertLensApi } from '../../src/extension/api';
@@ -22,11 +23,20 @@ describe('CertLens extension-host benchmark', function () {
     out.activationMs = Math.round(api.metrics().activationMs * 100) / 100;
     const before = process.memoryUsage();
     const loop = monitorEventLoopDelay({ resolution: 10 });
+    const session = new inspector.Session();
+    session.connect();
+    const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 500 });
+    await post('Profiler.start');
     loop.enable();
     const t = performance.now();
     await api.scan();
     out.coldScanMs = Math.round(performance.now() - t);
     loop.disable();
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    fs.writeFileSync(`${process.env.CERTLENS_BENCH_OUT}.cpuprofile`, JSON.stringify(profile));
+    session.disconnect();
     out.maxEventLoopBlockMs = Math.round(loop.max / 1e6);
     out.p99EventLoopDelayMs = Math.round(loop.percentile(99) / 1e6);
     const after = process.memoryUsage();
