@@ -47,7 +47,7 @@ export interface CertificateFields {
   extendedKeyUsage: string[];
   subjectKeyId?: string;
   authorityKeyId?: string;
-  /** Hex of the raw subject and issuer Names, compared byte for byte to link chains. */
+  /** The raw subject and issuer Names (DER bytes as latin1 text), compared byte for byte to link chains. */
   subjectRaw: string;
   issuerRaw: string;
 }
