@@ -156,6 +156,14 @@ export type ReadOutcome = Uint8Array | 'too-large' | 'gone' | Error;
  */
 const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
 
+/**
+ * A name that is not valid UTF-8 reaches us from readdir with U+FFFD in place of the bad bytes, and
+ * then cannot be opened: say so (a read error) rather than skip the file as if it had been deleted.
+ */
+function goneOrUnnamable(file: string): ReadOutcome {
+  return path.basename(file).includes('\uFFFD') ? new Error('its name is not valid UTF-8, so it cannot be opened by name') : 'gone';
+}
+
 /** Reads a file unless it exceeds `maxSize`; never loads more than that into memory. */
 export async function readBounded(file: string, maxSize: number): Promise<ReadOutcome> {
   let handle: fs.promises.FileHandle | undefined;
@@ -174,7 +182,7 @@ export async function readBounded(file: string, maxSize: number): Promise<ReadOu
     return buf.subarray(0, off);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return 'gone';
+    if (code === 'ENOENT' || code === 'ENOTDIR') return goneOrUnnamable(file);
     return e instanceof Error ? e : new Error(String(e));
   } finally {
     await handle?.close().catch(() => undefined);
@@ -199,7 +207,7 @@ export function readBoundedSync(file: string, maxSize: number): Promise<ReadOutc
     return Promise.resolve(buf.subarray(0, off));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return Promise.resolve(code === 'ENOENT' || code === 'ENOTDIR' ? 'gone' : e instanceof Error ? e : new Error(String(e)));
+    return Promise.resolve(code === 'ENOENT' || code === 'ENOTDIR' ? goneOrUnnamable(file) : e instanceof Error ? e : new Error(String(e)));
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
