@@ -45,6 +45,26 @@ export async function scanPaths(options: ScanOptions): Promise<ScanResult> {
   const maxSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const results: FileResult[] = [];
   const stats: ScanStats = { files: 0, read: 0, skipped: 0, ms: 0 };
+  if (options.syncReads) {
+    for (const root of options.roots) {
+      for (const file of walkSync(path.resolve(root), options)) {
+        options.signal?.throwIfAborted();
+        stats.files++;
+        const syncBytes = await readBoundedSync(file, maxSize);
+        deliverText(file, syncBytes, options);
+        const result = await resultFor(file, syncBytes, maxSize, options, readBoundedSync);
+        if (!result) {
+          stats.skipped++;
+          continue;
+        }
+        stats.read++;
+        results.push(result);
+        options.onFile?.(result);
+      }
+    }
+    stats.ms = Math.round(performance.now() - started);
+    return { results, stats };
+  }
   const queue: string[] = [];
   let walking = true;
   let waiters: (() => void)[] = [];
@@ -213,6 +233,60 @@ export function readBoundedSync(file: string, maxSize: number): Promise<ReadOutc
   }
 }
 
+/** The files a scan reads under `root`, walked synchronously (command line). Same rules as walk(). */
+function* walkSync(root: string, options: ScanOptions): Generator<string> {
+  const filter = new PathFilter(options.include, options.exclude ?? DEFAULT_EXCLUDES);
+  let rootStat: fs.Stats | undefined;
+  try {
+    rootStat = fs.statSync(root);
+  } catch {
+    return;
+  }
+  if (rootStat.isFile()) {
+    yield root;
+    return;
+  }
+  const realRoot = safe(() => fs.realpathSync(root)) ?? root;
+  const followed = new Set<string>();
+  const stack: [string, string][] = [[root, '']];
+  while (stack.length) {
+    const [dir, rel] = stack.pop()!;
+    const entries = safe(() => fs.readdirSync(dir, { withFileTypes: true })) ?? [];
+    for (const e of entries) {
+      const childRel = rel ? `${rel}/${e.name}` : e.name;
+      const full = path.join(dir, e.name);
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        const target = safe(() => fs.statSync(full));
+        isFile = !!target?.isFile();
+        if (target?.isDirectory()) {
+          const real = safe(() => fs.realpathSync(full));
+          isDir = !!real && !isInside(real, realRoot) && !followed.has(real);
+          if (isDir) followed.add(real!);
+        }
+      }
+      if (isDir) {
+        if (!filter.skipsDirectory(childRel)) stack.push([full, childRel]);
+      } else if (isFile && !isSkippedByExtension(e.name) && filter.accepts(childRel)) {
+        yield full;
+      }
+    }
+  }
+}
+
+function safe<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}
+
+function isInside(p: string, dir: string): boolean {
+  return p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+}
+
 async function walk(root: string, options: ScanOptions, emit: (file: string) => void): Promise<void> {
   const filter = new PathFilter(options.include, options.exclude ?? DEFAULT_EXCLUDES);
   const rootStat = await fs.promises.stat(root).catch(() => undefined);
@@ -224,7 +298,6 @@ async function walk(root: string, options: ScanOptions, emit: (file: string) => 
   const realRoot = await fs.promises.realpath(root).catch(() => root);
   // Only symlinks can make a directory appear twice or loop: remember where followed links lead.
   const followed = new Set<string>();
-  const inside = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
   const visit = async (dir: string, rel: string): Promise<void> => {
     options.signal?.throwIfAborted();
     const entries = await fs.promises.readdir(dir, { withFileTypes: true }).catch(() => []);
@@ -243,7 +316,7 @@ async function walk(root: string, options: ScanOptions, emit: (file: string) => 
         } else if (target?.isDirectory() && !filter.skipsDirectory(childRel)) {
           const real = await fs.promises.realpath(full).catch(() => undefined);
           // Skip links back into the tree (it is walked anyway, or it is a loop) and links seen before.
-          if (!real || inside(real, realRoot) || followed.has(real)) continue;
+          if (!real || isInside(real, realRoot) || followed.has(real)) continue;
           followed.add(real);
           subdirs.push(visit(full, childRel));
         }
