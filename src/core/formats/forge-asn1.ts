@@ -18,14 +18,14 @@ export function loadForge(): typeof forgeTypes {
     const password = Buffer.from(p, 'binary');
     const salt = Buffer.from(s, 'binary');
     spendKdf(c, dkLen, DIGEST_BYTES[name.replace('-', '').toLowerCase()] ?? 64);
-    return pbkdf2Sync(password, salt, c, dkLen, name.replace('-', '')).toString('binary');
+    return timed(() => pbkdf2Sync(password, salt, c, dkLen, name.replace('-', ''))).toString('binary');
   };
   const patched = ((p: string, s: string, c: number, dkLen: number, md?: unknown, callback?: unknown) =>
     typeof md === 'function' || callback ? (jsPbkdf2 as (...a: unknown[]) => unknown)(p, s, c, dkLen, md, callback) : native(p, s, c, dkLen, md)) as typeof forge.pkcs5.pbkdf2;
   forge.pkcs5.pbkdf2 = patched;
   (forge as unknown as { pbkdf2: typeof patched }).pbkdf2 = patched;
   const kdf = (password: string | null | undefined, salt: forgeTypes.util.ByteStringBuffer | string, id: number, iter: number, n: number, md?: { algorithm?: string }) =>
-    spendKdf(iter, n, DIGEST_BYTES[(md?.algorithm ?? 'sha1').replace('-', '').toLowerCase()] ?? 64) ?? forge.util.createBuffer(pkcs12Kdf(password, Buffer.from(typeof salt === 'string' ? salt : salt.bytes(), 'binary'), id, iter, n, md?.algorithm ?? 'sha1').toString('binary'));
+    spendKdf(iter, n, DIGEST_BYTES[(md?.algorithm ?? 'sha1').replace('-', '').toLowerCase()] ?? 64) ?? forge.util.createBuffer(timed(() => pkcs12Kdf(password, Buffer.from(typeof salt === 'string' ? salt : salt.bytes(), 'binary'), id, iter, n, md?.algorithm ?? 'sha1')).toString('binary'));
   // The PKCS#12 reader keeps its own reference (p12.generateKey) next to pki.pbe's.
   (forge.pki as unknown as { pbe: { generatePkcs12Key: typeof kdf } }).pbe.generatePkcs12Key = kdf;
   (forge.pkcs12 as unknown as { generateKey: typeof kdf }).generateKey = kdf;
@@ -77,18 +77,27 @@ export class KdfLimits {
 }
 
 let activeLimits: KdfLimits | undefined;
-let kdfIterations = 0;
+const kdfRun = { iterations: 0, ms: 0 };
 
-/** Key-derivation iterations run in this process so far (diagnostics and tests). */
-export function kdfIterationsRun(): number {
-  return kdfIterations;
+/** Key-derivation work done in this process so far: iterations and milliseconds (diagnostics, and the fuzzer's time limit). */
+export function kdfWorkRun(): { iterations: number; ms: number } {
+  return { ...kdfRun };
+}
+
+function timed<T>(derive: () => T): T {
+  const t0 = performance.now();
+  try {
+    return derive();
+  } finally {
+    kdfRun.ms += performance.now() - t0;
+  }
 }
 
 /** Charges one derivation of `bytes` output bytes from a `digestBytes` hash; returns nothing, so `?? derive()` chains. */
 function spendKdf(iterations: number, bytes: number, digestBytes: number): undefined {
   const blocks = Math.max(1, Math.ceil(bytes / digestBytes));
   activeLimits?.charge(iterations, blocks);
-  if (iterations > 0) kdfIterations += iterations * blocks;
+  if (iterations > 0) kdfRun.iterations += iterations * blocks;
   return undefined;
 }
 
