@@ -13,8 +13,10 @@ export interface CertLensApi {
   settled(): Promise<void>;
   /** Runs a full scan and resolves when it is done. */
   scan(): Promise<void>;
-  /** The current state in the CLI's JSON schema. */
+  /** The current state in the CLI's JSON schema (with `hosts` when any were found). */
   report(): Report;
+  /** TCP connections host checks have opened in this session (Restricted Mode must keep it at 0). */
+  connectionsAttempted(): number;
   /** The Expirations tree as rendered (labels and descriptions). */
   tree(): TreeItemSnapshot[];
   /** The message shown at the top of the tree (scanning, filter, Restricted Mode). */

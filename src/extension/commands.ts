@@ -16,6 +16,9 @@ export const Commands = {
   groupBy: 'certlens.groupBy',
   filter: 'certlens.filter',
   clearFilter: 'certlens.clearFilter',
+  checkHost: 'certlens.checkHost',
+  recheckHosts: 'certlens.recheckHosts',
+  recheckHost: 'certlens.recheckHost',
 } as const;
 
 export const VIEW_ID = 'certlens.expirations';

@@ -23,6 +23,19 @@ export interface CertLensConfig {
   notificationsEnabled: boolean;
   ignorePaths: string[];
   calendarAlarmDays: number;
+  hosts: HostSettings;
+}
+
+export interface HostSettings {
+  enabled: boolean;
+  checkOnScan: boolean;
+  ignore: string[];
+  extra: string[];
+  /** host:port -> address:port to connect to instead. */
+  resolve: Record<string, string>;
+  timeoutMs: number;
+  concurrency: number;
+  cacheHours: number;
 }
 
 export function readConfig(scope?: vscode.ConfigurationScope): CertLensConfig {
@@ -52,6 +65,16 @@ export function readConfig(scope?: vscode.ConfigurationScope): CertLensConfig {
     notificationsEnabled: c.get('notifications.enabled', true),
     ignorePaths: c.get<string[]>('ignore.paths', []),
     calendarAlarmDays: c.get('calendar.alarmDays', 30),
+    hosts: {
+      enabled: c.get('hosts.enabled', true),
+      checkOnScan: c.get('hosts.checkOnScan', true),
+      ignore: c.get<string[]>('hosts.ignore', []),
+      extra: c.get<string[]>('hosts.extra', []),
+      resolve: c.get<Record<string, string>>('hosts.resolve', {}),
+      timeoutMs: c.get('hosts.timeoutMs', 5000),
+      concurrency: c.get('hosts.concurrency', 8),
+      cacheHours: c.get('hosts.cacheHours', 6),
+    },
   };
 }
 

@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
-import { buildReport } from '../core/report/schema';
 import type { CertLensApi, TreeItemSnapshot } from './api';
 import { SECTION } from './config';
 import { CertificateStore } from './store';
 import { ReadPool } from '../core/scan/readPool';
-import { CodeLensFeature } from './features/codelens';
+import { CodeLensFeature, registerCertificateFileLinks } from './features/codelens';
+import { HostChecks } from './hostChecks';
+import { reportOf } from './features/exports';
 import { registerCommands } from './features/commands';
 import { FileDecorationsFeature } from './features/decorations';
 import { DetailsFeature } from './features/details';
@@ -23,13 +24,14 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   const activationStart = performance.now();
   let firstScanMs: number | undefined;
   const store = new CertificateStore(new ReadPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'readWorker.js').fsPath));
-  const tree = new ExpirationsTree(store);
-  const codeLens = new CodeLensFeature(store);
-  const statusBar = new StatusBarFeature(store);
+  const hosts = new HostChecks(store, context.workspaceState);
+  const tree = new ExpirationsTree(store, hosts);
+  const codeLens = new CodeLensFeature(store, hosts);
+  const statusBar = new StatusBarFeature(store, hosts);
   const details = new DetailsFeature(store);
   const pkcs12 = new Pkcs12Feature(store, context.secrets);
   const live = new LiveUpdates(store);
-  const diagnostics = new DiagnosticsFeature(store);
+  const diagnostics = new DiagnosticsFeature(store, hosts);
   let notified = 0;
   let fullScan: Promise<void> = Promise.resolve();
 
@@ -44,21 +46,26 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   };
 
   context.subscriptions.push(
-    store, tree, codeLens, statusBar, details, pkcs12, live,
+    store, hosts, tree, codeLens, statusBar, details, pkcs12, live,
+    registerCertificateFileLinks(hosts),
     diagnostics,
     new FileDecorationsFeature(store),
     registerHover(store),
     registerQuickFixes(store),
-    ...registerCommands({ store, tree, details, pkcs12, rescan }),
+    ...registerCommands({ store, hosts, tree, details, pkcs12, rescan }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration(SECTION)) return;
       store.reloadConfig();
+      hosts.reloadConfig();
       codeLens.update();
       statusBar.update();
       if (['include', 'exclude', 'maxFileSize'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`))) void rescan();
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void rescan()),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => tree.refresh()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      tree.refresh();
+      void hosts.checkAll();
+    }),
   );
 
   // Activation stays cheap: the first scan starts after activation returns.
@@ -77,10 +84,12 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     settled: async () => {
       await fullScan;
       await live.settled();
+      await hosts.settled();
       await diagnostics.idle();
     },
     scan: rescan,
-    report: () => buildReport(store.certificates(), store.findings(), Date.now(), store.lastScan),
+    report: () => reportOf(store, hosts),
+    connectionsAttempted: () => hosts.connectionsAttempted,
     tree: () => snapshot(),
     statusBar: () => {
       statusBar.pendingUpdate.flush();

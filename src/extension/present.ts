@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { CertificateRecord, Finding } from '../core/model';
 import { daysLeft, describeCertificate, isoDate, urgencyOf, type RuleSettings, type Urgency } from '../core/rules/rules';
 import { isoTime } from '../core/report/schema';
+import type { HostState } from './hostChecks';
 
 /** Texts and icons shared by lenses, tree, hover and details. */
 
@@ -101,4 +102,32 @@ export function detailRows(c: CertificateRecord, all: readonly CertificateRecord
 
 export function severityRank(f: Finding): number {
   return f.severity === 'error' ? 3 : f.severity === 'warning' ? 2 : 1;
+}
+
+/** The one-line state of a checked host, for lenses and the tree. */
+export function hostSummary(state: HostState, rules: RuleSettings, now: number): { text: string; urgency: Urgency | 'unreachable' | 'unchecked' } {
+  const t = vscode.l10n.t;
+  const r = state.result;
+  if (!r) {
+    const text = state.reason === 'restricted' ? t('host checks are off in Restricted Mode') : state.reason === 'disabled' ? t('host checks are off (certlens.hosts.enabled)') : t('not checked yet');
+    return { text, urgency: 'unchecked' };
+  }
+  if (r.error) return { text: t('unreachable: {0}', r.error), urgency: 'unreachable' };
+  const leaf = r.chain[0];
+  if (!leaf) return { text: t('no certificate served'), urgency: 'unreachable' };
+  const urgency = urgencyOf(leaf, now, rules);
+  const left = daysLeft(leaf.notAfter, now);
+  const parts: string[] = [];
+  if (r.hostnameMatch === false) parts.push(t('hostname mismatch: serves {0}', (leaf.dnsNames.length ? leaf.dnsNames : [leaf.subjectCN ?? leaf.subject]).slice(0, 3).join(', ')));
+  parts.push(urgency === 'expired' ? t('expired {0} days ago', -left) : urgency === 'not-yet-valid' ? t('not valid before {0}', isoDate(leaf.notBefore)) : t('expires in {0} days', left));
+  if (r.chainEarliestIndex !== undefined && r.chainEarliestIndex > 0 && r.chainEarliestNotAfter !== undefined && r.chainEarliestNotAfter < leaf.notAfter) {
+    parts.push(t('chain expires first: {0} ({1})', r.chain[r.chainEarliestIndex]?.subjectCN ?? '?', isoDate(r.chainEarliestNotAfter)));
+  }
+  if (!r.authorized && r.authorizationError && r.authorizationError !== 'CERT_HAS_EXPIRED') parts.push(t('untrusted: {0}', r.authorizationError));
+  parts.push(leaf.issuerCN ?? leaf.issuer);
+  return { text: parts.join(' · '), urgency };
+}
+
+export function hostLabel(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

@@ -7,6 +7,7 @@ import { isSkippedByExtension, PathFilter } from '../core/scan/filters';
 import { readBounded, resultFor, type ReadFile, type ReadOutcome } from '../core/scan/scanner';
 import { ParseMemo } from '../core/scan/memo';
 import { ReadPool } from '../core/scan/readPool';
+import { mayBeConfigFile } from '../core/hosts';
 import { parseFile } from '../core/formats/parse-file';
 import { readConfig, type CertLensConfig } from './config';
 import { fileKey, keyToUri } from './uris';
@@ -27,6 +28,24 @@ const readFile: ReadFile = async (file, maxSize): Promise<ReadOutcome> => {
     return e instanceof Error ? e : new Error(String(e));
   }
 };
+
+async function isDirectory(uri: vscode.Uri): Promise<boolean> {
+  try {
+    return ((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.Directory) !== 0;
+  } catch {
+    return false;
+  }
+}
+
+/** What host discovery needs from scans: the text of every config file read. */
+export interface TextListener {
+  scanStarted(): void;
+  text(file: string, text: string): void;
+  gone(file: string): void;
+  scanFinished(): void;
+}
+
+const textDecoder = new TextDecoder('utf-8');
 
 export interface StoreChange {
   /** Files whose results changed; undefined means everything. */
@@ -123,8 +142,19 @@ export class CertificateStore implements vscode.Disposable {
   /** Files updated by the watcher or edits since the running scan started. */
   private readonly touchedDuringScan = new Set<string>();
 
+  /** Receives the text of config files as scans and edits read them (host discovery). */
+  textListener: TextListener | undefined;
+
+  /** Hands config files' text to the listener; a file that went away is reported gone. */
+  private deliverText(file: string, outcome: ReadOutcome): void {
+    if (!this.textListener) return;
+    if (outcome === 'gone') this.textListener.gone(file);
+    else if (outcome instanceof Uint8Array && mayBeConfigFile(file) && outcome.subarray(0, 8192).indexOf(0) === -1) this.textListener.text(file, textDecoder.decode(outcome));
+  }
+
   private runScan(source: vscode.CancellationTokenSource): Promise<void> {
     this.touchedDuringScan.clear();
+    this.textListener?.scanStarted();
     return this.track(async () => {
       const started = Date.now();
       const token = source.token;
@@ -136,6 +166,7 @@ export class CertificateStore implements vscode.Disposable {
         const uris = await this.listFiles(folder, cfg, token);
         files += uris.length;
         const read = async (file: string, outcome: ReadOutcome) => {
+          this.deliverText(file, outcome);
           const result = await resultFor(file, outcome, cfg.maxFileSize, this.parseOptions(), readFile).catch(() => undefined);
           if (result) found.set(file, result);
         };
@@ -150,7 +181,7 @@ export class CertificateStore implements vscode.Disposable {
             if (outcome === 'nothing') return;
             queue.push([file, outcome]);
             wake?.();
-          }).catch(() => other.push(...local.filter((f) => !found.has(f)))).finally(() => {
+          }, !!this.textListener).catch(() => other.push(...local.filter((f) => !found.has(f)))).finally(() => {
             reading = false;
             wake?.();
           });
@@ -202,6 +233,7 @@ export class CertificateStore implements vscode.Disposable {
       }
       this.lastScan = { files, ms: Date.now() - started };
       this.sorted = undefined;
+      this.textListener?.scanFinished();
       this.changed.fire({});
     });
   }
@@ -230,7 +262,11 @@ export class CertificateStore implements vscode.Disposable {
       for (const uri of uris) {
         const key = fileKey(uri);
         const cfg = this.configFor(key);
-        const result = await resultFor(key, await readFile(key, cfg.maxFileSize), cfg.maxFileSize, this.parseOptions(), readFile).catch(() => undefined);
+        const outcome = await readFile(key, cfg.maxFileSize);
+        // A created or changed directory reads as 'gone' but still exists: nothing under it went away.
+        if (outcome === 'gone' && (await isDirectory(uri))) continue;
+        this.deliverText(key, outcome);
+        const result = await resultFor(key, outcome, cfg.maxFileSize, this.parseOptions(), readFile).catch(() => undefined);
         if (result) this.inventory.set(result);
         else changed.push(...this.inventory.deleteUnder(key));
         changed.push(key);
@@ -247,6 +283,7 @@ export class CertificateStore implements vscode.Disposable {
       const text = doc.getText();
       if (text.length > cfg.maxFileSize) return;
       const bytes = Buffer.from(text, 'utf8');
+      if (mayBeConfigFile(key)) this.textListener?.text(key, text);
       const result = await resultFor(key, bytes, cfg.maxFileSize, this.parseOptions(), readFile).catch(() => parseFile(key, bytes));
       if (result) this.inventory.set(result);
       this.invalidate([key]);
@@ -254,6 +291,7 @@ export class CertificateStore implements vscode.Disposable {
   }
 
   remove(uris: readonly vscode.Uri[]): void {
+    for (const u of uris) this.textListener?.gone(fileKey(u));
     const gone = uris.flatMap((u) => this.inventory.deleteUnder(fileKey(u)));
     this.invalidate([...uris.map(fileKey), ...gone]);
   }

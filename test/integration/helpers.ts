@@ -1,4 +1,7 @@
+import * as net from 'node:net';
+import * as tls from 'node:tls';
 import * as vscode from 'vscode';
+import { daysFromNow, makeCert, makeKey } from '../support/certs';
 import type { CertLensApi } from '../../src/extension/api';
 import { EXTENSION_ID } from './fixture';
 
@@ -58,3 +61,29 @@ export function beginLines(text: string): number[] {
 export async function setSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('certlens').update(key, value, vscode.ConfigurationTarget.Workspace);
 }
+
+export interface Server {
+  port: number;
+  connections: number;
+  close(): Promise<void>;
+}
+
+/** A TLS server on 127.0.0.1 serving a certificate for `name` that expires in `days` days. */
+export async function startTlsServer(name: string, days: number): Promise<Server> {
+  const key = makeKey({ type: 'ec' });
+  const cert = makeCert({ cn: name, sans: [name], key, notBefore: daysFromNow(-30), notAfter: daysFromNow(days) });
+  const state = { connections: 0 };
+  const server = tls.createServer({ key: key.pem, cert: cert.pem });
+  server.on('connection', () => state.connections++);
+  server.on('tlsClientError', () => undefined);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    port,
+    get connections() {
+      return state.connections;
+    },
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import { Commands } from '../commands';
-import { lensTitle } from '../present';
+import { hostLabel, hostSummary, lensTitle } from '../present';
 import type { CertificateStore } from '../store';
+import type { HostChecks } from '../hostChecks';
+import * as fs from 'node:fs';
 import { fileKey, keyToUri } from '../uris';
 import type { CertificateRecord } from '../../core/model';
 
@@ -12,8 +14,8 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
   private registration: vscode.Disposable | undefined;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly store: CertificateStore) {
-    this.subscription = store.onDidChange(() => this.changed.fire());
+  constructor(private readonly store: CertificateStore, private readonly hosts: HostChecks) {
+    this.subscription = vscode.Disposable.from(store.onDidChange(() => this.changed.fire()), hosts.onDidChange(() => this.changed.fire()));
     this.update();
   }
 
@@ -36,11 +38,30 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
   /** Lenses are cheap to create; titles are made in resolveCodeLens, for the lenses on screen only. */
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     const file = fileKey(doc.uri);
-    if (!this.store.fileResult(doc.uri) || !this.store.configFor(file).codeLensEnabled) return [];
-    return this.store.certificatesIn(file).map((c) => {
-      const start = new vscode.Position(c.range.start.line, c.range.start.character);
-      return new CertificateLens(new vscode.Range(start, start), c);
-    });
+    const cfg = this.store.configFor(file);
+    if (!cfg.codeLensEnabled) return [];
+    const at = (r: { start: { line: number; character: number } }) => new vscode.Range(r.start.line, r.start.character, r.start.line, r.start.character);
+    const lenses: vscode.CodeLens[] = this.store.certificatesIn(file).map((c) => new CertificateLens(at(c.range), c));
+    const now = Date.now();
+    for (const ref of this.hosts.referencesIn(file)) {
+      const state = this.hosts.states().find((s) => s.target.host === ref.host && s.target.port === ref.port);
+      const summary = state ? hostSummary(state, cfg.rules, now).text : '';
+      lenses.push(new vscode.CodeLens(at(ref.range), {
+        title: `$(globe) ${hostLabel(ref.host, ref.port)} · ${summary}`,
+        command: Commands.recheckHost,
+        arguments: [{ host: ref.host, port: ref.port }],
+        tooltip: vscode.l10n.t('Check this host again'),
+      }));
+    }
+    for (const ref of this.hosts.certificateFilesIn(file)) {
+      const certs = this.store.certificatesIn(fileKey(keyToUri(ref.path)));
+      const first = certs.reduce<CertificateRecord | undefined>((m, c) => (!m || c.notAfter < m.notAfter ? c : m), undefined);
+      const name = vscode.workspace.asRelativePath(ref.path);
+      lenses.push(new vscode.CodeLens(at(ref.range), first
+        ? { title: `$(file-symlink-file) ${name} · ${lensTitle(first, certs, now, cfg.rules)}`, command: Commands.showDetails, arguments: [{ sha256: first.sha256, file: first.file, index: first.index }] }
+        : { title: `$(file-symlink-file) ${name} · ${fs.existsSync(ref.path) ? vscode.l10n.t('no certificate found in it') : vscode.l10n.t('file not found')}`, command: '' }));
+    }
+    return lenses;
   }
 
   resolveCodeLens(lens: vscode.CodeLens): vscode.CodeLens {
@@ -61,4 +82,17 @@ class CertificateLens extends vscode.CodeLens {
   constructor(range: vscode.Range, readonly cert: CertificateRecord) {
     super(range);
   }
+}
+
+/** Certificate files that configs name (nginx ssl_certificate, Apache SSLCertificateFile, ca: ...) become links. */
+export function registerCertificateFileLinks(hosts: HostChecks): vscode.Disposable {
+  return vscode.languages.registerDocumentLinkProvider({ pattern: '**/*' }, {
+    provideDocumentLinks(doc) {
+      return hosts.certificateFilesIn(fileKey(doc.uri)).filter((r) => fs.existsSync(r.path)).map((r) => {
+        const link = new vscode.DocumentLink(new vscode.Range(r.range.start.line, r.range.start.character, r.range.end.line, r.range.end.character), keyToUri(r.path));
+        link.tooltip = vscode.l10n.t('Open the certificate file');
+        return link;
+      });
+    },
+  });
 }

@@ -8,12 +8,14 @@ import { revealLocation, type CertificateNode, type ExpirationsTree, type GroupB
 import { toPem, type DetailsFeature } from './details';
 import { exportCalendar, exportReport, type ReportFormat } from './exports';
 import type { Pkcs12Feature } from './pkcs12';
+import type { HostChecks } from '../hostChecks';
 
 /** A certificate reference as lenses, quick fixes and tree items pass it. */
 type CertArg = { sha256: string; file?: string; index?: number } | CertificateNode | undefined;
 
 interface Deps {
   store: CertificateStore;
+  hosts: HostChecks;
   tree: ExpirationsTree;
   details: DetailsFeature;
   pkcs12: Pkcs12Feature;
@@ -21,10 +23,11 @@ interface Deps {
 }
 
 /** Registers every command's handler; ids live in ../commands.ts. */
-export function registerCommands({ store, tree, details, pkcs12, rescan }: Deps): vscode.Disposable[] {
+export function registerCommands({ store, hosts, tree, details, pkcs12, rescan }: Deps): vscode.Disposable[] {
   const resolve = (arg: CertArg): CertificateRecord | undefined => {
     if (!arg) return certAtCursor(store);
     if ('kind' in arg) return arg.kind === 'certificate' ? arg.cert : undefined;
+    if (!('sha256' in arg)) return undefined;
     const all = store.allCertificates();
     return all.find((c) => c.sha256 === arg.sha256 && (arg.file === undefined || c.file === arg.file) && (arg.index === undefined || c.index === arg.index)) ?? all.find((c) => c.sha256 === arg.sha256);
   };
@@ -48,8 +51,28 @@ export function registerCommands({ store, tree, details, pkcs12, rescan }: Deps)
       return details.show(cert.sha256);
     }),
     register(Commands.inspectSelection, () => details.inspectSelectionOrClipboard()),
-    register(Commands.exportReport, (format?: ReportFormat, target?: vscode.Uri) => exportReport(store, format, target)),
-    register(Commands.exportCalendar, (target?: vscode.Uri) => exportCalendar(store, target)),
+    register(Commands.exportReport, (format?: ReportFormat, target?: vscode.Uri) => exportReport(store, hosts, format, target)),
+    register(Commands.exportCalendar, (target?: vscode.Uri) => exportCalendar(store, hosts, target)),
+    register(Commands.checkHost, async (spec?: string) => {
+      if (!hosts.allowed()) {
+        void vscode.window.showWarningMessage(vscode.workspace.isTrusted ? vscode.l10n.t('CertLens: host checks are off (certlens.hosts.enabled).') : vscode.l10n.t('CertLens: host checks are off in Restricted Mode. Trust this workspace to check hosts.'));
+        return undefined;
+      }
+      spec ??= await vscode.window.showInputBox({ title: vscode.l10n.t('Check host'), prompt: vscode.l10n.t('A host, host:port or URL, e.g. api.example.com:443'), ignoreFocusOut: true });
+      if (!spec) return undefined;
+      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking {0}…', spec) }, () => hosts.check(spec));
+      if (!result) {
+        void vscode.window.showErrorMessage(vscode.l10n.t('CertLens: "{0}" is not a host, host:port or URL.', spec));
+        return undefined;
+      }
+      await details.showHost(result);
+      return result;
+    }),
+    register(Commands.recheckHosts, () => vscode.window.withProgress({ location: { viewId: 'certlens.expirations' } }, () => hosts.checkAll(true))),
+    register(Commands.recheckHost, (arg?: { host: string; port: number } | Node) => {
+      const t = arg && 'kind' in arg ? (arg.kind === 'host' ? arg.state.target : undefined) : arg;
+      return t ? hosts.check(`${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`) : hosts.checkAll(true);
+    }),
     register(Commands.unlockPkcs12, (arg?: string | Node, password?: string, remember?: boolean) => {
       const file = typeof arg === 'string' ? arg : arg && 'finding' in arg ? arg.finding.file : undefined;
       return pkcs12.unlock(file, password, remember);
@@ -57,6 +80,10 @@ export function registerCommands({ store, tree, details, pkcs12, rescan }: Deps)
     register(Commands.openSettings, () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:certlens.certlens')),
     register(Commands.reveal, (node?: Node) => {
       if (!node || node.kind === 'group') return;
+      if (node.kind === 'host') {
+        const ref = node.state.target.references[0];
+        return ref ? revealLocation(ref.file, ref.range) : undefined;
+      }
       const loc = node.kind === 'certificate' ? node.cert : node.finding;
       return revealLocation(loc.file, loc.range);
     }),

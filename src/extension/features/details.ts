@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { CertificateRecord } from '../../core/model';
 import { parseFile } from '../../core/formats/parse-file';
+import type { ProbeResult } from '../../core/hosts';
 import { certLabel, detailRows } from '../present';
 import type { CertificateStore } from '../store';
 
@@ -35,6 +36,8 @@ export class DetailsFeature implements vscode.TextDocumentContentProvider, vscod
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     const q = new URLSearchParams(uri.query);
+    const hostPage = q.get('host');
+    if (hostPage) return this.hostPages.get(hostPage) ?? vscode.l10n.t('This check is no longer available.');
     const inspectId = q.get('inspect');
     const certs = inspectId ? this.inspected.get(inspectId) ?? [] : [this.store.bySha256(q.get('sha256') ?? '')].filter((c): c is CertificateRecord => !!c);
     if (certs.length === 0) return vscode.l10n.t('This certificate is no longer in the workspace.');
@@ -51,6 +54,39 @@ export class DetailsFeature implements vscode.TextDocumentContentProvider, vscod
     lines.push('', '```', toPem(c.der).trimEnd(), '```', '');
     return lines.join('\n');
   }
+
+  /** The chain a host served, as a read-only document. */
+  async showHost(r: ProbeResult): Promise<vscode.TextDocument> {
+    const id = String(++this.counter);
+    const label = `${r.host}:${r.port}`;
+    const lines = [`# ${literal(label)}`, '', `| ${vscode.l10n.t('Field')} | ${vscode.l10n.t('Value')} |`, '|---|---|'];
+    const row = (k: string, v: string | undefined) => v !== undefined && lines.push(`| ${k} | ${literal(v)} |`);
+    row(vscode.l10n.t('Checked'), new Date(r.checkedAt).toISOString());
+    row(vscode.l10n.t('Address'), r.address + (r.viaProxy ? ` (via ${r.viaProxy})` : ''));
+    row('SNI', r.servername ?? '—');
+    if (r.error) row(vscode.l10n.t('Error'), r.error);
+    row(vscode.l10n.t('Trusted'), r.authorized ? vscode.l10n.t('yes') : `${vscode.l10n.t('no')}${r.authorizationError ? ` (${r.authorizationError})` : ''}`);
+    if (r.hostnameMatch !== undefined) row(vscode.l10n.t('Hostname matches'), r.hostnameMatch ? vscode.l10n.t('yes') : `${vscode.l10n.t('no')}${r.hostnameError ? ` (${r.hostnameError})` : ''}`);
+    row(vscode.l10n.t('Protocol'), [r.protocol, r.cipher].filter(Boolean).join(' · ') || undefined);
+    if (r.missingIntermediate) row(vscode.l10n.t('Chain'), vscode.l10n.t('the server sends no intermediate certificate'));
+    r.chain.forEach((m, i) => {
+      lines.push('', `## ${i + 1}. ${literal(m.subjectCN ?? m.subject)}${r.chainEarliestIndex === i && r.chain.length > 1 ? ` — ${vscode.l10n.t('expires first')}` : ''}`, '', `| ${vscode.l10n.t('Field')} | ${vscode.l10n.t('Value')} |`, '|---|---|');
+      row(vscode.l10n.t('Subject'), m.subject);
+      row(vscode.l10n.t('Issuer'), m.issuer);
+      row(vscode.l10n.t('Subject alternative names'), m.dnsNames.join(', ') || '—');
+      row(vscode.l10n.t('Valid from'), new Date(m.notBefore).toISOString());
+      row(vscode.l10n.t('Valid until'), new Date(m.notAfter).toISOString());
+      row(vscode.l10n.t('SHA-256'), m.sha256);
+    });
+    this.hostPages.set(id, lines.join('\n') + '\n');
+    const uri = vscode.Uri.from({ scheme: DETAILS_SCHEME, path: `/${safeName(label)}.md`, query: `host=${id}` });
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
+    await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    return doc;
+  }
+
+  private readonly hostPages = new Map<string, string>();
 
   async show(certs: CertificateRecord[] | string): Promise<vscode.TextDocument> {
     let uri: vscode.Uri;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { CertificateRecord, Finding } from '../../core/model';
 import type { SeverityName } from '../config';
 import type { CertificateStore } from '../store';
+import type { HostChecks } from '../hostChecks';
 import { keyToUri, toVsRange } from '../uris';
 
 export const DIAGNOSTIC_SOURCE = 'CertLens';
@@ -21,13 +22,17 @@ export class DiagnosticsFeature implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('certlens');
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly store: CertificateStore) {
+  private readonly hostSubscription: vscode.Disposable;
+
+  constructor(private readonly store: CertificateStore, private readonly hosts: HostChecks) {
     this.subscription = store.onDidChange((change) => this.refresh(change.files));
+    this.hostSubscription = hosts.onDidChange((change) => this.refresh(change.files));
     this.refresh();
   }
 
   dispose(): void {
     this.subscription.dispose();
+    this.hostSubscription.dispose();
     this.collection.dispose();
   }
 
@@ -44,7 +49,7 @@ export class DiagnosticsFeature implements vscode.Disposable {
     }
     const generation = ++this.generation;
     this.collection.clear();
-    const queue = this.store.files();
+    const queue = [...new Set([...this.store.files(), ...this.hosts.files()])];
     let next = 0;
     this.done = new Promise<void>((resolve) => {
       const slice = () => {
@@ -80,7 +85,7 @@ export class DiagnosticsFeature implements vscode.Disposable {
     if (!cfg.diagnosticsEnabled) return [];
     const certs = this.store.fileResult(keyToUri(file))?.certificates ?? [];
     const out: vscode.Diagnostic[] = [];
-    for (const f of this.store.findingsIn(file)) {
+    for (const f of [...this.store.findingsIn(file), ...this.hosts.findingsIn(file)]) {
       const name = cfg.diagnosticsSeverity[f.severity];
       if (!name || name === 'None') continue;
       out.push(this.toDiagnostic(f, SEVERITY[name], certs));

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
-import { buildReport } from '../../core/report/schema';
+import { buildReport, type Report } from '../../core/report/schema';
+import { hostJson } from '../../core/hosts';
+import type { HostChecks } from '../hostChecks';
 import { toCsv, toMarkdown } from '../../core/report/formats';
 import { toIcs } from '../../core/report/calendar';
 import { describeCertificate, isoDate } from '../../core/rules/rules';
@@ -12,15 +14,25 @@ function defaultUri(name: string): vscode.Uri | undefined {
   return folder ? vscode.Uri.joinPath(folder.uri, name) : undefined;
 }
 
+/** The workspace in the CLI's report schema, hosts included when any were found. */
+export function reportOf(store: CertificateStore, hosts: HostChecks): Report {
+  const now = Date.now();
+  const hostFindingList = hosts.files().flatMap((f) => hosts.findingsIn(f));
+  const report = buildReport(store.certificates(), [...store.findings(), ...hostFindingList], now, store.lastScan);
+  const states = hosts.states();
+  if (states.length) report.hosts = states.filter((s) => s.result).map((s) => hostJson(s.target.references, s.result!, now));
+  return report;
+}
+
 /** The report in the CLI's schema (JSON), or as CSV/Markdown. */
-export function reportText(store: CertificateStore, format: ReportFormat): string {
-  const report = buildReport(store.certificates(), store.findings(), Date.now(), store.lastScan);
+export function reportText(store: CertificateStore, hosts: HostChecks, format: ReportFormat): string {
+  const report = reportOf(store, hosts);
   if (format === 'json') return JSON.stringify(report, null, 2) + '\n';
   if (format === 'csv') return toCsv(report);
   return toMarkdown(report, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
 }
 
-export async function exportReport(store: CertificateStore, format?: ReportFormat, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+export async function exportReport(store: CertificateStore, hosts: HostChecks, format?: ReportFormat, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
   if (!format) {
     const picked = await vscode.window.showQuickPick([
       { label: 'Markdown', format: 'markdown' as const, ext: 'md' },
@@ -34,13 +46,25 @@ export async function exportReport(store: CertificateStore, format?: ReportForma
   target ??= await vscode.window.showSaveDialog({ defaultUri: defaultUri(`certlens-report.${ext}`), filters: { [format.toUpperCase()]: [ext] } });
   if (!target) return undefined;
   await store.whenIdle();
-  await vscode.workspace.fs.writeFile(target, Buffer.from(reportText(store, format), 'utf8'));
+  await hosts.settled();
+  await vscode.workspace.fs.writeFile(target, Buffer.from(reportText(store, hosts, format), 'utf8'));
   return target;
 }
 
 /** An .ics with one event per certificate at its expiry and an alarm days before. */
-export function calendarText(store: CertificateStore): string {
+export function calendarText(store: CertificateStore, hosts: HostChecks): string {
   const now = Date.now();
+  const hostEntries = hosts.states().filter((s) => s.result?.chain[0] && s.result.chain[0].notAfter > now).map((s) => {
+    const leaf = s.result!.chain[0];
+    const label = `${s.target.host}:${s.target.port}`;
+    return {
+      id: `host-${label}-${leaf.sha256}`,
+      summary: vscode.l10n.t('Certificate expires: {0}', label),
+      description: [vscode.l10n.t('{0} serves {1} (issued by {2}), which expires on {3}.', label, leaf.subject, leaf.issuer, isoDate(leaf.notAfter)), `SHA-256: ${leaf.sha256}`].join('\n'),
+      at: leaf.notAfter,
+      location: label,
+    };
+  });
   const entries = store.certificates().filter((c) => c.notAfter > now).map((c) => ({
     id: `${c.sha256}`,
     summary: vscode.l10n.t('Certificate expires: {0}', describeCertificate(c)),
@@ -53,13 +77,14 @@ export function calendarText(store: CertificateStore): string {
     location: vscode.workspace.asRelativePath(c.file),
   }));
   const alarmDays = vscode.workspace.getConfiguration('certlens').get('calendar.alarmDays', 30);
-  return toIcs(entries, alarmDays, now);
+  return toIcs([...entries, ...hostEntries], alarmDays, now);
 }
 
-export async function exportCalendar(store: CertificateStore, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+export async function exportCalendar(store: CertificateStore, hosts: HostChecks, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
   target ??= await vscode.window.showSaveDialog({ defaultUri: defaultUri('certificate-expiry.ics'), filters: { iCalendar: ['ics'] } });
   if (!target) return undefined;
   await store.whenIdle();
-  await vscode.workspace.fs.writeFile(target, Buffer.from(calendarText(store), 'utf8'));
+  await hosts.settled();
+  await vscode.workspace.fs.writeFile(target, Buffer.from(calendarText(store, hosts), 'utf8'));
   return target;
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { urgencyOf } from '../../core/rules/rules';
 import { VIEW_ID } from '../commands';
 import type { CertificateStore } from '../store';
+import type { HostChecks } from '../hostChecks';
 import { Coalescer, SUMMARY_REFRESH_MS } from '../coalesce';
 
 /** "$(shield) 2 expired · 3 ≤ 30 d"; click focuses the tree. */
@@ -11,10 +12,10 @@ export class StatusBarFeature implements vscode.Disposable {
   visible = false;
   readonly pendingUpdate = new Coalescer(() => this.update(), SUMMARY_REFRESH_MS);
 
-  constructor(private readonly store: CertificateStore) {
+  constructor(private readonly store: CertificateStore, private readonly hosts: HostChecks) {
     this.item.name = 'CertLens';
     this.item.command = `${VIEW_ID}.focus`;
-    this.subscriptions = [this.pendingUpdate, store.onDidChange(() => this.pendingUpdate.trigger()), store.onDidChangeScanning(() => this.pendingUpdate.trigger())];
+    this.subscriptions = [this.pendingUpdate, store.onDidChange(() => this.pendingUpdate.trigger()), hosts.onDidChange(() => this.pendingUpdate.trigger()), store.onDidChangeScanning(() => this.pendingUpdate.trigger())];
     this.update();
   }
 
@@ -39,6 +40,14 @@ export class StatusBarFeature implements vscode.Disposable {
       const rules = this.store.configFor(c.file).rules;
       warningDays = Math.max(warningDays, rules.warningDays);
       const u = urgencyOf(c, now, rules);
+      if (u === 'expired') expired++;
+      else if (u === 'critical' || u === 'warning') soon++;
+    }
+    // Hosts count like certificates: what they serve expires the same way.
+    for (const st of this.hosts.states()) {
+      const leaf = st.result?.chain[0];
+      if (!leaf) continue;
+      const u = urgencyOf(leaf, now, this.store.configFor(st.target.references[0]?.file ?? '').rules);
       if (u === 'expired') expired++;
       else if (u === 'critical' || u === 'warning') soon++;
     }

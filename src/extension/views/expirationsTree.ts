@@ -2,18 +2,25 @@ import * as vscode from 'vscode';
 import type { CertificateRecord, Finding } from '../../core/model';
 import { urgencyOf, type Urgency } from '../../core/rules/rules';
 import { Commands, VIEW_ID } from '../commands';
-import { certLabel, detailRows, urgencyIcon, whenText } from '../present';
+import { certLabel, detailRows, hostLabel, hostSummary, urgencyIcon, whenText } from '../present';
+import type { HostChecks, HostState } from '../hostChecks';
 import type { CertificateStore } from '../store';
 import { keyToUri, toVsRange } from '../uris';
 import { Coalescer, SUMMARY_REFRESH_MS } from '../coalesce';
 
 export type GroupBy = 'urgency' | 'file' | 'issuer';
 
-export type Node = GroupNode | CertificateNode | ProblemNode;
+export type Node = GroupNode | CertificateNode | ProblemNode | HostNode;
 
 export class GroupNode {
   readonly kind = 'group';
-  constructor(readonly id: string, readonly label: string, readonly children: (CertificateNode | ProblemNode)[], readonly icon?: vscode.ThemeIcon, readonly description?: string) {}
+  parent?: GroupNode;
+  constructor(readonly id: string, readonly label: string, readonly children: Node[], readonly icon?: vscode.ThemeIcon, readonly description?: string) {}
+}
+
+export class HostNode {
+  readonly kind = 'host';
+  constructor(readonly state: HostState, readonly summary: string, readonly urgency: ReturnType<typeof hostSummary>['urgency'], public parent?: GroupNode) {}
 }
 
 export class CertificateNode {
@@ -40,9 +47,9 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
   readonly pendingRefresh = new Coalescer(() => this.refresh(), SUMMARY_REFRESH_MS);
   filter = '';
 
-  constructor(private readonly store: CertificateStore) {
+  constructor(private readonly store: CertificateStore, private readonly hosts: HostChecks) {
     this.view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
-    this.disposables.push(this.view, this.changed, this.pendingRefresh, store.onDidChange(() => this.pendingRefresh.trigger()), store.onDidChangeScanning(() => this.updateMessage()));
+    this.disposables.push(this.view, this.changed, this.pendingRefresh, store.onDidChange(() => this.pendingRefresh.trigger()), hosts.onDidChange(() => this.pendingRefresh.trigger()), store.onDidChangeScanning(() => this.updateMessage()));
     this.refresh();
   }
 
@@ -101,11 +108,13 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
     const problems = this.store.findings().filter((f) => PROBLEM_CODES.has(f.code) && (!this.filter || f.file.toLowerCase().includes(this.filter) || f.message.toLowerCase().includes(this.filter)));
     const nodes = certs.map((c) => new CertificateNode(c, urgencyOf(c, now, this.store.configFor(c.file).rules)));
     const groups: GroupNode[] = [];
-    const add = (id: string, label: string, children: (CertificateNode | ProblemNode)[], icon?: vscode.ThemeIcon, description?: string) => {
-      if (children.length === 0) return;
+    const make = (id: string, label: string, children: Node[], icon?: vscode.ThemeIcon, description?: string) => {
       const g = new GroupNode(id, label, children, icon, description ?? String(children.length));
       children.forEach((ch) => (ch.parent = g));
-      groups.push(g);
+      return g;
+    };
+    const add = (id: string, label: string, children: Node[], icon?: vscode.ThemeIcon, description?: string) => {
+      if (children.length) groups.push(make(id, label, children, icon, description));
     };
     const t = vscode.l10n.t;
     if (this.groupBy === 'urgency') {
@@ -125,6 +134,30 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
         add(`${this.groupBy}:${k}`, k, list, new vscode.ThemeIcon(this.groupBy === 'file' ? 'file' : 'organization'));
       }
     }
+    // Hosts: the same urgency groups, for the certificates hosts named in the workspace serve.
+    const now2 = Date.now();
+    const hostNodes = this.hosts.states()
+      .filter((st) => !this.filter || st.target.key.toLowerCase().includes(this.filter))
+      .map((st) => {
+        const summary = hostSummary(st, this.store.configFor(st.target.references[0]?.file ?? '').rules, now2);
+        return new HostNode(st, summary.text, summary.urgency);
+      })
+      .sort((a, b) => (a.state.result?.notAfter ?? Infinity) - (b.state.result?.notAfter ?? Infinity) || a.state.target.key.localeCompare(b.state.target.key));
+    if (hostNodes.length) {
+      const sub: GroupNode[] = [];
+      const hostGroup = (id: string, label: string, us: string[], icon: vscode.ThemeIcon) => {
+        const list = hostNodes.filter((n) => us.includes(n.urgency));
+        if (list.length) sub.push(make(`hosts:${id}`, label, list, icon));
+      };
+      hostGroup('expired', t('Expired'), ['expired', 'not-yet-valid'], urgencyIcon('expired'));
+      hostGroup('critical', t('Within critical days'), ['critical'], urgencyIcon('critical'));
+      hostGroup('warning', t('Within warning days'), ['warning'], urgencyIcon('warning'));
+      hostGroup('info', t('Within info days'), ['info'], urgencyIcon('info'));
+      hostGroup('later', t('Later'), ['later'], urgencyIcon('later'));
+      hostGroup('unreachable', t('Unreachable'), ['unreachable'], new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('list.warningForeground')));
+      hostGroup('unchecked', t('Not checked'), ['unchecked'], new vscode.ThemeIcon('circle-outline'));
+      add('hosts', t('Hosts'), sub, new vscode.ThemeIcon('globe'), String(hostNodes.length));
+    }
     add('problems', t('Problems'), problems.map((f) => new ProblemNode(f)), new vscode.ThemeIcon('bracket-error', new vscode.ThemeColor('list.errorForeground')));
     return groups;
   }
@@ -135,12 +168,23 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
   }
 
   getParent(node: Node): Node | undefined {
-    return node.kind === 'group' ? undefined : node.parent;
+    return node.parent;
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'host') {
+      const { target } = node.state;
+      const item = new vscode.TreeItem(hostLabel(target.host, target.port), vscode.TreeItemCollapsibleState.None);
+      item.id = `host:${target.key}`;
+      item.description = node.summary;
+      item.tooltip = `${hostLabel(target.host, target.port)}\n${node.summary}\n${target.references.map((r) => `${vscode.workspace.asRelativePath(keyToUri(r.file))}:${r.range.start.line + 1}`).join('\n')}`;
+      item.iconPath = node.urgency === 'unreachable' ? new vscode.ThemeIcon('debug-disconnect', new vscode.ThemeColor('list.warningForeground')) : node.urgency === 'unchecked' ? new vscode.ThemeIcon('globe') : urgencyIcon(node.urgency);
+      item.contextValue = 'certlens.host';
+      if (target.references[0]) item.command = { command: Commands.reveal, title: vscode.l10n.t('Reveal in Editor'), arguments: [node] };
+      return item;
+    }
     if (node.kind === 'group') {
-      const item = new vscode.TreeItem(node.label, node.id === 'later' || node.id === 'problems' && this.roots.length > 1 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+      const item = new vscode.TreeItem(node.label, node.id === 'later' || node.id === 'hosts:later' || node.id === 'problems' && this.roots.length > 1 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
       item.id = `group:${node.id}`;
       item.iconPath = node.icon;
       item.description = node.description;
