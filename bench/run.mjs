@@ -118,6 +118,65 @@ if (!skip.has('throughput')) {
   }
 }
 
+// 5. Host probing on loopback: 200 TLS servers with the default concurrency vs one at a time, and
+//    10 servers that accept TCP and never answer (bounded by the timeout, not by their number).
+if (!skip.has('probe')) {
+  say(`\n== Host probing (loopback, median of ${Math.min(runs, 3)}) ==`);
+  const tls = await import('node:tls');
+  const net = await import('node:net');
+  const { Prober } = require(path.join(root, 'out', 'src', 'core', 'hosts', 'index.js'));
+  const { makeCert, makeKey, daysFromNow } = require(path.join(root, 'out', 'test', 'support', 'certs.js'));
+  const key = makeKey({ type: 'ec' });
+  const cert = makeCert({ cn: 'bench.certlens.dev', sans: ['bench.certlens.dev'], key, notBefore: daysFromNow(-1), notAfter: daysFromNow(60) });
+  const servers = [];
+  // Each server answers after 25 ms, like a host a few network hops away (loopback has no latency).
+  const LATENCY_MS = 25;
+  const context = tls.createSecureContext({ key: key.pem, cert: cert.pem });
+  for (let i = 0; i < 200; i++) {
+    const srv = tls.createServer({ key: key.pem, cert: cert.pem, SNICallback: (_name, cb) => setTimeout(() => cb(null, context), LATENCY_MS) });
+    srv.on('tlsClientError', () => {});
+    await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+    servers.push(srv);
+  }
+  const silent = [];
+  const held = [];
+  for (let i = 0; i < 10; i++) {
+    const srv = net.createServer((sock) => held.push(sock)); // accepts, never answers
+    await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+    silent.push(srv);
+  }
+  const targets = (list) => list.map((srv, i) => ({ host: `h${i}.bench.certlens.dev`, port: srv.address().port, connectTo: { host: '127.0.0.1', port: srv.address().port } }));
+  const timeProbe = async (list, concurrency, timeoutMs = 5000) => {
+    const prober = new Prober({ concurrency, timeoutMs });
+    const t = process.hrtime.bigint();
+    const results = await prober.probeAll(targets(list));
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    const ok = results.filter((r) => !r.error).length;
+    return { ms, ok };
+  };
+  const defaultRuns = [];
+  const serialRuns = [];
+  for (let r = 0; r < Math.min(runs, 3); r++) {
+    defaultRuns.push(await timeProbe(servers, 8));
+    serialRuns.push(await timeProbe(servers, 1));
+  }
+  const silentRun = await timeProbe(silent, 8, 2000);
+  const mixed = await timeProbe([...servers.slice(0, 40), ...silent], 8, 2000);
+  results.probe = {
+    servers: 200, serverLatencyMs: LATENCY_MS,
+    concurrency8Ms: round(median(defaultRuns.map((x) => x.ms))),
+    concurrency1Ms: round(median(serialRuns.map((x) => x.ms))),
+    okAt8: defaultRuns[0].ok,
+    speedup: round(median(serialRuns.map((x) => x.ms)) / median(defaultRuns.map((x) => x.ms)), 1),
+    silent10Ms: round(silentRun.ms), silentTimeoutMs: 2000,
+    mixed40plus10SilentMs: round(mixed.ms),
+  };
+  say(`200 servers (${LATENCY_MS} ms latency each): ${results.probe.concurrency8Ms} ms at concurrency 8 (${results.probe.okAt8} ok), ${results.probe.concurrency1Ms} ms one at a time (${results.probe.speedup}x)`);
+  say(`10 silent servers, 2 s timeout, 8 slots: ${results.probe.silent10Ms} ms total (two rounds of the timeout); 40 good + 10 silent: ${results.probe.mixed40plus10SilentMs} ms`);
+  for (const s of held) s.destroy();
+  await Promise.all([...servers, ...silent].map((srv) => new Promise((r) => srv.close(r))));
+}
+
 // 3. Growth with tree size.
 if (!skip.has('growth')) {
   say(`\n== Growth (median of ${Math.min(runs, 3)}) ==`);
