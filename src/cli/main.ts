@@ -6,6 +6,7 @@ import { Inventory } from '../core/scan/inventory';
 import { DEFAULT_EXCLUDES } from '../core/scan/filters';
 import { scanPaths } from '../core/scan/scanner';
 import { ParseMemo } from '../core/scan/memo';
+import { ReadPool } from '../core/scan/readPool';
 import { buildReport } from '../core/report/schema';
 import { meetsThreshold, toCsv, toSarif, toTable } from '../core/report/formats';
 import { checkCommand, checkTargets, HOST_ARG_OPTIONS, HostCollector, hostCliOptions } from './hosts';
@@ -96,6 +97,9 @@ async function scanCommand(args: string[]): Promise<number> {
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   const inventory = new Inventory();
+  // Reading on a worker overlaps I/O with parsing; the worker bundle sits next to this one.
+  const workerFile = path.join(__dirname, 'readWorker.js');
+  const pool = fs.existsSync(workerFile) ? new ReadPool(workerFile) : undefined;
   const { stats } = await scanPaths({
     roots,
     include: values.include,
@@ -104,10 +108,12 @@ async function scanCommand(args: string[]): Promise<number> {
     signal: controller.signal,
     syncReads: true,
     memo: new ParseMemo(),
+    pool,
     concurrency: 1,
     onFile: (r) => inventory.set(r),
     ...(collector ? { onText: collector.onText, wantsText: collector.wantsText } : {}),
   });
+  pool?.dispose();
   const certs = inventory.certificates();
   const findings = inventory.findings(now, rules);
   const checked = collector && hostOptions ? await checkTargets(collector.targets(), now, rules, { ...hostOptions, signal: controller.signal }) : undefined;

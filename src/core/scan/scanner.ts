@@ -5,6 +5,7 @@ import { CERTIFICATE_EXTENSIONS, type ParseOptions, parseFile } from '../formats
 import { FILE_START } from '../formats/lines';
 import { DEFAULT_EXCLUDES, isSkippedByExtension, PathFilter } from './filters';
 import type { ParseMemo } from './memo';
+import type { ReadPool } from './readPool';
 
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
 
@@ -25,6 +26,8 @@ export interface ScanOptions extends ParseOptions {
   syncReads?: boolean;
   /** Shares parse results between identical files (kept across scans by the caller). */
   memo?: ParseMemo;
+  /** With syncReads: read and sniff files on this worker pool, parsing here (see ReadPool). */
+  pool?: ReadPool;
 }
 
 export interface ScanStats {
@@ -45,6 +48,50 @@ export async function scanPaths(options: ScanOptions): Promise<ScanResult> {
   const maxSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const results: FileResult[] = [];
   const stats: ScanStats = { files: 0, read: 0, skipped: 0, ms: 0 };
+  if (options.syncReads && options.pool) {
+    // The walk is quick; the worker reads and sniffs every file while this thread parses candidates.
+    const files = options.roots.flatMap((root) => [...walkSync(path.resolve(root), options)]);
+    stats.files = files.length;
+    const candidates: [string, ReadOutcome][] = [];
+    let wake: (() => void) | undefined;
+    let reading = true;
+    let failed: unknown;
+    const reader = options.pool.read(files, maxSize, (file, outcome) => {
+      if (outcome === 'nothing') {
+        stats.read++;
+        return;
+      }
+      candidates.push([file, outcome]);
+      wake?.();
+    }, !!options.onText).catch((e) => (failed = e)).finally(() => {
+      reading = false;
+      wake?.();
+    });
+    let next = 0;
+    while (reading || next < candidates.length) {
+      options.signal?.throwIfAborted();
+      if (next >= candidates.length) {
+        await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+        continue;
+      }
+      const [file, bytes] = candidates[next];
+      candidates[next++] = undefined as unknown as [string, ReadOutcome]; // let the bytes go
+      deliverText(file, bytes, options);
+      const result = await resultFor(file, bytes, maxSize, options, readBoundedSync);
+      if (!result) {
+        stats.skipped++;
+        continue;
+      }
+      stats.read++;
+      results.push(result);
+      options.onFile?.(result);
+    }
+    await reader;
+    if (failed) throw failed;
+    stats.ms = Math.round(performance.now() - started);
+    return { results, stats };
+  }
   if (options.syncReads) {
     for (const root of options.roots) {
       for (const file of walkSync(path.resolve(root), options)) {
