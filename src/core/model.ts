@@ -106,6 +106,7 @@ export type FindingCode =
   | 'pkcs12-invalid'
   | 'read-error'
   | 'file-too-large'
+  | 'too-many-certificates'
   | 'referenced-file-missing'
   | 'host-unreachable'
   | 'host-untrusted'

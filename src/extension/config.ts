@@ -14,6 +14,7 @@ export interface CertLensConfig {
   include: string[];
   exclude: string[];
   maxFileSize: number;
+  maxCertificatesPerFile: number;
   scanOnStartup: boolean;
   codeLensEnabled: boolean;
   diagnosticsEnabled: boolean;
@@ -56,6 +57,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): CertLensConfig {
     include: c.get<string[]>('include', ['**/*']),
     exclude: c.get<string[]>('exclude', DEFAULT_EXCLUDES),
     maxFileSize: c.get('maxFileSize', DEFAULT_MAX_FILE_SIZE),
+    maxCertificatesPerFile: c.get('maxCertificatesPerFile', 1000),
     scanOnStartup: c.get('scanOnStartup', true),
     codeLensEnabled: c.get('codeLens.enabled', true),
     diagnosticsEnabled: c.get('diagnostics.enabled', true),

@@ -115,14 +115,18 @@ export class CertificateStore implements vscode.Disposable {
   /** Settings changed: re-read them and re-evaluate (rules) without rescanning. */
   reloadConfig(): void {
     this.configs.clear();
+    this.maxCertificates = undefined;
     this.invalidate();
   }
+
+  private maxCertificates: number | undefined;
 
   /** Identical contents are parsed once, across scans too (vendored CA bundles, unchanged files). */
   private readonly memo = new ParseMemo();
 
   private parseOptions() {
-    return { pkcs12Password: (file: string) => this.passwords.get(file), memo: this.memo };
+    this.maxCertificates ??= readConfig().maxCertificatesPerFile;
+    return { pkcs12Password: (file: string) => this.passwords.get(file), memo: this.memo, maxCertificates: this.maxCertificates };
   }
 
   /**

@@ -65,6 +65,15 @@ describe('file formats', () => {
       assert.ok(!JSON.stringify(r.privateKeys).includes(key.pem.split('\n')[1]), 'no key material is kept');
     });
 
+    it('stops at maxCertificates and says how many more the file holds', () => {
+      const r = parseFile('/ws/many.pem', Buffer.from(ec.pem.repeat(5) + rsa.pem.repeat(3)), { maxCertificates: 4 });
+      assert.equal(r.certificates.length, 4);
+      assert.equal(r.problems.length, 1);
+      assert.equal(r.problems[0].code, 'too-many-certificates');
+      assert.match(r.problems[0].message, /first 4 certificates .* 4 more/);
+      assert.equal(parseFile('/ws/many.pem', Buffer.from(ec.pem.repeat(5) + rsa.pem.repeat(3))).certificates.length, 8);
+    });
+
     it('reads PEM indented in a YAML block scalar with the range of the block', () => {
       const indented = ec.pem.trimEnd().split('\n').map((l) => '    ' + l).join('\n');
       const text = `apiVersion: v1\nkind: ConfigMap\ndata:\n  ca.pem: |\n${indented}\n  other: x\n`;

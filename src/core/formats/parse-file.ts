@@ -11,6 +11,8 @@ import { openPkcs12 } from './pkcs12';
 export interface ParseOptions {
   /** Password for a PKCS#12 file, when the user has unlocked it. */
   pkcs12Password?: (file: string) => string | undefined;
+  /** Certificates read from one file at most; the rest are counted in a finding (editors stay responsive). */
+  maxCertificates?: number;
 }
 
 export const CERTIFICATE_EXTENSIONS = new Set(['.pem', '.crt', '.cer', '.cert', '.ca-bundle', '.chain', '.der', '.p7b', '.p7c', '.p12', '.pfx', '.key']);
@@ -32,7 +34,7 @@ const PLACEHOLDER = /^(\$\{|\{\{|<|%\(|\$[A-Z_]|\||>)/;
 export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions = {}): FileResult {
   const result: FileResult = { file, certificates: [], problems: [], privateKeys: [], references: [] };
   const ext = path.extname(file).toLowerCase();
-  const sink = new Sink(result);
+  const sink = new Sink(result, options.maxCertificates ?? Infinity);
   try {
     if (PKCS12_EXTENSIONS.has(ext)) {
       parsePkcs12(bytes, FILE_START, sink, options.pkcs12Password?.(file));
@@ -43,6 +45,9 @@ export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions
     }
   } catch (e) {
     sink.problem('error', 'invalid-certificate', FILE_START, `CertLens could not read this file: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (sink.overflow > 0) {
+    sink.problem('info', 'too-many-certificates', FILE_START, `Only the first ${result.certificates.length} certificates of this file are shown; ${sink.overflow} more were not read (certlens.maxCertificatesPerFile)`);
   }
   linkChains(result.certificates);
   return result;
@@ -77,7 +82,10 @@ class Sink {
   /** Public-key hashes of this file's private keys, by PEM label and body. */
   private readonly keyHashes = new Map<string, string | undefined>();
 
-  constructor(readonly result: FileResult) {}
+  /** Certificate blocks past the per-file limit. */
+  overflow = 0;
+
+  constructor(readonly result: FileResult, private readonly maxCertificates = Infinity) {}
 
   /**
    * The public-key hash of a private key, for pairing with certificates. OpenSSL takes ~0.5 ms to
@@ -94,6 +102,10 @@ class Sink {
   }
 
   certificate(der: Uint8Array, range: Range, source: SourceKind, what: string): void {
+    if (this.result.certificates.length >= this.maxCertificates) {
+      this.overflow++;
+      return;
+    }
     try {
       // Extend the parsed fields in place: spreading ~30 properties per certificate shows in profiles.
       const record = parseCertificateDer(der) as CertificateRecord;

@@ -33,7 +33,7 @@ export class ProblemNode {
   constructor(readonly finding: Finding, public parent?: GroupNode) {}
 }
 
-const PROBLEM_CODES = new Set(['invalid-certificate', 'invalid-base64', 'invalid-date', 'pem-unterminated', 'pkcs7-invalid', 'pkcs12-locked', 'pkcs12-wrong-password', 'pkcs12-invalid', 'read-error', 'file-too-large', 'referenced-file-missing']);
+const PROBLEM_CODES = new Set(['invalid-certificate', 'invalid-base64', 'invalid-date', 'pem-unterminated', 'pkcs7-invalid', 'pkcs12-locked', 'pkcs12-wrong-password', 'pkcs12-invalid', 'read-error', 'file-too-large', 'too-many-certificates', 'referenced-file-missing']);
 
 /** The "Expirations" tree: certificates grouped by urgency (or file, or issuer), soonest first. */
 export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
