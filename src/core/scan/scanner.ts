@@ -48,6 +48,22 @@ export async function scanPaths(options: ScanOptions): Promise<ScanResult> {
   const maxSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
   const results: FileResult[] = [];
   const stats: ScanStats = { files: 0, read: 0, skipped: 0, ms: 0 };
+  /** Parses what one read gave and records the result. */
+  const accept = async (file: string, bytes: ReadOutcome, read: ReadFile) => {
+    deliverText(file, bytes, options);
+    const result = await resultFor(file, bytes, maxSize, options, read);
+    if (!result) {
+      stats.skipped++;
+      return;
+    }
+    stats.read++;
+    results.push(result);
+    options.onFile?.(result);
+  };
+  const done = () => {
+    stats.ms = Math.round(performance.now() - started);
+    return { results, stats };
+  };
   if (options.syncReads && options.pool) {
     // The walk is quick; the worker reads and sniffs every file while this thread parses candidates.
     const files = options.roots.flatMap((root) => [...walkSync(path.resolve(root), options)]);
@@ -77,40 +93,21 @@ export async function scanPaths(options: ScanOptions): Promise<ScanResult> {
       }
       const [file, bytes] = candidates[next];
       candidates[next++] = undefined as unknown as [string, ReadOutcome]; // let the bytes go
-      deliverText(file, bytes, options);
-      const result = await resultFor(file, bytes, maxSize, options, readBoundedSync);
-      if (!result) {
-        stats.skipped++;
-        continue;
-      }
-      stats.read++;
-      results.push(result);
-      options.onFile?.(result);
+      await accept(file, bytes, readBoundedSync);
     }
     await reader;
     if (failed) throw failed;
-    stats.ms = Math.round(performance.now() - started);
-    return { results, stats };
+    return done();
   }
   if (options.syncReads) {
     for (const root of options.roots) {
       for (const file of walkSync(path.resolve(root), options)) {
         options.signal?.throwIfAborted();
         stats.files++;
-        const syncBytes = await readBoundedSync(file, maxSize);
-        deliverText(file, syncBytes, options);
-        const result = await resultFor(file, syncBytes, maxSize, options, readBoundedSync);
-        if (!result) {
-          stats.skipped++;
-          continue;
-        }
-        stats.read++;
-        results.push(result);
-        options.onFile?.(result);
+        await accept(file, await readBoundedSync(file, maxSize), readBoundedSync);
       }
     }
-    stats.ms = Math.round(performance.now() - started);
-    return { results, stats };
+    return done();
   }
   const queue: string[] = [];
   let walking = true;
@@ -145,23 +142,12 @@ export async function scanPaths(options: ScanOptions): Promise<ScanResult> {
         continue;
       }
       stats.files++;
-      const read = options.syncReads ? readBoundedSync : readBounded;
-      const bytes = await read(file, maxSize);
-      deliverText(file, bytes, options);
-      const result = await resultFor(file, bytes, maxSize, options, read);
-      if (!result) {
-        stats.skipped++;
-        continue;
-      }
-      stats.read++;
-      results.push(result);
-      options.onFile?.(result);
+      await accept(file, await readBounded(file, maxSize), readBounded);
     }
   };
   const workers = Array.from({ length: options.concurrency ?? 16 }, worker);
   await Promise.all([walker, ...workers]);
-  stats.ms = Math.round(performance.now() - started);
-  return { results, stats };
+  return done();
 }
 
 /** Hands a file's text to `onText`, unless it is binary (a NUL byte in its first 8 KB). */
