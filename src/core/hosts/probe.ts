@@ -134,8 +134,8 @@ export function probeHost(target: ProbeTarget, options: ProbeOptions = {}): Prom
       for (const s of [...sockets].reverse()) s.destroy();
       resolve({ ...base, ...extra, ms: Math.round(performance.now() - started) });
     };
-    const fail = (e: unknown) => {
-      const { message, code } = describeError(e, dest, options.proxy);
+    const fail = (e: unknown, protocol?: string | null) => {
+      const { message, code } = describeError(e, dest, options.proxy, protocol ?? undefined);
       finish({ error: message, errorCode: code });
     };
     const onAbort = () => fail(new ProbeError('cancelled', 'ABORT_ERR'));
@@ -160,11 +160,13 @@ export function probeHost(target: ProbeTarget, options: ProbeOptions = {}): Prom
         // Node's own check would fold a hostname mismatch into `authorized`; it is reported separately.
         checkServerIdentity: () => undefined,
         secureContext: options.ca?.length ? contextWithCa(options.ca) : undefined,
-        // Old servers still get their chain read (and their protocol reported).
+        // Old servers still get their chain read (and their protocol reported) when they use RSA key
+        // exchange; with (EC)DHE, OpenSSL 3 refuses their MD5/SHA-1 handshake signature (see describeError).
         minVersion: 'TLSv1',
       });
       sockets.push(socket);
-      socket.on('error', fail);
+      // The version the server chose is known by then, and names why an old server was refused.
+      socket.on('error', (e) => fail(e, socket.getProtocol()));
       await once(socket, 'secureConnect');
       if (settled) return;
       finish(readHandshake(socket, target));
@@ -411,7 +413,7 @@ async function upgrade(socket: net.Socket, protocol: StartTlsProtocol): Promise<
 }
 
 /** A short, stable sentence for a failed probe. */
-function describeError(e: unknown, dest: { host: string; port: number }, proxy?: ProxyConfig): { message: string; code?: string } {
+function describeError(e: unknown, dest: { host: string; port: number }, proxy?: ProxyConfig, protocol?: string): { message: string; code?: string } {
   if (e instanceof ProbeError) return { message: e.message, code: e.code };
   const err = e as NodeJS.ErrnoException & { reason?: string };
   const code = err?.code;
@@ -430,6 +432,9 @@ function describeError(e: unknown, dest: { host: string; port: number }, proxy?:
     case 'ERR_SSL_UNKNOWN_PROTOCOL':
     case 'ERR_SSL_RECORD_LAYER_FAILURE':
       return { message: `not a TLS server (${reason})`, code };
+    // TLS 1.0/1.1 sign the (EC)DHE handshake with MD5/SHA-1, below OpenSSL 3's default security level.
+    case 'ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED':
+      return { message: `the server only speaks ${protocol && protocol !== 'unknown' ? protocol : 'an old TLS version'}, whose MD5/SHA-1 handshake signature is refused (${reason})`, code };
   }
   if (/socket disconnected before secure TLS connection/i.test(String(err?.message))) {
     return { message: 'the server closed the connection during the TLS handshake', code: code ?? 'ECONNRESET' };
