@@ -2,7 +2,8 @@
 // chain, garbage, a reset mid-handshake, a TLS 1.0-only server and a 10 MB Certificate message.
 // Each probe must end within its one timeout with a clear `error` (never a throw, never a hang, with
 // bounded memory), and a normal probe of a good server running at the same time must still succeed
-// with the right notAfter.
+// with the right notAfter. Then a recording relay shows that a probe sends only TLS handshake records:
+// no HTTP request, no application data.
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
@@ -314,4 +315,82 @@ describe('hostile TLS servers', function () {
     }
     assert.equal(prober.pending, 0);
   });
+});
+
+describe('handshake-only probes', function () {
+  this.timeout(15_000);
+
+  /** The TLS records in `bytes`: throws unless they are whole records, back to back. */
+  function records(bytes: Buffer): { type: number; payload: Buffer }[] {
+    const out: { type: number; payload: Buffer }[] = [];
+    let pos = 0;
+    while (pos < bytes.length) {
+      assert.ok(pos + 5 <= bytes.length, `a partial record header at byte ${pos}`);
+      const [type, major] = [bytes[pos], bytes[pos + 1]];
+      const length = bytes.readUInt16BE(pos + 3);
+      assert.ok([0x14, 0x15, 0x16, 0x17].includes(type), `record type 0x${type.toString(16)} at byte ${pos}`);
+      assert.equal(major, 0x03, `record version at byte ${pos}`);
+      assert.ok(length <= 16 * 1024 + 256 && pos + 5 + length <= bytes.length, `record length ${length} at byte ${pos}`);
+      out.push({ type, payload: bytes.subarray(pos + 5, pos + 5 + length) });
+      pos += 5 + length;
+    }
+    return out;
+  }
+
+  for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
+    it(`sends only TLS records, starting with a ClientHello, and no application data (${version})`, async () => {
+      const f = probeFixtures();
+      // The server decrypts whatever the client sends after the handshake: none may come.
+      const decrypted: Buffer[] = [];
+      let secured = 0;
+      const server = tls.createServer({ key: f.leafKey.pem, cert: f.valid.pem + f.intermediate.pem, minVersion: version, maxVersion: version });
+      server.on('secureConnection', (s: tls.TLSSocket) => {
+        secured++;
+        s.on('data', (d: Buffer) => decrypted.push(d));
+      });
+      const upstream = await listen(server);
+      // A relay in front of it records every byte the client sends.
+      const received: Buffer[] = [];
+      let clientClosed!: () => void;
+      const closed = new Promise<void>((r) => (clientClosed = r));
+      const relay = await listen(net.createServer((client) => {
+        const up = net.connect(upstream.port, LOOPBACK);
+        up.on('error', () => client.destroy());
+        client.on('data', (d: Buffer) => {
+          received.push(Buffer.from(d));
+          up.write(d);
+        });
+        up.pipe(client);
+        client.on('close', () => {
+          up.end();
+          clientClosed();
+        });
+      }));
+      try {
+        const r = await probeHost(at(relay, 'valid.certlens.dev'), { ca: [f.root.pem], timeoutMs: 3000 });
+        assert.equal(r.error, undefined);
+        assert.equal(r.protocol, version);
+        assert.equal(r.notAfter, f.valid.notAfter.getTime());
+        await within(closed, 1000, 'the probe to close its connection');
+        await new Promise((res) => setTimeout(res, 100));
+        const bytes = Buffer.concat(received);
+        const recs = records(bytes);
+        const hello = recs[0];
+        assert.equal(hello.type, 0x16, 'a handshake record first');
+        assert.equal(hello.payload[0], 0x01, 'a ClientHello first');
+        assert.ok(hello.payload.includes(Buffer.from('valid.certlens.dev')), 'the ClientHello carries the SNI');
+        assert.ok(!/HTTP\/|GET |HEAD |POST /.test(bytes.toString('latin1')), 'no HTTP text');
+        const appData = recs.filter((x) => x.type === 0x17).length;
+        // TLS 1.3 encrypts the client's Finished as an application_data record (when it leaves before
+        // the socket is destroyed): at most that one. TLS 1.2 sends none: every byte after the handshake would be one.
+        assert.ok(appData <= (version === 'TLSv1.3' ? 1 : 0), `${appData} application_data records; types ${recs.map((x) => x.type.toString(16)).join(',')}`);
+        assert.deepEqual(decrypted, [], 'the server decrypted no application data');
+        // In TLS 1.2 the client's Finished always precedes the server's, so the server completed the handshake and listened.
+        if (version === 'TLSv1.2') assert.equal(secured, 1);
+      } finally {
+        await relay.close();
+        await upstream.close();
+      }
+    });
+  }
 });
