@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import {
   certificateFileReferences, type CertificateFileReference, discoverHosts, groupTargets, type HostReference, type HostTarget,
-  hostFindings, hostPortKey, parseHostPort, type ProbeResult, type ProbeTarget, Prober, proxyFor,
+  HostMatcher, hostFindings, hostPortKey, parseHostPort, type ProbeResult, type ProbeTarget, Prober, proxyFor,
 } from '../core/hosts';
 import type { Finding } from '../core/model';
 import { readConfig, type HostSettings } from './config';
@@ -50,8 +50,24 @@ export class HostChecks implements TextListener, vscode.Disposable {
     this.changed.dispose();
   }
 
+  private readonly settingsCache = new Map<string, HostSettings>();
+  private readonly ignoreCache = new Map<string, HostMatcher | undefined>();
+
+  /** Host settings, read once per folder until they change (discovery asks for every file). */
   private settings(scope?: vscode.Uri): HostSettings {
-    return readConfig(scope).hosts;
+    const folder = scope ? vscode.workspace.getWorkspaceFolder(scope)?.uri.toString() ?? '' : '';
+    let s = this.settingsCache.get(folder);
+    if (!s) this.settingsCache.set(folder, (s = readConfig(scope).hosts));
+    return s;
+  }
+
+  private ignoreFor(file: string): HostMatcher | undefined {
+    const folder = vscode.workspace.getWorkspaceFolder(keyToUri(file))?.uri.toString() ?? '';
+    if (!this.ignoreCache.has(folder)) {
+      const list = this.settings(keyToUri(file)).ignore;
+      this.ignoreCache.set(folder, list.length ? new HostMatcher(list) : undefined);
+    }
+    return this.ignoreCache.get(folder);
   }
 
   /** Host checks may open connections: only in a trusted workspace with the setting on. */
@@ -76,6 +92,8 @@ export class HostChecks implements TextListener, vscode.Disposable {
 
   /** Settings changed: rebuild the prober when its settings did, and re-evaluate. */
   reloadConfig(): void {
+    this.settingsCache.clear();
+    this.ignoreCache.clear();
     const s = this.settings();
     const http = vscode.workspace.getConfiguration('http');
     const now = JSON.stringify([s.timeoutMs, s.concurrency, s.cacheHours, http.get<string>('proxy') || undefined, http.get<string[]>('noProxy', [])]);
@@ -94,9 +112,12 @@ export class HostChecks implements TextListener, vscode.Disposable {
   }
 
   text(file: string, text: string): void {
-    const ignore = this.settings(keyToUri(file)).ignore;
-    const refs = discoverHosts(file, text, { ignore });
-    const fileRefs = certificateFileReferences(file, text);
+    this.discovered(file, discoverHosts(file, text), certificateFileReferences(file, text));
+  }
+
+  discovered(file: string, found: HostReference[], fileRefs: CertificateFileReference[]): void {
+    const ignore = this.ignoreFor(file);
+    const refs = ignore ? found.filter((r) => !ignore.matches(r.host, r.port)) : found;
     const into = this.next ?? this.references;
     const intoFiles = this.nextFileRefs ?? this.fileRefs;
     if (refs.length) into.set(file, refs);

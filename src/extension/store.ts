@@ -7,7 +7,7 @@ import { isSkippedByExtension, PathFilter } from '../core/scan/filters';
 import { readBounded, resultFor, type ReadFile, type ReadOutcome } from '../core/scan/scanner';
 import { ParseMemo } from '../core/scan/memo';
 import { ReadPool } from '../core/scan/readPool';
-import { mayBeConfigFile } from '../core/hosts';
+import { type CertificateFileReference, type HostReference, mayBeConfigFile } from '../core/hosts';
 import { parseFile } from '../core/formats/parse-file';
 import { readConfig, type CertLensConfig } from './config';
 import { fileKey, keyToUri } from './uris';
@@ -29,6 +29,10 @@ const readFile: ReadFile = async (file, maxSize): Promise<ReadOutcome> => {
   }
 };
 
+function cfgExcludes(cfg: CertLensConfig): string {
+  return cfg.exclude.join(',');
+}
+
 async function isDirectory(uri: vscode.Uri): Promise<boolean> {
   try {
     return ((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.Directory) !== 0;
@@ -41,6 +45,8 @@ async function isDirectory(uri: vscode.Uri): Promise<boolean> {
 export interface TextListener {
   scanStarted(): void;
   text(file: string, text: string): void;
+  /** What discovery already found in a config file (on the read worker). */
+  discovered(file: string, hosts: HostReference[], fileRefs: CertificateFileReference[]): void;
   gone(file: string): void;
   scanFinished(): void;
 }
@@ -169,8 +175,8 @@ export class CertificateStore implements vscode.Disposable {
         const cfg = readConfig(folder.uri);
         const uris = await this.listFiles(folder, cfg, token);
         files += uris.length;
-        const read = async (file: string, outcome: ReadOutcome) => {
-          this.deliverText(file, outcome);
+        const read = async (file: string, outcome: ReadOutcome, discoveredInWorker = false) => {
+          if (!discoveredInWorker) this.deliverText(file, outcome);
           const result = await resultFor(file, outcome, cfg.maxFileSize, this.parseOptions(), readFile).catch(() => undefined);
           if (result) found.set(file, result);
         };
@@ -179,13 +185,15 @@ export class CertificateStore implements vscode.Disposable {
         if (this.pool && local.length) {
           // The worker reads and sniffs; this thread parses what may hold certificates, a few ms at a time.
           const queue: [string, ReadOutcome][] = [];
+          const listener = this.textListener;
           let wake: (() => void) | undefined;
           let reading = true;
-          const reader = this.pool.read(local, cfg.maxFileSize, (file, outcome) => {
+          const reader = this.pool.read(local, cfg.maxFileSize, (file, outcome, found) => {
+            if (found && listener) listener.discovered(file, found.hosts ?? [], found.fileRefs ?? []);
             if (outcome === 'nothing') return;
             queue.push([file, outcome]);
             wake?.();
-          }, !!this.textListener).catch(() => other.push(...local.filter((f) => !found.has(f)))).finally(() => {
+          }, false, !!listener).catch(() => other.push(...local.filter((f) => !found.has(f)))).finally(() => {
             reading = false;
             wake?.();
           });
@@ -198,7 +206,7 @@ export class CertificateStore implements vscode.Disposable {
             const until = performance.now() + 8;
             while (queue.length && performance.now() < until) {
               const [file, outcome] = queue.shift()!;
-              await read(file, outcome);
+              await read(file, outcome, !!listener);
             }
             await new Promise((r) => setImmediate(r));
           }
@@ -263,12 +271,20 @@ export class CertificateStore implements vscode.Disposable {
   updateFiles(uris: readonly vscode.Uri[]): Promise<void> {
     return this.track(async () => {
       const changed: string[] = [];
-      for (const uri of uris) {
+      const pending = [...uris];
+      for (let i = 0; i < pending.length; i++) {
+        const uri = pending[i];
         const key = fileKey(uri);
         const cfg = this.configFor(key);
         const outcome = await readFile(key, cfg.maxFileSize);
         // A created or changed directory reads as 'gone' but still exists: nothing under it went away.
-        if (outcome === 'gone' && (await isDirectory(uri))) continue;
+        // A created or changed directory reads as 'gone' but still exists. File watchers can miss files
+        // created right after their folder, so read what the folder holds now.
+        if (outcome === 'gone' && (await isDirectory(uri))) {
+          const inside = await vscode.workspace.findFiles(new vscode.RelativePattern(uri, '**/*'), `{${cfgExcludes(cfg)}}`, 10_000);
+          for (const f of inside) if (!uris.some((u) => u.toString() === f.toString()) && this.isCandidate(f)) pending.push(f);
+          continue;
+        }
         this.deliverText(key, outcome);
         const result = await resultFor(key, outcome, cfg.maxFileSize, this.parseOptions(), readFile).catch(() => undefined);
         if (result) this.inventory.set(result);

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ReadOutcome } from './scanner';
+import type { CertificateFileReference, HostReference } from '../hosts/discover';
 
 export interface ReadRequest {
   id: number;
@@ -7,11 +8,20 @@ export interface ReadRequest {
   maxSize: number;
   /** Also return config files (host discovery reads them), not only files that may hold certificates. */
   configFiles?: boolean;
+  /** Run host discovery on config files in the worker and return what it found. */
+  discover?: boolean;
+}
+
+/** Host discovery results for a config file, when the request asked for discovery. */
+export interface Discovered {
+  hosts?: HostReference[];
+  fileRefs?: CertificateFileReference[];
 }
 
 export type WorkerResult =
-  | { file: string; kind: 'bytes'; bytes: Uint8Array }
-  | { file: string; kind: 'nothing' | 'too-large' | 'gone' }
+  | ({ file: string; kind: 'bytes'; bytes: Uint8Array } & Discovered)
+  | ({ file: string; kind: 'nothing' } & Discovered)
+  | { file: string; kind: 'too-large' | 'gone' }
   | { file: string; kind: 'error'; message: string };
 
 export interface ReadReply {
@@ -31,7 +41,7 @@ export type PooledOutcome = ReadOutcome | 'nothing';
 export class ReadPool {
   private worker: Worker | undefined;
   private nextId = 1;
-  private readonly pending = new Map<number, { onResult: (file: string, outcome: PooledOutcome) => void; resolve: () => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void; resolve: () => void; reject: (e: Error) => void }>();
 
   constructor(private readonly workerFile: string) {}
 
@@ -43,15 +53,20 @@ export class ReadPool {
       const job = this.pending.get(reply.id);
       if (!job) return;
       for (const r of reply.results) {
-        job.onResult(r.file, r.kind === 'bytes' ? r.bytes : r.kind === 'error' ? new Error(r.message) : r.kind);
+        const found = r.kind === 'bytes' || r.kind === 'nothing' ? (r.hosts || r.fileRefs ? { hosts: r.hosts, fileRefs: r.fileRefs } : undefined) : undefined;
+        job.onResult(r.file, r.kind === 'bytes' ? r.bytes : r.kind === 'error' ? new Error(r.message) : r.kind, found);
       }
       if (reply.done) {
         this.pending.delete(reply.id);
         job.resolve();
+        // An idle worker holds its heap and the buffers it read: let it go until the next scan.
+        if (this.pending.size === 0) this.dispose();
       }
     });
     w.on('error', (e) => this.fail(e));
     w.on('exit', () => {
+      // An intended stop (dispose) has already let go of the worker; anything else fails its jobs.
+      if (this.worker !== w) return;
       this.worker = undefined;
       this.fail(new Error('the read worker stopped'));
     });
@@ -64,13 +79,13 @@ export class ReadPool {
   }
 
   /** Reads `files`, calling `onResult` as results arrive (in batches); resolves when all have. */
-  read(files: readonly string[], maxSize: number, onResult: (file: string, outcome: PooledOutcome) => void, configFiles = false): Promise<void> {
+  read(files: readonly string[], maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, configFiles = false, discover = false): Promise<void> {
     if (files.length === 0) return Promise.resolve();
     const worker = this.start();
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { onResult, resolve, reject });
-      worker.postMessage({ id, files: [...files], maxSize, configFiles } satisfies ReadRequest);
+      worker.postMessage({ id, files: [...files], maxSize, configFiles, discover } satisfies ReadRequest);
     });
   }
 

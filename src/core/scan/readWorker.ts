@@ -5,10 +5,12 @@
 import { parentPort } from 'node:worker_threads';
 import { mayHoldCertificates } from '../formats/parse-file';
 import { mayBeConfigFile } from '../hosts/text';
+import { certificateFileReferences, discoverHosts } from '../hosts/discover';
 import { readBoundedSync } from './scanner';
 import type { ReadReply, ReadRequest, WorkerResult } from './readPool';
 
 const BATCH = 64;
+const decoder = new TextDecoder('utf-8');
 
 parentPort?.on('message', async (req: ReadRequest) => {
   let batch: WorkerResult[] = [];
@@ -21,13 +23,16 @@ parentPort?.on('message', async (req: ReadRequest) => {
   for (const file of req.files) {
     const outcome = await readBoundedSync(file, req.maxSize);
     if (outcome instanceof Uint8Array) {
-      if (mayHoldCertificates(file, outcome) || (req.configFiles && mayBeConfigFile(file))) {
+      const config = (req.configFiles || req.discover) && mayBeConfigFile(file) && outcome.subarray(0, 8192).indexOf(0) === -1;
+      // Host discovery runs here too, so only its (small) results cross to the parsing thread.
+      const found = config && req.discover ? discovered(file, decoder.decode(outcome)) : undefined;
+      if (mayHoldCertificates(file, outcome) || (config && req.configFiles)) {
         // A private copy, so the buffer can be transferred rather than cloned.
         const copy = new Uint8Array(outcome);
-        batch.push({ file, kind: 'bytes', bytes: copy });
+        batch.push({ file, kind: 'bytes', bytes: copy, ...found });
         transfer.push(copy.buffer);
       } else {
-        batch.push({ file, kind: 'nothing' });
+        batch.push({ file, kind: 'nothing', ...found });
       }
     } else if (outcome instanceof Error) {
       batch.push({ file, kind: 'error', message: outcome.message });
@@ -38,3 +43,11 @@ parentPort?.on('message', async (req: ReadRequest) => {
   }
   flush(true);
 });
+
+function discovered(file: string, text: string): Pick<WorkerResult & { kind: 'nothing' }, 'hosts' | 'fileRefs'> {
+  try {
+    return { hosts: discoverHosts(file, text), fileRefs: certificateFileReferences(file, text) };
+  } catch {
+    return { hosts: [], fileRefs: [] };
+  }
+}
