@@ -13,6 +13,8 @@ import { readConfig, type CertLensConfig } from './config';
 import { fileKey, keyToUri } from './uris';
 
 const READ_CONCURRENCY = 16;
+/** Files larger than this are parsed on the read worker (about 25 certificates' worth of PEM). */
+const PARSE_IN_WORKER_ABOVE = 32 * 1024;
 
 /** Reads through Node's fs for local files (fast) and `workspace.fs` for remote and virtual ones. */
 const readFile: ReadFile = async (file, maxSize): Promise<ReadOutcome> => {
@@ -188,12 +190,17 @@ export class CertificateStore implements vscode.Disposable {
           const listener = this.textListener;
           let wake: (() => void) | undefined;
           let reading = true;
-          const reader = this.pool.read(local, cfg.maxFileSize, (file, outcome, found) => {
-            if (found && listener) listener.discovered(file, found.hosts ?? [], found.fileRefs ?? []);
+          const reader = this.pool.read(local, cfg.maxFileSize, (file, outcome, discovered) => {
+            if (discovered && listener) listener.discovered(file, discovered.hosts ?? [], discovered.fileRefs ?? []);
             if (outcome === 'nothing') return;
+            // Large files arrive parsed by the worker: a 500-certificate bundle never blocks this thread.
+            if (typeof outcome === 'object' && 'parsed' in outcome) {
+              found.set(file, outcome.parsed);
+              return;
+            }
             queue.push([file, outcome]);
             wake?.();
-          }, false, !!listener).catch(() => other.push(...local.filter((f) => !found.has(f)))).finally(() => {
+          }, { discover: !!listener, parseAbove: PARSE_IN_WORKER_ABOVE, maxCertificates: this.parseOptions().maxCertificates }).catch(() => other.push(...local.filter((f) => !found.has(f)))).finally(() => {
             reading = false;
             wake?.();
           });

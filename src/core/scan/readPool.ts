@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ReadOutcome } from './scanner';
+import type { FileResult } from '../model';
 import type { CertificateFileReference, HostReference } from '../hosts/discover';
 
 export interface ReadRequest {
@@ -10,6 +11,10 @@ export interface ReadRequest {
   configFiles?: boolean;
   /** Run host discovery on config files in the worker and return what it found. */
   discover?: boolean;
+  /** Files larger than this many bytes are parsed in the worker (a long parse never blocks the caller). */
+  parseAbove?: number;
+  /** Passed to parseFile for files parsed in the worker. */
+  maxCertificates?: number;
 }
 
 /** Host discovery results for a config file, when the request asked for discovery. */
@@ -21,6 +26,7 @@ export interface Discovered {
 export type WorkerResult =
   | ({ file: string; kind: 'bytes'; bytes: Uint8Array } & Discovered)
   | ({ file: string; kind: 'nothing' } & Discovered)
+  | ({ file: string; kind: 'parsed'; result: FileResult } & Discovered)
   | { file: string; kind: 'too-large' | 'gone' }
   | { file: string; kind: 'error'; message: string };
 
@@ -30,8 +36,8 @@ export interface ReadReply {
   done: boolean;
 }
 
-/** What a read through the pool gives: the bytes (or why not), or 'nothing' when no certificate can be inside. */
-export type PooledOutcome = ReadOutcome | 'nothing';
+/** What a read through the pool gives: the bytes (or why not), 'nothing' when no certificate can be inside, or a result parsed in the worker. */
+export type PooledOutcome = ReadOutcome | 'nothing' | { parsed: FileResult };
 
 /**
  * Reads files on a worker thread (readWorker.js), returning bytes only for files that may hold
@@ -53,8 +59,8 @@ export class ReadPool {
       const job = this.pending.get(reply.id);
       if (!job) return;
       for (const r of reply.results) {
-        const found = r.kind === 'bytes' || r.kind === 'nothing' ? (r.hosts || r.fileRefs ? { hosts: r.hosts, fileRefs: r.fileRefs } : undefined) : undefined;
-        job.onResult(r.file, r.kind === 'bytes' ? r.bytes : r.kind === 'error' ? new Error(r.message) : r.kind, found);
+        const found = r.kind === 'bytes' || r.kind === 'nothing' || r.kind === 'parsed' ? (r.hosts || r.fileRefs ? { hosts: r.hosts, fileRefs: r.fileRefs } : undefined) : undefined;
+        job.onResult(r.file, r.kind === 'bytes' ? r.bytes : r.kind === 'parsed' ? { parsed: r.result } : r.kind === 'error' ? new Error(r.message) : r.kind, found);
       }
       if (reply.done) {
         this.pending.delete(reply.id);
@@ -79,13 +85,13 @@ export class ReadPool {
   }
 
   /** Reads `files`, calling `onResult` as results arrive (in batches); resolves when all have. */
-  read(files: readonly string[], maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, configFiles = false, discover = false): Promise<void> {
+  read(files: readonly string[], maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, options: Pick<ReadRequest, 'configFiles' | 'discover' | 'parseAbove' | 'maxCertificates'> = {}): Promise<void> {
     if (files.length === 0) return Promise.resolve();
     const worker = this.start();
     const id = this.nextId++;
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { onResult, resolve, reject });
-      worker.postMessage({ id, files: [...files], maxSize, configFiles, discover } satisfies ReadRequest);
+      worker.postMessage({ id, files: [...files], maxSize, ...options } satisfies ReadRequest);
     });
   }
 

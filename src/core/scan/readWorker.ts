@@ -3,7 +3,7 @@
  * parses (the editor's extension host, the CLI) never spends time on the thousands that cannot.
  */
 import { parentPort } from 'node:worker_threads';
-import { mayHoldCertificates } from '../formats/parse-file';
+import { mayHoldCertificates, parseFile } from '../formats/parse-file';
 import { mayBeConfigFile } from '../hosts/text';
 import { certificateFileReferences, discoverHosts } from '../hosts/discover';
 import { readBoundedSync } from './scanner';
@@ -26,7 +26,18 @@ parentPort?.on('message', async (req: ReadRequest) => {
       const config = (req.configFiles || req.discover) && mayBeConfigFile(file) && outcome.subarray(0, 8192).indexOf(0) === -1;
       // Host discovery runs here too, so only its (small) results cross to the parsing thread.
       const found = config && req.discover ? discovered(file, decoder.decode(outcome)) : undefined;
-      if (mayHoldCertificates(file, outcome) || (config && req.configFiles)) {
+      const candidate = mayHoldCertificates(file, outcome);
+      // Keystores stay with the caller, which holds the passwords the user gave.
+      if (candidate && req.parseAbove !== undefined && outcome.length > req.parseAbove && !/\.(p12|pfx)$/i.test(file)) {
+        const result = parseFile(file, outcome, { maxCertificates: req.maxCertificates });
+        // A file naming other files (kubeconfig) is resolved by the caller: send its bytes instead.
+        if (result.references.length === 0) {
+          batch.push({ file, kind: 'parsed', result, ...found });
+          if (batch.length >= BATCH) flush(false);
+          continue;
+        }
+      }
+      if (candidate || (config && req.configFiles)) {
         // A private copy, so the buffer can be transferred rather than cloned.
         const copy = new Uint8Array(outcome);
         batch.push({ file, kind: 'bytes', bytes: copy, ...found });

@@ -77,9 +77,10 @@ export async function scanPaths(options: ScanOptions): Promise<ScanResult> {
         stats.read++;
         return;
       }
+      if (typeof outcome === 'object' && 'parsed' in outcome) return; // not asked for: parseAbove unset
       candidates.push([file, outcome]);
       wake?.();
-    }, !!options.onText).catch((e) => (failed = e)).finally(() => {
+    }, { configFiles: !!options.onText }).catch((e) => (failed = e)).finally(() => {
       reading = false;
       wake?.();
     });
