@@ -6,7 +6,7 @@ import { Inventory } from '../core/scan/inventory';
 import { isSkippedByExtension, PathFilter } from '../core/scan/filters';
 import { readBounded, resultFor, type ReadFile, type ReadOutcome } from '../core/scan/scanner';
 import { ParseMemo } from '../core/scan/memo';
-import { ReadPool } from '../core/scan/readPool';
+import { ReadPool, type WalkSpec } from '../core/scan/readPool';
 import { type CertificateFileReference, type HostReference, mayBeConfigFile } from '../core/hosts';
 import { parseFile } from '../core/formats/parse-file';
 import { readConfig, type CertLensConfig } from './config';
@@ -175,16 +175,19 @@ export class CertificateStore implements vscode.Disposable {
       for (const folder of vscode.workspace.workspaceFolders ?? []) {
         if (token.isCancellationRequested) return;
         const cfg = readConfig(folder.uri);
-        const uris = await this.listFiles(folder, cfg, token);
+        // Local folders are walked by the read worker itself: a 20k-URI findFiles answer costs the
+        // extension host a long task just to receive.
+        const walkLocally = this.pool && folder.uri.scheme === 'file';
+        const uris = walkLocally ? [] : await this.listFiles(folder, cfg, token);
         files += uris.length;
         const read = async (file: string, outcome: ReadOutcome, discoveredInWorker = false) => {
           if (!discoveredInWorker) this.deliverText(file, outcome);
           const result = await resultFor(file, outcome, cfg.maxFileSize, this.parseOptions(), readFile).catch(() => undefined);
           if (result) found.set(file, result);
         };
-        const local = uris.filter((u) => u.scheme === 'file').map((u) => u.fsPath);
+        const local: string[] | WalkSpec = walkLocally ? { root: folder.uri.fsPath, include: cfg.include, exclude: this.excludesFor(folder, cfg) } : uris.filter((u) => u.scheme === 'file').map((u) => u.fsPath);
         const other = uris.filter((u) => u.scheme !== 'file').map(fileKey);
-        if (this.pool && local.length) {
+        if (this.pool && (!Array.isArray(local) || local.length)) {
           // The worker reads and sniffs; this thread parses what may hold certificates, a few ms at a time.
           const queue: [string, ReadOutcome][] = [];
           const listener = this.textListener;
@@ -200,7 +203,13 @@ export class CertificateStore implements vscode.Disposable {
             }
             queue.push([file, outcome]);
             wake?.();
-          }, { discover: !!listener, parseAbove: PARSE_IN_WORKER_ABOVE, maxCertificates: this.parseOptions().maxCertificates }).catch(() => other.push(...local.filter((f) => !found.has(f)))).finally(() => {
+          }, { discover: !!listener, parseAbove: PARSE_IN_WORKER_ABOVE, maxCertificates: this.parseOptions().maxCertificates }).then((count) => {
+            if (walkLocally) files += count;
+          }, async () => {
+            // The worker failed: read what is left on this thread.
+            const list = Array.isArray(local) ? local : (await this.listFiles(folder, cfg, token)).map((u) => u.fsPath);
+            other.push(...list.filter((f) => !found.has(f)));
+          }).finally(() => {
             reading = false;
             wake?.();
           });
@@ -218,7 +227,7 @@ export class CertificateStore implements vscode.Disposable {
             await new Promise((r) => setImmediate(r));
           }
           await reader;
-        } else {
+        } else if (Array.isArray(local)) {
           other.push(...local);
         }
         let next = 0;
@@ -257,9 +266,14 @@ export class CertificateStore implements vscode.Disposable {
     });
   }
 
-  private async listFiles(folder: vscode.WorkspaceFolder, cfg: CertLensConfig, token: vscode.CancellationToken): Promise<vscode.Uri[]> {
+  /** certlens.exclude plus the folder's files.exclude globs that are on. */
+  private excludesFor(folder: vscode.WorkspaceFolder, cfg: CertLensConfig): string[] {
     const filesExclude = vscode.workspace.getConfiguration('files', folder.uri).get<Record<string, boolean>>('exclude', {});
-    const excludes = [...cfg.exclude, ...Object.entries(filesExclude).filter(([, on]) => on === true).map(([g]) => g)];
+    return [...cfg.exclude, ...Object.entries(filesExclude).filter(([, on]) => on === true).map(([g]) => g)];
+  }
+
+  private async listFiles(folder: vscode.WorkspaceFolder, cfg: CertLensConfig, token: vscode.CancellationToken): Promise<vscode.Uri[]> {
+    const excludes = this.excludesFor(folder, cfg);
     const glob = (list: string[]) => (list.length === 1 ? list[0] : `{${list.join(',')}}`);
     const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, glob(cfg.include.length ? cfg.include : ['**/*'])), excludes.length ? glob(excludes) : null, undefined, token);
     return uris.filter((u) => !isSkippedByExtension(u.path));

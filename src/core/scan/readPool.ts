@@ -3,9 +3,17 @@ import type { ReadOutcome } from './scanner';
 import type { FileResult } from '../model';
 import type { CertificateFileReference, HostReference } from '../hosts/discover';
 
+/** A folder for the worker to walk itself (the same rules as the scanner's walk). */
+export interface WalkSpec {
+  root: string;
+  include?: string[];
+  exclude: string[];
+}
+
 export interface ReadRequest {
   id: number;
-  files: string[];
+  files?: string[];
+  walk?: WalkSpec;
   maxSize: number;
   /** Also return config files (host discovery reads them), not only files that may hold certificates. */
   configFiles?: boolean;
@@ -34,6 +42,8 @@ export interface ReadReply {
   id: number;
   results: WorkerResult[];
   done: boolean;
+  /** With done: how many files were read (walked, for a WalkSpec). */
+  count?: number;
 }
 
 /** What a read through the pool gives: the bytes (or why not), 'nothing' when no certificate can be inside, or a result parsed in the worker. */
@@ -47,7 +57,7 @@ export type PooledOutcome = ReadOutcome | 'nothing' | { parsed: FileResult };
 export class ReadPool {
   private worker: Worker | undefined;
   private nextId = 1;
-  private readonly pending = new Map<number, { onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void; resolve: () => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void; resolve: (count: number) => void; reject: (e: Error) => void }>();
 
   constructor(private readonly workerFile: string) {}
 
@@ -64,7 +74,7 @@ export class ReadPool {
       }
       if (reply.done) {
         this.pending.delete(reply.id);
-        job.resolve();
+        job.resolve(reply.count ?? 0);
         // An idle worker holds its heap and the buffers it read: let it go until the next scan.
         if (this.pending.size === 0) this.dispose();
       }
@@ -84,14 +94,18 @@ export class ReadPool {
     this.pending.clear();
   }
 
-  /** Reads `files`, calling `onResult` as results arrive (in batches); resolves when all have. */
-  read(files: readonly string[], maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, options: Pick<ReadRequest, 'configFiles' | 'discover' | 'parseAbove' | 'maxCertificates'> = {}): Promise<void> {
-    if (files.length === 0) return Promise.resolve();
+  /**
+   * Reads `files` (or the files of a folder the worker walks), calling `onResult` as results arrive
+   * (in batches); resolves with the number of files read when all have.
+   */
+  read(source: readonly string[] | WalkSpec, maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, options: Pick<ReadRequest, 'configFiles' | 'discover' | 'parseAbove' | 'maxCertificates'> = {}): Promise<number> {
+    const files = Array.isArray(source) ? [...(source as readonly string[])] : undefined;
+    if (files?.length === 0) return Promise.resolve(0);
     const worker = this.start();
     const id = this.nextId++;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<number>((resolve, reject) => {
       this.pending.set(id, { onResult, resolve, reject });
-      worker.postMessage({ id, files: [...files], maxSize, ...options } satisfies ReadRequest);
+      worker.postMessage({ id, ...(files ? { files } : { walk: source as WalkSpec }), maxSize, ...options } satisfies ReadRequest);
     });
   }
 

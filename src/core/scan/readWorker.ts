@@ -6,7 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import { mayHoldCertificates, parseFile } from '../formats/parse-file';
 import { mayBeConfigFile } from '../hosts/text';
 import { certificateFileReferences, discoverHosts } from '../hosts/discover';
-import { readBoundedSync } from './scanner';
+import { readBoundedSync, walkSync } from './scanner';
 import type { ReadReply, ReadRequest, WorkerResult } from './readPool';
 
 const BATCH = 64;
@@ -15,12 +15,13 @@ const decoder = new TextDecoder('utf-8');
 parentPort?.on('message', async (req: ReadRequest) => {
   let batch: WorkerResult[] = [];
   let transfer: ArrayBuffer[] = [];
+  const files = req.files ?? (req.walk ? [...walkSync(req.walk.root, { include: req.walk.include, exclude: req.walk.exclude })] : []);
   const flush = (done: boolean) => {
-    parentPort!.postMessage({ id: req.id, results: batch, done } satisfies ReadReply, transfer);
+    parentPort!.postMessage({ id: req.id, results: batch, done, ...(done ? { count: files.length } : {}) } satisfies ReadReply, transfer);
     batch = [];
     transfer = [];
   };
-  for (const file of req.files) {
+  for (const file of files) {
     const outcome = await readBoundedSync(file, req.maxSize);
     if (outcome instanceof Uint8Array) {
       const config = (req.configFiles || req.discover) && mayBeConfigFile(file) && outcome.subarray(0, 8192).indexOf(0) === -1;

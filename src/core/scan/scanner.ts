@@ -268,7 +268,7 @@ export function readBoundedSync(file: string, maxSize: number): Promise<ReadOutc
 }
 
 /** The files a scan reads under `root`, walked synchronously (command line). Same rules as walk(). */
-function* walkSync(root: string, options: ScanOptions): Generator<string> {
+export function* walkSync(root: string, options: Pick<ScanOptions, 'include' | 'exclude'>): Generator<string> {
   const filter = new PathFilter(options.include, options.exclude ?? DEFAULT_EXCLUDES);
   let rootStat: fs.Stats | undefined;
   try {
