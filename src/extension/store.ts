@@ -203,7 +203,7 @@ export class CertificateStore implements vscode.Disposable {
             }
             queue.push([file, outcome]);
             wake?.();
-          }, { discover: !!listener, parseAbove: PARSE_IN_WORKER_ABOVE, maxCertificates: this.parseOptions().maxCertificates }).then((count) => {
+          }, { discover: !!listener, parseAbove: PARSE_IN_WORKER_ABOVE, maxCertificates: this.parseOptions().maxCertificates, parseContainersExcept: [...this.passwords.keys()] }).then((count) => {
             if (walkLocally) files += count;
           }, async () => {
             // The worker failed: read what is left on this thread.
@@ -219,7 +219,7 @@ export class CertificateStore implements vscode.Disposable {
               wake = undefined;
               continue;
             }
-            const until = performance.now() + 8;
+            const until = performance.now() + 4;
             while (queue.length && performance.now() < until) {
               const [file, outcome] = queue.shift()!;
               await read(file, outcome, !!listener);

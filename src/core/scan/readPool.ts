@@ -23,6 +23,8 @@ export interface ReadRequest {
   parseAbove?: number;
   /** Passed to parseFile for files parsed in the worker. */
   maxCertificates?: number;
+  /** Also parse PKCS#7 and PKCS#12 files in the worker (their decoding is slow JavaScript), except these. */
+  parseContainersExcept?: string[];
 }
 
 /** Host discovery results for a config file, when the request asked for discovery. */
@@ -98,7 +100,7 @@ export class ReadPool {
    * Reads `files` (or the files of a folder the worker walks), calling `onResult` as results arrive
    * (in batches); resolves with the number of files read when all have.
    */
-  read(source: readonly string[] | WalkSpec, maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, options: Pick<ReadRequest, 'configFiles' | 'discover' | 'parseAbove' | 'maxCertificates'> = {}): Promise<number> {
+  read(source: readonly string[] | WalkSpec, maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, options: Pick<ReadRequest, 'configFiles' | 'discover' | 'parseAbove' | 'maxCertificates' | 'parseContainersExcept'> = {}): Promise<number> {
     const files = Array.isArray(source) ? [...(source as readonly string[])] : undefined;
     if (files?.length === 0) return Promise.resolve(0);
     const worker = this.start();

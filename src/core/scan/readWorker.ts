@@ -28,8 +28,11 @@ parentPort?.on('message', async (req: ReadRequest) => {
       // Host discovery runs here too, so only its (small) results cross to the parsing thread.
       const found = config && req.discover ? discovered(file, decoder.decode(outcome)) : undefined;
       const candidate = mayHoldCertificates(file, outcome);
-      // Keystores stay with the caller, which holds the passwords the user gave.
-      if (candidate && req.parseAbove !== undefined && outcome.length > req.parseAbove && !/\.(p12|pfx)$/i.test(file)) {
+      // Keystores the user unlocked stay with the caller, which holds their passwords.
+      const container = /\.(p12|pfx|p7b|p7c)$/i.test(file);
+      const large = req.parseAbove !== undefined && outcome.length > req.parseAbove;
+      const parseHere = container ? !!req.parseContainersExcept && !req.parseContainersExcept.includes(file) : large;
+      if (candidate && parseHere) {
         const result = parseFile(file, outcome, { maxCertificates: req.maxCertificates });
         // A file naming other files (kubeconfig) is resolved by the caller: send its bytes instead.
         if (result.references.length === 0) {
