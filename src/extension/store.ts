@@ -325,7 +325,8 @@ export class CertificateStore implements vscode.Disposable {
       if (text.length > cfg.maxFileSize) return;
       const bytes = Buffer.from(text, 'utf8');
       if (mayBeConfigFile(key)) this.textListener?.text(key, text);
-      const result = await resultFor(key, bytes, cfg.maxFileSize, this.parseOptions(), readFile).catch(() => parseFile(key, bytes));
+      // Unsaved text rarely repeats: no memo (hashing a large buffer on every edit buys nothing).
+      const result = await resultFor(key, bytes, cfg.maxFileSize, { ...this.parseOptions(), memo: undefined }, readFile).catch(() => parseFile(key, bytes));
       if (result) this.inventory.set(result);
       this.invalidate([key]);
     });

@@ -72,18 +72,13 @@ describe('CertLens extension-host benchmark', function () {
       edit.insert(uri, new vscode.Position(0, 0), `# edit ${i}\n`);
       const t = performance.now();
       await vscode.workspace.applyEdit(edit);
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no diagnostics update within 10 s')), 10_000);
-        const check = () => {
-          if (firstLine() === expected) {
-            clearTimeout(timer);
-            sub.dispose();
-            resolve();
-          }
-        };
-        const sub = vscode.languages.onDidChangeDiagnostics(check);
-        check();
-      });
+      // Polled, not awaited through languages.onDidChangeDiagnostics: VS Code debounces that event by
+      // 50 ms in the extension host, which would be measured as if it were CertLens's time.
+      const deadline = performance.now() + 10_000;
+      while (firstLine() !== expected) {
+        if (performance.now() > deadline) throw new Error('no diagnostics update within 10 s');
+        await new Promise((r) => setImmediate(r));
+      }
       latencies.push(performance.now() - t);
       await new Promise((r) => setTimeout(r, 400)); // let the throttle window close: each edit is a fresh one
     }

@@ -84,20 +84,23 @@ export class DiagnosticsFeature implements vscode.Disposable {
     const cfg = this.store.configFor(file);
     if (!cfg.diagnosticsEnabled) return [];
     const certs = this.store.fileResult(keyToUri(file))?.certificates ?? [];
+    // Findings name their certificate by fingerprint and position: index once, not per finding.
+    const byKey = new Map<string, CertificateRecord>();
+    for (const c of certs) byKey.set(`${c.sha256}@${c.range.start.line}:${c.range.start.character}`, c);
     const out: vscode.Diagnostic[] = [];
     for (const f of [...this.store.findingsIn(file), ...this.hosts.findingsIn(file)]) {
       const name = cfg.diagnosticsSeverity[f.severity];
       if (!name || name === 'None') continue;
-      out.push(this.toDiagnostic(f, SEVERITY[name], certs));
+      const cert = f.sha256 ? byKey.get(`${f.sha256}@${f.range.start.line}:${f.range.start.character}`) : undefined;
+      out.push(this.toDiagnostic(f, SEVERITY[name], certs, cert));
     }
     return out;
   }
 
-  private toDiagnostic(f: Finding, severity: vscode.DiagnosticSeverity, certs: readonly CertificateRecord[]): vscode.Diagnostic {
+  private toDiagnostic(f: Finding, severity: vscode.DiagnosticSeverity, certs: readonly CertificateRecord[], cert: CertificateRecord | undefined): vscode.Diagnostic {
     const d = new vscode.Diagnostic(toVsRange(f.range), f.message, severity);
     d.source = DIAGNOSTIC_SOURCE;
     d.code = f.code;
-    const cert = f.sha256 ? certs.find((c) => c.sha256 === f.sha256 && c.range.start.line === f.range.start.line && c.range.start.character === f.range.start.character) : undefined;
     if (cert?.chain) {
       d.relatedInformation = cert.chain.members
         .filter((i) => i !== cert.index)
