@@ -223,7 +223,13 @@ if (!skip.has('host')) {
   }
 }
 
-fs.writeFileSync(path.join(root, 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+// Sections skipped this time keep their figures from the previous run (marked with its date).
+const resultsFile = path.join(root, 'bench', 'results.json');
+const previous = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : {};
+for (const key of ['scan', 'throughput', 'probe', 'growth', 'host']) {
+  if (results[key] === undefined && previous[key] !== undefined) results[key] = { ...previous[key], fromRun: previous[key].fromRun ?? previous.date };
+}
+fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
 say(`\nwrote bench/results.json${results.growth ? ' and bench/growth.svg' : ''}`);
 
 function growthSvg(points) {
