@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import picomatch from 'picomatch';
-import type { CertificateRecord, FileResult, Finding } from '../core/model';
+import type { CertificateFields, CertificateRecord, FileResult, Finding } from '../core/model';
 import { evaluate } from '../core/rules/rules';
 import { Inventory } from '../core/scan/inventory';
 import { isSkippedByExtension, PathFilter } from '../core/scan/filters';
@@ -325,11 +325,25 @@ export class CertificateStore implements vscode.Disposable {
       if (text.length > cfg.maxFileSize) return;
       const bytes = Buffer.from(text, 'utf8');
       if (mayBeConfigFile(key)) this.textListener?.text(key, text);
-      // Unsaved text rarely repeats: no memo (hashing a large buffer on every edit buys nothing).
-      const result = await resultFor(key, bytes, cfg.maxFileSize, { ...this.parseOptions(), memo: undefined }, readFile).catch(() => parseFile(key, bytes));
+      // Unsaved text rarely repeats as a whole (no memo), but most of its PEM blocks do: a block
+      // cache per document means an edit re-decodes only the blocks it touched.
+      const blockCache = this.blockCacheFor(key);
+      const result = await resultFor(key, bytes, cfg.maxFileSize, { ...this.parseOptions(), memo: undefined, blockCache }, readFile).catch(() => parseFile(key, bytes));
       if (result) this.inventory.set(result);
       this.invalidate([key]);
     });
+  }
+
+  private readonly blockCaches = new Map<string, Map<string, CertificateFields & { der: Uint8Array }>>();
+
+  /** The block cache of a document being edited; a few documents, a bounded number of blocks each. */
+  private blockCacheFor(file: string): Map<string, CertificateFields & { der: Uint8Array }> {
+    let cache = this.blockCaches.get(file);
+    if (cache) this.blockCaches.delete(file); // re-inserted below as the most recent
+    if (!cache || cache.size > 5_000) cache = new Map();
+    this.blockCaches.set(file, cache);
+    while (this.blockCaches.size > 8) this.blockCaches.delete(this.blockCaches.keys().next().value!);
+    return cache;
   }
 
   remove(uris: readonly vscode.Uri[]): void {

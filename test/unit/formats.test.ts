@@ -74,6 +74,20 @@ describe('file formats', () => {
       assert.equal(parseFile('/ws/many.pem', Buffer.from(ec.pem.repeat(5) + rsa.pem.repeat(3))).certificates.length, 8);
     });
 
+    it('gives the same result from its block cache as from a fresh parse, across edits', () => {
+      const cache = new Map();
+      const first = ec.pem + rsa.pem;
+      parseFile('/ws/edit.pem', Buffer.from(first), { blockCache: cache });
+      assert.equal(cache.size, 2);
+      const edited = `# a comment typed above\n${rsa.pem}${ec.pem}${other.pem}`;
+      const cached = parseFile('/ws/edit.pem', Buffer.from(edited), { blockCache: cache });
+      const fresh = parseFile('/ws/edit.pem', Buffer.from(edited));
+      const view = (r: typeof fresh) => r.certificates.map(({ der, ...c }) => ({ ...c, der: Buffer.from(der).toString('hex') }));
+      assert.deepEqual(view(cached), view(fresh));
+      assert.deepEqual(cached.certificates.map((c) => c.range.start.line), [1, 1 + rsa.pem.trimEnd().split('\n').length, fresh.certificates[2].range.start.line]);
+      assert.equal(cache.size, 3);
+    });
+
     it('reads PEM indented in a YAML block scalar with the range of the block', () => {
       const indented = ec.pem.trimEnd().split('\n').map((l) => '    ' + l).join('\n');
       const text = `apiVersion: v1\nkind: ConfigMap\ndata:\n  ca.pem: |\n${indented}\n  other: x\n`;

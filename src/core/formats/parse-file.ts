@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, createHash } from 'node:crypto';
 import * as path from 'node:path';
-import type { CertificateRecord, FileReference, FileResult, FindingCode, PrivateKeyRef, Range, Severity, SourceKind } from '../model';
+import type { CertificateFields, CertificateRecord, FileReference, FileResult, FindingCode, PrivateKeyRef, Range, Severity, SourceKind } from '../model';
 import { certificateLength, parseCertificateDer } from '../x509/certificate';
 import { linkChains } from './chains';
 import { FILE_START, LineIndex } from './lines';
@@ -13,6 +13,11 @@ export interface ParseOptions {
   pkcs12Password?: (file: string) => string | undefined;
   /** Certificates read from one file at most; the rest are counted in a finding (editors stay responsive). */
   maxCertificates?: number;
+  /**
+   * PEM bodies already parsed (an editor re-parsing a document as it is typed in): unchanged blocks
+   * are not decoded again. The caller owns and bounds it.
+   */
+  blockCache?: Map<string, CertificateFields & { der: Uint8Array }>;
 }
 
 export const CERTIFICATE_EXTENSIONS = new Set(['.pem', '.crt', '.cer', '.cert', '.ca-bundle', '.chain', '.der', '.p7b', '.p7c', '.p12', '.pfx', '.key']);
@@ -34,7 +39,7 @@ const PLACEHOLDER = /^(\$\{|\{\{|<|%\(|\$[A-Z_]|\||>)/;
 export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions = {}): FileResult {
   const result: FileResult = { file, certificates: [], problems: [], privateKeys: [], references: [] };
   const ext = path.extname(file).toLowerCase();
-  const sink = new Sink(result, options.maxCertificates ?? Infinity);
+  const sink = new Sink(result, options.maxCertificates ?? Infinity, options.blockCache);
   try {
     if (PKCS12_EXTENSIONS.has(ext)) {
       parsePkcs12(bytes, FILE_START, sink, options.pkcs12Password?.(file));
@@ -85,7 +90,27 @@ class Sink {
   /** Certificate blocks past the per-file limit. */
   overflow = 0;
 
-  constructor(readonly result: FileResult, private readonly maxCertificates = Infinity) {}
+  constructor(readonly result: FileResult, private readonly maxCertificates = Infinity, private readonly blockCache?: ParseOptions['blockCache']) {}
+
+  /** A PEM certificate block, from the block cache when its body was parsed before. */
+  pemCertificate(body: string, range: Range, source: SourceKind, what: string): void {
+    const cached = this.blockCache?.get(body);
+    if (!cached) {
+      const before = this.result.certificates.length;
+      this.certificate(Buffer.from(body, 'base64'), range, source, what);
+      const added = this.result.certificates[before];
+      if (this.blockCache && added) {
+        const { file: _f, range: _r, source: _s, index: _i, role: _ro, chain: _c, privateKey: _p, ...fields } = added;
+        this.blockCache.set(body, fields);
+      }
+      return;
+    }
+    if (this.result.certificates.length >= this.maxCertificates) {
+      this.overflow++;
+      return;
+    }
+    this.result.certificates.push({ ...cached, file: this.result.file, range, source, index: this.result.certificates.length, role: 'leaf' });
+  }
 
   /**
    * The public-key hash of a private key, for pairing with certificates. OpenSSL takes ~0.5 ms to
@@ -231,7 +256,7 @@ function handlePemBlocks(
       continue;
     }
     if (b.kind === 'certificate') {
-      sink.certificate(Buffer.from(b.body, 'base64'), range, kindOf(b), `PEM block "${b.label}"`);
+      sink.pemCertificate(b.body, range, kindOf(b), `PEM block "${b.label}"`);
     } else if (b.kind === 'pkcs7') {
       parsePkcs7(Buffer.from(b.body, 'base64'), range, sink, 'pkcs7');
     } else if (b.kind === 'private-key' && !b.encrypted) {
