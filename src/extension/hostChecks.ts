@@ -178,12 +178,14 @@ export class HostChecks implements TextListener, vscode.Disposable {
   checkAll(force = false): Promise<void> {
     if (!this.allowed()) return Promise.resolve();
     const targets = this.targets();
+    const byKey = new Map(targets.map((t) => [hostPortKey(t.host, t.port), t]));
     const run = this.prober.probeAll(targets.map((t) => this.probeTarget(t)), {
       signal: this.controller.signal,
       force,
       onResult: (target, result) => {
-        this.results.set(hostPortKey(target.host, target.port), result);
-        const t = targets.find((x) => x.host === target.host && x.port === target.port);
+        const key = hostPortKey(target.host, target.port);
+        this.results.set(key, result);
+        const t = byKey.get(key);
         this.changed.fire({ files: [...new Set(t?.references.map((r) => r.file) ?? [])] });
       },
     }).then(() => this.persist());

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { CertificateRecord, Finding } from '../core/model';
+import type { CertificateRecord } from '../core/model';
 import { daysLeft, describeCertificate, isoDate, urgencyOf, type RuleSettings, type Urgency } from '../core/rules/rules';
 import { isoTime } from '../core/report/schema';
 import type { HostState } from './hostChecks';
@@ -98,10 +98,6 @@ export function detailRows(c: CertificateRecord, all: readonly CertificateRecord
   }
   if (c.privateKey) rows.push([t('Private key'), `${vscode.workspace.asRelativePath(c.privateKey.file)}:${c.privateKey.range.start.line + 1}`]);
   return rows;
-}
-
-export function severityRank(f: Finding): number {
-  return f.severity === 'error' ? 3 : f.severity === 'warning' ? 2 : 1;
 }
 
 /** The one-line state of a checked host, for lenses and the tree. */

@@ -31,10 +31,6 @@ const readFile: ReadFile = async (file, maxSize): Promise<ReadOutcome> => {
   }
 };
 
-function cfgExcludes(cfg: CertLensConfig): string {
-  return cfg.exclude.join(',');
-}
-
 async function isDirectory(uri: vscode.Uri): Promise<boolean> {
   try {
     return ((await vscode.workspace.fs.stat(uri)).type & vscode.FileType.Directory) !== 0;
@@ -302,7 +298,9 @@ export class CertificateStore implements vscode.Disposable {
         // A created or changed directory reads as 'gone' but still exists. File watchers can miss files
         // created right after their folder, so read what the folder holds now.
         if (outcome === 'gone' && (await isDirectory(uri))) {
-          const inside = await vscode.workspace.findFiles(new vscode.RelativePattern(uri, '**/*'), `{${cfgExcludes(cfg)}}`, 10_000);
+          const folder = vscode.workspace.getWorkspaceFolder(uri);
+          const excludes = folder ? this.excludesFor(folder, cfg) : cfg.exclude;
+          const inside = await vscode.workspace.findFiles(new vscode.RelativePattern(uri, '**/*'), `{${excludes.join(',')}}`, 10_000);
           for (const f of inside) if (!uris.some((u) => u.toString() === f.toString()) && this.isCandidate(f)) pending.push(f);
           continue;
         }

@@ -163,14 +163,6 @@ const textDecoder = new TextDecoder('utf-8');
 /** How the scanner reads: Node's fs in the CLI, `workspace.fs` in VS Code. */
 export type ReadFile = (file: string, maxSize: number) => Promise<ReadOutcome>;
 
-/**
- * Reads and parses one file, resolving the certificate files it names. Returns undefined when the file
- * is skipped (too large and not a certificate file, or gone); read errors become problems.
- */
-export async function scanOneFile(file: string, maxSize: number, options: ParseOptions = {}, read: ReadFile = readBounded): Promise<FileResult | undefined> {
-  return resultFor(file, await read(file, maxSize), maxSize, options, read);
-}
-
 /** Parses bytes already read (or the read's failure) into a file result. */
 export async function resultFor(file: string, bytes: ReadOutcome, maxSize: number, options: ParseOptions & { memo?: ParseMemo }, read: ReadFile = readBounded): Promise<FileResult | undefined> {
   if (bytes === 'gone') return undefined;

@@ -43,8 +43,11 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
     const at = (r: { start: { line: number; character: number } }) => new vscode.Range(r.start.line, r.start.character, r.start.line, r.start.character);
     const lenses: vscode.CodeLens[] = this.store.certificatesIn(file).map((c) => new CertificateLens(at(c.range), c));
     const now = Date.now();
-    for (const ref of this.hosts.referencesIn(file)) {
-      const state = this.hosts.states().find((s) => s.target.host === ref.host && s.target.port === ref.port);
+    const refs = this.hosts.referencesIn(file);
+    // One pass over every host's state, not one per reference.
+    const states = refs.length ? new Map(this.hosts.states().map((s) => [`${s.target.host}|${s.target.port}`, s])) : undefined;
+    for (const ref of refs) {
+      const state = states?.get(`${ref.host}|${ref.port}`);
       const summary = state ? hostSummary(state, cfg.rules, now).text : '';
       lenses.push(new vscode.CodeLens(at(ref.range), {
         title: `$(globe) ${hostLabel(ref.host, ref.port)} · ${summary}`,
