@@ -5,8 +5,10 @@ import { DEFAULT_RULES, type RuleSettings } from '../core/rules/rules';
 import { Inventory } from '../core/scan/inventory';
 import { DEFAULT_EXCLUDES } from '../core/scan/filters';
 import { scanPaths } from '../core/scan/scanner';
+import { scanSharingWork } from '../core/scan/sharedScan';
 import { ParseMemo } from '../core/scan/memo';
 import { ReadPool } from '../core/scan/readPool';
+import type { FileResult } from '../core/model';
 import { buildReport } from '../core/report/schema';
 import { meetsThreshold, toCsv, toSarif, toTable } from '../core/report/formats';
 import { checkCommand, checkTargets, HOST_ARG_OPTIONS, HostCollector, hostCliOptions } from './hosts';
@@ -94,13 +96,16 @@ async function scanCommand(args: string[]): Promise<number> {
   const hostOptions = values.hosts ? hostCliOptions(values, (m) => new UsageError(m)) : undefined;
   const collector = hostOptions ? new HostCollector() : undefined;
 
+  // CERTLENS_TIMINGS=1: time per phase on stderr, from process start (for profiling the benchmark).
+  const mark = process.env.CERTLENS_TIMINGS ? (phase: string) => process.stderr.write(`${phase.padEnd(10)} ${performance.now().toFixed(0)} ms\n`) : () => undefined;
+  mark('start');
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   const inventory = new Inventory();
-  // Reading on a worker overlaps I/O with parsing; the worker bundle sits next to this one.
+  // The worker bundle sits next to this one: with it, the scan runs on two threads.
   const workerFile = path.join(__dirname, 'readWorker.js');
   const pool = fs.existsSync(workerFile) ? new ReadPool(workerFile) : undefined;
-  const { stats } = await scanPaths({
+  const scanOptions = {
     roots,
     include: values.include,
     exclude: [...(values['no-default-excludes'] ? [] : DEFAULT_EXCLUDES), ...(values.exclude ?? [])],
@@ -108,16 +113,18 @@ async function scanCommand(args: string[]): Promise<number> {
     signal: controller.signal,
     syncReads: true,
     memo: new ParseMemo(),
-    pool,
     concurrency: 1,
-    onFile: (r) => inventory.set(r),
+    onFile: (r: FileResult) => inventory.set(r),
     ...(collector ? { onText: collector.onText, wantsText: collector.wantsText } : {}),
-  });
+  };
+  const { stats } = pool ? await scanSharingWork({ ...scanOptions, pool }) : await scanPaths(scanOptions);
   pool?.dispose();
+  mark('scanned');
   const certs = inventory.certificates();
   const findings = inventory.findings(now, rules);
   const checked = collector && hostOptions ? await checkTargets(collector.targets(), now, rules, { ...hostOptions, signal: controller.signal }) : undefined;
   if (checked) findings.push(...checked.findings);
+  mark('rules');
   const report = buildReport(certs, findings, now, stats);
   if (checked) report.hosts = checked.hosts;
   const relativeTo = roots.length === 1 && fs.statSync(roots[0]).isDirectory() ? path.resolve(roots[0]) : process.cwd();
@@ -126,9 +133,11 @@ async function scanCommand(args: string[]): Promise<number> {
     : format === 'csv' ? toCsv(report)
     : format === 'sarif' ? toSarif(report, VERSION)
     : toTable(report, !values['no-color'] && !values.output && process.stdout.isTTY === true && !process.env.NO_COLOR, relativeTo);
+  mark('formatted');
   if (values.output) fs.writeFileSync(values.output, out);
   else await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
   const failed = failOn === 'expired' ? findings.some((f) => f.code === 'expired') : findings.some((f) => meetsThreshold(f.severity, failOn));
+  mark("written");
   return failed ? 1 : 0;
 }
 

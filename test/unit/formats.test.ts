@@ -2,6 +2,8 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { daysFromNow, makeCert, makeChain, pkcs12, pkcs7, type TestCert } from '../support/certs';
 import { parseFile } from '../../src/core/formats/parse-file';
+import { findPemBlocks } from '../../src/core/formats/pem';
+import { placeCertificate } from '../../src/core/model';
 import { parseText, positionOf, sharedKey, tempDir } from './helpers';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -275,6 +277,54 @@ describe('file formats', () => {
       const b = makeCert({ cn: 'Root B', key: sharedKey({ type: 'ed25519' }), ca: true, notBefore: daysFromNow(-1), notAfter: daysFromNow(999) });
       const r = parseText('ca-bundle.crt', a.pem + b.pem);
       assert.deepEqual(r.certificates.map((c) => [c.role, c.chain]), [['root', undefined], ['root', undefined]]);
+    });
+  });
+
+  describe('copies and bodies', () => {
+    it('placeCertificate copies every field of a parsed certificate', () => {
+      const chain = makeChain({ leafCn: 'copy.certlens.dev', sans: ['copy.certlens.dev', '10.0.0.1'], notBefore: daysFromNow(-5), notAfter: daysFromNow(30), keyType: 'rsa' });
+      const [leaf] = parseText('chain.pem', chain.leaf.pem + chain.intermediate.pem).certificates;
+      const placed = placeCertificate(leaf, { file: leaf.file, range: leaf.range, source: leaf.source, index: leaf.index, role: leaf.role, chain: leaf.chain });
+      // Every key the parser sets, defined or not, so that a field added to the parser and not to the copy fails here.
+      assert.deepEqual(Object.keys(placed).sort(), Object.keys(leaf).sort());
+      assert.deepEqual(placed, leaf);
+      assert.ok(leaf.chain && leaf.subjectKeyId && leaf.authorityKeyId && leaf.keyBits, 'the sample sets the optional fields');
+    });
+
+    it('cleans PEM bodies exactly as the NOISE and BASE64 expressions define, on every kind of separator', () => {
+      // The oracle: the definition in pem.ts, restated.
+      const NOISE = /\\+[rnt]|\s/g;
+      const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+      const der = Buffer.from(ec.der).toString('base64');
+      const pieces = ['\n', '\r\n', ' ', '\t', '\\n', '\\\\n', '\\r\\n', '\\t', '\u00a0', '\f', '\v', '\\x', '-', '_', '*', '=', '==', '\u2028', 'é', '\\'];
+      let seed = 7;
+      const seen = { valid: 0, invalid: 0 };
+      const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+      const base = der.replace(/=+$/, '').slice(0, 60);
+      const edges = ['=', '==', '===', '=\n', '=\n=', '= =', '=\\n=', '=A', '==\n\n', '\\', '\\\\', '\\\\t', '\\q'].map((tail) => base + tail);
+      for (let round = 0; round < 400 + edges.length; round++) {
+        // Lines cut at random widths, joined by one separator, sometimes with one odd piece inserted.
+        const separator = pieces[rand(8)];
+        const lines: string[] = [];
+        for (let i = 0; i < der.length; ) {
+          const width = 4 + rand(76);
+          lines.push(der.slice(i, i + width));
+          i += width;
+        }
+        let raw = round >= 400 ? edges[round - 400] : lines.join(separator);
+        if (round < 400 && rand(2) === 0) {
+          const at = rand(raw.length + 1);
+          raw = raw.slice(0, at) + pieces[rand(pieces.length)] + raw.slice(at);
+        }
+        const text = `-----BEGIN CERTIFICATE-----\n${raw}\n-----END CERTIFICATE-----\n`;
+        const [block] = findPemBlocks(text);
+        const body = raw.replace(NOISE, '');
+        const valid = BASE64.test(body) && body.length % 4 !== 1;
+        assert.equal(!block.error, valid, JSON.stringify(raw));
+        seen[valid ? 'valid' : 'invalid']++;
+        if (valid) assert.equal(block.body, body);
+      }
+      assert.ok(seen.valid > 50 && seen.invalid > 50, JSON.stringify(seen));
     });
   });
 });

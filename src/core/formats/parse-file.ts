@@ -1,6 +1,6 @@
 import { createPrivateKey, createPublicKey, createHash } from 'node:crypto';
 import * as path from 'node:path';
-import type { CertificateFields, CertificateRecord, FileReference, FileResult, FindingCode, PrivateKeyRef, Range, Severity, SourceKind } from '../model';
+import { type CertificateFields, type CertificateRecord, type FileReference, type FileResult, type FindingCode, placeCertificate, type PrivateKeyRef, type Range, type Severity, type SourceKind } from '../model';
 import { certificateLength, parseCertificateDer } from '../x509/certificate';
 import { linkChains } from './chains';
 import { FILE_START, LineIndex } from './lines';
@@ -99,17 +99,14 @@ class Sink {
       const before = this.result.certificates.length;
       this.certificate(Buffer.from(body, 'base64'), range, source, what);
       const added = this.result.certificates[before];
-      if (this.blockCache && added) {
-        const { file: _f, range: _r, source: _s, index: _i, role: _ro, chain: _c, privateKey: _p, ...fields } = added;
-        this.blockCache.set(body, fields);
-      }
+      if (this.blockCache && added) this.blockCache.set(body, added);
       return;
     }
     if (this.result.certificates.length >= this.maxCertificates) {
       this.overflow++;
       return;
     }
-    this.result.certificates.push({ ...cached, file: this.result.file, range, source, index: this.result.certificates.length, role: 'leaf' });
+    this.result.certificates.push(placeCertificate(cached, { file: this.result.file, range, source, index: this.result.certificates.length, role: 'leaf' }));
   }
 
   /**

@@ -71,8 +71,8 @@ export function findPemBlocks(text: string): PemBlock[] {
       blocks.push({ label, kind, start, end, body: '', encrypted: true });
       continue;
     }
-    const body = raw.replace(NOISE, '');
-    if (!BASE64.test(body) || body.length % 4 === 1) {
+    const body = base64Body(raw);
+    if (body === undefined || body.length % 4 === 1) {
       const bad = firstBadCharacter(raw);
       blocks.push({
         label, kind, start, end, body: '',
@@ -89,6 +89,51 @@ export function findPemBlocks(text: string): PemBlock[] {
     blocks.push({ label, kind, start, end, body });
   }
   return blocks;
+}
+
+const BASE64_CHAR = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') BASE64_CHAR[c.charCodeAt(0)] = 1;
+
+/**
+ * The body of a PEM block without NOISE, or undefined when what is left is not base64. One pass
+ * over the characters for the usual body (base64 lines, line breaks, escaped line breaks); anything
+ * else goes the way of the regular expressions, which define the result.
+ */
+function base64Body(raw: string): string | undefined {
+  const parts: string[] = [];
+  let run = -1;
+  let padding = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c < 128 && BASE64_CHAR[c] === 1) {
+      if (padding > 0) return undefined; // data after '='
+      if (run < 0) run = i;
+      continue;
+    }
+    if (run >= 0) {
+      parts.push(raw.slice(run, i));
+      run = -1;
+    }
+    if (c === 0x3d /* = */) {
+      if (++padding > 2) return undefined;
+      parts.push('=');
+    } else if (c === 0x5c /* \ */) {
+      let j = i;
+      while (raw.charCodeAt(j) === 0x5c) j++;
+      const e = raw.charCodeAt(j);
+      if (e !== 0x6e && e !== 0x72 && e !== 0x74) return slowBase64Body(raw);
+      i = j;
+    } else if (c !== 0x0a && c !== 0x0d && c !== 0x20 && c !== 0x09) {
+      return slowBase64Body(raw);
+    }
+  }
+  if (run >= 0) parts.push(raw.slice(run));
+  return parts.join('');
+}
+
+function slowBase64Body(raw: string): string | undefined {
+  const body = raw.replace(NOISE, '');
+  return BASE64.test(body) ? body : undefined;
 }
 
 /**

@@ -87,7 +87,9 @@ export interface Report {
 
 export function isoTime(ms: number): string {
   const d = new Date(ms);
-  return Number.isFinite(d.getTime()) ? d.toISOString().replace('.000Z', 'Z') : String(ms);
+  if (!Number.isFinite(d.getTime())) return String(ms);
+  const iso = d.toISOString();
+  return iso.endsWith('.000Z') ? iso.slice(0, -5) + 'Z' : iso;
 }
 
 export function certificateJson(c: CertificateRecord, now: number): CertificateJson {

@@ -58,6 +58,19 @@ export function describeCertificate(c: CertificateRecord): string {
 /** All findings the rules make for the given certificates at time `now`. */
 export function evaluate(certs: readonly CertificateRecord[], now: number, s: RuleSettings = DEFAULT_RULES): Finding[] {
   const findings: Finding[] = [];
+  // Chain members are looked up among their file's certificates, indexed only when a chain needs it.
+  let byFile: Map<string, CertificateRecord[]> | undefined;
+  const sameFile = (file: string): CertificateRecord[] => {
+    if (!byFile) {
+      byFile = new Map();
+      for (const o of certs) {
+        const list = byFile.get(o.file);
+        if (list) list.push(o);
+        else byFile.set(o.file, [o]);
+      }
+    }
+    return byFile.get(file) ?? [];
+  };
   for (const c of certs) {
     if (s.ignore.has(c.sha256)) continue;
     const snoozed = (s.snoozed.get(c.sha256) ?? 0) > now;
@@ -92,7 +105,7 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
         add('warning', 'lifetime-share', `${name} has ${Math.round(((c.notAfter - now) / lifetime) * 100)}% of its ${plural(Math.round(lifetime / DAY_MS), 'day')} lifetime left (renew before ${Math.round(s.lifetimeShare * 100)}%)`);
       }
       if (c.chain && c.chain.members[0] === c.index && c.chain.earliestIndex !== c.index && c.chain.earliestNotAfter < c.notAfter) {
-        const member = certs.find((o) => o.file === c.file && o.index === c.chain?.earliestIndex);
+        const member = sameFile(c.file).find((o) => o.index === c.chain?.earliestIndex);
         add('warning', 'chain-member-expires-first',
           `The chain expires before this certificate: ${member ? `${member.role} ${describeCertificate(member)}` : 'a member'} expires ${isoDate(c.chain.earliestNotAfter)}`);
       }

@@ -53,6 +53,11 @@ export class PathFilter {
   }
 
   accepts(rel: string): boolean {
-    return !this.excludedBySegment(rel, false) && !this.exclude?.(rel) && (!this.include || this.include(rel));
+    return !this.excludedBySegment(rel, false) && this.acceptsInAcceptedFolder(rel);
+  }
+
+  /** accepts() for a file whose folder passed skipsDirectory (a walk): its segments are already checked. */
+  acceptsInAcceptedFolder(rel: string): boolean {
+    return !this.exclude?.(rel) && (!this.include || this.include(rel));
   }
 }

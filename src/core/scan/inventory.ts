@@ -54,7 +54,8 @@ export class Inventory {
         all.push(c);
       }
     }
-    all.sort((a, b) => a.notAfter - b.notAfter || a.file.localeCompare(b.file) || a.index - b.index);
+    // Ties by file in code-unit order: localeCompare was most of this sort's time on a large tree.
+    all.sort((a, b) => a.notAfter - b.notAfter || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.index - b.index));
     return (this.cache = all);
   }
 

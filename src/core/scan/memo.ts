@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import type { FileResult } from '../model';
+import { type FileResult, placeCertificate } from '../model';
 import { mayHoldCertificates, parseFile, type ParseOptions } from '../formats/parse-file';
 
 const MAX_ENTRIES = 20_000;
@@ -34,7 +34,7 @@ export class ParseMemo {
 function rebind(r: FileResult, file: string): FileResult {
   return {
     file,
-    certificates: r.certificates.map((c) => ({ ...c, file, privateKey: undefined })),
+    certificates: r.certificates.map((c) => placeCertificate(c, { file, range: c.range, source: c.source, index: c.index, role: c.role, chain: c.chain })),
     problems: r.problems.map((p) => ({ ...p, file })),
     privateKeys: r.privateKeys.map((k) => ({ ...k, file })),
     references: [],

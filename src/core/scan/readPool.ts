@@ -59,6 +59,8 @@ export type PooledOutcome = ReadOutcome | 'nothing' | { parsed: FileResult };
 export class ReadPool {
   private worker: Worker | undefined;
   private nextId = 1;
+  /** While held, an idle worker is kept (a caller about to send more work). */
+  private holds = 0;
   private readonly pending = new Map<number, { onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void; resolve: (count: number) => void; reject: (e: Error) => void }>();
 
   constructor(private readonly workerFile: string) {}
@@ -78,7 +80,7 @@ export class ReadPool {
         this.pending.delete(reply.id);
         job.resolve(reply.count ?? 0);
         // An idle worker holds its heap and the buffers it read: let it go until the next scan.
-        if (this.pending.size === 0) this.dispose();
+        if (this.pending.size === 0 && this.holds === 0) this.dispose();
       }
     });
     w.on('error', (e) => this.fail(e));
@@ -103,12 +105,37 @@ export class ReadPool {
   read(source: readonly string[] | WalkSpec, maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, options: Pick<ReadRequest, 'configFiles' | 'discover' | 'parseAbove' | 'maxCertificates' | 'parseContainersExcept'> = {}): Promise<number> {
     const files = Array.isArray(source) ? [...(source as readonly string[])] : undefined;
     if (files?.length === 0) return Promise.resolve(0);
-    const worker = this.start();
+    let worker: Worker;
+    try {
+      worker = this.start();
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
     const id = this.nextId++;
     return new Promise<number>((resolve, reject) => {
       this.pending.set(id, { onResult, resolve, reject });
       worker.postMessage({ id, ...(files ? { files } : { walk: source as WalkSpec }), maxSize, ...options } satisfies ReadRequest);
     });
+  }
+
+  /** Keeps the worker between requests until the returned function is called. */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds === 0 && this.pending.size === 0) this.dispose();
+    };
+  }
+
+  /** Starts the worker ahead of the first request (its start-up overlaps the caller's walk). */
+  warm(): void {
+    try {
+      this.start();
+    } catch {
+      // read() reports it
+    }
   }
 
   dispose(): void {

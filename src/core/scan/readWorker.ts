@@ -3,14 +3,21 @@
  * parses (the editor's extension host, the CLI) never spends time on the thousands that cannot.
  */
 import { parentPort } from 'node:worker_threads';
-import { mayHoldCertificates, parseFile } from '../formats/parse-file';
+import { mayHoldCertificates } from '../formats/parse-file';
+import { ParseMemo } from './memo';
 import { mayBeConfigFile } from '../hosts/text';
 import { certificateFileReferences, discoverHosts } from '../hosts/discover';
-import { readBoundedSync, walkSync } from './scanner';
+import { readScratchSync, walkSync } from './scanner';
+import type { CertificateFields } from '../model';
 import type { ReadReply, ReadRequest, WorkerResult } from './readPool';
 
 const BATCH = 64;
 const decoder = new TextDecoder('utf-8');
+/** Certificates this worker decoded, by PEM body: copies of one CA across a tree are decoded once. */
+const blockCache = new Map<string, CertificateFields & { der: Uint8Array }>();
+const BLOCK_CACHE_LIMIT = 20_000;
+/** Identical files (copies of one keystore or bundle) are parsed once. */
+const memo = new ParseMemo();
 
 parentPort?.on('message', async (req: ReadRequest) => {
   let batch: WorkerResult[] = [];
@@ -22,18 +29,22 @@ parentPort?.on('message', async (req: ReadRequest) => {
     transfer = [];
   };
   for (const file of files) {
-    const outcome = await readBoundedSync(file, req.maxSize);
-    if (outcome instanceof Uint8Array) {
+    const read = readScratchSync(file, req.maxSize);
+    if (read instanceof Uint8Array) {
+      // The read is a view into a reused buffer: only what is kept is copied.
+      let outcome = read;
       const config = (req.configFiles || req.discover) && mayBeConfigFile(file) && outcome.subarray(0, 8192).indexOf(0) === -1;
       // Host discovery runs here too, so only its (small) results cross to the parsing thread.
       const found = config && req.discover ? discovered(file, decoder.decode(outcome)) : undefined;
       const candidate = mayHoldCertificates(file, outcome);
+      if (candidate || (config && req.configFiles)) outcome = new Uint8Array(read);
       // Keystores the user unlocked stay with the caller, which holds their passwords.
       const container = /\.(p12|pfx|p7b|p7c)$/i.test(file);
       const large = req.parseAbove !== undefined && outcome.length > req.parseAbove;
       const parseHere = container ? !!req.parseContainersExcept && !req.parseContainersExcept.includes(file) : large;
       if (candidate && parseHere) {
-        const result = parseFile(file, outcome, { maxCertificates: req.maxCertificates });
+        if (blockCache.size > BLOCK_CACHE_LIMIT) blockCache.clear();
+        const result = memo.parse(file, outcome, { maxCertificates: req.maxCertificates, blockCache });
         // A file naming other files (kubeconfig) is resolved by the caller: send its bytes instead.
         if (result.references.length === 0) {
           batch.push({ file, kind: 'parsed', result, ...found });
@@ -42,17 +53,16 @@ parentPort?.on('message', async (req: ReadRequest) => {
         }
       }
       if (candidate || (config && req.configFiles)) {
-        // A private copy, so the buffer can be transferred rather than cloned.
-        const copy = new Uint8Array(outcome);
-        batch.push({ file, kind: 'bytes', bytes: copy, ...found });
-        transfer.push(copy.buffer);
+        // A private copy (made above), so the buffer can be transferred rather than cloned.
+        batch.push({ file, kind: 'bytes', bytes: outcome, ...found });
+        transfer.push(outcome.buffer as ArrayBuffer);
       } else {
         batch.push({ file, kind: 'nothing', ...found });
       }
-    } else if (outcome instanceof Error) {
-      batch.push({ file, kind: 'error', message: outcome.message });
+    } else if (read instanceof Error) {
+      batch.push({ file, kind: 'error', message: read.message });
     } else {
-      batch.push({ file, kind: outcome });
+      batch.push({ file, kind: read });
     }
     if (batch.length >= BATCH) flush(false);
   }

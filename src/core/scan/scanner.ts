@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FileResult } from '../model';
+import { type FileResult, placeCertificate } from '../model';
 import { CERTIFICATE_EXTENSIONS, type ParseOptions, parseFile } from '../formats/parse-file';
 import { FILE_START } from '../formats/lines';
 import { DEFAULT_EXCLUDES, isSkippedByExtension, PathFilter } from './filters';
@@ -186,7 +186,7 @@ export async function resultFor(file: string, bytes: ReadOutcome, maxSize: numbe
     }
     const inner = parseFile(ref.target, target, options);
     for (const c of inner.certificates) {
-      result.certificates.push({ ...c, file, range: ref.range, source: ref.source, index: result.certificates.length });
+      result.certificates.push(placeCertificate(c, { file, range: ref.range, source: ref.source, index: result.certificates.length, role: c.role, chain: c.chain }));
     }
     for (const p of inner.problems) result.problems.push({ ...p, file, range: ref.range, message: `${ref.target}: ${p.message}` });
   }
@@ -237,23 +237,35 @@ export async function readBounded(file: string, maxSize: number): Promise<ReadOu
 
 /** readBounded without the event loop: open, fstat, read, close. */
 export function readBoundedSync(file: string, maxSize: number): Promise<ReadOutcome> {
+  const read = readScratchSync(file, maxSize);
+  return Promise.resolve(read instanceof Uint8Array ? Buffer.from(read) : read);
+}
+
+let scratch = Buffer.allocUnsafe(1 << 16);
+
+/**
+ * readBoundedSync into one reused buffer: most files of a tree hold no certificate, and reading
+ * each into a fresh allocation showed as garbage-collector time. The view is valid until the next
+ * call; copy what must be kept.
+ */
+export function readScratchSync(file: string, maxSize: number): ReadOutcome {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, OPEN_FLAGS);
     const st = fs.fstatSync(fd);
-    if (!st.isFile()) return Promise.resolve('gone');
-    if (st.size > maxSize) return Promise.resolve('too-large');
-    const buf = Buffer.allocUnsafe(st.size);
+    if (!st.isFile()) return 'gone';
+    if (st.size > maxSize) return 'too-large';
+    if (st.size > scratch.length) scratch = Buffer.allocUnsafe(Math.max(st.size, scratch.length * 2));
     let off = 0;
     while (off < st.size) {
-      const n = fs.readSync(fd, buf, off, st.size - off, off);
+      const n = fs.readSync(fd, scratch, off, st.size - off, off);
       if (n === 0) break;
       off += n;
     }
-    return Promise.resolve(buf.subarray(0, off));
+    return scratch.subarray(0, off);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    return Promise.resolve(code === 'ENOENT' || code === 'ENOTDIR' ? goneOrUnnamable(file) : e instanceof Error ? e : new Error(String(e)));
+    return code === 'ENOENT' || code === 'ENOTDIR' ? goneOrUnnamable(file) : e instanceof Error ? e : new Error(String(e));
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
@@ -278,9 +290,11 @@ export function* walkSync(root: string, options: Pick<ScanOptions, 'include' | '
   while (stack.length) {
     const [dir, rel] = stack.pop()!;
     const entries = safe(() => fs.readdirSync(dir, { withFileTypes: true })) ?? [];
+    // Concatenation, not path.join: dir is already normal and a name has no separator.
+    const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
     for (const e of entries) {
       const childRel = rel ? `${rel}/${e.name}` : e.name;
-      const full = path.join(dir, e.name);
+      const full = prefix + e.name;
       let isDir = e.isDirectory();
       let isFile = e.isFile();
       if (e.isSymbolicLink()) {
@@ -294,7 +308,7 @@ export function* walkSync(root: string, options: Pick<ScanOptions, 'include' | '
       }
       if (isDir) {
         if (!filter.skipsDirectory(childRel)) stack.push([full, childRel]);
-      } else if (isFile && !isSkippedByExtension(e.name) && filter.accepts(childRel)) {
+      } else if (isFile && !isSkippedByExtension(e.name) && filter.acceptsInAcceptedFolder(childRel)) {
         yield full;
       }
     }
