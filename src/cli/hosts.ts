@@ -163,7 +163,7 @@ export async function checkCommand(args: string[], usage: Usage): Promise<number
   const issues = assessHost(result, now, rules, { unreachable: 'error' });
   const json = hostJson([], result, now);
   const out = format === 'json'
-    ? JSON.stringify({ version: REPORT_VERSION, now: isoTime(now), hosts: [json], findings: issues.map((i) => ({ ...i, host: hostPortKey(result.host, result.port) })) }, null, 2) + '\n'
+    ? JSON.stringify({ version: REPORT_VERSION, now: isoTime(now), hosts: [json], findings: issues.map((i) => ({ ...i, host: hostPortKey(result.host, result.port) })) }, null, process.stdout.isTTY ? 2 : undefined) + '\n'
     : checkTable(result, json, issues, now);
   await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
   const failed = failOn === 'expired' ? issues.some((i) => i.code === 'expired') : issues.some((i) => meetsThreshold(i.severity, failOn));

@@ -24,7 +24,8 @@ Usage:
   certlens --version | --help
 
 Options for scan:
-  --format table|json|csv|sarif   output format (default: table)
+  --format table|json|csv|sarif   output format (default: table); json is indented on a
+                                  terminal, one line into a pipe or file
   --output FILE                   write the report to FILE instead of stdout
   --critical-days N               error when expiring within N days (default: ${DEFAULT_RULES.criticalDays})
   --warn-days N                   warning within N days (default: ${DEFAULT_RULES.warningDays})
@@ -129,7 +130,9 @@ async function scanCommand(args: string[]): Promise<number> {
   if (checked) report.hosts = checked.hosts;
   const relativeTo = roots.length === 1 && fs.statSync(roots[0]).isDirectory() ? path.resolve(roots[0]) : process.cwd();
   const out =
-    format === 'json' ? JSON.stringify(report, null, 2) + '\n'
+    // Indented for a person at a terminal; one line into a pipe or file (as gh does), which is
+    // smaller and quicker to write: `jq .` indents it.
+    format === 'json' ? JSON.stringify(report, null, !values.output && process.stdout.isTTY ? 2 : undefined) + '\n'
     : format === 'csv' ? toCsv(report)
     : format === 'sarif' ? toSarif(report, VERSION)
     : toTable(report, !values['no-color'] && !values.output && process.stdout.isTTY === true && !process.env.NO_COLOR, relativeTo);

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { daysFromNow, makeCert, makeChain, pkcs12, pkcs7, type TestCert } from '../support/certs';
-import { parseFile } from '../../src/core/formats/parse-file';
+import { mayHoldCertificates, parseFile } from '../../src/core/formats/parse-file';
 import { findPemBlocks } from '../../src/core/formats/pem';
 import { placeCertificate } from '../../src/core/model';
 import { parseText, positionOf, sharedKey, tempDir } from './helpers';
@@ -281,6 +281,27 @@ describe('file formats', () => {
   });
 
   describe('copies and bodies', () => {
+    it('sniffs structured config by each key that can hold a certificate, alone', () => {
+      const der = Buffer.from(ec.der).toString('base64');
+      const only = {
+        'tls.crt': `data:\n  tls.crt: ${der}\n`,
+        'ca.crt': `data:\n  ca.crt: ${der}\n`,
+        caBundle: `webhooks:\n- clientConfig:\n    caBundle: ${der}\n`,
+        'certificate-authority-data': `clusters:\n- cluster:\n    certificate-authority-data: ${der}\n`,
+        'client-certificate-data': `users:\n- user:\n    client-certificate-data: ${der}\n`,
+      };
+      for (const [key, text] of Object.entries(only)) {
+        assert.ok(mayHoldCertificates('x.yaml', Buffer.from(text)), key);
+        assert.equal(parseFile('x.yaml', Buffer.from(text)).certificates.length, 1, key);
+      }
+      for (const key of ['certificate-authority', 'client-certificate']) {
+        const text = `apiVersion: v1\nkind: Config\nclusters: []\nusers:\n- user:\n    ${key}: /etc/pki/x.crt.not\n`;
+        assert.ok(mayHoldCertificates('kubeconfig', Buffer.from(text.replace('.crt', ''))), key);
+        assert.equal(parseFile('kubeconfig', Buffer.from(text.replace('.crt', ''))).references.length, 1, key);
+      }
+      assert.ok(!mayHoldCertificates('values.yaml', Buffer.from('image: nginx\ncertificate: none\nauthority: x\n')));
+    });
+
     it('placeCertificate copies every field of a parsed certificate', () => {
       const chain = makeChain({ leafCn: 'copy.certlens.dev', sans: ['copy.certlens.dev', '10.0.0.1'], notBefore: daysFromNow(-5), notAfter: daysFromNow(30), keyType: 'rsa' });
       const [leaf] = parseText('chain.pem', chain.leaf.pem + chain.intermediate.pem).certificates;

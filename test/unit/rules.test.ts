@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { DAY_MS, type CertificateRecord } from '../../src/core/model';
 import { DEFAULT_RULES, evaluate, urgencyOf, type RuleSettings } from '../../src/core/rules/rules';
+import { isoDate, isoTime } from '../../src/core/dates';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
@@ -76,5 +77,24 @@ describe('rules', () => {
     assert.deepEqual(codes([c], { ...DEFAULT_RULES, ignore: new Set(['ff']) }), []);
     assert.deepEqual(codes([c], { ...DEFAULT_RULES, snoozed: new Map([['ff', NOW + DAY_MS]]) }), []);
     assert.deepEqual(codes([c], { ...DEFAULT_RULES, snoozed: new Map([['ff', NOW - 1]]) }), ['error:expired']);
+  });
+});
+
+describe('date text', () => {
+  it('formats like Date#toISOString (without .000) across years 0000-9999, leap days and odd instants', () => {
+    const reference = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+    const samples = [0, -1000, Date.UTC(2000, 1, 29), Date.UTC(1900, 1, 28, 23, 59, 59), Date.UTC(2100, 2, 1), Date.UTC(9999, 11, 31, 23, 59, 59),
+      Date.UTC(0, 0, 1) - 0 /* year 1900 in Date.UTC's reading */, new Date('0000-01-01T00:00:00Z').getTime(), new Date('0001-03-01T12:00:00Z').getTime(),
+      Date.UTC(2026, 10, 22, 4, 5, 6, 789), new Date('+010000-01-01T00:00:00Z').getTime(), new Date('-000001-06-01T00:00:00Z').getTime()];
+    let seed = 11;
+    for (let i = 0; i < 20_000; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      samples.push(new Date('0000-01-01T00:00:00Z').getTime() + Math.floor((seed / 2 ** 32) * 316_000_000_000) * 1000);
+    }
+    for (const ms of samples) {
+      assert.equal(isoTime(ms), reference(ms), String(ms));
+      assert.equal(isoDate(ms), new Date(ms).toISOString().slice(0, 10), String(ms));
+    }
+    assert.equal(isoTime(NaN), 'NaN');
   });
 });

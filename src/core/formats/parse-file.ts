@@ -59,8 +59,13 @@ export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions
 }
 
 const PEM_MARKERS = [PEM_MARKER, Buffer.from(BASE64_PEM_MARKER)];
-/** Keys that hold certificates in structured config (Kubernetes, kubeconfig); checked only there. */
-const KEY_MARKERS = ['caBundle', 'certificate-', '.crt'].map((m) => Buffer.from(m));
+/**
+ * Parts of the keys that hold certificates in structured config (Kubernetes, kubeconfig), checked
+ * only there: tls.crt and ca.crt, caBundle, certificate-authority(-data), client-certificate(-data).
+ * Each starts with a character rare in text: a search for "caBundle" or "certificate-" stumbled on
+ * every "c" and took ten times as long.
+ */
+const KEY_MARKERS = ['.crt', 'Bundle', '-authority', '-certificate'].map((m) => Buffer.from(m));
 const STRUCTURED_EXTENSIONS = new Set(['', '.yaml', '.yml', '.json', '.jsonc', '.env', '.conf', '.config', '.kubeconfig', '.tpl', '.tf', '.tfvars']);
 
 /** Whether parsing `bytes` can find anything (certificates, keys or problems): a cheap pre-test. */

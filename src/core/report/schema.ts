@@ -1,6 +1,9 @@
 import type { CertificateRecord, Finding, Range } from '../model';
 import { daysLeft } from '../rules/rules';
 import type { ScanStats } from '../scan/scanner';
+import { isoTime } from '../dates';
+
+export { isoTime };
 
 /** The CLI's JSON report; also what "Export Report" writes. Documented in the README; change with care. */
 export const REPORT_VERSION = 1;
@@ -83,13 +86,6 @@ export interface Report {
   /** Present when hosts were checked. */
   hosts?: HostJson[];
   stats: { files: number; certificates: number; findings: number; ms: number };
-}
-
-export function isoTime(ms: number): string {
-  const d = new Date(ms);
-  if (!Number.isFinite(d.getTime())) return String(ms);
-  const iso = d.toISOString();
-  return iso.endsWith('.000Z') ? iso.slice(0, -5) + 'Z' : iso;
 }
 
 export function certificateJson(c: CertificateRecord, now: number): CertificateJson {

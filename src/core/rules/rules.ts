@@ -1,5 +1,8 @@
 import { type CertificateRecord, DAY_MS, type Finding, type Severity } from '../model';
 import { WEAK_SIGNATURE_OIDS } from '../x509/oids';
+import { isoDate } from '../dates';
+
+export { isoDate };
 
 /** Every threshold the rules use; the defaults are the documented ones. */
 export interface RuleSettings {
@@ -47,9 +50,6 @@ export function urgencyOf(c: { notBefore: number; notAfter: number }, now: numbe
   return 'later';
 }
 
-export function isoDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10);
-}
 
 export function describeCertificate(c: CertificateRecord): string {
   return c.subjectCN ? `CN=${c.subjectCN}` : c.sans.dns[0] ?? (c.subject || `certificate ${c.index + 1}`);
