@@ -65,7 +65,8 @@ const PEM_MARKERS = [PEM_MARKER, Buffer.from(BASE64_PEM_MARKER)];
  * Each starts with a character rare in text: a search for "caBundle" or "certificate-" stumbled on
  * every "c" and took ten times as long.
  */
-const KEY_MARKERS = ['.crt', 'Bundle', '-authority', '-certificate'].map((m) => Buffer.from(m));
+const KEY_FRAGMENTS = ['.crt', 'Bundle', '-authority', '-certificate'];
+const KEY_MARKERS = KEY_FRAGMENTS.map((m) => Buffer.from(m));
 const STRUCTURED_EXTENSIONS = new Set(['', '.yaml', '.yml', '.json', '.jsonc', '.env', '.conf', '.config', '.kubeconfig', '.tpl', '.tf', '.tfvars']);
 
 /** Whether parsing `bytes` can find anything (certificates, keys or problems): a cheap pre-test. */
@@ -219,9 +220,11 @@ function parseText(text: string, ext: string, file: string, sink: Sink): void {
     handlePemBlocks(blocks, m.index, lines, () => kind, sink, range);
   }
 
-  // Values of certificate keys that are not base64 PEM: base64 DER, or broken.
+  // Values of certificate keys that are not base64 PEM: base64 DER, or broken. (A bundle names no
+  // such key: the test spares it a multi-line regular expression over all of its text.)
   CERT_VALUE_KEY.lastIndex = 0;
-  while ((m = CERT_VALUE_KEY.exec(text))) {
+  const namesKeys = KEY_FRAGMENTS.some((k) => text.includes(k));
+  while (namesKeys && (m = CERT_VALUE_KEY.exec(text))) {
     const value = m[2];
     const valueStart = m.index + m[0].length - value.length;
     if (!value || handled.has(valueStart) || PLACEHOLDER.test(value) || value.startsWith('-----')) continue;
