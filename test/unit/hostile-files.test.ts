@@ -10,7 +10,8 @@ import { daysFromNow, makeCert, makeKey, pkcs12, type TestCert } from '../suppor
 import { oid, pemOf, tlv } from '../support/fuzz';
 import { MAX_CHAIN_LENGTH } from '../../src/core/formats/chains';
 import { MAX_PRIVATE_KEYS_PER_FILE, parseFile } from '../../src/core/formats/parse-file';
-import { MAX_PKCS12_ITERATIONS } from '../../src/core/formats/pkcs12';
+import { MAX_PKCS12_ITERATIONS, MAX_PKCS12_WORK } from '../../src/core/formats/pkcs12';
+import { KdfLimitError, KdfLimits, kdfWorkRun, loadForge } from '../../src/core/formats/forge-asn1';
 import { readBounded, scanPaths, type ScanOptions } from '../../src/core/scan/scanner';
 import type { FileResult } from '../../src/core/model';
 import { sharedKey, tempDir } from './helpers';
@@ -356,9 +357,59 @@ describe('hostile files', function () {
       assert.ok(ms < 5000, `scan took ${ms.toFixed(0)} ms`);
     });
 
+    it('caps the key-derivation work spent on one file in all, and does each derivation once', function () {
+      this.timeout(30_000);
+      // Through forge's own entry point, as a file's bags reach it: distinct derivations at the
+      // per-derivation maximum until the total is spent; a repeated one is free.
+      const forge = loadForge();
+      const limits = new KdfLimits(MAX_PKCS12_ITERATIONS, MAX_PKCS12_WORK);
+      const before = kdfWorkRun().iterations;
+      const pbkdf2 = (salt: string) => forge.pkcs5.pbkdf2('pw', salt, MAX_PKCS12_ITERATIONS, 32, 'sha256');
+      const outcome = limits.run(() => {
+        const first = pbkdf2('salt-1');
+        assert.equal(pbkdf2('salt-1'), first, 'the same derivation again gives the same key');
+        pbkdf2('salt-2');
+        pbkdf2('salt-3');
+        try {
+          pbkdf2('salt-4');
+          return 'derived';
+        } catch (e) {
+          return e instanceof KdfLimitError ? 'refused' : e;
+        }
+      });
+      assert.equal(outcome, 'refused');
+      assert.equal(kdfWorkRun().iterations - before, MAX_PKCS12_WORK, 'three derivations charged, the repeat and the refused one not');
+      assert.match(limits.exceeded ?? '', new RegExp(`more than ${MAX_PKCS12_WORK} iterations in all`));
+    });
+
+    it('opens keystores at the iteration maximum within the budget, and calls one without a MAC locked', function () {
+      this.timeout(30_000);
+      const key = makeKey({ type: 'ec' });
+      const leaf = makeCert({ cn: 'work.certlens.dev', key, notBefore: daysFromNow(-1), notAfter: daysFromNow(30) });
+      fs.writeFileSync(path.join(dir, 'work.crt.txt'), leaf.pem);
+      fs.writeFileSync(path.join(dir, 'work.key.txt'), key.pem, { mode: 0o600 });
+      for (const extra of [[], ['-nomac']]) {
+        openssl(['pkcs12', '-export', '-in', 'work.crt.txt', '-inkey', 'work.key.txt', '-out', 'work.p12', '-passout', 'pass:secret', '-iter', String(MAX_PKCS12_ITERATIONS), ...extra]);
+        const bytes = fs.readFileSync(path.join(dir, 'work.p12'));
+        for (const password of [undefined, 'secret']) {
+          const before = kdfWorkRun().iterations;
+          const r = parseFile('/ws/work.p12', bytes, { pkcs12Password: () => password });
+          const spent = kdfWorkRun().iterations - before;
+          const what = `${extra.join(' ') || 'with MAC'}, password ${password ?? 'none'}: ${summary(r)}`;
+          assert.ok(spent >= MAX_PKCS12_ITERATIONS && spent <= MAX_PKCS12_WORK, `${what}: spent ${spent}`);
+          if (password) assert.equal(r.certificates[0]?.subjectCN, 'work.certlens.dev', what);
+          // Without a MAC, trying no password used to reach PBKDF2 as undefined: a TypeError text as the finding.
+          else assert.equal(r.problems[0]?.code, 'pkcs12-locked', what);
+        }
+      }
+      fs.rmSync(path.join(dir, 'work.key.txt'));
+      fs.rmSync(path.join(dir, 'work.p12'));
+    });
+
     it('reports a truncated file as invalid', async () => {
       const { of } = await scan(dir);
       assert.equal(of('truncated.p12')?.problems[0]?.code, 'pkcs12-invalid', summary(of('truncated.p12')));
+      assert.match(of('truncated.p12')!.problems[0].message, /truncated/);
     });
   });
 });

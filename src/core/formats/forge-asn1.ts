@@ -15,17 +15,22 @@ export function loadForge(): typeof forgeTypes {
   const jsPbkdf2 = forge.pkcs5.pbkdf2;
   const native = (p: string, s: string, c: number, dkLen: number, md?: unknown): string => {
     const name = typeof md === 'string' ? md : (md as { algorithm?: string } | undefined)?.algorithm ?? 'sha1';
-    const password = Buffer.from(p, 'binary');
+    // No password is the empty one for PBKDF2, as OpenSSL has it (forge would pass undefined on).
+    const password = Buffer.from(p ?? '', 'binary');
     const salt = Buffer.from(s, 'binary');
-    spendKdf(c, dkLen, DIGEST_BYTES[name.replace('-', '').toLowerCase()] ?? 64);
-    return timed(() => pbkdf2Sync(password, salt, c, dkLen, name.replace('-', ''))).toString('binary');
+    const digest = name.replace('-', '').toLowerCase();
+    return derive(['pbkdf2', digest, password.toString('hex'), salt.toString('hex'), c, dkLen].join(), c, dkLen, DIGEST_BYTES[digest] ?? 64, () => pbkdf2Sync(password, salt, c, dkLen, digest).toString('binary'));
   };
   const patched = ((p: string, s: string, c: number, dkLen: number, md?: unknown, callback?: unknown) =>
     typeof md === 'function' || callback ? (jsPbkdf2 as (...a: unknown[]) => unknown)(p, s, c, dkLen, md, callback) : native(p, s, c, dkLen, md)) as typeof forge.pkcs5.pbkdf2;
   forge.pkcs5.pbkdf2 = patched;
   (forge as unknown as { pbkdf2: typeof patched }).pbkdf2 = patched;
-  const kdf = (password: string | null | undefined, salt: forgeTypes.util.ByteStringBuffer | string, id: number, iter: number, n: number, md?: { algorithm?: string }) =>
-    spendKdf(iter, n, DIGEST_BYTES[(md?.algorithm ?? 'sha1').replace('-', '').toLowerCase()] ?? 64) ?? forge.util.createBuffer(timed(() => pkcs12Kdf(password, Buffer.from(typeof salt === 'string' ? salt : salt.bytes(), 'binary'), id, iter, n, md?.algorithm ?? 'sha1')).toString('binary'));
+  const kdf = (password: string | null | undefined, salt: forgeTypes.util.ByteStringBuffer | string, id: number, iter: number, n: number, md?: { algorithm?: string }) => {
+    const saltBytes = Buffer.from(typeof salt === 'string' ? salt : salt.bytes(), 'binary');
+    const algorithm = md?.algorithm ?? 'sha1';
+    const key = ['pkcs12', algorithm, password ?? '(none)', saltBytes.toString('hex'), id, iter, n].join();
+    return forge.util.createBuffer(derive(key, iter, n, DIGEST_BYTES[algorithm.replace('-', '').toLowerCase()] ?? 64, () => pkcs12Kdf(password, saltBytes, id, iter, n, algorithm).toString('binary')));
+  };
   // The PKCS#12 reader keeps its own reference (p12.generateKey) next to pki.pbe's.
   (forge.pki as unknown as { pbe: { generatePkcs12Key: typeof kdf } }).pbe.generatePkcs12Key = kdf;
   (forge.pkcs12 as unknown as { generateKey: typeof kdf }).generateKey = kdf;
@@ -63,6 +68,12 @@ export class KdfLimits {
     }
   }
 
+  /**
+   * Derivations done in this run, by all their inputs: opening a file tries passwords with and
+   * without its MAC, and the bag keys those tries need are the same ones. Dropped with the run.
+   */
+  readonly derived = new Map<string, string>();
+
   charge(iterations: number, blocks: number): void {
     if (iterations > this.perDerivation) {
       this.exceeded = `a key derivation asks for ${iterations} iterations (more than ${this.perDerivation})`;
@@ -84,21 +95,24 @@ export function kdfWorkRun(): { iterations: number; ms: number } {
   return { ...kdfRun };
 }
 
-function timed<T>(derive: () => T): T {
-  const t0 = performance.now();
-  try {
-    return derive();
-  } finally {
-    kdfRun.ms += performance.now() - t0;
-  }
-}
-
-/** Charges one derivation of `bytes` output bytes from a `digestBytes` hash; returns nothing, so `?? derive()` chains. */
-function spendKdf(iterations: number, bytes: number, digestBytes: number): undefined {
+/**
+ * One key derivation of `bytes` output bytes from a `digestBytes` hash, identified by `key` (all its
+ * inputs): charged to the active limits unless the run already made it, timed, remembered.
+ */
+function derive(key: string, iterations: number, bytes: number, digestBytes: number, fn: () => string): string {
+  const known = activeLimits?.derived.get(key);
+  if (known !== undefined) return known;
   const blocks = Math.max(1, Math.ceil(bytes / digestBytes));
   activeLimits?.charge(iterations, blocks);
   if (iterations > 0) kdfRun.iterations += iterations * blocks;
-  return undefined;
+  const t0 = performance.now();
+  try {
+    const out = fn();
+    activeLimits?.derived.set(key, out);
+    return out;
+  } finally {
+    kdfRun.ms += performance.now() - t0;
+  }
 }
 
 /** RFC 7292 appendix B.2 key derivation with native hashing (forge's own runs in JavaScript). */

@@ -1,5 +1,6 @@
 import type forgeTypes from 'node-forge';
 import { forgeFromDer, forgeToDer, KdfLimits, loadForge } from './forge-asn1';
+import { DerError, readTlv } from '../x509/der';
 
 export type Pkcs12Result =
   | { status: 'open'; certificates: Uint8Array[] }
@@ -22,6 +23,13 @@ export const MAX_PKCS12_WORK = 3 * MAX_PKCS12_ITERATIONS;
  * as DER, including those whose key node-forge cannot read (it leaves them as raw ASN.1 with `cert: null`).
  */
 export function openPkcs12(der: Uint8Array, password?: string): Pkcs12Result {
+  // A cut-off file is said to be one: forge's lenient reader would go on, and the bags it cannot
+  // decrypt would make it look locked. (BER's indefinite lengths, used by some keystores, pass.)
+  try {
+    readTlv(der, 0);
+  } catch (e) {
+    if (e instanceof DerError && /declares|truncated/.test(e.message)) return { status: 'invalid', message: `the PKCS#12 file is truncated (${e.message})` };
+  }
   const forge = loadForge();
   let asn1: forgeTypes.asn1.Asn1;
   try {
