@@ -11,7 +11,10 @@ import { readScratchSync, walkSync } from './scanner';
 import type { CertificateFields } from '../model';
 import type { ReadReply, ReadRequest, WorkerResult } from './readPool';
 
+/** Results per message at most, and parsed certificates per message at most: a message is
+ * deserialised in one go on the receiving thread, so a batch of big bundles would be a long task. */
 const BATCH = 64;
+const BATCH_CERTIFICATES = 200;
 const decoder = new TextDecoder('utf-8');
 /** Certificates this worker decoded, by PEM body: copies of one CA across a tree are decoded once. */
 const blockCache = new Map<string, CertificateFields & { der: Uint8Array }>();
@@ -22,11 +25,13 @@ const memo = new ParseMemo();
 parentPort?.on('message', async (req: ReadRequest) => {
   let batch: WorkerResult[] = [];
   let transfer: ArrayBuffer[] = [];
+  let certificates = 0;
   const files = req.files ?? (req.walk ? [...walkSync(req.walk.root, { include: req.walk.include, exclude: req.walk.exclude })] : []);
   const flush = (done: boolean) => {
     parentPort!.postMessage({ id: req.id, results: batch, done, ...(done ? { count: files.length } : {}) } satisfies ReadReply, transfer);
     batch = [];
     transfer = [];
+    certificates = 0;
   };
   for (const file of files) {
     const read = readScratchSync(file, req.maxSize);
@@ -48,7 +53,8 @@ parentPort?.on('message', async (req: ReadRequest) => {
         // A file naming other files (kubeconfig) is resolved by the caller: send its bytes instead.
         if (result.references.length === 0) {
           batch.push({ file, kind: 'parsed', result, ...found });
-          if (batch.length >= BATCH) flush(false);
+          certificates += result.certificates.length;
+          if (batch.length >= BATCH || certificates >= BATCH_CERTIFICATES) flush(false);
           continue;
         }
       }
