@@ -74,7 +74,14 @@ const floor2Ms = medianOf(runs, () => readFloorMs(tree.dir, 2));
 const nodeStartMs = medianOf(runs, () => timeCommand(process.execPath, ['-e', '0']));
 const report = JSON.parse(execFileSync(process.execPath, [cli, 'scan', tree.dir, '--format', 'json', '--fail-on', 'never'], { maxBuffer: 1 << 30 }).toString());
 results.scan = { files, certificates: report.stats.certificates, certlensMs: round(certlensMs), ripgrepMs: round(rgMs), nodeReadFloorMs: round(floorMs), nodeReadFloor2ThreadsMs: round(floor2Ms), nodeStartMs: round(nodeStartMs), ratioToRipgrep: round(certlensMs / rgMs, 2), ratioToNodeFloor: round(certlensMs / floorMs, 2), ratioToNodeFloor2Threads: round(certlensMs / floor2Ms, 2), floor2ThreadsToRipgrep: round(floor2Ms / rgMs, 2) };
+// Where the CLI's time goes: its phases (CERTLENS_TIMINGS) and a CPU profile of each thread.
+const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'certlens-cli-prof-'));
+const profiled = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profileDir, cli, 'scan', tree.dir, '--format', 'json', '--output', '/dev/null', '--fail-on', 'never'], { env: { ...process.env, CERTLENS_TIMINGS: '1' } });
+results.scan.phasesMs = Object.fromEntries(profiled.stderr.toString().trim().split('\n').map((l) => l.trim().split(/\s+/)).map(([k, v]) => [k, Number(v)]));
+for (const f of fs.readdirSync(profileDir).sort()) fs.renameSync(path.join(profileDir, f), path.join(root, 'bench', /\.0\.\d+\.cpuprofile$/.test(f) ? 'cli-scan-main.cpuprofile' : 'cli-scan-worker.cpuprofile'));
+fs.rmSync(profileDir, { recursive: true, force: true });
 say(`certlens scan --format json   ${round(certlensMs)} ms  (${report.stats.certificates} certificates)`);
+say(`  phases of one profiled run (ms from process start): ${Object.entries(results.scan.phasesMs).map(([k, v]) => `${k} ${v}`).join(', ')}; profiles in bench/cli-scan-{main,worker}.cpuprofile`);
 say(`rg -l -- '-----BEGIN'          ${round(rgMs)} ms  -> certlens/rg = ${results.scan.ratioToRipgrep}x (target <= 2x)`);
 say(`node read-all floor, 1 thread  ${round(floorMs)} ms  -> certlens/floor = ${results.scan.ratioToNodeFloor}x`);
 say(`node read-all floor, 2 threads ${round(floor2Ms)} ms  -> certlens/floor = ${results.scan.ratioToNodeFloor2Threads}x; this floor alone is ${results.scan.floor2ThreadsToRipgrep}x rg`);
