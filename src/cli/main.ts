@@ -140,7 +140,7 @@ async function scanCommand(args: string[]): Promise<number> {
   if (values.output) fs.writeFileSync(values.output, out);
   else await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
   const failed = failOn === 'expired' ? findings.some((f) => f.code === 'expired') : findings.some((f) => meetsThreshold(f.severity, failOn));
-  mark("written");
+  mark('written');
   return failed ? 1 : 0;
 }
 

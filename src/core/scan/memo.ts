@@ -5,6 +5,9 @@ import { mayHoldCertificates, parseFile, type ParseOptions } from '../formats/pa
 
 const MAX_ENTRIES = 20_000;
 
+/** Distinct PEM bodies a scanning thread keeps decoded (ParseOptions.blockCache); cleared when full. */
+export const BLOCK_CACHE_LIMIT = 20_000;
+
 /**
  * Parses identical file contents once: monorepos carry many copies of the same CA bundle or
  * keystore. Keyed by content hash and extension; files that name other files are not memoised.

@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { mayHoldCertificates } from '../formats/parse-file';
-import { ParseMemo } from './memo';
+import { BLOCK_CACHE_LIMIT, ParseMemo } from './memo';
 import { mayBeConfigFile } from '../hosts/text';
 import { certificateFileReferences, discoverHosts } from '../hosts/discover';
 import { readScratchSync, walkSync } from './scanner';
@@ -18,7 +18,6 @@ const BATCH_CERTIFICATES = 200;
 const decoder = new TextDecoder('utf-8');
 /** Certificates this worker decoded, by PEM body: copies of one CA across a tree are decoded once. */
 const blockCache = new Map<string, CertificateFields & { der: Uint8Array }>();
-const BLOCK_CACHE_LIMIT = 20_000;
 /** Identical files (copies of one keystore or bundle) are parsed once. */
 const memo = new ParseMemo();
 

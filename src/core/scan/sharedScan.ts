@@ -1,13 +1,13 @@
 import * as path from 'node:path';
 import type { FileResult } from '../model';
 import { mayHoldCertificates } from '../formats/parse-file';
+import { BLOCK_CACHE_LIMIT } from './memo';
 import type { PooledOutcome, ReadPool } from './readPool';
 import { DEFAULT_MAX_FILE_SIZE, type ReadOutcome, readBoundedSync, readScratchSync, resultFor, scanPaths, type ScanOptions, type ScanResult, type ScanStats, walkSync } from './scanner';
 
 /** Files per request to the worker, and files this thread reads between looking at the worker's replies. */
 const WORKER_CHUNK = 256;
 const OWN_SLICE = 32;
-const BLOCK_CACHE_LIMIT = 20_000;
 
 /**
  * A command-line scan on two threads: this one walks the tree, then it and the read worker both take
