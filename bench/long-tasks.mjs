@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 
 const profile = JSON.parse(fs.readFileSync(process.argv[2] ?? 'bench/extension-scan.cpuprofile', 'utf8'));
-const tasks = JSON.parse(fs.readFileSync(process.argv[3] ?? 'bench/results.json', 'utf8')).host?.lastRunLongTasks ?? [];
+const tasks = JSON.parse(fs.readFileSync(process.argv[3] ?? 'bench/results.json', 'utf8')).host?.worstRunLongTasks ?? [];
 const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);

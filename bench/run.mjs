@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // CertLens benchmarks. Prints figures and writes bench/results.json (and bench/growth.svg).
-//   npm run bench -- [--files 20000] [--runs 5] [--host-runs 3] [--seed 1] [--growth 1000,5000,20000,50000] [--skip scan,openssl,throughput,probe,growth,host]
+//   npm run bench -- [--files 20000] [--runs 5] [--host-runs 3] [--startup-runs 2] [--settle-ms 5000] [--seed 1] [--growth 1000,5000,20000,50000] [--skip scan,openssl,throughput,probe,growth,host]
 // Every figure is a median of --runs runs, beside baselines measured in the same run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -228,26 +228,54 @@ if (!skip.has('host')) {
   const outFile = path.join(os.tmpdir(), `certlens-host-bench-${process.pid}.json`);
   // Each run is a fresh VS Code (a cold scan); figures are medians over the runs, and the longest
   // event-loop block is also given for every run, since that target is about the worst case.
+  // Settled runs scan once the window has finished starting (--settle-ms after activation), so they
+  // measure the scan; start-up runs scan right after activation, while the browser and the server
+  // are still busy starting the workbench, as scanOnStartup does.
   const hostRuns = Number(opt('host-runs', Math.min(runs, 3)));
+  const startupRuns = Number(opt('startup-runs', 2));
+  const settleMs = Number(opt('settle-ms', 5000));
+  const hostRun = async (settle) => {
+    const r = await runIntegration({ mode: 'trusted', workspace: tree.dir, extraEnv: { CERTLENS_BENCH_OUT: outFile, CERTLENS_BENCH_BUNDLE: bundle, CERTLENS_BENCH_SETTLE_MS: String(settle) }, timeoutMs: 900_000 });
+    if (r.failures || !fs.existsSync(outFile)) throw new Error(`host benchmark failed (${r.failures} failures)`);
+    return JSON.parse(fs.readFileSync(outFile, 'utf8'));
+  };
+  const worstOf = (list) => list.reduce((a, b) => (b.maxEventLoopBlockMs >= a.maxEventLoopBlockMs ? b : a));
   try {
     const each = [];
     for (let i = 0; i < hostRuns; i++) {
-      const r = await runIntegration({ mode: 'trusted', workspace: tree.dir, extraEnv: { CERTLENS_BENCH_OUT: outFile, CERTLENS_BENCH_BUNDLE: bundle }, timeoutMs: 900_000 });
-      if (r.failures || !fs.existsSync(outFile)) throw new Error(`host benchmark failed (${r.failures} failures)`);
-      each.push(JSON.parse(fs.readFileSync(outFile, 'utf8')));
-      if (fs.existsSync(`${outFile}.cpuprofile`)) fs.renameSync(`${outFile}.cpuprofile`, path.join(root, 'bench', 'extension-scan.cpuprofile'));
+      each.push(await hostRun(settleMs));
+      // The profile kept is the one of the run with the longest event-loop block, the case to explain.
+      if (worstOf(each) === each.at(-1) && fs.existsSync(`${outFile}.cpuprofile`)) fs.renameSync(`${outFile}.cpuprofile`, path.join(root, 'bench', 'extension-scan.cpuprofile'));
     }
     results.host = medianRecord(each);
     results.host.runs = hostRuns;
-    // The profile kept is the last run's: so are the long tasks laid over it (bench/long-tasks.mjs).
+    results.host.settleMs = settleMs;
+    // The long tasks laid over the kept profile (bench/long-tasks.mjs) are from the same, worst run.
     delete results.host.longTasks;
-    results.host.lastRunLongTasks = each.at(-1).longTasks;
-    results.host.maxEventLoopBlockMsEachRun = each.map((h) => h.maxEventLoopBlockMs);
-    results.host.coldScanMsEachRun = each.map((h) => h.coldScanMs);
-    results.host.editToDiagnosticsMsEachRun = each.map((h) => h.editToDiagnosticsMs);
+    results.host.worstRunLongTasks = worstOf(each).longTasks;
+    const eachRun = (list, key) => list.map((h) => h[key]);
+    results.host.maxEventLoopBlockMsEachRun = eachRun(each, 'maxEventLoopBlockMs');
+    results.host.maxOnCpuBlockMsEachRun = eachRun(each, 'maxOnCpuBlockMs');
+    results.host.coldScanMsEachRun = eachRun(each, 'coldScanMs');
+    results.host.editToDiagnosticsMsEachRun = eachRun(each, 'editToDiagnosticsMs');
+    const atStartup = [];
+    for (let i = 0; i < startupRuns; i++) atStartup.push(await hostRun(0));
+    if (atStartup.length) {
+      results.host.atStartup = {
+        runs: startupRuns,
+        coldScanMsEachRun: eachRun(atStartup, 'coldScanMs'),
+        maxEventLoopBlockMsEachRun: eachRun(atStartup, 'maxEventLoopBlockMs'),
+        maxOnCpuBlockMsEachRun: eachRun(atStartup, 'maxOnCpuBlockMs'),
+        worstRunLongTasks: worstOf(atStartup).longTasks,
+      };
+    }
     const h = results.host;
-    say(`activation ${h.activationMs} ms (target < 20); cold scan to complete tree ${h.coldScanMs} ms (target < 3000), warm rescan ${h.warmRescanMs} ms`);
-    say(`longest event-loop block during the scan ${h.maxEventLoopBlockMs} ms median, ${Math.max(...h.maxEventLoopBlockMsEachRun)} ms worst of ${hostRuns} runs [${h.maxEventLoopBlockMsEachRun.join(', ')}] (target < 50), p99 delay ${h.p99EventLoopDelayMs} ms`);
+    const blocks = (r) => `${Math.max(...r.maxEventLoopBlockMsEachRun)} ms worst of ${r.maxEventLoopBlockMsEachRun.length} runs [${r.maxEventLoopBlockMsEachRun.join(', ')}]` +
+      (r.maxOnCpuBlockMsEachRun.every((x) => x !== undefined) ? `; of that, the longest the extension host thread itself ran: [${r.maxOnCpuBlockMsEachRun.join(', ')}] ms, the rest it waited for a CPU held by other processes` : '');
+    say(`activation ${h.activationMs} ms (target < 20); cold scan to complete tree ${h.coldScanMs} ms (target < 3000; each run ${h.coldScanMsEachRun.join(', ')}), warm rescan ${h.warmRescanMs} ms`);
+    say(`longest event-loop block during the scan, ${settleMs} ms after activation: ${h.maxEventLoopBlockMs} ms median, ${blocks(h)} (target < 50), p99 delay ${h.p99EventLoopDelayMs} ms`);
+    if (h.atStartup) say(`  the same right after activation, while the workbench is still starting: ${blocks(h.atStartup)}; cold scan ${h.atStartup.coldScanMsEachRun.join(', ')} ms`);
+    say(`garbage collection during the scan (median of runs): ${Object.entries(h.gc).map(([k, g]) => `${k} ${g.count}x, ${g.totalMs} ms, longest ${g.longestMs} ms`).join('; ')}`);
     say(`memory: heap ${h.memory.heapBeforeMB} -> ${h.memory.heapAfterMB} MB, RSS ${h.memory.rssBeforeMB} -> ${h.memory.rssAfterMB} MB (growth ${h.memory.rssGrowthMB} MB, target < 150)`);
     say(`500-certificate bundle: edit to updated diagnostics ${h.editToDiagnosticsMs} ms (target < 50; each run: ${h.editToDiagnosticsMsEachRun.join(', ')}), of which VS Code's edit to change event ${h.editToChangeEventMs} ms and CertLens's change event to diagnostics ${h.changeEventToDiagnosticsMs} ms; CodeLens provider ${h.codeLensProviderMs} ms`);
   } finally {

@@ -23,7 +23,7 @@ export type { CertLensApi } from './api';
 export function activate(context: vscode.ExtensionContext): CertLensApi {
   const activationStart = performance.now();
   let firstScanMs: number | undefined;
-  const store = new CertificateStore(new ReadPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'readWorker.js').fsPath));
+  const store = new CertificateStore(new ReadPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'readWorker.js').fsPath, { background: true }));
   const hosts = new HostChecks(store, context.workspaceState);
   const tree = new ExpirationsTree(store, hosts);
   const codeLens = new CodeLensFeature(store, hosts);

@@ -62,9 +62,10 @@ export class HostChecks implements TextListener, vscode.Disposable {
   }
 
   private ignoreFor(file: string): HostMatcher | undefined {
-    const folder = vscode.workspace.getWorkspaceFolder(keyToUri(file))?.uri.toString() ?? '';
+    const uri = keyToUri(file);
+    const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.toString() ?? '';
     if (!this.ignoreCache.has(folder)) {
-      const list = this.settings(keyToUri(file)).ignore;
+      const list = this.settings(uri).ignore;
       this.ignoreCache.set(folder, list.length ? new HostMatcher(list) : undefined);
     }
     return this.ignoreCache.get(folder);

@@ -108,17 +108,24 @@ export class CertificateStore implements vscode.Disposable {
     }
   }
 
+  /** Settings of the file's workspace folder; found once per file (every summary asks for every certificate). */
   configFor(file: string): CertLensConfig {
+    let c = this.configByFile.get(file);
+    if (c) return c;
     const folder = vscode.workspace.getWorkspaceFolder(keyToUri(file));
     const id = folder?.uri.toString() ?? '';
-    let c = this.configs.get(id);
+    c = this.configs.get(id);
     if (!c) this.configs.set(id, (c = readConfig(folder?.uri)));
+    this.configByFile.set(file, c);
     return c;
   }
+
+  private readonly configByFile = new Map<string, CertLensConfig>();
 
   /** Settings changed: re-read them and re-evaluate (rules) without rescanning. */
   reloadConfig(): void {
     this.configs.clear();
+    this.configByFile.clear();
     this.maxCertificates = undefined;
     this.invalidate();
   }
@@ -139,6 +146,7 @@ export class CertificateStore implements vscode.Disposable {
    */
   scanAll(): Promise<void> {
     this.scanSource?.cancel();
+    this.configByFile.clear(); // workspace folders may have changed, and files gone
     const source = (this.scanSource = new vscode.CancellationTokenSource());
     const run: Promise<void> = this.runScan(source).then((): Promise<void> | undefined => (source.token.isCancellationRequested && this.latestScan !== run ? this.latestScan : undefined));
     this.latestScan = run;

@@ -63,11 +63,13 @@ export class ReadPool {
   private holds = 0;
   private readonly pending = new Map<number, { onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void; resolve: (count: number) => void; reject: (e: Error) => void }>();
 
-  constructor(private readonly workerFile: string) {}
+  /** background: the worker runs at a lower CPU priority, so the thread it serves (an editor's
+   * extension host) wins the CPU whenever both want it. */
+  constructor(private readonly workerFile: string, private readonly options: { background?: boolean } = {}) {}
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(this.workerFile);
+    const w = new Worker(this.workerFile, { workerData: { background: this.options.background ?? false } });
     w.unref();
     w.on('message', (reply: ReadReply) => {
       const job = this.pending.get(reply.id);

@@ -2,7 +2,9 @@
  * Worker thread: reads files and keeps only those that may hold certificates, so the thread that
  * parses (the editor's extension host, the CLI) never spends time on the thousands that cannot.
  */
-import { parentPort } from 'node:worker_threads';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
 import { mayHoldCertificates } from '../formats/parse-file';
 import { BLOCK_CACHE_LIMIT, ParseMemo } from './memo';
 import { mayBeConfigFile } from '../hosts/text';
@@ -20,6 +22,20 @@ const decoder = new TextDecoder('utf-8');
 const blockCache = new Map<string, CertificateFields & { der: Uint8Array }>();
 /** Identical files (copies of one keystore or bundle) are parsed once. */
 const memo = new ParseMemo();
+
+if (workerData?.background) lowerThreadPriority();
+
+/** Nice 10 for this thread only: on Linux a thread has its own nice value, and its id is the last
+ * part of /proc/thread-self. Elsewhere Node has no per-thread priority, and the thread keeps its own. */
+function lowerThreadPriority(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid) os.setPriority(tid, Math.max(os.getPriority(tid), 10));
+  } catch {
+    // No /proc or not permitted: the scan still runs, at the normal priority.
+  }
+}
 
 parentPort?.on('message', async (req: ReadRequest) => {
   let batch: WorkerResult[] = [];
