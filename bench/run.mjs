@@ -105,7 +105,8 @@ if (!skip.has('openssl')) {
 // 2. Parse throughput on real corpora, in process, beside OpenSSL (through Node) and node-forge.
 if (!skip.has('throughput')) {
   say(`\n== Parse throughput (certificates per second, median of ${runs}) ==`);
-  const { parseFile } = require(path.join(root, 'out', 'src', 'core', 'formats', 'parse-file.js'));
+  // The engine as it ships: bundled like dist/ (the per-file out/ build calls imports through getters).
+  const { parseFile } = require(path.join(root, 'out', 'bench', 'engine.js'));
   const { X509Certificate } = await import('node:crypto');
   const forge = require('node-forge');
   const corpora = [['system CA bundle', fs.readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8')]];

@@ -198,10 +198,21 @@ function parsePkcs12(der: Uint8Array, range: Range, sink: Sink, password: string
   }
 }
 
+/** Whether `needle` occurs in `text` outside the spans of `blocks` (in order, not overlapping). */
+function occursBetween(text: string, blocks: readonly PemBlock[], needle: string): boolean {
+  let from = 0;
+  for (const b of blocks) {
+    if (b.start - from >= needle.length && text.slice(from, b.start).includes(needle)) return true;
+    from = Math.max(from, b.end);
+  }
+  return text.length - from >= needle.length && (from === 0 ? text : text.slice(from)).includes(needle);
+}
+
 function parseText(text: string, ext: string, file: string, sink: Sink): void {
   const lines = new LineIndex(text);
   const context = new SourceContext(text, PEM_EXTENSIONS.has(ext) ? 'pem' : 'inline');
-  handlePemBlocks(findPemBlocks(text), 0, lines, (b) => context.kindAt(b.start), sink);
+  const blocks = findPemBlocks(text);
+  handlePemBlocks(blocks, 0, lines, (b) => context.kindAt(b.start), sink);
 
   // base64-encoded PEM values: Kubernetes Secret data, kubeconfig *-data, .env, JSON.
   const handled = new Set<number>();
@@ -211,19 +222,19 @@ function parseText(text: string, ext: string, file: string, sink: Sink): void {
     handled.add(m.index);
     const range = lines.range(m.index, m.index + m[0].length);
     const decoded = Buffer.from(m[0], 'base64').toString('latin1');
-    const blocks = findPemBlocks(decoded);
-    if (blocks.length === 0) {
+    const inner = findPemBlocks(decoded);
+    if (inner.length === 0) {
       sink.problem('error', 'invalid-base64', range, 'This base64 value starts like a PEM block but does not decode to one');
       continue;
     }
     const kind = context.kindAt(m.index);
-    handlePemBlocks(blocks, m.index, lines, () => kind, sink, range);
+    handlePemBlocks(inner, m.index, lines, () => kind, sink, range);
   }
 
   // Values of certificate keys that are not base64 PEM: base64 DER, or broken. (A bundle names no
-  // such key: the test spares it a multi-line regular expression over all of its text.)
+  // such key: the test, only between PEM blocks, spares it a multi-line regular expression.)
   CERT_VALUE_KEY.lastIndex = 0;
-  const namesKeys = KEY_FRAGMENTS.some((k) => text.includes(k));
+  const namesKeys = KEY_FRAGMENTS.some((k) => occursBetween(text, blocks, k));
   while (namesKeys && (m = CERT_VALUE_KEY.exec(text))) {
     const value = m[2];
     const valueStart = m.index + m[0].length - value.length;

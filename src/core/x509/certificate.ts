@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { CertificateFields, SubjectAltNames } from '../model';
 import { bytes, children, decodeOid, decodeString, decodeTime, DerError, expectTag, readTlv, TAG, type Tlv } from './der';
 import { CURVES, DN_ATTRIBUTES, EXTENDED_KEY_USAGES, KEY_TYPES, KEY_USAGES, SIGNATURE_ALGORITHMS } from './oids';
@@ -51,9 +51,9 @@ export function parseCertificateDer(der: Uint8Array): CertificateFields {
     serial: serialHex(bytes(der, serial)),
     notBefore: decodeTime(der, notBeforeTlv),
     notAfter: decodeTime(der, notAfterTlv),
-    sha256: createHash('sha256').update(derBytes).digest('hex'),
-    sha1: createHash('sha1').update(derBytes).digest('hex'),
-    spkiSha256: createHash('sha256').update(Buffer.from(der.buffer, der.byteOffset + spki.start, spki.end - spki.start)).digest('hex'),
+    sha256: hexDigest('sha256', derBytes),
+    sha1: hexDigest('sha1', derBytes),
+    spkiSha256: hexDigest('sha256', Buffer.from(der.buffer, der.byteOffset + spki.start, spki.end - spki.start)),
     keyType: key.type,
     keyBits: key.bits,
     curve: key.curve,
@@ -104,7 +104,16 @@ function readName(der: Uint8Array, name: Tlv): { text: string; cn?: string } {
   return { text: parts.join(', '), cn };
 }
 
+/** crypto.hash (Node 20.12+) is a one-shot digest without a Hash object; older Node takes createHash. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash;
+function hexDigest(algorithm: 'sha1' | 'sha256', data: Uint8Array): string {
+  return oneShotHash ? oneShotHash(algorithm, data, 'hex') : crypto.createHash(algorithm).update(data).digest('hex');
+}
+
+const DN_SPECIAL = /[\\,+"<>;=\u0000-\u001f\u007f]/;
+
 function escapeDnValue(v: string): string {
+  if (!DN_SPECIAL.test(v)) return v;
   return v.replace(/[\\,+"<>;=]/g, (c) => '\\' + c).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

@@ -76,24 +76,22 @@ export function expectTag(t: Tlv | undefined, tag: number, what: string): Tlv {
 }
 
 export function decodeOid(buf: Uint8Array, t: Tlv): string {
-  const parts: number[] = [];
+  let oid = '';
   let value = 0;
-  let first = true;
   if (t.end === t.contentStart) throw new DerError('empty OID');
   for (let i = t.contentStart; i < t.end; i++) {
     const b = buf[i];
     value = value * 128 + (b & 0x7f);
     if (b & 0x80) continue;
-    if (first) {
+    if (oid === '') {
       const a = value < 40 ? 0 : value < 80 ? 1 : 2;
-      parts.push(a, value - a * 40);
-      first = false;
+      oid = `${a}.${value - a * 40}`;
     } else {
-      parts.push(value);
+      oid += `.${value}`;
     }
     value = 0;
   }
-  return parts.join('.');
+  return oid;
 }
 
 export function hex(buf: Uint8Array, start: number, end: number): string {
