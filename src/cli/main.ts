@@ -128,6 +128,7 @@ async function scanCommand(args: string[]): Promise<number> {
   mark('rules');
   const report = buildReport(certs, findings, now, stats);
   if (checked) report.hosts = checked.hosts;
+  mark('report');
   const relativeTo = roots.length === 1 && fs.statSync(roots[0]).isDirectory() ? path.resolve(roots[0]) : process.cwd();
   const out =
     // Indented for a person at a terminal; one line into a pipe or file (as gh does), which is
@@ -169,6 +170,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // A reader that stops early (`certlens scan | head`) closes the pipe: what is left of the output
+  // has nowhere to go, which is not an error (the pending write's callback still runs).
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') process.stderr.write(`certlens: cannot write the output: ${e.message}\n`);
+  });
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { daysFromNow, makeCert } from '../support/certs';
@@ -28,6 +28,28 @@ describe('CLI (dist/cli.js)', () => {
     fs.writeFileSync(path.join(dir, 'broken.pem'), '-----BEGIN CERTIFICATE-----\nMIIB%%%\n-----END CERTIFICATE-----\n');
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('ends quietly when the reader closes the pipe early (certlens scan | head)', async () => {
+    const big = tempDir();
+    try {
+      // Far more output than a pipe holds, so writes are still pending when the reader goes away.
+      fs.writeFileSync(path.join(big, 'bundle.pem'), soonPem.repeat(400));
+      const child = spawn(process.execPath, [CLI, 'scan', big, '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      let firstChunk = '';
+      child.stdout.once('data', (d) => {
+        firstChunk = String(d);
+        child.stdout.destroy();
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      assert.match(firstChunk, /^\{"version":1/);
+      assert.equal(stderr, '', 'nothing on stderr: no unhandled EPIPE');
+      assert.ok(code === 0 || code === 1, `exit code ${code}`);
+    } finally {
+      fs.rmSync(big, { recursive: true, force: true });
+    }
+  });
 
   it('prints its version and help', () => {
     const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8'));
