@@ -23,6 +23,8 @@ export interface CertLensApi {
   treeMessage(): string | undefined;
   /** The status bar text, or undefined while it is hidden. */
   statusBar(): string | undefined;
+  /** The Explorer badge CertLens gives a file (by URI string): '!' expired, '!!' critical, '~' warning. */
+  fileDecoration(uri: string): string | undefined;
   /** Waits for the running scan and resolves with the number of certificates. */
   whenScanned(): Promise<number>;
   /** Notifications shown so far in this session (for tests). */

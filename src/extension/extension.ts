@@ -32,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   const pkcs12 = new Pkcs12Feature(store, context.secrets);
   const live = new LiveUpdates(store);
   const diagnostics = new DiagnosticsFeature(store, hosts);
+  const decorations = new FileDecorationsFeature(store);
   let notified = 0;
   let fullScan: Promise<void> = Promise.resolve();
 
@@ -49,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     store, hosts, tree, codeLens, statusBar, details, pkcs12, live,
     registerCertificateFileLinks(hosts),
     diagnostics,
-    new FileDecorationsFeature(store),
+    decorations,
     registerHover(store),
     registerQuickFixes(store),
     ...registerCommands({ store, hosts, tree, details, pkcs12, rescan }),
@@ -96,6 +97,10 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
       return statusBar.visible ? statusBar.item.text : undefined;
     },
     treeMessage: () => tree.view.message,
+    fileDecoration: (uri) => {
+      decorations.pending.flush();
+      return decorations.provideFileDecoration(vscode.Uri.parse(uri))?.badge;
+    },
     whenScanned: async () => {
       await fullScan;
       await live.settled();

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import picomatch from 'picomatch';
 import type { CertificateFields, CertificateRecord, FileResult, Finding } from '../core/model';
-import { evaluate } from '../core/rules/rules';
+import { evaluate, urgencyOf, type Urgency } from '../core/rules/rules';
 import { Inventory } from '../core/scan/inventory';
 import { isSkippedByExtension, PathFilter } from '../core/scan/filters';
 import { readBounded, resultFor, type ReadFile, type ReadOutcome } from '../core/scan/scanner';
@@ -256,7 +256,7 @@ export class CertificateStore implements vscode.Disposable {
       // Evaluate every file's findings a slice at a time before telling anyone, so listeners that
       // summarise the workspace (tree, diagnostics, status bar) find the work done.
       this.perFile.clear();
-      this.sorted = undefined;
+      this.dropSummaries();
       const names = this.inventory.fileNames();
       for (let i = 0; i < names.length && !token.isCancellationRequested; ) {
         const until = performance.now() + 8;
@@ -264,7 +264,7 @@ export class CertificateStore implements vscode.Disposable {
         await new Promise((r) => setImmediate(r));
       }
       this.lastScan = { files, ms: Date.now() - started };
-      this.sorted = undefined;
+      this.dropSummaries();
       this.textListener?.scanFinished();
       this.changed.fire({});
     });
@@ -360,15 +360,44 @@ export class CertificateStore implements vscode.Disposable {
 
   private invalidate(files?: string[]): void {
     if (files) for (const f of files) this.touchedDuringScan.add(f);
-    this.sorted = undefined;
+    this.dropSummaries();
     if (files) for (const f of files) this.perFile.delete(f);
     else this.perFile.clear();
     this.changed.fire({ files });
   }
 
-  /** Per file: visible certificates and all findings, computed on demand and kept until the file changes. */
-  private readonly perFile = new Map<string, { certs: CertificateRecord[]; findings: Finding[] }>();
+  /** Per file: visible certificates, all findings and the count of certificates by urgency, computed
+   * on demand and kept until the file changes. */
+  private readonly perFile = new Map<string, FileState>();
   private sorted: CertificateRecord[] | undefined;
+  private summaryCache: UrgencySummary | undefined;
+
+  private dropSummaries(): void {
+    this.sorted = undefined;
+    this.summaryCache = undefined;
+  }
+
+  /**
+   * Certificates by urgency over the workspace, and the most urgent per file: what the status bar,
+   * the tree's badge and Explorer decorations show. Summed over files (each counted once when it
+   * changes), so a workspace-wide summary after an edit costs a pass over files, not certificates.
+   */
+  summary(): UrgencySummary {
+    this.freshness();
+    if (this.summaryCache) return this.summaryCache;
+    const counts: Record<Urgency, number> = { 'expired': 0, 'not-yet-valid': 0, 'critical': 0, 'warning': 0, 'info': 0, 'later': 0 };
+    const worst = new Map<string, Urgency>();
+    let warningDays = 0;
+    for (const file of this.inventory.fileNames()) {
+      const state = this.fileState(file);
+      if (!state.certs.length) continue;
+      warningDays = Math.max(warningDays, this.configFor(file).rules.warningDays);
+      for (const u of URGENCIES) counts[u] += state.counts[u];
+      const w = URGENCIES.find((u) => state.counts[u] > 0);
+      if (w) worst.set(file, w);
+    }
+    return (this.summaryCache = { counts, worst, warningDays });
+  }
   private evaluatedAt = 0;
   private readonly ignoreMatchers = new Map<string, (p: string) => boolean>();
 
@@ -377,7 +406,7 @@ export class CertificateStore implements vscode.Disposable {
     const now = Date.now();
     if (now - this.evaluatedAt >= 60_000) {
       this.perFile.clear();
-      this.sorted = undefined;
+      this.dropSummaries();
       this.evaluatedAt = now;
     }
     return this.evaluatedAt;
@@ -391,7 +420,7 @@ export class CertificateStore implements vscode.Disposable {
     return m(vscode.workspace.asRelativePath(keyToUri(file), false));
   }
 
-  private fileState(file: string): { certs: CertificateRecord[]; findings: Finding[] } {
+  private fileState(file: string): FileState {
     const now = this.freshness();
     let state = this.perFile.get(file);
     if (state) return state;
@@ -399,7 +428,9 @@ export class CertificateStore implements vscode.Disposable {
     const cfg = this.configFor(file);
     const certs = !result || this.pathIgnored(file, cfg) ? [] : result.certificates.filter((c) => !cfg.rules.ignore.has(c.sha256));
     const findings = result ? [...result.problems, ...evaluate(certs, now, cfg.rules)] : [];
-    this.perFile.set(file, (state = { certs, findings }));
+    const counts: Record<Urgency, number> = { 'expired': 0, 'not-yet-valid': 0, 'critical': 0, 'warning': 0, 'info': 0, 'later': 0 };
+    for (const c of certs) counts[urgencyOf(c, now, cfg.rules)]++;
+    this.perFile.set(file, (state = { certs, findings, counts }));
     return state;
   }
 
@@ -417,11 +448,19 @@ export class CertificateStore implements vscode.Disposable {
   certificates(): CertificateRecord[] {
     this.freshness();
     if (this.sorted) return this.sorted;
-    this.inventory.certificates(); // pairs private keys across files
-    const all: CertificateRecord[] = [];
-    for (const file of this.inventory.fileNames()) for (const c of this.certificatesIn(file)) all.push(c);
-    all.sort((a, b) => a.notAfter - b.notAfter || a.file.localeCompare(b.file) || a.index - b.index);
-    return (this.sorted = all);
+    // The inventory's list is sorted (and paired with private keys) already: leaving out what is
+    // ignored keeps the order, so an edit costs no sort of the whole workspace.
+    const all = this.inventory.certificates();
+    let hidden: Set<CertificateRecord> | undefined;
+    for (const file of this.inventory.fileNames()) {
+      const visible = this.certificatesIn(file);
+      const every = this.inventory.get(file)?.certificates ?? [];
+      if (visible.length === every.length) continue;
+      const shown = new Set(visible);
+      hidden ??= new Set();
+      for (const c of every) if (!shown.has(c)) hidden.add(c);
+    }
+    return (this.sorted = hidden ? all.filter((c) => !hidden.has(c)) : all);
   }
 
   findings(): Finding[] {
@@ -446,4 +485,22 @@ export class CertificateStore implements vscode.Disposable {
   bySha256(sha256: string): CertificateRecord | undefined {
     return this.inventory.certificates().find((c) => c.sha256 === sha256);
   }
+}
+
+interface FileState {
+  certs: CertificateRecord[];
+  findings: Finding[];
+  counts: Record<Urgency, number>;
+}
+
+/** Urgencies by how soon they call for action; a certificate not valid yet calls for none. */
+export const URGENCIES: readonly Urgency[] = ['expired', 'critical', 'warning', 'info', 'later', 'not-yet-valid'];
+
+export interface UrgencySummary {
+  /** Visible certificates by urgency, at the store's evaluation time. */
+  counts: Record<Urgency, number>;
+  /** The most urgent state of each file holding a visible certificate. */
+  worst: Map<string, Urgency>;
+  /** The largest warningDays of the folders holding certificates. */
+  warningDays: number;
 }

@@ -117,6 +117,16 @@ describe('CertLens editor surface', function () {
     assert.equal((await api()).statusBar(), `$(shield) ${expired} expired · ${soon} ≤ 30 d`);
   });
 
+  it('badges files in the Explorer by their most urgent certificate', async () => {
+    const a = await api();
+    for (const f of manifest.files) {
+      const soonest = Math.min(...f.certificates.map((c) => c.daysLeft));
+      const expected = soonest < 0 ? '!' : soonest <= 7 ? '!!' : soonest <= 30 ? '~' : undefined;
+      assert.equal(a.fileDecoration(vscode.Uri.file(path.join(manifest.workspace, f.path)).toString()), expected, f.path);
+    }
+    assert.ok(manifest.files.some((f) => Math.min(...f.certificates.map((c) => c.daysLeft)) > 30), 'the fixture has a file without a badge');
+  });
+
   it('exports the report in the CLI schema and a valid calendar', async () => {
     const jsonUri = vscode.Uri.file(path.join(tmp, 'report.json'));
     await vscode.commands.executeCommand('certlens.exportReport', 'json', jsonUri);

@@ -117,6 +117,17 @@ describe('CertLens extension-host benchmark', function () {
     out.codeLensProviderMs = Math.round(median(lensTimes) * 10) / 10;
     const latencies: number[] = [];
     const eventLatencies: number[] = [];
+    // The edits' CPU profile, to name what the latency is made of (bench/extension-edit.cpuprofile).
+    const session = new inspector.Session();
+    session.connect();
+    const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 200 });
+    await post('Profiler.start');
+    // The longest block while editing: each edit also refreshes workspace-wide summaries (tree,
+    // status bar, badges) in the quiet time after it, which the latency above does not include.
+    const editLoop = monitorEventLoopDelay({ resolution: 10 });
+    editLoop.enable();
     for (let i = 0; i < 5; i++) {
       const firstLine = () => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'CertLens').reduce((m, d) => Math.min(m, d.range.start.line), Infinity);
       const expected = firstLine() + 1;
@@ -141,6 +152,11 @@ describe('CertLens extension-host benchmark', function () {
       eventLatencies.push(eventAt - t);
       await new Promise((r) => setTimeout(r, 400)); // let the throttle window close: each edit is a fresh one
     }
+    editLoop.disable();
+    out.editMaxEventLoopBlockMs = Math.round(editLoop.max / 1e6);
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    fs.writeFileSync(`${process.env.CERTLENS_BENCH_OUT}.edit.cpuprofile`, JSON.stringify(profile));
+    session.disconnect();
     out.editToDiagnosticsMs = Math.round(median(latencies) * 10) / 10;
     out.editToChangeEventMs = Math.round(median(eventLatencies) * 10) / 10;
     out.changeEventToDiagnosticsMs = Math.round(median(latencies.map((ms, i) => ms - eventLatencies[i])) * 10) / 10;

@@ -302,8 +302,10 @@ class SourceContext {
   private readonly docs: { start: number; kind: SourceKind }[] = [];
 
   constructor(text: string, private readonly fallback: SourceKind) {
-    this.isKubeconfig = /^kind:[ \t]*["']?Config\b/m.test(text) || (/^clusters:/m.test(text) && /^users:/m.test(text));
-    if (this.isKubeconfig || !/^kind:/m.test(text)) return;
+    // Plain substring tests first: a multi-line expression over a large bundle costs more than both.
+    const namesKind = text.includes('kind:');
+    this.isKubeconfig = (namesKind && /^kind:[ \t]*["']?Config\b/m.test(text)) || (text.includes('clusters:') && /^clusters:/m.test(text) && /^users:/m.test(text));
+    if (this.isKubeconfig || !namesKind || !/^kind:/m.test(text)) return;
     const sep = /^---/gm;
     let start = 0;
     for (;;) {

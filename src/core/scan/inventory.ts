@@ -7,18 +7,35 @@ import { evaluate, type RuleSettings } from '../rules/rules';
  */
 export class Inventory {
   private readonly files = new Map<string, FileResult>();
+  /** The sorted list last returned, and the files set or deleted since (an edit touches one). */
   private cache: CertificateRecord[] | undefined;
+  private readonly changedSince = new Set<string>();
+  /** Private keys by public-key hash, as of the cache. */
+  private keys = new Map<string, { file: string; range: CertificateRecord['range'] }>();
 
   set(result: FileResult): void {
     const empty = result.certificates.length === 0 && result.problems.length === 0 && result.privateKeys.length === 0;
+    const before = this.files.get(result.file);
     if (empty) this.files.delete(result.file);
     else this.files.set(result.file, result);
-    this.cache = undefined;
+    this.changed(result.file, before, result);
   }
 
   delete(file: string): boolean {
-    this.cache = undefined;
+    const before = this.files.get(file);
+    this.changed(file, before, undefined);
     return this.files.delete(file);
+  }
+
+  /** Keeps the sorted list for an update in place, unless keys changed (their pairing is global) or many files did. */
+  private changed(file: string, before: FileResult | undefined, after: FileResult | undefined): void {
+    if (!this.cache) return;
+    if (before?.privateKeys.length || after?.privateKeys.length || this.changedSince.size >= MAX_IN_PLACE) {
+      this.cache = undefined;
+      this.changedSince.clear();
+    } else {
+      this.changedSince.add(file);
+    }
   }
 
   /** Removes a file, or every file under a folder (a deleted or renamed directory); returns what went. */
@@ -32,6 +49,7 @@ export class Inventory {
   clear(): void {
     this.files.clear();
     this.cache = undefined;
+    this.changedSince.clear();
   }
 
   get(file: string): FileResult | undefined {
@@ -42,21 +60,37 @@ export class Inventory {
     return [...this.files.keys()];
   }
 
-  /** All certificates, sorted by notAfter, each with its matching private key where one is known. */
+  /**
+   * All certificates, sorted by notAfter (ties by file in code-unit order, then position), each with
+   * its matching private key where one is known. After an edit of a few files, only their
+   * certificates are sorted and merged into the previous list: no sort of the whole workspace.
+   */
   certificates(): CertificateRecord[] {
-    if (this.cache) return this.cache;
-    const keys = new Map<string, { file: string; range: CertificateRecord['range'] }>();
-    for (const r of this.files.values()) for (const k of r.privateKeys) if (!keys.has(k.spkiSha256)) keys.set(k.spkiSha256, { file: k.file, range: k.range });
-    const all: CertificateRecord[] = [];
+    if (this.cache && this.changedSince.size === 0) return this.cache;
+    if (this.cache) {
+      const kept = this.cache.filter((c) => !this.changedSince.has(c.file));
+      const added: CertificateRecord[] = [];
+      for (const file of this.changedSince) for (const c of this.files.get(file)?.certificates ?? []) added.push(this.paired(c));
+      this.changedSince.clear();
+      return (this.cache = mergeSorted(kept, added.sort(byExpiry)));
+    }
+    // A key held in several files pairs with the first by path and position, whatever order files came in.
+    this.keys = new Map();
     for (const r of this.files.values()) {
-      for (const c of r.certificates) {
-        c.privateKey = keys.get(c.spkiSha256);
-        all.push(c);
+      for (const k of r.privateKeys) {
+        const held = this.keys.get(k.spkiSha256);
+        if (!held || k.file < held.file || (k.file === held.file && k.range.start.line < held.range.start.line)) this.keys.set(k.spkiSha256, { file: k.file, range: k.range });
       }
     }
+    const all: CertificateRecord[] = [];
+    for (const r of this.files.values()) for (const c of r.certificates) all.push(this.paired(c));
     // Ties by file in code-unit order: localeCompare was most of this sort's time on a large tree.
-    all.sort((a, b) => a.notAfter - b.notAfter || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.index - b.index));
-    return (this.cache = all);
+    return (this.cache = all.sort(byExpiry));
+  }
+
+  private paired(c: CertificateRecord): CertificateRecord {
+    c.privateKey = this.keys.get(c.spkiSha256);
+    return c;
   }
 
   problems(): Finding[] {
@@ -69,4 +103,24 @@ export class Inventory {
   findings(now: number, rules: RuleSettings): Finding[] {
     return [...this.problems(), ...evaluate(this.certificates(), now, rules)];
   }
+}
+
+/** Files changed since the last sorted list, above which a full sort is cheaper than merging. */
+const MAX_IN_PLACE = 256;
+
+export function byExpiry(a: CertificateRecord, b: CertificateRecord): number {
+  return a.notAfter - b.notAfter || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.index - b.index);
+}
+
+/** Merges two lists sorted by byExpiry into a new one. */
+function mergeSorted(a: readonly CertificateRecord[], b: readonly CertificateRecord[]): CertificateRecord[] {
+  if (!b.length) return a as CertificateRecord[];
+  const out: CertificateRecord[] = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = byExpiry(a[i], b[j]) <= 0 ? a[i++] : b[j++];
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
 }

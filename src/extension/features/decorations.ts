@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { urgencyOf } from '../../core/rules/rules';
 import type { CertificateStore } from '../store';
 import { Coalescer, SUMMARY_REFRESH_MS } from '../coalesce';
 import { keyToUri } from '../uris';
@@ -10,7 +9,7 @@ export class FileDecorationsFeature implements vscode.FileDecorationProvider, vs
   readonly onDidChangeFileDecorations = this.changed.event;
   private readonly disposables: vscode.Disposable[];
   private worst = new Map<string, 'expired' | 'critical' | 'warning'>();
-  private readonly pending = new Coalescer(() => this.recompute(), SUMMARY_REFRESH_MS);
+  readonly pending = new Coalescer(() => this.recompute(), SUMMARY_REFRESH_MS);
 
   constructor(private readonly store: CertificateStore) {
     this.disposables = [vscode.window.registerFileDecorationProvider(this), this.pending, store.onDidChange(() => this.pending.trigger())];
@@ -22,20 +21,16 @@ export class FileDecorationsFeature implements vscode.FileDecorationProvider, vs
     this.changed.dispose();
   }
 
+  /** Files whose badge changed are announced, not every file with a badge. */
   private recompute(): void {
-    const now = Date.now();
     const next = new Map<string, 'expired' | 'critical' | 'warning'>();
-    const rank = { expired: 3, critical: 2, warning: 1 } as const;
-    for (const c of this.store.certificates()) {
-      const u = urgencyOf(c, now, this.store.configFor(c.file).rules);
-      if (u !== 'expired' && u !== 'critical' && u !== 'warning') continue;
-      const uri = keyToUri(c.file).toString();
-      const prev = next.get(uri);
-      if (!prev || rank[u] > rank[prev]) next.set(uri, u);
+    for (const [file, u] of this.store.summary().worst) {
+      if (u === 'expired' || u === 'critical' || u === 'warning') next.set(keyToUri(file).toString(), u);
     }
-    const touched = new Set([...this.worst.keys(), ...next.keys()]);
+    const changed = [...next].filter(([uri, u]) => this.worst.get(uri) !== u).map(([uri]) => uri);
+    for (const uri of this.worst.keys()) if (!next.has(uri)) changed.push(uri);
     this.worst = next;
-    this.changed.fire([...touched].map((u) => vscode.Uri.parse(u)));
+    if (changed.length) this.changed.fire(changed.map((u) => vscode.Uri.parse(u)));
   }
 
   provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {

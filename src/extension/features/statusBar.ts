@@ -32,17 +32,10 @@ export class StatusBarFeature implements vscode.Disposable {
       return;
     }
     const now = Date.now();
-    const certs = this.store.certificates();
-    let expired = 0;
-    let soon = 0;
-    let warningDays = 0;
-    for (const c of certs) {
-      const rules = this.store.configFor(c.file).rules;
-      warningDays = Math.max(warningDays, rules.warningDays);
-      const u = urgencyOf(c, now, rules);
-      if (u === 'expired') expired++;
-      else if (u === 'critical' || u === 'warning') soon++;
-    }
+    const { counts, warningDays } = this.store.summary();
+    let expired = counts.expired;
+    let soon = counts.critical + counts.warning;
+    const total = Object.values(counts).reduce((a, n) => a + n, 0);
     // Hosts count like certificates: what they serve expires the same way.
     for (const st of this.hosts.states()) {
       const leaf = st.result?.chain[0];
@@ -58,9 +51,9 @@ export class StatusBarFeature implements vscode.Disposable {
     if (this.store.scanning && !this.store.scanned) {
       this.item.text = '$(sync~spin) CertLens';
     } else {
-      this.item.text = clean ? `$(shield) ${vscode.l10n.t('{0} certificates OK', certs.length)}` : `$(shield) ${parts.join(' · ')}`;
+      this.item.text = clean ? `$(shield) ${vscode.l10n.t('{0} certificates OK', total)}` : `$(shield) ${parts.join(' · ')}`;
     }
-    this.item.tooltip = vscode.l10n.t('CertLens: {0} certificates, {1} expired, {2} expiring within {3} days. Click to show them.', certs.length, expired, soon, warningDays || 30);
+    this.item.tooltip = vscode.l10n.t('CertLens: {0} certificates, {1} expired, {2} expiring within {3} days. Click to show them.', total, expired, soon, warningDays || 30);
     this.item.backgroundColor = expired ? new vscode.ThemeColor('statusBarItem.errorBackground') : soon ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.visible = !(clean && cfg.get('statusBar.hideWhenClean', false));
     if (this.visible) this.item.show();

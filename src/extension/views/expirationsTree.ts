@@ -40,7 +40,8 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   readonly view: vscode.TreeView<Node>;
-  private roots: GroupNode[] = [];
+  /** Built when VS Code asks for them (the view is visible), not on every change. */
+  private roots: GroupNode[] | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   groupBy: GroupBy = 'urgency';
   /** Store changes arrive per file; the tree is rebuilt once per burst. */
@@ -69,14 +70,13 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
   }
 
   refresh(): void {
-    this.roots = this.build();
-    const certs = this.store.certificates();
-    const now = Date.now();
-    const rules = (c: CertificateRecord) => this.store.configFor(c.file).rules;
-    const urgent = certs.filter((c) => ['expired', 'critical'].includes(urgencyOf(c, now, rules(c)))).length;
+    this.roots = undefined;
+    const { counts } = this.store.summary();
+    const urgent = counts.expired + counts.critical;
     this.view.badge = urgent ? { value: urgent, tooltip: vscode.l10n.t('{0} certificates expired or expiring within critical days', urgent) } : undefined;
     void vscode.commands.executeCommand('setContext', 'certlens.scanned', this.store.scanned);
-    void vscode.commands.executeCommand('setContext', 'certlens.empty', this.roots.length === 0 && !this.filter);
+    const empty = !this.filter && Object.values(counts).every((n) => n === 0) && this.hosts.states().length === 0 && !this.store.findings().some((f) => PROBLEM_CODES.has(f.code));
+    void vscode.commands.executeCommand('setContext', 'certlens.empty', empty);
     this.updateMessage();
     this.changed.fire(undefined);
   }
@@ -93,7 +93,7 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
   /** The current top-level groups (for tests and the API). */
   groups(): readonly GroupNode[] {
     this.pendingRefresh.flush();
-    return this.roots;
+    return (this.roots ??= this.build());
   }
 
   private matches(c: CertificateRecord): boolean {
@@ -126,9 +126,16 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
       add('info', t('Within info days'), pick(['info']), urgencyIcon('info'));
       add('later', t('Later'), pick(['later']), urgencyIcon('later'));
     } else {
-      const keyOf = (c: CertificateRecord) => (this.groupBy === 'file' ? vscode.workspace.asRelativePath(keyToUri(c.file)) : c.issuerCN ?? c.issuer);
+      const relative = new Map<string, string>();
+      const relativePath = (file: string) => relative.get(file) ?? relative.set(file, vscode.workspace.asRelativePath(keyToUri(file))).get(file)!;
+      const keyOf = (c: CertificateRecord) => (this.groupBy === 'file' ? relativePath(c.file) : c.issuerCN ?? c.issuer);
       const byKey = new Map<string, CertificateNode[]>();
-      for (const n of nodes) byKey.set(keyOf(n.cert), [...(byKey.get(keyOf(n.cert)) ?? []), n]);
+      for (const n of nodes) {
+        const k = keyOf(n.cert);
+        const list = byKey.get(k);
+        if (list) list.push(n);
+        else byKey.set(k, [n]);
+      }
       // Groups in order of their most urgent (earliest) certificate.
       for (const [k, list] of [...byKey].sort((a, b) => a[1][0].cert.notAfter - b[1][0].cert.notAfter)) {
         add(`${this.groupBy}:${k}`, k, list, new vscode.ThemeIcon(this.groupBy === 'file' ? 'file' : 'organization'));
@@ -184,7 +191,7 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
       return item;
     }
     if (node.kind === 'group') {
-      const item = new vscode.TreeItem(node.label, node.id === 'later' || node.id === 'hosts:later' || node.id === 'problems' && this.roots.length > 1 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+      const item = new vscode.TreeItem(node.label, node.id === 'later' || node.id === 'hosts:later' || node.id === 'problems' && (this.roots?.length ?? 0) > 1 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
       item.id = `group:${node.id}`;
       item.iconPath = node.icon;
       item.description = node.description;
