@@ -1,18 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { Inventory } from '../../src/core/scan/inventory';
 import type { CertificateRecord, FileResult } from '../../src/core/model';
-
-/** mulberry32: a deterministic sequence of edits. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { Rng } from '../support/fuzz';
 
 const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 } };
 
@@ -30,7 +19,8 @@ const view = (list: CertificateRecord[]) => list.map((c) => `${c.notAfter} ${c.f
 describe('inventory', () => {
   it('keeps its sorted, key-paired list right through edits, as a fresh sort of the same files gives it', () => {
     for (const seed of [1, 2, 3]) {
-      const rand = prng(seed);
+      const rng = new Rng(seed);
+      const rand = () => rng.u32() / 4294967296;
       const inventory = new Inventory();
       const files = Array.from({ length: 40 }, (_, i) => `/w/f${String(i).padStart(2, '0')}.pem`);
       const current = new Map<string, FileResult>();
