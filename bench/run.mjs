@@ -40,6 +40,18 @@ const medianOf = (n, fn) => median(Array.from({ length: n }, fn));
 const say = (s) => console.log(s);
 
 const results = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, memGiB: round(os.totalmem() / 2 ** 30) }, runs };
+// Written after every section, so a failure late in a run keeps what was measured before it.
+// Sections skipped this time keep their figures from the previous run (marked with its date).
+const resultsFile = path.join(root, 'bench', 'results.json');
+const previous = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : {};
+function saveResults() {
+  const out = { ...results };
+  for (const key of ['scan', 'throughput', 'probe', 'growth', 'host']) {
+    if (out[key] !== undefined || previous[key] === undefined) continue;
+    out[key] = Array.isArray(previous[key]) ? previous[key] : { ...previous[key], fromRun: previous[key].fromRun ?? previous.date };
+  }
+  fs.writeFileSync(resultsFile, JSON.stringify(out, null, 2) + '\n');
+}
 
 function scanTree(n) {
   const dir = path.join(os.tmpdir(), `certlens-bench-${n}-s${seed}`);
@@ -87,6 +99,7 @@ say(`node read-all floor, 1 thread  ${round(floorMs)} ms  -> certlens/floor = ${
 say(`node read-all floor, 2 threads ${round(floor2Ms)} ms  -> certlens/floor = ${results.scan.ratioToNodeFloor2Threads}x; this floor alone is ${results.scan.floor2ThreadsToRipgrep}x rg`);
 say(`node -e 0 (start-up alone)     ${round(nodeStartMs)} ms`);
 
+saveResults();
 if (!skip.has('openssl')) {
   // The manual way: one openssl call per certificate file (it reads PEM and DER; the rest would need more work).
   const certFiles = [...new Set(report.certificates.map((c) => c.file))];
@@ -103,6 +116,7 @@ if (!skip.has('openssl')) {
 }
 
 // 2. Parse throughput on real corpora, in process, beside OpenSSL (through Node) and node-forge.
+saveResults();
 if (!skip.has('throughput')) {
   say(`\n== Parse throughput (certificates per second, median of ${runs}) ==`);
   // The engine as it ships: bundled like dist/ (the per-file out/ build calls imports through getters).
@@ -139,6 +153,7 @@ if (!skip.has('throughput')) {
 
 // 5. Host probing on loopback: 200 TLS servers with the default concurrency vs one at a time, and
 //    10 servers that accept TCP and never answer (bounded by the timeout, not by their number).
+saveResults();
 if (!skip.has('probe')) {
   say(`\n== Host probing (loopback, median of ${Math.min(runs, 3)}) ==`);
   const tls = await import('node:tls');
@@ -197,6 +212,7 @@ if (!skip.has('probe')) {
 }
 
 // 3. Growth with tree size.
+saveResults();
 if (!skip.has('growth')) {
   say(`\n== Growth (median of ${Math.min(runs, 3)}) ==`);
   results.growth = [];
@@ -212,6 +228,7 @@ if (!skip.has('growth')) {
 }
 
 // 4. In the real VS Code host: activation, scan of the tree, event-loop blocks, memory, edit latency.
+saveResults();
 if (!skip.has('host')) {
   say(`\n== VS Code extension host (${files}-file tree, scanOnStartup off) ==`);
   const { runIntegration } = await import('../scripts/run-integration.mjs');
@@ -284,7 +301,7 @@ if (!skip.has('host')) {
     if (h.atStartup) say(`  the same right after activation, while the workbench is still starting: ${blocks(h.atStartup)}; cold scan ${h.atStartup.coldScanMsEachRun.join(', ')} ms`);
     say(`garbage collection during the scan (median of runs): ${Object.entries(h.gc).map(([k, g]) => `${k} ${g.count}x, ${g.totalMs} ms, longest ${g.longestMs} ms`).join('; ')}`);
     say(`memory: heap ${h.memory.heapBeforeMB} -> ${h.memory.heapAfterMB} MB, RSS ${h.memory.rssBeforeMB} -> ${h.memory.rssAfterMB} MB (growth ${h.memory.rssGrowthMB} MB, target < 150)`);
-    say(`500-certificate bundle, edits ${editGapMs} ms apart: edit to updated diagnostics ${h.editToDiagnosticsMs} ms (target < 50; each run: ${h.editToDiagnosticsMsEachRun.join(', ')}), of which VS Code's edit to change event ${h.editToChangeEventMs} ms and CertLens's change event to diagnostics ${h.changeEventToDiagnosticsMs} ms; CodeLens provider ${h.codeLensProviderMs} ms; longest event-loop block while editing (summaries refreshed after each edit included) ${h.editMaxEventLoopBlockMs} ms`);
+    say(`500-certificate bundle, edits ${editGapMs} ms apart: edit to updated diagnostics ${h.editToDiagnosticsMs} ms (target < 50; each run: ${h.editToDiagnosticsMsEachRun.join(', ')}), of which VS Code's edit to change event ${h.editToChangeEventMs} ms and CertLens's change event to diagnostics ${h.changeEventToDiagnosticsMs} ms; to updated lenses (the first 20 resolved, as on screen) ${h.editToLensesMs} ms, where one such lens query with nothing changed takes ${h.lensQueryMs} ms; CodeLens provider with all 500 resolved ${h.codeLensProviderMs} ms; longest event-loop block while editing (summaries refreshed after each edit included) ${h.editMaxEventLoopBlockMs} ms`);
   } finally {
     fs.rmSync(bundleDir, { recursive: true, force: true });
     fs.rmSync(path.join(tree.dir, '.vscode'), { recursive: true, force: true });
@@ -292,13 +309,7 @@ if (!skip.has('host')) {
   }
 }
 
-// Sections skipped this time keep their figures from the previous run (marked with its date).
-const resultsFile = path.join(root, 'bench', 'results.json');
-const previous = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : {};
-for (const key of ['scan', 'throughput', 'probe', 'growth', 'host']) {
-  if (results[key] === undefined && previous[key] !== undefined) results[key] = { ...previous[key], fromRun: previous[key].fromRun ?? previous.date };
-}
-fs.writeFileSync(resultsFile, JSON.stringify(results, null, 2) + '\n');
+saveResults();
 say(`\nwrote bench/results.json${results.growth ? ' and bench/growth.svg' : ''}`);
 
 /** Field by field median of records with the same shape (numbers only; the rest from the first). */

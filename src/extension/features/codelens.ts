@@ -15,7 +15,21 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly store: CertificateStore, private readonly hosts: HostChecks) {
-    this.subscription = vscode.Disposable.from(store.onDidChange(() => this.changed.fire()), hosts.onDidChange(() => this.changed.fire()));
+    // Only changes to files on screen ask the editor for new lenses: a change elsewhere in a large
+    // workspace (the file watcher, another editor's edits) would only make it ask again for the same.
+    // A lens on a config line also shows the certificate file it names, so that file counts too.
+    const onScreen = (files?: readonly string[]) => {
+      if (!files) return true;
+      const changed = new Set(files);
+      return vscode.window.visibleTextEditors.some((e) => {
+        const file = fileKey(e.document.uri);
+        return changed.has(file) || this.hosts.certificateFilesIn(file).some((ref) => changed.has(fileKey(keyToUri(ref.path))));
+      });
+    };
+    this.subscription = vscode.Disposable.from(
+      store.onDidChange((change) => onScreen(change.files) && this.changed.fire()),
+      hosts.onDidChange(() => this.changed.fire()),
+    );
     this.update();
   }
 
