@@ -108,7 +108,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
       return store.certificates().length;
     },
     notifications: () => notified,
-    metrics: () => ({ activationMs, firstScanMs, lastScanMs: store.lastScan.ms, lastScanFiles: store.lastScan.files }),
+    metrics: () => ({ activationMs, firstScanMs, lastScanMs: store.lastScan.ms, lastScanFiles: store.lastScan.files, codeLensRequests: codeLens.requests }),
   };
 }
 

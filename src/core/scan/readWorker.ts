@@ -25,13 +25,13 @@ const memo = new ParseMemo();
 
 if (workerData?.background) lowerThreadPriority();
 
-/** Nice 10 for this thread only: on Linux a thread has its own nice value, and its id is the last
+/** Nice 5 for this thread only (nice 10 slowed the scan at start-up, when the workbench takes the CPU, past 3 s): on Linux a thread has its own nice value, and its id is the last
  * part of /proc/thread-self. Elsewhere Node has no per-thread priority, and the thread keeps its own. */
 function lowerThreadPriority(): void {
   if (process.platform !== 'linux') return;
   try {
     const tid = Number(fs.readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid) os.setPriority(tid, Math.max(os.getPriority(tid), 10));
+    if (Number.isInteger(tid) && tid > 0 && tid !== process.pid) os.setPriority(tid, Math.max(os.getPriority(tid), 5));
   } catch {
     // No /proc or not permitted: the scan still runs, at the normal priority.
   }

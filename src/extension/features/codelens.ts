@@ -49,8 +49,19 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
     this.changed.dispose();
   }
 
-  /** Lenses are cheap to create; titles are made in resolveCodeLens, for the lenses on screen only. */
+  /** When the last few lens requests arrived (performance.now()) and how long each took, for the benchmark. */
+  readonly requests: { at: number; ms: number }[] = [];
+
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const at = performance.now();
+    const lenses = this.lensesFor(doc);
+    this.requests.push({ at, ms: performance.now() - at });
+    if (this.requests.length > 32) this.requests.shift();
+    return lenses;
+  }
+
+  /** Lenses are cheap to create; titles are made in resolveCodeLens, for the lenses on screen only. */
+  private lensesFor(doc: vscode.TextDocument): vscode.CodeLens[] {
     const file = fileKey(doc.uri);
     const cfg = this.store.configFor(file);
     if (!cfg.codeLensEnabled) return [];
