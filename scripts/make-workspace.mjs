@@ -120,6 +120,34 @@ export function makeWorkspace(dir, { extras = false, overwrite = false, manifest
   return manifest;
 }
 
+/**
+ * A multi-root workspace in `dir`: folders alpha and beta, each with a certificate at its top and one
+ * under thirdparty/, which beta's own folder settings exclude. Returns the .code-workspace file and
+ * what each folder holds (the oracle of the multi-root tests).
+ */
+export function makeMultiRootWorkspace(dir, { manifestPath } = {}) {
+  const { makeKey, makeCert, daysFromNow } = loadCerts();
+  dir = path.resolve(dir);
+  const key = makeKey({ type: 'ec' });
+  const folders = { alpha: { top: 'site.alpha.test', vendored: 'vendored.alpha.test', days: -3 }, beta: { top: 'api.beta.test', vendored: 'vendored.beta.test', days: 200 } };
+  const manifest = { workspaceFile: path.join(dir, 'multiroot.code-workspace'), folders: [] };
+  for (const [name, f] of Object.entries(folders)) {
+    const folder = path.join(dir, name);
+    fs.mkdirSync(path.join(folder, 'thirdparty'), { recursive: true });
+    fs.writeFileSync(path.join(folder, 'cert.pem'), makeCert({ cn: f.top, key, notBefore: daysFromNow(-30), notAfter: daysFromNow(f.days) }).pem);
+    fs.writeFileSync(path.join(folder, 'thirdparty', 'ca.pem'), makeCert({ cn: f.vendored, key, notBefore: daysFromNow(-30), notAfter: daysFromNow(100) }).pem);
+    const excludesThirdParty = name === 'beta';
+    if (excludesThirdParty) {
+      fs.mkdirSync(path.join(folder, '.vscode'), { recursive: true });
+      fs.writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'certlens.exclude': ['**/thirdparty/**'] }, null, 2));
+    }
+    manifest.folders.push({ name, path: folder, top: { cn: f.top, file: path.join(folder, 'cert.pem'), daysLeft: f.days }, vendored: { cn: f.vendored, file: path.join(folder, 'thirdparty', 'ca.pem'), excluded: excludesThirdParty } });
+  }
+  fs.writeFileSync(manifest.workspaceFile, JSON.stringify({ folders: [{ path: 'alpha' }, { path: 'beta' }], settings: {} }, null, 2));
+  if (manifestPath) fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
+  return manifest;
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const flag = (name) => { const i = args.indexOf(name); if (i < 0) return false; args.splice(i, 1); return true; };

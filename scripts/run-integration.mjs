@@ -5,6 +5,7 @@
 //   node scripts/run-integration.mjs [--restricted | --all | --ui] [--json FILE]
 //     (default)     trusted workspace: every *.test.js except *.restricted.test.js
 //     --restricted  Restricted Mode (workspace trust on): only *.restricted.test.js
+//     --multiroot   a trusted two-folder .code-workspace made for the run: only *.multiroot.test.js
 //     --all         trusted pass, then a restricted pass if there are restricted tests, then the
 //                   UI check (scripts/lib/ui-check.mjs: the rendered Expirations tree read from
 //                   the DOM in Chromium; offline host only, skipped and not counted on electron)
@@ -28,7 +29,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { exitOnSignals, hostInstalled, hostVersions, installHost, killAllSync, openPage, receivedSignal, startServer, stopAll } from './lib/code-server.mjs';
 import { runTreeUiCheck, UI_CHECK_GREP_NAME, UI_CHECK_NAME } from './lib/ui-check.mjs';
-import { makeWorkspace } from './make-workspace.mjs';
+import { makeMultiRootWorkspace, makeWorkspace } from './make-workspace.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const testsDir = path.join(root, 'out', 'test', 'integration');
@@ -63,9 +64,10 @@ function chooseHost() {
   return executable ? { host: 'electron', executable } : { host: 'offline' };
 }
 
-function hasRestrictedTests(grep) {
+/** Whether any compiled integration test file ends with `suffix` (and matches the grep). */
+function hasTests(suffix, grep) {
   const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
-  return walk(testsDir).some((f) => f.endsWith('.restricted.test.js') && (!grep || new RegExp(grep).test(path.relative(testsDir, f))));
+  return walk(testsDir).some((f) => f.endsWith(suffix) && (!grep || new RegExp(grep).test(path.relative(testsDir, f))));
 }
 
 function readReport(file) {
@@ -189,14 +191,16 @@ export async function runIntegration({ mode = 'trusted', grep = process.env.CERT
       say(`fixture workspace: ${manifest.certificateCount} certificates in ${manifest.files.length} files, ${workspace}`);
     }
 
-    const passes = mode === 'all' ? ['trusted', ...(hasRestrictedTests(grep) ? ['restricted'] : [])] : mode === 'ui' ? [] : [mode];
+    const passes = mode === 'all' ? ['trusted', ...(hasTests('.restricted.test.js', grep) ? ['restricted'] : []), ...(hasTests('.multiroot.test.js', grep) && !givenWorkspace ? ['multiroot'] : [])] : mode === 'ui' ? [] : [mode];
     const uiCheck = (mode === 'all' || mode === 'ui') && (!grep || new RegExp(grep).test(UI_CHECK_GREP_NAME));
     for (const pass of passes) {
       const reportPath = path.join(tmp, `report-${pass}.json`);
-      const env = { CERTLENS_TEST_MANIFEST: manifestPath, CERTLENS_TEST_REPORT: reportPath, ...(grep ? { CERTLENS_TEST_GREP: grep } : {}), ...extraEnv };
-      say(`running the ${pass === 'trusted' ? 'trusted-workspace' : 'Restricted Mode'} pass${grep ? ` (files matching /${grep}/)` : ''}`);
+      // The multi-root pass opens a .code-workspace of two folders made for it, trusted.
+      const multiRoot = pass === 'multiroot' ? makeMultiRootWorkspace(path.join(tmp, 'multiroot'), { manifestPath: path.join(tmp, 'multiroot-manifest.json') }) : undefined;
+      const env = { CERTLENS_TEST_MANIFEST: multiRoot ? path.join(tmp, 'multiroot-manifest.json') : manifestPath, CERTLENS_TEST_REPORT: reportPath, ...(grep ? { CERTLENS_TEST_GREP: grep } : {}), ...extraEnv };
+      say(`running the ${pass === 'trusted' ? 'trusted-workspace' : pass === 'multiroot' ? 'multi-root workspace' : 'Restricted Mode'} pass${grep ? ` (files matching /${grep}/)` : ''}`);
       const started = Date.now();
-      const opts = { executable, workspace, trusted: pass === 'trusted', env, deadline, verbose };
+      const opts = { executable, workspace: multiRoot?.workspaceFile ?? workspace, trusted: pass !== 'restricted', env, deadline, verbose };
       let report;
       try {
         report = host === 'offline' ? await runOffline(opts) : await runElectron(opts);
@@ -250,7 +254,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const jsonAt = args.indexOf('--json');
   const jsonFile = jsonAt >= 0 ? args[jsonAt + 1] : undefined;
-  const mode = args.includes('--all') ? 'all' : args.includes('--restricted') ? 'restricted' : args.includes('--ui') ? 'ui' : 'trusted';
+  const mode = args.includes('--all') ? 'all' : args.includes('--restricted') ? 'restricted' : args.includes('--multiroot') ? 'multiroot' : args.includes('--ui') ? 'ui' : 'trusted';
   exitOnSignals((sig) => say(`${sig}: stopping VS Code`));
   const result = await runIntegration({ mode, watchdog: true });
   if (jsonFile) fs.writeFileSync(jsonFile, JSON.stringify(result, null, 2));

@@ -186,7 +186,7 @@ export function workbenchUrl(server, { extensionDevelopmentPath, extensionTestsP
   if (extensionTestsPath) payload.push(['extensionTestsPath', server.remoteUri(extensionTestsPath)]);
   payload.push(['skipWelcome', 'true']);
   const q = [];
-  if (server.workspace) q.push(`folder=${encodeURIComponent(server.workspace)}`);
+  if (server.workspace) q.push(`${server.workspace.endsWith('.code-workspace') ? 'workspace' : 'folder'}=${encodeURIComponent(server.workspace)}`);
   q.push(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
   return `${server.url}/?${q.join('&')}`;
 }

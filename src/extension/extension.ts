@@ -70,7 +70,8 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   );
 
   // Activation stays cheap: the first scan starts after activation returns.
-  if (vscode.workspace.getConfiguration(SECTION).get('scanOnStartup', true)) setTimeout(() => void rescan(), 0);
+  // Until it has started, settled() and whenScanned() wait for it too.
+  if (vscode.workspace.getConfiguration(SECTION).get('scanOnStartup', true)) fullScan = new Promise<void>((resolve) => setTimeout(() => void rescan().then(resolve, resolve), 0));
 
   const activationMs = performance.now() - activationStart;
 

@@ -2,7 +2,8 @@
 // code-server host). Runs every *.test.js beside it with mocha (bdd).
 //
 // Files named *.restricted.test.js run only when the workspace is untrusted (Restricted Mode),
-// all others only when it is trusted. Environment (set by scripts/run-integration.mjs):
+// *.multiroot.test.js only in a .code-workspace of several folders, all others only in a trusted
+// folder. Environment (set by scripts/run-integration.mjs):
 //   CERTLENS_TEST_GREP    regex; only test files whose path (relative to this folder) matches
 //   CERTLENS_TEST_REPORT  file to write { passes, failures, pending, output, ... } to as JSON, so the
 //                         driving process can show the spec report (code-server keeps the extension
@@ -46,6 +47,7 @@ function writeReport(report: IntegrationReport): void {
 
 export async function run(): Promise<void> {
   const trusted = vscode.workspace.isTrusted;
+  const multiRoot = vscode.workspace.workspaceFile !== undefined && (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
   const grep = process.env.CERTLENS_TEST_GREP ? new RegExp(process.env.CERTLENS_TEST_GREP) : undefined;
   const lines: string[] = [];
   const report: IntegrationReport = { passes: 0, failures: 0, pending: 0, files: [], vscodeVersion: vscode.version, trusted, output: '' };
@@ -63,10 +65,12 @@ export async function run(): Promise<void> {
     log(`CertLens integration tests: VS Code ${vscode.version}, Node ${process.version}, workspace ${trusted ? 'trusted' : 'restricted'}, folder ${vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '(none)'}`);
     const files = findTests(__dirname).filter((f) => {
       const rel = path.relative(__dirname, f);
-      return f.endsWith('.restricted.test.js') === !trusted && (!grep || grep.test(rel));
+      // A .code-workspace of several folders runs the multi-root tests only; a folder runs the others.
+      if (multiRoot) return f.endsWith('.multiroot.test.js') && (!grep || grep.test(rel));
+      return !f.endsWith('.multiroot.test.js') && f.endsWith('.restricted.test.js') === !trusted && (!grep || grep.test(rel));
     });
     report.files = files.map((f) => path.relative(__dirname, f));
-    if (files.length === 0) throw new Error(`no integration test files for a ${trusted ? 'trusted' : 'restricted'} workspace${grep ? ` matching /${grep.source}/` : ''}`);
+    if (files.length === 0) throw new Error(`no integration test files for a ${multiRoot ? 'multi-root' : trusted ? 'trusted' : 'restricted'} workspace${grep ? ` matching /${grep.source}/` : ''}`);
 
     const mocha = new Mocha({ ui: 'bdd', timeout: 60000, color: false, reporter: 'spec' });
     for (const f of files) mocha.addFile(f);

@@ -1,0 +1,45 @@
+// Runs only in the multi-root pass: a .code-workspace of two folders (scripts/make-workspace.mjs,
+// makeMultiRootWorkspace), beta's folder settings excluding its thirdparty/ folder. The manifest
+// written by the generator is the oracle.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { api } from './helpers';
+
+interface MultiRootManifest {
+  workspaceFile: string;
+  folders: { name: string; path: string; top: { cn: string; file: string; daysLeft: number }; vendored: { cn: string; file: string; excluded: boolean } }[];
+}
+
+describe('CertLens in a multi-root workspace', function () {
+  this.timeout(120_000);
+  const manifest = JSON.parse(fs.readFileSync(process.env.CERTLENS_TEST_MANIFEST!, 'utf8')) as MultiRootManifest;
+
+  it('opens the two folders of the workspace file', () => {
+    assert.deepEqual(vscode.workspace.workspaceFolders?.map((f) => f.name), manifest.folders.map((f) => f.name));
+  });
+
+  it('scans every folder, each with its own exclude setting', async () => {
+    const a = await api();
+    await a.whenScanned();
+    const found = new Map(a.report().certificates.map((c) => [c.subjectCN, c.file]));
+    for (const f of manifest.folders) {
+      assert.equal(found.get(f.top.cn), f.top.file, `${f.name}: its top-level certificate`);
+      if (f.vendored.excluded) assert.ok(!found.has(f.vendored.cn), `${f.name}: thirdparty/ is excluded by the folder's settings`);
+      else assert.equal(found.get(f.vendored.cn), f.vendored.file, `${f.name}: thirdparty/ is scanned where no setting excludes it`);
+    }
+    assert.ok(manifest.folders.some((f) => f.vendored.excluded) && manifest.folders.some((f) => !f.vendored.excluded), 'the fixture has both cases');
+  });
+
+  it('names the folder of each certificate in the tree, and badges files in every folder', async () => {
+    const a = await api();
+    const items = a.tree().flatMap((g) => g.children);
+    for (const f of manifest.folders) {
+      const item = items.find((i) => i.label === f.top.cn);
+      assert.ok(item, `${f.top.cn} is in the tree`);
+      assert.match(item.description ?? '', new RegExp(` · ${f.name}$`));
+      const badge = a.fileDecoration(vscode.Uri.file(f.top.file).toString());
+      assert.equal(badge, f.top.daysLeft < 0 ? '!' : f.top.daysLeft <= 7 ? '!!' : f.top.daysLeft <= 30 ? '~' : undefined, f.top.file);
+    }
+  });
+});
