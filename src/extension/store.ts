@@ -385,7 +385,7 @@ export class CertificateStore implements vscode.Disposable {
   summary(): UrgencySummary {
     this.freshness();
     if (this.summaryCache) return this.summaryCache;
-    const counts: Record<Urgency, number> = { 'expired': 0, 'not-yet-valid': 0, 'critical': 0, 'warning': 0, 'info': 0, 'later': 0 };
+    const counts = noCounts();
     const worst = new Map<string, Urgency>();
     let warningDays = 0;
     for (const file of this.inventory.fileNames()) {
@@ -398,6 +398,7 @@ export class CertificateStore implements vscode.Disposable {
     }
     return (this.summaryCache = { counts, worst, warningDays });
   }
+
   private evaluatedAt = 0;
   private readonly ignoreMatchers = new Map<string, (p: string) => boolean>();
 
@@ -428,7 +429,7 @@ export class CertificateStore implements vscode.Disposable {
     const cfg = this.configFor(file);
     const certs = !result || this.pathIgnored(file, cfg) ? [] : result.certificates.filter((c) => !cfg.rules.ignore.has(c.sha256));
     const findings = result ? [...result.problems, ...evaluate(certs, now, cfg.rules)] : [];
-    const counts: Record<Urgency, number> = { 'expired': 0, 'not-yet-valid': 0, 'critical': 0, 'warning': 0, 'info': 0, 'later': 0 };
+    const counts = noCounts();
     for (const c of certs) counts[urgencyOf(c, now, cfg.rules)]++;
     this.perFile.set(file, (state = { certs, findings, counts }));
     return state;
@@ -491,6 +492,10 @@ interface FileState {
   certs: CertificateRecord[];
   findings: Finding[];
   counts: Record<Urgency, number>;
+}
+
+function noCounts(): Record<Urgency, number> {
+  return { 'expired': 0, 'not-yet-valid': 0, 'critical': 0, 'warning': 0, 'info': 0, 'later': 0 };
 }
 
 /** Urgencies by how soon they call for action; a certificate not valid yet calls for none. */
