@@ -346,7 +346,11 @@ export class CertificateStore implements vscode.Disposable {
   private blockCacheFor(file: string): Map<string, CertificateFields & { der: Uint8Array }> {
     let cache = this.blockCaches.get(file);
     if (cache) this.blockCaches.delete(file); // re-inserted below as the most recent
-    if (!cache || cache.size > 5_000) cache = new Map();
+    if (!cache || cache.size > 5_000) {
+      cache = new Map();
+      // Seeded with what the scan decoded from this file: its first edit re-decodes only what it touched.
+      for (const c of (this.inventory.get(file)?.certificates ?? []).slice(0, 5_000)) cache.set(Buffer.from(c.der.buffer, c.der.byteOffset, c.der.byteLength).toString('base64'), c);
+    }
     this.blockCaches.set(file, cache);
     while (this.blockCaches.size > 8) this.blockCaches.delete(this.blockCaches.keys().next().value!);
     return cache;
