@@ -89,3 +89,32 @@ describe('two-thread command-line scan', () => {
     assert.deepEqual(summary(two.results).sort(), summary(one.results).sort());
   });
 });
+
+describe('read worker priority', () => {
+  /** A thread's nice value: field 19 of /proc/self/task/TID/stat (Linux). */
+  const niceOf = (tid: string) => Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+
+  it('runs at a lower priority for the editor (background), at the normal one for the CLI', async function () {
+    if (process.platform !== 'linux') this.skip();
+    const dir = tempDir();
+    try {
+      fs.writeFileSync(path.join(dir, 'a.txt'), 'nothing here\n');
+      for (const background of [true, false]) {
+        const before = new Set(fs.readdirSync('/proc/self/task'));
+        const pool = new ReadPool(WORKER, { background });
+        const release = pool.hold();
+        await pool.read([path.join(dir, 'a.txt')], 1 << 20, () => undefined);
+        // The threads the worker brought: its own JavaScript thread among them.
+        const added = fs.readdirSync('/proc/self/task').filter((t) => !before.has(t));
+        const nices = added.map(niceOf);
+        release();
+        pool.dispose();
+        assert.ok(added.length > 0, 'the worker started threads');
+        if (background) assert.ok(nices.some((n) => n >= 5), `a worker thread at nice >= 5 (nices ${nices.join(',')})`);
+        else assert.ok(nices.every((n) => n === 0), `no worker thread below the normal priority (nices ${nices.join(',')})`);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
