@@ -503,7 +503,7 @@ function noCounts(): Record<Urgency, number> {
 }
 
 /** Urgencies by how soon they call for action; a certificate not valid yet calls for none. */
-export const URGENCIES: readonly Urgency[] = ['expired', 'critical', 'warning', 'info', 'later', 'not-yet-valid'];
+const URGENCIES: readonly Urgency[] = ['expired', 'critical', 'warning', 'info', 'later', 'not-yet-valid'];
 
 export interface UrgencySummary {
   /** Visible certificates by urgency, at the store's evaluation time. */

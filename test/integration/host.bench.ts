@@ -26,6 +26,21 @@ function threadSchedStat(): (() => { cpuNs: number; waitNs: number }) | undefine
   };
 }
 
+/** Starts the CPU profiler of this thread (sampling every `intervalUs`); the returned function stops it and writes the profile. */
+async function startProfiler(intervalUs: number): Promise<(file: string) => Promise<void>> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: intervalUs });
+  await post('Profiler.start');
+  return async (file) => {
+    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
+    fs.writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
+
 describe('CertLens extension-host benchmark', function () {
   this.timeout(600_000);
   const out: Record<string, unknown> = {};
@@ -40,12 +55,7 @@ describe('CertLens extension-host benchmark', function () {
     if (settleMs) await new Promise((r) => setTimeout(r, settleMs));
     const before = process.memoryUsage();
     const loop = monitorEventLoopDelay({ resolution: 10 });
-    const session = new inspector.Session();
-    session.connect();
-    const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
-    await post('Profiler.enable');
-    await post('Profiler.setSamplingInterval', { interval: 500 });
-    await post('Profiler.start');
+    const stopProfiler = await startProfiler(500);
     loop.enable();
     // Every garbage collection of the extension host during the scan: which kind makes the long pauses.
     const gcKinds: Record<number, string> = { [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor', [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major', [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental', [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb' };
@@ -85,9 +95,7 @@ describe('CertLens extension-host benchmark', function () {
     out.gc = Object.fromEntries(['minor', 'major', 'incremental'].map((k) => [k, { count: byKind(k).length, totalMs: Math.round(byKind(k).reduce((a, g) => a + g.ms, 0)), longestMs: Math.max(0, ...byKind(k).map((g) => g.ms)) }]));
     out.longTasks = longTasks.sort((a, b) => b.ms - a.ms).slice(0, 10);
     if (sched) out.maxOnCpuBlockMs = Math.max(0, ...longTasks.map((g) => g.onCpuMs ?? 0));
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-    fs.writeFileSync(`${process.env.CERTLENS_BENCH_OUT}.cpuprofile`, JSON.stringify(profile));
-    session.disconnect();
+    await stopProfiler(`${process.env.CERTLENS_BENCH_OUT}.cpuprofile`);
     out.maxEventLoopBlockMs = Math.round(loop.max / 1e6);
     out.p99EventLoopDelayMs = Math.round(loop.percentile(99) / 1e6);
     const after = process.memoryUsage();
@@ -135,12 +143,7 @@ describe('CertLens extension-host benchmark', function () {
     }
     out.lensQueryMs = Math.round(median(queryTimes) * 10) / 10;
     // The edits' CPU profile, to name what the latency is made of (bench/extension-edit.cpuprofile).
-    const session = new inspector.Session();
-    session.connect();
-    const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
-    await post('Profiler.enable');
-    await post('Profiler.setSamplingInterval', { interval: 200 });
-    await post('Profiler.start');
+    const stopProfiler = await startProfiler(200);
     // The longest block while editing: each edit also refreshes workspace-wide summaries (tree,
     // status bar, badges) in the quiet time after it, which the latency above does not include.
     const editLoop = monitorEventLoopDelay({ resolution: 10 });
@@ -184,9 +187,7 @@ describe('CertLens extension-host benchmark', function () {
     }
     editLoop.disable();
     out.editMaxEventLoopBlockMs = Math.round(editLoop.max / 1e6);
-    const { profile } = (await post('Profiler.stop')) as { profile: unknown };
-    fs.writeFileSync(`${process.env.CERTLENS_BENCH_OUT}.edit.cpuprofile`, JSON.stringify(profile));
-    session.disconnect();
+    await stopProfiler(`${process.env.CERTLENS_BENCH_OUT}.edit.cpuprofile`);
     out.editToDiagnosticsMs = Math.round(median(latencies) * 10) / 10;
     out.firstEditToDiagnosticsMs = Math.round(latencies[0] * 10) / 10;
     out.editToLensesMs = Math.round(median(lensLatencies) * 10) / 10;

@@ -1,7 +1,7 @@
-import { createPrivateKey, createPublicKey, createHash } from 'node:crypto';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import * as path from 'node:path';
 import { type CertificateFields, type CertificateRecord, type FileReference, type FileResult, type FindingCode, placeCertificate, type PrivateKeyRef, type Range, type Severity, type SourceKind } from '../model';
-import { certificateLength, parseCertificateDer } from '../x509/certificate';
+import { certificateLength, hexDigest, parseCertificateDer } from '../x509/certificate';
 import { linkChains } from './chains';
 import { FILE_START, LineIndex } from './lines';
 import { BASE64_PEM_MARKER, findPemBlocks, PEM_MARKER, type PemBlock } from './pem';
@@ -290,7 +290,7 @@ function publicKeyHash(b: PemBlock): string | undefined {
   try {
     const pem = `-----BEGIN ${b.label}-----\n${b.body}\n-----END ${b.label}-----\n`;
     const spki = createPublicKey(createPrivateKey(pem)).export({ type: 'spki', format: 'der' });
-    return createHash('sha256').update(spki).digest('hex');
+    return hexDigest('sha256', spki);
   } catch {
     return undefined;
   }

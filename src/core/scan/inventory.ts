@@ -108,7 +108,7 @@ export class Inventory {
 /** Files changed since the last sorted list, above which a full sort is cheaper than merging. */
 const MAX_IN_PLACE = 256;
 
-export function byExpiry(a: CertificateRecord, b: CertificateRecord): number {
+function byExpiry(a: CertificateRecord, b: CertificateRecord): number {
   return a.notAfter - b.notAfter || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.index - b.index);
 }
 

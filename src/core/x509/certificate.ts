@@ -106,7 +106,7 @@ function readName(der: Uint8Array, name: Tlv): { text: string; cn?: string } {
 
 /** crypto.hash (Node 20.12+) is a one-shot digest without a Hash object; older Node takes createHash. */
 const oneShotHash = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash;
-function hexDigest(algorithm: 'sha1' | 'sha256', data: Uint8Array): string {
+export function hexDigest(algorithm: 'sha1' | 'sha256', data: Uint8Array): string {
   return oneShotHash ? oneShotHash(algorithm, data, 'hex') : crypto.createHash(algorithm).update(data).digest('hex');
 }
 
