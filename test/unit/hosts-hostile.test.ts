@@ -7,9 +7,9 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { MAX_CHAIN, probeHost, type ProbeResult, type ProbeTarget } from '../../src/core/hosts/probe';
-import { Prober } from '../../src/core/hosts/prober';
-import { assessHost } from '../../src/core/hosts/report';
+import { MAX_CHAIN, probeHost, type ProbeResult, type ProbeTarget } from '../../src/core/hosts/tlsHandshake';
+import { Prober } from '../../src/core/hosts/probeScheduler';
+import { assessHost } from '../../src/core/hosts/assess';
 import { DEFAULT_RULES } from '../../src/core/rules/rules';
 import { daysFromNow, makeCert, makeKey, type TestCert, type TestKey } from '../support/certs';
 import { listen, probeFixtures, type ProbeFixtures, type Served, tlsServer } from './hosts-support';

@@ -2,11 +2,11 @@ import { homedir } from 'node:os';
 import * as path from 'node:path';
 import type { FileLocation, Range } from '../model';
 import { LineIndex } from '../formats/lines';
-import { keyFindings } from './keys';
+import { keyFindings } from './endpointSettings';
 import { HostMatcher, hostPortKey, parseHostPort, skipReason, startTlsFor, type StartTlsProtocol } from './names';
-import { extractPairs } from './pairs';
+import { extractPairs } from './configValues';
 import { apacheFindings, caddyFindings, haproxyFindings, httpFileFindings, nginxFindings, type ServerFindings } from './servers';
-import { configFormat, type ConfigFormat, maskComments } from './text';
+import { configFormat, type ConfigFormat, maskComments } from './configFormats';
 import { findHostPorts, findUrls, type Found, mayHoldTlsPort, mayHoldUrl } from './urls';
 
 /** A TLS endpoint named in a workspace file. */

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { mayHoldCertificates } from '../formats/parse-file';
 import { BLOCK_CACHE_LIMIT, ParseMemo } from './memo';
-import { mayBeConfigFile } from '../hosts/text';
+import { mayBeConfigFile } from '../hosts/configFormats';
 import { certificateFileReferences, discoverHosts } from '../hosts/discover';
 import { readScratchSync, walkSync } from './scanner';
 import type { CertificateFields } from '../model';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Commands } from '../commands';
+import { Commands } from '../commandIds';
 import { hostLabel, hostSummary, lensTitle } from '../present';
 import type { CertificateStore } from '../store';
 import type { HostChecks } from '../hostChecks';

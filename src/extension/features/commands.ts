@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { CertificateRecord } from '../../core/model';
-import { Commands } from '../commands';
+import { Commands } from '../commandIds';
 import { updateWorkspaceSetting } from '../config';
 import type { CertificateStore } from '../store';
 import { keyToUri, toVsRange } from '../uris';
@@ -22,7 +22,7 @@ interface Deps {
   rescan: () => Promise<void>;
 }
 
-/** Registers every command's handler; ids live in ../commands.ts. */
+/** Registers every command's handler; ids live in ../commandIds.ts. */
 export function registerCommands({ store, hosts, tree, details, pkcs12, rescan }: Deps): vscode.Disposable[] {
   const resolve = (arg: CertArg): CertificateRecord | undefined => {
     if (!arg) return certAtCursor(store);

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { urgencyOf } from '../../core/rules/rules';
-import { VIEW_ID } from '../commands';
+import { VIEW_ID } from '../commandIds';
 import type { CertificateStore } from '../store';
 
 const LAST_SHOWN_KEY = 'certlens.notification.lastShown';

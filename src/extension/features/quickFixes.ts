@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Commands } from '../commands';
+import { Commands } from '../commandIds';
 import type { CertificateStore } from '../store';
 import { toVsRange } from '../uris';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';

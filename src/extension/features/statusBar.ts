@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { urgencyOf } from '../../core/rules/rules';
-import { VIEW_ID } from '../commands';
+import { VIEW_ID } from '../commandIds';
 import type { CertificateStore } from '../store';
 import type { HostChecks } from '../hostChecks';
 import { Coalescer, SUMMARY_REFRESH_MS } from '../coalesce';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { CertificateRecord, Finding } from '../../core/model';
 import { urgencyOf, type Urgency } from '../../core/rules/rules';
-import { Commands, VIEW_ID } from '../commands';
+import { Commands, VIEW_ID } from '../commandIds';
 import { certLabel, detailRows, hostLabel, hostSummary, urgencyIcon, whenText } from '../present';
 import type { HostChecks, HostState } from '../hostChecks';
 import type { CertificateStore } from '../store';

@@ -1,5 +1,5 @@
 import { isPlaceholder, normalizeHost, TLS_PORTS, TLS_SCHEMES } from './names';
-import type { Pair, PairSet } from './pairs';
+import type { Pair, PairSet } from './configValues';
 import type { PathFound } from './servers';
 import { type Found, splitHostPort } from './urls';
 

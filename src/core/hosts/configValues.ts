@@ -1,4 +1,4 @@
-import type { ConfigFormat } from './text';
+import type { ConfigFormat } from './configFormats';
 
 /**
  * One scalar value in a config file with the keys leading to it: `spring.redis.host = x`,

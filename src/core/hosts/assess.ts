@@ -3,7 +3,7 @@ import { type HostJson, isoTime } from '../report/schema';
 import { daysLeft, DEFAULT_RULES, isoDate, type RuleSettings, urgencyOf } from '../rules/rules';
 import type { HostReference } from './discover';
 import { hostPortKey } from './names';
-import type { ChainMember, ProbeResult } from './probe';
+import type { ChainMember, ProbeResult } from './tlsHandshake';
 
 /** A problem with one endpoint, before it is placed at the files that name it. */
 export interface HostIssue {

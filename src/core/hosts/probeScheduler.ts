@@ -1,5 +1,5 @@
 import { hostPortKey } from './names';
-import { DEFAULT_TIMEOUT_MS, type ProbeOptions, type ProbeResult, type ProbeTarget, type ProxyConfig, probeHost } from './probe';
+import { DEFAULT_TIMEOUT_MS, type ProbeOptions, type ProbeResult, type ProbeTarget, type ProxyConfig, probeHost } from './tlsHandshake';
 
 export interface ProberOptions {
   /** Probes running at once, across all callers. Default 8. */
