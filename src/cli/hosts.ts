@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Finding } from '../core/model';
-import { assessHost, discoverHosts, groupTargets, hostFindings, hostJson, type HostReference, type HostTarget, hostPortKey, mayBeConfigFile, parseHostPort, type ProbeResult, type ProbeTarget, Prober, proxyFor, startTlsFor } from '../core/hosts';
+import type { FileRead } from '../core/scan/pipeline';
+import { assessHost, groupTargets, hostFindings, hostJson, type HostReference, type HostTarget, hostPortKey, parseHostPort, type ProbeResult, type ProbeTarget, Prober, proxyFor, startTlsFor } from '../core/hosts';
 import { type HostJson, isoTime, REPORT_VERSION } from '../core/report/schema';
 import { meetsThreshold } from '../core/report/formats';
 import { daysLeft, DEFAULT_RULES, isoDate, type RuleSettings } from '../core/rules/rules';
@@ -58,14 +59,15 @@ export function hostCliOptions(values: { resolve?: string[]; timeout?: string; c
 /** Most references collected in one scan. */
 const MAX_REFERENCES = 20_000;
 
-/** Collects host references from the files a scan reads (`onText`), for `scan --hosts`. */
+/** Collects host references from the files a scan reads, for `scan --hosts`. */
 export class HostCollector {
   readonly references: HostReference[] = [];
-  readonly onText = (file: string, text: string): void => {
-    if (this.references.length >= MAX_REFERENCES) return;
-    for (const r of discoverHosts(file, text)) this.references.push(r);
+  readonly onRead = (e: FileRead): void => {
+    for (const r of e.discovered?.hosts ?? []) {
+      if (this.references.length >= MAX_REFERENCES) return;
+      this.references.push(r);
+    }
   };
-  readonly wantsText = (file: string): boolean => mayBeConfigFile(file);
 
   targets(): HostTarget[] {
     return groupTargets(this.references);

@@ -4,11 +4,10 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_RULES, type RuleSettings } from '../core/rules/rules';
 import { Inventory } from '../core/scan/inventory';
 import { DEFAULT_EXCLUDES } from '../core/scan/filters';
-import { scanPaths } from '../core/scan/scanner';
-import { scanSharingWork } from '../core/scan/sharedScan';
+import { DEFAULT_MAX_FILE_SIZE, readBoundedSync } from '../core/scan/files';
+import { runScan } from '../core/scan/pipeline';
 import { ParseMemo } from '../core/scan/memo';
 import { ReadPool } from '../core/scan/readPool';
-import type { FileResult } from '../core/model';
 import { buildReport } from '../core/report/schema';
 import { meetsThreshold, toCsv, toSarif, toTable } from '../core/report/formats';
 import { checkCommand, checkTargets, HOST_ARG_OPTIONS, HostCollector, hostCliOptions } from './hosts';
@@ -106,20 +105,19 @@ async function scanCommand(args: string[]): Promise<number> {
   // The worker bundle sits next to this one: with it, the scan runs on two threads.
   const workerFile = path.join(__dirname, 'readWorker.js');
   const pool = fs.existsSync(workerFile) ? new ReadPool(workerFile) : undefined;
-  const scanOptions = {
-    roots,
-    include: values.include,
-    exclude: [...(values['no-default-excludes'] ? [] : DEFAULT_EXCLUDES), ...(values.exclude ?? [])],
-    maxFileSize: values['max-file-size'] ? intOption(values['max-file-size'], 'max-file-size', 0) : undefined,
-    signal: controller.signal,
-    syncReads: true,
+  const exclude = [...(values['no-default-excludes'] ? [] : DEFAULT_EXCLUDES), ...(values.exclude ?? [])];
+  const stats = await runScan({
+    sources: roots.map((root) => ({ root, include: values.include, exclude })),
+    maxFileSize: values['max-file-size'] ? intOption(values['max-file-size'], 'max-file-size', 0) : DEFAULT_MAX_FILE_SIZE,
+    pool,
+    read: readBoundedSync,
+    thisThread: 'share',
     memo: new ParseMemo(),
-    concurrency: 1,
-    onFile: (r: FileResult) => inventory.set(r),
-    ...(collector ? { onText: collector.onText, wantsText: collector.wantsText } : {}),
-  };
-  const { stats } = pool ? await scanSharingWork({ ...scanOptions, pool }) : await scanPaths(scanOptions);
-  pool?.dispose();
+    discover: !!collector,
+    signal: controller.signal,
+    onFile: (r) => inventory.set(r),
+    onRead: collector?.onRead,
+  }).finally(() => pool?.dispose());
   mark('scanned');
   const certs = inventory.certificates();
   const findings = inventory.findings(now, rules);

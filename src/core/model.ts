@@ -117,10 +117,20 @@ export interface PrivateKeyRef extends FileLocation {
   spkiSha256: string;
 }
 
-/** A certificate file named by another file (kubeconfig `certificate-authority: ca.crt`). */
+/**
+ * A certificate file named by another file: kubeconfig `certificate-authority: ca.crt` (its
+ * certificates are read into the naming file's) or a config's `ssl_certificate /etc/ssl/x.pem` (a link).
+ * Both are read through the scan's reader, so remote and virtual workspaces resolve them too.
+ */
 export interface FileReference extends FileLocation {
+  /** The file named: an absolute path (or URI string), resolved against the naming file's folder. */
   target: string;
-  source: SourceKind;
+  /** Set when the target's certificates count as the naming file's, with this source. */
+  source?: SourceKind;
+  /** The key or directive that names it. */
+  key?: string;
+  /** Whether the target could be read, once a scan has checked. */
+  exists?: boolean;
 }
 
 /** Everything found in one file; findings here are parse problems, not expiry rules. */

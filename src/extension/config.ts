@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { DEFAULT_RULES, type RuleSettings } from '../core/rules/rules';
 import { DEFAULT_EXCLUDES } from '../core/scan/filters';
-import { DEFAULT_MAX_FILE_SIZE } from '../core/scan/scanner';
+import { DEFAULT_MAX_FILE_SIZE } from '../core/scan/files';
 import type { Severity } from '../core/model';
 
 export const SECTION = 'certlens';

@@ -3,6 +3,8 @@ import type { CertLensApi, TreeItemSnapshot } from './api';
 import { SECTION } from './config';
 import { CertificateStore } from './store';
 import { ReadPool } from '../core/scan/readPool';
+import { systemClock } from '../core/clock';
+import { SessionPasswords } from './passwords';
 import { CodeLensFeature, registerCertificateFileLinks } from './features/codelens';
 import { HostChecks } from './hostChecks';
 import { reportOf } from './features/exports';
@@ -23,23 +25,30 @@ export type { CertLensApi } from './api';
 export function activate(context: vscode.ExtensionContext): CertLensApi {
   const activationStart = performance.now();
   let firstScanMs: number | undefined;
-  const store = new CertificateStore(new ReadPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'readWorker.js').fsPath, { background: true }));
-  const hosts = new HostChecks(store, context.workspaceState);
+  const log = vscode.window.createOutputChannel('CertLens', { log: true });
+  const clock = systemClock;
+  const passwords = new SessionPasswords();
+  const pool = new ReadPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'readWorker.js').fsPath, { background: true });
+  const store = new CertificateStore({ pool, clock, passwords, log });
+  const hosts = new HostChecks(store, context.workspaceState, clock, log);
   const tree = new ExpirationsTree(store, hosts);
   const codeLens = new CodeLensFeature(store, hosts);
   const statusBar = new StatusBarFeature(store, hosts);
   const details = new DetailsFeature(store);
-  const pkcs12 = new Pkcs12Feature(store, context.secrets);
+  const pkcs12 = new Pkcs12Feature(store, passwords, context.secrets);
   const live = new LiveUpdates(store);
   const diagnostics = new DiagnosticsFeature(store, hosts);
   const decorations = new FileDecorationsFeature(store);
   let notified = 0;
   let fullScan: Promise<void> = Promise.resolve();
 
+  const notify = async () => {
+    if (await notifyIfUrgent(store, context.workspaceState, clock.now())) notified++;
+  };
   const rescan = (): Promise<void> => {
     const scan = store.scanAll().then(async () => {
       firstScanMs ??= performance.now() - activationStart;
-      if (await notifyIfUrgent(store, context.workspaceState)) notified++;
+      await notify();
     });
     fullScan = scan;
     void vscode.window.withProgress({ location: { viewId: 'certlens.expirations' } }, () => scan);
@@ -47,6 +56,9 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   };
 
   context.subscriptions.push(
+    log,
+    // A new day, or a certificate crossing into expired or critical, with the window left open.
+    store.onDidTick(() => void notify()),
     store, hosts, tree, codeLens, statusBar, details, pkcs12, live,
     registerCertificateFileLinks(hosts),
     diagnostics,

@@ -1,12 +1,12 @@
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import {
-  certificateFileReferences, type CertificateFileReference, discoverHosts, groupTargets, type HostReference, type HostTarget,
+  type CertificateFileReference, groupTargets, type HostReference, type HostTarget,
   HostMatcher, hostFindings, hostPortKey, parseHostPort, type ProbeResult, type ProbeTarget, Prober, proxyFor,
 } from '../core/hosts';
 import type { Finding } from '../core/model';
+import { type Clock, nextHostChange, WallClockAlarm } from '../core/clock';
 import { readConfig, type HostSettings } from './config';
-import type { CertificateStore, TextListener } from './store';
+import type { CertificateStore, DiscoveryChange, StoreLog } from './store';
 import { keyToUri } from './uris';
 
 const CACHE_KEY = 'certlens.hostCache';
@@ -24,11 +24,9 @@ export interface HostState {
  * opened in an untrusted workspace or with `certlens.hosts.enabled` off; only hosts found in the
  * workspace, listed in settings or typed by the user are checked.
  */
-export class HostChecks implements TextListener, vscode.Disposable {
+export class HostChecks implements vscode.Disposable {
   private references = new Map<string, HostReference[]>();
   private fileRefs = new Map<string, CertificateFileReference[]>();
-  private next: Map<string, HostReference[]> | undefined;
-  private nextFileRefs: Map<string, CertificateFileReference[]> | undefined;
   private results = new Map<string, ProbeResult>();
   private prober: Prober;
   private proberSettings = '';
@@ -37,16 +35,22 @@ export class HostChecks implements TextListener, vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private running: Promise<void> = Promise.resolve();
 
-  constructor(private readonly store: CertificateStore, private readonly state: vscode.Memento) {
-    store.textListener = this;
+  private readonly subscription: vscode.Disposable;
+  private readonly alarm: WallClockAlarm;
+
+  constructor(private readonly store: CertificateStore, private readonly state: vscode.Memento, private readonly clock: Clock, private readonly log: StoreLog) {
+    this.subscription = store.onDidDiscover((change) => this.apply(change));
     this.prober = this.makeProber();
     this.prober.importCache(state.get(CACHE_KEY));
+    // Served certificates expire while cached, and cached results grow old: both follow the clock.
+    this.alarm = new WallClockAlarm(clock, () => this.tick());
   }
 
   dispose(): void {
     clearTimeout(this.checkTimer);
     this.controller.abort();
-    this.store.textListener = undefined;
+    this.alarm.dispose();
+    this.subscription.dispose();
     this.changed.dispose();
   }
 
@@ -106,48 +110,61 @@ export class HostChecks implements TextListener, vscode.Disposable {
     this.changed.fire({});
   }
 
-  // TextListener: discovery follows the store's scans and edits.
-  scanStarted(): void {
-    this.next = new Map();
-    this.nextFileRefs = new Map();
+  /** Discovery follows the store's reads: a full scan replaces everything, updates replace their files. */
+  private apply(change: DiscoveryChange): void {
+    if (change.all) {
+      this.references = new Map();
+      this.fileRefs = new Map();
+      for (const [file, found] of change.all) this.set(file, found.hosts ?? [], found.fileRefs ?? []);
+      this.changed.fire({});
+      if (this.settings().checkOnScan) void this.checkAll();
+      return;
+    }
+    let added = false;
+    for (const [file, found] of change.files ?? []) {
+      if (found) added = this.set(file, found.hosts ?? [], found.fileRefs ?? []) || added;
+      else this.forget(file);
+    }
+    this.changed.fire({ files: [...(change.files?.keys() ?? [])] });
+    // A host added by an edit or a new file is checked shortly (cached hosts cost nothing).
+    if (added && this.settings().checkOnScan) this.scheduleCheck();
   }
 
-  text(file: string, text: string): void {
-    this.discovered(file, discoverHosts(file, text), certificateFileReferences(file, text));
-  }
-
-  discovered(file: string, found: HostReference[], fileRefs: CertificateFileReference[]): void {
+  /** Records what a file names; true when it names a host. */
+  private set(file: string, found: HostReference[], fileRefs: CertificateFileReference[]): boolean {
     const ignore = this.ignoreFor(file);
     const refs = ignore ? found.filter((r) => !ignore.matches(r.host, r.port)) : found;
-    const into = this.next ?? this.references;
-    const intoFiles = this.nextFileRefs ?? this.fileRefs;
-    if (refs.length) into.set(file, refs);
-    else into.delete(file);
-    if (fileRefs.length) intoFiles.set(file, fileRefs);
-    else intoFiles.delete(file);
-    if (!this.next) {
-      this.changed.fire({ files: [file] });
-      // A host added by an edit or a new file is checked shortly (cached hosts cost nothing).
-      if (refs.length && this.settings().checkOnScan) this.scheduleCheck();
-    }
+    if (refs.length) this.references.set(file, refs);
+    else this.references.delete(file);
+    if (fileRefs.length) this.fileRefs.set(file, fileRefs);
+    else this.fileRefs.delete(file);
+    return refs.length > 0;
   }
 
-  gone(file: string): void {
+  /** A file, or a folder and everything under it, is gone or names nothing now. */
+  private forget(file: string): void {
     const under = file.endsWith('/') ? file : file + '/';
-    for (const map of [this.references, this.fileRefs, this.next, this.nextFileRefs]) {
-      if (!map) continue;
+    for (const map of [this.references, this.fileRefs]) {
       for (const k of [...map.keys()]) if (k === file || k.startsWith(under)) map.delete(k);
     }
-    this.changed.fire({ files: [file] });
   }
 
-  scanFinished(): void {
-    if (this.next) this.references = this.next;
-    if (this.nextFileRefs) this.fileRefs = this.nextFileRefs;
-    this.next = undefined;
-    this.nextFileRefs = undefined;
+  /** The clock's moment for host results came: re-evaluate, and re-check what the cache let go stale. */
+  private tick(): void {
     this.changed.fire({});
-    if (this.settings().checkOnScan) void this.checkAll();
+    if (this.allowed()) void this.checkAll();
+    this.rearm();
+  }
+
+  /** Arms the clock for the next change of any host result: a served certificate's band or expiry, or its cache age. */
+  private rearm(): void {
+    const now = this.clock.now();
+    const cacheMs = this.settings().cacheHours * 3_600_000;
+    let next = Infinity;
+    for (const st of this.states()) {
+      if (st.result) next = Math.min(next, nextHostChange(st.result, now, this.store.configFor(st.target.references[0]?.file ?? '').rules, cacheMs));
+    }
+    this.alarm.arm(next);
   }
 
   private checkTimer: NodeJS.Timeout | undefined;
@@ -186,10 +203,11 @@ export class HostChecks implements TextListener, vscode.Disposable {
       onResult: (target, result) => {
         const key = hostPortKey(target.host, target.port);
         this.results.set(key, result);
+        if (result.error) this.log.info(`Host ${key}: ${result.error}`);
         const t = byKey.get(key);
         this.changed.fire({ files: [...new Set(t?.references.map((r) => r.file) ?? [])] });
       },
-    }).then(() => this.persist());
+    }).then(() => this.persist()).finally(() => this.rearm());
     this.running = run;
     return run;
   }
@@ -202,7 +220,9 @@ export class HostChecks implements TextListener, vscode.Disposable {
     if (!hp) return undefined;
     const result = await this.prober.probe(this.probeTarget(hp), { signal: this.controller.signal, force });
     this.results.set(hostPortKey(hp.host, hp.port), result);
+    if (result.error) this.log.info(`Host ${hostPortKey(hp.host, hp.port)}: ${result.error}`);
     await this.persist();
+    this.rearm();
     const refs = this.targets().find((t) => t.host === hp.host && t.port === hp.port)?.references ?? [];
     this.changed.fire({ files: [...new Set(refs.map((r) => r.file))] });
     return result;
@@ -244,19 +264,14 @@ export class HostChecks implements TextListener, vscode.Disposable {
     return this.allowed() ? this.results.get(hostPortKey(host, port)) : undefined;
   }
 
-  /** Findings at this file's host references, and for certificate files it names that do not exist. */
+  /** Findings at this file's host references. */
   findingsIn(file: string): Finding[] {
     const out: Finding[] = [];
     const rules = this.store.configFor(file).rules;
-    const now = Date.now();
+    const now = this.clock.now();
     for (const ref of this.referencesIn(file)) {
       const result = this.resultFor(ref.host, ref.port);
       if (result) out.push(...hostFindings([ref], result, now, rules));
-    }
-    for (const ref of this.certificateFilesIn(file)) {
-      if (!fs.existsSync(ref.path)) {
-        out.push({ file, range: ref.range, severity: 'info', code: 'referenced-file-missing', message: `${ref.key}: ${vscode.workspace.asRelativePath(ref.path)} does not exist in the workspace` });
-      }
     }
     return out;
   }

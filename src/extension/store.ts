@@ -4,20 +4,26 @@ import type { CertificateFields, CertificateRecord, FileResult, Finding } from '
 import { evaluate, urgencyOf, type Urgency } from '../core/rules/rules';
 import { Inventory } from '../core/scan/inventory';
 import { isSkippedByExtension, PathFilter } from '../core/scan/filters';
-import { readBounded, resultFor, type ReadFile, type ReadOutcome } from '../core/scan/scanner';
+import { readBounded, type ReadFile, type ReadOutcome } from '../core/scan/files';
+import { type FileSource, runScan, type ScanRequest } from '../core/scan/pipeline';
 import { ParseMemo } from '../core/scan/memo';
-import { ReadPool, type WalkSpec } from '../core/scan/readPool';
-import { type CertificateFileReference, type HostReference, mayBeConfigFile } from '../core/hosts';
-import { parseFile } from '../core/formats/parse-file';
+import type { Discovered, ReadPool } from '../core/scan/readPool';
+import { type Clock, nextChangeOf, nextLocalMidnight, WallClockAlarm } from '../core/clock';
 import { readConfig, type CertLensConfig } from './config';
 import { fileKey, keyToUri } from './uris';
 
-const READ_CONCURRENCY = 16;
+/**
+ * Day counts in texts step at each certificate's own moment; across a big workspace that would be a
+ * re-evaluation every few seconds. They are refreshed on the hour instead (urgency, severity and
+ * expiry changes are exact, and everything is re-evaluated at midnight).
+ */
+const TEXT_ROUNDING_MS = 3_600_000;
+
 /** Files larger than this are parsed on the read worker (about 25 certificates' worth of PEM). */
 const PARSE_IN_WORKER_ABOVE = 32 * 1024;
 
 /** Reads through Node's fs for local files (fast) and `workspace.fs` for remote and virtual ones. */
-const readFile: ReadFile = async (file, maxSize): Promise<ReadOutcome> => {
+export const readFile: ReadFile = async (file, maxSize): Promise<ReadOutcome> => {
   const uri = keyToUri(file);
   if (uri.scheme === 'file') return readBounded(uri.fsPath, maxSize);
   try {
@@ -39,39 +45,71 @@ async function isDirectory(uri: vscode.Uri): Promise<boolean> {
   }
 }
 
-/** What host discovery needs from scans: the text of every config file read. */
-export interface TextListener {
-  scanStarted(): void;
-  text(file: string, text: string): void;
-  /** What discovery already found in a config file (on the read worker). */
-  discovered(file: string, hosts: HostReference[], fileRefs: CertificateFileReference[]): void;
-  gone(file: string): void;
-  scanFinished(): void;
+export interface StoreChange {
+  /** Files whose results changed; undefined means everything (a scan, a settings change, the clock). */
+  files?: string[];
 }
 
-const textDecoder = new TextDecoder('utf-8');
+/** What host discovery found in config files, as scans and updates read them. */
+export interface DiscoveryChange {
+  /** A full scan's findings, replacing everything known before. */
+  all?: ReadonlyMap<string, Discovered>;
+  /** Files read since: what each names now (undefined: nothing, or the file is gone). Folders gone are listed too. */
+  files?: ReadonlyMap<string, Discovered | undefined>;
+}
 
-export interface StoreChange {
-  /** Files whose results changed; undefined means everything. */
-  files?: string[];
+/** PKCS#12 passwords the user gave this session; the store only asks. */
+export interface PasswordLookup {
+  passwordFor(file: string): string | undefined;
+  unlockedFiles(): readonly string[];
+}
+
+/** Where the store reports what users and maintainers should be able to read later. */
+export type StoreLog = Pick<vscode.LogOutputChannel, 'info' | 'warn' | 'error'>;
+
+export interface StoreDependencies {
+  /** Reads local files on a worker thread when given (see ReadPool); otherwise on this thread. */
+  pool?: ReadPool;
+  clock: Clock;
+  passwords: PasswordLookup;
+  log: StoreLog;
 }
 
 /**
  * The workspace's certificates and findings, kept current from scans, the file watcher and unsaved
- * edits. Everything the editor shows reads from here.
+ * edits (all through the core's one scan pipeline), and re-evaluated by the clock whenever something
+ * shown would change. Everything the editor shows reads from here.
  */
 export class CertificateStore implements vscode.Disposable {
-  /** Reads local files on a worker thread when given (see ReadPool); otherwise on this thread. */
-  constructor(private readonly pool?: ReadPool) {}
+  private readonly pool?: ReadPool;
+  private readonly clock: Clock;
+  private readonly passwords: PasswordLookup;
+  private readonly log: StoreLog;
+
+  constructor(deps: StoreDependencies) {
+    this.pool = deps.pool;
+    this.clock = deps.clock;
+    this.passwords = deps.passwords;
+    this.log = deps.log;
+    this.alarm = new WallClockAlarm(this.clock, (now) => this.tick(now), { onJump: (j) => this.log.info(`The wall clock jumped by ${Math.round(j.jumpMs / 1000)} s (suspend or clock change)`) });
+    if (this.pool) this.pool.onFailure = (e) => this.log.error(`Read worker failed: ${e.message}`);
+  }
 
   private readonly inventory = new Inventory();
   private readonly changed = new vscode.EventEmitter<StoreChange>();
   readonly onDidChange = this.changed.event;
+  private readonly discoveries = new vscode.EventEmitter<DiscoveryChange>();
+  /** Host discovery's results, from the same reads as the certificates (host checks follow this). */
+  readonly onDidDiscover = this.discoveries.event;
   private readonly scanState = new vscode.EventEmitter<boolean>();
   readonly onDidChangeScanning = this.scanState.event;
-  /** PKCS#12 passwords for this session, by file; never written anywhere by the store. */
-  readonly passwords = new Map<string, string>();
-  private scanSource: vscode.CancellationTokenSource | undefined;
+  private readonly ticks = new vscode.EventEmitter<number>();
+  /** The clock re-evaluated everything (a notAfter, a band, a snooze end or midnight passed). */
+  readonly onDidTick = this.ticks.event;
+  private readonly alarm: WallClockAlarm;
+  /** The local midnight the alarm waits for at the latest (day counts and "today" change then). */
+  private midnight = 0;
+  private scanController: AbortController | undefined;
   private running = 0;
   private idleWaiters: (() => void)[] = [];
   private configs = new Map<string, CertLensConfig>();
@@ -80,9 +118,12 @@ export class CertificateStore implements vscode.Disposable {
 
   dispose(): void {
     this.pool?.dispose();
-    this.scanSource?.cancel();
+    this.scanController?.abort();
+    this.alarm.dispose();
     this.changed.dispose();
+    this.discoveries.dispose();
     this.scanState.dispose();
+    this.ticks.dispose();
   }
 
   get scanning(): boolean {
@@ -126,131 +167,81 @@ export class CertificateStore implements vscode.Disposable {
   reloadConfig(): void {
     this.configs.clear();
     this.configByFile.clear();
-    this.maxCertificates = undefined;
     this.invalidate();
   }
 
-  private maxCertificates: number | undefined;
-
   /** Identical contents are parsed once, across scans too (vendored CA bundles, unchanged files). */
   private readonly memo = new ParseMemo();
+  /** Decoded PEM bodies, shared by scans (copies of one CA across a tree are decoded once). */
+  private readonly blockCache = new Map<string, CertificateFields & { der: Uint8Array }>();
 
-  private parseOptions() {
-    this.maxCertificates ??= readConfig().maxCertificatesPerFile;
-    return { pkcs12Password: (file: string) => this.passwords.get(file), memo: this.memo, maxCertificates: this.maxCertificates };
+  private parseOptions(): NonNullable<ScanRequest['parse']> {
+    return { pkcs12Password: (file: string) => this.passwords.passwordFor(file), maxCertificates: readConfig().maxCertificatesPerFile };
   }
 
   /**
-   * Scans every workspace folder, replacing what was known. A running scan is cancelled; a scan that
-   * gets cancelled resolves when the scan that replaced it is done, so every caller sees fresh results.
+   * Scans every workspace folder, replacing what was known. A running scan is cancelled (nothing it
+   * read reaches anyone); a scan that gets cancelled resolves when the scan that replaced it is done,
+   * so every caller sees fresh results.
    */
   scanAll(): Promise<void> {
-    this.scanSource?.cancel();
+    this.scanController?.abort();
     this.configByFile.clear(); // workspace folders may have changed, and files gone
-    const source = (this.scanSource = new vscode.CancellationTokenSource());
-    const run: Promise<void> = this.runScan(source).then((): Promise<void> | undefined => (source.token.isCancellationRequested && this.latestScan !== run ? this.latestScan : undefined));
+    const controller = (this.scanController = new AbortController());
+    const run: Promise<void> = this.runFullScan(controller.signal).then((): Promise<void> | undefined => (controller.signal.aborted && this.latestScan !== run ? this.latestScan : undefined));
     this.latestScan = run;
     return run;
   }
 
   private latestScan: Promise<void> = Promise.resolve();
 
-  /** Files updated by the watcher or edits since the running scan started. */
-  private readonly touchedDuringScan = new Set<string>();
+  /** Files updated by the watcher or edits since the running scan started, with what discovery found in them. */
+  private readonly touchedDuringScan = new Map<string, Discovered | undefined>();
 
-  /** Receives the text of config files as scans and edits read them (host discovery). */
-  textListener: TextListener | undefined;
-
-  /** Hands config files' text to the listener; a file that went away is reported gone. */
-  private deliverText(file: string, outcome: ReadOutcome): void {
-    if (!this.textListener) return;
-    if (outcome === 'gone') this.textListener.gone(file);
-    else if (outcome instanceof Uint8Array && mayBeConfigFile(file) && outcome.subarray(0, 8192).indexOf(0) === -1) this.textListener.text(file, textDecoder.decode(outcome));
-  }
-
-  private runScan(source: vscode.CancellationTokenSource): Promise<void> {
+  private runFullScan(signal: AbortSignal): Promise<void> {
     this.touchedDuringScan.clear();
-    this.textListener?.scanStarted();
     return this.track(async () => {
-      const started = Date.now();
-      const token = source.token;
+      const started = performance.now();
       const found = new Map<string, FileResult>();
+      const discovered = new Map<string, Discovered>();
       let files = 0;
-      for (const folder of vscode.workspace.workspaceFolders ?? []) {
-        if (token.isCancellationRequested) return;
-        const cfg = readConfig(folder.uri);
-        // Local folders are walked by the read worker itself: a 20k-URI findFiles answer costs the
-        // extension host a long task just to receive.
-        const walkLocally = this.pool && folder.uri.scheme === 'file';
-        const uris = walkLocally ? [] : await this.listFiles(folder, cfg, token);
-        files += uris.length;
-        const read = async (file: string, outcome: ReadOutcome, discoveredInWorker = false) => {
-          if (!discoveredInWorker) this.deliverText(file, outcome);
-          const result = await resultFor(file, outcome, cfg.maxFileSize, this.parseOptions(), readFile).catch(() => undefined);
-          if (result) found.set(file, result);
-        };
-        const local: string[] | WalkSpec = walkLocally ? { root: folder.uri.fsPath, include: cfg.include, exclude: this.excludesFor(folder, cfg) } : uris.filter((u) => u.scheme === 'file').map((u) => u.fsPath);
-        const other = uris.filter((u) => u.scheme !== 'file').map(fileKey);
-        if (this.pool && (!Array.isArray(local) || local.length)) {
-          // The worker reads and sniffs; this thread parses what may hold certificates, a few ms at a time.
-          const queue: [string, ReadOutcome][] = [];
-          const listener = this.textListener;
-          let wake: (() => void) | undefined;
-          let reading = true;
-          const reader = this.pool.read(local, cfg.maxFileSize, (file, outcome, discovered) => {
-            if (discovered && listener) listener.discovered(file, discovered.hosts ?? [], discovered.fileRefs ?? []);
-            if (outcome === 'nothing') return;
-            // Large files arrive parsed by the worker: a 500-certificate bundle never blocks this thread.
-            if (typeof outcome === 'object' && 'parsed' in outcome) {
-              found.set(file, outcome.parsed);
-              return;
-            }
-            queue.push([file, outcome]);
-            wake?.();
-          }, { discover: !!listener, parseAbove: PARSE_IN_WORKER_ABOVE, maxCertificates: this.parseOptions().maxCertificates, parseContainersExcept: [...this.passwords.keys()] }).then((count) => {
-            if (walkLocally) files += count;
-          }, async () => {
-            // The worker failed: read what is left on this thread.
-            const list = Array.isArray(local) ? local : (await this.listFiles(folder, cfg, token)).map((u) => u.fsPath);
-            other.push(...list.filter((f) => !found.has(f)));
-          }).finally(() => {
-            reading = false;
-            wake?.();
+      try {
+        for (const folder of vscode.workspace.workspaceFolders ?? []) {
+          if (signal.aborted) return;
+          const cfg = readConfig(folder.uri);
+          const excludes = this.excludesFor(folder, cfg);
+          const walk = !!this.pool && folder.uri.scheme === 'file';
+          const sources: FileSource[] = walk
+            ? [{ root: folder.uri.fsPath, include: cfg.include, exclude: excludes }]
+            : [{ files: (await this.listFiles(folder, cfg, signal)).map(fileKey) }];
+          const stats = await runScan({
+            sources, maxFileSize: cfg.maxFileSize, parse: this.parseOptions(), memo: this.memo, blockCache: this.blockCache,
+            pool: walk ? this.pool : undefined, read: readFile, discover: true, signal, sliceMs: 4,
+            parseOnWorker: { above: PARSE_IN_WORKER_ABOVE, containersExcept: this.passwords.unlockedFiles() },
+            list: async () => (await this.listFiles(folder, cfg, signal)).map(fileKey),
+            onFile: (r) => found.set(r.file, r),
+            onRead: (e) => {
+              if (e.discovered) discovered.set(e.file, e.discovered);
+            },
+            onTrouble: (m) => this.log.warn(m),
           });
-          while (!token.isCancellationRequested && (reading || queue.length)) {
-            if (!queue.length) {
-              await new Promise<void>((r) => (wake = r));
-              wake = undefined;
-              continue;
-            }
-            const until = performance.now() + 4;
-            while (queue.length && performance.now() < until) {
-              const [file, outcome] = queue.shift()!;
-              await read(file, outcome, !!listener);
-            }
-            await new Promise((r) => setImmediate(r));
-          }
-          await reader;
-        } else if (Array.isArray(local)) {
-          other.push(...local);
+          files += stats.files;
         }
-        let next = 0;
-        const worker = async () => {
-          while (next < other.length && !token.isCancellationRequested) {
-            const key = other[next++];
-            await read(key, await readFile(key, cfg.maxFileSize));
-          }
-        };
-        await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker));
+      } catch (e) {
+        if (signal.aborted) return;
+        throw e;
       }
-      if (token.isCancellationRequested) return;
-      // Files changed, created or deleted while the scan ran are newer than what it read: keep them.
-      const newer = [...this.touchedDuringScan].map((k) => [k, this.inventory.get(k)] as const);
+      if (signal.aborted) return;
+      // Files changed, created or deleted while the scan ran are newer than what it read: keep them,
+      // unless their folder left the workspace meanwhile.
+      const newer = [...this.touchedDuringScan].filter(([k]) => vscode.workspace.getWorkspaceFolder(keyToUri(k))).map(([k, d]) => [k, this.inventory.get(k), d] as const);
       this.inventory.clear();
       for (const r of found.values()) this.inventory.set(r);
-      for (const [k, r] of newer) {
+      for (const [k, r, d] of newer) {
         if (r) this.inventory.set(r);
         else this.inventory.delete(k);
+        if (d) discovered.set(k, d);
+        else discovered.delete(k);
       }
       this.scanned = true;
       // Evaluate every file's findings a slice at a time before telling anyone, so listeners that
@@ -258,15 +249,18 @@ export class CertificateStore implements vscode.Disposable {
       this.perFile.clear();
       this.dropSummaries();
       const names = this.inventory.fileNames();
-      for (let i = 0; i < names.length && !token.isCancellationRequested; ) {
+      for (let i = 0; i < names.length && !signal.aborted; ) {
         const until = performance.now() + 8;
         while (i < names.length && performance.now() < until) this.fileState(names[i++]);
         await new Promise((r) => setImmediate(r));
       }
-      this.lastScan = { files, ms: Date.now() - started };
+      if (signal.aborted) return;
+      this.lastScan = { files, ms: Math.round(performance.now() - started) };
+      this.log.info(`Scan: ${files} files, ${this.inventory.certificates().length} certificates in ${this.inventory.fileNames().length} files, ${discovered.size} config files with hosts or certificate paths, ${this.lastScan.ms} ms`);
       this.dropSummaries();
-      this.textListener?.scanFinished();
+      this.discoveries.fire({ all: discovered });
       this.changed.fire({});
+      this.rearm();
     });
   }
 
@@ -276,50 +270,86 @@ export class CertificateStore implements vscode.Disposable {
     return [...cfg.exclude, ...Object.entries(filesExclude).filter(([, on]) => on === true).map(([g]) => g)];
   }
 
-  private async listFiles(folder: vscode.WorkspaceFolder, cfg: CertLensConfig, token: vscode.CancellationToken): Promise<vscode.Uri[]> {
+  private async listFiles(folder: vscode.WorkspaceFolder, cfg: CertLensConfig, signal: AbortSignal): Promise<vscode.Uri[]> {
     const excludes = this.excludesFor(folder, cfg);
     const glob = (list: string[]) => (list.length === 1 ? list[0] : `{${list.join(',')}}`);
-    const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, glob(cfg.include.length ? cfg.include : ['**/*'])), excludes.length ? glob(excludes) : null, undefined, token);
+    const uris = await withToken(signal, (token) => vscode.workspace.findFiles(new vscode.RelativePattern(folder, glob(cfg.include.length ? cfg.include : ['**/*'])), excludes.length ? glob(excludes) : null, undefined, token));
     return uris.filter((u) => !isSkippedByExtension(u.path));
   }
 
-  /** Whether a file (by URI) is one the scan would read. */
+  private readonly filters = new Map<CertLensConfig, PathFilter>();
+
+  /** Whether a file (by URI) is one the scan would read: the same include, exclude and files.exclude. */
   isCandidate(uri: vscode.Uri): boolean {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (!folder || isSkippedByExtension(uri.path)) return false;
     const cfg = this.configFor(fileKey(uri));
-    const rel = vscode.workspace.asRelativePath(uri, false);
-    return new PathFilter(cfg.include, cfg.exclude).accepts(rel);
+    let filter = this.filters.get(cfg);
+    if (!filter) this.filters.set(cfg, (filter = new PathFilter(cfg.include, this.excludesFor(folder, cfg))));
+    return filter.accepts(vscode.workspace.asRelativePath(uri, false));
   }
 
   /** Re-reads files from disk (watcher events, saves, closes without saving). */
   updateFiles(uris: readonly vscode.Uri[]): Promise<void> {
     return this.track(async () => {
-      const changed: string[] = [];
-      const pending = [...uris];
-      for (let i = 0; i < pending.length; i++) {
-        const uri = pending[i];
-        const key = fileKey(uri);
-        const cfg = this.configFor(key);
-        const outcome = await readFile(key, cfg.maxFileSize);
-        // A created or changed directory reads as 'gone' but still exists: nothing under it went away.
-        // A created or changed directory reads as 'gone' but still exists. File watchers can miss files
-        // created right after their folder, so read what the folder holds now.
-        if (outcome === 'gone' && (await isDirectory(uri))) {
+      const keys: string[] = [];
+      const seen = new Set(uris.map((u) => u.toString()));
+      for (const uri of uris) {
+        // A created or changed directory still exists: file watchers can miss files created right
+        // after their folder, so read what the folder holds now (nothing under it went away).
+        if (await isDirectory(uri)) {
           const folder = vscode.workspace.getWorkspaceFolder(uri);
-          const excludes = folder ? this.excludesFor(folder, cfg) : cfg.exclude;
-          const inside = await vscode.workspace.findFiles(new vscode.RelativePattern(uri, '**/*'), `{${excludes.join(',')}}`, 10_000);
-          for (const f of inside) if (!uris.some((u) => u.toString() === f.toString()) && this.isCandidate(f)) pending.push(f);
+          if (!folder) continue;
+          const cfg = this.configFor(fileKey(uri));
+          const excludes = this.excludesFor(folder, cfg);
+          const inside = await vscode.workspace.findFiles(new vscode.RelativePattern(uri, '**/*'), excludes.length ? `{${excludes.join(',')}}` : null, 10_000);
+          for (const f of inside) if (!seen.has(f.toString()) && this.isCandidate(f)) keys.push(fileKey(f));
           continue;
         }
-        this.deliverText(key, outcome);
-        const result = await resultFor(key, outcome, cfg.maxFileSize, this.parseOptions(), readFile).catch(() => undefined);
-        if (result) this.inventory.set(result);
-        else changed.push(...this.inventory.deleteUnder(key));
-        changed.push(key);
+        keys.push(fileKey(uri));
       }
-      this.invalidate(changed);
+      await this.readThrough(keys, readFile);
     });
+  }
+
+  /**
+   * Reads files through the scan pipeline and applies what it found: results, files gone, discoveries.
+   * Grouped by settings (each folder has its own size limit).
+   */
+  private async readThrough(keys: readonly string[], read: ReadFile, blockCache?: ScanRequest['blockCache']): Promise<void> {
+    const groups = new Map<CertLensConfig, string[]>();
+    for (const k of keys) {
+      const cfg = this.configFor(k);
+      const g = groups.get(cfg);
+      if (g) g.push(k);
+      else groups.set(cfg, [k]);
+    }
+    const results = new Map<string, FileResult>();
+    const found = new Map<string, Discovered | undefined>();
+    for (const [cfg, files] of groups) {
+      await runScan({
+        sources: [{ files }], maxFileSize: cfg.maxFileSize, parse: this.parseOptions(), read, discover: true,
+        memo: blockCache ? undefined : this.memo, blockCache: blockCache ?? this.blockCache,
+        onFile: (r) => results.set(r.file, r),
+        onRead: (e) => found.set(e.file, e.discovered),
+        onTrouble: (m) => this.log.warn(m),
+      });
+    }
+    const changed: string[] = [];
+    for (const k of keys) {
+      const r = results.get(k);
+      if (r) this.inventory.set(r);
+      else changed.push(...this.inventory.deleteUnder(k)); // gone, or no longer anything to read
+      changed.push(k);
+      if (!found.has(k)) found.set(k, undefined);
+    }
+    this.invalidate(changed);
+    this.announceDiscoveries(found);
+  }
+
+  private announceDiscoveries(files: Map<string, Discovered | undefined>): void {
+    if (this.scanning) for (const [k, d] of files) this.touchedDuringScan.set(k, d);
+    this.discoveries.fire({ files });
   }
 
   /** Parses an open document's unsaved text. */
@@ -330,13 +360,10 @@ export class CertificateStore implements vscode.Disposable {
       const text = doc.getText();
       if (text.length > cfg.maxFileSize) return;
       const bytes = Buffer.from(text, 'utf8');
-      if (mayBeConfigFile(key)) this.textListener?.text(key, text);
       // Unsaved text rarely repeats as a whole (no memo), but most of its PEM blocks do: a block
       // cache per document means an edit re-decodes only the blocks it touched.
-      const blockCache = this.blockCacheFor(key);
-      const result = await resultFor(key, bytes, cfg.maxFileSize, { ...this.parseOptions(), memo: undefined, blockCache }, readFile).catch(() => parseFile(key, bytes));
-      if (result) this.inventory.set(result);
-      this.invalidate([key]);
+      const fromEditor: ReadFile = (file, maxSize) => (file === key ? Promise.resolve(bytes) : readFile(file, maxSize));
+      await this.readThrough([key], fromEditor, this.blockCacheFor(key));
     });
   }
 
@@ -357,17 +384,45 @@ export class CertificateStore implements vscode.Disposable {
   }
 
   remove(uris: readonly vscode.Uri[]): void {
-    for (const u of uris) this.textListener?.gone(fileKey(u));
     const gone = uris.flatMap((u) => this.inventory.deleteUnder(fileKey(u)));
+    this.announceDiscoveries(new Map(uris.map((u) => [fileKey(u), undefined])));
     this.invalidate([...uris.map(fileKey), ...gone]);
   }
 
   private invalidate(files?: string[]): void {
-    if (files) for (const f of files) this.touchedDuringScan.add(f);
+    if (files && this.scanning) for (const f of files) if (!this.touchedDuringScan.has(f)) this.touchedDuringScan.set(f, undefined);
     this.dropSummaries();
     if (files) for (const f of files) this.perFile.delete(f);
     else this.perFile.clear();
     this.changed.fire({ files });
+    this.rearm();
+  }
+
+  /**
+   * The clock's moment came: the files whose results changed with time are re-evaluated (all of
+   * them at midnight, when day counts change everywhere) and every surface is told.
+   */
+  private tick(now: number): void {
+    this.dropSummaries();
+    if (now >= this.midnight) {
+      this.perFile.clear();
+      this.changed.fire({});
+    } else {
+      const due = [...this.perFile].filter(([, st]) => st.nextChange <= now).map(([f]) => f);
+      for (const f of due) this.perFile.delete(f);
+      this.changed.fire({ files: due });
+    }
+    this.ticks.fire(now);
+    this.rearm();
+  }
+
+  /** Sets the one alarm to the next moment anything shown changes (over files holding certificates, and local midnight). */
+  private rearm(): void {
+    const now = this.clock.now();
+    this.midnight = nextLocalMidnight(now);
+    let next = this.midnight;
+    for (const file of this.inventory.fileNames()) next = Math.min(next, this.fileState(file).nextChange);
+    this.alarm.arm(next);
   }
 
   /** Per file: visible certificates, all findings and the count of certificates by urgency, computed
@@ -387,7 +442,6 @@ export class CertificateStore implements vscode.Disposable {
    * changes), so a workspace-wide summary after an edit costs a pass over files, not certificates.
    */
   summary(): UrgencySummary {
-    this.freshness();
     if (this.summaryCache) return this.summaryCache;
     const counts = noCounts();
     const worst = new Map<string, Urgency>();
@@ -403,19 +457,7 @@ export class CertificateStore implements vscode.Disposable {
     return (this.summaryCache = { counts, worst, warningDays });
   }
 
-  private evaluatedAt = 0;
   private readonly ignoreMatchers = new Map<string, (p: string) => boolean>();
-
-  /** Results are re-evaluated at least once a minute, so "days left" stays true across midnight. */
-  private freshness(): number {
-    const now = Date.now();
-    if (now - this.evaluatedAt >= 60_000) {
-      this.perFile.clear();
-      this.dropSummaries();
-      this.evaluatedAt = now;
-    }
-    return this.evaluatedAt;
-  }
 
   private pathIgnored(file: string, cfg: CertLensConfig): boolean {
     if (!cfg.ignorePaths.length) return false;
@@ -426,16 +468,20 @@ export class CertificateStore implements vscode.Disposable {
   }
 
   private fileState(file: string): FileState {
-    const now = this.freshness();
     let state = this.perFile.get(file);
     if (state) return state;
+    const now = this.clock.now();
     const result = this.inventory.get(file);
     const cfg = this.configFor(file);
     const certs = !result || this.pathIgnored(file, cfg) ? [] : result.certificates.filter((c) => !cfg.rules.ignore.has(c.sha256));
     const findings = result ? [...result.problems, ...evaluate(certs, now, cfg.rules)] : [];
     const counts = noCounts();
-    for (const c of certs) counts[urgencyOf(c, now, cfg.rules)]++;
-    this.perFile.set(file, (state = { certs, findings, counts }));
+    let nextChange = Infinity;
+    for (const c of certs) {
+      counts[urgencyOf(c, now, cfg.rules)]++;
+      nextChange = Math.min(nextChange, nextChangeOf(c, now, cfg.rules, { textRoundingMs: TEXT_ROUNDING_MS }));
+    }
+    this.perFile.set(file, (state = { certs, findings, counts, nextChange }));
     return state;
   }
 
@@ -451,7 +497,6 @@ export class CertificateStore implements vscode.Disposable {
 
   /** Visible (not ignored) certificates, sorted by notAfter. */
   certificates(): CertificateRecord[] {
-    this.freshness();
     if (this.sorted) return this.sorted;
     // The inventory's list is sorted (and paired with private keys) already: leaving out what is
     // ignored keeps the order, so an edit costs no sort of the whole workspace.
@@ -496,6 +541,22 @@ interface FileState {
   certs: CertificateRecord[];
   findings: Finding[];
   counts: Record<Urgency, number>;
+  /** When anything computed here changes with time alone. */
+  nextChange: number;
+}
+
+/** Runs `work` with a CancellationToken that follows `signal`; the token source is disposed after. */
+async function withToken<T>(signal: AbortSignal, work: (token: vscode.CancellationToken) => Thenable<T>): Promise<T> {
+  const source = new vscode.CancellationTokenSource();
+  const cancel = () => source.cancel();
+  signal.addEventListener('abort', cancel, { once: true });
+  try {
+    if (signal.aborted) source.cancel();
+    return await work(source.token);
+  } finally {
+    signal.removeEventListener('abort', cancel);
+    source.dispose();
+  }
 }
 
 function noCounts(): Record<Urgency, number> {

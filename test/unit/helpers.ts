@@ -5,6 +5,10 @@ import * as path from 'node:path';
 import { makeKey, type KeyOptions, type TestKey } from '../support/certs';
 import { parseFile } from '../../src/core/formats/parse-file';
 import type { FileResult } from '../../src/core/model';
+import { DEFAULT_EXCLUDES } from '../../src/core/scan/filters';
+import { DEFAULT_MAX_FILE_SIZE, readBounded, readBoundedSync } from '../../src/core/scan/files';
+import { runScan, type ScanRequest, type ScanStats } from '../../src/core/scan/pipeline';
+import { ReadPool } from '../../src/core/scan/readPool';
 
 const keys = new Map<string, TestKey>();
 
@@ -52,3 +56,42 @@ export function positionOf(text: string, needle: string, occurrence = 0): { line
   const before = text.slice(0, at).split('\n');
   return { line: before.length - 1, character: before[before.length - 1].length };
 }
+
+/** How a test scan reads: as the editor without a worker, as the CLI on one or two threads, or as the editor with its worker. */
+export type ScanMode = 'async' | 'sync' | 'shared' | 'worker';
+
+export interface TreeScanOptions extends Omit<ScanRequest, 'sources' | 'read' | 'maxFileSize' | 'pool' | 'thisThread'> {
+  roots: string[];
+  include?: string[];
+  exclude?: string[];
+  maxFileSize?: number;
+  mode?: ScanMode;
+  /** The worker script for 'shared' and 'worker' (default: the transpiled readWorker.js). */
+  workerFile?: string;
+}
+
+/** Runs the scan pipeline over folders (or files) as one of its callers does; collects what onFile delivers. */
+export async function scanTree(options: TreeScanOptions): Promise<{ results: FileResult[]; stats: ScanStats }> {
+  const { roots, include, exclude = DEFAULT_EXCLUDES, maxFileSize = DEFAULT_MAX_FILE_SIZE, mode = 'async', workerFile = WORKER_FILE, onFile, ...rest } = options;
+  const results: FileResult[] = [];
+  const pool = mode === 'shared' || mode === 'worker' ? new ReadPool(workerFile) : undefined;
+  try {
+    const stats = await runScan({
+      ...rest,
+      sources: roots.map((root) => ({ root, include, exclude })),
+      maxFileSize,
+      pool,
+      read: mode === 'async' || mode === 'worker' ? readBounded : readBoundedSync,
+      thisThread: mode === 'sync' || mode === 'shared' ? 'share' : 'leave',
+      onFile: (r) => {
+        results.push(r);
+        onFile?.(r);
+      },
+    });
+    return { results, stats };
+  } finally {
+    pool?.dispose();
+  }
+}
+
+export const WORKER_FILE = path.join(__dirname, '..', '..', 'src', 'core', 'scan', 'readWorker.js');

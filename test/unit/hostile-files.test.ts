@@ -12,9 +12,9 @@ import { MAX_CHAIN_LENGTH } from '../../src/core/formats/chains';
 import { MAX_PRIVATE_KEYS_PER_FILE, parseFile } from '../../src/core/formats/parse-file';
 import { MAX_PKCS12_ITERATIONS, MAX_PKCS12_WORK } from '../../src/core/formats/pkcs12';
 import { KdfLimitError, KdfLimits, kdfWorkRun, loadForge } from '../../src/core/formats/forge-asn1';
-import { readBounded, scanPaths, type ScanOptions } from '../../src/core/scan/scanner';
+import { readBounded } from '../../src/core/scan/files';
 import type { FileResult } from '../../src/core/model';
-import { sharedKey, tempDir } from './helpers';
+import { sharedKey, tempDir, scanTree, type TreeScanOptions } from './helpers';
 
 const isRoot = process.getuid?.() === 0;
 const posix = process.platform !== 'win32';
@@ -43,11 +43,11 @@ describe('hostile files', function () {
   }
 
   /** Scans `dir` both ways the scanner reads (async, and synchronous as the CLI does), checking the normal certificate each time. */
-  async function scan(dir: string, options: Partial<ScanOptions> = {}) {
+  async function scan(dir: string, options: Partial<TreeScanOptions> = {}) {
     let last: { results: FileResult[]; ms: number; skipped: number; of: (name: string) => FileResult | undefined } | undefined;
     for (const syncReads of [false, true]) {
       const t0 = performance.now();
-      const { results, stats } = await scanPaths({ roots: [dir], ...options, syncReads });
+      const { results, stats } = await scanTree({ roots: [dir], ...options, mode: syncReads ? 'sync' : 'async' });
       const ms = performance.now() - t0;
       const of = (name: string) => results.find((r) => r.file === path.join(dir, name));
       assert.equal(of('normal.pem')?.certificates[0]?.subjectCN, 'normal.certlens.dev', `the normal certificate is found (syncReads ${syncReads})`);
@@ -99,7 +99,7 @@ describe('hostile files', function () {
       last = now;
     }, 10);
     const t0 = performance.now();
-    const { results, stats } = await scanPaths({ roots: [dir], maxFileSize: 256 * 1024 * 1024 });
+    const { results, stats } = await scanTree({ roots: [dir], maxFileSize: 256 * 1024 * 1024 });
     const ms = performance.now() - t0;
     await new Promise((r) => setTimeout(r, 30)); // let the probe see the last stall
     clearInterval(probe);
@@ -190,8 +190,8 @@ describe('hostile files', function () {
     for (const syncReads of [false, true]) {
       for (const v of victims) fs.writeFileSync(path.join(dir, v), normal.pem);
       const changed = new Set<string>();
-      const { results, stats } = await scanPaths({
-        roots: [dir], concurrency: 1, syncReads,
+      const { results, stats } = await scanTree({
+        roots: [dir], concurrency: 1, mode: syncReads ? 'sync' : 'async',
         onFile: (r) => {
           if (changed.size) return;
           // After the first file, delete half of the files not yet read and truncate the others.
@@ -326,7 +326,7 @@ describe('hostile files', function () {
     });
 
     it('reports a locked file as locked, and a wrong password as such', async () => {
-      const { of } = await scan(dir, { pkcs12Password: (f) => (f.endsWith('locked.p12') ? 'wrong-pass' : undefined) });
+      const { of } = await scan(dir, { parse: { pkcs12Password: (f: string) => (f.endsWith('locked.p12') ? 'wrong-pass' : undefined) } });
       assert.equal(of('locked.p12')?.problems[0]?.code, 'pkcs12-wrong-password', summary(of('locked.p12')));
       const locked = parseFile('/ws/locked.p12', fs.readFileSync(path.join(dir, 'locked.p12')));
       assert.equal(locked.problems[0].code, 'pkcs12-locked');

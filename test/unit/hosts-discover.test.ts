@@ -58,7 +58,7 @@ server {
       ['nginx proxy_pass', 'api.acme-retail.com', 9443, 'api.acme-retail.com:9443'],
       ['nginx server_name', 'admin.acme-retail.com', 8443, 'admin.acme-retail.com'],
     ]);
-    assert.deepEqual(certificateFileReferences('/ws/nginx/conf.d/shop.conf', text).map((r) => ({ path: r.path, key: r.key, range: r.range })), [
+    assert.deepEqual(certificateFileReferences('/ws/nginx/conf.d/shop.conf', text).map((r) => ({ path: r.target, key: r.key, range: r.range })), [
       { path: '/etc/nginx/certs/shop.crt', key: 'ssl_certificate', range: at(text, '/etc/nginx/certs/shop.crt') },
       { path: '/ws/nginx/conf.d/certs/chain.pem', key: 'ssl_trusted_certificate', range: at(text, 'certs/chain.pem') },
     ]);
@@ -302,7 +302,7 @@ oidc:
       ['url', 'backend.acme-retail.com', 8443, 'backend.acme-retail.com:8443'],
       ['apache ServerName', 'admin.acme-retail.com', 8443, 'admin.acme-retail.com:8443'],
     ]);
-    assert.deepEqual(certificateFileReferences(file, text).map((r) => [r.key, r.path]), [
+    assert.deepEqual(certificateFileReferences(file, text).map((r) => [r.key, r.target]), [
       ['SSLCertificateFile', '/etc/ssl/certs/www.pem'],
       ['SSLCertificateChainFile', '/ws/apache2/sites-available/conf/chain.crt'],
     ]);
@@ -330,7 +330,7 @@ backend be_secure
       ['haproxy server', '10.20.0.12', 443, '10.20.0.12:443'],
       ['haproxy server', 'secure1.acme-retail.com', 443, 'secure1.acme-retail.com'],
     ]);
-    assert.deepEqual(certificateFileReferences('/ws/haproxy/haproxy.cfg', text).map((r) => [r.key, r.path, r.range]), [
+    assert.deepEqual(certificateFileReferences('/ws/haproxy/haproxy.cfg', text).map((r) => [r.key, r.target, r.range]), [
       ['crt', '/etc/haproxy/certs/site.pem', at(text, '/etc/haproxy/certs/site.pem')],
       ['ca-file', '/etc/haproxy/ca.crt', at(text, '/etc/haproxy/ca.crt')],
     ]);
@@ -512,13 +512,13 @@ database:
   sslrootcert: "~/.postgresql/root.crt"
   certificate: \${CERT_PATH}
 `;
-    assert.deepEqual(certificateFileReferences('/ws/app/config.yaml', yaml).map((r) => [r.key, r.path, r.range]), [
+    assert.deepEqual(certificateFileReferences('/ws/app/config.yaml', yaml).map((r) => [r.key, r.target, r.range]), [
       ['cert_file', '/ws/app/certs/server.crt', at(yaml, 'certs/server.crt')],
       ['ca', '/etc/pki/ca.pem', at(yaml, '/etc/pki/ca.pem')],
       ['sslrootcert', require('node:path').join(require('node:os').homedir(), '.postgresql/root.crt'), at(yaml, '~/.postgresql/root.crt')],
     ]);
-    assert.deepEqual(certificateFileReferences('/ws/.env', 'TLS_CA_FILE=./ca/bundle.pem\nSSL_CERT=server.cer\nCA=true\n').map((r) => r.path), ['/ws/ca/bundle.pem', '/ws/server.cer']);
-    assert.deepEqual(certificateFileReferences('/ws/x.json', '{"ssl": {"caFile": "ssl/ca.p12", "cert": "https://x.acme.io/c.pem"}}').map((r) => r.path), ['/ws/ssl/ca.p12']);
+    assert.deepEqual(certificateFileReferences('/ws/.env', 'TLS_CA_FILE=./ca/bundle.pem\nSSL_CERT=server.cer\nCA=true\n').map((r) => r.target), ['/ws/ca/bundle.pem', '/ws/server.cer']);
+    assert.deepEqual(certificateFileReferences('/ws/x.json', '{"ssl": {"caFile": "ssl/ca.p12", "cert": "https://x.acme.io/c.pem"}}').map((r) => r.target), ['/ws/ssl/ca.p12']);
   });
 
   it('stays linear on hostile input: long space runs, dotted runs, deep nesting, huge minified JSON', () => {

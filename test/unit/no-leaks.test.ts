@@ -14,8 +14,7 @@ import { toCsv, toMarkdown, toSarif, toTable } from '../../src/core/report/forma
 import { buildReport } from '../../src/core/report/schema';
 import { DEFAULT_RULES } from '../../src/core/rules/rules';
 import { Inventory } from '../../src/core/scan/inventory';
-import { scanPaths } from '../../src/core/scan/scanner';
-import { sharedKey, tempDir } from './helpers';
+import { sharedKey, tempDir, scanTree } from './helpers';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 const P12_PASSWORD = 'Pkcs12-Pa55word-9f3e1c';
@@ -126,7 +125,7 @@ describe('no key material or password in any output', function () {
 
   it('finds every certificate and pairs the keys, so the keys were really read', async () => {
     const inv = new Inventory();
-    const { results } = await scanPaths({ roots: [dir], pkcs12Password: () => P12_PASSWORD });
+    const { results } = await scanTree({ roots: [dir], parse: { pkcs12Password: () => P12_PASSWORD } });
     results.forEach((r) => inv.set(r));
     const certs = inv.certificates();
     for (const cn of ['rsa.certlens.dev', 'ec.certlens.dev', 'ed.certlens.dev', 'p12.certlens.dev']) assert.ok(certs.some((c) => c.subjectCN === cn), cn);
@@ -162,7 +161,7 @@ describe('no key material or password in any output', function () {
     const outputs: Record<string, string> = {};
     for (const password of [P12_PASSWORD, 'not-the-password', undefined]) {
       const inv = new Inventory();
-      const { results, stats } = await scanPaths({ roots: [dir], pkcs12Password: () => password });
+      const { results, stats } = await scanTree({ roots: [dir], parse: { pkcs12Password: () => password } });
       results.forEach((r) => inv.set(r));
       const now = Date.now();
       const report = buildReport(inv.certificates(), inv.findings(now, DEFAULT_RULES), now, stats);

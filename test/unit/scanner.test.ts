@@ -2,12 +2,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { daysFromNow, makeCert, type TestCert } from '../support/certs';
-import { scanPaths } from '../../src/core/scan/scanner';
 import { Inventory } from '../../src/core/scan/inventory';
 import { DEFAULT_EXCLUDES } from '../../src/core/scan/filters';
 import { DEFAULT_RULES } from '../../src/core/rules/rules';
 import type { FileResult } from '../../src/core/model';
-import { sharedKey, tempDir } from './helpers';
+import { sharedKey, tempDir, scanTree } from './helpers';
 
 describe('workspace scan', () => {
   let root: string;
@@ -37,7 +36,7 @@ describe('workspace scan', () => {
 
   it('finds certificates across the tree, skipping excluded folders, binaries and oversized files, without looping', async () => {
     const seen: FileResult[] = [];
-    const { results, stats } = await scanPaths({ roots: [root], onFile: (r) => seen.push(r) });
+    const { results, stats } = await scanTree({ roots: [root], onFile: (r) => seen.push(r) });
     const inv = new Inventory();
     results.forEach((r) => inv.set(r));
     const found = inv.certificates().map((c) => `${path.relative(root, c.file)}:${c.subjectCN}`).sort();
@@ -53,7 +52,7 @@ describe('workspace scan', () => {
   });
 
   it('honours include and exclude globs', async () => {
-    const { results } = await scanPaths({ roots: [root], include: ['**/*.pem'], exclude: [...DEFAULT_EXCLUDES, '**/big/**', '**/linked-certs/**', '**/deep/**'] });
+    const { results } = await scanTree({ roots: [root], include: ['**/*.pem'], exclude: [...DEFAULT_EXCLUDES, '**/big/**', '**/linked-certs/**', '**/deep/**'] });
     assert.deepEqual(results.filter((r) => r.certificates.length).map((r) => path.relative(root, r.file)), ['certs/a.pem']);
   });
 
@@ -64,7 +63,7 @@ describe('workspace scan', () => {
       fs.writeFileSync(path.join(dir, 'ok.pem'), a.pem);
       fs.mkdirSync(path.join(dir, 'x.pem'));
       fs.mkdirSync(path.join(dir, 'x.pem', 'inner.pem'));
-      const { results } = await scanPaths({ roots: [dir] });
+      const { results } = await scanTree({ roots: [dir] });
       assert.equal(results.flatMap((r) => r.certificates).length, 1);
       fs.rmSync(dir, { recursive: true });
       return;
@@ -72,7 +71,7 @@ describe('workspace scan', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'ok.pem'), a.pem);
     fs.writeFileSync(path.join(dir, 'secret.pem'), b.pem, { mode: 0o000 });
-    const { results } = await scanPaths({ roots: [dir] });
+    const { results } = await scanTree({ roots: [dir] });
     assert.equal(results.flatMap((r) => r.certificates).length, 1);
     assert.equal(results.flatMap((r) => r.problems)[0]?.code, 'read-error');
     fs.rmSync(dir, { recursive: true });
@@ -81,7 +80,7 @@ describe('workspace scan', () => {
   it('can be cancelled', async () => {
     const controller = new AbortController();
     controller.abort();
-    await assert.rejects(scanPaths({ roots: [root], signal: controller.signal }), { name: 'AbortError' });
+    await assert.rejects(scanTree({ roots: [root], signal: controller.signal }), { name: 'AbortError' });
   });
 
   it('resolves kubeconfig file references, and reports missing ones', async () => {
@@ -89,7 +88,7 @@ describe('workspace scan', () => {
     fs.mkdirSync(path.join(dir, 'pki'));
     fs.writeFileSync(path.join(dir, 'pki', 'ca.crt'), b.pem);
     fs.writeFileSync(path.join(dir, 'kubeconfig'), 'apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority: pki/ca.crt\n  name: a\nusers:\n- name: u\n  user:\n    client-certificate: ./missing.crt\n');
-    const { results } = await scanPaths({ roots: [path.join(dir, 'kubeconfig')] });
+    const { results } = await scanTree({ roots: [path.join(dir, 'kubeconfig')] });
     const [r] = results;
     assert.equal(r.certificates.length, 1);
     assert.equal(r.certificates[0].source, 'kubeconfig');
@@ -106,7 +105,7 @@ describe('workspace scan', () => {
     fs.mkdirSync(path.join(dir, 'private'));
     fs.writeFileSync(path.join(dir, 'private', 'site.key'), sharedKey({ type: 'ec' }).pem);
     const inv = new Inventory();
-    (await scanPaths({ roots: [dir] })).results.forEach((r) => inv.set(r));
+    (await scanTree({ roots: [dir] })).results.forEach((r) => inv.set(r));
     assert.equal(inv.certificates()[0].privateKey?.file, path.join(dir, 'private', 'site.key'));
     const findings = inv.findings(Date.now(), DEFAULT_RULES);
     assert.ok(findings.every((f) => !f.message.includes('PRIVATE')));

@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import * as path from 'node:path';
+import { resolveNamedFile } from '../scan/files';
 import { type CertificateFields, type CertificateRecord, type FileReference, type FileResult, type FindingCode, placeCertificate, type PrivateKeyRef, type Range, type Severity, type SourceKind } from '../model';
 import { certificateLength, hexDigest, parseCertificateDer } from '../x509/certificate';
 import { linkChains } from './chains';
@@ -255,7 +256,7 @@ function parseText(text: string, ext: string, file: string, sink: Sink): void {
       if (PLACEHOLDER.test(value)) continue;
       const valueStart = m.index + m[0].length - value.length;
       sink.result.references.push({
-        file, range: lines.range(valueStart, valueStart + value.length), target: path.resolve(path.dirname(file), value), source: 'kubeconfig',
+        file, range: lines.range(valueStart, valueStart + value.length), target: resolveNamedFile(file, value), source: 'kubeconfig',
       } satisfies FileReference);
     }
   }

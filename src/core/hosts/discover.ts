@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
-import * as path from 'node:path';
-import type { FileLocation, Range } from '../model';
+import type { FileLocation, FileReference } from '../model';
 import { LineIndex } from '../formats/lines';
+import { resolveNamedFile } from '../scan/files';
 import { keyFindings } from './endpointSettings';
 import { HostMatcher, hostPortKey, parseHostPort, skipReason, startTlsFor, type StartTlsProtocol } from './names';
 import { extractPairs } from './configValues';
@@ -40,13 +40,8 @@ export interface HostTarget {
 }
 
 /** A certificate file a config names: nginx ssl_certificate, Apache SSLCertificateFile, `ca_file: certs/ca.pem`. */
-export interface CertificateFileReference {
-  /** Absolute path, resolved against the naming file's folder. */
-  path: string;
-  range: Range;
-  /** The directive or key that names it. */
-  key: string;
-}
+/** A certificate file a config names (nginx ssl_certificate, a `ca:` key): the model's one file reference. */
+export type CertificateFileReference = FileReference & { key: string };
 
 /** At most this many references per file: a generated file listing thousands of hosts is data, not config. */
 const MAX_REFERENCES_PER_FILE = 500;
@@ -176,14 +171,9 @@ export function certificateFileReferences(file: string, text: string): Certifica
   for (const f of found.sort((a, b) => a.start - b.start)) {
     if (seen.has(f.start)) continue;
     seen.add(f.start);
-    out.push({ path: resolvePath(file, f.value), range: lines.range(f.start, f.end), key: f.key });
+    out.push({ file, target: resolveNamedFile(file, f.value, homedir()), range: lines.range(f.start, f.end), key: f.key });
     if (out.length >= MAX_REFERENCES_PER_FILE) break;
   }
   return out;
 }
 
-function resolvePath(file: string, value: string): string {
-  if (path.isAbsolute(value) || path.win32.isAbsolute(value)) return value;
-  if (value.startsWith('~/')) return path.join(homedir(), value.slice(2));
-  return path.resolve(path.dirname(file), value);
-}

@@ -1,6 +1,6 @@
 import type { CertificateRecord, Finding, Range } from '../model';
 import { daysLeft } from '../rules/rules';
-import type { ScanStats } from '../scan/scanner';
+import type { ScanStats } from '../scan/pipeline';
 import { isoTime } from '../dates';
 
 export { isoTime };

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { ReadOutcome } from './scanner';
+import type { ReadOutcome } from './files';
 import type { FileResult } from '../model';
 import type { CertificateFileReference, HostReference } from '../hosts/discover';
 
@@ -15,8 +15,6 @@ export interface ReadRequest {
   files?: string[];
   walk?: WalkSpec;
   maxSize: number;
-  /** Also return config files (host discovery reads them), not only files that may hold certificates. */
-  configFiles?: boolean;
   /** Run host discovery on config files in the worker and return what it found. */
   discover?: boolean;
   /** Files larger than this many bytes are parsed in the worker (a long parse never blocks the caller). */
@@ -25,12 +23,16 @@ export interface ReadRequest {
   maxCertificates?: number;
   /** Also parse PKCS#7 and PKCS#12 files in the worker (their decoding is slow JavaScript), except these. */
   parseContainersExcept?: string[];
+  /** Set to 1 by the caller to cancel: the worker checks it between files (a message would wait for its loop). */
+  cancel?: Int32Array;
 }
 
 /** Host discovery results for a config file, when the request asked for discovery. */
 export interface Discovered {
   hosts?: HostReference[];
   fileRefs?: CertificateFileReference[];
+  /** Why discovery failed on this file (it found nothing then). */
+  error?: string;
 }
 
 export type WorkerResult =
@@ -62,6 +64,12 @@ export class ReadPool {
   /** While held, an idle worker is kept (a caller about to send more work). */
   private holds = 0;
   private readonly pending = new Map<number, { onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void; resolve: (count: number) => void; reject: (e: Error) => void }>();
+  /** Requests cancelled so far, and how many files the worker had read of them when it stopped. */
+  readonly cancelled: { requests: number; filesRead: number } = { requests: 0, filesRead: 0 };
+  /** Ids of cancelled requests the worker has not finished yet. */
+  private readonly stopping = new Set<number>();
+  /** Called when the worker fails or stops unexpectedly (for the caller's log). */
+  onFailure: ((e: Error) => void) | undefined;
 
   /** background: the worker runs at a lower CPU priority, so the thread it serves (an editor's
    * extension host) wins the CPU whenever both want it. */
@@ -73,9 +81,12 @@ export class ReadPool {
     w.unref();
     w.on('message', (reply: ReadReply) => {
       const job = this.pending.get(reply.id);
-      if (!job) return;
+      if (!job) {
+        if (reply.done && this.stopping.delete(reply.id)) this.cancelled.filesRead += reply.count ?? 0;
+        return;
+      }
       for (const r of reply.results) {
-        const found = r.kind === 'bytes' || r.kind === 'nothing' || r.kind === 'parsed' ? (r.hosts || r.fileRefs ? { hosts: r.hosts, fileRefs: r.fileRefs } : undefined) : undefined;
+        const found = r.kind === 'bytes' || r.kind === 'nothing' || r.kind === 'parsed' ? (r.hosts || r.fileRefs || r.error ? { hosts: r.hosts, fileRefs: r.fileRefs, error: r.error } : undefined) : undefined;
         job.onResult(r.file, r.kind === 'bytes' ? r.bytes : r.kind === 'parsed' ? { parsed: r.result } : r.kind === 'error' ? new Error(r.message) : r.kind, found);
       }
       if (reply.done) {
@@ -96,6 +107,7 @@ export class ReadPool {
   }
 
   private fail(e: Error): void {
+    this.onFailure?.(e);
     for (const job of this.pending.values()) job.reject(e);
     this.pending.clear();
   }
@@ -104,8 +116,10 @@ export class ReadPool {
    * Reads `files` (or the files of a folder the worker walks), calling `onResult` as results arrive
    * (in batches); resolves with the number of files read when all have.
    */
-  read(source: readonly string[] | WalkSpec, maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, options: Pick<ReadRequest, 'configFiles' | 'discover' | 'parseAbove' | 'maxCertificates' | 'parseContainersExcept'> = {}): Promise<number> {
+  read(source: readonly string[] | WalkSpec, maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, options: Pick<ReadRequest, 'discover' | 'parseAbove' | 'maxCertificates' | 'parseContainersExcept'> & { signal?: AbortSignal } = {}): Promise<number> {
     const files = Array.isArray(source) ? [...(source as readonly string[])] : undefined;
+    const { signal, ...request } = options;
+    if (signal?.aborted) return Promise.reject(abortError(signal));
     if (files?.length === 0) return Promise.resolve(0);
     let worker: Worker;
     try {
@@ -114,9 +128,25 @@ export class ReadPool {
       return Promise.reject(e instanceof Error ? e : new Error(String(e)));
     }
     const id = this.nextId++;
+    const cancel = new Int32Array(new SharedArrayBuffer(4));
     return new Promise<number>((resolve, reject) => {
-      this.pending.set(id, { onResult, resolve, reject });
-      worker.postMessage({ id, ...(files ? { files } : { walk: source as WalkSpec }), maxSize, ...options } satisfies ReadRequest);
+      const onAbort = () => {
+        // The worker stops at its next file; nothing it still sends for this request is delivered.
+        Atomics.store(cancel, 0, 1);
+        if (!this.pending.delete(id)) return;
+        this.cancelled.requests++;
+        this.stopping.add(id);
+        reject(abortError(signal!));
+        if (this.pending.size === 0 && this.holds === 0) this.dispose();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = () => signal?.removeEventListener('abort', onAbort);
+      this.pending.set(id, {
+        onResult,
+        resolve: (n) => (done(), resolve(n)),
+        reject: (e) => (done(), reject(e)),
+      });
+      worker.postMessage({ id, ...(files ? { files } : { walk: source as WalkSpec }), maxSize, ...request, cancel } satisfies ReadRequest);
     });
   }
 
@@ -144,4 +174,8 @@ export class ReadPool {
     void this.worker?.terminate();
     this.worker = undefined;
   }
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new DOMException('The scan was cancelled', 'AbortError');
 }

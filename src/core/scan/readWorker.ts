@@ -8,8 +8,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { mayHoldCertificates } from '../formats/parse-file';
 import { BLOCK_CACHE_LIMIT, ParseMemo } from './memo';
 import { mayBeConfigFile } from '../hosts/configFormats';
-import { certificateFileReferences, discoverHosts } from '../hosts/discover';
-import { readScratchSync, walkSync } from './scanner';
+import { discoverIn } from './discovery';
+import { isText, readScratchSync, walkSync } from './files';
 import type { CertificateFields } from '../model';
 import type { ReadReply, ReadRequest, WorkerResult } from './readPool';
 
@@ -41,23 +41,26 @@ parentPort?.on('message', async (req: ReadRequest) => {
   let batch: WorkerResult[] = [];
   let transfer: ArrayBuffer[] = [];
   let certificates = 0;
-  const files = req.files ?? (req.walk ? [...walkSync(req.walk.root, { include: req.walk.include, exclude: req.walk.exclude })] : []);
+  const files: Iterable<string> = req.files ?? (req.walk ? walkSync(req.walk.root, { include: req.walk.include, exclude: req.walk.exclude }) : []);
+  let count = 0;
   const flush = (done: boolean) => {
-    parentPort!.postMessage({ id: req.id, results: batch, done, ...(done ? { count: files.length } : {}) } satisfies ReadReply, transfer);
+    parentPort!.postMessage({ id: req.id, results: batch, done, ...(done ? { count } : {}) } satisfies ReadReply, transfer);
     batch = [];
     transfer = [];
     certificates = 0;
   };
   for (const file of files) {
+    if (req.cancel && Atomics.load(req.cancel, 0) !== 0) break;
+    count++;
     const read = readScratchSync(file, req.maxSize);
     if (read instanceof Uint8Array) {
       // The read is a view into a reused buffer: only what is kept is copied.
       let outcome = read;
-      const config = (req.configFiles || req.discover) && mayBeConfigFile(file) && outcome.subarray(0, 8192).indexOf(0) === -1;
+      const config = req.discover && mayBeConfigFile(file) && isText(outcome);
       // Host discovery runs here too, so only its (small) results cross to the parsing thread.
-      const found = config && req.discover ? discovered(file, decoder.decode(outcome)) : undefined;
+      const found = config ? discoverIn(file, decoder.decode(outcome)) : undefined;
       const candidate = mayHoldCertificates(file, outcome);
-      if (candidate || (config && req.configFiles)) outcome = new Uint8Array(read);
+      if (candidate) outcome = new Uint8Array(read);
       // Keystores the user unlocked stay with the caller, which holds their passwords.
       const container = /\.(p12|pfx|p7b|p7c)$/i.test(file);
       const large = req.parseAbove !== undefined && outcome.length > req.parseAbove;
@@ -73,7 +76,7 @@ parentPort?.on('message', async (req: ReadRequest) => {
           continue;
         }
       }
-      if (candidate || (config && req.configFiles)) {
+      if (candidate) {
         // A private copy (made above), so the buffer can be transferred rather than cloned.
         batch.push({ file, kind: 'bytes', bytes: outcome, ...found });
         transfer.push(outcome.buffer as ArrayBuffer);
@@ -89,11 +92,3 @@ parentPort?.on('message', async (req: ReadRequest) => {
   }
   flush(true);
 });
-
-function discovered(file: string, text: string): Pick<WorkerResult & { kind: 'nothing' }, 'hosts' | 'fileRefs'> {
-  try {
-    return { hosts: discoverHosts(file, text), fileRefs: certificateFileReferences(file, text) };
-  } catch {
-    return { hosts: [], fileRefs: [] };
-  }
-}

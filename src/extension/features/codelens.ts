@@ -3,7 +3,6 @@ import { Commands } from '../commandIds';
 import { hostLabel, hostSummary, lensTitle } from '../present';
 import type { CertificateStore } from '../store';
 import type { HostChecks } from '../hostChecks';
-import * as fs from 'node:fs';
 import { fileKey, keyToUri } from '../uris';
 import type { CertificateRecord } from '../../core/model';
 
@@ -23,7 +22,7 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
       const changed = new Set(files);
       return vscode.window.visibleTextEditors.some((e) => {
         const file = fileKey(e.document.uri);
-        return changed.has(file) || this.hosts.certificateFilesIn(file).some((ref) => changed.has(fileKey(keyToUri(ref.path))));
+        return changed.has(file) || this.hosts.certificateFilesIn(file).some((ref) => changed.has(fileKey(keyToUri(ref.target))));
       });
     };
     this.subscription = vscode.Disposable.from(
@@ -82,12 +81,12 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
       }));
     }
     for (const ref of this.hosts.certificateFilesIn(file)) {
-      const certs = this.store.certificatesIn(fileKey(keyToUri(ref.path)));
+      const certs = this.store.certificatesIn(fileKey(keyToUri(ref.target)));
       const first = certs.reduce<CertificateRecord | undefined>((m, c) => (!m || c.notAfter < m.notAfter ? c : m), undefined);
-      const name = vscode.workspace.asRelativePath(ref.path);
+      const name = vscode.workspace.asRelativePath(ref.target);
       lenses.push(new vscode.CodeLens(at(ref.range), first
         ? { title: `$(file-symlink-file) ${name} · ${lensTitle(first, certs, now, cfg.rules)}`, command: Commands.showDetails, arguments: [{ sha256: first.sha256, file: first.file, index: first.index }] }
-        : { title: `$(file-symlink-file) ${name} · ${fs.existsSync(ref.path) ? vscode.l10n.t('no certificate found in it') : vscode.l10n.t('file not found')}`, command: '' }));
+        : { title: `$(file-symlink-file) ${name} · ${ref.exists !== false ? vscode.l10n.t('no certificate found in it') : vscode.l10n.t('file not found')}`, command: '' }));
     }
     return lenses;
   }
@@ -116,8 +115,8 @@ class CertificateLens extends vscode.CodeLens {
 export function registerCertificateFileLinks(hosts: HostChecks): vscode.Disposable {
   return vscode.languages.registerDocumentLinkProvider({ pattern: '**/*' }, {
     provideDocumentLinks(doc) {
-      return hosts.certificateFilesIn(fileKey(doc.uri)).filter((r) => fs.existsSync(r.path)).map((r) => {
-        const link = new vscode.DocumentLink(new vscode.Range(r.range.start.line, r.range.start.character, r.range.end.line, r.range.end.character), keyToUri(r.path));
+      return hosts.certificateFilesIn(fileKey(doc.uri)).filter((r) => r.exists !== false).map((r) => {
+        const link = new vscode.DocumentLink(new vscode.Range(r.range.start.line, r.range.start.character, r.range.end.line, r.range.end.character), keyToUri(r.target));
         link.tooltip = vscode.l10n.t('Open the certificate file');
         return link;
       });

@@ -5,12 +5,11 @@ import type { CertificateStore } from '../store';
 
 const LAST_SHOWN_KEY = 'certlens.notification.lastShown';
 
-/** After a full scan: one notification per workspace per day when something is expired or critical. */
-export async function notifyIfUrgent(store: CertificateStore, state: vscode.Memento): Promise<boolean> {
+/** After a full scan and whenever the clock re-evaluates (a new day included): one notification per workspace per day when something is expired or critical. */
+export async function notifyIfUrgent(store: CertificateStore, state: vscode.Memento, now: number): Promise<boolean> {
   if (!vscode.workspace.getConfiguration('certlens').get('notifications.enabled', true)) return false;
-  const today = new Date().toISOString().slice(0, 10);
+  const today = localDay(now);
   if (state.get<string>(LAST_SHOWN_KEY) === today) return false;
-  const now = Date.now();
   let expired = 0;
   let critical = 0;
   for (const c of store.certificates()) {
@@ -26,4 +25,10 @@ export async function notifyIfUrgent(store: CertificateStore, state: vscode.Meme
     if (pick === show) void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
   });
   return true;
+}
+
+/** The local calendar day of `now` (the day the user sees), as YYYY-MM-DD. */
+function localDay(now: number): string {
+  const d = new Date(now);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { parseFile } from '../../core/formats/parse-file';
+import type { SessionPasswords } from '../passwords';
 import type { CertificateStore } from '../store';
 import { keyToUri } from '../uris';
 
@@ -13,7 +14,7 @@ export class Pkcs12Feature implements vscode.Disposable {
   private readonly tried = new Set<string>();
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly store: CertificateStore, private readonly secrets: vscode.SecretStorage) {
+  constructor(private readonly store: CertificateStore, private readonly passwords: SessionPasswords, private readonly secrets: vscode.SecretStorage) {
     this.subscription = store.onDidChange(() => void this.applyStoredPasswords());
   }
 
@@ -29,11 +30,11 @@ export class Pkcs12Feature implements vscode.Disposable {
   private async applyStoredPasswords(): Promise<void> {
     const retry: vscode.Uri[] = [];
     for (const file of this.lockedFiles()) {
-      if (this.tried.has(file) || this.store.passwords.has(file)) continue;
+      if (this.tried.has(file) || this.passwords.passwordFor(file) !== undefined) continue;
       this.tried.add(file);
       const pw = await this.secrets.get(secretKey(file));
       if (pw !== undefined) {
-        this.store.passwords.set(file, pw);
+        this.passwords.remember(file, pw);
         retry.push(keyToUri(file));
       }
     }
@@ -59,7 +60,7 @@ export class Pkcs12Feature implements vscode.Disposable {
       void vscode.window.showErrorMessage(vscode.l10n.t('CertLens: that password does not open {0}.', vscode.workspace.asRelativePath(file)));
       return false;
     }
-    this.store.passwords.set(file, password);
+    this.passwords.remember(file, password);
     if (remember === undefined) {
       const yes = vscode.l10n.t('Remember');
       remember = (await vscode.window.showInformationMessage(vscode.l10n.t('Remember this password in VS Code\'s secret storage?'), yes, vscode.l10n.t('Not now'))) === yes;

@@ -1,0 +1,166 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_EXCLUDES, isSkippedByExtension, PathFilter } from './filters';
+
+/** Walking a tree and reading its files, bounded in size, on any thread. */
+
+export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
+
+/** How the scanner reads: Node's fs in the CLI, `workspace.fs` in VS Code. */
+export type ReadFile = (file: string, maxSize: number) => Promise<ReadOutcome>;
+
+export type ReadOutcome = Uint8Array | 'too-large' | 'gone' | Error;
+
+/** Text, not binary: no NUL byte in the first 8 KB (as git and ripgrep decide). */
+export function isText(bytes: Uint8Array): boolean {
+  return bytes.subarray(0, 8192).indexOf(0) === -1;
+}
+
+/**
+ * Read-only and non-blocking: opening a FIFO (named pipe) blocks until a writer appears, so a
+ * kubeconfig naming one hung the scan for good. Non-blocking, the open returns and fstat says
+ * it is no regular file. Regular files read the same either way.
+ */
+const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
+
+/**
+ * A name that is not valid UTF-8 reaches us from readdir with U+FFFD in place of the bad bytes, and
+ * then cannot be opened: say so (a read error) rather than skip the file as if it had been deleted.
+ */
+function goneOrUnnamable(file: string): ReadOutcome {
+  return path.basename(file).includes('\uFFFD') ? new Error('its name is not valid UTF-8, so it cannot be opened by name') : 'gone';
+}
+
+/** Reads a file unless it exceeds `maxSize`; never loads more than that into memory. */
+export async function readBounded(file: string, maxSize: number): Promise<ReadOutcome> {
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(file, OPEN_FLAGS);
+    const { size, isFile } = await handle.stat().then((s) => ({ size: s.size, isFile: s.isFile() }));
+    if (!isFile) return 'gone';
+    if (size > maxSize) return 'too-large';
+    const buf = Buffer.allocUnsafe(size);
+    let off = 0;
+    while (off < size) {
+      const { bytesRead } = await handle.read(buf, off, size - off, off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    return buf.subarray(0, off);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return goneOrUnnamable(file);
+    return e instanceof Error ? e : new Error(String(e));
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/** readBounded without the event loop: open, fstat, read, close. */
+export function readBoundedSync(file: string, maxSize: number): Promise<ReadOutcome> {
+  const read = readScratchSync(file, maxSize);
+  return Promise.resolve(read instanceof Uint8Array ? Buffer.from(read) : read);
+}
+
+let scratch = Buffer.allocUnsafe(1 << 16);
+
+/**
+ * readBoundedSync into one reused buffer: most files of a tree hold no certificate, and reading
+ * each into a fresh allocation showed as garbage-collector time. The view is valid until the next
+ * call; copy what must be kept.
+ */
+export function readScratchSync(file: string, maxSize: number): ReadOutcome {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, OPEN_FLAGS);
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return 'gone';
+    if (st.size > maxSize) return 'too-large';
+    if (st.size > scratch.length) scratch = Buffer.allocUnsafe(Math.max(st.size, scratch.length * 2));
+    let off = 0;
+    while (off < st.size) {
+      const n = fs.readSync(fd, scratch, off, st.size - off, off);
+      if (n === 0) break;
+      off += n;
+    }
+    return scratch.subarray(0, off);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? goneOrUnnamable(file) : e instanceof Error ? e : new Error(String(e));
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** The files a scan reads under `root` (include/exclude globs relative to it, symlinks followed once), lazily. */
+export function* walkSync(root: string, options: { include?: readonly string[]; exclude?: readonly string[] }): Generator<string> {
+  const filter = new PathFilter(options.include, options.exclude ?? DEFAULT_EXCLUDES);
+  let rootStat: fs.Stats | undefined;
+  try {
+    rootStat = fs.statSync(root);
+  } catch {
+    return;
+  }
+  if (rootStat.isFile()) {
+    yield root;
+    return;
+  }
+  const realRoot = safe(() => fs.realpathSync(root)) ?? root;
+  const followed = new Set<string>();
+  const stack: [string, string][] = [[root, '']];
+  while (stack.length) {
+    const [dir, rel] = stack.pop()!;
+    const entries = safe(() => fs.readdirSync(dir, { withFileTypes: true })) ?? [];
+    // Concatenation, not path.join: dir is already normal and a name has no separator.
+    const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+    for (const e of entries) {
+      const childRel = rel ? `${rel}/${e.name}` : e.name;
+      const full = prefix + e.name;
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        const target = safe(() => fs.statSync(full));
+        isFile = !!target?.isFile();
+        if (target?.isDirectory()) {
+          const real = safe(() => fs.realpathSync(full));
+          isDir = !!real && !isInside(real, realRoot) && !followed.has(real);
+          if (isDir) followed.add(real!);
+        }
+      }
+      if (isDir) {
+        if (!filter.skipsDirectory(childRel)) stack.push([full, childRel]);
+      } else if (isFile && !isSkippedByExtension(e.name) && filter.acceptsInAcceptedFolder(childRel)) {
+        yield full;
+      }
+    }
+  }
+}
+
+function safe<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}
+
+function isInside(p: string, dir: string): boolean {
+  return p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+}
+
+const URI_KEY = /^([a-z][a-z0-9+.-]*:\/\/[^/]*)(\/.*)?$/i;
+
+/**
+ * The file a file names by a path: resolved against the naming file's folder, for local paths and
+ * for the URI strings that name files of remote and virtual workspaces alike. `~/` is the home folder.
+ */
+export function resolveNamedFile(namingFile: string, value: string, home?: string): string {
+  const uri = URI_KEY.exec(namingFile);
+  if (uri) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value;
+    return uri[1] + path.posix.resolve(path.posix.dirname(uri[2] ?? '/'), value);
+  }
+  if (path.isAbsolute(value) || path.win32.isAbsolute(value)) return value;
+  if (home && value.startsWith('~/')) return path.join(home, value.slice(2));
+  return path.resolve(path.dirname(namingFile), value);
+}

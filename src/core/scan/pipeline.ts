@@ -1,0 +1,342 @@
+import * as path from 'node:path';
+import { type FileReference, type FileResult, type Finding, placeCertificate, type Range } from '../model';
+import { CERTIFICATE_EXTENSIONS, mayHoldCertificates, type ParseOptions, parseFile } from '../formats/parse-file';
+import { FILE_START } from '../formats/lines';
+import { discoverIn, wantsDiscovery } from './discovery';
+import { isText, type ReadFile, type ReadOutcome, readScratchSync, walkSync } from './files';
+import { BLOCK_CACHE_LIMIT, type ParseMemo } from './memo';
+import type { Discovered, PooledOutcome, ReadPool } from './readPool';
+
+/**
+ * The one scan: every file CertLens reads — the CLI's, the editor's full scans, watcher events and
+ * unsaved edits — goes through runScan. It takes where the files come from (a folder walk or a
+ * list), how they are read (the read worker, this thread's reader, or both) and an AbortSignal, and
+ * reports each file's parse result and each file read (what host discovery needs).
+ */
+
+/** A folder to walk (globs relative to it), or a list of files. */
+export interface WalkSource { root: string; include?: readonly string[]; exclude: readonly string[] }
+export type FileSource = WalkSource | { files: readonly string[] };
+
+/** A file was read: it is gone, or discovery found what it names (config files only). */
+export interface FileRead {
+  file: string;
+  gone?: boolean;
+  discovered?: Discovered;
+}
+
+export interface ScanStats {
+  /** Files walked or listed. */
+  files: number;
+  read: number;
+  /** Gone before they were read, or too large to matter. */
+  skipped: number;
+  ms: number;
+}
+
+export interface ScanRequest {
+  sources: readonly FileSource[];
+  maxFileSize: number;
+  parse?: Omit<ParseOptions, 'blockCache'>;
+  /** Decoded PEM bodies shared across files and scans (bounded here). */
+  blockCache?: NonNullable<ParseOptions['blockCache']>;
+  /** Identical contents are parsed once (kept across scans by the caller). */
+  memo?: ParseMemo;
+  /** Reads files on a worker thread (walking local folders itself). */
+  pool?: ReadPool;
+  /**
+   * Reads a file on this thread: the files the worker does not take, referenced files, and the
+   * worker's share when it fails. Node's fs in the CLI, `workspace.fs` for remote editors.
+   */
+  read: ReadFile;
+  /**
+   * 'share': this thread also reads local files with synchronous reads, a slice at a time between
+   * the worker's replies (the CLI: two threads, results in walk order). 'leave' (default): the
+   * worker reads alone and this thread only parses, a few ms at a time (an editor's event loop).
+   */
+  thisThread?: 'share' | 'leave';
+  /** Files read at once by `read` when it is asynchronous. */
+  concurrency?: number;
+  /** Run host discovery on config files, where they are read. */
+  discover?: boolean;
+  /** Files larger than this are parsed on the worker; PKCS#7/PKCS#12 always are, except the listed ones (unlocked with a password this thread holds). */
+  parseOnWorker?: { above: number; containersExcept: readonly string[] };
+  /** Lists a walk source's files on this thread when the worker failed (default: a synchronous walk). */
+  list?: (source: WalkSource) => Promise<string[]>;
+  signal?: AbortSignal;
+  /** Each file that may hold certificates, parsed; never called after the signal aborts. */
+  onFile?: (result: FileResult) => void;
+  /** Each file read that is gone or that discovery read; never called after the signal aborts. */
+  onRead?: (event: FileRead) => void;
+  /** Longest stretch of parsing on this thread before it yields to the event loop (editor). */
+  sliceMs?: number;
+  /** Failures that lose no result but someone should know about (worker fallback, discovery errors). */
+  onTrouble?: (message: string) => void;
+}
+
+/** Files per request to the worker when sharing, and files this thread reads between looking at its replies. */
+const WORKER_CHUNK = 256;
+const OWN_SLICE = 32;
+const decoder = new TextDecoder('utf-8');
+
+export async function runScan(req: ScanRequest): Promise<ScanStats> {
+  const started = performance.now();
+  const stats: ScanStats = { files: 0, read: 0, skipped: 0, ms: 0 };
+  const blockCache = req.blockCache ?? new Map();
+  const parseOptions: ParseOptions & { memo?: ParseMemo } = { ...req.parse, blockCache, memo: req.memo };
+  const signal = req.signal;
+  const live = () => !signal?.aborted;
+  // Two threads read at once only with a pool: their results are put back in walk order.
+  const ordered = req.thisThread === 'share' && !!req.pool;
+  const inOrder: FileResult[] = [];
+  /** With 'share': each file's place in walk order. */
+  const walkOrder = new Map<string, number>();
+
+  const deliver = (result: FileResult) => {
+    stats.read++;
+    if (!live()) return;
+    if (ordered) inOrder.push(result);
+    else req.onFile?.(result);
+  };
+  const announce = (file: string, outcome: PooledOutcome, found: Discovered | undefined) => {
+    if (!req.onRead || !live()) return;
+    if (outcome === 'gone') req.onRead({ file, gone: true });
+    else if (found) req.onRead({ file, discovered: found });
+    if (found?.error) req.onTrouble?.(`Host discovery failed on ${file}: ${found.error}`);
+  };
+  /** What this thread does with one file's outcome, wherever it was read. */
+  const accept = async (file: string, outcome: PooledOutcome, found?: Discovered) => {
+    if (req.discover && !found && outcome instanceof Uint8Array && wantsDiscovery(file) && isText(outcome)) found = discoverIn(file, decoder.decode(outcome));
+    let result: FileResult | undefined;
+    if (outcome === 'nothing') stats.read++;
+    else if (typeof outcome === 'object' && 'parsed' in outcome) result = outcome.parsed;
+    else {
+      if (blockCache.size > BLOCK_CACHE_LIMIT) blockCache.clear();
+      result = await resultFor(file, outcome, req.maxFileSize, parseOptions, req.read).catch((e: unknown) => failedResult(file, e));
+      if (!result) stats.skipped++;
+    }
+    if (found?.fileRefs?.length) result = await checkNamedFiles(file, found.fileRefs, req.maxFileSize, req.read, result);
+    announce(file, outcome, found);
+    if (result) deliver(result);
+  };
+  /** A local file read on this thread: sniffed in the reused buffer, copied only when it may hold something. */
+  const readHereSync = async (file: string) => {
+    const read = readScratchSync(file, req.maxFileSize);
+    if (!(read instanceof Uint8Array)) return accept(file, read);
+    const found = req.discover && wantsDiscovery(file) && isText(read) ? discoverIn(file, decoder.decode(read)) : undefined;
+    return accept(file, mayHoldCertificates(file, read) ? new Uint8Array(read) : 'nothing', found);
+  };
+  const readAllHere = async (files: readonly string[]) => {
+    let next = 0;
+    const reader = async () => {
+      while (next < files.length && live()) {
+        const file = files[next++];
+        await accept(file, await req.read(file, req.maxFileSize));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, req.concurrency ?? 16) }, reader));
+  };
+
+  /**
+   * The worker reads `source` (a list, or a folder it walks) while this thread parses what comes back,
+   * `sliceMs` at a time. Returns the files the worker did not answer when it failed.
+   */
+  const readOnWorker = async (pool: ReadPool, source: readonly string[] | (WalkSource)): Promise<string[] | undefined> => {
+    const queue: [string, PooledOutcome, Discovered | undefined][] = [];
+    const answered = new Set<string>();
+    let wake: (() => void) | undefined;
+    let reading = true;
+    let failure: Error | undefined;
+    const spec = isWalk(source) ? { root: source.root, include: source.include && [...source.include], exclude: [...source.exclude] } : source;
+    const reader = pool.read(spec, req.maxFileSize, (file, outcome, found) => {
+      answered.add(file);
+      queue.push([file, outcome, found]);
+      wake?.();
+    }, {
+      discover: req.discover, signal, maxCertificates: req.parse?.maxCertificates,
+      parseAbove: req.parseOnWorker?.above, parseContainersExcept: req.parseOnWorker ? [...req.parseOnWorker.containersExcept] : undefined,
+    }).then((count) => {
+      if (isWalk(source)) stats.files += count;
+    }, (e: Error) => {
+      if (live()) failure = e;
+    }).finally(() => {
+      reading = false;
+      wake?.();
+    });
+    while (live() && (reading || queue.length)) {
+      if (!queue.length) {
+        await new Promise<void>((r) => (wake = r));
+        wake = undefined;
+        continue;
+      }
+      const until = performance.now() + (req.sliceMs ?? 4);
+      while (queue.length && performance.now() < until && live()) {
+        const [file, outcome, found] = queue.shift()!;
+        await accept(file, outcome, found);
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    await reader;
+    if (!failure || !live()) return undefined;
+    req.onTrouble?.(`The read worker failed (${failure.message}); reading the rest on this thread`);
+    const all = isWalk(source) ? await (req.list ?? listSync)(source) : source;
+    if (isWalk(source)) stats.files += all.length - answered.size;
+    return all.filter((f) => !answered.has(f));
+  };
+
+  /** This thread and the worker both take files from the list, this thread a slice between the worker's replies. */
+  const share = async (pool: ReadPool, files: readonly string[]) => {
+    const retry: string[] = [];
+    let outstanding = 0;
+    let workerFailed = false;
+    let wake: (() => void) | undefined;
+    let next = 0;
+    const fromWorker: [string, PooledOutcome, Discovered | undefined][] = [];
+    const post = () => {
+      while (!workerFailed && outstanding < 2 && next < files.length && live()) {
+        const unanswered = new Set(files.slice(next, (next += WORKER_CHUNK)));
+        outstanding++;
+        pool.read([...unanswered], req.maxFileSize, (file, outcome, found) => {
+          unanswered.delete(file);
+          fromWorker.push([file, outcome, found]);
+        }, { discover: req.discover, signal, parseAbove: 0, parseContainersExcept: [], maxCertificates: req.parse?.maxCertificates })
+          .catch((e: Error) => {
+            if (!live()) return;
+            if (!workerFailed) req.onTrouble?.(`The read worker failed (${e.message}); reading its files on this thread`);
+            workerFailed = true;
+            retry.push(...unanswered);
+          })
+          .finally(() => {
+            outstanding--;
+            wake?.();
+          });
+      }
+    };
+    const drain = async () => {
+      for (let item = fromWorker.shift(); item && live(); item = fromWorker.shift()) await accept(...item);
+      for (let file = retry.shift(); file !== undefined && live(); file = retry.shift()) await readHereSync(file);
+    };
+    pool.warm();
+    const release = pool.hold();
+    try {
+      while (next < files.length && live()) {
+        post();
+        const end = Math.min(next + OWN_SLICE, files.length);
+        while (next < end && live()) await readHereSync(files[next++]);
+        await drain();
+        await new Promise<void>((resolve) => setImmediate(resolve)); // let the worker's replies in
+      }
+      while (outstanding > 0 && live()) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = undefined;
+        await drain();
+      }
+      await drain();
+    } finally {
+      release();
+    }
+  };
+
+  for (const source of req.sources) {
+    if (!live()) break;
+    const walk = 'root' in source ? source : undefined;
+    if (walk && req.pool && req.thisThread !== 'share') {
+      // The worker walks too: a 20k-name answer would cost this thread a long task just to receive.
+      const rest = await readOnWorker(req.pool, walk);
+      if (rest) await readAllHere(rest);
+      continue;
+    }
+    const files: string[] = walk ? [] : [...(source as { files: readonly string[] }).files];
+    if (walk) for (const f of walkSync(path.resolve(walk.root), walk)) files.push(f);
+    stats.files += files.length;
+    if (ordered) for (const f of files) walkOrder.set(f, walkOrder.size);
+    if (req.pool && ordered) await share(req.pool, files);
+    else if (req.pool && files.length) {
+      const rest = await readOnWorker(req.pool, files);
+      if (rest) await readAllHere(rest);
+    } else if (req.thisThread === 'share') for (const f of files) {
+      if (!live()) break;
+      await readHereSync(f);
+    } else await readAllHere(files);
+  }
+  signal?.throwIfAborted();
+  if (ordered) {
+    // Walk order, whichever thread read what: the output does not depend on threads.
+    inOrder.sort((a, b) => (walkOrder.get(a.file) ?? 0) - (walkOrder.get(b.file) ?? 0));
+    for (const r of inOrder) req.onFile?.(r);
+  }
+  stats.ms = Math.round(performance.now() - started);
+  return stats;
+}
+
+function isWalk(source: readonly string[] | WalkSource): source is WalkSource {
+  return !Array.isArray(source);
+}
+
+function listSync(source: WalkSource): Promise<string[]> {
+  return Promise.resolve([...walkSync(path.resolve(source.root), source)]);
+}
+
+function failedResult(file: string, e: unknown): FileResult {
+  const message = `Could not read this file: ${e instanceof Error ? e.message : String(e)}`;
+  return { file, certificates: [], privateKeys: [], references: [], problems: [{ file, range: FILE_START, severity: 'warning', code: 'read-error', message }] };
+}
+
+/** Parses bytes already read (or the read's failure) into a file result, resolving the files it references. */
+export async function resultFor(file: string, bytes: ReadOutcome, maxSize: number, options: ParseOptions & { memo?: ParseMemo }, read: ReadFile): Promise<FileResult | undefined> {
+  if (bytes === 'gone') return undefined;
+  if (bytes === 'too-large' || bytes instanceof Error) {
+    const isCertFile = CERTIFICATE_EXTENSIONS.has(path.extname(file).toLowerCase());
+    if (bytes === 'too-large' && !isCertFile) return undefined;
+    const message = bytes === 'too-large'
+      ? `Skipped: larger than the ${Math.round(maxSize / 1024 / 1024)} MB limit (certlens.maxFileSize)`
+      : `Could not read this file: ${bytes.message}`;
+    return {
+      file, certificates: [], privateKeys: [], references: [],
+      problems: [{ file, range: FILE_START, severity: bytes === 'too-large' ? 'info' : 'warning', code: bytes === 'too-large' ? 'file-too-large' : 'read-error', message }],
+    };
+  }
+  const result = options.memo ? options.memo.parse(file, bytes, options) : parseFile(file, bytes, options);
+  for (const ref of result.references) {
+    const target = await read(ref.target, maxSize);
+    ref.exists = target instanceof Uint8Array;
+    if (!(target instanceof Uint8Array)) {
+      result.problems.push(missingReference(ref, target));
+      continue;
+    }
+    const inner = parseFile(ref.target, target, options);
+    for (const c of inner.certificates) {
+      result.certificates.push(placeCertificate(c, { file, range: ref.range, source: ref.source ?? 'pem', index: result.certificates.length, role: c.role, chain: c.chain }));
+    }
+    for (const p of inner.problems) result.problems.push({ ...p, file, range: ref.range, message: `${ref.target}: ${p.message}` });
+  }
+  return result;
+}
+
+/** The one finding for a certificate file that a file names and that cannot be read. */
+function missingReference(ref: FileReference, outcome: Exclude<ReadOutcome, Uint8Array>): Finding {
+  const message = `Referenced certificate file ${ref.target} ${outcome === 'gone' ? 'does not exist' : 'could not be read'}`;
+  return { file: ref.file, range: ref.range, severity: 'info', code: 'referenced-file-missing', message };
+}
+
+/**
+ * Checks the certificate files a config names (discovery's references) through the scan's reader,
+ * marking each with whether it exists; those that do not become findings of the naming file.
+ */
+async function checkNamedFiles(file: string, refs: readonly FileReference[], maxSize: number, read: ReadFile, result: FileResult | undefined): Promise<FileResult | undefined> {
+  const missing: Finding[] = [];
+  for (const ref of refs) {
+    const target = await read(ref.target, maxSize);
+    ref.exists = target instanceof Uint8Array;
+    const reported = result?.problems.some((p) => p.code === 'referenced-file-missing' && sameRange(p.range, ref.range));
+    if (!ref.exists && !reported) missing.push(missingReference(ref, target as Exclude<ReadOutcome, Uint8Array>));
+  }
+  if (!missing.length) return result;
+  if (!result) return { file, certificates: [], privateKeys: [], references: [], problems: missing };
+  result.problems.push(...missing);
+  return result;
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
