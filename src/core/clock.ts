@@ -5,7 +5,7 @@
  * across suspend/resume and clock jumps.
  */
 import { DAY_MS } from './model';
-import { daysLeft, type RuleSettings, urgencyOf } from './rules/rules';
+import { daysLeft, type RuleSettings, type Urgency, urgencyOf } from './rules/rules';
 import type { ProbeResult } from './hosts/tlsHandshake';
 
 /** Wall time and timers, replaceable in tests. */
@@ -96,7 +96,7 @@ export function nextChangeOf(c: DatedCertificate, now: number, rules: RuleSettin
   return next;
 }
 
-function isLaterOrInfo(u: ReturnType<typeof urgencyOf>): boolean {
+function isLaterOrInfo(u: Urgency): boolean {
   return u === 'later' || u === 'info';
 }
 
