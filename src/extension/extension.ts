@@ -67,6 +67,11 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     registerQuickFixes(store),
     ...registerCommands({ store, hosts, tree, details, pkcs12, rescan }),
     vscode.workspace.onDidChangeConfiguration((e) => {
+      // files.exclude hides files from scans and from watcher events alike.
+      if (e.affectsConfiguration('files.exclude')) {
+        store.reloadConfig();
+        void rescan();
+      }
       if (!e.affectsConfiguration(SECTION)) return;
       store.reloadConfig();
       hosts.reloadConfig();

@@ -167,6 +167,7 @@ export class CertificateStore implements vscode.Disposable {
   reloadConfig(): void {
     this.configs.clear();
     this.configByFile.clear();
+    this.filters.clear();
     this.invalidate();
   }
 
@@ -187,6 +188,7 @@ export class CertificateStore implements vscode.Disposable {
   scanAll(): Promise<void> {
     this.scanController?.abort();
     this.configByFile.clear(); // workspace folders may have changed, and files gone
+    this.filters.clear(); // and files.exclude with them
     const controller = (this.scanController = new AbortController());
     const run: Promise<void> = this.runFullScan(controller.signal).then((): Promise<void> | undefined => (controller.signal.aborted && this.latestScan !== run ? this.latestScan : undefined));
     this.latestScan = run;

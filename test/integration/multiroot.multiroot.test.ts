@@ -43,3 +43,29 @@ describe('CertLens in a multi-root workspace', function () {
     }
   });
 });
+
+describe('CertLens when a folder leaves the workspace', function () {
+  this.timeout(120_000);
+  const manifest = JSON.parse(fs.readFileSync(process.env.CERTLENS_TEST_MANIFEST!, 'utf8')) as MultiRootManifest;
+
+  it('keeps nothing of a folder removed while a scan runs', async () => {
+    const a = await api();
+    const beta = manifest.folders.find((f) => f.name === 'beta')!;
+    const scanning = a.scan();
+    const removed = new Promise<void>((resolve) => {
+      const sub = vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        sub.dispose();
+        resolve();
+      });
+    });
+    assert.ok(vscode.workspace.updateWorkspaceFolders(1, 1), 'the folder removal is accepted');
+    await removed;
+    await scanning;
+    await a.settled();
+    const report = a.report();
+    assert.ok(!report.certificates.some((c) => c.file.startsWith(beta.path)), 'no certificate of the removed folder');
+    assert.ok(!report.findings.some((f) => f.file.startsWith(beta.path)), 'no finding of the removed folder');
+    assert.deepEqual(vscode.languages.getDiagnostics(vscode.Uri.file(beta.top.file)).filter((d) => d.source === 'CertLens'), [], 'no diagnostics left on its files');
+    assert.ok(report.certificates.some((c) => c.subjectCN === manifest.folders[0].top.cn), 'the remaining folder is still scanned');
+  });
+});
