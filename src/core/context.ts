@@ -45,7 +45,7 @@ const DOTNET_TEST_PROJECT = /\.(?:unit|integration|functional)?tests?$/;
 
 const TEST_FILE_SUFFIXES = ['_test.go', '_test.py', '_spec.rb', '_test.rb', '_test.exs', '_test.dart'];
 /** JVM and .NET test classes, in their own case: FooTest.java, FooTests.cs, FooIT.java, FooSpec.scala. */
-const TEST_CLASS = /(?:Tests?|Spec|IT)\.(?:java|kt|kts|scala|groovy|cs|fs|vb|swift)$/;
+const TEST_CLASS = /(?:Tests?|Spec|[a-z0-9]IT)\.(?:java|kt|kts|scala|groovy|cs|fs|vb|swift)$/;
 const DOCUMENTATION_EXTENSIONS = new Set(['md', 'markdown', 'mdx', 'adoc', 'asciidoc', 'rst']);
 
 /** The context the file name alone gives (lower-cased name, and as written for class names). */

@@ -106,7 +106,8 @@ export function toTable(report: Report, color: boolean, relativeTo?: string): st
     }
   }
   if (allProblems.length > problems.length) {
-    out.push('', `${allProblems.length - problems.length} problems in test, example, documentation or vendored files not listed (--format json lists them)`);
+    const hidden = allProblems.length - problems.length;
+    out.push('', `${hidden} ${hidden === 1 ? 'problem' : 'problems'} in test, example, documentation or vendored files not listed (--format json lists them)`);
   }
   if (report.hosts) out.push(...hostsTable(report, color, rel));
   const hosts = report.hosts ? `, ${report.hosts.length} hosts` : '';
