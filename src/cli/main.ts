@@ -9,6 +9,7 @@ import { runScan } from '../core/scan/pipeline';
 import { ParseMemo } from '../core/scan/memo';
 import { ReadPool } from '../core/scan/readPool';
 import { buildReport } from '../core/report/schema';
+import { applyNonProductionPolicy, type ContextGlobs, ContextClassifier, contextByFolder, NON_PRODUCTION_POLICIES, type NonProductionPolicy } from '../core/context';
 import { meetsThreshold, toCsv, toSarif, toTable } from '../core/report/formats';
 import { checkCommand, checkTargets, HOST_ARG_OPTIONS, HostCollector, hostCliOptions } from './hosts';
 
@@ -30,7 +31,19 @@ Options for scan:
   --warn-days N                   warning within N days (default: ${DEFAULT_RULES.warningDays})
   --info-days N                   information within N days (default: ${DEFAULT_RULES.infoDays})
   --fail-on LEVEL                 exit 1 if a finding is at least LEVEL:
-                                  expired|error|warning|info|never (default: error)
+                                  expired|error|warning|info|hint|never (default: error);
+                                  hints fail only --fail-on hint
+  --non-production hint|normal|exclude
+                                  findings in test, example, documentation and vendored
+                                  files: hints (default), as in production, or left out
+                                  (their certificates are still listed)
+  --production GLOB, --test GLOB, --example GLOB, --documentation GLOB, --vendored GLOB
+                                  files matching GLOB (relative to the scanned folder) are
+                                  in that context, whatever their path says (repeatable).
+                                  Otherwise the path decides: test/ tests/ spec/ fixtures/
+                                  testdata/ *_test.go *.test.* are tests; examples/
+                                  samples/ demo/ examples; docs/ *.md *.rst documentation;
+                                  vendor/ third_party/ external/ vendored
   --now ISO-8601                  evaluate at this time instead of now
   --include GLOB                  only files matching GLOB (repeatable)
   --exclude GLOB                  also skip files matching GLOB (repeatable)
@@ -73,13 +86,22 @@ async function scanCommand(args: string[]): Promise<number> {
       'no-color': { type: 'boolean', default: false },
       'no-default-excludes': { type: 'boolean', default: false },
       hosts: { type: 'boolean', default: false },
+      'non-production': { type: 'string', default: 'hint' },
+      production: { type: 'string', multiple: true },
+      test: { type: 'string', multiple: true },
+      example: { type: 'string', multiple: true },
+      documentation: { type: 'string', multiple: true },
+      vendored: { type: 'string', multiple: true },
       ...HOST_ARG_OPTIONS,
     },
   });
   const format = values.format!;
   if (!['table', 'json', 'csv', 'sarif'].includes(format)) throw new UsageError(`--format must be table, json, csv or sarif, not "${format}"`);
   const failOn = values['fail-on']!;
-  if (!['expired', 'error', 'warning', 'info', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be expired, error, warning, info or never, not "${failOn}"`);
+  if (!['expired', 'error', 'warning', 'info', 'hint', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be expired, error, warning, info, hint or never, not "${failOn}"`);
+  const policy = values['non-production'] as NonProductionPolicy;
+  if (!NON_PRODUCTION_POLICIES.includes(policy)) throw new UsageError(`--non-production must be hint, normal or exclude, not "${policy}"`);
+  const contextGlobs: ContextGlobs = { production: values.production, test: values.test, example: values.example, documentation: values.documentation, vendored: values.vendored };
   let now = Date.now();
   if (values.now !== undefined) {
     now = Date.parse(values.now);
@@ -120,12 +142,15 @@ async function scanCommand(args: string[]): Promise<number> {
   }).finally(() => pool?.dispose());
   mark('scanned');
   const certs = inventory.certificates();
-  const findings = inventory.findings(now, rules);
+  const found = inventory.findings(now, rules);
   const checked = collector && hostOptions ? await checkTargets(collector.targets(), now, rules, { ...hostOptions, signal: controller.signal }) : undefined;
-  if (checked) findings.push(...checked.findings);
+  if (checked) found.push(...checked.findings);
+  // A file's context comes from its path under the folder it was found in; a file named on its own, from the working directory.
+  const folders = roots.map((r) => path.resolve(r)).filter((r) => fs.statSync(r).isDirectory());
+  const contextOf = contextByFolder(new ContextClassifier(contextGlobs), folders, process.cwd());
+  const findings = applyNonProductionPolicy(found, contextOf, policy);
   mark('rules');
-  const report = buildReport(certs, findings, now, stats);
-  if (checked) report.hosts = checked.hosts;
+  const report = buildReport(certs, findings, now, stats, { contextOf, hosts: checked?.hosts });
   mark('report');
   const relativeTo = roots.length === 1 && fs.statSync(roots[0]).isDirectory() ? path.resolve(roots[0]) : process.cwd();
   const out =
@@ -138,7 +163,7 @@ async function scanCommand(args: string[]): Promise<number> {
   mark('formatted');
   if (values.output) fs.writeFileSync(values.output, out);
   else await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
-  const failed = failOn === 'expired' ? findings.some((f) => f.code === 'expired') : findings.some((f) => meetsThreshold(f.severity, failOn));
+  const failed = failOn === 'expired' ? findings.some((f) => f.code === 'expired' && f.severity !== 'hint') : findings.some((f) => meetsThreshold(f.severity, failOn));
   mark('written');
   return failed ? 1 : 0;
 }

@@ -11,7 +11,10 @@ export interface Range {
 }
 
 export type SourceKind = 'pem' | 'der' | 'pkcs7' | 'pkcs12' | 'k8s-secret' | 'kubeconfig' | 'inline';
-export type Severity = 'error' | 'warning' | 'info';
+/** 'hint' is below 'info': findings about files outside production and unused trust-store roots. */
+export type Severity = 'error' | 'warning' | 'info' | 'hint';
+/** Severities from the most to the least severe. */
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info', 'hint'];
 export type ChainRole = 'leaf' | 'intermediate' | 'root';
 
 export interface SubjectAltNames {

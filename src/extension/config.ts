@@ -61,7 +61,7 @@ export function readConfig(scope?: vscode.ConfigurationScope): CertLensConfig {
     scanOnStartup: c.get('scanOnStartup', true),
     codeLensEnabled: c.get('codeLens.enabled', true),
     diagnosticsEnabled: c.get('diagnostics.enabled', true),
-    diagnosticsSeverity: { error: 'Error', warning: 'Warning', info: 'Information', ...severity },
+    diagnosticsSeverity: { error: 'Error', warning: 'Warning', info: 'Information', hint: 'Hint', ...severity },
     statusBarEnabled: c.get('statusBar.enabled', true),
     statusBarHideWhenClean: c.get('statusBar.hideWhenClean', false),
     notificationsEnabled: c.get('notifications.enabled', true),

@@ -113,16 +113,20 @@ describe('hostile files', function () {
     fs.rmSync(file);
   });
 
-  it('reads a binary file with a PEM block in the middle, and reports a lone BEGIN in binary', async () => {
+  it('reads a binary file with a PEM block in the middle, and reports a lone BEGIN in a binary certificate file', async () => {
     const dir = workspace();
     const noise = (n: number) => crypto.randomBytes(n);
     fs.writeFileSync(path.join(dir, 'blob.bin'), Buffer.concat([noise(64 * 1024), Buffer.from(`\n${normal.pem}\n`), noise(64 * 1024)]));
-    fs.writeFileSync(path.join(dir, 'broken.dat'), Buffer.concat([noise(4096), Buffer.from('-----BEGIN CERTIFICATE-----'), noise(4096)]));
+    const lone = Buffer.concat([noise(4096), Buffer.from('-----BEGIN CERTIFICATE-----'), noise(4096)]);
+    fs.writeFileSync(path.join(dir, 'broken.pem'), lone);
+    fs.writeFileSync(path.join(dir, 'broken.dat'), lone);
     const { of, ms } = await scan(dir);
     assert.equal(of('blob.bin')?.certificates[0]?.subjectCN, 'normal.certlens.dev', summary(of('blob.bin')));
-    const broken = of('broken.dat');
+    const broken = of('broken.pem');
     assert.equal(broken?.certificates.length, 0);
     assert.ok(broken?.problems.some((p) => p.code === 'pem-unterminated' || p.code === 'invalid-base64'), summary(broken));
+    // Neither a certificate nor a config file: a header that starts no certificate is not one.
+    assert.deepEqual(of('broken.dat')?.problems ?? [], [], summary(of('broken.dat')));
     assert.ok(ms < 5000, `scan took ${ms.toFixed(0)} ms`);
   });
 

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { DAY_MS, type CertificateRecord } from '../../src/core/model';
 import { DEFAULT_RULES, evaluate, urgencyOf, type RuleSettings } from '../../src/core/rules/rules';
 import { isoDate, isoTime } from '../../src/core/dates';
+import { isTrustStore } from '../../src/core/rules/trustStores';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
@@ -77,6 +78,38 @@ describe('rules', () => {
     assert.deepEqual(codes([c], { ...DEFAULT_RULES, ignore: new Set(['ff']) }), []);
     assert.deepEqual(codes([c], { ...DEFAULT_RULES, snoozed: new Map([['ff', NOW + DAY_MS]]) }), []);
     assert.deepEqual(codes([c], { ...DEFAULT_RULES, snoozed: new Map([['ff', NOW - 1]]) }), ['error:expired']);
+  });
+});
+
+describe('trust stores', () => {
+  const root = (file: string, i: number, over: Partial<CertificateRecord> = {}) =>
+    cert({ file, index: i, sha256: `r${i}`, subjectCN: `Root ${i}`, selfSigned: true, isCA: true, role: 'root', notBefore: NOW - 3000 * DAY_MS, notAfter: NOW + 3000 * DAY_MS, ...over });
+  const leaf = (file: string, i: number) => cert({ file, index: i, sha256: `l${i}` });
+
+  it('is a well-known name with 2 roots, or 5 certificates of which 80% are roots', () => {
+    assert.equal(isTrustStore('/etc/ssl/certs/ca-certificates.crt', [root('f', 0), root('f', 1)]), true);
+    assert.equal(isTrustStore('/venv/certifi/cacert.pem', [root('f', 0), root('f', 1), leaf('f', 2)]), true);
+    assert.equal(isTrustStore('/etc/ssl/certs/ca-certificates.crt', [root('f', 0), leaf('f', 1)]), false, 'one root');
+    assert.equal(isTrustStore('/ws/roots.go', [0, 1, 2, 3, 4].map((i) => root('f', i))), true);
+    assert.equal(isTrustStore('/ws/roots.go', [root('f', 0), root('f', 1), root('f', 2), root('f', 3), leaf('f', 4)]), true, '4 of 5');
+    assert.equal(isTrustStore('/ws/roots.go', [root('f', 0), root('f', 1), root('f', 2), leaf('f', 3), leaf('f', 4)]), false, '3 of 5');
+    assert.equal(isTrustStore('/ws/corp-roots.pem', [0, 1, 2, 3].map((i) => root('f', i))), false, 'a private bundle of a few roots');
+    assert.equal(isTrustStore('/ws/fullchain.pem', [leaf('f', 0), root('f', 1, { isCA: true, selfSigned: false }), root('f', 2)]), false);
+  });
+
+  it('makes an expired or expiring root in a trust store a hint; the same root elsewhere stays an error', () => {
+    const store = '/etc/ssl/certs/ca-certificates.crt';
+    const certs = [root(store, 0, { notAfter: NOW - 10 * DAY_MS }), root(store, 1, { notAfter: NOW + 5 * DAY_MS }), root(store, 2, { notAfter: NOW + 20 * DAY_MS }), root(store, 3)];
+    const findings = evaluate(certs, NOW);
+    assert.deepEqual(findings.map((f) => `${f.severity}:${f.code}`), ['hint:expired', 'hint:expires-critical', 'hint:expires-warning']);
+    assert.equal(findings[0].message, 'Expired root in a trust store: unused, consider removing it (CN=Root 0 expired 10 days ago, 2026-05-22)');
+    assert.equal(findings[1].message, 'Root in a trust store expires in 5 days (2026-06-06): unused after that, consider removing it (CN=Root 1)');
+    // One file at a time (the editor) or all files together (the CLI): the same answer.
+    assert.deepEqual(evaluate([...certs, leaf('/ws/a.pem', 0)], NOW).slice(0, 3), findings);
+    const alone = [root('/ws/ca.pem', 0, { notAfter: NOW - 10 * DAY_MS }), leaf('/ws/ca.pem', 1)];
+    assert.deepEqual(codes(alone), ['error:expired']);
+    // A leaf in a trust store is not a root: reported in full.
+    assert.deepEqual(codes([...certs.slice(3), root(store, 4), cert({ file: store, index: 5, notAfter: NOW - DAY_MS })]), ['error:expired']);
   });
 });
 

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { resolveNamedFile } from '../scan/files';
 import { type CertificateFields, type CertificateRecord, type FileReference, type FileResult, type FindingCode, placeCertificate, type PrivateKeyRef, type Range, type Severity, type SourceKind } from '../model';
 import { certificateLength, hexDigest, parseCertificateDer } from '../x509/certificate';
+import { mayBeConfigFile } from '../hosts/configFormats';
 import { linkChains } from './chains';
 import { FILE_START, LineIndex } from './lines';
 import { BASE64_PEM_MARKER, findPemBlocks, PEM_MARKER, type PemBlock } from './pem';
@@ -34,13 +35,26 @@ const BASE64_PEM_TOKEN = /LS0tLS1CRUdJTi[A-Za-z0-9+/]*={0,2}/g;
 const PLACEHOLDER = /^(\$\{|\{\{|<|%\(|\$[A-Z_]|\||>)/;
 
 /**
+ * Whether a broken PEM block or certificate value in this file is a problem: in certificate files
+ * and config files it is. Elsewhere (source code, docs, scripts, other text) a PEM header that does
+ * not start a decodable certificate is a string constant, a format string, a truncated example or
+ * a quoted transcript: not a certificate, and not reported (a certificate that decodes still is).
+ * A kubeconfig, whatever its name, is recognised by its content and reports them too.
+ */
+export function reportsBrokenBlocks(file: string): boolean {
+  return CERTIFICATE_EXTENSIONS.has(path.extname(file).toLowerCase()) || mayBeConfigFile(file);
+}
+
+/**
  * Everything one file holds: certificates with exact ranges, private keys (as public-key hashes),
- * files it references, and located problems. Never throws: bad input becomes a problem.
+ * files it references, and located problems. Never throws: bad input becomes a problem (in the
+ * files reportsBrokenBlocks accepts).
  */
 export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions = {}): FileResult {
   const result: FileResult = { file, certificates: [], problems: [], privateKeys: [], references: [] };
   const ext = path.extname(file).toLowerCase();
   const sink = new Sink(result, options.maxCertificates ?? Infinity, options.blockCache);
+  sink.reportsBadInput = reportsBrokenBlocks(file);
   try {
     if (PKCS12_EXTENSIONS.has(ext)) {
       parsePkcs12(bytes, FILE_START, sink, options.pkcs12Password?.(file));
@@ -97,6 +111,9 @@ class Sink {
   /** Certificate blocks past the per-file limit. */
   overflow = 0;
 
+  /** Whether input that does not decode is a problem (see reportsBrokenBlocks); otherwise it is dropped. */
+  reportsBadInput = true;
+
   constructor(readonly result: FileResult, private readonly maxCertificates = Infinity, private readonly blockCache?: ParseOptions['blockCache']) {}
 
   /** A PEM certificate block, from the block cache when its body was parsed before. */
@@ -148,12 +165,17 @@ class Sink {
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       const code: FindingCode = /time/i.test(message) ? 'invalid-date' : 'invalid-certificate';
-      this.problem('error', code, range, `${what} is not a valid certificate: ${message}`);
+      this.badInput(code, range, `${what} is not a valid certificate: ${message}`);
     }
   }
 
   problem(severity: Severity, code: FindingCode, range: Range, message: string): void {
     this.result.problems.push({ file: this.result.file, range, severity, code, message });
+  }
+
+  /** A block or value that does not decode: an error where reportsBadInput, else nothing. */
+  badInput(code: FindingCode, range: Range, message: string): void {
+    if (this.reportsBadInput) this.problem('error', code, range, message);
   }
 }
 
@@ -176,7 +198,7 @@ function parsePkcs7(der: Uint8Array, range: Range, sink: Sink, source: SourceKin
   try {
     certs = certificatesFromPkcs7(der);
   } catch (e) {
-    sink.problem('error', 'pkcs7-invalid', range, `PKCS#7 could not be read: ${e instanceof Error ? e.message : String(e)}`);
+    sink.badInput('pkcs7-invalid', range, `PKCS#7 could not be read: ${e instanceof Error ? e.message : String(e)}`);
     return;
   }
   certs.forEach((c, i) => sink.certificate(c, range, source, `Certificate ${i + 1} of this PKCS#7`));
@@ -212,6 +234,7 @@ function occursBetween(text: string, blocks: readonly PemBlock[], needle: string
 function parseText(text: string, ext: string, file: string, sink: Sink): void {
   const lines = new LineIndex(text);
   const context = new SourceContext(text, PEM_EXTENSIONS.has(ext) ? 'pem' : 'inline');
+  if (context.isKubeconfig) sink.reportsBadInput = true;
   const blocks = findPemBlocks(text);
   handlePemBlocks(blocks, 0, lines, (b) => context.kindAt(b.start), sink);
 
@@ -225,7 +248,7 @@ function parseText(text: string, ext: string, file: string, sink: Sink): void {
     const decoded = Buffer.from(m[0], 'base64').toString('latin1');
     const inner = findPemBlocks(decoded);
     if (inner.length === 0) {
-      sink.problem('error', 'invalid-base64', range, 'This base64 value starts like a PEM block but does not decode to one');
+      sink.badInput('invalid-base64', range, 'This base64 value starts like a PEM block but does not decode to one');
       continue;
     }
     const kind = context.kindAt(m.index);
@@ -242,7 +265,7 @@ function parseText(text: string, ext: string, file: string, sink: Sink): void {
     if (!value || handled.has(valueStart) || PLACEHOLDER.test(value) || value.startsWith('-----')) continue;
     const range = lines.range(valueStart, valueStart + value.length);
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || value.length % 4 === 1) {
-      sink.problem('error', 'invalid-base64', range, `The value of "${m[1]}" is not valid base64`);
+      sink.badInput('invalid-base64', range, `The value of "${m[1]}" is not valid base64`);
       continue;
     }
     const der = Buffer.from(value, 'base64');
@@ -269,7 +292,7 @@ function handlePemBlocks(
     const range = fixedRange ?? lines.range(baseOffset + b.start, baseOffset + b.end);
     if (b.error) {
       const where = fixedRange ? '' : ` (line ${lines.position(baseOffset + b.error.offset).line + 1})`;
-      sink.problem('error', b.error.code, range, b.error.message + where);
+      sink.badInput(b.error.code, range, b.error.message + where);
       continue;
     }
     if (b.kind === 'certificate') {

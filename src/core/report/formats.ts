@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FindingJson, Report } from './schema';
 
-const SEVERITY_RANK: Record<string, number> = { error: 3, warning: 2, info: 1 };
+const SEVERITY_RANK: Record<string, number> = { error: 3, warning: 2, info: 1, hint: 0 };
 
 function csvCell(v: unknown): string {
   let s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(' ') : String(v);
@@ -12,10 +12,11 @@ function csvCell(v: unknown): string {
 }
 
 export function toCsv(report: Report): string {
-  const header = ['notAfter', 'daysLeft', 'subjectCN', 'subject', 'issuer', 'dnsNames', 'file', 'line', 'source', 'index', 'role', 'keyType', 'keyBits', 'curve', 'signatureAlgorithm', 'serial', 'sha256', 'notBefore', 'chainEarliestNotAfter'];
+  const header = ['notAfter', 'daysLeft', 'subjectCN', 'subject', 'issuer', 'dnsNames', 'file', 'line', 'source', 'index', 'role', 'keyType', 'keyBits', 'curve', 'signatureAlgorithm', 'serial', 'sha256', 'notBefore', 'chainEarliestNotAfter', 'context'];
+  // New columns go last, so readers that count columns keep working.
   const rows = report.certificates.map((c) => [
     c.notAfter, c.daysLeft, c.subjectCN, c.subject, c.issuer, c.sans.dns, c.file, c.range.start.line + 1, c.source, c.index, c.role,
-    c.keyType, c.keyBits, c.curve, c.signatureAlgorithm, c.serial, c.sha256, c.notBefore, c.chainEarliestNotAfter,
+    c.keyType, c.keyBits, c.curve, c.signatureAlgorithm, c.serial, c.sha256, c.notBefore, c.chainEarliestNotAfter, c.context,
   ]);
   return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
@@ -28,8 +29,8 @@ export function toMarkdown(report: Report, relativeTo?: string): string {
   const rel = (f: string) => (relativeTo ? path.relative(relativeTo, f) || f : f);
   const lines = [
     `# CertLens report`, '', `Generated ${report.now}: ${report.certificates.length} certificates, ${report.findings.length} findings.`, '',
-    '| Expires | Days left | Subject | Issuer | Key | File |', '|---|---|---|---|---|---|',
-    ...report.certificates.map((c) => `| ${c.notAfter.slice(0, 10)} | ${c.daysLeft} | ${mdCell(c.subjectCN ?? c.subject)} | ${mdCell(c.issuerCN ?? c.issuer)} | ${mdCell(c.keyType)}${c.keyBits ? ` ${c.keyBits}` : ''} | ${mdCell(rel(c.file))}:${c.range.start.line + 1} |`),
+    '| Expires | Days left | Subject | Issuer | Key | File | Context |', '|---|---|---|---|---|---|---|',
+    ...report.certificates.map((c) => `| ${c.notAfter.slice(0, 10)} | ${c.daysLeft} | ${mdCell(c.subjectCN ?? c.subject)} | ${mdCell(c.issuerCN ?? c.issuer)} | ${mdCell(c.keyType)}${c.keyBits ? ` ${c.keyBits}` : ''} | ${mdCell(rel(c.file))}:${c.range.start.line + 1} | ${mdCell(c.context)} |`),
   ];
   if (report.hosts?.length) {
     lines.push('', '## Hosts', '', '| Host | Expires | Days left | Trusted | Hostname | Error |', '|---|---|---|---|---|---|');
@@ -38,15 +39,15 @@ export function toMarkdown(report: Report, relativeTo?: string): string {
     }
   }
   if (report.findings.length) {
-    lines.push('', '## Findings', '', '| Severity | Code | Message | File |', '|---|---|---|---|');
-    for (const f of report.findings) lines.push(`| ${f.severity} | ${f.code} | ${mdCell(f.message)} | ${mdCell(rel(f.file))}:${f.range.start.line + 1} |`);
+    lines.push('', '## Findings', '', '| Severity | Code | Message | File | Context |', '|---|---|---|---|---|');
+    for (const f of report.findings) lines.push(`| ${f.severity} | ${f.code} | ${mdCell(f.message)} | ${mdCell(rel(f.file))}:${f.range.start.line + 1} | ${mdCell(f.context)} |`);
   }
   return lines.join('\n') + '\n';
 }
 
 export function toSarif(report: Report, version: string): string {
   const codes = [...new Set(report.findings.map((f) => f.code))].sort();
-  const level = (s: string) => (s === 'error' ? 'error' : s === 'warning' ? 'warning' : 'note');
+  const level = (s: string) => (s === 'error' ? 'error' : s === 'warning' ? 'warning' : s === 'hint' ? 'none' : 'note');
   return JSON.stringify({
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -63,14 +64,18 @@ export function toSarif(report: Report, version: string): string {
           region: { startLine: f.range.start.line + 1, startColumn: f.range.start.character + 1, endLine: f.range.end.line + 1, endColumn: f.range.end.character + 1 },
         } }],
         ...(f.sha256 ? { partialFingerprints: { certificateSha256: f.sha256 } } : {}),
+        ...(f.context ? { properties: { context: f.context } } : {}),
       })),
     }],
   }, null, 2) + '\n';
 }
 
-const COLORS = { error: '\x1b[31m', warning: '\x1b[33m', info: '\x1b[36m', reset: '\x1b[0m', dim: '\x1b[2m' };
+const COLORS = { error: '\x1b[31m', warning: '\x1b[33m', info: '\x1b[36m', hint: '\x1b[2m', reset: '\x1b[0m', dim: '\x1b[2m' };
 
-/** One row per certificate sorted by notAfter, worst finding's severity as colour; then other problems. */
+/**
+ * One row per certificate sorted by notAfter, worst finding's severity as colour (hints dim); then
+ * the other problems, hints only counted: the JSON and SARIF reports list them.
+ */
 export function toTable(report: Report, color: boolean, relativeTo?: string): string {
   const worst = new Map<string, string>();
   for (const f of report.findings) {
@@ -91,7 +96,8 @@ export function toTable(report: Report, color: boolean, relativeTo?: string): st
     const line = fmt(r.cells);
     out.push(color && r.sev ? `${COLORS[r.sev as keyof typeof COLORS]}${line}${COLORS.reset}` : line);
   }
-  const problems = report.findings.filter((f) => !f.sha256 && !f.host);
+  const allProblems = report.findings.filter((f) => !f.sha256 && !f.host);
+  const problems = allProblems.filter((f) => f.severity !== 'hint');
   if (problems.length) {
     out.push('', 'PROBLEMS');
     for (const f of problems) {
@@ -99,9 +105,14 @@ export function toTable(report: Report, color: boolean, relativeTo?: string): st
       out.push(color ? `${COLORS[f.severity as keyof typeof COLORS]}${line}${COLORS.reset}` : line);
     }
   }
+  if (allProblems.length > problems.length) {
+    const hidden = allProblems.length - problems.length;
+    out.push('', `${hidden} ${hidden === 1 ? 'problem' : 'problems'} in test, example, documentation or vendored files not listed (--format json lists them)`);
+  }
   if (report.hosts) out.push(...hostsTable(report, color, rel));
   const hosts = report.hosts ? `, ${report.hosts.length} hosts` : '';
-  out.push('', `${report.certificates.length} certificates in ${report.stats.files} files${hosts}, ${report.findings.length} findings (${report.stats.ms} ms)`);
+  const hints = report.findings.filter((f) => f.severity === 'hint').length;
+  out.push('', `${report.certificates.length} certificates in ${report.stats.files} files${hosts}, ${report.findings.length} findings${hints ? ` (${hints} hints)` : ''} (${report.stats.ms} ms)`);
   return out.join('\n') + '\n';
 }
 
@@ -138,6 +149,7 @@ function hostsTable(report: Report, color: boolean, rel: (f: string) => string):
   return out;
 }
 
+/** Whether a finding of `severity` fails a run at `failOn` (error|warning|info|hint|never): hints only fail at hint. */
 export function meetsThreshold(severity: string, failOn: string): boolean {
   if (failOn === 'never') return false;
   return SEVERITY_RANK[severity] >= SEVERITY_RANK[failOn];

@@ -1,4 +1,5 @@
-import type { CertificateRecord, Finding, Range } from '../model';
+import type { CertificateRecord, Finding, Range, Severity } from '../model';
+import type { ContextOf, FileContext } from '../context';
 import { daysLeft } from '../rules/rules';
 import type { ScanStats } from '../scan/pipeline';
 import { isoTime } from '../dates';
@@ -37,17 +38,22 @@ export interface CertificateJson {
   chainEarliestNotAfter: string | null;
   chainEarliestIndex: number | null;
   privateKey: { file: string; range: Range } | null;
+  /** What the file is for, from its path (see FileContext). */
+  context: FileContext;
 }
 
 export interface FindingJson {
   file: string;
   range: Range;
+  /** error | warning | info | hint (hint: outside production, or an unused trust-store root). */
   severity: string;
   code: string;
   message: string;
   sha256?: string;
   /** host:port, on findings about a TLS endpoint. */
   host?: string;
+  /** The context of `file`. */
+  context: FileContext;
 }
 
 /** One TLS endpoint named in the workspace and what its handshake showed (`certlens scan --hosts`). */
@@ -76,6 +82,16 @@ export interface HostJson {
   cipher: string | null;
   error: string | null;
   chain: { subject: string; issuer: string; notBefore: string; notAfter: string; sha256: string; dnsNames: string[] }[];
+  /** Set by buildReport: production when any reference is in production, else the first reference's context. */
+  context?: FileContext;
+}
+
+/** Counts over the certificates and findings of one side of the production line. */
+export interface SummaryCounts extends Record<Severity, number> {
+  certificates: number;
+  findings: number;
+  /** Findings with code `expired` (of any severity). */
+  expired: number;
 }
 
 export interface Report {
@@ -86,9 +102,11 @@ export interface Report {
   /** Present when hosts were checked. */
   hosts?: HostJson[];
   stats: { files: number; certificates: number; findings: number; ms: number };
+  /** Production files, and all the others (test, example, documentation, vendored). */
+  summary: { production: SummaryCounts; nonProduction: SummaryCounts };
 }
 
-export function certificateJson(c: CertificateRecord, now: number): CertificateJson {
+export function certificateJson(c: CertificateRecord, now: number, context: FileContext = 'production'): CertificateJson {
   return {
     file: c.file,
     range: c.range,
@@ -118,22 +136,61 @@ export function certificateJson(c: CertificateRecord, now: number): CertificateJ
     chainEarliestNotAfter: c.chain ? isoTime(c.chain.earliestNotAfter) : null,
     chainEarliestIndex: c.chain ? c.chain.earliestIndex : null,
     privateKey: c.privateKey ? { file: c.privateKey.file, range: c.privateKey.range } : null,
+    context,
   };
 }
 
-export function findingJson(f: Finding): FindingJson {
-  const out: FindingJson = { file: f.file, range: f.range, severity: f.severity, code: f.code, message: f.message };
+export function findingJson(f: Finding, context: FileContext = 'production'): FindingJson {
+  const out: FindingJson = { file: f.file, range: f.range, severity: f.severity, code: f.code, message: f.message, context };
   if (f.sha256) out.sha256 = f.sha256;
   if (f.host) out.host = f.host;
   return out;
 }
 
-export function buildReport(certs: readonly CertificateRecord[], findings: readonly Finding[], now: number, stats: Pick<ScanStats, 'files' | 'ms'>): Report {
-  return {
+export interface ReportOptions {
+  /** Each file's context; without it every file counts as production. */
+  contextOf?: ContextOf;
+  /** Checked hosts (`scan --hosts`), given their context and added to the report. */
+  hosts?: HostJson[];
+}
+
+export function buildReport(
+  certs: readonly CertificateRecord[], findings: readonly Finding[], now: number, stats: Pick<ScanStats, 'files' | 'ms'>, options: ReportOptions = {},
+): Report {
+  const contextOf = options.contextOf ?? (() => 'production');
+  const production = emptyCounts();
+  const nonProduction = emptyCounts();
+  const certificates = certs.map((c) => {
+    const json = certificateJson(c, now, contextOf(c.file));
+    (json.context === 'production' ? production : nonProduction).certificates++;
+    return json;
+  });
+  const findingList = findings.map((f) => {
+    const json = findingJson(f, contextOf(f.file));
+    const counts = json.context === 'production' ? production : nonProduction;
+    counts.findings++;
+    counts[f.severity]++;
+    if (f.code === 'expired') counts.expired++;
+    return json;
+  });
+  const report: Report = {
     version: REPORT_VERSION,
     now: isoTime(now),
-    certificates: certs.map((c) => certificateJson(c, now)),
-    findings: findings.map(findingJson),
+    certificates,
+    findings: findingList,
     stats: { files: stats.files, certificates: certs.length, findings: findings.length, ms: stats.ms },
+    summary: { production, nonProduction },
   };
+  if (options.hosts) report.hosts = options.hosts.map((h) => ({ ...h, context: hostContext(h, contextOf) }));
+  return report;
+}
+
+function emptyCounts(): SummaryCounts {
+  return { certificates: 0, findings: 0, expired: 0, error: 0, warning: 0, info: 0, hint: 0 };
+}
+
+/** A host named by any production file is a production host. */
+function hostContext(h: HostJson, contextOf: ContextOf): FileContext {
+  const contexts = h.references.map((r) => contextOf(r.file));
+  return contexts.includes('production') ? 'production' : contexts[0] ?? 'production';
 }

@@ -1,6 +1,7 @@
 import { type CertificateRecord, DAY_MS, type Finding, type Severity } from '../model';
 import { WEAK_SIGNATURE_OIDS } from '../x509/oids';
 import { isoDate } from '../dates';
+import { isTrustStore } from './trustStores';
 
 export { isoDate };
 
@@ -55,7 +56,11 @@ export function describeCertificate(c: CertificateRecord): string {
   return c.subjectCN ? `CN=${c.subjectCN}` : c.sans.dns[0] ?? (c.subject || `certificate ${c.index + 1}`);
 }
 
-/** All findings the rules make for the given certificates at time `now`. */
+/**
+ * All findings the rules make for the given certificates at time `now`. A file's certificates must
+ * be passed together (all or none): chains and trust stores are judged per file. An expired or
+ * expiring root in a trust store (see isTrustStore) is a hint: nothing relies on it.
+ */
 export function evaluate(certs: readonly CertificateRecord[], now: number, s: RuleSettings = DEFAULT_RULES): Finding[] {
   const findings: Finding[] = [];
   // Chain members are looked up among their file's certificates, indexed only when a chain needs it.
@@ -71,6 +76,14 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
     }
     return byFile.get(file) ?? [];
   };
+  // Whether a file is a trust store, asked only for roots about to be reported as expiring.
+  const trustStores = new Map<string, boolean>();
+  const inTrustStore = (c: CertificateRecord): boolean => {
+    if (!c.selfSigned) return false;
+    let is = trustStores.get(c.file);
+    if (is === undefined) trustStores.set(c.file, (is = isTrustStore(c.file, sameFile(c.file))));
+    return is;
+  };
   for (const c of certs) {
     if (s.ignore.has(c.sha256)) continue;
     const snoozed = (s.snoozed.get(c.sha256) ?? 0) > now;
@@ -80,22 +93,24 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
     const left = daysLeft(c.notAfter, now);
     const urgency = urgencyOf(c, now, s);
     if (!snoozed) {
+      const expiry = isoDate(c.notAfter);
+      const unusedRoot = urgency !== 'later' && urgency !== 'not-yet-valid' && inTrustStore(c);
       switch (urgency) {
         case 'expired':
-          add('error', 'expired', `${name} expired ${plural(-left || 0, 'day')} ago (${isoDate(c.notAfter)})`);
+          if (unusedRoot) add('hint', 'expired', `Expired root in a trust store: unused, consider removing it (${name} expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
+          else add('error', 'expired', `${name} expired ${plural(-left || 0, 'day')} ago (${expiry})`);
           break;
         case 'not-yet-valid':
           add('error', 'not-yet-valid', `${name} is not valid before ${isoDate(c.notBefore)}`);
           break;
         case 'critical':
-          add('error', 'expires-critical', `${name} expires in ${plural(left, 'day')} (${isoDate(c.notAfter)})`);
-          break;
         case 'warning':
-          add('warning', 'expires-warning', `${name} expires in ${plural(left, 'day')} (${isoDate(c.notAfter)})`);
+        case 'info': {
+          const [severity, code] = EXPIRING[urgency];
+          if (unusedRoot) add('hint', code, `Root in a trust store expires in ${plural(left, 'day')} (${expiry}): unused after that, consider removing it (${name})`);
+          else add(severity, code, `${name} expires in ${plural(left, 'day')} (${expiry})`);
           break;
-        case 'info':
-          add('info', 'expires-info', `${name} expires in ${plural(left, 'day')} (${isoDate(c.notAfter)})`);
-          break;
+        }
         case 'later':
           break;
       }
@@ -122,6 +137,12 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
   }
   return findings;
 }
+
+const EXPIRING = {
+  critical: ['error', 'expires-critical'],
+  warning: ['warning', 'expires-warning'],
+  info: ['info', 'expires-info'],
+} as const satisfies Record<string, readonly [Severity, Finding['code']]>;
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

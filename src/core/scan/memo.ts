@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { type FileResult, placeCertificate } from '../model';
-import { mayHoldCertificates, parseFile, type ParseOptions } from '../formats/parse-file';
+import { mayHoldCertificates, parseFile, type ParseOptions, reportsBrokenBlocks } from '../formats/parse-file';
 
 const MAX_ENTRIES = 20_000;
 
@@ -10,7 +10,8 @@ export const BLOCK_CACHE_LIMIT = 20_000;
 
 /**
  * Parses identical file contents once: monorepos carry many copies of the same CA bundle or
- * keystore. Keyed by content hash and extension; files that name other files are not memoised.
+ * keystore. Keyed by content hash, extension and whether broken blocks are reported (a name
+ * decides it: package.json and app.json differ); files that name other files are not memoised.
  */
 export class ParseMemo {
   private readonly results = new Map<string, FileResult>();
@@ -18,7 +19,7 @@ export class ParseMemo {
 
   parse(file: string, bytes: Uint8Array, options: ParseOptions): FileResult {
     if (!mayHoldCertificates(file, bytes) || options.pkcs12Password?.(file) !== undefined) return parseFile(file, bytes, options);
-    const key = `${path.extname(file).toLowerCase()}:${createHash('sha1').update(bytes).digest('base64')}`;
+    const key = `${path.extname(file).toLowerCase()}:${reportsBrokenBlocks(file) ? 1 : 0}:${createHash('sha1').update(bytes).digest('base64')}`;
     const hit = this.results.get(key);
     if (hit) {
       this.hits++;

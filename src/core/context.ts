@@ -1,0 +1,152 @@
+import * as path from 'node:path';
+import picomatch from 'picomatch';
+import type { Finding } from './model';
+
+/**
+ * What a file is for, from its path: certificates in tests, examples, docs and vendored code are
+ * not the project's own, and their findings are hints unless the user says otherwise.
+ */
+export type FileContext = 'production' | 'test' | 'example' | 'documentation' | 'vendored';
+
+export const FILE_CONTEXTS: readonly FileContext[] = ['production', 'test', 'example', 'documentation', 'vendored'];
+
+/** User globs per context, over paths relative to the scanned folder ('/' separators). */
+export interface ContextGlobs {
+  production?: string[];
+  test?: string[];
+  example?: string[];
+  documentation?: string[];
+  vendored?: string[];
+}
+
+/** The context of a file given by its path as the scan knows it (absolute in the CLI). */
+export type ContextOf = (file: string) => FileContext;
+
+/**
+ * When a path matches several contexts, the first of these wins. Vendored code is someone else's
+ * whatever it holds (vendor/x/test/ is vendored); a test is a test even among docs or examples
+ * (docs/foo_test.go); an example inside the docs is an example (docs/examples/x.md): the most
+ * specific purpose wins, and all of them are non-production anyway.
+ */
+const PRECEDENCE: readonly FileContext[] = ['vendored', 'test', 'example', 'documentation', 'production'];
+const RANK: Record<FileContext, number> = { vendored: 4, test: 3, example: 2, documentation: 1, production: 0 };
+
+/** Directory names, compared in lower case (.NET writes Tests/, Swift Tests/, Go testdata/). */
+const DIRECTORY_CONTEXTS = new Map<string, FileContext>([
+  ...['test', 'tests', '__tests__', 'spec', 'specs', 'testdata', 'test-data', 'test_data', 'fixtures', '__fixtures__', 'mocks', '__mocks__',
+    'e2e', 'androidtest', 'integrationtest', 'testfixtures'].map((d) => [d, 'test'] as const),
+  ...['examples', 'example', 'samples', 'sample', 'demo', 'demos'].map((d) => [d, 'example'] as const),
+  ...['docs', 'doc', 'documentation'].map((d) => [d, 'documentation'] as const),
+  ...['vendor', 'third_party', 'third-party', 'external', 'node_modules', 'bower_components', 'site-packages'].map((d) => [d, 'vendored'] as const),
+]);
+
+/** .NET test projects: MyApp.Tests/, MyApp.UnitTests/, MyApp.IntegrationTest/. */
+const DOTNET_TEST_PROJECT = /\.(?:unit|integration|functional)?tests?$/;
+
+const TEST_FILE_SUFFIXES = ['_test.go', '_test.py', '_spec.rb', '_test.rb', '_test.exs', '_test.dart'];
+/** JVM and .NET test classes, in their own case: FooTest.java, FooTests.cs, FooIT.java, FooSpec.scala. */
+const TEST_CLASS = /(?:Tests?|Spec|[a-z0-9]IT)\.(?:java|kt|kts|scala|groovy|cs|fs|vb|swift)$/;
+const DOCUMENTATION_EXTENSIONS = new Set(['md', 'markdown', 'mdx', 'adoc', 'asciidoc', 'rst']);
+
+/** The context the file name alone gives (lower-cased name, and as written for class names). */
+function contextOfName(lower: string, name: string): FileContext {
+  const dot = lower.lastIndexOf('.');
+  if (dot <= 0) return 'production';
+  const ext = lower.slice(dot + 1);
+  // foo.test.ts, foo.spec.js, cram/Perl foo.t, test_foo.py
+  if (ext === 't' || lower.includes('.test.') || lower.includes('.spec.') || (ext === 'py' && lower.startsWith('test_'))) return 'test';
+  for (const s of TEST_FILE_SUFFIXES) if (lower.endsWith(s)) return 'test';
+  if (TEST_CLASS.test(name)) return 'test';
+  return DOCUMENTATION_EXTENSIONS.has(ext) ? 'documentation' : 'production';
+}
+
+/** The context of a path by the conventions of the major ecosystems alone. */
+function conventionalContext(relativePath: string): FileContext {
+  const lower = relativePath.toLowerCase();
+  let best: FileContext = 'production';
+  let start = 0;
+  for (let slash = lower.indexOf('/'); slash !== -1; start = slash + 1, slash = lower.indexOf('/', start)) {
+    if (slash === start) continue;
+    const dir = lower.slice(start, slash);
+    const found = DIRECTORY_CONTEXTS.get(dir) ?? (dir.includes('.') && DOTNET_TEST_PROJECT.test(dir) ? 'test' : undefined);
+    if (found === 'vendored') return found;
+    if (found && RANK[found] > RANK[best]) best = found;
+  }
+  if (best === 'test') return best;
+  const byName = contextOfName(lower.slice(start), relativePath.slice(start));
+  return RANK[byName] > RANK[best] ? byName : best;
+}
+
+/**
+ * Says which context a file is in, from its path relative to the scanned folder ('/' separators).
+ * User globs are checked first (in the same precedence, so a user `test` glob beats a user
+ * `production` one), and any match beats the conventions: a `production` glob for `examples/**`
+ * makes a repository that deploys from examples/ count those as production.
+ */
+export class ContextClassifier {
+  private readonly userGlobs: { context: FileContext; matches: picomatch.Matcher }[] = [];
+
+  constructor(globs: ContextGlobs = {}) {
+    for (const context of PRECEDENCE) {
+      const list = globs[context]?.filter((g) => g.trim() !== '');
+      if (list?.length) this.userGlobs.push({ context, matches: picomatch(list, { dot: true }) });
+    }
+  }
+
+  classify(relativePath: string): FileContext {
+    const rel = relativePath.includes('\\') ? relativePath.replace(/\\/g, '/') : relativePath;
+    for (const g of this.userGlobs) if (g.matches(rel)) return g.context;
+    return conventionalContext(rel);
+  }
+}
+
+const conventions = new ContextClassifier();
+
+/** The context of a path relative to the scanned folder, by the ecosystems' conventions only. */
+export function classifyFile(relativePath: string): FileContext {
+  return conventions.classify(relativePath);
+}
+
+/**
+ * The context of files the scan names by full path: each is classified by its path relative to the
+ * deepest of `folders` holding it (the scan roots, the workspace folders), else relative to
+ * `fallback` (the working directory, for a file given on its own). Remembers each file's answer.
+ */
+export function contextByFolder(classifier: ContextClassifier, folders: readonly string[], fallback: string): ContextOf {
+  const roots = folders.map((f) => slashes(f).replace(/\/+$/, '')).sort((a, b) => b.length - a.length);
+  const known = new Map<string, FileContext>();
+  return (file) => {
+    let context = known.get(file);
+    if (context === undefined) {
+      const f = slashes(file);
+      const root = roots.find((r) => f.startsWith(r + '/'));
+      context = classifier.classify(root !== undefined ? f.slice(root.length + 1) : slashes(path.relative(fallback, file)));
+      known.set(file, context);
+    }
+    return context;
+  };
+}
+
+function slashes(p: string): string {
+  return p.includes('\\') ? p.replace(/\\/g, '/') : p;
+}
+
+/**
+ * What happens to findings about files outside production: `hint` lowers them to hints (code and
+ * message kept), `normal` leaves them, `exclude` drops them. Certificates are never dropped: the
+ * report still lists them ("nothing is hidden"); the editor's "hide" is `exclude`.
+ */
+export type NonProductionPolicy = 'hint' | 'normal' | 'exclude';
+
+export const NON_PRODUCTION_POLICIES: readonly NonProductionPolicy[] = ['hint', 'normal', 'exclude'];
+
+/** The findings as `policy` has them, given each finding's file context. Returns new objects for changed findings. */
+export function applyNonProductionPolicy(findings: readonly Finding[], contextOf: ContextOf, policy: NonProductionPolicy): Finding[] {
+  if (policy === 'normal') return [...findings];
+  const out: Finding[] = [];
+  for (const f of findings) {
+    if (contextOf(f.file) === 'production') out.push(f);
+    else if (policy === 'hint') out.push(f.severity === 'hint' ? f : { ...f, severity: 'hint' });
+  }
+  return out;
+}

@@ -1,0 +1,31 @@
+import * as path from 'node:path';
+import type { CertificateFields } from '../model';
+
+/** Names the system and language trust stores go by (Debian, RHEL, certifi, curl, FreeBSD, gRPC). */
+export const TRUST_STORE_NAMES: ReadonlySet<string> = new Set([
+  'ca-certificates.crt', 'ca-bundle.crt', 'ca-bundle.pem', 'ca-bundle.trust.crt', 'tls-ca-bundle.pem', 'cacert.pem',
+  'cacerts.pem', 'ca-root-nss.crt', 'roots.pem',
+]);
+
+/** Certificates a file needs, of which TRUST_STORE_SHARE are roots, to be a trust store whatever its name. */
+export const TRUST_STORE_MIN_CERTIFICATES = 5;
+export const TRUST_STORE_SHARE = 0.8;
+
+/** A root: self-signed and marked as a CA (old v1 roots lack the mark, hence the share below 100%). */
+function isRoot(c: Pick<CertificateFields, 'isCA' | 'selfSigned'>): boolean {
+  return c.selfSigned && c.isCA;
+}
+
+/**
+ * Whether a file's certificates are a trust store (a list of roots to trust, not a chain to serve):
+ * a well-known trust-store name with at least 2 roots, or any file of at least
+ * TRUST_STORE_MIN_CERTIFICATES certificates of which at least 80% are roots (a root list embedded
+ * in Go or Python source). A served chain holds at most one root; a private CA bundle of a few
+ * roots stays below the count, so an expiring private root is still reported in full.
+ */
+export function isTrustStore(file: string, certificates: readonly Pick<CertificateFields, 'isCA' | 'selfSigned'>[]): boolean {
+  let roots = 0;
+  for (const c of certificates) if (isRoot(c)) roots++;
+  if (roots >= 2 && TRUST_STORE_NAMES.has(path.basename(file).toLowerCase())) return true;
+  return certificates.length >= TRUST_STORE_MIN_CERTIFICATES && roots >= TRUST_STORE_SHARE * certificates.length;
+}

@@ -1,0 +1,177 @@
+import * as assert from 'node:assert/strict';
+import { applyNonProductionPolicy, classifyFile, ContextClassifier, contextByFolder, type FileContext } from '../../src/core/context';
+import { DAY_MS, type CertificateRecord, type Finding } from '../../src/core/model';
+import { buildReport, type HostJson } from '../../src/core/report/schema';
+import { meetsThreshold, toCsv, toMarkdown, toSarif, toTable } from '../../src/core/report/formats';
+
+const RANGE = { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } };
+
+describe('file context', () => {
+  it('knows the test conventions of the major ecosystems', () => {
+    for (const p of [
+      'test/a.pem', 'tests/a.pem', 'src/__tests__/a.pem', 'spec/fixtures/a.pem', 'pkg/tls/testdata/a.pem', 'test-data/a.pem',
+      'fixtures/a.pem', 'web/__fixtures__/a.pem', 'mocks/a.pem', 'src/test/resources/keystore.p12', 'app/src/androidTest/res/a.pem',
+      'crypto/tls/handshake_test.go', 'src/tls.test.ts', 'src/tls.spec.js', 'pkg/test_tls.py', 'pkg/tls_test.py', 'lib/tls_spec.rb',
+      'tests/cli/run.t', 'Tests/Certs/a.pem', 'src/MyApp.Tests/certs/a.pem', 'src/MyApp.UnitTests/a.pem', 'e2e/a.pem',
+      'src/main/java/TlsTest.java', 'src/TlsTests.cs', 'src/main/java/TlsIT.java',
+    ]) assert.equal(classifyFile(p), 'test', p);
+  });
+
+  it('knows examples, documentation and vendored code', () => {
+    const expect: Record<string, FileContext> = {
+      'examples/nginx/tls.crt': 'example', 'example/a.pem': 'example', 'samples/a.pem': 'example', 'sample/a.pem': 'example', 'demo/a.pem': 'example',
+      'docs/setup.pem': 'documentation', 'doc/a.txt': 'documentation', 'README.md': 'documentation', 'guide/tls.markdown': 'documentation',
+      'guide/tls.adoc': 'documentation', 'guide/tls.asciidoc': 'documentation', 'guide/tls.rst': 'documentation',
+      'vendor/github.com/x/y/a.pem': 'vendored', 'third_party/boringssl/a.pem': 'vendored', 'third-party/a.pem': 'vendored',
+      'external/a.pem': 'vendored', 'node_modules/x/a.pem': 'vendored', 'Vendor/a.pem': 'vendored',
+    };
+    for (const [p, c] of Object.entries(expect)) assert.equal(classifyFile(p), c, p);
+  });
+
+  it('leaves production paths alone, also when a name only looks like a convention', () => {
+    for (const p of [
+      'deploy/tls.crt', 'k8s/secret.yaml', 'config/ca.pem', 'src/main/resources/keystore.p12', 'latest/a.pem', 'contest/a.pem',
+      'testing.pem', 'attest/a.pem', 'src/Contest.java', 'src/SPLIT.java', 'protest.t.bak', 'docsite.pem', 'tls.mdx.bak', 'vendors.pem', 'a.pem',
+      'specification/a.pem', 'test.pem', 'examples.yaml',
+    ]) assert.equal(classifyFile(p), 'production', p);
+  });
+
+  it('applies the precedence vendored > test > example > documentation', () => {
+    assert.equal(classifyFile('vendor/x/test/a.pem'), 'vendored');
+    assert.equal(classifyFile('test/vendor/a.pem'), 'vendored');
+    assert.equal(classifyFile('examples/tests/a.pem'), 'test');
+    assert.equal(classifyFile('docs/tls_test.go'), 'test');
+    assert.equal(classifyFile('docs/examples/x.md'), 'example');
+    assert.equal(classifyFile('examples/README.md'), 'example');
+    assert.equal(classifyFile('docs/a.pem'), 'documentation');
+  });
+
+  it('lets user globs win over conventions; among them the same precedence', () => {
+    const c = new ContextClassifier({ production: ['examples/deploy/**'], test: ['qa/**', 'examples/deploy/fake/**'], vendored: ['**/*.vendored.pem'], documentation: [''] });
+    assert.equal(c.classify('examples/deploy/tls.crt'), 'production');
+    assert.equal(c.classify('examples/other/tls.crt'), 'example');
+    assert.equal(c.classify('examples/deploy/fake/tls.crt'), 'test');
+    assert.equal(c.classify('qa/tls.crt'), 'test');
+    assert.equal(c.classify('tests/x.vendored.pem'), 'vendored');
+    assert.equal(c.classify('.hidden/tests/a.pem'), 'test');
+    assert.equal(c.classify('examples\\deploy\\tls.crt'), 'production', 'backslashes are separators');
+  });
+
+  it('classifies files relative to the deepest folder holding them, else to the fallback', () => {
+    const contextOf = contextByFolder(new ContextClassifier(), ['/ws/tests', '/ws'], '/home/u');
+    assert.equal(contextOf('/ws/tests/a.pem'), 'production', 'the scanned folder itself is no clue');
+    assert.equal(contextOf('/ws/tests/docs/a.pem'), 'documentation');
+    assert.equal(contextOf('/ws/vendor/a.pem'), 'vendored');
+    assert.equal(contextOf('/home/u/test/a.pem'), 'test');
+    assert.equal(contextOf('/home/u/a.pem'), 'production');
+    assert.equal(contextOf('/wsx/test.pem'), 'production', 'a folder is a whole path segment');
+  });
+
+  it('classifies 20,000 paths in a few microseconds each', () => {
+    const dirs = ['src', 'pkg/tls', 'internal/server', 'test', 'docs/guide', 'vendor/github.com/acme/lib', 'examples/nginx', 'deploy/k8s/overlays/prod', 'lib/Acme.Tests', 'app/src/main/resources'];
+    const names = ['server.go', 'server_test.go', 'README.md', 'tls.crt', 'index.test.ts', 'values.yaml', 'CertTest.java', 'notes.rst', 'ca.pem', 'main.py'];
+    const paths: string[] = [];
+    for (let i = 0; i < 20_000; i++) paths.push(`${dirs[i % dirs.length]}/m${i % 97}/${names[(i * 7) % names.length]}`);
+    const plain = new ContextClassifier();
+    const withGlobs = new ContextClassifier({ production: ['examples/nginx/**'], test: ['**/qa/**', 'deploy/**/staging/**'] });
+    // The best of five rounds: the machine is shared, and the first round warms the JIT up.
+    const time = (c: ContextClassifier) => {
+      let best = Infinity;
+      let counted = 0;
+      for (let round = 0; round < 5; round++) {
+        counted = 0;
+        const t0 = performance.now();
+        for (const p of paths) if (c.classify(p) !== 'production') counted++;
+        best = Math.min(best, performance.now() - t0);
+      }
+      return { us: (best * 1000) / paths.length, counted };
+    };
+    time(plain); // the first rounds run before the JIT has optimised classify
+    const a = time(plain);
+    const b = time(withGlobs);
+    console.log(`      classify: ${a.us.toFixed(2)} µs/path by conventions, ${b.us.toFixed(2)} µs/path with 3 user globs (20,000 paths, ${a.counted} non-production)`);
+    assert.ok(a.us < 20 && b.us < 40, `${a.us} / ${b.us} µs per path`);
+  });
+});
+
+describe('non-production policy', () => {
+  const finding = (file: string, severity: Finding['severity']): Finding => ({ file, range: RANGE, severity, code: 'expired', message: `m ${file}` });
+  const findings = [finding('/ws/deploy/a.pem', 'error'), finding('/ws/test/a.pem', 'error'), finding('/ws/docs/b.md', 'warning'), finding('/ws/vendor/c.pem', 'hint')];
+  const contextOf = contextByFolder(new ContextClassifier(), ['/ws'], '/');
+
+  it('hint: lowers every finding outside production to a hint, keeping code and message', () => {
+    const out = applyNonProductionPolicy(findings, contextOf, 'hint');
+    assert.deepEqual(out.map((f) => f.severity), ['error', 'hint', 'hint', 'hint']);
+    assert.deepEqual(out.map((f) => `${f.code} ${f.message}`), findings.map((f) => `${f.code} ${f.message}`));
+    assert.equal(findings[1].severity, 'error', 'the input is not changed');
+  });
+
+  it('normal keeps everything; exclude drops findings outside production', () => {
+    assert.deepEqual(applyNonProductionPolicy(findings, contextOf, 'normal'), findings);
+    assert.deepEqual(applyNonProductionPolicy(findings, contextOf, 'exclude').map((f) => f.file), ['/ws/deploy/a.pem']);
+  });
+});
+
+describe('report with contexts and hints', () => {
+  const NOW = Date.parse('2026-06-01T00:00:00Z');
+  const cert = (file: string): CertificateRecord => ({
+    subject: 'CN=t', subjectCN: 't', issuer: 'CN=t', issuerCN: 't', sans: { dns: [], ip: [], email: [], uri: [] }, serial: '01',
+    notBefore: NOW - 100 * DAY_MS, notAfter: NOW - DAY_MS, sha256: `sha-${file}`, sha1: 'bb', spkiSha256: 'cc', keyType: 'EC', keyBits: 256,
+    curve: 'P-256', signatureAlgorithm: 'ecdsa-with-SHA256', signatureAlgorithmOid: '1.2.840.10045.4.3.2', isCA: false, selfSigned: true,
+    keyUsage: [], extendedKeyUsage: [], subjectRaw: 's', issuerRaw: 's', file, range: RANGE, source: 'pem', index: 0, role: 'leaf', der: new Uint8Array(),
+  });
+  const contextOf = contextByFolder(new ContextClassifier(), ['/ws'], '/');
+  const certs = [cert('/ws/deploy/a.pem'), cert('/ws/test/b.pem')];
+  const findings: Finding[] = [
+    { file: '/ws/deploy/a.pem', range: RANGE, severity: 'error', code: 'expired', message: 'a expired', sha256: 'sha-/ws/deploy/a.pem' },
+    { file: '/ws/test/b.pem', range: RANGE, severity: 'hint', code: 'expired', message: 'b expired', sha256: 'sha-/ws/test/b.pem' },
+    { file: '/ws/test/c.yaml', range: RANGE, severity: 'hint', code: 'invalid-base64', message: 'c broken' },
+    { file: '/ws/k8s/d.yaml', range: RANGE, severity: 'info', code: 'pkcs12-locked', message: 'd locked' },
+  ];
+  const host = { host: 'api.acme.io', port: 443, references: [{ file: '/ws/test/e.env', range: RANGE, source: 'url' }, { file: '/ws/k8s/f.yaml', range: RANGE, source: 'url' }] } as HostJson;
+  const report = buildReport(certs, findings, NOW, { files: 4, ms: 1 }, { contextOf, hosts: [host, { ...host, host: 'qa.acme.io', references: [host.references[0]] }] });
+
+  it('writes the context of every certificate, finding and host, and counts both sides', () => {
+    assert.deepEqual(report.certificates.map((c) => c.context), ['production', 'test']);
+    assert.deepEqual(report.findings.map((f) => f.context), ['production', 'test', 'test', 'production']);
+    assert.deepEqual(report.hosts?.map((h) => h.context), ['production', 'test']);
+    assert.deepEqual(report.summary, {
+      production: { certificates: 1, findings: 2, expired: 1, error: 1, warning: 0, info: 1, hint: 0 },
+      nonProduction: { certificates: 1, findings: 2, expired: 1, error: 0, warning: 0, info: 0, hint: 2 },
+    });
+    assert.equal(report.version, 1, 'additions only: still version 1');
+    const unknown = buildReport(certs, findings, NOW, { files: 4, ms: 1 });
+    assert.ok(unknown.certificates.every((c) => c.context === 'production'), 'without contextOf everything is production');
+  });
+
+  it('writes hints as SARIF level none (info stays note), with the context as a property', () => {
+    const results = JSON.parse(toSarif(report, '0.0.0')).runs[0].results as { level: string; properties: { context: string } }[];
+    assert.deepEqual(results.map((r) => r.level), ['error', 'none', 'none', 'note']);
+    assert.deepEqual(results.map((r) => r.properties.context), ['production', 'test', 'test', 'production']);
+  });
+
+  it('adds a last CSV column and Markdown columns for the context', () => {
+    const csv = toCsv(report).trim().split('\r\n');
+    assert.match(csv[0], /,chainEarliestNotAfter,context$/);
+    assert.match(csv[2], /,test$/);
+    const md = toMarkdown(report, '/ws');
+    assert.match(md, /\| File \| Context \|/);
+    assert.match(md, /\| hint \| expired \| b expired \| test\/b\.pem:1 \| test \|/);
+  });
+
+  it('lists no hint problems in the table, only counts them', () => {
+    const table = toTable(report, false, '/ws');
+    assert.match(table, /k8s\/d\.yaml:1:1: info: d locked/);
+    assert.doesNotMatch(table, /c broken/);
+    assert.match(table, /1 problem in test, example, documentation or vendored files not listed/);
+    assert.match(table, /4 findings \(2 hints\)/);
+  });
+
+  it('orders hint below info for --fail-on', () => {
+    assert.equal(meetsThreshold('hint', 'info'), false);
+    assert.equal(meetsThreshold('hint', 'hint'), true);
+    assert.equal(meetsThreshold('info', 'hint'), true);
+    assert.equal(meetsThreshold('error', 'hint'), true);
+    assert.equal(meetsThreshold('hint', 'never'), false);
+  });
+});

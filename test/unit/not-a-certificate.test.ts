@@ -1,0 +1,125 @@
+import * as assert from 'node:assert/strict';
+import { daysFromNow, makeCert, type TestCert } from '../support/certs';
+import { reportsBrokenBlocks } from '../../src/core/formats/parse-file';
+import { ParseMemo } from '../../src/core/scan/memo';
+import { parseText, sharedKey } from './helpers';
+
+const codes = (name: string, text: string) => parseText(name, text).problems.map((p) => p.code);
+
+describe('PEM headers that are not certificates', () => {
+  let cert: TestCert;
+  before(() => {
+    cert = makeCert({ cn: 'inline.certlens.dev', key: sharedKey({ type: 'ec' }), notBefore: daysFromNow(-10), notAfter: daysFromNow(100) });
+  });
+
+  const goSource = [
+    'package pemutil',
+    '',
+    'import (',
+    '\t"fmt"',
+    '\t"strings"',
+    ')',
+    '',
+    'const pemHeader = "-----BEGIN CERTIFICATE-----"',
+    'const pemFooter = "-----END CERTIFICATE-----"',
+    '',
+    'func encode(t string, body string) string {',
+    '\treturn fmt.Sprintf("-----BEGIN %s-----\\n%s\\n-----END %s-----\\n", t, body, t)',
+    '}',
+    '',
+    'func isCertificate(s string) bool {',
+    '\treturn strings.HasPrefix(s, "-----BEGIN CERTIFICATE-----")',
+    '}',
+    '',
+  ].join('\n');
+
+  const markdown = [
+    '# Trusting the internal CA',
+    '',
+    'Fetch the chain and paste the root into `ca.pem`:',
+    '',
+    '```',
+    '$ openssl s_client -connect internal.acme.io:443 -showcerts',
+    '-----BEGIN CERTIFICATE-----',
+    'MIIB...',
+    '-----END CERTIFICATE-----',
+    '```',
+    '',
+    'A transcript someone quoted:',
+    '',
+    '> -----BEGIN CERTIFICATE-----',
+    '> MIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBaMQswCQYDVQQGEwJJ',
+    '> -----END CERTIFICATE-----',
+    '',
+    'Keys look like `-----BEGIN PRIVATE KEY-----` and certificates like `-----BEGIN CERTIFICATE-----`.',
+    '',
+  ].join('\n');
+
+  it('reports nothing for constants, format strings and prefixes in Go source', () => {
+    assert.deepEqual(codes('pemutil/pem.go', goSource), []);
+    // The same text in a certificate file is broken, and said so: the test can fail.
+    assert.ok(codes('pemutil/pem.pem', goSource).length > 0);
+  });
+
+  it('reports nothing for truncated examples, quoted transcripts and inline headers in Markdown', () => {
+    assert.deepEqual(codes('docs/tls.md', markdown), []);
+    assert.deepEqual(codes('docs/tls.rst', markdown), []);
+    assert.deepEqual(codes('notes.txt', markdown), []);
+    assert.ok(codes('docs/tls.crt', markdown).length >= 2);
+  });
+
+  it('still reports a certificate that decodes, in a Python test string', () => {
+    const python = [
+      'import ssl',
+      '',
+      'CERT = """',
+      cert.pem.trimEnd(),
+      '"""',
+      '',
+      `ESCAPED = "${cert.pem.trimEnd().replace(/\n/g, '\\n')}"`,
+      'TRUNCATED = "-----BEGIN CERTIFICATE-----\\nMIIB\\n-----END CERTIFICATE-----"',
+      '',
+      'def test_load():',
+      '    ssl.PEM_cert_to_DER_cert(CERT)',
+      '',
+    ].join('\n');
+    const r = parseText('tests/test_tls.py', python);
+    assert.deepEqual(r.certificates.map((c) => c.subjectCN), ['inline.certlens.dev', 'inline.certlens.dev']);
+    assert.deepEqual(r.problems, [], 'the truncated one is not reported');
+  });
+
+  it('reports nothing for a broken base64-encoded PEM or certificate key in source code', () => {
+    const ts = 'export const secret = {\n  "tls.crt": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIuLi4=",\n  "ca.crt": "CA1",\n};\n';
+    assert.deepEqual(codes('src/fixtures.ts', ts), []);
+    assert.ok(codes('k8s/secret.json', ts).length > 0, 'in a config file they are errors');
+  });
+
+  it('still reports a broken block in a certificate file', () => {
+    assert.deepEqual(codes('certs/broken.pem', '-----BEGIN CERTIFICATE-----\nMIIB%%%\n-----END CERTIFICATE-----\n'), ['invalid-base64']);
+    assert.deepEqual(codes('certs/cut.crt', '-----BEGIN CERTIFICATE-----\nMIIB\n'), ['pem-unterminated']);
+    assert.deepEqual(codes('certs/server.key', '-----BEGIN PRIVATE KEY-----\nMIIB\n'), ['pem-unterminated']);
+  });
+
+  it('still reports a placeholder in a config file (a test fixture gets a hint from its context instead)', () => {
+    const yaml = 'apiVersion: v1\nkind: Secret\ndata:\n  ca.crt: "CA1"\n  tls.crt: "n0t-base64!"\n';
+    assert.deepEqual(codes('deploy/secret.yaml', yaml), ['invalid-certificate', 'invalid-base64']);
+    assert.deepEqual(codes('tests/secret.yaml', yaml), ['invalid-certificate', 'invalid-base64'], 'parsing does not look at the context');
+    for (const name of ['app.properties', '.env', '.env.example', 'nginx.conf', 'app.toml', 'settings.ini', 'app.cfg', 'web.xml', 'values.yml']) {
+      assert.deepEqual(codes(name, '-----BEGIN CERTIFICATE-----\nMIIB\n'), ['pem-unterminated'], name);
+    }
+  });
+
+  it('knows a kubeconfig by its content, whatever its name', () => {
+    const kubeconfig = 'apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIuLi4=\n    server: https://k8s.acme.io:6443\n';
+    assert.deepEqual(codes('.kube/config', kubeconfig), ['pem-unterminated']);
+    assert.equal(reportsBrokenBlocks('/home/u/.kube/config'), false, 'by name it is not a config file');
+  });
+
+  it('does not share a memoised result between files that differ in this (same extension, same bytes)', () => {
+    const memo = new ParseMemo();
+    const bytes = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIB\n');
+    assert.equal(memo.parse('/ws/Makefile', bytes, {}).problems.length, 0);
+    assert.equal(memo.parse('/ws/.env', bytes, {}).problems.length, 1);
+    assert.equal(memo.parse('/ws/LICENSE', bytes, {}).problems.length, 0);
+  });
+});
