@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { CertLensApi, TreeItemSnapshot } from './api';
-import { SECTION } from './config';
+import { onDidChangeConfig, readConfig } from './config';
+import { createLog } from './log';
 import { CertificateStore } from './store';
 import { ReadPool } from '../core/scan/readPool';
 import { CodeLensFeature, registerCertificateFileLinks } from './features/codelens';
@@ -23,13 +24,14 @@ export type { CertLensApi } from './api';
 export function activate(context: vscode.ExtensionContext): CertLensApi {
   const activationStart = performance.now();
   let firstScanMs: number | undefined;
+  const log = createLog();
   const store = new CertificateStore(new ReadPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'readWorker.js').fsPath, { background: true }));
   const hosts = new HostChecks(store, context.workspaceState);
   const tree = new ExpirationsTree(store, hosts);
   const codeLens = new CodeLensFeature(store, hosts);
   const statusBar = new StatusBarFeature(store, hosts);
   const details = new DetailsFeature(store);
-  const pkcs12 = new Pkcs12Feature(store, context.secrets);
+  const pkcs12 = new Pkcs12Feature(store, context.secrets, log);
   const live = new LiveUpdates(store);
   const diagnostics = new DiagnosticsFeature(store, hosts);
   const decorations = new FileDecorationsFeature(store);
@@ -47,20 +49,17 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   };
 
   context.subscriptions.push(
-    store, hosts, tree, codeLens, statusBar, details, pkcs12, live,
+    log, store, hosts, tree, codeLens, statusBar, details, pkcs12, live,
     registerCertificateFileLinks(hosts),
     diagnostics,
     decorations,
     registerHover(store),
     registerQuickFixes(store),
-    ...registerCommands({ store, hosts, tree, details, pkcs12, rescan }),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration(SECTION)) return;
-      store.reloadConfig();
-      hosts.reloadConfig();
-      codeLens.update();
-      statusBar.update();
-      if (['include', 'exclude', 'maxFileSize'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`))) void rescan();
+    ...registerCommands({ store, hosts, tree, details, pkcs12, rescan, log }),
+    // Other settings are followed by the features that use them (see onDidChangeConfig).
+    onDidChangeConfig(['include', 'exclude', 'maxFileSize', 'files.exclude'], () => {
+      log.info('Files to scan changed in settings: rescanning');
+      void rescan();
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void rescan()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
@@ -71,9 +70,10 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
 
   // Activation stays cheap: the first scan starts after activation returns.
   // Until it has started, settled() and whenScanned() wait for it too.
-  if (vscode.workspace.getConfiguration(SECTION).get('scanOnStartup', true)) fullScan = new Promise<void>((resolve) => setTimeout(() => void rescan().then(resolve, resolve), 0));
+  if (readConfig().scanOnStartup) fullScan = new Promise<void>((resolve) => setTimeout(() => void rescan().then(resolve, resolve), 0));
 
   const activationMs = performance.now() - activationStart;
+  log.info(`Activated in ${activationMs.toFixed(1)} ms`);
 
   const snapshot = (node?: Node): TreeItemSnapshot[] =>
     tree.getChildren(node).map((n) => {

@@ -5,7 +5,7 @@ import {
   HostMatcher, hostFindings, hostPortKey, parseHostPort, type ProbeResult, type ProbeTarget, Prober, proxyFor,
 } from '../core/hosts';
 import type { Finding } from '../core/model';
-import { readConfig, type HostSettings } from './config';
+import { onDidChangeConfig, readConfig, readProxySettings, SETTING_KEYS, type HostSettings } from './config';
 import type { CertificateStore, TextListener } from './store';
 import { keyToUri } from './uris';
 
@@ -41,10 +41,14 @@ export class HostChecks implements TextListener, vscode.Disposable {
     store.textListener = this;
     this.prober = this.makeProber();
     this.prober.importCache(state.get(CACHE_KEY));
+    this.configSubscription = onDidChangeConfig([...SETTING_KEYS, 'http.proxy', 'http.noProxy'], () => this.reloadConfig());
   }
+
+  private readonly configSubscription: vscode.Disposable;
 
   dispose(): void {
     clearTimeout(this.checkTimer);
+    this.configSubscription.dispose();
     this.controller.abort();
     this.store.textListener = undefined;
     this.changed.dispose();
@@ -78,9 +82,7 @@ export class HostChecks implements TextListener, vscode.Disposable {
 
   private makeProber(): Prober {
     const s = this.settings();
-    const http = vscode.workspace.getConfiguration('http');
-    const proxyUrl = http.get<string>('proxy') || undefined;
-    const noProxy = http.get<string[]>('noProxy', []);
+    const { proxyUrl, noProxy } = readProxySettings();
     const env = noProxy.length ? { ...process.env, NO_PROXY: [process.env.NO_PROXY, ...noProxy].filter(Boolean).join(',') } : process.env;
     this.proberSettings = JSON.stringify([s.timeoutMs, s.concurrency, s.cacheHours, proxyUrl, noProxy]);
     return new Prober({
@@ -96,8 +98,8 @@ export class HostChecks implements TextListener, vscode.Disposable {
     this.settingsCache.clear();
     this.ignoreCache.clear();
     const s = this.settings();
-    const http = vscode.workspace.getConfiguration('http');
-    const now = JSON.stringify([s.timeoutMs, s.concurrency, s.cacheHours, http.get<string>('proxy') || undefined, http.get<string[]>('noProxy', [])]);
+    const { proxyUrl, noProxy } = readProxySettings();
+    const now = JSON.stringify([s.timeoutMs, s.concurrency, s.cacheHours, proxyUrl, noProxy]);
     if (now !== this.proberSettings) {
       const cache = this.prober.exportCache();
       this.prober = this.makeProber();

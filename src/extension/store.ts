@@ -9,7 +9,7 @@ import { ParseMemo } from '../core/scan/memo';
 import { ReadPool, type WalkSpec } from '../core/scan/readPool';
 import { type CertificateFileReference, type HostReference, mayBeConfigFile } from '../core/hosts';
 import { parseFile } from '../core/formats/parse-file';
-import { readConfig, type CertLensConfig } from './config';
+import { onDidChangeConfig, readConfig, readFilesExclude, SETTING_KEYS, type CertLensConfig } from './config';
 import { fileKey, keyToUri } from './uris';
 
 const READ_CONCURRENCY = 16;
@@ -62,7 +62,11 @@ export interface StoreChange {
  */
 export class CertificateStore implements vscode.Disposable {
   /** Reads local files on a worker thread when given (see ReadPool); otherwise on this thread. */
-  constructor(private readonly pool?: ReadPool) {}
+  constructor(private readonly pool?: ReadPool) {
+    this.configSubscription = onDidChangeConfig(SETTING_KEYS, () => this.reloadConfig());
+  }
+
+  private readonly configSubscription: vscode.Disposable;
 
   private readonly inventory = new Inventory();
   private readonly changed = new vscode.EventEmitter<StoreChange>();
@@ -79,6 +83,7 @@ export class CertificateStore implements vscode.Disposable {
   lastScan = { files: 0, ms: 0 };
 
   dispose(): void {
+    this.configSubscription.dispose();
     this.pool?.dispose();
     this.scanSource?.cancel();
     this.changed.dispose();
@@ -272,8 +277,7 @@ export class CertificateStore implements vscode.Disposable {
 
   /** certlens.exclude plus the folder's files.exclude globs that are on. */
   private excludesFor(folder: vscode.WorkspaceFolder, cfg: CertLensConfig): string[] {
-    const filesExclude = vscode.workspace.getConfiguration('files', folder.uri).get<Record<string, boolean>>('exclude', {});
-    return [...cfg.exclude, ...Object.entries(filesExclude).filter(([, on]) => on === true).map(([g]) => g)];
+    return [...cfg.exclude, ...readFilesExclude(folder.uri)];
   }
 
   private async listFiles(folder: vscode.WorkspaceFolder, cfg: CertLensConfig, token: vscode.CancellationToken): Promise<vscode.Uri[]> {
