@@ -19,6 +19,7 @@ export const Commands = {
   checkHost: 'certlens.checkHost',
   recheckHosts: 'certlens.recheckHosts',
   recheckHost: 'certlens.recheckHost',
+  showLog: 'certlens.showLog',
 } as const;
 
 export const VIEW_ID = 'certlens.expirations';

@@ -1,86 +1,80 @@
 import * as vscode from 'vscode';
-import { DEFAULT_RULES, type RuleSettings } from '../core/rules/rules';
-import { DEFAULT_EXCLUDES } from '../core/scan/filters';
-import { DEFAULT_MAX_FILE_SIZE } from '../core/scan/files';
-import type { Severity } from '../core/model';
+import { configFrom, DEFAULTS, type CertLensConfig, type SettingKey, type Settings } from './settings';
 
+export {
+  DEFAULTS, SETTING_KEYS, FILE_CONTEXTS,
+  type CertLensConfig, type FileContext, type HostSettings, type NonProductionMode, type SettingKey, type Settings, type SeverityName, type UnreachableSeverity,
+} from './settings';
+
+/**
+ * The only module that reads settings (a unit test checks no other source calls getConfiguration):
+ * `certlens.*` typed with the defaults of ./settings.ts, and the few settings of other sections
+ * CertLens honours.
+ */
 export const SECTION = 'certlens';
 
-export type SeverityName = 'Error' | 'Warning' | 'Information' | 'Hint' | 'None';
+/** Settings of other sections that CertLens reads; they can be watched like its own. */
+export type OtherSetting = 'files.exclude' | 'http.proxy' | 'http.noProxy';
+const OTHER_SETTINGS: readonly OtherSetting[] = ['files.exclude', 'http.proxy', 'http.noProxy'];
 
-/** Every setting CertLens reads, typed; mirrors `contributes.configuration` in package.json. */
-export interface CertLensConfig {
-  rules: RuleSettings;
-  include: string[];
-  exclude: string[];
-  maxFileSize: number;
-  maxCertificatesPerFile: number;
-  scanOnStartup: boolean;
-  codeLensEnabled: boolean;
-  diagnosticsEnabled: boolean;
-  diagnosticsSeverity: Record<Severity, SeverityName>;
-  statusBarEnabled: boolean;
-  statusBarHideWhenClean: boolean;
-  notificationsEnabled: boolean;
-  ignorePaths: string[];
-  calendarAlarmDays: number;
-  hosts: HostSettings;
-}
-
-export interface HostSettings {
-  enabled: boolean;
-  checkOnScan: boolean;
-  ignore: string[];
-  extra: string[];
-  /** host:port -> address:port to connect to instead. */
-  resolve: Record<string, string>;
-  timeoutMs: number;
-  concurrency: number;
-  cacheHours: number;
-}
-
+/** CertLens's settings as they apply to a resource (its workspace folder's settings) or the window. */
 export function readConfig(scope?: vscode.ConfigurationScope): CertLensConfig {
   const c = vscode.workspace.getConfiguration(SECTION, scope);
-  const snoozes = c.get<Record<string, string>>('snoozes', {});
-  const severity = c.get<Partial<Record<Severity, SeverityName>>>('diagnostics.severity', {});
-  return {
-    rules: {
-      ...DEFAULT_RULES,
-      criticalDays: c.get('criticalDays', DEFAULT_RULES.criticalDays),
-      warningDays: c.get('warningDays', DEFAULT_RULES.warningDays),
-      infoDays: c.get('infoDays', DEFAULT_RULES.infoDays),
-      lifetimeShare: c.get('lifetimeShare', DEFAULT_RULES.lifetimeShare),
-      shortLivedMaxDays: c.get('shortLivedMaxDays', DEFAULT_RULES.shortLivedMaxDays),
-      ignore: new Set(c.get<string[]>('ignore.fingerprints', []).map((f) => f.toLowerCase().replace(/:/g, ''))),
-      snoozed: new Map(Object.entries(snoozes).map(([k, v]) => [k.toLowerCase(), Date.parse(v)] as const).filter(([, v]) => Number.isFinite(v))),
-    },
-    include: c.get<string[]>('include', ['**/*']),
-    exclude: c.get<string[]>('exclude', DEFAULT_EXCLUDES),
-    maxFileSize: c.get('maxFileSize', DEFAULT_MAX_FILE_SIZE),
-    maxCertificatesPerFile: c.get('maxCertificatesPerFile', 1000),
-    scanOnStartup: c.get('scanOnStartup', true),
-    codeLensEnabled: c.get('codeLens.enabled', true),
-    diagnosticsEnabled: c.get('diagnostics.enabled', true),
-    diagnosticsSeverity: { error: 'Error', warning: 'Warning', info: 'Information', hint: 'Hint', ...severity },
-    statusBarEnabled: c.get('statusBar.enabled', true),
-    statusBarHideWhenClean: c.get('statusBar.hideWhenClean', false),
-    notificationsEnabled: c.get('notifications.enabled', true),
-    ignorePaths: c.get<string[]>('ignore.paths', []),
-    calendarAlarmDays: c.get('calendar.alarmDays', 30),
-    hosts: {
-      enabled: c.get('hosts.enabled', true),
-      checkOnScan: c.get('hosts.checkOnScan', true),
-      ignore: c.get<string[]>('hosts.ignore', []),
-      extra: c.get<string[]>('hosts.extra', []),
-      resolve: c.get<Record<string, string>>('hosts.resolve', {}),
-      timeoutMs: c.get('hosts.timeoutMs', 5000),
-      concurrency: c.get('hosts.concurrency', 8),
-      cacheHours: c.get('hosts.cacheHours', 6),
-    },
-  };
+  return configFrom((key) => c.get(key));
 }
 
 /** Writes a setting to the workspace (folder settings for a single-folder workspace). */
-export async function updateWorkspaceSetting(key: string, value: unknown): Promise<void> {
+export async function updateWorkspaceSetting<K extends SettingKey>(key: K, value: Settings[K] | undefined): Promise<void> {
   await vscode.workspace.getConfiguration(SECTION).update(key, value, vscode.ConfigurationTarget.Workspace);
+}
+
+/** The `files.exclude` globs switched on for a folder (CertLens skips them too). */
+export function readFilesExclude(scope?: vscode.ConfigurationScope): string[] {
+  const filesExclude = vscode.workspace.getConfiguration('files', scope).get<Record<string, unknown>>('exclude', {});
+  return Object.entries(filesExclude).filter(([, on]) => on === true).map(([glob]) => glob);
+}
+
+/** VS Code's proxy settings, which host checks honour. */
+export function readProxySettings(): { proxyUrl: string | undefined; noProxy: string[] } {
+  const http = vscode.workspace.getConfiguration('http');
+  return { proxyUrl: http.get<string>('proxy') || undefined, noProxy: http.get<string[]>('noProxy', []) };
+}
+
+/** One `onDidChangeConfiguration` listener for every subscriber, made on the first and dropped with the last. */
+let shared: { emitter: vscode.EventEmitter<vscode.ConfigurationChangeEvent>; listener: vscode.Disposable; subscribers: number } | undefined;
+
+function sharedChanges(): NonNullable<typeof shared> {
+  if (shared) return shared;
+  const emitter = new vscode.EventEmitter<vscode.ConfigurationChangeEvent>();
+  const sections = [SECTION, ...OTHER_SETTINGS];
+  const listener = vscode.workspace.onDidChangeConfiguration((e) => {
+    if (sections.some((s) => e.affectsConfiguration(s))) emitter.fire(e);
+  });
+  return (shared = { emitter, listener, subscribers: 0 });
+}
+
+const fullName = (key: SettingKey | OtherSetting): string => (key in DEFAULTS ? `${SECTION}.${key}` : key);
+
+/**
+ * Calls `handler` when any of `keys` changes (in any scope): CertLens keys without the `certlens.`
+ * prefix, other sections' settings by their full name. Handlers run in the order they subscribed;
+ * one that throws does not keep the others from running.
+ */
+export function onDidChangeConfig(keys: readonly (SettingKey | OtherSetting)[], handler: (e: vscode.ConfigurationChangeEvent) => void): vscode.Disposable {
+  const names = keys.map(fullName);
+  const changes = sharedChanges();
+  changes.subscribers++;
+  const subscription = changes.emitter.event((e) => {
+    if (names.some((n) => e.affectsConfiguration(n))) handler(e);
+  });
+  let disposed = false;
+  return new vscode.Disposable(() => {
+    if (disposed) return;
+    disposed = true;
+    subscription.dispose();
+    if (--changes.subscribers > 0) return;
+    changes.listener.dispose();
+    changes.emitter.dispose();
+    if (shared === changes) shared = undefined;
+  });
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { CertLensApi, TreeItemSnapshot } from './api';
-import { SECTION } from './config';
+import { onDidChangeConfig, readConfig } from './config';
+import { createLog } from './log';
 import { CertificateStore } from './store';
 import { ReadPool } from '../core/scan/readPool';
 import { systemClock } from '../core/clock';
@@ -25,7 +26,7 @@ export type { CertLensApi } from './api';
 export function activate(context: vscode.ExtensionContext): CertLensApi {
   const activationStart = performance.now();
   let firstScanMs: number | undefined;
-  const log = vscode.window.createOutputChannel('CertLens', { log: true });
+  const log = createLog();
   const clock = systemClock;
   const passwords = new SessionPasswords();
   const pool = new ReadPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'readWorker.js').fsPath, { background: true });
@@ -35,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   const codeLens = new CodeLensFeature(store, hosts);
   const statusBar = new StatusBarFeature(store, hosts);
   const details = new DetailsFeature(store);
-  const pkcs12 = new Pkcs12Feature(store, passwords, context.secrets);
+  const pkcs12 = new Pkcs12Feature(store, passwords, context.secrets, log);
   const live = new LiveUpdates(store);
   const diagnostics = new DiagnosticsFeature(store, hosts);
   const decorations = new FileDecorationsFeature(store);
@@ -65,19 +66,11 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     decorations,
     registerHover(store),
     registerQuickFixes(store),
-    ...registerCommands({ store, hosts, tree, details, pkcs12, rescan }),
-    vscode.workspace.onDidChangeConfiguration((e) => {
-      // files.exclude hides files from scans and from watcher events alike.
-      if (e.affectsConfiguration('files.exclude')) {
-        store.reloadConfig();
-        void rescan();
-      }
-      if (!e.affectsConfiguration(SECTION)) return;
-      store.reloadConfig();
-      hosts.reloadConfig();
-      codeLens.update();
-      statusBar.update();
-      if (['include', 'exclude', 'maxFileSize'].some((k) => e.affectsConfiguration(`${SECTION}.${k}`))) void rescan();
+    ...registerCommands({ store, hosts, tree, details, pkcs12, rescan, log }),
+    // Other settings are followed by the features that use them (see onDidChangeConfig).
+    onDidChangeConfig(['include', 'exclude', 'maxFileSize', 'files.exclude'], () => {
+      log.info('Files to scan changed in settings: rescanning');
+      void rescan();
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void rescan()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
@@ -88,9 +81,10 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
 
   // Activation stays cheap: the first scan starts after activation returns.
   // Until it has started, settled() and whenScanned() wait for it too.
-  if (vscode.workspace.getConfiguration(SECTION).get('scanOnStartup', true)) fullScan = new Promise<void>((resolve) => setTimeout(() => void rescan().then(resolve, resolve), 0));
+  if (readConfig().scanOnStartup) fullScan = new Promise<void>((resolve) => setTimeout(() => void rescan().then(resolve, resolve), 0));
 
   const activationMs = performance.now() - activationStart;
+  log.info(`Activated in ${activationMs.toFixed(1)} ms`);
 
   const snapshot = (node?: Node): TreeItemSnapshot[] =>
     tree.getChildren(node).map((n) => {

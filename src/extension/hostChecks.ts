@@ -5,8 +5,9 @@ import {
 } from '../core/hosts';
 import type { Finding } from '../core/model';
 import { type Clock, nextHostChange, WallClockAlarm } from '../core/clock';
-import { readConfig, type HostSettings } from './config';
-import type { CertificateStore, DiscoveryChange, StoreLog } from './store';
+import { onDidChangeConfig, readConfig, readProxySettings, SETTING_KEYS, type HostSettings } from './config';
+import type { Log } from './log';
+import type { CertificateStore, DiscoveryChange } from './store';
 import { keyToUri } from './uris';
 
 const CACHE_KEY = 'certlens.hostCache';
@@ -38,16 +39,20 @@ export class HostChecks implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
   private readonly alarm: WallClockAlarm;
 
-  constructor(private readonly store: CertificateStore, private readonly state: vscode.Memento, private readonly clock: Clock, private readonly log: StoreLog) {
+  constructor(private readonly store: CertificateStore, private readonly state: vscode.Memento, private readonly clock: Clock, private readonly log: Log) {
     this.subscription = store.onDidDiscover((change) => this.apply(change));
     this.prober = this.makeProber();
     this.prober.importCache(state.get(CACHE_KEY));
     // Served certificates expire while cached, and cached results grow old: both follow the clock.
     this.alarm = new WallClockAlarm(clock, () => this.tick());
+    this.configSubscription = onDidChangeConfig([...SETTING_KEYS, 'http.proxy', 'http.noProxy'], () => this.reloadConfig());
   }
+
+  private readonly configSubscription: vscode.Disposable;
 
   dispose(): void {
     clearTimeout(this.checkTimer);
+    this.configSubscription.dispose();
     this.controller.abort();
     this.alarm.dispose();
     this.subscription.dispose();
@@ -82,9 +87,7 @@ export class HostChecks implements vscode.Disposable {
 
   private makeProber(): Prober {
     const s = this.settings();
-    const http = vscode.workspace.getConfiguration('http');
-    const proxyUrl = http.get<string>('proxy') || undefined;
-    const noProxy = http.get<string[]>('noProxy', []);
+    const { proxyUrl, noProxy } = readProxySettings();
     const env = noProxy.length ? { ...process.env, NO_PROXY: [process.env.NO_PROXY, ...noProxy].filter(Boolean).join(',') } : process.env;
     this.proberSettings = JSON.stringify([s.timeoutMs, s.concurrency, s.cacheHours, proxyUrl, noProxy]);
     return new Prober({
@@ -100,8 +103,8 @@ export class HostChecks implements vscode.Disposable {
     this.settingsCache.clear();
     this.ignoreCache.clear();
     const s = this.settings();
-    const http = vscode.workspace.getConfiguration('http');
-    const now = JSON.stringify([s.timeoutMs, s.concurrency, s.cacheHours, http.get<string>('proxy') || undefined, http.get<string[]>('noProxy', [])]);
+    const { proxyUrl, noProxy } = readProxySettings();
+    const now = JSON.stringify([s.timeoutMs, s.concurrency, s.cacheHours, proxyUrl, noProxy]);
     if (now !== this.proberSettings) {
       const cache = this.prober.exportCache();
       this.prober = this.makeProber();

@@ -9,7 +9,8 @@ import { type FileSource, runScan, type ScanRequest } from '../core/scan/pipelin
 import { ParseMemo } from '../core/scan/memo';
 import type { Discovered, ReadPool } from '../core/scan/readPool';
 import { type Clock, nextChangeOf, nextLocalMidnight, WallClockAlarm } from '../core/clock';
-import { readConfig, type CertLensConfig } from './config';
+import { onDidChangeConfig, readConfig, readFilesExclude, SETTING_KEYS, type CertLensConfig } from './config';
+import type { Log } from './log';
 import { fileKey, keyToUri } from './uris';
 
 /**
@@ -64,15 +65,13 @@ export interface PasswordLookup {
   unlockedFiles(): readonly string[];
 }
 
-/** Where the store reports what users and maintainers should be able to read later. */
-export type StoreLog = Pick<vscode.LogOutputChannel, 'info' | 'warn' | 'error'>;
 
 export interface StoreDependencies {
   /** Reads local files on a worker thread when given (see ReadPool); otherwise on this thread. */
   pool?: ReadPool;
   clock: Clock;
   passwords: PasswordLookup;
-  log: StoreLog;
+  log: Log;
 }
 
 /**
@@ -84,15 +83,17 @@ export class CertificateStore implements vscode.Disposable {
   private readonly pool?: ReadPool;
   private readonly clock: Clock;
   private readonly passwords: PasswordLookup;
-  private readonly log: StoreLog;
+  private readonly log: Log;
+  private readonly configSubscription: vscode.Disposable;
 
   constructor(deps: StoreDependencies) {
     this.pool = deps.pool;
     this.clock = deps.clock;
     this.passwords = deps.passwords;
     this.log = deps.log;
+    this.configSubscription = onDidChangeConfig(SETTING_KEYS, () => this.reloadConfig());
     this.alarm = new WallClockAlarm(this.clock, (now) => this.tick(now), { onJump: (j) => this.log.info(`The wall clock jumped by ${Math.round(j.jumpMs / 1000)} s (suspend or clock change)`) });
-    if (this.pool) this.pool.onFailure = (e) => this.log.error(`Read worker failed: ${e.message}`);
+    if (this.pool) this.pool.onFailure = (e) => this.log.error('Read worker failed', e);
   }
 
   private readonly inventory = new Inventory();
@@ -117,6 +118,7 @@ export class CertificateStore implements vscode.Disposable {
   lastScan = { files: 0, ms: 0 };
 
   dispose(): void {
+    this.configSubscription.dispose();
     this.pool?.dispose();
     this.scanController?.abort();
     this.alarm.dispose();
@@ -268,8 +270,7 @@ export class CertificateStore implements vscode.Disposable {
 
   /** certlens.exclude plus the folder's files.exclude globs that are on. */
   private excludesFor(folder: vscode.WorkspaceFolder, cfg: CertLensConfig): string[] {
-    const filesExclude = vscode.workspace.getConfiguration('files', folder.uri).get<Record<string, boolean>>('exclude', {});
-    return [...cfg.exclude, ...Object.entries(filesExclude).filter(([, on]) => on === true).map(([g]) => g)];
+    return [...cfg.exclude, ...readFilesExclude(folder.uri)];
   }
 
   private async listFiles(folder: vscode.WorkspaceFolder, cfg: CertLensConfig, signal: AbortSignal): Promise<vscode.Uri[]> {

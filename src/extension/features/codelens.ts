@@ -5,6 +5,7 @@ import type { CertificateStore } from '../store';
 import type { HostChecks } from '../hostChecks';
 import { fileKey, keyToUri } from '../uris';
 import type { CertificateRecord } from '../../core/model';
+import { onDidChangeConfig, readConfig } from '../config';
 
 /** A lens above every certificate: state, date, issuer, and the chain member that expires first. */
 export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposable {
@@ -28,13 +29,14 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
     this.subscription = vscode.Disposable.from(
       store.onDidChange((change) => onScreen(change.files) && this.changed.fire()),
       hosts.onDidChange(() => this.changed.fire()),
+      onDidChangeConfig(['codeLens.enabled'], () => this.update()),
     );
     this.update();
   }
 
   /** Registers or unregisters the provider to follow `certlens.codeLens.enabled`. */
   update(): void {
-    const enabled = vscode.workspace.getConfiguration('certlens').get('codeLens.enabled', true);
+    const enabled = readConfig().codeLensEnabled;
     if (enabled && !this.registration) this.registration = vscode.languages.registerCodeLensProvider({ pattern: '**/*' }, this);
     else if (!enabled && this.registration) {
       this.registration.dispose();

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { CertificateRecord } from '../../core/model';
 import { Commands } from '../commandIds';
-import { updateWorkspaceSetting } from '../config';
+import { readConfig, updateWorkspaceSetting } from '../config';
+import type { Log } from '../log';
 import type { CertificateStore } from '../store';
 import { keyToUri, toVsRange } from '../uris';
 import { revealLocation, type CertificateNode, type ExpirationsTree, type GroupBy, type Node } from '../views/expirationsTree';
@@ -20,10 +21,11 @@ interface Deps {
   details: DetailsFeature;
   pkcs12: Pkcs12Feature;
   rescan: () => Promise<void>;
+  log: Log;
 }
 
 /** Registers every command's handler; ids live in ../commandIds.ts. */
-export function registerCommands({ store, hosts, tree, details, pkcs12, rescan }: Deps): vscode.Disposable[] {
+export function registerCommands({ store, hosts, tree, details, pkcs12, rescan, log }: Deps): vscode.Disposable[] {
   const resolve = (arg: CertArg): CertificateRecord | undefined => {
     if (!arg) return certAtCursor(store);
     if ('kind' in arg) return arg.kind === 'certificate' ? arg.cert : undefined;
@@ -31,7 +33,15 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan }
     const all = store.allCertificates();
     return all.find((c) => c.sha256 === arg.sha256 && (arg.file === undefined || c.file === arg.file) && (arg.index === undefined || c.index === arg.index)) ?? all.find((c) => c.sha256 === arg.sha256);
   };
-  const register = (id: string, fn: (...args: never[]) => unknown) => vscode.commands.registerCommand(id, fn);
+  // A failing command is logged (VS Code shows the error to whoever ran it, and nothing else does).
+  const register = <A extends unknown[]>(id: string, fn: (...args: A) => unknown) => vscode.commands.registerCommand(id, async (...args: A) => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      log.error(`Command ${id} failed`, err);
+      throw err;
+    }
+  });
 
   return [
     register(Commands.scanWorkspace, async () => {
@@ -82,10 +92,10 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan }
       if (!node || node.kind === 'group') return;
       if (node.kind === 'host') {
         const ref = node.state.target.references[0];
-        return ref ? revealLocation(ref.file, ref.range) : undefined;
+        return ref ? revealLocation(ref.file, ref.range, log) : undefined;
       }
       const loc = node.kind === 'certificate' ? node.cert : node.finding;
-      return revealLocation(loc.file, loc.range);
+      return revealLocation(loc.file, loc.range, log);
     }),
     register(Commands.copyFingerprint, async (arg?: CertArg) => {
       const cert = resolve(arg);
@@ -99,7 +109,7 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan }
     register(Commands.ignore, async (arg?: CertArg) => {
       const cert = resolve(arg);
       if (!cert) return;
-      const current = vscode.workspace.getConfiguration('certlens').get<string[]>('ignore.fingerprints', []);
+      const current = readConfig().ignoreFingerprints;
       if (!current.includes(cert.sha256)) await updateWorkspaceSetting('ignore.fingerprints', [...current, cert.sha256]);
     }),
     register(Commands.snooze, async (arg?: CertArg, days?: number) => {
@@ -110,7 +120,7 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan }
         if (!pick) return;
         days = pick.days;
       }
-      const current = vscode.workspace.getConfiguration('certlens').get<Record<string, string>>('snoozes', {});
+      const current = readConfig().snoozes;
       const now = Date.now();
       // Drop snoozes that have ended while writing the new one.
       const kept = Object.fromEntries(Object.entries(current).filter(([, until]) => Date.parse(until) > now));
@@ -132,6 +142,7 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan }
       if (text !== undefined) tree.setFilter(text);
     }),
     register(Commands.clearFilter, () => tree.setFilter('')),
+    register(Commands.showLog, () => log.show()),
   ];
 }
 

@@ -6,6 +6,7 @@ import { toCsv, toMarkdown } from '../../core/report/formats';
 import { toIcs } from '../../core/report/calendar';
 import { describeCertificate, isoDate } from '../../core/rules/rules';
 import type { CertificateStore } from '../store';
+import { readConfig } from '../config';
 
 export type ReportFormat = 'markdown' | 'csv' | 'json';
 
@@ -76,8 +77,7 @@ export function calendarText(store: CertificateStore, hosts: HostChecks): string
     at: c.notAfter,
     location: vscode.workspace.asRelativePath(c.file),
   }));
-  const alarmDays = vscode.workspace.getConfiguration('certlens').get('calendar.alarmDays', 30);
-  return toIcs([...entries, ...hostEntries], alarmDays, now);
+  return toIcs([...entries, ...hostEntries], readConfig().calendarAlarmDays, now);
 }
 
 export async function exportCalendar(store: CertificateStore, hosts: HostChecks, target?: vscode.Uri): Promise<vscode.Uri | undefined> {

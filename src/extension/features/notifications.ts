@@ -2,12 +2,13 @@ import * as vscode from 'vscode';
 import { urgencyOf } from '../../core/rules/rules';
 import { VIEW_ID } from '../commandIds';
 import type { CertificateStore } from '../store';
+import { readConfig } from '../config';
 
 const LAST_SHOWN_KEY = 'certlens.notification.lastShown';
 
 /** After a full scan and whenever the clock re-evaluates (a new day included): one notification per workspace per day when something is expired or critical. */
 export async function notifyIfUrgent(store: CertificateStore, state: vscode.Memento, now: number): Promise<boolean> {
-  if (!vscode.workspace.getConfiguration('certlens').get('notifications.enabled', true)) return false;
+  if (!readConfig().notificationsEnabled) return false;
   const today = localDay(now);
   if (state.get<string>(LAST_SHOWN_KEY) === today) return false;
   let expired = 0;

@@ -3,6 +3,7 @@ import { parseFile } from '../../core/formats/parse-file';
 import type { SessionPasswords } from '../passwords';
 import type { CertificateStore } from '../store';
 import { keyToUri } from '../uris';
+import type { Log } from '../log';
 
 const secretKey = (file: string) => `certlens.pkcs12:${keyToUri(file).toString()}`;
 
@@ -14,8 +15,8 @@ export class Pkcs12Feature implements vscode.Disposable {
   private readonly tried = new Set<string>();
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly store: CertificateStore, private readonly passwords: SessionPasswords, private readonly secrets: vscode.SecretStorage) {
-    this.subscription = store.onDidChange(() => void this.applyStoredPasswords());
+  constructor(private readonly store: CertificateStore, private readonly passwords: SessionPasswords, private readonly secrets: vscode.SecretStorage, private readonly log: Log) {
+    this.subscription = store.onDidChange(() => void this.applyStoredPasswords().catch((err) => this.log.error('Opening PKCS#12 files with saved passwords failed', err)));
   }
 
   dispose(): void {
@@ -38,7 +39,10 @@ export class Pkcs12Feature implements vscode.Disposable {
         retry.push(keyToUri(file));
       }
     }
-    if (retry.length) await this.store.updateFiles(retry);
+    if (retry.length) {
+      this.log.info(`Opening ${retry.length} PKCS#12 file(s) with a saved password`);
+      await this.store.updateFiles(retry);
+    }
   }
 
   async unlock(file?: string, password?: string, remember?: boolean): Promise<boolean> {
@@ -66,6 +70,7 @@ export class Pkcs12Feature implements vscode.Disposable {
       remember = (await vscode.window.showInformationMessage(vscode.l10n.t('Remember this password in VS Code\'s secret storage?'), yes, vscode.l10n.t('Not now'))) === yes;
     }
     if (remember) await this.secrets.store(secretKey(file), password);
+    this.log.info(`Unlocked ${vscode.workspace.asRelativePath(file)}; its password is kept ${remember ? 'in secret storage' : 'for this session'}`);
     await this.store.updateFiles([keyToUri(file)]);
     return true;
   }

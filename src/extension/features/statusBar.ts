@@ -4,6 +4,7 @@ import { VIEW_ID } from '../commandIds';
 import type { CertificateStore } from '../store';
 import type { HostChecks } from '../hostChecks';
 import { Coalescer, SUMMARY_REFRESH_MS } from '../coalesce';
+import { onDidChangeConfig, readConfig } from '../config';
 
 /** "$(shield) 2 expired · 3 ≤ 30 d"; click focuses the tree. */
 export class StatusBarFeature implements vscode.Disposable {
@@ -15,7 +16,13 @@ export class StatusBarFeature implements vscode.Disposable {
   constructor(private readonly store: CertificateStore, private readonly hosts: HostChecks) {
     this.item.name = 'CertLens';
     this.item.command = `${VIEW_ID}.focus`;
-    this.subscriptions = [this.pendingUpdate, store.onDidChange(() => this.pendingUpdate.trigger()), hosts.onDidChange(() => this.pendingUpdate.trigger()), store.onDidChangeScanning(() => this.pendingUpdate.trigger())];
+    this.subscriptions = [
+      this.pendingUpdate,
+      store.onDidChange(() => this.pendingUpdate.trigger()),
+      hosts.onDidChange(() => this.pendingUpdate.trigger()),
+      store.onDidChangeScanning(() => this.pendingUpdate.trigger()),
+      onDidChangeConfig(['statusBar.enabled', 'statusBar.hideWhenClean'], () => this.update()),
+    ];
     this.update();
   }
 
@@ -25,8 +32,8 @@ export class StatusBarFeature implements vscode.Disposable {
   }
 
   update(): void {
-    const cfg = vscode.workspace.getConfiguration('certlens');
-    if (!cfg.get('statusBar.enabled', true)) {
+    const cfg = readConfig();
+    if (!cfg.statusBarEnabled) {
       this.item.hide();
       this.visible = false;
       return;
@@ -55,7 +62,7 @@ export class StatusBarFeature implements vscode.Disposable {
     }
     this.item.tooltip = vscode.l10n.t('CertLens: {0} certificates, {1} expired, {2} expiring within {3} days. Click to show them.', total, expired, soon, warningDays || 30);
     this.item.backgroundColor = expired ? new vscode.ThemeColor('statusBarItem.errorBackground') : soon ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    this.visible = !(clean && cfg.get('statusBar.hideWhenClean', false));
+    this.visible = !(clean && cfg.statusBarHideWhenClean);
     if (this.visible) this.item.show();
     else this.item.hide();
   }

@@ -7,6 +7,8 @@ import type { HostChecks, HostState } from '../hostChecks';
 import type { CertificateStore } from '../store';
 import { keyToUri, toVsRange } from '../uris';
 import { Coalescer, SUMMARY_REFRESH_MS } from '../coalesce';
+import type { Log } from '../log';
+import { errorMessage } from '../../core/redact';
 
 export type GroupBy = 'urgency' | 'file' | 'issuer';
 
@@ -227,9 +229,9 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
   }
 }
 
-/** Opens a file at a certificate's or problem's exact range. */
-export async function revealLocation(file: string, range: Finding['range']): Promise<void> {
-  const editor = await vscode.window.showTextDocument(keyToUri(file), { preview: true }).then(undefined, () => undefined);
+/** Opens a file at a certificate's or problem's exact range; a file no text editor can show (a binary keystore) opens as VS Code decides. */
+export async function revealLocation(file: string, range: Finding['range'], log: Log): Promise<void> {
+  const editor = await vscode.window.showTextDocument(keyToUri(file), { preview: true }).then(undefined, (err: unknown) => log.debug(`${file} does not open in a text editor (${errorMessage(err)}); opening it with vscode.open`));
   if (!editor) {
     await vscode.commands.executeCommand('vscode.open', keyToUri(file));
     return;
