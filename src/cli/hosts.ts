@@ -62,7 +62,10 @@ const MAX_REFERENCES = 20_000;
 /** Collects host references from the files a scan reads, for `scan --hosts`. */
 export class HostCollector {
   readonly references: HostReference[] = [];
+  /** accepts: which files' hosts count (by default every file's). */
+  constructor(private readonly accepts?: (file: string) => boolean) {}
   readonly onRead = (e: FileRead): void => {
+    if (this.accepts && !this.accepts(e.file)) return;
     for (const r of e.discovered?.hosts ?? []) {
       if (this.references.length >= MAX_REFERENCES) return;
       this.references.push(r);

@@ -52,7 +52,9 @@ Options for scan:
   --no-color                      no colours in the table
   --hosts                         also probe the TLS endpoints config files name (URLs,
                                   nginx, Ingress, .env, Spring, Terraform ...): a TLS
-                                  handshake each, nothing else sent
+                                  handshake each, nothing else sent; only hosts named in
+                                  production files (not tests, examples, docs, vendored)
+  --hosts-non-production          with --hosts: also hosts named in those files
   --resolve HOST:PORT=ADDR[:PORT] with --hosts: connect to ADDR for HOST:PORT (repeatable)
   --timeout MS                    with --hosts: limit per probe (default: 5000)
   --ca FILE                       with --hosts: also trust the CAs in FILE (repeatable)
@@ -86,6 +88,7 @@ async function scanCommand(args: string[]): Promise<number> {
       'no-color': { type: 'boolean', default: false },
       'no-default-excludes': { type: 'boolean', default: false },
       hosts: { type: 'boolean', default: false },
+      'hosts-non-production': { type: 'boolean', default: false },
       'non-production': { type: 'string', default: 'hint' },
       production: { type: 'string', multiple: true },
       test: { type: 'string', multiple: true },
@@ -116,7 +119,11 @@ async function scanCommand(args: string[]): Promise<number> {
   const roots = positionals.length ? positionals : ['.'];
   for (const r of roots) if (!fs.existsSync(r)) throw new UsageError(`no such file or directory: ${r}`);
   const hostOptions = values.hosts ? hostCliOptions(values, (m) => new UsageError(m)) : undefined;
-  const collector = hostOptions ? new HostCollector() : undefined;
+  // A file's context comes from its path under the folder it was found in; a file named on its own, from the working directory.
+  const folders = roots.map((r) => path.resolve(r)).filter((r) => fs.statSync(r).isDirectory());
+  const contextOf = contextByFolder(new ContextClassifier(contextGlobs), folders, process.cwd());
+  // Endpoints are what production files connect to: links in tests, examples and docs are not probed unless asked.
+  const collector = hostOptions ? new HostCollector(values['hosts-non-production'] ? undefined : (file) => contextOf(file) === 'production') : undefined;
 
   // CERTLENS_TIMINGS=1: time per phase on stderr, from process start (for profiling the benchmark).
   const mark = process.env.CERTLENS_TIMINGS ? (phase: string) => process.stderr.write(`${phase.padEnd(10)} ${performance.now().toFixed(0)} ms\n`) : () => undefined;
@@ -145,9 +152,6 @@ async function scanCommand(args: string[]): Promise<number> {
   const found = inventory.findings(now, rules);
   const checked = collector && hostOptions ? await checkTargets(collector.targets(), now, rules, { ...hostOptions, signal: controller.signal }) : undefined;
   if (checked) found.push(...checked.findings);
-  // A file's context comes from its path under the folder it was found in; a file named on its own, from the working directory.
-  const folders = roots.map((r) => path.resolve(r)).filter((r) => fs.statSync(r).isDirectory());
-  const contextOf = contextByFolder(new ContextClassifier(contextGlobs), folders, process.cwd());
   const findings = applyNonProductionPolicy(found, contextOf, policy);
   mark('rules');
   const report = buildReport(certs, findings, now, stats, { contextOf, hosts: checked?.hosts });

@@ -136,7 +136,9 @@ export class HostChecks implements vscode.Disposable {
   /** Records what a file names; true when it names a host. */
   private set(file: string, found: HostReference[], fileRefs: CertificateFileReference[]): boolean {
     const ignore = this.ignoreFor(file);
-    const refs = ignore ? found.filter((r) => !ignore.matches(r.host, r.port)) : found;
+    // Endpoints are what production files connect to: links in tests, examples and docs are not checked unless asked.
+    const counted = this.settings(keyToUri(file)).includeNonProduction || this.store.contextOf(file) === 'production';
+    const refs = !counted ? [] : ignore ? found.filter((r) => !ignore.matches(r.host, r.port)) : found;
     if (refs.length) this.references.set(file, refs);
     else this.references.delete(file);
     if (fileRefs.length) this.fileRefs.set(file, fileRefs);

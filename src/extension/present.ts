@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { FileContext } from '../core/context';
 import type { CertificateRecord } from '../core/model';
 import { daysLeft, describeCertificate, isoDate, urgencyOf, type RuleSettings, type Urgency } from '../core/rules/rules';
 import { isoTime } from '../core/report/schema';
@@ -60,8 +61,8 @@ function md(s: string): string {
   return s.replace(/[\\`*_[\]|<>&~]/g, (ch) => '\\' + ch).replace(/\r?\n/g, ' ');
 }
 
-export function hoverMarkdown(c: CertificateRecord, all: readonly CertificateRecord[], now: number): vscode.MarkdownString {
-  const rows = detailRows(c, all, now);
+export function hoverMarkdown(c: CertificateRecord, all: readonly CertificateRecord[], now: number, context: FileContext): vscode.MarkdownString {
+  const rows = detailRows(c, all, now, context);
   const m = new vscode.MarkdownString(undefined, true);
   m.isTrusted = false;
   m.supportHtml = false;
@@ -70,8 +71,20 @@ export function hoverMarkdown(c: CertificateRecord, all: readonly CertificateRec
   return m;
 }
 
+/** How a file's context reads in the tree, hover and details. */
+export function contextLabel(context: FileContext): string {
+  const t = vscode.l10n.t;
+  switch (context) {
+    case 'production': return t('production');
+    case 'test': return t('test');
+    case 'example': return t('example');
+    case 'documentation': return t('documentation');
+    case 'vendored': return t('vendored');
+  }
+}
+
 /** Label/value pairs for everything known about a certificate. */
-export function detailRows(c: CertificateRecord, all: readonly CertificateRecord[], now: number): [string, string][] {
+export function detailRows(c: CertificateRecord, all: readonly CertificateRecord[], now: number, context: FileContext): [string, string][] {
   const t = vscode.l10n.t;
   const left = daysLeft(c.notAfter, now);
   const sans = [...c.sans.dns.map((d) => `DNS:${d}`), ...c.sans.ip.map((d) => `IP:${d}`), ...c.sans.email.map((d) => `email:${d}`), ...c.sans.uri.map((d) => `URI:${d}`)];
@@ -91,6 +104,7 @@ export function detailRows(c: CertificateRecord, all: readonly CertificateRecord
     [t('Key usage'), [...c.keyUsage, ...c.extendedKeyUsage].join(', ') || '—'],
     [t('Role'), c.role],
     [t('Source'), `${c.source} #${c.index + 1}`],
+    [t('Context'), context === 'production' ? t('production') : t('{0}: its findings are hints (certlens.nonProduction)', contextLabel(context))],
   ];
   if (c.chain) {
     const first = all.find((o) => o.file === c.file && o.index === c.chain?.earliestIndex);

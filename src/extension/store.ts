@@ -3,6 +3,7 @@ import picomatch from 'picomatch';
 import type { CertificateFields, CertificateRecord, FileResult, Finding } from '../core/model';
 import { evaluate, urgencyOf, type Urgency } from '../core/rules/rules';
 import { Inventory } from '../core/scan/inventory';
+import { applyNonProductionPolicy, ContextClassifier, type FileContext } from '../core/context';
 import { isSkippedByExtension, PathFilter } from '../core/scan/filters';
 import { readBounded, type ReadFile, type ReadOutcome } from '../core/scan/files';
 import { type FileSource, runScan, type ScanRequest } from '../core/scan/pipeline';
@@ -128,6 +129,32 @@ export class CertificateStore implements vscode.Disposable {
     this.ticks.dispose();
   }
 
+  /** The extension's one time source (replaceable in tests). */
+  now(): number {
+    return this.clock.now();
+  }
+
+  private readonly contexts = new Map<string, FileContext>();
+  private readonly classifiers = new Map<CertLensConfig, ContextClassifier>();
+
+  /** What a file is: production, or a test, example, documentation or vendored file (by convention and certlens.context.*). */
+  contextOf(file: string): FileContext {
+    let ctx = this.contexts.get(file);
+    if (ctx) return ctx;
+    const cfg = this.configFor(file);
+    let classifier = this.classifiers.get(cfg);
+    if (!classifier) this.classifiers.set(cfg, (classifier = new ContextClassifier(cfg.context)));
+    const uri = keyToUri(file);
+    ctx = vscode.workspace.getWorkspaceFolder(uri) ? classifier.classify(vscode.workspace.asRelativePath(uri, false)) : 'production';
+    this.contexts.set(file, ctx);
+    return ctx;
+  }
+
+  /** Whether a file's findings are set apart (hints, grouped in the tree) under certlens.nonProduction. */
+  setApart(file: string): boolean {
+    return this.configFor(file).nonProduction !== 'normal' && this.contextOf(file) !== 'production';
+  }
+
   get scanning(): boolean {
     return this.running > 0;
   }
@@ -169,6 +196,8 @@ export class CertificateStore implements vscode.Disposable {
   reloadConfig(): void {
     this.configs.clear();
     this.configByFile.clear();
+    this.contexts.clear();
+    this.classifiers.clear();
     this.filters.clear();
     this.invalidate();
   }
@@ -190,6 +219,7 @@ export class CertificateStore implements vscode.Disposable {
   scanAll(): Promise<void> {
     this.scanController?.abort();
     this.configByFile.clear(); // workspace folders may have changed, and files gone
+    this.contexts.clear();
     this.filters.clear(); // and files.exclude with them
     const controller = (this.scanController = new AbortController());
     const run: Promise<void> = this.runFullScan(controller.signal).then((): Promise<void> | undefined => (controller.signal.aborted && this.latestScan !== run ? this.latestScan : undefined));
@@ -447,17 +477,20 @@ export class CertificateStore implements vscode.Disposable {
   summary(): UrgencySummary {
     if (this.summaryCache) return this.summaryCache;
     const counts = noCounts();
+    const apart = noCounts();
     const worst = new Map<string, Urgency>();
     let warningDays = 0;
     for (const file of this.inventory.fileNames()) {
       const state = this.fileState(file);
       if (!state.certs.length) continue;
+      const into = state.apart ? apart : counts;
+      for (const u of URGENCIES) into[u] += state.counts[u];
+      if (state.apart) continue;
       warningDays = Math.max(warningDays, this.configFor(file).rules.warningDays);
-      for (const u of URGENCIES) counts[u] += state.counts[u];
       const w = URGENCIES.find((u) => state.counts[u] > 0);
       if (w) worst.set(file, w);
     }
-    return (this.summaryCache = { counts, worst, warningDays });
+    return (this.summaryCache = { counts, nonProduction: apart, worst, warningDays });
   }
 
   private readonly ignoreMatchers = new Map<string, (p: string) => boolean>();
@@ -477,14 +510,17 @@ export class CertificateStore implements vscode.Disposable {
     const result = this.inventory.get(file);
     const cfg = this.configFor(file);
     const certs = !result || this.pathIgnored(file, cfg) ? [] : result.certificates.filter((c) => !cfg.rules.ignore.has(c.sha256));
-    const findings = result ? [...result.problems, ...evaluate(certs, now, cfg.rules)] : [];
+    const found = result ? [...result.problems, ...evaluate(certs, now, cfg.rules)] : [];
+    const apart = this.setApart(file);
+    // Tests, examples, docs and vendored files keep every fact; their findings are hints (or hidden).
+    const findings = apart ? applyNonProductionPolicy(found, () => this.contextOf(file), cfg.nonProduction === 'hide' ? 'exclude' : 'hint') : found;
     const counts = noCounts();
     let nextChange = Infinity;
     for (const c of certs) {
       counts[urgencyOf(c, now, cfg.rules)]++;
       nextChange = Math.min(nextChange, nextChangeOf(c, now, cfg.rules, { textRoundingMs: TEXT_ROUNDING_MS }));
     }
-    this.perFile.set(file, (state = { certs, findings, counts, nextChange }));
+    this.perFile.set(file, (state = { certs, findings, counts, nextChange, apart }));
     return state;
   }
 
@@ -546,6 +582,8 @@ interface FileState {
   counts: Record<Urgency, number>;
   /** When anything computed here changes with time alone. */
   nextChange: number;
+  /** A test, example, documentation or vendored file whose certificates are counted apart. */
+  apart: boolean;
 }
 
 /** Runs `work` with a CancellationToken that follows `signal`; the token source is disposed after. */
@@ -570,9 +608,11 @@ function noCounts(): Record<Urgency, number> {
 const URGENCIES: readonly Urgency[] = ['expired', 'critical', 'warning', 'info', 'later', 'not-yet-valid'];
 
 export interface UrgencySummary {
-  /** Visible certificates by urgency, at the store's evaluation time. */
+  /** Visible certificates by urgency, at the store's evaluation time; production files only unless certlens.nonProduction is normal. */
   counts: Record<Urgency, number>;
-  /** The most urgent state of each file holding a visible certificate. */
+  /** The same for tests, examples, docs and vendored files, counted apart. */
+  nonProduction: Record<Urgency, number>;
+  /** The most urgent state of each production file holding a visible certificate. */
   worst: Map<string, Urgency>;
   /** The largest warningDays of the folders holding certificates. */
   warningDays: number;

@@ -68,7 +68,7 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
     if (!cfg.codeLensEnabled) return [];
     const at = (r: { start: { line: number; character: number } }) => new vscode.Range(r.start.line, r.start.character, r.start.line, r.start.character);
     const lenses: vscode.CodeLens[] = this.store.certificatesIn(file).map((c) => new CertificateLens(at(c.range), c));
-    const now = Date.now();
+    const now = this.store.now();
     const refs = this.hosts.referencesIn(file);
     // One pass over every host's state, not one per reference.
     const states = refs.length ? new Map(this.hosts.states().map((s) => [`${s.target.host}|${s.target.port}`, s])) : undefined;
@@ -98,7 +98,7 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
     const c = lens.cert;
     const result = this.store.fileResult(keyToUri(c.file));
     lens.command = {
-      title: lensTitle(c, result?.certificates ?? [c], Date.now(), this.store.configFor(c.file).rules),
+      title: lensTitle(c, result?.certificates ?? [c], this.store.now(), this.store.configFor(c.file).rules),
       command: Commands.showDetails,
       arguments: [{ sha256: c.sha256, file: c.file, index: c.index }],
       tooltip: vscode.l10n.t('Show certificate details'),

@@ -121,7 +121,7 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan, 
         days = pick.days;
       }
       const current = readConfig().snoozes;
-      const now = Date.now();
+      const now = store.now();
       // Drop snoozes that have ended while writing the new one.
       const kept = Object.fromEntries(Object.entries(current).filter(([, until]) => Date.parse(until) > now));
       await updateWorkspaceSetting('snoozes', { ...kept, [cert.sha256]: new Date(now + days * 86_400_000).toISOString() });

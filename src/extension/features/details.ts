@@ -41,7 +41,7 @@ export class DetailsFeature implements vscode.TextDocumentContentProvider, vscod
     const inspectId = q.get('inspect');
     const certs = inspectId ? this.inspected.get(inspectId) ?? [] : [this.store.bySha256(q.get('sha256') ?? '')].filter((c): c is CertificateRecord => !!c);
     if (certs.length === 0) return vscode.l10n.t('This certificate is no longer in the workspace.');
-    const now = Date.now();
+    const now = this.store.now();
     const all = inspectId ? certs : this.store.allCertificates();
     return certs.map((c) => this.render(c, all, now, !!inspectId)).join('\n---\n\n');
   }
@@ -50,7 +50,7 @@ export class DetailsFeature implements vscode.TextDocumentContentProvider, vscod
     const lines = [`# ${literal(certLabel(c))}`, ''];
     if (!inspected) lines.push(`${vscode.l10n.t('File')}: ${literal(`${vscode.workspace.asRelativePath(c.file)}:${c.range.start.line + 1}`)}`, '');
     lines.push(`| ${vscode.l10n.t('Field')} | ${vscode.l10n.t('Value')} |`, '|---|---|');
-    for (const [k, v] of detailRows(c, all, now)) lines.push(`| ${k} | ${literal(v)} |`);
+    for (const [k, v] of detailRows(c, all, now, this.store.contextOf(c.file))) lines.push(`| ${k} | ${literal(v)} |`);
     lines.push('', '```', toPem(c.der).trimEnd(), '```', '');
     return lines.join('\n');
   }

@@ -17,12 +17,13 @@ function defaultUri(name: string): vscode.Uri | undefined {
 
 /** The workspace in the CLI's report schema, hosts included when any were found. */
 export function reportOf(store: CertificateStore, hosts: HostChecks): Report {
-  const now = Date.now();
+  const now = store.now();
   const hostFindingList = hosts.files().flatMap((f) => hosts.findingsIn(f));
-  const report = buildReport(store.certificates(), [...store.findings(), ...hostFindingList], now, store.lastScan);
-  const states = hosts.states();
-  if (states.length) report.hosts = states.filter((s) => s.result).map((s) => hostJson(s.target.references, s.result!, now));
-  return report;
+  const states = hosts.states().filter((s) => s.result);
+  return buildReport(store.certificates(), [...store.findings(), ...hostFindingList], now, store.lastScan, {
+    contextOf: (file) => store.contextOf(file),
+    hosts: states.length ? states.map((s) => hostJson(s.target.references, s.result!, now)) : undefined,
+  });
 }
 
 /** The report in the CLI's schema (JSON), or as CSV/Markdown. */
@@ -54,7 +55,7 @@ export async function exportReport(store: CertificateStore, hosts: HostChecks, f
 
 /** An .ics with one event per certificate at its expiry and an alarm days before. */
 export function calendarText(store: CertificateStore, hosts: HostChecks): string {
-  const now = Date.now();
+  const now = store.now();
   const hostEntries = hosts.states().filter((s) => s.result?.chain[0] && s.result.chain[0].notAfter > now).map((s) => {
     const leaf = s.result!.chain[0];
     const label = `${s.target.host}:${s.target.port}`;

@@ -10,8 +10,8 @@ export function registerHover(store: CertificateStore): vscode.Disposable {
       const result = store.fileResult(doc.uri);
       const hits = result?.certificates.filter((c) => toVsRange(c.range).contains(position)) ?? [];
       if (!result || hits.length === 0) return undefined;
-      const now = Date.now();
-      return new vscode.Hover(hits.map((c) => hoverMarkdown(c, result.certificates, now)), toVsRange(hits[0].range));
+      const now = store.now();
+      return new vscode.Hover(hits.map((c) => hoverMarkdown(c, result.certificates, now, store.contextOf(c.file))), toVsRange(hits[0].range));
     },
   });
 }

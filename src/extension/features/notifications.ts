@@ -14,6 +14,7 @@ export async function notifyIfUrgent(store: CertificateStore, state: vscode.Meme
   let expired = 0;
   let critical = 0;
   for (const c of store.certificates()) {
+    if (store.setApart(c.file)) continue; // test fixtures and docs are no reason to interrupt anyone
     const u = urgencyOf(c, now, store.configFor(c.file).rules);
     if (u === 'expired') expired++;
     else if (u === 'critical') critical++;

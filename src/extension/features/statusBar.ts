@@ -38,8 +38,8 @@ export class StatusBarFeature implements vscode.Disposable {
       this.visible = false;
       return;
     }
-    const now = Date.now();
-    const { counts, warningDays } = this.store.summary();
+    const now = this.store.now();
+    const { counts, nonProduction, warningDays } = this.store.summary();
     let expired = counts.expired;
     let soon = counts.critical + counts.warning;
     const total = Object.values(counts).reduce((a, n) => a + n, 0);
@@ -60,7 +60,10 @@ export class StatusBarFeature implements vscode.Disposable {
     } else {
       this.item.text = clean ? `$(shield) ${vscode.l10n.t('{0} certificates OK', total)}` : `$(shield) ${parts.join(' · ')}`;
     }
-    this.item.tooltip = vscode.l10n.t('CertLens: {0} certificates, {1} expired, {2} expiring within {3} days. Click to show them.', total, expired, soon, warningDays || 30);
+    const apart = Object.values(nonProduction).reduce((a, n) => a + n, 0);
+    const apartUrgent = nonProduction.expired + nonProduction.critical + nonProduction.warning;
+    this.item.tooltip = vscode.l10n.t('CertLens: {0} certificates, {1} expired, {2} expiring within {3} days. Click to show them.', total, expired, soon, warningDays || 30)
+      + (apart ? '\n' + vscode.l10n.t('Not counted: {0} in tests, examples, docs and vendored files ({1} expired or expiring).', apart, apartUrgent) : '');
     this.item.backgroundColor = expired ? new vscode.ThemeColor('statusBarItem.errorBackground') : soon ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.visible = !(clean && cfg.statusBarHideWhenClean);
     if (this.visible) this.item.show();

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { CertificateRecord, Finding } from '../../core/model';
 import { urgencyOf, type Urgency } from '../../core/rules/rules';
 import { Commands, VIEW_ID } from '../commandIds';
-import { certLabel, detailRows, hostLabel, hostSummary, urgencyIcon, whenText } from '../present';
+import { certLabel, contextLabel, detailRows, hostLabel, hostSummary, urgencyIcon, whenText } from '../present';
 import type { HostChecks, HostState } from '../hostChecks';
 import type { CertificateStore } from '../store';
 import { keyToUri, toVsRange } from '../uris';
@@ -34,6 +34,9 @@ export class ProblemNode {
   readonly kind = 'problem';
   constructor(readonly finding: Finding, public parent?: GroupNode) {}
 }
+
+/** The collapsed group of certificates and problems in test, example, documentation and vendored files. */
+const NON_PRODUCTION_GROUP = 'non-production';
 
 const PROBLEM_CODES = new Set(['invalid-certificate', 'invalid-base64', 'invalid-date', 'pem-unterminated', 'pkcs7-invalid', 'pkcs12-locked', 'pkcs12-wrong-password', 'pkcs12-invalid', 'read-error', 'file-too-large', 'too-many-certificates', 'referenced-file-missing']);
 
@@ -105,10 +108,12 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
   }
 
   private build(): GroupNode[] {
-    const now = Date.now();
+    const now = this.store.now();
     const certs = this.store.certificates().filter((c) => this.matches(c));
     const problems = this.store.findings().filter((f) => PROBLEM_CODES.has(f.code) && (!this.filter || f.file.toLowerCase().includes(this.filter) || f.message.toLowerCase().includes(this.filter)));
-    const nodes = certs.map((c) => new CertificateNode(c, urgencyOf(c, now, this.store.configFor(c.file).rules)));
+    // Tests, examples, docs and vendored files keep every certificate, in one group of their own.
+    const apart = certs.filter((c) => this.store.setApart(c.file)).map((c) => new CertificateNode(c, urgencyOf(c, now, this.store.configFor(c.file).rules)));
+    const nodes = certs.filter((c) => !this.store.setApart(c.file)).map((c) => new CertificateNode(c, urgencyOf(c, now, this.store.configFor(c.file).rules)));
     const groups: GroupNode[] = [];
     const make = (id: string, label: string, children: Node[], icon?: vscode.ThemeIcon, description?: string) => {
       const g = new GroupNode(id, label, children, icon, description ?? String(children.length));
@@ -144,7 +149,7 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
       }
     }
     // Hosts: the same urgency groups, for the certificates hosts named in the workspace serve.
-    const now2 = Date.now();
+    const now2 = this.store.now();
     const hostNodes = this.hosts.states()
       .filter((st) => !this.filter || st.target.key.toLowerCase().includes(this.filter))
       .map((st) => {
@@ -167,7 +172,10 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
       hostGroup('unchecked', t('Not checked'), ['unchecked'], new vscode.ThemeIcon('circle-outline'));
       add('hosts', t('Hosts'), sub, new vscode.ThemeIcon('globe'), String(hostNodes.length));
     }
-    add('problems', t('Problems'), problems.map((f) => new ProblemNode(f)), new vscode.ThemeIcon('bracket-error', new vscode.ThemeColor('list.errorForeground')));
+    add('problems', t('Problems'), problems.filter((f) => !this.store.setApart(f.file)).map((f) => new ProblemNode(f)), new vscode.ThemeIcon('bracket-error', new vscode.ThemeColor('list.errorForeground')));
+    const apartProblems = problems.filter((f) => this.store.setApart(f.file)).map((f) => new ProblemNode(f));
+    add(NON_PRODUCTION_GROUP, t('Tests, examples and docs'), [...apart, ...apartProblems], new vscode.ThemeIcon('beaker'),
+      t('{0} · findings are hints', apart.length + apartProblems.length));
     return groups;
   }
 
@@ -193,7 +201,8 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
       return item;
     }
     if (node.kind === 'group') {
-      const item = new vscode.TreeItem(node.label, node.id === 'later' || node.id === 'hosts:later' || node.id === 'problems' && (this.roots?.length ?? 0) > 1 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
+      const collapsed = node.id === 'later' || node.id === 'hosts:later' || node.id === NON_PRODUCTION_GROUP || (node.id === 'problems' && (this.roots?.length ?? 0) > 1);
+      const item = new vscode.TreeItem(node.label, collapsed ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.Expanded);
       item.id = `group:${node.id}`;
       item.iconPath = node.icon;
       item.description = node.description;
@@ -206,12 +215,13 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
       item.id = `cert:${c.file}#${c.index}:${c.sha256}`;
       const folders = vscode.workspace.workspaceFolders ?? [];
       const folder = folders.length > 1 ? vscode.workspace.getWorkspaceFolder(keyToUri(c.file))?.name : undefined;
-      item.description = whenText(c, Date.now()) + (folder ? ` · ${folder}` : '');
+      const context = this.store.contextOf(c.file);
+      item.description = whenText(c, this.store.now()) + (context !== 'production' ? ` · ${contextLabel(context)}` : '') + (folder ? ` · ${folder}` : '');
       item.iconPath = urgencyIcon(node.urgency);
       item.resourceUri = keyToUri(c.file);
       const tip = new vscode.MarkdownString(undefined, true);
       tip.supportHtml = false;
-      tip.appendText(detailRows(c, this.store.certificates(), Date.now()).map(([k, v]) => `${k}: ${v}`).join('\n'));
+      tip.appendText(detailRows(c, this.store.certificates(), this.store.now(), this.store.contextOf(c.file)).map(([k, v]) => `${k}: ${v}`).join('\n'));
       item.tooltip = tip;
       item.contextValue = 'certlens.certificate';
       item.command = { command: Commands.reveal, title: vscode.l10n.t('Reveal in Editor'), arguments: [node] };
@@ -222,7 +232,7 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
     item.id = `problem:${f.file}:${f.range.start.line}:${f.range.start.character}:${f.code}`;
     item.description = f.message;
     item.tooltip = `${f.message} [${f.code}]`;
-    item.iconPath = new vscode.ThemeIcon(f.code === 'pkcs12-locked' ? 'lock' : f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : 'info');
+    item.iconPath = new vscode.ThemeIcon(f.code === 'pkcs12-locked' ? 'lock' : f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : f.severity === 'hint' ? 'lightbulb' : 'info');
     item.contextValue = f.code === 'pkcs12-locked' ? 'certlens.problem.locked' : 'certlens.problem';
     item.command = { command: Commands.reveal, title: vscode.l10n.t('Reveal in Editor'), arguments: [node] };
     return item;
