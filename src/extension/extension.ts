@@ -68,7 +68,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     registerQuickFixes(store),
     ...registerCommands({ store, hosts, tree, details, pkcs12, rescan, log }),
     // Other settings are followed by the features that use them (see onDidChangeConfig).
-    onDidChangeConfig(['include', 'exclude', 'maxFileSize', 'files.exclude'], () => {
+    onDidChangeConfig(['include', 'exclude', 'maxFileSize', 'files.exclude', 'context.production', 'context.test', 'context.example', 'context.documentation', 'context.vendored', 'hosts.includeNonProduction'], () => {
       log.info('Files to scan changed in settings: rescanning');
       void rescan();
     }),
