@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import picomatch from 'picomatch';
 import type { CertificateFields, CertificateRecord, FileResult, Finding } from '../core/model';
-import { evaluate, urgencyOf, type Urgency } from '../core/rules/rules';
+import { countUrgencies, evaluate, noUrgencies, type Urgency } from '../core/rules/rules';
 import { Inventory } from '../core/scan/inventory';
 import { applyNonProductionPolicy, ContextClassifier, type FileContext } from '../core/context';
 import { isSkippedByExtension, PathFilter } from '../core/scan/filters';
@@ -476,8 +476,8 @@ export class CertificateStore implements vscode.Disposable {
    */
   summary(): UrgencySummary {
     if (this.summaryCache) return this.summaryCache;
-    const counts = noCounts();
-    const apart = noCounts();
+    const counts = noUrgencies();
+    const apart = noUrgencies();
     const worst = new Map<string, Urgency>();
     let warningDays = 0;
     for (const file of this.inventory.fileNames()) {
@@ -514,12 +514,9 @@ export class CertificateStore implements vscode.Disposable {
     const apart = this.setApart(file);
     // Tests, examples, docs and vendored files keep every fact; their findings are hints (or hidden).
     const findings = apart ? applyNonProductionPolicy(found, () => this.contextOf(file), cfg.nonProduction === 'hide' ? 'exclude' : 'hint') : found;
-    const counts = noCounts();
+    const counts = countUrgencies(certs, now, () => cfg.rules);
     let nextChange = Infinity;
-    for (const c of certs) {
-      counts[urgencyOf(c, now, cfg.rules)]++;
-      nextChange = Math.min(nextChange, nextChangeOf(c, now, cfg.rules, { textRoundingMs: TEXT_ROUNDING_MS }));
-    }
+    for (const c of certs) nextChange = Math.min(nextChange, nextChangeOf(c, now, cfg.rules, { textRoundingMs: TEXT_ROUNDING_MS }));
     this.perFile.set(file, (state = { certs, findings, counts, nextChange, apart }));
     return state;
   }
@@ -600,9 +597,6 @@ async function withToken<T>(signal: AbortSignal, work: (token: vscode.Cancellati
   }
 }
 
-function noCounts(): Record<Urgency, number> {
-  return { 'expired': 0, 'not-yet-valid': 0, 'critical': 0, 'warning': 0, 'info': 0, 'later': 0 };
-}
 
 /** Urgencies by how soon they call for action; a certificate not valid yet calls for none. */
 const URGENCIES: readonly Urgency[] = ['expired', 'critical', 'warning', 'info', 'later', 'not-yet-valid'];

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import * as path from 'node:path';
 import { resolveNamedFile } from '../scan/files';
+import { CERTIFICATE_EXTENSIONS, DER_EXTENSIONS, PEM_EXTENSIONS, PKCS12_EXTENSIONS, PKCS7_EXTENSIONS } from './extensions';
 import { type CertificateFields, type CertificateRecord, type FileReference, type FileResult, type FindingCode, placeCertificate, type PrivateKeyRef, type Range, type Severity, type SourceKind } from '../model';
 import { certificateLength, hexDigest, parseCertificateDer } from '../x509/certificate';
 import { mayBeConfigFile } from '../hosts/configFormats';
@@ -22,11 +23,7 @@ export interface ParseOptions {
   blockCache?: Map<string, CertificateFields & { der: Uint8Array }>;
 }
 
-export const CERTIFICATE_EXTENSIONS = new Set(['.pem', '.crt', '.cer', '.cert', '.ca-bundle', '.chain', '.der', '.p7b', '.p7c', '.p12', '.pfx', '.key']);
-const DER_EXTENSIONS = new Set(['.der', '.cer', '.crt', '.cert']);
-const PKCS12_EXTENSIONS = new Set(['.p12', '.pfx']);
-const PKCS7_EXTENSIONS = new Set(['.p7b', '.p7c']);
-const PEM_EXTENSIONS = new Set(['.pem', '.crt', '.cer', '.cert', '.ca-bundle', '.chain']);
+export { CERTIFICATE_EXTENSIONS };
 
 /** Keys whose value, in YAML/JSON/kubeconfig, is a base64 certificate (PEM or DER). */
 const CERT_VALUE_KEY = /^[ \t-]*["']?(tls\.crt|ca\.crt|caBundle|certificate-authority-data|client-certificate-data)["']?[ \t]*:[ \t]*["']?([^\s"',#}]*)/gm;

@@ -36,6 +36,18 @@ export const DEFAULT_RULES: RuleSettings = {
 
 export type Urgency = 'expired' | 'critical' | 'warning' | 'info' | 'later' | 'not-yet-valid';
 
+export type UrgencyCounts = Record<Urgency, number>;
+
+export function noUrgencies(): UrgencyCounts {
+  return { 'expired': 0, 'not-yet-valid': 0, 'critical': 0, 'warning': 0, 'info': 0, 'later': 0 };
+}
+
+/** Counts certificates (or hosts' leaves) by urgency at `now`, into `counts` when given. */
+export function countUrgencies<T extends { notBefore: number; notAfter: number }>(items: Iterable<T>, now: number, rulesOf: (item: T) => RuleSettings, counts: UrgencyCounts = noUrgencies()): UrgencyCounts {
+  for (const item of items) counts[urgencyOf(item, now, rulesOf(item))]++;
+  return counts;
+}
+
 /** Whole days left, as a calendar counts them: 2.9 days left is 3, expired 12.9 days ago is -12. */
 export function daysLeft(notAfter: number, now: number): number {
   return Math.ceil((notAfter - now) / DAY_MS) || 0;

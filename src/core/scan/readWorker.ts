@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { mayHoldCertificates } from '../formats/parse-file';
+import { isContainerFile } from '../formats/extensions';
 import { BLOCK_CACHE_LIMIT, ParseMemo } from './memo';
 import { mayBeConfigFile } from '../hosts/configFormats';
 import { discoverIn } from './discovery';
@@ -62,7 +63,7 @@ parentPort?.on('message', async (req: ReadRequest) => {
       const candidate = mayHoldCertificates(file, outcome);
       if (candidate) outcome = new Uint8Array(read);
       // Keystores the user unlocked stay with the caller, which holds their passwords.
-      const container = /\.(p12|pfx|p7b|p7c)$/i.test(file);
+      const container = isContainerFile(file);
       const large = req.parseAbove !== undefined && outcome.length > req.parseAbove;
       const parseHere = container ? !!req.parseContainersExcept && !req.parseContainersExcept.includes(file) : large;
       if (candidate && parseHere) {

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { urgencyOf } from '../../core/rules/rules';
 import { VIEW_ID } from '../commandIds';
 import type { CertificateStore } from '../store';
 import { readConfig } from '../config';
@@ -11,14 +10,8 @@ export async function notifyIfUrgent(store: CertificateStore, state: vscode.Meme
   if (!readConfig().notificationsEnabled) return false;
   const today = localDay(now);
   if (state.get<string>(LAST_SHOWN_KEY) === today) return false;
-  let expired = 0;
-  let critical = 0;
-  for (const c of store.certificates()) {
-    if (store.setApart(c.file)) continue; // test fixtures and docs are no reason to interrupt anyone
-    const u = urgencyOf(c, now, store.configFor(c.file).rules);
-    if (u === 'expired') expired++;
-    else if (u === 'critical') critical++;
-  }
+  // Production certificates only (tests, examples and docs are no reason to interrupt anyone), as the status bar counts them.
+  const { expired, critical } = store.summary().counts;
   if (!expired && !critical) return false;
   await state.update(LAST_SHOWN_KEY, today);
   const show = vscode.l10n.t('Show');

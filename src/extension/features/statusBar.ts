@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { urgencyOf } from '../../core/rules/rules';
+import { countUrgencies } from '../../core/rules/rules';
 import { VIEW_ID } from '../commandIds';
 import type { CertificateStore } from '../store';
 import type { HostChecks } from '../hostChecks';
@@ -40,17 +40,15 @@ export class StatusBarFeature implements vscode.Disposable {
     }
     const now = this.store.now();
     const { counts, nonProduction, warningDays } = this.store.summary();
-    let expired = counts.expired;
-    let soon = counts.critical + counts.warning;
-    const total = Object.values(counts).reduce((a, n) => a + n, 0);
     // Hosts count like certificates: what they serve expires the same way.
-    for (const st of this.hosts.states()) {
+    const leaves = this.hosts.states().flatMap((st) => {
       const leaf = st.result?.chain[0];
-      if (!leaf) continue;
-      const u = urgencyOf(leaf, now, this.store.configFor(st.target.references[0]?.file ?? '').rules);
-      if (u === 'expired') expired++;
-      else if (u === 'critical' || u === 'warning') soon++;
-    }
+      return leaf ? [{ notBefore: leaf.notBefore, notAfter: leaf.notAfter, file: st.target.references[0]?.file ?? '' }] : [];
+    });
+    const served = countUrgencies(leaves, now, (l) => this.store.configFor(l.file).rules);
+    const expired = counts.expired + served.expired;
+    const soon = counts.critical + counts.warning + served.critical + served.warning;
+    const total = Object.values(counts).reduce((a, n) => a + n, 0);
     const parts: string[] = [];
     if (expired) parts.push(vscode.l10n.t('{0} expired', expired));
     if (soon) parts.push(vscode.l10n.t('{0} ≤ {1} d', soon, warningDays || 30));
