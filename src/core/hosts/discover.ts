@@ -7,6 +7,7 @@ import { HostMatcher, hostPortKey, parseHostPort, skipReason, startTlsFor, type 
 import { extractPairs } from './configValues';
 import { apacheFindings, caddyFindings, haproxyFindings, httpFileFindings, nginxFindings, type ServerFindings } from './servers';
 import { configFormat, type ConfigFormat, maskComments } from './configFormats';
+import type { ProbeTarget } from './tlsHandshake';
 import { findHostPorts, findUrls, type Found, mayHoldTlsPort, mayHoldUrl } from './urls';
 
 /** A TLS endpoint named in a workspace file. */
@@ -190,6 +191,18 @@ export function groupTargets(refs: Iterable<HostReference>, options: GroupOption
     t.references.sort((a, b) => a.file.localeCompare(b.file) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   }
   return list.sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port);
+}
+
+/** Where to connect instead of resolving host:port (`--resolve`, `certlens.hosts.resolve`), if anywhere. */
+export type ConnectTo = (host: string, port: number) => { host: string; port: number } | undefined;
+
+/** The probe for an endpoint: its host, port and STARTTLS upgrade, sent to `connectTo`'s address when it names one. */
+export function probeTargetFor(t: { host: string; port: number; starttls?: StartTlsProtocol }, connectTo?: ConnectTo): ProbeTarget {
+  const target: ProbeTarget = { host: t.host, port: t.port };
+  const to = connectTo?.(t.host, t.port);
+  if (to) target.connectTo = to;
+  if (t.starttls) target.starttls = t.starttls;
+  return target;
 }
 
 function parseExtra(spec: string): { host: string; port: number; scheme?: string } | undefined {

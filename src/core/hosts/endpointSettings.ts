@@ -174,14 +174,16 @@ function certPathFrom(p: Pair, words: string[]): PathFound | undefined {
 // ---------------------------------------------------------------- which values may name an endpoint
 
 /**
- * First words of keys whose values are for people, not programs: `description`, `docsUrl`,
- * `homepage`, `sourceUrl`, `license`, `runbook_url`, `example` …
+ * Words of keys whose values are for people, not programs: `description`, `docsUrl`, `homepage`,
+ * `license`, `runbook_url`, `example` …
  */
 const DOCUMENTATION_WORDS = new Set([
-  'description', 'desc', 'summary', 'help', 'message', 'title', 'doc', 'docs', 'documentation', 'link', 'links', 'home', 'homepage',
-  'website', 'source', 'sources', 'repository', 'repo', 'icon', 'logo', 'license', 'licence', 'maintainer', 'maintainers', 'author',
-  'authors', 'email', 'bugs', 'funding', 'changelog', 'readme', 'runbook', 'example', 'examples', 'tutorial', 'support', 'terms',
+  'description', 'desc', 'summary', 'help', 'title', 'doc', 'docs', 'documentation', 'link', 'links', 'homepage', 'website', 'icon', 'logo',
+  'license', 'licence', 'maintainer', 'maintainers', 'author', 'authors', 'bugs', 'funding', 'changelog', 'readme', 'runbook', 'runbooks',
+  'example', 'examples', 'tutorial', 'support', 'terms',
 ]);
+/** The same, only as a key's first word: `sourceUrl`, `repository`, `home` (but `dataSource.url` is a connection). */
+const DOCUMENTATION_FIRST_WORDS = new Set(['source', 'sources', 'repository', 'repo', 'home', 'message']);
 /** Whole keys (lower case, separators dropped) that are schema or namespace metadata. */
 const METADATA_KEYS = new Set(['$schema', '$id', '$ref', 'schemalocation', 'nonamespaceschemalocation', 'namespace', 'targetnamespace', 'termsofservice']);
 /** Keys whose whole subtree is documentation or schema: a CRD's schema, OpenAPI externalDocs, chart maintainers. */
@@ -197,13 +199,13 @@ function keyKind(seg: string, cache: Map<string, KeyKind>): KeyKind {
   let kind = cache.get(seg);
   if (kind) return kind;
   const lower = seg.toLowerCase();
-  // XML attributes keep their namespace prefix: xsi:schemaLocation is schemaLocation.
-  const local = seg.replace(/^[\w.-]+:(?=.)/, '');
-  const flat = local.toLowerCase().replace(/[-_.\s]/g, '');
-  const words = keyWords([local]);
+  // The name in a qualified key: xsi:schemaLocation, kubernetes.io/description, org.opencontainers.image.source.
+  const name = seg.replace(/^[\w.-]+:(?=.)/, '').replace(/^.*\/(?=.)/, '').replace(/^.*\.(?=.)/, '');
+  const flat = name.toLowerCase().replace(/[-_\s]/g, '');
+  const words = keyWords([name]);
   if (lower.startsWith('xmlns') || DOCUMENTATION_SUBTREES.has(flat)) kind = 'subtree';
   else if (words.some((w) => CONNECTION_WORDS.has(w))) kind = 'connection';
-  else if (METADATA_KEYS.has(flat) || DOCUMENTATION_WORDS.has(words[0] ?? '')) kind = 'documentation';
+  else if (METADATA_KEYS.has(flat) || DOCUMENTATION_FIRST_WORDS.has(words[0] ?? '') || words.some((w) => DOCUMENTATION_WORDS.has(w))) kind = 'documentation';
   else kind = 'other';
   cache.set(seg, kind);
   return kind;
