@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import {
   certificateFileReferences, type CertificateFileReference, discoverHosts, groupTargets, type HostReference, type HostTarget,
-  HostMatcher, hostFindings, hostPortKey, parseHostPort, type ProbeResult, type ProbeTarget, Prober, proxyFor,
+  HostMatcher, hostFindings, hostPortKey, parseHostPort, type ProbeResult, type ProbeTarget, probeTargetFor, Prober, proxyFor,
 } from '../core/hosts';
 import type { Finding } from '../core/model';
 import { readConfig, type HostSettings } from './config';
@@ -166,13 +166,11 @@ export class HostChecks implements TextListener, vscode.Disposable {
   }
 
   private probeTarget(t: { host: string; port: number; starttls?: ProbeTarget['starttls'] }): ProbeTarget {
-    const target: ProbeTarget = { host: t.host, port: t.port };
     const resolve = this.settings().resolve;
-    const to = resolve[hostPortKey(t.host, t.port)] ?? resolve[t.host];
-    const addr = to ? parseHostPort(to, t.port) : undefined;
-    if (addr) target.connectTo = addr;
-    if (t.starttls) target.starttls = t.starttls;
-    return target;
+    return probeTargetFor(t, (host, port) => {
+      const to = resolve[hostPortKey(host, port)] ?? resolve[host];
+      return to ? parseHostPort(to, port) : undefined;
+    });
   }
 
   /** Checks every target (cached results are reused unless `force`). Nothing happens when not allowed. */

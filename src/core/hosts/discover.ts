@@ -197,7 +197,7 @@ export function groupTargets(refs: Iterable<HostReference>, options: GroupOption
 export type ConnectTo = (host: string, port: number) => { host: string; port: number } | undefined;
 
 /** The probe for an endpoint: its host, port and STARTTLS upgrade, sent to `connectTo`'s address when it names one. */
-export function probeTargetFor(t: { host: string; port: number; starttls?: StartTlsProtocol }, connectTo?: ConnectTo): ProbeTarget {
+export function probeTargetFor(t: { host: string; port: number; starttls?: ProbeTarget['starttls'] }, connectTo?: ConnectTo): ProbeTarget {
   const target: ProbeTarget = { host: t.host, port: t.port };
   const to = connectTo?.(t.host, t.port);
   if (to) target.connectTo = to;

@@ -3,5 +3,5 @@ export { certificateFileReferences, type CertificateFileReference, type ConnectT
 export { HostMatcher, hostPortKey, isLocalAddress, isReservedName, parseHostPort, startTlsFor, type StartTlsProtocol, TLS_PORTS } from './names';
 export { chainFromPeer, type ChainMember, DEFAULT_TIMEOUT_MS, formatDuration, MAX_CHAIN, probeHost, type ProbeOptions, type ProbeResult, type ProbeTarget, type ProxyConfig, proxyFor } from './tlsHandshake';
 export { type ProbeCacheSnapshot, type ProbeCallOptions, Prober, type ProberOptions } from './probeScheduler';
-export { assessHost, hostFindings, type HostIssue, hostJson } from './assess';
+export { assessHost, type AssessOptions, hostFindings, type HostIssue, hostJson } from './assess';
 export { configFormat, type ConfigFormat, mayBeConfigFile } from './configFormats';

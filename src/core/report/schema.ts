@@ -48,6 +48,8 @@ export interface FindingJson {
   sha256?: string;
   /** host:port, on findings about a TLS endpoint. */
   host?: string;
+  /** The other places the finding applies to: the other references to the same host. */
+  related?: { file: string; range: Range }[];
 }
 
 /** One TLS endpoint named in the workspace and what its handshake showed (`certlens scan --hosts`). */
@@ -125,6 +127,7 @@ export function findingJson(f: Finding): FindingJson {
   const out: FindingJson = { file: f.file, range: f.range, severity: f.severity, code: f.code, message: f.message };
   if (f.sha256) out.sha256 = f.sha256;
   if (f.host) out.host = f.host;
+  if (f.related?.length) out.related = f.related.map((r) => ({ file: r.file, range: r.range }));
   return out;
 }
 
