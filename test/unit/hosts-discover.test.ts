@@ -783,6 +783,7 @@ data:
     server {
       listen 443 ssl;
       server_name edge.acme-corp.net;  # see https://nginx.org/en/docs/
+      ssl_certificate /etc/nginx/tls/edge.crt;
       location / { proxy_pass https://origin.acme-corp.net:8443; }
     }
   application.properties: |
@@ -803,6 +804,9 @@ data:
       ['url', 'ldap.acme-corp.net', 636, 'ldap.acme-corp.net'],
       ['url', 'oauth2.acme-corp.net', 443, 'oauth2.acme-corp.net'],
       ['url', 'metrics.acme-corp.net', 443, 'metrics.acme-corp.net'],
+    ]);
+    assert.deepEqual(certificateFileReferences('/ws/k8s/edge.yaml', text).map((r) => [r.key, r.path, r.range]), [
+      ['ssl_certificate', '/etc/nginx/tls/edge.crt', at(text, '/etc/nginx/tls/edge.crt')],
     ]);
   });
 

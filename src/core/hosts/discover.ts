@@ -5,7 +5,7 @@ import { LineIndex } from '../formats/lines';
 import { endpointFilter, keyFindings, valueFindings } from './endpointSettings';
 import { HostMatcher, hostPortKey, parseHostPort, skipReason, startTlsFor, type StartTlsProtocol } from './names';
 import { extractPairs } from './configValues';
-import { apacheFindings, caddyFindings, haproxyFindings, httpFileFindings, nginxFindings, type ServerFindings } from './servers';
+import { apacheFindings, caddyFindings, haproxyFindings, httpFileFindings, nginxFindings, type PathFound, type ServerFindings } from './servers';
 import { configFormat, type ConfigFormat, maskComments } from './configFormats';
 import type { ProbeTarget } from './tlsHandshake';
 import { findHostPorts, findUrls, type Found, mayHoldTlsPort, mayHoldUrl } from './urls';
@@ -220,9 +220,7 @@ const CERT_HINT = /cert|crt|pem|ssl|tls|\bca/i;
 export function certificateFileReferences(file: string, text: string): CertificateFileReference[] {
   const format = configFormat(file, text);
   if (!format || !CERT_HINT.test(text)) return [];
-  const masked = format === 'json' ? text : maskComments(text, format);
-  const set = text.length <= MAX_STRUCTURED_LENGTH ? extractPairs(format, masked) : undefined;
-  const found = [...(serverFindings(format, masked)?.paths ?? []), ...(set ? keyFindings(set).paths : [])];
+  const found = certificatePathsIn(format, text, true);
   const lines = new LineIndex(text);
   const seen = new Set<number>();
   const out: CertificateFileReference[] = [];
@@ -233,6 +231,23 @@ export function certificateFileReferences(file: string, text: string): Certifica
     if (out.length >= MAX_REFERENCES_PER_FILE) break;
   }
   return out;
+}
+
+/** Certificate paths in `text` read as `format`, at offsets into it, also in block scalars that hold a config file. */
+function certificatePathsIn(format: ConfigFormat, text: string, readBlocks: boolean): PathFound[] {
+  const masked = format === 'json' ? text : maskComments(text, format);
+  const found = serverFindings(format, masked)?.paths ?? [];
+  const set = text.length <= MAX_STRUCTURED_LENGTH ? extractPairs(format, masked) : undefined;
+  if (!set) return found;
+  for (const f of keyFindings(set).paths) found.push(f);
+  if (readBlocks) {
+    for (const block of set.blocks) {
+      const content = text.slice(block.start, block.end);
+      const inner = CERT_HINT.test(content) ? embeddedFormat(block.path[block.path.length - 1] ?? '', content) : undefined;
+      if (inner) for (const f of certificatePathsIn(inner, content, false)) found.push({ ...f, start: f.start + block.start, end: f.end + block.start });
+    }
+  }
+  return found;
 }
 
 function resolvePath(file: string, value: string): string {
