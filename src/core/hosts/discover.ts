@@ -116,9 +116,8 @@ function endpointsIn(format: ConfigFormat, text: string, fileName: string, readB
   const set = extractPairs(format, masked);
   if (!set) return [];
   const mayName = endpointFilter(set, fileName);
-  const pairs = set.pairs.filter((p) => mayName(p.path, p.doc));
-  const found = keyFindings({ ...set, pairs }).hosts;
-  if (hasUrl || hasPort) for (const f of valueFindings(masked, pairs, MAX_MATCHES_PER_DETECTOR)) found.push(f);
+  const found = keyFindings(set, mayName).hosts;
+  if (hasUrl || hasPort) for (const f of valueFindings(masked, set.pairs, mayName, MAX_MATCHES_PER_DETECTOR)) found.push(f);
   if (readBlocks) {
     for (const block of set.blocks) {
       if (found.length >= MAX_MATCHES_PER_DETECTOR) break;

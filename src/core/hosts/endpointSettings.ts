@@ -54,8 +54,14 @@ interface StemInfo {
   ports: { port: number; tls: boolean }[];
 }
 
-/** Hosts named by keys when the same stem has a TLS hint, and certificate paths named by keys. */
-export function keyFindings(set: PairSet): { hosts: Found[]; paths: PathFound[] } {
+/** A predicate on a value's key path and YAML document: may it name an endpoint? (see endpointFilter) */
+export type MayName = (path: readonly string[], doc?: number) => boolean;
+
+/**
+ * Hosts named by keys when the same stem has a TLS hint (only where `mayName` allows), and
+ * certificate paths named by keys.
+ */
+export function keyFindings(set: PairSet, mayName: MayName = () => true): { hosts: Found[]; paths: PathFound[] } {
   const stems = new Map<string, StemInfo>();
   const info = (stem: string) => {
     let i = stems.get(stem);
@@ -93,7 +99,7 @@ export function keyFindings(set: PairSet): { hosts: Found[]; paths: PathFound[] 
   const hosts: Found[] = [];
   for (const p of set.pairs) {
     const candidate = hostCandidate(p, set.kinds[p.doc ?? 0], cache);
-    if (!candidate) continue;
+    if (!candidate || !mayName(p.path, p.doc)) continue;
     const { stemWords, source, forced } = candidate;
     const stem = stems.get(stemWords.join('.'));
     // A TLS switch one level up counts too: spring.kafka.security.protocol=SSL for spring.kafka.bootstrap-servers.
@@ -195,9 +201,13 @@ const CONNECTION_WORDS = new Set([
 
 type KeyKind = 'subtree' | 'documentation' | 'connection' | 'other';
 
-function keyKind(seg: string, cache: Map<string, KeyKind>): KeyKind {
-  let kind = cache.get(seg);
+/** Kinds of keys seen so far (the same keys recur across files); cleared when it grows large. */
+const keyKinds = new Map<string, KeyKind>();
+
+function keyKind(seg: string): KeyKind {
+  let kind = keyKinds.get(seg);
   if (kind) return kind;
+  if (keyKinds.size >= 10_000) keyKinds.clear();
   const lower = seg.toLowerCase();
   // The name in a qualified key: xsi:schemaLocation, kubernetes.io/description, org.opencontainers.image.source.
   const name = seg.replace(/^[\w.-]+:(?=.)/, '').replace(/^.*\/(?=.)/, '').replace(/^.*\.(?=.)/, '');
@@ -207,7 +217,7 @@ function keyKind(seg: string, cache: Map<string, KeyKind>): KeyKind {
   else if (words.some((w) => CONNECTION_WORDS.has(w))) kind = 'connection';
   else if (METADATA_KEYS.has(flat) || DOCUMENTATION_FIRST_WORDS.has(words[0] ?? '') || words.some((w) => DOCUMENTATION_WORDS.has(w))) kind = 'documentation';
   else kind = 'other';
-  cache.set(seg, kind);
+  keyKinds.set(seg, kind);
   return kind;
 }
 
@@ -228,7 +238,7 @@ const KUSTOMIZE_INPUTS = new Set(['resources', 'bases', 'components', 'crds']);
  *   connection key (`source: {host: …}`);
  * - in a kustomization, not its build inputs (`resources`, `bases`, `components`, `helmCharts[].repo`).
  */
-export function endpointFilter(set: PairSet, fileName = ''): (path: readonly string[], doc?: number) => boolean {
+export function endpointFilter(set: PairSet, fileName = ''): MayName {
   const schemaDocs = new Set<number>();
   const openApiDocs = new Set<number>();
   const crdDocs = new Set<number>();
@@ -241,7 +251,6 @@ export function endpointFilter(set: PairSet, fileName = ''): (path: readonly str
     else if (key === 'kind' && p.value === 'CustomResourceDefinition') crdDocs.add(doc);
   }
   const kustomization = /^kustomization(?:\.ya?ml)?$/i.test(fileName);
-  const cache = new Map<string, KeyKind>();
   return (path, doc = 0) => {
     if (schemaDocs.has(doc)) return false;
     if (openApiDocs.has(doc)) return isOpenApiServer(path);
@@ -252,7 +261,7 @@ export function endpointFilter(set: PairSet, fileName = ''): (path: readonly str
     for (let i = path.length - 1; i >= 0; i--) {
       const seg = path[i];
       if (INDEX.test(seg)) continue;
-      const kind = keyKind(seg, cache);
+      const kind = keyKind(seg);
       if (kind === 'subtree') return false;
       if (own === undefined) own = kind;
       else parent ??= kind;
@@ -289,15 +298,15 @@ const CONNECTION_WORD = /^[[("']*(?:-{0,2}[A-Za-z_][\w.-]*=)?["']?(?:(?:jdbc:)?[
 
 /**
  * TLS URLs (`https://`, `ldaps://`, `postgres://…?sslmode=require` …) and host:port on TLS ports in
- * values that are connection settings (see isConnectionValue); offsets are the file's.
+ * values that are connection settings (see isConnectionValue) where `mayName` allows; offsets are the file's.
  */
-export function valueFindings(text: string, pairs: readonly Pair[], limit: number): Found[] {
+export function valueFindings(text: string, pairs: readonly Pair[], mayName: MayName, limit: number): Found[] {
   const out: Found[] = [];
   for (const p of pairs) {
     if (out.length >= limit) break;
     const url = p.value.includes('://');
     if (!url && !TLS_PORT_IN_VALUE.test(p.value)) continue;
-    if (!isConnectionValue(p.value)) continue;
+    if (!isConnectionValue(p.value) || !mayName(p.path, p.doc)) continue;
     const found = url ? findUrls(text, 'url', p.start, p.end, limit - out.length) : findHostPorts(text, 'host:port', p.start, p.end, limit - out.length);
     for (const f of found) out.push(f);
   }
