@@ -773,7 +773,7 @@ components:
     assert.deepEqual(discoverHosts('/ws/charts/shop/values.schema.json', schema.replace('$schema', 'x')), []);
   });
 
-  it('reads config files held in block scalars (a ConfigMap nginx.conf, application.properties, a service-account JSON, an embedded values file), not scripts or prose', () => {
+  it('reads config files held in block scalars (a ConfigMap nginx.conf, application.properties, a service-account JSON, an embedded values file), not scripts or prose; env values by their names', () => {
     const text = `apiVersion: v1
 kind: ConfigMap
 metadata:
@@ -797,6 +797,19 @@ data:
     curl -fsSL https://get.acme-corp.net/install.sh | sh
   NOTES: >
     Open https://console.acme-corp.net to finish the setup.
+---
+apiVersion: apps/v1
+kind: Deployment
+spec:
+  template:
+    spec:
+      containers:
+        - name: edge
+          env:
+            - name: DOCS_URL
+              value: https://docs.acme-corp.net/edge
+            - name: UPSTREAM_URL
+              value: https://upstream.acme-corp.net
 `;
     check('/ws/k8s/edge.yaml', text, [
       ['nginx server_name', 'edge.acme-corp.net', 443, 'edge.acme-corp.net'],
@@ -804,6 +817,8 @@ data:
       ['url', 'ldap.acme-corp.net', 636, 'ldap.acme-corp.net'],
       ['url', 'oauth2.acme-corp.net', 443, 'oauth2.acme-corp.net'],
       ['url', 'metrics.acme-corp.net', 443, 'metrics.acme-corp.net'],
+      // Environment variables are read under their names: DOCS_URL is a link, UPSTREAM_URL a setting.
+      ['url', 'upstream.acme-corp.net', 443, 'upstream.acme-corp.net'],
     ]);
     assert.deepEqual(certificateFileReferences('/ws/k8s/edge.yaml', text).map((r) => [r.key, r.path, r.range]), [
       ['ssl_certificate', '/etc/nginx/tls/edge.crt', at(text, '/etc/nginx/tls/edge.crt')],

@@ -17,6 +17,8 @@ export interface Pair {
   group?: string;
   /** YAML document index, for `kind:`. */
   doc?: number;
+  /** A `value` whose sibling names it (`{name: DOCS_URL, value: …}`): read under that name, not here. */
+  named?: boolean;
 }
 
 /** A YAML block scalar (`key: |`): text that may be a whole config file (a ConfigMap's `nginx.conf: |`). */
@@ -509,7 +511,7 @@ function xmlPairs(text: string): Pair[] {
  * `{name: DB_HOST, value: x}` (Kubernetes env), `<property name="host" value="x"/>` (Spring XML),
  * `<add key="host" value="x"/>` (.NET): the value under the named key.
  */
-function namedValues(pairs: readonly Pair[]): Pair[] {
+function namedValues(pairs: Pair[]): Pair[] {
   const groups = new Map<string, { name?: Pair; value?: Pair }>();
   for (const p of pairs) {
     if (p.item || p.group === undefined) continue;
@@ -526,6 +528,7 @@ function namedValues(pairs: readonly Pair[]): Pair[] {
     if (!name || !value || !/^[\w.-]+$/.test(name.value)) continue;
     // Drop the list index (or element name) that held the object: env[3].{name,value} -> env.DB_HOST.
     const parent = name.path.slice(0, -2);
+    value.named = true;
     out.push({ path: [...parent, name.value], value: value.value, start: value.start, end: value.end, doc: value.doc });
   }
   return out;

@@ -99,15 +99,15 @@ function endpointsIn(format: ConfigFormat, text: string, fileName: string, readB
   const hasUrl = mayHoldUrl(text);
   const hasPort = mayHoldTlsPort(text);
   const hasKeys = HOST_KEY_HINT.test(text) && TLS_KEY_HINT.test(text);
-  const server = SERVER_FORMATS.has(format);
-  if (!server && !hasUrl && !hasPort && !hasKeys) return [];
+  if (!SERVER_FORMATS.has(format) && !hasUrl && !hasPort && !hasKeys) return [];
   // jsonc-parser skips JSON comments itself; other formats have theirs blanked.
   const masked = format === 'json' ? text : maskComments(text, format);
+  const server = serverFindings(format, masked);
   if (server) {
-    const found = serverFindings(format, masked) as ServerFindings;
-    const outside = (f: Found) => !found.local.some(([s, e]) => f.start >= s && f.end <= e);
+    // A server config is read whole: its URLs and host:port are where it proxies or redirects to.
+    const outside = (f: Found) => !server.local.some(([s, e]) => f.start >= s && f.end <= e);
     return [
-      ...found.hosts,
+      ...server.hosts,
       ...(hasUrl ? findUrls(masked, 'url', 0, masked.length, MAX_MATCHES_PER_DETECTOR).filter(outside) : []),
       ...(hasPort ? findHostPorts(masked, 'host:port', 0, masked.length, MAX_MATCHES_PER_DETECTOR).filter(outside) : []),
     ];

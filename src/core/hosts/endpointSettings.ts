@@ -305,7 +305,7 @@ export function valueFindings(text: string, pairs: readonly Pair[], mayName: May
   for (const p of pairs) {
     if (out.length >= limit) break;
     const url = p.value.includes('://');
-    if (!url && !TLS_PORT_IN_VALUE.test(p.value)) continue;
+    if (p.named || (!url && !TLS_PORT_IN_VALUE.test(p.value))) continue;
     if (!isConnectionValue(p.value) || !mayName(p.path, p.doc)) continue;
     const found = url ? findUrls(text, 'url', p.start, p.end, limit - out.length) : findHostPorts(text, 'host:port', p.start, p.end, limit - out.length);
     for (const f of found) out.push(f);
