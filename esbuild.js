@@ -24,6 +24,8 @@ const common = {
   bundle: true,
   format: 'cjs',
   platform: 'node',
+  // ESM builds first: jsonc-parser's UMD build requires its own files at run time, which a bundle cannot.
+  mainFields: ['module', 'main'],
   target: 'node20',
   minify: production,
   sourcemap: !production,

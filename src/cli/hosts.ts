@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Finding } from '../core/model';
 import type { FileRead } from '../core/scan/pipeline';
-import { assessHost, groupTargets, hostFindings, hostJson, type HostReference, type HostTarget, hostPortKey, parseHostPort, type ProbeResult, type ProbeTarget, Prober, proxyFor, startTlsFor } from '../core/hosts';
+import { assessHost, groupTargets, hostFindings, hostJson, type HostReference, type HostTarget, hostPortKey, parseHostPort, type ProbeResult, type ProbeTarget, probeTargetFor, Prober, proxyFor, startTlsFor } from '../core/hosts';
 import { type HostJson, isoTime, REPORT_VERSION } from '../core/report/schema';
 import { meetsThreshold } from '../core/report/formats';
 import { daysLeft, DEFAULT_RULES, isoDate, type RuleSettings } from '../core/rules/rules';
@@ -77,12 +77,9 @@ export class HostCollector {
   }
 }
 
+/** The probe for a target, sent to its --resolve address when there is one. */
 function probeTarget(t: { host: string; port: number; starttls?: ProbeTarget['starttls'] }, options: HostCliOptions): ProbeTarget {
-  const target: ProbeTarget = { host: t.host, port: t.port };
-  const to = options.resolve.get(hostPortKey(t.host, t.port));
-  if (to) target.connectTo = to;
-  if (t.starttls) target.starttls = t.starttls;
-  return target;
+  return probeTargetFor(t, (host, port) => options.resolve.get(hostPortKey(host, port)));
 }
 
 function prober(options: HostCliOptions): Prober {
@@ -93,7 +90,7 @@ function prober(options: HostCliOptions): Prober {
   });
 }
 
-/** Probes every target found by a scan: the report's `hosts` and the findings at each reference. */
+/** Probes every target found by a scan: the report's `hosts`, and each issue once per host (at its first reference, the others related). */
 export async function checkTargets(targets: readonly HostTarget[], now: number, rules: RuleSettings, options: HostCliOptions): Promise<{ hosts: HostJson[]; findings: Finding[] }> {
   const p = prober(options);
   const results = await p.probeAll(targets.map((t) => probeTarget(t, options)), { signal: options.signal });

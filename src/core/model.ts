@@ -86,6 +86,8 @@ export interface Finding extends FileLocation {
   sha256?: string;
   /** host:port, for findings about a TLS endpoint a file names. */
   host?: string;
+  /** Other places the finding applies to (the other references to a host), shown as related information. */
+  related?: FileLocation[];
 }
 
 export type FindingCode =

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import {
   type CertificateFileReference, groupTargets, type HostReference, type HostTarget,
-  HostMatcher, hostFindings, hostPortKey, parseHostPort, type ProbeResult, type ProbeTarget, Prober, proxyFor,
+  HostMatcher, hostFindings, hostPortKey, parseHostPort, type ProbeResult, type ProbeTarget, probeTargetFor, Prober, proxyFor,
 } from '../core/hosts';
 import type { Finding } from '../core/model';
 import { type Clock, nextHostChange, WallClockAlarm } from '../core/clock';
@@ -102,6 +102,7 @@ export class HostChecks implements vscode.Disposable {
   reloadConfig(): void {
     this.settingsCache.clear();
     this.ignoreCache.clear();
+    this.grouped = undefined; // hosts.extra may have changed
     const s = this.settings();
     const { proxyUrl, noProxy } = readProxySettings();
     const now = JSON.stringify([s.timeoutMs, s.concurrency, s.cacheHours, proxyUrl, noProxy]);
@@ -118,6 +119,7 @@ export class HostChecks implements vscode.Disposable {
     if (change.all) {
       this.references = new Map();
       this.fileRefs = new Map();
+      this.grouped = undefined;
       for (const [file, found] of change.all) this.set(file, found.hosts ?? [], found.fileRefs ?? []);
       this.changed.fire({});
       if (this.settings().checkOnScan) void this.checkAll();
@@ -139,6 +141,7 @@ export class HostChecks implements vscode.Disposable {
     // Endpoints are what production files connect to: links in tests, examples and docs are not checked unless asked.
     const counted = this.settings(keyToUri(file)).includeNonProduction || this.store.contextOf(file) === 'production';
     const refs = !counted ? [] : ignore ? found.filter((r) => !ignore.matches(r.host, r.port)) : found;
+    if (refs.length || this.references.has(file)) this.grouped = undefined;
     if (refs.length) this.references.set(file, refs);
     else this.references.delete(file);
     if (fileRefs.length) this.fileRefs.set(file, fileRefs);
@@ -149,6 +152,7 @@ export class HostChecks implements vscode.Disposable {
   /** A file, or a folder and everything under it, is gone or names nothing now. */
   private forget(file: string): void {
     const under = file.endsWith('/') ? file : file + '/';
+    this.grouped = undefined;
     for (const map of [this.references, this.fileRefs]) {
       for (const k of [...map.keys()]) if (k === file || k.startsWith(under)) map.delete(k);
     }
@@ -184,17 +188,31 @@ export class HostChecks implements vscode.Disposable {
 
   /** Every host to check: found in files (grouped by host:port) plus `certlens.hosts.extra`. */
   targets(): HostTarget[] {
-    return groupTargets([...this.references.values()].flat(), { extra: this.settings().extra });
+    if (this.grouped) return this.grouped.targets;
+    const targets = groupTargets([...this.references.values()].flat(), { extra: this.settings().extra });
+    const byFirstFile = new Map<string, HostTarget[]>();
+    for (const t of targets) {
+      // Production references first: a host's one finding sits where production code names it.
+      t.references.sort((a, b) => Number(this.store.contextOf(a.file) !== 'production') - Number(this.store.contextOf(b.file) !== 'production'));
+      const first = t.references[0]?.file;
+      if (first === undefined) continue;
+      const list = byFirstFile.get(first);
+      if (list) list.push(t);
+      else byFirstFile.set(first, [t]);
+    }
+    this.grouped = { targets, byFirstFile };
+    return targets;
   }
 
+  /** Hosts grouped from the references, and by the file of their first reference; dropped when references change. */
+  private grouped: { targets: HostTarget[]; byFirstFile: Map<string, HostTarget[]> } | undefined;
+
   private probeTarget(t: { host: string; port: number; starttls?: ProbeTarget['starttls'] }): ProbeTarget {
-    const target: ProbeTarget = { host: t.host, port: t.port };
     const resolve = this.settings().resolve;
-    const to = resolve[hostPortKey(t.host, t.port)] ?? resolve[t.host];
-    const addr = to ? parseHostPort(to, t.port) : undefined;
-    if (addr) target.connectTo = addr;
-    if (t.starttls) target.starttls = t.starttls;
-    return target;
+    return probeTargetFor(t, (host, port) => {
+      const to = resolve[hostPortKey(host, port)] ?? resolve[host];
+      return to ? parseHostPort(to, port) : undefined;
+    });
   }
 
   /** Checks every target (cached results are reused unless `force`). Nothing happens when not allowed. */
@@ -270,13 +288,19 @@ export class HostChecks implements vscode.Disposable {
   }
 
   /** Findings at this file's host references. */
+  /**
+   * Findings about the hosts whose first reference is in this file: one per host and issue, the
+   * other references as related locations. Unreachable is information by default in the editor
+   * (offline laptops, VPNs): certlens.hosts.unreachableSeverity.
+   */
   findingsIn(file: string): Finding[] {
+    this.targets();
     const out: Finding[] = [];
-    const rules = this.store.configFor(file).rules;
+    const cfg = this.store.configFor(file);
     const now = this.clock.now();
-    for (const ref of this.referencesIn(file)) {
-      const result = this.resultFor(ref.host, ref.port);
-      if (result) out.push(...hostFindings([ref], result, now, rules));
+    for (const t of this.grouped?.byFirstFile.get(file) ?? []) {
+      const result = this.resultFor(t.host, t.port);
+      if (result) out.push(...hostFindings(t.references, result, now, cfg.rules, { unreachable: cfg.hosts.unreachableSeverity }));
     }
     return out;
   }

@@ -52,7 +52,7 @@ describe('CLI host checks (dist/cli.js)', () => {
       'TEST_URL=https://api.certlens.test/',
       '',
     ].join('\n');
-    ingress = 'apiVersion: networking.k8s.io/v1\nkind: Ingress\nspec:\n  tls:\n    - hosts: [valid.certlens.dev]\n';
+    ingress = 'apiVersion: networking.k8s.io/v1\nkind: Ingress\nspec:\n  tls:\n    - hosts: [valid.certlens.dev, wrong.certlens.dev]\n';
     fs.writeFileSync(path.join(dir, 'config', 'app.env'), env);
     fs.writeFileSync(path.join(dir, 'k8s', 'ingress.yaml'), ingress);
     fs.writeFileSync(path.join(dir, 'soon.pem'), f.soon.pem);
@@ -68,7 +68,7 @@ describe('CLI host checks (dist/cli.js)', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('scan --hosts adds every endpoint with its references, chain and findings at each reference', async () => {
+  it('scan --hosts adds every endpoint with its references, chain, and each finding once per host with the other references related', async () => {
     const r = await run(['scan', dir, '--hosts', ...resolve, '--ca', caFile, '--timeout', '3000', '--format', 'json']);
     assert.equal(r.code, 1, r.stderr);
     const report = JSON.parse(r.stdout) as Report;
@@ -98,11 +98,12 @@ describe('CLI host checks (dist/cli.js)', () => {
     assert.equal(byName('wrong.certlens.dev').hostnameMatch, false);
     assert.equal(byName('soon.certlens.dev').daysLeft, daysLeft(f.soon.notAfter.getTime(), Date.now()));
 
-    const hostFindings = report.findings.filter((x) => x.host).map((x) => [x.host, x.code, x.severity, x.file, x.range.start.line]);
+    const hostFindings = report.findings.filter((x) => x.host).map((x) => [x.host, x.code, x.severity, x.file, x.range.start.line, x.related ?? null]);
     assert.deepEqual(hostFindings.sort(), [
-      ['down.certlens.dev:443', 'host-unreachable', 'warning', envFile, 2],
-      ['soon.certlens.dev:8443', 'expires-critical', 'error', envFile, 1],
-      ['wrong.certlens.dev:443', 'host-hostname-mismatch', 'error', envFile, 3],
+      ['down.certlens.dev:443', 'host-unreachable', 'warning', envFile, 2, null],
+      ['soon.certlens.dev:8443', 'expires-critical', 'error', envFile, 1, null],
+      // Named in two files: one finding, at the first reference, the other related.
+      ['wrong.certlens.dev:443', 'host-hostname-mismatch', 'error', envFile, 3, [{ file: ingressFile, range: { start: positionOf(ingress, 'wrong.certlens.dev'), end: { line: 4, character: positionOf(ingress, 'wrong.certlens.dev').character + 18 } } }]],
     ].sort());
     assert.ok(report.findings.some((x) => x.code === 'expires-critical' && !x.host), 'file certificates are still reported');
     assert.equal(report.stats.findings, report.findings.length);

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { certificateFileReferences, discoverHosts, groupTargets, type HostReference } from '../../src/core/hosts/discover';
+import { certificateFileReferences, discoverHosts, groupTargets, type HostReference, probeTargetFor } from '../../src/core/hosts/discover';
+import { isConnectionValue } from '../../src/core/hosts/endpointSettings';
 import type { Range } from '../../src/core/model';
 import { positionOf } from './helpers';
 
@@ -558,5 +559,338 @@ database:
     const ms = performance.now() - started;
     assert.equal(count, 1000 * 10);
     assert.ok(ms < 3000, `took ${Math.round(ms)} ms`);
+  });
+});
+
+describe('host discovery: endpoints, not links', () => {
+  it('reads nothing in a CRD but its conversion webhook: schema descriptions, wrapped prose and the approval link are not endpoints', () => {
+    const text = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.acme-corp.net
+  annotations:
+    api-approved.kubernetes.io: https://github.com/kubernetes-sigs/gateway-api/pull/4530
+spec:
+  group: acme-corp.net
+  conversion:
+    strategy: Webhook
+    webhook:
+      clientConfig:
+        url: https://convert.acme-corp.net:8443/convert
+  versions:
+    - name: v1
+      schema:
+        openAPIV3Schema:
+          description: Widget is a thing.
+          properties:
+            apiVersion:
+              description: |-
+                APIVersion defines the versioned schema of this representation of an object.
+                More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#resources
+              type: string
+            endpoint:
+              description: 'Endpoint of the service, for example
+                https://api.acme-corp.net:8443. More info: https://docs.acme-corp.net/widgets'
+              type: string
+            server:
+              default: https://default.acme-corp.net
+              description: The server to call. See the reference
+                More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names
+              type: string
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: widget-settings
+data:
+  WIDGET_API_URL: https://widgets.acme-corp.net/v1
+`;
+    check('/ws/deploy/crds/widgets.yaml', text, [
+      ['url', 'convert.acme-corp.net', 8443, 'convert.acme-corp.net:8443'],
+      ['url', 'widgets.acme-corp.net', 443, 'widgets.acme-corp.net', 1],
+    ]);
+  });
+
+  it('reads nothing in Helm chart metadata, and the same fields elsewhere are not endpoints either: home, sources, maintainers, icon', () => {
+    const text = `apiVersion: v2
+name: shop
+version: 1.2.3
+home: https://shop.acme-corp.net
+icon: https://cdn.acme-corp.net/shop.png
+sources:
+  - https://git.acme-corp.net/shop/chart
+maintainers:
+  - name: ops
+    email: ops@acme-corp.net
+    url: https://team.acme-corp.net/ops
+dependencies:
+  - name: postgresql
+    repository: https://charts.acme-corp.net/stable
+annotations:
+  artifacthub.io/links: |
+    - name: docs
+      url: https://docs.acme-corp.net/shop
+`;
+    assert.deepEqual(discoverHosts('/ws/charts/shop/Chart.yaml', text), []);
+    assert.deepEqual(discoverHosts('/ws/charts/shop/Chart.lock', 'dependencies:\n- name: x\n  repository: https://charts.acme-corp.net/stable\n'), []);
+    // By key alone, in a file of another name.
+    assert.deepEqual(discoverHosts('/ws/meta/chart-info.yaml', text), []);
+  });
+
+  it('reads Helm values: externalDatabase.host with TLS, ingress hosts and auth URL; not docs links, image sources or prose', () => {
+    const text = `## Shop chart values. Docs: https://docs.acme-corp.net/charts/shop
+image:
+  registry: registry.acme-corp.net
+  repository: shop/api
+  documentation: https://docs.acme-corp.net/images/shop-api
+externalDatabase:
+  host: db.acme-corp.net
+  port: 5432
+  sslmode: verify-full
+  description: Managed PostgreSQL, see https://docs.acme-corp.net/db for credentials
+ingress:
+  enabled: true
+  annotations:
+    nginx.ingress.kubernetes.io/auth-url: https://auth.acme-corp.net/oauth2/auth
+    kubernetes.io/description: fronted by https://cdn.acme-corp.net
+  hosts:
+    - host: shop.acme-corp.net
+      paths: ["/"]
+  tls:
+    - secretName: shop-tls
+      hosts: [shop.acme-corp.net]
+metrics:
+  runbookUrl: https://runbooks.acme-corp.net/shop
+  help: https://help.acme-corp.net/metrics
+`;
+    check('/ws/charts/shop/values.yaml', text, [
+      ['key:host', 'db.acme-corp.net', 5432, 'db.acme-corp.net', 0],
+      ['url', 'auth.acme-corp.net', 443, 'auth.acme-corp.net'],
+      // The rule's host has no TLS hint of its own; the tls section names it.
+      ['key:hosts', 'shop.acme-corp.net', 443, 'shop.acme-corp.net', 1],
+    ]);
+  });
+
+  it('reads docker-compose DB_HOST and connection URLs; not OCI source/documentation labels', () => {
+    const text = `services:
+  api:
+    image: registry.acme-corp.net:443/shop/api:1.4
+    labels:
+      org.opencontainers.image.source: https://git.acme-corp.net/shop/api
+      org.opencontainers.image.documentation: https://docs.acme-corp.net/api
+      org.opencontainers.image.description: "API, see https://docs.acme-corp.net for details"
+    environment:
+      DB_HOST: db.acme-corp.net
+      DB_PORT: 5432
+      DB_SSLMODE: require
+      ETCD_ENDPOINTS: https://etcd1.acme-corp.net:2379,https://etcd2.acme-corp.net:2379
+      WELCOME: "Welcome! Our status page is https://status.acme-corp.net"
+    command: ["--master=https://k8s.acme-corp.net:6443", "--v=2"]
+`;
+    check('/ws/docker-compose.yml', text, [
+      ['host:port', 'registry.acme-corp.net', 443, 'registry.acme-corp.net:443'],
+      ['key:DB_HOST', 'db.acme-corp.net', 5432, 'db.acme-corp.net'],
+      ['url', 'etcd1.acme-corp.net', 2379, 'etcd1.acme-corp.net:2379'],
+      ['url', 'etcd2.acme-corp.net', 2379, 'etcd2.acme-corp.net:2379'],
+      ['url', 'k8s.acme-corp.net', 6443, 'k8s.acme-corp.net:6443'],
+    ]);
+  });
+
+  it('reads a .properties JDBC URL; not descriptions, docs or prose values', () => {
+    const text = `spring.datasource.url=jdbc:postgresql://pg.acme-corp.net:5432/shop?sslmode=require
+info.app.description=Shop API, see https://docs.acme-corp.net/shop
+springdoc.api-docs.url=https://docs.acme-corp.net/openapi
+app.support.url=https://support.acme-corp.net
+app.message-broker-url=amqps://mq.acme-corp.net
+app.greeting=Visit https://www.acme-corp.net today
+`;
+    check('/ws/src/main/resources/application.properties', text, [
+      ['url', 'pg.acme-corp.net', 5432, 'pg.acme-corp.net:5432'],
+      ['url', 'mq.acme-corp.net', 5671, 'mq.acme-corp.net'],
+    ]);
+  });
+
+  it('drops URLs in JSON descriptions, help texts and link lists; keeps connection settings, also in broken JSON', () => {
+    const text = `{
+  "name": "shop",
+  "description": "See https://docs.acme-corp.net/shop for details",
+  "help": "https://help.acme-corp.net",
+  "links": [{ "title": "Status", "url": "https://status.acme-corp.net" }],
+  "repository": { "type": "git", "url": "https://git.acme-corp.net/shop" },
+  "upstream": { "url": "https://upstream.acme-corp.net/api" }
+  "backup": "https://backup.acme-corp.net"
+`;
+    check('/ws/config/shop.json', text, [
+      ['url', 'upstream.acme-corp.net', 443, 'upstream.acme-corp.net'],
+      ['url', 'backup.acme-corp.net', 443, 'backup.acme-corp.net'],
+    ]);
+  });
+
+  it('reads only where an OpenAPI document says the API is served; nothing in a JSON Schema document', () => {
+    const openapi = `openapi: 3.0.3
+info:
+  title: Shop API
+  description: Docs at https://docs.acme-corp.net/api
+  termsOfService: https://www.acme-corp.net/terms
+  contact:
+    url: https://support.acme-corp.net
+  license:
+    name: MIT
+    url: https://opensource.org/licenses/MIT
+externalDocs:
+  url: https://docs.acme-corp.net/shop
+servers:
+  - url: https://api.acme-corp.net/v1
+    description: production
+  - url: https://{region}.api.acme-corp.net/v1
+paths:
+  /orders:
+    get:
+      servers:
+        - url: https://orders.acme-corp.net
+      parameters:
+        - name: callback
+          example: https://hooks.acme-corp.net/x
+components:
+  securitySchemes:
+    oauth:
+      type: oauth2
+      flows:
+        clientCredentials:
+          tokenUrl: https://login.acme-corp.net/oauth/token
+          scopes: {}
+`;
+    check('/ws/api/openapi.yaml', openapi, [
+      ['url', 'api.acme-corp.net', 443, 'api.acme-corp.net', 0],
+      ['url', 'orders.acme-corp.net', 443, 'orders.acme-corp.net'],
+      ['url', 'login.acme-corp.net', 443, 'login.acme-corp.net'],
+    ]);
+    const schema = `{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "properties": { "endpoint": { "type": "string", "default": "https://api.acme-corp.net", "examples": ["https://eu.api.acme-corp.net"] } }
+}`;
+    assert.deepEqual(discoverHosts('/ws/config/settings-schema.json', schema), []);
+    assert.deepEqual(discoverHosts('/ws/charts/shop/values.schema.json', schema.replace('$schema', 'x')), []);
+  });
+
+  it('reads config files held in block scalars (a ConfigMap nginx.conf, application.properties, a service-account JSON, an embedded values file), not scripts or prose; env values by their names', () => {
+    const text = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: edge
+data:
+  nginx.conf: |
+    server {
+      listen 443 ssl;
+      server_name edge.acme-corp.net;  # see https://nginx.org/en/docs/
+      ssl_certificate /etc/nginx/tls/edge.crt;
+      location / { proxy_pass https://origin.acme-corp.net:8443; }
+    }
+  application.properties: |
+    spring.ldap.urls=ldaps://ldap.acme-corp.net
+  credentials: |
+    { "type": "service_account", "token_uri": "https://oauth2.acme-corp.net/token" }
+  extraConfig: |-
+    remote_write:
+      - url: https://metrics.acme-corp.net/api/v1/write
+  entrypoint.sh: |
+    curl -fsSL https://get.acme-corp.net/install.sh | sh
+  NOTES: >
+    Open https://console.acme-corp.net to finish the setup.
+---
+apiVersion: apps/v1
+kind: Deployment
+spec:
+  template:
+    spec:
+      containers:
+        - name: edge
+          env:
+            - name: DOCS_URL
+              value: https://docs.acme-corp.net/edge
+            - name: UPSTREAM_URL
+              value: https://upstream.acme-corp.net
+`;
+    check('/ws/k8s/edge.yaml', text, [
+      ['nginx server_name', 'edge.acme-corp.net', 443, 'edge.acme-corp.net'],
+      ['nginx proxy_pass', 'origin.acme-corp.net', 8443, 'origin.acme-corp.net:8443'],
+      ['url', 'ldap.acme-corp.net', 636, 'ldap.acme-corp.net'],
+      ['url', 'oauth2.acme-corp.net', 443, 'oauth2.acme-corp.net'],
+      ['url', 'metrics.acme-corp.net', 443, 'metrics.acme-corp.net'],
+      // Environment variables are read under their names: DOCS_URL is a link, UPSTREAM_URL a setting.
+      ['url', 'upstream.acme-corp.net', 443, 'upstream.acme-corp.net'],
+    ]);
+    assert.deepEqual(certificateFileReferences('/ws/k8s/edge.yaml', text).map((r) => [r.key, r.target, r.range]), [
+      ['ssl_certificate', '/etc/nginx/tls/edge.crt', at(text, '/etc/nginx/tls/edge.crt')],
+    ]);
+  });
+
+  it('never reads a wrapped value line as a key: "More info: https://…" continues the value above it', () => {
+    const text = `settings:
+  note: This endpoint is deprecated and will be removed.
+    More info: https://docs.acme-corp.net/migrate
+  legacy: "see the guide at
+    Guide: https://guide.acme-corp.net"
+  api: https://api.acme-corp.net
+  defaults: &defaults
+    url: https://defaults.acme-corp.net
+`;
+    check('/ws/settings.yaml', text, [
+      ['url', 'api.acme-corp.net', 443, 'api.acme-corp.net'],
+      ['url', 'defaults.acme-corp.net', 443, 'defaults.acme-corp.net'],
+    ]);
+  });
+
+  it('skips build, CI, release and documentation-site files; kustomize build inputs but not its generated config', () => {
+    const url = 'url: https://api.acme-corp.net\n';
+    for (const file of [
+      '/ws/.github/workflows/deploy.yml', '/ws/.github/ISSUE_TEMPLATE/bug.yml', '/ws/.gitlab-ci.yml', '/ws/.ci/jobs/defaults.yml',
+      '/ws/mkdocs.yml', '/ws/setup.cfg', '/ws/.mvn/wrapper/maven-wrapper.properties', '/ws/.goreleaser.yml',
+      '/ws/.pre-commit-config.yaml', '/ws/api/shop.schema.yaml', '/ws/.devcontainer/devcontainer.json',
+    ]) {
+      assert.deepEqual(discoverHosts(file, file.endsWith('.properties') || file.endsWith('.cfg') ? 'url=https://api.acme-corp.net\n' : file.endsWith('.json') ? '{"url": "https://api.acme-corp.net"}' : url), [], file);
+    }
+    assert.equal(discoverHosts('/ws/.vscode/settings.json', '{"rest-client.environmentVariables": {"prod": {"baseUrl": "https://api.acme-corp.net"}}}').length, 1, 'editor settings are read');
+    // A Go file about Caddyfiles is not a Caddyfile.
+    assert.deepEqual(discoverHosts('/ws/caddyfile.go', 'hdr.request {\n}\n'), []);
+    assert.equal(discoverHosts('/ws/Caddyfile.prod', 'shop.acme-corp.net {\n}\n').length, 1);
+    const kustomization = `resources:
+  - https://git.acme-corp.net/platform/base
+  - deployment.yaml
+helmCharts:
+  - name: redis
+    repo: https://charts.acme-corp.net
+configMapGenerator:
+  - name: shop
+    literals:
+      - API_URL=https://api.acme-corp.net
+`;
+    check('/ws/overlays/prod/kustomization.yaml', kustomization, [['url', 'api.acme-corp.net', 443, 'api.acme-corp.net']]);
+  });
+
+  it('tells connection values from prose', () => {
+    const settings = [
+      'https://api.acme-corp.net', 'https://a.acme-corp.net:2379,https://b.acme-corp.net:2379', 'ldaps://a.acme-corp.net ldaps://b.acme-corp.net',
+      '--server=https://k8s.acme-corp.net:6443', 'jdbc:postgresql://pg.acme-corp.net/db?sslmode=require', 'db.acme-corp.net:5432',
+      '["https://a.acme-corp.net", "https://b.acme-corp.net"]', 'mongodb://a.acme-corp.net,b.acme-corp.net/db?tls=true', 'API_URL=https://api.acme-corp.net',
+    ];
+    const prose = [
+      'See https://docs.acme-corp.net for details', 'https://docs.acme-corp.net explains it', 'More info: https://kubernetes.io/docs',
+      'curl -sSL https://get.acme-corp.net | sh', '{"url":"https://api.acme-corp.net"}', 'git::https://git.acme-corp.net/mod.git',
+    ];
+    for (const v of settings) assert.equal(isConnectionValue(v), true, v);
+    for (const v of prose) assert.equal(isConnectionValue(v), false, v);
+  });
+});
+
+describe('probe targets', () => {
+  it('sends a probe to the --resolve address while keeping the host for SNI, with the STARTTLS upgrade', () => {
+    const resolve = new Map([['db.acme-corp.net:5432', { host: '10.0.0.7', port: 15432 }]]);
+    const connectTo = (host: string, port: number) => resolve.get(`${host}:${port}`);
+    assert.deepEqual(probeTargetFor({ host: 'db.acme-corp.net', port: 5432, starttls: 'postgres' }, connectTo), {
+      host: 'db.acme-corp.net', port: 5432, connectTo: { host: '10.0.0.7', port: 15432 }, starttls: 'postgres',
+    });
+    assert.deepEqual(probeTargetFor({ host: 'api.acme-corp.net', port: 443 }, connectTo), { host: 'api.acme-corp.net', port: 443 });
+    assert.deepEqual(probeTargetFor({ host: 'api.acme-corp.net', port: 443 }), { host: 'api.acme-corp.net', port: 443 });
   });
 });

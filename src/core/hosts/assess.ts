@@ -14,6 +14,14 @@ export interface HostIssue {
   sha256?: string;
 }
 
+export interface AssessOptions {
+  /**
+   * Severity of `host-unreachable` (default warning): an error for `certlens check`, which names one
+   * host on purpose; the editor may lower it, since a workspace names hosts it cannot reach.
+   */
+  unreachable?: Severity;
+}
+
 /** Untrusted-chain codes already covered by expiry issues. */
 const EXPIRY_AUTH_ERRORS = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
 
@@ -21,7 +29,7 @@ const EXPIRY_AUTH_ERRORS = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
  * What is wrong with an endpoint: unreachable, expired or expiring (the certificate thresholds),
  * a chain member expiring first, hostname mismatch, untrusted chain. Ignored leaves give nothing.
  */
-export function assessHost(result: ProbeResult, now: number, rules: RuleSettings = DEFAULT_RULES, options: { unreachable?: Severity } = {}): HostIssue[] {
+export function assessHost(result: ProbeResult, now: number, rules: RuleSettings = DEFAULT_RULES, options: AssessOptions = {}): HostIssue[] {
   const label = hostPortKey(result.host, result.port);
   if (result.error) return [{ severity: options.unreachable ?? 'warning', code: 'host-unreachable', message: `${label}: ${result.error}` }];
   const leaf = result.chain[0];
@@ -80,13 +88,21 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** The issues of one endpoint placed at every reference to it, as findings. */
-export function hostFindings(references: readonly HostReference[], result: ProbeResult, now: number, rules: RuleSettings = DEFAULT_RULES): Finding[] {
-  const issues = assessHost(result, now, rules);
+/**
+ * The issues of one endpoint as findings, each once however many files name the endpoint: at the
+ * first of `references` (callers list production references first), with the others as `related`.
+ * An endpoint without references (one from settings) has nowhere to place them: none.
+ */
+export function hostFindings(references: readonly HostReference[], result: ProbeResult, now: number, rules: RuleSettings = DEFAULT_RULES, options: AssessOptions = {}): Finding[] {
+  const [first, ...others] = references;
+  if (!first) return [];
   const host = hostPortKey(result.host, result.port);
-  const out: Finding[] = [];
-  for (const ref of references) for (const issue of issues) out.push({ file: ref.file, range: ref.range, host, ...issue });
-  return out;
+  const related = others.map((r) => ({ file: r.file, range: r.range }));
+  return assessHost(result, now, rules, options).map((issue) => {
+    const finding: Finding = { file: first.file, range: first.range, host, ...issue };
+    if (related.length) finding.related = related;
+    return finding;
+  });
 }
 
 /** The report's view of one endpoint. */

@@ -5,13 +5,41 @@ export type ConfigFormat =
   | 'yaml' | 'json' | 'toml' | 'ini' | 'properties' | 'env' | 'hcl' | 'xml'
   | 'nginx' | 'apache' | 'haproxy' | 'caddy' | 'http';
 
-/** Manifests and lock files full of registry, homepage and schema URLs that are not the project's endpoints. */
+/**
+ * Files that describe how a project is built, packaged, tested or published, not what its software
+ * connects to: their URLs are registries, homepages, download and documentation links.
+ * - package manifests and lock files (npm, Composer, Cargo, Python, Go, Dart, Deno, NuGet, Bower),
+ *   Helm chart metadata (`Chart.yaml`: home, sources, maintainers, dependency repositories), and
+ *   `setup.cfg` (Python packaging metadata plus linter and test settings, never runtime config);
+ * - build and release tools: the Maven and Gradle wrappers (where the build tool downloads itself),
+ *   goreleaser, pre-commit, Renovate and Dependabot;
+ * - CI pipelines (GitLab, Travis, Azure, AppVeyor, Drone, Bitbucket, chart-testing, Codecov): their
+ *   URLs are tool downloads and the CI's own services; deployment targets also appear in the
+ *   project's config, where they are found;
+ * - documentation-site generators (MkDocs, Read the Docs, Jekyll's `_config.yml`) and repository
+ *   metadata (CLOMonitor, Artifact Hub).
+ */
 const SKIPPED_FILES = new Set([
-  'package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'composer.json', 'composer.lock', 'bower.json',
-  'cargo.toml', 'cargo.lock', 'pyproject.toml', 'pipfile.lock', 'poetry.lock', 'pnpm-lock.yaml', 'yarn.lock',
-  'pom.xml', 'tsconfig.json', 'jsconfig.json', 'renovate.json', '.eslintrc.json', 'deno.lock', 'flake.lock',
-  'gemfile.lock', 'go.sum', 'packages.lock.json', 'project.assets.json',
+  'package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'composer.json', 'composer.lock', 'bower.json', '.bower.json',
+  'cargo.toml', 'cargo.lock', 'pyproject.toml', 'pipfile.lock', 'poetry.lock', 'pnpm-lock.yaml', 'yarn.lock', 'setup.cfg',
+  'pom.xml', 'tsconfig.json', 'jsconfig.json', '.eslintrc.json', 'deno.json', 'deno.jsonc', 'deno.lock', 'import_map.json',
+  'flake.lock', 'gemfile.lock', 'go.sum', 'gopkg.toml', 'gopkg.lock', 'glide.yaml', 'pubspec.yaml', 'pubspec.lock',
+  'packages.lock.json', 'project.assets.json', 'packages.config', 'nuget.config', 'vcpkg.json',
+  'chart.yaml', 'chart.lock', 'requirements.lock',
+  'maven-wrapper.properties', 'gradle-wrapper.properties', '.goreleaser.yml', '.goreleaser.yaml', '.pre-commit-config.yaml',
+  '.pre-commit-hooks.yaml', 'renovate.json', 'renovate.json5', '.renovaterc', '.renovaterc.json', 'dependabot.yml',
+  '.gitlab-ci.yml', '.travis.yml', 'azure-pipelines.yml', 'appveyor.yml', '.appveyor.yml', '.drone.yml', 'bitbucket-pipelines.yml',
+  'codecov.yml', '.codecov.yml', 'ct.yaml', '.ct.yaml', '.golangci.yml', '.golangci.yaml',
+  'mkdocs.yml', 'mkdocs.yaml', '.readthedocs.yml', '.readthedocs.yaml', '_config.yml', '.clomonitor.yml', 'artifacthub-repo.yml',
 ]);
+/**
+ * Folders of CI and repository-host metadata (workflows, issue templates) and dev container
+ * definitions: never read, for the reason above. Editor folders (.vscode, .idea) are read: their
+ * REST client environments and data sources name the endpoints developers use.
+ */
+const TOOLING_FOLDER = /(?:^|[\\/])\.(?:github|gitlab|circleci|buildkite|ci|devcontainer)[\\/]/i;
+/** `Caddyfile.go`, `caddyfile.md`: source and prose about Caddyfiles, not Caddyfiles. */
+const NOT_CADDYFILE = /\.(?:go|md|txt|rs|js|ts|py|java|rb|html?|json|ya?ml|toml|sh)$/;
 
 const BY_EXTENSION: Record<string, ConfigFormat> = {
   '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json', '.jsonc': 'json', '.json5': 'json', '.toml': 'toml',
@@ -34,8 +62,8 @@ export function mayBeConfigFile(file: string): boolean {
 
 function formatByName(file: string): ConfigFormat | 'sniff' | undefined {
   const base = path.basename(file).toLowerCase();
-  if (SKIPPED_FILES.has(base) || base.endsWith('.schema.json') || base.endsWith('.lock')) return undefined;
-  if (base === 'caddyfile' || base.startsWith('caddyfile.')) return 'caddy';
+  if (SKIPPED_FILES.has(base) || /\.schema\.(?:json|ya?ml)$/.test(base) || base.endsWith('.lock') || TOOLING_FOLDER.test(file)) return undefined;
+  if (base === 'caddyfile' || (base.startsWith('caddyfile.') && !NOT_CADDYFILE.test(base))) return 'caddy';
   if (base === '.env' || base.startsWith('.env.')) return 'env';
   const ext = path.extname(base);
   const known = BY_EXTENSION[ext];

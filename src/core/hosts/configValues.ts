@@ -1,3 +1,4 @@
+import { type JSONVisitor, visit } from 'jsonc-parser';
 import type { ConfigFormat } from './configFormats';
 
 /**
@@ -16,29 +17,39 @@ export interface Pair {
   group?: string;
   /** YAML document index, for `kind:`. */
   doc?: number;
+  /** A `value` whose sibling names it (`{name: DOCS_URL, value: …}`): read under that name, not here. */
+  named?: boolean;
+}
+
+/** A YAML block scalar (`key: |`): text that may be a whole config file (a ConfigMap's `nginx.conf: |`). */
+export interface Block {
+  path: string[];
+  /** Offsets of the block's content lines in the file. */
+  start: number;
+  end: number;
+  doc: number;
 }
 
 export interface PairSet {
   pairs: Pair[];
   /** `kind:` of each YAML document. */
   kinds: (string | undefined)[];
-  /** Ranges that are keys, not values (a URL as a JSON key is a name, never an endpoint). */
-  keyRanges?: [number, number][];
+  /** YAML block scalars. */
+  blocks: Block[];
 }
 
-/** Key/value pairs of a structured config format; undefined for formats read by their own detector. */
+/**
+ * Key/value pairs of a structured config format; undefined for formats read by their own detector.
+ * JSON may keep its comments (jsonc-parser skips them); other formats need them blanked first.
+ */
 export function extractPairs(format: ConfigFormat, text: string): PairSet | undefined {
   let set: PairSet;
   switch (format) {
     case 'yaml': set = yamlPairs(text); break;
-    case 'json': {
-      const keyRanges: [number, number][] = [];
-      set = { pairs: jsonPairs(text, keyRanges), kinds: [], keyRanges };
-      break;
-    }
-    case 'toml': case 'ini': case 'properties': case 'env': set = { pairs: flatPairs(text, format), kinds: [] }; break;
-    case 'hcl': set = { pairs: hclPairs(text), kinds: [] }; break;
-    case 'xml': set = { pairs: xmlPairs(text), kinds: [] }; break;
+    case 'json': set = { pairs: jsonPairs(text), kinds: [], blocks: [] }; break;
+    case 'toml': case 'ini': case 'properties': case 'env': set = { pairs: flatPairs(text, format), kinds: [], blocks: [] }; break;
+    case 'hcl': set = { pairs: hclPairs(text), kinds: [], blocks: [] }; break;
+    case 'xml': set = { pairs: xmlPairs(text), kinds: [], blocks: [] }; break;
     default: return undefined;
   }
   for (const p of namedValues(set.pairs)) set.pairs.push(p);
@@ -156,14 +167,27 @@ function yamlKey(rest: string): { name: string; length: number } | undefined {
 }
 const ENV_ITEM = /^([A-Za-z_][A-Za-z0-9_.]*)=(.*)$/;
 
-/** YAML by indentation, tolerant of templates (Helm) that are not valid YAML. */
+/**
+ * YAML by indentation, tolerant of templates (Helm) that are not valid YAML. Lines indented deeper
+ * than a key or item that already has a value continue that value (a plain or quoted scalar over
+ * several lines, a block scalar): they are never read as keys, so `More info: https://…` inside a
+ * wrapped description is not a setting.
+ */
 function yamlPairs(text: string): PairSet {
   const pairs: Pair[] = [];
+  const blocks: Block[] = [];
   const kinds: (string | undefined)[] = [undefined];
   let doc = 0;
   let stack: { indent: number; seg: string; item?: boolean }[] = [];
   let counters = new Map<string, number>();
-  let blockIndent = -1;
+  /** Lines indented deeper than this continue the previous value. */
+  let valueIndent = -1;
+  /** The block scalar whose lines are being skipped, if any. */
+  let block: Block | undefined;
+  const closeBlock = () => {
+    if (block && block.end > block.start) blocks.push(block);
+    block = undefined;
+  };
   const segs = () => stack.map((e) => e.seg);
   const emit = (path: string[], lineStart: number, sc: Scalar, item = false, group?: string) => {
     pairs.push({ path, value: sc.value, start: lineStart + sc.start, end: lineStart + sc.end, item: item || undefined, doc, group });
@@ -172,9 +196,16 @@ function yamlPairs(text: string): PairSet {
   for (const { start, text: line } of lines(text)) {
     const indent = line.search(/\S/);
     if (indent < 0) continue;
-    if (blockIndent >= 0) {
-      if (indent > blockIndent) continue;
-      blockIndent = -1;
+    if (valueIndent >= 0) {
+      if (indent > valueIndent) {
+        if (block) {
+          if (block.start < 0) block.start = start;
+          block.end = start + line.length;
+        }
+        continue;
+      }
+      valueIndent = -1;
+      closeBlock();
     }
     if (indent === 0 && /^(?:---|\.\.\.)(?:\s|$)/.test(line)) {
       stack = [];
@@ -184,42 +215,52 @@ function yamlPairs(text: string): PairSet {
       continue;
     }
     let pos = indent;
-    let isItem = false;
+    let dash = -1;
     while (line[pos] === '-' && (pos + 1 === line.length || line[pos + 1] === ' ' || line[pos + 1] === '\t')) {
       while (stack.length && (stack[stack.length - 1].indent > pos || (stack[stack.length - 1].indent === pos && stack[stack.length - 1].item))) stack.pop();
       const id = `${segs().join('\0')}@${pos}`;
       const index = counters.get(id) ?? 0;
       counters.set(id, index + 1);
       stack.push({ indent: pos, seg: String(index), item: true });
-      isItem = true;
+      dash = pos;
       pos++;
       while (line[pos] === ' ' || line[pos] === '\t') pos++;
     }
+    const isItem = dash >= 0;
     const rest = line.slice(pos);
     if (!rest) continue;
     const key = yamlKey(rest);
     if (key) {
       const name = key.name;
       if (!isItem) while (stack.length && stack[stack.length - 1].indent >= pos) stack.pop();
-      const after = pos + key.length;
+      // Anchors and tags (`&defaults`, `!!binary`) come before the value, which may be on the next lines.
+      const after = skipYamlProps(line, pos + key.length);
       const valueText = line.slice(after).trim();
       const path = [...segs(), name];
       if (!valueText) {
         stack.push({ indent: pos, seg: name });
-      } else if (/^[|>]/.test(valueText)) {
-        blockIndent = pos;
+        continue;
+      }
+      valueIndent = pos;
+      if (BLOCK_SCALAR.test(valueText)) {
+        block = { path, start: -1, end: -1, doc };
       } else if (valueText.startsWith('[')) {
         flowItems(line, line.indexOf('[', after)).forEach((sc, i) => emit([...path, String(i)], start, sc, true));
       } else if (valueText.startsWith('{')) {
         const group = `${start}`;
         for (const { key: k, scalar } of inlineMap(line, line.indexOf('{', after), ':')) emit([...path, k], start, scalar, false, group);
       } else {
-        const sc = scalarAt(line, skipYamlProps(line, after));
+        const sc = scalarAt(line, after);
         if (sc) emit(path, start, sc, false, isItem || stack.length ? segs().join('\0') : undefined);
       }
       continue;
     }
     if (!isItem) continue;
+    valueIndent = dash;
+    if (BLOCK_SCALAR.test(rest)) {
+      block = { path: segs(), start: -1, end: -1, doc };
+      continue;
+    }
     const sc = scalarAt(line, pos);
     if (!sc) continue;
     const env = ENV_ITEM.exec(sc.value);
@@ -232,12 +273,16 @@ function yamlPairs(text: string): PairSet {
       emit(segs(), start, sc, true);
     }
   }
-  return { pairs, kinds };
+  closeBlock();
+  return { pairs, kinds, blocks };
 }
+
+/** A block scalar header: `|`, `>-`, `|2+` (a comment after it is already blanked). */
+const BLOCK_SCALAR = /^[|>][-+0-9]*\s*$/;
 
 /** Skips YAML anchors and tags (`&a`, `!!str`) before a value. */
 function skipYamlProps(line: string, from: number): number {
-  const re = /[ \t]*(?:[&!][^\s]*)[ \t]+/y;
+  const re = /[ \t]*[&!][^\s]*(?:[ \t]+|$)/y;
   let i = from;
   for (;;) {
     re.lastIndex = i;
@@ -246,80 +291,63 @@ function skipYamlProps(line: string, from: number): number {
   }
 }
 
-/** JSON and JSONC (comments already blanked): a small tokenizer, tolerant of trailing commas. */
-function jsonPairs(text: string, urlKeys: [number, number][]): Pair[] {
+/**
+ * JSON and JSONC through jsonc-parser's visitor, which skips comments, accepts trailing commas and
+ * recovers from broken input. Values keep their raw text (escapes as written) so offsets stay exact.
+ */
+function jsonPairs(text: string): Pair[] {
   const pairs: Pair[] = [];
   /** One object or array; `prefix` is the path to it, computed once. */
   type Frame = { array: boolean; key?: string; index: number; prefix: string[]; id: string };
   const stack: Frame[] = [];
   let frames = 0;
   const segment = (f: Frame) => (f.array ? String(f.index) : f.key);
-  const emit = (top: Frame, value: string, start: number, end: number) => {
-    const seg = segment(top);
-    if (seg !== undefined) pairs.push({ path: [...top.prefix, seg], value, start, end, item: top.array || undefined, group: top.id });
+  const open = (array: boolean) => {
+    const parent = stack[stack.length - 1];
+    const seg = parent && segment(parent);
+    stack.push({ array, index: 0, prefix: parent ? (seg === undefined ? parent.prefix : [...parent.prefix, seg]) : [], id: String(frames++) });
   };
-  let expectKey = false;
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 123 || c === 91) { // { [
-      const parent = stack[stack.length - 1];
-      const seg = parent && segment(parent);
-      stack.push({ array: c === 91, index: 0, prefix: parent ? (seg === undefined ? parent.prefix : [...parent.prefix, seg]) : [], id: String(frames++) });
-      expectKey = c === 123;
-      i++;
-      if (stack.length > 256) return pairs;
-    } else if (c === 125 || c === 93) { // } ]
-      stack.pop();
-      expectKey = false;
-      i++;
-    } else if (c === 44) { // ,
+  const close = () => {
+    stack.pop();
+  };
+  const visitor: JSONVisitor = {
+    onObjectBegin: () => open(false),
+    onArrayBegin: () => open(true),
+    onObjectEnd: close,
+    onArrayEnd: close,
+    onObjectProperty: (property) => {
       const top = stack[stack.length - 1];
-      if (top?.array) top.index++;
-      else if (top) {
-        top.key = undefined;
-        expectKey = true;
-      }
-      i++;
-    } else if (c === 58) { // :
-      expectKey = false;
-      i++;
-    } else if (c === 34) { // "
-      let j = text.indexOf('"', i + 1);
-      while (j > 0 && text.charCodeAt(j - 1) === 92) {
-        let backslashes = 1;
-        while (text.charCodeAt(j - 1 - backslashes) === 92) backslashes++;
-        if (backslashes % 2 === 0) break;
-        j = text.indexOf('"', j + 1);
-      }
-      if (j < 0) j = n;
-      const raw = text.slice(i + 1, j);
+      if (top) top.key = property;
+    },
+    onSeparator: (separator) => {
       const top = stack[stack.length - 1];
-      if (top && !top.array && expectKey) {
-        top.key = raw;
-        if (raw.includes('://')) urlKeys.push([i + 1, j]);
-      } else if (top) {
-        emit(top, raw, i + 1, j);
-      }
-      i = j + 1;
-    } else if (c === 45 || (c >= 48 && c <= 57) || c === 116 || c === 102 || c === 110) { // - digit t f n
-      let j = i + 1;
-      while (j < n && j - i < 32 && isLiteralChar(text.charCodeAt(j))) j++;
+      if (separator !== ',' || !top) return;
+      if (top.array) top.index++;
+      else top.key = undefined;
+    },
+    onLiteralValue: (_value, offset, length) => {
       const top = stack[stack.length - 1];
-      if (top) emit(top, text.slice(i, j), i, j);
-      i = j;
-    } else {
-      i++;
-    }
+      const seg = top && segment(top);
+      if (seg === undefined || stack.length > MAX_JSON_DEPTH) return;
+      const quoted = text.charCodeAt(offset) === 34;
+      const start = quoted ? offset + 1 : offset;
+      const closed = quoted && length >= 2 && text.charCodeAt(offset + length - 1) === 34;
+      const end = closed ? offset + length - 1 : offset + length;
+      pairs.push({ path: [...top.prefix, seg], value: text.slice(start, end), start, end, item: top.array || undefined, group: top.id });
+    },
+  };
+  try {
+    visit(text, visitor, { allowTrailingComma: true });
+  } catch (e) {
+    // The parser recurses once per nesting level: thousands of levels overflow the stack. Such a
+    // file is data, not config; the values read before that point are kept.
+    if (!(e instanceof RangeError)) throw e;
   }
   return pairs;
 }
 
-/** Characters of a JSON number or of true/false/null. */
-function isLiteralChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || c === 46 || c === 43 || c === 45 || c === 69;
-}
+/** Values nested deeper than this are data, not config. */
+const MAX_JSON_DEPTH = 256;
 
 /** TOML, INI, Java properties and .env: sections (TOML/INI) and `key = value` lines. */
 function flatPairs(text: string, format: 'toml' | 'ini' | 'properties' | 'env'): Pair[] {
@@ -483,7 +511,7 @@ function xmlPairs(text: string): Pair[] {
  * `{name: DB_HOST, value: x}` (Kubernetes env), `<property name="host" value="x"/>` (Spring XML),
  * `<add key="host" value="x"/>` (.NET): the value under the named key.
  */
-function namedValues(pairs: readonly Pair[]): Pair[] {
+function namedValues(pairs: Pair[]): Pair[] {
   const groups = new Map<string, { name?: Pair; value?: Pair }>();
   for (const p of pairs) {
     if (p.item || p.group === undefined) continue;
@@ -500,6 +528,7 @@ function namedValues(pairs: readonly Pair[]): Pair[] {
     if (!name || !value || !/^[\w.-]+$/.test(name.value)) continue;
     // Drop the list index (or element name) that held the object: env[3].{name,value} -> env.DB_HOST.
     const parent = name.path.slice(0, -2);
+    value.named = true;
     out.push({ path: [...parent, name.value], value: value.value, start: value.start, end: value.end, doc: value.doc });
   }
   return out;

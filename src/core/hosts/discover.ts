@@ -1,12 +1,14 @@
 import { homedir } from 'node:os';
+import * as path from 'node:path';
 import type { FileLocation, FileReference } from '../model';
 import { LineIndex } from '../formats/lines';
 import { resolveNamedFile } from '../scan/files';
-import { keyFindings } from './endpointSettings';
+import { endpointFilter, keyFindings, valueFindings } from './endpointSettings';
 import { HostMatcher, hostPortKey, parseHostPort, skipReason, startTlsFor, type StartTlsProtocol } from './names';
 import { extractPairs } from './configValues';
-import { apacheFindings, caddyFindings, haproxyFindings, httpFileFindings, nginxFindings, type ServerFindings } from './servers';
+import { apacheFindings, caddyFindings, haproxyFindings, httpFileFindings, nginxFindings, type PathFound, type ServerFindings } from './servers';
 import { configFormat, type ConfigFormat, maskComments } from './configFormats';
+import type { ProbeTarget } from './tlsHandshake';
 import { findHostPorts, findUrls, type Found, mayHoldTlsPort, mayHoldUrl } from './urls';
 
 /** A TLS endpoint named in a workspace file. */
@@ -47,50 +49,34 @@ export type CertificateFileReference = FileReference & { key: string };
 const MAX_REFERENCES_PER_FILE = 500;
 /** Raw matches one detector may return for a file, before filtering down to MAX_REFERENCES_PER_FILE. */
 const MAX_MATCHES_PER_DETECTOR = 10 * MAX_REFERENCES_PER_FILE;
-/** Keys are analysed in files up to this size; larger ones are data: only their URLs and host:port count. */
-const MAX_STRUCTURED_LENGTH = 1024 * 1024;
+/** Structured files (YAML, JSON …) are read up to this size; larger ones are data (generated CRD bundles, dumps). */
+const MAX_STRUCTURED_LENGTH = 4 * 1024 * 1024;
 
 const HOST_KEY_HINT = /host|endpoint|server|url|uri|addr|domain|broker/i;
 const TLS_KEY_HINT = /tls|ssl|secure|https|port|ldaps/i;
 const SERVER_FORMATS = new Set<ConfigFormat>(['nginx', 'apache', 'haproxy', 'caddy', 'http']);
 
 /**
- * TLS endpoints named in one file: TLS URLs, host:port on TLS ports, host keys with a TLS hint
- * nearby, and server configs (nginx, Apache, HAProxy, Caddy, .http). Reserved, local, invalid,
- * templated, wildcard and ignored hosts are left out. Sorted by position.
+ * TLS endpoints named in one file, sorted by position. An endpoint is something a program connects
+ * to: in server configs (nginx, Apache, HAProxy, Caddy, .http) the served names, proxied upstreams
+ * and TLS URLs; in structured configs (YAML, JSON, TOML, INI, .env, properties, XML, Terraform) the
+ * values of settings — a TLS URL or host:port that is the whole value (see isConnectionValue), a
+ * host key with a TLS hint nearby, an Ingress host — outside documentation keys and schemas (see
+ * endpointFilter), and the same inside block scalars that hold a config file (a ConfigMap's
+ * `nginx.conf: |`). Prose, comments, reserved, local, invalid, templated, wildcard and ignored hosts
+ * are left out. Whether a file is production code at all (not a test, example, document or vendored
+ * copy) is the caller's decision: it calls this only for files it wants read.
  */
 export function discoverHosts(file: string, text: string, options: DiscoverOptions = {}): HostReference[] {
   const format = configFormat(file, text);
   if (!format) return [];
-  const hasUrl = mayHoldUrl(text);
-  const hasPort = mayHoldTlsPort(text);
-  const hasKeys = HOST_KEY_HINT.test(text) && TLS_KEY_HINT.test(text);
-  if (!SERVER_FORMATS.has(format) && !hasUrl && !hasPort && !hasKeys) return [];
-
-  const masked = maskComments(text, format);
-  // In order of precedence: a range found twice keeps its first (most specific) source.
-  const found: Found[][] = [];
-  let metadata: [number, number][] = [];
-  const server = serverFindings(format, masked);
-  if (server) found.push(server.hosts);
-  if ((hasKeys || hasUrl || hasPort) && text.length <= MAX_STRUCTURED_LENGTH) {
-    const set = extractPairs(format, masked);
-    if (set) {
-      const keys = keyFindings(set);
-      found.push(keys.hosts);
-      metadata = keys.metadata;
-    }
-  }
-  const excluded = [...metadata, ...(server?.local ?? [])];
-  const outside = (f: Found) => !excluded.some(([s, e]) => f.start >= s && f.end <= e);
-  if (hasUrl) found.push(findUrls(masked, 'url', 0, masked.length, MAX_MATCHES_PER_DETECTOR).filter(outside));
-  if (hasPort) found.push(findHostPorts(masked, 'host:port', 0, masked.length, MAX_MATCHES_PER_DETECTOR).filter(outside));
-
+  const found = endpointsIn(format, text, path.basename(file), true);
+  if (!found.length) return [];
   const ignore = options.ignore instanceof HostMatcher ? options.ignore : new HostMatcher(options.ignore);
   const lines = new LineIndex(text);
   const seen = new Set<string>();
   const out: (HostReference & { offset: number })[] = [];
-  for (const f of found.flat()) {
+  for (const f of found) {
     const at = `${f.start}:${f.end}`;
     if (seen.has(at)) continue;
     seen.add(at);
@@ -102,6 +88,61 @@ export function discoverHosts(file: string, text: string, options: DiscoverOptio
   }
   out.sort((a, b) => a.offset - b.offset);
   return out.map(({ offset: _offset, ...ref }) => ref);
+}
+
+/** Endpoints in `text` read as `format`, at offsets into it; a range found twice keeps its first (most specific) source. */
+function endpointsIn(format: ConfigFormat, text: string, fileName: string, readBlocks: boolean): Found[] {
+  const hasUrl = mayHoldUrl(text);
+  const hasPort = mayHoldTlsPort(text);
+  const hasKeys = HOST_KEY_HINT.test(text) && TLS_KEY_HINT.test(text);
+  if (!SERVER_FORMATS.has(format) && !hasUrl && !hasPort && !hasKeys) return [];
+  // jsonc-parser skips JSON comments itself; other formats have theirs blanked.
+  const masked = format === 'json' ? text : maskComments(text, format);
+  const server = serverFindings(format, masked);
+  if (server) {
+    // A server config is read whole: its URLs and host:port are where it proxies or redirects to.
+    const outside = (f: Found) => !server.local.some(([s, e]) => f.start >= s && f.end <= e);
+    return [
+      ...server.hosts,
+      ...(hasUrl ? findUrls(masked, 'url', 0, masked.length, MAX_MATCHES_PER_DETECTOR).filter(outside) : []),
+      ...(hasPort ? findHostPorts(masked, 'host:port', 0, masked.length, MAX_MATCHES_PER_DETECTOR).filter(outside) : []),
+    ];
+  }
+  if (text.length > MAX_STRUCTURED_LENGTH) return [];
+  const set = extractPairs(format, masked);
+  if (!set) return [];
+  const mayName = endpointFilter(set, fileName);
+  const found = keyFindings(set, mayName).hosts;
+  if (hasUrl || hasPort) for (const f of valueFindings(masked, set.pairs, mayName, MAX_MATCHES_PER_DETECTOR)) found.push(f);
+  if (readBlocks) {
+    for (const block of set.blocks) {
+      if (found.length >= MAX_MATCHES_PER_DETECTOR) break;
+      if (!mayName(block.path, block.doc)) continue;
+      const content = text.slice(block.start, block.end);
+      const key = block.path[block.path.length - 1] ?? '';
+      const inner = embeddedFormat(key, content);
+      if (!inner) continue;
+      for (const f of endpointsIn(inner, content, key, false)) found.push({ ...f, start: f.start + block.start, end: f.end + block.start });
+    }
+  }
+  return found;
+}
+
+/** A YAML key-value line, as the first line of a block scalar that holds YAML. */
+const YAML_LINE = /^[ \t]*(?:- )?[\w.-]+:(?:[ \t]|$)/;
+
+/**
+ * The format of a block scalar's content: the one its key names as a file (`nginx.conf: |`,
+ * `application.properties: |`), else JSON or YAML when it starts like them (a service account key,
+ * an embedded values file); prose and scripts are not read.
+ */
+function embeddedFormat(key: string, content: string): ConfigFormat | undefined {
+  const byName = /\.[a-z]{2,10}$/i.test(key) ? configFormat(key, content) : undefined;
+  if (byName) return byName;
+  const first = /\S[^\n]*/.exec(content);
+  if (!first) return undefined;
+  if (first[0].startsWith('{')) return 'json';
+  return YAML_LINE.test(first[0]) ? 'yaml' : undefined;
 }
 
 function serverFindings(format: ConfigFormat, masked: string): ServerFindings | undefined {
@@ -147,6 +188,18 @@ export function groupTargets(refs: Iterable<HostReference>, options: GroupOption
   return list.sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port);
 }
 
+/** Where to connect instead of resolving host:port (`--resolve`, `certlens.hosts.resolve`), if anywhere. */
+export type ConnectTo = (host: string, port: number) => { host: string; port: number } | undefined;
+
+/** The probe for an endpoint: its host, port and STARTTLS upgrade, sent to `connectTo`'s address when it names one. */
+export function probeTargetFor(t: { host: string; port: number; starttls?: ProbeTarget['starttls'] }, connectTo?: ConnectTo): ProbeTarget {
+  const target: ProbeTarget = { host: t.host, port: t.port };
+  const to = connectTo?.(t.host, t.port);
+  if (to) target.connectTo = to;
+  if (t.starttls) target.starttls = t.starttls;
+  return target;
+}
+
 function parseExtra(spec: string): { host: string; port: number; scheme?: string } | undefined {
   const s = spec.trim();
   if (s.includes('://')) {
@@ -162,9 +215,7 @@ const CERT_HINT = /cert|crt|pem|ssl|tls|\bca/i;
 export function certificateFileReferences(file: string, text: string): CertificateFileReference[] {
   const format = configFormat(file, text);
   if (!format || !CERT_HINT.test(text)) return [];
-  const masked = maskComments(text, format);
-  const set = text.length <= MAX_STRUCTURED_LENGTH ? extractPairs(format, masked) : undefined;
-  const found = [...(serverFindings(format, masked)?.paths ?? []), ...(set ? keyFindings(set).paths : [])];
+  const found = certificatePathsIn(format, text, true);
   const lines = new LineIndex(text);
   const seen = new Set<number>();
   const out: CertificateFileReference[] = [];
@@ -177,3 +228,19 @@ export function certificateFileReferences(file: string, text: string): Certifica
   return out;
 }
 
+/** Certificate paths in `text` read as `format`, at offsets into it, also in block scalars that hold a config file. */
+function certificatePathsIn(format: ConfigFormat, text: string, readBlocks: boolean): PathFound[] {
+  const masked = format === 'json' ? text : maskComments(text, format);
+  const found = serverFindings(format, masked)?.paths ?? [];
+  const set = text.length <= MAX_STRUCTURED_LENGTH ? extractPairs(format, masked) : undefined;
+  if (!set) return found;
+  for (const f of keyFindings(set).paths) found.push(f);
+  if (readBlocks) {
+    for (const block of set.blocks) {
+      const content = text.slice(block.start, block.end);
+      const inner = CERT_HINT.test(content) ? embeddedFormat(block.path[block.path.length - 1] ?? '', content) : undefined;
+      if (inner) for (const f of certificatePathsIn(inner, content, false)) found.push({ ...f, start: f.start + block.start, end: f.end + block.start });
+    }
+  }
+  return found;
+}

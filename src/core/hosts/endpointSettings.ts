@@ -1,7 +1,7 @@
 import { isPlaceholder, normalizeHost, TLS_PORTS, TLS_SCHEMES } from './names';
 import type { Pair, PairSet } from './configValues';
 import type { PathFound } from './servers';
-import { type Found, splitHostPort } from './urls';
+import { findHostPorts, findUrls, type Found, splitHostPort } from './urls';
 
 /** Last words of a key that name a host: DB_HOST, serverName, api.endpoint, bootstrap.servers. */
 const HOST_WORDS = new Set(['host', 'hostname', 'endpoint', 'server', 'servername', 'url', 'uri', 'address', 'addr', 'domain', 'fqdn', 'broker']);
@@ -22,9 +22,6 @@ const TLS_STEM_WORDS = new Set(['tls', 'ssl', 'https', 'secure', 'ldaps', 'wss']
 const PROTOCOL_TLS_PORTS: Record<string, number> = {
   ldap: 636, smtp: 465, imap: 993, pop3: 995, pop: 995, amqp: 5671, rabbitmq: 5671, mqtt: 8883, ftp: 990, kube: 6443, kubernetes: 6443,
 };
-
-/** Keys whose URL values are metadata (schemas, homepages, XML namespaces), not endpoints. */
-const METADATA_KEYS = new Set(['$schema', '$id', '$ref', 'homepage', 'repository', 'bugs', 'funding', 'documentation', 'license', 'licenseurl', 'schemalocation', 'xmlns', 'namespace', 'icon', 'logo', 'changelog', 'source']);
 
 const CERT_EXTENSION = /\.(?:pem|crt|cer|cert|der|p12|pfx|p7b|p7c|chain|ca-bundle)$/i;
 const CERT_DIR = /(?:^|[\\/])(?:certs?|ssl|tls|pki)[\\/]/i;
@@ -57,19 +54,23 @@ interface StemInfo {
   ports: { port: number; tls: boolean }[];
 }
 
-/** Hosts named by keys when the same stem has a TLS hint, and certificate paths named by keys. */
-export function keyFindings(set: PairSet): { hosts: Found[]; paths: PathFound[]; metadata: [number, number][] } {
+/** A predicate on a value's key path and YAML document: may it name an endpoint? (see endpointFilter) */
+export type MayName = (path: readonly string[], doc?: number) => boolean;
+
+/**
+ * Hosts named by keys when the same stem has a TLS hint (only where `mayName` allows), and
+ * certificate paths named by keys.
+ */
+export function keyFindings(set: PairSet, mayName: MayName = () => true): { hosts: Found[]; paths: PathFound[] } {
   const stems = new Map<string, StemInfo>();
   const info = (stem: string) => {
     let i = stems.get(stem);
     if (!i) stems.set(stem, (i = { ports: [] }));
     return i;
   };
-  const metadata: [number, number][] = [...(set.keyRanges ?? [])];
   const paths: PathFound[] = [];
   const cache = new Map<string, string[]>();
   for (const p of set.pairs) {
-    if (p.value.includes('://') && isMetadata(p)) metadata.push([p.start, p.end]);
     if (p.item) continue;
     const portish = PORTISH_KEY.test(p.path[p.path.length - 1]) && /^\d{1,5}$/.test(p.value);
     const tlsish = TLS_VALUE.test(p.value);
@@ -98,7 +99,7 @@ export function keyFindings(set: PairSet): { hosts: Found[]; paths: PathFound[];
   const hosts: Found[] = [];
   for (const p of set.pairs) {
     const candidate = hostCandidate(p, set.kinds[p.doc ?? 0], cache);
-    if (!candidate) continue;
+    if (!candidate || !mayName(p.path, p.doc)) continue;
     const { stemWords, source, forced } = candidate;
     const stem = stems.get(stemWords.join('.'));
     // A TLS switch one level up counts too: spring.kafka.security.protocol=SSL for spring.kafka.bootstrap-servers.
@@ -118,13 +119,7 @@ export function keyFindings(set: PairSet): { hosts: Found[]; paths: PathFound[];
       hosts.push({ host, port, start: part.start, end: part.end, source });
     }
   }
-  return { hosts, paths, metadata };
-}
-
-/** A URL under `homepage`, `repository.url`, `$schema`, `xmlns:x`...: metadata, never probed. */
-function isMetadata(p: Pair): boolean {
-  const keys = p.path.filter((seg) => !/^\d+$/.test(seg)).slice(-2).map((seg) => seg.toLowerCase().replace(/^[\w.-]+:/, ''));
-  return keys.some((k) => METADATA_KEYS.has(k)) || p.path.some((seg) => seg.toLowerCase().startsWith('xmlns'));
+  return { hosts, paths };
 }
 
 interface Candidate {
@@ -181,3 +176,142 @@ function certPathFrom(p: Pair, words: string[]): PathFound | undefined {
   if (/\.(?:key)$/i.test(v)) return undefined;
   return { value: v, start: p.start, end: p.end, key: p.path[p.path.length - 1] };
 }
+
+// ---------------------------------------------------------------- which values may name an endpoint
+
+/**
+ * Words of keys whose values are for people, not programs: `description`, `docsUrl`, `homepage`,
+ * `license`, `runbook_url`, `example` …
+ */
+const DOCUMENTATION_WORDS = new Set([
+  'description', 'desc', 'summary', 'help', 'title', 'doc', 'docs', 'documentation', 'link', 'links', 'homepage', 'website', 'icon', 'logo',
+  'license', 'licence', 'maintainer', 'maintainers', 'author', 'authors', 'bugs', 'funding', 'changelog', 'readme', 'runbook', 'runbooks',
+  'example', 'examples', 'tutorial', 'support', 'terms',
+]);
+/** The same, only as a key's first word: `sourceUrl`, `repository`, `home` (but `dataSource.url` is a connection). */
+const DOCUMENTATION_FIRST_WORDS = new Set(['source', 'sources', 'repository', 'repo', 'home', 'message']);
+/** Whole keys (lower case, separators dropped) that are schema or namespace metadata. */
+const METADATA_KEYS = new Set(['$schema', '$id', '$ref', 'schemalocation', 'nonamespaceschemalocation', 'namespace', 'targetnamespace', 'termsofservice']);
+/** Keys whose whole subtree is documentation or schema: a CRD's schema, OpenAPI externalDocs, chart maintainers. */
+const DOCUMENTATION_SUBTREES = new Set(['openapiv3schema', 'externaldocs', 'maintainers', 'authors', 'contributors', 'contact']);
+/** Words that keep a key a connection setting despite a documentation word: messageBrokerUrl, repoServer, source.host. */
+const CONNECTION_WORDS = new Set([
+  'host', 'hostname', 'hosts', 'endpoint', 'endpoints', 'server', 'servers', 'broker', 'brokers', 'address', 'addr', 'proxy', 'upstream', 'backend', 'gateway',
+]);
+
+type KeyKind = 'subtree' | 'documentation' | 'connection' | 'other';
+
+/** Kinds of keys seen so far (the same keys recur across files); cleared when it grows large. */
+const keyKinds = new Map<string, KeyKind>();
+
+function keyKind(seg: string): KeyKind {
+  let kind = keyKinds.get(seg);
+  if (kind) return kind;
+  if (keyKinds.size >= 10_000) keyKinds.clear();
+  const lower = seg.toLowerCase();
+  // The name in a qualified key: xsi:schemaLocation, kubernetes.io/description, org.opencontainers.image.source.
+  const name = seg.replace(/^[\w.-]+:(?=.)/, '').replace(/^.*\/(?=.)/, '').replace(/^.*\.(?=.)/, '');
+  const flat = name.toLowerCase().replace(/[-_\s]/g, '');
+  const words = keyWords([name]);
+  if (lower.startsWith('xmlns') || DOCUMENTATION_SUBTREES.has(flat)) kind = 'subtree';
+  else if (words.some((w) => CONNECTION_WORDS.has(w))) kind = 'connection';
+  else if (METADATA_KEYS.has(flat) || DOCUMENTATION_FIRST_WORDS.has(words[0] ?? '') || words.some((w) => DOCUMENTATION_WORDS.has(w))) kind = 'documentation';
+  else kind = 'other';
+  keyKinds.set(seg, kind);
+  return kind;
+}
+
+const INDEX = /^\d+$/;
+
+/** Kustomize build inputs: remote bases and chart repositories kustomize downloads, not endpoints. */
+const KUSTOMIZE_INPUTS = new Set(['resources', 'bases', 'components', 'crds']);
+
+/**
+ * Which values of a file may name an endpoint (a predicate on a value's key path and YAML document):
+ * - not in a JSON Schema document (`$schema: …json-schema.org…`) nor in a schema or documentation
+ *   subtree (`openAPIV3Schema`, `externalDocs`, `maintainers`, `xmlns:*`);
+ * - in a CustomResourceDefinition only its conversion webhook: the rest defines a type (its
+ *   `api-approved.kubernetes.io` annotation is a link to a pull request);
+ * - in an OpenAPI document only where the API is served: `servers[].url` and OAuth flow URLs;
+ * - not the value of a documentation key (`description`, `docsUrl`, `homepage`, `license` …), nor an
+ *   item or field of one (`sources: [url]`, `repository: {url}`) unless the field itself is a
+ *   connection key (`source: {host: …}`);
+ * - in a kustomization, not its build inputs (`resources`, `bases`, `components`, `helmCharts[].repo`).
+ */
+export function endpointFilter(set: PairSet, fileName = ''): MayName {
+  const schemaDocs = new Set<number>();
+  const openApiDocs = new Set<number>();
+  const crdDocs = new Set<number>();
+  for (const p of set.pairs) {
+    if (p.path.length !== 1) continue;
+    const key = p.path[0];
+    const doc = p.doc ?? 0;
+    if (key === '$schema' && /json-schema\.org/i.test(p.value)) schemaDocs.add(doc);
+    else if (key === 'openapi' || key === 'swagger') openApiDocs.add(doc);
+    else if (key === 'kind' && p.value === 'CustomResourceDefinition') crdDocs.add(doc);
+  }
+  const kustomization = /^kustomization(?:\.ya?ml)?$/i.test(fileName);
+  return (path, doc = 0) => {
+    if (schemaDocs.has(doc)) return false;
+    if (openApiDocs.has(doc)) return isOpenApiServer(path);
+    if (crdDocs.has(doc)) return path[0] === 'spec' && path[1] === 'conversion' && (path[3] === 'clientConfig' || path[2] === 'webhookClientConfig');
+    if (kustomization && (KUSTOMIZE_INPUTS.has(path[0]) || (path[0] === 'helmCharts' && path[path.length - 1] === 'repo'))) return false;
+    let own: KeyKind | undefined;
+    let parent: KeyKind | undefined;
+    for (let i = path.length - 1; i >= 0; i--) {
+      const seg = path[i];
+      if (INDEX.test(seg)) continue;
+      const kind = keyKind(seg);
+      if (kind === 'subtree') return false;
+      if (own === undefined) own = kind;
+      else parent ??= kind;
+    }
+    if (own === 'documentation') return false;
+    return !(parent === 'documentation' && own !== 'connection');
+  };
+}
+
+const OAUTH_URL_KEYS = new Set(['authorizationUrl', 'tokenUrl', 'refreshUrl', 'openIdConnectUrl']);
+
+/** OpenAPI `servers[].url` (top level, per path, per operation) and security scheme URLs. */
+function isOpenApiServer(path: readonly string[]): boolean {
+  const n = path.length;
+  const last = path[n - 1];
+  if (last === 'url' && n >= 3 && path[n - 3] === 'servers' && INDEX.test(path[n - 2])) return n === 3 || path[0] === 'paths';
+  return OAUTH_URL_KEYS.has(last) && path.includes('securitySchemes');
+}
+
+/**
+ * Whether a value is a connection setting rather than prose: every word of it is a URL or a
+ * host:port, maybe after a flag (`--server=`, `KEY=`) or an opening quote or bracket. "See
+ * https://x.io/docs for details" is prose; `https://a:2379,https://b:2379` and
+ * `ldaps://a ldaps://b` are settings.
+ */
+export function isConnectionValue(value: string): boolean {
+  for (const word of value.split(/\s+/)) {
+    if (word && !CONNECTION_WORD.test(word)) return false;
+  }
+  return true;
+}
+
+const CONNECTION_WORD = /^[[("']*(?:-{0,2}[A-Za-z_][\w.-]*=)?["']?(?:(?:jdbc:)?[a-z][a-z0-9+.-]*:\/\/|\[[0-9a-f:.]+\]:\d|[a-z0-9][\w.-]*:\d)/i;
+
+/**
+ * TLS URLs (`https://`, `ldaps://`, `postgres://…?sslmode=require` …) and host:port on TLS ports in
+ * values that are connection settings (see isConnectionValue) where `mayName` allows; offsets are the file's.
+ */
+export function valueFindings(text: string, pairs: readonly Pair[], mayName: MayName, limit: number): Found[] {
+  const out: Found[] = [];
+  for (const p of pairs) {
+    if (out.length >= limit) break;
+    const url = p.value.includes('://');
+    if (p.named || (!url && !TLS_PORT_IN_VALUE.test(p.value))) continue;
+    if (!isConnectionValue(p.value) || !mayName(p.path, p.doc)) continue;
+    const found = url ? findUrls(text, 'url', p.start, p.end, limit - out.length) : findHostPorts(text, 'host:port', p.start, p.end, limit - out.length);
+    for (const f of found) out.push(f);
+  }
+  return out;
+}
+
+/** Cheap pre-test: a colon followed by a digit. */
+const TLS_PORT_IN_VALUE = /:\d/;

@@ -54,6 +54,8 @@ export interface FindingJson {
   host?: string;
   /** The context of `file`. */
   context: FileContext;
+  /** The other places the finding applies to: the other references to the same host. */
+  related?: { file: string; range: Range }[];
 }
 
 /** One TLS endpoint named in the workspace and what its handshake showed (`certlens scan --hosts`). */
@@ -144,6 +146,7 @@ export function findingJson(f: Finding, context: FileContext = 'production'): Fi
   const out: FindingJson = { file: f.file, range: f.range, severity: f.severity, code: f.code, message: f.message, context };
   if (f.sha256) out.sha256 = f.sha256;
   if (f.host) out.host = f.host;
+  if (f.related?.length) out.related = f.related.map((r) => ({ file: r.file, range: r.range }));
   return out;
 }
 

@@ -108,6 +108,9 @@ export class DiagnosticsFeature implements vscode.Disposable {
         .filter((c): c is CertificateRecord => !!c)
         .map((c) => new vscode.DiagnosticRelatedInformation(new vscode.Location(keyToUri(c.file), toVsRange(c.range)), vscode.l10n.t('chain member: {0} ({1}), expires {2}', c.subjectCN ?? c.subject, c.role, new Date(c.notAfter).toISOString().slice(0, 10))));
     }
+    if (f.related?.length) {
+      d.relatedInformation = f.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(keyToUri(r.file), toVsRange(r.range)), vscode.l10n.t('also named here')));
+    }
     return d;
   }
 }
