@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// `npm test`: setup, then type-check, build, unit tests (mocha), integration tests (real VS Code,
-// plus a UI check of the rendered tree in Chromium), in that order.
+// `npm test`: setup, then type-check, lint (ESLint, eslint.config.mjs), build, unit tests (mocha),
+// integration tests (real VS Code, plus a UI check of the rendered tree in Chromium), in that order.
 // Setup installs what is missing, so this works right after `git clone`: Debian packages
 // (chromium, ripgrep, libkrb5-dev, openssl), `npm ci` when node_modules is missing or older than
 // package-lock.json; the integration runner installs the offline VS Code host when it needs it.
 // Stops at the first failing tier (--keep-going runs the rest anyway). Ends with the line
 // `N passed, N failed` (tests of both tiers; a tier that fails without test counts, such as the
-// type-check, counts as one failure) and exits non-zero if anything failed.
+// type-check or the lint, counts as one failure) and exits non-zero if anything failed.
 //
 // Only node: built-ins and scripts/lib/bootstrap.mjs (dependency-free) may be imported statically
 // here: npm runs this before node_modules exists. Tools from node_modules run as child processes.
@@ -34,7 +34,7 @@ try {
 const bin = (rel) => path.join(root, 'node_modules', rel);
 
 function header(n, title) {
-  const line = `=== [${n}/4] ${title} `;
+  const line = `=== [${n}/${tiers.length}] ${title} `;
   process.stdout.write(`\n${line}${'='.repeat(Math.max(3, 78 - line.length))}\n`);
 }
 
@@ -75,12 +75,16 @@ const tiers = [
     const { code } = await runNode([bin('typescript/bin/tsc'), '--noEmit', '-p', '.']);
     return code === 0 ? { ok: true } : { ok: false, failed: 1, note: 'type errors' };
   }),
-  () => tier(2, 'Build: node esbuild.js --tests (fresh out/)', async () => {
+  () => tier(2, 'Lint: eslint . (type-aware: floating and misused promises)', async () => {
+    const { code } = await runNode([bin('eslint/bin/eslint.js'), '.']);
+    return code === 0 ? { ok: true } : { ok: false, failed: 1, note: code === 1 ? 'lint errors' : 'eslint could not run' };
+  }),
+  () => tier(3, 'Build: node esbuild.js --tests (fresh out/)', async () => {
     fs.rmSync(path.join(root, 'out'), { recursive: true, force: true }); // no stale tests from deleted sources
     const { code } = await runNode(['esbuild.js', '--tests']);
     return code === 0 ? { ok: true } : { ok: false, failed: 1, note: 'build failed' };
   }),
-  () => tier(3, 'Unit tests: mocha (out/test/unit)', async () => {
+  () => tier(4, 'Unit tests: mocha (out/test/unit)', async () => {
     const args = [bin('mocha/bin/mocha.js'), '--config', '.mocharc.json', '--reporter', 'spec'];
     if (process.stdout.isTTY) args.push('--color');
     const { code, out } = await runNode(args, { capture: true });
@@ -91,7 +95,7 @@ const tiers = [
     if (code !== 0 && f === 0) f = 1; // mocha failed without running tests (e.g. a load error)
     return { ok: code === 0 && f === 0, passed: p, failed: f, note: `${p} passed, ${f} failed` };
   }),
-  () => tier(4, 'Integration tests: real VS Code, then a UI check in Chromium (scripts/run-integration.mjs --all)', async () => {
+  () => tier(5, 'Integration tests: real VS Code, then a UI check in Chromium (scripts/run-integration.mjs --all)', async () => {
     const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'certlens-test-')), 'integration.json');
     const { code } = await runNode(['scripts/run-integration.mjs', '--all', '--json', json]);
     let r;

@@ -148,9 +148,9 @@ export async function checkCommand(args: string[], usage: Usage): Promise<number
   if (positionals.length !== 1) throw usage('check needs exactly one HOST[:PORT]');
   const spec = parseHostPort(positionals[0].replace(/^https:\/\//i, '').replace(/\/.*$/, ''));
   if (!spec) throw usage(`not a host or host:port: "${positionals[0]}"`);
-  const format = values.format!;
+  const format = values.format;
   if (format !== 'table' && format !== 'json') throw usage(`--format must be table or json, not "${format}"`);
-  const failOn = values['fail-on']!;
+  const failOn = values['fail-on'];
   if (!['expired', 'error', 'warning', 'info', 'never'].includes(failOn)) throw usage(`--fail-on must be expired, error, warning, info or never, not "${failOn}"`);
   const starttls = values.starttls;
   if (starttls !== undefined && !['smtp', 'imap', 'pop3', 'postgres', 'mysql', 'none'].includes(starttls)) throw usage(`--starttls must be smtp, imap, pop3, postgres, mysql or none, not "${starttls}"`);

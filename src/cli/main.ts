@@ -98,9 +98,9 @@ async function scanCommand(args: string[]): Promise<number> {
       ...HOST_ARG_OPTIONS,
     },
   });
-  const format = values.format!;
+  const format = values.format;
   if (!['table', 'json', 'csv', 'sarif'].includes(format)) throw new UsageError(`--format must be table, json, csv or sarif, not "${format}"`);
-  const failOn = values['fail-on']!;
+  const failOn = values['fail-on'];
   if (!['expired', 'error', 'warning', 'info', 'hint', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be expired, error, warning, info, hint or never, not "${failOn}"`);
   const policy = values['non-production'] as NonProductionPolicy;
   if (!NON_PRODUCTION_POLICIES.includes(policy)) throw new UsageError(`--non-production must be hint, normal or exclude, not "${policy}"`);

@@ -57,7 +57,7 @@ describe('CertLens editor surface', function () {
     assert.ok(leafDiag, 'the 20-day leaf is a warning');
     assert.equal(leafDiag.range.start.line, beginLines(chainText)[0]);
     assert.equal(leafDiag.relatedInformation?.length, 2, 'related information links the two other chain members');
-    assert.deepEqual(leafDiag.relatedInformation!.map((r) => r.location.range.start.line), beginLines(chainText).slice(1));
+    assert.deepEqual(leafDiag.relatedInformation.map((r) => r.location.range.start.line), beginLines(chainText).slice(1));
   });
 
   it('shows a CodeLens above every certificate of a bundle', async () => {
@@ -160,7 +160,7 @@ describe('CertLens editor surface', function () {
   it('applies settings live: warning days', async () => {
     const mail = byCn('mail.example.test');
     const uri = workspaceUri(mail.path);
-    assert.equal(certDiagnostics(uri).find((d) => d.code?.toString().startsWith('expires'))?.code, 'expires-info');
+    assert.equal(certDiagnostics(uri).find((d) => typeof d.code === 'string' && d.code.startsWith('expires'))?.code, 'expires-info');
     await setSetting('warningDays', 75);
     await waitFor('mail to become a warning', () => certDiagnostics(uri).some((d) => d.code === 'expires-warning'));
     await setSetting('warningDays', undefined);

@@ -35,7 +35,7 @@ describe('CertLens sets tests, examples and docs apart', function () {
     await (await api()).settled();
   });
 
-  it('keeps errors on production certificates and makes test findings hints', async () => {
+  it('keeps errors on production certificates and makes test findings hints', () => {
     const onProd = certDiagnostics(prod);
     assert.deepEqual(onProd.map((d) => [d.code, d.severity]), [['expires-critical', vscode.DiagnosticSeverity.Error]]);
     const onFixture = certDiagnostics(fixture);

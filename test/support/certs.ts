@@ -109,7 +109,7 @@ export function makeKey(opts: KeyOptions): TestKey {
       pair = crypto.generateKeyPairSync('ed448');
       break;
     default:
-      throw new Error(`unknown key type ${String((opts as KeyOptions).type)}`);
+      throw new Error(`unknown key type ${String(opts.type)}`);
   }
   const key: TestKey = {
     type: opts.type,

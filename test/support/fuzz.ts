@@ -10,6 +10,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { inspect } from 'node:util';
 import { kdfWorkRun } from '../../src/core/formats/forge-asn1';
 import { parseFile } from '../../src/core/formats/parse-file';
 import type { FileResult } from '../../src/core/model';
@@ -538,7 +539,7 @@ export const TEXT_MUTATIONS: Record<string, (rng: Rng, text: string) => string |
     const ends = [...t.matchAll(/-----END [^\n]*-----/g)];
     if (!ends.length) return undefined;
     const m = rng.chance(0.5) ? ends[ends.length - 1] : rng.pick(ends);
-    return t.slice(0, m.index!) + (rng.chance(0.3) ? '-----END ' + rng.pick(PEM_LABELS) + '-----' : '') + t.slice(m.index! + m[0].length);
+    return t.slice(0, m.index) + (rng.chance(0.3) ? '-----END ' + rng.pick(PEM_LABELS) + '-----' : '') + t.slice(m.index + m[0].length);
   },
   'pem-label': (rng, t) => t.replace(/-----(BEGIN|END) ([A-Z0-9 ]+)-----/, (_s, w: string) => `-----${w} ${rng.pick(PEM_LABELS)}-----`),
   'pem-many-blocks': (rng, t) => {
@@ -1003,7 +1004,7 @@ export function runFuzz(o: FuzzOptions): FuzzStats {
     if (r.ms > stats.slowestWithoutKdf.ms && !r.kdfIterations) stats.slowestWithoutKdf = slow();
     if (r.error) {
       const e = r.error as Error;
-      record(c, 'exception', r.ms, `${e?.name ?? 'Error'}: ${e?.message ?? String(r.error)}`);
+      record(c, 'exception', r.ms, `${e?.name ?? 'Error'}: ${e?.message ?? inspect(r.error)}`);
     } else if (unexplainedMs(r) > limit) {
       const kdf = r.kdfIterations ? ` (${r.kdfIterations} key-derivation iterations, ${r.kdfMs.toFixed(0)} ms)` : '';
       record(c, 'slow', r.ms, `took ${r.ms.toFixed(1)} ms${kdf} (limit ${limit.toFixed(0)} ms) on every try`);

@@ -236,7 +236,7 @@ describe('hostile files', function () {
     assert.equal(results.find((r) => path.basename(r.file).startsWith('é'))?.certificates.length, 1);
     const bad = results.find((r) => path.basename(r.file).startsWith('bad-'));
     assert.equal(bad?.problems[0]?.code, 'read-error', summary(bad));
-    assert.match(bad!.problems[0].message, /not valid UTF-8/);
+    assert.match(bad.problems[0].message, /not valid UTF-8/);
   });
 
   it('does not block on a FIFO, in the tree or named by a kubeconfig', async function () {

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { certificateFileReferences, discoverHosts, groupTargets, type HostReference, probeTargetFor } from '../../src/core/hosts/discover';
 import { isConnectionValue } from '../../src/core/hosts/endpointSettings';
 import type { Range } from '../../src/core/model';
@@ -516,7 +518,7 @@ database:
     assert.deepEqual(certificateFileReferences('/ws/app/config.yaml', yaml).map((r) => [r.key, r.target, r.range]), [
       ['cert_file', '/ws/app/certs/server.crt', at(yaml, 'certs/server.crt')],
       ['ca', '/etc/pki/ca.pem', at(yaml, '/etc/pki/ca.pem')],
-      ['sslrootcert', require('node:path').join(require('node:os').homedir(), '.postgresql/root.crt'), at(yaml, '~/.postgresql/root.crt')],
+      ['sslrootcert', path.join(os.homedir(), '.postgresql/root.crt'), at(yaml, '~/.postgresql/root.crt')],
     ]);
     assert.deepEqual(certificateFileReferences('/ws/.env', 'TLS_CA_FILE=./ca/bundle.pem\nSSL_CERT=server.cer\nCA=true\n').map((r) => r.target), ['/ws/ca/bundle.pem', '/ws/server.cer']);
     assert.deepEqual(certificateFileReferences('/ws/x.json', '{"ssl": {"caFile": "ssl/ca.p12", "cert": "https://x.acme.io/c.pem"}}').map((r) => r.target), ['/ws/ssl/ca.p12']);

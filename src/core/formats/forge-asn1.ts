@@ -60,6 +60,7 @@ export class KdfLimits {
   /** Runs `fn` (synchronous) with these limits applied to every key derivation it makes. */
   run<T>(fn: () => T): T {
     const outer = activeLimits;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- not an alias: the limits the patched derivation reads during the run
     activeLimits = this;
     try {
       return fn();

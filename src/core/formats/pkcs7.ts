@@ -14,7 +14,8 @@ export function certificatesFromPkcs7(der: Uint8Array): Uint8Array[] {
   const explicit = top[1]?.value as forgeTypes.asn1.Asn1[] | undefined;
   const signedData = explicit?.[0]?.value as forgeTypes.asn1.Asn1[] | undefined;
   if (!signedData) throw new Error('PKCS#7 SignedData is empty');
-  const certSet = signedData.find((n) => n.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && n.type === 0);
+  // certificates [0]: a context-specific tag number, which forge types as one of its universal Type names.
+  const certSet = signedData.find((n) => n.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && (n.type as number) === 0);
   if (!certSet) return [];
   return (certSet.value as forgeTypes.asn1.Asn1[])
     .filter((n) => n.tagClass === forge.asn1.Class.UNIVERSAL && n.type === forge.asn1.Type.SEQUENCE)

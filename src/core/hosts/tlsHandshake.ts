@@ -216,7 +216,7 @@ function readHandshake(socket: tls.TLSSocket, target: ProbeTarget): Partial<Prob
   const out: Partial<ProbeResult> = { chain, authorized: socket.authorized };
   if (truncated) out.chainTruncated = true;
   // Typed as Error, but Node sets the OpenSSL code as a string (e.g. 'CERT_HAS_EXPIRED').
-  const authError = socket.authorizationError as unknown;
+  const authError = socket.authorizationError as Error | string | undefined;
   if (!socket.authorized && authError) out.authorizationError = authError instanceof Error ? (authError as NodeJS.ErrnoException).code ?? authError.message : String(authError);
   const protocol = socket.getProtocol();
   if (protocol) out.protocol = protocol;

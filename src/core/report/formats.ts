@@ -4,8 +4,8 @@ import type { FindingJson, Report } from './schema';
 
 const SEVERITY_RANK: Record<string, number> = { error: 3, warning: 2, info: 1, hint: 0 };
 
-function csvCell(v: unknown): string {
-  let s = v === null || v === undefined ? '' : Array.isArray(v) ? v.join(' ') : String(v);
+function csvCell(v: string | number | string[] | null): string {
+  let s = v === null ? '' : Array.isArray(v) ? v.join(' ') : String(v);
   // A leading = + - @ would be read as a formula by spreadsheets.
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
@@ -21,8 +21,8 @@ export function toCsv(report: Report): string {
   return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
-function mdCell(v: unknown): string {
-  return String(v ?? '').replace(/[\\|`*_<>[\]]/g, (c) => '\\' + c).replace(/\r?\n/g, ' ');
+function mdCell(v: string): string {
+  return v.replace(/[\\|`*_<>[\]]/g, (c) => '\\' + c).replace(/\r?\n/g, ' ');
 }
 
 export function toMarkdown(report: Report, relativeTo?: string): string {

@@ -38,7 +38,7 @@ function lowerThreadPriority(): void {
   }
 }
 
-parentPort?.on('message', async (req: ReadRequest) => {
+parentPort?.on('message', (req: ReadRequest) => {
   let batch: WorkerResult[] = [];
   let transfer: ArrayBuffer[] = [];
   let certificates = 0;

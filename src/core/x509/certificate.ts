@@ -110,10 +110,12 @@ export function hexDigest(algorithm: 'sha1' | 'sha256', data: Uint8Array): strin
   return oneShotHash ? oneShotHash(algorithm, data, 'hex') : crypto.createHash(algorithm).update(data).digest('hex');
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are what gets escaped
 const DN_SPECIAL = /[\\,+"<>;=\u0000-\u001f\u007f]/;
 
 function escapeDnValue(v: string): string {
   if (!DN_SPECIAL.test(v)) return v;
+  // eslint-disable-next-line no-control-regex -- control characters become \XX
   return v.replace(/[\\,+"<>;=]/g, (c) => '\\' + c).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
