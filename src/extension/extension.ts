@@ -47,10 +47,11 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     if (await notifyIfUrgent(store, context.workspaceState, clock.now())) notified++;
   };
   const rescan = (): Promise<void> => {
+    // A failed scan is logged (CertLens: Show Log) and leaves the previous results in place.
     const scan = store.scanAll().then(async () => {
       firstScanMs ??= performance.now() - activationStart;
       await notify();
-    });
+    }).catch((err: unknown) => log.error('The workspace scan failed', err));
     fullScan = scan;
     void vscode.window.withProgress({ location: { viewId: 'certlens.expirations' } }, () => scan);
     return scan;
@@ -81,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
 
   // Activation stays cheap: the first scan starts after activation returns.
   // Until it has started, settled() and whenScanned() wait for it too.
-  if (readConfig().scanOnStartup) fullScan = new Promise<void>((resolve) => setTimeout(() => void rescan().then(resolve, resolve), 0));
+  if (readConfig().scanOnStartup) fullScan = new Promise<void>((resolve) => setTimeout(() => void rescan().then(resolve), 0));
 
   const activationMs = performance.now() - activationStart;
   log.info(`Activated in ${activationMs.toFixed(1)} ms`);

@@ -230,7 +230,7 @@ export class HostChecks implements vscode.Disposable {
         const t = byKey.get(key);
         this.changed.fire({ files: [...new Set(t?.references.map((r) => r.file) ?? [])] });
       },
-    }).then(() => this.persist()).finally(() => this.rearm());
+    }).then(() => this.persist()).catch((err: unknown) => this.log.error('Host checks failed', err)).finally(() => this.rearm());
     this.running = run;
     return run;
   }

@@ -380,6 +380,15 @@ describe('host probes', function () {
   });
 
   describe('Prober', () => {
+    it('answers a probe that throws with an error result, not a rejection or a hang', async () => {
+      const prober = new Prober({ probe: () => Promise.reject(new Error('boom')) });
+      const [result] = await prober.probeAll([{ host: 'a.invalid', port: 443 }]);
+      assert.equal(result.errorCode, 'PROBE_FAILED');
+      assert.match(result.error ?? '', /boom/);
+      const again = await prober.probe({ host: 'a.invalid', port: 443 }, { signal: new AbortController().signal });
+      assert.equal(again.errorCode, 'PROBE_FAILED');
+    });
+
     it('caps concurrency across 200 targets (measured at the server) and counts connections', async function () {
       this.timeout(15_000);
       let pending = 0;

@@ -164,6 +164,9 @@ export class Prober {
         this.store(key, { expiresAt: this.now() + (result.error ? this.failureTtlMs : this.ttlMs), result });
       }
       return result;
+    } catch (e) {
+      // A probe reports failures as results; one that throws is a bug, still answered (never a hang or an unhandled rejection).
+      return { ...cancelled(target, this.now()), error: `the probe failed: ${e instanceof Error ? e.message : String(e)}`, errorCode: 'PROBE_FAILED' };
     } finally {
       release();
     }
