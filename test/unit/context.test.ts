@@ -13,7 +13,7 @@ describe('file context', () => {
       'fixtures/a.pem', 'web/__fixtures__/a.pem', 'mocks/a.pem', 'src/test/resources/keystore.p12', 'app/src/androidTest/res/a.pem',
       'crypto/tls/handshake_test.go', 'src/tls.test.ts', 'src/tls.spec.js', 'pkg/test_tls.py', 'pkg/tls_test.py', 'lib/tls_spec.rb',
       'tests/cli/run.t', 'Tests/Certs/a.pem', 'src/MyApp.Tests/certs/a.pem', 'src/MyApp.UnitTests/a.pem', 'e2e/a.pem',
-      'src/main/java/TlsTest.java', 'src/TlsTests.cs', 'src/main/java/TlsIT.java',
+      'src/main/java/TlsTest.java', 'src/TlsTests.cs', 'src/main/java/TlsIT.java', 'integration/resources/tls/ca.cert', 'internal/testing/certs/a.pem',
     ]) assert.equal(classifyFile(p), 'test', p);
   });
 

@@ -171,6 +171,13 @@ app.partner.endpoint=\${PARTNER_ENDPOINT:partner.acme-retail.com}
     assert.equal(groupTargets(refs).find((t) => t.port === 5432)?.starttls, 'postgres');
   });
 
+  it('takes SQL Server JDBC URLs with encrypt=strict (TLS first, TDS 8), not encrypt=true (TLS inside TDS)', () => {
+    const text = `billing.datasource.url=jdbc:sqlserver://billing-sql.acme-corp.net:1433;databaseName=billing;encrypt=strict
+legacy.datasource.url=jdbc:sqlserver://legacy-sql.acme-corp.net:1433;databaseName=old;encrypt=true
+`;
+    check('/ws/src/main/resources/application.properties', text, [['url', 'billing-sql.acme-corp.net', 1433, 'billing-sql.acme-corp.net:1433']]);
+  });
+
   it('reads Spring application.yml: MySQL useSSL, Kafka bootstrap servers with security.protocol, Redis ssl.enabled', () => {
     const text = `spring:
   datasource:

@@ -123,3 +123,41 @@ describe('PEM headers that are not certificates', () => {
     assert.equal(memo.parse('/ws/LICENSE', bytes, {}).problems.length, 0);
   });
 });
+
+describe('PEM in config file comments', () => {
+  let cert: TestCert;
+  before(() => {
+    cert = makeCert({ cn: 'commented.certlens.dev', key: sharedKey({ type: 'ec' }), notBefore: daysFromNow(-10), notAfter: daysFromNow(100) });
+  });
+
+  it('gives no finding for a broken block or value that is documentation in a comment', () => {
+    const values = [
+      'ingress:',
+      '  ## key and certificate should start with -----BEGIN CERTIFICATE----- or',
+      '  ## -----BEGIN RSA PRIVATE KEY-----',
+      '  ## e.g:',
+      '  ## secrets:',
+      '  ##   - name: site-tls',
+      '  ##     certificate: |-',
+      '  ##       -----BEGIN CERTIFICATE-----',
+      '  ##       ...',
+      '  ##       -----END CERTIFICATE-----',
+      '  secrets: []',
+      '#    value:',
+      '#      ca.crt: |',
+      '#        LS0tLS1CRUdJT0K',
+      '#      cert.crt: "LS0tLS1CRUdJTiBlRJRklDQVRFLS0tLS0K"',
+      '',
+    ].join('\n');
+    assert.deepEqual(codes('values.yaml', values), []);
+    assert.deepEqual(codes('app.properties', '# tls.cert=-----BEGIN CERTIFICATE----- paste here\nserver.port=8443\n'), []);
+  });
+
+  it('reads a certificate commented out line by line as not in use, and still reports a broken block that is a value', () => {
+    const commented = cert.pem.trimEnd().split('\n').map((l) => `# ${l}`).join('\n');
+    const r = parseText('values.yaml', `tls:\n${commented}\n`);
+    assert.deepEqual([r.certificates.length, r.problems.length], [0, 0]);
+    assert.deepEqual(parseText('values.yaml', `tls:\n  crt: |\n${cert.pem.trimEnd().split('\n').map((l) => `    ${l}`).join('\n')}\n`).certificates.map((c) => c.subjectCN), ['commented.certlens.dev']);
+    assert.deepEqual(codes('values.yaml', 'tls:\n  crt: |\n    -----BEGIN CERTIFICATE-----\n    MIIB...\n    -----END CERTIFICATE-----\n'), ['invalid-base64']);
+  });
+});

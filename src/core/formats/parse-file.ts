@@ -4,7 +4,7 @@ import { resolveNamedFile } from '../scan/files';
 import { CERTIFICATE_EXTENSIONS, DER_EXTENSIONS, PEM_EXTENSIONS, PKCS12_EXTENSIONS, PKCS7_EXTENSIONS } from './extensions';
 import { type CertificateFields, type CertificateRecord, type FileReference, type FileResult, type FindingCode, placeCertificate, type PrivateKeyRef, type Range, type Severity, type SourceKind } from '../model';
 import { certificateLength, hexDigest, parseCertificateDer } from '../x509/certificate';
-import { mayBeConfigFile } from '../hosts/configFormats';
+import { configFormat, maskComments, mayBeConfigFile } from '../hosts/configFormats';
 import { linkChains } from './chains';
 import { FILE_START, LineIndex } from './lines';
 import { BASE64_PEM_MARKER, findPemBlocks, PEM_MARKER, type PemBlock } from './pem';
@@ -58,7 +58,9 @@ export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions
     } else if (bytes[0] === 0x30 && (PKCS7_EXTENSIONS.has(ext) || DER_EXTENSIONS.has(ext))) {
       parseBinary(bytes, ext, sink);
     } else if (mayHoldText(bytes, ext)) {
-      parseText(decodeText(bytes), ext, file, sink);
+      const text = decodeText(bytes);
+      if (sink.reportsBadInput) sink.commentedOut = commentTest(file, text);
+      parseText(text, ext, file, sink);
     }
   } catch (e) {
     sink.problem('error', 'invalid-certificate', FILE_START, `CertLens could not read this file: ${e instanceof Error ? e.message : String(e)}`);
@@ -95,6 +97,21 @@ function mayHoldText(bytes: Uint8Array, ext: string): boolean {
 }
 
 const decoder = new TextDecoder('utf-8');
+/** For a config format: a test of whether a range starts inside a comment, reading the comments only when first asked. */
+function commentTest(file: string, text: string): ((range: Range) => boolean) | undefined {
+  const format = configFormat(file, text);
+  if (!format) return undefined;
+  let masked: string[] | undefined;
+  let original: string[] | undefined;
+  return (range) => {
+    masked ??= maskComments(text, format).split('\n');
+    original ??= text.split('\n');
+    const { line, character } = range.start;
+    // Masking blanks comments: a character there that was not blank before is in one.
+    return masked[line]?.[character] === ' ' && !/\s/.test(original[line]?.[character] ?? ' ');
+  };
+}
+
 function decodeText(bytes: Uint8Array): string {
   // TextDecoder drops a UTF-8 BOM, as VS Code does, so character offsets agree with the editor.
   return decoder.decode(bytes);
@@ -170,9 +187,16 @@ class Sink {
     this.result.problems.push({ file: this.result.file, range, severity, code, message });
   }
 
-  /** A block or value that does not decode: an error where reportsBadInput, else nothing. */
+  /** In config files: whether a position lies in a comment (documentation, not a value). */
+  commentedOut: ((range: Range) => boolean) | undefined;
+
+  /**
+   * A block or value that does not decode: an error where reportsBadInput, else nothing. In a config
+   * file's comments (`## key should start with -----BEGIN CERTIFICATE-----`, a commented-out example
+   * cut short) it is documentation, not a value: no finding (a commented certificate that decodes is still reported).
+   */
   badInput(code: FindingCode, range: Range, message: string): void {
-    if (this.reportsBadInput) this.problem('error', code, range, message);
+    if (this.reportsBadInput && !this.commentedOut?.(range)) this.problem('error', code, range, message);
   }
 }
 

@@ -107,6 +107,8 @@ const STYLES: Record<ConfigFormat, CommentStyle> = {
  * and links in comments are not mistaken for endpoints.
  */
 export function maskComments(text: string, format: ConfigFormat): string {
+  // Helm and Go templates in YAML: {{/* … */}} is a comment, often a paragraph with reference links.
+  if (format === 'yaml' && text.includes('{{')) text = text.replace(TEMPLATE_COMMENT, blank);
   const style = STYLES[format];
   if (style.xml) return text.replace(/<!--[\s\S]*?(?:-->|$)/g, blank);
   if (style.slashes) return maskSlashComments(text, style.hash === 'after-space');
@@ -121,6 +123,8 @@ export function maskComments(text: string, format: ConfigFormat): string {
   }
   return out.join('');
 }
+
+const TEMPLATE_COMMENT = /\{\{-?\s*\/\*[\s\S]*?\*\/\s*-?\}\}/g;
 
 function blank(s: string): string {
   return s.replace(/[^\n]/g, ' ');

@@ -15,6 +15,8 @@ export interface Found {
 const URL_AT = /((?:jdbc:)?[a-zA-Z][a-zA-Z0-9+.-]{1,24}):\/\/([^\s/?#"'<>`\\|;,()]*)([^\s"'<>`\\|,]{0,2048})/y;
 const TLS_PARAM = /[?&;](?:sslmode|ssl-mode|ssl_mode|ssl|tls|usessl|use_ssl|requiressl)=(?:require|required|verify[-_](?:ca|full|identity)|true|1|yes|skip-verify)(?=[&;#]|$)/i;
 
+const SQLSERVER_STRICT = /[;?&]encrypt=strict(?=[;&#]|$)/i;
+
 /** Cheap test: could this text hold a TLS URL at all? */
 export function mayHoldUrl(text: string): boolean {
   return text.includes('://');
@@ -25,6 +27,9 @@ function urlDefaultPort(scheme: string, rest: string): { port: number | undefine
   if (TLS_SCHEMES.has(scheme)) return { port: TLS_SCHEMES.get(scheme) };
   const port = PARAM_TLS_SCHEMES.get(scheme);
   if (port !== undefined && TLS_PARAM.test(rest)) return { port };
+  // SQL Server: encrypt=strict (TDS 8) opens with a TLS handshake; encrypt=true negotiates TLS inside
+  // TDS packets, which a plain handshake cannot check, so it is not taken for an endpoint.
+  if (scheme === 'sqlserver' && SQLSERVER_STRICT.test(rest)) return { port: 1433 };
   return undefined;
 }
 
