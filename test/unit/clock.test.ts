@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { fakeCertificate } from './helpers';
 import { performance } from 'node:perf_hooks';
 import { type ClockJump, MAX_TIMER_MS, nextChangeOf, nextChangeOfAll, nextHostChange, nextLocalMidnight, type NextChangeOptions, systemClock, WallClockAlarm, type WallClockAlarmOptions } from '../../src/core/clock';
 import { assessHost } from '../../src/core/hosts/assess';
@@ -11,15 +12,7 @@ const HOUR = 3_600_000;
 /** Noon UTC: whole hours from the epoch. */
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
-function cert(over: Partial<CertificateRecord>): CertificateRecord {
-  return {
-    subject: 'CN=t', subjectCN: 't', issuer: 'CN=ca', issuerCN: 'ca', sans: { dns: [], ip: [], email: [], uri: [] }, serial: '01',
-    notBefore: NOW - 30 * DAY_MS, notAfter: NOW + 200 * DAY_MS, sha256: 'aa', sha1: 'bb', spkiSha256: 'cc', keyType: 'EC', keyBits: 256,
-    curve: 'P-256', signatureAlgorithm: 'ecdsa-with-SHA256', signatureAlgorithmOid: '1.2.840.10045.4.3.2', isCA: false, selfSigned: false,
-    keyUsage: [], extendedKeyUsage: [], subjectRaw: 's', issuerRaw: 'i', file: '/ws/a.pem', range: { start: { line: 0, character: 0 }, end: { line: 9, character: 25 } },
-    source: 'pem', index: 0, role: 'leaf', der: new Uint8Array(), ...over,
-  };
-}
+const cert = (over: Partial<CertificateRecord>): CertificateRecord => fakeCertificate(NOW, over);
 
 /** Everything the rules say about one certificate at `t`; `withText: false` leaves out day counts and percentages. */
 function stateAt(c: CertificateRecord, t: number, rules: RuleSettings, withText = true): string {

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { makeKey, type KeyOptions, type TestKey } from '../support/certs';
 import { parseFile } from '../../src/core/formats/parse-file';
-import type { FileResult } from '../../src/core/model';
+import { type CertificateRecord, DAY_MS, type FileResult } from '../../src/core/model';
 import { DEFAULT_EXCLUDES } from '../../src/core/scan/filters';
 import { DEFAULT_MAX_FILE_SIZE, readBounded, readBoundedSync } from '../../src/core/scan/files';
 import { runScan, type ScanRequest, type ScanStats } from '../../src/core/scan/pipeline';
@@ -95,3 +95,14 @@ export async function scanTree(options: TreeScanOptions): Promise<{ results: Fil
 }
 
 export const WORKER_FILE = path.join(__dirname, '..', '..', 'src', 'core', 'scan', 'readWorker.js');
+
+/** A certificate record with plausible fields around `now` (valid for 30 days past, 200 ahead), for rule tests. */
+export function fakeCertificate(now: number, over: Partial<CertificateRecord> = {}): CertificateRecord {
+  return {
+    subject: 'CN=t', subjectCN: 't', issuer: 'CN=ca', issuerCN: 'ca', sans: { dns: [], ip: [], email: [], uri: [] }, serial: '01',
+    notBefore: now - 30 * DAY_MS, notAfter: now + 200 * DAY_MS, sha256: 'aa', sha1: 'bb', spkiSha256: 'cc', keyType: 'EC', keyBits: 256,
+    curve: 'P-256', signatureAlgorithm: 'ecdsa-with-SHA256', signatureAlgorithmOid: '1.2.840.10045.4.3.2', isCA: false, selfSigned: false,
+    keyUsage: [], extendedKeyUsage: [], subjectRaw: 's', issuerRaw: 'i', file: '/ws/a.pem', range: { start: { line: 0, character: 0 }, end: { line: 9, character: 25 } },
+    source: 'pem', index: 0, role: 'leaf', der: new Uint8Array(), ...over,
+  };
+}

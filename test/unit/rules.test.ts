@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { fakeCertificate } from './helpers';
 import { DAY_MS, type CertificateRecord } from '../../src/core/model';
 import { DEFAULT_RULES, evaluate, urgencyOf, type RuleSettings } from '../../src/core/rules/rules';
 import { isoDate, isoTime } from '../../src/core/dates';
@@ -6,15 +7,7 @@ import { isTrustStore } from '../../src/core/rules/trustStores';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
-function cert(over: Partial<CertificateRecord>): CertificateRecord {
-  return {
-    subject: 'CN=t', subjectCN: 't', issuer: 'CN=ca', issuerCN: 'ca', sans: { dns: [], ip: [], email: [], uri: [] }, serial: '01',
-    notBefore: NOW - 30 * DAY_MS, notAfter: NOW + 200 * DAY_MS, sha256: 'aa', sha1: 'bb', spkiSha256: 'cc', keyType: 'EC', keyBits: 256,
-    curve: 'P-256', signatureAlgorithm: 'ecdsa-with-SHA256', signatureAlgorithmOid: '1.2.840.10045.4.3.2', isCA: false, selfSigned: false,
-    keyUsage: [], extendedKeyUsage: [], subjectRaw: 's', issuerRaw: 'i', file: '/ws/a.pem', range: { start: { line: 0, character: 0 }, end: { line: 9, character: 25 } },
-    source: 'pem', index: 0, role: 'leaf', der: new Uint8Array(), ...over,
-  };
-}
+const cert = (over: Partial<CertificateRecord>): CertificateRecord => fakeCertificate(NOW, over);
 
 const codes = (certs: CertificateRecord[], s: RuleSettings = DEFAULT_RULES) => evaluate(certs, NOW, s).map((f) => `${f.severity}:${f.code}`);
 
