@@ -253,7 +253,10 @@ export class CertificateStore implements vscode.Disposable {
             pool: walk ? this.pool : undefined, read: readFile, discover: true, signal, sliceMs: 4,
             parseOnWorker: { above: PARSE_IN_WORKER_ABOVE, containersExcept: this.passwords.unlockedFiles() },
             list: async () => (await this.listFiles(folder, cfg, signal)).map(fileKey),
-            onFile: (r) => found.set(r.file, r),
+            onFile: (r) => {
+              found.set(r.file, r);
+              this.logReadErrors(r);
+            },
             onRead: (e) => {
               if (e.discovered) discovered.set(e.file, e.discovered);
             },
@@ -363,7 +366,10 @@ export class CertificateStore implements vscode.Disposable {
       await runScan({
         sources: [{ files }], maxFileSize: cfg.maxFileSize, parse: this.parseOptions(), read, discover: true,
         memo: blockCache ? undefined : this.memo, blockCache: blockCache ?? this.blockCache,
-        onFile: (r) => results.set(r.file, r),
+        onFile: (r) => {
+          results.set(r.file, r);
+          this.logReadErrors(r);
+        },
         onRead: (e) => found.set(e.file, e.discovered),
         onTrouble: (m) => this.log.warn(m),
       });
@@ -378,6 +384,10 @@ export class CertificateStore implements vscode.Disposable {
     }
     this.invalidate(changed);
     this.announceDiscoveries(found);
+  }
+
+  private logReadErrors(r: FileResult): void {
+    for (const p of r.problems) if (p.code === 'read-error') this.log.warn(`${r.file}: ${p.message}`);
   }
 
   private announceDiscoveries(files: Map<string, Discovered | undefined>): void {
