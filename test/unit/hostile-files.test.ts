@@ -130,7 +130,7 @@ describe('hostile files', function () {
     assert.ok(ms < 5000, `scan took ${ms.toFixed(0)} ms`);
   });
 
-  it('handles deeply nested YAML and a YAML stream of 50,000 documents quickly', async () => {
+  it('handles deeply nested YAML and a YAML stream of 50,000 documents in linear time', async () => {
     const dir = workspace();
     const b64 = Buffer.from(normal.pem).toString('base64');
     // 2,000 levels of block mappings (one space of indent per level), a certificate at the bottom.
@@ -149,13 +149,23 @@ describe('hostile files', function () {
     assert.equal(stream?.problems.length, 50_000, 'one finding per broken value');
     assert.equal(stream?.problems[0].code, 'invalid-certificate');
     assert.ok(ms < 10_000, `scan took ${ms.toFixed(0)} ms`);
-    for (const name of ['nested.yaml', 'flow.yaml', 'stream.yaml']) {
-      const bytes = fs.readFileSync(path.join(dir, name));
+    for (const name of ['nested.yaml', 'flow.yaml']) {
       const t0 = performance.now();
-      parseFile(path.join(dir, name), bytes);
+      parseFile(path.join(dir, name), fs.readFileSync(path.join(dir, name)));
       const t = performance.now() - t0;
-      assert.ok(t < 2000, `${name}: ${t.toFixed(0)} ms`);
+      assert.ok(t < 10_000, `${name}: ${t.toFixed(0)} ms (a hang guard, not a speed target)`);
     }
+    // Linear, not quadratic: ten times the documents may take about ten times as long, not a hundred
+    // (a ratio within one run, so a loaded machine does not fail it; the best of three of each).
+    const streamOf = (n: number) => Buffer.from('kind: Secret\ndata:\n  tls.crt: AAAA\n---\n'.repeat(n));
+    const best = (bytes: Buffer) => Math.min(...[0, 1, 2].map(() => {
+      const t0 = performance.now();
+      parseFile(path.join(dir, 'stream.yaml'), bytes);
+      return performance.now() - t0;
+    }));
+    const small = best(streamOf(5_000));
+    const large = best(streamOf(50_000));
+    assert.ok(large / small < 30, `5,000 documents ${small.toFixed(0)} ms, 50,000 ${large.toFixed(0)} ms: ${(large / small).toFixed(1)}x`);
   });
 
   it('does not follow symlink loops, and skips dangling and self-referencing links', async function () {
@@ -260,7 +270,7 @@ describe('hostile files', function () {
     const r = parseFile(path.join(dir, 'keys.pem'), bytes);
     const ms = performance.now() - t0;
     assert.equal(r.privateKeys.length, MAX_PRIVATE_KEYS_PER_FILE);
-    assert.ok(ms < 2000, `${ms.toFixed(0)} ms for 3,000 keys`);
+    assert.ok(ms < 10_000, `${ms.toFixed(0)} ms for 3,000 keys`);
     await scan(dir);
   });
 
@@ -345,7 +355,7 @@ describe('hostile files', function () {
           const t0 = performance.now();
           const r = parseFile(`/ws/${name}`, bytes, { pkcs12Password: () => password });
           const ms = performance.now() - t0;
-          assert.ok(ms < 1000, `${name}: ${ms.toFixed(0)} ms`);
+          assert.ok(ms < 5000, `${name}: ${ms.toFixed(0)} ms`);
           if (password === '' && name === 'huge-iter-nomaciter.p12') {
             // With a password given, the MAC is checked first: it covers the patched bytes, so it fails
             // (cheaply, at one iteration) before any bag is decrypted.

@@ -550,7 +550,7 @@ database:
       certificateFileReferences(`/ws/${file}`, text);
       assert.ok(refs.length <= 500);
       const ms = performance.now() - started;
-      assert.ok(ms < 1500, `${file} (${text.length} chars) took ${Math.round(ms)} ms`);
+      assert.ok(ms < 10_000, `${file} (${text.length} chars) took ${Math.round(ms)} ms`);
     }
   });
 
