@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { hostPortKey } from '../core/hosts/names';
 import type { FileContext } from '../core/context';
 import type { CertificateRecord } from '../core/model';
 import { daysLeft, describeCertificate, isoDate, urgencyOf, type RuleSettings, type Urgency } from '../core/rules/rules';
@@ -138,6 +139,4 @@ export function hostSummary(state: HostState, rules: RuleSettings, now: number):
   return { text: parts.join(' · '), urgency };
 }
 
-export function hostLabel(host: string, port: number): string {
-  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
-}
+export const hostLabel = hostPortKey;

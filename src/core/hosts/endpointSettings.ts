@@ -1,3 +1,4 @@
+import { isCertificateFileName } from '../formats/extensions';
 import { isPlaceholder, normalizeHost, TLS_PORTS, TLS_SCHEMES } from './names';
 import type { Pair, PairSet } from './configValues';
 import type { PathFound } from './servers';
@@ -23,7 +24,6 @@ const PROTOCOL_TLS_PORTS: Record<string, number> = {
   ldap: 636, smtp: 465, imap: 993, pop3: 995, pop: 995, amqp: 5671, rabbitmq: 5671, mqtt: 8883, ftp: 990, kube: 6443, kubernetes: 6443,
 };
 
-const CERT_EXTENSION = /\.(?:pem|crt|cer|cert|der|p12|pfx|p7b|p7c|chain|ca-bundle)$/i;
 const CERT_DIR = /(?:^|[\\/])(?:certs?|ssl|tls|pki)[\\/]/i;
 /** Last key words (after dropping file/path) that name a certificate file. */
 const CERT_KEY_WORDS = new Set([
@@ -74,7 +74,7 @@ export function keyFindings(set: PairSet, mayName: MayName = () => true): { host
     if (p.item) continue;
     const portish = PORTISH_KEY.test(p.path[p.path.length - 1]) && /^\d{1,5}$/.test(p.value);
     const tlsish = TLS_VALUE.test(p.value);
-    const certish = CERT_EXTENSION.test(p.value) || CERT_DIR.test(p.value);
+    const certish = isCertificateFileName(p.value) || CERT_DIR.test(p.value);
     if (!portish && !tlsish && !certish) continue;
     const w = keyWords(p.path, cache);
     const last = w[w.length - 1];
@@ -166,7 +166,7 @@ function valueParts(p: Pair): { text: string; start: number; end: number }[] {
 function certPathFrom(p: Pair, words: string[]): PathFound | undefined {
   const v = p.value;
   if (!v || v.length > 1024 || v.includes('://') || isPlaceholder(v) || v.startsWith('-----') || /\s/.test(v)) return undefined;
-  if (!CERT_EXTENSION.test(v) && !CERT_DIR.test(v)) return undefined;
+  if (!isCertificateFileName(v) && !CERT_DIR.test(v)) return undefined;
   if (!/[\\/.]/.test(v)) return undefined;
   let w = words;
   if (['file', 'path', 'filename', 'location'].includes(w[w.length - 1])) w = w.slice(0, -1);

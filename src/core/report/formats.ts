@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { hostPortKey } from '../hosts/names';
 import { pathToFileURL } from 'node:url';
 import type { FindingJson, Report } from './schema';
 
@@ -35,7 +36,7 @@ export function toMarkdown(report: Report, relativeTo?: string): string {
   if (report.hosts?.length) {
     lines.push('', '## Hosts', '', '| Host | Expires | Days left | Trusted | Hostname | Error |', '|---|---|---|---|---|---|');
     for (const h of report.hosts) {
-      lines.push(`| ${mdCell(`${h.host}:${h.port}`)} | ${h.notAfter?.slice(0, 10) ?? ''} | ${h.daysLeft ?? ''} | ${h.error ? '' : h.authorized ? 'yes' : mdCell(h.authorizationError ?? 'no')} | ${h.hostnameMatch === null ? '' : h.hostnameMatch ? 'matches' : 'mismatch'} | ${mdCell(h.error ?? '')} |`);
+      lines.push(`| ${mdCell(hostPortKey(h.host, h.port))} | ${h.notAfter?.slice(0, 10) ?? ''} | ${h.daysLeft ?? ''} | ${h.error ? '' : h.authorized ? 'yes' : mdCell(h.authorizationError ?? 'no')} | ${h.hostnameMatch === null ? '' : h.hostnameMatch ? 'matches' : 'mismatch'} | ${mdCell(h.error ?? '')} |`);
     }
   }
   if (report.findings.length) {

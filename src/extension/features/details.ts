@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { hostPortKey } from '../../core/hosts/names';
 import type { CertificateRecord } from '../../core/model';
 import { parseFile } from '../../core/formats/parse-file';
 import type { ProbeResult } from '../../core/hosts';
@@ -58,7 +59,7 @@ export class DetailsFeature implements vscode.TextDocumentContentProvider, vscod
   /** The chain a host served, as a read-only document. */
   async showHost(r: ProbeResult): Promise<vscode.TextDocument> {
     const id = String(++this.counter);
-    const label = `${r.host}:${r.port}`;
+    const label = hostPortKey(r.host, r.port);
     const lines = [`# ${literal(label)}`, '', `| ${vscode.l10n.t('Field')} | ${vscode.l10n.t('Value')} |`, '|---|---|'];
     const row = (k: string, v: string | undefined) => v !== undefined && lines.push(`| ${k} | ${literal(v)} |`);
     row(vscode.l10n.t('Checked'), new Date(r.checkedAt).toISOString());

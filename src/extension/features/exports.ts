@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { hostPortKey } from '../../core/hosts/names';
 import { buildReport, type Report } from '../../core/report/schema';
 import { hostJson } from '../../core/hosts';
 import type { HostChecks } from '../hostChecks';
@@ -58,7 +59,7 @@ export function calendarText(store: CertificateStore, hosts: HostChecks): string
   const now = store.now();
   const hostEntries = hosts.states().filter((s) => s.result?.chain[0] && s.result.chain[0].notAfter > now).map((s) => {
     const leaf = s.result!.chain[0];
-    const label = `${s.target.host}:${s.target.port}`;
+    const label = hostPortKey(s.target.host, s.target.port);
     return {
       id: `host-${label}-${leaf.sha256}`,
       summary: vscode.l10n.t('Certificate expires: {0}', label),
