@@ -11,11 +11,12 @@ export function repositoryRoot(dir: string): string | undefined {
 }
 
 /**
- * What SARIF locations and baseline entries are relative to: the repository `base` is in (GitHub
- * code scanning resolves paths against the repository root), else `base` itself.
+ * What SARIF locations and baseline entries are relative to: the repository the first PATH scanned
+ * is in (GitHub code scanning resolves paths against the repository root), else `fallback`.
  */
-export function sourceRootFor(base: string): string {
-  return repositoryRoot(base) ?? path.resolve(base);
+export function sourceRootFor(roots: readonly string[], fallback: string): string {
+  const first = path.resolve(roots[0] ?? '.');
+  return repositoryRoot(fs.statSync(first).isDirectory() ? first : path.dirname(first)) ?? fallback;
 }
 
 /** Reads a --baseline file; a missing or corrupt one is an error naming it. */

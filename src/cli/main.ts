@@ -175,7 +175,7 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
   const report = buildReport(certs, findings, now, stats, { contextOf, hosts: checked?.hosts });
   mark('report');
   const relativeTo = roots.length === 1 && fs.statSync(roots[0]).isDirectory() ? path.resolve(roots[0]) : process.cwd();
-  const sourceRoot = sourceRootFor(relativeTo);
+  const sourceRoot = sourceRootFor(roots, relativeTo);
   const inBaseline = baseline && new BaselineMatcher(baseline, sourceRoot);
   if (inBaseline) for (const f of report.findings) if (inBaseline.matches(f)) f.baselined = true;
   const out =
