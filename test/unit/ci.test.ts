@@ -38,7 +38,13 @@ interface SarifLog {
 /** Microsoft's SARIF Multitool (a native binary in the platform package of @microsoft/sarif-multitool). */
 function multitool(): string {
   const pkg = `@microsoft/sarif-multitool-${process.platform}`;
-  return path.join(path.dirname(require.resolve(`${pkg}/package.json`)), process.platform === 'win32' ? 'Sarif.Multitool.exe' : 'Sarif.Multitool');
+  let dir: string;
+  try {
+    dir = path.dirname(require.resolve(`${pkg}/package.json`));
+  } catch {
+    throw new Error(`${pkg} is not installed: it comes with the dev dependency @microsoft/sarif-multitool (npm ci)`);
+  }
+  return path.join(dir, process.platform === 'win32' ? 'Sarif.Multitool.exe' : 'Sarif.Multitool');
 }
 
 /** All rules but SARIF2006, a note that sends an HTTP GET to each URI in the file: tests stay off the network. */
