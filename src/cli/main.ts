@@ -12,6 +12,8 @@ import { buildReport } from '../core/report/schema';
 import { applyNonProductionPolicy, type ContextGlobs, ContextClassifier, contextByFolder, NON_PRODUCTION_POLICIES, type NonProductionPolicy } from '../core/context';
 import { meetsThreshold, toCsv, toSarif, toTable } from '../core/report/formats';
 import { checkCommand, checkTargets, HOST_ARG_OPTIONS, HostCollector, hostCliOptions } from './hosts';
+import { baselineJson, BaselineMatcher, createBaseline } from '../core/report/baseline';
+import { readBaselineFile, sourceRootFor } from './baseline';
 
 declare const CERTLENS_VERSION: string;
 const VERSION = typeof CERTLENS_VERSION === 'string' ? CERTLENS_VERSION : '0.0.0-dev';
@@ -21,6 +23,9 @@ const HELP = `certlens ${VERSION} — find every certificate in a tree and say w
 Usage:
   certlens scan [PATH...] [options]   scan files and folders (default: .)
   certlens check HOST[:PORT] [...]    probe one TLS endpoint, print its chain (check --help)
+  certlens baseline [PATH...] [options] --output FILE
+                                      write the current findings as a baseline for
+                                      scan --baseline (takes the scan options)
   certlens --version | --help
 
 Options for scan:
@@ -33,6 +38,9 @@ Options for scan:
   --fail-on LEVEL                 exit 1 if a finding is at least LEVEL:
                                   expired|error|warning|info|hint|never (default: error);
                                   hints fail only --fail-on hint
+  --baseline FILE                 findings in FILE (certlens baseline) are still reported
+                                  (JSON "baselined": true, SARIF baselineState unchanged)
+                                  but do not count for --fail-on
   --non-production hint|normal|exclude
                                   findings in test, example, documentation and vendored
                                   files: hints (default), as in production, or left out
@@ -70,7 +78,8 @@ function intOption(v: string | undefined, name: string, fallback: number): numbe
   return Number(v);
 }
 
-async function scanCommand(args: string[]): Promise<number> {
+/** `scan`, or `baseline`: the same scan, writing its findings as a baseline. */
+async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -81,6 +90,7 @@ async function scanCommand(args: string[]): Promise<number> {
       'warn-days': { type: 'string' },
       'info-days': { type: 'string' },
       'fail-on': { type: 'string', default: 'error' },
+      baseline: { type: 'string' },
       now: { type: 'string' },
       include: { type: 'string', multiple: true },
       exclude: { type: 'string', multiple: true },
@@ -118,9 +128,11 @@ async function scanCommand(args: string[]): Promise<number> {
   };
   const roots = positionals.length ? positionals : ['.'];
   for (const r of roots) if (!fs.existsSync(r)) throw new UsageError(`no such file or directory: ${r}`);
+  const baseline = values.baseline === undefined ? undefined : readBaselineFile(values.baseline, (m) => new UsageError(m));
   const hostOptions = values.hosts ? hostCliOptions(values, (m) => new UsageError(m)) : undefined;
   // A file's context comes from its path under the folder it was found in; a file named on its own, from the working directory.
   const folders = roots.map((r) => path.resolve(r)).filter((r) => fs.statSync(r).isDirectory());
+  const namedFiles = [...new Set(roots.map((r) => path.resolve(r)).filter((r) => !folders.includes(r)))];
   const contextOf = contextByFolder(new ContextClassifier(contextGlobs), folders, process.cwd());
   // Endpoints are what production files connect to: links in tests, examples and docs are not probed unless asked.
   const collector = hostOptions ? new HostCollector(values['hosts-non-production'] ? undefined : (file) => contextOf(file) === 'production') : undefined;
@@ -134,9 +146,15 @@ async function scanCommand(args: string[]): Promise<number> {
   // The worker bundle sits next to this one: with it, the scan runs on two threads.
   const workerFile = path.join(__dirname, 'readWorker.js');
   const pool = fs.existsSync(workerFile) ? new ReadPool(workerFile) : undefined;
+  // Kept for the whole scan: a worker let go after each PATH costs a new one's start (0.2 s) per file named.
+  pool?.hold();
   const exclude = [...(values['no-default-excludes'] ? [] : DEFAULT_EXCLUDES), ...(values.exclude ?? [])];
   const stats = await runScan({
-    sources: roots.map((root) => ({ root, include: values.include, exclude })),
+    sources: [
+      ...folders.map((root) => ({ root, include: values.include, exclude })),
+      // Files named on the command line (a pre-commit hook's staged files) are one list, read as one.
+      ...(namedFiles.length ? [{ files: namedFiles }] : []),
+    ],
     maxFileSize: values['max-file-size'] ? intOption(values['max-file-size'], 'max-file-size', 0) : DEFAULT_MAX_FILE_SIZE,
     pool,
     read: readBoundedSync,
@@ -157,17 +175,23 @@ async function scanCommand(args: string[]): Promise<number> {
   const report = buildReport(certs, findings, now, stats, { contextOf, hosts: checked?.hosts });
   mark('report');
   const relativeTo = roots.length === 1 && fs.statSync(roots[0]).isDirectory() ? path.resolve(roots[0]) : process.cwd();
+  const sourceRoot = sourceRootFor(roots, relativeTo);
+  const inBaseline = baseline && new BaselineMatcher(baseline, sourceRoot);
+  if (inBaseline) for (const f of report.findings) if (inBaseline.matches(f)) f.baselined = true;
   const out =
     // Indented for a person at a terminal; one line into a pipe or file (as gh does), which is
     // smaller and quicker to write: `jq .` indents it.
-    format === 'json' ? JSON.stringify(report, null, !values.output && process.stdout.isTTY ? 2 : undefined) + '\n'
+    mode === 'baseline' ? baselineJson(createBaseline(report.findings, sourceRoot))
+    : format === 'json' ? JSON.stringify(report, null, !values.output && process.stdout.isTTY ? 2 : undefined) + '\n'
     : format === 'csv' ? toCsv(report)
-    : format === 'sarif' ? toSarif(report, VERSION)
+    : format === 'sarif' ? toSarif(report, VERSION, { sourceRoot, baseline: !!baseline })
     : toTable(report, !values['no-color'] && !values.output && process.stdout.isTTY === true && !process.env.NO_COLOR, relativeTo);
   mark('formatted');
   if (values.output) fs.writeFileSync(values.output, out);
   else await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
-  const failed = failOn === 'expired' ? findings.some((f) => f.code === 'expired' && f.severity !== 'hint') : findings.some((f) => meetsThreshold(f.severity, failOn));
+  const counted = inBaseline ? findings.filter((f) => !inBaseline.matches(f)) : findings;
+  if (counted.length < findings.length) process.stderr.write(`certlens: ${findings.length - counted.length} of ${findings.length} findings are in the baseline ${values.baseline}: reported, not counted for --fail-on\n`);
+  const failed = mode === 'scan' && (failOn === 'expired' ? counted.some((f) => f.code === 'expired' && f.severity !== 'hint') : counted.some((f) => meetsThreshold(f.severity, failOn)));
   mark('written');
   return failed ? 1 : 0;
 }
@@ -184,6 +208,7 @@ export async function main(argv: string[]): Promise<number> {
       return command === undefined ? 2 : 0;
     }
     if (command === 'scan') return await scanCommand(rest);
+    if (command === 'baseline') return await scanCommand(rest, 'baseline');
     if (command === 'check') return await checkCommand(rest, (m) => new UsageError(m));
     throw new UsageError(`unknown command "${command}"`);
   } catch (e) {

@@ -1,7 +1,10 @@
+import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { hostPortKey } from '../hosts/names';
 import { pathToFileURL } from 'node:url';
 import type { FindingJson, Report } from './schema';
+import { relativeToRoot } from './baseline';
+import { FINDING_CODES, type FindingCodeInfo } from './findingCodes';
 
 const SEVERITY_RANK: Record<string, number> = { error: 3, warning: 2, info: 1, hint: 0 };
 
@@ -46,29 +49,89 @@ export function toMarkdown(report: Report, relativeTo?: string): string {
   return lines.join('\n') + '\n';
 }
 
-export function toSarif(report: Report, version: string): string {
-  const codes = [...new Set(report.findings.map((f) => f.code))].sort();
+export interface SarifOptions {
+  /**
+   * The repository root: locations are URIs relative to it (uriBaseId %SRCROOT%), as GitHub code
+   * scanning needs them; files outside it, and all files without it, are absolute file URIs.
+   */
+  sourceRoot?: string;
+  /** A baseline was applied: each result says baselineState unchanged (baselined) or new. */
+  baseline?: boolean;
+}
+
+const SRCROOT = '%SRCROOT%';
+
+/** The SARIF rule describing a finding code (GitHub shows it on each alert). */
+function sarifRule(id: string) {
+  const info = (FINDING_CODES as Record<string, FindingCodeInfo | undefined>)[id];
+  if (!info) return { id, shortDescription: { text: id.replace(/-/g, ' ') } };
+  return {
+    id,
+    name: info.name,
+    shortDescription: { text: info.short },
+    fullDescription: { text: info.full },
+    help: { text: `${info.full}\n\nHow to fix: ${info.fix}`, markdown: `${info.full}\n\n**How to fix:** ${info.fix}` },
+    helpUri: 'https://github.com/certlens/certlens#findings',
+    properties: { 'security-severity': info.securitySeverity.toFixed(1), tags: info.tags, precision: 'very-high' },
+  };
+}
+
+export function toSarif(report: Report, version: string, options: SarifOptions = {}): string {
+  const known = Object.keys(FINDING_CODES);
+  const codes = [...known, ...[...new Set(report.findings.map((f) => f.code))].filter((c) => !known.includes(c)).sort()];
+  const ruleIndex = new Map(codes.map((c, i) => [c, i]));
   const level = (s: string) => (s === 'error' ? 'error' : s === 'warning' ? 'warning' : s === 'hint' ? 'none' : 'note');
+  const { sourceRoot } = options;
+  const artifactLocation = (file: string) => {
+    const rel = sourceRoot === undefined ? undefined : relativeToRoot(file, sourceRoot);
+    return rel === undefined ? { uri: pathToFileURL(file).href } : { uri: rel.split('/').map(encodeURIComponent).join('/'), uriBaseId: SRCROOT };
+  };
+  const fingerprints = new FindingFingerprints(sourceRoot);
   return JSON.stringify({
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [{
-      tool: { driver: { name: 'CertLens', version, informationUri: 'https://github.com/certlens/certlens', rules: codes.map((id) => ({ id, shortDescription: { text: id.replace(/-/g, ' ') } })) } },
+      tool: { driver: { name: 'CertLens', version, semanticVersion: version, informationUri: 'https://github.com/certlens/certlens', rules: codes.map(sarifRule) } },
+      ...(sourceRoot === undefined ? {} : { originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(sourceRoot).href.replace(/\/?$/, '/') } } }),
+      columnKind: 'utf16CodeUnits',
       results: report.findings.map((f) => ({
         ruleId: f.code,
-        ruleIndex: codes.indexOf(f.code),
+        ruleIndex: ruleIndex.get(f.code),
         level: level(f.severity),
         message: { text: f.message },
         locations: [{ physicalLocation: {
-          artifactLocation: { uri: pathToFileURL(f.file).href },
-          // SARIF counts lines and columns from 1.
+          artifactLocation: artifactLocation(f.file),
+          // SARIF counts lines and columns from 1; our ranges count from 0 and end, like SARIF's, just after the last character.
           region: { startLine: f.range.start.line + 1, startColumn: f.range.start.character + 1, endLine: f.range.end.line + 1, endColumn: f.range.end.character + 1 },
         } }],
-        ...(f.sha256 ? { partialFingerprints: { certificateSha256: f.sha256 } } : {}),
+        partialFingerprints: { [FINDING_HASH]: fingerprints.next(f) },
+        ...(options.baseline ? { baselineState: f.baselined ? 'unchanged' : 'new' } : {}),
         ...(f.context ? { properties: { context: f.context } } : {}),
       })),
     }],
   }, null, 2) + '\n';
+}
+
+const FINDING_HASH = 'certlensFindingHash/v1';
+
+/**
+ * certlensFindingHash/v1: what a finding is about, not where its lines are, so an alert survives
+ * edits around it. A certificate's finding: its SHA-256, code and file (relative to the source root);
+ * an endpoint's: host:port and code; a file's problem: file and code. Repeats within one run are
+ * numbered in report order.
+ */
+class FindingFingerprints {
+  private readonly seen = new Map<string, number>();
+
+  constructor(private readonly sourceRoot: string | undefined) {}
+
+  next(f: FindingJson): string {
+    const file = (this.sourceRoot === undefined ? undefined : relativeToRoot(f.file, this.sourceRoot)) ?? f.file;
+    const identity = f.host ? `host\0${f.host}\0${f.code}` : f.sha256 ? `cert\0${f.sha256}\0${f.code}\0${file}` : `file\0${file}\0${f.code}`;
+    const n = (this.seen.get(identity) ?? 0) + 1;
+    this.seen.set(identity, n);
+    return createHash('sha256').update(n === 1 ? identity : `${identity}\0${n}`).digest('hex');
+  }
 }
 
 const COLORS = { error: '\x1b[31m', warning: '\x1b[33m', info: '\x1b[36m', hint: '\x1b[2m', reset: '\x1b[0m', dim: '\x1b[2m' };

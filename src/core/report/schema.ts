@@ -56,6 +56,8 @@ export interface FindingJson {
   context: FileContext;
   /** The other places the finding applies to: the other references to the same host. */
   related?: { file: string; range: Range }[];
+  /** In the --baseline given: reported, but not counted for --fail-on. */
+  baselined?: true;
 }
 
 /** One TLS endpoint named in the workspace and what its handshake showed (`certlens scan --hosts`). */

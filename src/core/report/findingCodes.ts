@@ -1,0 +1,177 @@
+import type { FindingCode } from '../model';
+
+/**
+ * What each finding code means, for reports that describe their rules (SARIF's tool.driver.rules,
+ * shown by GitHub code scanning on every alert). A new FindingCode does not compile without an entry.
+ */
+export interface FindingCodeInfo {
+  /** PascalCase rule name. */
+  name: string;
+  /** One line. */
+  short: string;
+  /** What the finding says and why it matters. */
+  full: string;
+  /** What to do about it. */
+  fix: string;
+  /**
+   * GitHub's security-severity: 9.0+ critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low. It ranks
+   * alerts tagged `security`; the others are quality problems (a file CertLens could not read).
+   */
+  securitySeverity: number;
+  tags: string[];
+}
+
+const SECURITY = ['security', 'certificate'];
+const EXPIRY = [...SECURITY, 'expiry'];
+const UNREADABLE = ['correctness', 'certificate'];
+const RENEW = 'Renew the certificate (or replace the file with the renewed one) and deploy it; if it is no longer used, delete it. '
+  + 'A certificate only kept as a test fixture belongs under a test folder, where CertLens reports it as a hint.';
+
+export const FINDING_CODES: Record<FindingCode, FindingCodeInfo> = {
+  'expired': {
+    name: 'CertificateExpired', short: 'Expired certificate',
+    full: 'The certificate\'s notAfter date has passed: clients refuse it, and whatever serves or trusts it fails its TLS handshakes.',
+    fix: RENEW, securitySeverity: 8.0, tags: EXPIRY,
+  },
+  'not-yet-valid': {
+    name: 'CertificateNotYetValid', short: 'Certificate not valid yet',
+    full: 'The certificate\'s notBefore date is in the future: clients refuse it until then. Often a wrong clock where it was issued, or a file deployed too early.',
+    fix: 'Check the issuing system\'s clock and the certificate\'s validity dates; deploy the certificate once it is valid, or reissue it.',
+    securitySeverity: 6.0, tags: EXPIRY,
+  },
+  'expires-critical': {
+    name: 'CertificateExpiresVerySoon', short: 'Certificate expires within the critical window',
+    full: 'The certificate expires within the critical window (7 days by default, --critical-days): an outage is days away.',
+    fix: RENEW, securitySeverity: 7.5, tags: EXPIRY,
+  },
+  'expires-warning': {
+    name: 'CertificateExpiresSoon', short: 'Certificate expires within the warning window',
+    full: 'The certificate expires within the warning window (30 days by default, --warn-days).',
+    fix: RENEW, securitySeverity: 5.0, tags: EXPIRY,
+  },
+  'expires-info': {
+    name: 'CertificateExpiresWithinInfoWindow', short: 'Certificate expires within the information window',
+    full: 'The certificate expires within the information window (90 days by default, --info-days): plan its renewal.',
+    fix: RENEW, securitySeverity: 2.0, tags: EXPIRY,
+  },
+  'lifetime-share': {
+    name: 'ShortLivedCertificateLateInLife', short: 'Short-lived certificate past its renewal point',
+    full: 'A short-lived certificate (an ACME certificate, say) has less than a third of its lifetime left: its automated renewal should have happened and may be failing.',
+    fix: 'Check the renewal job (certbot, cert-manager, the ACME client) and its logs, then renew the certificate.',
+    securitySeverity: 4.5, tags: EXPIRY,
+  },
+  'chain-member-expires-first': {
+    name: 'ChainExpiresBeforeLeaf', short: 'A chain certificate expires before the leaf',
+    full: 'An intermediate or root certificate of the bundle expires before the leaf: the chain stops verifying on that earlier date.',
+    fix: 'Replace the expiring intermediate or root in the bundle with the issuer\'s current one (fetch the chain again from the CA).',
+    securitySeverity: 6.0, tags: EXPIRY,
+  },
+  'weak-signature': {
+    name: 'WeakSignatureAlgorithm', short: 'Certificate signed with a broken hash',
+    full: 'The certificate is signed with MD2, MD5 or SHA-1, which are broken for signatures: clients reject it and its signature can be forged.',
+    fix: 'Reissue the certificate with a SHA-256 (or stronger) signature.',
+    securitySeverity: 6.5, tags: [...SECURITY, 'cryptography'],
+  },
+  'weak-rsa-key': {
+    name: 'WeakRsaKey', short: 'RSA key under 2048 bits',
+    full: 'The certificate has an RSA key shorter than 2048 bits, which is too weak to rely on and rejected by current clients.',
+    fix: 'Generate a new key of at least 2048 bits (or an EC key) and reissue the certificate.',
+    securitySeverity: 6.5, tags: [...SECURITY, 'cryptography'],
+  },
+  'long-validity': {
+    name: 'LongValidityLeaf', short: 'Leaf certificate valid for more than 398 days',
+    full: 'The leaf certificate is valid for more than 398 days, longer than browsers accept for a public TLS server certificate.',
+    fix: 'Issue server certificates for 398 days or less, and automate their renewal.',
+    securitySeverity: 2.0, tags: SECURITY,
+  },
+  'invalid-certificate': {
+    name: 'InvalidCertificate', short: 'Certificate that cannot be read',
+    full: 'A certificate block or value could not be decoded as an X.509 certificate: whatever loads it will fail too.',
+    fix: 'Replace the block with the complete certificate as issued (check for truncation or a copy-paste error).',
+    securitySeverity: 3.0, tags: UNREADABLE,
+  },
+  'invalid-base64': {
+    name: 'InvalidBase64InCertificate', short: 'PEM block that is not base64',
+    full: 'A PEM certificate block holds characters that are not base64: the file was edited or truncated.',
+    fix: 'Replace the block with the complete certificate as issued.',
+    securitySeverity: 3.0, tags: UNREADABLE,
+  },
+  'invalid-date': {
+    name: 'InvalidCertificateDate', short: 'Certificate with an unreadable date',
+    full: 'A certificate\'s validity dates could not be read: it is malformed.',
+    fix: 'Reissue the certificate.',
+    securitySeverity: 3.0, tags: UNREADABLE,
+  },
+  'pem-unterminated': {
+    name: 'UnterminatedPemBlock', short: 'PEM block without its END line',
+    full: 'A PEM block starts but never ends: the file was truncated.',
+    fix: 'Restore the rest of the block, up to its -----END ...----- line.',
+    securitySeverity: 3.0, tags: UNREADABLE,
+  },
+  'pkcs7-invalid': {
+    name: 'InvalidPkcs7', short: 'PKCS#7 bundle that cannot be read',
+    full: 'A PKCS#7 (.p7b) certificate bundle could not be decoded.',
+    fix: 'Export the bundle again from its source.',
+    securitySeverity: 3.0, tags: UNREADABLE,
+  },
+  'pkcs12-locked': {
+    name: 'LockedPkcs12', short: 'PKCS#12 keystore needs a password',
+    full: 'A PKCS#12 keystore is protected by a password, so the certificates inside were not checked.',
+    fix: 'Unlock it in the editor (CertLens: Unlock PKCS#12) to check its certificates; nothing else is needed.',
+    securitySeverity: 1.0, tags: ['certificate'],
+  },
+  'pkcs12-wrong-password': {
+    name: 'Pkcs12WrongPassword', short: 'Wrong PKCS#12 password',
+    full: 'The password given for a PKCS#12 keystore does not open it.',
+    fix: 'Give the keystore\'s correct password.',
+    securitySeverity: 3.0, tags: UNREADABLE,
+  },
+  'pkcs12-invalid': {
+    name: 'InvalidPkcs12', short: 'PKCS#12 keystore that cannot be read',
+    full: 'A PKCS#12 keystore could not be decoded.',
+    fix: 'Export the keystore again from its source.',
+    securitySeverity: 3.0, tags: UNREADABLE,
+  },
+  'read-error': {
+    name: 'UnreadableFile', short: 'File that could not be read',
+    full: 'A file could not be read (permissions, or it vanished during the scan), so its certificates were not checked.',
+    fix: 'Check the file\'s permissions.',
+    securitySeverity: 1.0, tags: ['correctness'],
+  },
+  'file-too-large': {
+    name: 'FileTooLarge', short: 'File over the size limit',
+    full: 'A file is larger than the scan\'s size limit (5 MB by default, --max-file-size) and was not read.',
+    fix: 'Raise --max-file-size if the file may hold certificates, or exclude it.',
+    securitySeverity: 1.0, tags: ['correctness'],
+  },
+  'too-many-certificates': {
+    name: 'TooManyCertificates', short: 'File with more certificates than the limit',
+    full: 'A file holds more certificates than the limit; the rest were not read.',
+    fix: 'Raise the limit (certlens.maxCertificatesPerFile) if all of them matter.',
+    securitySeverity: 1.0, tags: ['correctness'],
+  },
+  'referenced-file-missing': {
+    name: 'ReferencedCertificateFileMissing', short: 'A config names a certificate file that does not exist',
+    full: 'A configuration file (a kubeconfig, a server config) names a certificate file that does not exist: loading the configuration will fail.',
+    fix: 'Fix the path, or add the file.',
+    securitySeverity: 4.0, tags: ['correctness', 'certificate'],
+  },
+  'host-unreachable': {
+    name: 'HostUnreachable', short: 'TLS endpoint could not be checked',
+    full: 'A TLS endpoint named in the repository refused the connection, timed out, did not speak TLS or did not resolve, so its certificate was not checked.',
+    fix: 'Check the address, or run the scan where the endpoint is reachable.',
+    securitySeverity: 1.0, tags: ['tls'],
+  },
+  'host-untrusted': {
+    name: 'HostCertificateUntrusted', short: 'TLS endpoint serves a chain that does not verify',
+    full: 'A TLS endpoint named in the repository serves a certificate chain that does not verify: self-signed, an untrusted root, or a missing intermediate.',
+    fix: 'Serve the full chain (leaf and intermediates) issued by a trusted CA; for a private CA, pass it with --ca.',
+    securitySeverity: 7.0, tags: [...SECURITY, 'tls'],
+  },
+  'host-hostname-mismatch': {
+    name: 'HostnameMismatch', short: 'TLS endpoint certificate does not cover its host name',
+    full: 'The certificate a TLS endpoint serves does not name the host it is reached by: clients refuse the connection.',
+    fix: 'Reissue the certificate with the host name among its subject alternative names, or fix the host name in the configuration.',
+    securitySeverity: 7.0, tags: [...SECURITY, 'tls'],
+  },
+};
