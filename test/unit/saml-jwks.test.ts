@@ -198,15 +198,15 @@ describe('SAML metadata and JWKS', () => {
 
     it('reads WS-Federation roles and other descriptors by name', () => {
       const text = [
-        '<EntityDescriptor entityID="https://sts.example.org/" xmlns="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:fed="http://docs.oasis-open.org/wsfed/federation/200706" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">',
+        '<EntityDescriptor entityID="https://sts.example.org/?a=1&amp;b=&#47;" xmlns="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:fed="http://docs.oasis-open.org/wsfed/federation/200706" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">',
         `  <RoleDescriptor xsi:type="fed:SecurityTokenServiceType"><KeyDescriptor use="signing"><KeyInfo><X509Data><X509Certificate>${idpSigning.der.toString('base64')}</X509Certificate></X509Data></KeyInfo></KeyDescriptor></RoleDescriptor>`,
         `  <AttributeAuthorityDescriptor><KeyDescriptor><KeyInfo><X509Data><X509Certificate>${idpSigning.der.toString('base64')}</X509Certificate></X509Data></KeyInfo></KeyDescriptor></AttributeAuthorityDescriptor>`,
         '</EntityDescriptor>',
       ].join('\r\n');
       const r = parseText('FederationMetadata.xml', text);
       assert.deepEqual(r.certificates.map((c) => [c.saml?.role, c.saml?.use, c.saml?.entityID]), [
-        ['STS', 'signing', 'https://sts.example.org/'],
-        ['AttributeAuthority', 'both', 'https://sts.example.org/'],
+        ['STS', 'signing', 'https://sts.example.org/?a=1&b=/'],
+        ['AttributeAuthority', 'both', 'https://sts.example.org/?a=1&b=/'],
       ]);
       assert.deepEqual(r.certificates[0].range, rangeOf(text, idpSigning.der.toString('base64')));
     });
@@ -256,6 +256,19 @@ describe('SAML metadata and JWKS', () => {
       const jwk = parseText('jwks.json', JSON.stringify({ keys: [{ kid: 'pem', x5c: [rsa.pem] }] }));
       assert.deepEqual(jwk.problems, []);
       assert.deepEqual(jwk.certificates.map((c) => [c.sha256, c.source, c.jwk?.kid, c.jwk?.position]), [[sha256(rsa.der), 'jwks', 'pem', 0]]);
+    });
+
+    it('skips placeholders, templates and samples cut short', () => {
+      for (const value of ['MIIC...', 'MIIDdDCCAlygAwIBAgIGAX…', '${SAML_SIGNING_CERT}', '{{ .Values.saml.cert }}', '$(cat idp.crt)', '@IDP_CERT@', '#{idp.cert}', '%IDP_CERT%', '']) {
+        const r = parseText('metadata.xml', `<md:EntityDescriptor entityID="x"><md:IDPSSODescriptor><md:KeyDescriptor><ds:X509Certificate>${value}</ds:X509Certificate></md:KeyDescriptor></md:IDPSSODescriptor></md:EntityDescriptor>`);
+        assert.deepEqual([r.certificates, r.problems], [[], []], value);
+      }
+      const schema = parseText('jwk-definitions.json', JSON.stringify({ properties: { x5c: { type: 'array', items: { type: 'string' } }, x5t: { type: 'string' } } }));
+      assert.deepEqual([schema.certificates, schema.problems], [[], []]);
+      const openapi = parseText('openapi.yaml', 'Jwk:\n  properties:\n    x5c:\n      type: array\n      items:\n        type: string\n    other: x5c: string\n');
+      assert.deepEqual([openapi.certificates, openapi.problems], [[], []]);
+      const samples = parseText('jwks.json', '{"keys":[{"kid":"a","x5c":["MIIC...", "${CERT}"]}]}');
+      assert.deepEqual([samples.certificates, samples.problems], [[], []]);
     });
 
     it('never throws on metadata cut anywhere or mangled, and keeps ranges inside the text', function () {
@@ -311,6 +324,9 @@ describe('SAML metadata and JWKS', () => {
       const r = parseText('ca-bundle.crt.xml', `<md:EntityDescriptor entityID="x"><md:SPSSODescriptor>${roots.join('')}</md:SPSSODescriptor></md:EntityDescriptor>`);
       assert.equal(r.certificates.length, 6);
       assert.ok(r.certificates.every((c) => c.selfSigned && c.isCA));
+      // Decoded once, placed six times: each copy has its own range and index.
+      assert.deepEqual(r.certificates.map((c) => c.index), [0, 1, 2, 3, 4, 5]);
+      assert.equal(new Set(r.certificates.map((c) => c.range.start.character)).size, 6);
       assert.deepEqual([...new Set(evaluate(r.certificates, now).map((f) => `${f.severity}:${f.code}`))], ['error:expired']);
     });
 

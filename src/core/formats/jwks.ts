@@ -47,10 +47,10 @@ export function scanJwks(text: string): JwkFound[] {
       readFlowArray(text, i, jwk.members);
     } else if (i >= text.length || text[i] === '\n' || text[i] === '\r' || text[i] === '#') {
       readBlockSequence(text, keyStart, i, jwk.members);
-    } else {
-      // A single string where an array belongs: read it all the same.
+    } else if (text[i] !== '{') {
+      // A single string where an array belongs: read it all the same, if it is one (not `x5c: string` in a schema).
       const one = readScalar(text, i, ',}]\n\r');
-      if (one) jwk.members.push(one);
+      if (one && (text[i] === '"' || text[i] === "'" || one.value.length >= 64)) jwk.members.push(one);
     }
     flow ??= new FlowObjects(text);
     const object = flow.enclosing(keyStart);

@@ -188,23 +188,46 @@ class Sink {
       this.overflow++;
       return undefined;
     }
-    try {
-      // Extend the parsed fields in place: spreading ~30 properties per certificate shows in profiles.
-      const record = parseCertificateDer(der) as CertificateRecord;
-      record.file = this.result.file;
-      record.range = range;
-      record.source = source;
-      record.index = this.result.certificates.length;
-      record.role = 'leaf';
-      record.der = der.subarray(0, certificateLength(der));
-      this.result.certificates.push(record);
-      return record;
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      const code: FindingCode = /time/i.test(message) ? 'invalid-date' : 'invalid-certificate';
-      this.badInput(code, range, `${what} is not a valid certificate: ${message}`);
+    return this.place(decodeCertificate(der), range, source, what);
+  }
+
+  /** Base64 texts of DER certificates (SAML, JWKS) decoded in this file, and what each held. */
+  private readonly decodedTexts = new Map<string, CertificateRecord | NotACertificate>();
+
+  /**
+   * A certificate written as base64 DER (SAML, JWKS). A text seen before in this file is not decoded
+   * again: a key listed for signing and for encryption, or a crafted file of thousands of copies.
+   */
+  base64Certificate(base64: string, range: Range, source: SourceKind, what: string): CertificateRecord | undefined {
+    if (this.result.certificates.length >= this.maxCertificates) {
+      this.overflow++;
       return undefined;
     }
+    const known = this.decodedTexts.get(base64);
+    if (known === undefined) {
+      const decoded = decodeCertificate(Buffer.from(base64, 'base64'));
+      this.decodedTexts.set(base64, decoded);
+      return this.place(decoded, range, source, what);
+    }
+    if ('reason' in known) return this.place(known, range, source, what);
+    const record = placeCertificate(known, { file: this.result.file, range, source, index: this.result.certificates.length, role: 'leaf' });
+    this.result.certificates.push(record);
+    return record;
+  }
+
+  /** Adds a decoded certificate at its place (extending the parsed record in place), or reports why it is none. */
+  private place(decoded: CertificateRecord | NotACertificate, range: Range, source: SourceKind, what: string): CertificateRecord | undefined {
+    if ('reason' in decoded) {
+      this.badInput(decoded.code, range, `${what} is not a valid certificate: ${decoded.reason}`);
+      return undefined;
+    }
+    decoded.file = this.result.file;
+    decoded.range = range;
+    decoded.source = source;
+    decoded.index = this.result.certificates.length;
+    decoded.role = 'leaf';
+    this.result.certificates.push(decoded);
+    return decoded;
   }
 
   problem(severity: Severity, code: FindingCode, range: Range, message: string): void {
@@ -221,6 +244,27 @@ class Sink {
    */
   badInput(code: FindingCode, range: Range, message: string): void {
     if (this.reportsBadInput && !this.commentedOut?.(range)) this.problem('error', code, range, message);
+  }
+}
+
+interface NotACertificate {
+  code: FindingCode;
+  reason: string;
+}
+
+/**
+ * The fields of the certificate in `der` as a record to be placed (CertificateRecord's place fields
+ * are set by Sink.place), or why it is not one.
+ */
+function decodeCertificate(der: Uint8Array): CertificateRecord | NotACertificate {
+  try {
+    // Extend the parsed fields in place: spreading ~30 properties per certificate shows in profiles.
+    const record = parseCertificateDer(der) as CertificateRecord;
+    record.der = der.subarray(0, certificateLength(der));
+    return record;
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    return { code: /time/i.test(reason) ? 'invalid-date' : 'invalid-certificate', reason };
   }
 }
 
@@ -356,7 +400,7 @@ function readSaml(text: string, lines: LineIndex, sink: Sink): void {
       sink.badInput('invalid-base64', range, 'This X509Certificate element does not hold base64');
       continue;
     }
-    const record = sink.certificate(Buffer.from(c.base64, 'base64'), range, 'saml', 'This X509Certificate element');
+    const record = sink.base64Certificate(c.base64, range, 'saml', 'This X509Certificate element');
     if (record) record.saml = c.info;
   }
   for (const v of validity) {
@@ -381,6 +425,8 @@ function placeReadAsPem(certificates: CertificateRecord[], range: Range, source:
 
 const PEM_TEXT = /-----BEGIN|^LS0tLS1CRUdJTi/;
 
+/** A sample cut short: `MIIC...`. */
+const ELIDED = /\.\.\.|…/;
 const BASE64_OR_URL = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
 /** Certificates of JWK x5c arrays; x5t and x5t#S256 checked against the first. */
@@ -394,7 +440,7 @@ function readJwks(text: string, lines: LineIndex, sink: Sink): void {
     let first: CertificateRecord | undefined;
     key.members.forEach((member, position) => {
       const value = member.value.replace(/\s+/g, '');
-      if (!value || PLACEHOLDER.test(value)) return;
+      if (!value || PLACEHOLDER.test(value) || ELIDED.test(value)) return;
       const range = lines.range(member.start, member.end);
       if (PEM_TEXT.test(value)) {
         placeReadAsPem(sink.result.certificates, range, 'jwks', { jwk: { ...info, position } });
@@ -407,7 +453,7 @@ function readJwks(text: string, lines: LineIndex, sink: Sink): void {
       if (/[-_]/.test(value)) {
         sink.badInput('invalid-base64', range, `x5c[${position}] is base64url; RFC 7517 requires standard base64 (+ and /), which verifiers expect`);
       }
-      const record = sink.certificate(Buffer.from(value, 'base64'), range, 'jwks', `x5c[${position}]${info.kid ? ` of key "${info.kid}"` : ''}`);
+      const record = sink.base64Certificate(value, range, 'jwks', `x5c[${position}]${info.kid ? ` of key "${info.kid}"` : ''}`);
       if (!record) return;
       record.jwk = { ...info, position };
       if (position === 0) first = record;

@@ -43,6 +43,8 @@ interface OpenElement {
   local: string;
   /** Attributes, kept only for the elements whose attributes matter. */
   attributes?: Map<string, Attribute>;
+  /** validUntil of an EntityDescriptor/EntitiesDescriptor, read once (NaN when absent or not a date). */
+  validUntil?: number;
 }
 
 /** Elements whose attributes say something about the certificates inside them. */
@@ -52,8 +54,8 @@ const MAX_DEPTH = 256;
 /** Whitespace, XML character references for line breaks (signed XML from .NET writes `&#13;`), and `\n` escapes of strings. */
 const BLANKS = /\s+|&#(?:13|10|x0*[dDaA]);|\\+[rnt]/g;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-/** Template values and placeholders: nothing to read yet. */
-const PLACEHOLDER = /^(\$\{|\{\{|%|\$[A-Za-z_]|<|\.\.\.|…)/;
+/** Template values and placeholders, and samples cut short (`MIIC...`): nothing to read. */
+const PLACEHOLDER = /^(?:\$\{|\$\(|\{\{|\{%|%|\$[A-Za-z_]|@|#\{)|\.\.\.|…/;
 const SSO_ROLES: Record<string, string> = { IDPSSODescriptor: 'IdP', SPSSODescriptor: 'SP' };
 const WSFED_ROLES: Record<string, string> = { SecurityTokenServiceType: 'STS', ApplicationServiceType: 'RP' };
 
@@ -165,7 +167,7 @@ export function scanSaml(text: string): SamlScan {
         j += quote.length;
         continue;
       }
-      attributes?.set(localName(name), { value: text.slice(j + quote.length, valueEnd), start: j + quote.length, end: valueEnd });
+      attributes?.set(localName(name), { value: decodeEntities(text.slice(j + quote.length, valueEnd)), start: j + quote.length, end: valueEnd });
       j = valueEnd + quote.length;
     }
     if (tagEnd === -1) break; // the document ends inside a tag
@@ -177,20 +179,34 @@ export function scanSaml(text: string): SamlScan {
       if (found) certificates.push({ ...found, info: keyInfo(stack) });
       continue;
     }
+    let validUntil: number | undefined;
     if ((local === 'EntityDescriptor' || local === 'EntitiesDescriptor') && attributes) {
       const until = attributes.get('validUntil');
       if (until) {
         const label = local === 'EntityDescriptor'
           ? `SAML metadata of ${attributes.get('entityID')?.value || 'an entity'}`
           : `SAML metadata${attributes.get('Name') ? ` ${attributes.get('Name')!.value}` : ' (EntitiesDescriptor)'}`;
-        validity.push({ start: until.start, end: until.end, value: until.value, notAfter: parseXmlDateTime(until.value), label });
+        validUntil = parseXmlDateTime(until.value);
+        validity.push({ start: until.start, end: until.end, value: until.value, notAfter: validUntil, label });
       }
     }
     if (selfClosing) continue;
     if (stack.length >= MAX_DEPTH) skipped++;
-    else stack.push({ local, attributes });
+    else stack.push({ local, attributes, validUntil });
   }
   return { certificates, validity };
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** An attribute value as XML means it: `&amp;` is `&`, `&#47;` is `/`. */
+function decodeEntities(value: string): string {
+  if (!value.includes('&')) return value;
+  return value.replace(/&(amp|lt|gt|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});/g, (m, e: string) => {
+    if (e[0] !== '#') return ENTITIES[e];
+    const code = e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : m;
+  });
 }
 
 /** The base64 text between `from` and `to`, trimmed; undefined when empty or a placeholder. */
@@ -215,7 +231,7 @@ export function isBase64(s: string): boolean {
 function keyInfo(stack: readonly OpenElement[]): SamlKeyInfo {
   const info: SamlKeyInfo = {};
   for (let k = stack.length - 1; k >= 0; k--) {
-    const { local, attributes } = stack[k];
+    const { local, attributes, validUntil } = stack[k];
     if (local === 'Signature') info.signature ??= true;
     if (!attributes) continue;
     if (local === 'KeyDescriptor') {
@@ -226,9 +242,7 @@ function keyInfo(stack: readonly OpenElement[]): SamlKeyInfo {
     } else if (local === 'EntityDescriptor' || local === 'EntitiesDescriptor') {
       if (local === 'EntityDescriptor') info.entityID ??= attributes.get('entityID')?.value;
       info.cacheDuration ??= attributes.get('cacheDuration')?.value;
-      const until = attributes.get('validUntil');
-      const t = until ? parseXmlDateTime(until.value) : NaN;
-      if (!Number.isNaN(t) && (info.validUntil === undefined || t < info.validUntil)) info.validUntil = t;
+      if (validUntil !== undefined && !Number.isNaN(validUntil) && (info.validUntil === undefined || validUntil < info.validUntil)) info.validUntil = validUntil;
     } else if (info.role === undefined) {
       info.role = roleName(local, attributes);
     }
