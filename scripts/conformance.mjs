@@ -47,6 +47,44 @@ function listFiles(dir) {
   return out;
 }
 
+/** Sources whose certificates are base64 text inside a document: each is decoded at its range and given to openssl as DER. */
+const DECODED_SOURCES = new Set(['saml', 'jwks']);
+
+/** The text of a report range (0-based lines, UTF-16 characters) in a file's text. */
+function textAt(lines, range) {
+  if (range.start.line === range.end.line) return lines[range.start.line].slice(range.start.character, range.end.character);
+  return [lines[range.start.line].slice(range.start.character), ...lines.slice(range.start.line + 1, range.end.line), lines[range.end.line].slice(0, range.end.character)].join('\n');
+}
+
+/** openssl's notAfter and SHA-256 of a DER certificate, or 'unreadable'. */
+function opensslDer(der) {
+  const r = spawnSync('openssl', ['x509', '-noout', '-enddate', '-fingerprint', '-sha256', '-inform', 'DER'], { input: der, encoding: 'latin1' });
+  if (r.status !== 0) return 'unreadable';
+  const notAfter = opensslDate(/notAfter=(.*)/.exec(r.stdout)?.[1] ?? '');
+  const sha256 = /Fingerprint=([0-9A-F:]+)/i.exec(r.stdout)?.[1].replace(/:/g, '').toLowerCase();
+  return { notAfter, sha256 };
+}
+
+/**
+ * SAML and JWKS certificates: the text at each certificate's range, blanks, `&#13;` and string
+ * escapes removed, base64-decoded and read by openssl: its notAfter and SHA-256 must be the engine's.
+ */
+function compareDecoded(file, bytes, certs, tally) {
+  const lines = bytes.toString('utf8').replace(/^\uFEFF/, '').split('\n');
+  for (const c of certs) {
+    tally.compared++;
+    const base64 = textAt(lines, c.range).replace(/\s+|&#(?:13|10|x0*[dDaA]);|\\+[rnt]/g, '').replace(/\\\//g, '/');
+    const answer = opensslDer(Buffer.from(base64, 'base64'));
+    if (answer === 'unreadable') tally.disagree.push(`${file} ${c.source} #${c.index}: openssl cannot read the base64 at the engine's range`);
+    else if (answer.sha256 !== c.sha256) tally.disagree.push(`${file} ${c.source} #${c.index}: SHA-256 openssl ${answer.sha256}, engine ${c.sha256}`);
+    else if (answer.notAfter === undefined || Math.floor(Date.parse(c.notAfter) / 1000) !== answer.notAfter / 1000) tally.disagree.push(`${file} ${c.source} #${c.index}: openssl notAfter ${answer.notAfter}, engine ${c.notAfter}`);
+    else {
+      tally.agree++;
+      tally.decoded++;
+    }
+  }
+}
+
 const BLOCK = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----[\s\S]*?-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
 
 let exitCode = 0;
@@ -65,7 +103,7 @@ for (const dir of dirs) {
   const problemsByFile = new Map();
   for (const f of report.findings) if (!f.sha256) problemsByFile.set(f.file, [...(problemsByFile.get(f.file) ?? []), f]);
 
-  const tally = { files: 0, opensslFiles: 0, compared: 0, agree: 0, bothRejectDate: 0, disagree: [], engineFindingOnRejected: 0, rejectedSilently: [], skippedNonCert: 0, engineOnly: [] };
+  const tally = { files: 0, opensslFiles: 0, compared: 0, decoded: 0, agree: 0, bothRejectDate: 0, disagree: [], engineFindingOnRejected: 0, rejectedSilently: [], skippedNonCert: 0, engineOnly: [] };
   for (const file of listFiles(abs).sort()) {
     tally.files++;
     const bytes = fs.readFileSync(file);
@@ -74,7 +112,11 @@ for (const dir of dirs) {
     const blocks = matches.map((m) => m[0]);
     // PEM inside JSON strings carries "\n" escapes: give openssl the unescaped block.
     const answers = blocks.length ? blocks.map((b) => openssl(b.replace(/\\n/g, '\n'), 'PEM')) : [openssl(bytes, 'DER')];
-    const engine = [...(certsByFile.get(file) ?? [])].sort((a, b) => a.index - b.index);
+    const all = [...(certsByFile.get(file) ?? [])].sort((a, b) => a.index - b.index);
+    const decoded = all.filter((c) => DECODED_SOURCES.has(c.source));
+    if (decoded.length) compareDecoded(file, bytes, decoded, tally);
+    const engine = all.filter((c) => !DECODED_SOURCES.has(c.source));
+    if (decoded.length && !blocks.length && !engine.length) continue;
     const problems = problemsByFile.get(file) ?? [];
     if (answers.every((a) => a === 'unreadable')) {
       if (engine.length) tally.engineOnly.push(`${file}: ${engine.length} certificate(s) openssl rejects`);
@@ -115,6 +157,7 @@ for (const dir of dirs) {
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`\n${abs}  (${secs} s)`);
   console.log(`  files: ${tally.files}; files openssl reads: ${tally.opensslFiles}; certificates compared: ${tally.compared}`);
+  console.log(`  SAML/JWKS certificates decoded at their range and read by openssl: ${tally.decoded} agree (SHA-256 and notAfter)`);
   console.log(`  notAfter agrees: ${tally.agree}; both reject a bad date: ${tally.bothRejectDate}; disagree: ${tally.disagree.length}`);
   console.log(`  files openssl cannot read: with an engine finding ${tally.engineFindingOnRejected}, without certificates to read (CRLs, keys, other) ${tally.skippedNonCert}, silently skipped ${tally.rejectedSilently.length}`);
   console.log(`  files only the engine reads: ${tally.engineOnly.length}`);

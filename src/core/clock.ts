@@ -4,8 +4,8 @@
  * a host's cached check going stale), and one wall-clock alarm that wakes the caller then, even
  * across suspend/resume and clock jumps.
  */
-import { DAY_MS } from './model';
-import { daysLeft, type RuleSettings, type Urgency, urgencyOf } from './rules/rules';
+import { DAY_MS, type FileExpiry } from './model';
+import { daysLeft, expiryDates, type RuleSettings, type Urgency, urgencyOf } from './rules/rules';
 import type { ProbeResult } from './hosts/tlsHandshake';
 
 /** Wall time and timers, replaceable in tests. */
@@ -93,6 +93,13 @@ export function nextChangeOf(c: DatedCertificate, now: number, rules: RuleSettin
   // daysLeft = ceil((notAfter - now) / DAY): it steps from N to N - 1 at notAfter - (N - 1) days, also after expiry.
   const left = daysLeft(notAfter, now);
   if (Number.isFinite(left)) considerText(notAfter - (left - 1) * DAY_MS);
+  return next;
+}
+
+/** The earliest moment after `now` at which a finding of a file's expiries (FileResult.expiries, evaluateExpiries) changes. */
+export function nextExpiryChange(expiries: readonly FileExpiry[] | undefined, now: number, rules: RuleSettings, options: NextChangeOptions = {}): number {
+  let next = Infinity;
+  for (const e of expiries ?? []) next = Math.min(next, nextChangeOf(expiryDates(e), now, rules, options));
   return next;
 }
 

@@ -10,7 +10,7 @@ export interface Range {
   end: Position;
 }
 
-export type SourceKind = 'pem' | 'der' | 'pkcs7' | 'pkcs12' | 'k8s-secret' | 'kubeconfig' | 'inline';
+export type SourceKind = 'pem' | 'der' | 'pkcs7' | 'pkcs12' | 'k8s-secret' | 'kubeconfig' | 'inline' | 'saml' | 'jwks';
 /** 'hint' is below 'info': findings about files outside production and unused trust-store roots. */
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 /** Severities from the most to the least severe. */
@@ -77,6 +77,46 @@ export interface CertificateRecord extends CertificateFields, FileLocation {
   privateKey?: FileLocation;
   /** DER bytes, for details and "Copy PEM"; never serialised in reports. */
   der: Uint8Array;
+  /** Set for a certificate in SAML metadata or other signed XML (source `saml`). */
+  saml?: SamlKeyInfo;
+  /** Set for a certificate in a JWK's `x5c` (source `jwks`). */
+  jwk?: JwkInfo;
+}
+
+/** Where a certificate sits in SAML metadata (or a signed XML document). */
+export interface SamlKeyInfo {
+  /** entityID of the enclosing EntityDescriptor. */
+  entityID?: string;
+  /** The role descriptor holding the key: IdP (IDPSSODescriptor), SP (SPSSODescriptor), AttributeAuthority, STS (WS-Federation) …, by name otherwise. */
+  role?: string;
+  /** The KeyDescriptor's `use` (absent there: both); absent outside a KeyDescriptor. */
+  use?: 'signing' | 'encryption' | 'both';
+  /** In a ds:Signature: the key that signed the document. */
+  signature?: boolean;
+  /** The earliest validUntil of the enclosing EntityDescriptor/EntitiesDescriptor (epoch ms). */
+  validUntil?: number;
+  /** cacheDuration of the nearest enclosing descriptor that has one, as written (xs:duration, e.g. PT6H). */
+  cacheDuration?: string;
+}
+
+/** The JSON Web Key whose `x5c` holds a certificate. */
+export interface JwkInfo {
+  kid?: string;
+  use?: string;
+  alg?: string;
+  kty?: string;
+  /** Position in `x5c`: 0 is the key's own certificate, the rest its chain. */
+  position: number;
+}
+
+/** Something in a file other than a certificate that stops being valid at a date: SAML metadata's validUntil. */
+export interface FileExpiry {
+  kind: 'saml-metadata';
+  notAfter: number;
+  /** The date as written (the attribute value). */
+  range: Range;
+  /** What expires, for messages: "SAML metadata of https://idp.example.org". */
+  label: string;
 }
 
 export interface Finding extends FileLocation {
@@ -115,7 +155,12 @@ export type FindingCode =
   | 'referenced-file-missing'
   | 'host-unreachable'
   | 'host-untrusted'
-  | 'host-hostname-mismatch';
+  | 'host-hostname-mismatch'
+  | 'metadata-expired'
+  | 'metadata-expires-critical'
+  | 'metadata-expires-warning'
+  | 'metadata-expires-info'
+  | 'jwk-thumbprint-mismatch';
 
 /** A private key seen in the workspace, kept only as the hash of its public half. */
 export interface PrivateKeyRef extends FileLocation {
@@ -145,6 +190,8 @@ export interface FileResult {
   problems: Finding[];
   privateKeys: PrivateKeyRef[];
   references: FileReference[];
+  /** Dates the file itself expires at (SAML metadata validUntil), evaluated at `now` by evaluateExpiries. */
+  expiries?: FileExpiry[];
 }
 
 export const DAY_MS = 86_400_000;
@@ -157,7 +204,7 @@ export type Placement = Pick<CertificateRecord, 'file' | 'range' | 'source' | 'i
  * followed by more properties takes V8's slow path (~9 µs here against ~0.05 µs), and a bundle
  * read from cache is nothing but such copies. A unit test checks that no field is forgotten.
  */
-export function placeCertificate(c: CertificateFields & { der: Uint8Array }, at: Placement): CertificateRecord {
+export function placeCertificate(c: CertificateFields & Pick<CertificateRecord, 'der'> & Partial<Pick<CertificateRecord, 'saml' | 'jwk'>>, at: Placement): CertificateRecord {
   const r: CertificateRecord = {
     subject: c.subject, subjectCN: c.subjectCN, issuer: c.issuer, issuerCN: c.issuerCN, sans: c.sans, serial: c.serial,
     notBefore: c.notBefore, notAfter: c.notAfter, sha256: c.sha256, sha1: c.sha1, spkiSha256: c.spkiSha256,
@@ -170,5 +217,8 @@ export function placeCertificate(c: CertificateFields & { der: Uint8Array }, at:
   // Absent rather than undefined, as on a freshly parsed record.
   if (at.chain) r.chain = at.chain;
   if (at.privateKey) r.privateKey = at.privateKey;
+  // Where the certificate sits in its document, kept with the certificate when it is copied.
+  if (c.saml) r.saml = c.saml;
+  if (c.jwk) r.jwk = c.jwk;
   return r;
 }

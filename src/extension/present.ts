@@ -107,6 +107,20 @@ export function detailRows(c: CertificateRecord, all: readonly CertificateRecord
     [t('Source'), `${c.source} #${c.index + 1}`],
     [t('Context'), context === 'production' ? t('production') : t('{0}: its findings are hints (certlens.nonProduction)', contextLabel(context))],
   ];
+  if (c.saml) {
+    const s = c.saml;
+    if (s.entityID) rows.push([t('SAML entity'), s.entityID]);
+    if (s.role) rows.push([t('SAML role'), s.role]);
+    if (s.use) rows.push([t('Key use'), s.use === 'signing' ? t('signing') : s.use === 'encryption' ? t('encryption') : t('signing and encryption')]);
+    if (s.signature) rows.push([t('Signs'), t('this document (XML signature)')]);
+    if (s.validUntil !== undefined) rows.push([t('Metadata valid until'), `${isoTime(s.validUntil)} (${s.validUntil <= now ? t('expired {0} days ago', -daysLeft(s.validUntil, now)) : t('{0} days left', daysLeft(s.validUntil, now))})`]);
+    if (s.cacheDuration) rows.push([t('Metadata cache duration'), s.cacheDuration]);
+  }
+  if (c.jwk) {
+    const k = c.jwk;
+    const key = [k.kid && `kid ${k.kid}`, k.kty, k.use && `use ${k.use}`, k.alg].filter(Boolean).join(' · ');
+    rows.push([t('JSON Web Key'), `${key || '—'} · x5c[${k.position}]${k.position === 0 ? ` (${t('the key\'s certificate')})` : ''}`]);
+  }
   if (c.chain) {
     const first = all.find((o) => o.file === c.file && o.index === c.chain?.earliestIndex);
     rows.push([t('Chain expires first'), `${first ? describeCertificate(first) : '?'} (${isoDate(c.chain.earliestNotAfter)})`]);

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import picomatch from 'picomatch';
 import type { CertificateFields, CertificateRecord, FileResult, Finding } from '../core/model';
-import { countUrgencies, evaluate, noUrgencies, type Urgency } from '../core/rules/rules';
+import { countUrgencies, evaluate, evaluateExpiries, noUrgencies, type Urgency } from '../core/rules/rules';
 import { Inventory } from '../core/scan/inventory';
 import { applyNonProductionPolicy, ContextClassifier, type FileContext } from '../core/context';
 import { isSkippedByExtension, PathFilter } from '../core/scan/filters';
@@ -9,7 +9,7 @@ import { readBounded, type ReadFile, type ReadOutcome } from '../core/scan/files
 import { type FileSource, runScan, type ScanRequest } from '../core/scan/pipeline';
 import { ParseMemo } from '../core/scan/memo';
 import type { Discovered, ReadPool } from '../core/scan/readPool';
-import { type Clock, nextChangeOf, nextLocalMidnight, WallClockAlarm } from '../core/clock';
+import { type Clock, nextChangeOf, nextExpiryChange, nextLocalMidnight, WallClockAlarm } from '../core/clock';
 import { onDidChangeConfig, readConfig, readFilesExclude, SETTING_KEYS, type CertLensConfig } from './config';
 import type { Log } from './log';
 import { fileKey, keyToUri } from './uris';
@@ -519,14 +519,18 @@ export class CertificateStore implements vscode.Disposable {
     const now = this.clock.now();
     const result = this.inventory.get(file);
     const cfg = this.configFor(file);
-    const certs = !result || this.pathIgnored(file, cfg) ? [] : result.certificates.filter((c) => !cfg.rules.ignore.has(c.sha256));
-    const found = result ? [...result.problems, ...evaluate(certs, now, cfg.rules)] : [];
+    const ignored = !result || this.pathIgnored(file, cfg);
+    const certs = ignored ? [] : result.certificates.filter((c) => !cfg.rules.ignore.has(c.sha256));
+    // The file's own expiries (SAML metadata validUntil) are judged like certificates.
+    const expiries = ignored ? undefined : result.expiries;
+    const found = result ? [...result.problems, ...evaluate(certs, now, cfg.rules), ...evaluateExpiries({ file, expiries }, now, cfg.rules)] : [];
     const apart = this.setApart(file);
     // Tests, examples, docs and vendored files keep every fact; their findings are hints (or hidden).
     const findings = apart ? applyNonProductionPolicy(found, () => this.contextOf(file), cfg.nonProduction === 'hide' ? 'exclude' : 'hint') : found;
     const counts = countUrgencies(certs, now, () => cfg.rules);
     let nextChange = Infinity;
     for (const c of certs) nextChange = Math.min(nextChange, nextChangeOf(c, now, cfg.rules, { textRoundingMs: TEXT_ROUNDING_MS }));
+    nextChange = Math.min(nextChange, nextExpiryChange(expiries, now, cfg.rules, { textRoundingMs: TEXT_ROUNDING_MS }));
     this.perFile.set(file, (state = { certs, findings, counts, nextChange, apart }));
     return state;
   }

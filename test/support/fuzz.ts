@@ -4,7 +4,7 @@
 //
 // Seeds are real certificates, PKCS#7, PKCS#12 and keys; each case picks a seed, mutates its DER
 // (byte-level or structure-aware), wraps it in a container the engine reads (PEM, Kubernetes Secret,
-// kubeconfig, JSON, .env, raw DER, PKCS#7, PKCS#12), and may mutate the container text too.
+// kubeconfig, JSON, .env, SAML metadata, JWKS, raw DER, PKCS#7, PKCS#12), and may mutate the container text too.
 // Everything random comes from one seeded PRNG, so a run is a pure function of its seed and seeds.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -663,6 +663,27 @@ export const CONTAINERS: Record<string, { kinds: SeedKind[]; wrap: (der: Buffer,
   'json': {
     kinds: ['cert', 'p7', 'key'],
     wrap: (der, kind, rng) => text('.json', JSON.stringify({ name: 'fuzz', caBundle: der.toString('base64'), pem: pemOf(der, labelFor(kind, rng)) }, null, rng.pick([0, 2]))),
+  },
+  'saml': {
+    kinds: ['cert'],
+    wrap: (der, _kind, rng) => {
+      const body = pemOf(der, 'X').split('\n').slice(1, -2).join(rng.pick(['\n        ', '&#13;\n', '']));
+      const p = rng.pick(['md:', 'ds:', '']);
+      return text(rng.pick(['.xml', '.py']), [
+        `<?xml version="1.0"?>\n<${p}EntitiesDescriptor validUntil="${rng.pick(['2030-01-01T00:00:00Z', '2001-01-01T00:00:00.5+02:00', 'soon'])}" cacheDuration="PT6H">`,
+        `<${p}EntityDescriptor entityID="https://idp.example"><${p}IDPSSODescriptor><${p}KeyDescriptor use="${rng.pick(['signing', 'encryption', ''])}">`,
+        `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>\n        ${body}\n</ds:X509Certificate></ds:X509Data></ds:KeyInfo></${p}KeyDescriptor>`,
+        `</${p}IDPSSODescriptor></${p}EntityDescriptor></${p}EntitiesDescriptor>\n`,
+      ].join('\n'));
+    },
+  },
+  'jwks': {
+    kinds: ['cert'],
+    wrap: (der, _kind, rng) => {
+      const x5t = crypto.createHash('sha1').update(der).digest('base64url');
+      if (rng.chance(0.5)) return text('.json', JSON.stringify({ keys: [{ kty: 'RSA', kid: 'k', use: 'sig', x5c: [der.toString('base64'), der.toString('base64')], x5t, 'x5t#S256': x5t }] }, null, rng.pick([0, 2])));
+      return text('.yaml', `keys:\n  - kid: k\n    x5c:\n      - ${der.toString('base64')}\n      - "${der.toString('base64')}"\n    x5t: ${x5t}\n  - x5c: [${der.toString('base64')}]\n`);
+    },
   },
   'env': {
     kinds: ['cert', 'key'],

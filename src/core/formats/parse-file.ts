@@ -2,7 +2,7 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import * as path from 'node:path';
 import { resolveNamedFile } from '../scan/files';
 import { CERTIFICATE_EXTENSIONS, DER_EXTENSIONS, PEM_EXTENSIONS, PKCS12_EXTENSIONS, PKCS7_EXTENSIONS } from './extensions';
-import { type CertificateFields, type CertificateRecord, type FileReference, type FileResult, type FindingCode, placeCertificate, type PrivateKeyRef, type Range, type Severity, type SourceKind } from '../model';
+import { type CertificateFields, type CertificateRecord, type FileReference, type FileResult, type FindingCode, type JwkInfo, placeCertificate, type Position, type PrivateKeyRef, type Range, type SamlKeyInfo, type Severity, type SourceKind } from '../model';
 import { certificateLength, hexDigest, parseCertificateDer } from '../x509/certificate';
 import { configFormat, maskComments, mayBeConfigFile } from '../hosts/configFormats';
 import { linkChains } from './chains';
@@ -10,6 +10,8 @@ import { FILE_START, LineIndex } from './lines';
 import { BASE64_PEM_MARKER, findPemBlocks, PEM_MARKER, type PemBlock } from './pem';
 import { certificatesFromPkcs7 } from './pkcs7';
 import { openPkcs12 } from './pkcs12';
+import { type JwkString, scanJwks } from './jwks';
+import { isBase64, scanSaml } from './saml';
 
 export interface ParseOptions {
   /** Password for a PKCS#12 file, when the user has unlocked it. */
@@ -69,6 +71,8 @@ export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions
     sink.problem('info', 'too-many-certificates', FILE_START, `Only the first ${result.certificates.length} certificates of this file are shown; ${sink.overflow} more were not read (certlens.maxCertificatesPerFile)`);
   }
   linkChains(result.certificates);
+  // A key's own certificate (SAML KeyDescriptor, x5c[0]) is the leaf, also when self-signed with the CA flag.
+  for (const c of result.certificates) if ((c.saml || c.jwk?.position === 0) && c.role === 'root' && !c.chain) c.role = 'leaf';
   return result;
 }
 
@@ -82,6 +86,21 @@ const PEM_MARKERS = [PEM_MARKER, Buffer.from(BASE64_PEM_MARKER)];
 const KEY_FRAGMENTS = ['.crt', 'Bundle', '-authority', '-certificate'];
 const KEY_MARKERS = KEY_FRAGMENTS.map((m) => Buffer.from(m));
 const STRUCTURED_EXTENSIONS = new Set(['', '.yaml', '.yml', '.json', '.jsonc', '.env', '.conf', '.config', '.kubeconfig', '.tpl', '.tf', '.tfvars']);
+/** SAML metadata and signed XML, in any text file (metadata is often held in a string of a test). */
+const SAML_MARKER = 'X509Certificate';
+const SAML_MARKER_BYTES = Buffer.from(SAML_MARKER);
+/** JWK x5c, in JSON and YAML files (and files named .jwks / .jwk). */
+const JWKS_MARKER = 'x5c';
+const JWKS_MARKER_BYTES = Buffer.from(JWKS_MARKER);
+const JWK_EXTENSIONS = new Set(['.jwks', '.jwk']);
+/** SAML metadata without a certificate may still have a validUntil: looked for in XML files only. */
+const VALIDITY_MARKER = 'validUntil';
+const VALIDITY_MARKER_BYTES = Buffer.from(VALIDITY_MARKER);
+const XML_EXTENSIONS = new Set(['.xml', '']);
+
+function mayHoldJwks(ext: string): boolean {
+  return STRUCTURED_EXTENSIONS.has(ext) || JWK_EXTENSIONS.has(ext);
+}
 
 /** Whether parsing `bytes` can find anything (certificates, keys or problems): a cheap pre-test. */
 export function mayHoldCertificates(file: string, bytes: Uint8Array): boolean {
@@ -92,7 +111,9 @@ export function mayHoldCertificates(file: string, bytes: Uint8Array): boolean {
 /** Cheap test before decoding: native substring searches over the raw bytes (one per marker). */
 function mayHoldText(bytes: Uint8Array, ext: string): boolean {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (PEM_MARKERS.some((m) => b.indexOf(m) !== -1)) return true;
+  if (PEM_MARKERS.some((m) => b.indexOf(m) !== -1) || b.indexOf(SAML_MARKER_BYTES) !== -1) return true;
+  if (mayHoldJwks(ext) && b.indexOf(JWKS_MARKER_BYTES) !== -1) return true;
+  if (XML_EXTENSIONS.has(ext) && b.indexOf(VALIDITY_MARKER_BYTES) !== -1) return true;
   return STRUCTURED_EXTENSIONS.has(ext) && KEY_MARKERS.some((m) => b.indexOf(m) !== -1);
 }
 
@@ -161,26 +182,52 @@ class Sink {
     return this.keyHashes.get(id);
   }
 
-  certificate(der: Uint8Array, range: Range, source: SourceKind, what: string): void {
+  /** Adds the certificate in `der` (returned), or reports why it cannot be read. */
+  certificate(der: Uint8Array, range: Range, source: SourceKind, what: string): CertificateRecord | undefined {
     if (this.result.certificates.length >= this.maxCertificates) {
       this.overflow++;
-      return;
+      return undefined;
     }
-    try {
-      // Extend the parsed fields in place: spreading ~30 properties per certificate shows in profiles.
-      const record = parseCertificateDer(der) as CertificateRecord;
-      record.file = this.result.file;
-      record.range = range;
-      record.source = source;
-      record.index = this.result.certificates.length;
-      record.role = 'leaf';
-      record.der = der.subarray(0, certificateLength(der));
-      this.result.certificates.push(record);
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      const code: FindingCode = /time/i.test(message) ? 'invalid-date' : 'invalid-certificate';
-      this.badInput(code, range, `${what} is not a valid certificate: ${message}`);
+    return this.place(decodeCertificate(der), range, source, what);
+  }
+
+  /** Base64 texts of DER certificates (SAML, JWKS) decoded in this file, and what each held. */
+  private readonly decodedTexts = new Map<string, CertificateRecord | NotACertificate>();
+
+  /**
+   * A certificate written as base64 DER (SAML, JWKS). A text seen before in this file is not decoded
+   * again: a key listed for signing and for encryption, or a crafted file of thousands of copies.
+   */
+  base64Certificate(base64: string, range: Range, source: SourceKind, what: string): CertificateRecord | undefined {
+    if (this.result.certificates.length >= this.maxCertificates) {
+      this.overflow++;
+      return undefined;
     }
+    const known = this.decodedTexts.get(base64);
+    if (known === undefined) {
+      const decoded = decodeCertificate(Buffer.from(base64, 'base64'));
+      this.decodedTexts.set(base64, decoded);
+      return this.place(decoded, range, source, what);
+    }
+    if ('reason' in known) return this.place(known, range, source, what);
+    const record = placeCertificate(known, { file: this.result.file, range, source, index: this.result.certificates.length, role: 'leaf' });
+    this.result.certificates.push(record);
+    return record;
+  }
+
+  /** Adds a decoded certificate at its place (extending the parsed record in place), or reports why it is none. */
+  private place(decoded: CertificateRecord | NotACertificate, range: Range, source: SourceKind, what: string): CertificateRecord | undefined {
+    if ('reason' in decoded) {
+      this.badInput(decoded.code, range, `${what} is not a valid certificate: ${decoded.reason}`);
+      return undefined;
+    }
+    decoded.file = this.result.file;
+    decoded.range = range;
+    decoded.source = source;
+    decoded.index = this.result.certificates.length;
+    decoded.role = 'leaf';
+    this.result.certificates.push(decoded);
+    return decoded;
   }
 
   problem(severity: Severity, code: FindingCode, range: Range, message: string): void {
@@ -197,6 +244,27 @@ class Sink {
    */
   badInput(code: FindingCode, range: Range, message: string): void {
     if (this.reportsBadInput && !this.commentedOut?.(range)) this.problem('error', code, range, message);
+  }
+}
+
+interface NotACertificate {
+  code: FindingCode;
+  reason: string;
+}
+
+/**
+ * The fields of the certificate in `der` as a record to be placed (CertificateRecord's place fields
+ * are set by Sink.place), or why it is not one.
+ */
+function decodeCertificate(der: Uint8Array): CertificateRecord | NotACertificate {
+  try {
+    // Extend the parsed fields in place: spreading ~30 properties per certificate shows in profiles.
+    const record = parseCertificateDer(der) as CertificateRecord;
+    record.der = der.subarray(0, certificateLength(der));
+    return record;
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    return { code: /time/i.test(reason) ? 'invalid-date' : 'invalid-certificate', reason };
   }
 }
 
@@ -293,6 +361,14 @@ function parseText(text: string, ext: string, file: string, sink: Sink): void {
     sink.certificate(der, range, context.kindAt(valueStart), `The value of "${m[1]}"`);
   }
 
+  // SAML metadata and JWKS, after the PEM readers: PEM put where DER belongs is theirs.
+  if (text.includes(SAML_MARKER) || (XML_EXTENSIONS.has(ext) && text.includes(VALIDITY_MARKER))) readSaml(text, lines, sink);
+  if (mayHoldJwks(ext) && text.includes(JWKS_MARKER)) {
+    // A key set, whatever the file's name, reports what does not decode.
+    if (JWK_EXTENSIONS.has(ext)) sink.reportsBadInput = true;
+    readJwks(text, lines, sink);
+  }
+
   if (context.isKubeconfig) {
     KUBECONFIG_PATH_KEY.lastIndex = 0;
     while ((m = KUBECONFIG_PATH_KEY.exec(text))) {
@@ -304,6 +380,100 @@ function parseText(text: string, ext: string, file: string, sink: Sink): void {
       } satisfies FileReference);
     }
   }
+}
+
+/** Whether a text is a SAML metadata document: its first element an EntityDescriptor or EntitiesDescriptor. */
+const METADATA_DOCUMENT = /^\uFEFF?\s*(?:<\?[^>]*\?>\s*|<!--[^]*?-->\s*)*<(?:[\w.-]+:)?Entit(?:y|ies)Descriptor\b/;
+
+/** Certificates of X509Certificate elements, and validUntil dates (FileResult.expiries) of SAML metadata. */
+function readSaml(text: string, lines: LineIndex, sink: Sink): void {
+  // A metadata document, whatever its name (metadata, idp.saml), reports what does not decode.
+  if (METADATA_DOCUMENT.test(text.slice(0, 8192))) sink.reportsBadInput = true;
+  const { certificates, validity } = scanSaml(text);
+  for (const c of certificates) {
+    const range = lines.range(c.start, c.end);
+    if (c.pem) {
+      placeReadAsPem(sink.result.certificates, range, 'saml', { saml: c.info });
+      continue;
+    }
+    if (!isBase64(c.base64)) {
+      sink.badInput('invalid-base64', range, 'This X509Certificate element does not hold base64');
+      continue;
+    }
+    const record = sink.base64Certificate(c.base64, range, 'saml', 'This X509Certificate element');
+    if (record) record.saml = c.info;
+  }
+  for (const v of validity) {
+    const range = lines.range(v.start, v.end);
+    if (Number.isNaN(v.notAfter)) sink.badInput('invalid-date', range, `validUntil "${v.value}" is not an xs:dateTime (${v.label})`);
+    else (sink.result.expiries ??= []).push({ kind: 'saml-metadata', notAfter: v.notAfter, range, label: v.label });
+  }
+}
+
+/**
+ * PEM, or base64 of PEM, where DER belongs (an X509Certificate element, an x5c member: wrong, and
+ * common): the PEM reader has read it; its certificates within `range` become the document's
+ * (copies: a parsed record may be in the block cache).
+ */
+function placeReadAsPem(certificates: CertificateRecord[], range: Range, source: SourceKind, place: { saml: SamlKeyInfo } | { jwk: JwkInfo }): void {
+  const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character <= b.character);
+  certificates.forEach((c, i) => {
+    if (c.source === source || !before(range.start, c.range.start) || !before(c.range.end, range.end)) return;
+    certificates[i] = placeCertificate({ ...c, ...place }, { file: c.file, range: c.range, source, index: c.index, role: c.role });
+  });
+}
+
+const PEM_TEXT = /-----BEGIN|^LS0tLS1CRUdJTi/;
+
+/** A sample cut short: `MIIC...`. */
+const ELIDED = /\.\.\.|…/;
+const BASE64_OR_URL = /^[A-Za-z0-9+/_-]+={0,2}$/;
+
+/** Certificates of JWK x5c arrays; x5t and x5t#S256 checked against the first. */
+function readJwks(text: string, lines: LineIndex, sink: Sink): void {
+  for (const key of scanJwks(text)) {
+    const info: Omit<JwkInfo, 'position'> = {};
+    if (key.kid) info.kid = key.kid.value;
+    if (key.use) info.use = key.use.value;
+    if (key.alg) info.alg = key.alg.value;
+    if (key.kty) info.kty = key.kty.value;
+    let first: CertificateRecord | undefined;
+    key.members.forEach((member, position) => {
+      const value = member.value.replace(/\s+/g, '');
+      if (!value || PLACEHOLDER.test(value) || ELIDED.test(value)) return;
+      const range = lines.range(member.start, member.end);
+      if (PEM_TEXT.test(value)) {
+        placeReadAsPem(sink.result.certificates, range, 'jwks', { jwk: { ...info, position } });
+        return;
+      }
+      if (!BASE64_OR_URL.test(value) || value.length % 4 === 1) {
+        sink.badInput('invalid-base64', range, `x5c[${position}] is not valid base64`);
+        return;
+      }
+      if (/[-_]/.test(value)) {
+        sink.badInput('invalid-base64', range, `x5c[${position}] is base64url; RFC 7517 requires standard base64 (+ and /), which verifiers expect`);
+      }
+      const record = sink.base64Certificate(value, range, 'jwks', `x5c[${position}]${info.kid ? ` of key "${info.kid}"` : ''}`);
+      if (!record) return;
+      record.jwk = { ...info, position };
+      if (position === 0) first = record;
+    });
+    if (first) checkThumbprint(key.x5t, 'x5t', 'SHA-1', first.sha1, lines, sink);
+    if (first) checkThumbprint(key.x5tS256, 'x5t#S256', 'SHA-256', first.sha256, lines, sink);
+  }
+}
+
+/** A JWK thumbprint (base64url of the hash of x5c[0]'s DER) that is not the certificate's: a finding at it. */
+function checkThumbprint(given: JwkString | undefined, name: string, hash: string, hex: string, lines: LineIndex, sink: Sink): void {
+  if (!given) return;
+  const expected = Buffer.from(hex, 'hex').toString('base64url');
+  // Padding and the standard alphabet are tolerated: the hash is what must agree.
+  const value = given.value.trim().replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_');
+  if (value === expected) return;
+  const range = lines.range(given.start, given.end);
+  if (sink.commentedOut?.(range)) return;
+  const hint = value.toLowerCase() === hex ? ' (it is the hex thumbprint; it must be base64url)' : '';
+  sink.problem('error', 'jwk-thumbprint-mismatch', range, `${name} is not the ${hash} thumbprint of x5c[0]${hint}: expected ${expected}`);
 }
 
 function handlePemBlocks(

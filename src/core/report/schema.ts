@@ -1,4 +1,4 @@
-import type { CertificateRecord, Finding, Range, Severity } from '../model';
+import type { CertificateRecord, Finding, JwkInfo, Range, Severity } from '../model';
 import type { ContextOf, FileContext } from '../context';
 import { daysLeft } from '../rules/rules';
 import type { ScanStats } from '../scan/pipeline';
@@ -40,6 +40,10 @@ export interface CertificateJson {
   privateKey: { file: string; range: Range } | null;
   /** What the file is for, from its path (see FileContext). */
   context: FileContext;
+  /** Source `saml`: where the certificate sits in the metadata (present only there). */
+  saml?: { entityID: string | null; role: string | null; use: string | null; signature: boolean; validUntil: string | null; cacheDuration: string | null };
+  /** Source `jwks`: the key whose x5c holds the certificate (present only there). */
+  jwk?: { kid: string | null; use: string | null; alg: string | null; kty: string | null; position: number };
 }
 
 export interface FindingJson {
@@ -111,6 +115,23 @@ export interface Report {
 }
 
 export function certificateJson(c: CertificateRecord, now: number, context: FileContext = 'production'): CertificateJson {
+  const json = certificateFieldsJson(c, now, context);
+  if (c.saml) {
+    const s = c.saml;
+    json.saml = {
+      entityID: s.entityID ?? null, role: s.role ?? null, use: s.use ?? null, signature: !!s.signature,
+      validUntil: s.validUntil === undefined ? null : isoTime(s.validUntil), cacheDuration: s.cacheDuration ?? null,
+    };
+  }
+  if (c.jwk) json.jwk = jwkJson(c.jwk);
+  return json;
+}
+
+function jwkJson(k: JwkInfo): NonNullable<CertificateJson['jwk']> {
+  return { kid: k.kid ?? null, use: k.use ?? null, alg: k.alg ?? null, kty: k.kty ?? null, position: k.position };
+}
+
+function certificateFieldsJson(c: CertificateRecord, now: number, context: FileContext): CertificateJson {
   return {
     file: c.file,
     range: c.range,

@@ -1,4 +1,4 @@
-import { type CertificateRecord, DAY_MS, type Finding, type Severity } from '../model';
+import { type CertificateRecord, DAY_MS, type FileExpiry, type FileResult, type Finding, type FindingCode, type Severity } from '../model';
 import { WEAK_SIGNATURE_OIDS } from '../x509/oids';
 import { isoDate } from '../dates';
 import { isTrustStore } from './trustStores';
@@ -91,7 +91,8 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
   // Whether a file is a trust store, asked only for roots about to be reported as expiring.
   const trustStores = new Map<string, boolean>();
   const inTrustStore = (c: CertificateRecord): boolean => {
-    if (!c.selfSigned) return false;
+    // A key's certificate in SAML metadata or a JWKS is relied upon, however many of them a file holds.
+    if (!c.selfSigned || c.source === 'saml' || c.source === 'jwks') return false;
     let is = trustStores.get(c.file);
     if (is === undefined) trustStores.set(c.file, (is = isTrustStore(c.file, sameFile(c.file))));
     return is;
@@ -145,6 +146,38 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
     }
     if (c.role === 'leaf' && !c.isCA && c.notAfter - c.notBefore > s.maxLeafValidityDays * DAY_MS) {
       add('info', 'long-validity', `${name} is valid for ${plural(Math.round((c.notAfter - c.notBefore) / DAY_MS), 'day')}, more than the ${s.maxLeafValidityDays} browsers accept for a TLS server`);
+    }
+  }
+  return findings;
+}
+
+/** Finding codes of each kind of file expiry, by urgency. */
+const EXPIRY_CODES: Record<FileExpiry['kind'], Record<'expired' | 'critical' | 'warning' | 'info', FindingCode>> = {
+  'saml-metadata': { expired: 'metadata-expired', critical: 'metadata-expires-critical', warning: 'metadata-expires-warning', info: 'metadata-expires-info' },
+};
+
+/** A file expiry as the rules and the clock read dates: valid from the beginning of time. */
+export function expiryDates(e: FileExpiry): { notBefore: number; notAfter: number } {
+  return { notBefore: -Infinity, notAfter: e.notAfter };
+}
+
+/**
+ * Findings for the dates files themselves expire at (FileResult.expiries: SAML metadata validUntil)
+ * at time `now`, with the certificate thresholds: expired (error), within criticalDays (error),
+ * warningDays (warning), infoDays (information).
+ */
+export function evaluateExpiries(result: Pick<FileResult, 'file' | 'expiries'>, now: number, s: RuleSettings = DEFAULT_RULES): Finding[] {
+  const findings: Finding[] = [];
+  for (const e of result.expiries ?? []) {
+    const urgency = urgencyOf(expiryDates(e), now, s);
+    const left = daysLeft(e.notAfter, now);
+    const date = isoDate(e.notAfter);
+    const codes = EXPIRY_CODES[e.kind];
+    const add = (severity: Severity, code: FindingCode, message: string) => findings.push({ file: result.file, range: e.range, severity, code, message });
+    if (urgency === 'expired') {
+      add('error', codes.expired, `${e.label} expired ${plural(-left || 0, 'day')} ago (validUntil ${date}): relying parties reject it until it is refreshed`);
+    } else if (urgency === 'critical' || urgency === 'warning' || urgency === 'info') {
+      add(EXPIRING[urgency][0], codes[urgency], `${e.label} expires in ${plural(left, 'day')} (validUntil ${date}): refresh and re-publish it before then`);
     }
   }
   return findings;

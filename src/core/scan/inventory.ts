@@ -1,5 +1,5 @@
 import type { CertificateRecord, FileResult, Finding } from '../model';
-import { evaluate, type RuleSettings } from '../rules/rules';
+import { evaluate, evaluateExpiries, type RuleSettings } from '../rules/rules';
 
 /**
  * The workspace's certificates, file by file, updated one file at a time. Pairs certificates
@@ -14,7 +14,7 @@ export class Inventory {
   private keys = new Map<string, { file: string; range: CertificateRecord['range'] }>();
 
   set(result: FileResult): void {
-    const empty = result.certificates.length === 0 && result.problems.length === 0 && result.privateKeys.length === 0;
+    const empty = result.certificates.length === 0 && result.problems.length === 0 && result.privateKeys.length === 0 && !result.expiries?.length;
     const before = this.files.get(result.file);
     if (empty) this.files.delete(result.file);
     else this.files.set(result.file, result);
@@ -99,9 +99,11 @@ export class Inventory {
     return out;
   }
 
-  /** Parse problems plus rule findings at time `now`. */
+  /** Parse problems plus rule findings (certificates and the files' own expiries) at time `now`. */
   findings(now: number, rules: RuleSettings): Finding[] {
-    return [...this.problems(), ...evaluate(this.certificates(), now, rules)];
+    const expiries: Finding[] = [];
+    for (const r of this.files.values()) if (r.expiries) expiries.push(...evaluateExpiries(r, now, rules));
+    return [...this.problems(), ...evaluate(this.certificates(), now, rules), ...expiries];
   }
 }
 
