@@ -174,4 +174,30 @@ export const FINDING_CODES: Record<FindingCode, FindingCodeInfo> = {
     fix: 'Reissue the certificate with the host name among its subject alternative names, or fix the host name in the configuration.',
     securitySeverity: 7.0, tags: [...SECURITY, 'tls'],
   },
+  'metadata-expired': {
+    name: 'SamlMetadataExpired', short: 'SAML metadata past its validUntil',
+    full: 'The SAML metadata\'s validUntil has passed: federation partners that honour it refuse the metadata, and single sign-on with them fails.',
+    fix: 'Publish fresh metadata (re-sign it with a new validUntil) and make sure partners fetch it.', securitySeverity: 8.0, tags: EXPIRY,
+  },
+  'metadata-expires-critical': {
+    name: 'SamlMetadataExpiresVerySoon', short: 'SAML metadata expires within the critical window',
+    full: 'The SAML metadata\'s validUntil falls within the critical window (7 days by default).',
+    fix: 'Publish fresh metadata with a later validUntil.', securitySeverity: 7.5, tags: EXPIRY,
+  },
+  'metadata-expires-warning': {
+    name: 'SamlMetadataExpiresSoon', short: 'SAML metadata expires within the warning window',
+    full: 'The SAML metadata\'s validUntil falls within the warning window (30 days by default).',
+    fix: 'Publish fresh metadata with a later validUntil.', securitySeverity: 5.0, tags: EXPIRY,
+  },
+  'metadata-expires-info': {
+    name: 'SamlMetadataExpiresWithinInfoWindow', short: 'SAML metadata expires within the information window',
+    full: 'The SAML metadata\'s validUntil falls within the information window (90 days by default): plan its refresh.',
+    fix: 'Plan publishing fresh metadata with a later validUntil.', securitySeverity: 2.0, tags: EXPIRY,
+  },
+  'jwk-thumbprint-mismatch': {
+    name: 'JwkThumbprintMismatch', short: 'JWK x5t does not match its certificate',
+    full: 'A JSON Web Key\'s x5t or x5t#S256 is not the thumbprint of the first certificate of its x5c: clients that check it reject the key, and the key set was probably edited by hand.',
+    fix: 'Recompute x5t (SHA-1) and x5t#S256 (SHA-256) from x5c[0], base64url without padding, or regenerate the key set.',
+    securitySeverity: 6.0, tags: [...SECURITY, 'jwks'],
+  },
 };
