@@ -12,6 +12,11 @@ import { buildReport } from '../core/report/schema';
 import { applyNonProductionPolicy, type ContextGlobs, ContextClassifier, contextByFolder, NON_PRODUCTION_POLICIES, type NonProductionPolicy } from '../core/context';
 import { meetsThreshold, toCsv, toSarif, toTable } from '../core/report/formats';
 import { checkCommand, checkTargets, HOST_ARG_OPTIONS, HostCollector, hostCliOptions } from './hosts';
+import { ownersByRoot, repositoryRoot } from '../core/owners';
+import { LastChangeCache } from '../core/lastChange';
+import type { CertificateRecord } from '../core/model';
+import { toMetrics } from '../core/report/metrics';
+import { writeFileAtomically } from './output';
 
 declare const CERTLENS_VERSION: string;
 const VERSION = typeof CERTLENS_VERSION === 'string' ? CERTLENS_VERSION : '0.0.0-dev';
@@ -24,9 +29,16 @@ Usage:
   certlens --version | --help
 
 Options for scan:
-  --format table|json|csv|sarif   output format (default: table); json is indented on a
-                                  terminal, one line into a pipe or file
-  --output FILE                   write the report to FILE instead of stdout
+  --format table|json|csv|sarif|openmetrics
+                                  output format (default: table); json is indented on a
+                                  terminal, one line into a pipe or file; openmetrics is
+                                  Prometheus's text format with x509-certificate-exporter's
+                                  metric and label names
+  --output FILE                   write the report to FILE instead of stdout (through a
+                                  temporary file and a rename: readers never see half a file)
+  --repository NAME               openmetrics: a repository="NAME" label on every series
+  --last-change                   json: the commit that last changed each certificate's
+                                  lines (asks git; nothing when there is no full clone)
   --critical-days N               error when expiring within N days (default: ${DEFAULT_RULES.criticalDays})
   --warn-days N                   warning within N days (default: ${DEFAULT_RULES.warningDays})
   --info-days N                   information within N days (default: ${DEFAULT_RULES.infoDays})
@@ -86,6 +98,8 @@ async function scanCommand(args: string[]): Promise<number> {
       exclude: { type: 'string', multiple: true },
       'max-file-size': { type: 'string' },
       'no-color': { type: 'boolean', default: false },
+      repository: { type: 'string' },
+      'last-change': { type: 'boolean', default: false },
       'no-default-excludes': { type: 'boolean', default: false },
       hosts: { type: 'boolean', default: false },
       'hosts-non-production': { type: 'boolean', default: false },
@@ -99,7 +113,7 @@ async function scanCommand(args: string[]): Promise<number> {
     },
   });
   const format = values.format;
-  if (!['table', 'json', 'csv', 'sarif'].includes(format)) throw new UsageError(`--format must be table, json, csv or sarif, not "${format}"`);
+  if (!['table', 'json', 'csv', 'sarif', 'openmetrics'].includes(format)) throw new UsageError(`--format must be table, json, csv, sarif or openmetrics, not "${format}"`);
   const failOn = values['fail-on'];
   if (!['expired', 'error', 'warning', 'info', 'hint', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be expired, error, warning, info, hint or never, not "${failOn}"`);
   const policy = values['non-production'] as NonProductionPolicy;
@@ -154,7 +168,11 @@ async function scanCommand(args: string[]): Promise<number> {
   if (checked) found.push(...checked.findings);
   const findings = applyNonProductionPolicy(found, contextOf, policy);
   mark('rules');
-  const report = buildReport(certs, findings, now, stats, { contextOf, hosts: checked?.hosts });
+  // Owners from the CODEOWNERS of each scanned folder or of the repository holding it.
+  const ownersOf = ownersByRoot([...folders, ...folders.map((f) => repositoryRoot(f, fs.existsSync))], readTextIfExists);
+  const lastChanges = values['last-change'] ? new LastChangeCache() : undefined;
+  const lastChangeOf = lastChanges && ((c: CertificateRecord) => lastChanges.lastChange(c.file, c.range.start.line, c.range.end.line));
+  const report = buildReport(certs, findings, now, stats, { contextOf, hosts: checked?.hosts, ownersOf, lastChangeOf });
   mark('report');
   const relativeTo = roots.length === 1 && fs.statSync(roots[0]).isDirectory() ? path.resolve(roots[0]) : process.cwd();
   const out =
@@ -163,13 +181,22 @@ async function scanCommand(args: string[]): Promise<number> {
     format === 'json' ? JSON.stringify(report, null, !values.output && process.stdout.isTTY ? 2 : undefined) + '\n'
     : format === 'csv' ? toCsv(report)
     : format === 'sarif' ? toSarif(report, VERSION)
+    : format === 'openmetrics' ? toMetrics(report, { repository: values.repository, relativeTo })
     : toTable(report, !values['no-color'] && !values.output && process.stdout.isTTY === true && !process.env.NO_COLOR, relativeTo);
   mark('formatted');
-  if (values.output) fs.writeFileSync(values.output, out);
+  if (values.output) writeFileAtomically(values.output, out);
   else await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
   const failed = failOn === 'expired' ? findings.some((f) => f.code === 'expired' && f.severity !== 'hint') : findings.some((f) => meetsThreshold(f.severity, failOn));
   mark('written');
   return failed ? 1 : 0;
+}
+
+function readTextIfExists(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -199,14 +199,14 @@ export type OwnersOf = (file: string) => string[];
 /**
  * Owners of files under any of `roots` (repository roots or scanned folders: each uses the
  * CODEOWNERS found at it, paths relative to it; the deepest root holding a file wins). Files
- * outside every root with a CODEOWNERS are unowned.
+ * outside every root with a CODEOWNERS are unowned. Undefined when no root has a CODEOWNERS file.
  */
-export function ownersByRoot(roots: readonly string[], read: ReadText): OwnersOf {
+export function ownersByRoot(roots: readonly string[], read: ReadText): OwnersOf | undefined {
   const loaded = [...new Set(roots.map((r) => path.resolve(r)))]
     .map((root) => ({ root, codeOwners: loadCodeOwners(root, read)?.owners }))
     .filter((r): r is { root: string; codeOwners: CodeOwners } => !!r.codeOwners)
     .sort((a, b) => b.root.length - a.root.length);
-  if (!loaded.length) return () => [];
+  if (!loaded.length) return undefined;
   return (file) => {
     const abs = path.resolve(file);
     for (const { root, codeOwners } of loaded) {

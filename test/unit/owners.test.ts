@@ -150,7 +150,8 @@ describe('CODEOWNERS', () => {
       fs.writeFileSync(path.join(dir, 'CODEOWNERS'), '/svc/tls/ @tls-team\n');
       const root = repositoryRoot(path.join(dir, 'svc'), fs.existsSync);
       assert.equal(root, dir);
-      const ownersOf = ownersByRoot([root], readIfExists);
+      const ownersOf = ownersByRoot([root], readIfExists)!;
+      assert.equal(ownersByRoot([tempDir()], readIfExists), undefined);
       assert.deepEqual(ownersOf(path.join(dir, 'svc', 'tls', 'a.pem')), ['@tls-team']);
       assert.deepEqual(ownersOf(path.join(dir, 'svc', 'b.pem')), []);
       assert.deepEqual(ownersOf(path.join(path.dirname(dir), 'elsewhere.pem')), []);
