@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
+import { isoTime } from './dates';
 
 /** The commit that last changed some lines of a file. */
 export interface LastChange {
   /** Short hash. */
   commit: string;
   author: string;
-  /** ISO-8601 author date. */
+  /** Author date, ISO-8601 in UTC. */
   date: string;
 }
 
@@ -44,7 +45,8 @@ export class LastChangeCache {
     try {
       const out = this.runGit(['log', '-1', '--no-color', '--format=%h%x00%an%x00%aI', '--no-patch', `-L${startLine + 1},${Math.max(startLine, endLine) + 1}:${path.basename(file)}`, '--'], dir).trim();
       const [commit, author, date] = out.split('\n')[0].split('\0');
-      return commit && author !== undefined && date ? { commit, author, date } : undefined;
+      const when = Date.parse(date ?? '');
+      return commit && author !== undefined && Number.isFinite(when) ? { commit, author, date: isoTime(when) } : undefined;
     } catch {
       return undefined;
     }
