@@ -13,7 +13,7 @@ import { applyNonProductionPolicy, type ContextGlobs, ContextClassifier, context
 import { meetsThreshold, toCsv, toSarif, toTable } from '../core/report/formats';
 import { checkCommand, checkTargets, HOST_ARG_OPTIONS, HostCollector, hostCliOptions } from './hosts';
 import { ownersByRoot, repositoryRoot } from '../core/owners';
-import { LastChangeCache } from '../core/lastChange';
+import { LastChangeCache, lastChangesOf } from '../core/lastChange';
 import type { CertificateRecord } from '../core/model';
 import { toMetrics } from '../core/report/metrics';
 import { writeFileAtomically } from './output';
@@ -170,8 +170,8 @@ async function scanCommand(args: string[]): Promise<number> {
   mark('rules');
   // Owners from the CODEOWNERS of each scanned folder or of the repository holding it.
   const ownersOf = ownersByRoot([...folders, ...folders.map((f) => repositoryRoot(f, fs.existsSync))], readTextIfExists);
-  const lastChanges = values['last-change'] ? new LastChangeCache() : undefined;
-  const lastChangeOf = lastChanges && ((c: CertificateRecord) => lastChanges.lastChange(c.file, c.range.start.line, c.range.end.line));
+  const lastChanges = values['last-change'] ? await lastChangesOf(certs, new LastChangeCache()) : undefined;
+  const lastChangeOf = lastChanges && ((c: CertificateRecord) => lastChanges.get(`${c.file}\0${c.index}`));
   const report = buildReport(certs, findings, now, stats, { contextOf, hosts: checked?.hosts, ownersOf, lastChangeOf });
   mark('report');
   const relativeTo = roots.length === 1 && fs.statSync(roots[0]).isDirectory() ? path.resolve(roots[0]) : process.cwd();

@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { daysFromNow, makeCert } from '../support/certs';
-import { LastChangeCache } from '../../src/core/lastChange';
+import { gitCli, LastChangeCache } from '../../src/core/lastChange';
 import type { Report } from '../../src/core/report/schema';
 import { sharedKey, tempDir } from './helpers';
 
@@ -39,42 +39,41 @@ describe('last change (git)', () => {
   });
   after(() => fs.rmSync(repo, { recursive: true, force: true }));
 
-  it('names the commit that last changed each certificate\'s lines', () => {
+  it('names the commit that last changed each certificate\'s lines', async () => {
     const cache = new LastChangeCache();
     const lines = fs.readFileSync(bundleFile, 'utf8').split('\n');
     const secondStart = lines.indexOf('-----BEGIN CERTIFICATE-----', 1);
-    assert.deepEqual(cache.lastChange(bundleFile, 0, secondStart - 1), { commit: firstCommit, author: 'Alice Admin', date: '2026-01-02T03:04:05Z' });
-    assert.deepEqual(cache.lastChange(bundleFile, secondStart, secondStart + 5), { commit: secondCommit, author: 'Bob Builder', date: '2026-01-02T03:04:05Z' });
+    assert.deepEqual(await cache.lastChange(bundleFile, 0, secondStart - 1), { commit: firstCommit, author: 'Alice Admin', date: '2026-01-02T03:04:05Z' });
+    assert.deepEqual(await cache.lastChange(bundleFile, secondStart, secondStart + 5), { commit: secondCommit, author: 'Bob Builder', date: '2026-01-02T03:04:05Z' });
   });
 
-  it('asks git once per question, and once per folder whether it is usable', () => {
+  it('asks git once per question, and once per folder whether it is usable', async () => {
     const calls: string[][] = [];
     const cache = new LastChangeCache((args) => {
       calls.push([...args]);
-      return args[0] === 'rev-parse' ? 'false\n' : 'abc1234\0Carol\x002026-01-01T00:00:00Z\n';
+      return Promise.resolve(args[0] === 'rev-parse' ? 'false\n' : 'abc1234\0Carol\x002026-01-01T00:00:00Z\n');
     });
-    for (let i = 0; i < 3; i++) cache.lastChange('/r/a.pem', 1, 4);
-    cache.lastChange('/r/b.pem', 0, 2);
+    const answers = await Promise.all([0, 1, 2].map(() => cache.lastChange('/r/a.pem', 1, 4)));
+    assert.deepEqual(answers[2], { commit: 'abc1234', author: 'Carol', date: '2026-01-01T00:00:00Z' });
+    await cache.lastChange('/r/b.pem', 0, 2);
     assert.equal(calls.filter((c) => c[0] === 'rev-parse').length, 1);
     assert.equal(calls.filter((c) => c[0] === 'log').length, 2);
     assert.ok(calls.some((c) => c.includes('-L2,5:a.pem')));
   });
 
-  it('leaves it out without a repository, for an untracked file, in a shallow clone, or without git', () => {
+  it('leaves it out without a repository, for an untracked file, in a shallow clone, or without git', async () => {
     const outside = tempDir();
     try {
       fs.writeFileSync(path.join(outside, 'a.pem'), 'x\n');
-      assert.equal(new LastChangeCache().lastChange(path.join(outside, 'a.pem'), 0, 0), undefined);
+      assert.equal(await new LastChangeCache().lastChange(path.join(outside, 'a.pem'), 0, 0), undefined);
       fs.writeFileSync(path.join(repo, 'tls', 'untracked.pem'), 'x\n');
-      assert.equal(new LastChangeCache().lastChange(path.join(repo, 'tls', 'untracked.pem'), 0, 0), undefined);
+      assert.equal(await new LastChangeCache().lastChange(path.join(repo, 'tls', 'untracked.pem'), 0, 0), undefined);
       const shallow = path.join(outside, 'shallow');
       const clone = spawnSync('git', ['clone', '-q', '--depth', '1', `file://${repo}`, shallow], { encoding: 'utf8' });
       assert.equal(clone.status, 0, clone.stderr);
-      assert.equal(new LastChangeCache().lastChange(path.join(shallow, 'tls', 'bundle.pem'), 0, 3), undefined);
-      const noGit = new LastChangeCache(() => {
-        throw Object.assign(new Error('spawn git ENOENT'), { code: 'ENOENT' });
-      });
-      assert.equal(noGit.lastChange(bundleFile, 0, 3), undefined);
+      assert.equal(await new LastChangeCache().lastChange(path.join(shallow, 'tls', 'bundle.pem'), 0, 3), undefined);
+      const noGit = new LastChangeCache(gitCli('/nonexistent/git'));
+      assert.equal(await noGit.lastChange(bundleFile, 0, 3), undefined);
     } finally {
       fs.rmSync(outside, { recursive: true, force: true });
     }
