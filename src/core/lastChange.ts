@@ -17,7 +17,7 @@ export type RunGit = (args: readonly string[], cwd: string) => Promise<string>;
 /** git from PATH, or the executable the editor's git extension uses. */
 export function gitCli(executable = 'git'): RunGit {
   return (args, cwd) => new Promise((resolve, reject) => {
-    execFile(executable, args as string[], { cwd, encoding: 'utf8', timeout: 20_000, maxBuffer: 4 * 1024 * 1024, windowsHide: true }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+    execFile(executable, args as string[], { cwd, encoding: 'utf8', timeout: 20_000, maxBuffer: 4 * 1024 * 1024, windowsHide: true }, (err, stdout) => (err ? reject(err instanceof Error ? err : new Error('git failed')) : resolve(stdout)));
   });
 }
 

@@ -61,8 +61,8 @@ function md(s: string): string {
   return s.replace(/[\\`*_[\]|<>&~]/g, (ch) => '\\' + ch).replace(/\r?\n/g, ' ');
 }
 
-export function hoverMarkdown(c: CertificateRecord, all: readonly CertificateRecord[], now: number, context: FileContext): vscode.MarkdownString {
-  const rows = detailRows(c, all, now, context);
+export function hoverMarkdown(c: CertificateRecord, all: readonly CertificateRecord[], now: number, context: FileContext, owners?: readonly string[]): vscode.MarkdownString {
+  const rows = detailRows(c, all, now, context, owners);
   const m = new vscode.MarkdownString(undefined, true);
   m.isTrusted = false;
   m.supportHtml = false;
@@ -84,7 +84,7 @@ export function contextLabel(context: FileContext): string {
 }
 
 /** Label/value pairs for everything known about a certificate. */
-export function detailRows(c: CertificateRecord, all: readonly CertificateRecord[], now: number, context: FileContext): [string, string][] {
+export function detailRows(c: CertificateRecord, all: readonly CertificateRecord[], now: number, context: FileContext, owners?: readonly string[]): [string, string][] {
   const t = vscode.l10n.t;
   const left = daysLeft(c.notAfter, now);
   const sans = [...c.sans.dns.map((d) => `DNS:${d}`), ...c.sans.ip.map((d) => `IP:${d}`), ...c.sans.email.map((d) => `email:${d}`), ...c.sans.uri.map((d) => `URI:${d}`)];
@@ -106,6 +106,8 @@ export function detailRows(c: CertificateRecord, all: readonly CertificateRecord
     [t('Source'), `${c.source} #${c.index + 1}`],
     [t('Context'), context === 'production' ? t('production') : t('{0}: its findings are hints (certlens.nonProduction)', contextLabel(context))],
   ];
+  // Only with a CODEOWNERS file: without one, "no owner" would say nothing.
+  if (owners) rows.push([t('Owners'), owners.join(', ') || t('none (no CODEOWNERS line owns this file)')]);
   if (c.chain) {
     const first = all.find((o) => o.file === c.file && o.index === c.chain?.earliestIndex);
     rows.push([t('Chain expires first'), `${first ? describeCertificate(first) : '?'} (${isoDate(c.chain.earliestNotAfter)})`]);
