@@ -2,6 +2,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CodeOwners, loadCodeOwners, ownersByRoot, repositoryRoot } from '../../src/core/owners';
+import { DAY_MS, type CertificateRecord, type Finding } from '../../src/core/model';
+import { buildReport, type HostJson } from '../../src/core/report/schema';
+import { toMarkdown, toSarif, toTable } from '../../src/core/report/formats';
+import { toIcs } from '../../src/core/report/calendar';
+import { ContextClassifier, contextByFolder } from '../../src/core/context';
 import { tempDir } from './helpers';
 
 const readIfExists = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined);
@@ -156,5 +161,53 @@ describe('CODEOWNERS', () => {
       assert.deepEqual(ownersOf(path.join(dir, 'svc', 'b.pem')), []);
       assert.deepEqual(ownersOf(path.join(path.dirname(dir), 'elsewhere.pem')), []);
     });
+  });
+});
+
+describe('owners in reports', () => {
+  const NOW = Date.parse('2026-06-01T00:00:00Z');
+  const RANGE = { start: { line: 0, character: 0 }, end: { line: 9, character: 25 } };
+  const cert = (file: string, daysLeft: number): CertificateRecord => ({
+    subject: 'CN=t', subjectCN: 't', issuer: 'CN=t', issuerCN: 't', sans: { dns: [], ip: [], email: [], uri: [] }, serial: '01',
+    notBefore: NOW - 100 * DAY_MS, notAfter: NOW + daysLeft * DAY_MS, sha256: `sha-${file}`, sha1: 'bb', spkiSha256: 'cc', keyType: 'EC', keyBits: 256,
+    curve: 'P-256', signatureAlgorithm: 'ecdsa-with-SHA256', signatureAlgorithmOid: '1.2.840.10045.4.3.2', isCA: false, selfSigned: true,
+    keyUsage: [], extendedKeyUsage: [], subjectRaw: 's', issuerRaw: 's', file, range: RANGE, source: 'pem', index: 0, role: 'leaf', der: new Uint8Array(),
+  });
+  const codeOwners = CodeOwners.parse('/deploy/ @acme/tls ops@acme.example\n/deploy/legacy/\n');
+  const ownersOf = (file: string) => codeOwners.ownersOf(path.posix.relative('/ws', file));
+  const contextOf = contextByFolder(new ContextClassifier(), ['/ws'], '/');
+  const certs = [cert('/ws/deploy/a.pem', 5), cert('/ws/deploy/legacy/b.pem', -1), cert('/ws/other/c.pem', 10), cert('/ws/test/d.pem', 3), cert('/ws/other/e.pem', 400)];
+  const expiry = (c: CertificateRecord, code: Finding['code'], severity: Finding['severity'] = 'error'): Finding => ({ file: c.file, range: RANGE, severity, code, message: `${c.file} ${code}`, sha256: c.sha256 });
+  const findings = [expiry(certs[0], 'expires-critical'), expiry(certs[1], 'expired'), expiry(certs[2], 'expires-warning', 'warning'), expiry(certs[3], 'expires-critical', 'hint'), expiry(certs[4], 'long-validity', 'info')];
+  const host = { host: 'api.acme.io', port: 443, references: [{ file: '/ws/deploy/x.env', range: RANGE, source: 'url' }, { file: '/ws/other/y.yaml', range: RANGE, source: 'url' }] } as HostJson;
+  const report = buildReport(certs, findings, NOW, { files: 5, ms: 1 }, { contextOf, ownersOf, hosts: [host] });
+
+  it('gives every certificate, finding and host its owners, empty when unowned', () => {
+    assert.deepEqual(report.certificates.map((c) => c.owners), [['@acme/tls', 'ops@acme.example'], [], [], [], []]);
+    assert.deepEqual(report.findings.map((f) => f.owners), [['@acme/tls', 'ops@acme.example'], [], [], [], []]);
+    assert.deepEqual(report.hosts?.[0].owners, ['@acme/tls', 'ops@acme.example']);
+  });
+
+  it('counts expiring production certificates nobody owns (not tests, not those far from expiry)', () => {
+    assert.equal(report.summary.expiringWithoutOwner, 2);
+    assert.match(toTable(report, false, '/ws'), /\n2 expiring production certificates have no owner in CODEOWNERS\n$/);
+    assert.equal(buildReport(certs, findings, NOW, { files: 5, ms: 1 }, { contextOf }).summary.expiringWithoutOwner, undefined, 'without CODEOWNERS nothing is said');
+  });
+
+  it('writes owners in Markdown and as a SARIF result property', () => {
+    const md = toMarkdown(report, '/ws');
+    assert.match(md, /\| deploy\/a\.pem:1 \| production \| @acme\/tls ops@acme\.example \|/);
+    assert.match(md, /\| other\/c\.pem:1 \| production \| none \|/);
+    const results = JSON.parse(toSarif(report, '0.0.0')).runs[0].results as { properties: { owners: string[] } }[];
+    assert.deepEqual(results[0].properties.owners, ['@acme/tls', 'ops@acme.example']);
+    assert.deepEqual(results[1].properties.owners, []);
+  });
+
+  it('names owners in calendar events; e-mail owners are attendees', () => {
+    const ics = toIcs([{ id: 'x', summary: 's', description: 'd', at: NOW, owners: ['@acme/tls', 'ops@acme.example'] }, { id: 'y', summary: 's', description: 'd', at: NOW, owners: [] }], 0, NOW);
+    assert.match(ics, /DESCRIPTION:d\\nOwners: @acme\/tls\\, ops@acme\.example\r\n/);
+    assert.match(ics, /ATTENDEE;ROLE=REQ-PARTICIPANT:mailto:ops@acme\.example\r\n/);
+    assert.equal(ics.match(/ATTENDEE/g)?.length, 1);
+    assert.match(ics, /DESCRIPTION:d\\nOwners: none\r\n/);
   });
 });
