@@ -109,14 +109,23 @@ export class EditorLastChange implements vscode.Disposable {
   }
 }
 
+/** How long the details wait for the git extension to start before doing without the last change. */
+const GIT_ACTIVATION_LIMIT_MS = 3000;
+
 async function gitApi(): Promise<GitApi | undefined> {
   const extension = vscode.extensions.getExtension<{ enabled?: boolean; getAPI(version: 1): GitApi }>('vscode.git');
   if (!extension) return undefined;
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const exports = extension.isActive ? extension.exports : await extension.activate();
-    return exports.enabled === false ? undefined : exports.getAPI(1);
+    const exports = extension.isActive ? extension.exports : await Promise.race([
+      Promise.resolve(extension.activate()),
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), GIT_ACTIVATION_LIMIT_MS))),
+    ]);
+    return !exports || exports.enabled === false ? undefined : exports.getAPI(1);
   } catch {
     return undefined;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -3,8 +3,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { daysFromNow, makeCert, type TestCert } from '../support/certs';
-import type { Report } from '../../src/core/report/schema';
-import { escapeLabelValue, nameLabels } from '../../src/core/report/metrics';
+import { buildReport, type HostJson, type Report } from '../../src/core/report/schema';
+import { escapeLabelValue, nameLabels, toMetrics } from '../../src/core/report/metrics';
 import { opensslNotAfter, sharedKey, tempDir } from './helpers';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
@@ -212,5 +212,29 @@ describe('Prometheus metrics (scan --format openmetrics)', () => {
     assert.equal(csv[0].split(',').at(-1), 'owners');
     // A leading @ is quoted against spreadsheet formulas, like every other cell.
     assert.ok(csv.some((line) => line.includes('soon.certlens.dev') && line.endsWith(",'@acme/tls @alice")));
+  });
+
+  it('hosts as blackbox_exporter writes them: probe_ssl_earliest_cert_expiry (the chain\'s earliest) and probe_success per host:port', () => {
+    const NOW = Date.parse('2026-06-01T00:00:00Z');
+    const reference = (file: string) => ({ file, range: { start: { line: 2, character: 0 }, end: { line: 2, character: 30 } }, source: 'url' });
+    const host = (name: string, port: number, fields: Partial<HostJson>): HostJson => ({
+      host: name, port, servername: name, address: name, viaProxy: null, starttls: null, references: [reference('/ws/deploy/app.env')], checkedAt: '2026-06-01T00:00:00Z',
+      notBefore: '2026-01-01T00:00:00Z', notAfter: '2026-07-01T00:00:00Z', daysLeft: 30, chainEarliestNotAfter: null, chainEarliestIndex: null, authorized: true,
+      authorizationError: null, hostnameMatch: true, hostnameError: null, selfSigned: false, missingIntermediate: false, protocol: 'TLSv1.3', cipher: null, error: null, chain: [], ...fields,
+    });
+    const report = buildReport([], [], NOW, { files: 1, ms: 1 }, {
+      hosts: [host('api.acme.example', 443, { chainEarliestNotAfter: '2026-06-20T00:00:00Z', chainEarliestIndex: 1 }), host('::1', 8443, {}), host('down.acme.example', 443, { error: 'ECONNREFUSED', notAfter: null })],
+      ownersOf: (file) => (file.startsWith('/ws/deploy/') ? ['@acme/sre'] : []),
+    });
+    const text = toMetrics(report, { repository: 'acme/app' });
+    const check = promtool(['check', 'metrics'], text);
+    assert.equal(check.code, 0, check.out);
+    const samples = parseSamples(text);
+    const expiry = samples.filter((x) => x.name === 'probe_ssl_earliest_cert_expiry');
+    assert.deepEqual(expiry.map((x) => [x.labels.instance, x.value, x.labels.owner, x.labels.repository]), [
+      ['api.acme.example:443', Date.parse('2026-06-20T00:00:00Z') / 1000, '@acme/sre', 'acme/app'],
+      ['[::1]:8443', Date.parse('2026-07-01T00:00:00Z') / 1000, '@acme/sre', 'acme/app'],
+    ]);
+    assert.deepEqual(samples.filter((x) => x.name === 'probe_success').map((x) => [x.labels.instance, x.value]), [['api.acme.example:443', 1], ['[::1]:8443', 1], ['down.acme.example:443', 0]]);
   });
 });
