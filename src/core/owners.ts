@@ -127,20 +127,22 @@ function ownerTokens(tokens: string[], flavor: CodeOwnersFlavor): string[] {
 /**
  * A gitignore-style pattern as a test over root-relative paths. A path matches when the pattern
  * matches it or one of its parent directories (a directory's owners own what it holds), except that
- * `dir/*` matches only what is directly in dir.
+ * `dir/*` (and `/*`) match only what is directly in dir.
  */
 function compilePattern(pattern: string, flavor: CodeOwnersFlavor): ((p: string) => boolean) | undefined {
   let p = pattern;
   const directoryOnly = p.endsWith('/') && !p.endsWith('\\/');
   if (directoryOnly) p = p.replace(/\/+$/, '');
-  const anchored = p.startsWith('/') || (flavor === 'github' && p.includes('/'));
+  const rootAnchored = p.startsWith('/');
+  const anchored = rootAnchored || (flavor === 'github' && p.includes('/'));
   p = p.replace(/^\/+/, '');
   if (!p) {
     // "/" alone: the whole repository.
     return directoryOnly || pattern === '/' ? () => true : undefined;
   }
   const segments = p.split('/');
-  const onlyDirectChildren = segments.length > 1 && segments[segments.length - 1] === '*';
+  // `docs/*` and `/*`: the files directly there; a lone `*` is everything.
+  const onlyDirectChildren = segments[segments.length - 1] === '*' && (segments.length > 1 || rootAnchored);
   let source = '';
   segments.forEach((segment, i) => {
     const last = i === segments.length - 1;
@@ -168,7 +170,11 @@ function segmentSource(segment: string): string {
   for (let i = 0; i < segment.length; i++) {
     const c = segment[i];
     if (c === '\\' && i + 1 < segment.length) out += escapeRegex(segment[++i]);
-    else if (c === '*') out += segment[i + 1] === '*' ? (i++, '.*') : '[^/]*';
+    else if (c === '*') {
+      // Within a segment, ** is a plain * (gitignore).
+      while (segment[i + 1] === '*') i++;
+      out += '[^/]*';
+    }
     else if (c === '?') out += '[^/]';
     else out += escapeRegex(c);
   }

@@ -72,6 +72,13 @@ describe('CODEOWNERS', () => {
       assert.deepEqual(co.ownersOf('a/x/y/b/z.pem'), ['@ab']);
       assert.deepEqual(co.ownersOf('c/d/e.pem'), ['@c']);
       assert.deepEqual(co.ownersOf('cd/e.pem'), []);
+      const rootFiles = CodeOwners.parse('/* @root-files\nx**y.pem @xy');
+      assert.deepEqual(rootFiles.ownersOf('ca.pem'), ['@root-files']);
+      assert.deepEqual(rootFiles.ownersOf('tls/ca.pem'), [], '/* does not reach into directories');
+      assert.deepEqual(rootFiles.ownersOf('xaby.pem'), ['@xy'], '** inside a segment is a plain *');
+      assert.deepEqual(rootFiles.ownersOf('xa/by.pem'), []);
+      assert.deepEqual(CodeOwners.parse('* @all').ownersOf('a/b/c/.hidden.pem'), ['@all']);
+      assert.deepEqual(CodeOwners.parse('** @all').ownersOf('a/b.pem'), ['@all']);
     });
     it('a matching line without owners leaves the path unowned', () => {
       assert.deepEqual(github.ownersOf('apps/github/server.pem'), []);
