@@ -168,8 +168,9 @@ async function scanCommand(args: string[]): Promise<number> {
   if (checked) found.push(...checked.findings);
   const findings = applyNonProductionPolicy(found, contextOf, policy);
   mark('rules');
-  // Owners from the CODEOWNERS of each scanned folder or of the repository holding it.
-  const ownersOf = ownersByRoot([...folders, ...folders.map((f) => repositoryRoot(f, fs.existsSync))], readTextIfExists);
+  // Owners from the CODEOWNERS of each scanned folder or of the repository holding it (files named on their own: the working directory's).
+  const ownerFolders = folders.length ? folders : [process.cwd()];
+  const ownersOf = ownersByRoot([...ownerFolders, ...ownerFolders.map((f) => repositoryRoot(f, fs.existsSync))], readTextIfExists);
   const lastChanges = values['last-change'] ? await lastChangesOf(certs, new LastChangeCache()) : undefined;
   const lastChangeOf = lastChanges && ((c: CertificateRecord) => lastChanges.get(`${c.file}\0${c.index}`));
   const report = buildReport(certs, findings, now, stats, { contextOf, hosts: checked?.hosts, ownersOf, lastChangeOf });
