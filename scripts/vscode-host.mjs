@@ -24,13 +24,15 @@ function which(cmd) {
 
 function log(msg) { process.stderr.write(`[vscode-host] ${msg}\n`); }
 
-/** Debian packages the project needs that are not installed (chromium, ripgrep, libkrb5-dev, openssl). */
+/** Debian packages the project needs that are not installed (chromium, ripgrep, libkrb5-dev, openssl, prometheus for promtool). */
 export function missingSystemPackages() {
   const missing = [];
   if (!fs.existsSync(chromiumPath)) missing.push('chromium');
   if (!which('rg')) missing.push('ripgrep');
   if (!fs.existsSync('/usr/include/gssapi.h') && !fs.existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev');
   if (!which('openssl')) missing.push('openssl');
+  // promtool checks the metrics output and tests the alert rules (test/unit/metrics.test.ts).
+  if (!which('promtool')) missing.push('prometheus');
   return missing;
 }
 

@@ -14,6 +14,11 @@ import { meetsThreshold, toCsv, toSarif, toTable } from '../core/report/formats'
 import { checkCommand, checkTargets, HOST_ARG_OPTIONS, HostCollector, hostCliOptions } from './hosts';
 import { baselineJson, BaselineMatcher, createBaseline } from '../core/report/baseline';
 import { readBaselineFile, sourceRootFor } from './baseline';
+import { ownersByRoot, repositoryRoot } from '../core/owners';
+import { LastChangeCache, lastChangesOf } from '../core/lastChange';
+import type { CertificateRecord } from '../core/model';
+import { toMetrics } from '../core/report/metrics';
+import { writeFileAtomically } from './output';
 
 declare const CERTLENS_VERSION: string;
 const VERSION = typeof CERTLENS_VERSION === 'string' ? CERTLENS_VERSION : '0.0.0-dev';
@@ -29,9 +34,16 @@ Usage:
   certlens --version | --help
 
 Options for scan:
-  --format table|json|csv|sarif   output format (default: table); json is indented on a
-                                  terminal, one line into a pipe or file
-  --output FILE                   write the report to FILE instead of stdout
+  --format table|json|csv|sarif|openmetrics
+                                  output format (default: table); json is indented on a
+                                  terminal, one line into a pipe or file; openmetrics is
+                                  Prometheus's text format with x509-certificate-exporter's
+                                  metric and label names
+  --output FILE                   write the report to FILE instead of stdout (through a
+                                  temporary file and a rename: readers never see half a file)
+  --repository NAME               openmetrics: a repository="NAME" label on every series
+  --last-change                   json: the commit that last changed each certificate's
+                                  lines (asks git; nothing when there is no full clone)
   --critical-days N               error when expiring within N days (default: ${DEFAULT_RULES.criticalDays})
   --warn-days N                   warning within N days (default: ${DEFAULT_RULES.warningDays})
   --info-days N                   information within N days (default: ${DEFAULT_RULES.infoDays})
@@ -96,6 +108,8 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
       exclude: { type: 'string', multiple: true },
       'max-file-size': { type: 'string' },
       'no-color': { type: 'boolean', default: false },
+      repository: { type: 'string' },
+      'last-change': { type: 'boolean', default: false },
       'no-default-excludes': { type: 'boolean', default: false },
       hosts: { type: 'boolean', default: false },
       'hosts-non-production': { type: 'boolean', default: false },
@@ -109,7 +123,7 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     },
   });
   const format = values.format;
-  if (!['table', 'json', 'csv', 'sarif'].includes(format)) throw new UsageError(`--format must be table, json, csv or sarif, not "${format}"`);
+  if (!['table', 'json', 'csv', 'sarif', 'openmetrics'].includes(format)) throw new UsageError(`--format must be table, json, csv, sarif or openmetrics, not "${format}"`);
   const failOn = values['fail-on'];
   if (!['expired', 'error', 'warning', 'info', 'hint', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be expired, error, warning, info, hint or never, not "${failOn}"`);
   const policy = values['non-production'] as NonProductionPolicy;
@@ -172,7 +186,12 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
   if (checked) found.push(...checked.findings);
   const findings = applyNonProductionPolicy(found, contextOf, policy);
   mark('rules');
-  const report = buildReport(certs, findings, now, stats, { contextOf, hosts: checked?.hosts });
+  // Owners from the CODEOWNERS of each scanned folder or of the repository holding it (files named on their own: the working directory's).
+  const ownerFolders = folders.length ? folders : [process.cwd()];
+  const ownersOf = ownersByRoot([...ownerFolders, ...ownerFolders.map((f) => repositoryRoot(f, fs.existsSync))], readTextIfExists);
+  const lastChanges = values['last-change'] ? await lastChangesOf(certs, new LastChangeCache()) : undefined;
+  const lastChangeOf = lastChanges && ((c: CertificateRecord) => lastChanges.get(`${c.file}\0${c.index}`));
+  const report = buildReport(certs, findings, now, stats, { contextOf, hosts: checked?.hosts, ownersOf, lastChangeOf });
   mark('report');
   const relativeTo = roots.length === 1 && fs.statSync(roots[0]).isDirectory() ? path.resolve(roots[0]) : process.cwd();
   const sourceRoot = sourceRootFor(roots, relativeTo);
@@ -185,15 +204,24 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     : format === 'json' ? JSON.stringify(report, null, !values.output && process.stdout.isTTY ? 2 : undefined) + '\n'
     : format === 'csv' ? toCsv(report)
     : format === 'sarif' ? toSarif(report, VERSION, { sourceRoot, baseline: !!baseline })
+    : format === 'openmetrics' ? toMetrics(report, { repository: values.repository, relativeTo })
     : toTable(report, !values['no-color'] && !values.output && process.stdout.isTTY === true && !process.env.NO_COLOR, relativeTo);
   mark('formatted');
-  if (values.output) fs.writeFileSync(values.output, out);
+  if (values.output) writeFileAtomically(values.output, out);
   else await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
   const counted = inBaseline ? findings.filter((f) => !inBaseline.matches(f)) : findings;
   if (counted.length < findings.length) process.stderr.write(`certlens: ${findings.length - counted.length} of ${findings.length} findings are in the baseline ${values.baseline}: reported, not counted for --fail-on\n`);
   const failed = mode === 'scan' && (failOn === 'expired' ? counted.some((f) => f.code === 'expired' && f.severity !== 'hint') : counted.some((f) => meetsThreshold(f.severity, failOn)));
   mark('written');
   return failed ? 1 : 0;
+}
+
+function readTextIfExists(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -20,6 +20,7 @@ import { Pkcs12Feature } from './features/pkcs12';
 import { registerQuickFixes } from './features/quickFixes';
 import { StatusBarFeature } from './features/statusBar';
 import { ExpirationsTree, type Node } from './views/expirationsTree';
+import { EditorLastChange, WorkspaceOwners } from './owners';
 
 export type { CertLensApi } from './api';
 
@@ -32,10 +33,12 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   const pool = new ReadPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'readWorker.js').fsPath, { background: true });
   const store = new CertificateStore({ pool, clock, passwords, log });
   const hosts = new HostChecks(store, context.workspaceState, clock, log);
-  const tree = new ExpirationsTree(store, hosts);
+  const owners = new WorkspaceOwners(log);
+  const lastChanges = new EditorLastChange();
+  const tree = new ExpirationsTree(store, hosts, owners);
   const codeLens = new CodeLensFeature(store, hosts);
   const statusBar = new StatusBarFeature(store, hosts);
-  const details = new DetailsFeature(store);
+  const details = new DetailsFeature(store, owners, lastChanges);
   const pkcs12 = new Pkcs12Feature(store, passwords, context.secrets, log);
   const live = new LiveUpdates(store);
   const diagnostics = new DiagnosticsFeature(store, hosts);
@@ -61,13 +64,13 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     log,
     // A new day, or a certificate crossing into expired or critical, with the window left open.
     store.onDidTick(() => void notify()),
-    store, hosts, tree, codeLens, statusBar, details, pkcs12, live,
+    store, hosts, owners, lastChanges, tree, codeLens, statusBar, details, pkcs12, live,
     registerCertificateFileLinks(hosts),
     diagnostics,
     decorations,
-    registerHover(store),
+    registerHover(store, owners),
     registerQuickFixes(store),
-    ...registerCommands({ store, hosts, tree, details, pkcs12, rescan, log }),
+    ...registerCommands({ store, hosts, tree, details, pkcs12, rescan, log, owners }),
     // Other settings are followed by the features that use them (see onDidChangeConfig).
     onDidChangeConfig(['include', 'exclude', 'maxFileSize', 'files.exclude', 'context.production', 'context.test', 'context.example', 'context.documentation', 'context.vendored', 'hosts.includeNonProduction'], () => {
       log.info('Files to scan changed in settings: rescanning');
@@ -102,7 +105,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
       await diagnostics.idle();
     },
     scan: rescan,
-    report: () => reportOf(store, hosts),
+    report: () => reportOf(store, hosts, owners),
     connectionsAttempted: () => hosts.connectionsAttempted,
     tree: () => snapshot(),
     statusBar: () => {

@@ -62,8 +62,8 @@ function md(s: string): string {
   return s.replace(/[\\`*_[\]|<>&~]/g, (ch) => '\\' + ch).replace(/\r?\n/g, ' ');
 }
 
-export function hoverMarkdown(c: CertificateRecord, all: readonly CertificateRecord[], now: number, context: FileContext): vscode.MarkdownString {
-  const rows = detailRows(c, all, now, context);
+export function hoverMarkdown(c: CertificateRecord, all: readonly CertificateRecord[], now: number, context: FileContext, owners?: readonly string[]): vscode.MarkdownString {
+  const rows = detailRows(c, all, now, context, owners);
   const m = new vscode.MarkdownString(undefined, true);
   m.isTrusted = false;
   m.supportHtml = false;
@@ -85,7 +85,7 @@ export function contextLabel(context: FileContext): string {
 }
 
 /** Label/value pairs for everything known about a certificate. */
-export function detailRows(c: CertificateRecord, all: readonly CertificateRecord[], now: number, context: FileContext): [string, string][] {
+export function detailRows(c: CertificateRecord, all: readonly CertificateRecord[], now: number, context: FileContext, owners?: readonly string[]): [string, string][] {
   const t = vscode.l10n.t;
   const left = daysLeft(c.notAfter, now);
   const sans = [...c.sans.dns.map((d) => `DNS:${d}`), ...c.sans.ip.map((d) => `IP:${d}`), ...c.sans.email.map((d) => `email:${d}`), ...c.sans.uri.map((d) => `URI:${d}`)];
@@ -121,6 +121,8 @@ export function detailRows(c: CertificateRecord, all: readonly CertificateRecord
     const key = [k.kid && `kid ${k.kid}`, k.kty, k.use && `use ${k.use}`, k.alg].filter(Boolean).join(' · ');
     rows.push([t('JSON Web Key'), `${key || '—'} · x5c[${k.position}]${k.position === 0 ? ` (${t('the key\'s certificate')})` : ''}`]);
   }
+  // Only with a CODEOWNERS file: without one, "no owner" would say nothing.
+  if (owners) rows.push([t('Owners'), owners.join(', ') || t('none (no CODEOWNERS line owns this file)')]);
   if (c.chain) {
     const first = all.find((o) => o.file === c.file && o.index === c.chain?.earliestIndex);
     rows.push([t('Chain expires first'), `${first ? describeCertificate(first) : '?'} (${isoDate(c.chain.earliestNotAfter)})`]);

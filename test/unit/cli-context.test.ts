@@ -129,8 +129,8 @@ describe('CLI: file contexts and non-production findings', () => {
     assert.deepEqual([fixture?.level, fixture?.properties.context], ['none', 'test']);
     assert.ok(results.some((r) => r.level === 'error' && r.properties.context === 'production'));
     const csv = run(['scan', tree, '--format', 'csv', '--fail-on', 'never']).stdout.trim().split('\r\n');
-    assert.match(csv[0], /,context$/);
-    assert.ok(csv.some((l) => l.includes('vendored.acme.io') && l.endsWith(',vendored')));
+    assert.match(csv[0], /,context,owners$/);
+    assert.ok(csv.some((l) => l.includes('vendored.acme.io') && l.endsWith(',vendored,')));
     const table = run(['scan', tree, '--fail-on', 'never']).stdout;
     assert.match(table, /config\/values\.yaml:2:\d+: error: /);
     assert.doesNotMatch(table, /tests\/values\.yaml/);

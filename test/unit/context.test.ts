@@ -152,8 +152,8 @@ describe('report with contexts and hints', () => {
 
   it('adds a last CSV column and Markdown columns for the context', () => {
     const csv = toCsv(report).trim().split('\r\n');
-    assert.match(csv[0], /,chainEarliestNotAfter,context$/);
-    assert.match(csv[2], /,test$/);
+    assert.match(csv[0], /,chainEarliestNotAfter,context,owners$/);
+    assert.match(csv[2], /,test,$/);
     const md = toMarkdown(report, '/ws');
     assert.match(md, /\| File \| Context \|/);
     assert.match(md, /\| hint \| expired \| b expired \| test\/b\.pem:1 \| test \|/);

@@ -8,6 +8,8 @@ export interface CalendarEntry {
   /** Epoch ms of the expiry. */
   at: number;
   location?: string;
+  /** Code owners (CODEOWNERS): named in the description; those that are e-mail addresses are attendees. */
+  owners?: string[];
 }
 
 /** RFC 5545 text escaping. */
@@ -32,6 +34,11 @@ function fold(line: string): string {
   return parts.join('\r\n ');
 }
 
+/** A plain e-mail address (CODEOWNERS also names @users and @org/teams, which are not). */
+function isEmailAddress(owner: string): boolean {
+  return /^[^@\s;:,"<>]+@[^@\s;:,"<>]+\.[^@\s;:,"<>]+$/.test(owner);
+}
+
 function stamp(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
@@ -47,8 +54,9 @@ export function toIcs(entries: readonly CalendarEntry[], alarmDays: number, now 
       `DTSTART:${stamp(e.at)}`,
       `DTEND:${stamp(e.at + 30 * 60_000)}`,
       `SUMMARY:${escapeText(e.summary)}`,
-      `DESCRIPTION:${escapeText(e.description)}`,
+      `DESCRIPTION:${escapeText(e.owners ? `${e.description}\nOwners: ${e.owners.join(', ') || 'none'}` : e.description)}`,
       ...(e.location ? [`LOCATION:${escapeText(e.location)}`] : []),
+      ...(e.owners ?? []).filter(isEmailAddress).map((m) => `ATTENDEE;ROLE=REQ-PARTICIPANT:mailto:${m}`),
       'TRANSP:TRANSPARENT',
     );
     if (alarmDays > 0) {

@@ -16,11 +16,11 @@ function csvCell(v: string | number | string[] | null): string {
 }
 
 export function toCsv(report: Report): string {
-  const header = ['notAfter', 'daysLeft', 'subjectCN', 'subject', 'issuer', 'dnsNames', 'file', 'line', 'source', 'index', 'role', 'keyType', 'keyBits', 'curve', 'signatureAlgorithm', 'serial', 'sha256', 'notBefore', 'chainEarliestNotAfter', 'context'];
+  const header = ['notAfter', 'daysLeft', 'subjectCN', 'subject', 'issuer', 'dnsNames', 'file', 'line', 'source', 'index', 'role', 'keyType', 'keyBits', 'curve', 'signatureAlgorithm', 'serial', 'sha256', 'notBefore', 'chainEarliestNotAfter', 'context', 'owners'];
   // New columns go last, so readers that count columns keep working.
   const rows = report.certificates.map((c) => [
     c.notAfter, c.daysLeft, c.subjectCN, c.subject, c.issuer, c.sans.dns, c.file, c.range.start.line + 1, c.source, c.index, c.role,
-    c.keyType, c.keyBits, c.curve, c.signatureAlgorithm, c.serial, c.sha256, c.notBefore, c.chainEarliestNotAfter, c.context,
+    c.keyType, c.keyBits, c.curve, c.signatureAlgorithm, c.serial, c.sha256, c.notBefore, c.chainEarliestNotAfter, c.context, c.owners,
   ]);
   return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
@@ -33,8 +33,8 @@ export function toMarkdown(report: Report, relativeTo?: string): string {
   const rel = (f: string) => (relativeTo ? path.relative(relativeTo, f) || f : f);
   const lines = [
     `# CertLens report`, '', `Generated ${report.now}: ${report.certificates.length} certificates, ${report.findings.length} findings.`, '',
-    '| Expires | Days left | Subject | Issuer | Key | File | Context |', '|---|---|---|---|---|---|---|',
-    ...report.certificates.map((c) => `| ${c.notAfter.slice(0, 10)} | ${c.daysLeft} | ${mdCell(c.subjectCN ?? c.subject)} | ${mdCell(c.issuerCN ?? c.issuer)} | ${mdCell(c.keyType)}${c.keyBits ? ` ${c.keyBits}` : ''} | ${mdCell(rel(c.file))}:${c.range.start.line + 1} | ${mdCell(c.context)} |`),
+    '| Expires | Days left | Subject | Issuer | Key | File | Context | Owners |', '|---|---|---|---|---|---|---|---|',
+    ...report.certificates.map((c) => `| ${c.notAfter.slice(0, 10)} | ${c.daysLeft} | ${mdCell(c.subjectCN ?? c.subject)} | ${mdCell(c.issuerCN ?? c.issuer)} | ${mdCell(c.keyType)}${c.keyBits ? ` ${c.keyBits}` : ''} | ${mdCell(rel(c.file))}:${c.range.start.line + 1} | ${mdCell(c.context)} | ${mdOwners(c.owners)} |`),
   ];
   if (report.hosts?.length) {
     lines.push('', '## Hosts', '', '| Host | Expires | Days left | Trusted | Hostname | Error |', '|---|---|---|---|---|---|');
@@ -43,10 +43,20 @@ export function toMarkdown(report: Report, relativeTo?: string): string {
     }
   }
   if (report.findings.length) {
-    lines.push('', '## Findings', '', '| Severity | Code | Message | File | Context |', '|---|---|---|---|---|');
-    for (const f of report.findings) lines.push(`| ${f.severity} | ${f.code} | ${mdCell(f.message)} | ${mdCell(rel(f.file))}:${f.range.start.line + 1} | ${mdCell(f.context)} |`);
+    lines.push('', '## Findings', '', '| Severity | Code | Message | File | Context | Owners |', '|---|---|---|---|---|---|');
+    for (const f of report.findings) lines.push(`| ${f.severity} | ${f.code} | ${mdCell(f.message)} | ${mdCell(rel(f.file))}:${f.range.start.line + 1} | ${mdCell(f.context)} | ${mdOwners(f.owners)} |`);
   }
+  if (report.summary.expiringWithoutOwner) lines.push('', expiringWithoutOwnerLine(report.summary.expiringWithoutOwner));
   return lines.join('\n') + '\n';
+}
+
+/** Owners in a Markdown cell; "none" when unowned. */
+function mdOwners(owners: readonly string[] | undefined): string {
+  return owners?.length ? owners.map(mdCell).join(' ') : 'none';
+}
+
+function expiringWithoutOwnerLine(n: number): string {
+  return `${n} expiring production ${n === 1 ? 'certificate has' : 'certificates have'} no owner in CODEOWNERS`;
 }
 
 export interface SarifOptions {
@@ -106,7 +116,7 @@ export function toSarif(report: Report, version: string, options: SarifOptions =
         } }],
         partialFingerprints: { [FINDING_HASH]: fingerprints.next(f) },
         ...(options.baseline ? { baselineState: f.baselined ? 'unchanged' : 'new' } : {}),
-        ...(f.context ? { properties: { context: f.context } } : {}),
+        ...(f.context ? { properties: { context: f.context, owners: f.owners ?? [] } } : {}),
       })),
     }],
   }, null, 2) + '\n';
@@ -177,6 +187,7 @@ export function toTable(report: Report, color: boolean, relativeTo?: string): st
   const hosts = report.hosts ? `, ${report.hosts.length} hosts` : '';
   const hints = report.findings.filter((f) => f.severity === 'hint').length;
   out.push('', `${report.certificates.length} certificates in ${report.stats.files} files${hosts}, ${report.findings.length} findings${hints ? ` (${hints} hints)` : ''} (${report.stats.ms} ms)`);
+  if (report.summary.expiringWithoutOwner) out.push(expiringWithoutOwnerLine(report.summary.expiringWithoutOwner));
   return out.join('\n') + '\n';
 }
 

@@ -1,5 +1,6 @@
 import type { CertificateRecord, Finding, JwkInfo, Range, Severity } from '../model';
 import type { ContextOf, FileContext } from '../context';
+import type { OwnersOf } from '../owners';
 import { daysLeft } from '../rules/rules';
 import type { ScanStats } from '../scan/pipeline';
 import { isoTime } from '../dates';
@@ -44,6 +45,17 @@ export interface CertificateJson {
   saml?: { entityID: string | null; role: string | null; use: string | null; signature: boolean; validUntil: string | null; cacheDuration: string | null };
   /** Source `jwks`: the key whose x5c holds the certificate (present only there). */
   jwk?: { kid: string | null; use: string | null; alg: string | null; kty: string | null; position: number };
+  /** The file's code owners (CODEOWNERS); empty when unowned or without a CODEOWNERS file. */
+  owners: string[];
+  /** The commit that last changed the certificate's lines (`scan --last-change`), when git knows one. */
+  lastChange?: LastChangeJson;
+}
+
+/** A commit, as `git log` tells it. */
+export interface LastChangeJson {
+  commit: string;
+  author: string;
+  date: string;
 }
 
 export interface FindingJson {
@@ -62,6 +74,8 @@ export interface FindingJson {
   related?: { file: string; range: Range }[];
   /** In the --baseline given: reported, but not counted for --fail-on. */
   baselined?: true;
+  /** The code owners of `file`. */
+  owners: string[];
 }
 
 /** One TLS endpoint named in the workspace and what its handshake showed (`certlens scan --hosts`). */
@@ -92,6 +106,8 @@ export interface HostJson {
   chain: { subject: string; issuer: string; notBefore: string; notAfter: string; sha256: string; dnsNames: string[] }[];
   /** Set by buildReport: production when any reference is in production, else the first reference's context. */
   context?: FileContext;
+  /** Set by buildReport: the code owners of the files that reference the host. */
+  owners?: string[];
 }
 
 /** Counts over the certificates and findings of one side of the production line. */
@@ -111,11 +127,19 @@ export interface Report {
   hosts?: HostJson[];
   stats: { files: number; certificates: number; findings: number; ms: number };
   /** Production files, and all the others (test, example, documentation, vendored). */
-  summary: { production: SummaryCounts; nonProduction: SummaryCounts };
+  summary: {
+    production: SummaryCounts;
+    nonProduction: SummaryCounts;
+    /** With code owners (a CODEOWNERS file): production certificates expired or expiring that nobody owns. */
+    expiringWithoutOwner?: number;
+  };
 }
 
-export function certificateJson(c: CertificateRecord, now: number, context: FileContext = 'production'): CertificateJson {
-  const json = certificateFieldsJson(c, now, context);
+/** Finding codes that say a certificate has expired or is about to. */
+export const EXPIRY_CODES: readonly string[] = ['expired', 'expires-critical', 'expires-warning', 'expires-info'];
+
+export function certificateJson(c: CertificateRecord, now: number, context: FileContext = 'production', owners: string[] = []): CertificateJson {
+  const json = certificateFieldsJson(c, now, context, owners);
   if (c.saml) {
     const s = c.saml;
     json.saml = {
@@ -131,7 +155,7 @@ function jwkJson(k: JwkInfo): NonNullable<CertificateJson['jwk']> {
   return { kid: k.kid ?? null, use: k.use ?? null, alg: k.alg ?? null, kty: k.kty ?? null, position: k.position };
 }
 
-function certificateFieldsJson(c: CertificateRecord, now: number, context: FileContext): CertificateJson {
+function certificateFieldsJson(c: CertificateRecord, now: number, context: FileContext, owners: string[]): CertificateJson {
   return {
     file: c.file,
     range: c.range,
@@ -162,11 +186,12 @@ function certificateFieldsJson(c: CertificateRecord, now: number, context: FileC
     chainEarliestIndex: c.chain ? c.chain.earliestIndex : null,
     privateKey: c.privateKey ? { file: c.privateKey.file, range: c.privateKey.range } : null,
     context,
+    owners,
   };
 }
 
-export function findingJson(f: Finding, context: FileContext = 'production'): FindingJson {
-  const out: FindingJson = { file: f.file, range: f.range, severity: f.severity, code: f.code, message: f.message, context };
+export function findingJson(f: Finding, context: FileContext = 'production', owners: string[] = []): FindingJson {
+  const out: FindingJson = { file: f.file, range: f.range, severity: f.severity, code: f.code, message: f.message, context, owners };
   if (f.sha256) out.sha256 = f.sha256;
   if (f.host) out.host = f.host;
   if (f.related?.length) out.related = f.related.map((r) => ({ file: r.file, range: r.range }));
@@ -178,21 +203,34 @@ export interface ReportOptions {
   contextOf?: ContextOf;
   /** Checked hosts (`scan --hosts`), given their context and added to the report. */
   hosts?: HostJson[];
+  /** Each file's code owners; with it the summary counts expiring production certificates nobody owns. */
+  ownersOf?: OwnersOf;
+  /** The commit that last changed a certificate's lines (asked per certificate, lazily). */
+  lastChangeOf?: (c: CertificateRecord) => LastChangeJson | undefined;
 }
 
 export function buildReport(
   certs: readonly CertificateRecord[], findings: readonly Finding[], now: number, stats: Pick<ScanStats, 'files' | 'ms'>, options: ReportOptions = {},
 ): Report {
   const contextOf = options.contextOf ?? (() => 'production');
+  const ownersMemo = new Map<string, string[]>();
+  const ownersOf = (file: string): string[] => {
+    if (!options.ownersOf) return [];
+    let owners = ownersMemo.get(file);
+    if (!owners) ownersMemo.set(file, (owners = options.ownersOf(file)));
+    return [...owners];
+  };
   const production = emptyCounts();
   const nonProduction = emptyCounts();
   const certificates = certs.map((c) => {
-    const json = certificateJson(c, now, contextOf(c.file));
+    const json = certificateJson(c, now, contextOf(c.file), ownersOf(c.file));
+    const lastChange = options.lastChangeOf?.(c);
+    if (lastChange) json.lastChange = lastChange;
     (json.context === 'production' ? production : nonProduction).certificates++;
     return json;
   });
   const findingList = findings.map((f) => {
-    const json = findingJson(f, contextOf(f.file));
+    const json = findingJson(f, contextOf(f.file), ownersOf(f.file));
     const counts = json.context === 'production' ? production : nonProduction;
     counts.findings++;
     counts[f.severity]++;
@@ -207,7 +245,8 @@ export function buildReport(
     stats: { files: stats.files, certificates: certs.length, findings: findings.length, ms: stats.ms },
     summary: { production, nonProduction },
   };
-  if (options.hosts) report.hosts = options.hosts.map((h) => ({ ...h, context: hostContext(h, contextOf) }));
+  if (options.hosts) report.hosts = options.hosts.map((h) => ({ ...h, context: hostContext(h, contextOf), owners: [...new Set(h.references.flatMap((r) => ownersOf(r.file)))] }));
+  if (options.ownersOf) report.summary.expiringWithoutOwner = expiringWithoutOwner(report);
   return report;
 }
 
@@ -219,4 +258,10 @@ function emptyCounts(): SummaryCounts {
 function hostContext(h: HostJson, contextOf: ContextOf): FileContext {
   const contexts = h.references.map((r) => contextOf(r.file));
   return contexts.includes('production') ? 'production' : contexts[0] ?? 'production';
+}
+
+/** Production certificates with an expiry finding (expired or expiring) and no owner. */
+function expiringWithoutOwner(report: Report): number {
+  const expiring = new Set(report.findings.filter((f) => f.sha256 && f.severity !== 'hint' && EXPIRY_CODES.includes(f.code)).map((f) => `${f.file}\0${f.sha256}`));
+  return report.certificates.filter((c) => c.context === 'production' && c.owners.length === 0 && expiring.has(`${c.file}\0${c.sha256}`)).length;
 }

@@ -8,6 +8,7 @@ import { keyToUri, toVsRange } from '../uris';
 import { revealLocation, type CertificateNode, type ExpirationsTree, type GroupBy, type Node } from '../views/expirationsTree';
 import { toPem, type DetailsFeature } from './details';
 import { exportCalendar, exportReport, type ReportFormat } from './exports';
+import type { WorkspaceOwners } from '../owners';
 import type { Pkcs12Feature } from './pkcs12';
 import type { HostChecks } from '../hostChecks';
 
@@ -22,10 +23,12 @@ interface Deps {
   pkcs12: Pkcs12Feature;
   rescan: () => Promise<void>;
   log: Log;
+  /** Code owners for the exports (CODEOWNERS). */
+  owners?: WorkspaceOwners;
 }
 
 /** Registers every command's handler; ids live in ../commandIds.ts. */
-export function registerCommands({ store, hosts, tree, details, pkcs12, rescan, log }: Deps): vscode.Disposable[] {
+export function registerCommands({ store, hosts, tree, details, pkcs12, rescan, log, owners }: Deps): vscode.Disposable[] {
   const resolve = (arg: CertArg): CertificateRecord | undefined => {
     if (!arg) return certAtCursor(store);
     if ('kind' in arg) return arg.kind === 'certificate' ? arg.cert : undefined;
@@ -61,8 +64,8 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan, 
       return details.show(cert.sha256);
     }),
     register(Commands.inspectSelection, () => details.inspectSelectionOrClipboard()),
-    register(Commands.exportReport, (format?: ReportFormat, target?: vscode.Uri) => exportReport(store, hosts, format, target)),
-    register(Commands.exportCalendar, (target?: vscode.Uri) => exportCalendar(store, hosts, target)),
+    register(Commands.exportReport, (format?: ReportFormat, target?: vscode.Uri) => exportReport(store, hosts, format, target, owners)),
+    register(Commands.exportCalendar, (target?: vscode.Uri) => exportCalendar(store, hosts, target, owners)),
     register(Commands.checkHost, async (spec?: string) => {
       if (!hosts.allowed()) {
         void vscode.window.showWarningMessage(vscode.workspace.isTrusted ? vscode.l10n.t('CertLens: host checks are off (certlens.hosts.enabled).') : vscode.l10n.t('CertLens: host checks are off in Restricted Mode. Trust this workspace to check hosts.'));
@@ -132,6 +135,7 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan, 
           { label: vscode.l10n.t('Urgency'), g: 'urgency' as const },
           { label: vscode.l10n.t('File'), g: 'file' as const },
           { label: vscode.l10n.t('Issuer'), g: 'issuer' as const },
+          { label: vscode.l10n.t('Owner'), description: vscode.l10n.t('from CODEOWNERS'), g: 'owner' as const },
         ], { title: vscode.l10n.t('Group certificates by') });
         g = pick?.g;
       }

@@ -5,6 +5,7 @@ import { parseFile } from '../../core/formats/parse-file';
 import type { ProbeResult } from '../../core/hosts';
 import { certLabel, detailRows } from '../present';
 import type { CertificateStore } from '../store';
+import { type EditorLastChange, lastChangeText, type WorkspaceOwners } from '../owners';
 
 export const DETAILS_SCHEME = 'certlens-details';
 
@@ -27,7 +28,7 @@ export class DetailsFeature implements vscode.TextDocumentContentProvider, vscod
   private readonly registration: vscode.Disposable;
   private counter = 0;
 
-  constructor(private readonly store: CertificateStore) {
+  constructor(private readonly store: CertificateStore, private readonly owners?: WorkspaceOwners, private readonly lastChanges?: EditorLastChange) {
     this.registration = vscode.workspace.registerTextDocumentContentProvider(DETAILS_SCHEME, this);
   }
 
@@ -35,7 +36,7 @@ export class DetailsFeature implements vscode.TextDocumentContentProvider, vscod
     this.registration.dispose();
   }
 
-  provideTextDocumentContent(uri: vscode.Uri): string {
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const q = new URLSearchParams(uri.query);
     const hostPage = q.get('host');
     if (hostPage) return this.hostPages.get(hostPage) ?? vscode.l10n.t('This check is no longer available.');
@@ -44,14 +45,18 @@ export class DetailsFeature implements vscode.TextDocumentContentProvider, vscod
     if (certs.length === 0) return vscode.l10n.t('This certificate is no longer in the workspace.');
     const now = this.store.now();
     const all = inspectId ? certs : this.store.allCertificates();
-    return certs.map((c) => this.render(c, all, now, !!inspectId)).join('\n---\n\n');
+    // The last change is asked only now, when someone opens the details (git runs once per certificate, cached).
+    const changes = inspectId ? [] : await Promise.all(certs.map((c) => (this.lastChanges ? this.lastChanges.lastChange(c.file, c.range.start.line, c.range.end.line) : Promise.resolve(undefined))));
+    return certs.map((c, i) => this.render(c, all, now, !!inspectId, changes[i] ? lastChangeText(changes[i]) : undefined)).join('\n---\n\n');
   }
 
-  private render(c: CertificateRecord, all: readonly CertificateRecord[], now: number, inspected: boolean): string {
+  private render(c: CertificateRecord, all: readonly CertificateRecord[], now: number, inspected: boolean, lastChange?: string): string {
     const lines = [`# ${literal(certLabel(c))}`, ''];
     if (!inspected) lines.push(`${vscode.l10n.t('File')}: ${literal(`${vscode.workspace.asRelativePath(c.file)}:${c.range.start.line + 1}`)}`, '');
     lines.push(`| ${vscode.l10n.t('Field')} | ${vscode.l10n.t('Value')} |`, '|---|---|');
-    for (const [k, v] of detailRows(c, all, now, this.store.contextOf(c.file))) lines.push(`| ${k} | ${literal(v)} |`);
+    const owners = !inspected && this.owners?.any ? this.owners.ownersOf(c.file) : undefined;
+    for (const [k, v] of detailRows(c, all, now, this.store.contextOf(c.file), owners)) lines.push(`| ${k} | ${literal(v)} |`);
+    if (lastChange) lines.push(`| ${vscode.l10n.t('Last change')} | ${literal(lastChange)} |`);
     lines.push('', '```', toPem(c.der).trimEnd(), '```', '');
     return lines.join('\n');
   }

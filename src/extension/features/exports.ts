@@ -8,6 +8,7 @@ import { toIcs } from '../../core/report/calendar';
 import { describeCertificate, isoDate } from '../../core/rules/rules';
 import type { CertificateStore } from '../store';
 import { readConfig } from '../config';
+import type { WorkspaceOwners } from '../owners';
 
 export type ReportFormat = 'markdown' | 'csv' | 'json';
 
@@ -17,25 +18,26 @@ function defaultUri(name: string): vscode.Uri | undefined {
 }
 
 /** The workspace in the CLI's report schema, hosts included when any were found. */
-export function reportOf(store: CertificateStore, hosts: HostChecks): Report {
+export function reportOf(store: CertificateStore, hosts: HostChecks, owners?: WorkspaceOwners): Report {
   const now = store.now();
   const hostFindingList = hosts.files().flatMap((f) => hosts.findingsIn(f));
   const states = hosts.states().filter((s) => s.result);
   return buildReport(store.certificates(), [...store.findings(), ...hostFindingList], now, store.lastScan, {
     contextOf: (file) => store.contextOf(file),
     hosts: states.length ? states.map((s) => hostJson(s.target.references, s.result!, now)) : undefined,
+    ownersOf: owners?.any ? (file) => owners.ownersOf(file) : undefined,
   });
 }
 
 /** The report in the CLI's schema (JSON), or as CSV/Markdown. */
-export function reportText(store: CertificateStore, hosts: HostChecks, format: ReportFormat): string {
-  const report = reportOf(store, hosts);
+export function reportText(store: CertificateStore, hosts: HostChecks, format: ReportFormat, owners?: WorkspaceOwners): string {
+  const report = reportOf(store, hosts, owners);
   if (format === 'json') return JSON.stringify(report, null, 2) + '\n';
   if (format === 'csv') return toCsv(report);
   return toMarkdown(report, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
 }
 
-export async function exportReport(store: CertificateStore, hosts: HostChecks, format?: ReportFormat, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+export async function exportReport(store: CertificateStore, hosts: HostChecks, format?: ReportFormat, target?: vscode.Uri, owners?: WorkspaceOwners): Promise<vscode.Uri | undefined> {
   if (!format) {
     const picked = await vscode.window.showQuickPick([
       { label: 'Markdown', format: 'markdown' as const, ext: 'md' },
@@ -50,12 +52,13 @@ export async function exportReport(store: CertificateStore, hosts: HostChecks, f
   if (!target) return undefined;
   await store.whenIdle();
   await hosts.settled();
-  await vscode.workspace.fs.writeFile(target, Buffer.from(reportText(store, hosts, format), 'utf8'));
+  await owners?.ready();
+  await vscode.workspace.fs.writeFile(target, Buffer.from(reportText(store, hosts, format, owners), 'utf8'));
   return target;
 }
 
 /** An .ics with one event per certificate at its expiry and an alarm days before. */
-export function calendarText(store: CertificateStore, hosts: HostChecks): string {
+export function calendarText(store: CertificateStore, hosts: HostChecks, owners?: WorkspaceOwners): string {
   const now = store.now();
   const hostEntries = hosts.states().filter((s) => s.result?.chain[0] && s.result.chain[0].notAfter > now).map((s) => {
     const leaf = s.result!.chain[0];
@@ -66,6 +69,7 @@ export function calendarText(store: CertificateStore, hosts: HostChecks): string
       description: [vscode.l10n.t('{0} serves {1} (issued by {2}), which expires on {3}.', label, leaf.subject, leaf.issuer, isoDate(leaf.notAfter)), `SHA-256: ${leaf.sha256}`].join('\n'),
       at: leaf.notAfter,
       location: label,
+      owners: owners?.any ? [...new Set(s.target.references.flatMap((r) => owners.ownersOf(r.file)))] : undefined,
     };
   });
   const entries = store.certificates().filter((c) => c.notAfter > now).map((c) => ({
@@ -78,15 +82,17 @@ export function calendarText(store: CertificateStore, hosts: HostChecks): string
     ].join('\n'),
     at: c.notAfter,
     location: vscode.workspace.asRelativePath(c.file),
+    owners: owners?.any ? owners.ownersOf(c.file) : undefined,
   }));
   return toIcs([...entries, ...hostEntries], readConfig().calendarAlarmDays, now);
 }
 
-export async function exportCalendar(store: CertificateStore, hosts: HostChecks, target?: vscode.Uri): Promise<vscode.Uri | undefined> {
+export async function exportCalendar(store: CertificateStore, hosts: HostChecks, target?: vscode.Uri, owners?: WorkspaceOwners): Promise<vscode.Uri | undefined> {
   target ??= await vscode.window.showSaveDialog({ defaultUri: defaultUri('certificate-expiry.ics'), filters: { iCalendar: ['ics'] } });
   if (!target) return undefined;
   await store.whenIdle();
   await hosts.settled();
-  await vscode.workspace.fs.writeFile(target, Buffer.from(calendarText(store, hosts), 'utf8'));
+  await owners?.ready();
+  await vscode.workspace.fs.writeFile(target, Buffer.from(calendarText(store, hosts, owners), 'utf8'));
   return target;
 }

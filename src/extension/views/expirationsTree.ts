@@ -9,8 +9,9 @@ import { keyToUri, toVsRange } from '../uris';
 import { Coalescer, SUMMARY_REFRESH_MS } from '../coalesce';
 import type { Log } from '../log';
 import { errorMessage } from '../../core/redact';
+import type { WorkspaceOwners } from '../owners';
 
-export type GroupBy = 'urgency' | 'file' | 'issuer';
+export type GroupBy = 'urgency' | 'file' | 'issuer' | 'owner';
 
 export type Node = GroupNode | CertificateNode | ProblemNode | HostNode;
 
@@ -53,9 +54,10 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
   readonly pendingRefresh = new Coalescer(() => this.refresh(), SUMMARY_REFRESH_MS);
   filter = '';
 
-  constructor(private readonly store: CertificateStore, private readonly hosts: HostChecks) {
+  constructor(private readonly store: CertificateStore, private readonly hosts: HostChecks, private readonly owners?: WorkspaceOwners) {
     this.view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(this.view, this.changed, this.pendingRefresh, store.onDidChange(() => this.pendingRefresh.trigger()), hosts.onDidChange(() => this.pendingRefresh.trigger()), store.onDidChangeScanning(() => this.updateMessage()));
+    if (owners) this.disposables.push(owners.onDidChange(() => this.pendingRefresh.trigger()));
     this.refresh();
   }
 
@@ -92,7 +94,7 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
     if (this.filter) parts.push(vscode.l10n.t('Filtered by "{0}"', this.filter));
     if (!vscode.workspace.isTrusted) parts.push(vscode.l10n.t('Restricted Mode: host checks are off; certificates in files are shown.'));
     this.view.message = parts.join(' · ') || undefined;
-    this.view.description = this.groupBy === 'urgency' ? undefined : this.groupBy === 'file' ? vscode.l10n.t('by file') : vscode.l10n.t('by issuer');
+    this.view.description = this.groupBy === 'urgency' ? undefined : this.groupBy === 'file' ? vscode.l10n.t('by file') : this.groupBy === 'owner' ? vscode.l10n.t('by owner') : vscode.l10n.t('by issuer');
   }
 
   /** The current top-level groups (for tests and the API). */
@@ -135,7 +137,9 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
     } else {
       const relative = new Map<string, string>();
       const relativePath = (file: string) => relative.get(file) ?? relative.set(file, vscode.workspace.asRelativePath(keyToUri(file))).get(file)!;
-      const keyOf = (c: CertificateRecord) => (this.groupBy === 'file' ? relativePath(c.file) : c.issuerCN ?? c.issuer);
+      // By owner: one group per set of owners (a certificate appears once), unowned ones together.
+      const ownerKey = (c: CertificateRecord) => this.owners?.ownersOf(c.file).join(', ') || t('No owner');
+      const keyOf = (c: CertificateRecord) => (this.groupBy === 'file' ? relativePath(c.file) : this.groupBy === 'owner' ? ownerKey(c) : c.issuerCN ?? c.issuer);
       const byKey = new Map<string, CertificateNode[]>();
       for (const n of nodes) {
         const k = keyOf(n.cert);
@@ -145,7 +149,7 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
       }
       // Groups in order of their most urgent (earliest) certificate.
       for (const [k, list] of [...byKey].sort((a, b) => a[1][0].cert.notAfter - b[1][0].cert.notAfter)) {
-        add(`${this.groupBy}:${k}`, k, list, new vscode.ThemeIcon(this.groupBy === 'file' ? 'file' : 'organization'));
+        add(`${this.groupBy}:${k}`, k, list, new vscode.ThemeIcon(this.groupBy === 'file' ? 'file' : this.groupBy === 'owner' ? 'person' : 'organization'));
       }
     }
     // Hosts: the same urgency groups, for the certificates hosts named in the workspace serve.
@@ -221,7 +225,7 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
       item.resourceUri = keyToUri(c.file);
       const tip = new vscode.MarkdownString(undefined, true);
       tip.supportHtml = false;
-      tip.appendText(detailRows(c, this.store.certificates(), this.store.now(), this.store.contextOf(c.file)).map(([k, v]) => `${k}: ${v}`).join('\n'));
+      tip.appendText(detailRows(c, this.store.certificates(), this.store.now(), this.store.contextOf(c.file), this.owners?.any ? this.owners.ownersOf(c.file) : undefined).map(([k, v]) => `${k}: ${v}`).join('\n'));
       item.tooltip = tip;
       item.contextValue = 'certlens.certificate';
       item.command = { command: Commands.reveal, title: vscode.l10n.t('Reveal in Editor'), arguments: [node] };
