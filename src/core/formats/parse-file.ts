@@ -1,8 +1,9 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import * as path from 'node:path';
 import { resolveNamedFile } from '../scan/files';
-import { CERTIFICATE_EXTENSIONS, DER_EXTENSIONS, PEM_EXTENSIONS, PKCS12_EXTENSIONS, PKCS7_EXTENSIONS } from './extensions';
-import { type CertificateFields, type CertificateRecord, type FileReference, type FileResult, type FindingCode, placeCertificate, type PrivateKeyRef, type Range, type Severity, type SourceKind } from '../model';
+import { CERTIFICATE_EXTENSIONS, DER_EXTENSIONS, isKeystoreFileName, PEM_EXTENSIONS, PKCS12_EXTENSIONS, PKCS7_EXTENSIONS } from './extensions';
+import { type CertificateFields, type CertificateRecord, type FileReference, type FileResult, type FindingCode, type KeystoreInfo, placeCertificate, type PrivateKeyRef, type Range, type Severity, type SourceKind } from '../model';
+import { keystoreFormat, readKeystore } from './keystore';
 import { certificateLength, hexDigest, parseCertificateDer } from '../x509/certificate';
 import { configFormat, maskComments, mayBeConfigFile } from '../hosts/configFormats';
 import { linkChains } from './chains';
@@ -12,7 +13,7 @@ import { certificatesFromPkcs7 } from './pkcs7';
 import { openPkcs12 } from './pkcs12';
 
 export interface ParseOptions {
-  /** Password for a PKCS#12 file, when the user has unlocked it. */
+  /** Password for a PKCS#12 file or Java keystore (JKS, JCEKS), when the user has unlocked it. */
   pkcs12Password?: (file: string) => string | undefined;
   /** Certificates read from one file at most; the rest are counted in a finding (editors stay responsive). */
   maxCertificates?: number;
@@ -53,8 +54,12 @@ export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions
   const sink = new Sink(result, options.maxCertificates ?? Infinity, options.blockCache);
   sink.reportsBadInput = reportsBrokenBlocks(file);
   try {
-    if (PKCS12_EXTENSIONS.has(ext)) {
+    if (keystoreFormat(bytes)) {
+      parseJavaKeystore(bytes, sink, options.pkcs12Password?.(file));
+    } else if (PKCS12_EXTENSIONS.has(ext) || (bytes[0] === 0x30 && isKeystoreFileName(file))) {
       parsePkcs12(bytes, FILE_START, sink, options.pkcs12Password?.(file));
+    } else if (JAVA_KEYSTORE_EXTENSIONS.has(ext)) {
+      sink.badInput('keystore-invalid', FILE_START, 'This is not a JKS, JCEKS or PKCS#12 keystore (its first bytes are not FEEDFEED, CECECECE or a DER sequence)');
     } else if (bytes[0] === 0x30 && (PKCS7_EXTENSIONS.has(ext) || DER_EXTENSIONS.has(ext))) {
       parseBinary(bytes, ext, sink);
     } else if (mayHoldText(bytes, ext)) {
@@ -83,10 +88,13 @@ const KEY_FRAGMENTS = ['.crt', 'Bundle', '-authority', '-certificate'];
 const KEY_MARKERS = KEY_FRAGMENTS.map((m) => Buffer.from(m));
 const STRUCTURED_EXTENSIONS = new Set(['', '.yaml', '.yml', '.json', '.jsonc', '.env', '.conf', '.config', '.kubeconfig', '.tpl', '.tf', '.tfvars']);
 
+/** Extensions that name JKS or JCEKS keystores only (not PKCS#12). */
+const JAVA_KEYSTORE_EXTENSIONS: ReadonlySet<string> = new Set(['.jks', '.jceks']);
+
 /** Whether parsing `bytes` can find anything (certificates, keys or problems): a cheap pre-test. */
 export function mayHoldCertificates(file: string, bytes: Uint8Array): boolean {
   const ext = path.extname(file).toLowerCase();
-  return PKCS12_EXTENSIONS.has(ext) || (bytes[0] === 0x30 && (PKCS7_EXTENSIONS.has(ext) || DER_EXTENSIONS.has(ext))) || mayHoldText(bytes, ext);
+  return PKCS12_EXTENSIONS.has(ext) || keystoreFormat(bytes) !== undefined || isKeystoreFileName(file) || (bytes[0] === 0x30 && (PKCS7_EXTENSIONS.has(ext) || DER_EXTENSIONS.has(ext))) || mayHoldText(bytes, ext);
 }
 
 /** Cheap test before decoding: native substring searches over the raw bytes (one per marker). */
@@ -161,7 +169,8 @@ class Sink {
     return this.keyHashes.get(id);
   }
 
-  certificate(der: Uint8Array, range: Range, source: SourceKind, what: string): void {
+  /** `extra`: where it was held (a keystore entry's alias, how the keystore was opened). */
+  certificate(der: Uint8Array, range: Range, source: SourceKind, what: string, extra?: Pick<CertificateRecord, 'alias' | 'keystore'>): void {
     if (this.result.certificates.length >= this.maxCertificates) {
       this.overflow++;
       return;
@@ -175,6 +184,8 @@ class Sink {
       record.index = this.result.certificates.length;
       record.role = 'leaf';
       record.der = der.subarray(0, certificateLength(der));
+      if (extra?.alias !== undefined) record.alias = extra.alias;
+      if (extra?.keystore) record.keystore = extra.keystore;
       this.result.certificates.push(record);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
@@ -225,12 +236,34 @@ function parsePkcs7(der: Uint8Array, range: Range, sink: Sink, source: SourceKin
   certs.forEach((c, i) => sink.certificate(c, range, source, `Certificate ${i + 1} of this PKCS#7`));
 }
 
+/**
+ * A JKS or JCEKS keystore: its certificates need no password; a password (the user's, else Java's
+ * default or the empty one) only verifies its integrity. Private keys are skipped, never decrypted.
+ */
+function parseJavaKeystore(bytes: Uint8Array, sink: Sink, password: string | undefined): void {
+  const store = readKeystore(bytes, password);
+  if (!store) return;
+  const name = store.format.toUpperCase();
+  if (store.integrity === 'wrong-password') {
+    sink.problem('error', 'keystore-wrong-password', FILE_START, `The ${name} keystore password is wrong (its integrity check failed); its certificates are shown unverified`);
+  }
+  const keystore: KeystoreInfo = { format: store.format, integrity: store.integrity === 'verified' ? 'verified' : 'not-verified' };
+  if (store.openedWith) keystore.openedWith = store.openedWith;
+  for (const entry of store.entries) {
+    entry.certificates.forEach((der, i) => sink.certificate(der, FILE_START, store.format, `Certificate ${i + 1} of ${name} entry "${entry.alias}"`, { alias: entry.alias, keystore }));
+  }
+  if (store.error) sink.badInput('keystore-invalid', FILE_START, `This ${name} keystore is broken: ${store.error}`);
+}
+
 function parsePkcs12(der: Uint8Array, range: Range, sink: Sink, password: string | undefined): void {
   const opened = openPkcs12(der, password);
   switch (opened.status) {
-    case 'open':
-      opened.certificates.forEach((c, i) => sink.certificate(c, range, 'pkcs12', `Certificate ${i + 1} of this PKCS#12`));
+    case 'open': {
+      const keystore: KeystoreInfo = { format: 'pkcs12', integrity: opened.integrity };
+      if (opened.openedWith) keystore.openedWith = opened.openedWith;
+      opened.certificates.forEach((c, i) => sink.certificate(c, range, 'pkcs12', `Certificate ${i + 1} of this PKCS#12`, { keystore }));
       return;
+    }
     case 'locked':
       sink.problem('info', 'pkcs12-locked', range, opened.message);
       return;

@@ -3,9 +3,21 @@ import { forgeFromDer, forgeToDer, KdfLimits, loadForge } from './forge-asn1';
 import { DerError, readTlv } from '../x509/der';
 
 export type Pkcs12Result =
-  | { status: 'open'; certificates: Uint8Array[] }
+  | Pkcs12Opened
   | { status: 'locked' | 'wrong-password'; message: string }
   | { status: 'invalid'; message: string };
+
+export interface Pkcs12Opened {
+  status: 'open';
+  certificates: Uint8Array[];
+  /** 'verified' when the MAC was checked (always with a user's password). */
+  integrity: 'verified' | 'not-verified';
+  /** The well-known password that decrypted its certificates, when no password was given ('' or Java's default "changeit"). */
+  openedWith?: 'empty' | 'changeit';
+}
+
+/** Java's documented default keystore password (public knowledge: keytool's cacerts and many examples use it). */
+export const JAVA_DEFAULT_PASSWORD = 'changeit';
 
 /** Key-derivation iterations above this are refused: a hostile file must not pin the CPU. Applies to every derivation (MAC, bag encryption). */
 export const MAX_PKCS12_ITERATIONS = 200_000;
@@ -51,11 +63,13 @@ function openWithin(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, passwo
   // not encrypted open as they are (certificates are public), encrypted ones still need the password,
   // and the MAC's key derivation (half the cost of opening a .p12) is skipped. Any failure is then
   // diagnosed with the MAC, as with a user's password.
+  // Java's default password is tried after the empty ones: a keystore made with `keytool -storepass
+  // changeit` then opens, and the details say so.
   if (password === undefined) {
     const withoutMac = { ...asn1, value: (asn1.value as forgeTypes.asn1.Asn1[]).slice(0, 2) };
-    for (const pw of ['', undefined]) {
+    for (const pw of ['', undefined, JAVA_DEFAULT_PASSWORD]) {
       const opened = tryOpen(forge, withoutMac, pw);
-      if (opened.status === 'open') return opened;
+      if (opened.status === 'open') return { ...opened, integrity: 'not-verified', ...(opened.encrypted ? { openedWith: pw === JAVA_DEFAULT_PASSWORD ? 'changeit' : 'empty' } : {}) };
       if (limits.exceeded) return refused();
     }
   }
@@ -63,7 +77,7 @@ function openWithin(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, passwo
   let lastError: unknown;
   for (const pw of candidates) {
     const opened = tryOpen(forge, asn1, pw);
-    if (opened.status === 'open') return opened;
+    if (opened.status === 'open') return { status: 'open', certificates: opened.certificates, integrity: 'verified', ...(password === undefined ? { openedWith: 'empty' } : {}) };
     if (limits.exceeded) return refused();
     lastError = opened.error;
   }
@@ -76,7 +90,8 @@ function openWithin(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, passwo
   return { status: 'invalid', message: `PKCS#12 could not be read: ${text}` };
 }
 
-function tryOpen(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, pw: string | undefined): { status: 'open'; certificates: Uint8Array[] } | { status: 'failed'; error: unknown } {
+/** `encrypted`: whether a certificate came out of an encrypted safe (so the password mattered). */
+function tryOpen(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, pw: string | undefined): { status: 'open'; certificates: Uint8Array[]; encrypted: boolean } | { status: 'failed'; error: unknown } {
   try {
     const p12 = pw === undefined ? forge.pkcs12.pkcs12FromAsn1(asn1, false) : forge.pkcs12.pkcs12FromAsn1(asn1, false, pw);
     const bags = p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
@@ -85,7 +100,8 @@ function tryOpen(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, pw: strin
       const node = (bag as { asn1?: forgeTypes.asn1.Asn1 }).asn1 ?? (bag.cert ? forge.pki.certificateToAsn1(bag.cert) : undefined);
       if (node) certificates.push(forgeToDer(node));
     }
-    return { status: 'open', certificates };
+    const encrypted = p12.safeContents.some((safe) => safe.encrypted && safe.safeBags.some((b) => b.type === forge.pki.oids.certBag));
+    return { status: 'open', certificates, encrypted };
   } catch (error) {
     return { status: 'failed', error };
   }
