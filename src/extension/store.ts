@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import picomatch from 'picomatch';
 import type { CertificateFields, CertificateRecord, FileResult, Finding } from '../core/model';
 import { countUrgencies, evaluate, noUrgencies, type Urgency } from '../core/rules/rules';
+import { applyManagedRenewal, nextRenewalChange } from '../core/rules/renewal';
 import { Inventory } from '../core/scan/inventory';
 import { applyNonProductionPolicy, ContextClassifier, type FileContext } from '../core/context';
 import { isSkippedByExtension, PathFilter } from '../core/scan/filters';
@@ -423,12 +424,33 @@ export class CertificateStore implements vscode.Disposable {
   }
 
   private invalidate(files?: string[]): void {
+    if (files) files = this.withManagedSecrets(files);
     if (files && this.scanning) for (const f of files) if (!this.touchedDuringScan.has(f)) this.touchedDuringScan.set(f, undefined);
     this.dropSummaries();
     if (files) for (const f of files) this.perFile.delete(f);
     else this.perFile.clear();
     this.changed.fire({ files });
     this.rearm();
+  }
+
+  /** Files holding cert-manager Certificate manifests, as of the last invalidation. */
+  private readonly manifestFiles = new Set<string>();
+
+  /**
+   * Changed files, plus the files of cert-manager-managed Secrets when a Certificate manifest
+   * changed, appeared or went (its renewBefore decides their findings).
+   */
+  private withManagedSecrets(files: string[]): string[] {
+    let manifestsChanged = false;
+    for (const f of files) {
+      const has = !!this.inventory.get(f)?.certManagerCertificates?.length;
+      if (has || this.manifestFiles.has(f)) manifestsChanged = true;
+      if (has) this.manifestFiles.add(f);
+      else this.manifestFiles.delete(f);
+    }
+    if (!manifestsChanged) return files;
+    const managed = this.inventory.fileNames().filter((f) => this.inventory.get(f)?.certificates.some((c) => c.managedBy));
+    return [...new Set([...files, ...managed])];
   }
 
   /**
@@ -510,13 +532,16 @@ export class CertificateStore implements vscode.Disposable {
     const result = this.inventory.get(file);
     const cfg = this.configFor(file);
     const certs = !result || this.pathIgnored(file, cfg) ? [] : result.certificates.filter((c) => !cfg.rules.ignore.has(c.sha256));
-    const found = result ? [...result.problems, ...evaluate(certs, now, cfg.rules)] : [];
+    // cert-manager's Certificate manifests may sit in other files: they decide when a managed Secret is due.
+    const manifests = certs.some((c) => c.managedBy) ? this.inventory.certManagerCertificates() : [];
+    const found = result ? [...result.problems, ...applyManagedRenewal(evaluate(certs, now, cfg.rules), certs, manifests, now, cfg.rules)] : [];
     const apart = this.setApart(file);
     // Tests, examples, docs and vendored files keep every fact; their findings are hints (or hidden).
     const findings = apart ? applyNonProductionPolicy(found, () => this.contextOf(file), cfg.nonProduction === 'hide' ? 'exclude' : 'hint') : found;
     const counts = countUrgencies(certs, now, () => cfg.rules);
     let nextChange = Infinity;
     for (const c of certs) nextChange = Math.min(nextChange, nextChangeOf(c, now, cfg.rules, { textRoundingMs: TEXT_ROUNDING_MS }));
+    if (manifests.length || certs.some((c) => c.managedBy)) nextChange = Math.min(nextChange, nextRenewalChange(certs, manifests, now));
     this.perFile.set(file, (state = { certs, findings, counts, nextChange, apart }));
     return state;
   }

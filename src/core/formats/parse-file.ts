@@ -2,8 +2,9 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import * as path from 'node:path';
 import { resolveNamedFile } from '../scan/files';
 import { CERTIFICATE_EXTENSIONS, DER_EXTENSIONS, isKeystoreFileName, PEM_EXTENSIONS, PKCS12_EXTENSIONS, PKCS7_EXTENSIONS } from './extensions';
-import { type CertificateFields, type CertificateRecord, type FileReference, type FileResult, type FindingCode, type KeystoreInfo, placeCertificate, type PrivateKeyRef, type Range, type Severity, type SourceKind } from '../model';
+import { type CertificateFields, type CertificateRecord, type CertManagerRef, type FileReference, type FileResult, type FindingCode, type KeystoreInfo, placeCertificate, type PrivateKeyRef, type Range, type Severity, type SourceKind } from '../model';
 import { keystoreFormat, readKeystore } from './keystore';
+import { certificateManifestOf, certManagerRefOf } from './certManager';
 import { certificateLength, hexDigest, parseCertificateDer } from '../x509/certificate';
 import { configFormat, maskComments, mayBeConfigFile } from '../hosts/configFormats';
 import { linkChains } from './chains';
@@ -85,7 +86,7 @@ const PEM_MARKERS = [PEM_MARKER, Buffer.from(BASE64_PEM_MARKER)];
  * every "c" and took ten times as long.
  */
 const KEY_FRAGMENTS = ['.crt', 'Bundle', '-authority', '-certificate'];
-const KEY_MARKERS = KEY_FRAGMENTS.map((m) => Buffer.from(m));
+const KEY_MARKERS = [...KEY_FRAGMENTS, 'cert-manager.io/'].map((m) => Buffer.from(m));
 const STRUCTURED_EXTENSIONS = new Set(['', '.yaml', '.yml', '.json', '.jsonc', '.env', '.conf', '.config', '.kubeconfig', '.tpl', '.tf', '.tfvars']);
 
 /** Extensions that name JKS or JCEKS keystores only (not PKCS#12). */
@@ -326,6 +327,8 @@ function parseText(text: string, ext: string, file: string, sink: Sink): void {
     sink.certificate(der, range, context.kindAt(valueStart), `The value of "${m[1]}"`);
   }
 
+  context.applyCertManager(text, file, lines, sink.result);
+
   if (context.isKubeconfig) {
     KUBECONFIG_PATH_KEY.lastIndex = 0;
     while ((m = KUBECONFIG_PATH_KEY.exec(text))) {
@@ -377,7 +380,7 @@ function publicKeyHash(b: PemBlock): string | undefined {
 /** Says what kind of source a position in a text file is: a Kubernetes Secret, a kubeconfig, or plain. */
 class SourceContext {
   readonly isKubeconfig: boolean;
-  private readonly docs: { start: number; kind: SourceKind }[] = [];
+  private readonly docs: { start: number; end: number; kind: SourceKind; yamlKind?: string }[] = [];
 
   constructor(text: string, private readonly fallback: SourceKind) {
     // Plain substring tests first: a multi-line expression over a large bundle costs more than both.
@@ -390,9 +393,33 @@ class SourceContext {
       const m = sep.exec(text);
       const end = m ? m.index : text.length;
       const kindMatch = /^kind:[ \t]*["']?(\w+)/m.exec(text.slice(start, end));
-      this.docs.push({ start, kind: kindMatch?.[1] === 'Secret' ? 'k8s-secret' : fallback });
+      this.docs.push({ start, end, kind: kindMatch?.[1] === 'Secret' ? 'k8s-secret' : fallback, yamlKind: kindMatch?.[1] });
       if (!m) break;
       start = m.index + 3;
+    }
+  }
+
+  /**
+   * cert-manager: marks the certificates of annotated Secrets as managed, and collects the
+   * `Certificate` manifests (their renewal settings), each with its whole document as range.
+   */
+  applyCertManager(text: string, file: string, lines: LineIndex, result: FileResult): void {
+    if (!text.includes('cert-manager.io/')) return;
+    const managed: { fromLine: number; toLine: number; ref: CertManagerRef }[] = [];
+    for (const d of this.docs) {
+      if (d.yamlKind === 'Certificate') {
+        const manifest = certificateManifestOf(text.slice(d.start, d.end), file, lines.range(d.start, d.end));
+        if (manifest) (result.certManagerCertificates ??= []).push(manifest);
+      } else if (d.kind === 'k8s-secret') {
+        const ref = certManagerRefOf(text.slice(d.start, d.end));
+        if (ref) managed.push({ fromLine: lines.position(d.start).line, toLine: lines.position(d.end).line, ref });
+      }
+    }
+    if (!managed.length) return;
+    for (const c of result.certificates) {
+      const line = c.range.start.line;
+      const doc = c.source === 'k8s-secret' ? managed.find((m) => m.fromLine <= line && line <= m.toLine) : undefined;
+      if (doc) c.managedBy = doc.ref;
     }
   }
 
