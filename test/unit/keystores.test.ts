@@ -123,7 +123,8 @@ describe('Java keystores (JKS, JCEKS) made with keytool', function () {
     assert.deepEqual(byDefault.problems, []);
     assert.equal(byDefault.certificates[0].subjectCN, 'changeit.certlens.dev');
     assert.equal(byDefault.certificates[0].keystore?.openedWith, 'changeit');
-    assert.equal(keystoreNote(byDefault.certificates[0].keystore!), 'PKCS#12, opened with Java\'s default password "changeit" (integrity not verified)');
+    assert.deepEqual(byDefault.certificates[0].keystore, { format: 'pkcs12', integrity: 'verified', openedWith: 'changeit' });
+    assert.equal(keystoreNote(byDefault.certificates[0].keystore!), 'PKCS#12, opened with Java\'s default password "changeit"');
 
     const empty = parseFile('/ws/empty.p12', pkcs12({ cert: chain.leaf, key: chain.leafKey, password: '' }));
     assert.deepEqual(empty.problems, []);

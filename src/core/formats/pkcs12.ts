@@ -63,13 +63,11 @@ function openWithin(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, passwo
   // not encrypted open as they are (certificates are public), encrypted ones still need the password,
   // and the MAC's key derivation (half the cost of opening a .p12) is skipped. Any failure is then
   // diagnosed with the MAC, as with a user's password.
-  // Java's default password is tried after the empty ones: a keystore made with `keytool -storepass
-  // changeit` then opens, and the details say so.
   if (password === undefined) {
     const withoutMac = { ...asn1, value: (asn1.value as forgeTypes.asn1.Asn1[]).slice(0, 2) };
-    for (const pw of ['', undefined, JAVA_DEFAULT_PASSWORD]) {
+    for (const pw of ['', undefined]) {
       const opened = tryOpen(forge, withoutMac, pw);
-      if (opened.status === 'open') return { ...opened, integrity: 'not-verified', ...(opened.encrypted ? { openedWith: pw === JAVA_DEFAULT_PASSWORD ? 'changeit' : 'empty' } : {}) };
+      if (opened.status === 'open') return { status: 'open', certificates: opened.certificates, integrity: 'not-verified', ...(opened.encrypted ? { openedWith: 'empty' as const } : {}) };
       if (limits.exceeded) return refused();
     }
   }
@@ -83,9 +81,12 @@ function openWithin(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, passwo
   }
   const text = errorText(lastError);
   if (/MAC could not be verified|Invalid password|Unsupported|decrypt/i.test(text)) {
-    return password !== undefined
-      ? { status: 'wrong-password', message: 'the PKCS#12 password is wrong (its integrity check failed)' }
-      : { status: 'locked', message: 'PKCS#12 is password-protected; unlock it to see its certificates' };
+    if (password !== undefined) return { status: 'wrong-password', message: 'the PKCS#12 password is wrong (its integrity check failed)' };
+    // Last, Java's documented default (`keytool -storepass changeit`), with its MAC: what budget is
+    // left after the empty passwords, and a file it does not open is locked as before.
+    const opened = tryOpen(forge, asn1, JAVA_DEFAULT_PASSWORD);
+    if (opened.status === 'open') return { status: 'open', certificates: opened.certificates, integrity: 'verified', openedWith: 'changeit' };
+    return { status: 'locked', message: 'PKCS#12 is password-protected; unlock it to see its certificates' };
   }
   return { status: 'invalid', message: `PKCS#12 could not be read: ${text}` };
 }
