@@ -116,7 +116,7 @@ describe('cert-manager renewal awareness', function () {
     const renewal = managedRenewal(leaf, []);
     assert.equal(renewal?.renewAt, leaf.notAfter - Math.round((leaf.notAfter - leaf.notBefore) / 3));
     assert.equal(nextRenewalChange(r.certificates, [], now), renewal?.renewAt);
-    assert.equal(nextRenewalChange(r.certificates, [], renewal!.renewAt), Infinity);
+    assert.equal(nextRenewalChange(r.certificates, [], renewal.renewAt), Infinity);
     const manifest = parseFile('/ws/k8s/certificate.yaml', Buffer.from(certificateYaml('  duration: 2160h\n  renewBefore: 720h\n'))).certManagerCertificates![0];
     const lines = describeManifest(manifest, r.certificates);
     assert.equal(lines[0], 'cert-manager Certificate prod/web-cert (Secret web-tls)');

@@ -83,7 +83,7 @@ describe('Java keystores (JKS, JCEKS) made with keytool', function () {
     assert.deepEqual(r.certificates.map((c) => c.sha256).sort(), keytoolFingerprints(dir, 'store.jceks', 'changeit'));
     assert.ok(r.certificates.every((c) => c.source === 'jceks'));
     assert.deepEqual(r.certificates[0].keystore, { format: 'jceks', integrity: 'verified', openedWith: 'changeit' });
-    assert.equal(keystoreNote(r.certificates[0].keystore!), 'JCEKS, integrity verified with Java\'s default password "changeit"');
+    assert.equal(keystoreNote(r.certificates[0].keystore), 'JCEKS, integrity verified with Java\'s default password "changeit"');
     const store = readKeystore(jceks);
     assert.deepEqual(store?.entries.map((e) => [e.alias, e.kind, e.certificates.length]).sort(), [['aes-key', 'secret-key', 0], ['root-ca', 'trusted-certificate', 1], ['server', 'private-key', 2]]);
   });
@@ -124,12 +124,12 @@ describe('Java keystores (JKS, JCEKS) made with keytool', function () {
     assert.equal(byDefault.certificates[0].subjectCN, 'changeit.certlens.dev');
     assert.equal(byDefault.certificates[0].keystore?.openedWith, 'changeit');
     assert.deepEqual(byDefault.certificates[0].keystore, { format: 'pkcs12', integrity: 'verified', openedWith: 'changeit' });
-    assert.equal(keystoreNote(byDefault.certificates[0].keystore!), 'PKCS#12, opened with Java\'s default password "changeit"');
+    assert.equal(keystoreNote(byDefault.certificates[0].keystore), 'PKCS#12, opened with Java\'s default password "changeit"');
 
     const empty = parseFile('/ws/empty.p12', pkcs12({ cert: chain.leaf, key: chain.leafKey, password: '' }));
     assert.deepEqual(empty.problems, []);
     assert.equal(empty.certificates[0].keystore?.openedWith, 'empty');
-    assert.match(keystoreNote(empty.certificates[0].keystore!), /opened with the empty password/);
+    assert.match(keystoreNote(empty.certificates[0].keystore), /opened with the empty password/);
 
     const locked = parseFile('/ws/locked.p12', pkcs12({ cert: chain.leaf, key: chain.leafKey, password: 'other' }));
     assert.deepEqual(locked.problems.map((p) => p.code), ['pkcs12-locked']);

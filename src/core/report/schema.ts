@@ -1,4 +1,5 @@
-import type { CertificateRecord, Finding, Range, Severity } from '../model';
+import type { CertificateRecord, CertManagerRef, Finding, Range, Severity } from '../model';
+import { keystoreNote } from '../formats/keystore';
 import type { ContextOf, FileContext } from '../context';
 import { daysLeft } from '../rules/rules';
 import type { ScanStats } from '../scan/pipeline';
@@ -40,6 +41,12 @@ export interface CertificateJson {
   privateKey: { file: string; range: Range } | null;
   /** What the file is for, from its path (see FileContext). */
   context: FileContext;
+  /** Keystore entry alias (JKS, JCEKS); absent elsewhere. */
+  alias?: string;
+  /** How its keystore was opened, e.g. `JKS, integrity not verified (no password)`; absent outside keystores. */
+  keystore?: string;
+  /** The cert-manager Certificate managing it (annotated Secret); absent otherwise. */
+  managedBy?: CertManagerRef;
 }
 
 export interface FindingJson {
@@ -139,6 +146,9 @@ export function certificateJson(c: CertificateRecord, now: number, context: File
     chainEarliestIndex: c.chain ? c.chain.earliestIndex : null,
     privateKey: c.privateKey ? { file: c.privateKey.file, range: c.privateKey.range } : null,
     context,
+    ...(c.alias !== undefined ? { alias: c.alias } : {}),
+    ...(c.keystore ? { keystore: keystoreNote(c.keystore) } : {}),
+    ...(c.managedBy ? { managedBy: c.managedBy } : {}),
   };
 }
 
