@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,6 +8,9 @@ import { mayHoldCertificates, parseFile } from '../../src/core/formats/parse-fil
 import { keystoreFormat, keystoreNote, readKeystore } from '../../src/core/formats/keystore';
 import { isContainerFile } from '../../src/core/formats/extensions';
 import { tempDir } from './helpers';
+import type { Report } from '../../src/core/report/schema';
+
+const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 
 const sha256 = (der: Uint8Array) => createHash('sha256').update(der).digest('hex');
 
@@ -106,6 +109,30 @@ describe('Java keystores (JKS, JCEKS) made with keytool', function () {
     const huge = Buffer.from('feedfeed00000002ffffffff' + '00'.repeat(40), 'hex');
     assert.match(parseFile('/ws/x.jks', huge).problems[0].message, /declares 4294967295 entries/);
     assert.equal(parseFile('/ws/x.jks', Buffer.from('not a keystore')).problems[0].code, 'keystore-invalid');
+  });
+
+  it('takes the CLI\'s keystore password from a file or an environment variable, never printing it', () => {
+    const ws = path.join(dir, 'ws');
+    fs.mkdirSync(ws, { recursive: true });
+    fs.writeFileSync(path.join(ws, 'store.jks'), jks);
+    fs.writeFileSync(path.join(dir, 'pw.txt'), 'storepw\n');
+    const cli = (args: string[], env: Record<string, string> = {}) => {
+      const r = execFileSync(process.execPath, [CLI, 'scan', ws, '--format', 'json', '--fail-on', 'never', ...args], { env: { ...process.env, ...env } }).toString();
+      return JSON.parse(r) as Report;
+    };
+    assert.equal(cli([]).certificates[0].keystore, 'JKS, integrity not verified (no password)');
+    const right = cli(['--keystore-password-file', path.join(dir, 'pw.txt')]);
+    assert.ok(right.certificates.every((c) => c.keystore === 'JKS, integrity verified with your password'));
+    assert.deepEqual(right.certificates.map((c) => c.alias).sort(), ['root-ca', 'server', 'server']);
+    const wrong = spawnSync(process.execPath, [CLI, 'scan', ws, '--keystore-password-env', 'CERTLENS_TEST_STOREPASS'], { env: { ...process.env, CERTLENS_TEST_STOREPASS: 'wrong-pass-1234', NO_COLOR: '1' }, encoding: 'utf8' });
+    assert.equal(wrong.status, 1);
+    assert.match(wrong.stdout, /keystore-wrong-password/);
+    assert.doesNotMatch(wrong.stdout + wrong.stderr, /wrong-pass-1234/);
+    const both = spawnSync(process.execPath, [CLI, 'scan', ws, '--keystore-password-env', 'X', '--keystore-password-file', 'y'], { encoding: 'utf8' });
+    assert.equal(both.status, 2);
+    const unset = spawnSync(process.execPath, [CLI, 'scan', ws, '--keystore-password-env', 'CERTLENS_UNSET_VARIABLE'], { encoding: 'utf8' });
+    assert.equal(unset.status, 2);
+    assert.match(unset.stderr, /CERTLENS_UNSET_VARIABLE is not set/);
   });
 
   it('is found by magic number, by extension and by the name cacerts', () => {
