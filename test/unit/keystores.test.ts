@@ -149,6 +149,7 @@ describe('Java keystores (JKS, JCEKS) made with keytool', function () {
     const byDefault = parseFile('/ws/default.keystore', fs.readFileSync(path.join(dir, 'default.p12')));
     assert.deepEqual(byDefault.problems, []);
     assert.equal(byDefault.certificates[0].subjectCN, 'changeit.certlens.dev');
+    assert.equal(byDefault.certificates[0].alias, 'app', 'the friendly name is keytool\'s alias');
     assert.equal(byDefault.certificates[0].keystore?.openedWith, 'changeit');
     assert.deepEqual(byDefault.certificates[0].keystore, { format: 'pkcs12', integrity: 'verified', openedWith: 'changeit' });
     assert.equal(keystoreNote(byDefault.certificates[0].keystore), 'PKCS#12, opened with Java\'s default password "changeit"');

@@ -262,7 +262,10 @@ function parsePkcs12(der: Uint8Array, range: Range, sink: Sink, password: string
     case 'open': {
       const keystore: KeystoreInfo = { format: 'pkcs12', integrity: opened.integrity };
       if (opened.openedWith) keystore.openedWith = opened.openedWith;
-      opened.certificates.forEach((c, i) => sink.certificate(c, range, 'pkcs12', `Certificate ${i + 1} of this PKCS#12`, { keystore }));
+      opened.certificates.forEach((c, i) => {
+        const alias = opened.aliases[i];
+        sink.certificate(c, range, 'pkcs12', `Certificate ${i + 1} of this PKCS#12`, alias === undefined ? { keystore } : { keystore, alias });
+      });
       return;
     }
     case 'locked':

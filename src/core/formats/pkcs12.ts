@@ -10,6 +10,8 @@ export type Pkcs12Result =
 export interface Pkcs12Opened {
   status: 'open';
   certificates: Uint8Array[];
+  /** Each certificate's friendlyName (keytool's alias), where its bag has one. */
+  aliases: (string | undefined)[];
   /** 'verified' when the MAC was checked (always with a user's password). */
   integrity: 'verified' | 'not-verified';
   /** The well-known password that decrypted its certificates, when no password was given ('' or Java's default "changeit"). */
@@ -67,7 +69,7 @@ function openWithin(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, passwo
     const withoutMac = { ...asn1, value: (asn1.value as forgeTypes.asn1.Asn1[]).slice(0, 2) };
     for (const pw of ['', undefined]) {
       const opened = tryOpen(forge, withoutMac, pw);
-      if (opened.status === 'open') return { status: 'open', certificates: opened.certificates, integrity: 'not-verified', ...(opened.encrypted ? { openedWith: 'empty' as const } : {}) };
+      if (opened.status === 'open') return { status: 'open', certificates: opened.certificates, aliases: opened.aliases, integrity: 'not-verified', ...(opened.encrypted ? { openedWith: 'empty' as const } : {}) };
       if (limits.exceeded) return refused();
     }
   }
@@ -75,7 +77,7 @@ function openWithin(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, passwo
   let lastError: unknown;
   for (const pw of candidates) {
     const opened = tryOpen(forge, asn1, pw);
-    if (opened.status === 'open') return { status: 'open', certificates: opened.certificates, integrity: 'verified', ...(password === undefined ? { openedWith: 'empty' } : {}) };
+    if (opened.status === 'open') return { status: 'open', certificates: opened.certificates, aliases: opened.aliases, integrity: 'verified', ...(password === undefined ? { openedWith: 'empty' } : {}) };
     if (limits.exceeded) return refused();
     lastError = opened.error;
   }
@@ -85,24 +87,28 @@ function openWithin(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, passwo
     // Last, Java's documented default (`keytool -storepass changeit`), with its MAC: what budget is
     // left after the empty passwords, and a file it does not open is locked as before.
     const opened = tryOpen(forge, asn1, JAVA_DEFAULT_PASSWORD);
-    if (opened.status === 'open') return { status: 'open', certificates: opened.certificates, integrity: 'verified', openedWith: 'changeit' };
+    if (opened.status === 'open') return { status: 'open', certificates: opened.certificates, aliases: opened.aliases, integrity: 'verified', openedWith: 'changeit' };
     return { status: 'locked', message: 'PKCS#12 is password-protected; unlock it to see its certificates' };
   }
   return { status: 'invalid', message: `PKCS#12 could not be read: ${text}` };
 }
 
 /** `encrypted`: whether a certificate came out of an encrypted safe (so the password mattered). */
-function tryOpen(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, pw: string | undefined): { status: 'open'; certificates: Uint8Array[]; encrypted: boolean } | { status: 'failed'; error: unknown } {
+function tryOpen(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, pw: string | undefined): { status: 'open'; certificates: Uint8Array[]; aliases: (string | undefined)[]; encrypted: boolean } | { status: 'failed'; error: unknown } {
   try {
     const p12 = pw === undefined ? forge.pkcs12.pkcs12FromAsn1(asn1, false) : forge.pkcs12.pkcs12FromAsn1(asn1, false, pw);
     const bags = p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
     const certificates: Uint8Array[] = [];
+    const aliases: (string | undefined)[] = [];
     for (const bag of bags) {
       const node = (bag as { asn1?: forgeTypes.asn1.Asn1 }).asn1 ?? (bag.cert ? forge.pki.certificateToAsn1(bag.cert) : undefined);
-      if (node) certificates.push(forgeToDer(node));
+      if (!node) continue;
+      certificates.push(forgeToDer(node));
+      const name: unknown = (bag.attributes as Record<string, unknown[] | undefined> | undefined)?.friendlyName?.[0];
+      aliases.push(typeof name === 'string' ? name : undefined);
     }
     const encrypted = p12.safeContents.some((safe) => safe.encrypted && safe.safeBags.some((b) => b.type === forge.pki.oids.certBag));
-    return { status: 'open', certificates, encrypted };
+    return { status: 'open', certificates, aliases, encrypted };
   } catch (error) {
     return { status: 'failed', error };
   }
