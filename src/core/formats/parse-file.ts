@@ -419,10 +419,19 @@ class SourceContext {
       }
     }
     if (!managed.length) return;
+    // Documents are in file order: a binary search per certificate keeps a stream of many Secrets linear.
     for (const c of result.certificates) {
+      if (c.source !== 'k8s-secret') continue;
       const line = c.range.start.line;
-      const doc = c.source === 'k8s-secret' ? managed.find((m) => m.fromLine <= line && line <= m.toLine) : undefined;
-      if (doc) c.managedBy = doc.ref;
+      let lo = 0;
+      let hi = managed.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (managed[mid].fromLine <= line) lo = mid;
+        else hi = mid - 1;
+      }
+      const doc = managed[lo];
+      if (doc.fromLine <= line && line <= doc.toLine) c.managedBy = doc.ref;
     }
   }
 
