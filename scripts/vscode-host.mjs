@@ -24,13 +24,15 @@ function which(cmd) {
 
 function log(msg) { process.stderr.write(`[vscode-host] ${msg}\n`); }
 
-/** Debian packages the project needs that are not installed (chromium, ripgrep, libkrb5-dev, openssl). */
+/** Debian packages the project needs that are not installed (chromium, ripgrep, libkrb5-dev, openssl, a JRE for keytool). */
 export function missingSystemPackages() {
   const missing = [];
   if (!fs.existsSync(chromiumPath)) missing.push('chromium');
   if (!which('rg')) missing.push('ripgrep');
   if (!fs.existsSync('/usr/include/gssapi.h') && !fs.existsSync('/usr/include/gssapi/gssapi.h')) missing.push('libkrb5-dev');
   if (!which('openssl')) missing.push('openssl');
+  // keytool makes the JKS/JCEKS fixtures of the unit tests and is the keystore conformance reference.
+  if (!which('keytool')) missing.push('default-jre-headless');
   return missing;
 }
 
