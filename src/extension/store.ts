@@ -433,22 +433,17 @@ export class CertificateStore implements vscode.Disposable {
     this.rearm();
   }
 
-  /** Files holding cert-manager Certificate manifests, as of the last invalidation. */
-  private readonly manifestFiles = new Set<string>();
+  /** What cert-manager renewal reads of the workspace's Certificate manifests, as of the last invalidation. */
+  private manifestsKey = '[]';
 
   /**
-   * Changed files, plus the files of cert-manager-managed Secrets when a Certificate manifest
-   * changed, appeared or went (its renewBefore decides their findings).
+   * Changed files, plus the files of cert-manager-managed Secrets when the Certificate manifests
+   * changed, appeared or went (their renewBefore decides those files' findings).
    */
   private withManagedSecrets(files: string[]): string[] {
-    let manifestsChanged = false;
-    for (const f of files) {
-      const has = !!this.inventory.get(f)?.certManagerCertificates?.length;
-      if (has || this.manifestFiles.has(f)) manifestsChanged = true;
-      if (has) this.manifestFiles.add(f);
-      else this.manifestFiles.delete(f);
-    }
-    if (!manifestsChanged) return files;
+    const key = JSON.stringify(this.inventory.certManagerCertificates().map((m) => [m.name, m.namespace, m.renewBeforeMs, m.renewBeforePercentage]));
+    if (key === this.manifestsKey) return files;
+    this.manifestsKey = key;
     const managed = this.inventory.fileNames().filter((f) => this.inventory.get(f)?.certificates.some((c) => c.managedBy));
     return [...new Set([...files, ...managed])];
   }
