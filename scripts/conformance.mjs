@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Conformance with openssl: runs `certlens scan --format json` and `openssl x509 -noout -enddate`
 // over every file in the given folders and compares every certificate's notAfter.
-// Usage: npm run conformance -- DIR [DIR...]   (add --verbose to list every disagreement)
+// Java keystores are compared with `keytool -list -v` (those found, and some generated at run time).
+// Usage: npm run conformance -- DIR [DIR...]   (add --verbose to list every disagreement, --no-keystores to skip the generated ones)
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { compareKeystore, generatedKeystores, haveKeytool } from './lib/keystore-conformance.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'dist', 'cli.js');
@@ -88,6 +90,14 @@ function compareDecoded(file, bytes, certs, tally) {
 const BLOCK = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----[\s\S]*?-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
 
 let exitCode = 0;
+// Java keystores made now with keytool, compared with `keytool -list -v` (fingerprints, validity).
+const keytool = haveKeytool();
+if (keytool && !args.includes('--no-keystores')) {
+  const { compared, disagree } = generatedKeystores(cli);
+  console.log(`\ngenerated keystores (JKS, JCEKS, PKCS#12) against keytool -list -v: certificates compared: ${compared}; disagree: ${disagree.length}`);
+  for (const d of disagree) console.log(`    DISAGREE ${d}`);
+  if (disagree.length || compared === 0) exitCode = 1;
+}
 for (const dir of dirs) {
   const abs = path.resolve(dir);
   const started = Date.now();
@@ -118,6 +128,15 @@ for (const dir of dirs) {
     const engine = all.filter((c) => !DECODED_SOURCES.has(c.source));
     if (decoded.length && !blocks.length && !engine.length) continue;
     const problems = problemsByFile.get(file) ?? [];
+    // A JKS/JCEKS keystore: keytool is the reference (it lists them without the password).
+    if (keytool && engine.some((c) => c.source === 'jks' || c.source === 'jceks')) {
+      const r = compareKeystore(file, engine);
+      tally.opensslFiles++;
+      tally.compared += r.compared;
+      tally.agree += r.compared - r.disagree.length;
+      tally.disagree.push(...r.disagree);
+      continue;
+    }
     if (answers.every((a) => a === 'unreadable')) {
       if (engine.length) tally.engineOnly.push(`${file}: ${engine.length} certificate(s) openssl rejects`);
       if (problems.length) tally.engineFindingOnRejected++;

@@ -70,7 +70,7 @@ const log = values.quiet ? () => {} : (line) => console.log(line);
 
 // Seeds made with openssl vary from run to run (fresh keys); they are cached so that a seed value
 // reproduces the same inputs. The cache lives outside the project.
-const cacheFile = path.join(os.tmpdir(), 'certlens-fuzz-seeds-v2.json');
+const cacheFile = path.join(os.tmpdir(), 'certlens-fuzz-seeds-v3.json');
 let generated;
 if (!values['fresh-seeds'] && fs.existsSync(cacheFile)) {
   generated = JSON.parse(fs.readFileSync(cacheFile, 'utf8')).map((s) => ({ ...s, der: s.der ? Buffer.from(s.der, 'base64') : undefined }));

@@ -24,7 +24,7 @@ function which(cmd) {
 
 function log(msg) { process.stderr.write(`[vscode-host] ${msg}\n`); }
 
-/** Debian packages the project needs that are not installed (chromium, ripgrep, libkrb5-dev, openssl, prometheus for promtool). */
+/** Debian packages the project needs that are not installed (chromium, ripgrep, libkrb5-dev, openssl, prometheus for promtool, a JRE for keytool). */
 export function missingSystemPackages() {
   const missing = [];
   if (!fs.existsSync(chromiumPath)) missing.push('chromium');
@@ -33,6 +33,8 @@ export function missingSystemPackages() {
   if (!which('openssl')) missing.push('openssl');
   // promtool checks the metrics output and tests the alert rules (test/unit/metrics.test.ts).
   if (!which('promtool')) missing.push('prometheus');
+  // keytool makes the JKS/JCEKS fixtures of the unit tests and is the keystore conformance reference.
+  if (!which('keytool')) missing.push('default-jre-headless');
   return missing;
 }
 

@@ -4,7 +4,7 @@
 // needs node_modules afterwards, with dynamic import().
 //
 //   node scripts/lib/bootstrap.mjs [--system] [--deps] [--host]   (no flag = all three)
-//     --system  Debian packages when missing: chromium, ripgrep, libkrb5-dev, openssl, prometheus (sudo unless root)
+//     --system  Debian packages when missing: chromium, ripgrep, libkrb5-dev, openssl, prometheus (promtool), default-jre-headless (keytool) (sudo unless root)
 //     --deps    `npm ci` when node_modules is missing or older than package-lock.json
 //     --host    the offline VS Code host (code-server, into .vscode-test/ or $CERTLENS_HOST_CACHE)
 import { spawnSync } from 'node:child_process';

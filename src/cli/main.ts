@@ -69,6 +69,10 @@ Options for scan:
   --exclude GLOB                  also skip files matching GLOB (repeatable)
   --no-default-excludes           do not skip ${DEFAULT_EXCLUDES.map((g) => g.replace(/\*\*\//g, '').replace(/\/\*\*$/, '')).join(', ')}
   --max-file-size BYTES           skip larger files (default: 5 MB)
+  --keystore-password-file FILE   password for Java keystores (JKS, JCEKS) and PKCS#12 files,
+                                  read from FILE (its first line): verifies their integrity
+  --keystore-password-env NAME    the same, from environment variable NAME (passwords are never
+                                  taken on the command line)
   --no-color                      no colours in the table
   --hosts                         also probe the TLS endpoints config files name (URLs,
                                   nginx, Ingress, .env, Spring, Terraform ...): a TLS
@@ -90,6 +94,26 @@ function intOption(v: string | undefined, name: string, fallback: number): numbe
   return Number(v);
 }
 
+/** The keystore password, from a file (its first line) or an environment variable; never from the command line. */
+function keystorePasswordOption(file: string | undefined, env: string | undefined): string | undefined {
+  if (file !== undefined && env !== undefined) throw new UsageError('give --keystore-password-file or --keystore-password-env, not both');
+  if (file !== undefined) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UsageError(`--keystore-password-file: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+    return text.split(/\r?\n/)[0];
+  }
+  if (env !== undefined) {
+    const value = process.env[env];
+    if (value === undefined) throw new UsageError(`--keystore-password-env: environment variable ${env} is not set`);
+    return value;
+  }
+  return undefined;
+}
+
 /** `scan`, or `baseline`: the same scan, writing its findings as a baseline. */
 async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -107,6 +131,8 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
       include: { type: 'string', multiple: true },
       exclude: { type: 'string', multiple: true },
       'max-file-size': { type: 'string' },
+      'keystore-password-file': { type: 'string' },
+      'keystore-password-env': { type: 'string' },
       'no-color': { type: 'boolean', default: false },
       repository: { type: 'string' },
       'last-change': { type: 'boolean', default: false },
@@ -140,6 +166,7 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     warningDays: intOption(values['warn-days'], 'warn-days', DEFAULT_RULES.warningDays),
     infoDays: intOption(values['info-days'], 'info-days', DEFAULT_RULES.infoDays),
   };
+  const keystorePassword = keystorePasswordOption(values['keystore-password-file'], values['keystore-password-env']);
   const roots = positionals.length ? positionals : ['.'];
   for (const r of roots) if (!fs.existsSync(r)) throw new UsageError(`no such file or directory: ${r}`);
   const baseline = values.baseline === undefined ? undefined : readBaselineFile(values.baseline, (m) => new UsageError(m));
@@ -157,9 +184,10 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   const inventory = new Inventory();
-  // The worker bundle sits next to this one: with it, the scan runs on two threads.
+  // The worker bundle sits next to this one: with it, the scan runs on two threads. It opens
+  // keystores without passwords, so with a keystore password this thread reads everything.
   const workerFile = path.join(__dirname, 'readWorker.js');
-  const pool = fs.existsSync(workerFile) ? new ReadPool(workerFile) : undefined;
+  const pool = fs.existsSync(workerFile) && keystorePassword === undefined ? new ReadPool(workerFile) : undefined;
   // Kept for the whole scan: a worker let go after each PATH costs a new one's start (0.2 s) per file named.
   pool?.hold();
   const exclude = [...(values['no-default-excludes'] ? [] : DEFAULT_EXCLUDES), ...(values.exclude ?? [])];
@@ -174,6 +202,7 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     read: readBoundedSync,
     thisThread: 'share',
     memo: new ParseMemo(),
+    ...(keystorePassword !== undefined ? { parse: { pkcs12Password: () => keystorePassword } } : {}),
     discover: !!collector,
     signal: controller.signal,
     onFile: (r) => inventory.set(r),

@@ -10,7 +10,7 @@ export interface Range {
   end: Position;
 }
 
-export type SourceKind = 'pem' | 'der' | 'pkcs7' | 'pkcs12' | 'k8s-secret' | 'kubeconfig' | 'inline' | 'saml' | 'jwks';
+export type SourceKind = 'pem' | 'der' | 'pkcs7' | 'pkcs12' | 'jks' | 'jceks' | 'k8s-secret' | 'kubeconfig' | 'inline' | 'saml' | 'jwks';
 /** 'hint' is below 'info': findings about files outside production and unused trust-store roots. */
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 /** Severities from the most to the least severe. */
@@ -75,6 +75,12 @@ export interface CertificateRecord extends CertificateFields, FileLocation {
   role: ChainRole;
   chain?: ChainInfo;
   privateKey?: FileLocation;
+  /** The entry's alias, for a certificate read from a Java keystore (JKS, JCEKS) or a PKCS#12 friendly name. */
+  alias?: string;
+  /** How the keystore holding it was opened (JKS, JCEKS, PKCS#12). */
+  keystore?: KeystoreInfo;
+  /** The cert-manager Certificate that manages it (a Kubernetes Secret annotated by cert-manager). */
+  managedBy?: CertManagerRef;
   /** DER bytes, for details and "Copy PEM"; never serialised in reports. */
   der: Uint8Array;
   /** Set for a certificate in SAML metadata or other signed XML (source `saml`). */
@@ -119,6 +125,35 @@ export interface FileExpiry {
   label: string;
 }
 
+/** How a keystore was opened: whether its integrity was checked, and with which well-known password. */
+export interface KeystoreInfo {
+  format: 'jks' | 'jceks' | 'pkcs12';
+  /** 'verified': its keyed digest or MAC checked with the password; 'not-verified': read without one. */
+  integrity: 'verified' | 'not-verified';
+  /** Which password opened it, when it is a documented default (never the user's). */
+  openedWith?: 'empty' | 'changeit';
+}
+
+/** A Secret's cert-manager annotations (cert-manager.io/certificate-name, issuer-name, issuer-kind). */
+export interface CertManagerRef {
+  certificateName: string;
+  namespace?: string;
+  issuerName?: string;
+  issuerKind?: string;
+}
+
+/** A cert-manager `Certificate` manifest (cert-manager.io/v1) seen in the workspace: what renewal reads of it. */
+export interface CertManagerCertificate extends FileLocation {
+  name: string;
+  namespace?: string;
+  secretName?: string;
+  /** spec.duration and spec.renewBefore in ms, when given and valid Go durations. */
+  durationMs?: number;
+  renewBeforeMs?: number;
+  /** spec.renewBeforePercentage (of the lifetime before expiry). */
+  renewBeforePercentage?: number;
+}
+
 export interface Finding extends FileLocation {
   severity: Severity;
   code: FindingCode;
@@ -149,6 +184,9 @@ export type FindingCode =
   | 'pkcs12-locked'
   | 'pkcs12-wrong-password'
   | 'pkcs12-invalid'
+  | 'keystore-invalid'
+  | 'keystore-wrong-password'
+  | 'renewal-overdue'
   | 'read-error'
   | 'file-too-large'
   | 'too-many-certificates'
@@ -192,12 +230,14 @@ export interface FileResult {
   references: FileReference[];
   /** Dates the file itself expires at (SAML metadata validUntil), evaluated at `now` by evaluateExpiries. */
   expiries?: FileExpiry[];
+  /** cert-manager Certificate manifests in this file (renewal of managed Secrets anywhere in the workspace). */
+  certManagerCertificates?: CertManagerCertificate[];
 }
 
 export const DAY_MS = 86_400_000;
 
 /** Where a certificate was found, and its place among the file's certificates. */
-export type Placement = Pick<CertificateRecord, 'file' | 'range' | 'source' | 'index' | 'role'> & Partial<Pick<CertificateRecord, 'chain' | 'privateKey'>>;
+export type Placement = Pick<CertificateRecord, 'file' | 'range' | 'source' | 'index' | 'role'> & Partial<Pick<CertificateRecord, 'chain' | 'privateKey' | 'alias' | 'keystore' | 'managedBy'>>;
 
 /**
  * A certificate's fields at a new place. Written out field by field on purpose: an object spread
@@ -220,5 +260,8 @@ export function placeCertificate(c: CertificateFields & Pick<CertificateRecord, 
   // Where the certificate sits in its document, kept with the certificate when it is copied.
   if (c.saml) r.saml = c.saml;
   if (c.jwk) r.jwk = c.jwk;
+  if (at.alias !== undefined) r.alias = at.alias;
+  if (at.keystore) r.keystore = at.keystore;
+  if (at.managedBy) r.managedBy = at.managedBy;
   return r;
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { hostPortKey } from '../core/hosts/names';
+import { keystoreNote } from '../core/formats/keystore';
 import type { FileContext } from '../core/context';
 import type { CertificateRecord } from '../core/model';
 import { daysLeft, describeCertificate, isoDate, urgencyOf, type RuleSettings, type Urgency } from '../core/rules/rules';
@@ -126,6 +127,13 @@ export function detailRows(c: CertificateRecord, all: readonly CertificateRecord
   if (c.chain) {
     const first = all.find((o) => o.file === c.file && o.index === c.chain?.earliestIndex);
     rows.push([t('Chain expires first'), `${first ? describeCertificate(first) : '?'} (${isoDate(c.chain.earliestNotAfter)})`]);
+  }
+  if (c.alias !== undefined) rows.push([t('Alias'), c.alias]);
+  if (c.keystore) rows.push([t('Keystore'), keystoreNote(c.keystore)]);
+  if (c.managedBy) {
+    const m = c.managedBy;
+    const issuer = m.issuerName ? ` (${m.issuerKind ?? 'Issuer'} ${m.issuerName})` : '';
+    rows.push([t('Managed by'), `cert-manager Certificate ${m.namespace ? `${m.namespace}/` : ''}${m.certificateName}${issuer}`]);
   }
   if (c.privateKey) rows.push([t('Private key'), `${vscode.workspace.asRelativePath(c.privateKey.file)}:${c.privateKey.range.start.line + 1}`]);
   return rows;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import picomatch from 'picomatch';
 import type { CertificateFields, CertificateRecord, FileResult, Finding } from '../core/model';
 import { countUrgencies, evaluate, evaluateExpiries, noUrgencies, type Urgency } from '../core/rules/rules';
+import { applyManagedRenewal, nextRenewalChange } from '../core/rules/renewal';
 import { Inventory } from '../core/scan/inventory';
 import { applyNonProductionPolicy, ContextClassifier, type FileContext } from '../core/context';
 import { isSkippedByExtension, PathFilter } from '../core/scan/filters';
@@ -433,12 +434,28 @@ export class CertificateStore implements vscode.Disposable {
   }
 
   private invalidate(files?: string[]): void {
+    if (files) files = this.withManagedSecrets(files);
     if (files && this.scanning) for (const f of files) if (!this.touchedDuringScan.has(f)) this.touchedDuringScan.set(f, undefined);
     this.dropSummaries();
     if (files) for (const f of files) this.perFile.delete(f);
     else this.perFile.clear();
     this.changed.fire({ files });
     this.rearm();
+  }
+
+  /** What cert-manager renewal reads of the workspace's Certificate manifests, as of the last invalidation. */
+  private manifestsKey = '[]';
+
+  /**
+   * Changed files, plus the files of cert-manager-managed Secrets when the Certificate manifests
+   * changed, appeared or went (their renewBefore decides those files' findings).
+   */
+  private withManagedSecrets(files: string[]): string[] {
+    const key = JSON.stringify(this.inventory.certManagerCertificates().map((m) => [m.name, m.namespace, m.renewBeforeMs, m.renewBeforePercentage]));
+    if (key === this.manifestsKey) return files;
+    this.manifestsKey = key;
+    const managed = this.inventory.fileNames().filter((f) => this.inventory.get(f)?.certificates.some((c) => c.managedBy));
+    return [...new Set([...files, ...managed])];
   }
 
   /**
@@ -523,7 +540,9 @@ export class CertificateStore implements vscode.Disposable {
     const certs = ignored ? [] : result.certificates.filter((c) => !cfg.rules.ignore.has(c.sha256));
     // The file's own expiries (SAML metadata validUntil) are judged like certificates.
     const expiries = ignored ? undefined : result.expiries;
-    const found = result ? [...result.problems, ...evaluate(certs, now, cfg.rules), ...evaluateExpiries({ file, expiries }, now, cfg.rules)] : [];
+    // cert-manager's Certificate manifests may sit in other files: they decide when a managed Secret is due.
+    const manifests = certs.some((c) => c.managedBy) ? this.inventory.certManagerCertificates() : [];
+    const found = result ? [...result.problems, ...applyManagedRenewal(evaluate(certs, now, cfg.rules), certs, manifests, now, cfg.rules), ...evaluateExpiries({ file, expiries }, now, cfg.rules)] : [];
     const apart = this.setApart(file);
     // Tests, examples, docs and vendored files keep every fact; their findings are hints (or hidden).
     const findings = apart ? applyNonProductionPolicy(found, () => this.contextOf(file), cfg.nonProduction === 'hide' ? 'exclude' : 'hint') : found;
@@ -531,6 +550,7 @@ export class CertificateStore implements vscode.Disposable {
     let nextChange = Infinity;
     for (const c of certs) nextChange = Math.min(nextChange, nextChangeOf(c, now, cfg.rules, { textRoundingMs: TEXT_ROUNDING_MS }));
     nextChange = Math.min(nextChange, nextExpiryChange(expiries, now, cfg.rules, { textRoundingMs: TEXT_ROUNDING_MS }));
+    if (manifests.length || certs.some((c) => c.managedBy)) nextChange = Math.min(nextChange, nextRenewalChange(certs, manifests, now));
     this.perFile.set(file, (state = { certs, findings, counts, nextChange, apart }));
     return state;
   }

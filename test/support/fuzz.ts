@@ -83,7 +83,7 @@ export class Rng {
 // ---------------------------------------------------------------------------------------------
 // Seeds
 
-export type SeedKind = 'cert' | 'p7' | 'p12' | 'key' | 'text';
+export type SeedKind = 'cert' | 'p7' | 'p12' | 'key' | 'text' | 'keystore';
 
 export interface Seed {
   name: string;
@@ -231,8 +231,37 @@ export function generatedSeeds(options: { rsa?: boolean } = {}): Seed[] {
   seeds.push({ name: 'generated-key-pkcs8', kind: 'key', der: keyObj.export({ type: 'pkcs8', format: 'der' }), ext: '.key', sensitive: HOLDS_KEY });
   seeds.push({ name: 'generated-key-sec1', kind: 'key', der: keyObj.export({ type: 'sec1', format: 'der' }), ext: '.key', sensitive: HOLDS_KEY });
   seeds.push({ name: 'generated-key-ed25519', kind: 'key', der: crypto.createPrivateKey(ed.pem).export({ type: 'pkcs8', format: 'der' }), ext: '.key', sensitive: HOLDS_KEY });
+  seeds.push({ name: 'generated-jks', kind: 'keystore', der: javaKeystore('jks', [{ alias: 'server', chain: [chain.leaf.der, chain.intermediate.der], key: crypto.randomBytes(64) }, { alias: 'root', chain: [chain.root.der] }], 'changeit'), ext: '.jks' });
+  seeds.push({ name: 'generated-jceks', kind: 'keystore', der: javaKeystore('jceks', [{ alias: 'ed', chain: [edCert.der] }], 'fuzz-pass'), ext: '.jceks' });
   if (rsaKey) seeds.push({ name: 'generated-key-pkcs1', kind: 'key', der: crypto.createPrivateKey(rsaKey.pem).export({ type: 'pkcs1', format: 'der' }), ext: '.key', sensitive: HOLDS_KEY });
   return seeds;
+}
+
+/**
+ * A JKS or JCEKS keystore (version 2): trusted-certificate entries, or key entries (`key`: stand-in
+ * bytes where the encrypted key goes) with their chains; the keyed SHA-1 integrity digest at the end.
+ */
+export function javaKeystore(format: 'jks' | 'jceks', entries: { alias: string; chain: Buffer[]; key?: Buffer }[], password: string): Buffer {
+  const u32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeUInt32BE(n);
+    return b;
+  };
+  const utf = (s: string) => {
+    const b = Buffer.from(s, 'utf8');
+    return Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
+  };
+  const cert = (der: Buffer) => Buffer.concat([utf('X.509'), u32(der.length), der]);
+  const parts: Buffer[] = [Buffer.from(format === 'jks' ? 'feedfeed' : 'cececece', 'hex'), u32(2), u32(entries.length)];
+  for (const e of entries) {
+    parts.push(u32(e.key ? 1 : 2), utf(e.alias), Buffer.alloc(8));
+    if (e.key) parts.push(u32(e.key.length), e.key, u32(e.chain.length), ...e.chain.map(cert));
+    else parts.push(cert(e.chain[0]));
+  }
+  const body = Buffer.concat(parts);
+  const pw = Buffer.alloc(password.length * 2);
+  for (let i = 0; i < password.length; i++) pw.writeUInt16BE(password.charCodeAt(i), i * 2);
+  return Buffer.concat([body, crypto.createHash('sha1').update(pw).update('Mighty Aphrodite').update(body).digest()]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -700,6 +729,14 @@ export const CONTAINERS: Record<string, { kinds: SeedKind[]; wrap: (der: Buffer,
       return rng.chance(0.75) ? { ext: rng.pick(['.p7b', '.p7c']), bytes: p7, text: false } : text('.p7b', pemOf(p7, rng.pick(['PKCS7', 'CMS'])));
     },
   },
+  'keystore': {
+    kinds: ['cert', 'keystore'],
+    wrap: (der, kind, rng) => ({
+      ext: rng.pick(['.jks', '.jceks', '.keystore', '.bin']),
+      bytes: kind === 'keystore' ? der : javaKeystore(rng.pick(['jks', 'jceks'] as const), [{ alias: 'fuzz', chain: [der] }], 'changeit'),
+      text: false,
+    }),
+  },
   'p12': {
     kinds: ['cert', 'p12'],
     wrap: (der, kind, rng) => ({ ext: rng.pick(['.p12', '.pfx']), bytes: kind === 'p12' ? der : wrapPkcs12([der]), text: false }),
@@ -804,7 +841,7 @@ export function makeCase(rng: Rng, seeds: readonly Seed[]): FuzzCase {
 }
 
 /** Seeds by kind: the corpora hold thousands of certificates but few PKCS#12, PKCS#7 and key files. */
-const KIND_WEIGHTS: readonly (readonly [number, SeedKind])[] = [[40, 'cert'], [22, 'text'], [14, 'p12'], [10, 'p7'], [14, 'key']];
+const KIND_WEIGHTS: readonly (readonly [number, SeedKind])[] = [[40, 'cert'], [22, 'text'], [14, 'p12'], [10, 'p7'], [14, 'key'], [8, 'keystore']];
 const seedsByKind = new WeakMap<readonly Seed[], Map<SeedKind, Seed[]>>();
 
 function pickSeed(rng: Rng, seeds: readonly Seed[]): Seed {
@@ -1043,7 +1080,7 @@ export function runFuzz(o: FuzzOptions): FuzzStats {
   };
 
   // Truncation at every length for a few seeds of different kinds, in the container each is found in.
-  const sweepKinds: [SeedKind, string][] = [['cert', 'der'], ['cert', 'pem'], ['p12', 'p12'], ['p7', 'p7b'], ['key', 'pem'], ['cert', 'k8s-secret']];
+  const sweepKinds: [SeedKind, string][] = [['cert', 'der'], ['cert', 'pem'], ['p12', 'p12'], ['p7', 'p7b'], ['key', 'pem'], ['cert', 'k8s-secret'], ['keystore', 'keystore']];
   for (const [kind, container] of sweepKinds.slice(0, o.truncateEvery ?? 3)) {
     const seed = o.seeds.find((s) => s.kind === kind && s.der && s.der.length < 3000);
     if (!seed) continue;

@@ -1,8 +1,10 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import * as path from 'node:path';
 import { resolveNamedFile } from '../scan/files';
-import { CERTIFICATE_EXTENSIONS, DER_EXTENSIONS, PEM_EXTENSIONS, PKCS12_EXTENSIONS, PKCS7_EXTENSIONS } from './extensions';
-import { type CertificateFields, type CertificateRecord, type FileReference, type FileResult, type FindingCode, type JwkInfo, placeCertificate, type Position, type PrivateKeyRef, type Range, type SamlKeyInfo, type Severity, type SourceKind } from '../model';
+import { CERTIFICATE_EXTENSIONS, DER_EXTENSIONS, isKeystoreFileName, PEM_EXTENSIONS, PKCS12_EXTENSIONS, PKCS7_EXTENSIONS } from './extensions';
+import { type CertificateFields, type CertificateRecord, type CertManagerRef, type FileReference, type FileResult, type FindingCode, type JwkInfo, type KeystoreInfo, placeCertificate, type Position, type PrivateKeyRef, type Range, type SamlKeyInfo, type Severity, type SourceKind } from '../model';
+import { keystoreFormat, readKeystore } from './keystore';
+import { certificateManifestOf, certManagerRefOf } from './certManager';
 import { certificateLength, hexDigest, parseCertificateDer } from '../x509/certificate';
 import { configFormat, maskComments, mayBeConfigFile } from '../hosts/configFormats';
 import { linkChains } from './chains';
@@ -14,7 +16,7 @@ import { type JwkString, scanJwks } from './jwks';
 import { isBase64, scanSaml } from './saml';
 
 export interface ParseOptions {
-  /** Password for a PKCS#12 file, when the user has unlocked it. */
+  /** Password for a PKCS#12 file or Java keystore (JKS, JCEKS), when the user has unlocked it. */
   pkcs12Password?: (file: string) => string | undefined;
   /** Certificates read from one file at most; the rest are counted in a finding (editors stay responsive). */
   maxCertificates?: number;
@@ -55,8 +57,12 @@ export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions
   const sink = new Sink(result, options.maxCertificates ?? Infinity, options.blockCache);
   sink.reportsBadInput = reportsBrokenBlocks(file);
   try {
-    if (PKCS12_EXTENSIONS.has(ext)) {
+    if (keystoreFormat(bytes)) {
+      parseJavaKeystore(bytes, sink, options.pkcs12Password?.(file));
+    } else if (PKCS12_EXTENSIONS.has(ext) || (bytes[0] === 0x30 && isKeystoreFileName(file))) {
       parsePkcs12(bytes, FILE_START, sink, options.pkcs12Password?.(file));
+    } else if (JAVA_KEYSTORE_EXTENSIONS.has(ext)) {
+      sink.badInput('keystore-invalid', FILE_START, 'This is not a JKS, JCEKS or PKCS#12 keystore (its first bytes are not FEEDFEED, CECECECE or a DER sequence)');
     } else if (bytes[0] === 0x30 && (PKCS7_EXTENSIONS.has(ext) || DER_EXTENSIONS.has(ext))) {
       parseBinary(bytes, ext, sink);
     } else if (mayHoldText(bytes, ext)) {
@@ -84,7 +90,7 @@ const PEM_MARKERS = [PEM_MARKER, Buffer.from(BASE64_PEM_MARKER)];
  * every "c" and took ten times as long.
  */
 const KEY_FRAGMENTS = ['.crt', 'Bundle', '-authority', '-certificate'];
-const KEY_MARKERS = KEY_FRAGMENTS.map((m) => Buffer.from(m));
+const KEY_MARKERS = [...KEY_FRAGMENTS, 'cert-manager.io/'].map((m) => Buffer.from(m));
 const STRUCTURED_EXTENSIONS = new Set(['', '.yaml', '.yml', '.json', '.jsonc', '.env', '.conf', '.config', '.kubeconfig', '.tpl', '.tf', '.tfvars']);
 /** SAML metadata and signed XML, in any text file (metadata is often held in a string of a test). */
 const SAML_MARKER = 'X509Certificate';
@@ -102,10 +108,13 @@ function mayHoldJwks(ext: string): boolean {
   return STRUCTURED_EXTENSIONS.has(ext) || JWK_EXTENSIONS.has(ext);
 }
 
+/** Extensions that name JKS or JCEKS keystores only (not PKCS#12). */
+const JAVA_KEYSTORE_EXTENSIONS: ReadonlySet<string> = new Set(['.jks', '.jceks']);
+
 /** Whether parsing `bytes` can find anything (certificates, keys or problems): a cheap pre-test. */
 export function mayHoldCertificates(file: string, bytes: Uint8Array): boolean {
   const ext = path.extname(file).toLowerCase();
-  return PKCS12_EXTENSIONS.has(ext) || (bytes[0] === 0x30 && (PKCS7_EXTENSIONS.has(ext) || DER_EXTENSIONS.has(ext))) || mayHoldText(bytes, ext);
+  return PKCS12_EXTENSIONS.has(ext) || keystoreFormat(bytes) !== undefined || isKeystoreFileName(file) || (bytes[0] === 0x30 && (PKCS7_EXTENSIONS.has(ext) || DER_EXTENSIONS.has(ext))) || mayHoldText(bytes, ext);
 }
 
 /** Cheap test before decoding: native substring searches over the raw bytes (one per marker). */
@@ -182,13 +191,16 @@ class Sink {
     return this.keyHashes.get(id);
   }
 
-  /** Adds the certificate in `der` (returned), or reports why it cannot be read. */
-  certificate(der: Uint8Array, range: Range, source: SourceKind, what: string): CertificateRecord | undefined {
+  /** Adds the certificate in `der` (returned), or reports why it cannot be read. `extra`: where it was held (a keystore entry's alias, how the keystore was opened). */
+  certificate(der: Uint8Array, range: Range, source: SourceKind, what: string, extra?: Pick<CertificateRecord, 'alias' | 'keystore'>): CertificateRecord | undefined {
     if (this.result.certificates.length >= this.maxCertificates) {
       this.overflow++;
       return undefined;
     }
-    return this.place(decodeCertificate(der), range, source, what);
+    const record = this.place(decodeCertificate(der), range, source, what);
+    if (record && extra?.alias !== undefined) record.alias = extra.alias;
+    if (record && extra?.keystore) record.keystore = extra.keystore;
+    return record;
   }
 
   /** Base64 texts of DER certificates (SAML, JWKS) decoded in this file, and what each held. */
@@ -293,12 +305,37 @@ function parsePkcs7(der: Uint8Array, range: Range, sink: Sink, source: SourceKin
   certs.forEach((c, i) => sink.certificate(c, range, source, `Certificate ${i + 1} of this PKCS#7`));
 }
 
+/**
+ * A JKS or JCEKS keystore: its certificates need no password; a password (the user's, else Java's
+ * default or the empty one) only verifies its integrity. Private keys are skipped, never decrypted.
+ */
+function parseJavaKeystore(bytes: Uint8Array, sink: Sink, password: string | undefined): void {
+  const store = readKeystore(bytes, password);
+  if (!store) return;
+  const name = store.format.toUpperCase();
+  if (store.integrity === 'wrong-password') {
+    sink.problem('error', 'keystore-wrong-password', FILE_START, `The ${name} keystore password is wrong (its integrity check failed); its certificates are shown unverified`);
+  }
+  const keystore: KeystoreInfo = { format: store.format, integrity: store.integrity === 'verified' ? 'verified' : 'not-verified' };
+  if (store.openedWith) keystore.openedWith = store.openedWith;
+  for (const entry of store.entries) {
+    entry.certificates.forEach((der, i) => sink.certificate(der, FILE_START, store.format, `Certificate ${i + 1} of ${name} entry "${entry.alias}"`, { alias: entry.alias, keystore }));
+  }
+  if (store.error) sink.badInput('keystore-invalid', FILE_START, `This ${name} keystore is broken: ${store.error}`);
+}
+
 function parsePkcs12(der: Uint8Array, range: Range, sink: Sink, password: string | undefined): void {
   const opened = openPkcs12(der, password);
   switch (opened.status) {
-    case 'open':
-      opened.certificates.forEach((c, i) => sink.certificate(c, range, 'pkcs12', `Certificate ${i + 1} of this PKCS#12`));
+    case 'open': {
+      const keystore: KeystoreInfo = { format: 'pkcs12', integrity: opened.integrity };
+      if (opened.openedWith) keystore.openedWith = opened.openedWith;
+      opened.certificates.forEach((c, i) => {
+        const alias = opened.aliases[i];
+        sink.certificate(c, range, 'pkcs12', `Certificate ${i + 1} of this PKCS#12`, alias === undefined ? { keystore } : { keystore, alias });
+      });
       return;
+    }
     case 'locked':
       sink.problem('info', 'pkcs12-locked', range, opened.message);
       return;
@@ -368,6 +405,7 @@ function parseText(text: string, ext: string, file: string, sink: Sink): void {
     if (JWK_EXTENSIONS.has(ext)) sink.reportsBadInput = true;
     readJwks(text, lines, sink);
   }
+  context.applyCertManager(text, file, lines, sink.result);
 
   if (context.isKubeconfig) {
     KUBECONFIG_PATH_KEY.lastIndex = 0;
@@ -514,7 +552,7 @@ function publicKeyHash(b: PemBlock): string | undefined {
 /** Says what kind of source a position in a text file is: a Kubernetes Secret, a kubeconfig, or plain. */
 class SourceContext {
   readonly isKubeconfig: boolean;
-  private readonly docs: { start: number; kind: SourceKind }[] = [];
+  private readonly docs: { start: number; end: number; kind: SourceKind; yamlKind?: string }[] = [];
 
   constructor(text: string, private readonly fallback: SourceKind) {
     // Plain substring tests first: a multi-line expression over a large bundle costs more than both.
@@ -527,9 +565,42 @@ class SourceContext {
       const m = sep.exec(text);
       const end = m ? m.index : text.length;
       const kindMatch = /^kind:[ \t]*["']?(\w+)/m.exec(text.slice(start, end));
-      this.docs.push({ start, kind: kindMatch?.[1] === 'Secret' ? 'k8s-secret' : fallback });
+      this.docs.push({ start, end, kind: kindMatch?.[1] === 'Secret' ? 'k8s-secret' : fallback, yamlKind: kindMatch?.[1] });
       if (!m) break;
       start = m.index + 3;
+    }
+  }
+
+  /**
+   * cert-manager: marks the certificates of annotated Secrets as managed, and collects the
+   * `Certificate` manifests (their renewal settings), each with its whole document as range.
+   */
+  applyCertManager(text: string, file: string, lines: LineIndex, result: FileResult): void {
+    if (!text.includes('cert-manager.io/')) return;
+    const managed: { fromLine: number; toLine: number; ref: CertManagerRef }[] = [];
+    for (const d of this.docs) {
+      if (d.yamlKind === 'Certificate') {
+        const manifest = certificateManifestOf(text.slice(d.start, d.end), file, lines.range(d.start, d.end));
+        if (manifest) (result.certManagerCertificates ??= []).push(manifest);
+      } else if (d.kind === 'k8s-secret') {
+        const ref = certManagerRefOf(text.slice(d.start, d.end));
+        if (ref) managed.push({ fromLine: lines.position(d.start).line, toLine: lines.position(d.end).line, ref });
+      }
+    }
+    if (!managed.length) return;
+    // Documents are in file order: a binary search per certificate keeps a stream of many Secrets linear.
+    for (const c of result.certificates) {
+      if (c.source !== 'k8s-secret') continue;
+      const line = c.range.start.line;
+      let lo = 0;
+      let hi = managed.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (managed[mid].fromLine <= line) lo = mid;
+        else hi = mid - 1;
+      }
+      const doc = managed[lo];
+      if (doc.fromLine <= line && line <= doc.toLine) c.managedBy = doc.ref;
     }
   }
 

@@ -3,9 +3,23 @@ import { forgeFromDer, forgeToDer, KdfLimits, loadForge } from './forge-asn1';
 import { DerError, readTlv } from '../x509/der';
 
 export type Pkcs12Result =
-  | { status: 'open'; certificates: Uint8Array[] }
+  | Pkcs12Opened
   | { status: 'locked' | 'wrong-password'; message: string }
   | { status: 'invalid'; message: string };
+
+export interface Pkcs12Opened {
+  status: 'open';
+  certificates: Uint8Array[];
+  /** Each certificate's friendlyName (keytool's alias), where its bag has one. */
+  aliases: (string | undefined)[];
+  /** 'verified' when the MAC was checked (always with a user's password). */
+  integrity: 'verified' | 'not-verified';
+  /** The well-known password that decrypted its certificates, when no password was given ('' or Java's default "changeit"). */
+  openedWith?: 'empty' | 'changeit';
+}
+
+/** Java's documented default keystore password (public knowledge: keytool's cacerts and many examples use it). */
+export const JAVA_DEFAULT_PASSWORD = 'changeit';
 
 /** Key-derivation iterations above this are refused: a hostile file must not pin the CPU. Applies to every derivation (MAC, bag encryption). */
 export const MAX_PKCS12_ITERATIONS = 200_000;
@@ -55,7 +69,7 @@ function openWithin(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, passwo
     const withoutMac = { ...asn1, value: (asn1.value as forgeTypes.asn1.Asn1[]).slice(0, 2) };
     for (const pw of ['', undefined]) {
       const opened = tryOpen(forge, withoutMac, pw);
-      if (opened.status === 'open') return opened;
+      if (opened.status === 'open') return { status: 'open', certificates: opened.certificates, aliases: opened.aliases, integrity: 'not-verified', ...(opened.encrypted ? { openedWith: 'empty' as const } : {}) };
       if (limits.exceeded) return refused();
     }
   }
@@ -63,29 +77,38 @@ function openWithin(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, passwo
   let lastError: unknown;
   for (const pw of candidates) {
     const opened = tryOpen(forge, asn1, pw);
-    if (opened.status === 'open') return opened;
+    if (opened.status === 'open') return { status: 'open', certificates: opened.certificates, aliases: opened.aliases, integrity: 'verified', ...(password === undefined ? { openedWith: 'empty' } : {}) };
     if (limits.exceeded) return refused();
     lastError = opened.error;
   }
   const text = errorText(lastError);
   if (/MAC could not be verified|Invalid password|Unsupported|decrypt/i.test(text)) {
-    return password !== undefined
-      ? { status: 'wrong-password', message: 'the PKCS#12 password is wrong (its integrity check failed)' }
-      : { status: 'locked', message: 'PKCS#12 is password-protected; unlock it to see its certificates' };
+    if (password !== undefined) return { status: 'wrong-password', message: 'the PKCS#12 password is wrong (its integrity check failed)' };
+    // Last, Java's documented default (`keytool -storepass changeit`), with its MAC: what budget is
+    // left after the empty passwords, and a file it does not open is locked as before.
+    const opened = tryOpen(forge, asn1, JAVA_DEFAULT_PASSWORD);
+    if (opened.status === 'open') return { status: 'open', certificates: opened.certificates, aliases: opened.aliases, integrity: 'verified', openedWith: 'changeit' };
+    return { status: 'locked', message: 'PKCS#12 is password-protected; unlock it to see its certificates' };
   }
   return { status: 'invalid', message: `PKCS#12 could not be read: ${text}` };
 }
 
-function tryOpen(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, pw: string | undefined): { status: 'open'; certificates: Uint8Array[] } | { status: 'failed'; error: unknown } {
+/** `encrypted`: whether a certificate came out of an encrypted safe (so the password mattered). */
+function tryOpen(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, pw: string | undefined): { status: 'open'; certificates: Uint8Array[]; aliases: (string | undefined)[]; encrypted: boolean } | { status: 'failed'; error: unknown } {
   try {
     const p12 = pw === undefined ? forge.pkcs12.pkcs12FromAsn1(asn1, false) : forge.pkcs12.pkcs12FromAsn1(asn1, false, pw);
     const bags = p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
     const certificates: Uint8Array[] = [];
+    const aliases: (string | undefined)[] = [];
     for (const bag of bags) {
       const node = (bag as { asn1?: forgeTypes.asn1.Asn1 }).asn1 ?? (bag.cert ? forge.pki.certificateToAsn1(bag.cert) : undefined);
-      if (node) certificates.push(forgeToDer(node));
+      if (!node) continue;
+      certificates.push(forgeToDer(node));
+      const name: unknown = (bag.attributes as Record<string, unknown[] | undefined> | undefined)?.friendlyName?.[0];
+      aliases.push(typeof name === 'string' ? name : undefined);
     }
-    return { status: 'open', certificates };
+    const encrypted = p12.safeContents.some((safe) => safe.encrypted && safe.safeBags.some((b) => b.type === forge.pki.oids.certBag));
+    return { status: 'open', certificates, aliases, encrypted };
   } catch (error) {
     return { status: 'failed', error };
   }

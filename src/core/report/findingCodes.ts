@@ -200,4 +200,22 @@ export const FINDING_CODES: Record<FindingCode, FindingCodeInfo> = {
     fix: 'Recompute x5t (SHA-1) and x5t#S256 (SHA-256) from x5c[0], base64url without padding, or regenerate the key set.',
     securitySeverity: 6.0, tags: [...SECURITY, 'jwks'],
   },
+  'keystore-invalid': {
+    name: 'KeystoreInvalid', short: 'Java keystore that cannot be read',
+    full: 'A JKS or JCEKS keystore is damaged or cut short: the entries before the damage are read, the rest are lost, and Java refuses to load it.',
+    fix: 'Restore the keystore from its source (or rebuild it with keytool) and check with keytool -list.',
+    securitySeverity: 3.0, tags: UNREADABLE,
+  },
+  'keystore-wrong-password': {
+    name: 'KeystoreWrongPassword', short: 'Keystore password does not verify its integrity',
+    full: 'The password given for a JKS or JCEKS keystore does not match its integrity check: either the password is wrong or the keystore was altered.',
+    fix: 'Give the keystore\'s password (CertLens: Unlock, or --keystore-password-file / --keystore-password-env), or rebuild the keystore.',
+    securitySeverity: 4.0, tags: SECURITY,
+  },
+  'renewal-overdue': {
+    name: 'CertManagerRenewalOverdue', short: 'cert-manager should have renewed this certificate',
+    full: 'A Secret managed by cert-manager holds a certificate past the time cert-manager should have renewed it (two thirds of its lifetime, or the Certificate\'s renewBefore): renewal is failing.',
+    fix: 'Check the Certificate, CertificateRequest and Order resources and cert-manager\'s logs (kubectl describe certificate NAME), then fix the issuer or the challenge.',
+    securitySeverity: 6.0, tags: EXPIRY,
+  },
 };

@@ -1,4 +1,5 @@
-import type { CertificateRecord, Finding, JwkInfo, Range, Severity } from '../model';
+import type { CertificateRecord, CertManagerRef, Finding, JwkInfo, Range, Severity } from '../model';
+import { keystoreNote } from '../formats/keystore';
 import type { ContextOf, FileContext } from '../context';
 import type { OwnersOf } from '../owners';
 import { daysLeft } from '../rules/rules';
@@ -49,6 +50,12 @@ export interface CertificateJson {
   owners: string[];
   /** The commit that last changed the certificate's lines (`scan --last-change`), when git knows one. */
   lastChange?: LastChangeJson;
+  /** Keystore entry alias (JKS, JCEKS); absent elsewhere. */
+  alias?: string;
+  /** How its keystore was opened, e.g. `JKS, integrity not verified (no password)`; absent outside keystores. */
+  keystore?: string;
+  /** The cert-manager Certificate managing it (annotated Secret); absent otherwise. */
+  managedBy?: CertManagerRef;
 }
 
 /** A commit, as `git log` tells it. */
@@ -187,6 +194,9 @@ function certificateFieldsJson(c: CertificateRecord, now: number, context: FileC
     privateKey: c.privateKey ? { file: c.privateKey.file, range: c.privateKey.range } : null,
     context,
     owners,
+    ...(c.alias !== undefined ? { alias: c.alias } : {}),
+    ...(c.keystore ? { keystore: keystoreNote(c.keystore) } : {}),
+    ...(c.managedBy ? { managedBy: c.managedBy } : {}),
   };
 }
 

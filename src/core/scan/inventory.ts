@@ -1,5 +1,6 @@
-import type { CertificateRecord, FileResult, Finding } from '../model';
+import type { CertificateRecord, CertManagerCertificate, FileResult, Finding } from '../model';
 import { evaluate, evaluateExpiries, type RuleSettings } from '../rules/rules';
+import { applyManagedRenewal } from '../rules/renewal';
 
 /**
  * The workspace's certificates, file by file, updated one file at a time. Pairs certificates
@@ -14,7 +15,7 @@ export class Inventory {
   private keys = new Map<string, { file: string; range: CertificateRecord['range'] }>();
 
   set(result: FileResult): void {
-    const empty = result.certificates.length === 0 && result.problems.length === 0 && result.privateKeys.length === 0 && !result.expiries?.length;
+    const empty = result.certificates.length === 0 && result.problems.length === 0 && result.privateKeys.length === 0 && !result.expiries?.length && !result.certManagerCertificates?.length;
     const before = this.files.get(result.file);
     if (empty) this.files.delete(result.file);
     else this.files.set(result.file, result);
@@ -99,11 +100,19 @@ export class Inventory {
     return out;
   }
 
-  /** Parse problems plus rule findings (certificates and the files' own expiries) at time `now`. */
+  /** cert-manager Certificate manifests in every file (renewal settings of managed Secrets). */
+  certManagerCertificates(): CertManagerCertificate[] {
+    const out: CertManagerCertificate[] = [];
+    for (const r of this.files.values()) if (r.certManagerCertificates) out.push(...r.certManagerCertificates);
+    return out;
+  }
+
+  /** Parse problems plus rule findings (certificates, cert-manager's renewal taken into account, and the files' own expiries) at time `now`. */
   findings(now: number, rules: RuleSettings): Finding[] {
+    const certs = this.certificates();
     const expiries: Finding[] = [];
     for (const r of this.files.values()) if (r.expiries) expiries.push(...evaluateExpiries(r, now, rules));
-    return [...this.problems(), ...evaluate(this.certificates(), now, rules), ...expiries];
+    return [...this.problems(), ...applyManagedRenewal(evaluate(certs, now, rules), certs, this.certManagerCertificates(), now, rules), ...expiries];
   }
 }
 

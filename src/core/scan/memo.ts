@@ -38,10 +38,11 @@ export class ParseMemo {
 function rebind(r: FileResult, file: string): FileResult {
   return {
     file,
-    certificates: r.certificates.map((c) => placeCertificate(c, { file, range: c.range, source: c.source, index: c.index, role: c.role, chain: c.chain })),
+    certificates: r.certificates.map((c) => placeCertificate(c, { file, range: c.range, source: c.source, index: c.index, role: c.role, chain: c.chain, alias: c.alias, keystore: c.keystore, managedBy: c.managedBy })),
     problems: r.problems.map((p) => ({ ...p, file })),
     privateKeys: r.privateKeys.map((k) => ({ ...k, file })),
     references: [],
     ...(r.expiries ? { expiries: r.expiries } : {}),
+    ...(r.certManagerCertificates ? { certManagerCertificates: r.certManagerCertificates.map((m) => ({ ...m, file })) } : {}),
   };
 }

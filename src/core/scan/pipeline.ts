@@ -306,7 +306,7 @@ export async function resultFor(file: string, bytes: ReadOutcome, maxSize: numbe
     }
     const inner = parseFile(ref.target, target, options);
     for (const c of inner.certificates) {
-      result.certificates.push(placeCertificate(c, { file, range: ref.range, source: ref.source ?? 'pem', index: result.certificates.length, role: c.role, chain: c.chain }));
+      result.certificates.push(placeCertificate(c, { file, range: ref.range, source: ref.source ?? 'pem', index: result.certificates.length, role: c.role, chain: c.chain, alias: c.alias, keystore: c.keystore }));
     }
     for (const p of inner.problems) result.problems.push({ ...p, file, range: ref.range, message: `${ref.target}: ${p.message}` });
   }

@@ -8,7 +8,8 @@ import type { Log } from '../log';
 const secretKey = (file: string) => `certlens.pkcs12:${keyToUri(file).toString()}`;
 
 /**
- * Unlocking password-protected PKCS#12 files. Passwords live in memory for the session and, only
+ * Unlocking password-protected PKCS#12 files, and verifying Java keystores (JKS, JCEKS) whose
+ * certificates were read without their password. Passwords live in memory for the session and, only
  * when the user agrees, in SecretStorage; never in settings, logs or reports.
  */
 export class Pkcs12Feature implements vscode.Disposable {
@@ -23,8 +24,11 @@ export class Pkcs12Feature implements vscode.Disposable {
     this.subscription.dispose();
   }
 
+  /** Locked PKCS#12 files, and Java keystores (JKS, JCEKS) read without a password: their integrity is unverified. */
   private lockedFiles(): string[] {
-    return [...new Set(this.store.findings().filter((f) => f.code === 'pkcs12-locked').map((f) => f.file))];
+    const locked = this.store.findings().filter((f) => f.code === 'pkcs12-locked' || f.code === 'keystore-wrong-password').map((f) => f.file);
+    const unverified = this.store.certificates().filter((c) => (c.source === 'jks' || c.source === 'jceks') && c.keystore?.integrity === 'not-verified').map((c) => c.file);
+    return [...new Set([...locked, ...unverified])];
   }
 
   /** Opens locked files for which a password was saved earlier. */
@@ -49,10 +53,10 @@ export class Pkcs12Feature implements vscode.Disposable {
     if (!file) {
       const locked = this.lockedFiles();
       if (locked.length === 0) {
-        void vscode.window.showInformationMessage(vscode.l10n.t('CertLens: no locked PKCS#12 file in this workspace.'));
+        void vscode.window.showInformationMessage(vscode.l10n.t('CertLens: no locked PKCS#12 file or unverified keystore in this workspace.'));
         return false;
       }
-      const pick = locked.length === 1 ? locked[0] : (await vscode.window.showQuickPick(locked.map((f) => ({ label: vscode.workspace.asRelativePath(f), file: f })), { title: vscode.l10n.t('Unlock which PKCS#12 file?') }))?.file;
+      const pick = locked.length === 1 ? locked[0] : (await vscode.window.showQuickPick(locked.map((f) => ({ label: vscode.workspace.asRelativePath(f), file: f })), { title: vscode.l10n.t('Unlock which keystore?') }))?.file;
       if (!pick) return false;
       file = pick;
     }
@@ -60,7 +64,7 @@ export class Pkcs12Feature implements vscode.Disposable {
     if (password === undefined) return false;
     const bytes = await vscode.workspace.fs.readFile(keyToUri(file));
     const opened = parseFile(file, bytes, { pkcs12Password: () => password });
-    if (opened.problems.some((p) => p.code === 'pkcs12-wrong-password' || p.code === 'pkcs12-invalid')) {
+    if (opened.problems.some((p) => p.code === 'pkcs12-wrong-password' || p.code === 'pkcs12-invalid' || p.code === 'keystore-wrong-password')) {
       void vscode.window.showErrorMessage(vscode.l10n.t('CertLens: that password does not open {0}.', vscode.workspace.asRelativePath(file)));
       return false;
     }
