@@ -154,7 +154,7 @@ async function scanCommand(args: string[]): Promise<number> {
   if (checked) found.push(...checked.findings);
   const findings = applyNonProductionPolicy(found, contextOf, policy);
   mark('rules');
-  const report = buildReport(certs, findings, now, stats, { contextOf, hosts: checked?.hosts });
+  const report = buildReport(certs, findings, now, stats, { contextOf, hosts: checked?.hosts, crls: inventory.crls() });
   mark('report');
   const relativeTo = roots.length === 1 && fs.statSync(roots[0]).isDirectory() ? path.resolve(roots[0]) : process.cwd();
   const out =

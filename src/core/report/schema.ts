@@ -1,4 +1,4 @@
-import type { CertificateRecord, Finding, Range, Severity } from '../model';
+import type { CertificateRecord, CrlRecord, Finding, Range, Severity } from '../model';
 import type { ContextOf, FileContext } from '../context';
 import { daysLeft } from '../rules/rules';
 import type { ScanStats } from '../scan/pipeline';
@@ -39,6 +39,28 @@ export interface CertificateJson {
   chainEarliestIndex: number | null;
   privateKey: { file: string; range: Range } | null;
   /** What the file is for, from its path (see FileContext). */
+  context: FileContext;
+}
+
+/** One certificate revocation list: its nextUpdate is an expiry like a certificate's notAfter. */
+export interface CrlJson {
+  file: string;
+  range: Range;
+  /** How it is encoded where found: pem, der, inline, k8s-secret. */
+  source: string;
+  /** Position among the file's CRLs. */
+  index: number;
+  issuer: string;
+  issuerCN: string | null;
+  thisUpdate: string;
+  /** null when the CRL names no next update (it never expires). */
+  nextUpdate: string | null;
+  daysLeft: number | null;
+  /** cRLNumber as upper-case hex, as `openssl crl -crlnumber` prints it after 0x. */
+  crlNumber: string | null;
+  revokedCount: number;
+  signatureAlgorithm: string;
+  sha256: string;
   context: FileContext;
 }
 
@@ -100,6 +122,8 @@ export interface Report {
   version: number;
   now: string;
   certificates: CertificateJson[];
+  /** Certificate revocation lists, by nextUpdate. */
+  crls: CrlJson[];
   findings: FindingJson[];
   /** Present when hosts were checked. */
   hosts?: HostJson[];
@@ -142,6 +166,25 @@ export function certificateJson(c: CertificateRecord, now: number, context: File
   };
 }
 
+export function crlJson(c: CrlRecord, now: number, context: FileContext = 'production'): CrlJson {
+  return {
+    file: c.file,
+    range: c.range,
+    source: c.source,
+    index: c.index,
+    issuer: c.issuer,
+    issuerCN: c.issuerCN ?? null,
+    thisUpdate: isoTime(c.thisUpdate),
+    nextUpdate: c.nextUpdate === undefined ? null : isoTime(c.nextUpdate),
+    daysLeft: c.nextUpdate === undefined ? null : daysLeft(c.nextUpdate, now),
+    crlNumber: c.crlNumber ?? null,
+    revokedCount: c.revokedCount,
+    signatureAlgorithm: c.signatureAlgorithm,
+    sha256: c.sha256,
+    context,
+  };
+}
+
 export function findingJson(f: Finding, context: FileContext = 'production'): FindingJson {
   const out: FindingJson = { file: f.file, range: f.range, severity: f.severity, code: f.code, message: f.message, context };
   if (f.sha256) out.sha256 = f.sha256;
@@ -155,6 +198,8 @@ export interface ReportOptions {
   contextOf?: ContextOf;
   /** Checked hosts (`scan --hosts`), given their context and added to the report. */
   hosts?: HostJson[];
+  /** The workspace's CRLs (Inventory.crls()). */
+  crls?: readonly CrlRecord[];
 }
 
 export function buildReport(
@@ -180,6 +225,7 @@ export function buildReport(
     version: REPORT_VERSION,
     now: isoTime(now),
     certificates,
+    crls: (options.crls ?? []).map((c) => crlJson(c, now, contextOf(c.file))),
     findings: findingList,
     stats: { files: stats.files, certificates: certs.length, findings: findings.length, ms: stats.ms },
     summary: { production, nonProduction },

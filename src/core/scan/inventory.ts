@@ -1,5 +1,5 @@
-import type { CertificateRecord, FileResult, Finding } from '../model';
-import { evaluate, type RuleSettings } from '../rules/rules';
+import type { CertificateRecord, CrlRecord, FileResult, Finding } from '../model';
+import { evaluate, evaluateCrls, type RuleSettings } from '../rules/rules';
 
 /**
  * The workspace's certificates, file by file, updated one file at a time. Pairs certificates
@@ -14,7 +14,7 @@ export class Inventory {
   private keys = new Map<string, { file: string; range: CertificateRecord['range'] }>();
 
   set(result: FileResult): void {
-    const empty = result.certificates.length === 0 && result.problems.length === 0 && result.privateKeys.length === 0;
+    const empty = result.certificates.length === 0 && result.problems.length === 0 && result.privateKeys.length === 0 && result.crls.length === 0;
     const before = this.files.get(result.file);
     if (empty) this.files.delete(result.file);
     else this.files.set(result.file, result);
@@ -93,6 +93,13 @@ export class Inventory {
     return c;
   }
 
+  /** All CRLs, by nextUpdate (those without one last), then file and position. */
+  crls(): CrlRecord[] {
+    const all: CrlRecord[] = [];
+    for (const r of this.files.values()) all.push(...r.crls);
+    return all.sort((a, b) => (a.nextUpdate ?? Infinity) - (b.nextUpdate ?? Infinity) || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.index - b.index));
+  }
+
   problems(): Finding[] {
     const out: Finding[] = [];
     for (const r of this.files.values()) out.push(...r.problems);
@@ -101,7 +108,7 @@ export class Inventory {
 
   /** Parse problems plus rule findings at time `now`. */
   findings(now: number, rules: RuleSettings): Finding[] {
-    return [...this.problems(), ...evaluate(this.certificates(), now, rules)];
+    return [...this.problems(), ...evaluate(this.certificates(), now, rules), ...evaluateCrls(this.crls(), now, rules)];
   }
 }
 

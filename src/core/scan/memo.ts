@@ -42,5 +42,6 @@ function rebind(r: FileResult, file: string): FileResult {
     problems: r.problems.map((p) => ({ ...p, file })),
     privateKeys: r.privateKeys.map((k) => ({ ...k, file })),
     references: [],
+    crls: r.crls.map((c) => ({ ...c, file })),
   };
 }
