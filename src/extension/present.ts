@@ -32,7 +32,7 @@ export function certLabel(c: CertificateRecord): string {
 }
 
 /** "5 days · 2026-11-27" / "expired 12 days ago · 2026-11-10". */
-export function whenText(c: CertificateRecord, now: number): string {
+export function whenText(c: Pick<CertificateRecord, 'notBefore' | 'notAfter'>, now: number): string {
   const left = daysLeft(c.notAfter, now);
   const date = isoDate(c.notAfter);
   if (c.notAfter <= now) return vscode.l10n.t('expired {0} days ago · {1}', -left, date);

@@ -1,15 +1,15 @@
 import * as vscode from 'vscode';
 import picomatch from 'picomatch';
-import type { CertificateFields, CertificateRecord, FileResult, Finding } from '../core/model';
-import { countUrgencies, evaluate, noUrgencies, type Urgency } from '../core/rules/rules';
-import { Inventory } from '../core/scan/inventory';
+import type { CertificateFields, CertificateRecord, CrlRecord, FileResult, Finding } from '../core/model';
+import { countUrgencies, evaluate, evaluateCrls, noUrgencies, type Urgency } from '../core/rules/rules';
+import { byNextUpdate, Inventory } from '../core/scan/inventory';
 import { applyNonProductionPolicy, ContextClassifier, type FileContext } from '../core/context';
 import { isSkippedByExtension, PathFilter } from '../core/scan/filters';
 import { readBounded, type ReadFile, type ReadOutcome } from '../core/scan/files';
 import { type FileSource, runScan, type ScanRequest } from '../core/scan/pipeline';
 import { ParseMemo } from '../core/scan/memo';
 import type { Discovered, ReadPool } from '../core/scan/readPool';
-import { type Clock, nextChangeOf, nextLocalMidnight, WallClockAlarm } from '../core/clock';
+import { type Clock, nextChangeOf, nextChangeOfCrl, nextLocalMidnight, WallClockAlarm } from '../core/clock';
 import { onDidChangeConfig, readConfig, readFilesExclude, SETTING_KEYS, type CertLensConfig } from './config';
 import type { Log } from './log';
 import { fileKey, keyToUri } from './uris';
@@ -509,21 +509,36 @@ export class CertificateStore implements vscode.Disposable {
     const now = this.clock.now();
     const result = this.inventory.get(file);
     const cfg = this.configFor(file);
-    const certs = !result || this.pathIgnored(file, cfg) ? [] : result.certificates.filter((c) => !cfg.rules.ignore.has(c.sha256));
-    const found = result ? [...result.problems, ...evaluate(certs, now, cfg.rules)] : [];
+    const shown = !!result && !this.pathIgnored(file, cfg);
+    const certs = shown ? result.certificates.filter((c) => !cfg.rules.ignore.has(c.sha256)) : [];
+    const crls = shown ? result.crls.filter((c) => !cfg.rules.ignore.has(c.sha256)) : [];
+    const found = result ? [...result.problems, ...evaluate(certs, now, cfg.rules), ...evaluateCrls(crls, now, cfg.rules)] : [];
     const apart = this.setApart(file);
     // Tests, examples, docs and vendored files keep every fact; their findings are hints (or hidden).
     const findings = apart ? applyNonProductionPolicy(found, () => this.contextOf(file), cfg.nonProduction === 'hide' ? 'exclude' : 'hint') : found;
     const counts = countUrgencies(certs, now, () => cfg.rules);
     let nextChange = Infinity;
     for (const c of certs) nextChange = Math.min(nextChange, nextChangeOf(c, now, cfg.rules, { textRoundingMs: TEXT_ROUNDING_MS }));
-    this.perFile.set(file, (state = { certs, findings, counts, nextChange, apart }));
+    for (const c of crls) nextChange = Math.min(nextChange, nextChangeOfCrl(c, now, cfg.rules, { textRoundingMs: TEXT_ROUNDING_MS }));
+    this.perFile.set(file, (state = { certs, crls, findings, counts, nextChange, apart }));
     return state;
   }
 
   /** Visible (not ignored) certificates of one file. */
   certificatesIn(file: string): CertificateRecord[] {
     return this.fileState(file).certs;
+  }
+
+  /** Visible (not ignored) CRLs of one file. */
+  crlsIn(file: string): CrlRecord[] {
+    return this.fileState(file).crls;
+  }
+
+  /** Visible CRLs of the workspace, by nextUpdate (none last). */
+  crls(): CrlRecord[] {
+    const out: CrlRecord[] = [];
+    for (const file of this.inventory.fileNames()) out.push(...this.crlsIn(file));
+    return out.sort(byNextUpdate);
   }
 
   /** Findings (parse problems and rules) of one file. */
@@ -575,6 +590,7 @@ export class CertificateStore implements vscode.Disposable {
 
 interface FileState {
   certs: CertificateRecord[];
+  crls: CrlRecord[];
   findings: Finding[];
   counts: Record<Urgency, number>;
   /** When anything computed here changes with time alone. */

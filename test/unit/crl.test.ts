@@ -12,6 +12,8 @@ import { Inventory } from '../../src/core/scan/inventory';
 import { buildReport } from '../../src/core/report/schema';
 import { toCsv } from '../../src/core/report/formats';
 import { openPkcs12 } from '../../src/core/formats/pkcs12';
+import { nextChangeOfCrl } from '../../src/core/clock';
+import { DAY_MS } from '../../src/core/model';
 import { parseOpensslDate, sharedKey, tempDir } from './helpers';
 
 /** openssl's reading of a CRL: the reference. */
@@ -114,6 +116,22 @@ describe('CRLs', () => {
       assert.deepEqual(inventory.findings(now, DEFAULT_RULES).map((f) => f.code), expected ? [expected.split(':')[1]] : []);
       assert.deepEqual(evaluateCrls(r.crls, now, { ...DEFAULT_RULES, ignore: new Set([r.crls[0].sha256]) }), []);
     }
+  });
+
+  it('wakes the editor when a CRL finding changes: each band and nextUpdate itself', () => {
+    const now = Date.parse('2026-06-01T12:00:00Z');
+    const crl = { nextUpdate: now + 40 * DAY_MS, sha256: 'cc' };
+    const codesAt = (t: number) => evaluateCrls([{ ...crl, file: '/ws/a.crl', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, source: 'der', index: 0, issuer: 'CN=x', thisUpdate: now - DAY_MS, revokedCount: 0, signatureAlgorithm: 'x' }], t).map((f) => f.code).join();
+    const steps: string[] = [];
+    for (let t = now, i = 0; i < 200 && t < Infinity; i++) {
+      const next = nextChangeOfCrl(crl, t, DEFAULT_RULES, { textRoundingMs: Infinity });
+      if (next === Infinity) break;
+      assert.equal(codesAt(next - 1), codesAt(t), 'nothing changes before the moment said');
+      steps.push(codesAt(next));
+      t = next;
+    }
+    assert.deepEqual(steps, ['crl-expires-warning', 'crl-expires-critical', 'crl-expired']);
+    assert.equal(nextChangeOfCrl({}, now, DEFAULT_RULES), Infinity);
   });
 
   it('lists CRLs in the JSON and CSV reports', () => {

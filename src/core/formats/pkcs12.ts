@@ -114,12 +114,12 @@ function recordOriginalBytes(forge: typeof forgeTypes): { nodeOf(cert: forgeType
     // certBag values arrive as byte strings; containers as buffers (not needed).
     if (typeof input === 'string') bytes.set(node, input);
     return node;
-  } as typeof fromDer;
+  };
   forge.pki.certificateFromAsn1 = function (this: unknown, node: forgeTypes.asn1.Asn1, ...rest: unknown[]) {
     const cert = (certificateFromAsn1 as (...a: unknown[]) => forgeTypes.pki.Certificate).call(this, node, ...rest);
     nodes.set(cert, node);
     return cert;
-  } as typeof certificateFromAsn1;
+  };
   return {
     nodeOf: (cert) => nodes.get(cert),
     bytesOf: (node) => bytes.get(node),

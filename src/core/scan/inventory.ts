@@ -97,7 +97,7 @@ export class Inventory {
   crls(): CrlRecord[] {
     const all: CrlRecord[] = [];
     for (const r of this.files.values()) all.push(...r.crls);
-    return all.sort((a, b) => (a.nextUpdate ?? Infinity) - (b.nextUpdate ?? Infinity) || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.index - b.index));
+    return all.sort(byNextUpdate);
   }
 
   problems(): Finding[] {
@@ -114,6 +114,11 @@ export class Inventory {
 
 /** Files changed since the last sorted list, above which a full sort is cheaper than merging. */
 const MAX_IN_PLACE = 256;
+
+/** CRLs by nextUpdate (those without one last), then file in code-unit order and position. */
+export function byNextUpdate(a: CrlRecord, b: CrlRecord): number {
+  return (a.nextUpdate ?? Infinity) - (b.nextUpdate ?? Infinity) || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.index - b.index);
+}
 
 function byExpiry(a: CertificateRecord, b: CertificateRecord): number {
   return a.notAfter - b.notAfter || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.index - b.index);
