@@ -97,6 +97,32 @@ describe('CRLs', () => {
     assert.ok(cut.problems.length === 1 && cut.problems[0].code !== 'invalid-certificate', JSON.stringify(cut.problems));
   });
 
+  it('prints the CRL number as openssl does: a negative one with its sign, a repeated one not at all', () => {
+    const crl = makeCrl({ issuer: { cert: ca, key: caKey }, thisUpdate: daysFromNow(-1), nextUpdate: daysFromNow(5), number: '7F' });
+    const rewrite = (change: (extensions: forge.asn1.Asn1[]) => void) => {
+      const node = forge.asn1.fromDer(forge.util.createBuffer(crl.der.toString('binary')));
+      const tbs = (node.value as forge.asn1.Asn1[])[0].value as forge.asn1.Asn1[];
+      const wrapper = tbs[tbs.length - 1];
+      change((wrapper.value as forge.asn1.Asn1[])[0].value as forge.asn1.Asn1[]);
+      const der = Buffer.from(forge.asn1.toDer(node).getBytes(), 'binary');
+      return { der, pem: `-----BEGIN X509 CRL-----\n${der.toString('base64')}\n-----END X509 CRL-----\n` };
+    };
+    const isNumber = (ext: forge.asn1.Asn1) => forge.asn1.derToOid((ext.value as forge.asn1.Asn1[])[0].value as string) === '2.5.29.20';
+    const negative = rewrite((exts) => {
+      const ext = exts.find(isNumber)!;
+      const octets = (ext.value as forge.asn1.Asn1[])[1];
+      octets.value = String.fromCharCode(0x02, 0x01, 0xff);
+    });
+    const repeated = rewrite((exts) => {
+      exts.push(exts.find(isNumber)!);
+    });
+    assert.equal(parseFile('/ws/neg.crl', negative.der).crls[0].crlNumber, '-01');
+    assert.equal(opensslCrl(negative.pem).crlNumber, '-01');
+    assert.equal(parseFile('/ws/dup.crl', repeated.der).crls[0].crlNumber, undefined);
+    assert.equal(opensslCrl(repeated.pem).crlNumber, undefined);
+    assert.equal(parseFile('/ws/ok.crl', crl.der).crls[0].crlNumber, '7F');
+  });
+
   it('grades nextUpdate in the certificate bands, with issuer, number and thisUpdate in the message', () => {
     const now = Date.now();
     const bands: [number, string | undefined][] = [[-3, 'error:crl-expired'], [3, 'error:crl-expires-critical'], [20, 'warning:crl-expires-warning'], [60, 'info:crl-expires-info'], [200, undefined]];

@@ -1,5 +1,5 @@
 import type { CrlFields } from '../model';
-import { children, decodeOid, decodeTime, DerError, expectTag, readTlv, TAG, type Tlv } from './der';
+import { bytes, children, decodeOid, decodeTime, DerError, expectTag, readTlv, TAG, type Tlv } from './der';
 import { hexDigest, readName } from './certificate';
 import { SIGNATURE_ALGORITHMS } from './oids';
 
@@ -55,19 +55,30 @@ function countChildren(der: Uint8Array, parent: Tlv): number {
   return n;
 }
 
-/** crlExtensions [0] EXPLICIT Extensions: the cRLNumber INTEGER as upper-case hex (openssl's `crlNumber=0x1F`). */
+/**
+ * crlExtensions [0] EXPLICIT Extensions: the cRLNumber INTEGER as openssl prints it after `0x`
+ * (upper-case hex bytes, a negative one as `-` and its magnitude). A number given twice is no
+ * number, as for openssl (RFC 5280 forbids repeating an extension).
+ */
 function readCrlNumber(der: Uint8Array, wrapper: Tlv): string | undefined {
   const list = expectTag(children(der, wrapper)[0], TAG.SEQUENCE, 'crlExtensions');
-  let number: string | undefined;
+  const numbers: string[] = [];
   for (const ext of children(der, list)) {
     const parts = children(der, ext);
     const oid = decodeOid(der, expectTag(parts[0], TAG.OID, 'extension OID'));
     const value = expectTag(parts[parts.length - 1], TAG.OCTET_STRING, 'extension value');
-    if (oid !== CRL_NUMBER_OID) continue;
-    const n = expectTag(readTlv(der, value.contentStart, value.end), TAG.INTEGER, 'cRLNumber');
-    let start = n.contentStart;
-    while (start < n.end - 1 && der[start] === 0) start++;
-    number = Buffer.from(der.buffer, der.byteOffset + start, n.end - start).toString('hex').toUpperCase();
+    if (oid === CRL_NUMBER_OID) numbers.push(integerText(bytes(der, expectTag(readTlv(der, value.contentStart, value.end), TAG.INTEGER, 'cRLNumber'))));
   }
-  return number;
+  return numbers.length === 1 ? numbers[0] : undefined;
+}
+
+/** A DER INTEGER (two's complement) as sign and whole bytes of upper-case hex: 0x1F -> "1F", -1 -> "-01". */
+function integerText(b: Buffer): string {
+  if (b.length === 0) throw new DerError('empty INTEGER');
+  const negative = (b[0] & 0x80) !== 0;
+  let value = BigInt('0x' + b.toString('hex'));
+  if (negative) value = (1n << BigInt(8 * b.length)) - value;
+  let text = value.toString(16).toUpperCase();
+  if (text.length % 2) text = '0' + text;
+  return negative ? '-' + text : text;
 }
