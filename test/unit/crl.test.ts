@@ -97,6 +97,17 @@ describe('CRLs', () => {
     assert.ok(cut.problems.length === 1 && cut.problems[0].code !== 'invalid-certificate', JSON.stringify(cut.problems));
   });
 
+  it('reports every cut-off prefix of a CRL (DER and PEM) as a broken CRL, never as a certificate and never by throwing', () => {
+    const crl = makeCrl({ issuer: { cert: ca, key: caKey }, thisUpdate: daysFromNow(-1), nextUpdate: daysFromNow(5), number: '03', revoked: [leaf] });
+    for (let len = 1; len < crl.der.length; len++) {
+      const cut = crl.der.subarray(0, len);
+      for (const r of [parseFile('/ws/cut.crl', cut), parseFile('/ws/cut.pem', Buffer.from(`-----BEGIN X509 CRL-----\n${cut.toString('base64')}\n-----END X509 CRL-----\n`))]) {
+        assert.equal(r.crls.length + r.certificates.length, 0, `${len} bytes`);
+        assert.ok(r.problems.length <= 1 && r.problems.every((p) => p.code !== 'invalid-certificate'), `${len} bytes: ${JSON.stringify(r.problems)}`);
+      }
+    }
+  });
+
   it('prints the CRL number as openssl does: a negative one with its sign, a repeated one not at all', () => {
     const crl = makeCrl({ issuer: { cert: ca, key: caKey }, thisUpdate: daysFromNow(-1), nextUpdate: daysFromNow(5), number: '7F' });
     const rewrite = (change: (extensions: forge.asn1.Asn1[]) => void) => {
