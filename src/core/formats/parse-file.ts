@@ -57,9 +57,7 @@ export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions
   try {
     if (PKCS12_EXTENSIONS.has(ext)) {
       parsePkcs12(bytes, FILE_START, sink, options.pkcs12Password?.(file));
-    } else if (bytes[0] === 0x30 && (PKCS7_EXTENSIONS.has(ext) || DER_EXTENSIONS.has(ext))) {
-      parseBinary(bytes, ext, sink);
-    } else if (isDerInPemFile(bytes, ext)) {
+    } else if ((bytes[0] === 0x30 && (PKCS7_EXTENSIONS.has(ext) || DER_EXTENSIONS.has(ext))) || isDerInPemFile(bytes, ext)) {
       parseBinary(bytes, ext, sink);
     } else if (mayHoldText(bytes, ext)) {
       const text = decodeText(bytes);
@@ -252,7 +250,7 @@ function derKeyHash(der: Uint8Array, kind: DerKind): string | undefined {
   const type = DER_KEY_TYPES[kind];
   if (!type) return undefined;
   try {
-    const spki = createPublicKey(createPrivateKey({ key: Buffer.from(der), format: 'der', type })).export({ type: 'spki', format: 'der' });
+    const spki = createPublicKey(createPrivateKey({ key: Buffer.from(der.buffer, der.byteOffset, der.byteLength), format: 'der', type })).export({ type: 'spki', format: 'der' });
     return hexDigest('sha256', spki);
   } catch {
     return undefined;

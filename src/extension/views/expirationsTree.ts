@@ -92,7 +92,7 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
     const urgent = counts.expired + counts.critical;
     this.view.badge = urgent ? { value: urgent, tooltip: vscode.l10n.t('{0} certificates expired or expiring within critical days', urgent) } : undefined;
     void vscode.commands.executeCommand('setContext', 'certlens.scanned', this.store.scanned);
-    const empty = !this.filter && Object.values(counts).every((n) => n === 0) && this.hosts.states().length === 0 && !this.store.findings().some((f) => PROBLEM_CODES.has(f.code));
+    const empty = !this.filter && Object.values(counts).every((n) => n === 0) && this.hosts.states().length === 0 && this.store.crls().length === 0 && !this.store.findings().some((f) => PROBLEM_CODES.has(f.code));
     void vscode.commands.executeCommand('setContext', 'certlens.empty', empty);
     this.updateMessage();
     this.changed.fire(undefined);
