@@ -10,7 +10,7 @@ import { derKind } from '../../src/core/formats/der-kinds';
 import { DEFAULT_RULES, evaluateCrls } from '../../src/core/rules/rules';
 import { Inventory } from '../../src/core/scan/inventory';
 import { buildReport } from '../../src/core/report/schema';
-import { toCsv } from '../../src/core/report/formats';
+import { toCsv, toMarkdown, toTable } from '../../src/core/report/formats';
 import { openPkcs12 } from '../../src/core/formats/pkcs12';
 import { nextChangeOfCrl } from '../../src/core/clock';
 import { DAY_MS } from '../../src/core/model';
@@ -187,6 +187,8 @@ describe('CRLs', () => {
     const csv = toCsv(report).split('\r\n');
     assert.equal(csv.length, 3);
     assert.ok(csv[1].includes(',crl,') && csv[1].includes(json.sha256), csv[1]);
+    assert.match(toMarkdown(report), /## Revocation lists[\s\S]*\| CRL Test CA \| 0x0A \| 0 \| \/ws\/ca\.crl:1 \|/);
+    assert.match(toTable(report, false), /CRL 0x0A \(0 revoked\)\s+CRL Test CA/);
   });
 });
 

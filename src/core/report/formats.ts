@@ -37,6 +37,12 @@ export function toMarkdown(report: Report, relativeTo?: string): string {
     '| Expires | Days left | Subject | Issuer | Key | File | Context |', '|---|---|---|---|---|---|---|',
     ...report.certificates.map((c) => `| ${c.notAfter.slice(0, 10)} | ${c.daysLeft} | ${mdCell(c.subjectCN ?? c.subject)} | ${mdCell(c.issuerCN ?? c.issuer)} | ${mdCell(c.keyType)}${c.keyBits ? ` ${c.keyBits}` : ''} | ${mdCell(rel(c.file))}:${c.range.start.line + 1} | ${mdCell(c.context)} |`),
   ];
+  if (report.crls?.length) {
+    lines.push('', '## Revocation lists', '', '| Next update | Days left | Issuer | Number | Revoked | File | Context |', '|---|---|---|---|---|---|---|');
+    for (const c of report.crls) {
+      lines.push(`| ${c.nextUpdate?.slice(0, 10) ?? 'none'} | ${c.daysLeft ?? ''} | ${mdCell(c.issuerCN ?? c.issuer)} | ${c.crlNumber ? `0x${c.crlNumber}` : ''} | ${c.revokedCount} | ${mdCell(rel(c.file))}:${c.range.start.line + 1} | ${mdCell(c.context)} |`);
+    }
+  }
   if (report.hosts?.length) {
     lines.push('', '## Hosts', '', '| Host | Expires | Days left | Trusted | Hostname | Error |', '|---|---|---|---|---|---|');
     for (const h of report.hosts) {

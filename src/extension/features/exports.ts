@@ -22,6 +22,7 @@ export function reportOf(store: CertificateStore, hosts: HostChecks): Report {
   const states = hosts.states().filter((s) => s.result);
   return buildReport(store.certificates(), [...store.findings(), ...hostFindingList], now, store.lastScan, {
     contextOf: (file) => store.contextOf(file),
+    crls: store.crls(),
     hosts: states.length ? states.map((s) => hostJson(s.target.references, s.result!, now)) : undefined,
   });
 }

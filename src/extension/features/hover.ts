@@ -1,17 +1,19 @@
 import * as vscode from 'vscode';
-import { hoverMarkdown } from '../present';
+import { crlHoverMarkdown, hoverMarkdown } from '../present';
 import type { CertificateStore } from '../store';
 import { toVsRange } from '../uris';
 
-/** Hovering a certificate shows everything known about it. */
+/** Hovering a certificate (or a CRL) shows everything known about it. */
 export function registerHover(store: CertificateStore): vscode.Disposable {
   return vscode.languages.registerHoverProvider({ pattern: '**/*' }, {
     provideHover(doc, position) {
       const result = store.fileResult(doc.uri);
       const hits = result?.certificates.filter((c) => toVsRange(c.range).contains(position)) ?? [];
-      if (!result || hits.length === 0) return undefined;
+      const crls = result?.crls.filter((c) => toVsRange(c.range).contains(position)) ?? [];
+      if (!result || hits.length + crls.length === 0) return undefined;
       const now = store.now();
-      return new vscode.Hover(hits.map((c) => hoverMarkdown(c, result.certificates, now, store.contextOf(c.file))), toVsRange(hits[0].range));
+      const contents = [...hits.map((c) => hoverMarkdown(c, result.certificates, now, store.contextOf(c.file))), ...crls.map((c) => crlHoverMarkdown(c, now))];
+      return new vscode.Hover(contents, toVsRange((hits[0] ?? crls[0]).range));
     },
   });
 }

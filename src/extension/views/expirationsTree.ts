@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
 import type { CertificateRecord, CrlRecord, Finding } from '../../core/model';
 import { crlUrgencyOf, describeCrl, urgencyOf, type Urgency } from '../../core/rules/rules';
-import { isoDate } from '../../core/dates';
 import { Commands, VIEW_ID } from '../commandIds';
-import { certLabel, contextLabel, detailRows, hostLabel, hostSummary, urgencyIcon, whenText } from '../present';
+import { certLabel, contextLabel, crlRows, detailRows, hostLabel, hostSummary, urgencyIcon, whenText } from '../present';
 import type { HostChecks, HostState } from '../hostChecks';
 import type { CertificateStore } from '../store';
 import { keyToUri, toVsRange } from '../uris';
@@ -264,16 +263,7 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
       const color = urgencyIcon(node.urgency).color;
       item.iconPath = new vscode.ThemeIcon('circle-slash', color);
       item.resourceUri = keyToUri(c.file);
-      item.tooltip = [
-        describeCrl(c),
-        `${vscode.l10n.t('Issuer')}: ${c.issuer}`,
-        `${vscode.l10n.t('This update')}: ${isoDate(c.thisUpdate)}`,
-        `${vscode.l10n.t('Next update')}: ${c.nextUpdate === undefined ? vscode.l10n.t('none') : isoDate(c.nextUpdate)}`,
-        `${vscode.l10n.t('CRL number')}: ${c.crlNumber ? `0x${c.crlNumber}` : vscode.l10n.t('none')}`,
-        `${vscode.l10n.t('Revoked certificates')}: ${c.revokedCount}`,
-        `SHA-256: ${c.sha256}`,
-        `${vscode.workspace.asRelativePath(keyToUri(c.file))}:${c.range.start.line + 1}`,
-      ].join('\n');
+      item.tooltip = [describeCrl(c), ...crlRows(c, now).map(([k, v]) => `${k}: ${v}`), `${vscode.workspace.asRelativePath(keyToUri(c.file))}:${c.range.start.line + 1}`].join('\n');
       item.contextValue = 'certlens.crl';
       item.command = { command: Commands.reveal, title: vscode.l10n.t('Reveal in Editor'), arguments: [node] };
       return item;
