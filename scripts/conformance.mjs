@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Conformance with openssl: runs `certlens scan --format json` and `openssl x509 -noout -enddate`
-// over every file in the given folders and compares every certificate's notAfter.
+// over every file in the given folders and compares every certificate's notAfter; and
+// `openssl crl -noout -issuer -lastupdate -nextupdate -crlnumber` for every CRL (PEM block or DER file).
 // Java keystores are compared with `keytool -list -v` (those found, and some generated at run time).
 // Usage: npm run conformance -- DIR [DIR...]   (add --verbose to list every disagreement, --no-keystores to skip the generated ones)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -35,6 +36,31 @@ function openssl(input, form) {
   if (r.status !== 0) return 'unreadable';
   const v = r.stdout.trim().replace(/^notAfter=/, '');
   return opensslDate(v) ?? 'bad-time';
+}
+
+/** The name options that print a DN as the engine does: certificate order, ", " and " + " separators, RFC 2253 escapes. */
+const NAMEOPT = 'esc_2253,esc_ctrl,utf8,dump_nostr,dump_unknown,dump_der,sep_comma_plus_space,sname';
+
+/** openssl's reading of one CRL, or 'unreadable'. */
+function opensslCrl(input, form) {
+  const r = spawnSync('openssl', ['crl', '-noout', '-issuer', '-lastupdate', '-nextupdate', '-crlnumber', '-nameopt', NAMEOPT, '-inform', form], { input, encoding: 'utf8' });
+  if (r.status !== 0) return 'unreadable';
+  const field = (name) => new RegExp(`^${name}=(.*)$`, 'm').exec(r.stdout)?.[1];
+  const next = field('nextUpdate');
+  const number = field('crlNumber');
+  return {
+    issuer: field('issuer') ?? '',
+    thisUpdate: opensslDate(field('lastUpdate') ?? '') ?? 'bad-time',
+    nextUpdate: next === undefined || next === 'NONE' ? null : opensslDate(next) ?? 'bad-time',
+    crlNumber: number && number !== '<NONE>' ? number.replace(/^0x/, '') : null,
+  };
+}
+
+/** Whether openssl reads a DER file as something that is not a certificate: a key, a CSR, an OCSP response. */
+function opensslNonCertificate(file) {
+  const ok = (args) => spawnSync('openssl', args, { stdio: 'ignore' }).status === 0;
+  return ok(['pkey', '-inform', 'DER', '-in', file, '-noout', '-passin', 'pass:']) || ok(['pkey', '-pubin', '-inform', 'DER', '-in', file, '-noout']) ||
+    ok(['req', '-inform', 'DER', '-in', file, '-noout']) || ok(['ocsp', '-respin', file, '-noverify']);
 }
 
 function listFiles(dir) {
@@ -88,6 +114,7 @@ function compareDecoded(file, bytes, certs, tally) {
 }
 
 const BLOCK = /-----BEGIN (?:X509 |TRUSTED )?CERTIFICATE-----[\s\S]*?-----END (?:X509 |TRUSTED )?CERTIFICATE-----/g;
+const CRL_BLOCK = /-----BEGIN X509 CRL-----[\s\S]*?-----END X509 CRL-----/g;
 
 let exitCode = 0;
 // Java keystores made now with keytool, compared with `keytool -list -v` (fingerprints, validity).
@@ -110,14 +137,20 @@ for (const dir of dirs) {
   const report = JSON.parse(scan.stdout);
   const certsByFile = new Map();
   for (const c of report.certificates) certsByFile.set(c.file, [...(certsByFile.get(c.file) ?? []), c]);
+  const crlsByFile = new Map();
+  for (const c of report.crls ?? []) crlsByFile.set(c.file, [...(crlsByFile.get(c.file) ?? []), c]);
   const problemsByFile = new Map();
   for (const f of report.findings) if (!f.sha256) problemsByFile.set(f.file, [...(problemsByFile.get(f.file) ?? []), f]);
 
   const tally = { files: 0, opensslFiles: 0, compared: 0, decoded: 0, agree: 0, bothRejectDate: 0, disagree: [], engineFindingOnRejected: 0, rejectedSilently: [], skippedNonCert: 0, engineOnly: [] };
+  const crlTally = { compared: 0, agree: 0, disagree: [], engineOnly: 0, opensslOnly: [] };
   for (const file of listFiles(abs).sort()) {
     tally.files++;
     const bytes = fs.readFileSync(file);
     const text = bytes.toString('latin1');
+    const engineCrls = [...(crlsByFile.get(file) ?? [])].sort((a, b) => a.index - b.index);
+    compareCrls(file, bytes, text, engineCrls, problemsByFile.get(file) ?? [], crlTally);
+    const readAsCrl = engineCrls.length > 0 && !text.includes('-----BEGIN ');
     const matches = [...text.matchAll(BLOCK)];
     const blocks = matches.map((m) => m[0]);
     // PEM inside JSON strings carries "\n" escapes: give openssl the unescaped block.
@@ -141,7 +174,8 @@ for (const dir of dirs) {
       if (engine.length) tally.engineOnly.push(`${file}: ${engine.length} certificate(s) openssl rejects`);
       if (problems.length) tally.engineFindingOnRejected++;
       else if (engine.length === 0) {
-        if (blocks.length || /\.(pem|crt|cer|der)$/i.test(file) && !/BEGIN (X509 CRL|.*KEY|.*REQUEST)/.test(text)) tally.rejectedSilently.push(file);
+        const binaryNonCertificate = !blocks.length && bytes[0] === 0x30 && (readAsCrl || opensslNonCertificate(file));
+        if (!binaryNonCertificate && (blocks.length || /\.(pem|crt|cer|der)$/i.test(file) && !/BEGIN (X509 CRL|.*KEY|.*REQUEST)/.test(text))) tally.rejectedSilently.push(file);
         else tally.skippedNonCert++;
       }
       continue;
@@ -184,6 +218,45 @@ for (const dir of dirs) {
   for (const d of verbose ? tally.disagree : tally.disagree.slice(0, 20)) console.log(`    DISAGREE ${d}`);
   for (const f of tally.rejectedSilently.slice(0, 20)) console.log(`    SILENT ${f}`);
   for (const f of tally.engineOnly) console.log(`    ENGINE-ONLY ${f}`);
-  if (tally.disagree.length || tally.rejectedSilently.length) exitCode = 1;
+  console.log(`  CRLs compared (issuer, thisUpdate, nextUpdate, number): ${crlTally.compared}; agree: ${crlTally.agree}; disagree: ${crlTally.disagree.length}; openssl reads, engine does not: ${crlTally.opensslOnly.length}; engine reads, openssl does not: ${crlTally.engineOnly}`);
+  for (const d of verbose ? crlTally.disagree : crlTally.disagree.slice(0, 20)) console.log(`    CRL DISAGREE ${d}`);
+  for (const d of crlTally.opensslOnly.slice(0, 20)) console.log(`    CRL MISSED ${d}`);
+  if (tally.disagree.length || tally.rejectedSilently.length || crlTally.disagree.length || crlTally.opensslOnly.length) exitCode = 1;
 }
+/** Compares each CRL openssl reads in a file (PEM blocks, or the file as DER) with the engine's, in order. */
+function compareCrls(file, bytes, text, engine, problems, t) {
+  const matches = [...text.matchAll(CRL_BLOCK)];
+  const answers = matches.length
+    ? matches.map((m) => opensslCrl(m[0].replace(/\\n/g, '\n'), 'PEM'))
+    : bytes[0] === 0x30 && !text.includes('-----BEGIN ') ? [opensslCrl(bytes, 'DER')] : [];
+  let e = 0;
+  answers.forEach((answer, i) => {
+    const line = matches.length ? text.slice(0, matches[i].index).split('\n').length - 1 : 0;
+    const crl = engine[e] && engine[e].range.start.line === line ? engine[e++] : undefined;
+    if (answer === 'unreadable') {
+      if (crl) t.engineOnly++;
+      return;
+    }
+    if (!crl) {
+      const p = problems.find((x) => x.range.start.line === line);
+      // A bad time both reject is agreement; anything else the engine missed is a disagreement.
+      if (p && (answer.thisUpdate === 'bad-time' || answer.nextUpdate === 'bad-time')) t.agree++;
+      else t.opensslOnly.push(`${file} #${i}: ${p ? `engine rejects it: ${p.message}` : 'engine found nothing'}`);
+      t.compared++;
+      return;
+    }
+    t.compared++;
+    const sec = (iso) => (iso === null ? null : Math.floor(Date.parse(iso) / 1000) * 1000);
+    const diffs = [];
+    if (answer.issuer !== crl.issuer) diffs.push(`issuer "${answer.issuer}" vs "${crl.issuer}"`);
+    if (answer.thisUpdate !== sec(crl.thisUpdate)) diffs.push(`thisUpdate ${answer.thisUpdate} vs ${crl.thisUpdate}`);
+    if (answer.nextUpdate !== sec(crl.nextUpdate)) diffs.push(`nextUpdate ${answer.nextUpdate} vs ${crl.nextUpdate}`);
+    if (answer.crlNumber !== crl.crlNumber) diffs.push(`number ${answer.crlNumber} vs ${crl.crlNumber}`);
+    if (diffs.length) t.disagree.push(`${file} #${i}: openssl vs engine: ${diffs.join('; ')}`);
+    else t.agree++;
+  });
+  // CRLs the engine reads beyond those openssl was asked about (none expected).
+  t.engineOnly += engine.length - e;
+}
+
 process.exit(exitCode);

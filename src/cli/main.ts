@@ -220,7 +220,7 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
   const ownersOf = ownersByRoot([...ownerFolders, ...ownerFolders.map((f) => repositoryRoot(f, fs.existsSync))], readTextIfExists);
   const lastChanges = values['last-change'] ? await lastChangesOf(certs, new LastChangeCache()) : undefined;
   const lastChangeOf = lastChanges && ((c: CertificateRecord) => lastChanges.get(`${c.file}\0${c.index}`));
-  const report = buildReport(certs, findings, now, stats, { contextOf, hosts: checked?.hosts, ownersOf, lastChangeOf });
+  const report = buildReport(certs, findings, now, stats, { contextOf, hosts: checked?.hosts, ownersOf, lastChangeOf, crls: inventory.crls() });
   mark('report');
   const relativeTo = roots.length === 1 && fs.statSync(roots[0]).isDirectory() ? path.resolve(roots[0]) : process.cwd();
   const sourceRoot = sourceRootFor(roots, relativeTo);

@@ -103,6 +103,15 @@ export function nextExpiryChange(expiries: readonly FileExpiry[] | undefined, no
   return next;
 }
 
+/**
+ * nextChangeOf for a CRL: its nextUpdate is graded as a certificate's notAfter (evaluateCrls), with
+ * no notBefore and no lifetime share. Infinity for a CRL without nextUpdate.
+ */
+export function nextChangeOfCrl(c: { nextUpdate?: number; sha256?: string }, now: number, rules: RuleSettings, options: NextChangeOptions = {}): number {
+  if (c.nextUpdate === undefined) return Infinity;
+  return nextChangeOf({ notBefore: -Infinity, notAfter: c.nextUpdate, sha256: c.sha256 }, now, rules, options);
+}
+
 function isLaterOrInfo(u: Urgency): boolean {
   return u === 'later' || u === 'info';
 }

@@ -198,7 +198,12 @@ export type FindingCode =
   | 'metadata-expires-critical'
   | 'metadata-expires-warning'
   | 'metadata-expires-info'
-  | 'jwk-thumbprint-mismatch';
+  | 'jwk-thumbprint-mismatch'
+  | 'invalid-crl'
+  | 'crl-expired'
+  | 'crl-expires-critical'
+  | 'crl-expires-warning'
+  | 'crl-expires-info';
 
 /** A private key seen in the workspace, kept only as the hash of its public half. */
 export interface PrivateKeyRef extends FileLocation {
@@ -232,6 +237,32 @@ export interface FileResult {
   expiries?: FileExpiry[];
   /** cert-manager Certificate manifests in this file (renewal of managed Secrets anywhere in the workspace). */
   certManagerCertificates?: CertManagerCertificate[];
+  /** Certificate revocation lists (PEM `X509 CRL` blocks, DER files). */
+  crls: CrlRecord[];
+}
+
+/** What one CRL says about itself (RFC 5280 TBSCertList). */
+export interface CrlFields {
+  /** Issuer DN, formatted as certificate DNs are. */
+  issuer: string;
+  issuerCN?: string;
+  /** Epoch milliseconds, UTC. */
+  thisUpdate: number;
+  /** When the next CRL is due: the CRL's expiry. Absent when the CRL names none. */
+  nextUpdate?: number;
+  /** The cRLNumber extension, upper-case hex as openssl prints it (without 0x). */
+  crlNumber?: string;
+  /** Entries in revokedCertificates. */
+  revokedCount: number;
+  signatureAlgorithm: string;
+  /** SHA-256 of the CRL's DER: ignores and snoozes name it. */
+  sha256: string;
+}
+
+export interface CrlRecord extends CrlFields, FileLocation {
+  source: SourceKind;
+  /** Position among the file's CRLs. */
+  index: number;
 }
 
 export const DAY_MS = 86_400_000;

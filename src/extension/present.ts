@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import { hostPortKey } from '../core/hosts/names';
 import { keystoreNote } from '../core/formats/keystore';
 import type { FileContext } from '../core/context';
-import type { CertificateRecord } from '../core/model';
-import { daysLeft, describeCertificate, isoDate, urgencyOf, type RuleSettings, type Urgency } from '../core/rules/rules';
+import type { CertificateRecord, CrlRecord } from '../core/model';
+import { daysLeft, describeCertificate, describeCrl, isoDate, urgencyOf, type RuleSettings, type Urgency } from '../core/rules/rules';
 import { isoTime } from '../core/report/schema';
 import type { HostState } from './hostChecks';
 
@@ -34,7 +34,7 @@ export function certLabel(c: CertificateRecord): string {
 }
 
 /** "5 days · 2026-11-27" / "expired 12 days ago · 2026-11-10". */
-export function whenText(c: CertificateRecord, now: number): string {
+export function whenText(c: Pick<CertificateRecord, 'notBefore' | 'notAfter'>, now: number): string {
   const left = daysLeft(c.notAfter, now);
   const date = isoDate(c.notAfter);
   if (c.notAfter <= now) return vscode.l10n.t('expired {0} days ago · {1}', -left, date);
@@ -70,6 +70,28 @@ export function hoverMarkdown(c: CertificateRecord, all: readonly CertificateRec
   m.supportHtml = false;
   m.appendMarkdown(`**${md(certLabel(c))}**\n\n| | |\n|---|---|\n`);
   for (const [k, v] of rows) m.appendMarkdown(`| ${md(k)} | ${md(v)} |\n`);
+  return m;
+}
+
+/** What a CRL says about itself, as rows for the tree's tooltip and the hover. */
+export function crlRows(c: CrlRecord, now: number): [string, string][] {
+  const t = vscode.l10n.t;
+  return [
+    [t('Issuer'), c.issuer],
+    [t('This update'), isoTime(c.thisUpdate)],
+    [t('Next update'), c.nextUpdate === undefined ? t('none') : `${isoTime(c.nextUpdate)} (${whenText({ notBefore: -Infinity, notAfter: c.nextUpdate }, now)})`],
+    [t('CRL number'), c.crlNumber ? `0x${c.crlNumber}` : t('none')],
+    [t('Revoked certificates'), String(c.revokedCount)],
+    ['SHA-256', c.sha256],
+  ];
+}
+
+export function crlHoverMarkdown(c: CrlRecord, now: number): vscode.MarkdownString {
+  const m = new vscode.MarkdownString(undefined, true);
+  m.isTrusted = false;
+  m.supportHtml = false;
+  m.appendMarkdown(`**${md(describeCrl(c))}**\n\n| | |\n|---|---|\n`);
+  for (const [k, v] of crlRows(c, now)) m.appendMarkdown(`| ${md(k)} | ${md(v)} |\n`);
   return m;
 }
 

@@ -1,16 +1,16 @@
 import * as vscode from 'vscode';
 import picomatch from 'picomatch';
-import type { CertificateFields, CertificateRecord, FileResult, Finding } from '../core/model';
-import { countUrgencies, evaluate, evaluateExpiries, noUrgencies, type Urgency } from '../core/rules/rules';
+import type { CertificateFields, CertificateRecord, CrlRecord, FileResult, Finding } from '../core/model';
+import { countUrgencies, evaluate, evaluateCrls, evaluateExpiries, noUrgencies, type Urgency } from '../core/rules/rules';
 import { applyManagedRenewal, nextRenewalChange } from '../core/rules/renewal';
-import { Inventory } from '../core/scan/inventory';
+import { byNextUpdate, Inventory } from '../core/scan/inventory';
 import { applyNonProductionPolicy, ContextClassifier, type FileContext } from '../core/context';
 import { isSkippedByExtension, PathFilter } from '../core/scan/filters';
 import { readBounded, type ReadFile, type ReadOutcome } from '../core/scan/files';
 import { type FileSource, runScan, type ScanRequest } from '../core/scan/pipeline';
 import { ParseMemo } from '../core/scan/memo';
 import type { Discovered, ReadPool } from '../core/scan/readPool';
-import { type Clock, nextChangeOf, nextExpiryChange, nextLocalMidnight, WallClockAlarm } from '../core/clock';
+import { type Clock, nextChangeOf, nextChangeOfCrl, nextExpiryChange, nextLocalMidnight, WallClockAlarm } from '../core/clock';
 import { onDidChangeConfig, readConfig, readFilesExclude, SETTING_KEYS, type CertLensConfig } from './config';
 import type { Log } from './log';
 import { fileKey, keyToUri } from './uris';
@@ -538,11 +538,12 @@ export class CertificateStore implements vscode.Disposable {
     const cfg = this.configFor(file);
     const ignored = !result || this.pathIgnored(file, cfg);
     const certs = ignored ? [] : result.certificates.filter((c) => !cfg.rules.ignore.has(c.sha256));
+    const crls = ignored ? [] : result.crls.filter((c) => !cfg.rules.ignore.has(c.sha256));
     // The file's own expiries (SAML metadata validUntil) are judged like certificates.
     const expiries = ignored ? undefined : result.expiries;
     // cert-manager's Certificate manifests may sit in other files: they decide when a managed Secret is due.
     const manifests = certs.some((c) => c.managedBy) ? this.inventory.certManagerCertificates() : [];
-    const found = result ? [...result.problems, ...applyManagedRenewal(evaluate(certs, now, cfg.rules), certs, manifests, now, cfg.rules), ...evaluateExpiries({ file, expiries }, now, cfg.rules)] : [];
+    const found = result ? [...result.problems, ...applyManagedRenewal(evaluate(certs, now, cfg.rules), certs, manifests, now, cfg.rules), ...evaluateExpiries({ file, expiries }, now, cfg.rules), ...evaluateCrls(crls, now, cfg.rules)] : [];
     const apart = this.setApart(file);
     // Tests, examples, docs and vendored files keep every fact; their findings are hints (or hidden).
     const findings = apart ? applyNonProductionPolicy(found, () => this.contextOf(file), cfg.nonProduction === 'hide' ? 'exclude' : 'hint') : found;
@@ -551,13 +552,26 @@ export class CertificateStore implements vscode.Disposable {
     for (const c of certs) nextChange = Math.min(nextChange, nextChangeOf(c, now, cfg.rules, { textRoundingMs: TEXT_ROUNDING_MS }));
     nextChange = Math.min(nextChange, nextExpiryChange(expiries, now, cfg.rules, { textRoundingMs: TEXT_ROUNDING_MS }));
     if (manifests.length || certs.some((c) => c.managedBy)) nextChange = Math.min(nextChange, nextRenewalChange(certs, manifests, now));
-    this.perFile.set(file, (state = { certs, findings, counts, nextChange, apart }));
+    for (const c of crls) nextChange = Math.min(nextChange, nextChangeOfCrl(c, now, cfg.rules, { textRoundingMs: TEXT_ROUNDING_MS }));
+    this.perFile.set(file, (state = { certs, crls, findings, counts, nextChange, apart }));
     return state;
   }
 
   /** Visible (not ignored) certificates of one file. */
   certificatesIn(file: string): CertificateRecord[] {
     return this.fileState(file).certs;
+  }
+
+  /** Visible (not ignored) CRLs of one file. */
+  crlsIn(file: string): CrlRecord[] {
+    return this.fileState(file).crls;
+  }
+
+  /** Visible CRLs of the workspace, by nextUpdate (none last). */
+  crls(): CrlRecord[] {
+    const out: CrlRecord[] = [];
+    for (const file of this.inventory.fileNames()) out.push(...this.crlsIn(file));
+    return out.sort(byNextUpdate);
   }
 
   /** Findings (parse problems and rules) of one file. */
@@ -609,6 +623,7 @@ export class CertificateStore implements vscode.Disposable {
 
 interface FileState {
   certs: CertificateRecord[];
+  crls: CrlRecord[];
   findings: Finding[];
   counts: Record<Urgency, number>;
   /** When anything computed here changes with time alone. */

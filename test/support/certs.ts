@@ -280,3 +280,34 @@ export function pkcs7(certs: TestCert[], opts: { der?: boolean } = {}): Buffer |
     return opts.der ? out : out.toString('utf8');
   });
 }
+
+export interface CrlOptions {
+  issuer: { cert: TestCert; key: TestKey };
+  thisUpdate: Date;
+  nextUpdate: Date;
+  /** cRLNumber in hex; no number extension when absent. */
+  number?: string;
+  /** Certificates (issued by `issuer`) listed as revoked. */
+  revoked?: TestCert[];
+}
+
+/** A CRL signed with `openssl ca -gencrl`: PEM text and DER bytes. */
+export function makeCrl(o: CrlOptions): { pem: string; der: Buffer } {
+  return withTempDir((dir) => {
+    const config = CA_CONFIG.replace('default_md = default\n', `default_md = default\n${o.number ? 'crlnumber = crlnumber\n' : ''}`);
+    fs.writeFileSync(path.join(dir, 'ca.cnf'), config);
+    fs.writeFileSync(path.join(dir, 'index.txt'), '');
+    fs.writeFileSync(path.join(dir, 'serial'), '01');
+    if (o.number) fs.writeFileSync(path.join(dir, 'crlnumber'), o.number.length % 2 ? `0${o.number}` : o.number);
+    fs.writeFileSync(path.join(dir, 'issuer.pem'), o.issuer.cert.pem);
+    fs.writeFileSync(path.join(dir, 'issuer.key'), o.issuer.key.pem, { mode: 0o600 });
+    const ca = ['-config', 'ca.cnf', '-cert', 'issuer.pem', '-keyfile', 'issuer.key'];
+    (o.revoked ?? []).forEach((c, i) => {
+      fs.writeFileSync(path.join(dir, `revoked${i}.pem`), c.pem);
+      openssl(['ca', ...ca, '-revoke', `revoked${i}.pem`], dir);
+    });
+    openssl(['ca', ...ca, '-gencrl', '-out', 'crl.pem', '-crl_lastupdate', opensslTime(o.thisUpdate), '-crl_nextupdate', opensslTime(o.nextUpdate)], dir);
+    const pem = fs.readFileSync(path.join(dir, 'crl.pem'), 'utf8');
+    return { pem, der: pemToDer(pem) };
+  });
+}

@@ -83,12 +83,12 @@ export class Rng {
 // ---------------------------------------------------------------------------------------------
 // Seeds
 
-export type SeedKind = 'cert' | 'p7' | 'p12' | 'key' | 'text' | 'keystore';
+export type SeedKind = 'cert' | 'p7' | 'p12' | 'key' | 'crl' | 'text' | 'keystore';
 
 export interface Seed {
   name: string;
   kind: SeedKind;
-  /** DER for cert/p7/p12/key seeds; absent for free text. */
+  /** DER for cert/p7/p12/key/crl seeds; absent for free text. */
   der?: Buffer;
   /** The file as found (PEM text, YAML, JSON, ...), for text seeds and PEM-wrapped ones. */
   text?: string;
@@ -110,6 +110,7 @@ function kindOfLabel(label: string): SeedKind | undefined {
   if (/CERTIFICATE$/.test(label)) return 'cert';
   if (label === 'PKCS7' || label === 'CMS' || label === 'PKCS #7 SIGNED DATA') return 'p7';
   if (/PRIVATE KEY$/.test(label)) return 'key';
+  if (label === 'X509 CRL') return 'crl';
   return undefined;
 }
 
@@ -233,6 +234,8 @@ export function generatedSeeds(options: { rsa?: boolean } = {}): Seed[] {
   seeds.push({ name: 'generated-key-ed25519', kind: 'key', der: crypto.createPrivateKey(ed.pem).export({ type: 'pkcs8', format: 'der' }), ext: '.key', sensitive: HOLDS_KEY });
   seeds.push({ name: 'generated-jks', kind: 'keystore', der: javaKeystore('jks', [{ alias: 'server', chain: [chain.leaf.der, chain.intermediate.der], key: crypto.randomBytes(64) }, { alias: 'root', chain: [chain.root.der] }], 'changeit'), ext: '.jks' });
   seeds.push({ name: 'generated-jceks', kind: 'keystore', der: javaKeystore('jceks', [{ alias: 'ed', chain: [edCert.der] }], 'fuzz-pass'), ext: '.jceks' });
+  const crl = f.makeCrl({ issuer: { cert: chain.intermediate, key: chain.intermediateKey }, thisUpdate: from, nextUpdate: to, number: '1F', revoked: [chain.leaf] });
+  seeds.push({ name: 'generated-crl', kind: 'crl', der: crl.der, ext: '.crl' });
   if (rsaKey) seeds.push({ name: 'generated-key-pkcs1', kind: 'key', der: crypto.createPrivateKey(rsaKey.pem).export({ type: 'pkcs1', format: 'der' }), ext: '.key', sensitive: HOLDS_KEY });
   return seeds;
 }
@@ -543,7 +546,7 @@ function treeEdit(b: Buffer, _rng: Rng, edit: (nodes: { node: Node; siblings: No
   return out.length > 4 * 1024 * 1024 ? out.subarray(0, 4 * 1024 * 1024) : out;
 }
 
-const PEM_LABELS = ['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE', 'PKCS7', 'CMS', 'PRIVATE KEY', 'EC PRIVATE KEY', 'RSA PRIVATE KEY', 'CERTIFICATE REQUEST', 'X'];
+const PEM_LABELS = ['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE', 'PKCS7', 'CMS', 'PRIVATE KEY', 'EC PRIVATE KEY', 'RSA PRIVATE KEY', 'CERTIFICATE REQUEST', 'X509 CRL', 'X'];
 
 /** Text-level mutations for PEM and the text containers around it. */
 export const TEXT_MUTATIONS: Record<string, (rng: Rng, text: string) => string | undefined> = {
@@ -652,6 +655,7 @@ function labelFor(kind: SeedKind, rng: Rng): string {
   if (rng.chance(0.05)) return rng.pick(PEM_LABELS);
   if (kind === 'p7') return rng.pick(['PKCS7', 'CMS', 'PKCS #7 SIGNED DATA']);
   if (kind === 'key') return rng.pick(['PRIVATE KEY', 'EC PRIVATE KEY', 'RSA PRIVATE KEY']);
+  if (kind === 'crl') return 'X509 CRL';
   return rng.pick(['CERTIFICATE', 'CERTIFICATE', 'CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE']);
 }
 
@@ -660,7 +664,7 @@ const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
 
 export const CONTAINERS: Record<string, { kinds: SeedKind[]; wrap: (der: Buffer, kind: SeedKind, rng: Rng) => Wrapped }> = {
   'pem': {
-    kinds: ['cert', 'p7', 'key'],
+    kinds: ['cert', 'p7', 'key', 'crl'],
     wrap: (der, kind, rng) => text(rng.pick(['.pem', '.crt', '.cer', '.txt', '.md', '.conf']), pemOf(der, labelFor(kind, rng), rng.pick([64, 64, 76, 1000]))),
   },
   'k8s-secret': {
@@ -719,8 +723,8 @@ export const CONTAINERS: Record<string, { kinds: SeedKind[]; wrap: (der: Buffer,
     wrap: (der, kind, rng) => text('.env', `TLS_CERT="${pemOf(der, labelFor(kind, rng)).replace(/\n/g, '\\n')}"\nTLS_B64=${b64(pemOf(der, labelFor(kind, rng)))}\n`),
   },
   'der': {
-    kinds: ['cert', 'p7', 'key'],
-    wrap: (der, _kind, rng) => ({ ext: rng.pick(['.der', '.cer', '.crt', '.cert']), bytes: der, text: false }),
+    kinds: ['cert', 'p7', 'key', 'crl'],
+    wrap: (der, kind, rng) => ({ ext: rng.pick(kind === 'crl' ? ['.crl', '.der', '.pem'] : ['.der', '.cer', '.crt', '.cert']), bytes: der, text: false }),
   },
   'p7b': {
     kinds: ['cert', 'p7'],
@@ -841,7 +845,7 @@ export function makeCase(rng: Rng, seeds: readonly Seed[]): FuzzCase {
 }
 
 /** Seeds by kind: the corpora hold thousands of certificates but few PKCS#12, PKCS#7 and key files. */
-const KIND_WEIGHTS: readonly (readonly [number, SeedKind])[] = [[40, 'cert'], [22, 'text'], [14, 'p12'], [10, 'p7'], [14, 'key'], [8, 'keystore']];
+const KIND_WEIGHTS: readonly (readonly [number, SeedKind])[] = [[40, 'cert'], [22, 'text'], [14, 'p12'], [10, 'p7'], [14, 'key'], [8, 'keystore'], [8, 'crl']];
 const seedsByKind = new WeakMap<readonly Seed[], Map<SeedKind, Seed[]>>();
 
 function pickSeed(rng: Rng, seeds: readonly Seed[]): Seed {
@@ -1080,7 +1084,7 @@ export function runFuzz(o: FuzzOptions): FuzzStats {
   };
 
   // Truncation at every length for a few seeds of different kinds, in the container each is found in.
-  const sweepKinds: [SeedKind, string][] = [['cert', 'der'], ['cert', 'pem'], ['p12', 'p12'], ['p7', 'p7b'], ['key', 'pem'], ['cert', 'k8s-secret'], ['keystore', 'keystore']];
+  const sweepKinds: [SeedKind, string][] = [['cert', 'der'], ['cert', 'pem'], ['p12', 'p12'], ['crl', 'der'], ['p7', 'p7b'], ['key', 'pem'], ['cert', 'k8s-secret'], ['keystore', 'keystore']];
   for (const [kind, container] of sweepKinds.slice(0, o.truncateEvery ?? 3)) {
     const seed = o.seeds.find((s) => s.kind === kind && s.der && s.der.length < 3000);
     if (!seed) continue;

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { daysFromNow, makeCert, makeChain, pkcs12, pkcs7, type TestCert } from '../support/certs';
+import { daysFromNow, makeCert, makeChain, makeCrl, pkcs12, pkcs7, type TestCert } from '../support/certs';
 import { mayHoldCertificates, parseFile } from '../../src/core/formats/parse-file';
 import { findPemBlocks } from '../../src/core/formats/pem';
 import { placeCertificate } from '../../src/core/model';
@@ -58,10 +58,14 @@ describe('file formats', () => {
       fs.writeFileSync(path.join(dir, 'k.pem'), key.pem);
       const csr = execFileSync('openssl', ['req', '-new', '-key', path.join(dir, 'k.pem'), '-subj', '/CN=csr']).toString();
       fs.rmSync(dir, { recursive: true });
-      const crl = '-----BEGIN X509 CRL-----\nMIIBHDCBwwIBATAKBggqhkjOPQQDAjAVMRMwEQYDVQQDDApUZXN0IENSTCBDQRcN\n-----END X509 CRL-----\n';
+      const crl = makeCrl({ issuer: { cert: ec, key }, thisUpdate: daysFromNow(-1), nextUpdate: daysFromNow(300) }).pem;
       const r = parseText('mixed.pem', key.pem + csr + crl + ec.pem);
       assert.equal(r.certificates.length, 1);
+      assert.equal(r.crls.length, 1);
       assert.equal(r.problems.length, 0);
+      // A cut-off CRL block is a broken CRL, not a broken certificate.
+      const cut = '-----BEGIN X509 CRL-----\nMIIBHDCBwwIBATAKBggqhkjOPQQDAjAVMRMwEQYDVQQDDApUZXN0IENSTCBDQRcN\n-----END X509 CRL-----\n';
+      assert.deepEqual(parseText('cut.pem', cut).problems.map((p) => p.code), ['invalid-crl']);
       assert.equal(r.privateKeys.length, 1);
       assert.equal(r.privateKeys[0].spkiSha256, r.certificates[0].spkiSha256);
       assert.ok(!JSON.stringify(r.privateKeys).includes(key.pem.split('\n')[1]), 'no key material is kept');

@@ -11,7 +11,7 @@ function fileResult(file: string, rand: () => number): FileResult {
   const certificates = Array.from({ length: Math.floor(rand() * 4) }, (_, index) =>
     ({ file, index, range, notAfter: 1_000 * Math.floor(rand() * 5), spkiSha256: spkis[Math.floor(rand() * spkis.length)] }) as unknown as CertificateRecord);
   const privateKeys = rand() < 0.15 ? [{ file, range, spkiSha256: spkis[Math.floor(rand() * spkis.length)] }] : [];
-  return { file, certificates, problems: [], privateKeys, references: [] };
+  return { file, certificates, problems: [], privateKeys, references: [], crls: [] };
 }
 
 const view = (list: CertificateRecord[]) => list.map((c) => `${c.notAfter} ${c.file}#${c.index} key=${c.privateKey?.file ?? '-'}`);

@@ -1,13 +1,14 @@
 import * as assert from 'node:assert/strict';
 import { fakeCertificate } from './helpers';
 import { DAY_MS, type CertificateRecord } from '../../src/core/model';
-import { DEFAULT_RULES, evaluate, urgencyOf, type RuleSettings } from '../../src/core/rules/rules';
+import { DEFAULT_RULES, evaluate, tlsValidityLimit, urgencyOf, type RuleSettings } from '../../src/core/rules/rules';
 import { isoDate, isoTime } from '../../src/core/dates';
 import { isTrustStore } from '../../src/core/rules/trustStores';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 
-const cert = (over: Partial<CertificateRecord>): CertificateRecord => fakeCertificate(NOW, over);
+// 180 days: within the SC-081 limits in force now, so long-validity does not fire by default.
+const cert = (over: Partial<CertificateRecord>): CertificateRecord => fakeCertificate(NOW, { notAfter: NOW + 150 * DAY_MS, ...over });
 
 const codes = (certs: CertificateRecord[], s: RuleSettings = DEFAULT_RULES) => evaluate(certs, NOW, s).map((f) => `${f.severity}:${f.code}`);
 
@@ -122,5 +123,51 @@ describe('date text', () => {
       assert.equal(isoDate(ms), new Date(ms).toISOString().slice(0, 10), String(ms));
     }
     assert.equal(isoTime(NaN), 'NaN');
+  });
+});
+
+describe('SC-081 TLS validity limits', () => {
+  const at = (iso: string) => Date.parse(iso);
+  const leaf = (notBefore: number, days: number, over: Partial<CertificateRecord> = {}) =>
+    cert({ notBefore, notAfter: notBefore + days * DAY_MS, ...over });
+  const longValidity = (c: CertificateRecord) => evaluate([c], c.notBefore + DAY_MS).filter((f) => f.code === 'long-validity');
+
+  it('judges a leaf by the limit in force at its notBefore: 398, 200, 100, then 47 days, each from March 15', () => {
+    const boundaries: [string, number, number][] = [
+      ['2026-03-15T00:00:00Z', 398, 200],
+      ['2027-03-15T00:00:00Z', 200, 100],
+      ['2029-03-15T00:00:00Z', 100, 47],
+    ];
+    for (const [iso, before, after] of boundaries) {
+      const justBefore = at(iso) - 1000;
+      const from = at(iso);
+      assert.equal(tlsValidityLimit(justBefore).days, before, iso);
+      assert.equal(tlsValidityLimit(from).days, after, iso);
+      // At the limit: no finding; a second over: a finding naming the limit.
+      assert.deepEqual(longValidity(leaf(justBefore, before)), [], `${iso} -1s, ${before} days`);
+      const [over] = longValidity(leaf(justBefore, before + 1 / 86_400));
+      assert.ok(over, `${iso} -1s, ${before} days + 1 s`);
+      assert.match(over.message, new RegExp(`more than the ${before} browsers accept`));
+      assert.deepEqual(longValidity(leaf(from, after)), [], `${iso}, ${after} days`);
+      const [overAfter] = longValidity(leaf(from, after + 1));
+      assert.match(overAfter.message, new RegExp(`more than the ${after} browsers accept for a TLS server certificate issued from ${iso.slice(0, 10)}`));
+      // A certificate issued a second before the change may still use the older, longer limit.
+      assert.deepEqual(longValidity(leaf(justBefore, after + 1)), [], `${iso} -1s, ${after + 1} days`);
+    }
+    assert.match(tlsValidityLimit(at('2020-01-01T00:00:00Z')).when, /^before 2026-03-15$/);
+    assert.match(tlsValidityLimit(at('2026-06-01T00:00:00Z')).when, /^from 2026-03-15 to 2027-03-14$/);
+    assert.match(tlsValidityLimit(at('2030-01-01T00:00:00Z')).when, /^from 2029-03-15$/);
+  });
+
+  it('applies only to leaves issued by a CA for TLS servers (serverAuth, any, or no extended key usage)', () => {
+    const nb = at('2027-06-01T00:00:00Z');
+    assert.equal(longValidity(leaf(nb, 101)).length, 1);
+    assert.equal(longValidity(leaf(nb, 101, { extendedKeyUsage: ['serverAuth', 'clientAuth'] })).length, 1);
+    assert.equal(longValidity(leaf(nb, 101, { extendedKeyUsage: ['anyExtendedKeyUsage'] })).length, 1);
+    assert.equal(longValidity(leaf(nb, 101, { extendedKeyUsage: ['clientAuth'] })).length, 0);
+    assert.equal(longValidity(leaf(nb, 101, { extendedKeyUsage: ['codeSigning'] })).length, 0);
+    assert.equal(longValidity(leaf(nb, 101, { selfSigned: true })).length, 0);
+    assert.equal(longValidity(leaf(nb, 101, { isCA: true })).length, 0);
+    assert.equal(longValidity(leaf(nb, 101, { role: 'intermediate' })).length, 0);
   });
 });

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 
 /** File extensions by what they hold: the one list every part of CertLens asks. */
-export const PEM_EXTENSIONS: ReadonlySet<string> = new Set(['.pem', '.crt', '.cer', '.cert', '.ca-bundle', '.chain']);
-export const DER_EXTENSIONS: ReadonlySet<string> = new Set(['.der', '.cer', '.crt', '.cert']);
+export const PEM_EXTENSIONS: ReadonlySet<string> = new Set(['.pem', '.crt', '.cer', '.cert', '.ca-bundle', '.chain', '.crl']);
+export const DER_EXTENSIONS: ReadonlySet<string> = new Set(['.der', '.cer', '.crt', '.cert', '.crl']);
 export const PKCS7_EXTENSIONS: ReadonlySet<string> = new Set(['.p7b', '.p7c']);
 export const PKCS12_EXTENSIONS: ReadonlySet<string> = new Set(['.p12', '.pfx']);
 /** Java keystores: JKS, JCEKS or PKCS#12 inside (told apart by their first bytes). */

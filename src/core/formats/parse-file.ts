@@ -2,10 +2,12 @@ import { createPrivateKey, createPublicKey } from 'node:crypto';
 import * as path from 'node:path';
 import { resolveNamedFile } from '../scan/files';
 import { CERTIFICATE_EXTENSIONS, DER_EXTENSIONS, isKeystoreFileName, PEM_EXTENSIONS, PKCS12_EXTENSIONS, PKCS7_EXTENSIONS } from './extensions';
-import { type CertificateFields, type CertificateRecord, type CertManagerRef, type FileReference, type FileResult, type FindingCode, type JwkInfo, type KeystoreInfo, placeCertificate, type Position, type PrivateKeyRef, type Range, type SamlKeyInfo, type Severity, type SourceKind } from '../model';
+import { type CertificateFields, type CertificateRecord, type CertManagerRef, type CrlRecord, type FileReference, type FileResult, type FindingCode, type JwkInfo, type KeystoreInfo, placeCertificate, type Position, type PrivateKeyRef, type Range, type SamlKeyInfo, type Severity, type SourceKind } from '../model';
 import { keystoreFormat, readKeystore } from './keystore';
 import { certificateManifestOf, certManagerRefOf } from './certManager';
 import { certificateLength, hexDigest, parseCertificateDer } from '../x509/certificate';
+import { parseCrlDer } from '../x509/crl';
+import { derKind, type DerKind } from './der-kinds';
 import { configFormat, maskComments, mayBeConfigFile } from '../hosts/configFormats';
 import { linkChains } from './chains';
 import { FILE_START, LineIndex } from './lines';
@@ -52,7 +54,7 @@ export function reportsBrokenBlocks(file: string): boolean {
  * files reportsBrokenBlocks accepts).
  */
 export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions = {}): FileResult {
-  const result: FileResult = { file, certificates: [], problems: [], privateKeys: [], references: [] };
+  const result: FileResult = { file, certificates: [], problems: [], privateKeys: [], references: [], crls: [] };
   const ext = path.extname(file).toLowerCase();
   const sink = new Sink(result, options.maxCertificates ?? Infinity, options.blockCache);
   sink.reportsBadInput = reportsBrokenBlocks(file);
@@ -63,7 +65,7 @@ export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions
       parsePkcs12(bytes, FILE_START, sink, options.pkcs12Password?.(file));
     } else if (JAVA_KEYSTORE_EXTENSIONS.has(ext)) {
       sink.badInput('keystore-invalid', FILE_START, 'This is not a JKS, JCEKS or PKCS#12 keystore (its first bytes are not FEEDFEED, CECECECE or a DER sequence)');
-    } else if (bytes[0] === 0x30 && (PKCS7_EXTENSIONS.has(ext) || DER_EXTENSIONS.has(ext))) {
+    } else if ((bytes[0] === 0x30 && (PKCS7_EXTENSIONS.has(ext) || DER_EXTENSIONS.has(ext))) || isDerInPemFile(bytes, ext)) {
       parseBinary(bytes, ext, sink);
     } else if (mayHoldText(bytes, ext)) {
       const text = decodeText(bytes);
@@ -114,7 +116,12 @@ const JAVA_KEYSTORE_EXTENSIONS: ReadonlySet<string> = new Set(['.jks', '.jceks']
 /** Whether parsing `bytes` can find anything (certificates, keys or problems): a cheap pre-test. */
 export function mayHoldCertificates(file: string, bytes: Uint8Array): boolean {
   const ext = path.extname(file).toLowerCase();
-  return PKCS12_EXTENSIONS.has(ext) || keystoreFormat(bytes) !== undefined || isKeystoreFileName(file) || (bytes[0] === 0x30 && (PKCS7_EXTENSIONS.has(ext) || DER_EXTENSIONS.has(ext))) || mayHoldText(bytes, ext);
+  return PKCS12_EXTENSIONS.has(ext) || keystoreFormat(bytes) !== undefined || isKeystoreFileName(file) || (bytes[0] === 0x30 && (PKCS7_EXTENSIONS.has(ext) || DER_EXTENSIONS.has(ext))) || mayHoldText(bytes, ext) || isDerInPemFile(bytes, ext);
+}
+
+/** DER in a `.pem` file (a CRL or certificate saved in the wrong encoding): a SEQUENCE with no PEM marker in it. */
+function isDerInPemFile(bytes: Uint8Array, ext: string): boolean {
+  return ext === '.pem' && bytes[0] === 0x30 && bytes.length > 1 && bytes[1] >= 0x80 && !mayHoldText(bytes, ext);
 }
 
 /** Cheap test before decoding: native substring searches over the raw bytes (one per marker). */
@@ -242,6 +249,21 @@ class Sink {
     return decoded;
   }
 
+  /** A DER CRL; one that does not decode is bad input like a broken certificate. */
+  crl(der: Uint8Array, range: Range, source: SourceKind, what: string): void {
+    try {
+      const record = parseCrlDer(der) as CrlRecord;
+      record.file = this.result.file;
+      record.range = range;
+      record.source = source;
+      record.index = this.result.crls.length;
+      this.result.crls.push(record);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.badInput(/time/i.test(message) ? 'invalid-date' : 'invalid-crl', range, `${what} is not a valid CRL: ${message}`);
+    }
+  }
+
   problem(severity: Severity, code: FindingCode, range: Range, message: string): void {
     this.result.problems.push({ file: this.result.file, range, severity, code, message });
   }
@@ -285,7 +307,34 @@ function parseBinary(bytes: Uint8Array, ext: string, sink: Sink): void {
     parsePkcs7(bytes, FILE_START, sink, 'pkcs7');
     return;
   }
-  sink.certificate(bytes, FILE_START, 'der', 'This DER file');
+  const kind = derKind(bytes);
+  if (kind === 'crl' || (kind === undefined && ext === '.crl')) {
+    sink.crl(bytes, FILE_START, 'der', 'This DER file');
+  } else if (kind === undefined || kind === 'certificate') {
+    sink.certificate(bytes, FILE_START, 'der', 'This DER file');
+  } else {
+    // A key, CSR or OCSP response: not a certificate, and not a problem. Private keys pair with certificates.
+    const key = derKeyHash(bytes, kind);
+    if (key) sink.result.privateKeys.push({ file: sink.result.file, range: FILE_START, spkiSha256: key } satisfies PrivateKeyRef);
+  }
+}
+
+const DER_KEY_TYPES: Partial<Record<DerKind, 'pkcs8' | 'pkcs1' | 'sec1'>> = {
+  'private-key-pkcs8': 'pkcs8',
+  'private-key-rsa': 'pkcs1',
+  'private-key-ec': 'sec1',
+};
+
+/** SHA-256 of the public half of an unencrypted DER private key; the key itself is dropped at once. */
+function derKeyHash(der: Uint8Array, kind: DerKind): string | undefined {
+  const type = DER_KEY_TYPES[kind];
+  if (!type) return undefined;
+  try {
+    const spki = createPublicKey(createPrivateKey({ key: Buffer.from(der.buffer, der.byteOffset, der.byteLength), format: 'der', type })).export({ type: 'spki', format: 'der' });
+    return hexDigest('sha256', spki);
+  } catch {
+    return undefined;
+  }
 }
 
 /** ContentInfo starts with SEQUENCE { OID 1.2.840.113549.1.7.2 ...}: look for that OID near the start. */
@@ -526,6 +575,8 @@ function handlePemBlocks(
     }
     if (b.kind === 'certificate') {
       sink.pemCertificate(b.body, range, kindOf(b), `PEM block "${b.label}"`);
+    } else if (b.kind === 'crl') {
+      sink.crl(Buffer.from(b.body, 'base64'), range, kindOf(b), `PEM block "${b.label}"`);
     } else if (b.kind === 'pkcs7') {
       parsePkcs7(Buffer.from(b.body, 'base64'), range, sink, 'pkcs7');
     } else if (b.kind === 'private-key' && !b.encrypted) {

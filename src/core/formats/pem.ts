@@ -1,6 +1,6 @@
 /** Finds PEM blocks anywhere in a text: bundles, dumps, YAML block scalars, JSON strings with `\n` escapes. */
 
-export type PemKind = 'certificate' | 'pkcs7' | 'private-key' | 'other';
+export type PemKind = 'certificate' | 'pkcs7' | 'private-key' | 'crl' | 'other';
 
 export interface PemBlock {
   label: string;
@@ -29,6 +29,7 @@ const KINDS: Record<string, PemKind> = {
   'RSA PRIVATE KEY': 'private-key',
   'EC PRIVATE KEY': 'private-key',
   'DSA PRIVATE KEY': 'private-key',
+  'X509 CRL': 'crl',
 };
 
 /** Whitespace, plus `\n`-style escapes of JSON/YAML strings and the quotes and indentation around them. */

@@ -95,15 +95,19 @@ function openWithin(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, passwo
 
 /** `encrypted`: whether a certificate came out of an encrypted safe (so the password mattered). */
 function tryOpen(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, pw: string | undefined): { status: 'open'; certificates: Uint8Array[]; aliases: (string | undefined)[]; encrypted: boolean } | { status: 'failed'; error: unknown } {
+  const originals = recordOriginalBytes(forge);
   try {
     const p12 = pw === undefined ? forge.pkcs12.pkcs12FromAsn1(asn1, false) : forge.pkcs12.pkcs12FromAsn1(asn1, false, pw);
     const bags = p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
     const certificates: Uint8Array[] = [];
     const aliases: (string | undefined)[] = [];
     for (const bag of bags) {
-      const node = (bag as { asn1?: forgeTypes.asn1.Asn1 }).asn1 ?? (bag.cert ? forge.pki.certificateToAsn1(bag.cert) : undefined);
-      if (!node) continue;
-      certificates.push(forgeToDer(node));
+      const node = (bag as { asn1?: forgeTypes.asn1.Asn1 }).asn1 ?? (bag.cert ? originals.nodeOf(bag.cert) : undefined);
+      const original = node && originals.bytesOf(node);
+      if (original !== undefined) certificates.push(Buffer.from(original, 'binary'));
+      else if (node) certificates.push(forgeToDer(node));
+      else if (bag.cert) certificates.push(forgeToDer(forge.pki.certificateToAsn1(bag.cert)));
+      else continue;
       const name: unknown = (bag.attributes as Record<string, unknown[] | undefined> | undefined)?.friendlyName?.[0];
       aliases.push(typeof name === 'string' ? name : undefined);
     }
@@ -111,7 +115,42 @@ function tryOpen(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, pw: strin
     return { status: 'open', certificates, aliases, encrypted };
   } catch (error) {
     return { status: 'failed', error };
+  } finally {
+    originals.restore();
   }
+}
+
+/**
+ * node-forge decodes each certBag's OCTET STRING into a certificate object and drops the bytes;
+ * re-encoding that object changes some certificates (an AlgorithmIdentifier without its NULL gets
+ * one), and with them the SHA-256. While a PKCS#12 is opened, this remembers the bytes each ASN.1
+ * node was decoded from and the node each certificate was made of, so every certificate keeps its
+ * own bytes. Synchronous use only: restore() puts forge back before anything else runs.
+ */
+function recordOriginalBytes(forge: typeof forgeTypes): { nodeOf(cert: forgeTypes.pki.Certificate): forgeTypes.asn1.Asn1 | undefined; bytesOf(node: forgeTypes.asn1.Asn1): string | undefined; restore(): void } {
+  const bytes = new WeakMap<object, string>();
+  const nodes = new WeakMap<object, forgeTypes.asn1.Asn1>();
+  const fromDer = forge.asn1.fromDer;
+  const certificateFromAsn1 = forge.pki.certificateFromAsn1;
+  forge.asn1.fromDer = function (this: unknown, input: string | forgeTypes.util.ByteBuffer, ...rest: unknown[]) {
+    const node = (fromDer as (...a: unknown[]) => forgeTypes.asn1.Asn1).call(this, input, ...rest);
+    // certBag values arrive as byte strings; containers as buffers (not needed).
+    if (typeof input === 'string') bytes.set(node, input);
+    return node;
+  };
+  forge.pki.certificateFromAsn1 = function (this: unknown, node: forgeTypes.asn1.Asn1, ...rest: unknown[]) {
+    const cert = (certificateFromAsn1 as (...a: unknown[]) => forgeTypes.pki.Certificate).call(this, node, ...rest);
+    nodes.set(cert, node);
+    return cert;
+  };
+  return {
+    nodeOf: (cert) => nodes.get(cert),
+    bytesOf: (node) => bytes.get(node),
+    restore: () => {
+      forge.asn1.fromDer = fromDer;
+      forge.pki.certificateFromAsn1 = certificateFromAsn1;
+    },
+  };
 }
 
 /** The MAC iteration count from PFX.macData, read without decrypting anything. */

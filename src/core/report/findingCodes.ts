@@ -218,4 +218,30 @@ export const FINDING_CODES: Record<FindingCode, FindingCodeInfo> = {
     fix: 'Check the Certificate, CertificateRequest and Order resources and cert-manager\'s logs (kubectl describe certificate NAME), then fix the issuer or the challenge.',
     securitySeverity: 6.0, tags: EXPIRY,
   },
+  'invalid-crl': {
+    name: 'InvalidCrl', short: 'Certificate revocation list that cannot be read',
+    full: 'A CRL (PEM X509 CRL block or DER file) is damaged or is not a CRL: relying parties that load it fail their revocation checks.',
+    fix: 'Fetch the CRL again from its distribution point, or regenerate it (openssl ca -gencrl) and check it with openssl crl.',
+    securitySeverity: 3.0, tags: UNREADABLE,
+  },
+  'crl-expired': {
+    name: 'CrlExpired', short: 'CRL past its nextUpdate',
+    full: 'The CRL\'s nextUpdate has passed: relying parties that require a current CRL reject every certificate it covers.',
+    fix: 'Publish a fresh CRL (openssl ca -gencrl, or the CA\'s CRL job) and deploy it where it is read.', securitySeverity: 8.0, tags: EXPIRY,
+  },
+  'crl-expires-critical': {
+    name: 'CrlExpiresVerySoon', short: 'CRL nextUpdate within the critical window',
+    full: 'The CRL\'s nextUpdate falls within the critical window (7 days by default).',
+    fix: 'Publish a fresh CRL before its nextUpdate.', securitySeverity: 7.5, tags: EXPIRY,
+  },
+  'crl-expires-warning': {
+    name: 'CrlExpiresSoon', short: 'CRL nextUpdate within the warning window',
+    full: 'The CRL\'s nextUpdate falls within the warning window (30 days by default).',
+    fix: 'Publish a fresh CRL before its nextUpdate.', securitySeverity: 5.0, tags: EXPIRY,
+  },
+  'crl-expires-info': {
+    name: 'CrlExpiresWithinInfoWindow', short: 'CRL nextUpdate within the information window',
+    full: 'The CRL\'s nextUpdate falls within the information window (90 days by default).',
+    fix: 'Plan publishing a fresh CRL.', securitySeverity: 2.0, tags: EXPIRY,
+  },
 };

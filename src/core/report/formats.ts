@@ -22,6 +22,11 @@ export function toCsv(report: Report): string {
     c.notAfter, c.daysLeft, c.subjectCN, c.subject, c.issuer, c.sans.dns, c.file, c.range.start.line + 1, c.source, c.index, c.role,
     c.keyType, c.keyBits, c.curve, c.signatureAlgorithm, c.serial, c.sha256, c.notBefore, c.chainEarliestNotAfter, c.context, c.owners,
   ]);
+  // CRLs as rows of their own: role "crl", nextUpdate as notAfter, thisUpdate as notBefore, the CRL number as serial.
+  for (const c of report.crls ?? []) {
+    rows.push([c.nextUpdate, c.daysLeft, null, '', c.issuer, [], c.file, c.range.start.line + 1, c.source, c.index, 'crl',
+      null, null, null, c.signatureAlgorithm, c.crlNumber, c.sha256, c.thisUpdate, null, c.context]);
+  }
   return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
@@ -36,6 +41,12 @@ export function toMarkdown(report: Report, relativeTo?: string): string {
     '| Expires | Days left | Subject | Issuer | Key | File | Context | Owners |', '|---|---|---|---|---|---|---|---|',
     ...report.certificates.map((c) => `| ${c.notAfter.slice(0, 10)} | ${c.daysLeft} | ${mdCell(c.subjectCN ?? c.subject)} | ${mdCell(c.issuerCN ?? c.issuer)} | ${mdCell(c.keyType)}${c.keyBits ? ` ${c.keyBits}` : ''} | ${mdCell(rel(c.file))}:${c.range.start.line + 1} | ${mdCell(c.context)} | ${mdOwners(c.owners)} |`),
   ];
+  if (report.crls?.length) {
+    lines.push('', '## Revocation lists', '', '| Next update | Days left | Issuer | Number | Revoked | File | Context |', '|---|---|---|---|---|---|---|');
+    for (const c of report.crls) {
+      lines.push(`| ${c.nextUpdate?.slice(0, 10) ?? 'none'} | ${c.daysLeft ?? ''} | ${mdCell(c.issuerCN ?? c.issuer)} | ${c.crlNumber ? `0x${c.crlNumber}` : ''} | ${c.revokedCount} | ${mdCell(rel(c.file))}:${c.range.start.line + 1} | ${mdCell(c.context)} |`);
+    }
+  }
   if (report.hosts?.length) {
     lines.push('', '## Hosts', '', '| Host | Expires | Days left | Trusted | Hostname | Error |', '|---|---|---|---|---|---|');
     for (const h of report.hosts) {
@@ -162,6 +173,12 @@ export function toTable(report: Report, color: boolean, relativeTo?: string): st
     sev: worst.get(c.sha256),
     cells: [c.notAfter.slice(0, 10), String(c.daysLeft), (c.subjectCN ?? c.subject).slice(0, 40), (c.issuerCN ?? c.issuer).slice(0, 30), `${c.keyType}${c.keyBits ? ' ' + c.keyBits : ''}`, `${rel(c.file)}:${c.range.start.line + 1}`],
   }));
+  for (const c of report.crls ?? []) {
+    rows.push({
+      sev: worst.get(c.sha256),
+      cells: [c.nextUpdate?.slice(0, 10) ?? '-', c.daysLeft === null ? '-' : String(c.daysLeft), `CRL${c.crlNumber ? ` 0x${c.crlNumber}` : ''} (${c.revokedCount} revoked)`, (c.issuerCN ?? c.issuer).slice(0, 30), '', `${rel(c.file)}:${c.range.start.line + 1}`],
+    });
+  }
   const header = ['EXPIRES', 'DAYS', 'SUBJECT', 'ISSUER', 'KEY', 'FILE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r.cells[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');

@@ -1,4 +1,4 @@
-import type { CertificateRecord, CertManagerRef, Finding, JwkInfo, Range, Severity } from '../model';
+import type { CertificateRecord, CertManagerRef, CrlRecord, Finding, JwkInfo, Range, Severity } from '../model';
 import { keystoreNote } from '../formats/keystore';
 import type { ContextOf, FileContext } from '../context';
 import type { OwnersOf } from '../owners';
@@ -65,6 +65,28 @@ export interface LastChangeJson {
   date: string;
 }
 
+/** One certificate revocation list: its nextUpdate is an expiry like a certificate's notAfter. */
+export interface CrlJson {
+  file: string;
+  range: Range;
+  /** How it is encoded where found: pem, der, inline, k8s-secret. */
+  source: string;
+  /** Position among the file's CRLs. */
+  index: number;
+  issuer: string;
+  issuerCN: string | null;
+  thisUpdate: string;
+  /** null when the CRL names no next update (it never expires). */
+  nextUpdate: string | null;
+  daysLeft: number | null;
+  /** cRLNumber as upper-case hex, as `openssl crl -crlnumber` prints it after 0x. */
+  crlNumber: string | null;
+  revokedCount: number;
+  signatureAlgorithm: string;
+  sha256: string;
+  context: FileContext;
+}
+
 export interface FindingJson {
   file: string;
   range: Range;
@@ -129,6 +151,8 @@ export interface Report {
   version: number;
   now: string;
   certificates: CertificateJson[];
+  /** Certificate revocation lists, by nextUpdate. */
+  crls: CrlJson[];
   findings: FindingJson[];
   /** Present when hosts were checked. */
   hosts?: HostJson[];
@@ -200,6 +224,25 @@ function certificateFieldsJson(c: CertificateRecord, now: number, context: FileC
   };
 }
 
+export function crlJson(c: CrlRecord, now: number, context: FileContext = 'production'): CrlJson {
+  return {
+    file: c.file,
+    range: c.range,
+    source: c.source,
+    index: c.index,
+    issuer: c.issuer,
+    issuerCN: c.issuerCN ?? null,
+    thisUpdate: isoTime(c.thisUpdate),
+    nextUpdate: c.nextUpdate === undefined ? null : isoTime(c.nextUpdate),
+    daysLeft: c.nextUpdate === undefined ? null : daysLeft(c.nextUpdate, now),
+    crlNumber: c.crlNumber ?? null,
+    revokedCount: c.revokedCount,
+    signatureAlgorithm: c.signatureAlgorithm,
+    sha256: c.sha256,
+    context,
+  };
+}
+
 export function findingJson(f: Finding, context: FileContext = 'production', owners: string[] = []): FindingJson {
   const out: FindingJson = { file: f.file, range: f.range, severity: f.severity, code: f.code, message: f.message, context, owners };
   if (f.sha256) out.sha256 = f.sha256;
@@ -217,6 +260,8 @@ export interface ReportOptions {
   ownersOf?: OwnersOf;
   /** The commit that last changed a certificate's lines (asked per certificate, lazily). */
   lastChangeOf?: (c: CertificateRecord) => LastChangeJson | undefined;
+  /** The workspace's CRLs (Inventory.crls()). */
+  crls?: readonly CrlRecord[];
 }
 
 export function buildReport(
@@ -251,6 +296,7 @@ export function buildReport(
     version: REPORT_VERSION,
     now: isoTime(now),
     certificates,
+    crls: (options.crls ?? []).map((c) => crlJson(c, now, contextOf(c.file))),
     findings: findingList,
     stats: { files: stats.files, certificates: certs.length, findings: findings.length, ms: stats.ms },
     summary: { production, nonProduction },

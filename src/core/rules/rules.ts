@@ -1,4 +1,4 @@
-import { type CertificateRecord, DAY_MS, type FileExpiry, type FileResult, type Finding, type FindingCode, type Severity } from '../model';
+import { type CertificateRecord, type CrlRecord, DAY_MS, type FileExpiry, type FileResult, type Finding, type FindingCode, type Severity } from '../model';
 import { WEAK_SIGNATURE_OIDS } from '../x509/oids';
 import { isoDate } from '../dates';
 import { isTrustStore } from './trustStores';
@@ -14,7 +14,6 @@ export interface RuleSettings {
   lifetimeShare: number;
   /** Certificates valid for at most this many days count as short-lived. */
   shortLivedMaxDays: number;
-  maxLeafValidityDays: number;
   minRsaBits: number;
   /** SHA-256 fingerprints the user chose to ignore. */
   ignore: ReadonlySet<string>;
@@ -28,7 +27,6 @@ export const DEFAULT_RULES: RuleSettings = {
   infoDays: 90,
   lifetimeShare: 0.33,
   shortLivedMaxDays: 90,
-  maxLeafValidityDays: 398,
   minRsaBits: 2048,
   ignore: new Set(),
   snoozed: new Map(),
@@ -144,8 +142,11 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
     if ((c.keyType === 'RSA' || c.keyType === 'RSA-PSS') && c.keyBits !== undefined && c.keyBits < s.minRsaBits) {
       add('warning', 'weak-rsa-key', `${name} has a ${c.keyBits}-bit RSA key (under ${s.minRsaBits})`);
     }
-    if (c.role === 'leaf' && !c.isCA && c.notAfter - c.notBefore > s.maxLeafValidityDays * DAY_MS) {
-      add('info', 'long-validity', `${name} is valid for ${plural(Math.round((c.notAfter - c.notBefore) / DAY_MS), 'day')}, more than the ${s.maxLeafValidityDays} browsers accept for a TLS server`);
+    if (isPublicTlsLeaf(c)) {
+      const limit = tlsValidityLimit(c.notBefore);
+      if (c.notAfter - c.notBefore > limit.days * DAY_MS) {
+        add('info', 'long-validity', `${name} is valid for ${plural(Math.round((c.notAfter - c.notBefore) / DAY_MS), 'day')}, more than the ${limit.days} browsers accept for a TLS server certificate issued ${limit.when}`);
+      }
     }
   }
   return findings;
@@ -182,6 +183,76 @@ export function evaluateExpiries(result: Pick<FileResult, 'file' | 'expiries'>, 
   }
   return findings;
 }
+
+/**
+ * The longest validity browsers accept for a TLS server certificate, by when it was issued
+ * (its notBefore): CA/Browser Forum ballot SC-081, in force each March 15, 00:00 UTC.
+ */
+export const TLS_VALIDITY_LIMITS: readonly { until: number; days: number }[] = [
+  { until: Date.UTC(2026, 2, 15), days: 398 },
+  { until: Date.UTC(2027, 2, 15), days: 200 },
+  { until: Date.UTC(2029, 2, 15), days: 100 },
+  { until: Infinity, days: 47 },
+];
+
+/** The SC-081 limit for a certificate issued at `notBefore`, and when that limit applies, in words. */
+export function tlsValidityLimit(notBefore: number): { days: number; when: string } {
+  const i = TLS_VALIDITY_LIMITS.findIndex((l) => notBefore < l.until);
+  const { days, until } = TLS_VALIDITY_LIMITS[i];
+  const from = i > 0 ? TLS_VALIDITY_LIMITS[i - 1].until : undefined;
+  const when = from === undefined ? `before ${isoDate(until)}` : until === Infinity ? `from ${isoDate(from)}` : `from ${isoDate(from)} to ${isoDate(until - 1)}`;
+  return { days, when };
+}
+
+/** A leaf the validity limits apply to: issued by a CA (not self-signed), for TLS servers (serverAuth, any, or no extended key usage). */
+function isPublicTlsLeaf(c: CertificateRecord): boolean {
+  if (c.role !== 'leaf' || c.isCA || c.selfSigned) return false;
+  const eku = c.extendedKeyUsage;
+  return eku.length === 0 || eku.includes('serverAuth') || eku.includes('anyExtendedKeyUsage');
+}
+
+/** Whether a CRL's expiry findings are shown: not ignored, not snoozed (its SHA-256 names it, as a certificate's does). */
+function crlShown(c: CrlRecord, now: number, s: RuleSettings): boolean {
+  return !s.ignore.has(c.sha256) && !((s.snoozed.get(c.sha256) ?? 0) > now);
+}
+
+/** How urgent a CRL's nextUpdate is, in the certificate bands; undefined when it names none. */
+export function crlUrgencyOf(c: Pick<CrlRecord, 'nextUpdate'>, now: number, s: RuleSettings): Urgency | undefined {
+  return c.nextUpdate === undefined ? undefined : urgencyOf({ notBefore: -Infinity, notAfter: c.nextUpdate }, now, s);
+}
+
+export function describeCrl(c: CrlRecord): string {
+  return `CRL of ${c.issuerCN ? `CN=${c.issuerCN}` : c.issuer || 'an unnamed issuer'}${c.crlNumber ? ` (number 0x${c.crlNumber})` : ''}`;
+}
+
+/**
+ * Findings for CRLs at time `now`: nextUpdate is when a relying party stops accepting the CRL
+ * (an expired CRL fails every revocation check that needs it), graded like a certificate's notAfter.
+ */
+export function evaluateCrls(crls: readonly CrlRecord[], now: number, s: RuleSettings = DEFAULT_RULES): Finding[] {
+  const findings: Finding[] = [];
+  for (const c of crls) {
+    const urgency = crlUrgencyOf(c, now, s);
+    if (urgency === undefined || c.nextUpdate === undefined || !crlShown(c, now, s)) continue;
+    const left = daysLeft(c.nextUpdate, now);
+    const details = `issued ${isoDate(c.thisUpdate)}, next update due ${isoDate(c.nextUpdate)}`;
+    const add = (severity: Severity, code: Finding['code'], message: string) =>
+      findings.push({ file: c.file, range: c.range, severity, code, message, sha256: c.sha256 });
+    if (urgency === 'expired') {
+      add('error', 'crl-expired', `${describeCrl(c)} expired ${plural(-left || 0, 'day')} ago: ${details}`);
+    } else if (urgency === 'critical' || urgency === 'warning' || urgency === 'info') {
+      const [severity, code] = CRL_EXPIRING[urgency];
+      add(severity, code, `${describeCrl(c)} expires in ${plural(left, 'day')}: ${details}`);
+    }
+  }
+  return findings;
+}
+
+const CRL_EXPIRING = {
+  critical: ['error', 'crl-expires-critical'],
+  warning: ['warning', 'crl-expires-warning'],
+  info: ['info', 'crl-expires-info'],
+} as const satisfies Record<string, readonly [Severity, Finding['code']]>;
 
 const EXPIRING = {
   critical: ['error', 'expires-critical'],

@@ -1,5 +1,5 @@
-import type { CertificateRecord, CertManagerCertificate, FileResult, Finding } from '../model';
-import { evaluate, evaluateExpiries, type RuleSettings } from '../rules/rules';
+import type { CertificateRecord, CertManagerCertificate, CrlRecord, FileResult, Finding } from '../model';
+import { evaluate, evaluateCrls, evaluateExpiries, type RuleSettings } from '../rules/rules';
 import { applyManagedRenewal } from '../rules/renewal';
 
 /**
@@ -15,7 +15,7 @@ export class Inventory {
   private keys = new Map<string, { file: string; range: CertificateRecord['range'] }>();
 
   set(result: FileResult): void {
-    const empty = result.certificates.length === 0 && result.problems.length === 0 && result.privateKeys.length === 0 && !result.expiries?.length && !result.certManagerCertificates?.length;
+    const empty = result.certificates.length === 0 && result.problems.length === 0 && result.privateKeys.length === 0 && result.crls.length === 0 && !result.expiries?.length && !result.certManagerCertificates?.length;
     const before = this.files.get(result.file);
     if (empty) this.files.delete(result.file);
     else this.files.set(result.file, result);
@@ -94,6 +94,13 @@ export class Inventory {
     return c;
   }
 
+  /** All CRLs, by nextUpdate (those without one last), then file and position. */
+  crls(): CrlRecord[] {
+    const all: CrlRecord[] = [];
+    for (const r of this.files.values()) all.push(...r.crls);
+    return all.sort(byNextUpdate);
+  }
+
   problems(): Finding[] {
     const out: Finding[] = [];
     for (const r of this.files.values()) out.push(...r.problems);
@@ -112,12 +119,17 @@ export class Inventory {
     const certs = this.certificates();
     const expiries: Finding[] = [];
     for (const r of this.files.values()) if (r.expiries) expiries.push(...evaluateExpiries(r, now, rules));
-    return [...this.problems(), ...applyManagedRenewal(evaluate(certs, now, rules), certs, this.certManagerCertificates(), now, rules), ...expiries];
+    return [...this.problems(), ...applyManagedRenewal(evaluate(certs, now, rules), certs, this.certManagerCertificates(), now, rules), ...expiries, ...evaluateCrls(this.crls(), now, rules)];
   }
 }
 
 /** Files changed since the last sorted list, above which a full sort is cheaper than merging. */
 const MAX_IN_PLACE = 256;
+
+/** CRLs by nextUpdate (those without one last), then file in code-unit order and position. */
+export function byNextUpdate(a: CrlRecord, b: CrlRecord): number {
+  return (a.nextUpdate ?? Infinity) - (b.nextUpdate ?? Infinity) || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.index - b.index);
+}
 
 function byExpiry(a: CertificateRecord, b: CertificateRecord): number {
   return a.notAfter - b.notAfter || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.index - b.index);

@@ -44,5 +44,6 @@ function rebind(r: FileResult, file: string): FileResult {
     references: [],
     ...(r.expiries ? { expiries: r.expiries } : {}),
     ...(r.certManagerCertificates ? { certManagerCertificates: r.certManagerCertificates.map((m) => ({ ...m, file })) } : {}),
+    crls: r.crls.map((c) => ({ ...c, file })),
   };
 }

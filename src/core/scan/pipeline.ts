@@ -279,7 +279,7 @@ function listSync(source: WalkSource): Promise<string[]> {
 
 function failedResult(file: string, e: unknown): FileResult {
   const message = `Could not read this file: ${e instanceof Error ? e.message : String(e)}`;
-  return { file, certificates: [], privateKeys: [], references: [], problems: [{ file, range: FILE_START, severity: 'warning', code: 'read-error', message }] };
+  return { file, certificates: [], privateKeys: [], references: [], crls: [], problems: [{ file, range: FILE_START, severity: 'warning', code: 'read-error', message }] };
 }
 
 /** Parses bytes already read (or the read's failure) into a file result, resolving the files it references. */
@@ -292,7 +292,7 @@ export async function resultFor(file: string, bytes: ReadOutcome, maxSize: numbe
       ? `Skipped: larger than the ${Math.round(maxSize / 1024 / 1024)} MB limit (certlens.maxFileSize)`
       : `Could not read this file: ${bytes.message}`;
     return {
-      file, certificates: [], privateKeys: [], references: [],
+      file, certificates: [], privateKeys: [], references: [], crls: [],
       problems: [{ file, range: FILE_START, severity: bytes === 'too-large' ? 'info' : 'warning', code: bytes === 'too-large' ? 'file-too-large' : 'read-error', message }],
     };
   }
@@ -332,7 +332,7 @@ async function checkNamedFiles(file: string, refs: readonly FileReference[], max
     if (!ref.exists && !reported) missing.push(missingReference(ref, target as Exclude<ReadOutcome, Uint8Array>));
   }
   if (!missing.length) return result;
-  if (!result) return { file, certificates: [], privateKeys: [], references: [], problems: missing };
+  if (!result) return { file, certificates: [], privateKeys: [], references: [], crls: [], problems: missing };
   result.problems.push(...missing);
   return result;
 }

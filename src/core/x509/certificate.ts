@@ -85,7 +85,7 @@ function serialHex(b: Buffer): string {
   return b.subarray(start).toString('hex').toUpperCase();
 }
 
-function readName(der: Uint8Array, name: Tlv): { text: string; cn?: string } {
+export function readName(der: Uint8Array, name: Tlv): { text: string; cn?: string } {
   const parts: string[] = [];
   let cn: string | undefined;
   for (const rdn of children(der, name)) {

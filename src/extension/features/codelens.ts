@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands } from '../commandIds';
-import { hostLabel, hostSummary, lensTitle } from '../present';
+import { hostLabel, hostSummary, lensTitle, whenText } from '../present';
 import type { CertificateStore } from '../store';
 import type { HostChecks } from '../hostChecks';
 import { fileKey, keyToUri } from '../uris';
@@ -69,6 +69,11 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
     const at = (r: { start: { line: number; character: number } }) => new vscode.Range(r.start.line, r.start.character, r.start.line, r.start.character);
     const lenses: vscode.CodeLens[] = this.store.certificatesIn(file).map((c) => new CertificateLens(at(c.range), c));
     const now = this.store.now();
+    // CRLs: their nextUpdate, as a certificate's lens shows its notAfter.
+    for (const c of this.store.crlsIn(file)) {
+      const when = c.nextUpdate === undefined ? vscode.l10n.t('no next update') : whenText({ notBefore: -Infinity, notAfter: c.nextUpdate }, now);
+      lenses.push(new vscode.CodeLens(at(c.range), { title: `$(circle-slash) ${vscode.l10n.t('CRL · {0}', c.issuerCN ?? c.issuer)}${c.crlNumber ? ` #${c.crlNumber}` : ''} · ${when}`, command: '' }));
+    }
     const refs = this.hosts.referencesIn(file);
     // One pass over every host's state, not one per reference.
     const states = refs.length ? new Map(this.hosts.states().map((s) => [`${s.target.host}|${s.target.port}`, s])) : undefined;

@@ -24,6 +24,7 @@ export function reportOf(store: CertificateStore, hosts: HostChecks, owners?: Wo
   const states = hosts.states().filter((s) => s.result);
   return buildReport(store.certificates(), [...store.findings(), ...hostFindingList], now, store.lastScan, {
     contextOf: (file) => store.contextOf(file),
+    crls: store.crls(),
     hosts: states.length ? states.map((s) => hostJson(s.target.references, s.result!, now)) : undefined,
     ownersOf: owners?.any ? (file) => owners.ownersOf(file) : undefined,
   });

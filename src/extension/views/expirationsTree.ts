@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import type { CertificateRecord, Finding } from '../../core/model';
-import { urgencyOf, type Urgency } from '../../core/rules/rules';
+import type { CertificateRecord, CrlRecord, Finding } from '../../core/model';
+import { crlUrgencyOf, describeCrl, urgencyOf, type Urgency } from '../../core/rules/rules';
 import { Commands, VIEW_ID } from '../commandIds';
-import { certLabel, contextLabel, detailRows, hostLabel, hostSummary, urgencyIcon, whenText } from '../present';
+import { certLabel, contextLabel, crlRows, detailRows, hostLabel, hostSummary, urgencyIcon, whenText } from '../present';
 import type { HostChecks, HostState } from '../hostChecks';
 import type { CertificateStore } from '../store';
 import { keyToUri, toVsRange } from '../uris';
@@ -13,7 +13,7 @@ import type { WorkspaceOwners } from '../owners';
 
 export type GroupBy = 'urgency' | 'file' | 'issuer' | 'owner';
 
-export type Node = GroupNode | CertificateNode | ProblemNode | HostNode;
+export type Node = GroupNode | CertificateNode | CrlNode | ProblemNode | HostNode;
 
 export class GroupNode {
   readonly kind = 'group';
@@ -31,6 +31,17 @@ export class CertificateNode {
   constructor(readonly cert: CertificateRecord, readonly urgency: Urgency, public parent?: GroupNode) {}
 }
 
+/** A certificate revocation list: its nextUpdate is its expiry; one without is 'later'. */
+export class CrlNode {
+  readonly kind = 'crl';
+  constructor(readonly crl: CrlRecord, readonly urgency: Urgency, public parent?: GroupNode) {}
+}
+
+/** The moment a tree entry is sorted by: a certificate's notAfter, a CRL's nextUpdate. */
+function dueOf(n: CertificateNode | CrlNode): number {
+  return n.kind === 'certificate' ? n.cert.notAfter : n.crl.nextUpdate ?? Infinity;
+}
+
 export class ProblemNode {
   readonly kind = 'problem';
   constructor(readonly finding: Finding, public parent?: GroupNode) {}
@@ -39,7 +50,7 @@ export class ProblemNode {
 /** The collapsed group of certificates and problems in test, example, documentation and vendored files. */
 const NON_PRODUCTION_GROUP = 'non-production';
 
-const PROBLEM_CODES = new Set(['invalid-certificate', 'invalid-base64', 'invalid-date', 'pem-unterminated', 'pkcs7-invalid', 'pkcs12-locked', 'pkcs12-wrong-password', 'pkcs12-invalid', 'read-error', 'file-too-large', 'too-many-certificates', 'referenced-file-missing']);
+const PROBLEM_CODES = new Set(['invalid-certificate', 'invalid-crl', 'invalid-base64', 'invalid-date', 'pem-unterminated', 'pkcs7-invalid', 'pkcs12-locked', 'pkcs12-wrong-password', 'pkcs12-invalid', 'read-error', 'file-too-large', 'too-many-certificates', 'referenced-file-missing']);
 
 /** The "Expirations" tree: certificates grouped by urgency (or file, or issuer), soonest first. */
 export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
@@ -82,7 +93,7 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
     const urgent = counts.expired + counts.critical;
     this.view.badge = urgent ? { value: urgent, tooltip: vscode.l10n.t('{0} certificates expired or expiring within critical days', urgent) } : undefined;
     void vscode.commands.executeCommand('setContext', 'certlens.scanned', this.store.scanned);
-    const empty = !this.filter && Object.values(counts).every((n) => n === 0) && this.hosts.states().length === 0 && !this.store.findings().some((f) => PROBLEM_CODES.has(f.code));
+    const empty = !this.filter && Object.values(counts).every((n) => n === 0) && this.hosts.states().length === 0 && this.store.crls().length === 0 && !this.store.findings().some((f) => PROBLEM_CODES.has(f.code));
     void vscode.commands.executeCommand('setContext', 'certlens.empty', empty);
     this.updateMessage();
     this.changed.fire(undefined);
@@ -109,13 +120,26 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
     return hay.includes(this.filter);
   }
 
+  private matchesCrl(c: CrlRecord): boolean {
+    return !this.filter || [c.issuer, c.file, c.sha256, c.crlNumber ?? '', 'crl'].join('\n').toLowerCase().includes(this.filter);
+  }
+
   private build(): GroupNode[] {
     const now = this.store.now();
     const certs = this.store.certificates().filter((c) => this.matches(c));
+    const crls = this.store.crls().filter((c) => this.matchesCrl(c));
+    const crlNode = (c: CrlRecord) => new CrlNode(c, crlUrgencyOf(c, now, this.store.configFor(c.file).rules) ?? 'later');
     const problems = this.store.findings().filter((f) => PROBLEM_CODES.has(f.code) && (!this.filter || f.file.toLowerCase().includes(this.filter) || f.message.toLowerCase().includes(this.filter)));
     // Tests, examples, docs and vendored files keep every certificate, in one group of their own.
-    const apart = certs.filter((c) => this.store.setApart(c.file)).map((c) => new CertificateNode(c, urgencyOf(c, now, this.store.configFor(c.file).rules)));
-    const nodes = certs.filter((c) => !this.store.setApart(c.file)).map((c) => new CertificateNode(c, urgencyOf(c, now, this.store.configFor(c.file).rules)));
+    const apart: (CertificateNode | CrlNode)[] = certs.filter((c) => this.store.setApart(c.file)).map((c) => new CertificateNode(c, urgencyOf(c, now, this.store.configFor(c.file).rules)));
+    const nodes: (CertificateNode | CrlNode)[] = certs.filter((c) => !this.store.setApart(c.file)).map((c) => new CertificateNode(c, urgencyOf(c, now, this.store.configFor(c.file).rules)));
+    // CRLs join the certificates by date (most workspaces have none: no re-sort then).
+    if (crls.length) {
+      for (const c of crls) (this.store.setApart(c.file) ? apart : nodes).push(crlNode(c));
+      const byDue = (a: CertificateNode | CrlNode, b: CertificateNode | CrlNode) => dueOf(a) - dueOf(b) || 0;
+      nodes.sort(byDue);
+      apart.sort(byDue);
+    }
     const groups: GroupNode[] = [];
     const make = (id: string, label: string, children: Node[], icon?: vscode.ThemeIcon, description?: string) => {
       const g = new GroupNode(id, label, children, icon, description ?? String(children.length));
@@ -138,17 +162,17 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
       const relative = new Map<string, string>();
       const relativePath = (file: string) => relative.get(file) ?? relative.set(file, vscode.workspace.asRelativePath(keyToUri(file))).get(file)!;
       // By owner: one group per set of owners (a certificate appears once), unowned ones together.
-      const ownerKey = (c: CertificateRecord) => this.owners?.ownersOf(c.file).join(', ') || t('No owner');
-      const keyOf = (c: CertificateRecord) => (this.groupBy === 'file' ? relativePath(c.file) : this.groupBy === 'owner' ? ownerKey(c) : c.issuerCN ?? c.issuer);
-      const byKey = new Map<string, CertificateNode[]>();
+      const ownerKey = (c: CertificateRecord | CrlRecord) => this.owners?.ownersOf(c.file).join(', ') || t('No owner');
+      const keyOf = (c: CertificateRecord | CrlRecord) => (this.groupBy === 'file' ? relativePath(c.file) : this.groupBy === 'owner' ? ownerKey(c) : c.issuerCN ?? c.issuer);
+      const byKey = new Map<string, (CertificateNode | CrlNode)[]>();
       for (const n of nodes) {
-        const k = keyOf(n.cert);
+        const k = keyOf(n.kind === 'certificate' ? n.cert : n.crl);
         const list = byKey.get(k);
         if (list) list.push(n);
         else byKey.set(k, [n]);
       }
       // Groups in order of their most urgent (earliest) certificate.
-      for (const [k, list] of [...byKey].sort((a, b) => a[1][0].cert.notAfter - b[1][0].cert.notAfter)) {
+      for (const [k, list] of [...byKey].sort((a, b) => dueOf(a[1][0]) - dueOf(b[1][0]) || 0)) {
         add(`${this.groupBy}:${k}`, k, list, new vscode.ThemeIcon(this.groupBy === 'file' ? 'file' : this.groupBy === 'owner' ? 'person' : 'organization'));
       }
     }
@@ -228,6 +252,23 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
       tip.appendText(detailRows(c, this.store.certificates(), this.store.now(), this.store.contextOf(c.file), this.owners?.any ? this.owners.ownersOf(c.file) : undefined).map(([k, v]) => `${k}: ${v}`).join('\n'));
       item.tooltip = tip;
       item.contextValue = 'certlens.certificate';
+      item.command = { command: Commands.reveal, title: vscode.l10n.t('Reveal in Editor'), arguments: [node] };
+      return item;
+    }
+    if (node.kind === 'crl') {
+      const c = node.crl;
+      const item = new vscode.TreeItem(vscode.l10n.t('CRL · {0}', c.issuerCN ?? c.issuer), vscode.TreeItemCollapsibleState.None);
+      item.id = `crl:${c.file}#${c.index}:${c.sha256}`;
+      const now = this.store.now();
+      const context = this.store.contextOf(c.file);
+      const when = c.nextUpdate === undefined ? vscode.l10n.t('no next update') : whenText({ notBefore: -Infinity, notAfter: c.nextUpdate }, now);
+      item.description = when + (context !== 'production' ? ` · ${contextLabel(context)}` : '');
+      // Colored like a certificate of the same urgency, with an icon of its own.
+      const color = urgencyIcon(node.urgency).color;
+      item.iconPath = new vscode.ThemeIcon('circle-slash', color);
+      item.resourceUri = keyToUri(c.file);
+      item.tooltip = [describeCrl(c), ...crlRows(c, now).map(([k, v]) => `${k}: ${v}`), `${vscode.workspace.asRelativePath(keyToUri(c.file))}:${c.range.start.line + 1}`].join('\n');
+      item.contextValue = 'certlens.crl';
       item.command = { command: Commands.reveal, title: vscode.l10n.t('Reveal in Editor'), arguments: [node] };
       return item;
     }
