@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_RULES, type RuleSettings } from '../core/rules/rules';
+import { DEFAULT_RULES, EXPIRED_CODES, type RuleSettings } from '../core/rules/rules';
 import { Inventory } from '../core/scan/inventory';
 import { DEFAULT_EXCLUDES } from '../core/scan/filters';
 import { DEFAULT_MAX_FILE_SIZE, readBoundedSync } from '../core/scan/files';
@@ -240,7 +240,7 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
   else await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
   const counted = inBaseline ? findings.filter((f) => !inBaseline.matches(f)) : findings;
   if (counted.length < findings.length) process.stderr.write(`certlens: ${findings.length - counted.length} of ${findings.length} findings are in the baseline ${values.baseline}: reported, not counted for --fail-on\n`);
-  const failed = mode === 'scan' && (failOn === 'expired' ? counted.some((f) => f.code === 'expired' && f.severity !== 'hint') : counted.some((f) => meetsThreshold(f.severity, failOn)));
+  const failed = mode === 'scan' && (failOn === 'expired' ? counted.some((f) => EXPIRED_CODES.has(f.code) && f.severity !== 'hint') : counted.some((f) => meetsThreshold(f.severity, failOn)));
   mark('written');
   return failed ? 1 : 0;
 }

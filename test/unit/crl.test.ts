@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -80,6 +80,23 @@ describe('CRLs', () => {
       assert.equal(fromPem.crls[0].range.end.line, text.trimEnd().split('\n').length - 1);
       assert.equal(fromPem.crls[0].source, 'pem');
       assert.equal(fromDer.crls[0].source, 'der');
+    }
+  });
+
+  it('fails `scan --fail-on expired` on an expired CRL, and counts it in the summary', () => {
+    const dir = tempDir();
+    try {
+      const crl = makeCrl({ issuer: { cert: ca, key: caKey }, thisUpdate: daysFromNow(-20), nextUpdate: daysFromNow(-2) });
+      fs.writeFileSync(path.join(dir, 'ca.crl'), crl.der);
+      const cli = path.join(__dirname, '..', '..', '..', 'dist', 'cli.js');
+      const run = (...args: string[]) => spawnSync(process.execPath, [cli, 'scan', dir, '--format', 'json', ...args], { encoding: 'utf8' });
+      const r = run('--fail-on', 'expired');
+      assert.equal(r.status, 1, r.stderr);
+      const report = JSON.parse(r.stdout) as { summary: { production: { expired: number } } };
+      assert.equal(report.summary.production.expired, 1);
+      assert.equal(run('--fail-on', 'never').status, 0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -2,7 +2,7 @@ import type { CertificateRecord, CertManagerRef, CrlRecord, Finding, JwkInfo, Ra
 import { keystoreNote } from '../formats/keystore';
 import type { ContextOf, FileContext } from '../context';
 import type { OwnersOf } from '../owners';
-import { daysLeft } from '../rules/rules';
+import { daysLeft, EXPIRED_CODES } from '../rules/rules';
 import type { ScanStats } from '../scan/pipeline';
 import { isoTime } from '../dates';
 
@@ -289,7 +289,7 @@ export function buildReport(
     const counts = json.context === 'production' ? production : nonProduction;
     counts.findings++;
     counts[f.severity]++;
-    if (f.code === 'expired') counts.expired++;
+    if (EXPIRED_CODES.has(f.code)) counts.expired++;
     return json;
   });
   const report: Report = {

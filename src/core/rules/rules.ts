@@ -36,6 +36,9 @@ export type Urgency = 'expired' | 'critical' | 'warning' | 'info' | 'later' | 'n
 
 export type UrgencyCounts = Record<Urgency, number>;
 
+/** Codes that say something has expired: a certificate, SAML metadata, a CRL (`--fail-on expired`, the summary). */
+export const EXPIRED_CODES: ReadonlySet<string> = new Set(['expired', 'metadata-expired', 'crl-expired']);
+
 export function noUrgencies(): UrgencyCounts {
   return { 'expired': 0, 'not-yet-valid': 0, 'critical': 0, 'warning': 0, 'info': 0, 'later': 0 };
 }
@@ -206,7 +209,8 @@ export function tlsValidityLimit(notBefore: number): { days: number; when: strin
 
 /** A leaf the validity limits apply to: issued by a CA (not self-signed), for TLS servers (serverAuth, any, or no extended key usage). */
 function isPublicTlsLeaf(c: CertificateRecord): boolean {
-  if (c.role !== 'leaf' || c.isCA || c.selfSigned) return false;
+  // SAML and JWKS keys sign assertions and tokens: no browser limit applies to them.
+  if (c.role !== 'leaf' || c.isCA || c.selfSigned || c.source === 'saml' || c.source === 'jwks') return false;
   const eku = c.extendedKeyUsage;
   return eku.length === 0 || eku.includes('serverAuth') || eku.includes('anyExtendedKeyUsage');
 }
