@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import picomatch from 'picomatch';
-import type { CertificateFields, CertificateRecord, CrlRecord, FileResult, Finding } from '../core/model';
+import type { CertificateFields, CertificateRecord, CrlRecord, FileExpiry, FileResult, Finding } from '../core/model';
 import { countUrgencies, evaluate, evaluateCrls, evaluateExpiries, noUrgencies, type Urgency } from '../core/rules/rules';
 import { applyManagedRenewal, nextRenewalChange } from '../core/rules/renewal';
 import { byNextUpdate, Inventory } from '../core/scan/inventory';
@@ -572,6 +572,16 @@ export class CertificateStore implements vscode.Disposable {
     const out: CrlRecord[] = [];
     for (const file of this.inventory.fileNames()) out.push(...this.crlsIn(file));
     return out.sort(byNextUpdate);
+  }
+
+  /** The files' own expiries (SAML metadata validUntil) outside ignored paths. */
+  fileExpiries(): (FileExpiry & { file: string })[] {
+    const out: (FileExpiry & { file: string })[] = [];
+    for (const file of this.inventory.fileNames()) {
+      const expiries = this.inventory.get(file)?.expiries;
+      if (expiries?.length && !this.pathIgnored(file, this.configFor(file))) out.push(...expiries.map((e) => ({ ...e, file })));
+    }
+    return out;
   }
 
   /** Findings (parse problems and rules) of one file. */

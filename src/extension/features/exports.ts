@@ -5,7 +5,7 @@ import { hostJson } from '../../core/hosts';
 import type { HostChecks } from '../hostChecks';
 import { toCsv, toMarkdown } from '../../core/report/formats';
 import { toIcs } from '../../core/report/calendar';
-import { describeCertificate, isoDate } from '../../core/rules/rules';
+import { describeCertificate, describeCrl, isoDate } from '../../core/rules/rules';
 import type { CertificateStore } from '../store';
 import { readConfig } from '../config';
 import type { WorkspaceOwners } from '../owners';
@@ -85,7 +85,24 @@ export function calendarText(store: CertificateStore, hosts: HostChecks, owners?
     location: vscode.workspace.asRelativePath(c.file),
     owners: owners?.any ? owners.ownersOf(c.file) : undefined,
   }));
-  return toIcs([...entries, ...hostEntries], readConfig().calendarAlarmDays, now);
+  // CRLs expire at their nextUpdate, SAML metadata at its validUntil: both stop sign-ins or revocation checks the same way.
+  const crlEntries = store.crls().filter((c) => c.nextUpdate !== undefined && c.nextUpdate > now).map((c) => ({
+    id: `crl-${c.sha256}`,
+    summary: vscode.l10n.t('CRL expires: {0}', describeCrl(c)),
+    description: [vscode.l10n.t('{0}: its next update is due on {1}.', describeCrl(c), isoDate(c.nextUpdate!)), vscode.l10n.t('File: {0}, line {1}', vscode.workspace.asRelativePath(c.file), c.range.start.line + 1), `SHA-256: ${c.sha256}`].join('\n'),
+    at: c.nextUpdate!,
+    location: vscode.workspace.asRelativePath(c.file),
+    owners: owners?.any ? owners.ownersOf(c.file) : undefined,
+  }));
+  const metadataEntries = store.fileExpiries().filter((e) => e.notAfter > now).map((e) => ({
+    id: `metadata-${vscode.workspace.asRelativePath(e.file)}-${e.range.start.line}`,
+    summary: vscode.l10n.t('Metadata expires: {0}', e.label),
+    description: [vscode.l10n.t('{0} is valid until {1}.', e.label, isoDate(e.notAfter)), vscode.l10n.t('File: {0}, line {1}', vscode.workspace.asRelativePath(e.file), e.range.start.line + 1)].join('\n'),
+    at: e.notAfter,
+    location: vscode.workspace.asRelativePath(e.file),
+    owners: owners?.any ? owners.ownersOf(e.file) : undefined,
+  }));
+  return toIcs([...entries, ...hostEntries, ...crlEntries, ...metadataEntries], readConfig().calendarAlarmDays, now);
 }
 
 export async function exportCalendar(store: CertificateStore, hosts: HostChecks, target?: vscode.Uri, owners?: WorkspaceOwners): Promise<vscode.Uri | undefined> {
