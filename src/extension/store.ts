@@ -574,14 +574,17 @@ export class CertificateStore implements vscode.Disposable {
     return out.sort(byNextUpdate);
   }
 
-  /** The files' own expiries (SAML metadata validUntil) outside ignored paths. */
+  /** The files' own expiries (SAML metadata validUntil) outside ignored paths, soonest first. */
   fileExpiries(): (FileExpiry & { file: string })[] {
     const out: (FileExpiry & { file: string })[] = [];
-    for (const file of this.inventory.fileNames()) {
-      const expiries = this.inventory.get(file)?.expiries;
-      if (expiries?.length && !this.pathIgnored(file, this.configFor(file))) out.push(...expiries.map((e) => ({ ...e, file })));
-    }
-    return out;
+    for (const file of this.inventory.fileNames()) out.push(...this.fileExpiriesIn(file));
+    return out.sort((a, b) => a.notAfter - b.notAfter);
+  }
+
+  /** One file's own expiries, unless its path is ignored. */
+  fileExpiriesIn(file: string): (FileExpiry & { file: string })[] {
+    const expiries = this.inventory.get(file)?.expiries;
+    return expiries?.length && !this.pathIgnored(file, this.configFor(file)) ? expiries.map((e) => ({ ...e, file })) : [];
   }
 
   /** Findings (parse problems and rules) of one file. */

@@ -78,6 +78,18 @@ describe('CertLens reads CRLs, SAML metadata and Java keystores', function () {
     }
   });
 
+  it('shows the metadata\'s validUntil and the CRL in the tree, and a lens at the date', async () => {
+    const a = await api();
+    const warning = a.tree().find((g) => g.label === 'Within warning days');
+    const labels = warning?.children.map((c) => c.label) ?? [];
+    assert.ok(labels.some((l) => /SAML metadata/.test(l)), `metadata in the warning group: ${labels.join(', ')}`);
+    assert.ok(labels.some((l) => /^CRL · /.test(l)), `CRL in the warning group: ${labels.join(', ')}`);
+    const doc = await vscode.workspace.openTextDocument(samlUri);
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)) ?? [];
+    const dateLine = doc.getText().split('\n').findIndex((l) => l.includes('validUntil='));
+    assert.ok(lenses.some((l) => l.range.start.line === dateLine && /SAML metadata/.test(l.command?.title ?? '')), `a lens on line ${dateLine}: ${lenses.map((l) => `${l.range.start.line}:${l.command?.title ?? ''}`).join(' | ')}`);
+  });
+
   it('adds calendar events for the CRL and the metadata', async () => {
     const icsUri = vscode.Uri.file(path.join(tmp, 'expiry.ics'));
     await vscode.commands.executeCommand('certlens.exportCalendar', icsUri);

@@ -74,6 +74,10 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
       const when = c.nextUpdate === undefined ? vscode.l10n.t('no next update') : whenText({ notBefore: -Infinity, notAfter: c.nextUpdate }, now);
       lenses.push(new vscode.CodeLens(at(c.range), { title: `$(circle-slash) ${vscode.l10n.t('CRL · {0}', c.issuerCN ?? c.issuer)}${c.crlNumber ? ` #${c.crlNumber}` : ''} · ${when}`, command: '' }));
     }
+    // The file's own expiry (SAML metadata validUntil), at the date.
+    for (const e of this.store.fileExpiriesIn(file)) {
+      lenses.push(new vscode.CodeLens(at(e.range), { title: `$(clock) ${e.label} · ${whenText({ notBefore: -Infinity, notAfter: e.notAfter }, now)}`, command: '' }));
+    }
     const refs = this.hosts.referencesIn(file);
     // One pass over every host's state, not one per reference.
     const states = refs.length ? new Map(this.hosts.states().map((s) => [`${s.target.host}|${s.target.port}`, s])) : undefined;

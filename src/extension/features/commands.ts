@@ -97,7 +97,7 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan, 
         const ref = node.state.target.references[0];
         return ref ? revealLocation(ref.file, ref.range, log) : undefined;
       }
-      const loc = node.kind === 'certificate' ? node.cert : node.kind === 'crl' ? node.crl : node.finding;
+      const loc = node.kind === 'certificate' ? node.cert : node.kind === 'crl' ? node.crl : node.kind === 'expiry' ? node.expiry : node.finding;
       return revealLocation(loc.file, loc.range, log);
     }),
     register(Commands.copyFingerprint, async (arg?: CertArg) => {

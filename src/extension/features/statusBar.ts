@@ -46,8 +46,14 @@ export class StatusBarFeature implements vscode.Disposable {
       return leaf ? [{ notBefore: leaf.notBefore, notAfter: leaf.notAfter, file: st.target.references[0]?.file ?? '' }] : [];
     });
     const served = countUrgencies(leaves, now, (l) => this.store.configFor(l.file).rules);
-    const expired = counts.expired + served.expired;
-    const soon = counts.critical + counts.warning + served.critical + served.warning;
+    // CRLs (nextUpdate) and SAML metadata (validUntil) in production files expire the same way too.
+    const dated = [
+      ...this.store.crls().flatMap((c) => (c.nextUpdate === undefined || this.store.setApart(c.file) ? [] : [{ notBefore: -Infinity, notAfter: c.nextUpdate, file: c.file }])),
+      ...this.store.fileExpiries().filter((e) => !this.store.setApart(e.file)).map((e) => ({ notBefore: -Infinity, notAfter: e.notAfter, file: e.file })),
+    ];
+    const other = countUrgencies(dated, now, (d) => this.store.configFor(d.file).rules);
+    const expired = counts.expired + served.expired + other.expired;
+    const soon = counts.critical + counts.warning + served.critical + served.warning + other.critical + other.warning;
     const total = Object.values(counts).reduce((a, n) => a + n, 0);
     const parts: string[] = [];
     if (expired) parts.push(vscode.l10n.t('{0} expired', expired));

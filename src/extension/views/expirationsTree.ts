@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { CertificateRecord, CrlRecord, Finding } from '../../core/model';
+import type { CertificateRecord, FileExpiry, CrlRecord, Finding } from '../../core/model';
 import { crlUrgencyOf, describeCrl, urgencyOf, type Urgency } from '../../core/rules/rules';
 import { Commands, VIEW_ID } from '../commandIds';
 import { certLabel, contextLabel, crlRows, detailRows, hostLabel, hostSummary, urgencyIcon, whenText } from '../present';
@@ -13,7 +13,7 @@ import type { WorkspaceOwners } from '../owners';
 
 export type GroupBy = 'urgency' | 'file' | 'issuer' | 'owner';
 
-export type Node = GroupNode | CertificateNode | CrlNode | ProblemNode | HostNode;
+export type Node = GroupNode | CertificateNode | CrlNode | ExpiryNode | ProblemNode | HostNode;
 
 export class GroupNode {
   readonly kind = 'group';
@@ -35,6 +35,12 @@ export class CertificateNode {
 export class CrlNode {
   readonly kind = 'crl';
   constructor(readonly crl: CrlRecord, readonly urgency: Urgency, public parent?: GroupNode) {}
+}
+
+/** A date a file itself expires at (SAML metadata validUntil), in the urgency groups. */
+export class ExpiryNode {
+  readonly kind = 'expiry';
+  constructor(readonly expiry: FileExpiry & { file: string }, readonly urgency: Urgency, public parent?: GroupNode) {}
 }
 
 /** The moment a tree entry is sorted by: a certificate's notAfter, a CRL's nextUpdate. */
@@ -151,7 +157,16 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
     };
     const t = vscode.l10n.t;
     if (this.groupBy === 'urgency') {
-      const pick = (u: Urgency[]) => nodes.filter((n) => u.includes(n.urgency));
+      // Files' own expiries (SAML metadata) join the urgency groups by date.
+      const expiries = this.store.fileExpiries()
+        .filter((e) => !this.filter || e.label.toLowerCase().includes(this.filter) || e.file.toLowerCase().includes(this.filter))
+        .map((e) => new ExpiryNode(e, urgencyOf({ notBefore: -Infinity, notAfter: e.notAfter }, now, this.store.configFor(e.file).rules)));
+      const dated = (n: CertificateNode | CrlNode | ExpiryNode) => (n.kind === 'expiry' ? n.expiry.notAfter : dueOf(n));
+      const pick = (u: Urgency[]): (CertificateNode | CrlNode | ExpiryNode)[] => {
+        const picked: (CertificateNode | CrlNode | ExpiryNode)[] = nodes.filter((n) => u.includes(n.urgency));
+        const more = expiries.filter((n) => u.includes(n.urgency));
+        return more.length ? [...picked, ...more].sort((a, b) => dated(a) - dated(b)) : picked;
+      };
       add('expired', t('Expired'), pick(['expired']), urgencyIcon('expired'));
       add('not-yet-valid', t('Not yet valid'), pick(['not-yet-valid']), urgencyIcon('not-yet-valid'));
       add('critical', t('Within critical days'), pick(['critical']), urgencyIcon('critical'));
@@ -252,6 +267,18 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
       tip.appendText(detailRows(c, this.store.certificates(), this.store.now(), this.store.contextOf(c.file), this.owners?.any ? this.owners.ownersOf(c.file) : undefined).map(([k, v]) => `${k}: ${v}`).join('\n'));
       item.tooltip = tip;
       item.contextValue = 'certlens.certificate';
+      item.command = { command: Commands.reveal, title: vscode.l10n.t('Reveal in Editor'), arguments: [node] };
+      return item;
+    }
+    if (node.kind === 'expiry') {
+      const e = node.expiry;
+      const item = new vscode.TreeItem(e.label, vscode.TreeItemCollapsibleState.None);
+      item.id = `expiry:${e.file}:${e.range.start.line}:${e.range.start.character}`;
+      item.description = whenText({ notBefore: -Infinity, notAfter: e.notAfter }, this.store.now());
+      item.iconPath = new vscode.ThemeIcon('clock', urgencyIcon(node.urgency).color);
+      item.resourceUri = keyToUri(e.file);
+      item.tooltip = `${e.label}\n${vscode.workspace.asRelativePath(keyToUri(e.file))}:${e.range.start.line + 1}`;
+      item.contextValue = 'certlens.expiry';
       item.command = { command: Commands.reveal, title: vscode.l10n.t('Reveal in Editor'), arguments: [node] };
       return item;
     }
