@@ -7,18 +7,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { daysFromNow, makeCert, makeCrl, makeKey } from '../support/certs';
-import { api, certDiagnostics, workspaceUri } from './helpers';
+import { api, writeWorkspaceFile, certDiagnostics, workspaceUri } from './helpers';
 
 describe('CertLens reads CRLs, SAML metadata and Java keystores', function () {
   this.timeout(120_000);
   const dir = 'authn';
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'certlens-it-formats-'));
-  const write = (rel: string, data: string | Buffer) => {
-    const file = workspaceUri(path.posix.join(dir, rel)).fsPath;
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, data);
-    return vscode.Uri.file(file);
-  };
+  const write = (rel: string, data: string | Buffer) => writeWorkspaceFile(path.posix.join(dir, rel), data);
   let crlUri: vscode.Uri;
   let samlUri: vscode.Uri;
   let jksUri: vscode.Uri | undefined;

@@ -5,19 +5,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { daysFromNow, makeCert, makeKey } from '../support/certs';
-import { api, certDiagnostics, waitFor, workspaceUri } from './helpers';
+import { api, writeWorkspaceFile, certDiagnostics, waitFor, workspaceUri } from './helpers';
 
 describe('CertLens keeps results true as time passes', function () {
   this.timeout(180_000);
   const dir = 'freshness';
-  const written: string[] = [];
-  const write = (rel: string, text: string) => {
-    const file = workspaceUri(path.posix.join(dir, rel)).fsPath;
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
-    written.push(file);
-    return vscode.Uri.file(file);
-  };
+  const write = (rel: string, data: string | Buffer) => writeWorkspaceFile(path.posix.join(dir, rel), data);
   const codes = (uri: vscode.Uri) => certDiagnostics(uri).map((d) => d.code);
 
   after(async () => {

@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as path from 'node:path';
 import * as tls from 'node:tls';
 import * as vscode from 'vscode';
 import { daysFromNow, makeCert, makeKey } from '../support/certs';
@@ -51,6 +53,14 @@ export function workspaceUri(rel: string): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new Error('no workspace folder');
   return vscode.Uri.joinPath(folder.uri, rel);
+}
+
+/** Writes a file into the first workspace folder (folders made as needed) and returns its URI. */
+export function writeWorkspaceFile(rel: string, data: string | Uint8Array): vscode.Uri {
+  const file = workspaceUri(rel).fsPath;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, data);
+  return vscode.Uri.file(file);
 }
 
 /** 0-based line numbers of the `-----BEGIN CERTIFICATE-----` lines of a text. */

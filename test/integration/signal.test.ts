@@ -5,17 +5,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { daysFromNow, makeCert, makeKey } from '../support/certs';
-import { api, certDiagnostics, setSetting, waitFor, workspaceUri } from './helpers';
+import { api, writeWorkspaceFile, certDiagnostics, setSetting, waitFor, workspaceUri } from './helpers';
 
 describe('CertLens sets tests, examples and docs apart', function () {
   this.timeout(120_000);
   const dir = 'signal';
-  const write = (rel: string, text: string) => {
-    const file = workspaceUri(path.posix.join(dir, rel)).fsPath;
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, text);
-    return vscode.Uri.file(file);
-  };
+  const write = (rel: string, data: string | Buffer) => writeWorkspaceFile(path.posix.join(dir, rel), data);
   let prod: vscode.Uri;
   let fixture: vscode.Uri;
   let doc: vscode.Uri;
