@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import type { CertificateFields, SubjectAltNames } from '../model';
-import { bytes, children, decodeOid, decodeString, decodeTime, DerError, expectTag, readTlv, TAG, type Tlv } from './der';
+import { bytes, children, decodeOid, decodeString, decodeTime, DerError, expectTag, readSigned, readTlv, TAG, type Tlv } from './der';
 import { CURVES, DN_ATTRIBUTES, EXTENDED_KEY_USAGES, KEY_TYPES, KEY_USAGES, SIGNATURE_ALGORITHMS } from './oids';
 
 export { DerError } from './der';
@@ -11,11 +11,7 @@ export { DerError } from './der';
  * The first certificate TLV is read; trailing bytes (OpenSSL "TRUSTED CERTIFICATE" aux data) are ignored.
  */
 export function parseCertificateDer(der: Uint8Array): CertificateFields {
-  const cert = expectTag(readTlv(der, 0), TAG.SEQUENCE, 'Certificate');
-  const [tbs, sigAlg, sigValue] = children(der, cert);
-  expectTag(tbs, TAG.SEQUENCE, 'TBSCertificate');
-  expectTag(sigAlg, TAG.SEQUENCE, 'signatureAlgorithm');
-  expectTag(sigValue, TAG.BIT_STRING, 'signatureValue');
+  const { outer: cert, tbs, sigAlg } = readSigned(der, 'Certificate', 'TBSCertificate');
   const fields = children(der, tbs);
   let i = 0;
   if (fields[i]?.tag === 0xa0) i++; // [0] version

@@ -1,5 +1,5 @@
 import type { CrlFields } from '../model';
-import { bytes, children, decodeOid, decodeTime, DerError, expectTag, readTlv, TAG, type Tlv } from './der';
+import { bytes, children, decodeOid, decodeTime, DerError, expectTag, readSigned, readTlv, TAG, type Tlv } from './der';
 import { hexDigest, readName } from './certificate';
 import { SIGNATURE_ALGORITHMS } from './oids';
 
@@ -11,11 +11,7 @@ const CRL_NUMBER_OID = '2.5.29.20';
  * entries (counted without decoding them: CRLs of large CAs hold hundreds of thousands).
  */
 export function parseCrlDer(der: Uint8Array): CrlFields {
-  const list = expectTag(readTlv(der, 0), TAG.SEQUENCE, 'CertificateList');
-  const [tbs, sigAlg, sigValue] = children(der, list);
-  expectTag(tbs, TAG.SEQUENCE, 'TBSCertList');
-  expectTag(sigAlg, TAG.SEQUENCE, 'signatureAlgorithm');
-  expectTag(sigValue, TAG.BIT_STRING, 'signatureValue');
+  const { outer: list, tbs, sigAlg } = readSigned(der, 'CertificateList', 'TBSCertList');
   const fields = children(der, tbs);
   let i = 0;
   if (fields[i]?.tag === TAG.INTEGER) i++; // version (v2)

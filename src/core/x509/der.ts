@@ -196,3 +196,16 @@ export function decodeTime(buf: Uint8Array, t: Tlv): number {
 function isLeap(y: number): boolean {
   return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 }
+
+/**
+ * An X.509 SIGNED structure (RFC 5280: a certificate, a CRL): the outer SEQUENCE of a to-be-signed
+ * SEQUENCE, a signature AlgorithmIdentifier and a BIT STRING, checked; `what` names the outer one.
+ */
+export function readSigned(der: Uint8Array, what: string, tbsName: string): { outer: Tlv; tbs: Tlv; sigAlg: Tlv } {
+  const outer = expectTag(readTlv(der, 0), TAG.SEQUENCE, what);
+  const [tbs, sigAlg, sigValue] = children(der, outer);
+  expectTag(tbs, TAG.SEQUENCE, tbsName);
+  expectTag(sigAlg, TAG.SEQUENCE, 'signatureAlgorithm');
+  expectTag(sigValue, TAG.BIT_STRING, 'signatureValue');
+  return { outer, tbs, sigAlg };
+}
