@@ -9,6 +9,7 @@ import { runScan } from '../core/scan/pipeline';
 import { ParseMemo } from '../core/scan/memo';
 import { ReadPool } from '../core/scan/readPool';
 import { buildReport } from '../core/report/schema';
+import { type FragmentSpec, type ReportFragment, type ReportTotals, writeJsonReport } from '../core/report/stream';
 import { applyNonProductionPolicy, type ContextGlobs, ContextClassifier, contextByFolder, NON_PRODUCTION_POLICIES, type NonProductionPolicy } from '../core/context';
 import { meetsThreshold, toCsv, toSarif, toTable } from '../core/report/formats';
 import { checkCommand, checkTargets, HOST_ARG_OPTIONS, HostCollector, hostCliOptions } from './hosts';
@@ -119,53 +120,106 @@ async function scanCommand(args: string[]): Promise<number> {
   const collector = hostOptions ? new HostCollector() : undefined;
 
   // CERTLENS_TIMINGS=1: time per phase on stderr, from process start (for profiling the benchmark).
-  const mark = process.env.CERTLENS_TIMINGS ? (phase: string) => process.stderr.write(`${phase.padEnd(10)} ${performance.now().toFixed(0)} ms\n`) : () => undefined;
+  const mark = process.env.CERTLENS_TIMINGS ? (phase: string, ms = performance.now()) => process.stderr.write(`${phase.padEnd(10)} ${ms.toFixed(0)} ms\n`) : () => undefined;
   mark('start');
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   const inventory = new Inventory();
   // The worker bundle sits next to this one: with it, the scan runs on two threads.
   const workerFile = path.join(__dirname, 'readWorker.js');
-  const pool = fs.existsSync(workerFile) ? new ReadPool(workerFile) : undefined;
+  const pool = fs.existsSync(workerFile) ? new ReadPool(workerFile, { oneScan: true }) : undefined;
   const exclude = [...(values['no-default-excludes'] ? [] : DEFAULT_EXCLUDES), ...(values.exclude ?? [])];
+  // A file's context comes from its path under the folder it was found in; a file named on its own, from the working directory.
+  const folders = roots.map((r) => path.resolve(r)).filter((r) => fs.statSync(r).isDirectory());
+  // JSON is written as it is serialised: each file's part on the thread that parsed it (see report/stream.ts).
+  // Indented for a person at a terminal; one line into a pipe or file (as gh does), which is
+  // smaller and quicker to write: `jq .` indents it.
+  const streamed: FragmentSpec | undefined = format === 'json'
+    ? { now, rules, contextGlobs, folders, cwd: process.cwd(), policy, indent: !values.output && process.stdout.isTTY ? 2 : undefined }
+    : undefined;
+  const fragments: ReportFragment[] = [];
+  const scanStarted = performance.now();
   const stats = await runScan({
     sources: roots.map((root) => ({ root, include: values.include, exclude })),
     maxFileSize: values['max-file-size'] ? intOption(values['max-file-size'], 'max-file-size', 0) : DEFAULT_MAX_FILE_SIZE,
     pool,
     read: readBoundedSync,
     thisThread: 'share',
-    memo: new ParseMemo(),
+    memo: new ParseMemo({ repeatedOnly: true }),
     discover: !!collector,
     signal: controller.signal,
+    report: streamed,
+    onFragment: (f) => fragments.push(f),
     onFile: (r) => inventory.set(r),
     onRead: collector?.onRead,
   }).finally(() => pool?.dispose());
   mark('scanned');
-  const certs = inventory.certificates();
-  const found = inventory.findings(now, rules);
+  if (stats.sharing && process.env.CERTLENS_TIMINGS) {
+    // When the walk ended, and how the work was shared (files read here, this thread's wait for the worker at the end).
+    mark('walked', scanStarted + stats.sharing.walkedMs);
+    process.stderr.write(`here ${stats.sharing.readHere} of ${stats.files} files, waited ${stats.sharing.waitedMs} ms\n`);
+  }
   const checked = collector && hostOptions ? await checkTargets(collector.targets(), now, rules, { ...hostOptions, signal: controller.signal }) : undefined;
-  if (checked) found.push(...checked.findings);
-  // A file's context comes from its path under the folder it was found in; a file named on its own, from the working directory.
-  const folders = roots.map((r) => path.resolve(r)).filter((r) => fs.statSync(r).isDirectory());
   const contextOf = contextByFolder(new ContextClassifier(contextGlobs), folders, process.cwd());
-  const findings = applyNonProductionPolicy(found, contextOf, policy);
-  mark('rules');
-  const report = buildReport(certs, findings, now, stats, { contextOf, hosts: checked?.hosts });
-  mark('report');
-  const relativeTo = roots.length === 1 && fs.statSync(roots[0]).isDirectory() ? path.resolve(roots[0]) : process.cwd();
-  const out =
-    // Indented for a person at a terminal; one line into a pipe or file (as gh does), which is
-    // smaller and quicker to write: `jq .` indents it.
-    format === 'json' ? JSON.stringify(report, null, !values.output && process.stdout.isTTY ? 2 : undefined) + '\n'
-    : format === 'csv' ? toCsv(report)
-    : format === 'sarif' ? toSarif(report, VERSION)
-    : toTable(report, !values['no-color'] && !values.output && process.stdout.isTTY === true && !process.env.NO_COLOR, relativeTo);
-  mark('formatted');
-  if (values.output) fs.writeFileSync(values.output, out);
-  else await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
-  const failed = failOn === 'expired' ? findings.some((f) => f.code === 'expired' && f.severity !== 'hint') : findings.some((f) => meetsThreshold(f.severity, failOn));
+  let failing: (level: string) => boolean;
+  if (streamed) {
+    const sink = outputSink(values.output);
+    let totals: ReportTotals;
+    try {
+      totals = await writeJsonReport(fragments, { files: stats.files, ms: stats.ms, hostFindings: checked?.findings, hosts: checked?.hosts }, streamed, sink.write);
+      await sink.write(Buffer.from('\n'));
+    } finally {
+      await sink.close();
+    }
+    failing = (level) => totals.failing(level);
+  } else {
+    const certs = inventory.certificates();
+    const found = inventory.findings(now, rules);
+    if (checked) found.push(...checked.findings);
+    const findings = applyNonProductionPolicy(found, contextOf, policy);
+    mark('rules');
+    const report = buildReport(certs, findings, now, stats, { contextOf, hosts: checked?.hosts });
+    mark('report');
+    const relativeTo = roots.length === 1 && fs.statSync(roots[0]).isDirectory() ? path.resolve(roots[0]) : process.cwd();
+    const out =
+      format === 'csv' ? toCsv(report)
+      : format === 'sarif' ? toSarif(report, VERSION)
+      : toTable(report, !values['no-color'] && !values.output && process.stdout.isTTY === true && !process.env.NO_COLOR, relativeTo);
+    mark('formatted');
+    if (values.output) fs.writeFileSync(values.output, out);
+    else await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
+    failing = (level) => level === 'expired' ? findings.some((f) => f.code === 'expired' && f.severity !== 'hint') : findings.some((f) => meetsThreshold(f.severity, level));
+  }
   mark('written');
-  return failed ? 1 : 0;
+  return failing(failOn) ? 1 : 0;
+}
+
+/**
+ * Where the report goes: a file (written synchronously: nothing else runs meanwhile) or stdout,
+ * waiting for it to drain; a reader that went away (EPIPE) takes nothing more.
+ */
+function outputSink(file: string | undefined): { write: (chunk: Uint8Array) => void | Promise<void>; close: () => Promise<void> } {
+  if (file) {
+    const fd = fs.openSync(file, 'w');
+    return {
+      write: (chunk) => {
+        for (let off = 0; off < chunk.length;) off += fs.writeSync(fd, chunk, off);
+      },
+      close: async () => fs.closeSync(fd),
+    };
+  }
+  const out = process.stdout;
+  const settled = (resolve: () => void) => {
+    const done = () => {
+      out.off('drain', done).off('close', done).off('error', done);
+      resolve();
+    };
+    out.on('drain', done).on('close', done).on('error', done);
+  };
+  return {
+    write: (chunk) => (out.destroyed || out.write(chunk) ? undefined : new Promise<void>(settled)),
+    close: () => (out.destroyed ? Promise.resolve() : new Promise<void>((resolve) => out.write('', () => resolve()))),
+  };
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -158,19 +158,15 @@ export function buildReport(
   certs: readonly CertificateRecord[], findings: readonly Finding[], now: number, stats: Pick<ScanStats, 'files' | 'ms'>, options: ReportOptions = {},
 ): Report {
   const contextOf = options.contextOf ?? (() => 'production');
-  const production = emptyCounts();
-  const nonProduction = emptyCounts();
+  const summary = emptySummary();
   const certificates = certs.map((c) => {
     const json = certificateJson(c, now, contextOf(c.file));
-    (json.context === 'production' ? production : nonProduction).certificates++;
+    countCertificate(summary, json.context);
     return json;
   });
   const findingList = findings.map((f) => {
     const json = findingJson(f, contextOf(f.file));
-    const counts = json.context === 'production' ? production : nonProduction;
-    counts.findings++;
-    counts[f.severity]++;
-    if (f.code === 'expired') counts.expired++;
+    countFinding(summary, f, json.context);
     return json;
   });
   const report: Report = {
@@ -179,18 +175,40 @@ export function buildReport(
     certificates,
     findings: findingList,
     stats: { files: stats.files, certificates: certs.length, findings: findings.length, ms: stats.ms },
-    summary: { production, nonProduction },
+    summary,
   };
-  if (options.hosts) report.hosts = options.hosts.map((h) => ({ ...h, context: hostContext(h, contextOf) }));
+  if (options.hosts) report.hosts = options.hosts.map((h) => hostJson(h, contextOf));
   return report;
+}
+
+export function emptySummary(): Report['summary'] {
+  return { production: emptyCounts(), nonProduction: emptyCounts() };
+}
+
+export function countCertificate(summary: Report['summary'], context: FileContext): void {
+  (context === 'production' ? summary.production : summary.nonProduction).certificates++;
+}
+
+export function countFinding(summary: Report['summary'], f: Pick<Finding, 'severity' | 'code'>, context: FileContext): void {
+  const counts = context === 'production' ? summary.production : summary.nonProduction;
+  counts.findings++;
+  counts[f.severity]++;
+  if (f.code === 'expired') counts.expired++;
+}
+
+/** Adds counts made elsewhere (another file, another thread). */
+export function addSummary(into: Report['summary'], from: Report['summary']): void {
+  for (const side of ['production', 'nonProduction'] as const) {
+    for (const key of Object.keys(into[side]) as (keyof SummaryCounts)[]) into[side][key] += from[side][key];
+  }
 }
 
 function emptyCounts(): SummaryCounts {
   return { certificates: 0, findings: 0, expired: 0, error: 0, warning: 0, info: 0, hint: 0 };
 }
 
-/** A host named by any production file is a production host. */
-function hostContext(h: HostJson, contextOf: ContextOf): FileContext {
+/** A checked host as the report gives it: production when any reference is in production, else the first reference's context. */
+export function hostJson(h: HostJson, contextOf: ContextOf): HostJson {
   const contexts = h.references.map((r) => contextOf(r.file));
-  return contexts.includes('production') ? 'production' : contexts[0] ?? 'production';
+  return { ...h, context: contexts.includes('production') ? 'production' : contexts[0] ?? 'production' };
 }

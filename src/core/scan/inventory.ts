@@ -1,4 +1,4 @@
-import type { CertificateRecord, FileResult, Finding } from '../model';
+import type { CertificateRecord, FileLocation, FileResult, Finding } from '../model';
 import { evaluate, type RuleSettings } from '../rules/rules';
 
 /**
@@ -78,8 +78,7 @@ export class Inventory {
     this.keys = new Map();
     for (const r of this.files.values()) {
       for (const k of r.privateKeys) {
-        const held = this.keys.get(k.spkiSha256);
-        if (!held || k.file < held.file || (k.file === held.file && k.range.start.line < held.range.start.line)) this.keys.set(k.spkiSha256, { file: k.file, range: k.range });
+        if (keyComesFirst(k, this.keys.get(k.spkiSha256))) this.keys.set(k.spkiSha256, { file: k.file, range: k.range });
       }
     }
     const all: CertificateRecord[] = [];
@@ -103,6 +102,11 @@ export class Inventory {
   findings(now: number, rules: RuleSettings): Finding[] {
     return [...this.problems(), ...evaluate(this.certificates(), now, rules)];
   }
+}
+
+/** Whether a private key pairs before the one held: a key in several files pairs with the first by path and position. */
+export function keyComesFirst(k: FileLocation, held: FileLocation | undefined): boolean {
+  return !held || k.file < held.file || (k.file === held.file && k.range.start.line < held.range.start.line);
 }
 
 /** Files changed since the last sorted list, above which a full sort is cheaper than merging. */

@@ -15,7 +15,15 @@ export const BLOCK_CACHE_LIMIT = 20_000;
  */
 export class ParseMemo {
   private readonly results = new Map<string, FileResult>();
+  /** With repeatedOnly: contents seen once, not kept. */
+  private readonly seen = new Set<string>();
   hits = 0;
+
+  /**
+   * repeatedOnly: keep a content's result once it has been seen twice. For a scan made once (the
+   * CLI): most contents are seen once, and keeping every result cost garbage-collector time.
+   */
+  constructor(private readonly options: { repeatedOnly?: boolean } = {}) {}
 
   parse(file: string, bytes: Uint8Array, options: ParseOptions): FileResult {
     if (!mayHoldCertificates(file, bytes) || options.pkcs12Password?.(file) !== undefined) return parseFile(file, bytes, options);
@@ -26,11 +34,18 @@ export class ParseMemo {
       return rebind(hit, file);
     }
     const result = parseFile(file, bytes, options);
-    if (result.references.length === 0) {
+    if (result.references.length === 0 && this.remember(key)) {
       if (this.results.size >= MAX_ENTRIES) this.results.clear();
       this.results.set(key, rebind(result, file));
     }
     return result;
+  }
+
+  private remember(key: string): boolean {
+    if (!this.options.repeatedOnly || this.seen.has(key)) return true;
+    if (this.seen.size >= MAX_ENTRIES) this.seen.clear();
+    this.seen.add(key);
+    return false;
   }
 }
 

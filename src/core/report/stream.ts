@@ -1,0 +1,399 @@
+import { applyNonProductionPolicy, ContextClassifier, contextByFolder, type ContextGlobs, type ContextOf, type FileContext, type NonProductionPolicy } from '../context';
+import type { CertificateRecord, FileResult, Finding, PrivateKeyRef, Range } from '../model';
+import { evaluate, type RuleSettings } from '../rules/rules';
+import { keyComesFirst } from '../scan/inventory';
+import { meetsThreshold } from './formats';
+import { addSummary, certificateJson, countCertificate, countFinding, emptySummary, findingJson, type HostJson, hostJson, isoTime, type Report, REPORT_VERSION } from './schema';
+
+/**
+ * The JSON report (schema.ts) written as it is serialised, byte for byte what
+ * `JSON.stringify(buildReport(...), null, indent)` gives. Each file's certificates and findings are
+ * serialised on the thread that parsed the file, as soon as it has (a ReportFragment); what needs
+ * the whole tree — the certificates' order, private keys paired across files, the summary — is done
+ * once every file is in, by writeJsonReport.
+ */
+
+/** What a thread needs to make a file's fragment; structured-clonable (it goes to the read worker). */
+export interface FragmentSpec {
+  now: number;
+  rules: RuleSettings;
+  contextGlobs: ContextGlobs;
+  /** Files under these folders are classified by their path relative to the deepest; others relative to `cwd`. */
+  folders: string[];
+  cwd: string;
+  policy: NonProductionPolicy;
+  /** JSON.stringify's indent: spaces per level; none for one line. */
+  indent?: number;
+}
+
+/** JSON text as made, or as UTF-8 once packed (packTexts). */
+export type ReportText = string | Uint8Array;
+
+/** One certificate of a fragment: its JSON (with `privateKey: null`), the rule findings about it, and what orders it. */
+export interface CertificateText {
+  notAfter: number;
+  index: number;
+  spkiSha256: string;
+  json: ReportText;
+  /** Its rule findings' JSON, joined as array elements. */
+  findings?: ReportText;
+}
+
+/** One file's share of the report. */
+export interface ReportFragment {
+  file: string;
+  context: FileContext;
+  certificates: CertificateText[];
+  privateKeys: PrivateKeyRef[];
+  /** Its parse problems' JSON, joined as array elements. */
+  problems?: ReportText;
+  /** Its findings after the non-production policy. */
+  findings: number;
+  /** Of them, `expired` findings that are not hints (what `--fail-on expired` fails on). */
+  expiredNotHint: number;
+  summary: Report['summary'];
+}
+
+/** What the report said, for the exit code. */
+export interface ReportTotals {
+  summary: Report['summary'];
+  /** Whether a finding is at least `level` (expired|error|warning|info|hint|never, as --fail-on). */
+  failing(level: string): boolean;
+}
+
+/** Findings that come from outside the files (checked hosts), and the scan's own figures. */
+export interface ReportExtras {
+  files: number;
+  ms: number;
+  hostFindings?: readonly Finding[];
+  hosts?: readonly HostJson[];
+}
+
+/** Records sit two levels down (report → array → record). */
+const RECORD_DEPTH = 2;
+
+/** How JSON.stringify lays out text for one indent setting. */
+class Layout {
+  private readonly gap: string;
+  /** Between two elements of a report array. */
+  readonly separator: string;
+  readonly oneLine: boolean;
+
+  constructor(indent: number | undefined) {
+    // JSON.stringify's own rules for a numeric indent.
+    this.gap = ' '.repeat(Math.min(10, Math.max(0, Math.floor(indent ?? 0))));
+    this.oneLine = !this.gap;
+    this.separator = ',' + this.newline(RECORD_DEPTH);
+  }
+
+  newline(depth: number): string {
+    return this.gap ? '\n' + this.gap.repeat(depth) : '';
+  }
+
+  /** `value` as JSON.stringify writes it `depth` levels down. */
+  render(value: unknown, depth: number): string {
+    const text = JSON.stringify(value, null, this.gap);
+    // No string in JSON text holds a raw line break: every one is layout.
+    return this.gap && depth ? text.replaceAll('\n', this.newline(depth)) : text;
+  }
+
+  member(name: string, first: boolean): string {
+    return (first ? '' : ',') + this.newline(1) + JSON.stringify(name) + (this.gap ? ': ' : ':');
+  }
+}
+
+/** A spec's context function, made once per thread for the spec in use. */
+let contexts: { key: string; contextOf: ContextOf } | undefined;
+
+export function contextOfSpec(spec: FragmentSpec): ContextOf {
+  const key = JSON.stringify([spec.contextGlobs, spec.folders, spec.cwd]);
+  if (!contexts || contexts.key !== key) contexts = { key, contextOf: contextByFolder(new ContextClassifier(spec.contextGlobs), spec.folders, spec.cwd) };
+  return contexts.contextOf;
+}
+
+let layouts: { indent: number | undefined; layout: Layout } | undefined;
+
+function layoutOf(indent: number | undefined): Layout {
+  if (!layouts || layouts.indent !== indent) layouts = { indent, layout: new Layout(indent) };
+  return layouts.layout;
+}
+
+/**
+ * One-line JSON of records, written field by field: JSON.stringify spent ~6 us on each certificate,
+ * most of it on members that depend on the certificate's contents alone (subject … extendedKeyUsage,
+ * daysLeft included), which are rendered once per certificate and reused for its copies. The
+ * members are those of certificateJson and findingJson, in their order (the tests compare the two).
+ */
+const oneLine = {
+  /** Content members by sha256, for one `now`. */
+  contents: new Map<string, string>(),
+  now: NaN,
+  contentKeys: undefined as string[] | undefined,
+
+  certificate(c: CertificateRecord, now: number, context: FileContext): string {
+    if (now !== this.now || this.contents.size > CONTENT_CACHE_LIMIT) {
+      this.contents.clear();
+      this.now = now;
+    }
+    let content = this.contents.get(c.sha256);
+    if (content === undefined) {
+      const json = certificateJson(c, now, context) as unknown as Record<string, unknown>;
+      const keys = (this.contentKeys ??= contentKeysOf(json));
+      const members: Record<string, unknown> = {};
+      for (const k of keys) members[k] = json[k];
+      this.contents.set(c.sha256, (content = JSON.stringify(members).slice(1, -1)));
+    }
+    const chain = c.chain;
+    return `{"file":${JSON.stringify(c.file)},"range":${rangeLine(c.range)},"source":"${c.source}","index":${c.index},${content},"role":"${c.role}",` +
+      `"chainEarliestNotAfter":${chain ? `"${isoTime(chain.earliestNotAfter)}"` : 'null'},"chainEarliestIndex":${chain ? chain.earliestIndex : 'null'},"privateKey":null,"context":"${context}"}`;
+  },
+
+  finding(f: Finding, context: FileContext): string {
+    return `{"file":${JSON.stringify(f.file)},"range":${rangeLine(f.range)},"severity":"${f.severity}","code":"${f.code}","message":${JSON.stringify(f.message)},"context":"${context}"` +
+      `${f.sha256 ? `,"sha256":${JSON.stringify(f.sha256)}` : ''}${f.host ? `,"host":${JSON.stringify(f.host)}` : ''}}`;
+  },
+};
+
+const CONTENT_CACHE_LIMIT = 20_000;
+
+/** certificateJson's members from subject to extendedKeyUsage: what the certificate's contents decide. */
+function contentKeysOf(json: Record<string, unknown>): string[] {
+  const keys = Object.keys(json);
+  return keys.slice(keys.indexOf('subject'), keys.indexOf('extendedKeyUsage') + 1);
+}
+
+function rangeLine(r: Range): string {
+  return `{"start":{"line":${r.start.line},"character":${r.start.character}},"end":{"line":${r.end.line},"character":${r.end.character}}}`;
+}
+
+/** A file's certificates, rule findings and problems as report JSON; undefined when it has none of them. */
+export function reportFragment(result: FileResult, spec: FragmentSpec): ReportFragment | undefined {
+  if (!result.certificates.length && !result.problems.length && !result.privateKeys.length) return undefined;
+  const contextOf = contextOfSpec(spec);
+  const layout = layoutOf(spec.indent);
+  const context = contextOf(result.file);
+  const summary = emptySummary();
+  let findings = 0;
+  let expiredNotHint = 0;
+  /** The findings that survive the policy, as joined JSON array elements. */
+  const render = (list: readonly Finding[]): string => {
+    let out = '';
+    for (const f of applyNonProductionPolicy(list, contextOf, spec.policy)) {
+      const findingContext = contextOf(f.file);
+      countFinding(summary, f, findingContext);
+      findings++;
+      if (f.code === 'expired' && f.severity !== 'hint') expiredNotHint++;
+      out += (out ? layout.separator : '') + (layout.oneLine ? oneLine.finding(f, findingContext) : layout.render(findingJson(f, findingContext), RECORD_DEPTH));
+    }
+    return out;
+  };
+  // In the order the report lists them (a file's certificates all carry its name), so that each
+  // one's rule findings are the run the whole tree's evaluation would give it.
+  const sorted = result.certificates.length > 1 ? [...result.certificates].sort((a, b) => a.notAfter - b.notAfter || a.index - b.index) : result.certificates;
+  const starts: number[] = [];
+  const ruleFindings = evaluate(sorted, spec.now, spec.rules, starts);
+  // A file's certificates carry its name, hence its context. Private keys are paired across files by writeJsonReport.
+  const certificateText = (c: CertificateRecord): string =>
+    layout.oneLine ? oneLine.certificate(c, spec.now, context) : layout.render({ ...certificateJson(c, spec.now, context), privateKey: null }, RECORD_DEPTH);
+  const certificates = sorted.map((c, i): CertificateText => {
+    countCertificate(summary, context);
+    const own = ruleFindings.slice(starts[i], starts[i + 1] ?? ruleFindings.length);
+    const text: CertificateText = { notAfter: c.notAfter, index: c.index, spkiSha256: c.spkiSha256, json: certificateText(c) };
+    if (own.length) text.findings = render(own);
+    return text;
+  });
+  const problems = result.problems.length ? render(result.problems) : undefined;
+  const fragment: ReportFragment = { file: result.file, context, certificates, privateKeys: result.privateKeys, findings, expiredNotHint, summary };
+  // Left out when the policy dropped them all.
+  if (problems) fragment.problems = problems;
+  return fragment;
+}
+
+/**
+ * Report text kept as UTF-8 in blocks outside the JavaScript heap: fragments wait there until the
+ * whole tree is read (the garbage collector copied the same text as strings, piece by piece, many
+ * times), and a worker hands them over without a copy.
+ */
+export class TextBlocks {
+  private block = Buffer.allocUnsafeSlow(0);
+  private used = 0;
+
+  constructor(private readonly blockSize = 1 << 20) {}
+
+  put(text: string): Uint8Array {
+    const most = text.length * 3;
+    if (this.used + most > this.block.length) {
+      this.block = Buffer.allocUnsafeSlow(Math.max(this.blockSize, most));
+      this.used = 0;
+    }
+    const start = this.used;
+    this.used += this.block.write(text, start);
+    return this.block.subarray(start, this.used);
+  }
+}
+
+/**
+ * Replaces the fragments' texts by their UTF-8: into `blocks` (this thread keeps them), or into one
+ * new buffer, returned to be transferred with the fragments to another thread.
+ */
+export function packTexts(fragments: readonly ReportFragment[], blocks?: TextBlocks): ArrayBuffer | undefined {
+  const texts: { text: string; place: (bytes: Uint8Array) => void }[] = [];
+  const want = (text: ReportText | undefined, place: (bytes: Uint8Array) => void) => {
+    if (typeof text === 'string') texts.push({ text, place });
+  };
+  for (const f of fragments) {
+    want(f.problems, (b) => (f.problems = b));
+    for (const c of f.certificates) {
+      want(c.json, (b) => (c.json = b));
+      want(c.findings, (b) => (c.findings = b));
+    }
+  }
+  if (blocks) {
+    for (const t of texts) t.place(blocks.put(t.text));
+    return undefined;
+  }
+  let size = 0;
+  for (const t of texts) size += Buffer.byteLength(t.text);
+  const buffer = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for (const t of texts) {
+    const end = at + buffer.write(t.text, at);
+    t.place(buffer.subarray(at, end));
+    at = end;
+  }
+  return buffer.buffer as ArrayBuffer;
+}
+
+/** UTF-8 gathered into chunks for the sink; `ready` holds chunks waiting to be written. */
+class ByteOutput {
+  private chunk: Buffer;
+  private used = 0;
+  readonly ready: Uint8Array[] = [];
+
+  constructor(private readonly size: number) {
+    this.chunk = Buffer.allocUnsafe(size);
+  }
+
+  put(text: ReportText): void {
+    const most = typeof text === 'string' ? text.length * 3 : text.length;
+    if (this.used + most > this.chunk.length) this.end();
+    if (most > this.chunk.length) this.ready.push(typeof text === 'string' ? Buffer.from(text) : text);
+    else if (typeof text === 'string') this.used += this.chunk.write(text, this.used);
+    else {
+      this.chunk.set(text, this.used);
+      this.used += text.length;
+    }
+  }
+
+  /** Ends the chunk being filled (the sink may keep it: a new one is begun). */
+  end(): void {
+    if (!this.used) return;
+    this.ready.push(this.chunk.subarray(0, this.used));
+    this.chunk = Buffer.allocUnsafe(this.size);
+    this.used = 0;
+  }
+}
+
+function textLength(text: ReportText): number {
+  return text.length;
+}
+
+function head(text: ReportText, length: number): ReportText {
+  return typeof text === 'string' ? text.slice(0, length) : text.subarray(0, length);
+}
+
+/**
+ * Writes the report of the given fragments (in walk order; a file seen twice counts once) through
+ * `write`, as UTF-8 in chunks of about `chunkSize` bytes, awaiting it when it returns a promise.
+ */
+export async function writeJsonReport(
+  fragments: readonly ReportFragment[], extras: ReportExtras, spec: FragmentSpec, write: (chunk: Uint8Array) => void | Promise<void>, chunkSize = 1 << 20,
+): Promise<ReportTotals> {
+  const layout = layoutOf(spec.indent);
+  const seen = new Set<string>();
+  const files = fragments.filter((f) => !seen.has(f.file) && seen.add(f.file));
+  // A key held in several files pairs with the first by path and position (as the Inventory pairs them).
+  const keys = new Map<string, PrivateKeyRef>();
+  for (const f of files) for (const k of f.privateKeys) if (keyComesFirst(k, keys.get(k.spkiSha256))) keys.set(k.spkiSha256, k);
+  // By expiry, ties by file in code-unit order, then position: the Inventory's order.
+  const rank = new Map(files.map((f) => f.file).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((file, i) => [file, i]));
+  const certificates: { c: CertificateText; f: ReportFragment; rank: number }[] = [];
+  for (const f of files) for (const c of f.certificates) certificates.push({ c, f, rank: rank.get(f.file)! });
+  certificates.sort((a, b) => a.c.notAfter - b.c.notAfter || a.rank - b.rank || a.c.index - b.c.index);
+
+  const contextOf = contextOfSpec(spec);
+  const summary = emptySummary();
+  let findingCount = 0;
+  let expiredNotHint = 0;
+  for (const f of files) {
+    addSummary(summary, f.summary);
+    findingCount += f.findings;
+    expiredNotHint += f.expiredNotHint;
+  }
+  let hostFindings = '';
+  for (const h of applyNonProductionPolicy(extras.hostFindings ?? [], contextOf, spec.policy)) {
+    const json = findingJson(h, contextOf(h.file));
+    countFinding(summary, h, json.context);
+    findingCount++;
+    if (h.code === 'expired' && h.severity !== 'hint') expiredNotHint++;
+    hostFindings += (hostFindings ? layout.separator : '') + layout.render(json, RECORD_DEPTH);
+  }
+
+  const out = new ByteOutput(chunkSize);
+  const written = async () => {
+    for (let chunk = out.ready.shift(); chunk; chunk = out.ready.shift()) await write(chunk);
+  };
+  /** A report array of records already rendered: open, elements, close. */
+  let first = true;
+  const elementSeparator = ',' + layout.newline(RECORD_DEPTH);
+  const element = (text: ReportText | undefined) => {
+    if (!text || !textLength(text)) return;
+    out.put(first ? layout.newline(RECORD_DEPTH) : elementSeparator);
+    out.put(text);
+    first = false;
+  };
+  const endArray = () => {
+    out.put(first ? ']' : layout.newline(1) + ']');
+    first = true;
+  };
+
+  out.put('{' + layout.member('version', true) + layout.render(REPORT_VERSION, 1) + layout.member('now', false) + layout.render(isoTime(spec.now), 1));
+  out.put(layout.member('certificates', false) + '[');
+  const unpaired = new Map<FileContext, string>();
+  for (const { c, f } of certificates) {
+    const key = keys.get(c.spkiSha256);
+    if (!key) element(c.json);
+    else {
+      // The JSON ends with its last two members, `"privateKey": null` and the context (ASCII): swap in the key.
+      let tail = unpaired.get(f.context);
+      if (tail === undefined) unpaired.set(f.context, (tail = layout.render({ privateKey: null, context: f.context }, RECORD_DEPTH).slice(1)));
+      element(head(c.json, textLength(c.json) - tail.length));
+      out.put(layout.render({ privateKey: { file: key.file, range: key.range }, context: f.context }, RECORD_DEPTH).slice(1));
+    }
+    if (out.ready.length) await written();
+  }
+  endArray();
+  out.put(layout.member('findings', false) + '[');
+  for (const f of files) {
+    element(f.problems);
+    if (out.ready.length) await written();
+  }
+  for (const { c } of certificates) {
+    element(c.findings);
+    if (out.ready.length) await written();
+  }
+  element(hostFindings);
+  endArray();
+  const stats = { files: extras.files, certificates: certificates.length, findings: findingCount, ms: extras.ms };
+  out.put(layout.member('stats', false) + layout.render(stats, 1) + layout.member('summary', false) + layout.render(summary, 1));
+  if (extras.hosts) out.put(layout.member('hosts', false) + layout.render(extras.hosts.map((h) => hostJson(h, contextOf)), 1));
+  out.put(layout.newline(0) + '}');
+  out.end();
+  await written();
+  const severities = ['error', 'warning', 'info', 'hint'] as const;
+  return {
+    summary,
+    failing: (level) => level === 'expired' ? expiredNotHint > 0
+      : severities.some((s) => summary.production[s] + summary.nonProduction[s] > 0 && meetsThreshold(s, level)),
+  };
+}
