@@ -146,8 +146,8 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
     if (result) deliver(result, at);
   };
   /** A local file read on this thread: sniffed in the reused buffer, copied only when it may hold something. */
-  const readHereSync = async (file: string, at = -1) => {
-    const read = readScratchSync(file, req.maxFileSize);
+  const readHereSync = async (file: string, at = -1, walked = false) => {
+    const read = readScratchSync(file, req.maxFileSize, walked);
     if (!(read instanceof Uint8Array)) return accept(file, read, undefined, at);
     const found = req.discover && wantsDiscovery(file) && isText(read) ? discoverIn(file, decoder.decode(read)) : undefined;
     return accept(file, mayHoldCertificates(file, read) ? new Uint8Array(read) : 'nothing', found, at);
@@ -216,7 +216,7 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
    * walk, while it is still starting), this thread reads slices from the back, and at the end it
    * takes back the requests the worker has not started, so neither waits for the other.
    */
-  const share = async (pool: ReadPool, walk: Iterable<string>) => {
+  const share = async (pool: ReadPool, walk: Iterable<string>, walked: boolean) => {
     const files: string[] = [];
     /** files[0, front) went to the worker. */
     let front = 0;
@@ -232,7 +232,7 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
       requests.add(request);
       pool.read(files.slice(request.start, end), req.maxFileSize, (file, outcome, found) => {
         fromWorker.push([file, outcome, found, request.start + request.answered++]);
-      }, { discover: req.discover, signal, parseAbove: 0, parseContainersExcept: [], maxCertificates: req.parse?.maxCertificates, report: req.report, claim: request.claim })
+      }, { discover: req.discover, signal, parseAbove: 0, parseContainersExcept: [], maxCertificates: req.parse?.maxCertificates, report: req.report, claim: request.claim, walked })
         .catch((e: Error) => {
           if (!live()) return;
           if (!workerFailed) req.onTrouble?.(`The read worker failed (${e.message}); reading its files on this thread`);
@@ -250,11 +250,11 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
     const sharing = (stats.sharing = { walkedMs: 0, readHere: 0, waitedMs: 0 });
     const readHere = async (from: number, to: number) => {
       sharing.readHere += to - from;
-      for (let i = from; i < to && live(); i++) await readHereSync(files[i], i);
+      for (let i = from; i < to && live(); i++) await readHereSync(files[i], i, walked);
     };
     const drain = async () => {
       for (let item = fromWorker.shift(); item && live(); item = fromWorker.shift()) await accept(...item);
-      for (let i = retry.shift(); i !== undefined && live(); i = retry.shift()) await readHereSync(files[i], i);
+      for (let i = retry.shift(); i !== undefined && live(); i = retry.shift()) await readHereSync(files[i], i, walked);
     };
     const letRepliesIn = () => new Promise<void>((resolve) => setImmediate(resolve));
     const release = pool.hold();
@@ -306,7 +306,7 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
   if (req.pool && ordered) {
     // The worker starts while this thread walks.
     req.pool.warm();
-    await share(req.pool, allFiles());
+    await share(req.pool, allFiles(), req.sources.every((source) => 'root' in source));
   } else for (const source of req.sources) {
     if (!live()) break;
     const walk = 'root' in source ? source : undefined;
@@ -324,7 +324,7 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
       if (rest) await readAllHere(rest);
     } else if (req.thisThread === 'share') for (const f of files) {
       if (!live()) break;
-      await readHereSync(f);
+      await readHereSync(f, -1, !!walk);
     } else await readAllHere(files);
   }
   signal?.throwIfAborted();

@@ -26,6 +26,8 @@ export interface ReadRequest {
   parseContainersExcept?: string[];
   /** Set to 1 by the caller to cancel: the worker checks it between files (a message would wait for its loop). */
   cancel?: Int32Array;
+  /** The files came from a walk, which saw each as a regular file (see readScratchSync). */
+  walked?: boolean;
   /** Files the worker parses become fragments of the JSON report (a 'fragment' result, or 'nothing'). */
   report?: FragmentSpec;
   /**
@@ -130,7 +132,7 @@ export class ReadPool {
    * Reads `files` (or the files of a folder the worker walks), calling `onResult` as results arrive
    * (in batches); resolves with the number of files read when all have.
    */
-  read(source: readonly string[] | WalkSpec, maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, options: Pick<ReadRequest, 'discover' | 'parseAbove' | 'maxCertificates' | 'parseContainersExcept' | 'report' | 'claim'> & { signal?: AbortSignal } = {}): Promise<number> {
+  read(source: readonly string[] | WalkSpec, maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, options: Pick<ReadRequest, 'discover' | 'parseAbove' | 'maxCertificates' | 'parseContainersExcept' | 'report' | 'claim' | 'walked'> & { signal?: AbortSignal } = {}): Promise<number> {
     const files = Array.isArray(source) ? [...(source as readonly string[])] : undefined;
     const { signal, ...request } = options;
     if (signal?.aborted) return Promise.reject(abortError(signal));

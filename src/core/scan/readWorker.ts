@@ -49,6 +49,7 @@ parentPort?.on('message', (req: ReadRequest) => {
   let certificates = 0;
   const files: Iterable<string> = req.files ?? (req.walk ? walkSync(req.walk.root, { include: req.walk.include, exclude: req.walk.exclude }) : []);
   let count = 0;
+  const walked = !!req.walk || !!req.walked;
   const flush = (done: boolean) => {
     // Report text goes as UTF-8 in one buffer, transferred: no copy, and none of it on the receiver's heap.
     const fragments = batch.flatMap((r) => (r.kind === 'fragment' ? [r.fragment] : []));
@@ -62,7 +63,7 @@ parentPort?.on('message', (req: ReadRequest) => {
   for (const file of files) {
     if (req.cancel && Atomics.load(req.cancel, 0) !== 0) break;
     count++;
-    const read = readScratchSync(file, req.maxSize);
+    const read = readScratchSync(file, req.maxSize, walked);
     if (read instanceof Uint8Array) {
       // The read is a view into a reused buffer: only what is kept is copied.
       let outcome = read;
