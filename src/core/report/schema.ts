@@ -198,9 +198,18 @@ export function countFinding(summary: Report['summary'], f: Pick<Finding, 'sever
 
 /** Adds counts made elsewhere (another file, another thread). */
 export function addSummary(into: Report['summary'], from: Report['summary']): void {
-  for (const side of ['production', 'nonProduction'] as const) {
-    for (const key of Object.keys(into[side]) as (keyof SummaryCounts)[]) into[side][key] += from[side][key];
-  }
+  addCounts(into.production, from.production);
+  addCounts(into.nonProduction, from.nonProduction);
+}
+
+function addCounts(into: SummaryCounts, from: SummaryCounts): void {
+  into.certificates += from.certificates;
+  into.findings += from.findings;
+  into.expired += from.expired;
+  into.error += from.error;
+  into.warning += from.warning;
+  into.info += from.info;
+  into.hint += from.hint;
 }
 
 function emptyCounts(): SummaryCounts {

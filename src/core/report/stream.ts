@@ -26,27 +26,32 @@ export interface FragmentSpec {
   indent?: number;
 }
 
-/** JSON text as made, or as UTF-8 once packed (packTexts). */
-export type ReportText = string | Uint8Array;
-
-/** One certificate of a fragment: its JSON (with `privateKey: null`), the rule findings about it, and what orders it. */
-export interface CertificateText {
-  notAfter: number;
-  index: number;
-  spkiSha256: string;
-  json: ReportText;
-  /** Its rule findings' JSON, joined as array elements. */
-  findings?: ReportText;
+/**
+ * JSON texts one after another: as made (strings), or packed as UTF-8 (packTexts) with where each
+ * ends. Packed, a fragment holds a few arrays however many certificates its file has: little for
+ * the garbage collector to trace, and little to copy from the worker.
+ */
+export type Texts = string[] | PackedTexts;
+export interface PackedTexts {
+  bytes: Uint8Array;
+  ends: number[];
 }
 
 /** One file's share of the report. */
 export interface ReportFragment {
   file: string;
   context: FileContext;
-  certificates: CertificateText[];
+  /** Its certificates, in the order the report lists them: when each expires, its place in the file, its key's hash. */
+  notAfter: number[];
+  index: number[];
+  spkiSha256: string[];
+  /** Each certificate's JSON, with `privateKey: null`. */
+  certificates: Texts;
+  /** Each certificate's rule findings, joined as array elements ('' for none). */
+  certificateFindings: Texts;
+  /** Its parse problems, joined as array elements: one text ('' for none). */
+  problems: Texts;
   privateKeys: PrivateKeyRef[];
-  /** Its parse problems' JSON, joined as array elements. */
-  problems?: ReportText;
   /** Its findings after the non-production policy. */
   findings: number;
   /** Of them, `expired` findings that are not hints (what `--fail-on expired` fails on). */
@@ -192,21 +197,24 @@ export function reportFragment(result: FileResult, spec: FragmentSpec): ReportFr
   const sorted = result.certificates.length > 1 ? [...result.certificates].sort((a, b) => a.notAfter - b.notAfter || a.index - b.index) : result.certificates;
   const starts: number[] = [];
   const ruleFindings = evaluate(sorted, spec.now, spec.rules, starts);
-  // A file's certificates carry its name, hence its context. Private keys are paired across files by writeJsonReport.
-  const certificateText = (c: CertificateRecord): string =>
-    layout.oneLine ? oneLine.certificate(c, spec.now, context) : layout.render({ ...certificateJson(c, spec.now, context), privateKey: null }, RECORD_DEPTH);
-  const certificates = sorted.map((c, i): CertificateText => {
+  const notAfter: number[] = [];
+  const index: number[] = [];
+  const spkiSha256: string[] = [];
+  const certificates: string[] = [];
+  const certificateFindings: string[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const c = sorted[i];
     countCertificate(summary, context);
-    const own = ruleFindings.slice(starts[i], starts[i + 1] ?? ruleFindings.length);
-    const text: CertificateText = { notAfter: c.notAfter, index: c.index, spkiSha256: c.spkiSha256, json: certificateText(c) };
-    if (own.length) text.findings = render(own);
-    return text;
-  });
-  const problems = result.problems.length ? render(result.problems) : undefined;
-  const fragment: ReportFragment = { file: result.file, context, certificates, privateKeys: result.privateKeys, findings, expiredNotHint, summary };
-  // Left out when the policy dropped them all.
-  if (problems) fragment.problems = problems;
-  return fragment;
+    notAfter.push(c.notAfter);
+    index.push(c.index);
+    spkiSha256.push(c.spkiSha256);
+    // A file's certificates carry its name, hence its context. Private keys are paired across files by writeJsonReport.
+    certificates.push(layout.oneLine ? oneLine.certificate(c, spec.now, context) : layout.render({ ...certificateJson(c, spec.now, context), privateKey: null }, RECORD_DEPTH));
+    const end = starts[i + 1] ?? ruleFindings.length;
+    certificateFindings.push(end > starts[i] ? render(ruleFindings.slice(starts[i], end)) : '');
+  }
+  const problems = [result.problems.length ? render(result.problems) : ''];
+  return { file: result.file, context, notAfter, index, spkiSha256, certificates, certificateFindings, problems, privateKeys: result.privateKeys, findings, expiredNotHint, summary };
 }
 
 /**
@@ -221,8 +229,8 @@ const writeUtf8: (buffer: Buffer, text: string, offset: number) => number =
 
 /**
  * Report text kept as UTF-8 in blocks outside the JavaScript heap: fragments wait there until the
- * whole tree is read (the garbage collector copied the same text as strings, piece by piece, many
- * times), and a worker hands them over without a copy.
+ * whole tree is read (as strings, the garbage collector copied them again and again), and a worker
+ * hands them over without a copy.
  */
 export class TextBlocks {
   private block = Buffer.allocUnsafeSlow(0);
@@ -230,48 +238,58 @@ export class TextBlocks {
 
   constructor(private readonly blockSize = 1 << 20) {}
 
-  put(text: string): Uint8Array {
-    const most = text.length * 3;
+  /** Room for `most` bytes, at the returned offset of the returned block. */
+  room(most: number): [Buffer, number] {
     if (this.used + most > this.block.length) {
       this.block = Buffer.allocUnsafeSlow(Math.max(this.blockSize, most));
       this.used = 0;
     }
-    const start = this.used;
-    this.used += writeUtf8(this.block, text, start);
-    return this.block.subarray(start, this.used);
+    return [this.block, this.used];
+  }
+
+  taken(bytes: number): void {
+    this.used += bytes;
   }
 }
 
 /**
- * Replaces the fragments' texts by their UTF-8: into `blocks` (this thread keeps them), or into one
- * new buffer, returned to be transferred with the fragments to another thread.
+ * Packs the fragments' texts as UTF-8: into `blocks` (this thread keeps them), or into one new
+ * buffer, returned to be transferred with the fragments to another thread.
  */
 export function packTexts(fragments: readonly ReportFragment[], blocks?: TextBlocks): ArrayBuffer | undefined {
-  const texts: { text: string; place: (bytes: Uint8Array) => void }[] = [];
-  const want = (text: ReportText | undefined, place: (bytes: Uint8Array) => void) => {
-    if (typeof text === 'string') texts.push({ text, place });
-  };
+  const lists: [ReportFragment, 'certificates' | 'certificateFindings' | 'problems', string[]][] = [];
+  let most = 0;
+  let size = 0;
   for (const f of fragments) {
-    want(f.problems, (b) => (f.problems = b));
-    for (const c of f.certificates) {
-      want(c.json, (b) => (c.json = b));
-      want(c.findings, (b) => (c.findings = b));
+    for (const key of ['certificates', 'certificateFindings', 'problems'] as const) {
+      const list = f[key];
+      if (!Array.isArray(list)) continue;
+      lists.push([f, key, list]);
+      for (const text of list) {
+        most += text.length * 3;
+        if (!blocks) size += Buffer.byteLength(text);
+      }
     }
   }
-  if (blocks) {
-    for (const t of texts) t.place(blocks.put(t.text));
-    return undefined;
+  const [buffer, start] = blocks ? blocks.room(most) : [Buffer.allocUnsafeSlow(size), 0];
+  let at = start;
+  for (const [f, key, list] of lists) {
+    const from = at;
+    const ends: number[] = [];
+    for (const text of list) {
+      at += writeUtf8(buffer, text, at);
+      ends.push(at - from);
+    }
+    f[key] = { bytes: buffer.subarray(from, at), ends };
   }
-  let size = 0;
-  for (const t of texts) size += Buffer.byteLength(t.text);
-  const buffer = Buffer.allocUnsafeSlow(size);
-  let at = 0;
-  for (const t of texts) {
-    const end = at + writeUtf8(buffer, t.text, at);
-    t.place(buffer.subarray(at, end));
-    at = end;
-  }
-  return buffer.buffer as ArrayBuffer;
+  blocks?.taken(at - start);
+  return blocks ? undefined : (buffer.buffer as ArrayBuffer);
+}
+
+/** Text `i` of a list. */
+function textAt(texts: Texts, i: number): string | Uint8Array {
+  if (Array.isArray(texts)) return texts[i];
+  return texts.bytes.subarray(i ? texts.ends[i - 1] : 0, texts.ends[i]);
 }
 
 /** UTF-8 gathered into chunks for the sink; `ready` holds chunks waiting to be written. */
@@ -290,7 +308,7 @@ class ByteOutput {
     this.chunk[this.used++] = byte;
   }
 
-  put(text: ReportText): void {
+  put(text: string | Uint8Array): void {
     const most = typeof text === 'string' ? text.length * 3 : text.length;
     if (this.used + most > this.chunk.length) this.end();
     if (most > this.chunk.length) this.ready.push(typeof text === 'string' ? Buffer.from(text) : text);
@@ -310,14 +328,6 @@ class ByteOutput {
   }
 }
 
-function textLength(text: ReportText): number {
-  return text.length;
-}
-
-function head(text: ReportText, length: number): ReportText {
-  return typeof text === 'string' ? text.slice(0, length) : text.subarray(0, length);
-}
-
 /**
  * Writes the report of the given fragments (in walk order; a file seen twice counts once) through
  * `write`, as UTF-8 in chunks of about `chunkSize` bytes, awaiting it when it returns a promise.
@@ -333,9 +343,23 @@ export async function writeJsonReport(
   for (const f of files) for (const k of f.privateKeys) if (keyComesFirst(k, keys.get(k.spkiSha256))) keys.set(k.spkiSha256, k);
   // By expiry, ties by file in code-unit order, then position: the Inventory's order.
   const rank = new Map(files.map((f) => f.file).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((file, i) => [file, i]));
-  const certificates: { c: CertificateText; f: ReportFragment; rank: number }[] = [];
-  for (const f of files) for (const c of f.certificates) certificates.push({ c, f, rank: rank.get(f.file)! });
-  certificates.sort((a, b) => a.c.notAfter - b.c.notAfter || a.rank - b.rank || a.c.index - b.c.index);
+  const total = files.reduce((n, f) => n + f.notAfter.length, 0);
+  const fileOf = new Uint32Array(total);
+  const placeOf = new Uint32Array(total);
+  const notAfter = new Float64Array(total);
+  const rankOf = new Uint32Array(total);
+  let n = 0;
+  files.forEach((f, fi) => {
+    const r = rank.get(f.file)!;
+    for (let i = 0; i < f.notAfter.length; i++, n++) {
+      fileOf[n] = fi;
+      placeOf[n] = i;
+      notAfter[n] = f.notAfter[i];
+      rankOf[n] = r;
+    }
+  });
+  const order = new Uint32Array(total).map((_, i) => i);
+  order.sort((a, b) => notAfter[a] - notAfter[b] || rankOf[a] - rankOf[b] || files[fileOf[a]].index[placeOf[a]] - files[fileOf[b]].index[placeOf[b]]);
 
   const contextOf = contextOfSpec(spec);
   const summary = emptySummary();
@@ -363,8 +387,8 @@ export async function writeJsonReport(
   let first = true;
   const newline = Buffer.from(layout.newline(RECORD_DEPTH));
   const separator = Buffer.from(',' + layout.newline(RECORD_DEPTH));
-  const element = (text: ReportText | undefined) => {
-    if (!text || !textLength(text)) return;
+  const element = (text: string | Uint8Array) => {
+    if (!text.length) return;
     if (layout.oneLine) {
       if (!first) out.putByte(0x2c);
     } else out.put(first ? newline : separator);
@@ -379,14 +403,16 @@ export async function writeJsonReport(
   out.put('{' + layout.member('version', true) + layout.render(REPORT_VERSION, 1) + layout.member('now', false) + layout.render(isoTime(spec.now), 1));
   out.put(layout.member('certificates', false) + '[');
   const unpaired = new Map<FileContext, string>();
-  for (const { c, f } of certificates) {
-    const key = keys.get(c.spkiSha256);
-    if (!key) element(c.json);
+  for (const k of order) {
+    const f = files[fileOf[k]];
+    const json = textAt(f.certificates, placeOf[k]);
+    const key = keys.get(f.spkiSha256[placeOf[k]]);
+    if (!key) element(json);
     else {
       // The JSON ends with its last two members, `"privateKey": null` and the context (ASCII): swap in the key.
       let tail = unpaired.get(f.context);
       if (tail === undefined) unpaired.set(f.context, (tail = layout.render({ privateKey: null, context: f.context }, RECORD_DEPTH).slice(1)));
-      element(head(c.json, textLength(c.json) - tail.length));
+      element(json.slice(0, json.length - tail.length));
       out.put(layout.render({ privateKey: { file: key.file, range: key.range }, context: f.context }, RECORD_DEPTH).slice(1));
     }
     if (out.ready.length) await written();
@@ -394,16 +420,16 @@ export async function writeJsonReport(
   endArray();
   out.put(layout.member('findings', false) + '[');
   for (const f of files) {
-    element(f.problems);
+    element(textAt(f.problems, 0));
     if (out.ready.length) await written();
   }
-  for (const { c } of certificates) {
-    element(c.findings);
+  for (const k of order) {
+    element(textAt(files[fileOf[k]].certificateFindings, placeOf[k]));
     if (out.ready.length) await written();
   }
   element(hostFindings);
   endArray();
-  const stats = { files: extras.files, certificates: certificates.length, findings: findingCount, ms: extras.ms };
+  const stats = { files: extras.files, certificates: total, findings: findingCount, ms: extras.ms };
   out.put(layout.member('stats', false) + layout.render(stats, 1) + layout.member('summary', false) + layout.render(summary, 1));
   if (extras.hosts) out.put(layout.member('hosts', false) + layout.render(extras.hosts.map((h) => hostJson(h, contextOf)), 1));
   out.put(layout.newline(0) + '}');
