@@ -216,7 +216,7 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
    * walk, while it is still starting), this thread reads slices from the back, and at the end it
    * takes back the requests the worker has not started, so neither waits for the other.
    */
-  const share = async (pool: ReadPool, walk: Iterable<string>, walked: boolean) => {
+  const share = async (pool: ReadPool, walk: Iterable<string>, fromWalks: boolean) => {
     const files: string[] = [];
     /** files[0, front) went to the worker. */
     let front = 0;
@@ -232,7 +232,7 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
       requests.add(request);
       pool.read(files.slice(request.start, end), req.maxFileSize, (file, outcome, found) => {
         fromWorker.push([file, outcome, found, request.start + request.answered++]);
-      }, { discover: req.discover, signal, parseAbove: 0, parseContainersExcept: [], maxCertificates: req.parse?.maxCertificates, report: req.report, claim: request.claim, walked })
+      }, { discover: req.discover, signal, parseAbove: 0, parseContainersExcept: [], maxCertificates: req.parse?.maxCertificates, report: req.report, claim: request.claim, walked: fromWalks })
         .catch((e: Error) => {
           if (!live()) return;
           if (!workerFailed) req.onTrouble?.(`The read worker failed (${e.message}); reading its files on this thread`);
@@ -250,19 +250,22 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
     const sharing = (stats.sharing = { walkedMs: 0, readHere: 0, waitedMs: 0 });
     const readHere = async (from: number, to: number) => {
       sharing.readHere += to - from;
-      for (let i = from; i < to && live(); i++) await readHereSync(files[i], i, walked);
+      for (let i = from; i < to && live(); i++) await readHereSync(files[i], i, fromWalks);
     };
     const drain = async () => {
       for (let item = fromWorker.shift(); item && live(); item = fromWorker.shift()) await accept(...item);
-      for (let i = retry.shift(); i !== undefined && live(); i = retry.shift()) await readHereSync(files[i], i, walked);
+      for (let i = retry.shift(); i !== undefined && live(); i = retry.shift()) await readHereSync(files[i], i, fromWalks);
     };
     const letRepliesIn = () => new Promise<void>((resolve) => setImmediate(resolve));
     const release = pool.hold();
     try {
       for (const file of walk) {
         if (!live()) break;
-        if (files.push(file) - front < WORKER_CHUNK) continue;
-        if (!workerFailed && requests.size < WORKER_AHEAD) post(files.length);
+        // Every WORKER_CHUNK files, as many requests as the worker may have; now and then, its replies.
+        const count = files.push(file);
+        if (count % WORKER_CHUNK !== 0) continue;
+        while (!workerFailed && requests.size < WORKER_AHEAD && files.length - front >= WORKER_CHUNK) post(front + WORKER_CHUNK);
+        if (count % (4 * WORKER_CHUNK) !== 0) continue;
         await letRepliesIn();
         await drain();
       }
