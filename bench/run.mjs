@@ -119,6 +119,13 @@ results.scan = {
   cpuMs: { certlens: cpu('certlens'), floor: cpu('floor'), floor2: cpu('floor2'), nodeStart: cpu('nodeStart') },
   loadAverage,
 };
+// The same work on one thread, stage by stage (bench/scan-stages.ts): what the floor does (walk,
+// read and sniff) and what it does not (parse, report).
+const stagesJs = path.join(os.tmpdir(), `certlens-scan-stages-${process.pid}.js`);
+require('esbuild').buildSync({ entryPoints: [path.join(root, 'bench', 'scan-stages.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: stagesJs, logLevel: 'warning' });
+process.on('exit', () => fs.rmSync(stagesJs, { force: true }));
+const stageRuns = Array.from({ length: runs }, () => JSON.parse(execFileSync(process.execPath, [stagesJs, tree.dir, reportFile]).toString()).stages);
+results.scan.oneThreadStagesCpuMs = Object.fromEntries(Object.keys(stageRuns[0]).map((k) => [k, round(median(stageRuns.map((r) => r[k].cpuMs)))]));
 // Where the CLI's time goes: its phases (CERTLENS_TIMINGS) and a CPU profile of each thread.
 const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'certlens-cli-prof-'));
 const profiled = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profileDir, cli, 'scan', tree.dir, '--format', 'json', '--output', reportFile, '--fail-on', 'never'], { env: { ...process.env, CERTLENS_TIMINGS: '1' } });
@@ -135,6 +142,7 @@ say(`  -> certlens / floor = ${s.ratioToNodeFloor}x (target <= 1.5x): ${s.ratioT
 say(`node read-all floor, 2 threads ${round(floor2Ms)} ms${cpuNote('floor2')} -> certlens / this floor = ${s.ratioToNodeFloor2Threads}x; this floor alone is ${s.floor2ThreadsToRipgrep}x rg`);
 say(`node -e 0 (start-up alone)     ${round(nodeStartMs)} ms${cpuNote('nodeStart')}`);
 say(`  phases of one profiled run (ms from process start): ${Object.entries(s.phasesMs).map(([k, v]) => `${k} ${v}`).join(', ')}${s.sharing ? `; ${s.sharing}` : ''}; profiles in bench/cli-scan-{main,worker}.cpuprofile`);
+say(`  the same work on one thread, CPU by stage (median of ${runs}): ${Object.entries(s.oneThreadStagesCpuMs).map(([k, v]) => `${k} ${v}`).join(', ')} ms`);
 say(`  load average during the rounds: ${loadAverage.join(', ')} (${os.cpus().length} CPUs)`);
 
 saveResults();

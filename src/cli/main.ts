@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { DEFAULT_RULES, type RuleSettings } from '../core/rules/rules';
 import { Inventory } from '../core/scan/inventory';
 import { DEFAULT_EXCLUDES } from '../core/scan/filters';
@@ -247,6 +248,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // A CLI run is short: at V8's default interrupt budget it optimised dozens of functions twice (once
+  // per thread) and spent more compiling them than their optimised code saved. A larger budget
+  // leaves only the really hot ones to the optimising compiler: on the 20k-file benchmark ~15% less
+  // CPU and ~10% less time, the same on a scan three times as large. Set before any code warms up.
+  setFlagsFromString('--interrupt-budget=1000000');
   // A reader that stops early (`certlens scan | head`) closes the pipe: what is left of the output
   // has nowhere to go, which is not an error (the pending write's callback still runs).
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -27,11 +27,13 @@ export interface FragmentSpec {
 }
 
 /**
- * JSON texts one after another: as made (strings), or packed as UTF-8 (packTexts) with where each
- * ends. Packed, a fragment holds a few arrays however many certificates its file has: little for
- * the garbage collector to trace, and little to copy from the worker.
+ * JSON texts one after another: as made, or packed as UTF-8 (packTexts) with where each ends.
+ * Packed, a fragment holds a few arrays however many certificates its file has: little for the
+ * garbage collector to trace, and little to copy from the worker. A text as made is a string, or
+ * its pieces (a certificate's members that its contents decide are encoded once, for all its copies).
  */
-export type Texts = string[] | PackedTexts;
+export type Text = string | (string | Uint8Array)[];
+export type Texts = Text[] | PackedTexts;
 export interface PackedTexts {
   bytes: Uint8Array;
   ends: number[];
@@ -107,12 +109,14 @@ class Layout {
   }
 }
 
-/** A spec's context function, made once per thread for the spec in use. */
-let contexts: { key: string; contextOf: ContextOf } | undefined;
+/** A spec's context function, made once per thread for the spec in use (the worker gets a copy of it with each request). */
+let contexts: { spec: FragmentSpec; key: string; contextOf: ContextOf } | undefined;
 
 export function contextOfSpec(spec: FragmentSpec): ContextOf {
+  if (contexts?.spec === spec) return contexts.contextOf;
   const key = JSON.stringify([spec.contextGlobs, spec.folders, spec.cwd]);
-  if (!contexts || contexts.key !== key) contexts = { key, contextOf: contextByFolder(new ContextClassifier(spec.contextGlobs), spec.folders, spec.cwd) };
+  if (contexts?.key !== key) contexts = { spec, key, contextOf: contextByFolder(new ContextClassifier(spec.contextGlobs), spec.folders, spec.cwd) };
+  else contexts.spec = spec;
   return contexts.contextOf;
 }
 
@@ -130,12 +134,23 @@ function layoutOf(indent: number | undefined): Layout {
  * members are those of certificateJson and findingJson, in their order (the tests compare the two).
  */
 const oneLine = {
-  /** Content members by sha256, for one `now`. */
-  contents: new Map<string, string>(),
+  /** Content members by sha256 (as UTF-8), for one `now`. */
+  contents: new Map<string, Uint8Array>(),
   now: NaN,
   contentKeys: undefined as string[] | undefined,
+  /** The last file name and its JSON: a file's certificates and findings come together. */
+  file: '',
+  fileJson: '""',
 
-  certificate(c: CertificateRecord, now: number, context: FileContext): string {
+  quotedFile(file: string): string {
+    if (file !== this.file) {
+      this.file = file;
+      this.fileJson = JSON.stringify(file);
+    }
+    return this.fileJson;
+  },
+
+  certificate(c: CertificateRecord, now: number, context: FileContext): Text {
     if (now !== this.now || this.contents.size > CONTENT_CACHE_LIMIT) {
       this.contents.clear();
       this.now = now;
@@ -146,15 +161,18 @@ const oneLine = {
       const keys = (this.contentKeys ??= contentKeysOf(json));
       const members: Record<string, unknown> = {};
       for (const k of keys) members[k] = json[k];
-      this.contents.set(c.sha256, (content = JSON.stringify(members).slice(1, -1)));
+      this.contents.set(c.sha256, (content = Buffer.from(JSON.stringify(members).slice(1, -1))));
     }
     const chain = c.chain;
-    return `{"file":${JSON.stringify(c.file)},"range":${rangeLine(c.range)},"source":"${c.source}","index":${c.index},${content},"role":"${c.role}",` +
-      `"chainEarliestNotAfter":${chain ? `"${isoTime(chain.earliestNotAfter)}"` : 'null'},"chainEarliestIndex":${chain ? chain.earliestIndex : 'null'},"privateKey":null,"context":"${context}"}`;
+    return [
+      `{"file":${this.quotedFile(c.file)},"range":${rangeLine(c.range)},"source":"${c.source}","index":${c.index},`,
+      content,
+      `,"role":"${c.role}","chainEarliestNotAfter":${chain ? `"${isoTime(chain.earliestNotAfter)}"` : 'null'},"chainEarliestIndex":${chain ? chain.earliestIndex : 'null'},"privateKey":null,"context":"${context}"}`,
+    ];
   },
 
   finding(f: Finding, context: FileContext): string {
-    return `{"file":${JSON.stringify(f.file)},"range":${rangeLine(f.range)},"severity":"${f.severity}","code":"${f.code}","message":${JSON.stringify(f.message)},"context":"${context}"` +
+    return `{"file":${this.quotedFile(f.file)},"range":${rangeLine(f.range)},"severity":"${f.severity}","code":"${f.code}","message":${JSON.stringify(f.message)},"context":"${context}"` +
       `${f.sha256 ? `,"sha256":${JSON.stringify(f.sha256)}` : ''}${f.host ? `,"host":${JSON.stringify(f.host)}` : ''}}`;
   },
 };
@@ -182,15 +200,16 @@ export function reportFragment(result: FileResult, spec: FragmentSpec): ReportFr
   let expiredNotHint = 0;
   /** The findings that survive the policy, as joined JSON array elements. */
   const render = (list: readonly Finding[]): string => {
-    let out = '';
+    const out: string[] = [];
     for (const f of applyNonProductionPolicy(list, contextOf, spec.policy)) {
       const findingContext = contextOf(f.file);
       countFinding(summary, f, findingContext);
       findings++;
       if (f.code === 'expired' && f.severity !== 'hint') expiredNotHint++;
-      out += (out ? layout.separator : '') + (layout.oneLine ? oneLine.finding(f, findingContext) : layout.render(findingJson(f, findingContext), RECORD_DEPTH));
+      out.push(layout.oneLine ? oneLine.finding(f, findingContext) : layout.render(findingJson(f, findingContext), RECORD_DEPTH));
     }
-    return out;
+    // One flat string (not a chain of concatenations, which cost a walk of the chain to encode).
+    return out.length === 1 ? out[0] : out.join(layout.separator);
   };
   // In the order the report lists them (a file's certificates all carry its name), so that each
   // one's rule findings are the run the whole tree's evaluation would give it.
@@ -200,7 +219,7 @@ export function reportFragment(result: FileResult, spec: FragmentSpec): ReportFr
   const notAfter: number[] = [];
   const index: number[] = [];
   const spkiSha256: string[] = [];
-  const certificates: string[] = [];
+  const certificates: Text[] = [];
   const certificateFindings: string[] = [];
   for (let i = 0; i < sorted.length; i++) {
     const c = sorted[i];
@@ -257,27 +276,44 @@ export class TextBlocks {
  * buffer, returned to be transferred with the fragments to another thread.
  */
 export function packTexts(fragments: readonly ReportFragment[], blocks?: TextBlocks): ArrayBuffer | undefined {
-  const lists: [ReportFragment, 'certificates' | 'certificateFindings' | 'problems', string[]][] = [];
+  const lists: [ReportFragment, 'certificates' | 'certificateFindings' | 'problems', Text[]][] = [];
   let most = 0;
   let size = 0;
+  const measure = (piece: string | Uint8Array) => {
+    if (typeof piece !== 'string') {
+      most += piece.length;
+      size += piece.length;
+    } else {
+      most += piece.length * 3;
+      if (!blocks) size += Buffer.byteLength(piece);
+    }
+  };
   for (const f of fragments) {
     for (const key of ['certificates', 'certificateFindings', 'problems'] as const) {
       const list = f[key];
       if (!Array.isArray(list)) continue;
       lists.push([f, key, list]);
       for (const text of list) {
-        most += text.length * 3;
-        if (!blocks) size += Buffer.byteLength(text);
+        if (typeof text === 'string') measure(text);
+        else text.forEach(measure);
       }
     }
   }
   const [buffer, start] = blocks ? blocks.room(most) : [Buffer.allocUnsafeSlow(size), 0];
   let at = start;
+  const put = (piece: string | Uint8Array) => {
+    if (typeof piece === 'string') at += writeUtf8(buffer, piece, at);
+    else {
+      buffer.set(piece, at);
+      at += piece.length;
+    }
+  };
   for (const [f, key, list] of lists) {
     const from = at;
     const ends: number[] = [];
     for (const text of list) {
-      at += writeUtf8(buffer, text, at);
+      if (typeof text === 'string') put(text);
+      else text.forEach(put);
       ends.push(at - from);
     }
     f[key] = { bytes: buffer.subarray(from, at), ends };
@@ -286,10 +322,11 @@ export function packTexts(fragments: readonly ReportFragment[], blocks?: TextBlo
   return blocks ? undefined : (buffer.buffer as ArrayBuffer);
 }
 
-/** Text `i` of a list. */
+/** Text `i` of a list, as one piece. */
 function textAt(texts: Texts, i: number): string | Uint8Array {
-  if (Array.isArray(texts)) return texts[i];
-  return texts.bytes.subarray(i ? texts.ends[i - 1] : 0, texts.ends[i]);
+  if (!Array.isArray(texts)) return texts.bytes.subarray(i ? texts.ends[i - 1] : 0, texts.ends[i]);
+  const text = texts[i];
+  return typeof text === 'string' ? text : Buffer.concat(text.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece)));
 }
 
 /** UTF-8 gathered into chunks for the sink; `ready` holds chunks waiting to be written. */

@@ -89,7 +89,7 @@ export interface ScanRequest {
  */
 const WORKER_CHUNK = 128;
 const WORKER_AHEAD = 3;
-const OWN_SLICE = 32;
+const OWN_SLICE = 64;
 const decoder = new TextDecoder('utf-8');
 
 export async function runScan(req: ScanRequest): Promise<ScanStats> {
