@@ -4,6 +4,7 @@
 // its time (CPU of the whole process, background compilation and garbage collection included) is
 // its own. Bundled and run by bench/run.mjs:  node scan-stages.js TREE REPORT_FILE
 import * as fs from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { mayHoldCertificates } from '../src/core/formats/parse-file';
 import type { FileResult } from '../src/core/model';
 import { type FragmentSpec, packTexts, type ReportFragment, reportFragment, TextBlocks, writeJsonReport } from '../src/core/report/stream';
@@ -12,6 +13,9 @@ import { readScratchSync, walkSync } from '../src/core/scan/files';
 import { DEFAULT_EXCLUDES } from '../src/core/scan/filters';
 import { ParseMemo } from '../src/core/scan/memo';
 import { resultFor } from '../src/core/scan/pipeline';
+
+// As the CLI sets it (src/cli/main.ts).
+setFlagsFromString('--interrupt-budget=1000000');
 
 async function main(): Promise<void> {
   const [dir, reportFile] = process.argv.slice(2);
