@@ -316,7 +316,8 @@ export function packTexts(fragments: readonly ReportFragment[], blocks?: TextBlo
       else text.forEach(put);
       ends.push(at - from);
     }
-    f[key] = { bytes: buffer.subarray(from, at), ends };
+    // A plain view (Buffer's own subarray() is slower to call, and texts are cut from it often).
+    f[key] = { bytes: new Uint8Array(buffer.buffer, buffer.byteOffset + from, at - from), ends };
   }
   blocks?.taken(at - start);
   return blocks ? undefined : (buffer.buffer as ArrayBuffer);
@@ -366,6 +367,54 @@ class ByteOutput {
 }
 
 /**
+ * The fragments' certificates in the Inventory's order: by expiry, ties by file in code-unit order,
+ * then by position in the file. Sorted as numbers (a comparator function called ~200,000 times for
+ * 14,000 certificates took 30 ms): each certificate's key is the rank of its expiry among all,
+ * times the slots of all files, plus its slot (its file's first slot, by file order, plus its index).
+ */
+function expiryOrder(files: readonly ReportFragment[]): { total: number; fileOf: Uint32Array; placeOf: Uint32Array; order: Uint32Array } {
+  // The default sort compares strings by code units (the files are distinct).
+  const fileIndex = new Map(files.map((f, i) => [f.file, i]));
+  const firstSlot = new Float64Array(files.length);
+  let slots = 0;
+  for (const name of files.map((f) => f.file).sort()) {
+    const fi = fileIndex.get(name)!;
+    firstSlot[fi] = slots;
+    slots += files[fi].index.reduce((most, index) => Math.max(most, index + 1), 0);
+  }
+  const total = files.reduce((n, f) => n + f.notAfter.length, 0);
+  const fileOf = new Uint32Array(total);
+  const placeOf = new Uint32Array(total);
+  const expiries = new Float64Array(total);
+  let n = 0;
+  files.forEach((f, fi) => {
+    for (let i = 0; i < f.notAfter.length; i++, n++) {
+      fileOf[n] = fi;
+      placeOf[n] = i;
+      expiries[n] = f.notAfter[i];
+    }
+  });
+  const distinct = [...new Set(expiries.slice().sort())];
+  const expiryRank = new Map(distinct.map((t, i) => [t, i]));
+  const order = new Uint32Array(total);
+  if (distinct.length * slots <= Number.MAX_SAFE_INTEGER) {
+    const keys = new Float64Array(total);
+    const bySlot = new Uint32Array(slots);
+    for (let k = 0; k < total; k++) {
+      const slot = firstSlot[fileOf[k]] + files[fileOf[k]].index[placeOf[k]];
+      bySlot[slot] = k;
+      keys[k] = expiryRank.get(expiries[k])! * slots + slot;
+    }
+    keys.sort();
+    for (let k = 0; k < total; k++) order[k] = bySlot[keys[k] % slots];
+  } else {
+    for (let k = 0; k < total; k++) order[k] = k;
+    order.sort((a, b) => expiries[a] - expiries[b] || firstSlot[fileOf[a]] - firstSlot[fileOf[b]] || files[fileOf[a]].index[placeOf[a]] - files[fileOf[b]].index[placeOf[b]]);
+  }
+  return { total, fileOf, placeOf, order };
+}
+
+/**
  * Writes the report of the given fragments (in walk order; a file seen twice counts once) through
  * `write`, as UTF-8 in chunks of about `chunkSize` bytes, awaiting it when it returns a promise.
  */
@@ -378,25 +427,7 @@ export async function writeJsonReport(
   // A key held in several files pairs with the first by path and position (as the Inventory pairs them).
   const keys = new Map<string, PrivateKeyRef>();
   for (const f of files) for (const k of f.privateKeys) if (keyComesFirst(k, keys.get(k.spkiSha256))) keys.set(k.spkiSha256, k);
-  // By expiry, ties by file in code-unit order, then position: the Inventory's order.
-  const rank = new Map(files.map((f) => f.file).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((file, i) => [file, i]));
-  const total = files.reduce((n, f) => n + f.notAfter.length, 0);
-  const fileOf = new Uint32Array(total);
-  const placeOf = new Uint32Array(total);
-  const notAfter = new Float64Array(total);
-  const rankOf = new Uint32Array(total);
-  let n = 0;
-  files.forEach((f, fi) => {
-    const r = rank.get(f.file)!;
-    for (let i = 0; i < f.notAfter.length; i++, n++) {
-      fileOf[n] = fi;
-      placeOf[n] = i;
-      notAfter[n] = f.notAfter[i];
-      rankOf[n] = r;
-    }
-  });
-  const order = new Uint32Array(total).map((_, i) => i);
-  order.sort((a, b) => notAfter[a] - notAfter[b] || rankOf[a] - rankOf[b] || files[fileOf[a]].index[placeOf[a]] - files[fileOf[b]].index[placeOf[b]]);
+  const { total, fileOf, placeOf, order } = expiryOrder(files);
 
   const contextOf = contextOfSpec(spec);
   const summary = emptySummary();
