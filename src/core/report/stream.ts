@@ -396,21 +396,18 @@ function expiryOrder(files: readonly ReportFragment[]): { total: number; fileOf:
   });
   const distinct = [...new Set(expiries.slice().sort())];
   const expiryRank = new Map(distinct.map((t, i) => [t, i]));
-  const order = new Uint32Array(total);
-  if (distinct.length * slots <= Number.MAX_SAFE_INTEGER) {
-    const keys = new Float64Array(total);
-    const bySlot = new Uint32Array(slots);
-    for (let k = 0; k < total; k++) {
-      const slot = firstSlot[fileOf[k]] + files[fileOf[k]].index[placeOf[k]];
-      bySlot[slot] = k;
-      keys[k] = expiryRank.get(expiries[k])! * slots + slot;
-    }
-    keys.sort();
-    for (let k = 0; k < total; k++) order[k] = bySlot[keys[k] % slots];
-  } else {
-    for (let k = 0; k < total; k++) order[k] = k;
-    order.sort((a, b) => expiries[a] - expiries[b] || firstSlot[fileOf[a]] - firstSlot[fileOf[b]] || files[fileOf[a]].index[placeOf[a]] - files[fileOf[b]].index[placeOf[b]]);
+  // Keys stay below distinct expiries × slots, at most about the square of the certificates: exact
+  // as doubles up to some 90 million certificates, far beyond what a report holds in memory.
+  const keys = new Float64Array(total);
+  const bySlot = new Uint32Array(slots);
+  for (let k = 0; k < total; k++) {
+    const slot = firstSlot[fileOf[k]] + files[fileOf[k]].index[placeOf[k]];
+    bySlot[slot] = k;
+    keys[k] = expiryRank.get(expiries[k])! * slots + slot;
   }
+  keys.sort();
+  const order = new Uint32Array(total);
+  for (let k = 0; k < total; k++) order[k] = bySlot[keys[k] % slots];
   return { total, fileOf, placeOf, order };
 }
 
