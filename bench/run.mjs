@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // CertLens benchmarks. Prints figures and writes bench/results.json (and bench/growth.svg).
 //   npm run bench -- [--files 20000] [--runs 5] [--host-runs 3] [--startup-runs 2] [--settle-ms 5000] [--edit-gap-ms 1000] [--seed 1] [--growth 1000,5000,20000,50000] [--skip scan,openssl,throughput,probe,growth,host]
+//                    [--baseline-cli PATH --baseline-label TEXT]   (another build's cli.js, timed in the same scan rounds)
 // Every figure is a median of --runs runs, beside baselines measured in the same run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -84,7 +85,7 @@ say(`\n== Scan of ${files} files (${tree.certificateFiles} certificate files, ${
 const rgArgs = ['-l', '-g', '!node_modules', '--', '-----BEGIN', tree.dir];
 timeCommand('rg', rgArgs); // warm the page cache
 const reportFile = path.join(os.tmpdir(), `certlens-bench-report-${process.pid}.json`);
-process.on('exit', () => fs.rmSync(reportFile, { force: true }));
+process.on('exit', () => ['', '.baseline'].forEach((suffix) => fs.rmSync(reportFile + suffix, { force: true })));
 const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 /** Wall clock of one run, and its CPU time when /usr/bin/time can say. */
 function timeRun(cmd, argv, env) {
@@ -97,8 +98,10 @@ function timeRun(cmd, argv, env) {
   const cpu = /CERTLENS-CPU ([\d.]+) ([\d.]+)/.exec(r.stderr.toString());
   return { ms, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined };
 }
+const baselineCli = opt('baseline-cli');
 const contenders = {
   certlens: () => timeRun(process.execPath, [cli, 'scan', tree.dir, '--format', 'json', '--output', reportFile, '--fail-on', 'never']),
+  ...(baselineCli ? { baseline: () => timeRun(process.execPath, [baselineCli, 'scan', tree.dir, '--format', 'json', '--output', `${reportFile}.baseline`, '--fail-on', 'never']) } : {}),
   ripgrep: () => timeRun('rg', rgArgs),
   floor: () => timeRun(process.execPath, [floorFile, tree.dir, '1']),
   floor2: () => timeRun(process.execPath, [floorFile, tree.dir, '2']),
@@ -119,6 +122,7 @@ results.scan = {
   cpuMs: { certlens: cpu('certlens'), floor: cpu('floor'), floor2: cpu('floor2'), nodeStart: cpu('nodeStart') },
   loadAverage,
 };
+if (baselineCli) results.scan.baseline = { label: opt('baseline-label', path.basename(path.dirname(path.dirname(baselineCli)))), certlensMs: round(wall('baseline')), cpuMs: cpu('baseline'), ratioToNodeFloor: round(wall('baseline') / floorMs, 2) };
 // The same work on one thread, stage by stage (bench/scan-stages.ts): what the floor does (walk,
 // read and sniff) and what it does not (parse, report).
 const stagesJs = path.join(os.tmpdir(), `certlens-scan-stages-${process.pid}.js`);
@@ -139,6 +143,7 @@ const s = results.scan;
 say(`certlens scan --format json --output FILE  ${round(certlensMs)} ms${cpuNote('certlens')}  (${s.certificates} certificates, ${round(s.reportBytes / 1e6)} MB of JSON)`);
 say(`node read-all floor, 1 thread  ${round(floorMs)} ms${cpuNote('floor')}`);
 say(`  -> certlens / floor = ${s.ratioToNodeFloor}x (target <= 1.5x): ${s.ratioToNodeFloor <= 1.5 ? 'met' : 'MISSED'}; ripgrep finds the markers alone in ${round(rgMs)} ms (certlens / rg = ${s.ratioToRipgrep}x)`);
+if (s.baseline) say(`  baseline build (${s.baseline.label}), same rounds: ${s.baseline.certlensMs} ms${s.baseline.cpuMs !== undefined ? `, CPU ${s.baseline.cpuMs} ms` : ''} -> ${s.baseline.ratioToNodeFloor}x the floor`);
 say(`node read-all floor, 2 threads ${round(floor2Ms)} ms${cpuNote('floor2')} -> certlens / this floor = ${s.ratioToNodeFloor2Threads}x; this floor alone is ${s.floor2ThreadsToRipgrep}x rg`);
 say(`node -e 0 (start-up alone)     ${round(nodeStartMs)} ms${cpuNote('nodeStart')}`);
 say(`  phases of one profiled run (ms from process start): ${Object.entries(s.phasesMs).map(([k, v]) => `${k} ${v}`).join(', ')}${s.sharing ? `; ${s.sharing}` : ''}; profiles in bench/cli-scan-{main,worker}.cpuprofile`);
