@@ -230,9 +230,11 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
       const request: Request = { start: front, end, claim: new Int32Array(new SharedArrayBuffer(4)), answered: 0 };
       front = end;
       requests.add(request);
+      // The worker parses every file but containers (PKCS#7, PKCS#12), which come here: their decoder
+      // (node-forge) is large to load and warm, and copies of one keystore are parsed once per thread.
       pool.read(files.slice(request.start, end), req.maxFileSize, (file, outcome, found) => {
         fromWorker.push([file, outcome, found, request.start + request.answered++]);
-      }, { discover: req.discover, signal, parseAbove: 0, parseContainersExcept: [], maxCertificates: req.parse?.maxCertificates, report: req.report, claim: request.claim, walked: fromWalks })
+      }, { discover: req.discover, signal, parseAbove: 0, maxCertificates: req.parse?.maxCertificates, report: req.report, claim: request.claim, walked: fromWalks })
         .catch((e: Error) => {
           if (!live()) return;
           if (!workerFailed) req.onTrouble?.(`The read worker failed (${e.message}); reading its files on this thread`);
