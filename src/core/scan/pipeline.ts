@@ -145,12 +145,18 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
     announce(file, outcome, found);
     if (result) deliver(result, at);
   };
-  /** A local file read on this thread: sniffed in the reused buffer, copied only when it may hold something. */
-  const readHereSync = async (file: string, at = -1, walked = false) => {
+  /**
+   * A local file read on this thread: sniffed in the reused buffer, copied only when it may hold
+   * something. Most files hold nothing: they are counted without a promise.
+   */
+  const readHereSync = (file: string, at = -1, walked = false): Promise<void> | undefined => {
     const read = readScratchSync(file, req.maxFileSize, walked);
     if (!(read instanceof Uint8Array)) return accept(file, read, undefined, at);
     const found = req.discover && wantsDiscovery(file) && isText(read) ? discoverIn(file, decoder.decode(read)) : undefined;
-    return accept(file, mayHoldCertificates(file, read) ? new Uint8Array(read) : 'nothing', found, at);
+    if (mayHoldCertificates(file, read)) return accept(file, new Uint8Array(read), found, at);
+    if (found) return accept(file, 'nothing', found, at);
+    stats.read++;
+    return undefined;
   };
   const readAllHere = async (files: readonly string[]) => {
     let next = 0;
@@ -252,10 +258,16 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
     const sharing = (stats.sharing = { walkedMs: 0, readHere: 0, waitedMs: 0 });
     const readHere = async (from: number, to: number) => {
       sharing.readHere += to - from;
-      for (let i = from; i < to && live(); i++) await readHereSync(files[i], i, fromWalks);
+      for (let i = from; i < to && live(); i++) {
+        const parsing = readHereSync(files[i], i, fromWalks);
+        if (parsing) await parsing;
+      }
     };
     const drain = async () => {
-      for (let item = fromWorker.shift(); item && live(); item = fromWorker.shift()) await accept(...item);
+      for (let item = fromWorker.shift(); item && live(); item = fromWorker.shift()) {
+        if (item[1] === 'nothing' && !item[2]) stats.read++; // most files: nothing to parse, nothing found
+        else await accept(...item);
+      }
       for (let i = retry.shift(); i !== undefined && live(); i = retry.shift()) await readHereSync(files[i], i, fromWalks);
     };
     const letRepliesIn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -329,7 +341,8 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
       if (rest) await readAllHere(rest);
     } else if (req.thisThread === 'share') for (const f of files) {
       if (!live()) break;
-      await readHereSync(f, -1, !!walk);
+      const parsing = readHereSync(f, -1, !!walk);
+      if (parsing) await parsing;
     } else await readAllHere(files);
   }
   signal?.throwIfAborted();
