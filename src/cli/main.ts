@@ -196,17 +196,36 @@ async function scanCommand(args: string[]): Promise<number> {
 }
 
 /**
- * Where the report goes: a file (written synchronously: nothing else runs meanwhile) or stdout,
- * waiting for it to drain; a reader that went away (EPIPE) takes nothing more.
+ * Where the report goes: a file, each chunk written at its place by libuv's threads while this one
+ * assembles the next (the writer hands over chunks it does not touch again), or stdout, waiting for
+ * it to drain; a reader that went away (EPIPE) takes nothing more.
  */
 function outputSink(file: string | undefined): { write: (chunk: Uint8Array) => void | Promise<void>; close: () => Promise<void> } {
   if (file) {
     const fd = fs.openSync(file, 'w');
+    let position = 0;
+    const writing: Promise<void>[] = [];
+    const writeAt = async (chunk: Uint8Array, at: number) => {
+      for (let off = 0; off < chunk.length;) {
+        const { bytesWritten } = await new Promise<{ bytesWritten: number }>((resolve, reject) =>
+          fs.write(fd, chunk, off, chunk.length - off, at + off, (e, bytesWritten) => (e ? reject(e) : resolve({ bytesWritten }))));
+        off += bytesWritten;
+      }
+    };
     return {
       write: (chunk) => {
-        for (let off = 0; off < chunk.length;) off += fs.writeSync(fd, chunk, off);
+        const written = writeAt(chunk, position);
+        written.catch(() => undefined); // reported by close()
+        writing.push(written);
+        position += chunk.length;
       },
-      close: async () => fs.closeSync(fd),
+      close: async () => {
+        try {
+          await Promise.all(writing);
+        } finally {
+          fs.closeSync(fd);
+        }
+      },
     };
   }
   const out = process.stdout;
