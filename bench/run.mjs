@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // CertLens benchmarks. Prints figures and writes bench/results.json (and bench/growth.svg).
 //   npm run bench -- [--files 20000] [--runs 5] [--host-runs 3] [--startup-runs 2] [--settle-ms 5000] [--edit-gap-ms 1000] [--seed 1] [--growth 1000,5000,20000,50000] [--skip scan,openssl,throughput,probe,growth,host]
+//                    [--baseline-cli PATH --baseline-label TEXT]   (another build's cli.js, timed in the same scan rounds)
 // Every figure is a median of --runs runs, beside baselines measured in the same run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -74,30 +75,80 @@ fs.writeFileSync(floorFile, FLOOR_SCRIPT);
 process.on('exit', () => fs.rmSync(floorFile, { force: true }));
 const readFloorMs = (dir, threads) => timeCommand(process.execPath, [floorFile, dir, String(threads)]);
 
-// 1. Whole-tree scan against ripgrep, a bare Node read loop and the openssl loop.
+// 1. Whole-tree scan against ripgrep, a bare Node read loop and the openssl loop. Each round runs
+//    every contender once, in turn, so that load from elsewhere on the machine falls on all alike;
+//    figures are medians over the rounds. CPU time (user + system, all threads) is taken with
+//    /usr/bin/time where it exists: on a busy machine it moves less than the wall clock.
 const tree = scanTree(files);
 if (!skip.has('scan')) {
-say(`\n== Scan of ${files} files (${tree.certificateFiles} certificate files, ${tree.certificates} certificates), median of ${runs} ==`);
-timeCommand('rg', ['-l', '-g', '!node_modules', '--', '-----BEGIN', tree.dir]); // warm the page cache
-const certlensMs = medianOf(runs, () => timeCommand(process.execPath, [cli, 'scan', tree.dir, '--format', 'json', '--output', '/dev/null', '--fail-on', 'never']));
-const rgMs = medianOf(runs, () => timeCommand('rg', ['-l', '-g', '!node_modules', '--', '-----BEGIN', tree.dir]));
-const floorMs = medianOf(runs, () => readFloorMs(tree.dir, 1));
-const floor2Ms = medianOf(runs, () => readFloorMs(tree.dir, 2));
-const nodeStartMs = medianOf(runs, () => timeCommand(process.execPath, ['-e', '0']));
-const report = JSON.parse(execFileSync(process.execPath, [cli, 'scan', tree.dir, '--format', 'json', '--fail-on', 'never'], { maxBuffer: 1 << 30 }).toString());
-results.scan = { files, certificates: report.stats.certificates, certlensMs: round(certlensMs), ripgrepMs: round(rgMs), nodeReadFloorMs: round(floorMs), nodeReadFloor2ThreadsMs: round(floor2Ms), nodeStartMs: round(nodeStartMs), ratioToRipgrep: round(certlensMs / rgMs, 2), ratioToNodeFloor: round(certlensMs / floorMs, 2), ratioToNodeFloor2Threads: round(certlensMs / floor2Ms, 2), floor2ThreadsToRipgrep: round(floor2Ms / rgMs, 2) };
+say(`\n== Scan of ${files} files (${tree.certificateFiles} certificate files, ${tree.certificates} certificates), median of ${runs} rounds ==`);
+const rgArgs = ['-l', '-g', '!node_modules', '--', '-----BEGIN', tree.dir];
+timeCommand('rg', rgArgs); // warm the page cache
+const reportFile = path.join(os.tmpdir(), `certlens-bench-report-${process.pid}.json`);
+process.on('exit', () => ['', '.baseline'].forEach((suffix) => fs.rmSync(reportFile + suffix, { force: true })));
+const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+/** Wall clock of one run, and its CPU time when /usr/bin/time can say. */
+function timeRun(cmd, argv, env) {
+  const t = process.hrtime.bigint();
+  const r = timeBin
+    ? spawnSync(timeBin, ['-f', 'CERTLENS-CPU %U %S', cmd, ...argv], { maxBuffer: 1 << 30, env })
+    : spawnSync(cmd, argv, { maxBuffer: 1 << 30, env });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
+  const cpu = /CERTLENS-CPU ([\d.]+) ([\d.]+)/.exec(r.stderr.toString());
+  return { ms, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined };
+}
+const baselineCli = opt('baseline-cli');
+const contenders = {
+  certlens: () => timeRun(process.execPath, [cli, 'scan', tree.dir, '--format', 'json', '--output', reportFile, '--fail-on', 'never']),
+  ...(baselineCli ? { baseline: () => timeRun(process.execPath, [baselineCli, 'scan', tree.dir, '--format', 'json', '--output', `${reportFile}.baseline`, '--fail-on', 'never']) } : {}),
+  ripgrep: () => timeRun('rg', rgArgs),
+  floor: () => timeRun(process.execPath, [floorFile, tree.dir, '1']),
+  floor2: () => timeRun(process.execPath, [floorFile, tree.dir, '2']),
+  nodeStart: () => timeRun(process.execPath, ['-e', '0']),
+};
+const rounds = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+for (let i = 0; i < runs; i++) for (const [k, run] of Object.entries(contenders)) rounds[k].push(run());
+const wall = (k) => median(rounds[k].map((r) => r.ms));
+const cpu = (k) => (rounds[k].every((r) => r.cpuMs !== undefined) ? round(median(rounds[k].map((r) => r.cpuMs))) : undefined);
+const [certlensMs, rgMs, floorMs, floor2Ms, nodeStartMs] = ['certlens', 'ripgrep', 'floor', 'floor2', 'nodeStart'].map(wall);
+const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+const loadAverage = os.loadavg().map((x) => round(x, 2));
+results.scan = {
+  files, certificates: report.stats.certificates, reportBytes: fs.statSync(reportFile).size,
+  certlensMs: round(certlensMs), ripgrepMs: round(rgMs), nodeReadFloorMs: round(floorMs), nodeReadFloor2ThreadsMs: round(floor2Ms), nodeStartMs: round(nodeStartMs),
+  ratioToNodeFloor: round(certlensMs / floorMs, 2), ratioToNodeFloor2Threads: round(certlensMs / floor2Ms, 2), ratioToRipgrep: round(certlensMs / rgMs, 2), floor2ThreadsToRipgrep: round(floor2Ms / rgMs, 2),
+  eachRunMs: Object.fromEntries(Object.entries(rounds).map(([k, list]) => [k, list.map((r) => round(r.ms))])),
+  cpuMs: { certlens: cpu('certlens'), floor: cpu('floor'), floor2: cpu('floor2'), nodeStart: cpu('nodeStart') },
+  loadAverage,
+};
+if (baselineCli) results.scan.baseline = { label: opt('baseline-label', path.basename(path.dirname(path.dirname(baselineCli)))), certlensMs: round(wall('baseline')), cpuMs: cpu('baseline'), ratioToNodeFloor: round(wall('baseline') / floorMs, 2) };
+// The same work on one thread, stage by stage (bench/scan-stages.ts): what the floor does (walk,
+// read and sniff) and what it does not (parse, report).
+const stagesJs = path.join(os.tmpdir(), `certlens-scan-stages-${process.pid}.js`);
+require('esbuild').buildSync({ entryPoints: [path.join(root, 'bench', 'scan-stages.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: stagesJs, logLevel: 'warning' });
+process.on('exit', () => fs.rmSync(stagesJs, { force: true }));
+const stageRuns = Array.from({ length: runs }, () => JSON.parse(execFileSync(process.execPath, [stagesJs, tree.dir, reportFile]).toString()).stages);
+results.scan.oneThreadStagesCpuMs = Object.fromEntries(Object.keys(stageRuns[0]).map((k) => [k, round(median(stageRuns.map((r) => r[k].cpuMs)))]));
 // Where the CLI's time goes: its phases (CERTLENS_TIMINGS) and a CPU profile of each thread.
 const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'certlens-cli-prof-'));
-const profiled = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profileDir, cli, 'scan', tree.dir, '--format', 'json', '--output', '/dev/null', '--fail-on', 'never'], { env: { ...process.env, CERTLENS_TIMINGS: '1' } });
-results.scan.phasesMs = Object.fromEntries(profiled.stderr.toString().trim().split('\n').map((l) => l.trim().split(/\s+/)).map(([k, v]) => [k, Number(v)]));
+const profiled = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profileDir, cli, 'scan', tree.dir, '--format', 'json', '--output', reportFile, '--fail-on', 'never'], { env: { ...process.env, CERTLENS_TIMINGS: '1' } });
+const phaseLines = profiled.stderr.toString().trim().split('\n');
+results.scan.phasesMs = Object.fromEntries(phaseLines.map((l) => /^(\S+)\s+(\d+) ms$/.exec(l.trim())).filter(Boolean).map(([, k, v]) => [k, Number(v)]));
+results.scan.sharing = phaseLines.find((l) => l.startsWith('here '));
 for (const f of fs.readdirSync(profileDir).sort()) fs.renameSync(path.join(profileDir, f), path.join(root, 'bench', /\.0\.\d+\.cpuprofile$/.test(f) ? 'cli-scan-main.cpuprofile' : 'cli-scan-worker.cpuprofile'));
 fs.rmSync(profileDir, { recursive: true, force: true });
-say(`certlens scan --format json   ${round(certlensMs)} ms  (${report.stats.certificates} certificates)`);
-say(`  phases of one profiled run (ms from process start): ${Object.entries(results.scan.phasesMs).map(([k, v]) => `${k} ${v}`).join(', ')}; profiles in bench/cli-scan-{main,worker}.cpuprofile`);
-say(`rg -l -- '-----BEGIN'          ${round(rgMs)} ms  -> certlens/rg = ${results.scan.ratioToRipgrep}x (target <= 2x)`);
-say(`node read-all floor, 1 thread  ${round(floorMs)} ms  -> certlens/floor = ${results.scan.ratioToNodeFloor}x`);
-say(`node read-all floor, 2 threads ${round(floor2Ms)} ms  -> certlens/floor = ${results.scan.ratioToNodeFloor2Threads}x; this floor alone is ${results.scan.floor2ThreadsToRipgrep}x rg`);
-say(`node -e 0 (start-up alone)     ${round(nodeStartMs)} ms`);
+const cpuNote = (k) => (results.scan.cpuMs[k] !== undefined ? `, CPU ${results.scan.cpuMs[k]} ms` : '');
+const s = results.scan;
+say(`certlens scan --format json --output FILE  ${round(certlensMs)} ms${cpuNote('certlens')}  (${s.certificates} certificates, ${round(s.reportBytes / 1e6)} MB of JSON)`);
+say(`node read-all floor, 1 thread  ${round(floorMs)} ms${cpuNote('floor')}`);
+say(`  -> certlens / floor = ${s.ratioToNodeFloor}x (target <= 1.5x): ${s.ratioToNodeFloor <= 1.5 ? 'met' : 'MISSED'}; ripgrep finds the markers alone in ${round(rgMs)} ms (certlens / rg = ${s.ratioToRipgrep}x)`);
+if (s.baseline) say(`  baseline build (${s.baseline.label}), same rounds: ${s.baseline.certlensMs} ms${s.baseline.cpuMs !== undefined ? `, CPU ${s.baseline.cpuMs} ms` : ''} -> ${s.baseline.ratioToNodeFloor}x the floor`);
+say(`node read-all floor, 2 threads ${round(floor2Ms)} ms${cpuNote('floor2')} -> certlens / this floor = ${s.ratioToNodeFloor2Threads}x; this floor alone is ${s.floor2ThreadsToRipgrep}x rg`);
+say(`node -e 0 (start-up alone)     ${round(nodeStartMs)} ms${cpuNote('nodeStart')}`);
+say(`  phases of one profiled run (ms from process start): ${Object.entries(s.phasesMs).map(([k, v]) => `${k} ${v}`).join(', ')}${s.sharing ? `; ${s.sharing}` : ''}; profiles in bench/cli-scan-{main,worker}.cpuprofile`);
+say(`  the same work on one thread, CPU by stage (median of ${runs}): ${Object.entries(s.oneThreadStagesCpuMs).map(([k, v]) => `${k} ${v}`).join(', ')} ms`);
+say(`  load average during the rounds: ${loadAverage.join(', ')} (${os.cpus().length} CPUs)`);
 
 saveResults();
 if (!skip.has('openssl')) {

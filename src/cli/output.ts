@@ -1,17 +1,61 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/** An output file being written: `commit` makes it visible, `abort` leaves what was there. */
+export interface OutputFile {
+  fd: number;
+  /** A regular file, written through a temporary one: writes may go to any position. */
+  seekable: boolean;
+  commit(): void;
+  abort(): void;
+}
+
 /**
- * Writes `text` to `file` through a temporary file in the same folder and a rename, so a reader
- * (node_exporter's textfile collector, a CI step) sees the old file or the new one, never half of one.
+ * Opens `file` for a report. A regular file (or a new one) is written through a temporary file in
+ * the same folder and a rename, so a reader (node_exporter's textfile collector, a CI step) sees the
+ * old file or the new one, never half of one. Anything else (/dev/null, a pipe, /dev/stdout) is
+ * written in place: a rename would replace the device or the pipe with a file.
  */
-export function writeFileAtomically(file: string, text: string): void {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+export function openOutput(file: string): OutputFile {
+  let existing: fs.Stats | undefined;
   try {
-    fs.writeFileSync(temporary, text);
-    fs.renameSync(temporary, file);
+    existing = fs.statSync(file);
+  } catch {
+    existing = undefined;
+  }
+  if (existing && !existing.isFile()) {
+    const fd = fs.openSync(file, 'w');
+    return { fd, seekable: false, commit: () => fs.closeSync(fd), abort: () => fs.closeSync(fd) };
+  }
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const fd = fs.openSync(temporary, 'w');
+  return {
+    fd,
+    seekable: true,
+    commit: () => {
+      fs.closeSync(fd);
+      try {
+        fs.renameSync(temporary, file);
+      } catch (e) {
+        fs.rmSync(temporary, { force: true });
+        throw e;
+      }
+    },
+    abort: () => {
+      fs.closeSync(fd);
+      fs.rmSync(temporary, { force: true });
+    },
+  };
+}
+
+/** Writes `text` to `file` as openOutput does: whole or not at all. */
+export function writeFileAtomically(file: string, text: string): void {
+  const out = openOutput(file);
+  try {
+    fs.writeFileSync(out.fd, text);
   } catch (e) {
-    fs.rmSync(temporary, { force: true });
+    out.abort();
     throw e;
   }
+  out.commit();
 }

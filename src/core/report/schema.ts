@@ -268,28 +268,18 @@ export function buildReport(
   certs: readonly CertificateRecord[], findings: readonly Finding[], now: number, stats: Pick<ScanStats, 'files' | 'ms'>, options: ReportOptions = {},
 ): Report {
   const contextOf = options.contextOf ?? (() => 'production');
-  const ownersMemo = new Map<string, string[]>();
-  const ownersOf = (file: string): string[] => {
-    if (!options.ownersOf) return [];
-    let owners = ownersMemo.get(file);
-    if (!owners) ownersMemo.set(file, (owners = options.ownersOf(file)));
-    return [...owners];
-  };
-  const production = emptyCounts();
-  const nonProduction = emptyCounts();
+  const ownersOf = memoisedOwners(options.ownersOf);
+  const summary = emptySummary();
   const certificates = certs.map((c) => {
     const json = certificateJson(c, now, contextOf(c.file), ownersOf(c.file));
     const lastChange = options.lastChangeOf?.(c);
     if (lastChange) json.lastChange = lastChange;
-    (json.context === 'production' ? production : nonProduction).certificates++;
+    countCertificate(summary, json.context);
     return json;
   });
   const findingList = findings.map((f) => {
     const json = findingJson(f, contextOf(f.file), ownersOf(f.file));
-    const counts = json.context === 'production' ? production : nonProduction;
-    counts.findings++;
-    counts[f.severity]++;
-    if (EXPIRED_CODES.has(f.code)) counts.expired++;
+    countFinding(summary, f, json.context);
     return json;
   });
   const report: Report = {
@@ -299,21 +289,63 @@ export function buildReport(
     crls: (options.crls ?? []).map((c) => crlJson(c, now, contextOf(c.file))),
     findings: findingList,
     stats: { files: stats.files, certificates: certs.length, findings: findings.length, ms: stats.ms },
-    summary: { production, nonProduction },
+    summary,
   };
-  if (options.hosts) report.hosts = options.hosts.map((h) => ({ ...h, context: hostContext(h, contextOf), owners: [...new Set(h.references.flatMap((r) => ownersOf(r.file)))] }));
+  if (options.hosts) report.hosts = options.hosts.map((h) => hostJson(h, contextOf, ownersOf));
   if (options.ownersOf) report.summary.expiringWithoutOwner = expiringWithoutOwner(report);
   return report;
+}
+
+export function emptySummary(): Report['summary'] {
+  return { production: emptyCounts(), nonProduction: emptyCounts() };
+}
+
+export function countCertificate(summary: Report['summary'], context: FileContext): void {
+  (context === 'production' ? summary.production : summary.nonProduction).certificates++;
+}
+
+export function countFinding(summary: Report['summary'], f: Pick<Finding, 'severity' | 'code'>, context: FileContext): void {
+  const counts = context === 'production' ? summary.production : summary.nonProduction;
+  counts.findings++;
+  counts[f.severity]++;
+  if (EXPIRED_CODES.has(f.code)) counts.expired++;
+}
+
+/** Adds counts made elsewhere (another file, another thread). */
+export function addSummary(into: Report['summary'], from: Report['summary']): void {
+  addCounts(into.production, from.production);
+  addCounts(into.nonProduction, from.nonProduction);
+}
+
+function addCounts(into: SummaryCounts, from: SummaryCounts): void {
+  into.certificates += from.certificates;
+  into.findings += from.findings;
+  into.expired += from.expired;
+  into.error += from.error;
+  into.warning += from.warning;
+  into.info += from.info;
+  into.hint += from.hint;
 }
 
 function emptyCounts(): SummaryCounts {
   return { certificates: 0, findings: 0, expired: 0, error: 0, warning: 0, info: 0, hint: 0 };
 }
 
-/** A host named by any production file is a production host. */
-function hostContext(h: HostJson, contextOf: ContextOf): FileContext {
+/** A checked host as the report gives it: production when any reference is in production, else the first reference's context. */
+export function hostJson(h: HostJson, contextOf: ContextOf, ownersOf: (file: string) => string[]): HostJson {
   const contexts = h.references.map((r) => contextOf(r.file));
-  return contexts.includes('production') ? 'production' : contexts[0] ?? 'production';
+  return { ...h, context: contexts.includes('production') ? 'production' : contexts[0] ?? 'production', owners: [...new Set(h.references.flatMap((r) => ownersOf(r.file)))] };
+}
+
+/** Each file's owners, asked once per file; a fresh array for each caller (reports may be changed after). */
+export function memoisedOwners(ownersOf: OwnersOf | undefined): (file: string) => string[] {
+  const memo = new Map<string, string[]>();
+  return (file) => {
+    if (!ownersOf) return [];
+    let owners = memo.get(file);
+    if (!owners) memo.set(file, (owners = ownersOf(file)));
+    return [...owners];
+  };
 }
 
 /** Production certificates with an expiry finding (expired or expiring) and no owner. */

@@ -72,9 +72,10 @@ export function describeCertificate(c: CertificateRecord): string {
 /**
  * All findings the rules make for the given certificates at time `now`. A file's certificates must
  * be passed together (all or none): chains and trust stores are judged per file. An expired or
- * expiring root in a trust store (see isTrustStore) is a hint: nothing relies on it.
+ * expiring root in a trust store (see isTrustStore) is a hint: nothing relies on it. The findings
+ * come certificate by certificate; `starts`, when given, receives where each certificate's begin.
  */
-export function evaluate(certs: readonly CertificateRecord[], now: number, s: RuleSettings = DEFAULT_RULES): Finding[] {
+export function evaluate(certs: readonly CertificateRecord[], now: number, s: RuleSettings = DEFAULT_RULES, starts?: number[]): Finding[] {
   const findings: Finding[] = [];
   // Chain members are looked up among their file's certificates, indexed only when a chain needs it.
   let byFile: Map<string, CertificateRecord[]> | undefined;
@@ -99,6 +100,7 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
     return is;
   };
   for (const c of certs) {
+    starts?.push(findings.length);
     if (s.ignore.has(c.sha256)) continue;
     const snoozed = (s.snoozed.get(c.sha256) ?? 0) > now;
     const add = (severity: Severity, code: Finding['code'], message: string) =>

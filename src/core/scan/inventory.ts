@@ -1,4 +1,4 @@
-import type { CertificateRecord, CertManagerCertificate, CrlRecord, FileResult, Finding } from '../model';
+import type { CertificateRecord, CertManagerCertificate, CrlRecord, FileLocation, FileResult, Finding } from '../model';
 import { evaluate, evaluateCrls, evaluateExpiries, type RuleSettings } from '../rules/rules';
 import { applyManagedRenewal } from '../rules/renewal';
 
@@ -79,8 +79,7 @@ export class Inventory {
     this.keys = new Map();
     for (const r of this.files.values()) {
       for (const k of r.privateKeys) {
-        const held = this.keys.get(k.spkiSha256);
-        if (!held || k.file < held.file || (k.file === held.file && k.range.start.line < held.range.start.line)) this.keys.set(k.spkiSha256, { file: k.file, range: k.range });
+        if (keyComesFirst(k, this.keys.get(k.spkiSha256))) this.keys.set(k.spkiSha256, { file: k.file, range: k.range });
       }
     }
     const all: CertificateRecord[] = [];
@@ -121,6 +120,11 @@ export class Inventory {
     for (const r of this.files.values()) if (r.expiries) expiries.push(...evaluateExpiries(r, now, rules));
     return [...this.problems(), ...applyManagedRenewal(evaluate(certs, now, rules), certs, this.certManagerCertificates(), now, rules), ...expiries, ...evaluateCrls(this.crls(), now, rules)];
   }
+}
+
+/** Whether a private key pairs before the one held: a key in several files pairs with the first by path and position. */
+export function keyComesFirst(k: FileLocation, held: FileLocation | undefined): boolean {
+  return !held || k.file < held.file || (k.file === held.file && k.range.start.line < held.range.start.line);
 }
 
 /** Files changed since the last sorted list, above which a full sort is cheaper than merging. */

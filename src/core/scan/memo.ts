@@ -15,11 +15,22 @@ export const BLOCK_CACHE_LIMIT = 20_000;
  */
 export class ParseMemo {
   private readonly results = new Map<string, FileResult>();
+  /** With repeatedOnly: samples (see sample()) of the contents seen. */
+  private readonly seen = new Set<string>();
   hits = 0;
+
+  /**
+   * repeatedOnly: keep a content's result once it has been seen twice. For a scan made once (the
+   * CLI): most contents are seen once, and keeping every result cost garbage-collector time.
+   */
+  constructor(private readonly options: { repeatedOnly?: boolean } = {}) {}
 
   parse(file: string, bytes: Uint8Array, options: ParseOptions): FileResult {
     if (!mayHoldCertificates(file, bytes) || options.pkcs12Password?.(file) !== undefined) return parseFile(file, bytes, options);
-    const key = `${path.extname(file).toLowerCase()}:${reportsBrokenBlocks(file) ? 1 : 0}:${createHash('sha1').update(bytes).digest('base64')}`;
+    const kind = `${path.extname(file).toLowerCase()}:${reportsBrokenBlocks(file) ? 1 : 0}:`;
+    // A content seen for the first time is not hashed: only its length and a sample of its bytes are kept.
+    if (this.options.repeatedOnly && this.firstSight(kind + sample(bytes))) return parseFile(file, bytes, options);
+    const key = kind + createHash('sha1').update(bytes).digest('base64');
     const hit = this.results.get(key);
     if (hit) {
       this.hits++;
@@ -32,6 +43,22 @@ export class ParseMemo {
     }
     return result;
   }
+
+  /** Whether this sample is new (and now seen). */
+  private firstSight(sampled: string): boolean {
+    if (this.seen.has(sampled)) return false;
+    if (this.seen.size >= MAX_ENTRIES) this.seen.clear();
+    this.seen.add(sampled);
+    return true;
+  }
+}
+
+/** The length and a hash of 64 bytes spread over the content: equal for equal contents, rarely for others. */
+function sample(bytes: Uint8Array): string {
+  let h = 0x811c9dc5;
+  const step = Math.max(1, Math.floor(bytes.length / 64));
+  for (let i = 0; i < bytes.length; i += step) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return `${bytes.length}:${h >>> 0}`;
 }
 
 /** A copy of a result as if it had been read from `file`. */

@@ -5,7 +5,8 @@ import { FILE_START } from '../formats/lines';
 import { discoverIn, wantsDiscovery } from './discovery';
 import { isText, type ReadFile, type ReadOutcome, readScratchSync, walkSync } from './files';
 import { BLOCK_CACHE_LIMIT, type ParseMemo } from './memo';
-import type { Discovered, PooledOutcome, ReadPool } from './readPool';
+import { CLAIMED_BY_CALLER, type Discovered, type PooledOutcome, type ReadPool } from './readPool';
+import { type FragmentSpec, packTexts, type ReportFragment, reportFragment, TextBlocks } from '../report/stream';
 
 /**
  * The one scan: every file CertLens reads — the CLI's, the editor's full scans, watcher events and
@@ -32,6 +33,8 @@ export interface ScanStats {
   /** Gone before they were read, or too large to matter. */
   skipped: number;
   ms: number;
+  /** With 'share' and a pool: when the walk ended, files read on this thread, and its wait for the worker at the end. */
+  sharing?: { walkedMs: number; readHere: number; waitedMs: number };
 }
 
 export interface ScanRequest {
@@ -66,6 +69,12 @@ export interface ScanRequest {
   signal?: AbortSignal;
   /** Each file that may hold certificates, parsed; never called after the signal aborts. */
   onFile?: (result: FileResult) => void;
+  /**
+   * Instead of onFile: each file's share of the JSON report, made on the thread that parsed the
+   * file (files with nothing to report are left out).
+   */
+  report?: FragmentSpec;
+  onFragment?: (fragment: ReportFragment) => void;
   /** Each file read that is gone or that discovery read; never called after the signal aborts. */
   onRead?: (event: FileRead) => void;
   /** Longest stretch of parsing on this thread before it yields to the event loop (editor). */
@@ -74,9 +83,13 @@ export interface ScanRequest {
   onTrouble?: (message: string) => void;
 }
 
-/** Files per request to the worker when sharing, and files this thread reads between looking at its replies. */
-const WORKER_CHUNK = 256;
-const OWN_SLICE = 32;
+/**
+ * Sharing: files per request to the worker, requests it may have at once, and files this thread
+ * reads between looking at its replies.
+ */
+const WORKER_CHUNK = 128;
+const WORKER_AHEAD = 3;
+const OWN_SLICE = 64;
 const decoder = new TextDecoder('utf-8');
 
 export async function runScan(req: ScanRequest): Promise<ScanStats> {
@@ -88,14 +101,26 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
   const live = () => !signal?.aborted;
   // Two threads read at once only with a pool: their results are put back in walk order.
   const ordered = req.thisThread === 'share' && !!req.pool;
-  const inOrder: FileResult[] = [];
-  /** With 'share': each file's place in walk order. */
-  const walkOrder = new Map<string, number>();
+  /** With 'share': results by their place in walk order. */
+  const inOrder: [number, FileResult | undefined, ReportFragment | undefined][] = [];
 
-  const deliver = (result: FileResult) => {
+  const deliverFragment = (fragment: ReportFragment | undefined, at: number) => {
+    stats.read++;
+    if (!live() || !fragment) return;
+    if (ordered) inOrder.push([at, undefined, fragment]);
+    else req.onFragment?.(fragment);
+  };
+  /** The report text of the fragments made here, as UTF-8 outside the heap until it is written. */
+  const texts = req.report && new TextBlocks();
+  const deliver = (result: FileResult, at: number) => {
+    if (req.report) {
+      const fragment = reportFragment(result, req.report);
+      if (fragment) packTexts([fragment], texts);
+      return deliverFragment(fragment, at);
+    }
     stats.read++;
     if (!live()) return;
-    if (ordered) inOrder.push(result);
+    if (ordered) inOrder.push([at, result, undefined]);
     else req.onFile?.(result);
   };
   const announce = (file: string, outcome: PooledOutcome, found: Discovered | undefined) => {
@@ -104,11 +129,12 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
     else if (found) req.onRead({ file, discovered: found });
     if (found?.error) req.onTrouble?.(`Host discovery failed on ${file}: ${found.error}`);
   };
-  /** What this thread does with one file's outcome, wherever it was read. */
-  const accept = async (file: string, outcome: PooledOutcome, found?: Discovered) => {
+  /** What this thread does with one file's outcome, wherever it was read; `at` is its place in walk order when sharing. */
+  const accept = async (file: string, outcome: PooledOutcome, found?: Discovered, at = -1) => {
     if (req.discover && !found && outcome instanceof Uint8Array && wantsDiscovery(file) && isText(outcome)) found = discoverIn(file, decoder.decode(outcome));
     let result: FileResult | undefined;
     if (outcome === 'nothing') stats.read++;
+    else if (typeof outcome === 'object' && 'fragment' in outcome) deliverFragment(outcome.fragment, at);
     else if (typeof outcome === 'object' && 'parsed' in outcome) result = outcome.parsed;
     else {
       if (blockCache.size > BLOCK_CACHE_LIMIT) blockCache.clear();
@@ -117,14 +143,20 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
     }
     if (found?.fileRefs?.length) result = await checkNamedFiles(file, found.fileRefs, req.maxFileSize, req.read, result);
     announce(file, outcome, found);
-    if (result) deliver(result);
+    if (result) deliver(result, at);
   };
-  /** A local file read on this thread: sniffed in the reused buffer, copied only when it may hold something. */
-  const readHereSync = async (file: string) => {
-    const read = readScratchSync(file, req.maxFileSize);
-    if (!(read instanceof Uint8Array)) return accept(file, read);
+  /**
+   * A local file read on this thread: sniffed in the reused buffer, copied only when it may hold
+   * something. Most files hold nothing: they are counted without a promise.
+   */
+  const readHereSync = (file: string, at = -1, walked = false): Promise<void> | undefined => {
+    const read = readScratchSync(file, req.maxFileSize, walked);
+    if (!(read instanceof Uint8Array)) return accept(file, read, undefined, at);
     const found = req.discover && wantsDiscovery(file) && isText(read) ? discoverIn(file, decoder.decode(read)) : undefined;
-    return accept(file, mayHoldCertificates(file, read) ? new Uint8Array(read) : 'nothing', found);
+    if (mayHoldCertificates(file, read)) return accept(file, new Uint8Array(read), found, at);
+    if (found) return accept(file, 'nothing', found, at);
+    stats.read++;
+    return undefined;
   };
   const readAllHere = async (files: readonly string[]) => {
     let next = 0;
@@ -184,63 +216,118 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
     return all.filter((f) => !answered.has(f));
   };
 
-  /** This thread and the worker both take files from the list, this thread a slice between the worker's replies. */
-  const share = async (pool: ReadPool, files: readonly string[]) => {
-    const retry: string[] = [];
-    let outstanding = 0;
+  /**
+   * This thread and the worker share the files as they are walked: the worker gets requests of
+   * WORKER_CHUNK files from the front of the list (WORKER_AHEAD at a time, from the start of the
+   * walk, while it is still starting), this thread reads slices from the back, and at the end it
+   * takes back the requests the worker has not started, so neither waits for the other.
+   */
+  const share = async (pool: ReadPool, walk: Iterable<string>, fromWalks: boolean) => {
+    const files: string[] = [];
+    /** files[0, front) went to the worker. */
+    let front = 0;
+    interface Request { start: number; end: number; claim: Int32Array; answered: number }
+    const requests = new Set<Request>();
     let workerFailed = false;
     let wake: (() => void) | undefined;
-    let next = 0;
-    const fromWorker: [string, PooledOutcome, Discovered | undefined][] = [];
-    const post = () => {
-      while (!workerFailed && outstanding < 2 && next < files.length && live()) {
-        const unanswered = new Set(files.slice(next, (next += WORKER_CHUNK)));
-        outstanding++;
-        pool.read([...unanswered], req.maxFileSize, (file, outcome, found) => {
-          unanswered.delete(file);
-          fromWorker.push([file, outcome, found]);
-        }, { discover: req.discover, signal, parseAbove: 0, parseContainersExcept: [], maxCertificates: req.parse?.maxCertificates })
-          .catch((e: Error) => {
-            if (!live()) return;
-            if (!workerFailed) req.onTrouble?.(`The read worker failed (${e.message}); reading its files on this thread`);
-            workerFailed = true;
-            retry.push(...unanswered);
-          })
-          .finally(() => {
-            outstanding--;
-            wake?.();
-          });
+    const fromWorker: [string, PooledOutcome, Discovered | undefined, number][] = [];
+    const retry: number[] = [];
+    const post = (end: number) => {
+      const request: Request = { start: front, end, claim: new Int32Array(new SharedArrayBuffer(4)), answered: 0 };
+      front = end;
+      requests.add(request);
+      // The worker parses every file but containers (PKCS#7, PKCS#12), which come here: their decoder
+      // (node-forge) is large to load and warm, and copies of one keystore are parsed once per thread.
+      pool.read(files.slice(request.start, end), req.maxFileSize, (file, outcome, found) => {
+        fromWorker.push([file, outcome, found, request.start + request.answered++]);
+      }, { discover: req.discover, signal, parseAbove: 0, maxCertificates: req.parse?.maxCertificates, report: req.report, claim: request.claim, walked: fromWalks })
+        .catch((e: Error) => {
+          if (!live()) return;
+          if (!workerFailed) req.onTrouble?.(`The read worker failed (${e.message}); reading its files on this thread`);
+          workerFailed = true;
+          // Unless this thread took the request back, what the worker did not answer is read here.
+          if (Atomics.compareExchange(request.claim, 0, 0, CLAIMED_BY_CALLER) !== CLAIMED_BY_CALLER) {
+            for (let i = request.start + request.answered; i < request.end; i++) retry.push(i);
+          }
+        })
+        .finally(() => {
+          requests.delete(request);
+          wake?.();
+        });
+    };
+    const sharing = (stats.sharing = { walkedMs: 0, readHere: 0, waitedMs: 0 });
+    const readHere = async (from: number, to: number) => {
+      sharing.readHere += to - from;
+      for (let i = from; i < to && live(); i++) {
+        const parsing = readHereSync(files[i], i, fromWalks);
+        if (parsing) await parsing;
       }
     };
     const drain = async () => {
-      for (let item = fromWorker.shift(); item && live(); item = fromWorker.shift()) await accept(...item);
-      for (let file = retry.shift(); file !== undefined && live(); file = retry.shift()) await readHereSync(file);
+      for (let item = fromWorker.shift(); item && live(); item = fromWorker.shift()) {
+        if (item[1] === 'nothing' && !item[2]) stats.read++; // most files: nothing to parse, nothing found
+        else await accept(...item);
+      }
+      for (let i = retry.shift(); i !== undefined && live(); i = retry.shift()) await readHereSync(files[i], i, fromWalks);
     };
-    pool.warm();
+    const letRepliesIn = () => new Promise<void>((resolve) => setImmediate(resolve));
     const release = pool.hold();
     try {
-      while (next < files.length && live()) {
-        post();
-        const end = Math.min(next + OWN_SLICE, files.length);
-        while (next < end && live()) await readHereSync(files[next++]);
+      for (const file of walk) {
+        if (!live()) break;
+        // Every WORKER_CHUNK files, as many requests as the worker may have; now and then, its replies.
+        const count = files.push(file);
+        if (count % WORKER_CHUNK !== 0) continue;
+        while (!workerFailed && requests.size < WORKER_AHEAD && files.length - front >= WORKER_CHUNK) post(front + WORKER_CHUNK);
+        if (count % (4 * WORKER_CHUNK) !== 0) continue;
+        await letRepliesIn();
         await drain();
-        await new Promise<void>((resolve) => setImmediate(resolve)); // let the worker's replies in
       }
-      while (outstanding > 0 && live()) {
-        await new Promise<void>((resolve) => (wake = resolve));
+      let back = files.length;
+      sharing.walkedMs = Math.round(performance.now() - started);
+      while (front < back && live()) {
+        while (!workerFailed && requests.size < WORKER_AHEAD && front < back) post(Math.min(front + WORKER_CHUNK, back));
+        const start = Math.max(front, back - OWN_SLICE);
+        await readHere(start, back);
+        back = start;
+        await drain();
+        await letRepliesIn();
+      }
+      for (const request of [...requests]) {
+        if (Atomics.compareExchange(request.claim, 0, 0, CLAIMED_BY_CALLER) === 0) await readHere(request.start, request.end);
+      }
+      const waiting = performance.now();
+      while (requests.size > 0 && live()) {
+        await drain();
+        if (requests.size > 0) await new Promise<void>((resolve) => (wake = resolve));
         wake = undefined;
-        await drain();
       }
+      sharing.waitedMs = Math.round(performance.now() - waiting);
       await drain();
     } finally {
       release();
     }
   };
 
-  for (const source of req.sources) {
+  /** The files of all sources, in walk order, counted as they come. */
+  function* allFiles(): Generator<string> {
+    for (const source of req.sources) {
+      if (!live()) return;
+      for (const file of 'root' in source ? walkSync(path.resolve(source.root), source) : source.files) {
+        stats.files++;
+        yield file;
+      }
+    }
+  }
+
+  if (req.pool && ordered) {
+    // The worker starts while this thread walks.
+    req.pool.warm();
+    await share(req.pool, allFiles(), req.sources.every((source) => 'root' in source));
+  } else for (const source of req.sources) {
     if (!live()) break;
     const walk = 'root' in source ? source : undefined;
-    if (walk && req.pool && req.thisThread !== 'share') {
+    if (walk && req.pool) {
       // The worker walks too: a 20k-name answer would cost this thread a long task just to receive.
       const rest = await readOnWorker(req.pool, walk);
       if (rest) await readAllHere(rest);
@@ -249,21 +336,23 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
     const files: string[] = walk ? [] : [...(source as { files: readonly string[] }).files];
     if (walk) for (const f of walkSync(path.resolve(walk.root), walk)) files.push(f);
     stats.files += files.length;
-    if (ordered) for (const f of files) walkOrder.set(f, walkOrder.size);
-    if (req.pool && ordered) await share(req.pool, files);
-    else if (req.pool && files.length) {
+    if (req.pool && files.length) {
       const rest = await readOnWorker(req.pool, files);
       if (rest) await readAllHere(rest);
     } else if (req.thisThread === 'share') for (const f of files) {
       if (!live()) break;
-      await readHereSync(f);
+      const parsing = readHereSync(f, -1, !!walk);
+      if (parsing) await parsing;
     } else await readAllHere(files);
   }
   signal?.throwIfAborted();
   if (ordered) {
     // Walk order, whichever thread read what: the output does not depend on threads.
-    inOrder.sort((a, b) => (walkOrder.get(a.file) ?? 0) - (walkOrder.get(b.file) ?? 0));
-    for (const r of inOrder) req.onFile?.(r);
+    inOrder.sort((a, b) => a[0] - b[0]);
+    for (const [, result, fragment] of inOrder) {
+      if (result) req.onFile?.(result);
+      else if (fragment) req.onFragment?.(fragment);
+    }
   }
   stats.ms = Math.round(performance.now() - started);
   return stats;

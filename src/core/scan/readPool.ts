@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { ReadOutcome } from './files';
 import type { FileResult } from '../model';
 import type { CertificateFileReference, HostReference } from '../hosts/discover';
+import type { FragmentSpec, ReportFragment } from '../report/stream';
 
 /** A folder for the worker to walk itself (the same rules as the scanner's walk). */
 export interface WalkSpec {
@@ -25,7 +26,20 @@ export interface ReadRequest {
   parseContainersExcept?: string[];
   /** Set to 1 by the caller to cancel: the worker checks it between files (a message would wait for its loop). */
   cancel?: Int32Array;
+  /** The files came from a walk, which saw each as a regular file (see readScratchSync). */
+  walked?: boolean;
+  /** Files the worker parses become fragments of the JSON report (a 'fragment' result, or 'nothing'). */
+  report?: FragmentSpec;
+  /**
+   * The request is read by whoever claims it first: the worker sets CLAIMED_BY_WORKER when it
+   * starts on it, the caller CLAIMED_BY_CALLER when it takes it back (the worker then answers
+   * `done` with nothing read).
+   */
+  claim?: Int32Array;
 }
+
+export const CLAIMED_BY_WORKER = 1;
+export const CLAIMED_BY_CALLER = 2;
 
 /** Host discovery results for a config file, when the request asked for discovery. */
 export interface Discovered {
@@ -39,6 +53,7 @@ export type WorkerResult =
   | ({ file: string; kind: 'bytes'; bytes: Uint8Array } & Discovered)
   | ({ file: string; kind: 'nothing' } & Discovered)
   | ({ file: string; kind: 'parsed'; result: FileResult } & Discovered)
+  | ({ file: string; kind: 'fragment'; fragment: ReportFragment } & Discovered)
   | { file: string; kind: 'too-large' | 'gone' }
   | { file: string; kind: 'error'; message: string };
 
@@ -51,7 +66,7 @@ export interface ReadReply {
 }
 
 /** What a read through the pool gives: the bytes (or why not), 'nothing' when no certificate can be inside, or a result parsed in the worker. */
-export type PooledOutcome = ReadOutcome | 'nothing' | { parsed: FileResult };
+export type PooledOutcome = ReadOutcome | 'nothing' | { parsed: FileResult } | { fragment: ReportFragment };
 
 /**
  * Reads files on a worker thread (readWorker.js), returning bytes only for files that may hold
@@ -72,12 +87,13 @@ export class ReadPool {
   onFailure: ((e: Error) => void) | undefined;
 
   /** background: the worker runs at a lower CPU priority, so the thread it serves (an editor's
-   * extension host) wins the CPU whenever both want it. */
-  constructor(private readonly workerFile: string, private readonly options: { background?: boolean } = {}) {}
+   * extension host) wins the CPU whenever both want it. oneScan: it serves one scan (the CLI), so
+   * it keeps parse results only of contents it sees more than once (ParseMemo's repeatedOnly). */
+  constructor(private readonly workerFile: string, private readonly options: { background?: boolean; oneScan?: boolean } = {}) {}
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(this.workerFile, { workerData: { background: this.options.background ?? false } });
+    const w = new Worker(this.workerFile, { workerData: { background: this.options.background ?? false, oneScan: this.options.oneScan ?? false } });
     w.unref();
     w.on('message', (reply: ReadReply) => {
       const job = this.pending.get(reply.id);
@@ -86,8 +102,8 @@ export class ReadPool {
         return;
       }
       for (const r of reply.results) {
-        const found = r.kind === 'bytes' || r.kind === 'nothing' || r.kind === 'parsed' ? (r.hosts || r.fileRefs || r.error ? { hosts: r.hosts, fileRefs: r.fileRefs, error: r.error } : undefined) : undefined;
-        job.onResult(r.file, r.kind === 'bytes' ? r.bytes : r.kind === 'parsed' ? { parsed: r.result } : r.kind === 'error' ? new Error(r.message) : r.kind, found);
+        const found = r.kind === 'bytes' || r.kind === 'nothing' || r.kind === 'parsed' || r.kind === 'fragment' ? (r.hosts || r.fileRefs || r.error ? { hosts: r.hosts, fileRefs: r.fileRefs, error: r.error } : undefined) : undefined;
+        job.onResult(r.file, r.kind === 'bytes' ? r.bytes : r.kind === 'parsed' ? { parsed: r.result } : r.kind === 'fragment' ? { fragment: r.fragment } : r.kind === 'error' ? new Error(r.message) : r.kind, found);
       }
       if (reply.done) {
         this.pending.delete(reply.id);
@@ -116,7 +132,7 @@ export class ReadPool {
    * Reads `files` (or the files of a folder the worker walks), calling `onResult` as results arrive
    * (in batches); resolves with the number of files read when all have.
    */
-  read(source: readonly string[] | WalkSpec, maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, options: Pick<ReadRequest, 'discover' | 'parseAbove' | 'maxCertificates' | 'parseContainersExcept'> & { signal?: AbortSignal } = {}): Promise<number> {
+  read(source: readonly string[] | WalkSpec, maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, options: Pick<ReadRequest, 'discover' | 'parseAbove' | 'maxCertificates' | 'parseContainersExcept' | 'report' | 'claim' | 'walked'> & { signal?: AbortSignal } = {}): Promise<number> {
     const files = Array.isArray(source) ? [...(source as readonly string[])] : undefined;
     const { signal, ...request } = options;
     if (signal?.aborted) return Promise.reject(abortError(signal));

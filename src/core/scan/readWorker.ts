@@ -12,7 +12,8 @@ import { mayBeConfigFile } from '../hosts/configFormats';
 import { discoverIn } from './discovery';
 import { isText, readScratchSync, walkSync } from './files';
 import type { CertificateFields } from '../model';
-import type { ReadReply, ReadRequest, WorkerResult } from './readPool';
+import { CLAIMED_BY_WORKER, type ReadReply, type ReadRequest, type WorkerResult } from './readPool';
+import { packTexts, reportFragment } from '../report/stream';
 
 /** Results per message at most, and parsed certificates per message at most: a message is
  * deserialised in one go on the receiving thread, so a batch of big bundles would be a long task. */
@@ -22,7 +23,7 @@ const decoder = new TextDecoder('utf-8');
 /** Certificates this worker decoded, by PEM body: copies of one CA across a tree are decoded once. */
 const blockCache = new Map<string, CertificateFields & { der: Uint8Array }>();
 /** Identical files (copies of one keystore or bundle) are parsed once. */
-const memo = new ParseMemo();
+const memo = new ParseMemo({ repeatedOnly: !!workerData?.oneScan });
 
 if (workerData?.background) lowerThreadPriority();
 
@@ -39,12 +40,22 @@ function lowerThreadPriority(): void {
 }
 
 parentPort?.on('message', (req: ReadRequest) => {
+  if (req.claim && Atomics.compareExchange(req.claim, 0, 0, CLAIMED_BY_WORKER) !== 0) {
+    // The caller read these itself.
+    parentPort!.postMessage({ id: req.id, results: [], done: true, count: 0 } satisfies ReadReply);
+    return;
+  }
   let batch: WorkerResult[] = [];
   let transfer: ArrayBuffer[] = [];
   let certificates = 0;
   const files: Iterable<string> = req.files ?? (req.walk ? walkSync(req.walk.root, { include: req.walk.include, exclude: req.walk.exclude }) : []);
   let count = 0;
+  const walked = !!req.walk || !!req.walked;
   const flush = (done: boolean) => {
+    // Report text goes as UTF-8 in one buffer, transferred: no copy, and none of it on the receiver's heap.
+    const fragments = batch.flatMap((r) => (r.kind === 'fragment' ? [r.fragment] : []));
+    const texts = fragments.length ? packTexts(fragments) : undefined;
+    if (texts) transfer.push(texts);
     parentPort!.postMessage({ id: req.id, results: batch, done, ...(done ? { count } : {}) } satisfies ReadReply, transfer);
     batch = [];
     transfer = [];
@@ -53,7 +64,7 @@ parentPort?.on('message', (req: ReadRequest) => {
   for (const file of files) {
     if (req.cancel && Atomics.load(req.cancel, 0) !== 0) break;
     count++;
-    const read = readScratchSync(file, req.maxSize);
+    const read = readScratchSync(file, req.maxSize, walked);
     if (read instanceof Uint8Array) {
       // The read is a view into a reused buffer: only what is kept is copied.
       let outcome = read;
@@ -71,7 +82,13 @@ parentPort?.on('message', (req: ReadRequest) => {
         const result = memo.parse(file, outcome, { maxCertificates: req.maxCertificates, blockCache });
         // A file naming other files (kubeconfig) is resolved by the caller: send its bytes instead.
         if (result.references.length === 0) {
-          batch.push({ file, kind: 'parsed', result, ...found });
+          // The certificate files a config names are checked by the caller, through its reader.
+          if (req.report && !found?.fileRefs?.length) {
+            const fragment = reportFragment(result, req.report);
+            batch.push(fragment ? { file, kind: 'fragment', fragment, ...found } : { file, kind: 'nothing', ...found });
+          } else {
+            batch.push({ file, kind: 'parsed', result, ...found });
+          }
           certificates += result.certificates.length;
           if (batch.length >= BATCH || certificates >= BATCH_CERTIFICATES) flush(false);
           continue;
