@@ -126,7 +126,7 @@ if (baselineCli) results.scan.baseline = { label: opt('baseline-label', path.bas
 // The same work on one thread, stage by stage (bench/scan-stages.ts): what the floor does (walk,
 // read and sniff) and what it does not (parse, report).
 const stagesJs = path.join(os.tmpdir(), `certlens-scan-stages-${process.pid}.js`);
-require('esbuild').buildSync({ entryPoints: [path.join(root, 'bench', 'scan-stages.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', outfile: stagesJs, logLevel: 'warning' });
+require('esbuild').buildSync({ entryPoints: [path.join(root, 'bench', 'scan-stages.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'], outfile: stagesJs, logLevel: 'warning' });
 process.on('exit', () => fs.rmSync(stagesJs, { force: true }));
 const stageRuns = Array.from({ length: runs }, () => JSON.parse(execFileSync(process.execPath, [stagesJs, tree.dir, reportFile]).toString()).stages);
 results.scan.oneThreadStagesCpuMs = Object.fromEntries(Object.keys(stageRuns[0]).map((k) => [k, round(median(stageRuns.map((r) => r[k].cpuMs)))]));

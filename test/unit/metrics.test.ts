@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { daysFromNow, makeCert, type TestCert } from '../support/certs';
@@ -192,6 +192,46 @@ describe('Prometheus metrics (scan --format openmetrics)', () => {
       }
       assert.deepEqual(fs.readdirSync(out).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
       assert.equal(promtool(['check', 'metrics'], fs.readFileSync(path.join(out, 'certlens.openmetrics'), 'utf8')).code, 0);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('--output to a device or a pipe writes into it: no rename replaces /dev/null or the pipe with a file', function () {
+    if (process.platform === 'win32') this.skip();
+    const out = tempDir();
+    try {
+      for (const format of ['json', 'csv']) {
+        const r = run(['scan', dir, '--format', format, '--output', '/dev/null', '--fail-on', 'never']);
+        assert.equal(r.code, 0, r.stderr);
+        assert.ok(fs.statSync('/dev/null').isCharacterDevice(), `${format}: /dev/null is still a device`);
+      }
+      const fifo = path.join(out, 'report.fifo');
+      execFileSync('mkfifo', [fifo]);
+      // A reader on the pipe (cat), the CLI writing into it.
+      const reader = spawnSync('sh', ['-c', `cat "${fifo}" > "${fifo}.out" & ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} scan ${JSON.stringify(dir)} --format json --output "${fifo}" --fail-on never; wait`]);
+      assert.equal(reader.status, 0, reader.stderr.toString());
+      assert.ok(fs.statSync(fifo).isFIFO(), 'still a pipe');
+      assert.ok(JSON.parse(fs.readFileSync(`${fifo}.out`, 'utf8')).certificates.length > 0, 'the report came through the pipe');
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('JSON streamed into a file is what the whole-report path writes (an empty baseline takes that path)', () => {
+    const out = tempDir();
+    try {
+      const baseline = path.join(out, 'empty-baseline.json');
+      fs.writeFileSync(baseline, JSON.stringify({ version: 1, entries: [] }));
+      const now = new Date().toISOString();
+      const streamed = run(['scan', dir, '--format', 'json', '--now', now, '--output', path.join(out, 'a.json'), '--fail-on', 'never']);
+      const whole = run(['scan', dir, '--format', 'json', '--now', now, '--baseline', baseline, '--output', path.join(out, 'b.json'), '--fail-on', 'never']);
+      assert.equal(streamed.code, 0, streamed.stderr);
+      assert.equal(whole.code, 0, whole.stderr);
+      const strip = (file: string) => JSON.parse(fs.readFileSync(path.join(out, file), 'utf8'), (k, v: unknown) => (k === 'ms' ? 0 : v));
+      const a = strip('a.json');
+      assert.ok(a.certificates.length > 3 && a.findings.length > 3);
+      assert.deepEqual(a, strip('b.json'));
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }

@@ -6,7 +6,7 @@ import { evaluate, evaluateCrls, evaluateExpiries, EXPIRED_CODES, type RuleSetti
 import { applyManagedRenewal } from '../rules/renewal';
 import { byNextUpdate, keyComesFirst } from '../scan/inventory';
 import { meetsThreshold } from './formats';
-import { addSummary, certificateJson, countCertificate, countFinding, crlJson, emptySummary, EXPIRY_CODES, findingJson, type HostJson, hostJson, isoTime, type Report, REPORT_VERSION } from './schema';
+import { addSummary, certificateJson, countFinding, crlJson, emptySummary, EXPIRY_CODES, findingJson, type HostJson, hostJson, isoTime, type Report, REPORT_VERSION } from './schema';
 
 /**
  * The CLI's JSON report (schema.ts, one line) written as it is serialised: byte for byte what
@@ -53,7 +53,7 @@ export interface ReportFragment {
   notAfter: number[];
   index: number[];
   spkiSha256: string[];
-  /** Two texts per certificate: its JSON up to `privateKey` (exclusive), and from `context` to its end. */
+  /** Two texts per certificate: its JSON up to `privateKey`, and from `"privateKey":null,` to its end. */
   certificates: Texts;
   /** Each certificate's rule findings, joined as array elements ('' for none). */
   certificateFindings: Texts;
@@ -167,7 +167,7 @@ const render = {
     return this.fileJson;
   },
 
-  /** The certificate's JSON up to `privateKey`, and from `context` on. */
+  /** The certificate's JSON up to `privateKey`, and from `"privateKey":null` on. */
   certificate(c: CertificateRecord, now: number, context: FileContext, owners: string): [Text, string] {
     if (now !== this.now || this.contents.size > CONTENT_CACHE_LIMIT) {
       this.contents.clear();
@@ -187,7 +187,7 @@ const render = {
       content,
       `,"role":"${c.role}","chainEarliestNotAfter":${chain ? `"${isoTime(chain.earliestNotAfter)}"` : 'null'},"chainEarliestIndex":${chain ? chain.earliestIndex : 'null'},`,
     ];
-    let tail = `"context":"${context}","owners":${owners}`;
+    let tail = `${NO_PRIVATE_KEY}"context":"${context}","owners":${owners}`;
     if (c.alias !== undefined || c.keystore || c.managedBy || c.saml || c.jwk) {
       // Rare members (keystores, cert-manager, SAML, JWKS): as certificateJson makes them.
       const json = certificateJson(c, now, context) as unknown as Record<string, unknown>;
@@ -199,14 +199,16 @@ const render = {
     return [head, tail + '}'];
   },
 
-  finding(f: Finding, context: FileContext, owners: string, ownerList: () => string[]): string {
-    if (f.related?.length) return JSON.stringify(findingJson(f, context, ownerList()));
+  finding(f: Finding, context: FileContext, owners: string): string {
+    if (f.related?.length) return JSON.stringify(findingJson(f, context, JSON.parse(owners) as string[]));
     return `{"file":${this.quotedFile(f.file)},"range":${rangeJson(f.range)},"severity":"${f.severity}","code":"${f.code}","message":${JSON.stringify(f.message)},"context":"${context}","owners":${owners}` +
       `${f.sha256 ? `,"sha256":${JSON.stringify(f.sha256)}` : ''}${f.host ? `,"host":${JSON.stringify(f.host)}` : ''}}`;
   },
 };
 
 const CONTENT_CACHE_LIMIT = 20_000;
+/** How a certificate's second text begins: the writer swaps in a paired key. */
+const NO_PRIVATE_KEY = '"privateKey":null,';
 
 /** certificateJson's members from subject to extendedKeyUsage: what the certificate's contents decide. */
 function contentKeysOf(json: Record<string, unknown>): string[] {
@@ -223,8 +225,10 @@ class FindingRenderer {
   findings = 0;
   expiredNotHint = 0;
   readonly summary = emptySummary();
+  /** With `expiringIn`: hashes named by the expiry findings (not hints) about that file. */
+  readonly expiring = new Set<string>();
 
-  constructor(private readonly s: SpecState) {}
+  constructor(private readonly s: SpecState, private readonly expiringIn?: string) {}
 
   render(list: readonly Finding[]): string {
     if (!list.length) return '';
@@ -234,7 +238,8 @@ class FindingRenderer {
       countFinding(this.summary, f, context);
       this.findings++;
       if (EXPIRED_CODES.has(f.code) && f.severity !== 'hint') this.expiredNotHint++;
-      out.push(render.finding(f, context, ownersJsonOf(this.s, f.file), () => ownersOf(this.s, f.file)));
+      if (this.expiringIn === f.file && f.sha256 && f.severity !== 'hint' && EXPIRY_CODES.includes(f.code)) this.expiring.add(f.sha256);
+      out.push(render.finding(f, context, ownersJsonOf(this.s, f.file)));
     }
     // One flat string (not a chain of concatenations, which cost a walk of the chain to encode).
     return out.length === 1 ? out[0] : out.join(',');
@@ -262,7 +267,10 @@ export function reportFragment(result: FileResult, spec: FragmentSpec, manifests
   if (!manifests && hasManaged(result)) {
     return { ...base, notAfter: [], index: [], spkiSha256: [], certificates: [], certificateFindings: [], fileFindings: [], deferred: result, findings: 0, expiredNotHint: 0, summary: emptySummary(), expiringWithoutOwner: 0 };
   }
-  const findings = new FindingRenderer(s);
+  const owners = ownersJsonOf(s, result.file);
+  // Which certificates expiry findings name: for expiringWithoutOwner, here or (hosts) in writeJsonReport.
+  const countsWithoutOwner = !!s.ownersOf && context === 'production' && owners === '[]';
+  const findings = new FindingRenderer(s, countsWithoutOwner || spec.hosts ? result.file : undefined);
   // In the order the report lists them (a file's certificates all carry its name), so that each
   // one's rule findings are the run the whole tree's evaluation would give it.
   const sorted = certs.length > 1 ? [...certs].sort((a, b) => a.notAfter - b.notAfter || a.index - b.index) : certs;
@@ -272,7 +280,6 @@ export function reportFragment(result: FileResult, spec: FragmentSpec, manifests
   const ruleFindings = manifests && hasManaged(result) ? applyManagedRenewal(evaluated, sorted, manifests, spec.now, spec.rules) : evaluated;
   const overdueOf = new Map<number, Finding>();
   for (const f of ruleFindings.slice(evaluated.length)) overdueOf.set(sorted.findIndex((c) => c.sha256 === f.sha256 && c.range.start.line === f.range.start.line && c.range.start.character === f.range.start.character), f);
-  const owners = ownersJsonOf(s, result.file);
   const fragment: ReportFragment = {
     ...base, notAfter: [], index: [], spkiSha256: [], certificates: [], certificateFindings: [], fileFindings: [],
     findings: 0, expiredNotHint: 0, summary: findings.summary, expiringWithoutOwner: 0,
@@ -280,22 +287,17 @@ export function reportFragment(result: FileResult, spec: FragmentSpec, manifests
   const texts = fragment.certificates as Text[];
   const certificateFindings = fragment.certificateFindings as Text[];
   const overdue: Text[] | undefined = overdueOf.size ? [] : undefined;
-  const expiring = new Set<string>();
-  const noteExpiring = (list: readonly Finding[]) => {
-    for (const f of applyNonProductionPolicy(list, s.contextOf, spec.policy)) if (f.sha256 && f.file === result.file && f.severity !== 'hint' && EXPIRY_CODES.includes(f.code)) expiring.add(f.sha256);
-  };
+  (context === 'production' ? findings.summary.production : findings.summary.nonProduction).certificates += sorted.length;
   for (let i = 0; i < sorted.length; i++) {
     const c = sorted[i];
-    countCertificate(findings.summary, context);
     fragment.notAfter.push(c.notAfter);
     fragment.index.push(c.index);
     fragment.spkiSha256.push(c.spkiSha256);
     // A file's certificates carry its name, hence its context. Private keys are paired across files by writeJsonReport.
-    texts.push(...render.certificate(c, spec.now, context, owners));
+    const [head, tail] = render.certificate(c, spec.now, context, owners);
+    texts.push(head, tail);
     const end = starts[i + 1] ?? evaluated.length;
-    const own = ruleFindings.slice(starts[i], end);
-    noteExpiring(own);
-    certificateFindings.push(findings.render(own));
+    certificateFindings.push(end > starts[i] ? findings.render(ruleFindings.slice(starts[i], end)) : '');
     if (overdue) {
       const late = overdueOf.get(i);
       overdue.push(late ? findings.render([late]) : '');
@@ -304,12 +306,11 @@ export function reportFragment(result: FileResult, spec: FragmentSpec, manifests
   if (overdue) fragment.overdue = overdue;
   const fileFindings = fragment.fileFindings as Text[];
   fileFindings.push(findings.render(problems));
-  const expiryFindings = evaluateExpiries(result, spec.now, spec.rules);
-  noteExpiring(expiryFindings);
-  fileFindings.push(findings.render(expiryFindings));
+  fileFindings.push(findings.render(evaluateExpiries(result, spec.now, spec.rules)));
   fragment.findings = findings.findings;
   fragment.expiredNotHint = findings.expiredNotHint;
-  if (s.ownersOf && context === 'production' && owners === '[]') fragment.expiringWithoutOwner = sorted.filter((c) => expiring.has(c.sha256)).length;
+  const expiring = findings.expiring;
+  if (countsWithoutOwner && expiring.size) fragment.expiringWithoutOwner = sorted.filter((c) => expiring.has(c.sha256)).length;
   if (spec.hosts) {
     fragment.sha256 = sorted.map((c) => c.sha256);
     fragment.expiring = [...expiring];
@@ -352,6 +353,7 @@ export class TextBlocks {
   }
 }
 
+const COMMA = 0x2c;
 const TEXT_LISTS = ['certificates', 'certificateFindings', 'fileFindings', 'overdue'] as const;
 
 /**
@@ -413,6 +415,17 @@ function textAt(texts: Texts, i: number): string | Uint8Array {
   return typeof text === 'string' ? text : Buffer.concat(text.map((piece) => (typeof piece === 'string' ? Buffer.from(piece) : piece)));
 }
 
+/** Texts `i` to `last` of a list, as one piece (packed texts lie one after another). */
+function textsAt(texts: Texts, i: number, last: number): string | Uint8Array {
+  if (!Array.isArray(texts)) return texts.bytes.subarray(i ? texts.ends[i - 1] : 0, texts.ends[last]);
+  let joined = '';
+  for (let k = i; k <= last; k++) {
+    const text = textAt(texts, k);
+    joined += typeof text === 'string' ? text : Buffer.from(text).toString('utf8');
+  }
+  return joined;
+}
+
 /** UTF-8 gathered into chunks for the sink; `ready` holds chunks waiting to be written. */
 class ByteOutput {
   private chunk: Buffer;
@@ -421,6 +434,12 @@ class ByteOutput {
 
   constructor(private readonly size: number) {
     this.chunk = Buffer.allocUnsafe(size);
+  }
+
+  /** One ASCII character. */
+  putByte(byte: number): void {
+    if (this.used === this.chunk.length) this.end();
+    this.chunk[this.used++] = byte;
   }
 
   put(text: string | Uint8Array): void {
@@ -535,7 +554,7 @@ export async function writeJsonReport(
   let first = true;
   const element = (text: string | Uint8Array) => {
     if (!text.length) return;
-    if (!first) out.put(',');
+    if (!first) out.putByte(COMMA);
     out.put(text);
     first = false;
   };
@@ -548,10 +567,13 @@ export async function writeJsonReport(
   for (const k of order) {
     const f = files[fileOf[k]];
     const place = placeOf[k];
-    element(textAt(f.certificates, 2 * place));
     const key = keys.get(f.spkiSha256[place]);
-    out.put(key ? `"privateKey":${JSON.stringify({ file: key.file, range: key.range })},` : '"privateKey":null,');
-    out.put(textAt(f.certificates, 2 * place + 1));
+    if (!key) element(textsAt(f.certificates, 2 * place, 2 * place + 1));
+    else {
+      element(textAt(f.certificates, 2 * place));
+      out.put(`"privateKey":${JSON.stringify({ file: key.file, range: key.range })},`);
+      out.put(textAt(f.certificates, 2 * place + 1).slice(NO_PRIVATE_KEY.length));
+    }
     if (out.ready.length) await written();
   }
   endArray();
