@@ -622,7 +622,12 @@ export class CertificateStore implements vscode.Disposable {
   }
 
   fileResult(uri: vscode.Uri): FileResult | undefined {
-    return this.inventory.get(fileKey(uri));
+    return this.resultOf(fileKey(uri));
+  }
+
+  /** A file's parse result, by its key (see files()). */
+  resultOf(file: string): FileResult | undefined {
+    return this.inventory.get(file);
   }
 
   files(): string[] {

@@ -1,4 +1,4 @@
-import { certificateFileReferences, discoverHosts } from '../hosts/discover';
+import { discoverAll } from '../hosts/discover';
 import { mayBeConfigFile } from '../hosts/configFormats';
 import type { Discovered } from './readPool';
 
@@ -12,7 +12,7 @@ export const wantsDiscovery = mayBeConfigFile;
  */
 export function discoverIn(file: string, text: string): Discovered {
   try {
-    return { hosts: discoverHosts(file, text), fileRefs: certificateFileReferences(file, text) };
+    return discoverAll(file, text);
   } catch (e) {
     return { hosts: [], fileRefs: [], error: e instanceof Error ? e.message : String(e) };
   }

@@ -5,6 +5,8 @@ import type { CertificateStore } from '../store';
 import { keyToUri } from '../uris';
 import type { Log } from '../log';
 
+const LOCKED_CODES: ReadonlySet<string> = new Set(['pkcs12-locked', 'keystore-wrong-password']);
+
 const secretKey = (file: string) => `certlens.pkcs12:${keyToUri(file).toString()}`;
 
 /**
@@ -24,11 +26,22 @@ export class Pkcs12Feature implements vscode.Disposable {
     this.subscription.dispose();
   }
 
-  /** Locked PKCS#12 files, and Java keystores (JKS, JCEKS) read without a password: their integrity is unverified. */
+  /**
+   * Locked PKCS#12 files, and Java keystores (JKS, JCEKS) read without a password: their integrity
+   * is unverified. Asked after every change: the files' parse results are looked at (a pass over
+   * files), and the workspace's rules are evaluated only for the few files that qualify.
+   */
   private lockedFiles(): string[] {
-    const locked = this.store.findings().filter((f) => f.code === 'pkcs12-locked' || f.code === 'keystore-wrong-password').map((f) => f.file);
-    const unverified = this.store.certificates().filter((c) => (c.source === 'jks' || c.source === 'jceks') && c.keystore?.integrity === 'not-verified').map((c) => c.file);
-    return [...new Set([...locked, ...unverified])];
+    const out: string[] = [];
+    for (const file of this.store.files()) {
+      const r = this.store.resultOf(file);
+      if (!r) continue;
+      const locked = r.problems.some((p) => LOCKED_CODES.has(p.code)) && this.store.findingsIn(file).some((f) => LOCKED_CODES.has(f.code));
+      const unverified = r.certificates.some((c) => (c.source === 'jks' || c.source === 'jceks') && c.keystore?.integrity === 'not-verified') &&
+        this.store.certificatesIn(file).some((c) => c.keystore?.integrity === 'not-verified');
+      if (locked || unverified) out.push(file);
+    }
+    return out;
   }
 
   /** Opens locked files for which a password was saved earlier. */
