@@ -126,11 +126,15 @@ export class HostChecks implements vscode.Disposable {
       return;
     }
     let added = false;
+    const changed: string[] = [];
     for (const [file, found] of change.files ?? []) {
+      const before = this.references.has(file) || this.fileRefs.has(file);
       if (found) added = this.set(file, found.hosts ?? [], found.fileRefs ?? []) || added;
       else this.forget(file);
+      // A file that named nothing and still names nothing changes no host result (an edit of a bundle).
+      if (before || this.references.has(file) || this.fileRefs.has(file)) changed.push(file);
     }
-    this.changed.fire({ files: [...(change.files?.keys() ?? [])] });
+    if (changed.length) this.changed.fire({ files: changed });
     // A host added by an edit or a new file is checked shortly (cached hosts cost nothing).
     if (added && this.settings().checkOnScan) this.scheduleCheck();
   }
@@ -152,10 +156,13 @@ export class HostChecks implements vscode.Disposable {
   /** A file, or a folder and everything under it, is gone or names nothing now. */
   private forget(file: string): void {
     const under = file.endsWith('/') ? file : file + '/';
-    this.grouped = undefined;
-    for (const map of [this.references, this.fileRefs]) {
-      for (const k of [...map.keys()]) if (k === file || k.startsWith(under)) map.delete(k);
+    for (const k of [...this.references.keys()]) {
+      if (k === file || k.startsWith(under)) {
+        this.references.delete(k);
+        this.grouped = undefined;
+      }
     }
+    for (const k of [...this.fileRefs.keys()]) if (k === file || k.startsWith(under)) this.fileRefs.delete(k);
   }
 
   /** The clock's moment for host results came: re-evaluate, and re-check what the cache let go stale. */

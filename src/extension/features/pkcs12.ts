@@ -16,32 +16,43 @@ const secretKey = (file: string) => `certlens.pkcs12:${keyToUri(file).toString()
  */
 export class Pkcs12Feature implements vscode.Disposable {
   private readonly tried = new Set<string>();
+  /** Locked and unverified keystores, kept up to date with the store's changes (an edit looks at its own file only). */
+  private readonly locked = new Set<string>();
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly store: CertificateStore, private readonly passwords: SessionPasswords, private readonly secrets: vscode.SecretStorage, private readonly log: Log) {
-    this.subscription = store.onDidChange(() => void this.applyStoredPasswords().catch((err) => this.log.error('Opening PKCS#12 files with saved passwords failed', err)));
+    this.subscription = store.onDidChange((change) => {
+      this.follow(change.files);
+      if (this.locked.size) void this.applyStoredPasswords().catch((err) => this.log.error('Opening PKCS#12 files with saved passwords failed', err));
+    });
+    this.follow(undefined);
   }
 
   dispose(): void {
     this.subscription.dispose();
   }
 
-  /**
-   * Locked PKCS#12 files, and Java keystores (JKS, JCEKS) read without a password: their integrity
-   * is unverified. Asked after every change: the files' parse results are looked at (a pass over
-   * files), and the workspace's rules are evaluated only for the few files that qualify.
-   */
+  /** Locked PKCS#12 files, and Java keystores (JKS, JCEKS) read without a password: their integrity is unverified. */
   private lockedFiles(): string[] {
-    const out: string[] = [];
-    for (const file of this.store.files()) {
-      const r = this.store.resultOf(file);
-      if (!r) continue;
-      const locked = r.problems.some((p) => LOCKED_CODES.has(p.code)) && this.store.findingsIn(file).some((f) => LOCKED_CODES.has(f.code));
-      const unverified = r.certificates.some((c) => (c.source === 'jks' || c.source === 'jceks') && c.keystore?.integrity === 'not-verified') &&
-        this.store.certificatesIn(file).some((c) => c.keystore?.integrity === 'not-verified');
-      if (locked || unverified) out.push(file);
+    return [...this.locked];
+  }
+
+  /** Updates the locked set for changed files (all of them: undefined). */
+  private follow(files: readonly string[] | undefined): void {
+    if (!files) this.locked.clear();
+    for (const file of files ?? this.store.files()) {
+      if (this.isLocked(file)) this.locked.add(file);
+      else this.locked.delete(file);
     }
-    return out;
+  }
+
+  /** Parse results first (cheap); the file's findings only for the few that qualify (ignored paths, hidden contexts). */
+  private isLocked(file: string): boolean {
+    const r = this.store.resultOf(file);
+    if (!r) return false;
+    const locked = r.problems.some((p) => LOCKED_CODES.has(p.code)) && this.store.findingsIn(file).some((f) => LOCKED_CODES.has(f.code));
+    return locked || (r.certificates.some((c) => (c.source === 'jks' || c.source === 'jceks') && c.keystore?.integrity === 'not-verified') &&
+      this.store.certificatesIn(file).some((c) => c.keystore?.integrity === 'not-verified'));
   }
 
   /** Opens locked files for which a password was saved earlier. */
