@@ -59,6 +59,15 @@ export function extractPairs(format: ConfigFormat, text: string): PairSet | unde
 /** How a JSON text that holds pairs begins: a BOM and blanks, then an object, an array or a comment. */
 const JSON_START = /^\uFEFF?\s*[[{/]/;
 
+/**
+ * False when a text of this format cannot hold key/value pairs: JSON that does not open an object
+ * or an array (or a comment) first has none, and jsonc-parser's error recovery took 0.3 ms per KB
+ * to say so.
+ */
+export function mayHoldPairs(format: ConfigFormat, text: string): boolean {
+  return format !== 'json' || JSON_START.test(text);
+}
+
 /** Most lines a pair extractor reads; beyond that a file is data, not config. */
 const MAX_LINES = 200_000;
 
@@ -300,9 +309,7 @@ function skipYamlProps(line: string, from: number): number {
  */
 function jsonPairs(text: string): Pair[] {
   const pairs: Pair[] = [];
-  // Pairs live in objects: a text that does not open one (or an array, or a comment) first has none,
-  // and jsonc-parser's error recovery took 0.3 ms per KB to say so.
-  if (!JSON_START.test(text)) return pairs;
+  if (!mayHoldPairs('json', text)) return pairs;
   /** One object or array; `prefix` is the path to it, computed once. */
   type Frame = { array: boolean; key?: string; index: number; prefix: string[]; id: string };
   const stack: Frame[] = [];

@@ -5,7 +5,7 @@ import { LineIndex } from '../formats/lines';
 import { resolveNamedFile } from '../scan/files';
 import { endpointFilter, keyFindings, valueFindings } from './endpointSettings';
 import { HostMatcher, hostPortKey, parseHostPort, skipReason, startTlsFor, type StartTlsProtocol } from './names';
-import { extractPairs, type PairSet } from './configValues';
+import { extractPairs, mayHoldPairs, type PairSet } from './configValues';
 import { apacheFindings, caddyFindings, haproxyFindings, httpFileFindings, nginxFindings, type PathFound, type ServerFindings } from './servers';
 import { configFormat, type ConfigFormat, maskComments } from './configFormats';
 import type { ProbeTarget } from './tlsHandshake';
@@ -52,8 +52,23 @@ const MAX_MATCHES_PER_DETECTOR = 10 * MAX_REFERENCES_PER_FILE;
 /** Structured files (YAML, JSON …) are read up to this size; larger ones are data (generated CRD bundles, dumps). */
 const MAX_STRUCTURED_LENGTH = 4 * 1024 * 1024;
 
-const HOST_KEY_HINT = /host|endpoint|server|url|uri|addr|domain|broker/i;
-const TLS_KEY_HINT = /tls|ssl|secure|https|port|ldaps/i;
+/**
+ * Words that must appear (in any case) for a file to be worth reading for endpoints by key: a host
+ * key and a TLS hint. Looked for in the lower-cased text with includes(): a case-insensitive regex
+ * of alternatives scanned a text without any of them at ~8 ns a character.
+ */
+const HOST_KEY_WORDS = ['host', 'endpoint', 'server', 'url', 'uri', 'addr', 'domain', 'broker'];
+const TLS_KEY_WORDS = ['tls', 'ssl', 'secure', 'https', 'ldaps'];
+
+/** `port`, `dbPort`, `DB_PORT`, `db.port` — not import, export, report or support. */
+function hasPortKey(text: string): boolean {
+  if (text.includes('Port') || text.includes('PORT')) return true;
+  for (let at = text.indexOf('port'); at !== -1; at = text.indexOf('port', at + 4)) {
+    const before = at ? text.charCodeAt(at - 1) : 0;
+    if (before < 0x61 || before > 0x7a) return true;
+  }
+  return false;
+}
 const SERVER_FORMATS = new Set<ConfigFormat>(['nginx', 'apache', 'haproxy', 'caddy', 'http']);
 
 /**
@@ -82,6 +97,7 @@ export function discoverAll(file: string, text: string, options: DiscoverOptions
 
 function hostsIn(file: string, reading: Reading, options: DiscoverOptions): HostReference[] {
   const text = reading.text;
+  if (!mayHoldPairs(reading.format, text)) return [];
   const found = endpointsIn(reading, path.basename(file), true);
   if (!found.length) return [];
   const ignore = options.ignore instanceof HostMatcher ? options.ignore : new HostMatcher(options.ignore);
@@ -112,8 +128,14 @@ class Reading {
   private maskedText: string | undefined;
   private pairSet: PairSet | undefined | null = null;
   private serverSet: ReturnType<typeof serverFindings> | null = null;
+  private lowerText: string | undefined;
 
   constructor(readonly format: ConfigFormat, readonly text: string) {}
+
+  /** The text in lower case, for hint words. */
+  get lower(): string {
+    return (this.lowerText ??= this.text.toLowerCase());
+  }
 
   /** Comments blanked; jsonc-parser skips JSON's comments itself. */
   get masked(): string {
@@ -137,7 +159,8 @@ function endpointsIn(reading: Reading, fileName: string, readBlocks: boolean): F
   const { format, text } = reading;
   const hasUrl = mayHoldUrl(text);
   const hasPort = mayHoldTlsPort(text);
-  const hasKeys = HOST_KEY_HINT.test(text) && TLS_KEY_HINT.test(text);
+  const lower = reading.lower;
+  const hasKeys = HOST_KEY_WORDS.some((w) => lower.includes(w)) && (TLS_KEY_WORDS.some((w) => lower.includes(w)) || hasPortKey(text));
   if (!SERVER_FORMATS.has(format) && !hasUrl && !hasPort && !hasKeys) return [];
   const masked = reading.masked;
   const server = reading.server;
@@ -250,7 +273,13 @@ function parseExtra(spec: string): { host: string; port: number; scheme?: string
   return parseHostPort(s);
 }
 
-const CERT_HINT = /cert|crt|pem|ssl|tls|\bca/i;
+/** Words near a certificate path (in the lower-cased text): `ca:`, `ca_file`, `caFile`, `ca-bundle`, `cacert`, `.pem` (not cache, case or catch). */
+const CERT_WORDS = ['cert', 'crt', 'pem', 'ssl', 'tls'];
+const CA_KEY = /\bca(?:[^a-z]|$|file|path|bundle|info)/;
+
+function mayNameCertificate(lower: string): boolean {
+  return CERT_WORDS.some((w) => lower.includes(w)) || CA_KEY.test(lower);
+}
 
 /** Certificate files named by a config, resolved against its folder. */
 export function certificateFileReferences(file: string, text: string): CertificateFileReference[] {
@@ -260,7 +289,7 @@ export function certificateFileReferences(file: string, text: string): Certifica
 
 function fileReferencesIn(file: string, reading: Reading): CertificateFileReference[] {
   const text = reading.text;
-  if (!CERT_HINT.test(text)) return [];
+  if (!mayHoldPairs(reading.format, text) || !mayNameCertificate(reading.lower)) return [];
   const found = certificatePathsIn(reading, true);
   const lines = new LineIndex(text);
   const seen = new Set<number>();
@@ -283,7 +312,7 @@ function certificatePathsIn(reading: Reading, readBlocks: boolean): PathFound[] 
   if (readBlocks) {
     for (const block of set.blocks) {
       const content = reading.text.slice(block.start, block.end);
-      const inner = CERT_HINT.test(content) ? embeddedFormat(block.path[block.path.length - 1] ?? '', content) : undefined;
+      const inner = mayNameCertificate(content.toLowerCase()) ? embeddedFormat(block.path[block.path.length - 1] ?? '', content) : undefined;
       if (inner) for (const f of certificatePathsIn(new Reading(inner, content), false)) found.push({ ...f, start: f.start + block.start, end: f.end + block.start });
     }
   }
