@@ -20,7 +20,7 @@ import { ownersByRoot, repositoryRoot } from '../core/owners';
 import { LastChangeCache, lastChangesOf } from '../core/lastChange';
 import type { CertificateRecord, FileResult } from '../core/model';
 import { toMetrics } from '../core/report/metrics';
-import { openOutput, writeFileAtomically } from './output';
+import { checkOutputPath, openOutput, OutputError, writeFileAtomically } from './output';
 
 declare const CERTLENS_VERSION: string;
 const VERSION = typeof CERTLENS_VERSION === 'string' ? CERTLENS_VERSION : '0.0.0-dev';
@@ -198,6 +198,7 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
   const ownerRoots = [...ownerFolders, ...ownerFolders.map((f) => repositoryRoot(f, fs.existsSync))];
   // Indented for a person at a terminal; one line into a pipe or file (as gh does), which is
   // smaller and quicker to write: `jq .` indents it.
+  if (values.output) checkOutputPath(values.output);
   const indent = !values.output && process.stdout.isTTY ? 2 : undefined;
   // One-line JSON is written as it is serialised: each file's part on the thread that parsed it (see
   // report/stream.ts). A baseline or git history is matched against the whole report, so not then.
@@ -307,7 +308,7 @@ function outputSink(file: string | undefined): { write: (chunk: Uint8Array) => v
           await Promise.all(writing);
         } catch (e) {
           output.abort();
-          throw e;
+          throw new OutputError(`cannot write ${file}: ${e instanceof Error ? e.message : String(e)}`);
         }
         if (ok) output.commit();
         else output.abort();
@@ -354,6 +355,10 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`certlens: ${(e as Error).message}\nRun "certlens --help" for usage.\n`);
+      return 2;
+    }
+    if (e instanceof OutputError) {
+      process.stderr.write(`certlens: ${e.message}\n`);
       return 2;
     }
     process.stderr.write(`certlens: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);

@@ -1,6 +1,30 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/** A report that cannot be written where --output says: said in one line, without a stack. */
+export class OutputError extends Error {}
+
+/** Fails early (before a scan) when --output names a file in a folder that is not there. */
+export function checkOutputPath(file: string): void {
+  const folder = path.dirname(path.resolve(file));
+  let isFolder = false;
+  try {
+    isFolder = fs.statSync(folder).isDirectory();
+  } catch {
+    isFolder = false;
+  }
+  if (!isFolder) throw new OutputError(`cannot write ${file}: no such folder ${folder}`);
+}
+
+/** Runs a file-system step of writing `file`, saying which file when it fails. */
+function writing<T>(file: string, step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    throw new OutputError(`cannot write ${file}: ${e instanceof Error ? e.message.replace(/, open '.*'$/, '') : String(e)}`);
+  }
+}
+
 /** An output file being written: `commit` makes it visible, `abort` leaves what was there. */
 export interface OutputFile {
   fd: number;
@@ -24,18 +48,18 @@ export function openOutput(file: string): OutputFile {
     existing = undefined;
   }
   if (existing && !existing.isFile()) {
-    const fd = fs.openSync(file, 'w');
+    const fd = writing(file, () => fs.openSync(file, 'w'));
     return { fd, seekable: false, commit: () => fs.closeSync(fd), abort: () => fs.closeSync(fd) };
   }
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = fs.openSync(temporary, 'w');
+  const fd = writing(file, () => fs.openSync(temporary, 'w'));
   return {
     fd,
     seekable: true,
     commit: () => {
       fs.closeSync(fd);
       try {
-        fs.renameSync(temporary, file);
+        writing(file, () => fs.renameSync(temporary, file));
       } catch (e) {
         fs.rmSync(temporary, { force: true });
         throw e;
@@ -52,7 +76,7 @@ export function openOutput(file: string): OutputFile {
 export function writeFileAtomically(file: string, text: string): void {
   const out = openOutput(file);
   try {
-    fs.writeFileSync(out.fd, text);
+    writing(file, () => fs.writeFileSync(out.fd, text));
   } catch (e) {
     out.abort();
     throw e;

@@ -218,6 +218,14 @@ describe('Prometheus metrics (scan --format openmetrics)', () => {
     }
   });
 
+  it('--output in a folder that is not there: one line naming it, exit 2, for streamed JSON and the other formats', () => {
+    for (const format of ['json', 'csv']) {
+      const r = run(['scan', dir, '--format', format, '--output', '/nonexistent-certlens/out.txt', '--fail-on', 'never']);
+      assert.equal(r.code, 2);
+      assert.equal(r.stderr.trim(), 'certlens: cannot write /nonexistent-certlens/out.txt: no such folder /nonexistent-certlens');
+    }
+  });
+
   it('JSON streamed into a file is what the whole-report path writes (an empty baseline takes that path)', () => {
     const out = tempDir();
     try {
