@@ -531,6 +531,18 @@ database:
     assert.deepEqual(certificateFileReferences('/ws/x.json', '{"ssl": {"caFile": "ssl/ca.p12", "cert": "https://x.acme.io/c.pem"}}').map((r) => r.target), ['/ws/ssl/ca.p12']);
   });
 
+  it('reads a file whose only hints are a port key or a CA key (the words that decide whether a file is parsed at all)', () => {
+    // No tls/ssl/https word anywhere: the port key is the TLS hint; `import` and `export` are not port keys.
+    const env = 'LDAP_HOST=ldap.acme-retail.com\nLDAP_PORT=636\n';
+    assert.deepEqual(discoverHosts('/ws/a.env', env).map((r) => `${r.host}:${r.port}`), ['ldap.acme-retail.com:636']);
+    const yaml = '# import and export settings\nldap:\n  host: ldap.acme-retail.com\n  port: 636\n';
+    assert.deepEqual(discoverHosts('/ws/values.yaml', yaml).map((r) => `${r.host}:${r.port}`), ['ldap.acme-retail.com:636']);
+    // No cert/crt/pem/ssl/tls word: `ca` followed by a non-letter or file/path/bundle/info is the hint.
+    for (const [file, text] of [['/ws/x.json', '{"caFile": "trust/root.cer"}'], ['/ws/a.env', 'CA_BUNDLE=trust/root.cer\n'], ['/ws/c.yaml', 'ca: trust/root.cer\n']]) {
+      assert.deepEqual(certificateFileReferences(file, text).map((r) => r.target), ['/ws/trust/root.cer'], text);
+    }
+  });
+
   it('stays linear on hostile input: long space runs, dotted runs, deep nesting, huge minified JSON', () => {
     const hostile: [string, string][] = [
       ['x.yaml', 'a' + ' '.repeat(200_000) + 'b\nport: 443\nhost: x'],
