@@ -24,6 +24,8 @@ const TEXT_ROUNDING_MS = 3_600_000;
 
 /** Files larger than this are parsed on the read worker (about 25 certificates' worth of PEM). */
 const PARSE_IN_WORKER_ABOVE = 32 * 1024;
+/** Config files up to this size are read for hosts on the extension host's thread, in its slices (~2 ms at most each). */
+const DISCOVER_ON_WORKER_ABOVE = 64 * 1024;
 
 /** Reads through Node's fs for local files (fast) and `workspace.fs` for remote and virtual ones. */
 export const readFile: ReadFile = async (file, maxSize): Promise<ReadOutcome> => {
@@ -257,7 +259,7 @@ export class CertificateStore implements vscode.Disposable {
             : [{ files: (await this.listFiles(folder, cfg, signal)).map(fileKey) }];
           const stats = await runScan({
             sources, maxFileSize: cfg.maxFileSize, parse: this.parseOptions(), memo: this.memo, blockCache: this.blockCache,
-            pool: walk ? this.pool : undefined, read: readFile, discover: true, signal, sliceMs: 4,
+            pool: walk ? this.pool : undefined, read: readFile, discover: true, discoverOnWorkerAbove: DISCOVER_ON_WORKER_ABOVE, signal, sliceMs: 4,
             parseOnWorker: { above: PARSE_IN_WORKER_ABOVE, containersExcept: this.passwords.unlockedFiles() },
             list: async () => (await this.listFiles(folder, cfg, signal)).map(fileKey),
             onFile: (r) => {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { daysFromNow, makeChain, makeCert, pkcs12, pkcs7, type TestCert } from '../support/certs';
-import { ReadPool } from '../../src/core/scan/readPool';
+import { type Discovered, ReadPool } from '../../src/core/scan/readPool';
 import { DEFAULT_EXCLUDES } from '../../src/core/scan/filters';
 import { readBounded } from '../../src/core/scan/files';
 import { type FileRead, runScan } from '../../src/core/scan/pipeline';
@@ -61,11 +61,13 @@ describe('scan pipeline', () => {
 
   it('finds the same files, certificates, problems and hosts whichever way it reads', async function () {
     this.timeout(120_000);
-    const scans = new Map<ScanMode, { results: FileResult[]; reads: FileRead[]; files: number }>();
-    for (const mode of ['async', 'sync', 'shared', 'worker'] as const) {
+    const scans = new Map<string, { results: FileResult[]; reads: FileRead[]; files: number }>();
+    // The editor's mode also leaves small config files to this thread's discovery (some, or all).
+    const ways: [string, ScanMode, number | undefined][] = [['async', 'async', undefined], ['sync', 'sync', undefined], ['shared', 'shared', undefined], ['worker', 'worker', undefined], ['worker, small configs here', 'worker', 100], ['worker, all configs here', 'worker', 1 << 20]];
+    for (const [name, mode, discoverOnWorkerAbove] of ways) {
       const reads: FileRead[] = [];
-      const { results, stats } = await scanTree({ roots: [root], mode, discover: true, onRead: (e) => reads.push(e) });
-      scans.set(mode, { results, reads, files: stats.files });
+      const { results, stats } = await scanTree({ roots: [root], mode, discover: true, discoverOnWorkerAbove, onRead: (e) => reads.push(e) });
+      scans.set(name, { results, reads, files: stats.files });
     }
     const reference = scans.get('async')!;
     assert.ok(reference.results.some((r) => r.certificates.some((c) => c.source === 'kubeconfig')), 'file references resolved');
@@ -77,6 +79,25 @@ describe('scan pipeline', () => {
       assert.equal(scan.files, reference.files, `${mode}: files walked`);
       assert.deepEqual(summary(scan.results).sort(), summary(reference.results).sort(), `${mode}: results`);
       assert.deepEqual(discoveries(scan.reads), discoveries(reference.reads), `${mode}: discoveries`);
+    }
+  });
+
+  it('leaves config files up to discoverHereAbove to the caller, with their text and nothing discovered', async function () {
+    this.timeout(60_000);
+    const files = ['d6/e0/app6.env', 'd0/e0/src7.ts', 'd5/e2/kube5'].map((f) => path.join(root, f)).filter((f) => fs.existsSync(f));
+    assert.ok(files.length >= 2, files.join());
+    const pool = new ReadPool(WORKER);
+    try {
+      for (const above of [undefined, 1 << 20]) {
+        const found = new Map<string, Discovered | undefined>();
+        await pool.read(files, 1 << 20, (file, _outcome, d) => found.set(file, d), { discover: true, discoverHereAbove: above });
+        const env = found.get(files[0]);
+        if (above === undefined) assert.ok(env?.hosts?.length && !env.undiscovered, 'discovered on the worker');
+        else assert.ok(!env?.hosts && env?.undiscovered && Buffer.from(env.undiscovered).toString().startsWith('DB_HOST='), 'left to the caller');
+        assert.equal(found.get(files[1]), undefined, 'source code is no config file');
+      }
+    } finally {
+      pool.dispose();
     }
   });
 

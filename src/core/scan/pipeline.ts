@@ -62,6 +62,12 @@ export interface ScanRequest {
   concurrency?: number;
   /** Run host discovery on config files, where they are read. */
   discover?: boolean;
+  /**
+   * With a pool that reads for this thread (not 'share'): config files up to this size are
+   * discovered here, in this thread's slices, rather than on the worker. The editor's thread waits
+   * for the worker most of a scan, while the worker (at a lower priority) is the bound.
+   */
+  discoverOnWorkerAbove?: number;
   /** Files larger than this are parsed on the worker; PKCS#7/PKCS#12 always are, except the listed ones (unlocked with a password this thread holds). */
   parseOnWorker?: { above: number; containersExcept: readonly string[] };
   /** Lists a walk source's files on this thread when the worker failed (default: a synchronous walk). */
@@ -131,7 +137,9 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
   };
   /** What this thread does with one file's outcome, wherever it was read; `at` is its place in walk order when sharing. */
   const accept = async (file: string, outcome: PooledOutcome, found?: Discovered, at = -1) => {
-    if (req.discover && !found && outcome instanceof Uint8Array && wantsDiscovery(file) && isText(outcome)) found = discoverIn(file, decoder.decode(outcome));
+    // The worker leaves small config files to this thread (discoverHereAbove): their text, or the bytes it sent.
+    if (req.discover && found?.undiscovered) found = discoverIn(file, decoder.decode(found.undiscovered));
+    else if (req.discover && !found && outcome instanceof Uint8Array && wantsDiscovery(file) && isText(outcome)) found = discoverIn(file, decoder.decode(outcome));
     let result: FileResult | undefined;
     if (outcome === 'nothing') stats.read++;
     else if (typeof outcome === 'object' && 'fragment' in outcome) deliverFragment(outcome.fragment, at);
@@ -185,7 +193,7 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
       queue.push([file, outcome, found]);
       wake?.();
     }, {
-      discover: req.discover, signal, maxCertificates: req.parse?.maxCertificates,
+      discover: req.discover, discoverHereAbove: req.discoverOnWorkerAbove, signal, maxCertificates: req.parse?.maxCertificates,
       parseAbove: req.parseOnWorker?.above, parseContainersExcept: req.parseOnWorker ? [...req.parseOnWorker.containersExcept] : undefined,
     }).then((count) => {
       if (isWalk(source)) stats.files += count;

@@ -18,6 +18,11 @@ export interface ReadRequest {
   maxSize: number;
   /** Run host discovery on config files in the worker and return what it found. */
   discover?: boolean;
+  /**
+   * With discover: config files up to this size are not discovered here but handed to the caller
+   * (their text in Discovered.undiscovered), whose thread may be idle while this one is the bound.
+   */
+  discoverHereAbove?: number;
   /** Files larger than this many bytes are parsed in the worker (a long parse never blocks the caller). */
   parseAbove?: number;
   /** Passed to parseFile for files parsed in the worker. */
@@ -47,6 +52,8 @@ export interface Discovered {
   fileRefs?: CertificateFileReference[];
   /** Why discovery failed on this file (it found nothing then). */
   error?: string;
+  /** The file's text, left for the caller to discover (ReadRequest.discoverHereAbove). */
+  undiscovered?: Uint8Array;
 }
 
 export type WorkerResult =
@@ -102,7 +109,7 @@ export class ReadPool {
         return;
       }
       for (const r of reply.results) {
-        const found = r.kind === 'bytes' || r.kind === 'nothing' || r.kind === 'parsed' || r.kind === 'fragment' ? (r.hosts || r.fileRefs || r.error ? { hosts: r.hosts, fileRefs: r.fileRefs, error: r.error } : undefined) : undefined;
+        const found = r.kind === 'bytes' || r.kind === 'nothing' || r.kind === 'parsed' || r.kind === 'fragment' ? (r.hosts || r.fileRefs || r.error || r.undiscovered ? { hosts: r.hosts, fileRefs: r.fileRefs, error: r.error, undiscovered: r.undiscovered } : undefined) : undefined;
         job.onResult(r.file, r.kind === 'bytes' ? r.bytes : r.kind === 'parsed' ? { parsed: r.result } : r.kind === 'fragment' ? { fragment: r.fragment } : r.kind === 'error' ? new Error(r.message) : r.kind, found);
       }
       if (reply.done) {
@@ -132,7 +139,7 @@ export class ReadPool {
    * Reads `files` (or the files of a folder the worker walks), calling `onResult` as results arrive
    * (in batches); resolves with the number of files read when all have.
    */
-  read(source: readonly string[] | WalkSpec, maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, options: Pick<ReadRequest, 'discover' | 'parseAbove' | 'maxCertificates' | 'parseContainersExcept' | 'report' | 'claim' | 'walked'> & { signal?: AbortSignal } = {}): Promise<number> {
+  read(source: readonly string[] | WalkSpec, maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, options: Pick<ReadRequest, 'discover' | 'discoverHereAbove' | 'parseAbove' | 'maxCertificates' | 'parseContainersExcept' | 'report' | 'claim' | 'walked'> & { signal?: AbortSignal } = {}): Promise<number> {
     const files = Array.isArray(source) ? [...(source as readonly string[])] : undefined;
     const { signal, ...request } = options;
     if (signal?.aborted) return Promise.reject(abortError(signal));

@@ -69,14 +69,16 @@ parentPort?.on('message', (req: ReadRequest) => {
       // The read is a view into a reused buffer: only what is kept is copied.
       let outcome = read;
       const config = req.discover && mayBeConfigFile(file) && isText(outcome);
-      // Host discovery runs here too, so only its (small) results cross to the parsing thread.
-      const found = config ? discoverIn(file, decoder.decode(outcome)) : undefined;
       const candidate = mayHoldCertificates(file, outcome);
       if (candidate) outcome = new Uint8Array(read);
       // Keystores the user unlocked stay with the caller, which holds their passwords.
       const container = isContainerFile(file);
       const large = req.parseAbove !== undefined && outcome.length > req.parseAbove;
       const parseHere = container ? !!req.parseContainersExcept && !req.parseContainersExcept.includes(file) : large;
+      // Host discovery runs here too, so only its (small) results cross to the parsing thread; small
+      // files may be left to the caller (discoverHereAbove), which discovers what it is sent.
+      const leftToCaller = config && req.discoverHereAbove !== undefined && outcome.length <= req.discoverHereAbove && !(candidate && parseHere);
+      const found = config && !leftToCaller ? discoverIn(file, decoder.decode(outcome)) : undefined;
       if (candidate && parseHere) {
         if (blockCache.size > BLOCK_CACHE_LIMIT) blockCache.clear();
         const result = memo.parse(file, outcome, { maxCertificates: req.maxCertificates, blockCache });
@@ -98,6 +100,10 @@ parentPort?.on('message', (req: ReadRequest) => {
         // A private copy (made above), so the buffer can be transferred rather than cloned.
         batch.push({ file, kind: 'bytes', bytes: outcome, ...found });
         transfer.push(outcome.buffer as ArrayBuffer);
+      } else if (leftToCaller) {
+        const text = new Uint8Array(read);
+        batch.push({ file, kind: 'nothing', undiscovered: text });
+        transfer.push(text.buffer as ArrayBuffer);
       } else {
         batch.push({ file, kind: 'nothing', ...found });
       }
