@@ -24,8 +24,8 @@ const TEXT_ROUNDING_MS = 3_600_000;
 
 /** Files larger than this are parsed on the read worker (about 25 certificates' worth of PEM). */
 const PARSE_IN_WORKER_ABOVE = 32 * 1024;
-/** Config files up to this size are read for hosts on the extension host's thread, in its slices (~2 ms at most each). */
-const DISCOVER_ON_WORKER_ABOVE = 64 * 1024;
+/** Config files up to this size are read for hosts on the extension host's thread, in its slices (under 1 ms each). */
+const DISCOVER_ON_WORKER_ABOVE = 16 * 1024;
 
 /** Reads through Node's fs for local files (fast) and `workspace.fs` for remote and virtual ones. */
 export const readFile: ReadFile = async (file, maxSize): Promise<ReadOutcome> => {

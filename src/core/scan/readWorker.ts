@@ -103,7 +103,7 @@ parentPort?.on('message', (req: ReadRequest) => {
       } else if (leftToCaller) {
         const text = new Uint8Array(read);
         batch.push({ file, kind: 'nothing', undiscovered: text });
-        transfer.push(text.buffer as ArrayBuffer);
+        transfer.push(text.buffer);
       } else {
         batch.push({ file, kind: 'nothing', ...found });
       }
