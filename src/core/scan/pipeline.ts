@@ -96,7 +96,6 @@ export interface ScanRequest {
 const WORKER_CHUNK = 128;
 const WORKER_AHEAD = 3;
 const OWN_SLICE = 64;
-const decoder = new TextDecoder('utf-8');
 
 export async function runScan(req: ScanRequest): Promise<ScanStats> {
   const started = performance.now();
@@ -138,8 +137,8 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
   /** What this thread does with one file's outcome, wherever it was read; `at` is its place in walk order when sharing. */
   const accept = async (file: string, outcome: PooledOutcome, found?: Discovered, at = -1) => {
     // The worker leaves small config files to this thread (discoverHereAbove): their text, or the bytes it sent.
-    if (req.discover && found?.undiscovered) found = discoverIn(file, decoder.decode(found.undiscovered));
-    else if (req.discover && !found && outcome instanceof Uint8Array && wantsDiscovery(file) && isText(outcome)) found = discoverIn(file, decoder.decode(outcome));
+    if (req.discover && found?.undiscovered) found = discoverIn(file, found.undiscovered);
+    else if (req.discover && !found && outcome instanceof Uint8Array && wantsDiscovery(file) && isText(outcome)) found = discoverIn(file, outcome);
     let result: FileResult | undefined;
     if (outcome === 'nothing') stats.read++;
     else if (typeof outcome === 'object' && 'fragment' in outcome) deliverFragment(outcome.fragment, at);
@@ -160,7 +159,7 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
   const readHereSync = (file: string, at = -1, walked = false): Promise<void> | undefined => {
     const read = readScratchSync(file, req.maxFileSize, walked);
     if (!(read instanceof Uint8Array)) return accept(file, read, undefined, at);
-    const found = req.discover && wantsDiscovery(file) && isText(read) ? discoverIn(file, decoder.decode(read)) : undefined;
+    const found = req.discover && wantsDiscovery(file) && isText(read) ? discoverIn(file, read) : undefined;
     if (mayHoldCertificates(file, read)) return accept(file, new Uint8Array(read), found, at);
     if (found) return accept(file, 'nothing', found, at);
     stats.read++;

@@ -19,7 +19,6 @@ import { packTexts, reportFragment } from '../report/stream';
  * deserialised in one go on the receiving thread, so a batch of big bundles would be a long task. */
 const BATCH = 64;
 const BATCH_CERTIFICATES = 200;
-const decoder = new TextDecoder('utf-8');
 /** Certificates this worker decoded, by PEM body: copies of one CA across a tree are decoded once. */
 const blockCache = new Map<string, CertificateFields & { der: Uint8Array }>();
 /** Identical files (copies of one keystore or bundle) are parsed once. */
@@ -78,7 +77,7 @@ parentPort?.on('message', (req: ReadRequest) => {
       // Host discovery runs here too, so only its (small) results cross to the parsing thread; small
       // files may be left to the caller (discoverHereAbove), which discovers what it is sent.
       const leftToCaller = config && req.discoverHereAbove !== undefined && outcome.length <= req.discoverHereAbove && !(candidate && parseHere);
-      const found = config && !leftToCaller ? discoverIn(file, decoder.decode(outcome)) : undefined;
+      const found = config && !leftToCaller ? discoverIn(file, outcome) : undefined;
       if (candidate && parseHere) {
         if (blockCache.size > BLOCK_CACHE_LIMIT) blockCache.clear();
         const result = memo.parse(file, outcome, { maxCertificates: req.maxCertificates, blockCache });
