@@ -83,21 +83,24 @@ const SERVER_FORMATS = new Set<ConfigFormat>(['nginx', 'apache', 'haproxy', 'cad
  * copy) is the caller's decision: it calls this only for files it wants read.
  */
 export function discoverHosts(file: string, text: string, options: DiscoverOptions = {}): HostReference[] {
-  const format = configFormat(file, text);
-  return format ? hostsIn(file, new Reading(format, text), options) : [];
+  const reading = readingOf(file, text);
+  return reading ? hostsIn(file, reading, options) : [];
 }
 
 /** Endpoints and certificate files a config file names, from one reading of it. */
 export function discoverAll(file: string, text: string, options: DiscoverOptions = {}): { hosts: HostReference[]; fileRefs: CertificateFileReference[] } {
+  const reading = readingOf(file, text);
+  return reading ? { hosts: hostsIn(file, reading, options), fileRefs: fileReferencesIn(file, reading) } : { hosts: [], fileRefs: [] };
+}
+
+/** A config file's reading; undefined when it is no config format or cannot name anything (JSON that opens no object). */
+function readingOf(file: string, text: string): Reading | undefined {
   const format = configFormat(file, text);
-  if (!format) return { hosts: [], fileRefs: [] };
-  const reading = new Reading(format, text);
-  return { hosts: hostsIn(file, reading, options), fileRefs: fileReferencesIn(file, reading) };
+  return format && mayHoldPairs(format, text) ? new Reading(format, text) : undefined;
 }
 
 function hostsIn(file: string, reading: Reading, options: DiscoverOptions): HostReference[] {
   const text = reading.text;
-  if (!mayHoldPairs(reading.format, text)) return [];
   const found = endpointsIn(reading, path.basename(file), true);
   if (!found.length) return [];
   const ignore = options.ignore instanceof HostMatcher ? options.ignore : new HostMatcher(options.ignore);
@@ -118,7 +121,6 @@ function hostsIn(file: string, reading: Reading, options: DiscoverOptions): Host
   return out.map(({ offset: _offset, ...ref }) => ref);
 }
 
-/** Endpoints in `text` read as `format`, at offsets into it; a range found twice keeps its first (most specific) source. */
 /**
  * One text read as one format: its comment-masked form and its key/value pairs, each made once
  * when first asked. Endpoints and certificate paths are looked for in the same reading of a file
@@ -155,6 +157,7 @@ class Reading {
   }
 }
 
+/** Endpoints in the reading's text, at offsets into it; a range found twice keeps its first (most specific) source. */
 function endpointsIn(reading: Reading, fileName: string, readBlocks: boolean): Found[] {
   const { format, text } = reading;
   const hasUrl = mayHoldUrl(text);
@@ -283,13 +286,13 @@ function mayNameCertificate(lower: string): boolean {
 
 /** Certificate files named by a config, resolved against its folder. */
 export function certificateFileReferences(file: string, text: string): CertificateFileReference[] {
-  const format = configFormat(file, text);
-  return format ? fileReferencesIn(file, new Reading(format, text)) : [];
+  const reading = readingOf(file, text);
+  return reading ? fileReferencesIn(file, reading) : [];
 }
 
 function fileReferencesIn(file: string, reading: Reading): CertificateFileReference[] {
   const text = reading.text;
-  if (!mayHoldPairs(reading.format, text) || !mayNameCertificate(reading.lower)) return [];
+  if (!mayNameCertificate(reading.lower)) return [];
   const found = certificatePathsIn(reading, true);
   const lines = new LineIndex(text);
   const seen = new Set<number>();
