@@ -6,7 +6,7 @@ import { evaluate, evaluateCrls, evaluateExpiries, EXPIRED_CODES, type RuleSetti
 import { applyManagedRenewal } from '../rules/renewal';
 import { byNextUpdate, keyComesFirst } from '../scan/inventory';
 import { meetsThreshold } from './formats';
-import { addSummary, certificateJson, countFinding, crlJson, emptySummary, EXPIRY_CODES, findingJson, type HostJson, hostJson, isoTime, type Report, REPORT_VERSION } from './schema';
+import { addSummary, certificateJson, countFinding, crlJson, emptySummary, EXPIRY_CODES, findingJson, type HostJson, hostJson, isoTime, memoisedOwners, type Report, REPORT_VERSION } from './schema';
 
 /**
  * The CLI's JSON report (schema.ts, one line) written as it is serialised: byte for byte what
@@ -100,8 +100,10 @@ interface SpecState {
   spec: FragmentSpec;
   key: string;
   contextOf: ContextOf;
-  /** Each file's owners, and them as JSON; undefined without any CODEOWNERS file. */
-  ownersOf: ((file: string) => string[]) | undefined;
+  /** Whether a CODEOWNERS file gives owners (buildReport's `ownersOf` option is set). */
+  codeOwners: boolean;
+  /** Each file's owners (a fresh array, as buildReport gives them), and them as JSON. */
+  ownersOf: (file: string) => string[];
   ownersJson: Map<string, string>;
 }
 let state: SpecState | undefined;
@@ -112,7 +114,7 @@ function stateOf(spec: FragmentSpec): SpecState {
   if (state?.key === key) state.spec = spec;
   else {
     const owners = ownersByRoot(spec.ownerRoots, readTextIfExists);
-    state = { spec, key, contextOf: contextByFolder(new ContextClassifier(spec.contextGlobs), spec.folders, spec.cwd), ownersOf: owners, ownersJson: new Map() };
+    state = { spec, key, contextOf: contextByFolder(new ContextClassifier(spec.contextGlobs), spec.folders, spec.cwd), codeOwners: !!owners, ownersOf: memoisedOwners(owners), ownersJson: new Map() };
   }
   return state;
 }
@@ -121,16 +123,11 @@ export function contextOfSpec(spec: FragmentSpec): ContextOf {
   return stateOf(spec).contextOf;
 }
 
-/** A file's owners under the spec (a fresh array), as buildReport's ownersOf gives them. */
-function ownersOf(s: SpecState, file: string): string[] {
-  return s.ownersOf ? s.ownersOf(file) : [];
-}
-
 function ownersJsonOf(s: SpecState, file: string): string {
   let json = s.ownersJson.get(file);
   if (json === undefined) {
     if (s.ownersJson.size > 10_000) s.ownersJson.clear();
-    s.ownersJson.set(file, (json = JSON.stringify(ownersOf(s, file))));
+    s.ownersJson.set(file, (json = JSON.stringify(s.ownersOf(file))));
   }
   return json;
 }
@@ -199,8 +196,8 @@ const render = {
     return [head, tail + '}'];
   },
 
+  /** A finding without related places (those are rendered by findingJson). */
   finding(f: Finding, context: FileContext, owners: string): string {
-    if (f.related?.length) return JSON.stringify(findingJson(f, context, JSON.parse(owners) as string[]));
     return `{"file":${this.quotedFile(f.file)},"range":${rangeJson(f.range)},"severity":"${f.severity}","code":"${f.code}","message":${JSON.stringify(f.message)},"context":"${context}","owners":${owners}` +
       `${f.sha256 ? `,"sha256":${JSON.stringify(f.sha256)}` : ''}${f.host ? `,"host":${JSON.stringify(f.host)}` : ''}}`;
   },
@@ -239,7 +236,7 @@ class FindingRenderer {
       this.findings++;
       if (EXPIRED_CODES.has(f.code) && f.severity !== 'hint') this.expiredNotHint++;
       if (this.expiringIn === f.file && f.sha256 && f.severity !== 'hint' && EXPIRY_CODES.includes(f.code)) this.expiring.add(f.sha256);
-      out.push(render.finding(f, context, ownersJsonOf(this.s, f.file)));
+      out.push(f.related?.length ? JSON.stringify(findingJson(f, context, this.s.ownersOf(f.file))) : render.finding(f, context, ownersJsonOf(this.s, f.file)));
     }
     // One flat string (not a chain of concatenations, which cost a walk of the chain to encode).
     return out.length === 1 ? out[0] : out.join(',');
@@ -269,7 +266,7 @@ export function reportFragment(result: FileResult, spec: FragmentSpec, manifests
   }
   const owners = ownersJsonOf(s, result.file);
   // Which certificates expiry findings name: for expiringWithoutOwner, here or (hosts) in writeJsonReport.
-  const countsWithoutOwner = !!s.ownersOf && context === 'production' && owners === '[]';
+  const countsWithoutOwner = s.codeOwners && context === 'production' && owners === '[]';
   const findings = new FindingRenderer(s, countsWithoutOwner || spec.hosts ? result.file : undefined);
   // In the order the report lists them (a file's certificates all carry its name), so that each
   // one's rule findings are the run the whole tree's evaluation would give it.
@@ -544,7 +541,7 @@ export async function writeJsonReport(
   addSummary(summary, late.summary);
   findingCount += late.findings;
   expiredNotHint += late.expiredNotHint;
-  if (s.ownersOf && extras.hostFindings?.length) withoutOwner += expiringFromHosts(files, extras.hostFindings, s);
+  if (s.codeOwners && extras.hostFindings?.length) withoutOwner += expiringFromHosts(files, extras.hostFindings, s);
 
   const out = new ByteOutput(chunkSize);
   const written = async () => {
@@ -601,9 +598,9 @@ export async function writeJsonReport(
   element(hostFindings);
   endArray();
   const stats = { files: extras.files, certificates: total, findings: findingCount, ms: extras.ms };
-  const fullSummary: Report['summary'] = s.ownersOf ? { ...summary, expiringWithoutOwner: withoutOwner } : summary;
+  const fullSummary: Report['summary'] = s.codeOwners ? { ...summary, expiringWithoutOwner: withoutOwner } : summary;
   out.put(`,"stats":${JSON.stringify(stats)},"summary":${JSON.stringify(fullSummary)}`);
-  if (extras.hosts) out.put(`,"hosts":${JSON.stringify(extras.hosts.map((h) => hostJson(h, s.contextOf, (file) => ownersOf(s, file))))}`);
+  if (extras.hosts) out.put(`,"hosts":${JSON.stringify(extras.hosts.map((h) => hostJson(h, s.contextOf, s.ownersOf)))}`);
   out.put('}');
   out.end();
   await written();
