@@ -202,8 +202,6 @@ export class CertificateStore implements vscode.Disposable {
     this.contexts.clear();
     this.classifiers.clear();
     this.filters.clear();
-    this.candidates.clear();
-    this.parsing = undefined;
     this.invalidate();
   }
 
@@ -212,11 +210,8 @@ export class CertificateStore implements vscode.Disposable {
   /** Decoded PEM bodies, shared by scans (copies of one CA across a tree are decoded once). */
   private readonly blockCache = new Map<string, CertificateFields & { der: Uint8Array }>();
 
-  /** Parse options, read from the settings once until they change (an edit asks for them each time). */
-  private parsing: NonNullable<ScanRequest['parse']> | undefined;
-
   private parseOptions(): NonNullable<ScanRequest['parse']> {
-    return (this.parsing ??= { pkcs12Password: (file: string) => this.passwords.passwordFor(file), maxCertificates: readConfig().maxCertificatesPerFile });
+    return { pkcs12Password: (file: string) => this.passwords.passwordFor(file), maxCertificates: readConfig().maxCertificatesPerFile };
   }
 
   /**
@@ -229,7 +224,6 @@ export class CertificateStore implements vscode.Disposable {
     this.configByFile.clear(); // workspace folders may have changed, and files gone
     this.contexts.clear();
     this.filters.clear(); // and files.exclude with them
-    this.candidates.clear();
     const controller = (this.scanController = new AbortController());
     const run: Promise<void> = this.runFullScan(controller.signal).then((): Promise<void> | undefined => (controller.signal.aborted && this.latestScan !== run ? this.latestScan : undefined));
     this.latestScan = run;
@@ -326,19 +320,6 @@ export class CertificateStore implements vscode.Disposable {
 
   /** Whether a file (by URI) is one the scan would read: the same include, exclude and files.exclude. */
   isCandidate(uri: vscode.Uri): boolean {
-    // Asked on every keystroke in an open document: kept until settings or workspace folders change.
-    const key = uri.toString();
-    let known = this.candidates.get(key);
-    if (known === undefined) {
-      if (this.candidates.size > 10_000) this.candidates.clear();
-      this.candidates.set(key, (known = this.decideCandidate(uri)));
-    }
-    return known;
-  }
-
-  private readonly candidates = new Map<string, boolean>();
-
-  private decideCandidate(uri: vscode.Uri): boolean {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (!folder || isSkippedByExtension(uri.path)) return false;
     const cfg = this.configFor(fileKey(uri));
