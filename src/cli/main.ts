@@ -202,9 +202,9 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
   // Owners from the CODEOWNERS of each scanned folder or of the repository holding it (files named on their own: the working directory's).
   const ownerFolders = folders.length ? folders : [process.cwd()];
   const ownerRoots = [...ownerFolders, ...ownerFolders.map((f) => repositoryRoot(f, fs.existsSync))];
+  if (values.output) checkOutputPath(values.output);
   // Indented for a person at a terminal; one line into a pipe or file (as gh does), which is
   // smaller and quicker to write: `jq .` indents it.
-  if (values.output) checkOutputPath(values.output);
   const indent = !values.output && process.stdout.isTTY ? 2 : undefined;
   // One-line JSON is written as it is serialised: each file's part on the thread that parsed it (see
   // report/stream.ts). A baseline or git history is matched against the whole report, so not then.
