@@ -260,10 +260,12 @@ export function reportFragment(result: FileResult, spec: FragmentSpec, manifests
   if (!certs.length && !problems.length && !privateKeys.length && !crls.length && !expiries.length && !certManagerCertificates.length) return undefined;
   const s = stateOf(spec);
   const context = s.contextOf(result.file);
-  const base = { file: result.file, context, privateKeys, crls, certManagerCertificates };
-  if (!manifests && hasManaged(result)) {
-    return { ...base, notAfter: [], index: [], spkiSha256: [], certificates: [], certificateFindings: [], fileFindings: [], deferred: result, findings: 0, expiredNotHint: 0, summary: emptySummary(), expiringWithoutOwner: 0 };
-  }
+  const fragment: ReportFragment = {
+    file: result.file, context, privateKeys, crls, certManagerCertificates, notAfter: [], index: [], spkiSha256: [], certificates: [], certificateFindings: [], fileFindings: [],
+    findings: 0, expiredNotHint: 0, summary: emptySummary(), expiringWithoutOwner: 0,
+  };
+  const managed = hasManaged(result);
+  if (managed && !manifests) return { ...fragment, deferred: result };
   const owners = ownersJsonOf(s, result.file);
   // Which certificates expiry findings name: for expiringWithoutOwner, here or (hosts) in writeJsonReport.
   const countsWithoutOwner = s.codeOwners && context === 'production' && owners === '[]';
@@ -274,13 +276,10 @@ export function reportFragment(result: FileResult, spec: FragmentSpec, manifests
   const starts: number[] = [];
   const evaluated = evaluate(sorted, spec.now, spec.rules, starts);
   // cert-manager softens expiry findings one for one, and adds overdue findings after all others.
-  const ruleFindings = manifests && hasManaged(result) ? applyManagedRenewal(evaluated, sorted, manifests, spec.now, spec.rules) : evaluated;
+  const ruleFindings = managed && manifests ? applyManagedRenewal(evaluated, sorted, manifests, spec.now, spec.rules) : evaluated;
   const overdueOf = new Map<number, Finding>();
   for (const f of ruleFindings.slice(evaluated.length)) overdueOf.set(sorted.findIndex((c) => c.sha256 === f.sha256 && c.range.start.line === f.range.start.line && c.range.start.character === f.range.start.character), f);
-  const fragment: ReportFragment = {
-    ...base, notAfter: [], index: [], spkiSha256: [], certificates: [], certificateFindings: [], fileFindings: [],
-    findings: 0, expiredNotHint: 0, summary: findings.summary, expiringWithoutOwner: 0,
-  };
+  fragment.summary = findings.summary;
   const texts = fragment.certificates as Text[];
   const certificateFindings = fragment.certificateFindings as Text[];
   const overdue: Text[] | undefined = overdueOf.size ? [] : undefined;
