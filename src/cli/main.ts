@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
-import { DEFAULT_RULES, EXPIRED_CODES, type RuleSettings } from '../core/rules/rules';
+import { DEFAULT_RULES, type RuleSettings } from '../core/rules/rules';
 import { Inventory } from '../core/scan/inventory';
 import { DEFAULT_EXCLUDES } from '../core/scan/filters';
 import { DEFAULT_MAX_FILE_SIZE, readBoundedSync } from '../core/scan/files';
@@ -12,7 +12,7 @@ import { ReadPool } from '../core/scan/readPool';
 import { buildReport } from '../core/report/schema';
 import { type FragmentSpec, type ReportFragment, writeJsonReport } from '../core/report/stream';
 import { applyNonProductionPolicy, type ContextGlobs, ContextClassifier, contextByFolder, NON_PRODUCTION_POLICIES, type NonProductionPolicy } from '../core/context';
-import { meetsThreshold, toCsv, toSarif, toTable } from '../core/report/formats';
+import { type FailureCounts, failsAt, failureCounts, toCsv, toSarif, toTable } from '../core/report/formats';
 import { checkCommand, checkTargets, HOST_ARG_OPTIONS, HostCollector, hostCliOptions } from './hosts';
 import { baselineJson, BaselineMatcher, createBaseline } from '../core/report/baseline';
 import { readBaselineFile, sourceRootFor } from './baseline';
@@ -237,13 +237,13 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     process.stderr.write(`here ${stats.sharing.readHere} of ${stats.files} files, waited ${stats.sharing.waitedMs} ms\n`);
   }
   const checked = collector && hostOptions ? await checkTargets(collector.targets(), now, rules, { ...hostOptions, signal: controller.signal }) : undefined;
-  let failing: (level: string) => boolean;
+  let counts: FailureCounts;
   if (streamed) {
     const sink = outputSink(values.output);
     try {
       const totals = await writeJsonReport(fragments, { files: stats.files, ms: stats.ms, hostFindings: checked?.findings, hosts: checked?.hosts }, streamed, sink.write);
       await sink.write(Buffer.from('\n'));
-      failing = (level) => totals.failing(level);
+      counts = totals.counts;
     } catch (e) {
       await sink.close(false);
       throw e;
@@ -276,10 +276,10 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     else await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
     const counted = inBaseline ? findings.filter((f) => !inBaseline.matches(f)) : findings;
     if (counted.length < findings.length) process.stderr.write(`certlens: ${findings.length - counted.length} of ${findings.length} findings are in the baseline ${values.baseline}: reported, not counted for --fail-on\n`);
-    failing = (level) => level === 'expired' ? counted.some((f) => EXPIRED_CODES.has(f.code) && f.severity !== 'hint') : counted.some((f) => meetsThreshold(f.severity, level));
+    counts = failureCounts(counted);
   }
   mark('written');
-  return mode === 'scan' && failing(failOn) ? 1 : 0;
+  return mode === 'scan' && failsAt(failOn, counts) ? 1 : 0;
 }
 
 /**

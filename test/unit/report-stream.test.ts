@@ -7,6 +7,7 @@ import { ownersByRoot } from '../../src/core/owners';
 import { applyNonProductionPolicy, type ContextGlobs, type NonProductionPolicy } from '../../src/core/context';
 import type { FileResult, Finding } from '../../src/core/model';
 import { buildReport, type HostJson } from '../../src/core/report/schema';
+import { type FailureCounts, failureCounts } from '../../src/core/report/formats';
 import { contextOfSpec, type FragmentSpec, packTexts, type ReportFragment, reportFragment, TextBlocks, writeJsonReport } from '../../src/core/report/stream';
 import { DEFAULT_RULES } from '../../src/core/rules/rules';
 import { Inventory } from '../../src/core/scan/inventory';
@@ -109,12 +110,12 @@ describe('streamed JSON report', () => {
     return JSON.stringify(report);
   }
 
-  async function streamed(fragments: readonly ReportFragment[], spec: FragmentSpec, host?: { findings: Finding[]; hosts: HostJson[] }, chunkSize?: number): Promise<{ text: string; chunks: number }> {
+  async function streamed(fragments: readonly ReportFragment[], spec: FragmentSpec, host?: { findings: Finding[]; hosts: HostJson[] }, chunkSize?: number): Promise<{ text: string; chunks: number; counts: FailureCounts }> {
     const chunks: Buffer[] = [];
-    await writeJsonReport(fragments, { files, ms: 12, hostFindings: host?.findings, hosts: host?.hosts }, spec, (chunk) => {
+    const totals = await writeJsonReport(fragments, { files, ms: 12, hostFindings: host?.findings, hosts: host?.hosts }, spec, (chunk) => {
       chunks.push(Buffer.from(chunk)); // the writer may reuse nothing it handed over
     }, chunkSize);
-    return { text: Buffer.concat(chunks).toString('utf8'), chunks: chunks.length };
+    return { text: Buffer.concat(chunks).toString('utf8'), chunks: chunks.length, counts: totals.counts };
   }
 
   /** Fragments as made (strings), packed here in blocks, or packed as a worker packs a batch (one buffer). */
@@ -146,9 +147,11 @@ describe('streamed JSON report', () => {
       assert.ok(report.certificates.some((c: { managedBy?: unknown }) => c.managedBy), 'managed certificates');
       if (policy !== 'exclude') assert.ok(report.summary.expiringWithoutOwner > 0, 'expiring without owner');
       for (const packing of packings) {
-        const { text, chunks } = await streamed(fragmentsOf(spec, packing), spec, undefined, 4096);
+        const { text, chunks, counts } = await streamed(fragmentsOf(spec, packing), spec, undefined, 4096);
         assert.ok(chunks > 3, `written in ${chunks} chunks`);
         assert.equal(text, want, packing);
+        // What --fail-on decides on: the same as the whole-report path counts from its findings.
+        assert.deepEqual(counts, failureCounts(report.findings as Finding[]), packing);
       }
     });
   }

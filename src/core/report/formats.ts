@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { hostPortKey } from '../hosts/names';
 import { pathToFileURL } from 'node:url';
 import type { FindingJson, Report } from './schema';
+import { type Finding, type Severity, SEVERITIES } from '../model';
+import { EXPIRED_CODES } from '../rules/rules';
 import { relativeToRoot } from './baseline';
 import { FINDING_CODES, type FindingCodeInfo } from './findingCodes';
 
@@ -245,4 +247,25 @@ function hostsTable(report: Report, color: boolean, rel: (f: string) => string):
 export function meetsThreshold(severity: string, failOn: string): boolean {
   if (failOn === 'never') return false;
   return SEVERITY_RANK[severity] >= SEVERITY_RANK[failOn];
+}
+
+/** What `--fail-on` looks at: the findings by severity, and the expired ones that are not hints. */
+export interface FailureCounts {
+  bySeverity: Record<Severity, number>;
+  expiredNotHint: number;
+}
+
+export function failureCounts(findings: readonly Pick<Finding, 'code' | 'severity'>[]): FailureCounts {
+  const counts: FailureCounts = { bySeverity: { error: 0, warning: 0, info: 0, hint: 0 }, expiredNotHint: 0 };
+  for (const f of findings) {
+    counts.bySeverity[f.severity]++;
+    if (EXPIRED_CODES.has(f.code) && f.severity !== 'hint') counts.expiredNotHint++;
+  }
+  return counts;
+}
+
+/** Whether a run fails at `failOn`: `expired` on an expired finding that is not a hint, error|warning|info|hint on a finding at or above it, `never` never. */
+export function failsAt(failOn: string, counts: FailureCounts): boolean {
+  if (failOn === 'expired') return counts.expiredNotHint > 0;
+  return SEVERITIES.some((severity) => counts.bySeverity[severity] > 0 && meetsThreshold(severity, failOn));
 }

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import { applyNonProductionPolicy, ContextClassifier, contextByFolder, type ContextGlobs, type ContextOf, type FileContext, type NonProductionPolicy } from '../context';
-import type { CertificateRecord, CertManagerCertificate, CrlRecord, FileResult, Finding, PrivateKeyRef, Range } from '../model';
+import { type CertificateRecord, type CertManagerCertificate, type CrlRecord, type FileResult, type Finding, type PrivateKeyRef, type Range, SEVERITIES } from '../model';
 import { ownersByRoot } from '../owners';
 import { evaluate, evaluateCrls, evaluateExpiries, EXPIRED_CODES, type RuleSettings } from '../rules/rules';
 import { applyManagedRenewal } from '../rules/renewal';
 import { byNextUpdate, keyComesFirst } from '../scan/inventory';
-import { meetsThreshold } from './formats';
+import type { FailureCounts } from './formats';
 import { addSummary, certificateJson, countFinding, crlJson, emptySummary, EXPIRY_CODES, findingJson, type HostJson, hostJson, isoTime, memoisedOwners, type Report, REPORT_VERSION } from './schema';
 
 /**
@@ -83,8 +83,8 @@ export interface ReportFragment {
 /** What the report said, for the exit code. */
 export interface ReportTotals {
   summary: Report['summary'];
-  /** Whether a finding is at least `level` (expired|error|warning|info|hint|never, as --fail-on). */
-  failing(level: string): boolean;
+  /** What --fail-on looks at (failsAt). */
+  counts: FailureCounts;
 }
 
 /** Findings that come from outside the files (checked hosts), and the scan's own figures. */
@@ -603,12 +603,9 @@ export async function writeJsonReport(
   out.put('}');
   out.end();
   await written();
-  const severities = ['error', 'warning', 'info', 'hint'] as const;
-  return {
-    summary: fullSummary,
-    failing: (level) => level === 'expired' ? expiredNotHint > 0
-      : severities.some((severity) => summary.production[severity] + summary.nonProduction[severity] > 0 && meetsThreshold(severity, level)),
-  };
+  const bySeverity = { error: 0, warning: 0, info: 0, hint: 0 };
+  for (const severity of SEVERITIES) bySeverity[severity] = summary.production[severity] + summary.nonProduction[severity];
+  return { summary: fullSummary, counts: { bySeverity, expiredNotHint } };
 }
 
 /**
