@@ -10,7 +10,7 @@ import { daysFromNow, makeCert, makeKey, pkcs12, type TestCert } from '../suppor
 import { oid, pemOf, tlv } from '../support/fuzz';
 import { MAX_CHAIN_LENGTH } from '../../src/core/formats/chains';
 import { MAX_PRIVATE_KEYS_PER_FILE, parseFile } from '../../src/core/formats/parse-file';
-import { MAX_PKCS12_ITERATIONS, MAX_PKCS12_WORK } from '../../src/core/formats/pkcs12';
+import { MAX_PKCS12_ITERATIONS, MAX_PKCS12_WORK, openPkcs12 } from '../../src/core/formats/pkcs12';
 import { KdfLimitError, KdfLimits, kdfWorkRun, loadForge } from '../../src/core/formats/forge-asn1';
 import { readBounded } from '../../src/core/scan/files';
 import type { FileResult } from '../../src/core/model';
@@ -418,6 +418,28 @@ describe('hostile files', function () {
       }
       fs.rmSync(path.join(dir, 'work.key.txt'));
       fs.rmSync(path.join(dir, 'work.p12'));
+    });
+
+    it('calls a wrong password wrong without a MAC, also when the wrong key happens to pass the padding check', function () {
+      this.timeout(60_000);
+      const key = makeKey({ type: 'ec' });
+      const leaf = makeCert({ cn: 'nomac.certlens.dev', key, notBefore: daysFromNow(-1), notAfter: daysFromNow(30) });
+      fs.writeFileSync(path.join(dir, 'nomac.crt.txt'), leaf.pem);
+      fs.writeFileSync(path.join(dir, 'nomac.key.txt'), key.pem, { mode: 0o600 });
+      openssl(['pkcs12', '-export', '-in', 'nomac.crt.txt', '-inkey', 'nomac.key.txt', '-out', 'nomac.p12', '-passout', 'pass:secret', '-iter', '1', '-nomac']);
+      const bytes = fs.readFileSync(path.join(dir, 'nomac.p12'));
+      fs.rmSync(path.join(dir, 'nomac.key.txt'));
+      fs.rmSync(path.join(dir, 'nomac.p12'));
+      assert.equal(openPkcs12(bytes, 'secret').status, 'open');
+      // About one wrong key in 256 leaves valid padding (the CI once met it with the empty password);
+      // 2,000 wrong passwords meet it about 8 times.
+      const outcomes = new Map<string, number>();
+      for (let i = 0; i < 2000; i++) {
+        const r = openPkcs12(bytes, `wrong-${i}`);
+        const seen = r.status === 'wrong-password' ? r.status : `${r.status}: ${'message' in r ? r.message : ''}`;
+        outcomes.set(seen, (outcomes.get(seen) ?? 0) + 1);
+      }
+      assert.deepEqual([...outcomes], [['wrong-password', 2000]]);
     });
 
     it('reports a truncated file as invalid', async () => {

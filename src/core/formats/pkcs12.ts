@@ -82,7 +82,7 @@ function openWithin(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, passwo
     lastError = opened.error;
   }
   const text = errorText(lastError);
-  if (/MAC could not be verified|Invalid password|Unsupported|decrypt/i.test(text)) {
+  if (DECRYPT_FAILURE.test(text)) {
     if (password !== undefined) return { status: 'wrong-password', message: 'the PKCS#12 password is wrong (its integrity check failed)' };
     // Last, Java's documented default (`keytool -storepass changeit`), with its MAC: what budget is
     // left after the empty passwords, and a file it does not open is locked as before.
@@ -95,15 +95,15 @@ function openWithin(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, passwo
 
 /** `encrypted`: whether a certificate came out of an encrypted safe (so the password mattered). */
 function tryOpen(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, pw: string | undefined): { status: 'open'; certificates: Uint8Array[]; aliases: (string | undefined)[]; encrypted: boolean } | { status: 'failed'; error: unknown } {
-  const originals = recordOriginalBytes(forge);
+  const watched = watchForge(forge);
   try {
     const p12 = pw === undefined ? forge.pkcs12.pkcs12FromAsn1(asn1, false) : forge.pkcs12.pkcs12FromAsn1(asn1, false, pw);
     const bags = p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
     const certificates: Uint8Array[] = [];
     const aliases: (string | undefined)[] = [];
     for (const bag of bags) {
-      const node = (bag as { asn1?: forgeTypes.asn1.Asn1 }).asn1 ?? (bag.cert ? originals.nodeOf(bag.cert) : undefined);
-      const original = node && originals.bytesOf(node);
+      const node = (bag as { asn1?: forgeTypes.asn1.Asn1 }).asn1 ?? (bag.cert ? watched.nodeOf(bag.cert) : undefined);
+      const original = node && watched.bytesOf(node);
       if (original !== undefined) certificates.push(Buffer.from(original, 'binary'));
       else if (node) certificates.push(forgeToDer(node));
       else if (bag.cert) certificates.push(forgeToDer(forge.pki.certificateToAsn1(bag.cert)));
@@ -114,24 +114,42 @@ function tryOpen(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, pw: strin
     const encrypted = p12.safeContents.some((safe) => safe.encrypted && safe.safeBags.some((b) => b.type === forge.pki.oids.certBag));
     return { status: 'open', certificates, aliases, encrypted };
   } catch (error) {
+    // Without a MAC nothing checks the password before decryption, and a wrong key passes the
+    // padding check about once in 256 tries: the garbage then fails as ASN.1. That is a wrong
+    // password, as OpenSSL says too, not a broken file.
+    const hasMac = (asn1.value as forgeTypes.asn1.Asn1[]).length > 2;
+    if (!hasMac && watched.decrypted() && !DECRYPT_FAILURE.test(errorText(error))) {
+      return { status: 'failed', error: new Error(`could not decrypt (${errorText(error)})`) };
+    }
     return { status: 'failed', error };
   } finally {
-    originals.restore();
+    watched.restore();
   }
 }
+
+/** forge's words for a wrong password (or an unsupported cipher). */
+const DECRYPT_FAILURE = /MAC could not be verified|Invalid password|Unsupported|decrypt/i;
 
 /**
  * node-forge decodes each certBag's OCTET STRING into a certificate object and drops the bytes;
  * re-encoding that object changes some certificates (an AlgorithmIdentifier without its NULL gets
  * one), and with them the SHA-256. While a PKCS#12 is opened, this remembers the bytes each ASN.1
  * node was decoded from and the node each certificate was made of, so every certificate keeps its
- * own bytes. Synchronous use only: restore() puts forge back before anything else runs.
+ * own bytes; it also notes whether a decryption key was made. Synchronous use only: restore() puts forge back before anything else runs.
  */
-function recordOriginalBytes(forge: typeof forgeTypes): { nodeOf(cert: forgeTypes.pki.Certificate): forgeTypes.asn1.Asn1 | undefined; bytesOf(node: forgeTypes.asn1.Asn1): string | undefined; restore(): void } {
+function watchForge(forge: typeof forgeTypes): { nodeOf(cert: forgeTypes.pki.Certificate): forgeTypes.asn1.Asn1 | undefined; bytesOf(node: forgeTypes.asn1.Asn1): string | undefined; decrypted(): boolean; restore(): void } {
   const bytes = new WeakMap<object, string>();
   const nodes = new WeakMap<object, forgeTypes.asn1.Asn1>();
   const fromDer = forge.asn1.fromDer;
   const certificateFromAsn1 = forge.pki.certificateFromAsn1;
+  const pbe = (forge.pki as unknown as { pbe: { getCipher: (...a: unknown[]) => unknown } }).pbe;
+  const getCipher = pbe.getCipher;
+  let decrypted = false;
+  pbe.getCipher = function (this: unknown, ...args: unknown[]) {
+    const cipher = getCipher.apply(this, args);
+    decrypted = true;
+    return cipher;
+  };
   forge.asn1.fromDer = function (this: unknown, input: string | forgeTypes.util.ByteBuffer, ...rest: unknown[]) {
     const node = (fromDer as (...a: unknown[]) => forgeTypes.asn1.Asn1).call(this, input, ...rest);
     // certBag values arrive as byte strings; containers as buffers (not needed).
@@ -146,7 +164,9 @@ function recordOriginalBytes(forge: typeof forgeTypes): { nodeOf(cert: forgeType
   return {
     nodeOf: (cert) => nodes.get(cert),
     bytesOf: (node) => bytes.get(node),
+    decrypted: () => decrypted,
     restore: () => {
+      pbe.getCipher = getCipher;
       forge.asn1.fromDer = fromDer;
       forge.pki.certificateFromAsn1 = certificateFromAsn1;
     },
