@@ -34,7 +34,8 @@ const RANK: Record<FileContext, number> = { vendored: 4, test: 3, example: 2, do
 /** Directory names, compared in lower case (.NET writes Tests/, Swift Tests/, Go testdata/). */
 const DIRECTORY_CONTEXTS = new Map<string, FileContext>([
   ...['test', 'tests', '__tests__', 'spec', 'specs', 'testdata', 'test-data', 'test_data', 'fixtures', '__fixtures__', 'mocks', '__mocks__',
-    'e2e', 'androidtest', 'integrationtest', 'testfixtures', 'integration', 'integration-tests', 'integration_tests', 'testing'].map((d) => [d, 'test'] as const),
+    'e2e', 'androidtest', 'integrationtest', 'testfixtures', 'integration', 'integration-tests', 'integration_tests', 'testing',
+    'bench', 'benches', 'benchmark', 'benchmarks'].map((d) => [d, 'test'] as const),
   ...['examples', 'example', 'samples', 'sample', 'demo', 'demos'].map((d) => [d, 'example'] as const),
   ...['docs', 'doc', 'documentation'].map((d) => [d, 'documentation'] as const),
   ...['vendor', 'third_party', 'third-party', 'external', 'node_modules', 'bower_components', 'site-packages'].map((d) => [d, 'vendored'] as const),
@@ -42,6 +43,18 @@ const DIRECTORY_CONTEXTS = new Map<string, FileContext>([
 
 /** .NET test projects: MyApp.Tests/, MyApp.UnitTests/, MyApp.IntegrationTest/. */
 const DOTNET_TEST_PROJECT = /\.(?:unit|integration|functional)?tests?$/;
+/** e2e_test/, api-tests/, and Go's test-helper packages named after what they test: httptest/, caddytest/. */
+const SUFFIXED_TEST_DIRECTORY = /^[a-z0-9]+[-_]?tests?$/;
+/** English words that end in "test" (latest/ is a release, not a test). */
+const WORDS_ENDING_IN_TEST = new Set(['latest', 'contest', 'attest', 'protest', 'detest', 'greatest', 'fastest', 'shortest', 'smartest', 'softest', 'hottest', 'lightest', 'brightest', 'strictest', 'quietest']);
+
+function directoryContext(dir: string): FileContext | undefined {
+  const known = DIRECTORY_CONTEXTS.get(dir);
+  if (known) return known;
+  if (!dir.endsWith('test') && !dir.endsWith('tests')) return undefined;
+  if (dir.includes('.')) return DOTNET_TEST_PROJECT.test(dir) ? 'test' : undefined;
+  return SUFFIXED_TEST_DIRECTORY.test(dir) && !WORDS_ENDING_IN_TEST.has(dir.endsWith('s') ? dir.slice(0, -1) : dir) ? 'test' : undefined;
+}
 
 const TEST_FILE_SUFFIXES = ['_test.go', '_test.py', '_spec.rb', '_test.rb', '_test.exs', '_test.dart'];
 /** JVM and .NET test classes, in their own case: FooTest.java, FooTests.cs, FooIT.java, FooSpec.scala. */
@@ -68,7 +81,7 @@ function conventionalContext(relativePath: string): FileContext {
   for (let slash = lower.indexOf('/'); slash !== -1; start = slash + 1, slash = lower.indexOf('/', start)) {
     if (slash === start) continue;
     const dir = lower.slice(start, slash);
-    const found = DIRECTORY_CONTEXTS.get(dir) ?? (dir.includes('.') && DOTNET_TEST_PROJECT.test(dir) ? 'test' : undefined);
+    const found = directoryContext(dir);
     if (found === 'vendored') return found;
     if (found && RANK[found] > RANK[best]) best = found;
   }

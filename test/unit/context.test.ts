@@ -14,6 +14,7 @@ describe('file context', () => {
       'crypto/tls/handshake_test.go', 'src/tls.test.ts', 'src/tls.spec.js', 'pkg/test_tls.py', 'pkg/tls_test.py', 'lib/tls_spec.rb',
       'tests/cli/run.t', 'Tests/Certs/a.pem', 'src/MyApp.Tests/certs/a.pem', 'src/MyApp.UnitTests/a.pem', 'e2e/a.pem',
       'src/main/java/TlsTest.java', 'src/TlsTests.cs', 'src/main/java/TlsIT.java', 'integration/resources/tls/ca.cert', 'internal/testing/certs/a.pem',
+      'caddytest/leafcert.pem', 'net/http/httptest/a.pem', 'test/e2e_test/a.pem', 'api-tests/a.pem', 'server_tests/a.pem', 'benchmarks/tls/a.pem', 'benches/a.pem',
     ]) assert.equal(classifyFile(p), 'test', p);
   });
 
@@ -32,7 +33,7 @@ describe('file context', () => {
     for (const p of [
       'deploy/tls.crt', 'k8s/secret.yaml', 'config/ca.pem', 'src/main/resources/keystore.p12', 'latest/a.pem', 'contest/a.pem',
       'testing.pem', 'attest/a.pem', 'src/Contest.java', 'src/SPLIT.java', 'protest.t.bak', 'docsite.pem', 'tls.mdx.bak', 'vendors.pem', 'a.pem',
-      'specification/a.pem', 'test.pem', 'examples.yaml',
+      'specification/a.pem', 'test.pem', 'examples.yaml', 'releases/latest/a.pem', 'greatest/a.pem', 'contests/a.pem', 'fastest/a.pem', 'testament/a.pem',
     ]) assert.equal(classifyFile(p), 'production', p);
   });
 

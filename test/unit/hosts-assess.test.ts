@@ -59,11 +59,17 @@ describe('host findings', () => {
     assert.deepEqual(hostFindings([], down, NOW, DEFAULT_RULES), []);
   });
 
-  it('reports an unreachable host as a warning unless told otherwise (information in the editor, an error in certlens check)', () => {
+  it('reports an unreachable host as a warning (a name with no DNS record as information) unless told otherwise (information in the editor, an error in certlens check)', () => {
     const down = result({ error: 'timed out after 5 s', authorized: false, hostnameMatch: undefined });
     assert.deepEqual(hostFindings(references, down, NOW).map((f) => f.severity), ['warning']);
     assert.deepEqual(hostFindings(references, down, NOW, DEFAULT_RULES, { unreachable: 'info' }).map((f) => f.severity), ['info']);
     assert.deepEqual(hostFindings(references, down, NOW, DEFAULT_RULES, { unreachable: 'error' }).map((f) => f.severity), ['error']);
+    // A name that does not exist in DNS is a note unless told otherwise; through a proxy it stays a warning.
+    const noSuchName = result({ error: 'DNS lookup failed for core.harbor.domain: no such host', errorCode: 'ENOTFOUND', authorized: false, hostnameMatch: undefined });
+    assert.deepEqual(hostFindings(references, noSuchName, NOW).map((f) => f.severity), ['info']);
+    assert.deepEqual(hostFindings(references, { ...noSuchName, viaProxy: 'proxy.corp.net:3128' }, NOW).map((f) => f.severity), ['warning']);
+    assert.deepEqual(hostFindings(references, { ...noSuchName, errorCode: 'EAI_AGAIN' }, NOW).map((f) => f.severity), ['warning']);
+    assert.deepEqual(hostFindings(references, noSuchName, NOW, DEFAULT_RULES, { unreachable: 'error' }).map((f) => f.severity), ['error']);
     // Only reachability follows the option: an expired certificate stays an error.
     const expired = result({ chain: [leaf(-3)], notAfter: NOW - 3 * DAY_MS, authorized: false, authorizationError: 'CERT_HAS_EXPIRED' });
     assert.deepEqual(hostFindings(references, expired, NOW, DEFAULT_RULES, { unreachable: 'info' }).map((f) => [f.code, f.severity]), [['expired', 'error']]);

@@ -16,10 +16,21 @@ export interface HostIssue {
 
 export interface AssessOptions {
   /**
-   * Severity of `host-unreachable` (default warning): an error for `certlens check`, which names one
-   * host on purpose; the editor may lower it, since a workspace names hosts it cannot reach.
+   * Severity of `host-unreachable` (default warning, information for a name that does not exist in
+   * DNS): an error for `certlens check`, which names one host on purpose; the editor may lower it,
+   * since a workspace names hosts it cannot reach.
    */
   unreachable?: Severity;
+}
+
+/**
+ * A name with no DNS record from here (a Helm placeholder such as `core.harbor.domain`, a cluster's
+ * `kubernetes.default`, an intranet name off the VPN) serves nothing this run could check: worth a
+ * note, not a warning. A proxy's name that does not resolve is the scan's own problem and stays one.
+ */
+function unreachableSeverity(result: ProbeResult, options: AssessOptions): Severity {
+  if (options.unreachable) return options.unreachable;
+  return result.errorCode === 'ENOTFOUND' && !result.viaProxy ? 'info' : 'warning';
 }
 
 /** Untrusted-chain codes already covered by expiry issues. */
@@ -31,7 +42,7 @@ const EXPIRY_AUTH_ERRORS = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
  */
 export function assessHost(result: ProbeResult, now: number, rules: RuleSettings = DEFAULT_RULES, options: AssessOptions = {}): HostIssue[] {
   const label = hostPortKey(result.host, result.port);
-  if (result.error) return [{ severity: options.unreachable ?? 'warning', code: 'host-unreachable', message: `${label}: ${result.error}` }];
+  if (result.error) return [{ severity: unreachableSeverity(result, options), code: 'host-unreachable', message: `${label}: ${result.error}` }];
   const leaf = result.chain[0];
   if (!leaf || rules.ignore.has(leaf.sha256)) return [];
   const issues: HostIssue[] = [];
