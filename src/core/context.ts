@@ -47,10 +47,17 @@ const DOTNET_TEST_PROJECT = /\.(?:unit|integration|functional)?tests?$/;
 const SUFFIXED_TEST_DIRECTORY = /^[a-z0-9]+[-_]?tests?$/;
 /** English words that end in "test" (latest/ is a release, not a test). */
 const WORDS_ENDING_IN_TEST = new Set(['latest', 'contest', 'attest', 'protest', 'detest', 'greatest', 'fastest', 'shortest', 'smartest', 'softest', 'hottest', 'lightest', 'brightest', 'strictest', 'quietest']);
+/** testcerts/, test-cert/, testutil/, testserver/: named for what they hold for tests. */
+const PREFIXED_TEST_DIRECTORY = /^tests?[-_]?[a-z0-9]+$/;
+/** English words that start with "test". */
+const WORDS_STARTING_WITH_TEST = /^test(?:ament|imon|icle|osterone|y$|iness)/;
 
-function directoryContext(dir: string): FileContext | undefined {
+function directoryContext(dir: string, first: boolean): FileContext | undefined {
   const known = DIRECTORY_CONTEXTS.get(dir);
   if (known) return known;
+  // Perl's and Test::Nginx's test folder, at the top of a repository.
+  if (first && dir === 't') return 'test';
+  if (dir.startsWith('test') && PREFIXED_TEST_DIRECTORY.test(dir) && !WORDS_STARTING_WITH_TEST.test(dir)) return 'test';
   if (!dir.endsWith('test') && !dir.endsWith('tests')) return undefined;
   if (dir.includes('.')) return DOTNET_TEST_PROJECT.test(dir) ? 'test' : undefined;
   return SUFFIXED_TEST_DIRECTORY.test(dir) && !WORDS_ENDING_IN_TEST.has(dir.endsWith('s') ? dir.slice(0, -1) : dir) ? 'test' : undefined;
@@ -81,7 +88,7 @@ function conventionalContext(relativePath: string): FileContext {
   for (let slash = lower.indexOf('/'); slash !== -1; start = slash + 1, slash = lower.indexOf('/', start)) {
     if (slash === start) continue;
     const dir = lower.slice(start, slash);
-    const found = directoryContext(dir);
+    const found = directoryContext(dir, start === 0);
     if (found === 'vendored') return found;
     if (found && RANK[found] > RANK[best]) best = found;
   }

@@ -15,6 +15,7 @@ describe('file context', () => {
       'tests/cli/run.t', 'Tests/Certs/a.pem', 'src/MyApp.Tests/certs/a.pem', 'src/MyApp.UnitTests/a.pem', 'e2e/a.pem',
       'src/main/java/TlsTest.java', 'src/TlsTests.cs', 'src/main/java/TlsIT.java', 'integration/resources/tls/ca.cert', 'internal/testing/certs/a.pem',
       'caddytest/leafcert.pem', 'net/http/httptest/a.pem', 'test/e2e_test/a.pem', 'api-tests/a.pem', 'server_tests/a.pem', 'benchmarks/tls/a.pem', 'benches/a.pem',
+      'pkg/testcerts/testcerts.go', 'pilot/status/test-cert/cert.crt', 'internal/testutil/a.pem', 'testserver/a.pem', 't/certs/etcd.pem',
     ]) assert.equal(classifyFile(p), 'test', p);
   });
 
@@ -33,7 +34,7 @@ describe('file context', () => {
     for (const p of [
       'deploy/tls.crt', 'k8s/secret.yaml', 'config/ca.pem', 'src/main/resources/keystore.p12', 'latest/a.pem', 'contest/a.pem',
       'testing.pem', 'attest/a.pem', 'src/Contest.java', 'src/SPLIT.java', 'protest.t.bak', 'docsite.pem', 'tls.mdx.bak', 'vendors.pem', 'a.pem',
-      'specification/a.pem', 'test.pem', 'examples.yaml', 'releases/latest/a.pem', 'greatest/a.pem', 'contests/a.pem', 'fastest/a.pem', 'testament/a.pem',
+      'specification/a.pem', 'test.pem', 'examples.yaml', 'releases/latest/a.pem', 'greatest/a.pem', 'contests/a.pem', 'fastest/a.pem', 'testament/a.pem', 'testimonials/a.pem', 'testy/a.pem', 'src/t/a.pem',
     ]) assert.equal(classifyFile(p), 'production', p);
   });
 

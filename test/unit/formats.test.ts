@@ -245,6 +245,14 @@ describe('file formats', () => {
       assert.deepEqual(r.references.map((x) => [x.target, x.range.start.line, x.range.start.character]), [['/ws/pki/ca.crt', 8, '    certificate-authority: '.length]]);
     });
 
+    it('takes no format-string placeholder for a file path (a kubeconfig inside a Go format string)', () => {
+      const text = ['apiVersion: v1', 'kind: Config', 'clusters:', '- cluster:', '    certificate-authority: %s', '  name: a',
+        '- cluster:', '    certificate-authority: %-20v', '  name: b', 'users:', '- name: u', '  user:', '    client-certificate: %s', '- name: v', '  user:', '    client-certificate: certs/%s.pem'].join('\n');
+      const r = parseText('kube/config', text);
+      // Only the last is a path with a placeholder inside it: it is read as written, like any path.
+      assert.deepEqual(r.references.map((x) => [x.target, x.range.start.line]), [['/ws/kube/certs/%s.pem', 15]]);
+    });
+
     it('reads base64 PEM in .env files and JSON values', () => {
       const env = `# tls\nAPI_URL=https://api.certlens.dev\nTLS_CERT_B64=${b64(ec.pem)}\nTLS_PEM="${rsa.pem.replace(/\n/g, '\\n')}"\n`;
       const r = parseText('.env', env);

@@ -49,13 +49,26 @@ describe('rules', () => {
     assert.deepEqual(codes([cert({ notBefore: NOW - 300 * DAY_MS, notAfter: NOW + 65 * DAY_MS })], s), ['info:expires-info']);
   });
 
-  it('flags a chain member that expires before the leaf, on the leaf', () => {
-    const leaf = cert({ index: 0, notAfter: NOW + 300 * DAY_MS, chain: { members: [0, 1], earliestIndex: 1, earliestNotAfter: NOW + 100 * DAY_MS } });
-    const inter = cert({ index: 1, role: 'intermediate', isCA: true, subjectCN: 'Inter', notAfter: NOW + 100 * DAY_MS, sha256: 'dd', chain: leaf.chain });
-    const f = evaluate([leaf, inter], NOW).filter((x) => x.code === 'chain-member-expires-first');
+  it('flags a chain member that expires before the leaf, on the leaf, once the member is within the info window', () => {
+    const chainWith = (memberDays: number) => {
+      const leaf = cert({ index: 0, notAfter: NOW + 300 * DAY_MS, chain: { members: [0, 1], earliestIndex: 1, earliestNotAfter: NOW + memberDays * DAY_MS } });
+      const inter = cert({ index: 1, role: 'intermediate', isCA: true, subjectCN: 'Inter', notAfter: NOW + memberDays * DAY_MS, sha256: 'dd', chain: leaf.chain });
+      return evaluate([leaf, inter], NOW).filter((x) => x.code === 'chain-member-expires-first');
+    };
+    const f = chainWith(80);
     assert.equal(f.length, 1);
     assert.equal(f[0].sha256, 'aa');
-    assert.match(f[0].message, /intermediate CN=Inter expires 2026-09-09/);
+    assert.match(f[0].message, /intermediate CN=Inter expires 2026-08-20/);
+    // A member years away (a test chain of 2291) is nothing to act on yet.
+    assert.deepEqual(chainWith(DEFAULT_RULES.infoDays + 10), []);
+  });
+
+  it('keeps a weak key a warning, but a hint for a self-signed certificate in a list of trusted ones (pinned signing certificates)', () => {
+    const pinned = (i: number) => cert({ index: i, file: '/ws/aws_certificates.pem', keyType: 'RSA', keyBits: 1024, selfSigned: true, isCA: false, role: 'leaf', sha256: `p${i}` });
+    const list = [0, 1, 2, 3, 4].map(pinned);
+    assert.deepEqual(evaluate(list, NOW).map((x) => `${x.severity}:${x.code}`), Array(5).fill('hint:weak-rsa-key'));
+    // Fewer of them, or one beside certificates it does not trust itself: the repository's own.
+    assert.deepEqual(evaluate(list.slice(0, 2), NOW).map((x) => `${x.severity}:${x.code}`), ['warning:weak-rsa-key', 'warning:weak-rsa-key']);
   });
 
   it('flags SHA-1/MD5 signatures (not on self-signed roots), small RSA keys and long leaf validity', () => {

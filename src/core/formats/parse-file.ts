@@ -35,7 +35,8 @@ export { CERTIFICATE_EXTENSIONS };
 const CERT_VALUE_KEY = /^[ \t-]*["']?(tls\.crt|ca\.crt|caBundle|certificate-authority-data|client-certificate-data)["']?[ \t]*:[ \t]*["']?([^\s"',#}]*)/gm;
 const KUBECONFIG_PATH_KEY = /^[ \t-]*["']?(certificate-authority|client-certificate)["']?[ \t]*:[ \t]*["']?([^\s"'#,}]+)/gm;
 const BASE64_PEM_TOKEN = /LS0tLS1CRUdJTi[A-Za-z0-9+/]*={0,2}/g;
-const PLACEHOLDER = /^(\$\{|\{\{|<|%\(|\$[A-Z_]|\||>)/;
+/** Template and format-string values, not paths: ${X}, {{ x }}, <path>, %(x)s, printf's %s and %v, $X, YAML block markers. */
+const PLACEHOLDER = /^(\$\{|\{\{|<|%\(|%[-+ #0-9.]*[a-zA-Z]|\$[A-Z_]|\||>)/;
 
 /**
  * Whether a broken PEM block or certificate value in this file is a problem: in certificate files

@@ -90,7 +90,7 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
     }
     return byFile.get(file) ?? [];
   };
-  // Whether a file is a trust store, asked only for roots about to be reported as expiring.
+  // Whether a file is a trust store, asked only for roots about to be reported (expiring, weak keys).
   const trustStores = new Map<string, boolean>();
   const inTrustStore = (c: CertificateRecord): boolean => {
     // A key's certificate in SAML metadata or a JWKS is relied upon, however many of them a file holds.
@@ -135,17 +135,22 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
           c.notAfter - now < s.lifetimeShare * lifetime) {
         add('warning', 'lifetime-share', `${name} has ${Math.round(((c.notAfter - now) / lifetime) * 100)}% of its ${plural(Math.round(lifetime / DAY_MS), 'day')} lifetime left (renew before ${Math.round(s.lifetimeShare * 100)}%)`);
       }
-      if (c.chain && c.chain.members[0] === c.index && c.chain.earliestIndex !== c.index && c.chain.earliestNotAfter < c.notAfter) {
-        const member = sameFile(c.file).find((o) => o.index === c.chain?.earliestIndex);
+      // Said once the member that expires first is itself within the info window (a root of 2291
+      // before a leaf of 2291 is nothing to act on); its own expiry finding comes with it.
+      const member = c.chain && c.chain.members[0] === c.index && c.chain.earliestIndex !== c.index && c.chain.earliestNotAfter < c.notAfter
+        ? sameFile(c.file).find((o) => o.index === c.chain?.earliestIndex) : undefined;
+      if (c.chain && member && urgencyOf(member, now, s) !== 'later') {
         add('warning', 'chain-member-expires-first',
-          `The chain expires before this certificate: ${member ? `${member.role} ${describeCertificate(member)}` : 'a member'} expires ${isoDate(c.chain.earliestNotAfter)}`);
+          `The chain expires before this certificate: ${member.role} ${describeCertificate(member)} expires ${isoDate(c.chain.earliestNotAfter)}`);
       }
     }
     if (!c.selfSigned && WEAK_SIGNATURE_OIDS.has(c.signatureAlgorithmOid)) {
       add('warning', 'weak-signature', `${name} is signed with ${c.signatureAlgorithm}, a broken hash`);
     }
     if ((c.keyType === 'RSA' || c.keyType === 'RSA-PSS') && c.keyBits !== undefined && c.keyBits < s.minRsaBits) {
-      add('warning', 'weak-rsa-key', `${name} has a ${c.keyBits}-bit RSA key (under ${s.minRsaBits})`);
+      // A publisher's certificate in a list of trusted ones (AWS's 1024-bit signing certificates) is not the repository's to rekey.
+      if (inTrustStore(c)) add('hint', 'weak-rsa-key', `Trusted certificate with a ${c.keyBits}-bit RSA key (under ${s.minRsaBits}) in a trust store: its publisher's key, nothing to change here (${name})`);
+      else add('warning', 'weak-rsa-key', `${name} has a ${c.keyBits}-bit RSA key (under ${s.minRsaBits})`);
     }
     if (isPublicTlsLeaf(c)) {
       const limit = tlsValidityLimit(c.notBefore);
