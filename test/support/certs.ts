@@ -77,6 +77,10 @@ export interface Pkcs12Options {
   friendlyName?: string;
   /** RC2/3DES encryption as older tools write (needs OpenSSL's legacy provider). */
   legacy?: boolean;
+  /** Key-derivation iterations (openssl -iter; its default 2048). */
+  iterations?: number;
+  /** No MAC (openssl -nomac): nothing checks the password before decryption. */
+  noMac?: boolean;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -265,6 +269,8 @@ export function pkcs12(o: Pkcs12Options): Buffer {
     }
     if (o.friendlyName) args.push('-name', o.friendlyName);
     if (o.legacy) args.push('-legacy');
+    if (o.iterations !== undefined) args.push('-iter', String(o.iterations));
+    if (o.noMac) args.push('-nomac');
     openssl(args, dir);
     return fs.readFileSync(path.join(dir, 'out.p12'));
   });

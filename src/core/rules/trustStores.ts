@@ -12,23 +12,18 @@ export const TRUST_STORE_MIN_CERTIFICATES = 5;
 export const TRUST_STORE_SHARE = 0.8;
 
 /**
- * A certificate trusted as it is: self-signed, marked as a CA or not (old v1 roots lack the mark;
- * pinned signing certificates such as AWS's instance-identity ones are not CAs).
- */
-function isRoot(c: Pick<CertificateFields, 'isCA' | 'selfSigned'>): boolean {
-  return c.selfSigned;
-}
-
-/**
  * Whether a file's certificates are a trust store (a list of roots to trust, not a chain to serve):
  * a well-known trust-store name with at least 2 roots, or any file of at least
  * TRUST_STORE_MIN_CERTIFICATES certificates of which at least 80% are self-signed (a root list
- * embedded in Go or Python source, a list of pinned signing certificates). A served chain holds at most one root; a private CA bundle of a few
- * roots stays below the count, so an expiring private root is still reported in full.
+ * embedded in Go or Python source, a list of pinned signing certificates). A served chain holds at
+ * most one root; a private CA bundle of a few roots stays below the count, so an expiring private
+ * root is still reported in full.
  */
-export function isTrustStore(file: string, certificates: readonly Pick<CertificateFields, 'isCA' | 'selfSigned'>[]): boolean {
+export function isTrustStore(file: string, certificates: readonly Pick<CertificateFields, 'selfSigned'>[]): boolean {
   let roots = 0;
-  for (const c of certificates) if (isRoot(c)) roots++;
+  // Roots: self-signed, marked as a CA or not (old v1 roots lack the mark; pinned signing
+  // certificates such as AWS's instance-identity ones are not CAs).
+  for (const c of certificates) if (c.selfSigned) roots++;
   if (roots >= 2 && TRUST_STORE_NAMES.has(path.basename(file).toLowerCase())) return true;
   return certificates.length >= TRUST_STORE_MIN_CERTIFICATES && roots >= TRUST_STORE_SHARE * certificates.length;
 }
