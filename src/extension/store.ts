@@ -9,6 +9,8 @@ import { isSkippedByExtension, PathFilter } from '../core/scan/filters';
 import { readBounded, type ReadFile, type ReadOutcome } from '../core/scan/files';
 import { type FileSource, runScan, type ScanRequest } from '../core/scan/pipeline';
 import { ParseMemo } from '../core/scan/memo';
+import { wantsDiscovery } from '../core/scan/discovery';
+import { shiftResult, type TextEdit } from '../core/formats/shift';
 import type { Discovered, ReadPool } from '../core/scan/readPool';
 import { type Clock, nextChangeOf, nextChangeOfCrl, nextExpiryChange, nextLocalMidnight, WallClockAlarm } from '../core/clock';
 import { onDidChangeConfig, readConfig, readFilesExclude, SETTING_KEYS, type CertLensConfig } from './config';
@@ -398,19 +400,49 @@ export class CertificateStore implements vscode.Disposable {
     this.discoveries.fire({ files });
   }
 
-  /** Parses an open document's unsaved text. */
-  updateDocument(doc: vscode.TextDocument): Promise<void> {
+  /**
+   * Parses an open document's unsaved text. `edit`: the one change that made this version, when
+   * known: an edit between a PEM file's blocks moves its results without a parse (shiftResult).
+   */
+  updateDocument(doc: vscode.TextDocument, edit?: TextEdit): Promise<void> {
+    const version = doc.version;
     return this.track(async () => {
       const key = fileKey(doc.uri);
       const cfg = this.configFor(key);
+      if (doc.version !== version) edit = undefined; // later edits came in meanwhile: this text is theirs too
       const text = doc.getText();
       if (text.length > cfg.maxFileSize) return;
+      const last = this.editedTexts.get(key);
+      const shifted = edit && last?.version === version - 1 && this.inventory.get(key) === last.result && !wantsDiscovery(key) ? shiftResult(last.result, last.text, edit) : undefined;
+      if (shifted) {
+        this.editsMovedWithoutParse++;
+        this.rememberText(key, version, text, shifted);
+        if (shifted === last!.result) return; // nothing moved
+        this.inventory.set(shifted);
+        this.invalidate([key]);
+        return;
+      }
       const bytes = Buffer.from(text, 'utf8');
       // Unsaved text rarely repeats as a whole (no memo), but most of its PEM blocks do: a block
       // cache per document means an edit re-decodes only the blocks it touched.
       const fromEditor: ReadFile = (file, maxSize) => (file === key ? Promise.resolve(bytes) : readFile(file, maxSize));
       await this.readThrough([key], fromEditor, this.blockCacheFor(key));
+      const result = this.inventory.get(key);
+      if (result && doc.version === version) this.rememberText(key, version, text, result);
+      else this.editedTexts.delete(key);
     });
+  }
+
+  /** Edits whose results were moved, not parsed again (for tests and benchmarks). */
+  editsMovedWithoutParse = 0;
+
+  /** The text each of a few documents was last parsed from, its version and its result: what the next edit starts from. */
+  private readonly editedTexts = new Map<string, { version: number; text: string; result: FileResult }>();
+
+  private rememberText(key: string, version: number, text: string, result: FileResult): void {
+    this.editedTexts.delete(key); // re-inserted as the most recent
+    this.editedTexts.set(key, { version, text, result });
+    while (this.editedTexts.size > 8) this.editedTexts.delete(this.editedTexts.keys().next().value!);
   }
 
   private readonly blockCaches = new Map<string, Map<string, CertificateFields & { der: Uint8Array }>>();

@@ -231,6 +231,44 @@ describe('CertLens editor surface', function () {
     assert.ok(!fs.readFileSync(uri.fsPath, 'utf8').includes('typed'), 'the file on disk was never written');
   });
 
+  it('moves diagnostics with lines typed between certificate blocks, and parses again when a block is edited', async () => {
+    const key = makeKey({ type: 'ec' });
+    const expired = makeCert({ cn: 'moved-expired.certlens.test', key, notBefore: daysFromNow(-30), notAfter: daysFromNow(-2) });
+    const critical = makeCert({ cn: 'moved-critical.certlens.test', key, notBefore: daysFromNow(-1), notAfter: daysFromNow(3) });
+    const uri = workspaceUri('moved/bundle.pem');
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(`${expired.pem}# the critical one\n${critical.pem}`));
+    const lineOf = (code: string) => certDiagnostics(uri).find((d) => d.code === code)?.range.start.line;
+    await waitFor('both diagnostics', () => lineOf('expired') === 0 && lineOf('expires-critical') !== undefined);
+    const criticalLine = lineOf('expires-critical')!;
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const typeBetween = async (text: string, lines: number) => {
+      const before = lineOf('expires-critical')!;
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(uri, new vscode.Position(before - 1, 0), text);
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      await waitFor(`the critical diagnostic ${lines} lines down`, () => lineOf('expires-critical') === before + lines);
+      assert.equal(lineOf('expired'), 0);
+      await new Promise((r) => setTimeout(r, 300)); // past the edit throttle: the next edit is handled at once
+    };
+    // The first edit of the document is parsed (what the scan read is not known as text); later ones
+    // between the blocks only move what follows them.
+    await typeBetween('# renewed by ops\n', 1);
+    const moved = (await api()).metrics().editsMovedWithoutParse;
+    await typeBetween('# on call: team-a\n# and team-b\n', 2);
+    assert.equal((await api()).metrics().editsMovedWithoutParse, moved + 1, 'moved without a parse');
+    // An edit inside the first block breaks it: that needs a parse, whose problem replaces the certificate.
+    const inside = new vscode.WorkspaceEdit();
+    inside.insert(uri, new vscode.Position(1, 3), '!!');
+    assert.ok(await vscode.workspace.applyEdit(inside));
+    await waitFor('the broken block reported', () => lineOf('expired') === undefined && certDiagnostics(uri).some((d) => d.range.start.line === 0 && d.severity === vscode.DiagnosticSeverity.Error));
+    assert.equal(lineOf('expires-critical'), criticalLine + 3);
+    assert.equal((await api()).metrics().editsMovedWithoutParse, moved + 1);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(uri, '..'), { recursive: true });
+    await waitFor('diagnostics to be cleared', () => certDiagnostics(uri).length === 0);
+  });
+
   it('shows details and inspected PEM as escaped, read-only text', async () => {
     const evil = makeCert({ cn: '<img src=x onerror=alert(1)>', key: makeKey({ type: 'ec' }), notBefore: daysFromNow(-1), notAfter: daysFromNow(100) });
     await vscode.env.clipboard.writeText(evil.pem);

@@ -22,7 +22,7 @@ export class LiveUpdates implements vscode.Disposable {
       watcher.onDidChange((u) => this.queueFile(u)),
       watcher.onDidDelete((u) => this.queueDelete(u)),
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.contentChanges.length) this.queueEdit(e.document);
+        if (e.contentChanges.length) this.queueEdit(e.document, e.contentChanges.length === 1 ? e.contentChanges[0] : undefined);
       }),
       vscode.workspace.onDidCloseTextDocument((doc) => {
         // Closed without saving: the file on disk is the truth again.
@@ -70,7 +70,7 @@ export class LiveUpdates implements vscode.Disposable {
    * (a pasted certificate shows immediately), further edits within EDIT_DEBOUNCE_MS are folded into
    * one update at the end of it.
    */
-  private queueEdit(doc: vscode.TextDocument): void {
+  private queueEdit(doc: vscode.TextDocument, change?: vscode.TextDocumentContentChangeEvent): void {
     if (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'untitled' && !vscode.workspace.getWorkspaceFolder(doc.uri)) return;
     if (doc.uri.scheme !== 'untitled' && !this.store.isCandidate(doc.uri)) return;
     const key = doc.uri.toString();
@@ -78,7 +78,7 @@ export class LiveUpdates implements vscode.Disposable {
       this.editsWaiting.add(key);
       return;
     }
-    void this.store.updateDocument(doc);
+    void this.store.updateDocument(doc, change && { range: change.range, text: change.text });
     const quiet = () => {
       if (this.editsWaiting.delete(key)) {
         void this.store.updateDocument(doc);
