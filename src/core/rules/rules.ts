@@ -111,9 +111,11 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
     if (!snoozed) {
       const expiry = isoDate(c.notAfter);
       const unusedRoot = urgency !== 'later' && urgency !== 'not-yet-valid' && inTrustStore(c);
+      const placeholder = urgency !== 'later' && urgency !== 'not-yet-valid' && isOpensslPlaceholder(c);
       switch (urgency) {
         case 'expired':
           if (unusedRoot) add('hint', 'expired', `Expired root in a trust store: unused, consider removing it (${name} expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
+          else if (placeholder) add('hint', 'expired', `Likely a placeholder: ${PLACEHOLDER_WHY} (expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
           else add('error', 'expired', `${name} expired ${plural(-left || 0, 'day')} ago (${expiry})`);
           break;
         case 'not-yet-valid':
@@ -124,6 +126,7 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
         case 'info': {
           const [severity, code] = EXPIRING[urgency];
           if (unusedRoot) add('hint', code, `Root in a trust store expires in ${plural(left, 'day')} (${expiry}): unused after that, consider removing it (${name})`);
+          else if (placeholder) add('hint', code, `Likely a placeholder: ${PLACEHOLDER_WHY} (expires in ${plural(left, 'day')}, ${expiry})`);
           else add(severity, code, `${name} expires in ${plural(left, 'day')} (${expiry})`);
           break;
         }
@@ -160,6 +163,22 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
     }
   }
   return findings;
+}
+
+/** The subject `openssl req` gives when every prompt is left at its default (Red Hat's openssl.cnf): nobody's name. */
+const OPENSSL_DEFAULT_SUBJECT = 'C=XX, L=Default City, O=Default Company Ltd';
+const PLACEHOLDER_WHY = `the subject is exactly OpenSSL's default (${OPENSSL_DEFAULT_SUBJECT}) and the certificate names no host; ` +
+  'a manifest ships such a value (a webhook caBundle) for its controller or cert-manager\'s CA injector to replace at runtime';
+
+/**
+ * A placeholder certificate: self-signed, with exactly OpenSSL's default subject and no names, held
+ * as a value in a manifest or config (source `inline`: a webhook's caBundle, not a certificate file
+ * and not a TLS Secret, which something may serve). No client checking host names accepts it for a
+ * host, and a checked-in caBundle that expired years ago is one nothing relies on.
+ */
+function isOpensslPlaceholder(c: CertificateRecord): boolean {
+  return c.source === 'inline' && c.selfSigned && c.subject === OPENSSL_DEFAULT_SUBJECT && c.issuer === OPENSSL_DEFAULT_SUBJECT &&
+    c.subjectCN === undefined && !c.sans.dns.length && !c.sans.ip.length && !c.sans.email.length && !c.sans.uri.length;
 }
 
 /** Finding codes of each kind of file expiry, by urgency. */

@@ -1,0 +1,77 @@
+import * as assert from 'node:assert/strict';
+import { daysFromNow, makeCert, makeKey, type TestCert, type TestKey } from '../support/certs';
+import { parseFile } from '../../src/core/formats/parse-file';
+import { evaluate } from '../../src/core/rules/rules';
+
+/** What `openssl req` writes when every prompt is left at its default (Red Hat's openssl.cnf). */
+const OPENSSL_DEFAULT = { C: 'XX', L: 'Default City', O: 'Default Company Ltd' };
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+function webhook(cert: TestCert): string {
+  return [
+    'apiVersion: admissionregistration.k8s.io/v1',
+    'kind: ValidatingWebhookConfiguration',
+    'metadata:',
+    '  name: example-validating-webhook',
+    'webhooks:',
+    '  - name: validate.example.io',
+    '    clientConfig:',
+    `      caBundle: ${b64(cert.pem)}`,
+    '      service:',
+    '        name: webhook-service',
+    '        namespace: example-system',
+    '        path: /validate',
+    '',
+  ].join('\n');
+}
+
+function secret(cert: TestCert): string {
+  return ['apiVersion: v1', 'kind: Secret', 'metadata:', '  name: webhook-tls', 'type: kubernetes.io/tls', 'data:', `  tls.crt: ${b64(cert.pem)}`, ''].join('\n');
+}
+
+const findingsOf = (file: string, text: string, now: Date) =>
+  evaluate(parseFile(file, Buffer.from(text)).certificates, now.getTime()).map((f) => ({ what: `${f.severity}:${f.code}`, message: f.message }));
+
+describe('placeholder certificates (OpenSSL default subject)', function () {
+  this.timeout(60000);
+  const now = new Date();
+  let key: TestKey;
+  let expiredDefault: TestCert;
+  let expiringDefault: TestCert;
+  let expiredNamed: TestCert;
+  let expiredWithSan: TestCert;
+  before(() => {
+    key = makeKey({ type: 'ec', curve: 'P-256' });
+    // cn '' leaves the common name out: the subject is exactly C=XX, L=Default City, O=Default Company Ltd.
+    expiredDefault = makeCert({ cn: '', subject: OPENSSL_DEFAULT, key, ca: true, notBefore: daysFromNow(-400, now), notAfter: daysFromNow(-370, now) });
+    expiringDefault = makeCert({ cn: '', subject: OPENSSL_DEFAULT, key, ca: true, notBefore: daysFromNow(-25, now), notAfter: daysFromNow(3, now) });
+    expiredWithSan = makeCert({ cn: '', subject: OPENSSL_DEFAULT, sans: ['webhook-service.example-system.svc'], key, notBefore: daysFromNow(-400, now), notAfter: daysFromNow(-370, now) });
+    expiredNamed = makeCert({ cn: 'webhook-service.example-system.svc', subject: OPENSSL_DEFAULT, key, ca: true, notBefore: daysFromNow(-400, now), notAfter: daysFromNow(-370, now) });
+  });
+
+  it('makes an expired webhook caBundle with OpenSSL\'s default subject a hint that says why', () => {
+    const parsed = parseFile('/repo/config/webhook.yaml', Buffer.from(webhook(expiredDefault)));
+    assert.equal(parsed.certificates.length, 1);
+    assert.equal(parsed.certificates[0].subject, 'C=XX, L=Default City, O=Default Company Ltd');
+    const findings = findingsOf('/repo/config/webhook.yaml', webhook(expiredDefault), now);
+    assert.deepEqual(findings.map((f) => f.what), ['hint:expired']);
+    assert.match(findings[0].message, /placeholder/i);
+    assert.match(findings[0].message, /OpenSSL's default/);
+    assert.match(findings[0].message, /expired \d+ days ago/);
+  });
+
+  it('makes an expiring one a hint too', () => {
+    assert.deepEqual(findingsOf('/repo/config/webhook.yaml', webhook(expiringDefault), now).map((f) => f.what), ['hint:expires-critical']);
+  });
+
+  it('keeps the error for the same certificate in a certificate file or a TLS Secret: something may serve it', () => {
+    assert.deepEqual(findingsOf('/repo/deploy/tls/server.pem', expiredDefault.pem, now).map((f) => f.what), ['error:expired']);
+    assert.deepEqual(findingsOf('/repo/deploy/webhook-tls.yaml', secret(expiredDefault), now).map((f) => f.what), ['error:expired']);
+  });
+
+  it('keeps the error when the certificate names something besides the defaults (a CN, a SAN)', () => {
+    assert.deepEqual(findingsOf('/repo/config/webhook.yaml', webhook(expiredNamed), now).map((f) => f.what), ['error:expired']);
+    assert.deepEqual(findingsOf('/repo/config/webhook.yaml', webhook(expiredWithSan), now).map((f) => f.what), ['error:expired']);
+  });
+});
