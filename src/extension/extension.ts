@@ -124,7 +124,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
       return store.certificates().length;
     },
     notifications: () => notified,
-    metrics: () => ({ activationMs, firstScanMs, lastScanMs: store.lastScan.ms, lastScanFiles: store.lastScan.files, codeLensRequests: codeLens.requests, editsMovedWithoutParse: store.editsMovedWithoutParse }),
+    metrics: () => ({ activationMs, firstScanMs, lastScanMs: store.lastScan.ms, lastScanFiles: store.lastScan.files, codeLensRequests: codeLens.requests, editsMovedWithoutParse: store.editsMovedWithoutParse, editsHandled: live.editsHandled }),
   };
 }
 

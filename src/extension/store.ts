@@ -406,22 +406,12 @@ export class CertificateStore implements vscode.Disposable {
    */
   updateDocument(doc: vscode.TextDocument, edit?: TextEdit): Promise<void> {
     const version = doc.version;
+    if (edit && this.moveWithEdit(doc, edit)) return Promise.resolve();
     return this.track(async () => {
       const key = fileKey(doc.uri);
       const cfg = this.configFor(key);
-      if (doc.version !== version) edit = undefined; // later edits came in meanwhile: this text is theirs too
       const text = doc.getText();
       if (text.length > cfg.maxFileSize) return;
-      const last = this.editedTexts.get(key);
-      const shifted = edit && last?.version === version - 1 && this.inventory.get(key) === last.result && !wantsDiscovery(key) ? shiftResult(last.result, last.text, edit) : undefined;
-      if (shifted) {
-        this.editsMovedWithoutParse++;
-        this.rememberText(key, version, text, shifted);
-        if (shifted === last!.result) return; // nothing moved
-        this.inventory.set(shifted);
-        this.invalidate([key]);
-        return;
-      }
       const bytes = Buffer.from(text, 'utf8');
       // Unsaved text rarely repeats as a whole (no memo), but most of its PEM blocks do: a block
       // cache per document means an edit re-decodes only the blocks it touched.
@@ -431,6 +421,24 @@ export class CertificateStore implements vscode.Disposable {
       if (result && doc.version === version) this.rememberText(key, version, text, result);
       else this.editedTexts.delete(key);
     });
+  }
+
+  /**
+   * Applies an edit that only moves a document's results (shiftResult), now; false when the edit
+   * needs a parse (or its document's last parsed text is not the one before it).
+   */
+  moveWithEdit(doc: vscode.TextDocument, edit: TextEdit): boolean {
+    const key = fileKey(doc.uri);
+    const last = this.editedTexts.get(key);
+    if (last?.version !== doc.version - 1 || this.inventory.get(key) !== last.result || wantsDiscovery(key)) return false;
+    const shifted = shiftResult(last.result, last.text, edit);
+    if (!shifted) return false;
+    this.editsMovedWithoutParse++;
+    this.rememberText(key, doc.version, doc.getText(), shifted);
+    if (shifted === last.result) return true; // nothing moved
+    this.inventory.set(shifted);
+    this.invalidate([key]);
+    return true;
   }
 
   /** Edits whose results were moved, not parsed again (for tests and benchmarks). */

@@ -257,13 +257,23 @@ describe('CertLens editor surface', function () {
     const moved = (await api()).metrics().editsMovedWithoutParse;
     await typeBetween('# on call: team-a\n# and team-b\n', 2);
     assert.equal((await api()).metrics().editsMovedWithoutParse, moved + 1, 'moved without a parse');
+    // Typed quickly (within the edit throttle), such edits still apply one by one, at once.
+    const quick = lineOf('expires-critical')!;
+    for (const text of ['#', ' x', '\n']) {
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(uri, new vscode.Position(quick - 1, 0), text);
+      assert.ok(await vscode.workspace.applyEdit(edit));
+    }
+    await waitFor('the critical diagnostic one more line down', () => lineOf('expires-critical') === quick + 1);
+    assert.equal((await api()).metrics().editsMovedWithoutParse, moved + 4, 'each quick edit moved without a parse');
+    await new Promise((r) => setTimeout(r, 300));
     // An edit inside the first block breaks it: that needs a parse, whose problem replaces the certificate.
     const inside = new vscode.WorkspaceEdit();
     inside.insert(uri, new vscode.Position(1, 3), '!!');
     assert.ok(await vscode.workspace.applyEdit(inside));
     await waitFor('the broken block reported', () => lineOf('expired') === undefined && certDiagnostics(uri).some((d) => d.range.start.line === 0 && d.severity === vscode.DiagnosticSeverity.Error));
-    assert.equal(lineOf('expires-critical'), criticalLine + 3);
-    assert.equal((await api()).metrics().editsMovedWithoutParse, moved + 1);
+    assert.equal(lineOf('expires-critical'), criticalLine + 4);
+    assert.equal((await api()).metrics().editsMovedWithoutParse, moved + 4);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(uri, '..'), { recursive: true });
     await waitFor('diagnostics to be cleared', () => certDiagnostics(uri).length === 0);
