@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import picomatch from 'picomatch';
-import type { CertificateFields, CertificateRecord, CrlRecord, FileExpiry, FileResult, Finding } from '../core/model';
+import type { CertificateFields, CertificateRecord, CrlRecord, FileExpiry, FileLocation, FileResult, Finding } from '../core/model';
 import { countUrgencies, evaluate, evaluateCrls, evaluateExpiries, noUrgencies, type Urgency } from '../core/rules/rules';
 import { applyManagedRenewal, nextRenewalChange } from '../core/rules/renewal';
 import { byNextUpdate, Inventory } from '../core/scan/inventory';
@@ -10,7 +10,7 @@ import { readBounded, type ReadFile, type ReadOutcome } from '../core/scan/files
 import { type FileSource, runScan, type ScanRequest } from '../core/scan/pipeline';
 import { ParseMemo } from '../core/scan/memo';
 import { wantsDiscovery } from '../core/scan/discovery';
-import { shiftResult, type TextEdit } from '../core/formats/shift';
+import { movable, mover, shiftResult, type TextEdit } from '../core/formats/shift';
 import type { Discovered, ReadPool } from '../core/scan/readPool';
 import { type Clock, nextChangeOf, nextChangeOfCrl, nextExpiryChange, nextLocalMidnight, WallClockAlarm } from '../core/clock';
 import { onDidChangeConfig, readConfig, readFilesExclude, SETTING_KEYS, type CertLensConfig } from './config';
@@ -437,7 +437,11 @@ export class CertificateStore implements vscode.Disposable {
     this.rememberText(key, doc.version, doc.getText(), shifted);
     if (shifted === last.result) return true; // nothing moved
     this.inventory.set(shifted);
-    this.invalidate([key]);
+    // The file's evaluation moves with it: the same certificates, the same findings a few lines down.
+    const state = this.perFile.get(key);
+    const move = mover(edit);
+    const moved = state && move && movable(state.findings) ? movedState(state, last.result, shifted, move) : undefined;
+    this.invalidate([key], moved && new Map([[key, moved]]));
     return true;
   }
 
@@ -475,12 +479,14 @@ export class CertificateStore implements vscode.Disposable {
     this.invalidate([...uris.map(fileKey), ...gone]);
   }
 
-  private invalidate(files?: string[]): void {
+  /** `evaluated`: new states of some of the files, known without evaluating them again (an edit that moved them). */
+  private invalidate(files?: string[], evaluated?: ReadonlyMap<string, FileState>): void {
     if (files) files = this.withManagedSecrets(files);
     if (files && this.scanning) for (const f of files) if (!this.touchedDuringScan.has(f)) this.touchedDuringScan.set(f, undefined);
     this.dropSummaries();
     if (files) for (const f of files) this.perFile.delete(f);
     else this.perFile.clear();
+    if (files) for (const [f, state] of evaluated ?? []) this.perFile.set(f, state);
     this.changed.fire({ files });
     this.rearm();
   }
@@ -679,6 +685,18 @@ export class CertificateStore implements vscode.Disposable {
   bySha256(sha256: string): CertificateRecord | undefined {
     return this.inventory.certificates().find((c) => c.sha256 === sha256);
   }
+}
+
+/** A file's state after an edit that moved its places (`move`) and nothing else: the new result's records in the old ones' stead. */
+function movedState(state: FileState, before: FileResult, after: FileResult, move: <T extends FileLocation>(p: T) => T): FileState | undefined {
+  const counterpart = new Map<object, object>();
+  before.certificates.forEach((c, i) => counterpart.set(c, after.certificates[i]));
+  before.crls.forEach((c, i) => counterpart.set(c, after.crls[i]));
+  const certs = state.certs.map((c) => counterpart.get(c) as CertificateRecord | undefined);
+  const crls = state.crls.map((c) => counterpart.get(c) as CrlRecord | undefined);
+  // Evaluated from another result than `before`: evaluate again.
+  if (certs.includes(undefined) || crls.includes(undefined)) return undefined;
+  return { ...state, certs: certs as CertificateRecord[], crls: crls as CrlRecord[], findings: state.findings.map(move) };
 }
 
 interface FileState {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { parseFile } from '../../src/core/formats/parse-file';
-import { shiftResult, type TextEdit } from '../../src/core/formats/shift';
+import { movable, mover, shiftResult, type TextEdit } from '../../src/core/formats/shift';
 import type { Position } from '../../src/core/model';
 import { daysFromNow, makeCert } from '../support/certs';
 import { sharedKey } from './helpers';
@@ -111,5 +111,16 @@ describe('shiftResult (edits between the blocks of a PEM file)', () => {
       const result = name2 === file ? previous : parseFile(name2, Buffer.from(bundle));
       assert.equal(shiftResult(result, bundle, edit), undefined, name);
     }
+  });
+
+  it('moves findings after the edit with their places, unless a message names a line or other places', () => {
+    const at = (line: number) => ({ start: { line, character: 0 }, end: { line: line + 2, character: 5 } });
+    const finding = (line: number, message = 'expires in 3 days') => ({ file, range: at(line), severity: 'warning' as const, code: 'expires-warning' as const, message });
+    const move = mover({ range: { start: { line: 4, character: 0 }, end: { line: 4, character: 3 } }, text: 'a\nb\n' })!;
+    assert.deepEqual([finding(1), finding(5)].map(move).map((f) => f.range.start.line), [1, 7]);
+    assert.equal(mover({ range: { start: { line: 4, character: 0 }, end: { line: 4, character: 3 } }, text: 'same line' }), undefined);
+    assert.equal(movable([finding(1), finding(5)]), true);
+    assert.equal(movable([finding(1), finding(5, 'broken base64 (line 7)')]), false);
+    assert.equal(movable([{ ...finding(1), related: [{ file, range: at(9) }] }]), false);
   });
 });

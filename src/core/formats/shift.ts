@@ -1,4 +1,4 @@
-import { type FileLocation, type FileResult, type Range } from '../model';
+import { type FileLocation, type FileResult, type Finding, type Range } from '../model';
 import { extensionOf, PEM_EXTENSIONS } from './extensions';
 
 /**
@@ -51,9 +51,8 @@ export function shiftResult(previous: FileResult, before: string, edit: TextEdit
   if (STRUCTURE.test(oldLines) || STRUCTURE.test(newLines) || /\r(?!\n)/.test(newLines)) return undefined;
   // A .crt or .cer whose first byte is that of a DER sequence ('0') is read as DER.
   if (start.line === 0 && (before[0] === '0' || newLines[0] === '0')) return undefined;
-  const delta = countLines(edit.text) - (end.line - start.line);
-  if (delta === 0) return previous;
-  const move = <T extends FileLocation>(p: T): T => (p.range.start.line > end.line ? { ...p, range: shifted(p.range, delta) } : p);
+  const move = mover(edit);
+  if (!move) return previous;
   const certificates = previous.certificates.map((c) => {
     const moved = move(c);
     if (c.privateKey?.file === previous.file) moved.privateKey = move(c.privateKey);
@@ -63,6 +62,22 @@ export function shiftResult(previous: FileResult, before: string, edit: TextEdit
 }
 
 const LINE_IN_MESSAGE = /\bline \d/;
+
+/**
+ * How an edit moves a place that does not overlap it: places after its last line move by the lines
+ * it added or removed; undefined when it adds or removes none.
+ */
+export function mover(edit: TextEdit): (<T extends FileLocation>(p: T) => T) | undefined {
+  const { start, end } = edit.range;
+  const delta = countLines(edit.text) - (end.line - start.line);
+  if (delta === 0) return undefined;
+  return <T extends FileLocation>(p: T): T => (p.range.start.line > end.line ? { ...p, range: shifted(p.range, delta) } : p);
+}
+
+/** Whether findings can be moved with their places (their messages name no line). */
+export function movable(findings: readonly Finding[]): boolean {
+  return findings.every((f) => !f.related?.length && !LINE_IN_MESSAGE.test(f.message));
+}
 
 function shifted(r: Range, lines: number): Range {
   return { start: { line: r.start.line + lines, character: r.start.character }, end: { line: r.end.line + lines, character: r.end.character } };
