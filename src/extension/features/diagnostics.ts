@@ -84,14 +84,15 @@ export class DiagnosticsFeature implements vscode.Disposable {
     const cfg = this.store.configFor(file);
     if (!cfg.diagnosticsEnabled) return [];
     const certs = this.store.fileResult(keyToUri(file))?.certificates ?? [];
-    // Findings name their certificate by fingerprint and position: index once, not per finding.
+    // Findings name their certificate by fingerprint and position: index once, not per finding (only
+    // chain members: their diagnostics link the chain's other members).
     const byKey = new Map<string, CertificateRecord>();
-    for (const c of certs) byKey.set(`${c.sha256}@${c.range.start.line}:${c.range.start.character}`, c);
+    for (const c of certs) if (c.chain) byKey.set(`${c.sha256}@${c.range.start.line}:${c.range.start.character}`, c);
     const out: vscode.Diagnostic[] = [];
     for (const f of [...this.store.findingsIn(file), ...this.hosts.findingsIn(file)]) {
       const name = cfg.diagnosticsSeverity[f.severity];
       if (!name || name === 'None') continue;
-      const cert = f.sha256 ? byKey.get(`${f.sha256}@${f.range.start.line}:${f.range.start.character}`) : undefined;
+      const cert = f.sha256 && byKey.size ? byKey.get(`${f.sha256}@${f.range.start.line}:${f.range.start.character}`) : undefined;
       out.push(this.toDiagnostic(f, SEVERITY[name], certs, cert));
     }
     return out;
