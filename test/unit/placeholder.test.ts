@@ -75,3 +75,32 @@ describe('placeholder certificates (OpenSSL default subject)', function () {
     assert.deepEqual(findingsOf('/repo/config/webhook.yaml', webhook(expiredWithSan), now).map((f) => f.what), ['error:expired']);
   });
 });
+
+describe('placeholder caBundle values that decode to a blank', () => {
+  const crdPatch = (value: string) => [
+    'apiVersion: apiextensions.k8s.io/v1',
+    'kind: CustomResourceDefinition',
+    'metadata:',
+    '  name: widgets.example.io',
+    'spec:',
+    '  conversion:',
+    '    strategy: Webhook',
+    '    webhookClientConfig:',
+    `      caBundle: ${value}`,
+    '      service:',
+    '        namespace: system',
+    '        name: webhook-service',
+    '',
+  ].join('\n');
+  const problemsOf = (value: string) => parseFile('/repo/config/crd/patches/webhook_in_widgets.yaml', Buffer.from(crdPatch(value))).problems.map((p) => `${p.severity}:${p.code}`);
+
+  it('reports nothing for base64 of a newline or of spaces (kubebuilder\'s Cg==): a value injected later', () => {
+    for (const blank of ['\n', ' ', '\r\n', ' \n\t']) assert.deepEqual(problemsOf(b64(blank)), [], JSON.stringify(blank));
+  });
+
+  it('still reports a value that decodes to something other than a certificate', () => {
+    assert.deepEqual(problemsOf(b64('not a certificate\n')), ['error:invalid-certificate']);
+    assert.deepEqual(problemsOf(b64('\n\0')), ['error:invalid-certificate']);
+    assert.deepEqual(problemsOf('AAAA'), ['error:invalid-certificate']);
+  });
+});
