@@ -39,7 +39,16 @@ const DIRECTORY_CONTEXTS = new Map<string, FileContext>([
   ...['examples', 'example', 'samples', 'sample', 'demo', 'demos'].map((d) => [d, 'example'] as const),
   ...['docs', 'doc', 'documentation'].map((d) => [d, 'documentation'] as const),
   ...['vendor', 'third_party', 'third-party', 'external', 'node_modules', 'bower_components', 'site-packages'].map((d) => [d, 'vendored'] as const),
+  // CI services' own folders: workflows and the fixtures they use are not deployed.
+  ...['.github', '.circleci', '.buildkite', '.gitlab'].map((d) => [d, 'test'] as const),
 ]);
+
+/**
+ * A release unpacked into the tree, named NAME-MAJOR.MINOR.PATCH as its tarball: C projects' copies
+ * of libraries (lib/nghttp2-1.65.0/, lib/c-ares-1.34.6/, deps/mbedtls-2.4.2/). Three numbers: a
+ * spec's or API's version (amqp-1.0/, api-v2/) is not one.
+ */
+const UNPACKED_RELEASE = /^[a-z][a-z0-9_+]*(?:-[a-z][a-z0-9_+]*)*-v?\d+\.\d+\.\d+$/;
 
 /** .NET test projects: MyApp.Tests/, MyApp.UnitTests/, MyApp.IntegrationTest/. */
 const DOTNET_TEST_PROJECT = /\.(?:unit|integration|functional)?tests?$/;
@@ -55,6 +64,8 @@ const WORDS_STARTING_WITH_TEST = /^test(?:ament|imon|icle|osterone|y$|iness)/;
 function directoryContext(dir: string, first: boolean): FileContext | undefined {
   const known = DIRECTORY_CONTEXTS.get(dir);
   if (known) return known;
+  const last = dir.charCodeAt(dir.length - 1);
+  if (last >= 0x30 && last <= 0x39 && UNPACKED_RELEASE.test(dir)) return 'vendored';
   // Perl's and Test::Nginx's test folder, at the top of a repository.
   if (first && dir === 't') return 'test';
   if (dir.startsWith('test') && PREFIXED_TEST_DIRECTORY.test(dir) && !WORDS_STARTING_WITH_TEST.test(dir)) return 'test';

@@ -115,7 +115,7 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
       switch (urgency) {
         case 'expired':
           if (unusedRoot) add('hint', 'expired', `Expired root in a trust store: unused, consider removing it (${name} expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
-          else if (placeholder) add('hint', 'expired', `Likely a placeholder: ${PLACEHOLDER_WHY} (expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
+          else if (placeholder) add('hint', 'expired', `Likely a placeholder: ${placeholderWhy(c)} (expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
           else add('error', 'expired', `${name} expired ${plural(-left || 0, 'day')} ago (${expiry})`);
           break;
         case 'not-yet-valid':
@@ -126,7 +126,7 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
         case 'info': {
           const [severity, code] = EXPIRING[urgency];
           if (unusedRoot) add('hint', code, `Root in a trust store expires in ${plural(left, 'day')} (${expiry}): unused after that, consider removing it (${name})`);
-          else if (placeholder) add('hint', code, `Likely a placeholder: ${PLACEHOLDER_WHY} (expires in ${plural(left, 'day')}, ${expiry})`);
+          else if (placeholder) add('hint', code, `Likely a placeholder: ${placeholderWhy(c)} (expires in ${plural(left, 'day')}, ${expiry})`);
           else add(severity, code, `${name} expires in ${plural(left, 'day')} (${expiry})`);
           break;
         }
@@ -153,6 +153,9 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
     if ((c.keyType === 'RSA' || c.keyType === 'RSA-PSS') && c.keyBits !== undefined && c.keyBits < s.minRsaBits) {
       // A publisher's certificate in a list of trusted ones (AWS's 1024-bit signing certificates) is not the repository's to rekey.
       if (inTrustStore(c)) add('hint', 'weak-rsa-key', `Trusted certificate with a ${c.keyBits}-bit RSA key (under ${s.minRsaBits}) in a trust store: its publisher's key, nothing to change here (${name})`);
+      // An expired placeholder's key verifies nothing (gatekeeper's 512-bit test caBundle constant, expired 2015);
+      // a valid one might be a nameless CA in use: its weak key stays a warning.
+      else if (urgency === 'expired' && isOpensslPlaceholder(c)) add('hint', 'weak-rsa-key', `Likely a placeholder: ${placeholderWhy(c)} (a ${c.keyBits}-bit RSA key, under ${s.minRsaBits})`);
       else add('warning', 'weak-rsa-key', `${name} has a ${c.keyBits}-bit RSA key (under ${s.minRsaBits})`);
     }
     if (isPublicTlsLeaf(c)) {
@@ -165,10 +168,16 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
   return findings;
 }
 
-/** The subject `openssl req` gives when every prompt is left at its default (Red Hat's openssl.cnf): nobody's name. */
-const OPENSSL_DEFAULT_SUBJECT = 'C=XX, L=Default City, O=Default Company Ltd';
-const PLACEHOLDER_WHY = `the subject is exactly OpenSSL's default (${OPENSSL_DEFAULT_SUBJECT}) and the certificate names no host; ` +
-  'a manifest ships such a value (a webhook caBundle) for its controller or cert-manager\'s CA injector to replace at runtime';
+/**
+ * The subjects `openssl req` gives when every prompt is left at its default: nobody's name. Red Hat's
+ * openssl.cnf, and upstream OpenSSL's (Debian, Alpine, Homebrew).
+ */
+const OPENSSL_DEFAULT_SUBJECTS: ReadonlySet<string> = new Set(['C=XX, L=Default City, O=Default Company Ltd', 'C=AU, ST=Some-State, O=Internet Widgits Pty Ltd']);
+
+function placeholderWhy(c: CertificateRecord): string {
+  return `the subject is exactly OpenSSL's default (${c.subject}) and the certificate names no host; ` +
+    'a manifest ships such a value (a webhook caBundle) for its controller or cert-manager\'s CA injector to replace at runtime, and tests use them';
+}
 
 /**
  * A placeholder certificate: self-signed, with exactly OpenSSL's default subject and no names, held
@@ -177,7 +186,7 @@ const PLACEHOLDER_WHY = `the subject is exactly OpenSSL's default (${OPENSSL_DEF
  * host, and a checked-in caBundle that expired years ago is one nothing relies on.
  */
 function isOpensslPlaceholder(c: CertificateRecord): boolean {
-  return c.source === 'inline' && c.selfSigned && c.subject === OPENSSL_DEFAULT_SUBJECT && c.issuer === OPENSSL_DEFAULT_SUBJECT &&
+  return c.source === 'inline' && c.selfSigned && OPENSSL_DEFAULT_SUBJECTS.has(c.subject) && c.issuer === c.subject &&
     c.subjectCN === undefined && !c.sans.dns.length && !c.sans.ip.length && !c.sans.email.length && !c.sans.uri.length;
 }
 
