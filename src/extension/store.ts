@@ -445,6 +445,11 @@ export class CertificateStore implements vscode.Disposable {
     return true;
   }
 
+  /** Forgets the text a document was last parsed from (it was closed). */
+  forgetText(uri: vscode.Uri): void {
+    this.editedTexts.delete(fileKey(uri));
+  }
+
   /** Edits whose results were moved, not parsed again (for tests and benchmarks). */
   editsMovedWithoutParse = 0;
 

@@ -27,6 +27,8 @@ export class LiveUpdates implements vscode.Disposable {
         if (e.contentChanges.length) this.queueEdit(e.document, e.contentChanges.length === 1 ? e.contentChanges[0] : undefined);
       }),
       vscode.workspace.onDidCloseTextDocument((doc) => {
+        // A document opened again starts its versions anew: its next edit does not follow the text kept.
+        this.store.forgetText(doc.uri);
         // Closed without saving: the file on disk is the truth again.
         if (this.store.fileResult(doc.uri) && this.store.isCandidate(doc.uri)) this.queueFile(doc.uri);
       }),
