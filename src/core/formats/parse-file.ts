@@ -15,7 +15,7 @@ import { BASE64_PEM_MARKER, findPemBlocks, PEM_MARKER, type PemBlock } from './p
 import { certificatesFromPkcs7 } from './pkcs7';
 import { openPkcs12 } from './pkcs12';
 import { type JwkString, scanJwks } from './jwks';
-import { isBase64, scanSaml } from './saml';
+import { isBase64, isBlank, scanSaml } from './saml';
 
 export interface ParseOptions {
   /** Password for a PKCS#12 file or Java keystore (JKS, JCEKS), when the user has unlocked it. */
@@ -37,9 +37,6 @@ const KUBECONFIG_PATH_KEY = /^[ \t-]*["']?(certificate-authority|client-certific
 const BASE64_PEM_TOKEN = /LS0tLS1CRUdJTi[A-Za-z0-9+/]*={0,2}/g;
 /** Template and format-string values, not paths: ${X}, {{ x }}, <path>, %(x)s, printf's %s and %v, $X, YAML block markers. */
 const PLACEHOLDER = /^(\$\{|\{\{|<|%\(|%[-+ #0-9.]*[a-zA-Z]|\$[A-Z_]|\||>)/;
-
-/** Space, tab, CR, LF: what a base64 placeholder value decodes to. */
-const isBlankByte = (b: number): boolean => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 
 /**
  * Whether a broken PEM block or certificate value in this file is a problem: in certificate files
@@ -450,7 +447,7 @@ function parseText(text: string, ext: string, file: string, sink: Sink): void {
     const der = Buffer.from(value, 'base64');
     // Base64 of a blank (`caBundle: Cg==`, a newline): the placeholder kubebuilder scaffolds and
     // charts write because the API server rejects an empty caBundle; something injects the CA later.
-    if (der.every(isBlankByte)) continue;
+    if (der.every(isBlank)) continue;
     sink.certificate(der, range, context.kindAt(valueStart), `The value of "${m[1]}"`);
   }
 

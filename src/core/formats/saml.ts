@@ -64,7 +64,8 @@ function isNameChar(code: number): boolean {
   return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 58) || code === 95 || code === 45 || code === 46 || code > 127;
 }
 
-function isBlank(code: number): boolean {
+/** Space, tab, CR or LF (a character code or a byte). */
+export function isBlank(code: number): boolean {
   return code === 32 || code === 10 || code === 13 || code === 9;
 }
 

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { TextEdit } from '../../core/formats/shift';
 import type { CertificateStore } from '../store';
 import { fileKey } from '../uris';
 
@@ -74,19 +75,19 @@ export class LiveUpdates implements vscode.Disposable {
    * (a pasted certificate shows immediately), further edits within EDIT_DEBOUNCE_MS are folded into
    * one update at the end of it.
    */
-  private queueEdit(doc: vscode.TextDocument, change?: vscode.TextDocumentContentChangeEvent): void {
+  private queueEdit(doc: vscode.TextDocument, edit?: TextEdit): void {
     if (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'untitled' && !vscode.workspace.getWorkspaceFolder(doc.uri)) return;
     if (doc.uri.scheme !== 'untitled' && !this.store.isCandidate(doc.uri)) return;
     const key = doc.uri.toString();
     if (this.editTimers.has(key)) {
       // Within the throttle window: an edit that only moves results is applied at once (typing
       // between a bundle's blocks); others wait for the window's end.
-      if (!this.editsWaiting.has(key) && change && this.store.moveWithEdit(doc, { range: change.range, text: change.text })) return;
+      if (!this.editsWaiting.has(key) && edit && this.store.moveWithEdit(doc, edit)) return;
       this.editsWaiting.add(key);
       return;
     }
     const at = performance.now();
-    void this.store.updateDocument(doc, change && { range: change.range, text: change.text }).then(() => {
+    void this.store.updateDocument(doc, edit).then(() => {
       this.editsHandled.push({ at, ms: performance.now() - at });
       if (this.editsHandled.length > 32) this.editsHandled.shift();
     });
