@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { daysFromNow, makeCert } from '../support/certs';
+import { daysFromNow, makeCert, pkcs7 } from '../support/certs';
 import { sharedKey, tempDir } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -45,14 +45,14 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
   });
   after(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  it('npm pack: a tarball of the CLI (dist/cli.js, dist/readWorker.js, README, LICENSE) that works after npm install -g', () => {
+  it('npm pack: a tarball of the CLI (dist/cli.js, the CLI it loads, the read worker, node-forge, README, LICENSE) that works after npm install -g', () => {
     const packed = sh('npm', ['pack', '--pack-destination', work], { cwd: ROOT });
     assert.equal(packed.code, 0, packed.stderr);
     // Only the tarball's name: pre-commit's node hooks read it from npm pack's output (no prepare or prepack script).
     const tarball = `certlens-${VERSION}.tgz`;
     assert.equal(packed.stdout, `${tarball}\n`);
     const files = execFileSync('tar', ['-tzf', path.join(work, tarball)], { encoding: 'utf8' }).trim().split('\n').sort();
-    assert.deepEqual(files, ['package/LICENSE', 'package/README.md', 'package/dist/cli.js', 'package/dist/readWorker.js', 'package/package.json']);
+    assert.deepEqual(files, ['package/LICENSE', 'package/README.md', 'package/dist/cli.js', 'package/dist/cliMain.js', 'package/dist/forge.js', 'package/dist/readWorker.js', 'package/package.json']);
 
     const prefix = path.join(work, 'global');
     const installed = sh('npm', ['install', '--global', '--prefix', prefix, path.join(work, tarball)], { cwd: work });
@@ -66,6 +66,13 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
       assert.equal(scan.code, 1, scan.stderr);
       assert.match(scan.stdout, /expired\.repo\.test/);
       assert.match(scan.stdout, /3 certificates in 3 files/);
+      // A PKCS#7 bundle: node-forge is loaded from its own file (dist/forge.js) when first needed.
+      const bundle = makeCert({ cn: 'bundle.repo.test', key: sharedKey({ type: 'ec' }), notBefore: daysFromNow(-10), notAfter: daysFromNow(300) });
+      fs.writeFileSync(path.join(repo.dir, 'deploy/bundle.p7b'), pkcs7([bundle], { der: true }));
+      const json = sh(certlens, ['scan', 'deploy/bundle.p7b', '--format', 'json'], { cwd: repo.dir });
+      assert.equal(json.code, 0, json.stderr);
+      const report = JSON.parse(json.stdout) as { certificates: { subjectCN: string; source: string }[] };
+      assert.deepEqual(report.certificates.map((c) => [c.subjectCN, c.source]), [['bundle.repo.test', 'pkcs7']]);
     } finally {
       fs.rmSync(repo.dir, { recursive: true, force: true });
     }
@@ -75,8 +82,8 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
     const listed = sh(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'ls', '--no-dependencies'], { cwd: ROOT });
     assert.equal(listed.code, 0, listed.stderr);
     const files = listed.stdout.trim().split('\n').sort();
-    assert.ok(files.includes('dist/extension.js') && files.includes('dist/readWorker.js') && files.includes('package.json'), files.join(' '));
-    for (const f of files) assert.doesNotMatch(f, /^(dist\/cli\.js|action\.yml|\.pre-commit-hooks\.yaml|\.npmignore|src\/|test\/|out\/|node_modules\/)/);
+    assert.ok(['dist/extension.js', 'dist/readWorker.js', 'dist/forge.js', 'package.json'].every((f) => files.includes(f)), files.join(' '));
+    for (const f of files) assert.doesNotMatch(f, /^(dist\/cli\.js|dist\/cliMain\.js|action\.yml|\.pre-commit-hooks\.yaml|\.npmignore|src\/|test\/|out\/|node_modules\/)/);
   });
 
   describe('GitHub Action (action.yml), its steps run here', () => {
