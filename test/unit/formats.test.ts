@@ -351,6 +351,8 @@ describe('file formats', () => {
         }
         const text = `-----BEGIN CERTIFICATE-----\n${raw}\n-----END CERTIFICATE-----\n`;
         const [block] = findPemBlocks(text);
+        // Read again: a certificate body seen before comes from the known bodies, and must be the same.
+        assert.deepEqual(findPemBlocks(text)[0], block, JSON.stringify(raw));
         const body = raw.replace(NOISE, '');
         const valid = BASE64.test(body) && body.length % 4 !== 1;
         assert.equal(!block.error, valid, JSON.stringify(raw));
@@ -358,6 +360,18 @@ describe('file formats', () => {
         if (valid) assert.equal(block.body, body);
       }
       assert.ok(seen.valid > 50 && seen.invalid > 50, JSON.stringify(seen));
+    });
+
+    it('reads a certificate block seen before from its text alone: one character changed is read anew', () => {
+      const known = ec.pem;
+      assert.equal(findPemBlocks(known)[0].error, undefined);
+      const lines = known.split('\n');
+      for (const bad of ['*', '\u00e9', '-']) {
+        const changed = [...lines.slice(0, 3), bad + lines[3].slice(1), ...lines.slice(4)].join('\n');
+        assert.equal(findPemBlocks(changed)[0].error?.code, 'invalid-base64', bad);
+      }
+      const rewrapped = known.replace(/\n(?!-)/g, '\r\n');
+      assert.equal(findPemBlocks(rewrapped)[0].body, findPemBlocks(known)[0].body, 'the same body, whatever the line breaks');
     });
   });
 });

@@ -72,7 +72,7 @@ export function findPemBlocks(text: string): PemBlock[] {
       blocks.push({ label, kind, start, end, body: '', encrypted: true });
       continue;
     }
-    const body = base64Body(raw);
+    const body = kind === 'certificate' ? certificateBody(raw) : base64Body(raw);
     if (body === undefined || body.length % 4 === 1) {
       const bad = firstBadCharacter(raw);
       blocks.push({
@@ -103,6 +103,40 @@ const LINE_BREAKS = /[\r\n\t ]+/g;
  */
 function base64Body(raw: string): string | undefined {
   return PLAIN_BODY.test(raw) ? raw.replace(LINE_BREAKS, '') : slowBase64Body(raw);
+}
+
+/**
+ * Bodies of certificate blocks seen lately, by their text as written: copies of one CA across a tree
+ * and a bundle's usual members skip both regular expressions, and each gets the very string it got
+ * before, whose hash the block cache has already computed (hashing a fresh 1.3 KB body on every
+ * lookup was a fifth of a bundle's parse). Keys are copies, so no file's text stays alive through
+ * them; certificates only (no key material is kept).
+ */
+const knownBodies = new Map<string, { raw: string; body: string }>();
+let knownChars = 0;
+const KNOWN_CHARS_LIMIT = 8 << 20;
+/**
+ * Known bodies are found by their last characters (a certificate ends with its signature), then
+ * compared whole: comparing 1.3 KB costs far less than hashing it.
+ */
+const TAIL = 64;
+
+function certificateBody(raw: string): string | undefined {
+  const known = knownBodies.get(raw.slice(-TAIL));
+  if (known !== undefined && known.raw === raw) return known.body;
+  // Only plain bodies (base64 lines: ASCII) are kept, so that the copy below is exact.
+  if (!PLAIN_BODY.test(raw)) return slowBase64Body(raw);
+  const body = raw.replace(LINE_BREAKS, '');
+  if (body.length % 4 === 1) return body;
+  if (knownChars > KNOWN_CHARS_LIMIT) {
+    knownBodies.clear();
+    knownChars = 0;
+  }
+  // A slice of the file's text would keep all of it alive: copies.
+  const copy = Buffer.from(raw, 'latin1').toString('latin1');
+  knownBodies.set(copy.slice(-TAIL), { raw: copy, body });
+  knownChars += raw.length + body.length;
+  return body;
 }
 
 function slowBase64Body(raw: string): string | undefined {
