@@ -59,9 +59,7 @@ function listTs(dir) {
 async function main() {
   const builds = [
     { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-    // The command (a small launcher that starts a scan's read worker first) and the CLI it loads.
-    { ...common, entryPoints: ['src/cli/launch.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-    { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cliMain.js' },
+    { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
     { ...common, entryPoints: ['src/core/scan/readWorker.ts'], outfile: 'dist/readWorker.js' },
     { ...common, entryPoints: [require.resolve('node-forge')], outfile: 'dist/forge.js', plugins: [problemMatcher] },
   ];

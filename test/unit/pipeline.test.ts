@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { daysFromNow, makeChain, makeCert, pkcs12, pkcs7, type TestCert } from '../support/certs';
-import { type Discovered, ReadPool, startReadWorker } from '../../src/core/scan/readPool';
+import { type Discovered, ReadPool } from '../../src/core/scan/readPool';
 import { DEFAULT_EXCLUDES } from '../../src/core/scan/filters';
 import { readBounded } from '../../src/core/scan/files';
 import { type FileRead, runScan } from '../../src/core/scan/pipeline';
@@ -210,55 +210,5 @@ describe('read worker priority', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  });
-});
-
-describe('a read worker started ahead (the CLI\'s launcher)', () => {
-  let dir: string;
-  let file: string;
-  before(() => {
-    dir = tempDir();
-    file = path.join(dir, 'c.pem');
-    fs.writeFileSync(file, makeCert({ cn: 'ahead.certlens.dev', key: sharedKey({ type: 'ec' }), notBefore: daysFromNow(-1), notAfter: daysFromNow(30) }).pem);
-  });
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-  /** What the pool reads of `file`: its bytes. */
-  const readWith = async (pool: ReadPool) => {
-    const outcomes: unknown[] = [];
-    try {
-      await pool.read([file], 1 << 20, (_f, outcome) => outcomes.push(outcome));
-    } finally {
-      pool.dispose();
-    }
-    return outcomes;
-  };
-
-  it('is the pool\'s worker: the pool takes it rather than starting one', async function () {
-    this.timeout(20_000);
-    const started = startReadWorker(WORKER, { oneScan: true });
-    const outcomes = await readWith(new ReadPool(WORKER, { oneScan: true, started }));
-    assert.equal(outcomes.length, 1);
-    assert.ok(outcomes[0] instanceof Uint8Array, 'the file\'s bytes came back');
-    assert.equal(started.take(), undefined, 'taken by the pool');
-  });
-
-  it('that failed to start is replaced by a new one, and nothing is lost', async function () {
-    this.timeout(20_000);
-    const started = startReadWorker(path.join(dir, 'no-such-worker.js'), {});
-    // Its failure arrives as an event, which nobody is listening to but startReadWorker.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const outcomes = await readWith(new ReadPool(WORKER, { started }));
-    assert.equal(outcomes.length, 1);
-    assert.ok(outcomes[0] instanceof Uint8Array);
-  });
-
-  it('is stopped when discarded (a scan that reads on one thread)', async function () {
-    this.timeout(20_000);
-    const started = startReadWorker(WORKER, {});
-    started.discard();
-    assert.equal(started.take(), undefined);
-    const outcomes = await readWith(new ReadPool(WORKER, { started }));
-    assert.equal(outcomes.length, 1, 'a pool given a discarded worker starts its own');
   });
 });

@@ -76,51 +76,6 @@ export interface ReadReply {
 export type PooledOutcome = ReadOutcome | 'nothing' | { parsed: FileResult } | { fragment: ReportFragment };
 
 /**
- * background: the worker runs at a lower CPU priority, so the thread it serves (an editor's
- * extension host) wins the CPU whenever both want it. oneScan: it serves one scan (the CLI), so it
- * keeps parse results only of contents it sees more than once (ParseMemo's repeatedOnly).
- */
-export interface ReadWorkerOptions {
-  background?: boolean;
-  oneScan?: boolean;
-}
-
-/** A read worker started before anyone asked it for anything: taken once, unless it failed to start. */
-export interface StartedWorker {
-  take(): Worker | undefined;
-  /** Stops it when nobody took it. */
-  discard(): void;
-}
-
-/**
- * Starts a read worker (unreferenced: it never keeps the process alive by itself). Until it is
- * taken, its start-up failure is only remembered: take() then gives nothing, and the pool starts another.
- */
-export function startReadWorker(workerFile: string, options: ReadWorkerOptions): StartedWorker {
-  const worker = new Worker(workerFile, { workerData: { background: options.background ?? false, oneScan: options.oneScan ?? false } });
-  worker.unref();
-  let failed = false;
-  const fail = () => (failed = true);
-  worker.once('error', fail).once('exit', fail);
-  let taken = false;
-  return {
-    take: () => {
-      if (taken) return undefined;
-      taken = true;
-      worker.off('error', fail).off('exit', fail);
-      if (!failed) return worker;
-      void worker.terminate();
-      return undefined;
-    },
-    discard: () => {
-      if (taken) return;
-      taken = true;
-      void worker.terminate();
-    },
-  };
-}
-
-/**
  * Reads files on a worker thread (readWorker.js), returning bytes only for files that may hold
  * certificates. One worker: reading is I/O plus a native substring search, and a second core is
  * what the parsing thread needs. Falls back to the caller's reader when the worker cannot start.
@@ -138,12 +93,15 @@ export class ReadPool {
   /** Called when the worker fails or stops unexpectedly (for the caller's log). */
   onFailure: ((e: Error) => void) | undefined;
 
-  /** `started`: a worker started ahead of the pool (startReadWorker, by the CLI's launcher), taken as its first worker. */
-  constructor(private readonly workerFile: string, private readonly options: ReadWorkerOptions & { started?: StartedWorker } = {}) {}
+  /** background: the worker runs at a lower CPU priority, so the thread it serves (an editor's
+   * extension host) wins the CPU whenever both want it. oneScan: it serves one scan (the CLI), so
+   * it keeps parse results only of contents it sees more than once (ParseMemo's repeatedOnly). */
+  constructor(private readonly workerFile: string, private readonly options: { background?: boolean; oneScan?: boolean } = {}) {}
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const w = this.options.started?.take() ?? startReadWorker(this.workerFile, this.options).take()!;
+    const w = new Worker(this.workerFile, { workerData: { background: this.options.background ?? false, oneScan: this.options.oneScan ?? false } });
+    w.unref();
     w.on('message', (reply: ReadReply) => {
       const job = this.pending.get(reply.id);
       if (!job) {
