@@ -15,7 +15,9 @@ const cli = path.join(root, 'dist', 'cli.js');
 const args = process.argv.slice(2);
 const verbose = args.includes('--verbose');
 const dirs = args.filter((a) => !a.startsWith('--'));
-if (dirs.length === 0) {
+const notFolders = dirs.filter((d) => !fs.statSync(d, { throwIfNoEntry: false })?.isDirectory());
+if (dirs.length === 0 || notFolders.length) {
+  if (notFolders.length) console.error(`conformance: not a folder: ${notFolders.join(', ')}`);
   console.error('usage: npm run conformance -- DIR [DIR...]');
   process.exit(2);
 }

@@ -126,14 +126,15 @@ function certificateBody(raw: string): string | undefined {
   if (known !== undefined && known.raw === raw) return known.body;
   // Only plain bodies (base64 lines: ASCII) are kept, so that the copy below is exact.
   if (!PLAIN_BODY.test(raw)) return slowBase64Body(raw);
-  const body = raw.replace(LINE_BREAKS, '');
+  // A slice of the file's text (a body without line breaks is one, replace() returns it) would keep
+  // all of the text alive: a copy, and the body from it.
+  const copy = Buffer.from(raw, 'latin1').toString('latin1');
+  const body = copy.replace(LINE_BREAKS, '');
   if (body.length % 4 === 1) return body;
   if (knownChars > KNOWN_CHARS_LIMIT) {
     knownBodies.clear();
     knownChars = 0;
   }
-  // A slice of the file's text would keep all of it alive: copies.
-  const copy = Buffer.from(raw, 'latin1').toString('latin1');
   knownBodies.set(copy.slice(-TAIL), { raw: copy, body });
   knownChars += raw.length + body.length;
   return body;
