@@ -51,6 +51,42 @@ describe('CLI (dist/cli.js)', () => {
     }
   });
 
+  it('reads a small tree on one thread and offers a large one to the read worker too, finding the same', function () {
+    this.timeout(60_000);
+    const tree = tempDir();
+    try {
+      // 40 certificate files among 3,200 (a worker joins at 3,000 walked files), and 40 among 400.
+      const write = (root: string, files: number) => {
+        for (let i = 0; i < files; i++) {
+          const sub = path.join(root, `d${i % 20}`);
+          fs.mkdirSync(sub, { recursive: true });
+          if (i % (files / 40) === 0) fs.writeFileSync(path.join(sub, `c${i}.pem`), (i / (files / 40)) % 2 ? soonPem : expiredPem);
+          else fs.writeFileSync(path.join(sub, `f${i}.txt`), `line ${i}\n`);
+        }
+      };
+      write(path.join(tree, 'large'), 3200);
+      write(path.join(tree, 'small'), 400);
+      const scan = (root: string) => {
+        const r = spawnSync(process.execPath, [CLI, 'scan', root, '--format', 'json', '--fail-on', 'never'], { encoding: 'utf8', env: { ...process.env, CERTLENS_TIMINGS: '1' } });
+        assert.equal(r.status, 0, r.stderr);
+        const report = JSON.parse(r.stdout) as Report;
+        const offered = /of (\d+) files \((\d+) offered to the worker\)/.exec(r.stderr);
+        assert.ok(offered, r.stderr);
+        return { names: report.certificates.map((c) => `${path.relative(root, c.file)} ${c.subjectCN}`).sort(), files: Number(offered[1]), offered: Number(offered[2]) };
+      };
+      const large = scan(path.join(tree, 'large'));
+      const small = scan(path.join(tree, 'small'));
+      assert.equal(large.names.length, 40);
+      // Whether the worker reads any of them before this thread takes them back depends on timing: not asserted.
+      assert.ok(large.offered > 0 && large.offered < large.files, `files offered to the worker: ${large.offered} of ${large.files}`);
+      assert.equal(small.offered, 0, 'the small tree is read on one thread');
+      assert.equal(small.names.length, 40);
+      assert.ok(large.names.some((n) => n.endsWith('expired.certlens.dev')) && large.names.some((n) => n.endsWith('soon.certlens.dev')));
+    } finally {
+      fs.rmSync(tree, { recursive: true, force: true });
+    }
+  });
+
   it('prints its version and help', () => {
     const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../../package.json'), 'utf8'));
     assert.equal(run(['--version']).stdout.trim(), pkg.version);

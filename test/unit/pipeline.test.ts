@@ -119,6 +119,19 @@ describe('scan pipeline', () => {
     assert.deepEqual(streamed, one.results.map((r) => r.file));
   });
 
+  it('reads a tree smaller than shareFromFiles on this thread alone, and shares a larger one', async function () {
+    this.timeout(60_000);
+    const one = await scanTree({ roots: [root], mode: 'sync' });
+    // A worker that cannot start says so when it is asked for anything.
+    for (const [shareFromFiles, asked] of [[one.stats.files + 1, false], [200, true]] as const) {
+      const troubles: string[] = [];
+      const two = await scanTree({ roots: [root], mode: 'shared', workerFile: path.join(root, 'no-such-worker.js'), shareFromFiles, onTrouble: (m) => troubles.push(m) });
+      assert.deepEqual(two.results.map((r) => r.file), one.results.map((r) => r.file), `walk order (shareFromFiles ${shareFromFiles})`);
+      assert.deepEqual(summary(two.results), summary(one.results));
+      assert.equal(troubles.some((m) => m.includes('read worker failed')), asked, `shareFromFiles ${shareFromFiles}: ${troubles.join('; ')}`);
+    }
+  });
+
   for (const mode of ['shared', 'worker'] as const) {
     it(`reads every file itself when the worker cannot start (${mode})`, async function () {
       this.timeout(60_000);

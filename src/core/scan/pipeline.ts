@@ -33,8 +33,11 @@ export interface ScanStats {
   /** Gone before they were read, or too large to matter. */
   skipped: number;
   ms: number;
-  /** With 'share' and a pool: when the walk ended, files read on this thread, and its wait for the worker at the end. */
-  sharing?: { walkedMs: number; readHere: number; waitedMs: number };
+  /**
+   * With 'share' and a pool: when the walk ended, files offered to the worker (some may be taken
+   * back), files read on this thread, and its wait for the worker at the end.
+   */
+  sharing?: { walkedMs: number; offered: number; readHere: number; waitedMs: number };
 }
 
 export interface ScanRequest {
@@ -58,6 +61,11 @@ export interface ScanRequest {
    * worker reads alone and this thread only parses, a few ms at a time (an editor's event loop).
    */
   thisThread?: 'share' | 'leave';
+  /**
+   * With 'share': the worker joins only once the walk has found this many files (default 0); a
+   * smaller tree is read by this thread alone, sooner than a worker starts and warms up.
+   */
+  shareFromFiles?: number;
   /** Files read at once by `read` when it is asynchronous. */
   concurrency?: number;
   /** Run host discovery on config files, where they are read. */
@@ -241,6 +249,7 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
     const retry: number[] = [];
     const post = (end: number) => {
       const request: Request = { start: front, end, claim: new Int32Array(new SharedArrayBuffer(4)), answered: 0 };
+      sharing.offered += end - front;
       front = end;
       requests.add(request);
       // The worker parses every file but containers (PKCS#7, PKCS#12), which come here: their decoder
@@ -262,7 +271,10 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
           wake?.();
         });
     };
-    const sharing = (stats.sharing = { walkedMs: 0, readHere: 0, waitedMs: 0 });
+    const sharing = (stats.sharing = { walkedMs: 0, offered: 0, readHere: 0, waitedMs: 0 });
+    const shareFrom = req.shareFromFiles ?? 0;
+    /** Whether the tree is large enough for the worker (it starts on the first request). */
+    let withWorker = false;
     const readHere = async (from: number, to: number) => {
       sharing.readHere += to - from;
       for (let i = from; i < to && live(); i++) {
@@ -285,15 +297,17 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
         // Every WORKER_CHUNK files, as many requests as the worker may have; now and then, its replies.
         const count = files.push(file);
         if (count % WORKER_CHUNK !== 0) continue;
-        while (!workerFailed && requests.size < WORKER_AHEAD && files.length - front >= WORKER_CHUNK) post(front + WORKER_CHUNK);
+        withWorker ||= count >= shareFrom;
+        while (withWorker && !workerFailed && requests.size < WORKER_AHEAD && files.length - front >= WORKER_CHUNK) post(front + WORKER_CHUNK);
         if (count % (4 * WORKER_CHUNK) !== 0) continue;
         await letRepliesIn();
         await drain();
       }
       let back = files.length;
       sharing.walkedMs = Math.round(performance.now() - started);
+      withWorker ||= files.length >= shareFrom;
       while (front < back && live()) {
-        while (!workerFailed && requests.size < WORKER_AHEAD && front < back) post(Math.min(front + WORKER_CHUNK, back));
+        while (withWorker && !workerFailed && requests.size < WORKER_AHEAD && front < back) post(Math.min(front + WORKER_CHUNK, back));
         const start = Math.max(front, back - OWN_SLICE);
         await readHere(start, back);
         back = start;
@@ -328,8 +342,8 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
   }
 
   if (req.pool && ordered) {
-    // The worker starts while this thread walks.
-    req.pool.warm();
+    // The worker starts while this thread walks (on a small tree, when its first request comes).
+    if (!req.shareFromFiles) req.pool.warm();
     await share(req.pool, allFiles(), req.sources.every((source) => 'root' in source));
   } else for (const source of req.sources) {
     if (!live()) break;
