@@ -247,6 +247,10 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
     let wake: (() => void) | undefined;
     const fromWorker: [string, PooledOutcome, Discovered | undefined, number][] = [];
     const retry: number[] = [];
+    const sharing = (stats.sharing = { walkedMs: 0, offered: 0, readHere: 0, waitedMs: 0 });
+    const shareFrom = req.shareFromFiles ?? 0;
+    /** Whether the tree is large enough for the worker (it starts on the first request). */
+    let withWorker = false;
     const post = (end: number) => {
       const request: Request = { start: front, end, claim: new Int32Array(new SharedArrayBuffer(4)), answered: 0 };
       sharing.offered += end - front;
@@ -271,10 +275,6 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
           wake?.();
         });
     };
-    const sharing = (stats.sharing = { walkedMs: 0, offered: 0, readHere: 0, waitedMs: 0 });
-    const shareFrom = req.shareFromFiles ?? 0;
-    /** Whether the tree is large enough for the worker (it starts on the first request). */
-    let withWorker = false;
     const readHere = async (from: number, to: number) => {
       sharing.readHere += to - from;
       for (let i = from; i < to && live(); i++) {
@@ -342,7 +342,8 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
   }
 
   if (req.pool && ordered) {
-    // The worker starts while this thread walks (on a small tree, when its first request comes).
+    // The worker starts while this thread walks: at once, or (shareFromFiles) once the walk reaches
+    // that many files, so that a smaller tree never starts it.
     if (!req.shareFromFiles) req.pool.warm();
     await share(req.pool, allFiles(), req.sources.every((source) => 'root' in source));
   } else for (const source of req.sources) {
