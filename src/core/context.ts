@@ -58,6 +58,11 @@ const SUFFIXED_TEST_DIRECTORY = /^[a-z0-9]+[-_]?tests?$/;
 const WORDS_ENDING_IN_TEST = new Set(['latest', 'contest', 'attest', 'protest', 'detest', 'greatest', 'fastest', 'shortest', 'smartest', 'softest', 'hottest', 'lightest', 'brightest', 'strictest', 'quietest']);
 /** testcerts/, test-cert/, testutil/, testserver/: named for what they hold for tests. */
 const PREFIXED_TEST_DIRECTORY = /^tests?[-_]?[a-z0-9]+$/;
+/**
+ * An example named for what it shows, in words joined by '-' or '_': ssl-example/ (mailcow's sample
+ * certificate for mail.example.org), nginx_examples/, example-app/, spring-boot-samples/, grpc-demo/.
+ */
+const NAMED_EXAMPLE_DIRECTORY = /^(?:[a-z0-9]+[-_])+(?:examples?|samples?|demos?)$|^(?:examples?|samples?|demos?)[-_][a-z0-9][a-z0-9_-]*$/;
 /** English words that start with "test". */
 const WORDS_STARTING_WITH_TEST = /^test(?:ament|imon|icle|osterone|y$|iness)/;
 
@@ -68,6 +73,7 @@ function directoryContext(dir: string, first: boolean): FileContext | undefined 
   if (last >= 0x30 && last <= 0x39 && UNPACKED_RELEASE.test(dir)) return 'vendored';
   // Perl's and Test::Nginx's test folder, at the top of a repository.
   if (first && dir === 't') return 'test';
+  if ((dir.includes('-') || dir.includes('_')) && NAMED_EXAMPLE_DIRECTORY.test(dir)) return 'example';
   if (dir.startsWith('test') && PREFIXED_TEST_DIRECTORY.test(dir) && !WORDS_STARTING_WITH_TEST.test(dir)) return 'test';
   if (!dir.endsWith('test') && !dir.endsWith('tests')) return undefined;
   if (dir.includes('.')) return DOTNET_TEST_PROJECT.test(dir) ? 'test' : undefined;

@@ -732,6 +732,24 @@ app.greeting=Visit https://www.acme-corp.net today
     ]);
   });
 
+  it('reads a .properties value continued over lines under its key: an XML template\'s xmlns line is no setting; a continued server list is', () => {
+    // Tomcat's Jasper message templates (LocalStrings.properties).
+    const text = `jspc.webxml.header=<?xml version="1.0" encoding="{0}"?>\\n\\
+<web-app xmlns="https://jakarta.ee/xml/ns/jakartaee"\\n\\
+\\              xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"\\n\\
+\\              version="6.0">\\n
+cluster.members=https://node1.acme-corp.net:8443 \\
+    https://node2.acme-corp.net:8443
+path.share=C:\\\\
+backup.url=https://backup.acme-corp.net
+`;
+    check('/ws/java/org/apache/jasper/resources/LocalStrings.properties', text, [
+      ['url', 'node1.acme-corp.net', 8443, 'node1.acme-corp.net:8443'],
+      ['url', 'node2.acme-corp.net', 8443, 'node2.acme-corp.net:8443'],
+      ['url', 'backup.acme-corp.net', 443, 'backup.acme-corp.net'],
+    ]);
+  });
+
   it('drops URLs in JSON descriptions, help texts and link lists; keeps connection settings, also in broken JSON', () => {
     const text = `{
   "name": "shop",
