@@ -475,7 +475,8 @@ port = 25
       'https://*.acme-retail.com/', 'https://localhost:8443/', 'https://127.0.0.1/', 'https://[::1]:8443/', 'https://0.0.0.0/',
       'https://example.com/', 'https://api.example.org/', 'https://svc.test/', 'https://svc.invalid/', 'https://printer.local/',
       'https://app.localhost/', 'https://bad_host.acme-retail.com/', 'https://-bad.acme-retail.com/', 'https://api.svc/',
-      'https://internal.acme-retail.com/', 'https://x.skip.acme-retail.com:8443/',
+      'https://internal.acme-retail.com/', 'https://x.skip.acme-retail.com:8443/', 'https://kubernetes.default', 'https://kubernetes.default.svc:443/',
+      'https://kubernetes.default.svc.cluster.local/',
     ];
     const kept = ['https://10.1.2.3:8443/', 'https://[2001:db8::10]:9443/', 'https://keep.acme-retail.com/'];
     const text = 'endpoints:\n' + [...skipped, ...kept].map((u) => `  - ${u}\n`).join('');

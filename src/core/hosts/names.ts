@@ -60,22 +60,29 @@ export function isLocalAddress(host: string): boolean {
 const FILE_LIKE_TLDS = new Set([
   'yaml', 'yml', 'json', 'xml', 'conf', 'cfg', 'ini', 'txt', 'log', 'pem', 'crt', 'key', 'cer', 'der', 'p12', 'pfx', 'jks',
   'html', 'htm', 'js', 'ts', 'mjs', 'cjs', 'java', 'class', 'jar', 'py', 'rb', 'go', 'sh', 'md', 'properties', 'env', 'toml',
-  'lock', 'csv', 'sql', 'tf', 'bak', 'tmp', 'php', 'css', 'svc', 'cluster',
+  'lock', 'csv', 'sql', 'tf', 'bak', 'tmp', 'php', 'css',
 ]);
+
+/**
+ * Last labels of Kubernetes-internal names, which resolve only inside a cluster: `x.ns.svc`,
+ * `x.svc.cluster`, and `SERVICE.NAMESPACE` in the namespace every cluster has (`kubernetes.default`,
+ * the API server as Jenkins' chart and in-cluster clients name it). None is a top-level domain.
+ */
+const CLUSTER_TLDS = new Set(['svc', 'cluster', 'default']);
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /**
  * A DNS name CertLens may probe: two or more valid labels, an alphabetic top-level label, not a
- * wildcard and not a file name. Kubernetes-internal names (*.svc, *.cluster.local) do not resolve
- * from a developer machine and are skipped too.
+ * wildcard and not a file name. Kubernetes-internal names (*.svc, *.cluster.local, kubernetes.default)
+ * do not resolve from a developer machine and are skipped too.
  */
 export function isProbeableName(host: string): boolean {
   if (host.length > 253 || host.length < 4) return false;
   const labels = host.split('.');
   if (labels.length < 2) return false;
   const tld = labels[labels.length - 1];
-  if (!/^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/.test(tld) || FILE_LIKE_TLDS.has(tld)) return false;
+  if (!/^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/.test(tld) || FILE_LIKE_TLDS.has(tld) || CLUSTER_TLDS.has(tld)) return false;
   return labels.every((l) => LABEL.test(l));
 }
 
