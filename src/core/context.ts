@@ -56,8 +56,11 @@ const DOTNET_TEST_PROJECT = /\.(?:unit|integration|functional)?tests?$/;
 const SUFFIXED_TEST_DIRECTORY = /^[a-z0-9]+[-_]?tests?$/;
 /** English words that end in "test" (latest/ is a release, not a test). */
 const WORDS_ENDING_IN_TEST = new Set(['latest', 'contest', 'attest', 'protest', 'detest', 'greatest', 'fastest', 'shortest', 'smartest', 'softest', 'hottest', 'lightest', 'brightest', 'strictest', 'quietest']);
-/** testcerts/, test-cert/, testutil/, testserver/: named for what they hold for tests. */
-const PREFIXED_TEST_DIRECTORY = /^tests?[-_]?[a-z0-9]+$/;
+/**
+ * testcerts/, test-cert/, testutil/, testserver/: named for what they hold for tests, in one word
+ * or several (Hyperledger's test-network/ and test-network-k8s/, test_helpers_v2/).
+ */
+const PREFIXED_TEST_DIRECTORY = /^tests?[-_]?[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
 /**
  * An example named for what it shows, in words joined by '-' or '_': ssl-example/ (mailcow's sample
  * certificate for mail.example.org), nginx_examples/, example-app/, spring-boot-samples/, grpc-demo/.
