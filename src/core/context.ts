@@ -34,7 +34,7 @@ const RANK: Record<FileContext, number> = { vendored: 4, test: 3, example: 2, do
 /** Directory names, compared in lower case (.NET writes Tests/, Swift Tests/, Go testdata/). */
 const DIRECTORY_CONTEXTS = new Map<string, FileContext>([
   ...['test', 'tests', '__tests__', 'spec', 'specs', 'testdata', 'test-data', 'test_data', 'fixtures', '__fixtures__', 'mocks', '__mocks__',
-    'e2e', 'androidtest', 'integrationtest', 'testfixtures', 'integration', 'integration-tests', 'integration_tests', 'testing',
+    'e2e', 'androidtest', 'integrationtest', 'testfixtures', 'integration', 'integration-tests', 'integration_tests', 'testing', 'acceptance',
     'bench', 'benches', 'benchmark', 'benchmarks'].map((d) => [d, 'test'] as const),
   ...['examples', 'example', 'samples', 'sample', 'demo', 'demos'].map((d) => [d, 'example'] as const),
   ...['docs', 'doc', 'documentation'].map((d) => [d, 'documentation'] as const),

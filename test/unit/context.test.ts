@@ -16,7 +16,7 @@ describe('file context', () => {
       'src/main/java/TlsTest.java', 'src/TlsTests.cs', 'src/main/java/TlsIT.java', 'integration/resources/tls/ca.cert', 'internal/testing/certs/a.pem',
       'caddytest/leafcert.pem', 'net/http/httptest/a.pem', 'test/e2e_test/a.pem', 'api-tests/a.pem', 'server_tests/a.pem', 'benchmarks/tls/a.pem', 'benches/a.pem',
       'pkg/testcerts/testcerts.go', 'pilot/status/test-cert/cert.crt', 'internal/testutil/a.pem', 'testserver/a.pem', 't/certs/etcd.pem',
-      'test-network-k8s/kube/fabric-rest-sample.yaml', 'test-network-nano-bash/a.pem', 'pkg/test_helpers_v2/a.pem',
+      'test-network-k8s/kube/fabric-rest-sample.yaml', 'internal/acceptance/pomerium/config.yaml', 'acceptance/suites/a.pem', 'test-network-nano-bash/a.pem', 'pkg/test_helpers_v2/a.pem',
       '.github/workflows/root.cert', '.github/actions/setup/ca.pem', '.circleci/certs/a.pem', '.buildkite/a.crt', '.gitlab/ci/tls.crt',
     ]) assert.equal(classifyFile(p), 'test', p);
   });

@@ -476,12 +476,16 @@ port = 25
       'https://example.com/', 'https://api.example.org/', 'https://svc.test/', 'https://svc.invalid/', 'https://printer.local/',
       'https://app.localhost/', 'https://bad_host.acme-retail.com/', 'https://-bad.acme-retail.com/', 'https://api.svc/',
       'https://internal.acme-retail.com/', 'https://x.skip.acme-retail.com:8443/', 'https://kubernetes.default', 'https://kubernetes.default.svc:443/',
-      'https://kubernetes.default.svc.cluster.local/',
+      'https://kubernetes.default.svc.cluster.local/', 'https://authenticate.localhost.pomerium.io:8443/', 'https://localhost.acme-retail.com/',
+      'https://restapi.localho.st/', 'https://app.lvh.me/', 'https://localtest.me/',
     ];
+    // Only a whole `localhost` label or a loopback domain: these are names someone runs.
+    const named = ['https://localhosts.acme-retail.com/', 'https://mylocalhost.acme-retail.com/', 'https://notlocalho.st/', 'https://lvh.me.acme-retail.com/'];
     const kept = ['https://10.1.2.3:8443/', 'https://[2001:db8::10]:9443/', 'https://keep.acme-retail.com/'];
-    const text = 'endpoints:\n' + [...skipped, ...kept].map((u) => `  - ${u}\n`).join('');
+    const text = 'endpoints:\n' + [...skipped, ...kept, ...named].map((u) => `  - ${u}\n`).join('');
     const refs = discoverHosts('/ws/endpoints.yaml', text, { ignore: ['internal.acme-retail.com', '*.skip.acme-retail.com:8443'] });
-    assert.deepEqual(refs.map((r) => `${r.host} ${r.port} ${r.source}`), ['10.1.2.3 8443 url', '2001:db8::10 9443 url', 'keep.acme-retail.com 443 url']);
+    assert.deepEqual(refs.map((r) => `${r.host} ${r.port} ${r.source}`), ['10.1.2.3 8443 url', '2001:db8::10 9443 url', 'keep.acme-retail.com 443 url',
+      'localhosts.acme-retail.com 443 url', 'mylocalhost.acme-retail.com 443 url', 'notlocalho.st 443 url', 'lvh.me.acme-retail.com 443 url']);
     assert.deepEqual(refs[1].range, at(text, '[2001:db8::10]:9443'));
   });
 
@@ -888,6 +892,8 @@ spec:
       '/ws/.github/workflows/deploy.yml', '/ws/.github/ISSUE_TEMPLATE/bug.yml', '/ws/.gitlab-ci.yml', '/ws/.ci/jobs/defaults.yml',
       '/ws/mkdocs.yml', '/ws/setup.cfg', '/ws/.mvn/wrapper/maven-wrapper.properties', '/ws/.goreleaser.yml',
       '/ws/.pre-commit-config.yaml', '/ws/api/shop.schema.yaml', '/ws/.devcontainer/devcontainer.json',
+      // chart-testing's config under its other extension, Yarn's settings, ESP-IDF's component manifest.
+      '/ws/.ct.yml', '/ws/ct.yml', '/ws/modules/web/.yarnrc.yml', '/ws/main/idf_component.yml',
     ]) {
       assert.deepEqual(discoverHosts(file, file.endsWith('.properties') || file.endsWith('.cfg') ? 'url=https://api.acme-corp.net\n' : file.endsWith('.json') ? '{"url": "https://api.acme-corp.net"}' : url), [], file);
     }

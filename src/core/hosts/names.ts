@@ -45,6 +45,19 @@ export function isReservedName(host: string): boolean {
   return RESERVED_NAMES.has(h) || RESERVED_SUFFIXES.some((s) => h.endsWith(s));
 }
 
+/** Public domains whose every name resolves to 127.0.0.1, for local development over TLS. */
+const LOOPBACK_DOMAINS = ['localho.st', 'lvh.me', 'localtest.me'];
+
+/**
+ * A DNS name that means this machine: a `localhost` label anywhere (pomerium's
+ * `authenticate.localhost.pomerium.io`, BIND's `localhost.corp.net`), or a name under a public
+ * loopback domain (`restapi.localho.st`). Nothing anyone runs elsewhere; skipped like 127.0.0.1.
+ */
+export function isLoopbackName(host: string): boolean {
+  const h = host.toLowerCase();
+  return h.startsWith('localhost.') || h.includes('.localhost.') || LOOPBACK_DOMAINS.some((d) => h === d || h.endsWith('.' + d));
+}
+
 /** Loopback or unspecified addresses: probed only when the user names them explicitly. */
 export function isLocalAddress(host: string): boolean {
   const v = isIP(host);
@@ -100,7 +113,8 @@ export function normalizeHost(raw: string): string | undefined {
 export function skipReason(host: string): 'reserved' | 'local' | 'invalid' | undefined {
   if (isIP(host)) return isLocalAddress(host) ? 'local' : undefined;
   if (!isProbeableName(host)) return 'invalid';
-  return isReservedName(host) ? 'reserved' : undefined;
+  if (isReservedName(host)) return 'reserved';
+  return isLoopbackName(host) ? 'local' : undefined;
 }
 
 /** host:port as people write it, with brackets around IPv6. */
