@@ -892,10 +892,10 @@ spec:
       '/ws/.github/workflows/deploy.yml', '/ws/.github/ISSUE_TEMPLATE/bug.yml', '/ws/.gitlab-ci.yml', '/ws/.ci/jobs/defaults.yml',
       '/ws/mkdocs.yml', '/ws/setup.cfg', '/ws/.mvn/wrapper/maven-wrapper.properties', '/ws/.goreleaser.yml',
       '/ws/.pre-commit-config.yaml', '/ws/api/shop.schema.yaml', '/ws/.devcontainer/devcontainer.json',
-      // chart-testing's config under its other extension, Yarn's settings, ESP-IDF's component manifest.
-      '/ws/.ct.yml', '/ws/ct.yml', '/ws/modules/web/.yarnrc.yml', '/ws/main/idf_component.yml',
+      // chart-testing's config under its other extension, Yarn's settings, ESP-IDF's and PlatformIO's build manifests.
+      '/ws/.ct.yml', '/ws/ct.yml', '/ws/modules/web/.yarnrc.yml', '/ws/main/idf_component.yml', '/ws/platformio.ini',
     ]) {
-      assert.deepEqual(discoverHosts(file, file.endsWith('.properties') || file.endsWith('.cfg') ? 'url=https://api.acme-corp.net\n' : file.endsWith('.json') ? '{"url": "https://api.acme-corp.net"}' : url), [], file);
+      assert.deepEqual(discoverHosts(file, file.endsWith('.properties') || file.endsWith('.cfg') || file.endsWith('.ini') ? 'url=https://api.acme-corp.net\n' : file.endsWith('.json') ? '{"url": "https://api.acme-corp.net"}' : url), [], file);
     }
     assert.equal(discoverHosts('/ws/.vscode/settings.json', '{"rest-client.environmentVariables": {"prod": {"baseUrl": "https://api.acme-corp.net"}}}').length, 1, 'editor settings are read');
     // A Go file about Caddyfiles is not a Caddyfile.

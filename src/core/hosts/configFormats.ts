@@ -9,7 +9,8 @@ export type ConfigFormat =
  * Files that describe how a project is built, packaged, tested or published, not what its software
  * connects to: their URLs are registries, homepages, download and documentation links.
  * - package manifests and lock files (npm, Composer, Cargo, Python, Go, Dart, Deno, NuGet, Bower,
- *   ESP-IDF's `idf_component.yml`), Yarn's `.yarnrc.yml` (registry and plugin downloads),
+ *   ESP-IDF's `idf_component.yml`, PlatformIO's `platformio.ini`: platforms and libraries fetched
+ *   at build time), Yarn's `.yarnrc.yml` (registry and plugin downloads),
  *   Helm chart metadata (`Chart.yaml`: home, sources, maintainers, dependency repositories), and
  *   `setup.cfg` (Python packaging metadata plus linter and test settings, never runtime config);
  * - build and release tools: the Maven and Gradle wrappers (where the build tool downloads itself),
@@ -31,7 +32,7 @@ const SKIPPED_FILES = new Set([
   '.pre-commit-hooks.yaml', 'renovate.json', 'renovate.json5', '.renovaterc', '.renovaterc.json', 'dependabot.yml',
   '.gitlab-ci.yml', '.travis.yml', 'azure-pipelines.yml', 'appveyor.yml', '.appveyor.yml', '.drone.yml', 'bitbucket-pipelines.yml',
   'codecov.yml', '.codecov.yml', 'ct.yaml', '.ct.yaml', 'ct.yml', '.ct.yml', '.golangci.yml', '.golangci.yaml',
-  '.yarnrc.yml', 'idf_component.yml',
+  '.yarnrc.yml', 'idf_component.yml', 'platformio.ini',
   'mkdocs.yml', 'mkdocs.yaml', '.readthedocs.yml', '.readthedocs.yaml', '_config.yml', '.clomonitor.yml', 'artifacthub-repo.yml',
 ]);
 /**
