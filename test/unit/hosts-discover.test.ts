@@ -894,8 +894,12 @@ spec:
       '/ws/.pre-commit-config.yaml', '/ws/api/shop.schema.yaml', '/ws/.devcontainer/devcontainer.json',
       // chart-testing's config under its other extension, Yarn's settings, ESP-IDF's and PlatformIO's build manifests.
       '/ws/.ct.yml', '/ws/ct.yml', '/ws/modules/web/.yarnrc.yml', '/ws/main/idf_component.yml', '/ws/platformio.ini',
+      '/ws/galaxy.yml', '/ws/eng/Version.Details.xml', '/ws/antsibull-nox.toml',
     ]) {
-      assert.deepEqual(discoverHosts(file, file.endsWith('.properties') || file.endsWith('.cfg') || file.endsWith('.ini') ? 'url=https://api.acme-corp.net\n' : file.endsWith('.json') ? '{"url": "https://api.acme-corp.net"}' : url), [], file);
+      const text = file.endsWith('.properties') || file.endsWith('.cfg') || file.endsWith('.ini') ? 'url=https://api.acme-corp.net\n'
+        : file.endsWith('.json') ? '{"url": "https://api.acme-corp.net"}'
+          : file.endsWith('.xml') ? '<Dependencies><Dependency Name="Sdk"><Uri>https://api.acme-corp.net</Uri></Dependency></Dependencies>\n' : url;
+      assert.deepEqual(discoverHosts(file, text), [], file);
     }
     assert.equal(discoverHosts('/ws/.vscode/settings.json', '{"rest-client.environmentVariables": {"prod": {"baseUrl": "https://api.acme-corp.net"}}}').length, 1, 'editor settings are read');
     // A Go file about Caddyfiles is not a Caddyfile.
