@@ -52,8 +52,12 @@ const UNPACKED_RELEASE = /^[a-z][a-z0-9_+]*(?:-[a-z][a-z0-9_+]*)*-v?\d+\.\d+\.\d
 
 /** .NET test projects: MyApp.Tests/, MyApp.UnitTests/, MyApp.IntegrationTest/. */
 const DOTNET_TEST_PROJECT = /\.(?:unit|integration|functional)?tests?$/;
-/** e2e_test/, api-tests/, and Go's test-helper packages named after what they test: httptest/, caddytest/. */
-const SUFFIXED_TEST_DIRECTORY = /^[a-z0-9]+[-_]?tests?$/;
+/**
+ * e2e_test/, api-tests/, Go's test-helper packages named after what they test (httptest/,
+ * caddytest/), and a module of several words whose last word is test or tests
+ * (spring-cloud-gateway-integration-tests/): api-latest/ ends in a word that is not one.
+ */
+const SUFFIXED_TEST_DIRECTORY = /^[a-z0-9]+[-_]?tests?$|^[a-z0-9]+(?:[-_][a-z0-9]+)*[-_]tests?$/;
 /** English words that end in "test" (latest/ is a release, not a test). */
 const WORDS_ENDING_IN_TEST = new Set(['latest', 'contest', 'attest', 'protest', 'detest', 'greatest', 'fastest', 'shortest', 'smartest', 'softest', 'hottest', 'lightest', 'brightest', 'strictest', 'quietest']);
 /**
