@@ -34,7 +34,7 @@ const RANK: Record<FileContext, number> = { vendored: 4, test: 3, example: 2, do
 /** Directory names, compared in lower case (.NET writes Tests/, Swift Tests/, Go testdata/). */
 const DIRECTORY_CONTEXTS = new Map<string, FileContext>([
   ...['test', 'tests', '__tests__', 'spec', 'specs', 'testdata', 'test-data', 'test_data', 'fixtures', '__fixtures__', 'mocks', '__mocks__',
-    'e2e', 'androidtest', 'integrationtest', 'testfixtures', 'integration', 'integration-tests', 'integration_tests', 'testing',
+    'e2e', 'androidtest', 'integrationtest', 'testfixtures', 'integration', 'integration-tests', 'integration_tests', 'testing', 'acceptance',
     'bench', 'benches', 'benchmark', 'benchmarks'].map((d) => [d, 'test'] as const),
   ...['examples', 'example', 'samples', 'sample', 'demo', 'demos'].map((d) => [d, 'example'] as const),
   ...['docs', 'doc', 'documentation'].map((d) => [d, 'documentation'] as const),
@@ -52,12 +52,24 @@ const UNPACKED_RELEASE = /^[a-z][a-z0-9_+]*(?:-[a-z][a-z0-9_+]*)*-v?\d+\.\d+\.\d
 
 /** .NET test projects: MyApp.Tests/, MyApp.UnitTests/, MyApp.IntegrationTest/. */
 const DOTNET_TEST_PROJECT = /\.(?:unit|integration|functional)?tests?$/;
-/** e2e_test/, api-tests/, and Go's test-helper packages named after what they test: httptest/, caddytest/. */
-const SUFFIXED_TEST_DIRECTORY = /^[a-z0-9]+[-_]?tests?$/;
+/**
+ * e2e_test/, api-tests/, Go's test-helper packages named after what they test (httptest/,
+ * caddytest/), and a module of several words whose last word is test or tests
+ * (spring-cloud-gateway-integration-tests/): api-latest/ ends in a word that is not one.
+ */
+const SUFFIXED_TEST_DIRECTORY = /^[a-z0-9]+[-_]?tests?$|^[a-z0-9]+(?:[-_][a-z0-9]+)*[-_]tests?$/;
 /** English words that end in "test" (latest/ is a release, not a test). */
 const WORDS_ENDING_IN_TEST = new Set(['latest', 'contest', 'attest', 'protest', 'detest', 'greatest', 'fastest', 'shortest', 'smartest', 'softest', 'hottest', 'lightest', 'brightest', 'strictest', 'quietest']);
-/** testcerts/, test-cert/, testutil/, testserver/: named for what they hold for tests. */
-const PREFIXED_TEST_DIRECTORY = /^tests?[-_]?[a-z0-9]+$/;
+/**
+ * testcerts/, test-cert/, testutil/, testserver/: named for what they hold for tests, in one word
+ * or several (Hyperledger's test-network/ and test-network-k8s/, test_helpers_v2/).
+ */
+const PREFIXED_TEST_DIRECTORY = /^tests?[-_]?[a-z0-9]+(?:[-_][a-z0-9]+)*$/;
+/**
+ * An example named for what it shows, in words joined by '-' or '_': ssl-example/ (mailcow's sample
+ * certificate for mail.example.org), nginx_examples/, example-app/, spring-boot-samples/, grpc-demo/.
+ */
+const NAMED_EXAMPLE_DIRECTORY = /^(?:[a-z0-9]+[-_])+(?:examples?|samples?|demos?)$|^(?:examples?|samples?|demos?)[-_][a-z0-9][a-z0-9_-]*$/;
 /** English words that start with "test". */
 const WORDS_STARTING_WITH_TEST = /^test(?:ament|imon|icle|osterone|y$|iness)/;
 
@@ -68,6 +80,7 @@ function directoryContext(dir: string, first: boolean): FileContext | undefined 
   if (last >= 0x30 && last <= 0x39 && UNPACKED_RELEASE.test(dir)) return 'vendored';
   // Perl's and Test::Nginx's test folder, at the top of a repository.
   if (first && dir === 't') return 'test';
+  if ((dir.includes('-') || dir.includes('_')) && NAMED_EXAMPLE_DIRECTORY.test(dir)) return 'example';
   if (dir.startsWith('test') && PREFIXED_TEST_DIRECTORY.test(dir) && !WORDS_STARTING_WITH_TEST.test(dir)) return 'test';
   if (!dir.endsWith('test') && !dir.endsWith('tests')) return undefined;
   if (dir.includes('.')) return DOTNET_TEST_PROJECT.test(dir) ? 'test' : undefined;

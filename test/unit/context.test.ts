@@ -16,6 +16,8 @@ describe('file context', () => {
       'src/main/java/TlsTest.java', 'src/TlsTests.cs', 'src/main/java/TlsIT.java', 'integration/resources/tls/ca.cert', 'internal/testing/certs/a.pem',
       'caddytest/leafcert.pem', 'net/http/httptest/a.pem', 'test/e2e_test/a.pem', 'api-tests/a.pem', 'server_tests/a.pem', 'benchmarks/tls/a.pem', 'benches/a.pem',
       'pkg/testcerts/testcerts.go', 'pilot/status/test-cert/cert.crt', 'internal/testutil/a.pem', 'testserver/a.pem', 't/certs/etcd.pem',
+      'test-network-k8s/kube/fabric-rest-sample.yaml', 'internal/acceptance/pomerium/config.yaml', 'acceptance/suites/a.pem',
+      'spring-cloud-gateway-integration-tests/http2/src/main/resources/sample.jks', 'cmd/load_e2e_tests/a.pem', 'test-network-nano-bash/a.pem', 'pkg/test_helpers_v2/a.pem',
       '.github/workflows/root.cert', '.github/actions/setup/ca.pem', '.circleci/certs/a.pem', '.buildkite/a.crt', '.gitlab/ci/tls.crt',
     ]) assert.equal(classifyFile(p), 'test', p);
   });
@@ -30,6 +32,8 @@ describe('file context', () => {
       'lib/nghttp2-1.65.0/src/test.example.com.pem': 'vendored', 'lib/c-ares-1.34.6/test/a.pem': 'vendored',
       'lib/monkey/deps/mbedtls-2.4.2/tests/data_files/server5.crt': 'vendored', 'lib/wasm-micro-runtime-WAMR-2.4.1/a.pem': 'vendored',
       'plugins/filter_geoip2/libmaxminddb-1.12.2/t/a.pem': 'vendored', 'deps/openssl-v3.0.13/a.pem': 'vendored',
+      'data/assets/ssl-example/cert.pem': 'example', 'nginx_examples/tls.crt': 'example', 'example-app/certs/a.pem': 'example',
+      'spring-boot-samples/x/src/main/resources/keystore.p12': 'example', 'grpc-demo/a.pem': 'example', 'sample_configs/a.pem': 'example',
     };
     for (const [p, c] of Object.entries(expect)) assert.equal(classifyFile(p), c, p);
   });
@@ -40,6 +44,8 @@ describe('file context', () => {
       'testing.pem', 'attest/a.pem', 'src/Contest.java', 'src/SPLIT.java', 'protest.t.bak', 'docsite.pem', 'tls.mdx.bak', 'vendors.pem', 'a.pem',
       'specification/a.pem', 'test.pem', 'examples.yaml', 'github/a.pem', 'deploy/.gitlab-ci/a.pem', 'deps/rabbitmq_codegen/amqp-1.0/a.pem',
       'deploy/api-v2/a.pem', 'releases/1.2.3/a.pem', 'releases/v1.2.3/a.pem', 'config/tls-2024.01/a.pem', 'certs/ca-2.pem', 'openssl-3.0.13.pem', 'releases/latest/a.pem', 'greatest/a.pem', 'contests/a.pem', 'fastest/a.pem', 'testament/a.pem', 'testimonials/a.pem', 'testy/a.pem', 'src/t/a.pem',
+      'counterexamples/a.pem', 'testament-v2/a.pem', 'testimonials_page/a.pem', 'api-latest/a.pem', 'node_contest/a.pem',
+      'release-greatest-hits/a.pem', 'charts-latest-v2/a.pem', 'resample/a.pem', 'ssl-examples.pem', 'config/example.com/tls.crt', 'upsample-v2/a.pem', 'demographics/a.pem',
     ]) assert.equal(classifyFile(p), 'production', p);
   });
 

@@ -475,12 +475,17 @@ port = 25
       'https://*.acme-retail.com/', 'https://localhost:8443/', 'https://127.0.0.1/', 'https://[::1]:8443/', 'https://0.0.0.0/',
       'https://example.com/', 'https://api.example.org/', 'https://svc.test/', 'https://svc.invalid/', 'https://printer.local/',
       'https://app.localhost/', 'https://bad_host.acme-retail.com/', 'https://-bad.acme-retail.com/', 'https://api.svc/',
-      'https://internal.acme-retail.com/', 'https://x.skip.acme-retail.com:8443/',
+      'https://internal.acme-retail.com/', 'https://x.skip.acme-retail.com:8443/', 'https://kubernetes.default', 'https://kubernetes.default.svc:443/',
+      'https://kubernetes.default.svc.cluster.local/', 'https://authenticate.localhost.pomerium.io:8443/', 'https://localhost.acme-retail.com/',
+      'https://restapi.localho.st/', 'https://app.lvh.me/', 'https://localtest.me/',
     ];
+    // Only a whole `localhost` label or a loopback domain: these are names someone runs.
+    const named = ['https://localhosts.acme-retail.com/', 'https://mylocalhost.acme-retail.com/', 'https://notlocalho.st/', 'https://lvh.me.acme-retail.com/'];
     const kept = ['https://10.1.2.3:8443/', 'https://[2001:db8::10]:9443/', 'https://keep.acme-retail.com/'];
-    const text = 'endpoints:\n' + [...skipped, ...kept].map((u) => `  - ${u}\n`).join('');
+    const text = 'endpoints:\n' + [...skipped, ...kept, ...named].map((u) => `  - ${u}\n`).join('');
     const refs = discoverHosts('/ws/endpoints.yaml', text, { ignore: ['internal.acme-retail.com', '*.skip.acme-retail.com:8443'] });
-    assert.deepEqual(refs.map((r) => `${r.host} ${r.port} ${r.source}`), ['10.1.2.3 8443 url', '2001:db8::10 9443 url', 'keep.acme-retail.com 443 url']);
+    assert.deepEqual(refs.map((r) => `${r.host} ${r.port} ${r.source}`), ['10.1.2.3 8443 url', '2001:db8::10 9443 url', 'keep.acme-retail.com 443 url',
+      'localhosts.acme-retail.com 443 url', 'mylocalhost.acme-retail.com 443 url', 'notlocalho.st 443 url', 'lvh.me.acme-retail.com 443 url']);
     assert.deepEqual(refs[1].range, at(text, '[2001:db8::10]:9443'));
   });
 
@@ -732,6 +737,24 @@ app.greeting=Visit https://www.acme-corp.net today
     ]);
   });
 
+  it('reads a .properties value continued over lines under its key: an XML template\'s xmlns line is no setting; a continued server list is', () => {
+    // Tomcat's Jasper message templates (LocalStrings.properties).
+    const text = `jspc.webxml.header=<?xml version="1.0" encoding="{0}"?>\\n\\
+<web-app xmlns="https://jakarta.ee/xml/ns/jakartaee"\\n\\
+\\              xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"\\n\\
+\\              version="6.0">\\n
+cluster.members=https://node1.acme-corp.net:8443 \\
+    https://node2.acme-corp.net:8443
+path.share=C:\\\\
+backup.url=https://backup.acme-corp.net
+`;
+    check('/ws/java/org/apache/jasper/resources/LocalStrings.properties', text, [
+      ['url', 'node1.acme-corp.net', 8443, 'node1.acme-corp.net:8443'],
+      ['url', 'node2.acme-corp.net', 8443, 'node2.acme-corp.net:8443'],
+      ['url', 'backup.acme-corp.net', 443, 'backup.acme-corp.net'],
+    ]);
+  });
+
   it('drops URLs in JSON descriptions, help texts and link lists; keeps connection settings, also in broken JSON', () => {
     const text = `{
   "name": "shop",
@@ -869,8 +892,14 @@ spec:
       '/ws/.github/workflows/deploy.yml', '/ws/.github/ISSUE_TEMPLATE/bug.yml', '/ws/.gitlab-ci.yml', '/ws/.ci/jobs/defaults.yml',
       '/ws/mkdocs.yml', '/ws/setup.cfg', '/ws/.mvn/wrapper/maven-wrapper.properties', '/ws/.goreleaser.yml',
       '/ws/.pre-commit-config.yaml', '/ws/api/shop.schema.yaml', '/ws/.devcontainer/devcontainer.json',
+      // chart-testing's config under its other extension, Yarn's settings, ESP-IDF's and PlatformIO's build manifests.
+      '/ws/.ct.yml', '/ws/ct.yml', '/ws/modules/web/.yarnrc.yml', '/ws/main/idf_component.yml', '/ws/platformio.ini',
+      '/ws/galaxy.yml', '/ws/eng/Version.Details.xml', '/ws/antsibull-nox.toml',
     ]) {
-      assert.deepEqual(discoverHosts(file, file.endsWith('.properties') || file.endsWith('.cfg') ? 'url=https://api.acme-corp.net\n' : file.endsWith('.json') ? '{"url": "https://api.acme-corp.net"}' : url), [], file);
+      const text = file.endsWith('.properties') || file.endsWith('.cfg') || file.endsWith('.ini') ? 'url=https://api.acme-corp.net\n'
+        : file.endsWith('.json') ? '{"url": "https://api.acme-corp.net"}'
+          : file.endsWith('.xml') ? '<Dependencies><Dependency Name="Sdk"><Uri>https://api.acme-corp.net</Uri></Dependency></Dependencies>\n' : url;
+      assert.deepEqual(discoverHosts(file, text), [], file);
     }
     assert.equal(discoverHosts('/ws/.vscode/settings.json', '{"rest-client.environmentVariables": {"prod": {"baseUrl": "https://api.acme-corp.net"}}}').length, 1, 'editor settings are read');
     // A Go file about Caddyfiles is not a Caddyfile.

@@ -8,12 +8,17 @@ export type ConfigFormat =
 /**
  * Files that describe how a project is built, packaged, tested or published, not what its software
  * connects to: their URLs are registries, homepages, download and documentation links.
- * - package manifests and lock files (npm, Composer, Cargo, Python, Go, Dart, Deno, NuGet, Bower),
+ * - package manifests and lock files (npm, Composer, Cargo, Python, Go, Dart, Deno, NuGet, Bower,
+ *   ESP-IDF's `idf_component.yml`, PlatformIO's `platformio.ini`: platforms and libraries fetched
+ *   at build time), Yarn's `.yarnrc.yml` (registry and plugin downloads), an Ansible collection's
+ *   `galaxy.yml` (repository, homepage, issues), .NET Arcade's `eng/Version.Details.xml` (the
+ *   repositories its dependencies flow from),
  *   Helm chart metadata (`Chart.yaml`: home, sources, maintainers, dependency repositories), and
  *   `setup.cfg` (Python packaging metadata plus linter and test settings, never runtime config);
  * - build and release tools: the Maven and Gradle wrappers (where the build tool downloads itself),
  *   goreleaser, pre-commit, Renovate and Dependabot;
- * - CI pipelines (GitLab, Travis, Azure, AppVeyor, Drone, Bitbucket, chart-testing, Codecov): their
+ * - CI pipelines and test runners (GitLab, Travis, Azure, AppVeyor, Drone, Bitbucket, chart-testing,
+ *   Codecov, Ansible's antsibull-nox): their
  *   URLs are tool downloads and the CI's own services; deployment targets also appear in the
  *   project's config, where they are found;
  * - documentation-site generators (MkDocs, Read the Docs, Jekyll's `_config.yml`) and repository
@@ -29,7 +34,8 @@ const SKIPPED_FILES = new Set([
   'maven-wrapper.properties', 'gradle-wrapper.properties', '.goreleaser.yml', '.goreleaser.yaml', '.pre-commit-config.yaml',
   '.pre-commit-hooks.yaml', 'renovate.json', 'renovate.json5', '.renovaterc', '.renovaterc.json', 'dependabot.yml',
   '.gitlab-ci.yml', '.travis.yml', 'azure-pipelines.yml', 'appveyor.yml', '.appveyor.yml', '.drone.yml', 'bitbucket-pipelines.yml',
-  'codecov.yml', '.codecov.yml', 'ct.yaml', '.ct.yaml', '.golangci.yml', '.golangci.yaml',
+  'codecov.yml', '.codecov.yml', 'ct.yaml', '.ct.yaml', 'ct.yml', '.ct.yml', '.golangci.yml', '.golangci.yaml',
+  '.yarnrc.yml', 'idf_component.yml', 'platformio.ini', 'galaxy.yml', 'version.details.xml', 'antsibull-nox.toml',
   'mkdocs.yml', 'mkdocs.yaml', '.readthedocs.yml', '.readthedocs.yaml', '_config.yml', '.clomonitor.yml', 'artifacthub-repo.yml',
 ]);
 /**

@@ -362,19 +362,44 @@ function jsonPairs(text: string): Pair[] {
 /** Values nested deeper than this are data, not config. */
 const MAX_JSON_DEPTH = 256;
 
-/** TOML, INI, Java properties and .env: sections (TOML/INI) and `key = value` lines. */
+/** Whether a Java properties line goes on in the next one: it ends in an odd number of backslashes. */
+function continuesValue(line: string): boolean {
+  let n = 0;
+  while (n < line.length && line[line.length - 1 - n] === '\\') n++;
+  return n % 2 === 1;
+}
+
+/**
+ * TOML, INI, Java properties and .env: sections (TOML/INI) and `key = value` lines. A properties
+ * value continued over several lines (`key=a\` then `  b`) is read line by line under its key: a
+ * continuation line is never a key of its own (`<web-app xmlns="https://…"\n\` inside Tomcat's
+ * message templates is not a setting `<web-app` naming jakarta.ee).
+ */
 function flatPairs(text: string, format: 'toml' | 'ini' | 'properties' | 'env'): Pair[] {
   const pairs: Pair[] = [];
   let section: string[] = [];
   let inMultiline = false;
+  /** Whether this line continues the last one's value (properties), and that value's key if it had one. */
+  let continuing = false;
+  let continuedKey: string[] | undefined;
   const keyLine = format === 'properties'
     ? /^([^=:\s\\]+)[ \t]*[=:\s][ \t]*/
     : format === 'env' ? /^(?:export[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*=[ \t]*/ : /^("[^"]*"|'[^']*'|[^=:\s"'[][^=:]*?)[ \t]*[=:][ \t]*/;
-  for (const { start, text: line } of lines(text)) {
+  for (const { start, text: whole } of lines(text)) {
     if (inMultiline) {
-      if (/"""|'''/.test(line)) inMultiline = false;
+      if (/"""|'''/.test(whole)) inMultiline = false;
       continue;
     }
+    const continues = format === 'properties' && continuesValue(whole);
+    const line = continues ? whole.slice(0, -1) : whole;
+    if (continuing) {
+      const sc = continuedKey && scalarAt(line, 0);
+      if (sc && continuedKey) pairs.push({ path: continuedKey, value: sc.value, start: start + sc.start, end: start + sc.end, group: '' });
+      continuing = continues;
+      continue;
+    }
+    continuing = continues;
+    continuedKey = undefined;
     const indent = line.search(/\S/);
     if (indent < 0) continue;
     const body = line.slice(indent);
@@ -387,6 +412,7 @@ function flatPairs(text: string, format: 'toml' | 'ini' | 'properties' | 'env'):
     if (!m) continue;
     const keyPath = format === 'env' ? [m[1]] : splitDotted(m[1]);
     const path = [...section, ...keyPath];
+    if (continues) continuedKey = path;
     const valueFrom = indent + m[0].length;
     const first = line[valueFrom];
     if (format === 'toml' && (line.startsWith('"""', valueFrom) || line.startsWith("'''", valueFrom))) {

@@ -45,6 +45,19 @@ export function isReservedName(host: string): boolean {
   return RESERVED_NAMES.has(h) || RESERVED_SUFFIXES.some((s) => h.endsWith(s));
 }
 
+/** Public domains whose every name resolves to 127.0.0.1, for local development over TLS. */
+const LOOPBACK_DOMAINS = ['localho.st', 'lvh.me', 'localtest.me'];
+
+/**
+ * A DNS name that means this machine: a `localhost` label anywhere (pomerium's
+ * `authenticate.localhost.pomerium.io`, BIND's `localhost.corp.net`), or a name under a public
+ * loopback domain (`restapi.localho.st`). Nothing anyone runs elsewhere; skipped like 127.0.0.1.
+ */
+export function isLoopbackName(host: string): boolean {
+  const h = host.toLowerCase();
+  return h.startsWith('localhost.') || h.includes('.localhost.') || LOOPBACK_DOMAINS.some((d) => h === d || h.endsWith('.' + d));
+}
+
 /** Loopback or unspecified addresses: probed only when the user names them explicitly. */
 export function isLocalAddress(host: string): boolean {
   const v = isIP(host);
@@ -60,22 +73,29 @@ export function isLocalAddress(host: string): boolean {
 const FILE_LIKE_TLDS = new Set([
   'yaml', 'yml', 'json', 'xml', 'conf', 'cfg', 'ini', 'txt', 'log', 'pem', 'crt', 'key', 'cer', 'der', 'p12', 'pfx', 'jks',
   'html', 'htm', 'js', 'ts', 'mjs', 'cjs', 'java', 'class', 'jar', 'py', 'rb', 'go', 'sh', 'md', 'properties', 'env', 'toml',
-  'lock', 'csv', 'sql', 'tf', 'bak', 'tmp', 'php', 'css', 'svc', 'cluster',
+  'lock', 'csv', 'sql', 'tf', 'bak', 'tmp', 'php', 'css',
 ]);
+
+/**
+ * Last labels of Kubernetes-internal names, which resolve only inside a cluster: `x.ns.svc`,
+ * `x.svc.cluster`, and `SERVICE.NAMESPACE` in the namespace every cluster has (`kubernetes.default`,
+ * the API server as Jenkins' chart and in-cluster clients name it). None is a top-level domain.
+ */
+const CLUSTER_TLDS = new Set(['svc', 'cluster', 'default']);
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /**
  * A DNS name CertLens may probe: two or more valid labels, an alphabetic top-level label, not a
- * wildcard and not a file name. Kubernetes-internal names (*.svc, *.cluster.local) do not resolve
- * from a developer machine and are skipped too.
+ * wildcard and not a file name. Kubernetes-internal names (*.svc, *.cluster.local, kubernetes.default)
+ * do not resolve from a developer machine and are skipped too.
  */
 export function isProbeableName(host: string): boolean {
   if (host.length > 253 || host.length < 4) return false;
   const labels = host.split('.');
   if (labels.length < 2) return false;
   const tld = labels[labels.length - 1];
-  if (!/^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/.test(tld) || FILE_LIKE_TLDS.has(tld)) return false;
+  if (!/^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/.test(tld) || FILE_LIKE_TLDS.has(tld) || CLUSTER_TLDS.has(tld)) return false;
   return labels.every((l) => LABEL.test(l));
 }
 
@@ -93,7 +113,8 @@ export function normalizeHost(raw: string): string | undefined {
 export function skipReason(host: string): 'reserved' | 'local' | 'invalid' | undefined {
   if (isIP(host)) return isLocalAddress(host) ? 'local' : undefined;
   if (!isProbeableName(host)) return 'invalid';
-  return isReservedName(host) ? 'reserved' : undefined;
+  if (isReservedName(host)) return 'reserved';
+  return isLoopbackName(host) ? 'local' : undefined;
 }
 
 /** host:port as people write it, with brackets around IPv6. */

@@ -72,7 +72,7 @@ export function describeCertificate(c: CertificateRecord): string {
 /**
  * All findings the rules make for the given certificates at time `now`. A file's certificates must
  * be passed together (all or none): chains and trust stores are judged per file. An expired or
- * expiring root in a trust store (see isTrustStore) is a hint: nothing relies on it. The findings
+ * expiring root or CA certificate in a trust store (see isTrustStore) is a hint: nothing relies on it. The findings
  * come certificate by certificate; `starts`, when given, receives where each certificate's begin.
  */
 export function evaluate(certs: readonly CertificateRecord[], now: number, s: RuleSettings = DEFAULT_RULES, starts?: number[]): Finding[] {
@@ -93,8 +93,9 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
   // Whether a file is a trust store, asked only for roots about to be reported (expiring, weak keys).
   const trustStores = new Map<string, boolean>();
   const inTrustStore = (c: CertificateRecord): boolean => {
-    // A key's certificate in SAML metadata or a JWKS is relied upon, however many of them a file holds.
-    if (!c.selfSigned || c.source === 'saml' || c.source === 'jwks') return false;
+    // A key's certificate in SAML metadata or a JWKS is relied upon, however many of them a file holds;
+    // a leaf is not a CA to trust. A store's intermediates (a published collection of CAs) are its members too.
+    if (!(c.selfSigned || c.isCA) || c.source === 'saml' || c.source === 'jwks') return false;
     let is = trustStores.get(c.file);
     if (is === undefined) trustStores.set(c.file, (is = isTrustStore(c.file, sameFile(c.file))));
     return is;
@@ -106,6 +107,7 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
     const add = (severity: Severity, code: Finding['code'], message: string) =>
       findings.push({ file: c.file, range: c.range, severity, code, message, sha256: c.sha256 });
     const name = describeCertificate(c);
+    const storeMember = c.selfSigned ? 'root' : 'CA certificate';
     const left = daysLeft(c.notAfter, now);
     const urgency = urgencyOf(c, now, s);
     if (!snoozed) {
@@ -114,7 +116,7 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
       const placeholder = urgency !== 'later' && urgency !== 'not-yet-valid' && isOpensslPlaceholder(c);
       switch (urgency) {
         case 'expired':
-          if (unusedRoot) add('hint', 'expired', `Expired root in a trust store: unused, consider removing it (${name} expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
+          if (unusedRoot) add('hint', 'expired', `Expired ${storeMember} in a trust store: unused, consider removing it (${name} expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
           else if (placeholder) add('hint', 'expired', `Likely a placeholder: ${placeholderWhy(c)} (expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
           else add('error', 'expired', `${name} expired ${plural(-left || 0, 'day')} ago (${expiry})`);
           break;
@@ -125,7 +127,7 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
         case 'warning':
         case 'info': {
           const [severity, code] = EXPIRING[urgency];
-          if (unusedRoot) add('hint', code, `Root in a trust store expires in ${plural(left, 'day')} (${expiry}): unused after that, consider removing it (${name})`);
+          if (unusedRoot) add('hint', code, `${c.selfSigned ? 'Root' : 'CA certificate'} in a trust store expires in ${plural(left, 'day')} (${expiry}): unused after that, consider removing it (${name})`);
           else if (placeholder) add('hint', code, `Likely a placeholder: ${placeholderWhy(c)} (expires in ${plural(left, 'day')}, ${expiry})`);
           else add(severity, code, `${name} expires in ${plural(left, 'day')} (${expiry})`);
           break;
@@ -148,7 +150,9 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
       }
     }
     if (!c.selfSigned && WEAK_SIGNATURE_OIDS.has(c.signatureAlgorithmOid)) {
-      add('warning', 'weak-signature', `${name} is signed with ${c.signatureAlgorithm}, a broken hash`);
+      // Its issuer's signature, not the repository's to redo (Infineon's SHA-1 TPM intermediates in Microsoft's collection).
+      if (inTrustStore(c)) add('hint', 'weak-signature', `CA certificate in a trust store signed with ${c.signatureAlgorithm}, a broken hash: its publisher's, nothing to change here (${name})`);
+      else add('warning', 'weak-signature', `${name} is signed with ${c.signatureAlgorithm}, a broken hash`);
     }
     if ((c.keyType === 'RSA' || c.keyType === 'RSA-PSS') && c.keyBits !== undefined && c.keyBits < s.minRsaBits) {
       // A publisher's certificate in a list of trusted ones (AWS's 1024-bit signing certificates) is not the repository's to rekey.

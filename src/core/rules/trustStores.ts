@@ -12,18 +12,26 @@ export const TRUST_STORE_MIN_CERTIFICATES = 5;
 export const TRUST_STORE_SHARE = 0.8;
 
 /**
- * Whether a file's certificates are a trust store (a list of roots to trust, not a chain to serve):
- * a well-known trust-store name with at least 2 roots, or any file of at least
- * TRUST_STORE_MIN_CERTIFICATES certificates of which at least 80% are self-signed (a root list
- * embedded in Go or Python source, a list of pinned signing certificates). A served chain holds at
- * most one root; a private CA bundle of a few roots stays below the count, so an expiring private
- * root is still reported in full.
+ * Whether a file's certificates are a trust store (a list of CAs to trust, not a chain to serve):
+ * - a well-known trust-store name with at least 2 roots;
+ * - any file of at least TRUST_STORE_MIN_CERTIFICATES certificates of which at least 80% are
+ *   self-signed (a root list embedded in Go or Python source, a list of pinned signing certificates);
+ * - any file of at least TRUST_STORE_MIN_CERTIFICATES certificates, every one a CA, at least 2 of
+ *   them roots: a published collection of roots and their intermediates (Microsoft's TPM
+ *   collection of 25 roots and 737 intermediates, which WebAuthn libraries ship).
+ * A served chain holds at most one root; a private CA bundle of a few roots stays below the count,
+ * so an expiring private root is still reported in full.
  */
-export function isTrustStore(file: string, certificates: readonly Pick<CertificateFields, 'selfSigned'>[]): boolean {
+export function isTrustStore(file: string, certificates: readonly Pick<CertificateFields, 'selfSigned' | 'isCA'>[]): boolean {
   let roots = 0;
+  let cas = 0;
   // Roots: self-signed, marked as a CA or not (old v1 roots lack the mark; pinned signing
   // certificates such as AWS's instance-identity ones are not CAs).
-  for (const c of certificates) if (c.selfSigned) roots++;
+  for (const c of certificates) {
+    if (c.selfSigned) roots++;
+    if (c.isCA || c.selfSigned) cas++;
+  }
   if (roots >= 2 && TRUST_STORE_NAMES.has(path.basename(file).toLowerCase())) return true;
-  return certificates.length >= TRUST_STORE_MIN_CERTIFICATES && roots >= TRUST_STORE_SHARE * certificates.length;
+  if (certificates.length < TRUST_STORE_MIN_CERTIFICATES) return false;
+  return roots >= TRUST_STORE_SHARE * certificates.length || (roots >= 2 && cas === certificates.length);
 }
