@@ -119,23 +119,30 @@ describe('trust stores', () => {
     assert.deepEqual(codes([...certs.slice(3), root(store, 4), cert({ file: store, index: 5, notAfter: NOW - DAY_MS })]), ['error:expired']);
   });
 
-  it('counts a collection of CAs (roots and intermediates, no leaf, 2 roots or more) as a trust store: its expired or SHA-1 intermediates are hints', () => {
+  it('counts a collection of CAs (roots and intermediates, no leaf, 2 roots or more, 20 or more) as a trust store: its expired or SHA-1 intermediates are hints', () => {
     // Microsoft's TPM collection as WebAuthn libraries ship it: a few roots, many intermediates.
     const file = '/ws/lib/WebAuthn/rootCertificates/microsoftTpmCollection.pem';
     const intermediate = (i: number, over: Partial<CertificateRecord> = {}) =>
       root(file, i, { selfSigned: false, role: 'intermediate', subjectCN: `CA ${i}`, sha256: `i${i}`, ...over });
+    const more = Array.from({ length: 15 }, (_, k) => intermediate(5 + k));
     const collection = [root(file, 0), root(file, 1), intermediate(2, { notAfter: NOW - 10 * DAY_MS }),
-      intermediate(3, { signatureAlgorithm: 'sha1WithRSAEncryption', signatureAlgorithmOid: '1.2.840.113549.1.1.5' }), intermediate(4, { notAfter: NOW + 20 * DAY_MS })];
+      intermediate(3, { signatureAlgorithm: 'sha1WithRSAEncryption', signatureAlgorithmOid: '1.2.840.113549.1.1.5' }), intermediate(4, { notAfter: NOW + 20 * DAY_MS }), ...more];
     assert.equal(isTrustStore(file, collection), true);
     const findings = evaluate(collection, NOW);
     assert.deepEqual(findings.map((f) => `${f.severity}:${f.code}`), ['hint:expired', 'hint:weak-signature', 'hint:expires-warning']);
     assert.equal(findings[0].message, 'Expired CA certificate in a trust store: unused, consider removing it (CN=CA 2 expired 10 days ago, 2026-05-22)');
     assert.equal(findings[2].message, 'CA certificate in a trust store expires in 20 days (2026-06-21): unused after that, consider removing it (CN=CA 4)');
-    // A served chain: one root at most, or a leaf among the CAs; a bundle of four is below the count.
-    assert.equal(isTrustStore(file, [root(file, 0), ...[1, 2, 3, 4].map((i) => intermediate(i))]), false, 'one root');
-    assert.equal(isTrustStore(file, [...collection.slice(0, 4), leaf(file, 4)]), false, 'a leaf');
-    assert.equal(isTrustStore(file, collection.slice(0, 4)), false, 'four');
+    // A served chain: one root at most, or a leaf among the CAs.
+    assert.equal(isTrustStore(file, [root(file, 0), ...collection.slice(2)]), false, 'one root');
+    assert.equal(isTrustStore(file, [...collection.slice(0, 19), leaf(file, 19)]), false, 'a leaf');
     assert.deepEqual(codes([root(file, 0), ...[1, 2, 3].map((i) => intermediate(i)), intermediate(4, { notAfter: NOW - DAY_MS })]), ['error:expired']);
+    // A private PKI's own bundle, two root generations and three issuing CAs: its expiring old root is
+    // what its services chain to, reported in full.
+    const bundle = '/ws/deploy/pki/internal-ca-bundle.pem';
+    const privateBundle = [root(bundle, 0, { notAfter: NOW + 20 * DAY_MS, sha256: 'old' }), root(bundle, 1, { sha256: 'new' }),
+      ...[2, 3, 4].map((i) => root(bundle, i, { selfSigned: false, role: 'intermediate', subjectCN: `Issuing ${i}`, sha256: `b${i}` }))];
+    assert.equal(isTrustStore(bundle, privateBundle), false, 'five CAs, two roots: a private bundle');
+    assert.deepEqual(codes(privateBundle), ['warning:expires-warning']);
   });
 });
 

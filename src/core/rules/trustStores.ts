@@ -10,13 +10,19 @@ export const TRUST_STORE_NAMES: ReadonlySet<string> = new Set([
 /** Certificates a file needs, of which TRUST_STORE_SHARE are roots, to be a trust store whatever its name. */
 export const TRUST_STORE_MIN_CERTIFICATES = 5;
 export const TRUST_STORE_SHARE = 0.8;
+/**
+ * CA certificates a file of roots and intermediates needs to be a published collection: a private
+ * PKI's own bundle (two root generations during a rotation, a few issuing CAs) stays below it, so
+ * its expiring root is still reported in full.
+ */
+export const CA_COLLECTION_MIN_CERTIFICATES = 20;
 
 /**
  * Whether a file's certificates are a trust store (a list of CAs to trust, not a chain to serve):
  * - a well-known trust-store name with at least 2 roots;
  * - any file of at least TRUST_STORE_MIN_CERTIFICATES certificates of which at least 80% are
  *   self-signed (a root list embedded in Go or Python source, a list of pinned signing certificates);
- * - any file of at least TRUST_STORE_MIN_CERTIFICATES certificates, every one a CA, at least 2 of
+ * - any file of at least CA_COLLECTION_MIN_CERTIFICATES certificates, every one a CA, at least 2 of
  *   them roots: a published collection of roots and their intermediates (Microsoft's TPM
  *   collection of 25 roots and 737 intermediates, which WebAuthn libraries ship).
  * A served chain holds at most one root; a private CA bundle of a few roots stays below the count,
@@ -33,5 +39,5 @@ export function isTrustStore(file: string, certificates: readonly Pick<Certifica
   }
   if (roots >= 2 && TRUST_STORE_NAMES.has(path.basename(file).toLowerCase())) return true;
   if (certificates.length < TRUST_STORE_MIN_CERTIFICATES) return false;
-  return roots >= TRUST_STORE_SHARE * certificates.length || (roots >= 2 && cas === certificates.length);
+  return roots >= TRUST_STORE_SHARE * certificates.length || (certificates.length >= CA_COLLECTION_MIN_CERTIFICATES && roots >= 2 && cas === certificates.length);
 }
