@@ -76,8 +76,10 @@ process.on('exit', () => fs.rmSync(floorFile, { force: true }));
 const readFloorMs = (dir, threads) => timeCommand(process.execPath, [floorFile, dir, String(threads)]);
 
 // 1. Whole-tree scan against ripgrep, a bare Node read loop and the openssl loop. Each round runs
-//    every contender once, in turn, so that load from elsewhere on the machine falls on all alike;
-//    figures are medians over the rounds. CPU time (user + system, all threads) is taken with
+//    every contender once, in turn (in reverse order every other round, so that none always runs
+//    first or after the same one), so that load from elsewhere on the machine falls on all alike;
+//    figures are medians over the rounds. A baseline build is also compared round by round: the
+//    median of the per-round differences moves far less than the difference of two medians. CPU time (user + system, all threads) is taken with
 //    /usr/bin/time where it exists: on a busy machine it moves less than the wall clock.
 const tree = scanTree(files);
 if (!skip.has('scan')) {
@@ -108,7 +110,10 @@ const contenders = {
   nodeStart: () => timeRun(process.execPath, ['-e', '0']),
 };
 const rounds = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
-for (let i = 0; i < runs; i++) for (const [k, run] of Object.entries(contenders)) rounds[k].push(run());
+for (let i = 0; i < runs; i++) {
+  const order = Object.entries(contenders);
+  for (const [k, run] of i % 2 ? order.reverse() : order) rounds[k].push(run());
+}
 const wall = (k) => median(rounds[k].map((r) => r.ms));
 const cpu = (k) => (rounds[k].every((r) => r.cpuMs !== undefined) ? round(median(rounds[k].map((r) => r.cpuMs))) : undefined);
 const [certlensMs, rgMs, floorMs, floor2Ms, nodeStartMs] = ['certlens', 'ripgrep', 'floor', 'floor2', 'nodeStart'].map(wall);
@@ -122,7 +127,17 @@ results.scan = {
   cpuMs: { certlens: cpu('certlens'), floor: cpu('floor'), floor2: cpu('floor2'), nodeStart: cpu('nodeStart') },
   loadAverage,
 };
-if (baselineCli) results.scan.baseline = { label: opt('baseline-label', path.basename(path.dirname(path.dirname(baselineCli)))), certlensMs: round(wall('baseline')), cpuMs: cpu('baseline'), ratioToNodeFloor: round(wall('baseline') / floorMs, 2) };
+if (baselineCli) {
+  /** Per round, this build minus the baseline: the median difference and the rounds this build was lower. */
+  const paired = (of) => {
+    const d = rounds.certlens.map((r, i) => of(r) - of(rounds.baseline[i]));
+    return d.some((x) => Number.isNaN(x)) ? undefined : { medianMs: round(median(d)), lowerInRounds: d.filter((x) => x < 0).length };
+  };
+  results.scan.baseline = {
+    label: opt('baseline-label', path.basename(path.dirname(path.dirname(baselineCli)))), certlensMs: round(wall('baseline')), cpuMs: cpu('baseline'), ratioToNodeFloor: round(wall('baseline') / floorMs, 2),
+    paired: { wall: paired((r) => r.ms), cpu: paired((r) => r.cpuMs ?? NaN) },
+  };
+}
 // The same work on one thread, stage by stage (bench/scan-stages.ts): what the floor does (walk,
 // read and sniff) and what it does not (parse, report).
 const stagesJs = path.join(os.tmpdir(), `certlens-scan-stages-${process.pid}.js`);
@@ -143,7 +158,11 @@ const s = results.scan;
 say(`certlens scan --format json --output FILE  ${round(certlensMs)} ms${cpuNote('certlens')}  (${s.certificates} certificates, ${round(s.reportBytes / 1e6)} MB of JSON)`);
 say(`node read-all floor, 1 thread  ${round(floorMs)} ms${cpuNote('floor')}`);
 say(`  -> certlens / floor = ${s.ratioToNodeFloor}x (target <= 1.5x): ${s.ratioToNodeFloor <= 1.5 ? 'met' : 'MISSED'}; ripgrep finds the markers alone in ${round(rgMs)} ms (certlens / rg = ${s.ratioToRipgrep}x)`);
-if (s.baseline) say(`  baseline build (${s.baseline.label}), same rounds: ${s.baseline.certlensMs} ms${s.baseline.cpuMs !== undefined ? `, CPU ${s.baseline.cpuMs} ms` : ''} -> ${s.baseline.ratioToNodeFloor}x the floor`);
+if (s.baseline) {
+  say(`  baseline build (${s.baseline.label}), same rounds: ${s.baseline.certlensMs} ms${s.baseline.cpuMs !== undefined ? `, CPU ${s.baseline.cpuMs} ms` : ''} -> ${s.baseline.ratioToNodeFloor}x the floor`);
+  const { wall: w, cpu: c } = s.baseline.paired ?? {};
+  if (w) say(`  round by round, this build minus the baseline: ${w.medianMs} ms median (lower in ${w.lowerInRounds} of ${runs} rounds)${c ? `, CPU ${c.medianMs} ms (lower in ${c.lowerInRounds})` : ''}`);
+}
 say(`node read-all floor, 2 threads ${round(floor2Ms)} ms${cpuNote('floor2')} -> certlens / this floor = ${s.ratioToNodeFloor2Threads}x; this floor alone is ${s.floor2ThreadsToRipgrep}x rg`);
 say(`node -e 0 (start-up alone)     ${round(nodeStartMs)} ms${cpuNote('nodeStart')}`);
 say(`  phases of one profiled run (ms from process start): ${Object.entries(s.phasesMs).map(([k, v]) => `${k} ${v}`).join(', ')}${s.sharing ? `; ${s.sharing}` : ''}; profiles in bench/cli-scan-{main,worker}.cpuprofile`);
