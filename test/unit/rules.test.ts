@@ -153,6 +153,18 @@ describe('trust stores: pools of intermediates', () => {
     assert.deepEqual(codes(pool), ['hint:expired', 'hint:weak-signature']);
   });
 
+  it('makes "the chain expires first" a hint for a CA in a pool: the pool is not served as a chain; a leaf\'s chain keeps the warning', () => {
+    // cfssl's bundle: COMODO's DV CA linked to COMODO RSA CA's AddTrust cross-signature (expired 2020).
+    const file = '/ws/cmd/mkbundle/cert-bundle.crt';
+    const chain = { members: [0, 1], earliestNotAfter: NOW - 10 * DAY_MS, earliestIndex: 1 };
+    const pool = [ca(file, 0, 'ca1', { chain }), ca(file, 1, 'AddTrust', { notAfter: NOW - 10 * DAY_MS, chain }), ca(file, 2, 'GlobalSign'), ca(file, 3, 'GlobalSign'), ca(file, 4, 'DigiCert')];
+    const findings = evaluate(pool, NOW).filter((f) => f.code === 'chain-member-expires-first');
+    assert.deepEqual(findings.map((f) => f.severity), ['hint']);
+    assert.match(findings[0].message, /trust store/);
+    const served = [cert({ file: '/ws/fullchain.pem', index: 0, issuerRaw: 'ca1', chain }), ca('/ws/fullchain.pem', 1, 'Root', { notAfter: NOW - 10 * DAY_MS, chain })];
+    assert.ok(codes(served).includes('warning:chain-member-expires-first'));
+  });
+
   it('keeps a chain of intermediates, a private issuing CA\'s siblings, a bundle with a leaf, and four CAs reported in full', () => {
     const file = '/ws/certs/intermediates.pem';
     // A served chain: each issued by the next, one issuer outside the file.
