@@ -814,7 +814,7 @@ components:
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "properties": { "endpoint": { "type": "string", "default": "https://api.acme-corp.net", "examples": ["https://eu.api.acme-corp.net"] } }
 }`;
-    assert.deepEqual(discoverHosts('/ws/config/settings-schema.json', schema), []);
+    assert.deepEqual(discoverHosts('/ws/config/settings.json', schema), []);
     assert.deepEqual(discoverHosts('/ws/charts/shop/values.schema.json', schema.replace('$schema', 'x')), []);
   });
 
@@ -895,12 +895,15 @@ spec:
       // chart-testing's config under its other extension, Yarn's settings, ESP-IDF's and PlatformIO's build manifests.
       '/ws/.ct.yml', '/ws/ct.yml', '/ws/modules/web/.yarnrc.yml', '/ws/main/idf_component.yml', '/ws/platformio.ini',
       '/ws/galaxy.yml', '/ws/eng/Version.Details.xml', '/ws/antsibull-nox.toml',
+      // Google Cloud Build's pipelines, Ant's build file, JSON Schemas named with _ or - (pydantic's output schema).
+      '/ws/cloudbuild.yaml', '/ws/cloudbuild_master.yaml', '/ws/ci/cloudbuild-pr.yml', '/ws/build.xml', '/ws/json_output_schema.json', '/ws/api/orders-schema.yaml',
     ]) {
       const text = file.endsWith('.properties') || file.endsWith('.cfg') || file.endsWith('.ini') ? 'url=https://api.acme-corp.net\n'
         : file.endsWith('.json') ? '{"url": "https://api.acme-corp.net"}'
           : file.endsWith('.xml') ? '<Dependencies><Dependency Name="Sdk"><Uri>https://api.acme-corp.net</Uri></Dependency></Dependencies>\n' : url;
       assert.deepEqual(discoverHosts(file, text), [], file);
     }
+    for (const file of ['/ws/schema-registry.yaml', '/ws/cloudbuilder/config.yaml', '/ws/deploy/build.yaml']) assert.equal(discoverHosts(file, url).length, 1, file);
     assert.equal(discoverHosts('/ws/.vscode/settings.json', '{"rest-client.environmentVariables": {"prod": {"baseUrl": "https://api.acme-corp.net"}}}').length, 1, 'editor settings are read');
     // A Go file about Caddyfiles is not a Caddyfile.
     assert.deepEqual(discoverHosts('/ws/caddyfile.go', 'hdr.request {\n}\n'), []);

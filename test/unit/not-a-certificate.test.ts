@@ -109,6 +109,18 @@ describe('PEM headers that are not certificates', () => {
     }
   });
 
+  it('reports nothing for a PEM block whose whole body is a template placeholder (<rsa private key>, ${TLS_CRT}, {{ .Values.crt }})', () => {
+    // lego's DNS provider descriptors: a service-account JSON with its key elided in angle brackets.
+    const toml = 'Example = \'\'\'\n  "private_key": "-----BEGIN PRIVATE KEY-----<rsa private key>-----END PRIVATE KEY-----" \\\n\'\'\'\n';
+    assert.deepEqual(codes('providers/dns/yandexcloud/yandexcloud.toml', toml), []);
+    assert.deepEqual(codes('deploy/values.yaml', 'tls:\n  crt: |\n    -----BEGIN CERTIFICATE-----\n    ${TLS_CRT}\n    -----END CERTIFICATE-----\n'), []);
+    assert.deepEqual(codes('app.env', 'CA="-----BEGIN CERTIFICATE-----\\n{{ .Values.ca | b64dec }}\\n-----END CERTIFICATE-----"\n'), []);
+    assert.deepEqual(codes('app.toml', 'ca = """\n-----BEGIN CERTIFICATE-----\n$CA_CERT\n-----END CERTIFICATE-----\n"""\n'), []);
+    // Base64 with a placeholder inside it, or two of them, is a broken body: still reported.
+    assert.deepEqual(codes('app.toml', 'ca = """\n-----BEGIN CERTIFICATE-----\nMIIB<cut>\n-----END CERTIFICATE-----\n"""\n'), ['invalid-base64']);
+    assert.deepEqual(codes('certs/ca.pem', '-----BEGIN CERTIFICATE-----\n<first half>\n<second half>\n-----END CERTIFICATE-----\n'), ['invalid-base64']);
+  });
+
   it('knows a kubeconfig by its content, whatever its name', () => {
     const kubeconfig = 'apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIuLi4=\n    server: https://k8s.acme.io:6443\n';
     assert.deepEqual(codes('.kube/config', kubeconfig), ['pem-unterminated']);

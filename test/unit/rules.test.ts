@@ -146,6 +146,50 @@ describe('trust stores', () => {
   });
 });
 
+describe('trust stores: pools of intermediates', () => {
+  const ca = (file: string, i: number, issuer: string, over: Partial<CertificateRecord> = {}) =>
+    cert({ file, index: i, sha256: `c${i}`, subjectCN: `CA ${i}`, subjectRaw: `ca${i}`, issuerRaw: issuer, isCA: true, role: 'intermediate',
+      notBefore: NOW - 3000 * DAY_MS, notAfter: NOW + 3000 * DAY_MS, ...over });
+
+  it('counts 5 or more CAs issued by 3 or more CAs the file does not hold (cfssl\'s mkbundle intermediate bundle) as a trust store', () => {
+    // cfssl/cmd/mkbundle/cert-bundle.crt: 14 public intermediates under 7 roots, none of them in the file.
+    const file = '/ws/cmd/mkbundle/cert-bundle.crt';
+    const pool = [ca(file, 0, 'AddTrust', { notAfter: NOW - 10 * DAY_MS }), ca(file, 1, 'AddTrust', { signatureAlgorithm: 'sha1WithRSAEncryption', signatureAlgorithmOid: '1.2.840.113549.1.1.5' }),
+      ca(file, 2, 'GlobalSign'), ca(file, 3, 'DigiCert'), ca(file, 4, 'ca0')];
+    assert.equal(isTrustStore(file, pool), true);
+    assert.deepEqual(codes(pool), ['hint:expired', 'hint:weak-signature']);
+  });
+
+  it('makes "the chain expires first" a hint for a CA in a pool: the pool is not served as a chain; a leaf\'s chain keeps the warning', () => {
+    // cfssl's bundle: COMODO's DV CA linked to COMODO RSA CA's AddTrust cross-signature (expired 2020).
+    const file = '/ws/cmd/mkbundle/cert-bundle.crt';
+    const chain = { members: [0, 1], earliestNotAfter: NOW - 10 * DAY_MS, earliestIndex: 1 };
+    const pool = [ca(file, 0, 'ca1', { chain }), ca(file, 1, 'AddTrust', { notAfter: NOW - 10 * DAY_MS, chain }), ca(file, 2, 'GlobalSign'), ca(file, 3, 'GlobalSign'), ca(file, 4, 'DigiCert')];
+    const findings = evaluate(pool, NOW).filter((f) => f.code === 'chain-member-expires-first');
+    assert.deepEqual(findings.map((f) => f.severity), ['hint']);
+    assert.match(findings[0].message, /trust store/);
+    const served = [cert({ file: '/ws/fullchain.pem', index: 0, issuerRaw: 'ca1', chain }), ca('/ws/fullchain.pem', 1, 'Root', { notAfter: NOW - 10 * DAY_MS, chain })];
+    assert.ok(codes(served).includes('warning:chain-member-expires-first'));
+  });
+
+  it('keeps a chain of intermediates, a private issuing CA\'s siblings, a bundle with a leaf, and four CAs reported in full', () => {
+    const file = '/ws/certs/intermediates.pem';
+    // A served chain: each issued by the next, one issuer outside the file.
+    const chain = [ca(file, 0, 'ca1', { notAfter: NOW - DAY_MS }), ca(file, 1, 'ca2'), ca(file, 2, 'ca3'), ca(file, 3, 'ca4'), ca(file, 4, 'Corp Root')];
+    assert.equal(isTrustStore(file, chain), false, 'one chain');
+    assert.deepEqual(codes(chain), ['error:expired']);
+    // Five issuing CAs of one private root (not in the file): one issuer outside it.
+    assert.equal(isTrustStore(file, [0, 1, 2, 3, 4].map((i) => ca(file, i, 'Corp Root'))), false, 'one private root');
+    // During a root rotation: issuing CAs under the old and the new private root, two issuers outside.
+    const rotation = [ca(file, 0, 'Corp Root G1', { notAfter: NOW - DAY_MS }), ca(file, 1, 'Corp Root G1'), ca(file, 2, 'Corp Root G1'), ca(file, 3, 'Corp Root G2'), ca(file, 4, 'Corp Root G2')];
+    assert.equal(isTrustStore(file, rotation), false, 'two private roots');
+    assert.deepEqual(codes(rotation), ['error:expired']);
+    const pool = [ca(file, 0, 'A'), ca(file, 1, 'A'), ca(file, 2, 'B'), ca(file, 3, 'B'), ca(file, 4, 'C')];
+    assert.equal(isTrustStore(file, [...pool.slice(0, 4), cert({ file, index: 4, issuerRaw: 'C' })]), false, 'a leaf');
+    assert.equal(isTrustStore(file, pool.slice(0, 4)), false, 'four');
+  });
+});
+
 describe('date text', () => {
   it('formats like Date#toISOString (without .000) across years 0000-9999, leap days and odd instants', () => {
     const reference = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');

@@ -577,6 +577,7 @@ function handlePemBlocks(
       sink.badInput(b.error.code, range, b.error.message + where);
       continue;
     }
+    if (b.placeholder) continue;
     if (b.kind === 'certificate') {
       sink.pemCertificate(b.body, range, kindOf(b), `PEM block "${b.label}"`);
     } else if (b.kind === 'crl') {

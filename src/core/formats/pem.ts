@@ -14,6 +14,8 @@ export interface PemBlock {
   error?: { code: 'pem-unterminated' | 'invalid-base64'; message: string; offset: number };
   /** True when the block has RFC 1421 headers (legacy encrypted keys). */
   encrypted?: boolean;
+  /** True when the whole body is a template placeholder (`<rsa private key>`, `${TLS_CRT}`): nothing to read. */
+  placeholder?: boolean;
 }
 
 const BEGIN = /-----BEGIN ([A-Z0-9][A-Z0-9 #._-]{0,62})-----/g;
@@ -35,6 +37,12 @@ const KINDS: Record<string, PemKind> = {
 /** Whitespace, plus `\n`-style escapes of JSON/YAML strings and the quotes and indentation around them. */
 const NOISE = /\\+[rnt]|\s/g;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/**
+ * A body that is one template placeholder and nothing else: `<rsa private key>` (lego's provider
+ * docs), `${TLS_CRT}`, `{{ .Values.ca }}`, `$CA_CERT`. None of these characters is base64, so no
+ * certificate or key reads like this; whatever fills it in is where the certificate is.
+ */
+const PLACEHOLDER_BODY = /^(?:<[^<>]+>|\$\{[^{}]+\}|\{\{(?:(?!\}\}).)+\}\}|\$[A-Za-z_][A-Za-z0-9_]*)$/s;
 
 export function findPemBlocks(text: string): PemBlock[] {
   const blocks: PemBlock[] = [];
@@ -74,6 +82,10 @@ export function findPemBlocks(text: string): PemBlock[] {
     }
     const body = kind === 'certificate' ? certificateBody(raw) : base64Body(raw);
     if (body === undefined || body.length % 4 === 1) {
+      if (PLACEHOLDER_BODY.test(raw.replace(NOISE, ''))) {
+        blocks.push({ label, kind, start, end, body: '', placeholder: true });
+        continue;
+      }
       const bad = firstBadCharacter(raw);
       blocks.push({
         label, kind, start, end, body: '',

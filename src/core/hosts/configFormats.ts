@@ -17,8 +17,9 @@ export type ConfigFormat =
  *   `setup.cfg` (Python packaging metadata plus linter and test settings, never runtime config);
  * - build and release tools: the Maven and Gradle wrappers (where the build tool downloads itself),
  *   goreleaser, pre-commit, Renovate and Dependabot;
- * - CI pipelines and test runners (GitLab, Travis, Azure, AppVeyor, Drone, Bitbucket, chart-testing,
- *   Codecov, Ansible's antsibull-nox): their
+ * - Ant's `build.xml` (like Maven's pom.xml: repositories and downloads);
+ * - CI pipelines and test runners (GitLab, Travis, Azure, AppVeyor, Drone, Bitbucket, Google Cloud
+ *   Build's `cloudbuild*.yaml`, chart-testing, Codecov, Ansible's antsibull-nox): their
  *   URLs are tool downloads and the CI's own services; deployment targets also appear in the
  *   project's config, where they are found;
  * - documentation-site generators (MkDocs, Read the Docs, Jekyll's `_config.yml`) and repository
@@ -27,7 +28,7 @@ export type ConfigFormat =
 const SKIPPED_FILES = new Set([
   'package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'composer.json', 'composer.lock', 'bower.json', '.bower.json',
   'cargo.toml', 'cargo.lock', 'pyproject.toml', 'pipfile.lock', 'poetry.lock', 'pnpm-lock.yaml', 'yarn.lock', 'setup.cfg',
-  'pom.xml', 'tsconfig.json', 'jsconfig.json', '.eslintrc.json', 'deno.json', 'deno.jsonc', 'deno.lock', 'import_map.json',
+  'pom.xml', 'build.xml', 'tsconfig.json', 'jsconfig.json', '.eslintrc.json', 'deno.json', 'deno.jsonc', 'deno.lock', 'import_map.json',
   'flake.lock', 'gemfile.lock', 'go.sum', 'gopkg.toml', 'gopkg.lock', 'glide.yaml', 'pubspec.yaml', 'pubspec.lock',
   'packages.lock.json', 'project.assets.json', 'packages.config', 'nuget.config', 'vcpkg.json',
   'chart.yaml', 'chart.lock', 'requirements.lock',
@@ -38,6 +39,10 @@ const SKIPPED_FILES = new Set([
   '.yarnrc.yml', 'idf_component.yml', 'platformio.ini', 'galaxy.yml', 'version.details.xml', 'antsibull-nox.toml',
   'mkdocs.yml', 'mkdocs.yaml', '.readthedocs.yml', '.readthedocs.yaml', '_config.yml', '.clomonitor.yml', 'artifacthub-repo.yml',
 ]);
+/** Google Cloud Build's pipelines (`cloudbuild.yaml`, `cloudbuild_master.yaml`, `cloudbuild-pr.yml`). */
+const CLOUD_BUILD = /^cloudbuild(?:[._-][\w.-]*)?\.(?:ya?ml|json)$/;
+/** JSON Schemas by name: `values.schema.json`, `json_output_schema.json`, `orders-schema.yaml` (defaults and examples, not settings). */
+const SCHEMA_FILE = /(?:^|[._-])schema\.(?:json|ya?ml)$/;
 /**
  * Folders of CI and repository-host metadata (workflows, issue templates) and dev container
  * definitions: never read, for the reason above. Editor folders (.vscode, .idea) are read: their
@@ -68,7 +73,7 @@ export function mayBeConfigFile(file: string): boolean {
 
 function formatByName(file: string): ConfigFormat | 'sniff' | undefined {
   const base = path.basename(file).toLowerCase();
-  if (SKIPPED_FILES.has(base) || /\.schema\.(?:json|ya?ml)$/.test(base) || base.endsWith('.lock') || TOOLING_FOLDER.test(file)) return undefined;
+  if (SKIPPED_FILES.has(base) || SCHEMA_FILE.test(base) || CLOUD_BUILD.test(base) || base.endsWith('.lock') || TOOLING_FOLDER.test(file)) return undefined;
   if (base === 'caddyfile' || (base.startsWith('caddyfile.') && !NOT_CADDYFILE.test(base))) return 'caddy';
   if (base === '.env' || base.startsWith('.env.')) return 'env';
   const ext = path.extname(base);

@@ -145,8 +145,11 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
       const member = c.chain && c.chain.members[0] === c.index && c.chain.earliestIndex !== c.index && c.chain.earliestNotAfter < c.notAfter
         ? sameFile(c.file).find((o) => o.index === c.chain?.earliestIndex) : undefined;
       if (c.chain && member && urgencyOf(member, now, s) !== 'later') {
-        add('warning', 'chain-member-expires-first',
-          `The chain expires before this certificate: ${member.role} ${describeCertificate(member)} expires ${isoDate(c.chain.earliestNotAfter)}`);
+        const why = `${member.role} ${describeCertificate(member)} expires ${isoDate(c.chain.earliestNotAfter)}`;
+        // A store's CAs are picked one by one to build chains, never served as this one: cfssl's
+        // intermediate pool links COMODO's DV CA to an expired cross-signature it also holds.
+        if (inTrustStore(c)) add('hint', 'chain-member-expires-first', `CA certificate in a trust store whose issuer there expires first (${why}): the store is not served as a chain, nothing to change here (${name})`);
+        else add('warning', 'chain-member-expires-first', `The chain expires before this certificate: ${why}`);
       }
     }
     if (!c.selfSigned && WEAK_SIGNATURE_OIDS.has(c.signatureAlgorithmOid)) {
