@@ -23,7 +23,9 @@ export type ConfigFormat =
  *   URLs are tool downloads and the CI's own services; deployment targets also appear in the
  *   project's config, where they are found;
  * - documentation-site generators (MkDocs, Read the Docs, Jekyll's `_config.yml`) and repository
- *   metadata (CLOMonitor, Artifact Hub).
+ *   metadata (CLOMonitor, Artifact Hub);
+ * - Azure's `createUiDefinition.json`, the portal form of a managed application or Marketplace
+ *   offer: its links are help shown to people; the deployed settings are in `mainTemplate.json`.
  */
 const SKIPPED_FILES = new Set([
   'package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'composer.json', 'composer.lock', 'bower.json', '.bower.json',
@@ -38,6 +40,7 @@ const SKIPPED_FILES = new Set([
   'codecov.yml', '.codecov.yml', 'ct.yaml', '.ct.yaml', 'ct.yml', '.ct.yml', '.golangci.yml', '.golangci.yaml',
   '.yarnrc.yml', 'idf_component.yml', 'platformio.ini', 'galaxy.yml', 'version.details.xml', 'antsibull-nox.toml',
   'mkdocs.yml', 'mkdocs.yaml', '.readthedocs.yml', '.readthedocs.yaml', '_config.yml', '.clomonitor.yml', 'artifacthub-repo.yml',
+  'createuidefinition.json',
 ]);
 /** Google Cloud Build's pipelines (`cloudbuild.yaml`, `cloudbuild_master.yaml`, `cloudbuild-pr.yml`). */
 const CLOUD_BUILD = /^cloudbuild(?:[._-][\w.-]*)?\.(?:ya?ml|json)$/;
@@ -118,8 +121,9 @@ const STYLES: Record<ConfigFormat, CommentStyle> = {
  * and links in comments are not mistaken for endpoints.
  */
 export function maskComments(text: string, format: ConfigFormat): string {
-  // Helm and Go templates in YAML: {{/* … */}} is a comment, often a paragraph with reference links.
-  if (format === 'yaml' && text.includes('{{')) text = text.replace(TEMPLATE_COMMENT, blank);
+  // Helm and Go templates: {{/* … */}} is a comment, often a paragraph with reference links; also in
+  // a config held in a template's block scalar (a ConfigMap's haproxy.cfg), read in its own format.
+  if (text.includes('{{')) text = text.replace(TEMPLATE_COMMENT, blank);
   const style = STYLES[format];
   if (style.xml) return text.replace(/<!--[\s\S]*?(?:-->|$)/g, blank);
   if (style.slashes) return maskSlashComments(text, style.hash === 'after-space');
