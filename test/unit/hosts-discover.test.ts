@@ -916,6 +916,8 @@ data:
       '/ws/galaxy.yml', '/ws/eng/Version.Details.xml', '/ws/antsibull-nox.toml',
       // Azure Marketplace's portal form for a managed application (its links are for people; mainTemplate.json is still read).
       '/ws/hack/azure/aks/createUIDefinition.json',
+      // mdBook's site config (edit links, the repository); Docker Buildx Bake's build definitions (image labels, registries).
+      '/ws/docs/book.toml', '/ws/docker/docker-bake.hcl', '/ws/docker-bake.override.hcl', '/ws/docker-bake.json',
       // Google Cloud Build's pipelines, Ant's build file, JSON Schemas named with _ or - (pydantic's output schema).
       '/ws/cloudbuild.yaml', '/ws/cloudbuild_master.yaml', '/ws/ci/cloudbuild-pr.yml', '/ws/build.xml', '/ws/json_output_schema.json', '/ws/api/orders-schema.yaml',
     ]) {

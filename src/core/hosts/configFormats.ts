@@ -16,13 +16,14 @@ export type ConfigFormat =
  *   Helm chart metadata (`Chart.yaml`: home, sources, maintainers, dependency repositories), and
  *   `setup.cfg` (Python packaging metadata plus linter and test settings, never runtime config);
  * - build and release tools: the Maven and Gradle wrappers (where the build tool downloads itself),
- *   goreleaser, pre-commit, Renovate and Dependabot;
+ *   goreleaser, pre-commit, Renovate, Dependabot and Docker Buildx Bake's `docker-bake.hcl`
+ *   (image tags and labels: registries and the project's links);
  * - Ant's `build.xml` (like Maven's pom.xml: repositories and downloads);
  * - CI pipelines and test runners (GitLab, Travis, Azure, AppVeyor, Drone, Bitbucket, Google Cloud
  *   Build's `cloudbuild*.yaml`, chart-testing, Codecov, Ansible's antsibull-nox): their
  *   URLs are tool downloads and the CI's own services; deployment targets also appear in the
  *   project's config, where they are found;
- * - documentation-site generators (MkDocs, Read the Docs, Jekyll's `_config.yml`) and repository
+ * - documentation-site generators (MkDocs, Read the Docs, Jekyll's `_config.yml`, mdBook's `book.toml`) and repository
  *   metadata (CLOMonitor, Artifact Hub);
  * - Azure's `createUiDefinition.json`, the portal form of a managed application or Marketplace
  *   offer: its links are help shown to people; the deployed settings are in `mainTemplate.json`.
@@ -40,7 +41,7 @@ const SKIPPED_FILES = new Set([
   'codecov.yml', '.codecov.yml', 'ct.yaml', '.ct.yaml', 'ct.yml', '.ct.yml', '.golangci.yml', '.golangci.yaml',
   '.yarnrc.yml', 'idf_component.yml', 'platformio.ini', 'galaxy.yml', 'version.details.xml', 'antsibull-nox.toml',
   'mkdocs.yml', 'mkdocs.yaml', '.readthedocs.yml', '.readthedocs.yaml', '_config.yml', '.clomonitor.yml', 'artifacthub-repo.yml',
-  'createuidefinition.json',
+  'createuidefinition.json', 'book.toml', 'docker-bake.hcl', 'docker-bake.override.hcl', 'docker-bake.json', 'docker-bake.override.json',
 ]);
 /** Google Cloud Build's pipelines (`cloudbuild.yaml`, `cloudbuild_master.yaml`, `cloudbuild-pr.yml`). */
 const CLOUD_BUILD = /^cloudbuild(?:[._-][\w.-]*)?\.(?:ya?ml|json)$/;
