@@ -918,6 +918,8 @@ data:
       '/ws/hack/azure/aks/createUIDefinition.json',
       // mdBook's site config (edit links, the repository); Docker Buildx Bake's build definitions (image labels, registries).
       '/ws/docs/book.toml', '/ws/docker/docker-bake.hcl', '/ws/docker-bake.override.hcl', '/ws/docker-bake.json',
+      // jsonnet-bundler's manifest and lock (sources on GitHub); Zensical's documentation-site config.
+      '/ws/charts/metrics/jsonnetfile.json', '/ws/charts/metrics/jsonnetfile.lock.json', '/ws/zensical.toml',
       // Google Cloud Build's pipelines, Ant's build file, JSON Schemas named with _ or - (pydantic's output schema).
       '/ws/cloudbuild.yaml', '/ws/cloudbuild_master.yaml', '/ws/ci/cloudbuild-pr.yml', '/ws/build.xml', '/ws/json_output_schema.json', '/ws/api/orders-schema.yaml',
     ]) {
@@ -943,6 +945,19 @@ configMapGenerator:
       - API_URL=https://api.acme-corp.net
 `;
     check('/ws/overlays/prod/kustomization.yaml', kustomization, [['url', 'api.acme-corp.net', 443, 'api.acme-corp.net']]);
+    // helmfile: the chart repositories helm downloads from are not endpoints; the releases' values are read.
+    const helmfile = `repositories:
+  - name: bitnami
+    url: https://charts.acme-corp.net/bitnami
+releases:
+  - name: shop
+    chart: bitnami/shop
+    values:
+      - api:
+          url: https://api.acme-corp.net
+`;
+    check('/ws/deployments/shop/helmfile.yaml', helmfile, [['url', 'api.acme-corp.net', 443, 'api.acme-corp.net']]);
+    assert.equal(discoverHosts('/ws/deploy/values.yaml', helmfile).length, 2, 'repositories are read outside a helmfile');
   });
 
   it('tells connection values from prose', () => {

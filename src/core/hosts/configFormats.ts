@@ -9,7 +9,7 @@ export type ConfigFormat =
  * Files that describe how a project is built, packaged, tested or published, not what its software
  * connects to: their URLs are registries, homepages, download and documentation links.
  * - package manifests and lock files (npm, Composer, Cargo, Python, Go, Dart, Deno, NuGet, Bower,
- *   ESP-IDF's `idf_component.yml`, PlatformIO's `platformio.ini`: platforms and libraries fetched
+ *   jsonnet-bundler's `jsonnetfile.json`, ESP-IDF's `idf_component.yml`, PlatformIO's `platformio.ini`: platforms and libraries fetched
  *   at build time), Yarn's `.yarnrc.yml` (registry and plugin downloads), an Ansible collection's
  *   `galaxy.yml` (repository, homepage, issues), .NET Arcade's `eng/Version.Details.xml` (the
  *   repositories its dependencies flow from),
@@ -23,8 +23,8 @@ export type ConfigFormat =
  *   Build's `cloudbuild*.yaml`, chart-testing, Codecov, Ansible's antsibull-nox): their
  *   URLs are tool downloads and the CI's own services; deployment targets also appear in the
  *   project's config, where they are found;
- * - documentation-site generators (MkDocs, Read the Docs, Jekyll's `_config.yml`, mdBook's `book.toml`) and repository
- *   metadata (CLOMonitor, Artifact Hub);
+ * - documentation-site generators (MkDocs, Zensical, Read the Docs, Jekyll's `_config.yml`, mdBook's
+ *   `book.toml`) and repository metadata (CLOMonitor, Artifact Hub);
  * - Azure's `createUiDefinition.json`, the portal form of a managed application or Marketplace
  *   offer: its links are help shown to people; the deployed settings are in `mainTemplate.json`.
  */
@@ -41,7 +41,7 @@ const SKIPPED_FILES = new Set([
   'codecov.yml', '.codecov.yml', 'ct.yaml', '.ct.yaml', 'ct.yml', '.ct.yml', '.golangci.yml', '.golangci.yaml',
   '.yarnrc.yml', 'idf_component.yml', 'platformio.ini', 'galaxy.yml', 'version.details.xml', 'antsibull-nox.toml',
   'mkdocs.yml', 'mkdocs.yaml', '.readthedocs.yml', '.readthedocs.yaml', '_config.yml', '.clomonitor.yml', 'artifacthub-repo.yml',
-  'createuidefinition.json', 'book.toml', 'docker-bake.hcl', 'docker-bake.override.hcl', 'docker-bake.json', 'docker-bake.override.json',
+  'createuidefinition.json', 'jsonnetfile.json', 'jsonnetfile.lock.json', 'zensical.toml', 'book.toml', 'docker-bake.hcl', 'docker-bake.override.hcl', 'docker-bake.json', 'docker-bake.override.json',
 ]);
 /** Google Cloud Build's pipelines (`cloudbuild.yaml`, `cloudbuild_master.yaml`, `cloudbuild-pr.yml`). */
 const CLOUD_BUILD = /^cloudbuild(?:[._-][\w.-]*)?\.(?:ya?ml|json)$/;
