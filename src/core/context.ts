@@ -91,6 +91,12 @@ const TEST_FILE_SUFFIXES = ['_test.go', '_test.py', '_spec.rb', '_test.rb', '_te
 /** JVM and .NET test classes, in their own case: FooTest.java, FooTests.cs, FooIT.java, FooSpec.scala. */
 const TEST_CLASS = /(?:Tests?|Spec|[a-z0-9]IT)\.(?:java|kt|kts|scala|groovy|cs|fs|vb|swift)$/;
 const DOCUMENTATION_EXTENSIONS = new Set(['md', 'markdown', 'mdx', 'adoc', 'asciidoc', 'rst']);
+/**
+ * dotenv files that Vite, Next.js, Create React App and dotenv-flow load only in development or test
+ * mode (outline's `.env.development` names `https://local.outline.dev:3000`); production's settings
+ * are in `.env`, `.env.local` and `.env.production`, which stay production.
+ */
+const DEVELOPMENT_DOTENV = /^\.env\.(?:development|test)(?:\.local)?$/;
 
 /** The context the file name alone gives (lower-cased name, and as written for class names). */
 function contextOfName(lower: string, name: string): FileContext {
@@ -99,6 +105,7 @@ function contextOfName(lower: string, name: string): FileContext {
   const ext = lower.slice(dot + 1);
   // foo.test.ts, foo.spec.js, cram/Perl foo.t, test_foo.py
   if (ext === 't' || lower.includes('.test.') || lower.includes('.spec.') || (ext === 'py' && lower.startsWith('test_'))) return 'test';
+  if (lower.startsWith('.env.') && DEVELOPMENT_DOTENV.test(lower)) return 'test';
   for (const s of TEST_FILE_SUFFIXES) if (lower.endsWith(s)) return 'test';
   if (TEST_CLASS.test(name)) return 'test';
   return DOCUMENTATION_EXTENSIONS.has(ext) ? 'documentation' : 'production';

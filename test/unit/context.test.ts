@@ -19,6 +19,8 @@ describe('file context', () => {
       'test-network-k8s/kube/fabric-rest-sample.yaml', 'internal/acceptance/pomerium/config.yaml', 'acceptance/suites/a.pem',
       'spring-cloud-gateway-integration-tests/http2/src/main/resources/sample.jks', 'cmd/load_e2e_tests/a.pem', 'test-network-nano-bash/a.pem', 'pkg/test_helpers_v2/a.pem',
       '.github/workflows/root.cert', '.github/actions/setup/ca.pem', '.circleci/certs/a.pem', '.buildkite/a.crt', '.gitlab/ci/tls.crt',
+      // dotenv files that Vite, Next.js, Create React App and dotenv-flow load only in development or test mode.
+      '.env.development', '.env.development.local', 'web/.env.test', '.env.test.local',
     ]) assert.equal(classifyFile(p), 'test', p);
   });
 
@@ -46,6 +48,7 @@ describe('file context', () => {
       'deploy/api-v2/a.pem', 'releases/1.2.3/a.pem', 'releases/v1.2.3/a.pem', 'config/tls-2024.01/a.pem', 'certs/ca-2.pem', 'openssl-3.0.13.pem', 'releases/latest/a.pem', 'greatest/a.pem', 'contests/a.pem', 'fastest/a.pem', 'testament/a.pem', 'testimonials/a.pem', 'testy/a.pem', 'src/t/a.pem',
       'counterexamples/a.pem', 'testament-v2/a.pem', 'testimonials_page/a.pem', 'api-latest/a.pem', 'node_contest/a.pem',
       'release-greatest-hits/a.pem', 'charts-latest-v2/a.pem', 'resample/a.pem', 'ssl-examples.pem', 'config/example.com/tls.crt', 'upsample-v2/a.pem', 'demographics/a.pem',
+      '.env', '.env.production', '.env.local', '.env.production.local', 'deploy/.env.staging', '.env.developer-portal',
     ]) assert.equal(classifyFile(p), 'production', p);
   });
 

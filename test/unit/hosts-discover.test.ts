@@ -870,6 +870,25 @@ spec:
     ]);
   });
 
+  it('masks Go template comments inside block scalars of a Helm template (a ConfigMap haproxy.cfg), keeping the config around them', () => {
+    const text = `apiVersion: v1
+kind: ConfigMap
+data:
+  haproxy.cfg: |
+    global
+      maxconn 1024
+    frontend fe_main
+      {{- /* This port is hardcoded: https://github.com/acme-corp/app/blob/main/Config.java#L136 */}}
+      bind :8080
+      default_backend be_main
+    backend be_main
+      server api api.acme-corp.net:8443 check ssl verify required
+`;
+    check('/ws/chart/templates/redirect-configmap.yaml', text, [
+      ['haproxy server', 'api.acme-corp.net', 8443, 'api.acme-corp.net:8443'],
+    ]);
+  });
+
   it('never reads a wrapped value line as a key: "More info: https://…" continues the value above it', () => {
     const text = `settings:
   note: This endpoint is deprecated and will be removed.
@@ -895,6 +914,12 @@ spec:
       // chart-testing's config under its other extension, Yarn's settings, ESP-IDF's and PlatformIO's build manifests.
       '/ws/.ct.yml', '/ws/ct.yml', '/ws/modules/web/.yarnrc.yml', '/ws/main/idf_component.yml', '/ws/platformio.ini',
       '/ws/galaxy.yml', '/ws/eng/Version.Details.xml', '/ws/antsibull-nox.toml',
+      // Azure Marketplace's portal form for a managed application (its links are for people; mainTemplate.json is still read).
+      '/ws/hack/azure/aks/createUIDefinition.json',
+      // mdBook's site config (edit links, the repository); Docker Buildx Bake's build definitions (image labels, registries).
+      '/ws/docs/book.toml', '/ws/docker/docker-bake.hcl', '/ws/docker-bake.override.hcl', '/ws/docker-bake.json',
+      // jsonnet-bundler's manifest and lock (sources on GitHub); Zensical's documentation-site config.
+      '/ws/charts/metrics/jsonnetfile.json', '/ws/charts/metrics/jsonnetfile.lock.json', '/ws/zensical.toml',
       // Google Cloud Build's pipelines, Ant's build file, JSON Schemas named with _ or - (pydantic's output schema).
       '/ws/cloudbuild.yaml', '/ws/cloudbuild_master.yaml', '/ws/ci/cloudbuild-pr.yml', '/ws/build.xml', '/ws/json_output_schema.json', '/ws/api/orders-schema.yaml',
     ]) {
@@ -920,6 +945,19 @@ configMapGenerator:
       - API_URL=https://api.acme-corp.net
 `;
     check('/ws/overlays/prod/kustomization.yaml', kustomization, [['url', 'api.acme-corp.net', 443, 'api.acme-corp.net']]);
+    // helmfile: the chart repositories helm downloads from are not endpoints; the releases' values are read.
+    const helmfile = `repositories:
+  - name: bitnami
+    url: https://charts.acme-corp.net/bitnami
+releases:
+  - name: shop
+    chart: bitnami/shop
+    values:
+      - api:
+          url: https://api.acme-corp.net
+`;
+    check('/ws/deployments/shop/helmfile.yaml', helmfile, [['url', 'api.acme-corp.net', 443, 'api.acme-corp.net']]);
+    assert.equal(discoverHosts('/ws/deploy/values.yaml', helmfile).length, 2, 'repositories are read outside a helmfile');
   });
 
   it('tells connection values from prose', () => {

@@ -9,21 +9,24 @@ export type ConfigFormat =
  * Files that describe how a project is built, packaged, tested or published, not what its software
  * connects to: their URLs are registries, homepages, download and documentation links.
  * - package manifests and lock files (npm, Composer, Cargo, Python, Go, Dart, Deno, NuGet, Bower,
- *   ESP-IDF's `idf_component.yml`, PlatformIO's `platformio.ini`: platforms and libraries fetched
+ *   jsonnet-bundler's `jsonnetfile.json`, ESP-IDF's `idf_component.yml`, PlatformIO's `platformio.ini`: platforms and libraries fetched
  *   at build time), Yarn's `.yarnrc.yml` (registry and plugin downloads), an Ansible collection's
  *   `galaxy.yml` (repository, homepage, issues), .NET Arcade's `eng/Version.Details.xml` (the
  *   repositories its dependencies flow from),
  *   Helm chart metadata (`Chart.yaml`: home, sources, maintainers, dependency repositories), and
  *   `setup.cfg` (Python packaging metadata plus linter and test settings, never runtime config);
  * - build and release tools: the Maven and Gradle wrappers (where the build tool downloads itself),
- *   goreleaser, pre-commit, Renovate and Dependabot;
+ *   goreleaser, pre-commit, Renovate, Dependabot and Docker Buildx Bake's `docker-bake.hcl`
+ *   (image tags and labels: registries and the project's links);
  * - Ant's `build.xml` (like Maven's pom.xml: repositories and downloads);
  * - CI pipelines and test runners (GitLab, Travis, Azure, AppVeyor, Drone, Bitbucket, Google Cloud
  *   Build's `cloudbuild*.yaml`, chart-testing, Codecov, Ansible's antsibull-nox): their
  *   URLs are tool downloads and the CI's own services; deployment targets also appear in the
  *   project's config, where they are found;
- * - documentation-site generators (MkDocs, Read the Docs, Jekyll's `_config.yml`) and repository
- *   metadata (CLOMonitor, Artifact Hub).
+ * - documentation-site generators (MkDocs, Zensical, Read the Docs, Jekyll's `_config.yml`, mdBook's
+ *   `book.toml`) and repository metadata (CLOMonitor, Artifact Hub);
+ * - Azure's `createUiDefinition.json`, the portal form of a managed application or Marketplace
+ *   offer: its links are help shown to people; the deployed settings are in `mainTemplate.json`.
  */
 const SKIPPED_FILES = new Set([
   'package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'composer.json', 'composer.lock', 'bower.json', '.bower.json',
@@ -38,6 +41,7 @@ const SKIPPED_FILES = new Set([
   'codecov.yml', '.codecov.yml', 'ct.yaml', '.ct.yaml', 'ct.yml', '.ct.yml', '.golangci.yml', '.golangci.yaml',
   '.yarnrc.yml', 'idf_component.yml', 'platformio.ini', 'galaxy.yml', 'version.details.xml', 'antsibull-nox.toml',
   'mkdocs.yml', 'mkdocs.yaml', '.readthedocs.yml', '.readthedocs.yaml', '_config.yml', '.clomonitor.yml', 'artifacthub-repo.yml',
+  'createuidefinition.json', 'jsonnetfile.json', 'jsonnetfile.lock.json', 'zensical.toml', 'book.toml', 'docker-bake.hcl', 'docker-bake.override.hcl', 'docker-bake.json', 'docker-bake.override.json',
 ]);
 /** Google Cloud Build's pipelines (`cloudbuild.yaml`, `cloudbuild_master.yaml`, `cloudbuild-pr.yml`). */
 const CLOUD_BUILD = /^cloudbuild(?:[._-][\w.-]*)?\.(?:ya?ml|json)$/;
@@ -118,8 +122,9 @@ const STYLES: Record<ConfigFormat, CommentStyle> = {
  * and links in comments are not mistaken for endpoints.
  */
 export function maskComments(text: string, format: ConfigFormat): string {
-  // Helm and Go templates in YAML: {{/* … */}} is a comment, often a paragraph with reference links.
-  if (format === 'yaml' && text.includes('{{')) text = text.replace(TEMPLATE_COMMENT, blank);
+  // Helm and Go templates: {{/* … */}} is a comment, often a paragraph with reference links; also in
+  // a config held in a template's block scalar (a ConfigMap's haproxy.cfg), read in its own format.
+  if (text.includes('{{')) text = text.replace(TEMPLATE_COMMENT, blank);
   const style = STYLES[format];
   if (style.xml) return text.replace(/<!--[\s\S]*?(?:-->|$)/g, blank);
   if (style.slashes) return maskSlashComments(text, style.hash === 'after-space');

@@ -236,7 +236,9 @@ const KUSTOMIZE_INPUTS = new Set(['resources', 'bases', 'components', 'crds']);
  * - not the value of a documentation key (`description`, `docsUrl`, `homepage`, `license` …), nor an
  *   item or field of one (`sources: [url]`, `repository: {url}`) unless the field itself is a
  *   connection key (`source: {host: …}`);
- * - in a kustomization, not its build inputs (`resources`, `bases`, `components`, `helmCharts[].repo`).
+ * - in a kustomization, not its build inputs (`resources`, `bases`, `components`, `helmCharts[].repo`);
+ * - in a helmfile, not its `repositories` (the chart repositories helm downloads from, like a
+ *   Chart.yaml's dependencies); its releases' values are read.
  */
 export function endpointFilter(set: PairSet, fileName = ''): MayName {
   const schemaDocs = new Set<number>();
@@ -251,11 +253,13 @@ export function endpointFilter(set: PairSet, fileName = ''): MayName {
     else if (key === 'kind' && p.value === 'CustomResourceDefinition') crdDocs.add(doc);
   }
   const kustomization = /^kustomization(?:\.ya?ml)?$/i.test(fileName);
+  const helmfile = /^helmfile(?:\.ya?ml)?(?:\.gotmpl)?$/i.test(fileName);
   return (path, doc = 0) => {
     if (schemaDocs.has(doc)) return false;
     if (openApiDocs.has(doc)) return isOpenApiServer(path);
     if (crdDocs.has(doc)) return path[0] === 'spec' && path[1] === 'conversion' && (path[3] === 'clientConfig' || path[2] === 'webhookClientConfig');
     if (kustomization && (KUSTOMIZE_INPUTS.has(path[0]) || (path[0] === 'helmCharts' && path[path.length - 1] === 'repo'))) return false;
+    if (helmfile && path[0] === 'repositories') return false;
     let own: KeyKind | undefined;
     let parent: KeyKind | undefined;
     for (let i = path.length - 1; i >= 0; i--) {
