@@ -79,8 +79,9 @@ const readFloorMs = (dir, threads) => timeCommand(process.execPath, [floorFile, 
 //    every contender once, in turn (in reverse order every other round, so that none always runs
 //    first or after the same one), so that load from elsewhere on the machine falls on all alike;
 //    figures are medians over the rounds. A baseline build is also compared round by round: the
-//    median of the per-round differences moves far less than the difference of two medians. CPU time (user + system, all threads) is taken with
-//    /usr/bin/time where it exists: on a busy machine it moves less than the wall clock.
+//    median of the per-round differences moves far less than the difference of two medians. CPU
+//    time (user + system, all threads) is taken with /usr/bin/time where it exists: on a busy
+//    machine it moves less than the wall clock.
 const tree = scanTree(files);
 if (!skip.has('scan')) {
 say(`\n== Scan of ${files} files (${tree.certificateFiles} certificate files, ${tree.certificates} certificates), median of ${runs} rounds ==`);

@@ -90,7 +90,7 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
     }
     return byFile.get(file) ?? [];
   };
-  // Whether a file is a trust store, asked only for roots about to be reported (expiring, weak keys).
+  // Whether a file is a trust store, asked only for roots and CAs about to be reported (expiring, weak keys and signatures, chains).
   const trustStores = new Map<string, boolean>();
   const inTrustStore = (c: CertificateRecord): boolean => {
     // A key's certificate in SAML metadata or a JWKS is relied upon, however many of them a file holds;
@@ -107,16 +107,16 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
     const add = (severity: Severity, code: Finding['code'], message: string) =>
       findings.push({ file: c.file, range: c.range, severity, code, message, sha256: c.sha256 });
     const name = describeCertificate(c);
-    const storeMember = c.selfSigned ? 'root' : 'CA certificate';
     const left = daysLeft(c.notAfter, now);
     const urgency = urgencyOf(c, now, s);
     if (!snoozed) {
       const expiry = isoDate(c.notAfter);
-      const unusedRoot = urgency !== 'later' && urgency !== 'not-yet-valid' && inTrustStore(c);
+      const unusedInStore = urgency !== 'later' && urgency !== 'not-yet-valid' && inTrustStore(c);
+      const storeMember = c.selfSigned ? 'root' : 'CA certificate';
       const placeholder = urgency !== 'later' && urgency !== 'not-yet-valid' && isOpensslPlaceholder(c);
       switch (urgency) {
         case 'expired':
-          if (unusedRoot) add('hint', 'expired', `Expired ${storeMember} in a trust store: unused, consider removing it (${name} expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
+          if (unusedInStore) add('hint', 'expired', `Expired ${storeMember} in a trust store: unused, consider removing it (${name} expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
           else if (placeholder) add('hint', 'expired', `Likely a placeholder: ${placeholderWhy(c)} (expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
           else add('error', 'expired', `${name} expired ${plural(-left || 0, 'day')} ago (${expiry})`);
           break;
@@ -127,7 +127,7 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
         case 'warning':
         case 'info': {
           const [severity, code] = EXPIRING[urgency];
-          if (unusedRoot) add('hint', code, `${c.selfSigned ? 'Root' : 'CA certificate'} in a trust store expires in ${plural(left, 'day')} (${expiry}): unused after that, consider removing it (${name})`);
+          if (unusedInStore) add('hint', code, `${c.selfSigned ? 'Root' : storeMember} in a trust store expires in ${plural(left, 'day')} (${expiry}): unused after that, consider removing it (${name})`);
           else if (placeholder) add('hint', code, `Likely a placeholder: ${placeholderWhy(c)} (expires in ${plural(left, 'day')}, ${expiry})`);
           else add(severity, code, `${name} expires in ${plural(left, 'day')} (${expiry})`);
           break;
