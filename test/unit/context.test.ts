@@ -183,6 +183,32 @@ describe('report with contexts and hints', () => {
     assert.match(table, /4 findings \(2 hints\)/);
   });
 
+  it('says in the table, without colour, what each certificate has, production first', () => {
+    const at = (file: string, daysLeft: number) => ({ ...cert(file), notAfter: NOW + daysLeft * DAY_MS, sha256: `sha-${file}` });
+    const expired = (file: string, severity: Finding['severity']): Finding => ({ file, range: RANGE, severity, code: 'expired', message: `${file} expired`, sha256: `sha-${file}` });
+    // The test fixture expired first: by expiry alone it would head the table.
+    const mixed = buildReport(
+      [at('/ws/test/old.pem', -900), at('/ws/deploy/live.pem', -2), at('/ws/deploy/fine.pem', 400), at('/ws/vendor/ca.pem', 40)],
+      [expired('/ws/test/old.pem', 'hint'), expired('/ws/deploy/live.pem', 'error')],
+      NOW, { files: 4, ms: 1 }, { contextOf },
+    );
+    const lines = toTable(mixed, false, '/ws').split('\n');
+    assert.match(lines[0], /^STATUS\s+EXPIRES\s+DAYS\s+SUBJECT/);
+    const rows = lines.filter((l) => l.includes('.pem:'));
+    assert.deepEqual(rows.map((l) => [l.split(/\s{2,}/)[0], l.split(/\s+/).pop()]), [
+      ['error', 'deploy/live.pem:1'],
+      ['ok', 'deploy/fine.pem:1'],
+      ['hint (test)', 'test/old.pem:1'],
+      ['ok (vendored)', 'vendor/ca.pem:1'],
+    ]);
+    assert.equal(lines[3], '');
+    assert.equal(lines[4], 'IN TEST, EXAMPLE, DOCUMENTATION OR VENDORED FILES');
+    // Only one side: no heading, the context is still in each row.
+    const onlyTests = toTable(buildReport([at('/ws/test/old.pem', -900)], [expired('/ws/test/old.pem', 'hint')], NOW, { files: 1, ms: 1 }, { contextOf }), false, '/ws');
+    assert.doesNotMatch(onlyTests, /IN TEST/);
+    assert.match(onlyTests, /\nhint \(test\)\s+\S+\s+-900\s/);
+  });
+
   it('orders hint below info for --fail-on', () => {
     assert.equal(meetsThreshold('hint', 'info'), false);
     assert.equal(meetsThreshold('hint', 'hint'), true);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { hostPortKey } from '../hosts/names';
 import { pathToFileURL } from 'node:url';
+import type { FileContext } from '../context';
 import type { FindingJson, Report } from './schema';
 import { type Finding, type Severity, SEVERITIES } from '../model';
 import { EXPIRED_CODES } from '../rules/rules';
@@ -171,24 +172,33 @@ export function toTable(report: Report, color: boolean, relativeTo?: string): st
     if (!prev || SEVERITY_RANK[f.severity] > SEVERITY_RANK[prev]) worst.set(f.sha256, f.severity);
   }
   const rel = (f: string) => (relativeTo ? path.relative(relativeTo, f) || f : f);
+  // STATUS says what colour alone would (a CI log has none): the worst finding, and the context outside production.
+  const status = (sev: string | undefined, context: FileContext) => `${sev ?? 'ok'}${context === 'production' ? '' : ` (${context})`}`;
   const rows = report.certificates.map((c) => ({
     sev: worst.get(c.sha256),
-    cells: [c.notAfter.slice(0, 10), String(c.daysLeft), (c.subjectCN ?? c.subject).slice(0, 40), (c.issuerCN ?? c.issuer).slice(0, 30), `${c.keyType}${c.keyBits ? ' ' + c.keyBits : ''}`, `${rel(c.file)}:${c.range.start.line + 1}`],
+    context: c.context,
+    cells: [status(worst.get(c.sha256), c.context), c.notAfter.slice(0, 10), String(c.daysLeft), (c.subjectCN ?? c.subject).slice(0, 40), (c.issuerCN ?? c.issuer).slice(0, 30), `${c.keyType}${c.keyBits ? ' ' + c.keyBits : ''}`, `${rel(c.file)}:${c.range.start.line + 1}`],
   }));
   for (const c of report.crls ?? []) {
     rows.push({
       sev: worst.get(c.sha256),
-      cells: [c.nextUpdate?.slice(0, 10) ?? '-', c.daysLeft === null ? '-' : String(c.daysLeft), `CRL${c.crlNumber ? ` 0x${c.crlNumber}` : ''} (${c.revokedCount} revoked)`, (c.issuerCN ?? c.issuer).slice(0, 30), '', `${rel(c.file)}:${c.range.start.line + 1}`],
+      context: c.context,
+      cells: [status(worst.get(c.sha256), c.context), c.nextUpdate?.slice(0, 10) ?? '-', c.daysLeft === null ? '-' : String(c.daysLeft), `CRL${c.crlNumber ? ` 0x${c.crlNumber}` : ''} (${c.revokedCount} revoked)`, (c.issuerCN ?? c.issuer).slice(0, 30), '', `${rel(c.file)}:${c.range.start.line + 1}`],
     });
   }
-  const header = ['EXPIRES', 'DAYS', 'SUBJECT', 'ISSUER', 'KEY', 'FILE'];
+  const header = ['STATUS', 'EXPIRES', 'DAYS', 'SUBJECT', 'ISSUER', 'KEY', 'FILE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r.cells[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
-  const out = [fmt(header)];
-  for (const r of rows) {
+  const paint = (r: (typeof rows)[number]) => {
     const line = fmt(r.cells);
-    out.push(color && r.sev ? `${COLORS[r.sev as keyof typeof COLORS]}${line}${COLORS.reset}` : line);
-  }
+    return color && r.sev ? `${COLORS[r.sev as keyof typeof COLORS]}${line}${COLORS.reset}` : line;
+  };
+  // Production first: a test tree's dozens of expired fixtures must not bury the one certificate that matters.
+  const production = rows.filter((r) => r.context === 'production');
+  const elsewhere = rows.filter((r) => r.context !== 'production');
+  const out = [fmt(header), ...production.map(paint)];
+  if (production.length && elsewhere.length) out.push('', NON_PRODUCTION_HEADING);
+  out.push(...elsewhere.map(paint));
   const allProblems = report.findings.filter((f) => !f.sha256 && !f.host);
   const problems = allProblems.filter((f) => f.severity !== 'hint');
   if (problems.length) {
@@ -209,6 +219,8 @@ export function toTable(report: Report, color: boolean, relativeTo?: string): st
   if (report.summary.expiringWithoutOwner) out.push(expiringWithoutOwnerLine(report.summary.expiringWithoutOwner));
   return out.join('\n') + '\n';
 }
+
+const NON_PRODUCTION_HEADING = 'IN TEST, EXAMPLE, DOCUMENTATION OR VENDORED FILES';
 
 /** HOSTS: one row per endpoint (worst finding's colour), then each distinct host finding once. */
 function hostsTable(report: Report, color: boolean, rel: (f: string) => string): string[] {
