@@ -209,6 +209,24 @@ describe('report with contexts and hints', () => {
     assert.match(onlyTests, /\nhint \(test\)\s+\S+\s+-900\s/);
   });
 
+  it('puts production first in Markdown, with the rest and the hints folded under <details>', () => {
+    const md = toMarkdown(report, '/ws');
+    assert.match(md, /: 2 certificates \(1 in production files\), 4 findings \(2 hints\)\./);
+    const [open, folds] = [md.split('<details>')[0], md.split('<details>').slice(1)];
+    assert.match(open, /\| deploy\/a\.pem:1 \| production \|/);
+    assert.doesNotMatch(open, /test\/b\.pem/, 'the test certificate is not in the open table');
+    assert.match(folds[0], /^\n<summary>1 certificate in test, example, documentation or vendored files<\/summary>\n\n\|[^]*\| test\/b\.pem:1 \| test \|[^]*<\/details>/);
+    // Findings: error and info open, the two hints folded.
+    const findings = md.slice(md.indexOf('## Findings')).split('<details>')[0];
+    assert.match(findings, /\| error \| expired \| a expired \|/);
+    assert.match(findings, /\| info \| pkcs12-locked \| d locked \|/);
+    assert.doesNotMatch(findings, /\| hint \|/);
+    assert.match(folds[1], /<summary>2 hints \(findings in test, example, documentation or vendored files\)<\/summary>[^]*\| hint \| invalid-base64 \| c broken \|/);
+    const none = toMarkdown(buildReport([], [], NOW, { files: 0, ms: 1 }, { contextOf }));
+    assert.match(none, /No certificates in production files\./);
+    assert.doesNotMatch(none, /<details>|## Findings/);
+  });
+
   it('orders hint below info for --fail-on', () => {
     assert.equal(meetsThreshold('hint', 'info'), false);
     assert.equal(meetsThreshold('hint', 'hint'), true);

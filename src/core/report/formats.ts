@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { hostPortKey } from '../hosts/names';
 import { pathToFileURL } from 'node:url';
 import type { FileContext } from '../context';
-import type { FindingJson, Report } from './schema';
+import type { CertificateJson, FindingJson, Report } from './schema';
 import { type Finding, type Severity, SEVERITIES } from '../model';
 import { EXPIRED_CODES } from '../rules/rules';
 import { relativeToRoot } from './baseline';
@@ -39,11 +39,23 @@ function mdCell(v: string): string {
 
 export function toMarkdown(report: Report, relativeTo?: string): string {
   const rel = (f: string) => (relativeTo ? path.relative(relativeTo, f) || f : f);
-  const lines = [
-    `# CertLens report`, '', `Generated ${report.now}: ${report.certificates.length} certificates, ${report.findings.length} findings.`, '',
+  const [certificates, elsewhere] = partition(report.certificates, (c) => c.context === 'production');
+  const [findings, hints] = partition(report.findings, (f) => f.severity !== 'hint');
+  const certificateRows = (list: readonly CertificateJson[]) => [
     '| Expires | Days left | Subject | Issuer | Key | File | Context | Owners |', '|---|---|---|---|---|---|---|---|',
-    ...report.certificates.map((c) => `| ${c.notAfter.slice(0, 10)} | ${c.daysLeft} | ${mdCell(c.subjectCN ?? c.subject)} | ${mdCell(c.issuerCN ?? c.issuer)} | ${mdCell(c.keyType)}${c.keyBits ? ` ${c.keyBits}` : ''} | ${mdCell(rel(c.file))}:${c.range.start.line + 1} | ${mdCell(c.context)} | ${mdOwners(c.owners)} |`),
+    ...list.map((c) => `| ${c.notAfter.slice(0, 10)} | ${c.daysLeft} | ${mdCell(c.subjectCN ?? c.subject)} | ${mdCell(c.issuerCN ?? c.issuer)} | ${mdCell(c.keyType)}${c.keyBits ? ` ${c.keyBits}` : ''} | ${mdCell(rel(c.file))}:${c.range.start.line + 1} | ${mdCell(c.context)} | ${mdOwners(c.owners)} |`),
   ];
+  const findingRows = (list: readonly FindingJson[]) => [
+    '| Severity | Code | Message | File | Context | Owners |', '|---|---|---|---|---|---|',
+    ...list.map((f) => `| ${f.severity} | ${f.code} | ${mdCell(f.message)} | ${mdCell(rel(f.file))}:${f.range.start.line + 1} | ${mdCell(f.context)} | ${mdOwners(f.owners)} |`),
+  ];
+  const lines = [
+    `# CertLens report`, '',
+    `Generated ${report.now}: ${report.certificates.length} certificates (${certificates.length} in production files), ${report.findings.length} findings (${hints.length} hints).`, '',
+    ...(certificates.length ? certificateRows(certificates) : ['No certificates in production files.']),
+  ];
+  // What is outside production is one click away, not in the way (GitHub renders <details>).
+  if (elsewhere.length) lines.push('', ...folded(`${elsewhere.length} ${elsewhere.length === 1 ? 'certificate' : 'certificates'} in test, example, documentation or vendored files`, certificateRows(elsewhere)));
   if (report.crls?.length) {
     lines.push('', '## Revocation lists', '', '| Next update | Days left | Issuer | Number | Revoked | File | Context |', '|---|---|---|---|---|---|---|');
     for (const c of report.crls) {
@@ -56,12 +68,23 @@ export function toMarkdown(report: Report, relativeTo?: string): string {
       lines.push(`| ${mdCell(hostPortKey(h.host, h.port))} | ${h.notAfter?.slice(0, 10) ?? ''} | ${h.daysLeft ?? ''} | ${h.error ? '' : h.authorized ? 'yes' : mdCell(h.authorizationError ?? 'no')} | ${h.hostnameMatch === null ? '' : h.hostnameMatch ? 'matches' : 'mismatch'} | ${mdCell(h.error ?? '')} |`);
     }
   }
-  if (report.findings.length) {
-    lines.push('', '## Findings', '', '| Severity | Code | Message | File | Context | Owners |', '|---|---|---|---|---|---|');
-    for (const f of report.findings) lines.push(`| ${f.severity} | ${f.code} | ${mdCell(f.message)} | ${mdCell(rel(f.file))}:${f.range.start.line + 1} | ${mdCell(f.context)} | ${mdOwners(f.owners)} |`);
-  }
+  if (report.findings.length) lines.push('', '## Findings', '');
+  if (findings.length) lines.push(...findingRows(findings));
+  if (hints.length) lines.push(...(findings.length ? [''] : []), ...folded(`${hints.length} ${hints.length === 1 ? 'hint' : 'hints'} (findings in test, example, documentation or vendored files)`, findingRows(hints)));
   if (report.summary.expiringWithoutOwner) lines.push('', expiringWithoutOwnerLine(report.summary.expiringWithoutOwner));
   return lines.join('\n') + '\n';
+}
+
+/** A collapsed Markdown section: a summary line, the content on a click. */
+function folded(summary: string, content: readonly string[]): string[] {
+  return ['<details>', `<summary>${summary}</summary>`, '', ...content, '', '</details>'];
+}
+
+function partition<T>(list: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of list) (test(item) ? yes : no).push(item);
+  return [yes, no];
 }
 
 /** Owners in a Markdown cell; "none" when unowned. */
