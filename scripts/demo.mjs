@@ -5,7 +5,8 @@
 //   - desktop VS Code when `code` is on PATH (unless --offline);
 //   - otherwise the offline code-server host: prints a URL to open and runs until Ctrl-C.
 //
-//   npm run demo [-- --offline] [-- --port N]
+//   npm run demo [-- --offline] [-- --port N] [-- --folder DIR]
+//     --folder opens DIR (your repository) instead of the generated demo workspace; it is not changed.
 //   npm run demo -- --screenshot FILE.png [--show overview|problems|hover|tree] [--open RELATIVE/FILE]
 //                   [--theme dark|light] [--size WIDTHxHEIGHT]
 //     headless (offline host): opens the CertLens view, sets up what --show asks for, saves a PNG, exits.
@@ -25,7 +26,8 @@ import { fileURLToPath } from 'node:url';
 import { bootstrap } from './lib/bootstrap.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const workspace = path.join(root, '.vscode-test', 'demo-workspace');
+const folderOption = process.argv.includes('--folder') ? process.argv[process.argv.indexOf('--folder') + 1] : undefined;
+const workspace = folderOption ? path.resolve(folderOption) : path.join(root, '.vscode-test', 'demo-workspace');
 const manifestPath = path.join(root, '.vscode-test', 'demo-manifest.json');
 const say = (msg) => process.stdout.write(`[demo] ${msg}\n`);
 
@@ -37,8 +39,8 @@ const args = process.argv.slice(2);
 const option = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 function usage(problem) {
   if (problem) console.error(`[demo] ${problem}`);
-  console.error('usage: npm run demo [-- --offline] [-- --port N]\n'
-    + '       npm run demo -- --screenshot FILE.png [--show overview|problems|hover|tree] [--open RELATIVE/FILE] [--theme dark|light] [--size WxH]');
+  console.error('usage: npm run demo [-- --offline] [-- --port N] [-- --folder DIR]\n'
+    + '       npm run demo -- --screenshot FILE.png [--show overview|problems|hover|tree] [--open RELATIVE/FILE] [--theme dark|light] [--size WxH] [--folder DIR]');
   process.exit(2);
 }
 if (args.includes('--help') || args.includes('-h')) usage();
@@ -53,7 +55,9 @@ if (!THEMES[theme]) usage('--theme must be dark or light');
 const size = /^(\d+)x(\d+)$/.exec(sizeText);
 if (!size) usage('--size must look like 1400x900');
 const viewport = { width: Number(size[1]), height: Number(size[2]) };
-const openFile = option('--open') ?? DEFAULT_OPEN[show];
+// In a folder of yours, nothing is opened unless --open names it.
+const openFile = option('--open') ?? (folderOption ? undefined : DEFAULT_OPEN[show]);
+if (folderOption && !fs.statSync(workspace, { throwIfNoEntry: false })?.isDirectory()) usage(`--folder: no such folder: ${workspace}`);
 if (screenshot && !screenshot.endsWith('.png')) usage('--screenshot needs a .png file name');
 
 function onPath(cmd) {
@@ -77,6 +81,7 @@ const { recompressPng } = await import('./lib/png.mjs');
 function prepare() {
   say('building (node esbuild.js --tests)');
   execFileSync(process.execPath, ['esbuild.js', '--tests'], { cwd: root, stdio: 'inherit' });
+  if (folderOption) return say(`opening ${workspace}`);
   const m = makeWorkspace(workspace, { extras: true, overwrite: true, manifestPath });
   say(`demo workspace: ${m.certificateCount} certificates in ${m.files.length} files at ${workspace}`);
   for (const f of m.files) say(`  ${f.path.padEnd(28)} ${f.format.padEnd(18)} days left: ${f.certificates.map((c) => c.daysLeft).join(', ')}`);
@@ -170,13 +175,14 @@ async function setUp(page) {
   }
   if (show === 'problems') {
     await runCommand(page, 'Notifications: Clear All Notifications');
-    await openInEditor(page, openFile);
+    if (openFile) await openInEditor(page, openFile);
     await page.keyboard.press('Control+Shift+M');
     await page.waitForSelector('.markers-panel .monaco-list-row', { timeout: 20_000 });
     const rows = await page.locator('.markers-panel .monaco-list-row').count();
     say(`Problems panel: ${rows} rows visible`);
     return;
   }
+  if (!openFile) throw new Error(`--show ${show} needs --open FILE in a folder of yours`);
   await openInEditor(page, openFile);
   if (show === 'overview') {
     await page.waitForSelector(`${editor} .codelens-decoration a`, { timeout: 20_000 });

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { daysFromNow, makeCert, makeKey, pkcs12 } from '../support/certs';
+import { urgentMessage } from '../../src/extension/features/notifications';
 import { loadManifest, type FixtureManifest } from './fixture';
 import { api, beginLines, certDiagnostics, setSetting, waitFor, workspaceUri } from './helpers';
 
@@ -97,7 +98,9 @@ describe('CertLens editor surface', function () {
     const labels = tree.map((g) => g.label);
     assert.deepEqual(labels, ['Expired', 'Within critical days', 'Within warning days', 'Within info days', 'Later'].filter((l) => group(l).length));
     const first = tree[0].children[0];
-    assert.match(first.description ?? '', /^expired \d+ days ago · \d{4}-\d\d-\d\d$/);
+    const firstFile = path.basename(certs.find((c) => c.cn === first.label)!.path);
+    assert.match(first.description ?? '', /^[^ ]+ · expired \d+ days ago · \d{4}-\d\d-\d\d$/);
+    assert.ok(first.description?.startsWith(`${firstFile} · `), `${first.description} starts with the file's name`);
   });
 
   it('groups by issuer and filters on request', async () => {
@@ -326,6 +329,14 @@ describe('CertLens settings and notifications', function () {
     assert.equal(a.notifications(), 1);
     await a.scan();
     assert.equal(a.notifications(), 1, 'at most one notification per workspace per day');
+  });
+
+  it('says in the notification only the kinds there are, in agreeing words', () => {
+    assert.equal(urgentMessage(2, 3, 7), 'CertLens: 2 expired and 3 critical certificates in this workspace.');
+    assert.equal(urgentMessage(2, 0, 7), 'CertLens: 2 certificates in this workspace have expired.');
+    assert.equal(urgentMessage(1, 0, 7), 'CertLens: 1 certificate in this workspace has expired.');
+    assert.equal(urgentMessage(0, 4, 10), 'CertLens: 4 certificates in this workspace expire within 10 days.');
+    assert.equal(urgentMessage(0, 1, 7), 'CertLens: 1 certificate in this workspace expires within 7 days.');
   });
 
   it('turns CodeLens off and on', async () => {

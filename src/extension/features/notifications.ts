@@ -15,11 +15,19 @@ export async function notifyIfUrgent(store: CertificateStore, state: vscode.Meme
   if (!expired && !critical) return false;
   await state.update(LAST_SHOWN_KEY, today);
   const show = vscode.l10n.t('Show');
-  const message = vscode.l10n.t('CertLens: {0} expired and {1} critical certificates in this workspace.', expired, critical);
-  void vscode.window.showWarningMessage(message, show).then((pick) => {
+  void vscode.window.showWarningMessage(urgentMessage(expired, critical, readConfig().rules.criticalDays), show).then((pick) => {
     if (pick === show) void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
   });
   return true;
+}
+
+/** What the notification says: only the kinds there are, in words that agree with the count. */
+export function urgentMessage(expired: number, critical: number, criticalDays: number): string {
+  if (expired && critical) return vscode.l10n.t('CertLens: {0} expired and {1} critical certificates in this workspace.', expired, critical);
+  if (expired) return expired === 1 ? vscode.l10n.t('CertLens: 1 certificate in this workspace has expired.') : vscode.l10n.t('CertLens: {0} certificates in this workspace have expired.', expired);
+  return critical === 1
+    ? vscode.l10n.t('CertLens: 1 certificate in this workspace expires within {0} days.', criticalDays)
+    : vscode.l10n.t('CertLens: {0} certificates in this workspace expire within {1} days.', critical, criticalDays);
 }
 
 /** The local calendar day of `now` (the day the user sees), as YYYY-MM-DD. */

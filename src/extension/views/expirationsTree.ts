@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CertificateRecord, FileExpiry, CrlRecord, Finding } from '../../core/model';
 import { crlUrgencyOf, describeCrl, urgencyOf, type Urgency } from '../../core/rules/rules';
@@ -80,6 +81,14 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
 
   dispose(): void {
     this.disposables.forEach((d) => d.dispose());
+  }
+
+  /**
+   * `name · ` of a row's file, first (a narrow sidebar cuts the end): it tells apart two rows of one
+   * name, such as a keystore and its trust store. Grouped by file, the group says it.
+   */
+  private fileNameOf(file: string): string {
+    return this.groupBy === 'file' ? '' : `${path.posix.basename(keyToUri(file).path)} · `;
   }
 
   setGroupBy(g: GroupBy): void {
@@ -259,7 +268,7 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
       const folders = vscode.workspace.workspaceFolders ?? [];
       const folder = folders.length > 1 ? vscode.workspace.getWorkspaceFolder(keyToUri(c.file))?.name : undefined;
       const context = this.store.contextOf(c.file);
-      item.description = whenText(c, this.store.now()) + (context !== 'production' ? ` · ${contextLabel(context)}` : '') + (folder ? ` · ${folder}` : '');
+      item.description = this.fileNameOf(c.file) + whenText(c, this.store.now()) + (context !== 'production' ? ` · ${contextLabel(context)}` : '') + (folder ? ` · ${folder}` : '');
       item.iconPath = urgencyIcon(node.urgency);
       item.resourceUri = keyToUri(c.file);
       const tip = new vscode.MarkdownString(undefined, true);
@@ -289,7 +298,7 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
       const now = this.store.now();
       const context = this.store.contextOf(c.file);
       const when = c.nextUpdate === undefined ? vscode.l10n.t('no next update') : whenText({ notBefore: -Infinity, notAfter: c.nextUpdate }, now);
-      item.description = when + (context !== 'production' ? ` · ${contextLabel(context)}` : '');
+      item.description = this.fileNameOf(c.file) + when + (context !== 'production' ? ` · ${contextLabel(context)}` : '');
       // Colored like a certificate of the same urgency, with an icon of its own.
       const color = urgencyIcon(node.urgency).color;
       item.iconPath = new vscode.ThemeIcon('circle-slash', color);
