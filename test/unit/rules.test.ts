@@ -63,6 +63,16 @@ describe('rules', () => {
     assert.deepEqual(chainWith(DEFAULT_RULES.infoDays + 10), []);
   });
 
+  it('does not say the chain expires first when the certificate has expired itself: each expiry is its own error', () => {
+    // apache/infrastructure-puppet's asf_internal.crt: a leaf expired a week after its root.
+    const leaf = cert({ index: 0, notAfter: NOW - 900 * DAY_MS, chain: { members: [0, 1], earliestIndex: 1, earliestNotAfter: NOW - 907 * DAY_MS } });
+    const root = cert({ index: 1, role: 'root', isCA: true, selfSigned: true, subjectCN: 'Root', notAfter: NOW - 907 * DAY_MS, sha256: 'dd', chain: leaf.chain });
+    assert.deepEqual(evaluate([leaf, root], NOW).map((x) => `${x.severity}:${x.code}:${x.sha256}`), ['error:expired:aa', 'error:expired:dd']);
+    // Still said while the certificate is valid and its root has expired.
+    const valid = { ...leaf, notAfter: NOW + 30 * DAY_MS };
+    assert.ok(evaluate([valid, root], NOW).some((x) => x.code === 'chain-member-expires-first' && x.sha256 === 'aa'), 'an expired member of a valid certificate\'s chain');
+  });
+
   it('keeps a weak key a warning, but a hint for a self-signed certificate in a list of trusted ones (pinned signing certificates)', () => {
     const pinned = (i: number) => cert({ index: i, file: '/ws/aws_certificates.pem', keyType: 'RSA', keyBits: 1024, selfSigned: true, isCA: false, role: 'leaf', sha256: `p${i}` });
     const list = [0, 1, 2, 3, 4].map(pinned);

@@ -141,8 +141,10 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
         add('warning', 'lifetime-share', `${name} has ${Math.round(((c.notAfter - now) / lifetime) * 100)}% of its ${plural(Math.round(lifetime / DAY_MS), 'day')} lifetime left (renew before ${Math.round(s.lifetimeShare * 100)}%)`);
       }
       // Said once the member that expires first is itself within the info window (a root of 2291
-      // before a leaf of 2291 is nothing to act on); its own expiry finding comes with it.
-      const member = c.chain && c.chain.members[0] === c.index && c.chain.earliestIndex !== c.index && c.chain.earliestNotAfter < c.notAfter
+      // before a leaf of 2291 is nothing to act on); its own expiry finding comes with it. Not for a
+      // certificate that has expired itself: its error says it all (apache's asf_internal.crt, a leaf
+      // expired a week after its root; a CA bundle whose cross-signature expired four years earlier).
+      const member = urgency !== 'expired' && c.chain && c.chain.members[0] === c.index && c.chain.earliestIndex !== c.index && c.chain.earliestNotAfter < c.notAfter
         ? sameFile(c.file).find((o) => o.index === c.chain?.earliestIndex) : undefined;
       if (c.chain && member && urgencyOf(member, now, s) !== 'later') {
         const why = `${member.role} ${describeCertificate(member)} expires ${isoDate(c.chain.earliestNotAfter)}`;
