@@ -129,6 +129,18 @@ describe('trust stores', () => {
     assert.deepEqual(codes([...certs.slice(3), root(store, 4), cert({ file: store, index: 5, notAfter: NOW - DAY_MS })]), ['error:expired']);
   });
 
+  it('says once, as an error, that a trust store whose every member has expired verifies nothing', () => {
+    // govuk-puppet's rds-combined-ca-bundle.pem, installed on every node: 45 of 45 expired.
+    const store = '/ws/modules/govuk/files/etc/ssl/certs/rds-combined-ca-bundle.pem';
+    const certs = [0, 1, 2, 3, 4].map((i) => root(store, i, { notAfter: NOW - (50 - i * 10) * DAY_MS }));
+    const findings = evaluate(certs, NOW);
+    assert.deepEqual(findings.map((f) => `${f.severity}:${f.code}:${f.sha256}`), ['hint:expired:r0', 'hint:expired:r1', 'hint:expired:r2', 'hint:expired:r3', 'error:expired:r4']);
+    assert.equal(findings[4].message, 'Every certificate in this trust store has expired, the last of them CN=Root 4 10 days ago (2026-05-22): it verifies nothing; replace it with a current bundle or remove it');
+    assert.deepEqual(evaluate([certs[4], leaf('/ws/a.pem', 0), ...certs.slice(0, 4)], NOW).filter((f) => f.severity === 'error').map((f) => f.sha256), ['r4'], 'in any order');
+    // One member still valid: the expired ones are unused, hints.
+    assert.deepEqual(codes([...certs, root(store, 5)]), Array(5).fill('hint:expired'));
+  });
+
   it('counts a collection of CAs (roots and intermediates, no leaf, 2 roots or more, 20 or more) as a trust store: its expired or SHA-1 intermediates are hints', () => {
     // Microsoft's TPM collection as WebAuthn libraries ship it: a few roots, many intermediates.
     const file = '/ws/lib/WebAuthn/rootCertificates/microsoftTpmCollection.pem';

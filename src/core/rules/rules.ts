@@ -100,6 +100,23 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
     if (is === undefined) trustStores.set(c.file, (is = isTrustStore(c.file, sameFile(c.file))));
     return is;
   };
+  // A trust store whose every member has expired verifies nothing: its last one to expire says so,
+  // as an error (govuk-puppet's rds-combined-ca-bundle.pem, deployed to every node, 45 of 45 expired).
+  const lastExpired = new Map<string, CertificateRecord | undefined>();
+  const lastOfExpiredStore = (c: CertificateRecord): boolean => {
+    if (!lastExpired.has(c.file)) {
+      let last: CertificateRecord | undefined;
+      for (const o of sameFile(c.file)) {
+        if (o.notAfter > now) {
+          last = undefined;
+          break;
+        }
+        if (!last || o.notAfter > last.notAfter) last = o;
+      }
+      lastExpired.set(c.file, last);
+    }
+    return lastExpired.get(c.file) === c;
+  };
   for (const c of certs) {
     starts?.push(findings.length);
     if (s.ignore.has(c.sha256)) continue;
@@ -116,7 +133,9 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
       const placeholder = urgency !== 'later' && urgency !== 'not-yet-valid' && isOpensslPlaceholder(c);
       switch (urgency) {
         case 'expired':
-          if (unusedInStore) add('hint', 'expired', `Expired ${storeMember} in a trust store: unused, consider removing it (${name} expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
+          if (unusedInStore && lastOfExpiredStore(c)) {
+            add('error', 'expired', `Every certificate in this trust store has expired, the last of them ${name} ${plural(-left || 0, 'day')} ago (${expiry}): it verifies nothing; replace it with a current bundle or remove it`);
+          } else if (unusedInStore) add('hint', 'expired', `Expired ${storeMember} in a trust store: unused, consider removing it (${name} expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
           else if (placeholder) add('hint', 'expired', `Likely a placeholder: ${placeholderWhy(c)} (expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
           else add('error', 'expired', `${name} expired ${plural(-left || 0, 'day')} ago (${expiry})`);
           break;
