@@ -117,9 +117,13 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
     }
     return lastExpired.get(c.file) === c;
   };
+  // SAML metadata often names one certificate as a role's signing and its encryption key: one
+  // finding, on the first (fedora-infra's ipsilon SP list had every expired certificate twice).
+  const repeatedKey = (c: CertificateRecord): boolean => c.saml !== undefined && sameFile(c.file).some((o) =>
+    o.index < c.index && o.sha256 === c.sha256 && o.saml?.entityID === c.saml?.entityID && o.saml?.role === c.saml?.role);
   for (const c of certs) {
     starts?.push(findings.length);
-    if (s.ignore.has(c.sha256)) continue;
+    if (s.ignore.has(c.sha256) || repeatedKey(c)) continue;
     const snoozed = (s.snoozed.get(c.sha256) ?? 0) > now;
     const add = (severity: Severity, code: Finding['code'], message: string) =>
       findings.push({ file: c.file, range: c.range, severity, code, message, sha256: c.sha256 });
