@@ -146,7 +146,7 @@ describe('PEM headers that are not certificates', () => {
     assert.equal(problems.length, 1);
     assert.equal(problems[0].code, 'invalid-base64');
     const beginLine = text.split('\n').findIndex((l) => l.startsWith('------BEGIN')) + 1;
-    assert.match(problems[0].message, new RegExp(`BEGIN line with more than five dashes.*skip the whole block \\(line ${beginLine}\\)$`));
+    assert.match(problems[0].message, new RegExp(`BEGIN line with more than five dashes.*do not read the block \\(line ${beginLine}\\)$`));
     const onlyEnd = `-----BEGIN CERTIFICATE-----\n${body}\n------END CERTIFICATE-----\n`;
     const endLine = onlyEnd.split('\n').findIndex((l) => l.startsWith('------END')) + 1;
     assert.match(parseText('ca.pem', onlyEnd).problems[0].message, new RegExp(`END line with more than five dashes.*\\(line ${endLine}\\)$`));

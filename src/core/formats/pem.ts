@@ -179,7 +179,7 @@ class ForwardSearch {
 /**
  * Why a block's body does not decode. A BEGIN or END line with a sixth dash (`------BEGIN
  * CERTIFICATE-----`, a slip when editing a bundle) leaves a `-` in the body: said as such, on the
- * line with the extra dash, since OpenSSL and Go look for exactly five and skip the whole block.
+ * line with the extra dash, since OpenSSL and Go look for exactly five and do not read the block.
  */
 function brokenBodyError(text: string, label: string, start: number, bodyStart: number, raw: string): NonNullable<PemBlock['error']> {
   const extraBeforeBegin = text[start - 1] === '-';
@@ -187,7 +187,7 @@ function brokenBodyError(text: string, label: string, start: number, bodyStart: 
     const line = extraBeforeBegin ? 'BEGIN' : 'END';
     return {
       code: 'invalid-base64',
-      message: `PEM block "${label}" has a ${line} line with more than five dashes: OpenSSL and Go look for exactly five and skip the whole block`,
+      message: `PEM block "${label}" has a ${line} line with more than five dashes: OpenSSL and Go look for exactly five and do not read the block`,
       offset: extraBeforeBegin ? start - 1 : bodyStart + raw.length - 1,
     };
   }
