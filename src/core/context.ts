@@ -41,6 +41,8 @@ const DIRECTORY_CONTEXTS = new Map<string, FileContext>([
   ...['vendor', 'third_party', 'third-party', 'external', 'node_modules', 'bower_components', 'site-packages'].map((d) => [d, 'vendored'] as const),
   // CI services' own folders: workflows and the fixtures they use are not deployed.
   ...['.github', '.circleci', '.buildkite', '.gitlab'].map((d) => [d, 'test'] as const),
+  // Vagrant's state of a local VM (its SSH key, synced folders).
+  ['.vagrant', 'test'],
 ]);
 
 /**
@@ -97,6 +99,13 @@ const DOCUMENTATION_EXTENSIONS = new Set(['md', 'markdown', 'mdx', 'adoc', 'asci
  * are in `.env`, `.env.local` and `.env.production`, which stay production.
  */
 const DEVELOPMENT_DOTENV = /^\.env\.(?:development|test)(?:\.local)?$/;
+/**
+ * Settings of a Vagrant VM, a developer's local machine: the Puppet environment named for it
+ * (govuk-puppet's `hieradata_aws/vagrant.yaml` and `vagrant_credentials.yaml`, with their snakeoil
+ * and dev-domain certificates; apache's `hiera.vagrant.yaml`) and provisioning scripts
+ * (`vagrant-linux-bootstrap.sh`). Only file names: a `vagrant/` module installs Vagrant on real hosts.
+ */
+const VAGRANT_FILE = /^vagrant[._-]|\.vagrant\./;
 
 /** The context the file name alone gives (lower-cased name, and as written for class names). */
 function contextOfName(lower: string, name: string): FileContext {
@@ -106,6 +115,7 @@ function contextOfName(lower: string, name: string): FileContext {
   // foo.test.ts, foo.spec.js, cram/Perl foo.t, test_foo.py
   if (ext === 't' || lower.includes('.test.') || lower.includes('.spec.') || (ext === 'py' && lower.startsWith('test_'))) return 'test';
   if (lower.startsWith('.env.') && DEVELOPMENT_DOTENV.test(lower)) return 'test';
+  if (lower.includes('vagrant') && VAGRANT_FILE.test(lower)) return 'test';
   for (const s of TEST_FILE_SUFFIXES) if (lower.endsWith(s)) return 'test';
   if (TEST_CLASS.test(name)) return 'test';
   return DOCUMENTATION_EXTENSIONS.has(ext) ? 'documentation' : 'production';

@@ -21,6 +21,9 @@ describe('file context', () => {
       '.github/workflows/root.cert', '.github/actions/setup/ca.pem', '.circleci/certs/a.pem', '.buildkite/a.crt', '.gitlab/ci/tls.crt',
       // dotenv files that Vite, Next.js, Create React App and dotenv-flow load only in development or test mode.
       '.env.development', '.env.development.local', 'web/.env.test', '.env.test.local',
+      // A Vagrant VM's settings (govuk-puppet's hieradata for its local VMs) and Vagrant's state folder.
+      'hieradata_aws/vagrant.yaml', 'hieradata_aws/vagrant_credentials.yaml', 'hiera.vagrant.yaml', 'data/colo/vagrant.yaml',
+      'scripts/vagrant-linux-bootstrap.sh', '.vagrant/machines/default/virtualbox/private_key',
     ]) assert.equal(classifyFile(p), 'test', p);
   });
 
@@ -49,6 +52,8 @@ describe('file context', () => {
       'counterexamples/a.pem', 'testament-v2/a.pem', 'testimonials_page/a.pem', 'api-latest/a.pem', 'node_contest/a.pem',
       'release-greatest-hits/a.pem', 'charts-latest-v2/a.pem', 'resample/a.pem', 'ssl-examples.pem', 'config/example.com/tls.crt', 'upsample-v2/a.pem', 'demographics/a.pem',
       '.env', '.env.production', '.env.local', '.env.production.local', 'deploy/.env.staging', '.env.developer-portal',
+      // A Puppet module that installs Vagrant on real hosts, and names that only contain the word.
+      'modules/vagrant/templates/mwvagrant.erb', 'modules/vagrant/files/ca.pem', 'modules/vagrant/templates/labs-vagrant.erb', 'vagrants.pem', 'Vagrantfile',
     ]) assert.equal(classifyFile(p), 'production', p);
   });
 

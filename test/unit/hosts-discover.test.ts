@@ -398,6 +398,12 @@ POST http://plain.acme-retail.com/echo
       ['http variable', 'api.acme-retail.com', 443, 'api.acme-retail.com'],
       ['http request', 'status.acme-retail.com', 8443, 'status.acme-retail.com:8443'],
     ]);
+    // HAProxy's errorfile: a saved response, the page the proxy serves (fedora-infra/ansible's 503.http).
+    const errorfile = 'HTTP/1.0 503 Service Unavailable\r\nCache-Control: no-cache\r\nContent-Type: text/html\r\n\r\n'
+      + '<html><body><p>See <a href="https://status.acme-retail.com/">our status page</a>.</p>\n'
+      + '<p>GET https://api.acme-retail.com/orders</p></body></html>\n';
+    assert.deepEqual(discoverHosts('/ws/roles/haproxy/files/503.http', errorfile), []);
+    assert.equal(discoverHosts('/ws/api/orders.http', 'GET https://api.acme-retail.com/orders HTTP/1.1\n').length, 1, 'a request file is read');
   });
 
   it('reads JSON with comments: URLs, Host/Port/UseSsl objects, Address host:port; skips $schema', () => {
@@ -922,13 +928,23 @@ data:
       '/ws/charts/metrics/jsonnetfile.json', '/ws/charts/metrics/jsonnetfile.lock.json', '/ws/zensical.toml',
       // Google Cloud Build's pipelines, Ant's build file, JSON Schemas named with _ or - (pydantic's output schema).
       '/ws/cloudbuild.yaml', '/ws/cloudbuild_master.yaml', '/ws/ci/cloudbuild-pr.yml', '/ws/build.xml', '/ws/json_output_schema.json', '/ws/api/orders-schema.yaml',
+      // Ansible Galaxy: a role's metadata and the roles and collections to install (fedora-infra/ansible); Helm 2's dependencies.
+      '/ws/roles/osbuild-worker/meta/main.yml', '/ws/roles/abrt/requirements.yml', '/ws/collections/requirements.yaml', '/ws/charts/shop/requirements.yaml',
     ]) {
       const text = file.endsWith('.properties') || file.endsWith('.cfg') || file.endsWith('.ini') ? 'url=https://api.acme-corp.net\n'
         : file.endsWith('.json') ? '{"url": "https://api.acme-corp.net"}'
           : file.endsWith('.xml') ? '<Dependencies><Dependency Name="Sdk"><Uri>https://api.acme-corp.net</Uri></Dependency></Dependencies>\n' : url;
       assert.deepEqual(discoverHosts(file, text), [], file);
     }
-    for (const file of ['/ws/schema-registry.yaml', '/ws/cloudbuilder/config.yaml', '/ws/deploy/build.yaml']) assert.equal(discoverHosts(file, url).length, 1, file);
+    for (const file of ['/ws/schema-registry.yaml', '/ws/cloudbuilder/config.yaml', '/ws/deploy/build.yaml', '/ws/roles/web/vars/main.yml', '/ws/meta/settings.yml']) {
+      assert.equal(discoverHosts(file, url).length, 1, file);
+    }
+    // Puppet's (and Chef's) module metadata, known by its keys: metadata.json is a common name.
+    const puppetMetadata = '{\n  "name": "acme-collectd",\n  "version": "1.2.0",\n  "source": "https://git.acme-corp.net/puppet/collectd",\n'
+      + '  "project_page": "https://git.acme-corp.net/puppet/collectd",\n  "issues_url": "https://tickets.acme-corp.net",\n  "dependencies": []\n}\n';
+    assert.deepEqual(discoverHosts('/ws/modules/collectd/metadata.json', puppetMetadata), []);
+    assert.ok(discoverHosts('/ws/modules/collectd/settings.json', puppetMetadata).length > 0, 'the same keys elsewhere are read');
+    assert.equal(discoverHosts('/ws/openstack/metadata.json', '{"meta": {"api": "https://api.acme-corp.net"}}').length, 1, 'another metadata.json is read');
     assert.equal(discoverHosts('/ws/.vscode/settings.json', '{"rest-client.environmentVariables": {"prod": {"baseUrl": "https://api.acme-corp.net"}}}').length, 1, 'editor settings are read');
     // A Go file about Caddyfiles is not a Caddyfile.
     assert.deepEqual(discoverHosts('/ws/caddyfile.go', 'hdr.request {\n}\n'), []);

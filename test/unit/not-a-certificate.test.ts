@@ -121,6 +121,38 @@ describe('PEM headers that are not certificates', () => {
     assert.deepEqual(codes('certs/ca.pem', '-----BEGIN CERTIFICATE-----\n<first half>\n<second half>\n-----END CERTIFICATE-----\n'), ['invalid-base64']);
   });
 
+  it('reports nothing for PEM markers around a regular expression that cuts blocks out of text', () => {
+    // fedora-infra/ansible: an Ansible task keeps only the certificate of a file with regex_search.
+    const task = `- name: Install IDP certificate
+  ansible.builtin.copy:
+    content: "{{ lookup('ansible.builtin.file', 'idp.crt')
+            | regex_search('-----BEGIN CERTIFICATE-----\\n[^-]*\\n-----END CERTIFICATE-----',
+            multiline=True) }}\\n"
+    dest: /usr/share/zabbix/conf/certs/idp.crt
+`;
+    assert.deepEqual(codes('roles/zabbix/tasks/install.yml', task), []);
+    assert.deepEqual(codes('deploy/extract.yaml', 'pattern: "-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----"\n'), []);
+    assert.deepEqual(codes('app.toml', 'cert_re = \'-----BEGIN CERTIFICATE-----\\n(?P<body>[A-Za-z0-9+/=\\s]+)\\n-----END CERTIFICATE-----\'\n'), []);
+    // Base64 beside a wildcard, or two wildcards, is not one pattern: still reported.
+    assert.deepEqual(codes('app.toml', 'ca = """\n-----BEGIN CERTIFICATE-----\nMIIB.*\n-----END CERTIFICATE-----\n"""\n'), ['invalid-base64']);
+    assert.deepEqual(codes('certs/ca.pem', '-----BEGIN CERTIFICATE-----\n.*\n.*\n-----END CERTIFICATE-----\n'), ['invalid-base64']);
+  });
+
+  it('says which delimiter line has a sixth dash, which makes OpenSSL skip the block', () => {
+    // wikimedia/operations-puppet's puppet_ca.pem: the second certificate of a bundle, "------BEGIN" and "------END".
+    const body = cert.pem.split('\n').filter((l) => l && !l.startsWith('-----')).join('\n');
+    const text = `${cert.pem}------BEGIN CERTIFICATE-----\n${body}\n------END CERTIFICATE-----\n`;
+    const problems = parseText('modules/profile/files/puppetserver/puppet_ca.pem', text).problems;
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0].code, 'invalid-base64');
+    const beginLine = text.split('\n').findIndex((l) => l.startsWith('------BEGIN')) + 1;
+    assert.match(problems[0].message, new RegExp(`BEGIN line with more than five dashes.*do not read the block \\(line ${beginLine}\\)$`));
+    const onlyEnd = `-----BEGIN CERTIFICATE-----\n${body}\n------END CERTIFICATE-----\n`;
+    const endLine = onlyEnd.split('\n').findIndex((l) => l.startsWith('------END')) + 1;
+    assert.match(parseText('ca.pem', onlyEnd).problems[0].message, new RegExp(`END line with more than five dashes.*\\(line ${endLine}\\)$`));
+    assert.match(parseText('ca.pem', '-----BEGIN CERTIFICATE-----\nMIIB%%%\n-----END CERTIFICATE-----\n').problems[0].message, /holds the character "%"/);
+  });
+
   it('knows a kubeconfig by its content, whatever its name', () => {
     const kubeconfig = 'apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIuLi4=\n    server: https://k8s.acme.io:6443\n';
     assert.deepEqual(codes('.kube/config', kubeconfig), ['pem-unterminated']);

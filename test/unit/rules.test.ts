@@ -63,6 +63,16 @@ describe('rules', () => {
     assert.deepEqual(chainWith(DEFAULT_RULES.infoDays + 10), []);
   });
 
+  it('does not say the chain expires first when the certificate has expired itself: each expiry is its own error', () => {
+    // apache/infrastructure-puppet's asf_internal.crt: a leaf expired a week after its root.
+    const leaf = cert({ index: 0, notAfter: NOW - 900 * DAY_MS, chain: { members: [0, 1], earliestIndex: 1, earliestNotAfter: NOW - 907 * DAY_MS } });
+    const root = cert({ index: 1, role: 'root', isCA: true, selfSigned: true, subjectCN: 'Root', notAfter: NOW - 907 * DAY_MS, sha256: 'dd', chain: leaf.chain });
+    assert.deepEqual(evaluate([leaf, root], NOW).map((x) => `${x.severity}:${x.code}:${x.sha256}`), ['error:expired:aa', 'error:expired:dd']);
+    // Still said while the certificate is valid and its root has expired.
+    const valid = { ...leaf, notAfter: NOW + 30 * DAY_MS };
+    assert.ok(evaluate([valid, root], NOW).some((x) => x.code === 'chain-member-expires-first' && x.sha256 === 'aa'), 'an expired member of a valid certificate\'s chain');
+  });
+
   it('keeps a weak key a warning, but a hint for a self-signed certificate in a list of trusted ones (pinned signing certificates)', () => {
     const pinned = (i: number) => cert({ index: i, file: '/ws/aws_certificates.pem', keyType: 'RSA', keyBits: 1024, selfSigned: true, isCA: false, role: 'leaf', sha256: `p${i}` });
     const list = [0, 1, 2, 3, 4].map(pinned);
@@ -117,6 +127,18 @@ describe('trust stores', () => {
     assert.deepEqual(codes(alone), ['error:expired']);
     // A leaf in a trust store is not a root: reported in full.
     assert.deepEqual(codes([...certs.slice(3), root(store, 4), cert({ file: store, index: 5, notAfter: NOW - DAY_MS })]), ['error:expired']);
+  });
+
+  it('says once, as an error, that a trust store whose every member has expired verifies nothing', () => {
+    // govuk-puppet's rds-combined-ca-bundle.pem, installed on every node: 45 of 45 expired.
+    const store = '/ws/modules/govuk/files/etc/ssl/certs/rds-combined-ca-bundle.pem';
+    const certs = [0, 1, 2, 3, 4].map((i) => root(store, i, { notAfter: NOW - (50 - i * 10) * DAY_MS }));
+    const findings = evaluate(certs, NOW);
+    assert.deepEqual(findings.map((f) => `${f.severity}:${f.code}:${f.sha256}`), ['hint:expired:r0', 'hint:expired:r1', 'hint:expired:r2', 'hint:expired:r3', 'error:expired:r4']);
+    assert.equal(findings[4].message, 'Every certificate in this trust store has expired, the last of them CN=Root 4 10 days ago (2026-05-22): it verifies nothing; replace it with a current bundle or remove it');
+    assert.deepEqual(evaluate([certs[4], leaf('/ws/a.pem', 0), ...certs.slice(0, 4)], NOW).filter((f) => f.severity === 'error').map((f) => f.sha256), ['r4'], 'in any order');
+    // One member still valid: the expired ones are unused, hints.
+    assert.deepEqual(codes([...certs, root(store, 5)]), Array(5).fill('hint:expired'));
   });
 
   it('counts a collection of CAs (roots and intermediates, no leaf, 2 roots or more, 20 or more) as a trust store: its expired or SHA-1 intermediates are hints', () => {

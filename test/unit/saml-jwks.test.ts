@@ -165,6 +165,17 @@ describe('SAML metadata and JWKS', () => {
       assert.match(metadataFindings[1].message, /SAML metadata of https:\/\/sp\.example\.org\/shibboleth expired 2 days ago/);
     });
 
+    it('reports a certificate that is both the signing and the encryption key of a role once, on the first; another entity\'s copy has its own', () => {
+      // fedora-infra/ansible's ipsilon SP list: each Bugzilla SP names its expired certificate for both uses.
+      const keys = (uses: string[]) => uses.map((use) => `<md:KeyDescriptor use="${use}"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${spCert.der.toString('base64')}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>`).join('');
+      const sp = (id: string) => `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="${id}"><md:SPSSODescriptor>${keys(['signing', 'encryption'])}</md:SPSSODescriptor></md:EntityDescriptor>`;
+      const text = `<md:EntitiesDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata">\n${sp('https://bugzilla.example.org/saml2')}\n${sp('https://bugzilla.stage.example.org/saml2')}\n</md:EntitiesDescriptor>\n`;
+      const r = parseText('roles/ipsilon/templates/metadata.xml', text);
+      assert.equal(r.certificates.length, 4, 'each copy is in the inventory');
+      const expired = evaluate(r.certificates, now).filter((f) => f.code === 'expired');
+      assert.deepEqual(expired.map((f) => f.range.start), [r.certificates[0].range.start, r.certificates[2].range.start]);
+    });
+
     it('gives validUntil each band at its boundaries, and the clock the moments they change', () => {
       const until = Date.UTC(2030, 5, 1, 12, 0, 0);
       const text = `<EntityDescriptor entityID="https://e.example" validUntil="2030-06-01T12:00:00Z"><X509Certificate>${idpSigning.der.toString('base64')}</X509Certificate></EntityDescriptor>`;

@@ -43,6 +43,13 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  * certificate or key reads like this; whatever fills it in is where the certificate is.
  */
 const PLACEHOLDER_BODY = /^(?:<[^<>]+>|\$\{[^{}]+\}|\{\{(?:(?!\}\}).)+\}\}|\$[A-Za-z_][A-Za-z0-9_]*)$/s;
+/**
+ * A body that is one regular-expression wildcard, optionally in a group: `[^-]*`, `(.*?)`,
+ * `([A-Za-z0-9+/=\s]+)`. Code and configs that cut PEM blocks out of text write the markers around
+ * a pattern (an Ansible `regex_search`, a Python `re.compile`); no block reads like this.
+ */
+const WILDCARD = String.raw`(?:\.|\[[^\]]*\])(?:[*+]|\{\d*,\d*\})\??`;
+const PATTERN_BODY = new RegExp(String.raw`^(?:${WILDCARD}|\((?:\?:|\?P?<\w+>)?${WILDCARD}\))$`);
 
 export function findPemBlocks(text: string): PemBlock[] {
   const blocks: PemBlock[] = [];
@@ -82,21 +89,12 @@ export function findPemBlocks(text: string): PemBlock[] {
     }
     const body = kind === 'certificate' ? certificateBody(raw) : base64Body(raw);
     if (body === undefined || body.length % 4 === 1) {
-      if (PLACEHOLDER_BODY.test(raw.replace(NOISE, ''))) {
+      const bare = raw.replace(NOISE, '');
+      if (PLACEHOLDER_BODY.test(bare) || PATTERN_BODY.test(bare)) {
         blocks.push({ label, kind, start, end, body: '', placeholder: true });
         continue;
       }
-      const bad = firstBadCharacter(raw);
-      blocks.push({
-        label, kind, start, end, body: '',
-        error: {
-          code: 'invalid-base64',
-          message: bad
-            ? `PEM block "${label}" holds ${describeChar(bad.char)}, which is not base64`
-            : `PEM block "${label}" has a base64 body of invalid length`,
-          offset: bad ? bodyStart + bad.offset : start,
-        },
-      });
+      blocks.push({ label, kind, start, end, body: '', error: brokenBodyError(text, label, start, bodyStart, raw) });
       continue;
     }
     blocks.push({ label, kind, start, end, body });
@@ -176,6 +174,31 @@ class ForwardSearch {
     }
     return this.hit;
   }
+}
+
+/**
+ * Why a block's body does not decode. A BEGIN or END line with a sixth dash (`------BEGIN
+ * CERTIFICATE-----`, a slip when editing a bundle) leaves a `-` in the body: said as such, on the
+ * line with the extra dash, since OpenSSL and Go look for exactly five and do not read the block.
+ */
+function brokenBodyError(text: string, label: string, start: number, bodyStart: number, raw: string): NonNullable<PemBlock['error']> {
+  const extraBeforeBegin = text[start - 1] === '-';
+  if (extraBeforeBegin || raw.endsWith('-')) {
+    const line = extraBeforeBegin ? 'BEGIN' : 'END';
+    return {
+      code: 'invalid-base64',
+      message: `PEM block "${label}" has a ${line} line with more than five dashes: OpenSSL and Go look for exactly five and do not read the block`,
+      offset: extraBeforeBegin ? start - 1 : bodyStart + raw.length - 1,
+    };
+  }
+  const bad = firstBadCharacter(raw);
+  return {
+    code: 'invalid-base64',
+    message: bad
+      ? `PEM block "${label}" holds ${describeChar(bad.char)}, which is not base64`
+      : `PEM block "${label}" has a base64 body of invalid length`,
+    offset: bad ? bodyStart + bad.offset : start,
+  };
 }
 
 function firstBadCharacter(raw: string): { char: string; offset: number } | undefined {

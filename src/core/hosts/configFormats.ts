@@ -11,8 +11,11 @@ export type ConfigFormat =
  * - package manifests and lock files (npm, Composer, Cargo, Python, Go, Dart, Deno, NuGet, Bower,
  *   jsonnet-bundler's `jsonnetfile.json`, ESP-IDF's `idf_component.yml`, PlatformIO's `platformio.ini`: platforms and libraries fetched
  *   at build time), Yarn's `.yarnrc.yml` (registry and plugin downloads), an Ansible collection's
- *   `galaxy.yml` (repository, homepage, issues), .NET Arcade's `eng/Version.Details.xml` (the
- *   repositories its dependencies flow from),
+ *   `galaxy.yml` (repository, homepage, issues), an Ansible role's `meta/main.yml` (its Galaxy
+ *   metadata: issue tracker, dependencies), `requirements.yml` (the roles and collections
+ *   ansible-galaxy installs; Helm 2's chart dependencies under the same name), Puppet's and Chef's
+ *   module `metadata.json` (source, project page, issues; known by those keys, as the name is common),
+ *   .NET Arcade's `eng/Version.Details.xml` (the repositories its dependencies flow from),
  *   Helm chart metadata (`Chart.yaml`: home, sources, maintainers, dependency repositories), and
  *   `setup.cfg` (Python packaging metadata plus linter and test settings, never runtime config);
  * - build and release tools: the Maven and Gradle wrappers (where the build tool downloads itself),
@@ -26,7 +29,9 @@ export type ConfigFormat =
  * - documentation-site generators (MkDocs, Zensical, Read the Docs, Jekyll's `_config.yml`, mdBook's
  *   `book.toml`) and repository metadata (CLOMonitor, Artifact Hub);
  * - Azure's `createUiDefinition.json`, the portal form of a managed application or Marketplace
- *   offer: its links are help shown to people; the deployed settings are in `mainTemplate.json`.
+ *   offer: its links are help shown to people; the deployed settings are in `mainTemplate.json`;
+ * - HTTP responses saved as `.http` files (HAProxy's `errorfile`s, `errors/503.http`): the page a
+ *   proxy serves, whose links are for the reader; REST-client `.http` files hold requests and are read.
  */
 const SKIPPED_FILES = new Set([
   'package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'composer.json', 'composer.lock', 'bower.json', '.bower.json',
@@ -39,12 +44,18 @@ const SKIPPED_FILES = new Set([
   '.pre-commit-hooks.yaml', 'renovate.json', 'renovate.json5', '.renovaterc', '.renovaterc.json', 'dependabot.yml',
   '.gitlab-ci.yml', '.travis.yml', 'azure-pipelines.yml', 'appveyor.yml', '.appveyor.yml', '.drone.yml', 'bitbucket-pipelines.yml',
   'codecov.yml', '.codecov.yml', 'ct.yaml', '.ct.yaml', 'ct.yml', '.ct.yml', '.golangci.yml', '.golangci.yaml',
-  '.yarnrc.yml', 'idf_component.yml', 'platformio.ini', 'galaxy.yml', 'version.details.xml', 'antsibull-nox.toml',
+  '.yarnrc.yml', 'idf_component.yml', 'platformio.ini', 'galaxy.yml', 'requirements.yml', 'requirements.yaml', 'version.details.xml', 'antsibull-nox.toml',
   'mkdocs.yml', 'mkdocs.yaml', '.readthedocs.yml', '.readthedocs.yaml', '_config.yml', '.clomonitor.yml', 'artifacthub-repo.yml',
   'createuidefinition.json', 'jsonnetfile.json', 'jsonnetfile.lock.json', 'zensical.toml', 'book.toml', 'docker-bake.hcl', 'docker-bake.override.hcl', 'docker-bake.json', 'docker-bake.override.json',
 ]);
 /** Google Cloud Build's pipelines (`cloudbuild.yaml`, `cloudbuild_master.yaml`, `cloudbuild-pr.yml`). */
 const CLOUD_BUILD = /^cloudbuild(?:[._-][\w.-]*)?\.(?:ya?ml|json)$/;
+/** An Ansible role's Galaxy metadata. */
+const ANSIBLE_ROLE_META = /(?:^|[\\/])meta[\\/]main\.ya?ml$/i;
+/** Keys only Puppet's and Chef's module `metadata.json` have (Forge and Supermarket metadata). */
+const MODULE_METADATA_KEY = /"(?:project_page|issues_url|source_url|operatingsystem_support)"\s*:/;
+/** A saved HTTP response starts with its status line (`HTTP/1.0 503 Service Unavailable`). */
+const HTTP_RESPONSE = /^\s*HTTP\/\d(?:\.\d)?[ \t]+\d{3}\b/;
 /** JSON Schemas by name: `values.schema.json`, `json_output_schema.json`, `orders-schema.yaml` (defaults and examples, not settings). */
 const SCHEMA_FILE = /(?:^|[._-])schema\.(?:json|ya?ml)$/;
 /**
@@ -66,6 +77,8 @@ const SNIFFED_EXTENSIONS = new Set(['.conf', '.cfg', '.cnf', '.ini', '.vhost', '
 /** Which config format a file is, by name first and by content for .conf-like files; undefined to skip it. */
 export function configFormat(file: string, text: string): ConfigFormat | undefined {
   const byName = formatByName(file);
+  if (byName === 'json' && path.basename(file).toLowerCase() === 'metadata.json' && MODULE_METADATA_KEY.test(text)) return undefined;
+  if (byName === 'http' && HTTP_RESPONSE.test(text)) return undefined;
   if (byName !== 'sniff') return byName;
   return sniffServerConfig(text) ?? (path.extname(file) === '' ? undefined : 'ini');
 }
@@ -77,7 +90,8 @@ export function mayBeConfigFile(file: string): boolean {
 
 function formatByName(file: string): ConfigFormat | 'sniff' | undefined {
   const base = path.basename(file).toLowerCase();
-  if (SKIPPED_FILES.has(base) || SCHEMA_FILE.test(base) || CLOUD_BUILD.test(base) || base.endsWith('.lock') || TOOLING_FOLDER.test(file)) return undefined;
+  if (SKIPPED_FILES.has(base) || SCHEMA_FILE.test(base) || CLOUD_BUILD.test(base) || base.endsWith('.lock') || TOOLING_FOLDER.test(file)
+    || ANSIBLE_ROLE_META.test(file)) return undefined;
   if (base === 'caddyfile' || (base.startsWith('caddyfile.') && !NOT_CADDYFILE.test(base))) return 'caddy';
   if (base === '.env' || base.startsWith('.env.')) return 'env';
   const ext = path.extname(base);

@@ -100,9 +100,30 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
     if (is === undefined) trustStores.set(c.file, (is = isTrustStore(c.file, sameFile(c.file))));
     return is;
   };
+  // A trust store whose every member has expired verifies nothing: its last one to expire says so,
+  // as an error (govuk-puppet's rds-combined-ca-bundle.pem, deployed to every node, 45 of 45 expired).
+  const lastExpired = new Map<string, CertificateRecord | undefined>();
+  const lastOfExpiredStore = (c: CertificateRecord): boolean => {
+    if (!lastExpired.has(c.file)) {
+      let last: CertificateRecord | undefined;
+      for (const o of sameFile(c.file)) {
+        if (o.notAfter > now) {
+          last = undefined;
+          break;
+        }
+        if (!last || o.notAfter > last.notAfter) last = o;
+      }
+      lastExpired.set(c.file, last);
+    }
+    return lastExpired.get(c.file) === c;
+  };
+  // SAML metadata often names one certificate as a role's signing and its encryption key: one
+  // finding, on the first (fedora-infra's ipsilon SP list had every expired certificate twice).
+  const repeatedKey = (c: CertificateRecord): boolean => c.saml !== undefined && sameFile(c.file).some((o) =>
+    o.index < c.index && o.sha256 === c.sha256 && o.saml?.entityID === c.saml?.entityID && o.saml?.role === c.saml?.role);
   for (const c of certs) {
     starts?.push(findings.length);
-    if (s.ignore.has(c.sha256)) continue;
+    if (s.ignore.has(c.sha256) || repeatedKey(c)) continue;
     const snoozed = (s.snoozed.get(c.sha256) ?? 0) > now;
     const add = (severity: Severity, code: Finding['code'], message: string) =>
       findings.push({ file: c.file, range: c.range, severity, code, message, sha256: c.sha256 });
@@ -116,7 +137,9 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
       const placeholder = urgency !== 'later' && urgency !== 'not-yet-valid' && isOpensslPlaceholder(c);
       switch (urgency) {
         case 'expired':
-          if (unusedInStore) add('hint', 'expired', `Expired ${storeMember} in a trust store: unused, consider removing it (${name} expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
+          if (unusedInStore && lastOfExpiredStore(c)) {
+            add('error', 'expired', `Every certificate in this trust store has expired, the last of them ${name} ${plural(-left || 0, 'day')} ago (${expiry}): it verifies nothing; replace it with a current bundle or remove it`);
+          } else if (unusedInStore) add('hint', 'expired', `Expired ${storeMember} in a trust store: unused, consider removing it (${name} expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
           else if (placeholder) add('hint', 'expired', `Likely a placeholder: ${placeholderWhy(c)} (expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
           else add('error', 'expired', `${name} expired ${plural(-left || 0, 'day')} ago (${expiry})`);
           break;
@@ -141,8 +164,10 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
         add('warning', 'lifetime-share', `${name} has ${Math.round(((c.notAfter - now) / lifetime) * 100)}% of its ${plural(Math.round(lifetime / DAY_MS), 'day')} lifetime left (renew before ${Math.round(s.lifetimeShare * 100)}%)`);
       }
       // Said once the member that expires first is itself within the info window (a root of 2291
-      // before a leaf of 2291 is nothing to act on); its own expiry finding comes with it.
-      const member = c.chain && c.chain.members[0] === c.index && c.chain.earliestIndex !== c.index && c.chain.earliestNotAfter < c.notAfter
+      // before a leaf of 2291 is nothing to act on); its own expiry finding comes with it. Not for a
+      // certificate that has expired itself: its error says it all (apache's asf_internal.crt, a leaf
+      // expired a week after its root; a CA bundle whose cross-signature expired four years earlier).
+      const member = urgency !== 'expired' && c.chain && c.chain.members[0] === c.index && c.chain.earliestIndex !== c.index && c.chain.earliestNotAfter < c.notAfter
         ? sameFile(c.file).find((o) => o.index === c.chain?.earliestIndex) : undefined;
       if (c.chain && member && urgencyOf(member, now, s) !== 'later') {
         const why = `${member.role} ${describeCertificate(member)} expires ${isoDate(c.chain.earliestNotAfter)}`;
