@@ -922,6 +922,10 @@ data:
       '/ws/charts/metrics/jsonnetfile.json', '/ws/charts/metrics/jsonnetfile.lock.json', '/ws/zensical.toml',
       // Google Cloud Build's pipelines, Ant's build file, JSON Schemas named with _ or - (pydantic's output schema).
       '/ws/cloudbuild.yaml', '/ws/cloudbuild_master.yaml', '/ws/ci/cloudbuild-pr.yml', '/ws/build.xml', '/ws/json_output_schema.json', '/ws/api/orders-schema.yaml',
+      // An Arduino library's manifest (url= its homepage), MicroPython's board descriptions (the vendor's page),
+      // SBOMs (components' homepages), versionbot's changelog, CircleCI 1.0's config, DocFX's site config.
+      '/ws/library.properties', '/ws/ports/esp32/boards/UM_TINYS3/board.json', '/ws/scripts/sbom.cdx.json', '/ws/bom.json',
+      '/ws/dist/app.spdx.json', '/ws/.versionbot/CHANGELOG.yml', '/ws/circle.yml', '/ws/eng/docgeneration/docfx.json',
     ]) {
       const text = file.endsWith('.properties') || file.endsWith('.cfg') || file.endsWith('.ini') ? 'url=https://api.acme-corp.net\n'
         : file.endsWith('.json') ? '{"url": "https://api.acme-corp.net"}'
@@ -929,6 +933,8 @@ data:
       assert.deepEqual(discoverHosts(file, text), [], file);
     }
     for (const file of ['/ws/schema-registry.yaml', '/ws/cloudbuilder/config.yaml', '/ws/deploy/build.yaml']) assert.equal(discoverHosts(file, url).length, 1, file);
+    // A board.json outside a boards/NAME/ folder is not MicroPython's; an SBOM's suffix is not in an app's name.
+    for (const file of ['/ws/config/board.json', '/ws/app/inventory.json']) assert.equal(discoverHosts(file, '{"url": "https://api.acme-corp.net"}').length, 1, file);
     assert.equal(discoverHosts('/ws/.vscode/settings.json', '{"rest-client.environmentVariables": {"prod": {"baseUrl": "https://api.acme-corp.net"}}}').length, 1, 'editor settings are read');
     // A Go file about Caddyfiles is not a Caddyfile.
     assert.deepEqual(discoverHosts('/ws/caddyfile.go', 'hdr.request {\n}\n'), []);
