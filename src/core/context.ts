@@ -50,6 +50,14 @@ const DIRECTORY_CONTEXTS = new Map<string, FileContext>([
  */
 const UNPACKED_RELEASE = /^[a-z][a-z0-9_+]*(?:-[a-z][a-z0-9_+]*)*-v?\d+\.\d+\.\d+$/;
 
+/**
+ * Mbed TLS's test data (hundreds of certificates, expired and SHA-1 on purpose): data_files/ of its
+ * test framework, a submodule `framework/` of every Mbed TLS 3.6+ checkout and so of the firmware
+ * SDKs that vendor one (ESP-IDF's components/mbedtls/mbedtls/, Zephyr's modules/crypto/mbedtls/).
+ * Only under framework/: a data_files/ elsewhere (Mbed TLS's own scripts/data_files/) is not tests.
+ */
+const MBEDTLS_TEST_DATA = 'framework/data_files/';
+
 /** .NET test projects: MyApp.Tests/, MyApp.UnitTests/, MyApp.IntegrationTest/. */
 const DOTNET_TEST_PROJECT = /\.(?:unit|integration|functional)?tests?$/;
 /**
@@ -124,6 +132,8 @@ function conventionalContext(relativePath: string): FileContext {
     if (found && RANK[found] > RANK[best]) best = found;
   }
   if (best === 'test') return best;
+  const testData = lower.indexOf(MBEDTLS_TEST_DATA);
+  if (testData === 0 || (testData > 0 && lower[testData - 1] === '/')) return 'test';
   const byName = contextOfName(lower.slice(start), relativePath.slice(start));
   return RANK[byName] > RANK[best] ? byName : best;
 }

@@ -21,6 +21,8 @@ describe('file context', () => {
       '.github/workflows/root.cert', '.github/actions/setup/ca.pem', '.circleci/certs/a.pem', '.buildkite/a.crt', '.gitlab/ci/tls.crt',
       // dotenv files that Vite, Next.js, Create React App and dotenv-flow load only in development or test mode.
       '.env.development', '.env.development.local', 'web/.env.test', '.env.test.local',
+      // Mbed TLS's test data in its framework submodule, where firmware SDKs vendor Mbed TLS.
+      'components/mbedtls/mbedtls/framework/data_files/server5.crt', 'framework/data_files/dir-maxpath/c20.pem',
     ]) assert.equal(classifyFile(p), 'test', p);
   });
 
@@ -49,6 +51,7 @@ describe('file context', () => {
       'counterexamples/a.pem', 'testament-v2/a.pem', 'testimonials_page/a.pem', 'api-latest/a.pem', 'node_contest/a.pem',
       'release-greatest-hits/a.pem', 'charts-latest-v2/a.pem', 'resample/a.pem', 'ssl-examples.pem', 'config/example.com/tls.crt', 'upsample-v2/a.pem', 'demographics/a.pem',
       '.env', '.env.production', '.env.local', '.env.production.local', 'deploy/.env.staging', '.env.developer-portal',
+      'scripts/data_files/error.fmt', 'data_files/ca.pem', 'myframework/data_files/ca.pem',
     ]) assert.equal(classifyFile(p), 'production', p);
   });
 
