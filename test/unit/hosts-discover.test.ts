@@ -926,6 +926,8 @@ data:
       // SBOMs (components' homepages), versionbot's changelog, CircleCI 1.0's config, DocFX's site config.
       '/ws/library.properties', '/ws/ports/esp32/boards/UM_TINYS3/board.json', '/ws/scripts/sbom.cdx.json', '/ws/bom.json',
       '/ws/dist/app.spdx.json', '/ws/.versionbot/CHANGELOG.yml', '/ws/circle.yml', '/ws/eng/docgeneration/docfx.json',
+      // An Arduino core's Boards Manager index (toolchain downloads), as published and as a template.
+      '/ws/package/package_esp8266com_index.template.json', '/ws/package_esp32_index.json',
     ]) {
       const text = file.endsWith('.properties') || file.endsWith('.cfg') || file.endsWith('.ini') ? 'url=https://api.acme-corp.net\n'
         : file.endsWith('.json') ? '{"url": "https://api.acme-corp.net"}'
@@ -934,7 +936,7 @@ data:
     }
     for (const file of ['/ws/schema-registry.yaml', '/ws/cloudbuilder/config.yaml', '/ws/deploy/build.yaml']) assert.equal(discoverHosts(file, url).length, 1, file);
     // A board.json outside a boards/NAME/ folder is not MicroPython's; an SBOM's suffix is not in an app's name.
-    for (const file of ['/ws/config/board.json', '/ws/app/inventory.json']) assert.equal(discoverHosts(file, '{"url": "https://api.acme-corp.net"}').length, 1, file);
+    for (const file of ['/ws/config/board.json', '/ws/app/inventory.json', '/ws/config/package_settings.json']) assert.equal(discoverHosts(file, '{"url": "https://api.acme-corp.net"}').length, 1, file);
     assert.equal(discoverHosts('/ws/.vscode/settings.json', '{"rest-client.environmentVariables": {"prod": {"baseUrl": "https://api.acme-corp.net"}}}').length, 1, 'editor settings are read');
     // A Go file about Caddyfiles is not a Caddyfile.
     assert.deepEqual(discoverHosts('/ws/caddyfile.go', 'hdr.request {\n}\n'), []);

@@ -10,7 +10,8 @@ export type ConfigFormat =
  * connects to: their URLs are registries, homepages, download and documentation links.
  * - package manifests and lock files (npm, Composer, Cargo, Python, Go, Dart, Deno, NuGet, Bower,
  *   jsonnet-bundler's `jsonnetfile.json`, ESP-IDF's `idf_component.yml`, PlatformIO's `platformio.ini`: platforms and libraries fetched
- *   at build time; an Arduino library's `library.properties`: its homepage), Yarn's `.yarnrc.yml`
+ *   at build time; an Arduino library's `library.properties`: its homepage; an Arduino core's Boards
+ *   Manager index `package_VENDOR_index.json`: toolchain downloads), Yarn's `.yarnrc.yml`
  *   (registry and plugin downloads), an Ansible collection's `galaxy.yml` (repository, homepage, issues), .NET Arcade's `eng/Version.Details.xml` (the
  *   repositories its dependencies flow from),
  *   Helm chart metadata (`Chart.yaml`: home, sources, maintainers, dependency repositories),
@@ -49,6 +50,11 @@ const SKIPPED_FILES = new Set([
 ]);
 /** Software bills of materials by their registered suffixes: CycloneDX `*.cdx.json`, SPDX `*.spdx.json`. */
 const SBOM_FILE = /\.(?:cdx|spdx)\.(?:json|xml|ya?ml)$/;
+/**
+ * The Arduino IDE's Boards Manager index of a core, `package_VENDOR_index.json` (and its
+ * `.template.json`): where the IDE downloads the core and its toolchains.
+ */
+const ARDUINO_PACKAGE_INDEX = /^package_[\w.-]+_index(?:\.template)?\.json$/;
 /** MicroPython's board descriptions, `boards/NAME/board.json` (a `board.json` elsewhere is read). */
 const MICROPYTHON_BOARD = /[\\/]boards[\\/][^\\/]+[\\/]board\.json$/i;
 /** Google Cloud Build's pipelines (`cloudbuild.yaml`, `cloudbuild_master.yaml`, `cloudbuild-pr.yml`). */
@@ -85,7 +91,7 @@ export function mayBeConfigFile(file: string): boolean {
 
 function formatByName(file: string): ConfigFormat | 'sniff' | undefined {
   const base = path.basename(file).toLowerCase();
-  if (SKIPPED_FILES.has(base) || SCHEMA_FILE.test(base) || CLOUD_BUILD.test(base) || SBOM_FILE.test(base) || MICROPYTHON_BOARD.test(file) || base.endsWith('.lock') || TOOLING_FOLDER.test(file)) return undefined;
+  if (SKIPPED_FILES.has(base) || SCHEMA_FILE.test(base) || CLOUD_BUILD.test(base) || SBOM_FILE.test(base) || ARDUINO_PACKAGE_INDEX.test(base) || MICROPYTHON_BOARD.test(file) || base.endsWith('.lock') || TOOLING_FOLDER.test(file)) return undefined;
   if (base === 'caddyfile' || (base.startsWith('caddyfile.') && !NOT_CADDYFILE.test(base))) return 'caddy';
   if (base === '.env' || base.startsWith('.env.')) return 'env';
   const ext = path.extname(base);
