@@ -51,12 +51,21 @@ const DIRECTORY_CONTEXTS = new Map<string, FileContext>([
 const UNPACKED_RELEASE = /^[a-z][a-z0-9_+]*(?:-[a-z][a-z0-9_+]*)*-v?\d+\.\d+\.\d+$/;
 
 /**
- * Mbed TLS's test data (hundreds of certificates, expired and SHA-1 on purpose): data_files/ of its
- * test framework, a submodule `framework/` of every Mbed TLS 3.6+ checkout and so of the firmware
- * SDKs that vendor one (ESP-IDF's components/mbedtls/mbedtls/, Zephyr's modules/crypto/mbedtls/).
- * Only under framework/: a data_files/ elsewhere (Mbed TLS's own scripts/data_files/) is not tests.
+ * Mbed TLS's test certificates (expired and SHA-1 on purpose), in copies of Mbed TLS that firmware
+ * SDKs vendor: data_files/ of its test framework, the submodule `framework/` of every 3.6+ checkout
+ * (ESP-IDF's components/mbedtls/mbedtls/, Zephyr's modules/crypto/mbedtls/), and 2.x's
+ * `mbedtls/library/certs.c` ("X.509 test certificates" as C strings, in tests/src/ since 3.0;
+ * nodemcu's app/mbedtls/). Each at the start of the path or after a '/': a data_files/ elsewhere
+ * (Mbed TLS's own scripts/data_files/) and another library's library/certs.c are not tests.
  */
-const MBEDTLS_TEST_DATA = 'framework/data_files/';
+const MBEDTLS_TEST_PATHS = ['framework/data_files/', 'mbedtls/library/certs.c'];
+
+function isMbedTlsTestPath(lower: string): boolean {
+  return MBEDTLS_TEST_PATHS.some((p) => {
+    const at = lower.indexOf(p);
+    return at === 0 || (at > 0 && lower[at - 1] === '/');
+  });
+}
 
 /** .NET test projects: MyApp.Tests/, MyApp.UnitTests/, MyApp.IntegrationTest/. */
 const DOTNET_TEST_PROJECT = /\.(?:unit|integration|functional)?tests?$/;
@@ -132,8 +141,7 @@ function conventionalContext(relativePath: string): FileContext {
     if (found && RANK[found] > RANK[best]) best = found;
   }
   if (best === 'test') return best;
-  const testData = lower.indexOf(MBEDTLS_TEST_DATA);
-  if (testData === 0 || (testData > 0 && lower[testData - 1] === '/')) return 'test';
+  if (isMbedTlsTestPath(lower)) return 'test';
   const byName = contextOfName(lower.slice(start), relativePath.slice(start));
   return RANK[byName] > RANK[best] ? byName : best;
 }

@@ -21,8 +21,9 @@ describe('file context', () => {
       '.github/workflows/root.cert', '.github/actions/setup/ca.pem', '.circleci/certs/a.pem', '.buildkite/a.crt', '.gitlab/ci/tls.crt',
       // dotenv files that Vite, Next.js, Create React App and dotenv-flow load only in development or test mode.
       '.env.development', '.env.development.local', 'web/.env.test', '.env.test.local',
-      // Mbed TLS's test data in its framework submodule, where firmware SDKs vendor Mbed TLS.
+      // Mbed TLS's test certificates where firmware vendors it: its framework submodule's data, 2.x's certs.c.
       'components/mbedtls/mbedtls/framework/data_files/server5.crt', 'framework/data_files/dir-maxpath/c20.pem',
+      'app/mbedtls/library/certs.c', 'mbedtls/library/certs.c',
     ]) assert.equal(classifyFile(p), 'test', p);
   });
 
@@ -51,7 +52,7 @@ describe('file context', () => {
       'counterexamples/a.pem', 'testament-v2/a.pem', 'testimonials_page/a.pem', 'api-latest/a.pem', 'node_contest/a.pem',
       'release-greatest-hits/a.pem', 'charts-latest-v2/a.pem', 'resample/a.pem', 'ssl-examples.pem', 'config/example.com/tls.crt', 'upsample-v2/a.pem', 'demographics/a.pem',
       '.env', '.env.production', '.env.local', '.env.production.local', 'deploy/.env.staging', '.env.developer-portal',
-      'scripts/data_files/error.fmt', 'data_files/ca.pem', 'myframework/data_files/ca.pem',
+      'scripts/data_files/error.fmt', 'data_files/ca.pem', 'myframework/data_files/ca.pem', 'sdk/library/certs.c', 'mbedtls/port/certs.c',
     ]) assert.equal(classifyFile(p), 'production', p);
   });
 
