@@ -138,6 +138,32 @@ describe('file formats', () => {
       assert.equal(parseText('mixed.c', lines.map((l) => `"${l}\\n" x`).join('\n')).certificates.length, 0);
     });
 
+    it('reads DER certificates compiled into source code as arrays of hex bytes (xxd -i), with the range of the bytes', () => {
+      const rows = (der: Uint8Array, separator: string) => {
+        const hex = [...der].map((b) => `0x${b.toString(16).padStart(2, '0')}`);
+        const out: string[] = [];
+        for (let i = 0; i < hex.length; i += 12) out.push('  ' + hex.slice(i, i + 12).join(separator));
+        return out;
+      };
+      const xxd = `#include <stdint.h>\n/* the root */\nconst unsigned char root_ca_der[] = {\n${rows(rsa.der, ', ').join(',\n')}\n};\nunsigned int root_ca_der_len = ${rsa.der.length};\n`;
+      const r = parseText('root_ca.h', xxd);
+      assert.deepEqual(r.certificates.map((c) => c.subjectCN), ['rsa.certlens.dev']);
+      assert.equal(r.certificates[0].sha256, parseText('x.pem', rsa.pem).certificates[0].sha256);
+      assert.deepEqual(r.certificates[0].range.start, positionOf(xxd, '0x30'));
+      const lastRow = rows(rsa.der, ', ').at(-1) ?? '';
+      assert.deepEqual(r.certificates[0].range.end, { line: positionOf(xxd, '\n};').line, character: lastRow.length });
+      // Two certificates in one array, in a macro continued with `\`, bytes without spaces.
+      const macro = `#define CA_BUNDLE { \\\n${[...rows(ec.der, ','), ...rows(rsa.der, ',')].map((l) => `${l}, \\`).join('\n')}\n}\n`;
+      assert.deepEqual(parseText('bundle.c', macro).certificates.map((c) => c.subjectCN), ['ec.certlens.dev', 'rsa.certlens.dev']);
+      // A public key's DER, a certificate cut short and a mere `0x30, 0x82` are not certificates, and not problems.
+      const key = sharedKey({ type: 'rsa' });
+      const spki = execFileSync('openssl', ['pkey', '-pubout', '-outform', 'DER'], { input: key.pem });
+      for (const text of [`const uint8_t KEY[] = {\n${rows(spki, ', ').join(',\n')}\n};\n`, `const uint8_t CUT[] = {\n${rows(rsa.der.subarray(0, 300), ', ').join(',\n')}\n};\n`, 'if (b[0] == 0x30, 0x82) {}\n']) {
+        const parsed = parseText('key.c', text);
+        assert.deepEqual([parsed.certificates.length, parsed.problems.length], [0, 0], text.slice(0, 40));
+      }
+    });
+
     it('sniffs any text file for PEM certificates', () => {
       const r = parseText('notes.md', `# Our cert\n\n\`\`\`\n${rsa.pem}\`\`\`\n`);
       assert.equal(r.certificates.length, 1);
