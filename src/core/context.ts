@@ -38,6 +38,8 @@ const DIRECTORY_CONTEXTS = new Map<string, FileContext>([
     'bench', 'benches', 'benchmark', 'benchmarks'].map((d) => [d, 'test'] as const),
   ...['examples', 'example', 'samples', 'sample', 'demo', 'demos'].map((d) => [d, 'example'] as const),
   ...['docs', 'doc', 'documentation'].map((d) => [d, 'documentation'] as const),
+  // Unix manual pages (DocBook or troff sources: mosquitto's and systemd's man/).
+  ['man', 'documentation'],
   ...['vendor', 'third_party', 'third-party', 'external', 'node_modules', 'bower_components', 'site-packages'].map((d) => [d, 'vendored'] as const),
   // CI services' own folders: workflows and the fixtures they use are not deployed.
   ...['.github', '.circleci', '.buildkite', '.gitlab'].map((d) => [d, 'test'] as const),

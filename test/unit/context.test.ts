@@ -32,6 +32,7 @@ describe('file context', () => {
       'examples/nginx/tls.crt': 'example', 'example/a.pem': 'example', 'samples/a.pem': 'example', 'sample/a.pem': 'example', 'demo/a.pem': 'example',
       'docs/setup.pem': 'documentation', 'doc/a.txt': 'documentation', 'README.md': 'documentation', 'guide/tls.markdown': 'documentation',
       'guide/tls.adoc': 'documentation', 'guide/tls.asciidoc': 'documentation', 'guide/tls.rst': 'documentation',
+      'man/mosquitto.conf.5.xml': 'documentation', 'src/man/tool.1': 'documentation',
       'vendor/github.com/x/y/a.pem': 'vendored', 'third_party/boringssl/a.pem': 'vendored', 'third-party/a.pem': 'vendored',
       'external/a.pem': 'vendored', 'node_modules/x/a.pem': 'vendored', 'Vendor/a.pem': 'vendored',
       'lib/nghttp2-1.65.0/src/test.example.com.pem': 'vendored', 'lib/c-ares-1.34.6/test/a.pem': 'vendored',
@@ -53,6 +54,7 @@ describe('file context', () => {
       'release-greatest-hits/a.pem', 'charts-latest-v2/a.pem', 'resample/a.pem', 'ssl-examples.pem', 'config/example.com/tls.crt', 'upsample-v2/a.pem', 'demographics/a.pem',
       '.env', '.env.production', '.env.local', '.env.production.local', 'deploy/.env.staging', '.env.developer-portal',
       'scripts/data_files/error.fmt', 'data_files/ca.pem', 'myframework/data_files/ca.pem', 'sdk/library/certs.c', 'mbedtls/port/certs.c',
+      'manifests/tls.crt', 'human/a.pem', 'config/man.pem',
     ]) assert.equal(classifyFile(p), 'production', p);
   });
 
