@@ -109,7 +109,8 @@ function directoryContext(dir: string, first: boolean): FileContext | undefined 
 const TEST_FILE_SUFFIXES = ['_test.go', '_test.py', '_spec.rb', '_test.rb', '_test.exs', '_test.dart'];
 /** JVM and .NET test classes, in their own case: FooTest.java, FooTests.cs, FooIT.java, FooSpec.scala. */
 const TEST_CLASS = /(?:Tests?|Spec|[a-z0-9]IT)\.(?:java|kt|kts|scala|groovy|cs|fs|vb|swift)$/;
-const DOCUMENTATION_EXTENSIONS = new Set(['md', 'markdown', 'mdx', 'adoc', 'asciidoc', 'rst']);
+/** Markup of prose; `.pod` is Perl's (a module's README.pod, whose examples hold certificates as strings). */
+const DOCUMENTATION_EXTENSIONS = new Set(['md', 'markdown', 'mdx', 'adoc', 'asciidoc', 'rst', 'pod']);
 /**
  * dotenv files that Vite, Next.js, Create React App and dotenv-flow load only in development or test
  * mode (outline's `.env.development` names `https://local.outline.dev:3000`); production's settings

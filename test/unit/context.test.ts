@@ -33,6 +33,7 @@ describe('file context', () => {
       'docs/setup.pem': 'documentation', 'doc/a.txt': 'documentation', 'README.md': 'documentation', 'guide/tls.markdown': 'documentation',
       'guide/tls.adoc': 'documentation', 'guide/tls.asciidoc': 'documentation', 'guide/tls.rst': 'documentation',
       'man/mosquitto.conf.5.xml': 'documentation', 'src/man/tool.1': 'documentation',
+      'src/plugins/vici/perl/Vici-Session/README.pod': 'documentation',
       'vendor/github.com/x/y/a.pem': 'vendored', 'third_party/boringssl/a.pem': 'vendored', 'third-party/a.pem': 'vendored',
       'external/a.pem': 'vendored', 'node_modules/x/a.pem': 'vendored', 'Vendor/a.pem': 'vendored',
       'lib/nghttp2-1.65.0/src/test.example.com.pem': 'vendored', 'lib/c-ares-1.34.6/test/a.pem': 'vendored',
