@@ -38,6 +38,8 @@ const DIRECTORY_CONTEXTS = new Map<string, FileContext>([
     'bench', 'benches', 'benchmark', 'benchmarks'].map((d) => [d, 'test'] as const),
   ...['examples', 'example', 'samples', 'sample', 'demo', 'demos'].map((d) => [d, 'example'] as const),
   ...['docs', 'doc', 'documentation'].map((d) => [d, 'documentation'] as const),
+  // Unix manual pages (DocBook or troff sources: mosquitto's and systemd's man/).
+  ['man', 'documentation'],
   ...['vendor', 'third_party', 'third-party', 'external', 'node_modules', 'bower_components', 'site-packages'].map((d) => [d, 'vendored'] as const),
   // CI services' own folders: workflows and the fixtures they use are not deployed.
   ...['.github', '.circleci', '.buildkite', '.gitlab'].map((d) => [d, 'test'] as const),
@@ -51,6 +53,23 @@ const DIRECTORY_CONTEXTS = new Map<string, FileContext>([
  * spec's or API's version (amqp-1.0/, api-v2/) is not one.
  */
 const UNPACKED_RELEASE = /^[a-z][a-z0-9_+]*(?:-[a-z][a-z0-9_+]*)*-v?\d+\.\d+\.\d+$/;
+
+/**
+ * Mbed TLS's test certificates (expired and SHA-1 on purpose), in copies of Mbed TLS that firmware
+ * SDKs vendor: data_files/ of its test framework, the submodule `framework/` of every 3.6+ checkout
+ * (ESP-IDF's components/mbedtls/mbedtls/, Zephyr's modules/crypto/mbedtls/), and 2.x's
+ * `mbedtls/library/certs.c` ("X.509 test certificates" as C strings, in tests/src/ since 3.0;
+ * nodemcu's app/mbedtls/). Each at the start of the path or after a '/': a data_files/ elsewhere
+ * (Mbed TLS's own scripts/data_files/) and another library's library/certs.c are not tests.
+ */
+const MBEDTLS_TEST_PATHS = ['framework/data_files/', 'mbedtls/library/certs.c'];
+
+function isMbedTlsTestPath(lower: string): boolean {
+  return MBEDTLS_TEST_PATHS.some((p) => {
+    const at = lower.indexOf(p);
+    return at === 0 || (at > 0 && lower[at - 1] === '/');
+  });
+}
 
 /** .NET test projects: MyApp.Tests/, MyApp.UnitTests/, MyApp.IntegrationTest/. */
 const DOTNET_TEST_PROJECT = /\.(?:unit|integration|functional)?tests?$/;
@@ -92,7 +111,8 @@ function directoryContext(dir: string, first: boolean): FileContext | undefined 
 const TEST_FILE_SUFFIXES = ['_test.go', '_test.py', '_spec.rb', '_test.rb', '_test.exs', '_test.dart'];
 /** JVM and .NET test classes, in their own case: FooTest.java, FooTests.cs, FooIT.java, FooSpec.scala. */
 const TEST_CLASS = /(?:Tests?|Spec|[a-z0-9]IT)\.(?:java|kt|kts|scala|groovy|cs|fs|vb|swift)$/;
-const DOCUMENTATION_EXTENSIONS = new Set(['md', 'markdown', 'mdx', 'adoc', 'asciidoc', 'rst']);
+/** Markup of prose; `.pod` is Perl's (a module's README.pod, whose examples hold certificates as strings). */
+const DOCUMENTATION_EXTENSIONS = new Set(['md', 'markdown', 'mdx', 'adoc', 'asciidoc', 'rst', 'pod']);
 /**
  * dotenv files that Vite, Next.js, Create React App and dotenv-flow load only in development or test
  * mode (outline's `.env.development` names `https://local.outline.dev:3000`); production's settings
@@ -134,6 +154,7 @@ function conventionalContext(relativePath: string): FileContext {
     if (found && RANK[found] > RANK[best]) best = found;
   }
   if (best === 'test') return best;
+  if (isMbedTlsTestPath(lower)) return 'test';
   const byName = contextOfName(lower.slice(start), relativePath.slice(start));
   return RANK[byName] > RANK[best] ? byName : best;
 }

@@ -24,6 +24,9 @@ describe('file context', () => {
       // A Vagrant VM's settings (govuk-puppet's hieradata for its local VMs) and Vagrant's state folder.
       'hieradata_aws/vagrant.yaml', 'hieradata_aws/vagrant_credentials.yaml', 'hiera.vagrant.yaml', 'data/colo/vagrant.yaml',
       'scripts/vagrant-linux-bootstrap.sh', '.vagrant/machines/default/virtualbox/private_key',
+      // Mbed TLS's test certificates where firmware vendors it: its framework submodule's data, 2.x's certs.c.
+      'components/mbedtls/mbedtls/framework/data_files/server5.crt', 'framework/data_files/dir-maxpath/c20.pem',
+      'app/mbedtls/library/certs.c', 'mbedtls/library/certs.c',
     ]) assert.equal(classifyFile(p), 'test', p);
   });
 
@@ -32,6 +35,8 @@ describe('file context', () => {
       'examples/nginx/tls.crt': 'example', 'example/a.pem': 'example', 'samples/a.pem': 'example', 'sample/a.pem': 'example', 'demo/a.pem': 'example',
       'docs/setup.pem': 'documentation', 'doc/a.txt': 'documentation', 'README.md': 'documentation', 'guide/tls.markdown': 'documentation',
       'guide/tls.adoc': 'documentation', 'guide/tls.asciidoc': 'documentation', 'guide/tls.rst': 'documentation',
+      'man/mosquitto.conf.5.xml': 'documentation', 'src/man/tool.1': 'documentation',
+      'src/plugins/vici/perl/Vici-Session/README.pod': 'documentation',
       'vendor/github.com/x/y/a.pem': 'vendored', 'third_party/boringssl/a.pem': 'vendored', 'third-party/a.pem': 'vendored',
       'external/a.pem': 'vendored', 'node_modules/x/a.pem': 'vendored', 'Vendor/a.pem': 'vendored',
       'lib/nghttp2-1.65.0/src/test.example.com.pem': 'vendored', 'lib/c-ares-1.34.6/test/a.pem': 'vendored',
@@ -54,6 +59,8 @@ describe('file context', () => {
       '.env', '.env.production', '.env.local', '.env.production.local', 'deploy/.env.staging', '.env.developer-portal',
       // A Puppet module that installs Vagrant on real hosts, and names that only contain the word.
       'modules/vagrant/templates/mwvagrant.erb', 'modules/vagrant/files/ca.pem', 'modules/vagrant/templates/labs-vagrant.erb', 'vagrants.pem', 'Vagrantfile',
+      'scripts/data_files/error.fmt', 'data_files/ca.pem', 'myframework/data_files/ca.pem', 'sdk/library/certs.c', 'mbedtls/port/certs.c',
+      'manifests/tls.crt', 'human/a.pem', 'config/man.pem',
     ]) assert.equal(classifyFile(p), 'production', p);
   });
 

@@ -112,6 +112,58 @@ describe('file formats', () => {
       assert.deepEqual(r.certificates[0].range.start, positionOf(text, '-----BEGIN'));
     });
 
+    it('reads PEM compiled into source code as a string literal split over lines, with the range of the block', () => {
+      const lines = ec.pem.trimEnd().split('\n');
+      // C's adjacent literals as firmware embeds its root CAs (Azure IoT C SDK's certs.c, ArduinoIoTCloud),
+      // with \r\n escapes, a macro's `\` continuations and the `""\n"` variant; Java/JS `+`; one C literal
+      // continued with `\` at line ends; PHP's `.`.
+      const forms: Record<string, string> = {
+        'certs.c': `const char certificates[] =\n/* Root */\n${lines.map((l) => `"${l}\\r\\n"`).join('\n')};\n`,
+        'certs.h': `#define ROOT_CA_PEM \\\n${lines.map((l) => `    "${l}\\n" \\`).join('\n')}\n\nint x;\n`,
+        'sample.c': `static const char* cert =\n${lines.map((l) => `"${l}""\\n"`).join('\n')};\n`,
+        'Roots.java': `String root =\n${lines.map((l) => `    "${l}\\n"`).join(' +\n')};\n`,
+        'roots.js': `const root =\n${lines.map((l) => `  '${l}\\n'`).join(' +\n')};\n`,
+        'cont.c': `const char *ca = "${lines.map((l) => `${l}\\n\\`).join('\n')}\n";\n`,
+        'roots.php': `$ca = "${lines.join('\\n" .\n  "')}\\n";\n`,
+      };
+      for (const [file, text] of Object.entries(forms)) {
+        const r = parseText(file, text);
+        assert.deepEqual(r.certificates.map((c) => c.subjectCN), ['ec.certlens.dev'], file);
+        assert.equal(r.certificates[0].sha256, parseText('x.pem', ec.pem).certificates[0].sha256, file);
+        assert.deepEqual(r.certificates[0].range.start, positionOf(text, '-----BEGIN'), file);
+        assert.deepEqual(r.certificates[0].range.end, { ...positionOf(text, '-----END'), character: positionOf(text, '-----END').character + 25 }, file);
+      }
+      // A commented-out literal, or text between the lines, is not a string literal's join: not read.
+      assert.equal(parseText('old.c', lines.map((l) => `// "${l}\\n"`).join('\n')).certificates.length, 0);
+      assert.equal(parseText('mixed.c', lines.map((l) => `"${l}\\n" x`).join('\n')).certificates.length, 0);
+    });
+
+    it('reads DER certificates compiled into source code as arrays of hex bytes (xxd -i), with the range of the bytes', () => {
+      const rows = (der: Uint8Array, separator: string) => {
+        const hex = [...der].map((b) => `0x${b.toString(16).padStart(2, '0')}`);
+        const out: string[] = [];
+        for (let i = 0; i < hex.length; i += 12) out.push('  ' + hex.slice(i, i + 12).join(separator));
+        return out;
+      };
+      const xxd = `#include <stdint.h>\n/* the root */\nconst unsigned char root_ca_der[] = {\n${rows(rsa.der, ', ').join(',\n')}\n};\nunsigned int root_ca_der_len = ${rsa.der.length};\n`;
+      const r = parseText('root_ca.h', xxd);
+      assert.deepEqual(r.certificates.map((c) => c.subjectCN), ['rsa.certlens.dev']);
+      assert.equal(r.certificates[0].sha256, parseText('x.pem', rsa.pem).certificates[0].sha256);
+      assert.deepEqual(r.certificates[0].range.start, positionOf(xxd, '0x30'));
+      const lastRow = rows(rsa.der, ', ').at(-1) ?? '';
+      assert.deepEqual(r.certificates[0].range.end, { line: positionOf(xxd, '\n};').line, character: lastRow.length });
+      // Two certificates in one array, in a macro continued with `\`, bytes without spaces.
+      const macro = `#define CA_BUNDLE { \\\n${[...rows(ec.der, ','), ...rows(rsa.der, ',')].map((l) => `${l}, \\`).join('\n')}\n}\n`;
+      assert.deepEqual(parseText('bundle.c', macro).certificates.map((c) => c.subjectCN), ['ec.certlens.dev', 'rsa.certlens.dev']);
+      // A public key's DER, a certificate cut short and a mere `0x30, 0x82` are not certificates, and not problems.
+      const key = sharedKey({ type: 'rsa' });
+      const spki = execFileSync('openssl', ['pkey', '-pubout', '-outform', 'DER'], { input: key.pem });
+      for (const text of [`const uint8_t KEY[] = {\n${rows(spki, ', ').join(',\n')}\n};\n`, `const uint8_t CUT[] = {\n${rows(rsa.der.subarray(0, 300), ', ').join(',\n')}\n};\n`, 'if (b[0] == 0x30, 0x82) {}\n']) {
+        const parsed = parseText('key.c', text);
+        assert.deepEqual([parsed.certificates.length, parsed.problems.length], [0, 0], text.slice(0, 40));
+      }
+    });
+
     it('sniffs any text file for PEM certificates', () => {
       const r = parseText('notes.md', `# Our cert\n\n\`\`\`\n${rsa.pem}\`\`\`\n`);
       assert.equal(r.certificates.length, 1);
@@ -328,6 +380,7 @@ describe('file formats', () => {
       // The oracle: the definition in pem.ts, restated.
       const NOISE = /\\+[rnt]|\s/g;
       const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+      const LITERAL_JOIN = /["'][\s\\+.,]*["']|\\\r?\n/g;
       const der = Buffer.from(ec.der).toString('base64');
       const pieces = ['\n', '\r\n', ' ', '\t', '\\n', '\\\\n', '\\r\\n', '\\t', '\u00a0', '\f', '\v', '\\x', '-', '_', '*', '=', '==', '\u2028', 'é', '\\'];
       let seed = 7;
@@ -353,7 +406,10 @@ describe('file formats', () => {
         const [block] = findPemBlocks(text);
         // Read again: a certificate body seen before comes from the known bodies, and must be the same.
         assert.deepEqual(findPemBlocks(text)[0], block, JSON.stringify(raw));
-        const body = raw.replace(NOISE, '');
+        const plain = raw.replace(NOISE, '');
+        // Else the lines of a string literal joined (no piece here is a quote; a `\` may end a line,
+        // the block's own included).
+        const body = BASE64.test(plain) ? plain : `\n${raw}\n`.replace(LITERAL_JOIN, '').replace(NOISE, '');
         const valid = BASE64.test(body) && body.length % 4 !== 1;
         assert.equal(!block.error, valid, JSON.stringify(raw));
         seen[valid ? 'valid' : 'invalid']++;

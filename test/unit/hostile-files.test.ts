@@ -168,6 +168,31 @@ describe('hostile files', function () {
     assert.ok(large / small < 30, `5,000 documents ${small.toFixed(0)} ms, 50,000 ${large.toFixed(0)} ms: ${(large / small).toFixed(1)}x`);
   });
 
+  it('reads crafted runs of hex bytes that each start like a certificate (0x30, 0x82) in linear time', () => {
+    // Every second byte pair is a certificate header claiming up to 64 KB; none is one.
+    const arrayOf = (n: number, unit: string) => Buffer.from(`const uint8_t X[] = {\n${unit.repeat(n)}};\n`);
+    const units = ['0x30, 0x82, 0xff, 0xff, ', '0x30, 0x82, 0x00, 0x10, ', '0x30, 0x82, '];
+    // Headers that nest as a certificate's do get the full shape test, each one: slower, still linear.
+    for (const unit of [...units, '0x30, 0x82, 0x01, 0x00, 0x30, 0x82, 0x00, 0xf0, ']) {
+      const t0 = performance.now();
+      const r = parseFile('/ws/blob.h', arrayOf(50_000, unit));
+      const t = performance.now() - t0;
+      assert.deepEqual([r.certificates.length, r.problems.length], [0, 0], unit);
+      assert.ok(t < 10_000, `${unit}: ${t.toFixed(0)} ms (a hang guard, not a speed target)`);
+    }
+    // Linear, not quadratic: a ratio within one run, the best of three of each.
+    const best = (bytes: Buffer) => Math.min(...[0, 1, 2].map(() => {
+      const t0 = performance.now();
+      parseFile('/ws/blob.h', bytes);
+      return performance.now() - t0;
+    }));
+    for (const unit of units) {
+      const small = best(arrayOf(4_000, unit));
+      const large = best(arrayOf(40_000, unit));
+      assert.ok(large / small < 30, `${unit}: 4,000 ${small.toFixed(0)} ms, 40,000 ${large.toFixed(0)} ms: ${(large / small).toFixed(1)}x`);
+    }
+  });
+
   it('does not follow symlink loops, and skips dangling and self-referencing links', async function () {
     if (!posix) this.skip();
     const dir = workspace();

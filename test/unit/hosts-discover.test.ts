@@ -930,6 +930,12 @@ data:
       '/ws/cloudbuild.yaml', '/ws/cloudbuild_master.yaml', '/ws/ci/cloudbuild-pr.yml', '/ws/build.xml', '/ws/json_output_schema.json', '/ws/api/orders-schema.yaml',
       // Ansible Galaxy: a role's metadata and the roles and collections to install (fedora-infra/ansible); Helm 2's dependencies.
       '/ws/roles/osbuild-worker/meta/main.yml', '/ws/roles/abrt/requirements.yml', '/ws/collections/requirements.yaml', '/ws/charts/shop/requirements.yaml',
+      // An Arduino library's manifest (url= its homepage), MicroPython's board descriptions (the vendor's page),
+      // SBOMs (components' homepages), versionbot's changelog, CircleCI 1.0's config, DocFX's site config.
+      '/ws/library.properties', '/ws/ports/esp32/boards/UM_TINYS3/board.json', '/ws/scripts/sbom.cdx.json', '/ws/bom.json',
+      '/ws/dist/app.spdx.json', '/ws/.versionbot/CHANGELOG.yml', '/ws/circle.yml', '/ws/eng/docgeneration/docfx.json',
+      // An Arduino core's Boards Manager index (toolchain downloads), as published and as a template.
+      '/ws/package/package_esp8266com_index.template.json', '/ws/package_esp32_index.json',
     ]) {
       const text = file.endsWith('.properties') || file.endsWith('.cfg') || file.endsWith('.ini') ? 'url=https://api.acme-corp.net\n'
         : file.endsWith('.json') ? '{"url": "https://api.acme-corp.net"}'
@@ -945,6 +951,9 @@ data:
     assert.deepEqual(discoverHosts('/ws/modules/collectd/metadata.json', puppetMetadata), []);
     assert.ok(discoverHosts('/ws/modules/collectd/settings.json', puppetMetadata).length > 0, 'the same keys elsewhere are read');
     assert.equal(discoverHosts('/ws/openstack/metadata.json', '{"meta": {"api": "https://api.acme-corp.net"}}').length, 1, 'another metadata.json is read');
+    for (const file of ['/ws/schema-registry.yaml', '/ws/cloudbuilder/config.yaml', '/ws/deploy/build.yaml']) assert.equal(discoverHosts(file, url).length, 1, file);
+    // A board.json outside a boards/NAME/ folder is not MicroPython's; an SBOM's suffix is not in an app's name.
+    for (const file of ['/ws/config/board.json', '/ws/app/inventory.json', '/ws/config/package_settings.json']) assert.equal(discoverHosts(file, '{"url": "https://api.acme-corp.net"}').length, 1, file);
     assert.equal(discoverHosts('/ws/.vscode/settings.json', '{"rest-client.environmentVariables": {"prod": {"baseUrl": "https://api.acme-corp.net"}}}').length, 1, 'editor settings are read');
     // A Go file about Caddyfiles is not a Caddyfile.
     assert.deepEqual(discoverHosts('/ws/caddyfile.go', 'hdr.request {\n}\n'), []);

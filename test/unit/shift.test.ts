@@ -102,6 +102,8 @@ describe('shiftResult (edits between the blocks of a PEM file)', () => {
       ['a PEM marker', { range: { start: at(between), end: at(between) }, text: '-----BEGIN CERTIFICATE-----\n' }, file],
       ['base64 PEM', { range: { start: at(between), end: at(between) }, text: 'LS0tLS1CRUdJTiBDRVJU\n' }, file],
       ['kubeconfig words', { range: { start: at(between), end: at(between) }, text: 'kind: Config\n' }, file],
+      // The last bytes of a certificate typed as a C array of hex bytes complete it.
+      ['hex bytes', { range: { start: at(between), end: at(between) }, text: '0x6a, 0x9e };\n' }, file],
       ['the first character', { range: { start: at(0), end: at(0) }, text: '0' }, file],
       ['a lone CR', { range: { start: at(between), end: at(between) }, text: 'a\rb' }, file],
       ['a deletion that joins a marker line', { range: { start: at(between), end: at(between + 2) }, text: '' }, file],

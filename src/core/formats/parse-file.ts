@@ -12,6 +12,7 @@ import { configFormat, maskComments, mayBeConfigFile } from '../hosts/configForm
 import { linkChains } from './chains';
 import { FILE_START, LineIndex } from './lines';
 import { BASE64_PEM_MARKER, findPemBlocks, PEM_MARKER, type PemBlock } from './pem';
+import { BYTE_ARRAY_MARKERS, findDerByteArrays } from './byteArrays';
 import { certificatesFromPkcs7 } from './pkcs7';
 import { openPkcs12 } from './pkcs12';
 import { type JwkString, scanJwks } from './jwks';
@@ -85,7 +86,7 @@ export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions
   return result;
 }
 
-const PEM_MARKERS = [PEM_MARKER, Buffer.from(BASE64_PEM_MARKER)];
+const TEXT_MARKERS = [PEM_MARKER, Buffer.from(BASE64_PEM_MARKER), ...BYTE_ARRAY_MARKERS.map((m) => Buffer.from(m))];
 /**
  * Parts of the keys that hold certificates in structured config (Kubernetes, kubeconfig), checked
  * only there: tls.crt and ca.crt, caBundle, certificate-authority(-data), client-certificate(-data).
@@ -128,7 +129,7 @@ function isDerInPemFile(bytes: Uint8Array, ext: string): boolean {
 /** Cheap test before decoding: native substring searches over the raw bytes (one per marker). */
 function mayHoldText(bytes: Uint8Array, ext: string): boolean {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (PEM_MARKERS.some((m) => b.indexOf(m) !== -1) || b.indexOf(SAML_MARKER_BYTES) !== -1) return true;
+  if (TEXT_MARKERS.some((m) => b.indexOf(m) !== -1) || b.indexOf(SAML_MARKER_BYTES) !== -1) return true;
   if (mayHoldJwks(ext) && b.indexOf(JWKS_MARKER_BYTES) !== -1) return true;
   if (XML_EXTENSIONS.has(ext) && b.indexOf(VALIDITY_MARKER_BYTES) !== -1) return true;
   return STRUCTURED_EXTENSIONS.has(ext) && KEY_MARKERS.some((m) => b.indexOf(m) !== -1);
@@ -413,6 +414,11 @@ function parseText(text: string, ext: string, file: string, sink: Sink): void {
   if (context.isKubeconfig) sink.reportsBadInput = true;
   const blocks = findPemBlocks(text);
   handlePemBlocks(blocks, 0, lines, (b) => context.kindAt(b.start), sink);
+
+  // DER certificates as arrays of hex bytes in source code (xxd -i): how firmware compiles in a root CA.
+  if (BYTE_ARRAY_MARKERS.some((marker) => text.includes(marker))) {
+    for (const a of findDerByteArrays(text)) sink.certificate(a.der, lines.range(a.start, a.end), 'inline', 'Byte array');
+  }
 
   // base64-encoded PEM values: Kubernetes Secret data, kubeconfig *-data, .env, JSON.
   const handled = new Set<number>();

@@ -1,4 +1,7 @@
-/** Finds PEM blocks anywhere in a text: bundles, dumps, YAML block scalars, JSON strings with `\n` escapes. */
+/**
+ * Finds PEM blocks anywhere in a text: bundles, dumps, YAML block scalars, JSON strings with `\n`
+ * escapes, and string literals of source code split over lines (C's adjacent literals, `+`).
+ */
 
 export type PemKind = 'certificate' | 'pkcs7' | 'private-key' | 'crl' | 'other';
 
@@ -150,9 +153,22 @@ function certificateBody(raw: string): string | undefined {
   return body;
 }
 
+/**
+ * What joins the lines of a string literal in source code: a closing and an opening quote with
+ * nothing but whitespace, `+` (Java, JavaScript, Go), `.` (PHP), `,` (an array of lines) or a
+ * macro's line-continuation `\` between them, as in C's adjacent literals (`"MIIB...\n"` then
+ * `"MIIC...\n"`, the way firmware compiles in its root CAs); and a `\` at the end of a line, which
+ * continues one literal (C, Rust, a YAML double-quoted scalar). No base64 line holds a quote or a
+ * backslash, so these are never part of a body; the `\n` escapes inside the literals are NOISE.
+ */
+const LITERAL_JOIN = /["'][\s\\+.,]*["']|\\\r?\n/g;
+
 function slowBase64Body(raw: string): string | undefined {
   const body = raw.replace(NOISE, '');
-  return BASE64.test(body) ? body : undefined;
+  if (BASE64.test(body)) return body;
+  if (!/["'\\]/.test(body)) return undefined;
+  const joined = raw.replace(LITERAL_JOIN, '').replace(NOISE, '');
+  return BASE64.test(joined) ? joined : undefined;
 }
 
 /**

@@ -14,11 +14,11 @@ export interface TextEdit {
 }
 
 /**
- * Text that can start, end or change a block (PEM markers, base64 PEM) or make a file read as
- * something else (a kubeconfig, a Kubernetes manifest, SAML, JWKS): an edit whose lines hold any of
- * them is parsed again.
+ * Text that can start, end or change a block (PEM markers, base64 PEM, a byte of a C array of
+ * DER) or make a file read as something else (a kubeconfig, a Kubernetes manifest, SAML, JWKS): an
+ * edit whose lines hold any of them is parsed again.
  */
-const STRUCTURE = /---|LS0t|X509|x5c|validUntil|kind|clusters|users|crt|Bundle|cert-manager|[^\t\n\r\x20-\x7e]/;
+const STRUCTURE = /---|LS0t|0x|X509|x5c|validUntil|kind|clusters|users|crt|Bundle|cert-manager|[^\t\n\r\x20-\x7e]/;
 
 /**
  * The result of `previous` (parsed from `before`) after `edit`, or undefined when it may differ in

@@ -10,24 +10,29 @@ export type ConfigFormat =
  * connects to: their URLs are registries, homepages, download and documentation links.
  * - package manifests and lock files (npm, Composer, Cargo, Python, Go, Dart, Deno, NuGet, Bower,
  *   jsonnet-bundler's `jsonnetfile.json`, ESP-IDF's `idf_component.yml`, PlatformIO's `platformio.ini`: platforms and libraries fetched
- *   at build time), Yarn's `.yarnrc.yml` (registry and plugin downloads), an Ansible collection's
- *   `galaxy.yml` (repository, homepage, issues), an Ansible role's `meta/main.yml` (its Galaxy
- *   metadata: issue tracker, dependencies), `requirements.yml` (the roles and collections
- *   ansible-galaxy installs; Helm 2's chart dependencies under the same name), Puppet's and Chef's
- *   module `metadata.json` (source, project page, issues; known by those keys, as the name is common),
- *   .NET Arcade's `eng/Version.Details.xml` (the repositories its dependencies flow from),
- *   Helm chart metadata (`Chart.yaml`: home, sources, maintainers, dependency repositories), and
- *   `setup.cfg` (Python packaging metadata plus linter and test settings, never runtime config);
+ *   at build time; an Arduino library's `library.properties`: its homepage; an Arduino core's Boards
+ *   Manager index `package_VENDOR_index.json`: toolchain downloads), Yarn's `.yarnrc.yml`
+ *   (registry and plugin downloads), an Ansible collection's `galaxy.yml` (repository, homepage,
+ *   issues), an Ansible role's `meta/main.yml` (its Galaxy metadata: issue tracker, dependencies),
+ *   `requirements.yml` (the roles and collections ansible-galaxy installs; Helm 2's chart
+ *   dependencies under the same name), Puppet's and Chef's module `metadata.json` (source, project
+ *   page, issues; known by those keys, as the name is common), .NET Arcade's
+ *   `eng/Version.Details.xml` (the repositories its dependencies flow from),
+ *   Helm chart metadata (`Chart.yaml`: home, sources, maintainers, dependency repositories),
+ *   `setup.cfg` (Python packaging metadata plus linter and test settings, never runtime config),
+ *   MicroPython's board descriptions (`ports/PORT/boards/NAME/board.json`: the vendor's product page),
+ *   software bills of materials (CycloneDX `bom.json`, `*.cdx.json`, SPDX `*.spdx.json`: each
+ *   component's homepage and sources) and changelogs kept as data (versionbot's `CHANGELOG.yml`);
  * - build and release tools: the Maven and Gradle wrappers (where the build tool downloads itself),
  *   goreleaser, pre-commit, Renovate, Dependabot and Docker Buildx Bake's `docker-bake.hcl`
  *   (image tags and labels: registries and the project's links);
  * - Ant's `build.xml` (like Maven's pom.xml: repositories and downloads);
- * - CI pipelines and test runners (GitLab, Travis, Azure, AppVeyor, Drone, Bitbucket, Google Cloud
- *   Build's `cloudbuild*.yaml`, chart-testing, Codecov, Ansible's antsibull-nox): their
+ * - CI pipelines and test runners (GitLab, Travis, Azure, AppVeyor, Drone, Bitbucket, CircleCI 1.0's
+ *   `circle.yml`, Google Cloud Build's `cloudbuild*.yaml`, chart-testing, Codecov, Ansible's antsibull-nox): their
  *   URLs are tool downloads and the CI's own services; deployment targets also appear in the
  *   project's config, where they are found;
  * - documentation-site generators (MkDocs, Zensical, Read the Docs, Jekyll's `_config.yml`, mdBook's
- *   `book.toml`) and repository metadata (CLOMonitor, Artifact Hub);
+ *   `book.toml`, DocFX's `docfx.json`) and repository metadata (CLOMonitor, Artifact Hub);
  * - Azure's `createUiDefinition.json`, the portal form of a managed application or Marketplace
  *   offer: its links are help shown to people; the deployed settings are in `mainTemplate.json`;
  * - HTTP responses saved as `.http` files (HAProxy's `errorfile`s, `errors/503.http`): the page a
@@ -47,7 +52,17 @@ const SKIPPED_FILES = new Set([
   '.yarnrc.yml', 'idf_component.yml', 'platformio.ini', 'galaxy.yml', 'requirements.yml', 'requirements.yaml', 'version.details.xml', 'antsibull-nox.toml',
   'mkdocs.yml', 'mkdocs.yaml', '.readthedocs.yml', '.readthedocs.yaml', '_config.yml', '.clomonitor.yml', 'artifacthub-repo.yml',
   'createuidefinition.json', 'jsonnetfile.json', 'jsonnetfile.lock.json', 'zensical.toml', 'book.toml', 'docker-bake.hcl', 'docker-bake.override.hcl', 'docker-bake.json', 'docker-bake.override.json',
+  'library.properties', 'bom.json', 'bom.xml', 'changelog.yml', 'changelog.yaml', 'circle.yml', 'docfx.json',
 ]);
+/** Software bills of materials by their registered suffixes: CycloneDX `*.cdx.json`, SPDX `*.spdx.json`. */
+const SBOM_FILE = /\.(?:cdx|spdx)\.(?:json|xml|ya?ml)$/;
+/**
+ * The Arduino IDE's Boards Manager index of a core, `package_VENDOR_index.json` (and its
+ * `.template.json`): where the IDE downloads the core and its toolchains.
+ */
+const ARDUINO_PACKAGE_INDEX = /^package_[\w.-]+_index(?:\.template)?\.json$/;
+/** MicroPython's board descriptions, `boards/NAME/board.json` (a `board.json` elsewhere is read). */
+const MICROPYTHON_BOARD = /[\\/]boards[\\/][^\\/]+[\\/]board\.json$/i;
 /** Google Cloud Build's pipelines (`cloudbuild.yaml`, `cloudbuild_master.yaml`, `cloudbuild-pr.yml`). */
 const CLOUD_BUILD = /^cloudbuild(?:[._-][\w.-]*)?\.(?:ya?ml|json)$/;
 /** An Ansible role's Galaxy metadata. */
@@ -90,8 +105,8 @@ export function mayBeConfigFile(file: string): boolean {
 
 function formatByName(file: string): ConfigFormat | 'sniff' | undefined {
   const base = path.basename(file).toLowerCase();
-  if (SKIPPED_FILES.has(base) || SCHEMA_FILE.test(base) || CLOUD_BUILD.test(base) || base.endsWith('.lock') || TOOLING_FOLDER.test(file)
-    || ANSIBLE_ROLE_META.test(file)) return undefined;
+  if (SKIPPED_FILES.has(base) || SCHEMA_FILE.test(base) || CLOUD_BUILD.test(base) || SBOM_FILE.test(base) || ARDUINO_PACKAGE_INDEX.test(base) || MICROPYTHON_BOARD.test(file)
+    || base.endsWith('.lock') || TOOLING_FOLDER.test(file) || ANSIBLE_ROLE_META.test(file)) return undefined;
   if (base === 'caddyfile' || (base.startsWith('caddyfile.') && !NOT_CADDYFILE.test(base))) return 'caddy';
   if (base === '.env' || base.startsWith('.env.')) return 'env';
   const ext = path.extname(base);
