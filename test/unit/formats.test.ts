@@ -155,6 +155,13 @@ describe('file formats', () => {
       // Two certificates in one array, in a macro continued with `\`, bytes without spaces.
       const macro = `#define CA_BUNDLE { \\\n${[...rows(ec.der, ','), ...rows(rsa.der, ',')].map((l) => `${l}, \\`).join('\n')}\n}\n`;
       assert.deepEqual(parseText('bundle.c', macro).certificates.map((c) => c.subjectCN), ['ec.certlens.dev', 'rsa.certlens.dev']);
+      // Only in the languages that compile certificates in as bytes: the sniff and the parse agree.
+      const der = (name: string) => [mayHoldCertificates(name, Buffer.from(xxd)), parseText(name, xxd).certificates.length];
+      assert.deepEqual([der('root_ca.h'), der('Roots.java'), der('certs.rs'), der('x.ino')], [[true, 1], [true, 1], [true, 1], [true, 1]]);
+      assert.deepEqual([der('notes.txt'), der('dump.py'), der('page.html')], [[false, 0], [false, 0], [false, 0]]);
+      const table = 'static const uint8_t digits[] = { 0x30, 0x31, 0x32, 0x30,0x30, 0x30,  0x82 };\n';
+      assert.equal(mayHoldCertificates('t.c', Buffer.from(table)), false, '0x30 followed by other bytes');
+      assert.equal(mayHoldCertificates('t.c', Buffer.from(table + xxd)), true, 'the array after them');
       // A public key's DER, a certificate cut short and a mere `0x30, 0x82` are not certificates, and not problems.
       const key = sharedKey({ type: 'rsa' });
       const spki = execFileSync('openssl', ['pkey', '-pubout', '-outform', 'DER'], { input: key.pem });

@@ -15,9 +15,35 @@ export interface DerByteArray {
   der: Uint8Array;
 }
 
-/** Quick tests before decoding a file as text: `0x30, 0x82` as xxd -i writes it, and without the space. */
-export const BYTE_ARRAY_MARKERS = ['0x30, 0x82', '0x30,0x82'];
+/** `0x30, 0x82` as xxd -i writes it, and without the space. */
 const MARKER = /0x30, ?0x82/g;
+/**
+ * The languages whose sources compile a certificate in as bytes: C and its kin (firmware, xxd -i),
+ * Rust, Go, the JVM's and .NET's, Swift, Zig. Scripts and config hold certificates as PEM text.
+ */
+const BYTE_ARRAY_EXTENSIONS = new Set(['.c', '.h', '.cc', '.cpp', '.cxx', '.c++', '.hpp', '.hh', '.hxx', '.h++', '.ino', '.pde', '.inc', '.ipp', '.m', '.mm',
+  '.rs', '.go', '.java', '.kt', '.cs', '.swift', '.zig']);
+const PREFIX = Buffer.from('0x30,');
+
+/**
+ * Whether a file may hold a certificate as a byte array: a source file of those languages with
+ * `0x30, 0x82` in it. One native search for `0x30,` (each marker searched on its own was a pass more
+ * over every file of a tree), then a look at what follows it.
+ */
+export function mayHoldByteArray(bytes: Uint8Array, ext: string): boolean {
+  if (!BYTE_ARRAY_EXTENSIONS.has(ext)) return false;
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = b.indexOf(PREFIX); at !== -1; at = b.indexOf(PREFIX, at + PREFIX.length)) {
+    const next = at + PREFIX.length + (b[at + PREFIX.length] === 0x20 ? 1 : 0);
+    if (b[next] === 0x30 && b[next + 1] === 0x78 && b[next + 2] === 0x38 && b[next + 3] === 0x32) return true;
+  }
+  return false;
+}
+
+/** The same test on text already decoded. */
+export function mayHoldByteArrayText(text: string, ext: string): boolean {
+  return BYTE_ARRAY_EXTENSIONS.has(ext) && (text.includes('0x30, 0x82') || text.includes('0x30,0x82'));
+}
 
 /**
  * Every certificate written as a run of `0xNN` bytes separated by commas, whitespace and a macro's

@@ -12,7 +12,7 @@ import { configFormat, maskComments, mayBeConfigFile } from '../hosts/configForm
 import { linkChains } from './chains';
 import { FILE_START, LineIndex } from './lines';
 import { BASE64_PEM_MARKER, findPemBlocks, PEM_MARKER, type PemBlock } from './pem';
-import { BYTE_ARRAY_MARKERS, findDerByteArrays } from './byteArrays';
+import { findDerByteArrays, mayHoldByteArray, mayHoldByteArrayText } from './byteArrays';
 import { certificatesFromPkcs7 } from './pkcs7';
 import { openPkcs12 } from './pkcs12';
 import { type JwkString, scanJwks } from './jwks';
@@ -86,7 +86,7 @@ export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions
   return result;
 }
 
-const TEXT_MARKERS = [PEM_MARKER, Buffer.from(BASE64_PEM_MARKER), ...BYTE_ARRAY_MARKERS.map((m) => Buffer.from(m))];
+const PEM_MARKERS = [PEM_MARKER, Buffer.from(BASE64_PEM_MARKER)];
 /**
  * Parts of the keys that hold certificates in structured config (Kubernetes, kubeconfig), checked
  * only there: tls.crt and ca.crt, caBundle, certificate-authority(-data), client-certificate(-data).
@@ -129,7 +129,7 @@ function isDerInPemFile(bytes: Uint8Array, ext: string): boolean {
 /** Cheap test before decoding: native substring searches over the raw bytes (one per marker). */
 function mayHoldText(bytes: Uint8Array, ext: string): boolean {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (TEXT_MARKERS.some((m) => b.indexOf(m) !== -1) || b.indexOf(SAML_MARKER_BYTES) !== -1) return true;
+  if (PEM_MARKERS.some((m) => b.indexOf(m) !== -1) || b.indexOf(SAML_MARKER_BYTES) !== -1 || mayHoldByteArray(b, ext)) return true;
   if (mayHoldJwks(ext) && b.indexOf(JWKS_MARKER_BYTES) !== -1) return true;
   if (XML_EXTENSIONS.has(ext) && b.indexOf(VALIDITY_MARKER_BYTES) !== -1) return true;
   return STRUCTURED_EXTENSIONS.has(ext) && KEY_MARKERS.some((m) => b.indexOf(m) !== -1);
@@ -416,7 +416,7 @@ function parseText(text: string, ext: string, file: string, sink: Sink): void {
   handlePemBlocks(blocks, 0, lines, (b) => context.kindAt(b.start), sink);
 
   // DER certificates as arrays of hex bytes in source code (xxd -i): how firmware compiles in a root CA.
-  if (BYTE_ARRAY_MARKERS.some((marker) => text.includes(marker))) {
+  if (mayHoldByteArrayText(text, ext)) {
     for (const a of findDerByteArrays(text)) sink.certificate(a.der, lines.range(a.start, a.end), 'inline', 'Byte array');
   }
 
