@@ -88,7 +88,7 @@ say(`\n== Scan of ${files} files (${tree.certificateFiles} certificate files, ${
 const rgArgs = ['-l', '-g', '!node_modules', '--', '-----BEGIN', tree.dir];
 timeCommand('rg', rgArgs); // warm the page cache
 const reportFile = path.join(os.tmpdir(), `certlens-bench-report-${process.pid}.json`);
-process.on('exit', () => ['', '.baseline'].forEach((suffix) => fs.rmSync(reportFile + suffix, { force: true })));
+process.on('exit', () => ['', '.baseline', '.sniff'].forEach((suffix) => fs.rmSync(reportFile + suffix, { force: true })));
 const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 /** Wall clock of one run, and its CPU time when /usr/bin/time can say. */
 function timeRun(cmd, argv, env) {
@@ -105,6 +105,8 @@ const baselineCli = opt('baseline-cli');
 const contenders = {
   certlens: () => timeRun(process.execPath, [cli, 'scan', tree.dir, '--format', 'json', '--output', reportFile, '--fail-on', 'never']),
   ...(baselineCli ? { baseline: () => timeRun(process.execPath, [baselineCli, 'scan', tree.dir, '--format', 'json', '--output', `${reportFile}.baseline`, '--fail-on', 'never']) } : {}),
+  // The same CLI reading alone: walk, read and sniff every file on two threads, parse nothing.
+  sniffOnly: () => timeRun(process.execPath, [cli, 'scan', tree.dir, '--format', 'json', '--output', `${reportFile}.sniff`, '--fail-on', 'never'], { ...process.env, CERTLENS_BENCH_SNIFF_ONLY: '1' }),
   ripgrep: () => timeRun('rg', rgArgs),
   floor: () => timeRun(process.execPath, [floorFile, tree.dir, '1']),
   floor2: () => timeRun(process.execPath, [floorFile, tree.dir, '2']),
@@ -125,7 +127,8 @@ results.scan = {
   certlensMs: round(certlensMs), ripgrepMs: round(rgMs), nodeReadFloorMs: round(floorMs), nodeReadFloor2ThreadsMs: round(floor2Ms), nodeStartMs: round(nodeStartMs),
   ratioToNodeFloor: round(certlensMs / floorMs, 2), ratioToNodeFloor2Threads: round(certlensMs / floor2Ms, 2), ratioToRipgrep: round(certlensMs / rgMs, 2), floor2ThreadsToRipgrep: round(floor2Ms / rgMs, 2),
   eachRunMs: Object.fromEntries(Object.entries(rounds).map(([k, list]) => [k, list.map((r) => round(r.ms))])),
-  cpuMs: { certlens: cpu('certlens'), floor: cpu('floor'), floor2: cpu('floor2'), nodeStart: cpu('nodeStart') },
+  sniffOnlyMs: round(wall('sniffOnly')), sniffOnlyToNodeFloor: round(wall('sniffOnly') / floorMs, 2),
+  cpuMs: { certlens: cpu('certlens'), sniffOnly: cpu('sniffOnly'), floor: cpu('floor'), floor2: cpu('floor2'), nodeStart: cpu('nodeStart') },
   loadAverage,
 };
 if (baselineCli) {
@@ -164,6 +167,7 @@ if (s.baseline) {
   const { wall: w, cpu: c } = s.baseline.paired ?? {};
   if (w) say(`  round by round, this build minus the baseline: ${w.medianMs} ms median (lower in ${w.lowerInRounds} of ${runs} rounds)${c ? `, CPU ${c.medianMs} ms (lower in ${c.lowerInRounds})` : ''}`);
 }
+say(`  of which reading: the same CLI parsing nothing (CERTLENS_BENCH_SNIFF_ONLY=1) ${s.sniffOnlyMs} ms${cpuNote('sniffOnly')} -> ${s.sniffOnlyToNodeFloor}x the floor; parsing, report fragments and writing add ${round(certlensMs - s.sniffOnlyMs)} ms`);
 say(`node read-all floor, 2 threads ${round(floor2Ms)} ms${cpuNote('floor2')} -> certlens / this floor = ${s.ratioToNodeFloor2Threads}x; this floor alone is ${s.floor2ThreadsToRipgrep}x rg`);
 say(`node -e 0 (start-up alone)     ${round(nodeStartMs)} ms${cpuNote('nodeStart')}`);
 say(`  phases of one profiled run (ms from process start): ${Object.entries(s.phasesMs).map(([k, v]) => `${k} ${v}`).join(', ')}${s.sharing ? `; ${s.sharing}` : ''}; profiles in bench/cli-scan-{main,worker}.cpuprofile`);

@@ -234,6 +234,8 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     memo: new ParseMemo({ repeatedOnly: true }),
     ...(keystorePassword !== undefined ? { parse: { pkcs12Password: () => keystorePassword } } : {}),
     discover: !!collector,
+    // For `npm run bench`: the reading pipeline alone (nothing is parsed; the report is empty).
+    sniffOnly: process.env.CERTLENS_BENCH_SNIFF_ONLY === '1',
     signal: controller.signal,
     ...(streamed ? { report: streamed, onFragment: (f: ReportFragment) => fragments.push(f) } : { onFile: (r: FileResult) => inventory.set(r) }),
     onRead: collector?.onRead,

@@ -66,13 +66,13 @@ describe('CLI (dist/cli.js)', () => {
       };
       write(path.join(tree, 'large'), 3200);
       write(path.join(tree, 'small'), 400);
-      const scan = (root: string) => {
-        const r = spawnSync(process.execPath, [CLI, 'scan', root, '--format', 'json', '--fail-on', 'never'], { encoding: 'utf8', env: { ...process.env, CERTLENS_TIMINGS: '1' } });
+      const scan = (root: string, env: Record<string, string> = {}) => {
+        const r = spawnSync(process.execPath, [CLI, 'scan', root, '--format', 'json', '--fail-on', 'never'], { encoding: 'utf8', env: { ...process.env, CERTLENS_TIMINGS: '1', ...env } });
         assert.equal(r.status, 0, r.stderr);
         const report = JSON.parse(r.stdout) as Report;
         const offered = /of (\d+) files \((\d+) offered to the worker\)/.exec(r.stderr);
         assert.ok(offered, r.stderr);
-        return { names: report.certificates.map((c) => `${path.relative(root, c.file)} ${c.subjectCN}`).sort(), files: Number(offered[1]), offered: Number(offered[2]) };
+        return { names: report.certificates.map((c) => `${path.relative(root, c.file)} ${c.subjectCN}`).sort(), files: Number(offered[1]), offered: Number(offered[2]), statsFiles: report.stats.files };
       };
       const large = scan(path.join(tree, 'large'));
       const small = scan(path.join(tree, 'small'));
@@ -82,6 +82,11 @@ describe('CLI (dist/cli.js)', () => {
       assert.equal(small.offered, 0, 'the small tree is read on one thread');
       assert.equal(small.names.length, 40);
       assert.ok(large.names.some((n) => n.endsWith('expired.certlens.dev')) && large.names.some((n) => n.endsWith('soon.certlens.dev')));
+      // The bench's reading-alone run: the same files walked and read on both threads, nothing parsed.
+      for (const [root, full] of [[path.join(tree, 'large'), large], [path.join(tree, 'small'), small]] as const) {
+        const sniffed = scan(root, { CERTLENS_BENCH_SNIFF_ONLY: '1' });
+        assert.deepEqual([sniffed.names.length, sniffed.statsFiles, sniffed.files], [0, full.statsFiles, full.files], root);
+      }
     } finally {
       fs.rmSync(tree, { recursive: true, force: true });
     }

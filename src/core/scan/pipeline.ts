@@ -71,6 +71,11 @@ export interface ScanRequest {
   /** Run host discovery on config files, where they are read. */
   discover?: boolean;
   /**
+   * Benchmarks, with 'share' (the CLI): walk, read and sniff every file as usual, but parse none
+   * (each counts as holding nothing): the reading pipeline's own cost, beside the whole scan's.
+   */
+  sniffOnly?: boolean;
+  /**
    * With a pool that reads for this thread (not 'share'): config files up to this size are
    * discovered here, in this thread's slices, rather than on the worker. The editor's thread waits
    * for the worker most of a scan, while the worker (at a lower priority) is the bound.
@@ -168,7 +173,7 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
     const read = readScratchSync(file, req.maxFileSize, walked);
     if (!(read instanceof Uint8Array)) return accept(file, read, undefined, at);
     const found = req.discover && wantsDiscovery(file) && isText(read) ? discoverIn(file, read) : undefined;
-    if (mayHoldCertificates(file, read)) return accept(file, new Uint8Array(read), found, at);
+    if (mayHoldCertificates(file, read) && !req.sniffOnly) return accept(file, new Uint8Array(read), found, at);
     if (found) return accept(file, 'nothing', found, at);
     stats.read++;
     return undefined;
@@ -260,7 +265,7 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
       // (node-forge) is large to load and warm, and copies of one keystore are parsed once per thread.
       pool.read(files.slice(request.start, end), req.maxFileSize, (file, outcome, found) => {
         fromWorker.push([file, outcome, found, request.start + request.answered++]);
-      }, { discover: req.discover, signal, parseAbove: 0, maxCertificates: req.parse?.maxCertificates, report: req.report, claim: request.claim, walked: fromWalks })
+      }, { discover: req.discover, signal, parseAbove: 0, maxCertificates: req.parse?.maxCertificates, report: req.report, claim: request.claim, walked: fromWalks, sniffOnly: req.sniffOnly })
         .catch((e: Error) => {
           if (!live()) return;
           if (!workerFailed) req.onTrouble?.(`The read worker failed (${e.message}); reading its files on this thread`);

@@ -33,6 +33,8 @@ export interface ReadRequest {
   cancel?: Int32Array;
   /** The files came from a walk, which saw each as a regular file (see readScratchSync). */
   walked?: boolean;
+  /** Benchmarks: every file is read and sniffed, none kept or parsed (ScanRequest.sniffOnly). */
+  sniffOnly?: boolean;
   /** Files the worker parses become fragments of the JSON report (a 'fragment' result, or 'nothing'). */
   report?: FragmentSpec;
   /**
@@ -139,7 +141,7 @@ export class ReadPool {
    * Reads `files` (or the files of a folder the worker walks), calling `onResult` as results arrive
    * (in batches); resolves with the number of files read when all have.
    */
-  read(source: readonly string[] | WalkSpec, maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, options: Pick<ReadRequest, 'discover' | 'discoverHereAbove' | 'parseAbove' | 'maxCertificates' | 'parseContainersExcept' | 'report' | 'claim' | 'walked'> & { signal?: AbortSignal } = {}): Promise<number> {
+  read(source: readonly string[] | WalkSpec, maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, options: Pick<ReadRequest, 'discover' | 'discoverHereAbove' | 'parseAbove' | 'maxCertificates' | 'parseContainersExcept' | 'report' | 'claim' | 'walked' | 'sniffOnly'> & { signal?: AbortSignal } = {}): Promise<number> {
     const files = Array.isArray(source) ? [...(source as readonly string[])] : undefined;
     const { signal, ...request } = options;
     if (signal?.aborted) return Promise.reject(abortError(signal));

@@ -68,7 +68,7 @@ parentPort?.on('message', (req: ReadRequest) => {
       // The read is a view into a reused buffer: only what is kept is copied.
       let outcome = read;
       const config = req.discover && mayBeConfigFile(file) && isText(outcome);
-      const candidate = mayHoldCertificates(file, outcome);
+      const candidate = mayHoldCertificates(file, outcome) && !req.sniffOnly;
       if (candidate) outcome = new Uint8Array(read);
       // Keystores the user unlocked stay with the caller, which holds their passwords.
       const container = isContainerFile(file);
