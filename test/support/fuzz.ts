@@ -667,6 +667,25 @@ export const CONTAINERS: Record<string, { kinds: SeedKind[]; wrap: (der: Buffer,
     kinds: ['cert', 'p7', 'key', 'crl'],
     wrap: (der, kind, rng) => text(rng.pick(['.pem', '.crt', '.cer', '.txt', '.md', '.conf']), pemOf(der, labelFor(kind, rng), rng.pick([64, 64, 76, 1000]))),
   },
+  // Compiled into firmware: PEM as C's adjacent string literals (or a #define continued with \), DER as xxd -i bytes.
+  'c-literals': {
+    kinds: ['cert'],
+    wrap: (der, kind, rng) => {
+      const lines = pemOf(der, labelFor(kind, rng)).trimEnd().split('\n');
+      return text(rng.pick(['.c', '.h', '.ino']), rng.chance(0.5)
+        ? `static const char root_ca[] =\n${lines.map((l) => `"${l}\\r\\n"`).join('\n')};\n`
+        : `#define ROOT_CA \\\n${lines.map((l) => `  "${l}\\n" \\`).join('\n')}\n`);
+    },
+  },
+  'c-bytes': {
+    kinds: ['cert', 'key'],
+    wrap: (der, _kind, rng) => {
+      const hex = [...der].map((b) => `0x${b.toString(16).padStart(2, '0')}`);
+      const rows: string[] = [];
+      for (let i = 0; i < hex.length; i += 12) rows.push('  ' + hex.slice(i, i + 12).join(rng.pick([', ', ','])));
+      return text(rng.pick(['.c', '.h', '.rs']), `const unsigned char ca_der[] = {\n${rows.join(',\n')}\n};\nunsigned int ca_der_len = ${der.length};\n`);
+    },
+  },
   'k8s-secret': {
     kinds: ['cert', 'key'],
     wrap: (der, kind, rng) => text(rng.pick(['.yaml', '.yml']), [

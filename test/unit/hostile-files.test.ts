@@ -193,6 +193,21 @@ describe('hostile files', function () {
     }
   });
 
+  it('reads a JWKS with thousands of repeated x5c keys in linear time (a fuzzer hang: 91 KB took seconds, 80,000 lines 26 s)', () => {
+    const jwks = (n: number) => Buffer.from(`keys:\n  - kid: k\n${'    x5c:\n'.repeat(n)}    x5c:\n      - ${normal.der.toString('base64')}\n    kty: RSA\n`);
+    const best = (bytes: Buffer) => Math.min(...[0, 1, 2].map(() => {
+      const t0 = performance.now();
+      parseFile('/ws/jwks.yaml', bytes);
+      return performance.now() - t0;
+    }));
+    const small = best(jwks(4_000));
+    const large = best(jwks(40_000));
+    assert.ok(large / small < 30, `4,000 keys ${small.toFixed(0)} ms, 40,000 ${large.toFixed(0)} ms: ${(large / small).toFixed(1)}x`);
+    // The last key's certificate is still read, with its mapping's kty below it.
+    const r = parseFile('/ws/jwks.yaml', jwks(3));
+    assert.equal(r.certificates.length, 1);
+  });
+
   it('does not follow symlink loops, and skips dangling and self-referencing links', async function () {
     if (!posix) this.skip();
     const dir = workspace();

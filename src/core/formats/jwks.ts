@@ -276,13 +276,20 @@ const YAML_FIELD = /^([ \t]*(?:-[ \t]+)?)(["']?)([\w#$.-]+)\2[ \t]*:(?:[ \t]+|$)
  */
 function readBlockFields(text: string, keyStart: number, jwk: JwkFound): void {
   const { lineStart, column } = lineAt(text, keyStart);
-  const take = (line: Line): void => {
+  /**
+   * Reads a field of the mapping from `line`; false at another `x5c` key of the same column: a
+   * mapping holds one, so the walk ends there (each line is then walked from at most two keys, where
+   * 10,000 repeated `x5c:` lines each walked all the others: seconds, quadratic).
+   */
+  const take = (line: Line): boolean => {
     const m = YAML_FIELD.exec(text.slice(line.start, line.end));
-    if (!m || m[1].length !== column) return;
+    if (!m || m[1].length !== column) return true;
+    if (m[3] === 'x5c') return false;
     const field = fieldOf(m[3]);
-    if (!field) return;
+    if (!field) return true;
     const value = readScalar(text, line.start + m[0].length, '#\n\r');
     if (value?.value) jwk[field] ??= value;
+    return true;
   };
   // Upwards, unless the x5c key starts its mapping (`- x5c:`).
   const startsItem = /-[ \t]+$/.test(text.slice(lineStart, keyStart));
@@ -294,8 +301,7 @@ function readBlockFields(text: string, keyStart: number, jwk: JwkFound): void {
     // Deeper lines, and items of a sibling's sequence at the key's indentation, are values.
     if (line.empty || line.indent > column || (item && line.indent === column)) continue;
     if (line.indent < column && !item) break;
-    take(line);
-    if (item) break; // the `- ` line that starts the mapping
+    if (!take(line) || item) break; // another x5c, or the `- ` line that starts the mapping
   }
   // Downwards: past the x5c value, keys at the same column until the mapping ends.
   let at = text.indexOf('\n', keyStart);
@@ -305,6 +311,6 @@ function readBlockFields(text: string, keyStart: number, jwk: JwkFound): void {
     if (line.empty || line.indent > column) continue;
     if (line.indent < column) break;
     if (text[line.start + line.indent] === '-') continue; // x5c's own items at the key's indentation
-    take(line);
+    if (!take(line)) break;
   }
 }
