@@ -33,6 +33,9 @@ export function toCsv(report: Report): string {
   return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
 
+/** Where findings are hints and listings come second (context.ts's contexts other than production). */
+const NON_PRODUCTION_FILES = 'test, example, documentation or vendored files';
+
 function mdCell(v: string): string {
   return v.replace(/[\\|`*_<>[\]]/g, (c) => '\\' + c).replace(/\r?\n/g, ' ');
 }
@@ -55,7 +58,7 @@ export function toMarkdown(report: Report, relativeTo?: string): string {
     ...(certificates.length ? certificateRows(certificates) : ['No certificates in production files.']),
   ];
   // What is outside production is one click away, not in the way (GitHub renders <details>).
-  if (elsewhere.length) lines.push('', ...folded(`${elsewhere.length} ${elsewhere.length === 1 ? 'certificate' : 'certificates'} in test, example, documentation or vendored files`, certificateRows(elsewhere)));
+  if (elsewhere.length) lines.push('', ...folded(`${elsewhere.length} ${elsewhere.length === 1 ? 'certificate' : 'certificates'} in ${NON_PRODUCTION_FILES}`, certificateRows(elsewhere)));
   if (report.crls?.length) {
     lines.push('', '## Revocation lists', '', '| Next update | Days left | Issuer | Number | Revoked | File | Context |', '|---|---|---|---|---|---|---|');
     for (const c of report.crls) {
@@ -70,7 +73,7 @@ export function toMarkdown(report: Report, relativeTo?: string): string {
   }
   if (report.findings.length) lines.push('', '## Findings', '');
   if (findings.length) lines.push(...findingRows(findings));
-  if (hints.length) lines.push(...(findings.length ? [''] : []), ...folded(`${hints.length} ${hints.length === 1 ? 'hint' : 'hints'} (findings in test, example, documentation or vendored files)`, findingRows(hints)));
+  if (hints.length) lines.push(...(findings.length ? [''] : []), ...folded(`${hints.length} ${hints.length === 1 ? 'hint' : 'hints'} (findings in ${NON_PRODUCTION_FILES})`, findingRows(hints)));
   if (report.summary.expiringWithoutOwner) lines.push('', expiringWithoutOwnerLine(report.summary.expiringWithoutOwner));
   return lines.join('\n') + '\n';
 }
@@ -196,18 +199,17 @@ export function toTable(report: Report, color: boolean, relativeTo?: string): st
   }
   const rel = (f: string) => (relativeTo ? path.relative(relativeTo, f) || f : f);
   // STATUS says what colour alone would (a CI log has none): the worst finding, and the context outside production.
-  const status = (sev: string | undefined, context: FileContext) => `${sev ?? 'ok'}${context === 'production' ? '' : ` (${context})`}`;
-  const rows = report.certificates.map((c) => ({
-    sev: worst.get(c.sha256),
-    context: c.context,
-    cells: [status(worst.get(c.sha256), c.context), c.notAfter.slice(0, 10), String(c.daysLeft), (c.subjectCN ?? c.subject).slice(0, 40), (c.issuerCN ?? c.issuer).slice(0, 30), `${c.keyType}${c.keyBits ? ' ' + c.keyBits : ''}`, `${rel(c.file)}:${c.range.start.line + 1}`],
-  }));
+  const row = (sha256: string, context: FileContext, cells: string[]) => {
+    const sev = worst.get(sha256);
+    return { sev, context, cells: [`${sev ?? 'ok'}${context === 'production' ? '' : ` (${context})`}`, ...cells] };
+  };
+  const rows = report.certificates.map((c) => row(c.sha256, c.context, [
+    c.notAfter.slice(0, 10), String(c.daysLeft), (c.subjectCN ?? c.subject).slice(0, 40), (c.issuerCN ?? c.issuer).slice(0, 30), `${c.keyType}${c.keyBits ? ' ' + c.keyBits : ''}`, `${rel(c.file)}:${c.range.start.line + 1}`,
+  ]));
   for (const c of report.crls ?? []) {
-    rows.push({
-      sev: worst.get(c.sha256),
-      context: c.context,
-      cells: [status(worst.get(c.sha256), c.context), c.nextUpdate?.slice(0, 10) ?? '-', c.daysLeft === null ? '-' : String(c.daysLeft), `CRL${c.crlNumber ? ` 0x${c.crlNumber}` : ''} (${c.revokedCount} revoked)`, (c.issuerCN ?? c.issuer).slice(0, 30), '', `${rel(c.file)}:${c.range.start.line + 1}`],
-    });
+    rows.push(row(c.sha256, c.context, [
+      c.nextUpdate?.slice(0, 10) ?? '-', c.daysLeft === null ? '-' : String(c.daysLeft), `CRL${c.crlNumber ? ` 0x${c.crlNumber}` : ''} (${c.revokedCount} revoked)`, (c.issuerCN ?? c.issuer).slice(0, 30), '', `${rel(c.file)}:${c.range.start.line + 1}`,
+    ]));
   }
   const header = ['STATUS', 'EXPIRES', 'DAYS', 'SUBJECT', 'ISSUER', 'KEY', 'FILE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r.cells[i].length)));
@@ -217,10 +219,9 @@ export function toTable(report: Report, color: boolean, relativeTo?: string): st
     return color && r.sev ? `${COLORS[r.sev as keyof typeof COLORS]}${line}${COLORS.reset}` : line;
   };
   // Production first: a test tree's dozens of expired fixtures must not bury the one certificate that matters.
-  const production = rows.filter((r) => r.context === 'production');
-  const elsewhere = rows.filter((r) => r.context !== 'production');
+  const [production, elsewhere] = partition(rows, (r) => r.context === 'production');
   const out = [fmt(header), ...production.map(paint)];
-  if (production.length && elsewhere.length) out.push('', NON_PRODUCTION_HEADING);
+  if (production.length && elsewhere.length) out.push('', `IN ${NON_PRODUCTION_FILES.toUpperCase()}`);
   out.push(...elsewhere.map(paint));
   const allProblems = report.findings.filter((f) => !f.sha256 && !f.host);
   const problems = allProblems.filter((f) => f.severity !== 'hint');
@@ -233,7 +234,7 @@ export function toTable(report: Report, color: boolean, relativeTo?: string): st
   }
   if (allProblems.length > problems.length) {
     const hidden = allProblems.length - problems.length;
-    out.push('', `${hidden} ${hidden === 1 ? 'problem' : 'problems'} in test, example, documentation or vendored files not listed (--format json lists them)`);
+    out.push('', `${hidden} ${hidden === 1 ? 'problem' : 'problems'} in ${NON_PRODUCTION_FILES} not listed (--format json lists them)`);
   }
   if (report.hosts) out.push(...hostsTable(report, color, rel));
   const hosts = report.hosts ? `, ${report.hosts.length} hosts` : '';
@@ -242,8 +243,6 @@ export function toTable(report: Report, color: boolean, relativeTo?: string): st
   if (report.summary.expiringWithoutOwner) out.push(expiringWithoutOwnerLine(report.summary.expiringWithoutOwner));
   return out.join('\n') + '\n';
 }
-
-const NON_PRODUCTION_HEADING = 'IN TEST, EXAMPLE, DOCUMENTATION OR VENDORED FILES';
 
 /** HOSTS: one row per endpoint (worst finding's colour), then each distinct host finding once. */
 function hostsTable(report: Report, color: boolean, rel: (f: string) => string): string[] {
