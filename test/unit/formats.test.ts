@@ -162,6 +162,7 @@ describe('file formats', () => {
       const table = 'static const uint8_t digits[] = { 0x30, 0x31, 0x32, 0x30,0x30, 0x30,  0x82 };\n';
       assert.equal(mayHoldCertificates('t.c', Buffer.from(table)), false, '0x30 followed by other bytes');
       assert.equal(mayHoldCertificates('t.c', Buffer.from(table + xxd)), true, 'the array after them');
+      assert.equal(mayHoldCertificates('t.c', Buffer.from('static const uint8_t cut[] = { 0x30, 0x8')), false, 'a file ending inside the marker');
       // A public key's DER, a certificate cut short and a mere `0x30, 0x82` are not certificates, and not problems.
       const key = sharedKey({ type: 'rsa' });
       const spki = execFileSync('openssl', ['pkey', '-pubout', '-outform', 'DER'], { input: key.pem });

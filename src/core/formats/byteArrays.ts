@@ -24,6 +24,7 @@ const MARKER = /0x30, ?0x82/g;
 const BYTE_ARRAY_EXTENSIONS = new Set(['.c', '.h', '.cc', '.cpp', '.cxx', '.c++', '.hpp', '.hh', '.hxx', '.h++', '.ino', '.pde', '.inc', '.ipp', '.m', '.mm',
   '.rs', '.go', '.java', '.kt', '.cs', '.swift', '.zig']);
 const PREFIX = Buffer.from('0x30,');
+const SECOND = Buffer.from('0x82');
 
 /**
  * Whether a file may hold a certificate as a byte array: a source file of those languages with
@@ -35,24 +36,20 @@ export function mayHoldByteArray(bytes: Uint8Array, ext: string): boolean {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let at = b.indexOf(PREFIX); at !== -1; at = b.indexOf(PREFIX, at + PREFIX.length)) {
     const next = at + PREFIX.length + (b[at + PREFIX.length] === 0x20 ? 1 : 0);
-    if (b[next] === 0x30 && b[next + 1] === 0x78 && b[next + 2] === 0x38 && b[next + 3] === 0x32) return true;
+    if (next + SECOND.length <= b.length && b.compare(SECOND, 0, SECOND.length, next, next + SECOND.length) === 0) return true;
   }
   return false;
 }
 
-/** The same test on text already decoded. */
-export function mayHoldByteArrayText(text: string, ext: string): boolean {
-  return BYTE_ARRAY_EXTENSIONS.has(ext) && (text.includes('0x30, 0x82') || text.includes('0x30,0x82'));
-}
-
 /**
  * Every certificate written as a run of `0xNN` bytes separated by commas, whitespace and a macro's
- * `\` line continuations. Other DER in such arrays (public keys, private keys) is not returned.
+ * `\` line continuations, in a source file of those languages (`ext`, as mayHoldByteArray). Other DER in such arrays (public keys, private keys) is not returned.
  * Linear in the text: each run of bytes is read once, and every certificate start inside it is
  * tested on a view of those bytes.
  */
-export function findDerByteArrays(text: string): DerByteArray[] {
+export function findDerByteArrays(text: string, ext: string): DerByteArray[] {
   const found: DerByteArray[] = [];
+  if (!BYTE_ARRAY_EXTENSIONS.has(ext)) return found;
   MARKER.lastIndex = 0;
   let run: ByteRun | undefined;
   let m: RegExpExecArray | null;

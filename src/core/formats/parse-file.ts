@@ -12,7 +12,7 @@ import { configFormat, maskComments, mayBeConfigFile } from '../hosts/configForm
 import { linkChains } from './chains';
 import { FILE_START, LineIndex } from './lines';
 import { BASE64_PEM_MARKER, findPemBlocks, PEM_MARKER, type PemBlock } from './pem';
-import { findDerByteArrays, mayHoldByteArray, mayHoldByteArrayText } from './byteArrays';
+import { findDerByteArrays, mayHoldByteArray } from './byteArrays';
 import { certificatesFromPkcs7 } from './pkcs7';
 import { openPkcs12 } from './pkcs12';
 import { type JwkString, scanJwks } from './jwks';
@@ -416,9 +416,7 @@ function parseText(text: string, ext: string, file: string, sink: Sink): void {
   handlePemBlocks(blocks, 0, lines, (b) => context.kindAt(b.start), sink);
 
   // DER certificates as arrays of hex bytes in source code (xxd -i): how firmware compiles in a root CA.
-  if (mayHoldByteArrayText(text, ext)) {
-    for (const a of findDerByteArrays(text)) sink.certificate(a.der, lines.range(a.start, a.end), 'inline', 'Byte array');
-  }
+  for (const a of findDerByteArrays(text, ext)) sink.certificate(a.der, lines.range(a.start, a.end), 'inline', 'Byte array');
 
   // base64-encoded PEM values: Kubernetes Secret data, kubeconfig *-data, .env, JSON.
   const handled = new Set<number>();
