@@ -78,12 +78,12 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
     }
   });
 
-  it('the VSIX still holds only the extension (vsce ls): .npmignore, action.yml and the hooks file stay out', () => {
+  it('the VSIX still holds only the extension (vsce ls): docs/, the screenshots, .npmignore, action.yml and the hooks file stay out', () => {
     const listed = sh(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'ls', '--no-dependencies'], { cwd: ROOT });
     assert.equal(listed.code, 0, listed.stderr);
     const files = listed.stdout.trim().split('\n').sort();
     assert.ok(['dist/extension.js', 'dist/readWorker.js', 'dist/forge.js', 'package.json'].every((f) => files.includes(f)), files.join(' '));
-    for (const f of files) assert.doesNotMatch(f, /^(dist\/cli\.js|action\.yml|\.pre-commit-hooks\.yaml|\.npmignore|src\/|test\/|out\/|node_modules\/)/);
+    for (const f of files) assert.doesNotMatch(f, /^(docs\/|media\/screenshots\/|dist\/cli\.js|action\.yml|\.pre-commit-hooks\.yaml|\.npmignore|src\/|test\/|out\/|node_modules\/)/);
   });
 
   describe('GitHub Action (action.yml), its steps run here', () => {

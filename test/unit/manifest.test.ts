@@ -33,9 +33,19 @@ describe('package manifest and translations', () => {
     assert.ok(pkg.contributes.commands.every((c: { category: string }) => c.category === 'CertLens'));
   });
 
-  it('documents every setting in the README', () => {
-    const readme = read('README.md');
-    for (const key of Object.keys(pkg.contributes.configuration.properties)) assert.ok(readme.includes(`\`${key}\``), key);
+  it('documents every setting, with its default, in the README\'s Settings table', () => {
+    const section = /\n## Settings\n([\s\S]*?)\n## /.exec(read('README.md'))?.[1];
+    assert.ok(section, 'README.md has a "## Settings" section');
+    const rows = new Map([...section.matchAll(/^\| `(certlens\.[^`]+)` \| (.*?) \| /gm)].map((m) => [m[1], m[2]]));
+    const properties = pkg.contributes.configuration.properties as Record<string, { default: unknown }>;
+    assert.deepEqual([...rows.keys()].sort(), Object.keys(properties).sort());
+    for (const [key, { default: expected }] of Object.entries(properties)) {
+      const cell = rows.get(key) ?? '';
+      const spans = [...cell.matchAll(/`([^`]*)`/g)].map((m) => m[1]);
+      if (spans.length === 1 && cell === `\`${spans[0]}\``) assert.deepEqual(JSON.parse(spans[0]), expected, key);
+      // A list of folder names stands for the default `**/name/**` globs.
+      else assert.deepEqual(spans.map((name) => `**/${name}/**`), expected, key);
+    }
   });
 
   it('has every %key% of package.json in package.nls.json', () => {
