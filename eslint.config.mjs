@@ -1,4 +1,5 @@
-// `npm run lint`: ESLint with typescript-eslint's type-aware rules over src/ and test/.
+// `npm run lint`: ESLint with typescript-eslint's type-aware rules over src/, test/ and bench/*.ts, and
+// ESLint's recommended rules over the project's own scripts (scripts/, bench/*.mjs, esbuild.js).
 // The point is promises: one nobody awaits or catches (no-floating-promises) and an async function
 // where a void callback is expected (no-misused-promises) lose their errors. Besides those, ESLint's
 // recommended rules and typescript-eslint's recommendedTypeChecked, except the no-unsafe-* family:
@@ -6,12 +7,20 @@
 // and would need casts that check nothing.
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['out/', 'dist/', 'node_modules/', '.vscode-test/', 'bench/', 'scripts/', '**/*.js', '**/*.mjs'] },
+  { ignores: ['out/', 'dist/', 'node_modules/', '.vscode-test/', 'bench/tmp/', 'realworld/', 'media/'] },
   {
-    files: ['src/**/*.ts', 'test/**/*.ts'],
+    files: ['scripts/**/*.mjs', 'bench/**/*.mjs', '*.mjs', 'esbuild.js'],
+    extends: [js.configs.recommended],
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.node } },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+  },
+  { files: ['esbuild.js'], languageOptions: { sourceType: 'commonjs' } },
+  {
+    files: ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

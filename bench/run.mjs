@@ -73,7 +73,6 @@ if(process.argv[3]==='2'){const w=new Worker(__filename,{workerData:files.filter
 const floorFile = path.join(os.tmpdir(), `certlens-floor-${process.pid}.js`);
 fs.writeFileSync(floorFile, FLOOR_SCRIPT);
 process.on('exit', () => fs.rmSync(floorFile, { force: true }));
-const readFloorMs = (dir, threads) => timeCommand(process.execPath, [floorFile, dir, String(threads)]);
 
 // 1. Whole-tree scan against ripgrep, a bare Node read loop and the openssl loop. Each round runs
 //    every contender once, in turn (in reverse order every other round, so that none always runs

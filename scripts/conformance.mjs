@@ -4,7 +4,7 @@
 // `openssl crl -noout -issuer -lastupdate -nextupdate -crlnumber` for every CRL (PEM block or DER file).
 // Java keystores are compared with `keytool -list -v` (those found, and some generated at run time).
 // Usage: npm run conformance -- DIR [DIR...]   (add --verbose to list every disagreement, --no-keystores to skip the generated ones)
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global document -- page.evaluate callbacks run in the page */
 // `npm run demo`: installs what is missing (npm ci; for the offline host also Debian packages and
 // code-server), builds, regenerates the demo workspace (.vscode-test/demo-workspace, dates relative
 // to today), then opens it with the extension under development:

@@ -92,7 +92,7 @@ function enclosingKey(lines, line, character) {
   for (let i = line - 1; i >= 0 && i >= line - 2000; i--) {
     const at = lines[i].search(/\S/);
     if (at < 0 || at > indent) continue;
-    const m = /^\s*(?:-\s+)?["']?([\w$.\/-]+)["']?\s*:(.*)$/.exec(lines[i]);
+    const m = /^\s*(?:-\s+)?["']?([\w$./-]+)["']?\s*:(.*)$/.exec(lines[i]);
     if (at === indent && !(item && m && !m[2].trim())) continue;
     if (m) {
       if (/^\s*[|>][-+]?\d*\s*$/.test(m[2])) return m[1];
@@ -101,7 +101,7 @@ function enclosingKey(lines, line, character) {
     }
   }
   const before = text.slice(0, character).replace(/[a-zA-Z][\w+.-]*:\/\/[^\s"']*$/, '');
-  const keys = [...before.matchAll(/(?:^|[\s{,[])["']?([A-Za-z_$][\w$.\/-]*)["']?\s*:(?=\s|$|["'{[])/g)];
+  const keys = [...before.matchAll(/(?:^|[\s{,[])["']?([A-Za-z_$][\w$./-]*)["']?\s*:(?=\s|$|["'{[])/g)];
   return keys.length ? keys[keys.length - 1][1] : parent;
 }
 

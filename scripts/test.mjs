@@ -52,7 +52,7 @@ function runNode(args, { capture = false } = {}) {
   });
 }
 
-const stripAnsi = (s) => s.replace(/\u001b\[[0-9;]*m/g, '');
+const stripAnsi = (s) => s.replace(new RegExp(String.raw`\u001b\[[0-9;]*m`, 'g'), '');
 
 const results = []; // { tier, ok, passed, failed, seconds, note }
 let passed = 0;

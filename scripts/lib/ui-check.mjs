@@ -1,3 +1,4 @@
+/* global document -- page.evaluate callbacks run in the page */
 // UI check of the integration tier: the Expirations tree as a user sees it. Opens the offline
 // workbench (code-server + headless Chromium) on a fixture workspace, trusted, with the extension
 // loaded the way the demo loads it (payload with extensionDevelopmentPath only, no test runner
