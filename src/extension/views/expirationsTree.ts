@@ -9,6 +9,8 @@ import type { CertificateStore } from '../store';
 import { keyToUri, toVsRange } from '../uris';
 import { Coalescer, SUMMARY_REFRESH_MS } from '../coalesce';
 import type { Log } from '../log';
+import { LOCKED_CODES } from '../../core/report/findingCodes';
+import { PROBLEM_CODES, problemContextValue } from './contextValues';
 import { errorMessage } from '../../core/redact';
 import type { WorkspaceOwners } from '../owners';
 
@@ -57,7 +59,6 @@ export class ProblemNode {
 /** The collapsed group of certificates and problems in test, example, documentation and vendored files. */
 const NON_PRODUCTION_GROUP = 'non-production';
 
-const PROBLEM_CODES = new Set(['invalid-certificate', 'invalid-crl', 'invalid-base64', 'invalid-date', 'pem-unterminated', 'pkcs7-invalid', 'pkcs12-locked', 'pkcs12-wrong-password', 'pkcs12-invalid', 'read-error', 'file-too-large', 'too-many-certificates', 'referenced-file-missing']);
 
 /** The "Expirations" tree: certificates grouped by urgency (or file, or issuer), soonest first. */
 export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
@@ -313,8 +314,8 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
     item.id = `problem:${f.file}:${f.range.start.line}:${f.range.start.character}:${f.code}`;
     item.description = f.message;
     item.tooltip = `${f.message} [${f.code}]`;
-    item.iconPath = new vscode.ThemeIcon(f.code === 'pkcs12-locked' ? 'lock' : f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : f.severity === 'hint' ? 'lightbulb' : 'info');
-    item.contextValue = f.code === 'pkcs12-locked' ? 'certlens.problem.locked' : 'certlens.problem';
+    item.iconPath = new vscode.ThemeIcon(LOCKED_CODES.has(f.code) ? 'lock' : f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : f.severity === 'hint' ? 'lightbulb' : 'info');
+    item.contextValue = problemContextValue(f.code);
     item.command = { command: Commands.reveal, title: vscode.l10n.t('Reveal in Editor'), arguments: [node] };
     return item;
   }
