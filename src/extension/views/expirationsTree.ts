@@ -13,6 +13,7 @@ import { LOCKED_CODES } from '../../core/report/findingCodes';
 import { PROBLEM_CODES, problemContextValue } from './contextValues';
 import { errorMessage } from '../../core/redact';
 import type { WorkspaceOwners } from '../owners';
+import type { WorkspaceSummaries } from '../summary';
 
 export type GroupBy = 'urgency' | 'file' | 'issuer' | 'owner';
 
@@ -73,7 +74,7 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
   readonly pendingRefresh = new Coalescer(() => this.refresh(), SUMMARY_REFRESH_MS);
   filter = '';
 
-  constructor(private readonly store: CertificateStore, private readonly hosts: HostChecks, private readonly owners?: WorkspaceOwners) {
+  constructor(private readonly store: CertificateStore, private readonly hosts: HostChecks, private readonly summaries: WorkspaceSummaries, private readonly owners?: WorkspaceOwners) {
     this.view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(this.view, this.changed, this.pendingRefresh, store.onDidChange(() => this.pendingRefresh.trigger()), hosts.onDidChange(() => this.pendingRefresh.trigger()), store.onDidChangeScanning(() => this.updateMessage()));
     if (owners) this.disposables.push(owners.onDidChange(() => this.pendingRefresh.trigger()));
@@ -106,8 +107,9 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
   refresh(): void {
     this.roots = undefined;
     const { counts } = this.store.summary();
-    const urgent = counts.expired + counts.critical;
-    this.view.badge = urgent ? { value: urgent, tooltip: vscode.l10n.t('{0} certificates expired or expiring within critical days', urgent) } : undefined;
+    // Certificates, CRLs, SAML metadata and hosts, as the status bar counts them.
+    const { urgent } = this.summaries.current();
+    this.view.badge = urgent ? { value: urgent, tooltip: vscode.l10n.t('{0} expired or expiring within critical days (certificates, CRLs, SAML metadata, hosts)', urgent) } : undefined;
     void vscode.commands.executeCommand('setContext', 'certlens.scanned', this.store.scanned);
     const empty = !this.filter && Object.values(counts).every((n) => n === 0) && this.hosts.states().length === 0 && this.store.crls().length === 0 && !this.store.findings().some((f) => PROBLEM_CODES.has(f.code));
     void vscode.commands.executeCommand('setContext', 'certlens.empty', empty);
