@@ -22,7 +22,7 @@ function input(over: Partial<SummaryInput> = {}): SummaryInput {
 describe('workspace summary (core/summary.ts)', () => {
   it('counts certificates, CRLs, SAML metadata and hosts alike: expired, critical, soon, urgent', () => {
     const s = summarize(input({
-      certificates: { counts: counts({ expired: 1, critical: 2, later: 4 }), nonProduction: counts({ expired: 5 }), worst: new Map([['/ws/a.pem', 'expired' as Urgency]]) },
+      certificates: { counts: counts({ expired: 1, critical: 2, later: 4 }), nonProduction: counts({ expired: 5 }), worst: new Map([['/ws/a.pem', 'expired']]) },
       crls: [{ file: '/ws/ca.crl', nextUpdate: days(-1) }, { file: '/ws/ca.crl', nextUpdate: days(20) }, { file: '/ws/never.crl' }],
       metadata: [{ file: '/ws/idp.xml', notAfter: days(3) }],
       hosts: [{ file: '/ws/app.yaml', notBefore: days(-100), notAfter: days(-2) }, { file: '/ws/app.yaml', notBefore: days(-100), notAfter: days(200) }],
@@ -53,7 +53,7 @@ describe('workspace summary (core/summary.ts)', () => {
 
   it('gives each production file its most urgent state, CRLs and metadata included, not the files naming hosts', () => {
     const s = summarize(input({
-      certificates: { counts: counts({ warning: 1 }), nonProduction: noUrgencies(), worst: new Map([['/ws/both.pem', 'warning' as Urgency]]) },
+      certificates: { counts: counts({ warning: 1 }), nonProduction: noUrgencies(), worst: new Map([['/ws/both.pem', 'warning']]) },
       crls: [{ file: '/ws/both.pem', nextUpdate: days(2) }, { file: '/ws/ca.crl', nextUpdate: days(60) }],
       metadata: [{ file: '/ws/idp.xml', notAfter: days(-1) }],
       hosts: [{ file: '/ws/app.yaml', notBefore: days(-10), notAfter: days(-1) }],
