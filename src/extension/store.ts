@@ -575,10 +575,10 @@ export class CertificateStore implements vscode.Disposable {
   private readonly ignoreMatchers = new Map<string, (p: string) => boolean>();
 
   private pathIgnored(file: string, cfg: CertLensConfig): boolean {
-    if (!cfg.ignorePaths.length) return false;
-    const key = cfg.ignorePaths.join('\0');
+    if (!cfg['ignore.paths'].length) return false;
+    const key = cfg['ignore.paths'].join('\0');
     let m = this.ignoreMatchers.get(key);
-    if (!m) this.ignoreMatchers.set(key, (m = picomatch(cfg.ignorePaths, { dot: true })));
+    if (!m) this.ignoreMatchers.set(key, (m = picomatch(cfg['ignore.paths'], { dot: true })));
     return m(vscode.workspace.asRelativePath(keyToUri(file), false));
   }
 

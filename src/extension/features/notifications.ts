@@ -7,7 +7,7 @@ const LAST_SHOWN_KEY = 'certlens.notification.lastShown';
 
 /** After a full scan and whenever the clock re-evaluates (a new day included): one notification per workspace per day when something is expired or critical. */
 export async function notifyIfUrgent(summaries: WorkspaceSummaries, state: vscode.Memento, now: number): Promise<boolean> {
-  if (!readConfig().notificationsEnabled) return false;
+  if (!readConfig()['notifications.enabled']) return false;
   const today = localDay(now);
   if (state.get<string>(LAST_SHOWN_KEY) === today) return false;
   // Production certificates, CRLs, SAML metadata and hosts (tests, examples and docs are no reason to interrupt anyone), as the status bar counts them.

@@ -33,7 +33,7 @@ export class StatusBarFeature implements vscode.Disposable {
 
   update(): void {
     const cfg = readConfig();
-    if (!cfg.statusBarEnabled) {
+    if (!cfg['statusBar.enabled']) {
       this.item.hide();
       this.visible = false;
       return;
@@ -55,7 +55,7 @@ export class StatusBarFeature implements vscode.Disposable {
     this.item.tooltip = vscode.l10n.t('CertLens: {0} certificates, {1} expired, {2} expiring within {3} days. Click to show them.', total, expired, soon, warningDays)
       + (apart ? '\n' + vscode.l10n.t('Not counted: {0} in tests, examples, docs and vendored files ({1} expired or expiring).', apart, apartUrgent) : '');
     this.item.backgroundColor = expired ? new vscode.ThemeColor('statusBarItem.errorBackground') : soon ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
-    this.visible = !(clean && cfg.statusBarHideWhenClean);
+    this.visible = !(clean && cfg['statusBar.hideWhenClean']);
     if (this.visible) this.item.show();
     else this.item.hide();
   }
