@@ -5,6 +5,7 @@ import type { FileRead } from '../core/scan/pipeline';
 import { assessHost, groupTargets, hostFindings, hostJson, type HostReference, type HostTarget, hostPortKey, parseHostPort, type ProbeResult, type ProbeTarget, probeTargetFor, Prober, proxyFor, startTlsFor } from '../core/hosts';
 import { type HostJson, isoTime, REPORT_VERSION } from '../core/report/schema';
 import { meetsThreshold } from '../core/report/formats';
+import { EXPIRED_CODES } from '../core/report/findingCodes';
 import { daysLeft, DEFAULT_RULES, isoDate, type RuleSettings } from '../core/rules/rules';
 
 /** parseArgs options shared by `scan --hosts` and `check`. */
@@ -168,7 +169,7 @@ export async function checkCommand(args: string[], usage: Usage): Promise<number
     ? JSON.stringify({ version: REPORT_VERSION, now: isoTime(now), hosts: [json], findings: issues.map((i) => ({ ...i, host: hostPortKey(result.host, result.port) })) }, null, process.stdout.isTTY ? 2 : undefined) + '\n'
     : checkTable(result, json, issues, now);
   await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
-  const failed = failOn === 'expired' ? issues.some((i) => i.code === 'expired') : issues.some((i) => meetsThreshold(i.severity, failOn));
+  const failed = failOn === 'expired' ? issues.some((i) => EXPIRED_CODES.has(i.code)) : issues.some((i) => meetsThreshold(i.severity, failOn));
   return failed ? 1 : 0;
 }
 

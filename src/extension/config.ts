@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
-import { configFrom, DEFAULTS, type CertLensConfig, type SettingKey, type Settings } from './settings';
+import { configFrom, DEFAULTS, type CertLensConfig, type SettingKey, type Settings, type WindowConfig } from './settings';
 
 export {
-  DEFAULTS, SETTING_KEYS, FILE_CONTEXTS,
+  DEFAULTS, SETTING_KEYS, FILE_CONTEXTS, SCOPES,
   type CertLensConfig, type FileContext, type HostSettings, type NonProductionMode, type SettingKey, type Settings, type SeverityName, type UnreachableSeverity,
+  type WindowConfig,
 } from './settings';
 
 /**
@@ -17,10 +18,17 @@ export const SECTION = 'certlens';
 export type OtherSetting = 'files.exclude' | 'http.proxy' | 'http.noProxy';
 const OTHER_SETTINGS: readonly OtherSetting[] = ['files.exclude', 'http.proxy', 'http.noProxy'];
 
-/** CertLens's settings as they apply to a resource (its workspace folder's settings) or the window. */
+/**
+ * The one typed accessor of CertLens's settings: each read at the scope package.json declares it with
+ * (SCOPES), window settings for the window and resource settings for `scope`'s workspace folder.
+ * Without a scope, only the window's settings (and the workspace's rules) are typed as readable.
+ */
+export function readConfig(): WindowConfig;
+export function readConfig(scope: vscode.ConfigurationScope | undefined): CertLensConfig;
 export function readConfig(scope?: vscode.ConfigurationScope): CertLensConfig {
-  const c = vscode.workspace.getConfiguration(SECTION, scope);
-  return configFrom((key) => c.get(key));
+  const window = vscode.workspace.getConfiguration(SECTION);
+  const resource = scope === undefined ? window : vscode.workspace.getConfiguration(SECTION, scope);
+  return configFrom((key, at) => (at === 'resource' ? resource : window).get(key));
 }
 
 /** Writes a setting to the workspace (folder settings for a single-folder workspace). */

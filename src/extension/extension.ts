@@ -16,6 +16,7 @@ import { DiagnosticsFeature } from './features/diagnostics';
 import { registerHover } from './features/hover';
 import { LiveUpdates } from './features/liveUpdates';
 import { notifyIfUrgent } from './features/notifications';
+import { WorkspaceSummaries } from './summary';
 import { Pkcs12Feature } from './features/pkcs12';
 import { registerQuickFixes } from './features/quickFixes';
 import { StatusBarFeature } from './features/statusBar';
@@ -33,21 +34,22 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   const pool = new ReadPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'readWorker.js').fsPath, { background: true });
   const store = new CertificateStore({ pool, clock, passwords, log });
   const hosts = new HostChecks(store, context.workspaceState, clock, log);
+  const summaries = new WorkspaceSummaries(store, hosts);
   const owners = new WorkspaceOwners(log);
   const lastChanges = new EditorLastChange();
-  const tree = new ExpirationsTree(store, hosts, owners);
+  const tree = new ExpirationsTree(store, hosts, summaries, owners);
   const codeLens = new CodeLensFeature(store, hosts);
-  const statusBar = new StatusBarFeature(store, hosts);
+  const statusBar = new StatusBarFeature(store, hosts, summaries);
   const details = new DetailsFeature(store, owners, lastChanges);
   const pkcs12 = new Pkcs12Feature(store, passwords, context.secrets, log);
   const live = new LiveUpdates(store);
   const diagnostics = new DiagnosticsFeature(store, hosts);
-  const decorations = new FileDecorationsFeature(store);
+  const decorations = new FileDecorationsFeature(store, summaries);
   let notified = 0;
   let fullScan: Promise<void> = Promise.resolve();
 
   const notify = async () => {
-    if (await notifyIfUrgent(store, context.workspaceState, clock.now())) notified++;
+    if (await notifyIfUrgent(summaries, context.workspaceState, clock.now())) notified++;
   };
   const rescan = (): Promise<void> => {
     // A failed scan is logged (CertLens: Show Log) and leaves the previous results in place.
@@ -64,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     log,
     // A new day, or a certificate crossing into expired or critical, with the window left open.
     store.onDidTick(() => void notify()),
-    store, hosts, owners, lastChanges, tree, codeLens, statusBar, details, pkcs12, live,
+    store, hosts, summaries, owners, lastChanges, tree, codeLens, statusBar, details, pkcs12, live,
     registerCertificateFileLinks(hosts),
     diagnostics,
     decorations,

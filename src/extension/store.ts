@@ -550,8 +550,9 @@ export class CertificateStore implements vscode.Disposable {
   }
 
   /**
-   * Certificates by urgency over the workspace, and the most urgent per file: what the status bar,
-   * the tree's badge and Explorer decorations show. Summed over files (each counted once when it
+   * Certificates by urgency over the workspace, and the most urgent per file: the certificates' part
+   * of the workspace summary (core/summary.ts, extension/summary.ts) the status bar, the tree's badge,
+   * notifications and Explorer decorations show. Summed over files (each counted once when it
    * changes), so a workspace-wide summary after an edit costs a pass over files, not certificates.
    */
   summary(): UrgencySummary {
@@ -559,27 +560,25 @@ export class CertificateStore implements vscode.Disposable {
     const counts = noUrgencies();
     const apart = noUrgencies();
     const worst = new Map<string, Urgency>();
-    let warningDays = 0;
     for (const file of this.inventory.fileNames()) {
       const state = this.fileState(file);
       if (!state.certs.length) continue;
       const into = state.apart ? apart : counts;
       for (const u of URGENCIES) into[u] += state.counts[u];
       if (state.apart) continue;
-      warningDays = Math.max(warningDays, this.configFor(file).rules.warningDays);
       const w = URGENCIES.find((u) => state.counts[u] > 0);
       if (w) worst.set(file, w);
     }
-    return (this.summaryCache = { counts, nonProduction: apart, worst, warningDays });
+    return (this.summaryCache = { counts, nonProduction: apart, worst });
   }
 
   private readonly ignoreMatchers = new Map<string, (p: string) => boolean>();
 
   private pathIgnored(file: string, cfg: CertLensConfig): boolean {
-    if (!cfg.ignorePaths.length) return false;
-    const key = cfg.ignorePaths.join('\0');
+    if (!cfg['ignore.paths'].length) return false;
+    const key = cfg['ignore.paths'].join('\0');
     let m = this.ignoreMatchers.get(key);
-    if (!m) this.ignoreMatchers.set(key, (m = picomatch(cfg.ignorePaths, { dot: true })));
+    if (!m) this.ignoreMatchers.set(key, (m = picomatch(cfg['ignore.paths'], { dot: true })));
     return m(vscode.workspace.asRelativePath(keyToUri(file), false));
   }
 
@@ -740,6 +739,4 @@ export interface UrgencySummary {
   nonProduction: Record<Urgency, number>;
   /** The most urgent state of each production file holding a visible certificate. */
   worst: Map<string, Urgency>;
-  /** The largest warningDays of the folders holding certificates. */
-  warningDays: number;
 }

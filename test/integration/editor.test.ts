@@ -313,6 +313,15 @@ describe('CertLens editor surface', function () {
     assert.ok(!settings.includes('hunter2'), 'the password is not in settings');
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(uri, '..'), { recursive: true });
   });
+
+  it('lists a broken Java keystore among the tree\'s problems', async () => {
+    const uri = workspaceUri('javastores/broken.jks');
+    await vscode.workspace.fs.writeFile(uri, Buffer.from('feedfeed00000002' + '00'.repeat(6), 'hex'));
+    await waitFor('the keystore-invalid finding', () => certDiagnostics(uri).some((d) => d.code === 'keystore-invalid'));
+    const problems = (await api()).tree().find((g) => g.label === 'Problems');
+    assert.ok(problems?.children.some((c) => c.label.endsWith('broken.jks') && c.contextValue === 'certlens.problem'), JSON.stringify(problems));
+    await vscode.workspace.fs.delete(vscode.Uri.joinPath(uri, '..'), { recursive: true });
+  });
 });
 
 describe('CertLens settings and notifications', function () {

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { api } from './helpers';
+import { api, waitFor } from './helpers';
 
 interface MultiRootManifest {
   workspaceFile: string;
@@ -41,6 +41,26 @@ describe('CertLens in a multi-root workspace', function () {
       const badge = a.fileDecoration(vscode.Uri.file(f.top.file).toString());
       assert.equal(badge, f.top.daysLeft < 0 ? '!' : f.top.daysLeft <= 7 ? '!!' : f.top.daysLeft <= 30 ? '~' : undefined, f.top.file);
     }
+  });
+
+  it('grades each folder\'s certificates by that folder\'s thresholds (certlens.warningDays is a folder setting)', async () => {
+    const a = await api();
+    const alpha = manifest.folders.find((f) => f.name === 'alpha')!;
+    const beta = manifest.folders.find((f) => f.name === 'beta')!;
+    const folder = vscode.workspace.workspaceFolders!.find((f) => f.name === 'beta')!;
+    const config = vscode.workspace.getConfiguration('certlens', folder.uri);
+    const warned = () => a.report().findings.some((f) => f.file === beta.top.file && f.code === 'expires-warning');
+    assert.ok(!warned(), `${beta.top.cn} expires in ${beta.top.daysLeft} days: no warning at the default 30 days`);
+    await config.update('warningDays', beta.top.daysLeft + 50, vscode.ConfigurationTarget.WorkspaceFolder);
+    try {
+      await waitFor('beta\'s own warningDays to apply', () => warned());
+      assert.equal(a.fileDecoration(vscode.Uri.file(beta.top.file).toString()), '~');
+      assert.equal(a.statusBar(), `$(shield) 1 expired · 1 ≤ ${beta.top.daysLeft + 50} d`, 'the largest window of the folders counted');
+      assert.equal(a.fileDecoration(vscode.Uri.file(alpha.top.file).toString()), '!', 'alpha keeps its own thresholds');
+    } finally {
+      await config.update('warningDays', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+    }
+    await waitFor('the default to apply again', () => !warned());
   });
 });
 

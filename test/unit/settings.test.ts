@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CHOICES, configFrom, DEFAULTS, FILE_CONTEXTS, SETTING_KEYS, type SettingKey } from '../../src/extension/settings';
+import { CHOICES, configFrom, DEFAULTS, FILE_CONTEXTS, SCOPES, SETTING_KEYS, type SettingKey } from '../../src/extension/settings';
 
 const root = path.resolve(__dirname, '../../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-const declared: Record<string, { default?: unknown; enum?: unknown[] }> = pkg.contributes.configuration.properties;
+const declared: Record<string, { default?: unknown; enum?: unknown[]; scope?: string }> = pkg.contributes.configuration.properties;
 
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -27,6 +27,15 @@ describe('settings: one typed source of defaults', () => {
     const enums = Object.entries(declared).filter(([, p]) => p.enum).map(([k]) => k.replace(/^certlens\./, '')).sort();
     assert.deepEqual(enums, Object.keys(CHOICES).sort());
     for (const [key, choices] of Object.entries(CHOICES)) assert.deepEqual(declared[`certlens.${key}`].enum, [...choices], key);
+  });
+
+  it('declares the same scope as SCOPES for every setting (no scope is window scope)', () => {
+    for (const key of SETTING_KEYS) assert.equal(declared[`certlens.${key}`].scope ?? 'window', SCOPES[key], key);
+  });
+
+  it('makes the thresholds folder settings, as multi-root workspaces read them, and the certificate limit a window one', () => {
+    for (const key of ['criticalDays', 'warningDays', 'infoDays', 'lifetimeShare', 'shortLivedMaxDays'] as const) assert.equal(SCOPES[key], 'resource', key);
+    assert.equal(SCOPES.maxCertificatesPerFile, 'window');
   });
 
   it('has a certlens.context setting for every file context', () => {
@@ -56,7 +65,7 @@ describe('configFrom', () => {
     assert.deepEqual(c.context, { production: [], test: [], example: [], documentation: [], vendored: [] });
     assert.equal(c.hosts.includeNonProduction, false);
     assert.equal(c.hosts.unreachableSeverity, 'info');
-    assert.deepEqual(c.diagnosticsSeverity, DEFAULTS['diagnostics.severity']);
+    assert.deepEqual(c['diagnostics.severity'], DEFAULTS['diagnostics.severity']);
   });
 
   it('types every value as set', () => {
@@ -69,9 +78,9 @@ describe('configFrom', () => {
     assert.deepEqual(c.context.test, ['qa/**']);
     assert.equal(c.hosts.includeNonProduction, true);
     assert.equal(c.hosts.unreachableSeverity, 'warning');
-    assert.equal(c.codeLensEnabled, false);
+    assert.equal(c['codeLens.enabled'], false);
     assert.deepEqual([...c.rules.ignore], ['abcd']);
-    assert.deepEqual(c.ignoreFingerprints, ['AB:CD'], 'kept as written for the Ignore command');
+    assert.deepEqual(c['ignore.fingerprints'], ['AB:CD'], 'kept as written for the Ignore command');
     assert.deepEqual([...c.rules.snoozed], [['ff', Date.parse('2030-01-01T00:00:00Z')]]);
   });
 
@@ -86,7 +95,33 @@ describe('configFrom', () => {
     assert.deepEqual(c.snoozes, {});
   });
 
+  it('reads each setting at its declared scope: a folder\'s value for resource settings, the window\'s for window settings', () => {
+    const folder: Partial<Record<SettingKey, unknown>> = { criticalDays: 3, 'ignore.paths': ['a/**'], 'statusBar.enabled': false, 'hosts.timeoutMs': 1 };
+    const window: Partial<Record<SettingKey, unknown>> = { criticalDays: 5, 'ignore.paths': ['b/**'], 'statusBar.enabled': true, 'hosts.timeoutMs': 2 };
+    const asked = new Map<SettingKey, string>();
+    const c = configFrom((key, scope) => {
+      asked.set(key, scope);
+      return (scope === 'resource' ? folder : window)[key];
+    });
+    assert.equal(c.rules.criticalDays, 3);
+    assert.equal(c.criticalDays, 3);
+    assert.deepEqual(c['ignore.paths'], ['a/**']);
+    assert.equal(c['statusBar.enabled'], true);
+    assert.equal(c.hosts.timeoutMs, 2);
+    assert.deepEqual([...asked.keys()].sort(), [...SETTING_KEYS].sort(), 'every setting read once');
+    assert.equal(asked.get('maxCertificatesPerFile'), 'window');
+    assert.equal(asked.get('hosts.includeNonProduction'), 'resource');
+  });
+
+  it('groups hosts.* and context.* settings by their name after the prefix', () => {
+    const c = from({ 'hosts.timeoutMs': 1234, 'hosts.extra': ['a.test:443'], 'context.vendored': ['third_party/**'] });
+    assert.equal(c.hosts.timeoutMs, 1234);
+    assert.deepEqual(c.hosts.extra, ['a.test:443']);
+    assert.deepEqual(c.context.vendored, ['third_party/**']);
+    assert.deepEqual(Object.keys(c.hosts).sort(), SETTING_KEYS.filter((k) => k.startsWith('hosts.')).map((k) => k.slice(6)).sort());
+  });
+
   it('keeps the default severities a partial diagnostics.severity leaves out', () => {
-    assert.deepEqual(from({ 'diagnostics.severity': { warning: 'Hint' } }).diagnosticsSeverity, { error: 'Error', warning: 'Hint', info: 'Information', hint: 'Hint' });
+    assert.deepEqual(from({ 'diagnostics.severity': { warning: 'Hint' } })['diagnostics.severity'], { error: 'Error', warning: 'Hint', info: 'Information', hint: 'Hint' });
   });
 });

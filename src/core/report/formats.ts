@@ -5,9 +5,8 @@ import { pathToFileURL } from 'node:url';
 import type { FileContext } from '../context';
 import type { CertificateJson, FindingJson, Report } from './schema';
 import { type Finding, type Severity, SEVERITIES } from '../model';
-import { EXPIRED_CODES } from '../rules/rules';
 import { relativeToRoot } from './baseline';
-import { FINDING_CODES, type FindingCodeInfo } from './findingCodes';
+import { EXPIRED_CODES, FINDING_CODES, type FindingCodeInfo } from './findingCodes';
 
 const SEVERITY_RANK: Record<string, number> = { error: 3, warning: 2, info: 1, hint: 0 };
 

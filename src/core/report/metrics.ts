@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { CertificateJson, Report } from './schema';
+import { UNREAD_CODES } from './findingCodes';
 
 /**
  * The report as Prometheus metrics (text exposition format 0.0.4, what node_exporter's textfile
@@ -22,10 +23,8 @@ export interface MetricsOptions {
   relativeTo?: string;
 }
 
-/** Finding codes for a certificate or file that could not be read. */
-export const READ_ERROR_CODES: readonly string[] = [
-  'read-error', 'invalid-certificate', 'invalid-base64', 'invalid-date', 'pem-unterminated', 'pkcs7-invalid', 'pkcs12-invalid', 'pkcs12-locked', 'pkcs12-wrong-password',
-];
+/** Finding codes for a certificate or file that could not be read or opened: the read-error and locked categories. */
+export const READ_ERROR_CODES: ReadonlySet<string> = UNREAD_CODES;
 
 /** The DN attributes x509-certificate-exporter turns into labels. */
 const NAME_ATTRIBUTES = ['C', 'ST', 'L', 'O', 'OU', 'CN'] as const;
@@ -66,7 +65,7 @@ export function toMetrics(report: Report, options: MetricsOptions = {}): string 
 
   const readErrors = new Map<string, { labels: string; count: number }>();
   for (const f of report.findings) {
-    if (!READ_ERROR_CODES.includes(f.code)) continue;
+    if (!READ_ERROR_CODES.has(f.code)) continue;
     const labels = labelText([...common, ['filepath', filepath(f.file)], ['owner', ownerValue(f.owners)], ['context', f.context]]);
     const entry = readErrors.get(labels) ?? { labels, count: 0 };
     entry.count++;

@@ -2,7 +2,8 @@ import type { CertificateRecord, CertManagerRef, CrlRecord, Finding, JwkInfo, Ra
 import { keystoreNote } from '../formats/keystore';
 import type { ContextOf, FileContext } from '../context';
 import type { OwnersOf } from '../owners';
-import { daysLeft, EXPIRED_CODES } from '../rules/rules';
+import { daysLeft } from '../rules/rules';
+import { EXPIRED_CODES } from './findingCodes';
 import type { ScanStats } from '../scan/pipeline';
 import { isoTime } from '../dates';
 

@@ -36,9 +36,6 @@ export type Urgency = 'expired' | 'critical' | 'warning' | 'info' | 'later' | 'n
 
 export type UrgencyCounts = Record<Urgency, number>;
 
-/** Codes that say something has expired: a certificate, SAML metadata, a CRL (`--fail-on expired`, the summary). */
-export const EXPIRED_CODES: ReadonlySet<string> = new Set(['expired', 'metadata-expired', 'crl-expired']);
-
 export function noUrgencies(): UrgencyCounts {
   return { 'expired': 0, 'not-yet-valid': 0, 'critical': 0, 'warning': 0, 'info': 0, 'later': 0 };
 }

@@ -36,7 +36,7 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
 
   /** Registers or unregisters the provider to follow `certlens.codeLens.enabled`. */
   update(): void {
-    const enabled = readConfig().codeLensEnabled;
+    const enabled = readConfig()['codeLens.enabled'];
     if (enabled && !this.registration) this.registration = vscode.languages.registerCodeLensProvider({ pattern: '**/*' }, this);
     else if (!enabled && this.registration) {
       this.registration.dispose();
@@ -65,7 +65,7 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
   private lensesFor(doc: vscode.TextDocument): vscode.CodeLens[] {
     const file = fileKey(doc.uri);
     const cfg = this.store.configFor(file);
-    if (!cfg.codeLensEnabled) return [];
+    if (!cfg['codeLens.enabled']) return [];
     const at = (r: { start: { line: number; character: number } }) => new vscode.Range(r.start.line, r.start.character, r.start.line, r.start.character);
     const lenses: vscode.CodeLens[] = this.store.certificatesIn(file).map((c) => new CertificateLens(at(c.range), c));
     const now = this.store.now();

@@ -112,7 +112,7 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan, 
     register(Commands.ignore, async (arg?: CertArg) => {
       const cert = resolve(arg);
       if (!cert) return;
-      const current = readConfig().ignoreFingerprints;
+      const current = readConfig()['ignore.fingerprints'];
       if (!current.includes(cert.sha256)) await updateWorkspaceSetting('ignore.fingerprints', [...current, cert.sha256]);
     }),
     register(Commands.snooze, async (arg?: CertArg, days?: number) => {

@@ -82,7 +82,7 @@ export class DiagnosticsFeature implements vscode.Disposable {
 
   private diagnosticsFor(file: string): vscode.Diagnostic[] {
     const cfg = this.store.configFor(file);
-    if (!cfg.diagnosticsEnabled) return [];
+    if (!cfg['diagnostics.enabled']) return [];
     const certs = this.store.fileResult(keyToUri(file))?.certificates ?? [];
     // Findings name their certificate by fingerprint and position: index once, not per finding (only
     // chain members: their diagnostics link the chain's other members).
@@ -90,7 +90,7 @@ export class DiagnosticsFeature implements vscode.Disposable {
     for (const c of certs) if (c.chain) byKey.set(`${c.sha256}@${c.range.start.line}:${c.range.start.character}`, c);
     const out: vscode.Diagnostic[] = [];
     for (const f of [...this.store.findingsIn(file), ...this.hosts.findingsIn(file)]) {
-      const name = cfg.diagnosticsSeverity[f.severity];
+      const name = cfg['diagnostics.severity'][f.severity];
       if (!name || name === 'None') continue;
       const cert = f.sha256 && byKey.size ? byKey.get(`${f.sha256}@${f.range.start.line}:${f.range.start.character}`) : undefined;
       out.push(this.toDiagnostic(f, SEVERITY[name], certs, cert));

@@ -102,7 +102,7 @@ export function calendarText(store: CertificateStore, hosts: HostChecks, owners?
     location: vscode.workspace.asRelativePath(e.file),
     owners: owners?.any ? owners.ownersOf(e.file) : undefined,
   }));
-  return toIcs([...entries, ...hostEntries, ...crlEntries, ...metadataEntries], readConfig().calendarAlarmDays, now);
+  return toIcs([...entries, ...hostEntries, ...crlEntries, ...metadataEntries], readConfig()['calendar.alarmDays'], now);
 }
 
 export async function exportCalendar(store: CertificateStore, hosts: HostChecks, target?: vscode.Uri, owners?: WorkspaceOwners): Promise<vscode.Uri | undefined> {

@@ -1,21 +1,25 @@
 import * as vscode from 'vscode';
 import { VIEW_ID } from '../commandIds';
-import type { CertificateStore } from '../store';
+import type { WorkspaceSummaries } from '../summary';
 import { readConfig } from '../config';
 
 const LAST_SHOWN_KEY = 'certlens.notification.lastShown';
 
 /** After a full scan and whenever the clock re-evaluates (a new day included): one notification per workspace per day when something is expired or critical. */
-export async function notifyIfUrgent(store: CertificateStore, state: vscode.Memento, now: number): Promise<boolean> {
-  if (!readConfig().notificationsEnabled) return false;
+export async function notifyIfUrgent(summaries: WorkspaceSummaries, state: vscode.Memento, now: number): Promise<boolean> {
+  if (!readConfig()['notifications.enabled']) return false;
   const today = localDay(now);
   if (state.get<string>(LAST_SHOWN_KEY) === today) return false;
-  // Production certificates only (tests, examples and docs are no reason to interrupt anyone), as the status bar counts them.
-  const { expired, critical } = store.summary().counts;
+  // Production certificates, CRLs, SAML metadata and hosts (tests, examples and docs are no reason to interrupt anyone), as the status bar counts them.
+  const summary = summaries.current();
+  const { expired, critical } = summary;
   if (!expired && !critical) return false;
   await state.update(LAST_SHOWN_KEY, today);
   const show = vscode.l10n.t('Show');
-  void vscode.window.showWarningMessage(urgentMessage(expired, critical, readConfig().rules.criticalDays), show).then((pick) => {
+  const onlyCertificates = expired === summary.byKind.certificates.expired && critical === summary.byKind.certificates.critical;
+  const message = onlyCertificates ? urgentMessage(expired, critical, summary.criticalDays)
+    : vscode.l10n.t('CertLens: {0} expired and {1} expiring within {2} days in this workspace (certificates, CRLs, SAML metadata, hosts).', expired, critical, summary.criticalDays);
+  void vscode.window.showWarningMessage(message, show).then((pick) => {
     if (pick === show) void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
   });
   return true;

@@ -4,8 +4,8 @@ import type { SessionPasswords } from '../passwords';
 import type { CertificateStore } from '../store';
 import { keyToUri } from '../uris';
 import type { Log } from '../log';
+import { LOCKED_CODES } from '../../core/report/findingCodes';
 
-const LOCKED_CODES: ReadonlySet<string> = new Set(['pkcs12-locked', 'keystore-wrong-password']);
 
 const secretKey = (file: string) => `certlens.pkcs12:${keyToUri(file).toString()}`;
 

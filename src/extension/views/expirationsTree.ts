@@ -9,8 +9,11 @@ import type { CertificateStore } from '../store';
 import { keyToUri, toVsRange } from '../uris';
 import { Coalescer, SUMMARY_REFRESH_MS } from '../coalesce';
 import type { Log } from '../log';
+import { LOCKED_CODES } from '../../core/report/findingCodes';
+import { PROBLEM_CODES, problemContextValue } from './contextValues';
 import { errorMessage } from '../../core/redact';
 import type { WorkspaceOwners } from '../owners';
+import type { WorkspaceSummaries } from '../summary';
 
 export type GroupBy = 'urgency' | 'file' | 'issuer' | 'owner';
 
@@ -57,7 +60,6 @@ export class ProblemNode {
 /** The collapsed group of certificates and problems in test, example, documentation and vendored files. */
 const NON_PRODUCTION_GROUP = 'non-production';
 
-const PROBLEM_CODES = new Set(['invalid-certificate', 'invalid-crl', 'invalid-base64', 'invalid-date', 'pem-unterminated', 'pkcs7-invalid', 'pkcs12-locked', 'pkcs12-wrong-password', 'pkcs12-invalid', 'read-error', 'file-too-large', 'too-many-certificates', 'referenced-file-missing']);
 
 /** The "Expirations" tree: certificates grouped by urgency (or file, or issuer), soonest first. */
 export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
@@ -72,7 +74,7 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
   readonly pendingRefresh = new Coalescer(() => this.refresh(), SUMMARY_REFRESH_MS);
   filter = '';
 
-  constructor(private readonly store: CertificateStore, private readonly hosts: HostChecks, private readonly owners?: WorkspaceOwners) {
+  constructor(private readonly store: CertificateStore, private readonly hosts: HostChecks, private readonly summaries: WorkspaceSummaries, private readonly owners?: WorkspaceOwners) {
     this.view = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this, showCollapseAll: true });
     this.disposables.push(this.view, this.changed, this.pendingRefresh, store.onDidChange(() => this.pendingRefresh.trigger()), hosts.onDidChange(() => this.pendingRefresh.trigger()), store.onDidChangeScanning(() => this.updateMessage()));
     if (owners) this.disposables.push(owners.onDidChange(() => this.pendingRefresh.trigger()));
@@ -105,8 +107,9 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
   refresh(): void {
     this.roots = undefined;
     const { counts } = this.store.summary();
-    const urgent = counts.expired + counts.critical;
-    this.view.badge = urgent ? { value: urgent, tooltip: vscode.l10n.t('{0} certificates expired or expiring within critical days', urgent) } : undefined;
+    // Certificates, CRLs, SAML metadata and hosts, as the status bar counts them.
+    const { urgent } = this.summaries.current();
+    this.view.badge = urgent ? { value: urgent, tooltip: vscode.l10n.t('{0} expired or expiring within critical days (certificates, CRLs, SAML metadata, hosts)', urgent) } : undefined;
     void vscode.commands.executeCommand('setContext', 'certlens.scanned', this.store.scanned);
     const empty = !this.filter && Object.values(counts).every((n) => n === 0) && this.hosts.states().length === 0 && this.store.crls().length === 0 && !this.store.findings().some((f) => PROBLEM_CODES.has(f.code));
     void vscode.commands.executeCommand('setContext', 'certlens.empty', empty);
@@ -313,8 +316,8 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
     item.id = `problem:${f.file}:${f.range.start.line}:${f.range.start.character}:${f.code}`;
     item.description = f.message;
     item.tooltip = `${f.message} [${f.code}]`;
-    item.iconPath = new vscode.ThemeIcon(f.code === 'pkcs12-locked' ? 'lock' : f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : f.severity === 'hint' ? 'lightbulb' : 'info');
-    item.contextValue = f.code === 'pkcs12-locked' ? 'certlens.problem.locked' : 'certlens.problem';
+    item.iconPath = new vscode.ThemeIcon(LOCKED_CODES.has(f.code) ? 'lock' : f.severity === 'error' ? 'error' : f.severity === 'warning' ? 'warning' : f.severity === 'hint' ? 'lightbulb' : 'info');
+    item.contextValue = problemContextValue(f.code);
     item.command = { command: Commands.reveal, title: vscode.l10n.t('Reveal in Editor'), arguments: [node] };
     return item;
   }
