@@ -243,6 +243,8 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     onRead: collector?.onRead,
   }).finally(() => pool?.dispose());
   mark('scanned');
+  // What the scan could not look into is said, here and in the report: a run never reads less than it seems to.
+  for (const u of stats.unreadableFolders) process.stderr.write(`certlens: cannot read folder ${u.path}: ${u.error}\n`);
   if (stats.sharing && process.env.CERTLENS_TIMINGS) {
     // When the walk ended, and how the work was shared (files read here, this thread's wait for the worker at the end).
     mark('walked', scanStarted + stats.sharing.walkedMs);
@@ -259,7 +261,7 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
       return sink.write(chunk);
     };
     try {
-      const totals = await writeJsonReport(fragments, { files: stats.files, ms: stats.ms, hostFindings: checked?.findings, hosts: checked?.hosts }, streamed, write);
+      const totals = await writeJsonReport(fragments, { files: stats.files, ms: stats.ms, hostFindings: checked?.findings, hosts: checked?.hosts, unreadableFolders: stats.unreadableFolders }, streamed, write);
       await write(Buffer.from('\n'));
       counts = totals.counts;
     } catch (e) {

@@ -50,7 +50,11 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan, 
     register(Commands.scanWorkspace, async () => {
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Scanning for certificates') }, () => rescan());
       const n = store.certificates().length;
-      void vscode.window.setStatusBarMessage(vscode.l10n.t('CertLens: {0} certificates in {1} files', n, store.files().length), 5000);
+      const unread = store.lastScan.unreadableFolders.length;
+      const summary = unread
+        ? vscode.l10n.t('CertLens: {0} certificates in {1} files; {2} folders could not be read (see the log)', n, store.files().length, unread)
+        : vscode.l10n.t('CertLens: {0} certificates in {1} files', n, store.files().length);
+      void vscode.window.setStatusBarMessage(summary, 5000);
       return n;
     }),
     register(Commands.refresh, () => rescan()),
