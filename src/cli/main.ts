@@ -21,6 +21,7 @@ import { LastChangeCache, lastChangesOf } from '../core/lastChange';
 import type { CertificateRecord, FileResult } from '../core/model';
 import { toMetrics } from '../core/report/metrics';
 import { checkOutputPath, openOutput, OutputError, writeFileAtomically } from './output';
+import { type FailureLog, runInBackground, STDERR_LOG } from '../core/background';
 
 declare const CERTLENS_VERSION: string;
 const VERSION = typeof CERTLENS_VERSION === 'string' ? CERTLENS_VERSION : '0.0.0-dev';
@@ -418,7 +419,14 @@ if (require.main === module) {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') process.stderr.write(`certlens: cannot write the output: ${e.message}\n`);
   });
-  void main(process.argv.slice(2)).then((code) => {
+  // main() answers every failure with an exit code; anything that still escapes it ends the run with 2.
+  const fatal: FailureLog = {
+    error: (what, err) => {
+      STDERR_LOG.error(what, err);
+      process.exitCode = 2;
+    },
+  };
+  runInBackground(fatal, 'certlens', main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
-  });
+  }));
 }

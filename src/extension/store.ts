@@ -89,7 +89,8 @@ export class CertificateStore implements vscode.Disposable {
   private readonly pool?: ReadPool;
   private readonly clock: Clock;
   private readonly passwords: PasswordLookup;
-  private readonly log: Log;
+  /** CertLens's log, for the features that hold the store (runInBackground's failures). */
+  readonly log: Log;
   private readonly configSubscription: vscode.Disposable;
 
   constructor(deps: StoreDependencies) {

@@ -3,6 +3,7 @@ import type { ReadOutcome } from './files';
 import type { FileResult, UnreadableFolder } from '../model';
 import type { CertificateFileReference, HostReference } from '../hosts/discover';
 import type { FragmentSpec, ReportFragment } from '../report/stream';
+import { type FailureLog, runInBackground } from '../background';
 
 /** A folder for the worker to walk itself (the same rules as the scanner's walk). */
 export interface WalkSpec {
@@ -102,7 +103,10 @@ export class ReadPool {
   /** background: the worker runs at a lower CPU priority, so the thread it serves (an editor's
    * extension host) wins the CPU whenever both want it. oneScan: it serves one scan (the CLI), so
    * it keeps parse results only of contents it sees more than once (ParseMemo's repeatedOnly). */
-  constructor(private readonly workerFile: string, private readonly options: { background?: boolean; oneScan?: boolean } = {}) {}
+  constructor(
+    private readonly workerFile: string,
+    private readonly options: { background?: boolean; oneScan?: boolean; log?: FailureLog } = {},
+  ) {}
 
   private start(): Worker {
     if (this.worker) return this.worker;
@@ -202,7 +206,7 @@ export class ReadPool {
   }
 
   dispose(): void {
-    void this.worker?.terminate();
+    if (this.worker) runInBackground(this.options.log, 'Stopping the read worker', this.worker.terminate());
     this.worker = undefined;
   }
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { runInBackground } from '../../core/background';
 import { VIEW_ID } from '../commandIds';
 import type { CertificateStore } from '../store';
 import { readConfig } from '../config';
@@ -15,9 +16,9 @@ export async function notifyIfUrgent(store: CertificateStore, state: vscode.Meme
   if (!expired && !critical) return false;
   await state.update(LAST_SHOWN_KEY, today);
   const show = vscode.l10n.t('Show');
-  void vscode.window.showWarningMessage(urgentMessage(expired, critical, readConfig().rules.criticalDays), show).then((pick) => {
-    if (pick === show) void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
-  });
+  runInBackground(store.log, 'The expiry notification', vscode.window.showWarningMessage(urgentMessage(expired, critical, readConfig().rules.criticalDays), show).then((pick) => {
+    if (pick === show) runInBackground(store.log, 'Showing the Expirations view', vscode.commands.executeCommand(`${VIEW_ID}.focus`));
+  }));
   return true;
 }
 
