@@ -121,7 +121,8 @@ Options:
   --critical-days N, --warn-days N, --info-days N
 
 HTTPS_PROXY and NO_PROXY are honoured (CONNECT through an http:// proxy).
-Exit codes: 0 nothing at or above --fail-on; 1 something is (an unreachable host is an error); 2 usage.
+Exit codes: 0 nothing at or above --fail-on; 1 something is (an unreachable host is an error); 2 usage;
+130 cancelled (Ctrl-C).
 `;
 
 /** `certlens check HOST[:PORT]`: one probe, the full chain, exit code by --fail-on. */
@@ -163,6 +164,7 @@ export async function checkCommand(args: string[], usage: Usage): Promise<number
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   const result = await prober(options).probe(target, { signal: controller.signal });
+  controller.signal.throwIfAborted(); // Ctrl-C: exit 130 (main), not a 'cancelled' probe's 1
   const issues = assessHost(result, now, rules, { unreachable: 'error' });
   const json = hostJson([], result, now);
   const out = format === 'json'

@@ -21,6 +21,7 @@ import { LastChangeCache, lastChangesOf } from '../core/lastChange';
 import type { CertificateRecord, FileResult } from '../core/model';
 import { toMetrics } from '../core/report/metrics';
 import { checkOutputPath, openOutput, OutputError, writeFileAtomically } from './output';
+import { type FailureLog, runInBackground, STDERR_LOG } from '../core/background';
 
 declare const CERTLENS_VERSION: string;
 const VERSION = typeof CERTLENS_VERSION === 'string' ? CERTLENS_VERSION : '0.0.0-dev';
@@ -85,7 +86,8 @@ Options for scan:
   --timeout MS                    with --hosts: limit per probe (default: 5000)
   --ca FILE                       with --hosts: also trust the CAs in FILE (repeatable)
 
-Exit codes: 0 nothing at or above --fail-on; 1 something is; 2 usage or fatal error.
+Exit codes: 0 nothing at or above --fail-on; 1 something is; 2 usage or fatal error;
+130 cancelled (Ctrl-C; an --output file is left as it was).
 `;
 
 class UsageError extends Error {}
@@ -192,9 +194,10 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
 
   // CERTLENS_TIMINGS=1: time per phase on stderr, from process start (for profiling the benchmark).
   const mark = process.env.CERTLENS_TIMINGS ? (phase: string, ms = performance.now()) => process.stderr.write(`${phase.padEnd(10)} ${ms.toFixed(0)} ms\n`) : () => undefined;
-  mark('start');
+  // Ctrl-C cancels the scan: main() exits 130 and an --output file is left as it was.
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
+  mark('start');
   const inventory = new Inventory();
   // The worker bundle sits next to this one: with it, the scan runs on two threads. It opens
   // keystores without passwords, so with a keystore password this thread reads everything. A few
@@ -241,6 +244,8 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     onRead: collector?.onRead,
   }).finally(() => pool?.dispose());
   mark('scanned');
+  // What the scan could not look into is said, here and in the report: a run never reads less than it seems to.
+  for (const u of stats.unreadableFolders) process.stderr.write(`certlens: cannot read folder ${u.path}: ${u.error}\n`);
   if (stats.sharing && process.env.CERTLENS_TIMINGS) {
     // When the walk ended, and how the work was shared (files read here, this thread's wait for the worker at the end).
     mark('walked', scanStarted + stats.sharing.walkedMs);
@@ -248,11 +253,17 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
   }
   const checked = collector && hostOptions ? await checkTargets(collector.targets(), now, rules, { ...hostOptions, signal: controller.signal }) : undefined;
   let counts: FailureCounts;
+  // Host probes end as 'cancelled' rather than throwing: a cancelled run writes no report.
+  controller.signal.throwIfAborted();
   if (streamed) {
     const sink = outputSink(values.output);
+    const write = (chunk: Uint8Array) => {
+      controller.signal.throwIfAborted();
+      return sink.write(chunk);
+    };
     try {
-      const totals = await writeJsonReport(fragments, { files: stats.files, ms: stats.ms, hostFindings: checked?.findings, hosts: checked?.hosts }, streamed, sink.write);
-      await sink.write(Buffer.from('\n'));
+      const totals = await writeJsonReport(fragments, { files: stats.files, ms: stats.ms, hostFindings: checked?.findings, hosts: checked?.hosts, unreadableFolders: stats.unreadableFolders }, streamed, write);
+      await write(Buffer.from('\n'));
       counts = totals.counts;
     } catch (e) {
       await sink.close(false);
@@ -282,6 +293,7 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
       : format === 'openmetrics' ? toMetrics(report, { repository: values.repository, relativeTo })
       : toTable(report, !values['no-color'] && !values.output && process.stdout.isTTY === true && !process.env.NO_COLOR, relativeTo);
     mark('formatted');
+    controller.signal.throwIfAborted();
     if (values.output) writeFileAtomically(values.output, out);
     else await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
     const counted = inBaseline ? findings.filter((f) => !inBaseline.matches(f)) : findings;
@@ -353,6 +365,14 @@ function readTextIfExists(file: string): string | undefined {
   }
 }
 
+/** The exit code of a run cancelled by Ctrl-C (SIGINT): 128 + 2, as a shell reports it. */
+export const EXIT_CANCELLED = 130;
+
+/** The error an AbortSignal throws (a DOMException named AbortError, or the reason it was given). */
+function isAbort(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'AbortError';
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -369,7 +389,13 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'check') return await checkCommand(rest, (m) => new UsageError(m));
     throw new UsageError(`unknown command "${command}"`);
   } catch (e) {
-    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (isAbort(e)) {
+      // Ctrl-C: the shell's code for SIGINT (128 + 2), not 1 (findings) or 2 (a failure).
+      process.stderr.write('certlens: cancelled\n');
+      return EXIT_CANCELLED;
+    }
+    const code = (e as { code?: unknown } | undefined)?.code;
+    if (e instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
       process.stderr.write(`certlens: ${(e as Error).message}\nRun "certlens --help" for usage.\n`);
       return 2;
     }
@@ -393,7 +419,14 @@ if (require.main === module) {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') process.stderr.write(`certlens: cannot write the output: ${e.message}\n`);
   });
-  void main(process.argv.slice(2)).then((code) => {
+  // main() answers every failure with an exit code; anything that still escapes it ends the run with 2.
+  const fatal: FailureLog = {
+    error: (what, err) => {
+      STDERR_LOG.error(what, err);
+      process.exitCode = 2;
+    },
+  };
+  runInBackground(fatal, 'certlens', main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
-  });
+  }));
 }

@@ -296,3 +296,10 @@ export function placeCertificate(c: CertificateFields & Pick<CertificateRecord, 
   if (at.managedBy) r.managedBy = at.managedBy;
   return r;
 }
+
+/** A folder a scan could not list (permission denied, a symbolic link loop, a path too long): reported, never skipped silently. */
+export interface UnreadableFolder {
+  path: string;
+  /** Why, as the system said it: `EACCES: permission denied`. */
+  error: string;
+}

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { runInBackground } from '../core/background';
 import type { CertLensApi, TreeItemSnapshot } from './api';
 import { onDidChangeConfig, readConfig } from './config';
 import { createLog } from './log';
@@ -31,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   const log = createLog();
   const clock = systemClock;
   const passwords = new SessionPasswords();
-  const pool = new ReadPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'readWorker.js').fsPath, { background: true });
+  const pool = new ReadPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'readWorker.js').fsPath, { background: true, log });
   const store = new CertificateStore({ pool, clock, passwords, log });
   const hosts = new HostChecks(store, context.workspaceState, clock, log);
   const summaries = new WorkspaceSummaries(store, hosts);
@@ -49,7 +50,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   let fullScan: Promise<void> = Promise.resolve();
 
   const notify = async () => {
-    if (await notifyIfUrgent(summaries, context.workspaceState, clock.now())) notified++;
+    if (await notifyIfUrgent(summaries, context.workspaceState, clock.now(), log)) notified++;
   };
   const rescan = (): Promise<void> => {
     // A failed scan is logged (CertLens: Show Log) and leaves the previous results in place.
@@ -58,14 +59,14 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
       await notify();
     }).catch((err: unknown) => log.error('The workspace scan failed', err));
     fullScan = scan;
-    void vscode.window.withProgress({ location: { viewId: 'certlens.expirations' } }, () => scan);
+    runInBackground(log, 'Showing the scan in the view', vscode.window.withProgress({ location: { viewId: 'certlens.expirations' } }, () => scan));
     return scan;
   };
 
   context.subscriptions.push(
     log,
     // A new day, or a certificate crossing into expired or critical, with the window left open.
-    store.onDidTick(() => void notify()),
+    store.onDidTick(() => runInBackground(log, 'The expiry notification', notify())),
     store, hosts, summaries, owners, lastChanges, tree, codeLens, statusBar, details, pkcs12, live,
     registerCertificateFileLinks(hosts),
     diagnostics,
@@ -76,18 +77,18 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     // Other settings are followed by the features that use them (see onDidChangeConfig).
     onDidChangeConfig(['include', 'exclude', 'maxFileSize', 'files.exclude', 'context.production', 'context.test', 'context.example', 'context.documentation', 'context.vendored', 'hosts.includeNonProduction'], () => {
       log.info('Files to scan changed in settings: rescanning');
-      void rescan();
+      runInBackground(log, 'The rescan', rescan());
     }),
-    vscode.workspace.onDidChangeWorkspaceFolders(() => void rescan()),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => runInBackground(log, 'The rescan', rescan())),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       tree.refresh();
-      void hosts.checkAll();
+      runInBackground(log, 'Checking hosts', hosts.checkAll());
     }),
   );
 
   // Activation stays cheap: the first scan starts after activation returns.
   // Until it has started, settled() and whenScanned() wait for it too.
-  if (readConfig().scanOnStartup) fullScan = new Promise<void>((resolve) => setTimeout(() => void rescan().then(resolve), 0));
+  if (readConfig().scanOnStartup) fullScan = new Promise<void>((resolve) => setTimeout(() => runInBackground(log, 'The first scan', rescan().then(resolve)), 0));
 
   const activationMs = performance.now() - activationStart;
   log.info(`Activated in ${activationMs.toFixed(1)} ms`);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { runInBackground } from '../core/background';
 import {
   type CertificateFileReference, groupTargets, type HostReference, type HostTarget,
   HostMatcher, hostFindings, hostPortKey, parseHostPort, type ProbeResult, type ProbeTarget, probeTargetFor, Prober, proxyFor,
@@ -91,6 +92,7 @@ export class HostChecks implements vscode.Disposable {
     const env = noProxy.length ? { ...process.env, NO_PROXY: [process.env.NO_PROXY, ...noProxy].filter(Boolean).join(',') } : process.env;
     this.proberSettings = JSON.stringify([s.timeoutMs, s.concurrency, s.cacheHours, proxyUrl, noProxy]);
     return new Prober({
+      log: this.log,
       timeoutMs: s.timeoutMs,
       concurrency: s.concurrency,
       ttlMs: s.cacheHours * 3_600_000,
@@ -122,7 +124,7 @@ export class HostChecks implements vscode.Disposable {
       this.grouped = undefined;
       for (const [file, found] of change.all) this.set(file, found.hosts ?? [], found.fileRefs ?? []);
       this.changed.fire({});
-      if (this.settings().checkOnScan) void this.checkAll();
+      if (this.settings().checkOnScan) runInBackground(this.log, 'Checking hosts', this.checkAll());
       return;
     }
     let added = false;
@@ -168,7 +170,7 @@ export class HostChecks implements vscode.Disposable {
   /** The clock's moment for host results came: re-evaluate, and re-check what the cache let go stale. */
   private tick(): void {
     this.changed.fire({});
-    if (this.allowed()) void this.checkAll();
+    if (this.allowed()) runInBackground(this.log, 'Checking hosts', this.checkAll());
     this.rearm();
   }
 
@@ -189,7 +191,7 @@ export class HostChecks implements vscode.Disposable {
     clearTimeout(this.checkTimer);
     this.checkTimer = setTimeout(() => {
       this.checkTimer = undefined;
-      void this.checkAll();
+      runInBackground(this.log, 'Checking hosts', this.checkAll());
     }, 300);
   }
 

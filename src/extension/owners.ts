@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { runInBackground } from '../core/background';
 import * as path from 'node:path';
 import { CODEOWNERS_LOCATIONS, CodeOwners } from '../core/owners';
 import { gitCli, LastChangeCache, type LastChange } from '../core/lastChange';
@@ -19,7 +20,7 @@ export class WorkspaceOwners implements vscode.Disposable {
 
   constructor(private readonly log?: Log) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/CODEOWNERS');
-    const reload = () => void this.reload();
+    const reload = () => runInBackground(this.log, 'Reading CODEOWNERS again', this.reload());
     this.disposables.push(this.changed, watcher, watcher.onDidChange(reload), watcher.onDidCreate(reload), watcher.onDidDelete(reload), vscode.workspace.onDidChangeWorkspaceFolders(reload));
     this.loading = this.load();
   }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import picomatch from 'picomatch';
-import type { CertificateFields, CertificateRecord, CrlRecord, FileExpiry, FileLocation, FileResult, Finding } from '../core/model';
+import type { CertificateFields, CertificateRecord, CrlRecord, FileExpiry, FileLocation, FileResult, Finding, UnreadableFolder } from '../core/model';
 import { countUrgencies, evaluate, evaluateCrls, evaluateExpiries, noUrgencies, type Urgency } from '../core/rules/rules';
 import { applyManagedRenewal, nextRenewalChange } from '../core/rules/renewal';
 import { byNextUpdate, Inventory } from '../core/scan/inventory';
@@ -89,7 +89,8 @@ export class CertificateStore implements vscode.Disposable {
   private readonly pool?: ReadPool;
   private readonly clock: Clock;
   private readonly passwords: PasswordLookup;
-  private readonly log: Log;
+  /** CertLens's log, for the features that hold the store (runInBackground's failures). */
+  readonly log: Log;
   private readonly configSubscription: vscode.Disposable;
 
   constructor(deps: StoreDependencies) {
@@ -121,7 +122,8 @@ export class CertificateStore implements vscode.Disposable {
   private idleWaiters: (() => void)[] = [];
   private configs = new Map<string, CertLensConfig>();
   scanned = false;
-  lastScan = { files: 0, ms: 0 };
+  /** The last full scan: files walked, time, and the folders it could not list (logged, in the scan summary and exported reports). */
+  lastScan: { files: number; ms: number; unreadableFolders: UnreadableFolder[] } = { files: 0, ms: 0, unreadableFolders: [] };
 
   dispose(): void {
     this.configSubscription.dispose();
@@ -244,6 +246,7 @@ export class CertificateStore implements vscode.Disposable {
       const found = new Map<string, FileResult>();
       const discovered = new Map<string, Discovered>();
       let files = 0;
+      const unreadableFolders: UnreadableFolder[] = [];
       try {
         for (const folder of vscode.workspace.workspaceFolders ?? []) {
           if (signal.aborted) return;
@@ -268,6 +271,7 @@ export class CertificateStore implements vscode.Disposable {
             onTrouble: (m) => this.log.warn(m),
           });
           files += stats.files;
+          unreadableFolders.push(...stats.unreadableFolders);
         }
       } catch (e) {
         if (signal.aborted) return;
@@ -297,8 +301,9 @@ export class CertificateStore implements vscode.Disposable {
         await new Promise((r) => setImmediate(r));
       }
       if (signal.aborted) return;
-      this.lastScan = { files, ms: Math.round(performance.now() - started) };
+      this.lastScan = { files, ms: Math.round(performance.now() - started), unreadableFolders };
       this.log.info(`Scan: ${files} files, ${this.inventory.certificates().length} certificates in ${this.inventory.fileNames().length} files, ${discovered.size} config files with hosts or certificate paths, ${this.lastScan.ms} ms`);
+      for (const u of unreadableFolders) this.log.warn(`Cannot read folder ${u.path}: ${u.error} (its files are not scanned)`);
       this.dropSummaries();
       this.discoveries.fire({ all: discovered });
       this.changed.fire({});

@@ -5,6 +5,7 @@ import * as tls from 'node:tls';
 import * as vscode from 'vscode';
 import { daysFromNow, makeCert, makeKey } from '../support/certs';
 import type { CertLensApi } from '../../src/extension/api';
+import { runInBackground } from '../../src/core/background';
 import { EXTENSION_ID } from './fixture';
 
 export async function api(): Promise<CertLensApi> {
@@ -38,10 +39,10 @@ export function waitFor<T>(what: string, check: () => T | undefined | false | Pr
         finish(() => reject(e));
       }
     };
-    const sub = vscode.languages.onDidChangeDiagnostics(() => void test());
-    const interval = setInterval(() => void test(), 100);
+    const sub = vscode.languages.onDidChangeDiagnostics(() => runInBackground(undefined, 'waitFor', test()));
+    const interval = setInterval(() => runInBackground(undefined, 'waitFor', test()), 100);
     const timer = setTimeout(() => finish(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`))), timeoutMs);
-    void test();
+    runInBackground(undefined, 'waitFor', test());
   });
 }
 

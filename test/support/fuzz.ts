@@ -14,6 +14,7 @@ import { inspect } from 'node:util';
 import { kdfWorkRun } from '../../src/core/formats/forge-asn1';
 import { parseFile } from '../../src/core/formats/parse-file';
 import type { FileResult } from '../../src/core/model';
+import { runInBackground } from '../../src/core/background';
 
 // ---------------------------------------------------------------------------------------------
 // PRNG
@@ -1175,7 +1176,7 @@ export function startWatchdog(o: { hangMs: number; saveDir?: string; sensitiveDi
     },
     stop: () => {
       Atomics.store(ctl, 3, 1);
-      void worker.terminate();
+      runInBackground(undefined, 'Stopping the fuzz worker', worker.terminate());
     },
   };
 }

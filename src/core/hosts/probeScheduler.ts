@@ -1,5 +1,6 @@
 import { hostPortKey } from './names';
 import { DEFAULT_TIMEOUT_MS, type ProbeOptions, type ProbeResult, type ProbeTarget, type ProxyConfig, probeHost } from './tlsHandshake';
+import { type FailureLog, runInBackground } from '../background';
 
 export interface ProberOptions {
   /** Probes running at once, across all callers. Default 8. */
@@ -19,6 +20,8 @@ export interface ProberOptions {
   maxEntries?: number;
   /** The probe itself; replaceable in tests. */
   probe?: (target: ProbeTarget, options: ProbeOptions) => Promise<ProbeResult>;
+  /** Where its background work's failures go (default: stderr). */
+  log?: FailureLog;
 }
 
 export interface ProbeCallOptions {
@@ -141,9 +144,9 @@ export class Prober {
     const controller = new AbortController();
     const flight: InFlight = { controller, waiters: 0, promise: this.run(key, target, controller.signal) };
     this.inFlight.set(key, flight);
-    void flight.promise.finally(() => {
+    runInBackground(this.options.log, 'A host probe', flight.promise.finally(() => {
       if (this.inFlight.get(key) === flight) this.inFlight.delete(key);
-    });
+    }));
     return flight;
   }
 
@@ -182,10 +185,10 @@ export class Prober {
         if (--flight.waiters === 0) flight.controller.abort();
         resolve(cancelled(target, this.now()));
       });
-      void flight.promise.then((r) => {
+      runInBackground(this.options.log, 'A host probe', flight.promise.then((r) => {
         unsubscribe();
         resolve(r);
-      });
+      }));
     });
   }
 

@@ -39,6 +39,11 @@ function mdCell(v: string): string {
   return v.replace(/[\\|`*_<>[\]]/g, (c) => '\\' + c).replace(/\r?\n/g, ' ');
 }
 
+/** The table's and the Markdown's line over the folders a scan could not list. */
+function unreadableFoldersLine(n: number): string {
+  return `Not scanned: ${n} ${n === 1 ? 'folder' : 'folders'} could not be read (their files are missing from this report):`;
+}
+
 export function toMarkdown(report: Report, relativeTo?: string): string {
   const rel = (f: string) => (relativeTo ? path.relative(relativeTo, f) || f : f);
   const [certificates, elsewhere] = partition(report.certificates, (c) => c.context === 'production');
@@ -74,6 +79,9 @@ export function toMarkdown(report: Report, relativeTo?: string): string {
   if (findings.length) lines.push(...findingRows(findings));
   if (hints.length) lines.push(...(findings.length ? [''] : []), ...folded(`${hints.length} ${hints.length === 1 ? 'hint' : 'hints'} (findings in ${NON_PRODUCTION_FILES})`, findingRows(hints)));
   if (report.summary.expiringWithoutOwner) lines.push('', expiringWithoutOwnerLine(report.summary.expiringWithoutOwner));
+  if (report.unreadableFolders?.length) {
+    lines.push('', `**${unreadableFoldersLine(report.unreadableFolders.length)}**`, '', ...report.unreadableFolders.map((u) => `- ${mdCell(rel(u.path))}: ${mdCell(u.error)}`));
+  }
   return lines.join('\n') + '\n';
 }
 
@@ -157,6 +165,10 @@ export function toSarif(report: Report, version: string, options: SarifOptions =
         ...(options.baseline ? { baselineState: f.baselined ? 'unchanged' : 'new' } : {}),
         ...(f.context ? { properties: { context: f.context, owners: f.owners ?? [] } } : {}),
       })),
+      // Folders not scanned: said where SARIF readers look for a run's trouble, not as results.
+      ...(report.unreadableFolders?.length ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: report.unreadableFolders.map((u) => ({
+        level: 'warning', message: { text: `Cannot read folder ${u.path}: ${u.error}` }, locations: [{ physicalLocation: { artifactLocation: artifactLocation(u.path) } }],
+      })) }] } : {}),
     }],
   }, null, 2) + '\n';
 }
@@ -240,6 +252,7 @@ export function toTable(report: Report, color: boolean, relativeTo?: string): st
   const hints = report.findings.filter((f) => f.severity === 'hint').length;
   out.push('', `${report.certificates.length} certificates in ${report.stats.files} files${hosts}, ${report.findings.length} findings${hints ? ` (${hints} hints)` : ''} (${report.stats.ms} ms)`);
   if (report.summary.expiringWithoutOwner) out.push(expiringWithoutOwnerLine(report.summary.expiringWithoutOwner));
+  if (report.unreadableFolders?.length) out.push(unreadableFoldersLine(report.unreadableFolders.length), ...report.unreadableFolders.map((u) => `  ${rel(u.path)}: ${u.error}`));
   return out.join('\n') + '\n';
 }
 

@@ -1,4 +1,4 @@
-import type { CertificateRecord, CertManagerRef, CrlRecord, Finding, JwkInfo, Range, Severity } from '../model';
+import type { CertificateRecord, CertManagerRef, CrlRecord, Finding, JwkInfo, Range, Severity, UnreadableFolder } from '../model';
 import { keystoreNote } from '../formats/keystore';
 import type { ContextOf, FileContext } from '../context';
 import type { OwnersOf } from '../owners';
@@ -165,6 +165,8 @@ export interface Report {
     /** With code owners (a CODEOWNERS file): production certificates expired or expiring that nobody owns. */
     expiringWithoutOwner?: number;
   };
+  /** Folders the scan could not list (and links it could not follow): their files are not in the report. Empty when all were read. */
+  unreadableFolders: UnreadableFolder[];
 }
 
 /** Finding codes that say a certificate has expired or is about to. */
@@ -266,7 +268,7 @@ export interface ReportOptions {
 }
 
 export function buildReport(
-  certs: readonly CertificateRecord[], findings: readonly Finding[], now: number, stats: Pick<ScanStats, 'files' | 'ms'>, options: ReportOptions = {},
+  certs: readonly CertificateRecord[], findings: readonly Finding[], now: number, stats: Pick<ScanStats, 'files' | 'ms'> & Partial<Pick<ScanStats, 'unreadableFolders'>>, options: ReportOptions = {},
 ): Report {
   const contextOf = options.contextOf ?? (() => 'production');
   const ownersOf = memoisedOwners(options.ownersOf);
@@ -291,6 +293,7 @@ export function buildReport(
     findings: findingList,
     stats: { files: stats.files, certificates: certs.length, findings: findings.length, ms: stats.ms },
     summary,
+    unreadableFolders: [...(stats.unreadableFolders ?? [])],
   };
   if (options.hosts) report.hosts = options.hosts.map((h) => hostJson(h, contextOf, ownersOf));
   if (options.ownersOf) report.summary.expiringWithoutOwner = expiringWithoutOwner(report);

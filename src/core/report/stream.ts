@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { applyNonProductionPolicy, ContextClassifier, contextByFolder, type ContextGlobs, type ContextOf, type FileContext, type NonProductionPolicy } from '../context';
-import { type CertificateRecord, type CertManagerCertificate, type CrlRecord, type FileResult, type Finding, type PrivateKeyRef, type Range, SEVERITIES } from '../model';
+import { type CertificateRecord, type CertManagerCertificate, type CrlRecord, type FileResult, type Finding, type PrivateKeyRef, type Range, SEVERITIES, type UnreadableFolder } from '../model';
 import { ownersByRoot } from '../owners';
 import { evaluate, evaluateCrls, evaluateExpiries, type RuleSettings } from '../rules/rules';
 import { EXPIRED_CODES } from './findingCodes';
@@ -94,6 +94,7 @@ export interface ReportExtras {
   ms: number;
   hostFindings?: readonly Finding[];
   hosts?: readonly HostJson[];
+  unreadableFolders?: readonly UnreadableFolder[];
 }
 
 /** What a spec decides on a thread: made once per thread for the spec in use (the worker gets a copy with each request). */
@@ -599,7 +600,7 @@ export async function writeJsonReport(
   endArray();
   const stats = { files: extras.files, certificates: total, findings: findingCount, ms: extras.ms };
   const fullSummary: Report['summary'] = s.codeOwners ? { ...summary, expiringWithoutOwner: withoutOwner } : summary;
-  out.put(`,"stats":${JSON.stringify(stats)},"summary":${JSON.stringify(fullSummary)}`);
+  out.put(`,"stats":${JSON.stringify(stats)},"summary":${JSON.stringify(fullSummary)},"unreadableFolders":${JSON.stringify(extras.unreadableFolders ?? [])}`);
   if (extras.hosts) out.put(`,"hosts":${JSON.stringify(extras.hosts.map((h) => hostJson(h, s.contextOf, s.ownersOf)))}`);
   out.put('}');
   out.end();

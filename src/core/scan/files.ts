@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DEFAULT_EXCLUDES, isSkippedByExtension, PathFilter } from './filters';
+import type { UnreadableFolder } from '../model';
 
 /** Walking a tree and reading its files, bounded in size, on any thread. */
 
@@ -100,15 +101,33 @@ export function readScratchSync(file: string, maxSize: number, walked = false): 
   }
 }
 
+export interface WalkOptions {
+  include?: readonly string[];
+  exclude?: readonly string[];
+  /**
+   * Each folder that cannot be listed, and each symbolic link that cannot be followed (a loop, no
+   * permission): what the walk could not look into. A folder or link that is gone (ENOENT) held nothing.
+   */
+  onUnreadable?: (folder: UnreadableFolder) => void;
+  /** Lists a folder (tests inject failures; default fs.readdirSync with file types). */
+  readdir?: (dir: string) => fs.Dirent[];
+}
+
 /** The files a scan reads under `root` (include/exclude globs relative to it, symlinks followed once), lazily. */
-export function* walkSync(root: string, options: { include?: readonly string[]; exclude?: readonly string[] }): Generator<string> {
+export function* walkSync(root: string, options: WalkOptions): Generator<string> {
   const filter = new PathFilter(options.include, options.exclude ?? DEFAULT_EXCLUDES);
-  let rootStat: fs.Stats | undefined;
-  try {
-    rootStat = fs.statSync(root);
-  } catch {
-    return;
-  }
+  const readdir = options.readdir ?? ((dir: string) => fs.readdirSync(dir, { withFileTypes: true }));
+  /** Runs a listing or a link's resolution; its failure (but ENOENT) is reported for `at`. */
+  const attempt = <T>(at: string, fn: () => T): T | undefined => {
+    try {
+      return fn();
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') options.onUnreadable?.({ path: at, error: systemError(e) });
+      return undefined;
+    }
+  };
+  const rootStat = attempt(root, () => fs.statSync(root));
+  if (!rootStat) return;
   if (rootStat.isFile()) {
     yield root;
     return;
@@ -118,7 +137,7 @@ export function* walkSync(root: string, options: { include?: readonly string[]; 
   const stack: [string, string][] = [[root, '']];
   while (stack.length) {
     const [dir, rel] = stack.pop()!;
-    const entries = safe(() => fs.readdirSync(dir, { withFileTypes: true })) ?? [];
+    const entries = attempt(dir, () => readdir(dir)) ?? [];
     // Concatenation, not path.join: dir is already normal and a name has no separator.
     const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
     for (const e of entries) {
@@ -127,10 +146,10 @@ export function* walkSync(root: string, options: { include?: readonly string[]; 
       let isDir = e.isDirectory();
       let isFile = e.isFile();
       if (e.isSymbolicLink()) {
-        const target = safe(() => fs.statSync(full));
+        const target = attempt(full, () => fs.statSync(full));
         isFile = !!target?.isFile();
         if (target?.isDirectory()) {
-          const real = safe(() => fs.realpathSync(full));
+          const real = attempt(full, () => fs.realpathSync(full));
           isDir = !!real && !isInside(real, realRoot) && !followed.has(real);
           if (isDir) followed.add(real!);
         }
@@ -142,6 +161,11 @@ export function* walkSync(root: string, options: { include?: readonly string[]; 
       }
     }
   }
+}
+
+/** A system error without the path Node appends: `EACCES: permission denied`. */
+export function systemError(e: unknown): string {
+  return e instanceof Error ? e.message.replace(/, \w+ '.*'$/s, '') : String(e);
 }
 
 function safe<T>(fn: () => T): T | undefined {

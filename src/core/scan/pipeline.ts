@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { type FileReference, type FileResult, type Finding, placeCertificate, type Range } from '../model';
+import { type FileReference, type FileResult, type Finding, placeCertificate, type Range, type UnreadableFolder } from '../model';
 import { CERTIFICATE_EXTENSIONS, mayHoldCertificates, type ParseOptions, parseFile } from '../formats/parse-file';
 import { FILE_START } from '../formats/lines';
 import { discoverIn, wantsDiscovery } from './discovery';
@@ -33,6 +33,8 @@ export interface ScanStats {
   /** Gone before they were read, or too large to matter. */
   skipped: number;
   ms: number;
+  /** Folders the walks could not list (and links they could not follow), once each: what the scan did not read. */
+  unreadableFolders: UnreadableFolder[];
   /**
    * With 'share' and a pool: when the walk ended, files offered to the worker (some may be taken
    * back), files read on this thread, and its wait for the worker at the end.
@@ -112,7 +114,10 @@ const OWN_SLICE = 64;
 
 export async function runScan(req: ScanRequest): Promise<ScanStats> {
   const started = performance.now();
-  const stats: ScanStats = { files: 0, read: 0, skipped: 0, ms: 0 };
+  const stats: ScanStats = { files: 0, read: 0, skipped: 0, ms: 0, unreadableFolders: [] };
+  const unreadable = (u: UnreadableFolder) => {
+    if (!stats.unreadableFolders.some((k) => k.path === u.path)) stats.unreadableFolders.push(u);
+  };
   const blockCache = req.blockCache ?? new Map();
   const parseOptions: ParseOptions & { memo?: ParseMemo } = { ...req.parse, blockCache, memo: req.memo };
   const signal = req.signal;
@@ -205,7 +210,7 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
       queue.push([file, outcome, found]);
       wake?.();
     }, {
-      discover: req.discover, discoverHereAbove: req.discoverOnWorkerAbove, signal, maxCertificates: req.parse?.maxCertificates,
+      discover: req.discover, discoverHereAbove: req.discoverOnWorkerAbove, signal, maxCertificates: req.parse?.maxCertificates, onUnreadable: unreadable,
       parseAbove: req.parseOnWorker?.above, parseContainersExcept: req.parseOnWorker ? [...req.parseOnWorker.containersExcept] : undefined,
     }).then((count) => {
       if (isWalk(source)) stats.files += count;
@@ -231,7 +236,7 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
     await reader;
     if (!failure || !live()) return undefined;
     req.onTrouble?.(`The read worker failed (${failure.message}); reading the rest on this thread`);
-    const all = isWalk(source) ? await (req.list ?? listSync)(source) : source;
+    const all = isWalk(source) ? await (req.list ?? ((w: WalkSource) => listSync(w, unreadable)))(source) : source;
     if (isWalk(source)) stats.files += all.length - answered.size;
     return all.filter((f) => !answered.has(f));
   };
@@ -339,7 +344,7 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
   function* allFiles(): Generator<string> {
     for (const source of req.sources) {
       if (!live()) return;
-      for (const file of 'root' in source ? walkSync(path.resolve(source.root), source) : source.files) {
+      for (const file of 'root' in source ? walkSync(path.resolve(source.root), { ...source, onUnreadable: unreadable }) : source.files) {
         stats.files++;
         yield file;
       }
@@ -361,7 +366,7 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
       continue;
     }
     const files: string[] = walk ? [] : [...(source as { files: readonly string[] }).files];
-    if (walk) for (const f of walkSync(path.resolve(walk.root), walk)) files.push(f);
+    if (walk) for (const f of walkSync(path.resolve(walk.root), { ...walk, onUnreadable: unreadable })) files.push(f);
     stats.files += files.length;
     if (req.pool && files.length) {
       const rest = await readOnWorker(req.pool, files);
@@ -389,8 +394,8 @@ function isWalk(source: readonly string[] | WalkSource): source is WalkSource {
   return !Array.isArray(source);
 }
 
-function listSync(source: WalkSource): Promise<string[]> {
-  return Promise.resolve([...walkSync(path.resolve(source.root), source)]);
+function listSync(source: WalkSource, onUnreadable: (u: UnreadableFolder) => void): Promise<string[]> {
+  return Promise.resolve([...walkSync(path.resolve(source.root), { ...source, onUnreadable })]);
 }
 
 function failedResult(file: string, e: unknown): FileResult {

@@ -1,8 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import type { ReadOutcome } from './files';
-import type { FileResult } from '../model';
+import type { FileResult, UnreadableFolder } from '../model';
 import type { CertificateFileReference, HostReference } from '../hosts/discover';
 import type { FragmentSpec, ReportFragment } from '../report/stream';
+import { type FailureLog, runInBackground } from '../background';
 
 /** A folder for the worker to walk itself (the same rules as the scanner's walk). */
 export interface WalkSpec {
@@ -72,6 +73,8 @@ export interface ReadReply {
   done: boolean;
   /** With done: how many files were read (walked, for a WalkSpec). */
   count?: number;
+  /** A walk's folders that could not be listed since the last reply. */
+  unreadable?: UnreadableFolder[];
 }
 
 /** What a read through the pool gives: the bytes (or why not), 'nothing' when no certificate can be inside, or a result parsed in the worker. */
@@ -87,7 +90,9 @@ export class ReadPool {
   private nextId = 1;
   /** While held, an idle worker is kept (a caller about to send more work). */
   private holds = 0;
-  private readonly pending = new Map<number, { onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void; resolve: (count: number) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, {
+    onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void; onUnreadable?: (u: UnreadableFolder) => void; resolve: (count: number) => void; reject: (e: Error) => void;
+  }>();
   /** Requests cancelled so far, and how many files the worker had read of them when it stopped. */
   readonly cancelled: { requests: number; filesRead: number } = { requests: 0, filesRead: 0 };
   /** Ids of cancelled requests the worker has not finished yet. */
@@ -98,7 +103,10 @@ export class ReadPool {
   /** background: the worker runs at a lower CPU priority, so the thread it serves (an editor's
    * extension host) wins the CPU whenever both want it. oneScan: it serves one scan (the CLI), so
    * it keeps parse results only of contents it sees more than once (ParseMemo's repeatedOnly). */
-  constructor(private readonly workerFile: string, private readonly options: { background?: boolean; oneScan?: boolean } = {}) {}
+  constructor(
+    private readonly workerFile: string,
+    private readonly options: { background?: boolean; oneScan?: boolean; log?: FailureLog } = {},
+  ) {}
 
   private start(): Worker {
     if (this.worker) return this.worker;
@@ -110,6 +118,7 @@ export class ReadPool {
         if (reply.done && this.stopping.delete(reply.id)) this.cancelled.filesRead += reply.count ?? 0;
         return;
       }
+      for (const u of reply.unreadable ?? []) job.onUnreadable?.(u);
       for (const r of reply.results) {
         const found = r.kind === 'bytes' || r.kind === 'nothing' || r.kind === 'parsed' || r.kind === 'fragment' ? (r.hosts || r.fileRefs || r.error || r.undiscovered ? { hosts: r.hosts, fileRefs: r.fileRefs, error: r.error, undiscovered: r.undiscovered } : undefined) : undefined;
         job.onResult(r.file, r.kind === 'bytes' ? r.bytes : r.kind === 'parsed' ? { parsed: r.result } : r.kind === 'fragment' ? { fragment: r.fragment } : r.kind === 'error' ? new Error(r.message) : r.kind, found);
@@ -141,9 +150,9 @@ export class ReadPool {
    * Reads `files` (or the files of a folder the worker walks), calling `onResult` as results arrive
    * (in batches); resolves with the number of files read when all have.
    */
-  read(source: readonly string[] | WalkSpec, maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, options: Pick<ReadRequest, 'discover' | 'discoverHereAbove' | 'parseAbove' | 'maxCertificates' | 'parseContainersExcept' | 'report' | 'claim' | 'walked' | 'sniffOnly'> & { signal?: AbortSignal } = {}): Promise<number> {
+  read(source: readonly string[] | WalkSpec, maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, options: Pick<ReadRequest, 'discover' | 'discoverHereAbove' | 'parseAbove' | 'maxCertificates' | 'parseContainersExcept' | 'report' | 'claim' | 'walked' | 'sniffOnly'> & { signal?: AbortSignal; onUnreadable?: (u: UnreadableFolder) => void } = {}): Promise<number> {
     const files = Array.isArray(source) ? [...(source as readonly string[])] : undefined;
-    const { signal, ...request } = options;
+    const { signal, onUnreadable, ...request } = options;
     if (signal?.aborted) return Promise.reject(abortError(signal));
     if (files?.length === 0) return Promise.resolve(0);
     let worker: Worker;
@@ -168,6 +177,7 @@ export class ReadPool {
       const done = () => signal?.removeEventListener('abort', onAbort);
       this.pending.set(id, {
         onResult,
+        onUnreadable,
         resolve: (n) => (done(), resolve(n)),
         reject: (e) => (done(), reject(e)),
       });
@@ -196,7 +206,7 @@ export class ReadPool {
   }
 
   dispose(): void {
-    void this.worker?.terminate();
+    if (this.worker) runInBackground(this.options.log, 'Stopping the read worker', this.worker.terminate());
     this.worker = undefined;
   }
 }

@@ -11,7 +11,7 @@ import { BLOCK_CACHE_LIMIT, ParseMemo } from './memo';
 import { mayBeConfigFile } from '../hosts/configFormats';
 import { discoverIn } from './discovery';
 import { isText, readScratchSync, walkSync } from './files';
-import type { CertificateFields } from '../model';
+import type { CertificateFields, UnreadableFolder } from '../model';
 import { CLAIMED_BY_WORKER, type ReadReply, type ReadRequest, type WorkerResult } from './readPool';
 import { packTexts, reportFragment } from '../report/stream';
 
@@ -47,7 +47,9 @@ parentPort?.on('message', (req: ReadRequest) => {
   let batch: WorkerResult[] = [];
   let transfer: ArrayBuffer[] = [];
   let certificates = 0;
-  const files: Iterable<string> = req.files ?? (req.walk ? walkSync(req.walk.root, { include: req.walk.include, exclude: req.walk.exclude }) : []);
+  let unreadable: UnreadableFolder[] = [];
+  const onUnreadable = (u: UnreadableFolder) => unreadable.push(u);
+  const files: Iterable<string> = req.files ?? (req.walk ? walkSync(req.walk.root, { include: req.walk.include, exclude: req.walk.exclude, onUnreadable }) : []);
   let count = 0;
   const walked = !!req.walk || !!req.walked;
   const flush = (done: boolean) => {
@@ -55,7 +57,8 @@ parentPort?.on('message', (req: ReadRequest) => {
     const fragments = batch.flatMap((r) => (r.kind === 'fragment' ? [r.fragment] : []));
     const texts = fragments.length ? packTexts(fragments) : undefined;
     if (texts) transfer.push(texts);
-    parentPort!.postMessage({ id: req.id, results: batch, done, ...(done ? { count } : {}) } satisfies ReadReply, transfer);
+    parentPort!.postMessage({ id: req.id, results: batch, done, ...(done ? { count } : {}), ...(unreadable.length ? { unreadable } : {}) } satisfies ReadReply, transfer);
+    unreadable = [];
     batch = [];
     transfer = [];
     certificates = 0;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { runInBackground } from '../../core/background';
 import type { CertificateRecord } from '../../core/model';
 import { Commands } from '../commandIds';
 import { readConfig, updateWorkspaceSetting } from '../config';
@@ -50,7 +51,11 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan, 
     register(Commands.scanWorkspace, async () => {
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Scanning for certificates') }, () => rescan());
       const n = store.certificates().length;
-      void vscode.window.setStatusBarMessage(vscode.l10n.t('CertLens: {0} certificates in {1} files', n, store.files().length), 5000);
+      const unread = store.lastScan.unreadableFolders.length;
+      const summary = unread
+        ? vscode.l10n.t('CertLens: {0} certificates in {1} files; {2} folders could not be read (see the log)', n, store.files().length, unread)
+        : vscode.l10n.t('CertLens: {0} certificates in {1} files', n, store.files().length);
+      void vscode.window.setStatusBarMessage(summary, 5000);
       return n;
     }),
     register(Commands.refresh, () => rescan()),
@@ -58,7 +63,7 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan, 
       let cert = resolve(arg);
       if (!cert && !arg) cert = await pickCertificate(store);
       if (!cert) {
-        if (arg) void vscode.window.showWarningMessage(vscode.l10n.t('CertLens: that certificate is no longer in the workspace.'));
+        if (arg) runInBackground(log, 'Showing a message', vscode.window.showWarningMessage(vscode.l10n.t('CertLens: that certificate is no longer in the workspace.')));
         return undefined;
       }
       return details.show(cert.sha256);
@@ -68,14 +73,14 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan, 
     register(Commands.exportCalendar, (target?: vscode.Uri) => exportCalendar(store, hosts, target, owners)),
     register(Commands.checkHost, async (spec?: string) => {
       if (!hosts.allowed()) {
-        void vscode.window.showWarningMessage(vscode.workspace.isTrusted ? vscode.l10n.t('CertLens: host checks are off (certlens.hosts.enabled).') : vscode.l10n.t('CertLens: host checks are off in Restricted Mode. Trust this workspace to check hosts.'));
+        runInBackground(log, 'Showing a message', vscode.window.showWarningMessage(vscode.workspace.isTrusted ? vscode.l10n.t('CertLens: host checks are off (certlens.hosts.enabled).') : vscode.l10n.t('CertLens: host checks are off in Restricted Mode. Trust this workspace to check hosts.')));
         return undefined;
       }
       spec ??= await vscode.window.showInputBox({ title: vscode.l10n.t('Check host'), prompt: vscode.l10n.t('A host, host:port or URL, e.g. api.example.com:443'), ignoreFocusOut: true });
       if (!spec) return undefined;
       const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking {0}…', spec) }, () => hosts.check(spec));
       if (!result) {
-        void vscode.window.showErrorMessage(vscode.l10n.t('CertLens: "{0}" is not a host, host:port or URL.', spec));
+        runInBackground(log, 'Showing a message', vscode.window.showErrorMessage(vscode.l10n.t('CertLens: "{0}" is not a host, host:port or URL.', spec)));
         return undefined;
       }
       await details.showHost(result);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { runInBackground } from '../../core/background';
 import { hostPortKey } from '../../core/hosts/names';
 import type { CertificateRecord } from '../../core/model';
 import { parseFile } from '../../core/formats/parse-file';
@@ -121,7 +122,7 @@ export class DetailsFeature implements vscode.TextDocumentContentProvider, vscod
     }
     if (found.certificates.length === 0) {
       const why = found.problems[0]?.message;
-      void vscode.window.showWarningMessage(why ? vscode.l10n.t('CertLens: no certificate could be read: {0}', why) : vscode.l10n.t('CertLens: the selection or clipboard holds no PEM certificate.'));
+      runInBackground(this.store.log, 'Showing a warning', vscode.window.showWarningMessage(why ? vscode.l10n.t('CertLens: no certificate could be read: {0}', why) : vscode.l10n.t('CertLens: the selection or clipboard holds no PEM certificate.')));
       return [];
     }
     await this.show(found.certificates);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { runInBackground } from '../../core/background';
 import type { TextEdit } from '../../core/formats/shift';
 import type { CertificateStore } from '../store';
 import { fileKey } from '../uris';
@@ -57,7 +58,7 @@ export class LiveUpdates implements vscode.Disposable {
 
   private schedule(): void {
     clearTimeout(this.fileTimer);
-    this.fileTimer = setTimeout(() => void this.flush(), FILE_DEBOUNCE_MS);
+    this.fileTimer = setTimeout(() => runInBackground(this.store.log, 'Updating changed files', this.flush()), FILE_DEBOUNCE_MS);
   }
 
   private async flush(): Promise<void> {
@@ -87,13 +88,13 @@ export class LiveUpdates implements vscode.Disposable {
       return;
     }
     const at = performance.now();
-    void this.store.updateDocument(doc, edit).then(() => {
+    runInBackground(this.store.log, 'Updating an edited document', this.store.updateDocument(doc, edit).then(() => {
       this.editsHandled.push({ at, ms: performance.now() - at });
       if (this.editsHandled.length > 32) this.editsHandled.shift();
-    });
+    }));
     const quiet = () => {
       if (this.editsWaiting.delete(key)) {
-        void this.store.updateDocument(doc);
+        runInBackground(this.store.log, 'Updating an edited document', this.store.updateDocument(doc));
         this.editTimers.set(key, setTimeout(quiet, EDIT_DEBOUNCE_MS));
       } else {
         this.editTimers.delete(key);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { type FailureLog, runInBackground } from '../../core/background';
 import { VIEW_ID } from '../commandIds';
 import type { WorkspaceSummaries } from '../summary';
 import { readConfig } from '../config';
@@ -6,7 +7,7 @@ import { readConfig } from '../config';
 const LAST_SHOWN_KEY = 'certlens.notification.lastShown';
 
 /** After a full scan and whenever the clock re-evaluates (a new day included): one notification per workspace per day when something is expired or critical. */
-export async function notifyIfUrgent(summaries: WorkspaceSummaries, state: vscode.Memento, now: number): Promise<boolean> {
+export async function notifyIfUrgent(summaries: WorkspaceSummaries, state: vscode.Memento, now: number, log: FailureLog): Promise<boolean> {
   if (!readConfig()['notifications.enabled']) return false;
   const today = localDay(now);
   if (state.get<string>(LAST_SHOWN_KEY) === today) return false;
@@ -19,9 +20,9 @@ export async function notifyIfUrgent(summaries: WorkspaceSummaries, state: vscod
   const onlyCertificates = expired === summary.byKind.certificates.expired && critical === summary.byKind.certificates.critical;
   const message = onlyCertificates ? urgentMessage(expired, critical, summary.criticalDays)
     : vscode.l10n.t('CertLens: {0} expired and {1} expiring within {2} days in this workspace (certificates, CRLs, SAML metadata, hosts).', expired, critical, summary.criticalDays);
-  void vscode.window.showWarningMessage(message, show).then((pick) => {
-    if (pick === show) void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
-  });
+  runInBackground(log, 'The expiry notification', vscode.window.showWarningMessage(message, show).then((pick) => {
+    if (pick === show) runInBackground(log, 'Showing the Expirations view', vscode.commands.executeCommand(`${VIEW_ID}.focus`));
+  }));
   return true;
 }
 

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { runInBackground } from '../../core/background';
 import { parseFile } from '../../core/formats/parse-file';
 import type { SessionPasswords } from '../passwords';
 import type { CertificateStore } from '../store';
@@ -23,7 +24,7 @@ export class Pkcs12Feature implements vscode.Disposable {
   constructor(private readonly store: CertificateStore, private readonly passwords: SessionPasswords, private readonly secrets: vscode.SecretStorage, private readonly log: Log) {
     this.subscription = store.onDidChange((change) => {
       this.follow(change.files);
-      if (this.locked.size) void this.applyStoredPasswords().catch((err) => this.log.error('Opening PKCS#12 files with saved passwords failed', err));
+      if (this.locked.size) runInBackground(this.log, 'Opening PKCS#12 files with saved passwords', this.applyStoredPasswords());
     });
     this.follow(undefined);
   }
@@ -77,7 +78,7 @@ export class Pkcs12Feature implements vscode.Disposable {
     if (!file) {
       const locked = this.lockedFiles();
       if (locked.length === 0) {
-        void vscode.window.showInformationMessage(vscode.l10n.t('CertLens: no locked PKCS#12 file or unverified keystore in this workspace.'));
+        runInBackground(this.log, 'Showing a message', vscode.window.showInformationMessage(vscode.l10n.t('CertLens: no locked PKCS#12 file or unverified keystore in this workspace.')));
         return false;
       }
       const pick = locked.length === 1 ? locked[0] : (await vscode.window.showQuickPick(locked.map((f) => ({ label: vscode.workspace.asRelativePath(f), file: f })), { title: vscode.l10n.t('Unlock which keystore?') }))?.file;
@@ -89,7 +90,7 @@ export class Pkcs12Feature implements vscode.Disposable {
     const bytes = await vscode.workspace.fs.readFile(keyToUri(file));
     const opened = parseFile(file, bytes, { pkcs12Password: () => password });
     if (opened.problems.some((p) => p.code === 'pkcs12-wrong-password' || p.code === 'pkcs12-invalid' || p.code === 'keystore-wrong-password')) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('CertLens: that password does not open {0}.', vscode.workspace.asRelativePath(file)));
+      runInBackground(this.log, 'Showing a message', vscode.window.showErrorMessage(vscode.l10n.t('CertLens: that password does not open {0}.', vscode.workspace.asRelativePath(file))));
       return false;
     }
     this.passwords.remember(file, password);

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { runInBackground } from '../../core/background';
 import type { CertificateRecord, FileExpiry, CrlRecord, Finding } from '../../core/model';
 import { crlUrgencyOf, describeCrl, urgencyOf, type Urgency } from '../../core/rules/rules';
 import { Commands, VIEW_ID } from '../commandIds';
@@ -100,7 +101,7 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
 
   setFilter(text: string): void {
     this.filter = text.trim().toLowerCase();
-    void vscode.commands.executeCommand('setContext', 'certlens.filtered', this.filter.length > 0);
+    runInBackground(this.store.log, 'Setting certlens.filtered', vscode.commands.executeCommand('setContext', 'certlens.filtered', this.filter.length > 0));
     this.refresh();
   }
 
@@ -110,9 +111,9 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
     // Certificates, CRLs, SAML metadata and hosts, as the status bar counts them.
     const { urgent } = this.summaries.current();
     this.view.badge = urgent ? { value: urgent, tooltip: vscode.l10n.t('{0} expired or expiring within critical days (certificates, CRLs, SAML metadata, hosts)', urgent) } : undefined;
-    void vscode.commands.executeCommand('setContext', 'certlens.scanned', this.store.scanned);
+    runInBackground(this.store.log, 'Setting certlens.scanned', vscode.commands.executeCommand('setContext', 'certlens.scanned', this.store.scanned));
     const empty = !this.filter && Object.values(counts).every((n) => n === 0) && this.hosts.states().length === 0 && this.store.crls().length === 0 && !this.store.findings().some((f) => PROBLEM_CODES.has(f.code));
-    void vscode.commands.executeCommand('setContext', 'certlens.empty', empty);
+    runInBackground(this.store.log, 'Setting certlens.empty', vscode.commands.executeCommand('setContext', 'certlens.empty', empty));
     this.updateMessage();
     this.changed.fire(undefined);
   }
