@@ -63,12 +63,14 @@ describe('one findings path: editor model, inventory and JSON report agree', fun
     write('certs/ca-certificates.crt', cert('Old Root', -4000, -30, { ca: true }).pem + cert('Good Root', -4000, 3000, { ca: true }).pem);
     write('test/fixtures/soon.pem', cert('soon.acme.io', -10, 3).pem);
     write('broken/bad.pem', '-----BEGIN CERTIFICATE-----\nnot*base64\n-----END CERTIFICATE-----\n');
-    const crl = makeCrl({ issuer: { cert: chain.intermediate, key: chain.intermediateKey }, thisUpdate: daysFromNow(-20), nextUpdate: daysFromNow(-2) });
+    const issuer = { cert: chain.intermediate, key: chain.intermediateKey };
+    const crl = makeCrl({ issuer, thisUpdate: daysFromNow(-20), nextUpdate: daysFromNow(-2) });
     write('pki/ca.crl', crl.pem);
     const xmlTime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
     const saml = cert('idp.acme.io', -10, 40);
     write('saml/idp.xml', '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" ' +
-      `xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.acme.io" validUntil="${xmlTime(daysFromNow(4))}"><md:IDPSSODescriptor><md:KeyDescriptor use="signing"><ds:KeyInfo>` +
+      `xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.acme.io" validUntil="${xmlTime(daysFromNow(4))}">` +
+      '<md:IDPSSODescriptor><md:KeyDescriptor use="signing"><ds:KeyInfo>' +
       `<ds:X509Data><ds:X509Certificate>${saml.der.toString('base64')}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>` +
       '</md:IDPSSODescriptor></md:EntityDescriptor>\n');
     const managed = cert('web.acme.io', -80, 10);
@@ -99,7 +101,8 @@ describe('one findings path: editor model, inventory and JSON report agree', fun
       now, rules: DEFAULT_RULES, contextGlobs: {}, folders: [root], cwd: process.cwd(), policy: 'hint', ownerRoots: [],
     };
     const chunks: Buffer[] = [];
-    await writeJsonReport(results.map((r) => reportFragment(r, spec)).filter((f) => f !== undefined), { files: results.length, ms: 0 }, spec,
+    const fragments = results.map((r) => reportFragment(r, spec)).filter((f) => f !== undefined);
+    await writeJsonReport(fragments, { files: results.length, ms: 0 }, spec,
       (c) => void chunks.push(Buffer.from(c)));
     const report = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { findings: Finding[] };
     const json = report.findings.map(key);
@@ -109,7 +112,8 @@ describe('one findings path: editor model, inventory and JSON report agree', fun
       assert.ok(codes.has(code as Finding['code']), `the tree gives ${code}: ${[...codes].join(' ')}`);
     }
     assert.ok(report.findings.some((f) => f.severity === 'hint' && f.file.includes('/test/')), 'a non-production hint');
-    assert.ok(report.findings.some((f) => f.code === 'expired' && f.severity === 'hint' && f.file.endsWith('ca-certificates.crt')), 'a trust store hint');
+    const storeHint = (f: Finding) => f.code === 'expired' && f.severity === 'hint' && f.file.endsWith('ca-certificates.crt');
+    assert.ok(report.findings.some(storeHint), 'a trust store hint');
     assert.ok(editor.length > 10);
     assert.deepEqual(sorted(editor), sorted(cli));
     assert.deepEqual(sorted(json), sorted(cli));
@@ -161,7 +165,8 @@ describe('workspace model (fake clock)', () => {
     const { model, asked } = modelOf(clock, root);
     const file = '/ws/deploy/soon.pem';
     const ec = sharedKey({ type: 'ec' });
-    const text = '# soon.acme.io\n' + makeCert({ cn: 'soon.acme.io', key: ec, notBefore: new Date(NOW - 10 * DAY_MS), notAfter: new Date(NOW + 3 * DAY_MS) }).pem;
+    const soon = makeCert({ cn: 'soon.acme.io', key: ec, notBefore: new Date(NOW - 10 * DAY_MS), notAfter: new Date(NOW + 3 * DAY_MS) });
+    const text = '# soon.acme.io\n' + soon.pem;
     const before = parseFile(file, Buffer.from(text));
     model.applyResults([file], new Map([[file, before]]));
     const found = model.findingsIn(file);
@@ -173,7 +178,8 @@ describe('workspace model (fake clock)', () => {
     asked.length = 0;
     model.applyMove(file, before, shifted, edit);
     assert.deepEqual(asked.filter((f) => f === file), [], 'not evaluated again');
-    assert.deepEqual(model.findingsIn(file).map((f) => [f.code, f.range.start.line, f.message]), [['expires-critical', 3, found[0].message]]);
+    const moved = model.findingsIn(file).map((f) => [f.code, f.range.start.line, f.message]);
+    assert.deepEqual(moved, [['expires-critical', 3, found[0].message]]);
     assert.equal(model.certificatesIn(file)[0], shifted.certificates[0], 'the shifted result\'s records');
     // The same as evaluating the shifted result afresh.
     const fresh = modelOf(clock, root).model;
@@ -197,7 +203,8 @@ describe('workspace model (fake clock)', () => {
     ]);
     model.applyResults([...files.keys()], files);
     assert.equal(model.nextChangeAt, NOW + HOUR, 'the alarm waits for /ws/a/soon.pem');
-    assert.deepEqual(sorted(model.findings().map((f) => `${f.file} ${f.code}`)), [`${soon} not-yet-valid`, `${other} expired`, `${later} not-yet-valid`]);
+    const all = sorted(model.findings().map((f) => `${f.file} ${f.code}`));
+    assert.deepEqual(all, [`${soon} not-yet-valid`, `${other} expired`, `${later} not-yet-valid`]);
     changes.length = 0;
     const changed = model.remove(['/ws/a']);
     assert.deepEqual(sorted(changed.filter((f) => f !== '/ws/a')), [soon, other]);
@@ -216,11 +223,13 @@ describe('workspace model (fake clock)', () => {
 
   it('classifies files by their folder-relative path and sets non-production findings apart', () => {
     const clock = new FakeClock(NOW);
-    const { model } = modelOf(clock, root, settings(DEFAULT_RULES, { context: { test: [], example: [], documentation: [], vendored: ['third_party/**'] } }));
+    const context = { test: [], example: [], documentation: [], vendored: ['third_party/**'] };
+    const { model } = modelOf(clock, root, settings(DEFAULT_RULES, { context }));
     const inTests = '/ws/test/fixtures/old.pem';
     const vendored = '/ws/third_party/x/old.pem';
     const outside = '/elsewhere/test/old.pem';
-    const files = new Map([inTests, vendored, outside].map((f) => [f, resultOf(f, [fakeCertificate(NOW, { file: f, notAfter: NOW - DAY_MS })])]));
+    const expired = (f: string) => resultOf(f, [fakeCertificate(NOW, { file: f, notAfter: NOW - DAY_MS })]);
+    const files = new Map([inTests, vendored, outside].map((f) => [f, expired(f)]));
     model.applyResults([...files.keys()], files);
     assert.equal(model.contextOf(inTests), 'test');
     assert.equal(model.contextOf(vendored), 'vendored');

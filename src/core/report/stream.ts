@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
-import { applyNonProductionPolicy, ContextClassifier, contextByFolder, type ContextGlobs, type ContextOf, type FileContext, type NonProductionPolicy } from '../context';
+import { ContextClassifier, contextByFolder, type ContextGlobs, type ContextOf, type FileContext, type NonProductionPolicy } from '../context';
 import { type CertificateRecord, type CertManagerCertificate, type CrlRecord, type FileResult, type Finding, type PrivateKeyRef, type Range, SEVERITIES } from '../model';
 import { ownersByRoot } from '../owners';
 import { EXPIRED_CODES, type RuleSettings } from '../rules/rules';
-import { fileFindingParts } from '../findings/fileFindings';
+import { fileFindingParts, withContextPolicy } from '../findings/fileFindings';
 import { byNextUpdate, keyComesFirst } from '../scan/inventory';
 import type { FailureCounts } from './formats';
 import { addSummary, certificateJson, countFinding, crlJson, emptySummary, EXPIRY_CODES, findingJson, type HostJson, hostJson, isoTime, memoisedOwners, type Report, REPORT_VERSION } from './schema';
@@ -232,7 +232,7 @@ class FindingRenderer {
   render(list: readonly Finding[]): string {
     if (!list.length) return '';
     const out: string[] = [];
-    for (const f of applyNonProductionPolicy(list, this.s.contextOf, this.s.spec.policy)) {
+    for (const f of withContextPolicy(list, this.s.contextOf, this.s.spec.policy)) {
       const context = this.s.contextOf(f.file);
       countFinding(this.summary, f, context);
       this.findings++;
@@ -621,7 +621,7 @@ export async function writeJsonReport(
 function expiringFromHosts(files: readonly ReportFragment[], hostFindings: readonly Finding[], s: SpecState): number {
   const byFile = new Map(files.map((f) => [f.file, f]));
   const named = new Map<string, Set<string>>();
-  for (const h of applyNonProductionPolicy(hostFindings, s.contextOf, s.spec.policy)) {
+  for (const h of withContextPolicy(hostFindings, s.contextOf, s.spec.policy)) {
     const f = byFile.get(h.file);
     if (!h.sha256 || h.severity === 'hint' || !EXPIRY_CODES.includes(h.code) || !f?.sha256 || f.context !== 'production' || ownersJsonOf(s, f.file) !== '[]') continue;
     let set = named.get(f.file);
