@@ -74,6 +74,8 @@ export function describeCertificate(c: CertificateRecord): string {
  * be passed together (all or none): chains and trust stores are judged per file. An expired or
  * expiring root or CA certificate in a trust store (see isTrustStore) is a hint: nothing relies on it. The findings
  * come certificate by certificate; `starts`, when given, receives where each certificate's begin.
+ * Called by core/findings/fileFindings.ts, which composes a file's findings for every surface: a new
+ * rule is wired there, once.
  */
 export function evaluate(certs: readonly CertificateRecord[], now: number, s: RuleSettings = DEFAULT_RULES, starts?: number[]): Finding[] {
   const findings: Finding[] = [];
