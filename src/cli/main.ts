@@ -11,7 +11,8 @@ import { ParseMemo } from '../core/scan/memo';
 import { ReadPool } from '../core/scan/readPool';
 import { buildReport } from '../core/report/schema';
 import { type FragmentSpec, type ReportFragment, writeJsonReport } from '../core/report/stream';
-import { applyNonProductionPolicy, type ContextGlobs, ContextClassifier, contextByFolder, NON_PRODUCTION_POLICIES, type NonProductionPolicy } from '../core/context';
+import { type ContextGlobs, ContextClassifier, contextByFolder, NON_PRODUCTION_POLICIES, type NonProductionPolicy } from '../core/context';
+import { withContextPolicy } from '../core/findings/fileFindings';
 import { type FailureCounts, failsAt, failureCounts, toCsv, toSarif, toTable } from '../core/report/formats';
 import { checkCommand, checkTargets, HOST_ARG_OPTIONS, HostCollector, hostCliOptions } from './hosts';
 import { baselineJson, BaselineMatcher, createBaseline } from '../core/report/baseline';
@@ -272,9 +273,10 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     await sink.close(true);
   } else {
     const certs = inventory.certificates();
+    // Every file's findings (the one findings path, core/findings), the hosts', then the non-production policy.
     const found = inventory.findings(now, rules);
     if (checked) found.push(...checked.findings);
-    const findings = applyNonProductionPolicy(found, contextOf, policy);
+    const findings = withContextPolicy(found, contextOf, policy);
     mark('rules');
     const ownersOf = ownersByRoot(ownerRoots, readTextIfExists);
     const lastChanges = values['last-change'] ? await lastChangesOf(certs, new LastChangeCache()) : undefined;

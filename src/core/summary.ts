@@ -4,10 +4,8 @@
  * (nextUpdate), SAML metadata (validUntil) and the certificates hosts serve. Computed here once from
  * the store's counts, so the surfaces cannot disagree; free of `vscode`.
  */
-import { noUrgencies, urgencyOf, type RuleSettings, type Urgency, type UrgencyCounts } from './rules/rules';
+import { noUrgencies, URGENCY_ORDER, urgencyOf, type RuleSettings, type Urgency, type UrgencyCounts } from './rules/rules';
 
-/** Urgencies by how soon they call for action; a certificate not valid yet calls for none. */
-export const URGENCY_ORDER: readonly Urgency[] = ['expired', 'critical', 'warning', 'info', 'later', 'not-yet-valid'];
 
 /** What the summary counts. */
 export type SummaryKind = 'certificates' | 'crls' | 'metadata' | 'hosts';

@@ -1,28 +1,20 @@
 import * as vscode from 'vscode';
-import picomatch from 'picomatch';
-import type { CertificateFields, CertificateRecord, CrlRecord, FileExpiry, FileLocation, FileResult, Finding, UnreadableFolder } from '../core/model';
-import { countUrgencies, evaluate, evaluateCrls, evaluateExpiries, noUrgencies, type Urgency } from '../core/rules/rules';
-import { applyManagedRenewal, nextRenewalChange } from '../core/rules/renewal';
-import { byNextUpdate, Inventory } from '../core/scan/inventory';
-import { applyNonProductionPolicy, ContextClassifier, type FileContext } from '../core/context';
+import type { CertificateFields, CertificateRecord, CrlRecord, FileExpiry, FileResult, Finding, UnreadableFolder } from '../core/model';
+import type { FileContext } from '../core/context';
 import { isSkippedByExtension, PathFilter } from '../core/scan/filters';
 import { readBounded, type ReadFile, type ReadOutcome } from '../core/scan/files';
 import { type FileSource, runScan, type ScanRequest } from '../core/scan/pipeline';
 import { ParseMemo } from '../core/scan/memo';
 import { wantsDiscovery } from '../core/scan/discovery';
-import { movable, mover, shiftResult, type TextEdit } from '../core/formats/shift';
+import { shiftResult, type TextEdit } from '../core/formats/shift';
 import type { Discovered, ReadPool } from '../core/scan/readPool';
-import { type Clock, nextChangeOf, nextChangeOfCrl, nextExpiryChange, nextLocalMidnight, WallClockAlarm } from '../core/clock';
+import type { Clock } from '../core/clock';
+import { type UrgencySummary, WorkspaceModel } from '../core/workspace/model';
 import { onDidChangeConfig, readConfig, readFilesExclude, SETTING_KEYS, type CertLensConfig } from './config';
 import type { Log } from './log';
 import { fileKey, keyToUri } from './uris';
 
-/**
- * Day counts in texts step at each certificate's own moment; across a big workspace that would be a
- * re-evaluation every few seconds. They are refreshed on the hour instead (urgency, severity and
- * expiry changes are exact, and everything is re-evaluated at midnight).
- */
-const TEXT_ROUNDING_MS = 3_600_000;
+export type { UrgencySummary } from '../core/workspace/model';
 
 /** Files larger than this are parsed on the read worker (about 25 certificates' worth of PEM). */
 const PARSE_IN_WORKER_ABOVE = 32 * 1024;
@@ -81,9 +73,11 @@ export interface StoreDependencies {
 }
 
 /**
- * The workspace's certificates and findings, kept current from scans, the file watcher and unsaved
- * edits (all through the core's one scan pipeline), and re-evaluated by the clock whenever something
- * shown would change. Everything the editor shows reads from here.
+ * The VS Code adapter of the workspace model (core/workspace/model.ts): scans the workspace folders,
+ * reads what the file watcher and unsaved edits change (all through the core's one scan pipeline,
+ * through vscode.workspace.fs where files are not local), gives the model each file's folder
+ * settings and relative path, and turns its changes into events. Evaluation, the clock and the
+ * summaries are the model's. Everything the editor shows reads from here.
  */
 export class CertificateStore implements vscode.Disposable {
   private readonly pool?: ReadPool;
@@ -99,11 +93,22 @@ export class CertificateStore implements vscode.Disposable {
     this.passwords = deps.passwords;
     this.log = deps.log;
     this.configSubscription = onDidChangeConfig(SETTING_KEYS, () => this.reloadConfig());
-    this.alarm = new WallClockAlarm(this.clock, (now) => this.tick(now), { onJump: (j) => this.log.info(`The wall clock jumped by ${Math.round(j.jumpMs / 1000)} s (suspend or clock change)`) });
+    this.model = new WorkspaceModel({
+      clock: this.clock,
+      settingsFor: (file) => this.configFor(file),
+      relativePath: (file) => {
+        const uri = keyToUri(file);
+        return vscode.workspace.getWorkspaceFolder(uri) ? vscode.workspace.asRelativePath(uri, false) : undefined;
+      },
+      onChange: (change) => this.changed.fire(change),
+      onTick: (now) => this.ticks.fire(now),
+      onClockJump: (jumpMs) => this.log.info(`The wall clock jumped by ${Math.round(jumpMs / 1000)} s (suspend or clock change)`),
+    });
     if (this.pool) this.pool.onFailure = (e) => this.log.error('Read worker failed', e);
   }
 
-  private readonly inventory = new Inventory();
+  /** Results, findings, summaries and the clock. */
+  private readonly model: WorkspaceModel;
   private readonly changed = new vscode.EventEmitter<StoreChange>();
   readonly onDidChange = this.changed.event;
   private readonly discoveries = new vscode.EventEmitter<DiscoveryChange>();
@@ -114,9 +119,6 @@ export class CertificateStore implements vscode.Disposable {
   private readonly ticks = new vscode.EventEmitter<number>();
   /** The clock re-evaluated everything (a notAfter, a band, a snooze end or midnight passed). */
   readonly onDidTick = this.ticks.event;
-  private readonly alarm: WallClockAlarm;
-  /** The local midnight the alarm waits for at the latest (day counts and "today" change then). */
-  private midnight = 0;
   private scanController: AbortController | undefined;
   private running = 0;
   private idleWaiters: (() => void)[] = [];
@@ -129,7 +131,7 @@ export class CertificateStore implements vscode.Disposable {
     this.configSubscription.dispose();
     this.pool?.dispose();
     this.scanController?.abort();
-    this.alarm.dispose();
+    this.model.dispose();
     this.changed.dispose();
     this.discoveries.dispose();
     this.scanState.dispose();
@@ -141,25 +143,14 @@ export class CertificateStore implements vscode.Disposable {
     return this.clock.now();
   }
 
-  private readonly contexts = new Map<string, FileContext>();
-  private readonly classifiers = new Map<CertLensConfig, ContextClassifier>();
-
   /** What a file is: production, or a test, example, documentation or vendored file (by convention and certlens.context.*). */
   contextOf(file: string): FileContext {
-    let ctx = this.contexts.get(file);
-    if (ctx) return ctx;
-    const cfg = this.configFor(file);
-    let classifier = this.classifiers.get(cfg);
-    if (!classifier) this.classifiers.set(cfg, (classifier = new ContextClassifier(cfg.context)));
-    const uri = keyToUri(file);
-    ctx = vscode.workspace.getWorkspaceFolder(uri) ? classifier.classify(vscode.workspace.asRelativePath(uri, false)) : 'production';
-    this.contexts.set(file, ctx);
-    return ctx;
+    return this.model.contextOf(file);
   }
 
   /** Whether a file's findings are set apart (hints, grouped in the tree) under certlens.nonProduction. */
   setApart(file: string): boolean {
-    return this.configFor(file).nonProduction !== 'normal' && this.contextOf(file) !== 'production';
+    return this.model.setApart(file);
   }
 
   get scanning(): boolean {
@@ -203,10 +194,8 @@ export class CertificateStore implements vscode.Disposable {
   reloadConfig(): void {
     this.configs.clear();
     this.configByFile.clear();
-    this.contexts.clear();
-    this.classifiers.clear();
     this.filters.clear();
-    this.invalidate();
+    this.model.settingsChanged();
   }
 
   /** Identical contents are parsed once, across scans too (vendored CA bundles, unchanged files). */
@@ -226,7 +215,7 @@ export class CertificateStore implements vscode.Disposable {
   scanAll(): Promise<void> {
     this.scanController?.abort();
     this.configByFile.clear(); // workspace folders may have changed, and files gone
-    this.contexts.clear();
+    this.model.foldersChanged();
     this.filters.clear(); // and files.exclude with them
     const controller = (this.scanController = new AbortController());
     const run: Promise<void> = this.runFullScan(controller.signal).then((): Promise<void> | undefined => (controller.signal.aborted && this.latestScan !== run ? this.latestScan : undefined));
@@ -280,34 +269,22 @@ export class CertificateStore implements vscode.Disposable {
       if (signal.aborted) return;
       // Files changed, created or deleted while the scan ran are newer than what it read: keep them,
       // unless their folder left the workspace meanwhile.
-      const newer = [...this.touchedDuringScan].filter(([k]) => vscode.workspace.getWorkspaceFolder(keyToUri(k))).map(([k, d]) => [k, this.inventory.get(k), d] as const);
-      this.inventory.clear();
-      for (const r of found.values()) this.inventory.set(r);
-      for (const [k, r, d] of newer) {
-        if (r) this.inventory.set(r);
-        else this.inventory.delete(k);
+      const newer = [...this.touchedDuringScan].filter(([k]) => vscode.workspace.getWorkspaceFolder(keyToUri(k))).map(([k, d]) => [k, this.model.resultOf(k), d] as const);
+      this.model.replaceAll(found.values(), newer.map(([k, r]) => [k, r] as const));
+      for (const [k, , d] of newer) {
         if (d) discovered.set(k, d);
         else discovered.delete(k);
       }
       this.scanned = true;
       // Evaluate every file's findings a slice at a time before telling anyone, so listeners that
       // summarise the workspace (tree, diagnostics, status bar) find the work done.
-      this.perFile.clear();
-      this.dropSummaries();
-      const names = this.inventory.fileNames();
-      for (let i = 0; i < names.length && !signal.aborted; ) {
-        const until = performance.now() + 8;
-        while (i < names.length && performance.now() < until) this.fileState(names[i++]);
-        await new Promise((r) => setImmediate(r));
-      }
+      await this.model.evaluateAll(signal);
       if (signal.aborted) return;
       this.lastScan = { files, ms: Math.round(performance.now() - started), unreadableFolders };
-      this.log.info(`Scan: ${files} files, ${this.inventory.certificates().length} certificates in ${this.inventory.fileNames().length} files, ${discovered.size} config files with hosts or certificate paths, ${this.lastScan.ms} ms`);
+      this.log.info(`Scan: ${files} files, ${this.model.allCertificates().length} certificates in ${this.model.files().length} files, ${discovered.size} config files with hosts or certificate paths, ${this.lastScan.ms} ms`);
       for (const u of unreadableFolders) this.log.warn(`Cannot read folder ${u.path}: ${u.error} (its files are not scanned)`);
-      this.dropSummaries();
       this.discoveries.fire({ all: discovered });
-      this.changed.fire({});
-      this.rearm();
+      this.model.announceAll();
     });
   }
 
@@ -384,15 +361,8 @@ export class CertificateStore implements vscode.Disposable {
         onTrouble: (m) => this.log.warn(m),
       });
     }
-    const changed: string[] = [];
-    for (const k of keys) {
-      const r = results.get(k);
-      if (r) this.inventory.set(r);
-      else changed.push(...this.inventory.deleteUnder(k)); // gone, or no longer anything to read
-      changed.push(k);
-      if (!found.has(k)) found.set(k, undefined);
-    }
-    this.invalidate(changed);
+    for (const k of keys) if (!found.has(k)) found.set(k, undefined);
+    this.touched(this.model.applyResults(keys, results));
     this.announceDiscoveries(found);
   }
 
@@ -422,7 +392,7 @@ export class CertificateStore implements vscode.Disposable {
       // cache per document means an edit re-decodes only the blocks it touched.
       const fromEditor: ReadFile = (file, maxSize) => (file === key ? Promise.resolve(bytes) : readFile(file, maxSize));
       await this.readThrough([key], fromEditor, this.blockCacheFor(key));
-      const result = this.inventory.get(key);
+      const result = this.model.resultOf(key);
       if (result && doc.version === version) this.rememberText(key, version, text, result);
       else this.editedTexts.delete(key);
     });
@@ -435,18 +405,14 @@ export class CertificateStore implements vscode.Disposable {
   moveWithEdit(doc: vscode.TextDocument, edit: TextEdit): boolean {
     const key = fileKey(doc.uri);
     const last = this.editedTexts.get(key);
-    if (last?.version !== doc.version - 1 || this.inventory.get(key) !== last.result || wantsDiscovery(key)) return false;
+    if (last?.version !== doc.version - 1 || this.model.resultOf(key) !== last.result || wantsDiscovery(key)) return false;
     const shifted = shiftResult(last.result, last.text, edit);
     if (!shifted) return false;
     this.editsMovedWithoutParse++;
     this.rememberText(key, doc.version, doc.getText(), shifted);
     if (shifted === last.result) return true; // nothing moved
-    this.inventory.set(shifted);
     // The file's evaluation moves with it: the same certificates, the same findings a few lines down.
-    const state = this.perFile.get(key);
-    const move = mover(edit);
-    const moved = state && move && movable(state.findings) ? movedState(state, last.result, shifted, move) : undefined;
-    this.invalidate([key], moved && new Map([[key, moved]]));
+    this.touched(this.model.applyMove(key, last.result, shifted, edit));
     return true;
   }
 
@@ -476,7 +442,7 @@ export class CertificateStore implements vscode.Disposable {
     if (!cache || cache.size > 5_000) {
       cache = new Map();
       // Seeded with what the scan decoded from this file: its first edit re-decodes only what it touched.
-      for (const c of (this.inventory.get(file)?.certificates ?? []).slice(0, 5_000)) cache.set(Buffer.from(c.der.buffer, c.der.byteOffset, c.der.byteLength).toString('base64'), c);
+      for (const c of (this.model.resultOf(file)?.certificates ?? []).slice(0, 5_000)) cache.set(Buffer.from(c.der.buffer, c.der.byteOffset, c.der.byteLength).toString('base64'), c);
     }
     this.blockCaches.set(file, cache);
     while (this.blockCaches.size > 8) this.blockCaches.delete(this.blockCaches.keys().next().value!);
@@ -484,198 +450,64 @@ export class CertificateStore implements vscode.Disposable {
   }
 
   remove(uris: readonly vscode.Uri[]): void {
-    const gone = uris.flatMap((u) => this.inventory.deleteUnder(fileKey(u)));
-    this.announceDiscoveries(new Map(uris.map((u) => [fileKey(u), undefined])));
-    this.invalidate([...uris.map(fileKey), ...gone]);
+    const keys = uris.map(fileKey);
+    const gone = this.model.forget(keys);
+    this.announceDiscoveries(new Map(keys.map((k) => [k, undefined])));
+    this.touched(this.model.invalidate([...keys, ...gone]));
   }
 
-  /** `evaluated`: new states of some of the files, known without evaluating them again (an edit that moved them). */
-  private invalidate(files?: string[], evaluated?: ReadonlyMap<string, FileState>): void {
-    if (files) files = this.withManagedSecrets(files);
-    if (files && this.scanning) for (const f of files) if (!this.touchedDuringScan.has(f)) this.touchedDuringScan.set(f, undefined);
-    this.dropSummaries();
-    if (files) for (const f of files) this.perFile.delete(f);
-    else this.perFile.clear();
-    if (files) for (const [f, state] of evaluated ?? []) this.perFile.set(f, state);
-    this.changed.fire({ files });
-    this.rearm();
+  /** Files changed while a scan runs are newer than what it read (see runFullScan). */
+  private touched(files: readonly string[]): void {
+    if (this.scanning) for (const f of files) if (!this.touchedDuringScan.has(f)) this.touchedDuringScan.set(f, undefined);
   }
 
-  /** What cert-manager renewal reads of the workspace's Certificate manifests, as of the last invalidation. */
-  private manifestsKey = '[]';
-
-  /**
-   * Changed files, plus the files of cert-manager-managed Secrets when the Certificate manifests
-   * changed, appeared or went (their renewBefore decides those files' findings).
-   */
-  private withManagedSecrets(files: string[]): string[] {
-    const key = JSON.stringify(this.inventory.certManagerCertificates().map((m) => [m.name, m.namespace, m.renewBeforeMs, m.renewBeforePercentage]));
-    if (key === this.manifestsKey) return files;
-    this.manifestsKey = key;
-    const managed = this.inventory.fileNames().filter((f) => this.inventory.get(f)?.certificates.some((c) => c.managedBy));
-    return [...new Set([...files, ...managed])];
-  }
-
-  /**
-   * The clock's moment came: the files whose results changed with time are re-evaluated (all of
-   * them at midnight, when day counts change everywhere) and every surface is told.
-   */
-  private tick(now: number): void {
-    this.dropSummaries();
-    if (now >= this.midnight) {
-      this.perFile.clear();
-      this.changed.fire({});
-    } else {
-      const due = [...this.perFile].filter(([, st]) => st.nextChange <= now).map(([f]) => f);
-      for (const f of due) this.perFile.delete(f);
-      this.changed.fire({ files: due });
-    }
-    this.ticks.fire(now);
-    this.rearm();
-  }
-
-  /** Sets the one alarm to the next moment anything shown changes (over files holding certificates, and local midnight). */
-  private rearm(): void {
-    const now = this.clock.now();
-    this.midnight = nextLocalMidnight(now);
-    let next = this.midnight;
-    for (const file of this.inventory.fileNames()) next = Math.min(next, this.fileState(file).nextChange);
-    this.alarm.arm(next);
-  }
-
-  /** Per file: visible certificates, all findings and the count of certificates by urgency, computed
-   * on demand and kept until the file changes. */
-  private readonly perFile = new Map<string, FileState>();
-  private sorted: CertificateRecord[] | undefined;
-  private summaryCache: UrgencySummary | undefined;
-
-  private dropSummaries(): void {
-    this.sorted = undefined;
-    this.summaryCache = undefined;
-  }
-
-  /**
-   * Certificates by urgency over the workspace, and the most urgent per file: the certificates' part
-   * of the workspace summary (core/summary.ts, extension/summary.ts) the status bar, the tree's badge,
-   * notifications and Explorer decorations show. Summed over files (each counted once when it
-   * changes), so a workspace-wide summary after an edit costs a pass over files, not certificates.
-   */
+  /** Certificates by urgency over the workspace, and the most urgent per file (see WorkspaceModel.summary). */
   summary(): UrgencySummary {
-    if (this.summaryCache) return this.summaryCache;
-    const counts = noUrgencies();
-    const apart = noUrgencies();
-    const worst = new Map<string, Urgency>();
-    for (const file of this.inventory.fileNames()) {
-      const state = this.fileState(file);
-      if (!state.certs.length) continue;
-      const into = state.apart ? apart : counts;
-      for (const u of URGENCIES) into[u] += state.counts[u];
-      if (state.apart) continue;
-      const w = URGENCIES.find((u) => state.counts[u] > 0);
-      if (w) worst.set(file, w);
-    }
-    return (this.summaryCache = { counts, nonProduction: apart, worst });
-  }
-
-  private readonly ignoreMatchers = new Map<string, (p: string) => boolean>();
-
-  private pathIgnored(file: string, cfg: CertLensConfig): boolean {
-    if (!cfg['ignore.paths'].length) return false;
-    const key = cfg['ignore.paths'].join('\0');
-    let m = this.ignoreMatchers.get(key);
-    if (!m) this.ignoreMatchers.set(key, (m = picomatch(cfg['ignore.paths'], { dot: true })));
-    return m(vscode.workspace.asRelativePath(keyToUri(file), false));
-  }
-
-  private fileState(file: string): FileState {
-    let state = this.perFile.get(file);
-    if (state) return state;
-    const now = this.clock.now();
-    const result = this.inventory.get(file);
-    const cfg = this.configFor(file);
-    const ignored = !result || this.pathIgnored(file, cfg);
-    const certs = ignored ? [] : result.certificates.filter((c) => !cfg.rules.ignore.has(c.sha256));
-    const crls = ignored ? [] : result.crls.filter((c) => !cfg.rules.ignore.has(c.sha256));
-    // The file's own expiries (SAML metadata validUntil) are judged like certificates.
-    const expiries = ignored ? undefined : result.expiries;
-    // cert-manager's Certificate manifests may sit in other files: they decide when a managed Secret is due.
-    const manifests = certs.some((c) => c.managedBy) ? this.inventory.certManagerCertificates() : [];
-    const found = result ? [...result.problems, ...applyManagedRenewal(evaluate(certs, now, cfg.rules), certs, manifests, now, cfg.rules), ...evaluateExpiries({ file, expiries }, now, cfg.rules), ...evaluateCrls(crls, now, cfg.rules)] : [];
-    const apart = this.setApart(file);
-    // Tests, examples, docs and vendored files keep every fact; their findings are hints (or hidden).
-    const findings = apart ? applyNonProductionPolicy(found, () => this.contextOf(file), cfg.nonProduction === 'hide' ? 'exclude' : 'hint') : found;
-    const counts = countUrgencies(certs, now, () => cfg.rules);
-    let nextChange = Infinity;
-    for (const c of certs) nextChange = Math.min(nextChange, nextChangeOf(c, now, cfg.rules, { textRoundingMs: TEXT_ROUNDING_MS }));
-    nextChange = Math.min(nextChange, nextExpiryChange(expiries, now, cfg.rules, { textRoundingMs: TEXT_ROUNDING_MS }));
-    if (manifests.length || certs.some((c) => c.managedBy)) nextChange = Math.min(nextChange, nextRenewalChange(certs, manifests, now));
-    for (const c of crls) nextChange = Math.min(nextChange, nextChangeOfCrl(c, now, cfg.rules, { textRoundingMs: TEXT_ROUNDING_MS }));
-    this.perFile.set(file, (state = { certs, crls, findings, counts, nextChange, apart }));
-    return state;
+    return this.model.summary();
   }
 
   /** Visible (not ignored) certificates of one file. */
   certificatesIn(file: string): CertificateRecord[] {
-    return this.fileState(file).certs;
+    return this.model.certificatesIn(file);
   }
 
   /** Visible (not ignored) CRLs of one file. */
   crlsIn(file: string): CrlRecord[] {
-    return this.fileState(file).crls;
+    return this.model.crlsIn(file);
   }
 
   /** Visible CRLs of the workspace, by nextUpdate (none last). */
   crls(): CrlRecord[] {
-    const out: CrlRecord[] = [];
-    for (const file of this.inventory.fileNames()) out.push(...this.crlsIn(file));
-    return out.sort(byNextUpdate);
+    return this.model.crls();
   }
 
   /** The files' own expiries (SAML metadata validUntil) outside ignored paths, soonest first. */
   fileExpiries(): (FileExpiry & { file: string })[] {
-    const out: (FileExpiry & { file: string })[] = [];
-    for (const file of this.inventory.fileNames()) out.push(...this.fileExpiriesIn(file));
-    return out.sort((a, b) => a.notAfter - b.notAfter);
+    return this.model.fileExpiries();
   }
 
   /** One file's own expiries, unless its path is ignored. */
   fileExpiriesIn(file: string): (FileExpiry & { file: string })[] {
-    const expiries = this.inventory.get(file)?.expiries;
-    return expiries?.length && !this.pathIgnored(file, this.configFor(file)) ? expiries.map((e) => ({ ...e, file })) : [];
+    return this.model.fileExpiriesIn(file);
   }
 
   /** Findings (parse problems and rules) of one file. */
   findingsIn(file: string): Finding[] {
-    return this.fileState(file).findings;
+    return this.model.findingsIn(file);
   }
 
   /** Visible (not ignored) certificates, sorted by notAfter. */
   certificates(): CertificateRecord[] {
-    if (this.sorted) return this.sorted;
-    // The inventory's list is sorted (and paired with private keys) already: leaving out what is
-    // ignored keeps the order, so an edit costs no sort of the whole workspace.
-    const all = this.inventory.certificates();
-    let hidden: Set<CertificateRecord> | undefined;
-    for (const file of this.inventory.fileNames()) {
-      const visible = this.certificatesIn(file);
-      const every = this.inventory.get(file)?.certificates ?? [];
-      if (visible.length === every.length) continue;
-      const shown = new Set(visible);
-      hidden ??= new Set();
-      for (const c of every) if (!shown.has(c)) hidden.add(c);
-    }
-    return (this.sorted = hidden ? all.filter((c) => !hidden.has(c)) : all);
+    return this.model.certificates();
   }
 
   findings(): Finding[] {
-    const out: Finding[] = [];
-    for (const file of this.inventory.fileNames()) for (const f of this.findingsIn(file)) out.push(f);
-    return out;
+    return this.model.findings();
   }
 
   /** Every certificate known, ignored ones included (for details and un-ignore). */
   allCertificates(): CertificateRecord[] {
-    return this.inventory.certificates();
+    return this.model.allCertificates();
   }
 
   fileResult(uri: vscode.Uri): FileResult | undefined {
@@ -684,39 +516,16 @@ export class CertificateStore implements vscode.Disposable {
 
   /** A file's parse result, by its key (see files()). */
   resultOf(file: string): FileResult | undefined {
-    return this.inventory.get(file);
+    return this.model.resultOf(file);
   }
 
   files(): string[] {
-    return this.inventory.fileNames();
+    return this.model.files();
   }
 
   bySha256(sha256: string): CertificateRecord | undefined {
-    return this.inventory.certificates().find((c) => c.sha256 === sha256);
+    return this.model.bySha256(sha256);
   }
-}
-
-/** A file's state after an edit that moved its places (`move`) and nothing else: the new result's records in the old ones' stead. */
-function movedState(state: FileState, before: FileResult, after: FileResult, move: <T extends FileLocation>(p: T) => T): FileState | undefined {
-  const counterpart = new Map<object, object>();
-  before.certificates.forEach((c, i) => counterpart.set(c, after.certificates[i]));
-  before.crls.forEach((c, i) => counterpart.set(c, after.crls[i]));
-  const certs = state.certs.map((c) => counterpart.get(c) as CertificateRecord | undefined);
-  const crls = state.crls.map((c) => counterpart.get(c) as CrlRecord | undefined);
-  // Evaluated from another result than `before`: evaluate again.
-  if (certs.includes(undefined) || crls.includes(undefined)) return undefined;
-  return { ...state, certs: certs as CertificateRecord[], crls: crls as CrlRecord[], findings: state.findings.map(move) };
-}
-
-interface FileState {
-  certs: CertificateRecord[];
-  crls: CrlRecord[];
-  findings: Finding[];
-  counts: Record<Urgency, number>;
-  /** When anything computed here changes with time alone. */
-  nextChange: number;
-  /** A test, example, documentation or vendored file whose certificates are counted apart. */
-  apart: boolean;
 }
 
 /** Runs `work` with a CancellationToken that follows `signal`; the token source is disposed after. */
@@ -733,15 +542,3 @@ async function withToken<T>(signal: AbortSignal, work: (token: vscode.Cancellati
   }
 }
 
-
-/** Urgencies by how soon they call for action; a certificate not valid yet calls for none. */
-const URGENCIES: readonly Urgency[] = ['expired', 'critical', 'warning', 'info', 'later', 'not-yet-valid'];
-
-export interface UrgencySummary {
-  /** Visible certificates by urgency, at the store's evaluation time; production files only unless certlens.nonProduction is normal. */
-  counts: Record<Urgency, number>;
-  /** The same for tests, examples, docs and vendored files, counted apart. */
-  nonProduction: Record<Urgency, number>;
-  /** The most urgent state of each production file holding a visible certificate. */
-  worst: Map<string, Urgency>;
-}

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
-import { applyNonProductionPolicy, ContextClassifier, contextByFolder, type ContextGlobs, type ContextOf, type FileContext, type NonProductionPolicy } from '../context';
+import { ContextClassifier, contextByFolder, type ContextGlobs, type ContextOf, type FileContext, type NonProductionPolicy } from '../context';
 import { type CertificateRecord, type CertManagerCertificate, type CrlRecord, type FileResult, type Finding, type PrivateKeyRef, type Range, SEVERITIES, type UnreadableFolder } from '../model';
 import { ownersByRoot } from '../owners';
-import { evaluate, evaluateCrls, evaluateExpiries, type RuleSettings } from '../rules/rules';
+import type { RuleSettings } from '../rules/rules';
 import { EXPIRED_CODES } from './findingCodes';
-import { applyManagedRenewal } from '../rules/renewal';
+import { fileFindingParts, withContextPolicy } from '../findings/fileFindings';
 import { byNextUpdate, keyComesFirst } from '../scan/inventory';
 import type { FailureCounts } from './formats';
 import { addSummary, certificateJson, countFinding, crlJson, emptySummary, EXPIRY_CODES, findingJson, type HostJson, hostJson, isoTime, memoisedOwners, type Report, REPORT_VERSION } from './schema';
@@ -64,6 +64,8 @@ export interface ReportFragment {
   overdue?: Texts;
   privateKeys: PrivateKeyRef[];
   crls: CrlRecord[];
+  /** Each CRL's findings (listed by writeJsonReport in the tree's order of CRLs). */
+  crlFindings: Finding[][];
   certManagerCertificates: CertManagerCertificate[];
   /**
    * A file with certificates cert-manager manages: their findings depend on Certificate manifests
@@ -232,7 +234,7 @@ class FindingRenderer {
   render(list: readonly Finding[]): string {
     if (!list.length) return '';
     const out: string[] = [];
-    for (const f of applyNonProductionPolicy(list, this.s.contextOf, this.s.spec.policy)) {
+    for (const f of withContextPolicy(list, this.s.contextOf, this.s.spec.policy)) {
       const context = this.s.contextOf(f.file);
       countFinding(this.summary, f, context);
       this.findings++;
@@ -263,7 +265,7 @@ export function reportFragment(result: FileResult, spec: FragmentSpec, manifests
   const s = stateOf(spec);
   const context = s.contextOf(result.file);
   const fragment: ReportFragment = {
-    file: result.file, context, privateKeys, crls, certManagerCertificates, notAfter: [], index: [], spkiSha256: [], certificates: [], certificateFindings: [], fileFindings: [],
+    file: result.file, context, privateKeys, crls, crlFindings: [], certManagerCertificates, notAfter: [], index: [], spkiSha256: [], certificates: [], certificateFindings: [], fileFindings: [],
     findings: 0, expiredNotHint: 0, summary: emptySummary(), expiringWithoutOwner: 0,
   };
   const managed = hasManaged(result);
@@ -275,12 +277,15 @@ export function reportFragment(result: FileResult, spec: FragmentSpec, manifests
   // In the order the report lists them (a file's certificates all carry its name), so that each
   // one's rule findings are the run the whole tree's evaluation would give it.
   const sorted = certs.length > 1 ? [...certs].sort((a, b) => a.notAfter - b.notAfter || a.index - b.index) : certs;
-  const starts: number[] = [];
-  const evaluated = evaluate(sorted, spec.now, spec.rules, starts);
-  // cert-manager softens expiry findings one for one, and adds overdue findings after all others.
-  const ruleFindings = managed && manifests ? applyManagedRenewal(evaluated, sorted, manifests, spec.now, spec.rules) : evaluated;
+  // The one findings path, over the certificates in that order; cert-manager's overdue findings come after all others.
+  const parts = fileFindingParts({ result, now: spec.now, rules: spec.rules, manifests: managed && manifests ? manifests : [], certificates: sorted });
+  const { certificates: ruleFindings, certificateStarts: starts } = parts;
   const overdueOf = new Map<number, Finding>();
-  for (const f of ruleFindings.slice(evaluated.length)) overdueOf.set(sorted.findIndex((c) => c.sha256 === f.sha256 && c.range.start.line === f.range.start.line && c.range.start.character === f.range.start.character), f);
+  parts.overdue.forEach((f, k) => overdueOf.set(parts.overdueOf[k], f));
+  if (crls.length) {
+    const crlFindings = new Map(parts.visible.crls.map((c, i) => [c, parts.crls.slice(parts.crlStarts[i], parts.crlStarts[i + 1] ?? parts.crls.length)]));
+    fragment.crlFindings = crls.map((c) => crlFindings.get(c) ?? []);
+  }
   fragment.summary = findings.summary;
   const texts = fragment.certificates as Text[];
   const certificateFindings = fragment.certificateFindings as Text[];
@@ -294,7 +299,7 @@ export function reportFragment(result: FileResult, spec: FragmentSpec, manifests
     // A file's certificates carry its name, hence its context. Private keys are paired across files by writeJsonReport.
     const [head, tail] = render.certificate(c, spec.now, context, owners);
     texts.push(head, tail);
-    const end = starts[i + 1] ?? evaluated.length;
+    const end = starts[i + 1] ?? ruleFindings.length;
     certificateFindings.push(end > starts[i] ? findings.render(ruleFindings.slice(starts[i], end)) : '');
     if (overdue) {
       const late = overdueOf.get(i);
@@ -303,8 +308,8 @@ export function reportFragment(result: FileResult, spec: FragmentSpec, manifests
   }
   if (overdue) fragment.overdue = overdue;
   const fileFindings = fragment.fileFindings as Text[];
-  fileFindings.push(findings.render(problems));
-  fileFindings.push(findings.render(evaluateExpiries(result, spec.now, spec.rules)));
+  fileFindings.push(findings.render(parts.problems));
+  fileFindings.push(findings.render(parts.expiries));
   fragment.findings = findings.findings;
   fragment.expiredNotHint = findings.expiredNotHint;
   const expiring = findings.expiring;
@@ -536,8 +541,9 @@ export async function writeJsonReport(
     expiredNotHint += f.expiredNotHint;
     withoutOwner += f.expiringWithoutOwner;
   }
-  const crls = files.flatMap((f) => f.crls).sort(byNextUpdate);
-  const crlFindings = late.render(evaluateCrls(crls, spec.now, spec.rules));
+  const crlsWithFindings = files.flatMap((f) => f.crls.map((c, i) => [c, f.crlFindings[i] ?? []] as const)).sort((a, b) => byNextUpdate(a[0], b[0]));
+  const crls = crlsWithFindings.map(([c]) => c);
+  const crlFindings = late.render(crlsWithFindings.flatMap(([, found]) => found));
   const hostFindings = late.render(extras.hostFindings ?? []);
   addSummary(summary, late.summary);
   findingCount += late.findings;
@@ -617,7 +623,7 @@ export async function writeJsonReport(
 function expiringFromHosts(files: readonly ReportFragment[], hostFindings: readonly Finding[], s: SpecState): number {
   const byFile = new Map(files.map((f) => [f.file, f]));
   const named = new Map<string, Set<string>>();
-  for (const h of applyNonProductionPolicy(hostFindings, s.contextOf, s.spec.policy)) {
+  for (const h of withContextPolicy(hostFindings, s.contextOf, s.spec.policy)) {
     const f = byFile.get(h.file);
     if (!h.sha256 || h.severity === 'hint' || !EXPIRY_CODES.includes(h.code) || !f?.sha256 || f.context !== 'production' || ownersJsonOf(s, f.file) !== '[]') continue;
     let set = named.get(f.file);

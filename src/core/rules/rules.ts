@@ -34,6 +34,9 @@ export const DEFAULT_RULES: RuleSettings = {
 
 export type Urgency = 'expired' | 'critical' | 'warning' | 'info' | 'later' | 'not-yet-valid';
 
+/** Urgencies by how soon they call for action; a certificate not valid yet calls for none. */
+export const URGENCY_ORDER: readonly Urgency[] = ['expired', 'critical', 'warning', 'info', 'later', 'not-yet-valid'];
+
 export type UrgencyCounts = Record<Urgency, number>;
 
 export function noUrgencies(): UrgencyCounts {
@@ -71,6 +74,8 @@ export function describeCertificate(c: CertificateRecord): string {
  * be passed together (all or none): chains and trust stores are judged per file. An expired or
  * expiring root or CA certificate in a trust store (see isTrustStore) is a hint: nothing relies on it. The findings
  * come certificate by certificate; `starts`, when given, receives where each certificate's begin.
+ * Called by core/findings/fileFindings.ts, which composes a file's findings for every surface: a new
+ * rule is wired there, once.
  */
 export function evaluate(certs: readonly CertificateRecord[], now: number, s: RuleSettings = DEFAULT_RULES, starts?: number[]): Finding[] {
   const findings: Finding[] = [];

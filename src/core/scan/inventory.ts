@@ -1,6 +1,6 @@
 import type { CertificateRecord, CertManagerCertificate, CrlRecord, FileLocation, FileResult, Finding } from '../model';
-import { evaluate, evaluateCrls, evaluateExpiries, type RuleSettings } from '../rules/rules';
-import { applyManagedRenewal } from '../rules/renewal';
+import type { RuleSettings } from '../rules/rules';
+import { workspaceFindings } from '../findings/fileFindings';
 
 /**
  * The workspace's certificates, file by file, updated one file at a time. Pairs certificates
@@ -113,12 +113,9 @@ export class Inventory {
     return out;
   }
 
-  /** Parse problems plus rule findings (certificates, cert-manager's renewal taken into account, and the files' own expiries) at time `now`. */
+  /** Every file's findings at time `now` (see workspaceFindings: the one findings path, in the reports' order). */
   findings(now: number, rules: RuleSettings): Finding[] {
-    const certs = this.certificates();
-    const expiries: Finding[] = [];
-    for (const r of this.files.values()) if (r.expiries) expiries.push(...evaluateExpiries(r, now, rules));
-    return [...this.problems(), ...applyManagedRenewal(evaluate(certs, now, rules), certs, this.certManagerCertificates(), now, rules), ...expiries, ...evaluateCrls(this.crls(), now, rules)];
+    return workspaceFindings([...this.files.values()], this.certificates(), this.crls(), now, rules, this.certManagerCertificates());
   }
 }
 
