@@ -13,6 +13,11 @@ import { BASE64_PEM_MARKER, PEM_MARKER } from './pem';
  * Binary formats own a whole file: the first whose `claims` holds parses it. Otherwise, when any
  * text format's sniff holds, the file is decoded as text and every text format's reader runs over
  * it, in table order (the order certificates are numbered in).
+ *
+ * Adding a format: a descriptor here (its id added to BinaryFormatId or TextFormatId, and to FORMATS
+ * at its place in the order), its decoder in parse-file.ts (DECODERS or TEXT_READERS: the compiler
+ * asks for it), a SourceKind in model.ts if its certificates need their own, a sample in
+ * test/unit/format-table.test.ts and tests of its own.
  */
 
 /** A file about to be parsed or sniffed: its name, lower-case extension and bytes. */
