@@ -1,34 +1,39 @@
 import * as path from 'node:path';
+import { formatNamed, formatOfExtension, FORMATS } from './table';
 
-/** File extensions by what they hold: the one list every part of CertLens asks. */
-export const PEM_EXTENSIONS: ReadonlySet<string> = new Set(['.pem', '.crt', '.cer', '.cert', '.ca-bundle', '.chain', '.crl']);
-export const DER_EXTENSIONS: ReadonlySet<string> = new Set(['.der', '.cer', '.crt', '.cert', '.crl']);
-export const PKCS7_EXTENSIONS: ReadonlySet<string> = new Set(['.p7b', '.p7c']);
-export const PKCS12_EXTENSIONS: ReadonlySet<string> = new Set(['.p12', '.pfx']);
-/** Java keystores: JKS, JCEKS or PKCS#12 inside (told apart by their first bytes). */
-export const KEYSTORE_EXTENSIONS: ReadonlySet<string> = new Set(['.jks', '.jceks', '.keystore', '.truststore']);
-/** Keystores known by their whole name: the JDK's trust store. */
-const KEYSTORE_NAMES: ReadonlySet<string> = new Set(['cacerts']);
+/** What file names say, from the format table (table.ts): the one list every part of CertLens asks. */
+
 /** Files whose whole purpose is certificates or keys: a broken one is an error wherever it lies. */
-export const CERTIFICATE_EXTENSIONS: ReadonlySet<string> = new Set([...PEM_EXTENSIONS, ...DER_EXTENSIONS, ...PKCS7_EXTENSIONS, ...PKCS12_EXTENSIONS, ...KEYSTORE_EXTENSIONS, '.key']);
+export const CERTIFICATE_EXTENSIONS: ReadonlySet<string> = new Set(FORMATS.flatMap((d) => (d.fileKind ? d.extensions : [])));
 
 /** The lower-case extension of a file name or path ('' when none). */
 export function extensionOf(file: string): string {
   return path.extname(file).toLowerCase();
 }
 
-/** Whether a file is named as a Java keystore (by extension, or `cacerts`). */
-export function isKeystoreFileName(file: string): boolean {
-  return KEYSTORE_EXTENSIONS.has(extensionOf(file)) || KEYSTORE_NAMES.has(path.basename(file).toLowerCase());
-}
-
 /** PKCS#7, PKCS#12 and keystore files: slow JavaScript to decode, so a worker thread decodes them when it can. */
 export function isContainerFile(file: string): boolean {
-  const ext = extensionOf(file);
-  return PKCS7_EXTENSIONS.has(ext) || PKCS12_EXTENSIONS.has(ext) || isKeystoreFileName(file);
+  return formatNamed(file)?.worker === 'container';
 }
 
 /** Whether a path names a certificate file (a config's `ssl_certificate`, a kubeconfig's `certificate-authority`). */
 export function isCertificateFileName(file: string): boolean {
-  return CERTIFICATE_EXTENSIONS.has(extensionOf(file)) && extensionOf(file) !== '.key';
+  return formatOfExtension(extensionOf(file))?.fileKind === 'certificates';
+}
+
+const URI_KEY = /^([a-z][a-z0-9+.-]*:\/\/[^/]*)(\/.*)?$/i;
+
+/**
+ * The file a file names by a path: resolved against the naming file's folder, for local paths and
+ * for the URI strings that name files of remote and virtual workspaces alike. `~/` is the home folder.
+ */
+export function resolveNamedFile(namingFile: string, value: string, home?: string): string {
+  const uri = URI_KEY.exec(namingFile);
+  if (uri) {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value;
+    return uri[1] + path.posix.resolve(path.posix.dirname(uri[2] ?? '/'), value);
+  }
+  if (path.isAbsolute(value) || path.win32.isAbsolute(value)) return value;
+  if (home && value.startsWith('~/')) return path.join(home, value.slice(2));
+  return path.resolve(path.dirname(namingFile), value);
 }

@@ -1,7 +1,6 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import * as path from 'node:path';
-import { resolveNamedFile } from '../scan/files';
-import { CERTIFICATE_EXTENSIONS, DER_EXTENSIONS, isKeystoreFileName, PEM_EXTENSIONS, PKCS12_EXTENSIONS, PKCS7_EXTENSIONS } from './extensions';
+import { CERTIFICATE_EXTENSIONS, resolveNamedFile } from './extensions';
 import { type CertificateFields, type CertificateRecord, type CertManagerRef, type CrlRecord, type FileReference, type FileResult, type FindingCode, type JwkInfo, type KeystoreInfo, placeCertificate, type Position, type PrivateKeyRef, type Range, type SamlKeyInfo, type Severity, type SourceKind } from '../model';
 import { keystoreFormat, readKeystore } from './keystore';
 import { certificateManifestOf, certManagerRefOf } from './certManager';
@@ -11,12 +10,16 @@ import { derKind, type DerKind } from './der-kinds';
 import { configFormat, maskComments, mayBeConfigFile } from '../hosts/configFormats';
 import { linkChains } from './chains';
 import { FILE_START, LineIndex } from './lines';
-import { BASE64_PEM_MARKER, findPemBlocks, PEM_MARKER, type PemBlock } from './pem';
-import { findDerByteArrays, mayHoldByteArray } from './byteArrays';
+import { findPemBlocks, type PemBlock } from './pem';
+import { findDerByteArrays } from './byteArrays';
 import { certificatesFromPkcs7 } from './pkcs7';
 import { openPkcs12 } from './pkcs12';
 import { type JwkString, scanJwks } from './jwks';
 import { isBase64, isBlank, scanSaml } from './saml';
+import {
+  binaryFormatOf, type BinaryFormatId, type FileProbe, formatOfExtension, KEY_FRAGMENTS, mayHoldJwks, mayHoldText, probeOf, TEXT_FORMATS,
+  type TextFormatId, XML_EXTENSIONS,
+} from './table';
 
 export interface ParseOptions {
   /** Password for a PKCS#12 file or Java keystore (JKS, JCEKS), when the user has unlocked it. */
@@ -30,7 +33,7 @@ export interface ParseOptions {
   blockCache?: Map<string, CertificateFields & { der: Uint8Array }>;
 }
 
-export { CERTIFICATE_EXTENSIONS };
+export { mayHoldCertificates } from './table';
 
 /** Keys whose value, in YAML/JSON/kubeconfig, is a base64 certificate (PEM or DER). */
 const CERT_VALUE_KEY = /^[ \t-]*["']?(tls\.crt|ca\.crt|caBundle|certificate-authority-data|client-certificate-data)["']?[ \t]*:[ \t]*["']?([^\s"',#}]*)/gm;
@@ -57,22 +60,18 @@ export function reportsBrokenBlocks(file: string): boolean {
  */
 export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions = {}): FileResult {
   const result: FileResult = { file, certificates: [], problems: [], privateKeys: [], references: [], crls: [] };
-  const ext = path.extname(file).toLowerCase();
   const sink = new Sink(result, options.maxCertificates ?? Infinity, options.blockCache);
   sink.reportsBadInput = reportsBrokenBlocks(file);
   try {
-    if (keystoreFormat(bytes)) {
-      parseJavaKeystore(bytes, sink, options.pkcs12Password?.(file));
-    } else if (PKCS12_EXTENSIONS.has(ext) || (bytes[0] === 0x30 && isKeystoreFileName(file))) {
-      parsePkcs12(bytes, FILE_START, sink, options.pkcs12Password?.(file));
-    } else if (JAVA_KEYSTORE_EXTENSIONS.has(ext)) {
-      sink.badInput('keystore-invalid', FILE_START, 'This is not a JKS, JCEKS or PKCS#12 keystore (its first bytes are not FEEDFEED, CECECECE or a DER sequence)');
-    } else if ((bytes[0] === 0x30 && (PKCS7_EXTENSIONS.has(ext) || DER_EXTENSIONS.has(ext))) || isDerInPemFile(bytes, ext)) {
-      parseBinary(bytes, ext, sink);
-    } else if (mayHoldText(bytes, ext)) {
+    // Dispatch by the format table (table.ts): a binary format that claims the file, else its text.
+    const probe = probeOf(file, bytes);
+    const binary = binaryFormatOf(probe);
+    if (binary) {
+      DECODERS[binary.id](probe, sink, options);
+    } else if (mayHoldText(probe)) {
       const text = decodeText(bytes);
       if (sink.reportsBadInput) sink.commentedOut = commentTest(file, text);
-      parseText(text, ext, file, sink);
+      parseText(text, probe.ext, file, sink);
     }
   } catch (e) {
     sink.problem('error', 'invalid-certificate', FILE_START, `CertLens could not read this file: ${e instanceof Error ? e.message : String(e)}`);
@@ -86,54 +85,30 @@ export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions
   return result;
 }
 
-const PEM_MARKERS = [PEM_MARKER, Buffer.from(BASE64_PEM_MARKER)];
-/**
- * Parts of the keys that hold certificates in structured config (Kubernetes, kubeconfig), checked
- * only there: tls.crt and ca.crt, caBundle, certificate-authority(-data), client-certificate(-data).
- * Each starts with a character rare in text: a search for "caBundle" or "certificate-" stumbled on
- * every "c" and took ten times as long.
- */
-const KEY_FRAGMENTS = ['.crt', 'Bundle', '-authority', '-certificate'];
-const KEY_MARKERS = [...KEY_FRAGMENTS, 'cert-manager.io/'].map((m) => Buffer.from(m));
-const STRUCTURED_EXTENSIONS = new Set(['', '.yaml', '.yml', '.json', '.jsonc', '.env', '.conf', '.config', '.kubeconfig', '.tpl', '.tf', '.tfvars']);
 /** SAML metadata and signed XML, in any text file (metadata is often held in a string of a test). */
 const SAML_MARKER = 'X509Certificate';
-const SAML_MARKER_BYTES = Buffer.from(SAML_MARKER);
 /** JWK x5c, in JSON and YAML files (and files named .jwks / .jwk). */
 const JWKS_MARKER = 'x5c';
-const JWKS_MARKER_BYTES = Buffer.from(JWKS_MARKER);
 const JWK_EXTENSIONS = new Set(['.jwks', '.jwk']);
 /** SAML metadata without a certificate may still have a validUntil: looked for in XML files only. */
 const VALIDITY_MARKER = 'validUntil';
-const VALIDITY_MARKER_BYTES = Buffer.from(VALIDITY_MARKER);
-const XML_EXTENSIONS = new Set(['.xml', '']);
 
-function mayHoldJwks(ext: string): boolean {
-  return STRUCTURED_EXTENSIONS.has(ext) || JWK_EXTENSIONS.has(ext);
-}
-
-/** Extensions that name JKS or JCEKS keystores only (not PKCS#12). */
-const JAVA_KEYSTORE_EXTENSIONS: ReadonlySet<string> = new Set(['.jks', '.jceks']);
-
-/** Whether parsing `bytes` can find anything (certificates, keys or problems): a cheap pre-test. */
-export function mayHoldCertificates(file: string, bytes: Uint8Array): boolean {
-  const ext = path.extname(file).toLowerCase();
-  return PKCS12_EXTENSIONS.has(ext) || keystoreFormat(bytes) !== undefined || isKeystoreFileName(file) || (bytes[0] === 0x30 && (PKCS7_EXTENSIONS.has(ext) || DER_EXTENSIONS.has(ext))) || mayHoldText(bytes, ext) || isDerInPemFile(bytes, ext);
-}
-
-/** DER in a `.pem` file (a CRL or certificate saved in the wrong encoding): a SEQUENCE with no PEM marker in it. */
-function isDerInPemFile(bytes: Uint8Array, ext: string): boolean {
-  return ext === '.pem' && bytes[0] === 0x30 && bytes.length > 1 && bytes[1] >= 0x80 && !mayHoldText(bytes, ext);
-}
-
-/** Cheap test before decoding: native substring searches over the raw bytes (one per marker). */
-function mayHoldText(bytes: Uint8Array, ext: string): boolean {
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (PEM_MARKERS.some((m) => b.indexOf(m) !== -1) || b.indexOf(SAML_MARKER_BYTES) !== -1 || mayHoldByteArray(b, ext)) return true;
-  if (mayHoldJwks(ext) && b.indexOf(JWKS_MARKER_BYTES) !== -1) return true;
-  if (XML_EXTENSIONS.has(ext) && b.indexOf(VALIDITY_MARKER_BYTES) !== -1) return true;
-  return STRUCTURED_EXTENSIONS.has(ext) && KEY_MARKERS.some((m) => b.indexOf(m) !== -1);
-}
+/** The decoder of each binary format of the table: the whole file is theirs. */
+const DECODERS: Record<BinaryFormatId, (p: FileProbe, sink: Sink, options: ParseOptions) => void> = {
+  'java-keystore': (p, sink, options) => {
+    if (keystoreFormat(p.bytes)) {
+      parseJavaKeystore(p.bytes, sink, options.pkcs12Password?.(p.file));
+    } else if (p.bytes[0] === 0x30) {
+      parsePkcs12(p.bytes, FILE_START, sink, options.pkcs12Password?.(p.file));
+    } else {
+      const why = 'its first bytes are not FEEDFEED, CECECECE or a DER sequence';
+      sink.badInput('keystore-invalid', FILE_START, `This is not a JKS, JCEKS or PKCS#12 keystore (${why})`);
+    }
+  },
+  pkcs12: (p, sink, options) => parsePkcs12(p.bytes, FILE_START, sink, options.pkcs12Password?.(p.file)),
+  pkcs7: (p, sink) => parsePkcs7(p.bytes, FILE_START, sink, 'pkcs7'),
+  der: (p, sink) => parseDer(p.bytes, p.ext, sink),
+};
 
 const decoder = new TextDecoder('utf-8');
 /** For a config format: a test of whether a range starts inside a comment, reading the comments only when first asked. */
@@ -304,8 +279,9 @@ function decodeCertificate(der: Uint8Array): CertificateRecord | NotACertificate
   }
 }
 
-function parseBinary(bytes: Uint8Array, ext: string, sink: Sink): void {
-  if (PKCS7_EXTENSIONS.has(ext) || looksLikePkcs7(bytes)) {
+/** A DER file: a certificate, CRL, private key, or PKCS#7 by its content. */
+function parseDer(bytes: Uint8Array, ext: string, sink: Sink): void {
+  if (looksLikePkcs7(bytes)) {
     parsePkcs7(bytes, FILE_START, sink, 'pkcs7');
     return;
   }
@@ -408,18 +384,57 @@ function occursBetween(text: string, blocks: readonly PemBlock[], needle: string
   return text.length - from >= needle.length && (from === 0 ? text : text.slice(from)).includes(needle);
 }
 
+/** One text as the text formats' readers see it, in table order (TEXT_READERS). */
+interface TextRead {
+  text: string;
+  ext: string;
+  file: string;
+  lines: LineIndex;
+  context: SourceContext;
+  sink: Sink;
+  /** The PEM reader's blocks (the config-value reader looks between them). */
+  blocks: PemBlock[];
+  /** Offsets of the base64 PEM values read (the config-value reader skips them). */
+  handled: Set<number>;
+}
+
 function parseText(text: string, ext: string, file: string, sink: Sink): void {
   const lines = new LineIndex(text);
-  const context = new SourceContext(text, PEM_EXTENSIONS.has(ext) ? 'pem' : 'inline');
+  const context = new SourceContext(text, formatOfExtension(ext)?.id === 'pem' ? 'pem' : 'inline');
   if (context.isKubeconfig) sink.reportsBadInput = true;
-  const blocks = findPemBlocks(text);
-  handlePemBlocks(blocks, 0, lines, (b) => context.kindAt(b.start), sink);
+  const read: TextRead = { text, ext, file, lines, context, sink, blocks: [], handled: new Set() };
+  for (const format of TEXT_FORMATS) TEXT_READERS[format.id](read);
+}
 
+/** The reader of each text format of the table; each looks for its own markers in the text. */
+const TEXT_READERS: Record<TextFormatId, (t: TextRead) => void> = {
+  pem: (t) => {
+    t.blocks = findPemBlocks(t.text);
+    handlePemBlocks(t.blocks, 0, t.lines, (b) => t.context.kindAt(b.start), t.sink);
+  },
+  // Its PEM blocks are the PEM reader's.
+  'private-key': () => undefined,
   // DER certificates as arrays of hex bytes in source code (xxd -i): how firmware compiles in a root CA.
-  for (const a of findDerByteArrays(text, ext)) sink.certificate(a.der, lines.range(a.start, a.end), 'inline', 'Byte array');
+  'byte-array': (t) => {
+    for (const a of findDerByteArrays(t.text, t.ext)) t.sink.certificate(a.der, t.lines.range(a.start, a.end), 'inline', 'Byte array');
+  },
+  'base64-pem': readBase64Pem,
+  'config-value': readConfigValues,
+  // SAML metadata and JWKS, after the PEM readers: PEM put where DER belongs is theirs.
+  saml: (t) => {
+    if (t.text.includes(SAML_MARKER) || (XML_EXTENSIONS.has(t.ext) && t.text.includes(VALIDITY_MARKER))) readSaml(t.text, t.lines, t.sink);
+  },
+  jwks: (t) => {
+    if (!mayHoldJwks(t.ext) || !t.text.includes(JWKS_MARKER)) return;
+    // A key set, whatever the file's name, reports what does not decode.
+    if (JWK_EXTENSIONS.has(t.ext)) t.sink.reportsBadInput = true;
+    readJwks(t.text, t.lines, t.sink);
+  },
+  'cert-manager': (t) => t.context.applyCertManager(t.text, t.file, t.lines, t.sink.result),
+};
 
-  // base64-encoded PEM values: Kubernetes Secret data, kubeconfig *-data, .env, JSON.
-  const handled = new Set<number>();
+/** base64-encoded PEM values: Kubernetes Secret data, kubeconfig *-data, .env, JSON. */
+function readBase64Pem({ text, lines, context, sink, handled }: TextRead): void {
   BASE64_PEM_TOKEN.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = BASE64_PEM_TOKEN.exec(text))) {
@@ -434,9 +449,15 @@ function parseText(text: string, ext: string, file: string, sink: Sink): void {
     const kind = context.kindAt(m.index);
     handlePemBlocks(inner, m.index, lines, () => kind, sink, range);
   }
+}
 
-  // Values of certificate keys that are not base64 PEM: base64 DER, or broken. (A bundle names no
-  // such key: the test, only between PEM blocks, spares it a multi-line regular expression.)
+/**
+ * Values of certificate keys that are not base64 PEM: base64 DER, or broken. (A bundle names no
+ * such key: the test, only between PEM blocks, spares it a multi-line regular expression.) And the
+ * files a kubeconfig names by path.
+ */
+function readConfigValues({ text, file, lines, context, sink, blocks, handled }: TextRead): void {
+  let m: RegExpExecArray | null;
   CERT_VALUE_KEY.lastIndex = 0;
   const namesKeys = KEY_FRAGMENTS.some((k) => occursBetween(text, blocks, k));
   while (namesKeys && (m = CERT_VALUE_KEY.exec(text))) {
@@ -454,26 +475,15 @@ function parseText(text: string, ext: string, file: string, sink: Sink): void {
     if (der.every(isBlank)) continue;
     sink.certificate(der, range, context.kindAt(valueStart), `The value of "${m[1]}"`);
   }
-
-  // SAML metadata and JWKS, after the PEM readers: PEM put where DER belongs is theirs.
-  if (text.includes(SAML_MARKER) || (XML_EXTENSIONS.has(ext) && text.includes(VALIDITY_MARKER))) readSaml(text, lines, sink);
-  if (mayHoldJwks(ext) && text.includes(JWKS_MARKER)) {
-    // A key set, whatever the file's name, reports what does not decode.
-    if (JWK_EXTENSIONS.has(ext)) sink.reportsBadInput = true;
-    readJwks(text, lines, sink);
-  }
-  context.applyCertManager(text, file, lines, sink.result);
-
-  if (context.isKubeconfig) {
-    KUBECONFIG_PATH_KEY.lastIndex = 0;
-    while ((m = KUBECONFIG_PATH_KEY.exec(text))) {
-      const value = m[2];
-      if (PLACEHOLDER.test(value)) continue;
-      const valueStart = m.index + m[0].length - value.length;
-      sink.result.references.push({
-        file, range: lines.range(valueStart, valueStart + value.length), target: resolveNamedFile(file, value), source: 'kubeconfig',
-      } satisfies FileReference);
-    }
+  if (!context.isKubeconfig) return;
+  KUBECONFIG_PATH_KEY.lastIndex = 0;
+  while ((m = KUBECONFIG_PATH_KEY.exec(text))) {
+    const value = m[2];
+    if (PLACEHOLDER.test(value)) continue;
+    const valueStart = m.index + m[0].length - value.length;
+    sink.result.references.push({
+      file, range: lines.range(valueStart, valueStart + value.length), target: resolveNamedFile(file, value), source: 'kubeconfig',
+    } satisfies FileReference);
   }
 }
 

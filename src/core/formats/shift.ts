@@ -1,5 +1,5 @@
 import { type FileLocation, type FileResult, type Finding, type Range } from '../model';
-import { extensionOf, PEM_EXTENSIONS } from './extensions';
+import { formatNamed } from './table';
 
 /**
  * An edit that cannot change what a PEM file holds, only where it sits: typing a comment or blank
@@ -22,12 +22,12 @@ const STRUCTURE = /---|LS0t|0x|X509|x5c|validUntil|kind|clusters|users|crt|Bundl
 
 /**
  * The result of `previous` (parsed from `before`) after `edit`, or undefined when it may differ in
- * more than positions: a file other than a PEM file, a result with cross-file parts (references,
- * cert-manager, file expiries, related places), an edit on the lines of anything found or inside a
- * block, a '0' first (DER's first byte), or structure-bearing text on the lines edited.
+ * more than positions: a file whose format (by its name) is not `shiftable` in the format table (only
+ * PEM is), a result with cross-file parts (references, cert-manager, file expiries, related places),
+ * an edit on the lines of anything found or inside a block, a '0' first (DER's first byte), or structure-bearing text on the lines edited.
  */
 export function shiftResult(previous: FileResult, before: string, edit: TextEdit): FileResult | undefined {
-  if (!PEM_EXTENSIONS.has(extensionOf(previous.file))) return undefined;
+  if (!formatNamed(previous.file)?.shiftable) return undefined;
   if (previous.references.length || previous.expiries?.length || previous.certManagerCertificates?.length) return undefined;
   if (previous.problems.some((p) => p.related?.length)) return undefined;
   const { start, end } = edit.range;

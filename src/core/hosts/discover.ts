@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import * as path from 'node:path';
 import type { FileLocation, FileReference } from '../model';
 import { LineIndex } from '../formats/lines';
-import { resolveNamedFile } from '../scan/files';
+import { resolveNamedFile } from '../formats/extensions';
 import { endpointFilter, keyFindings, valueFindings } from './endpointSettings';
 import { HostMatcher, hostPortKey, parseHostPort, skipReason, startTlsFor, type StartTlsProtocol } from './names';
 import { extractPairs, mayHoldPairs, type PairSet } from './configValues';

@@ -179,20 +179,3 @@ function safe<T>(fn: () => T): T | undefined {
 function isInside(p: string, dir: string): boolean {
   return p === dir || p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
 }
-
-const URI_KEY = /^([a-z][a-z0-9+.-]*:\/\/[^/]*)(\/.*)?$/i;
-
-/**
- * The file a file names by a path: resolved against the naming file's folder, for local paths and
- * for the URI strings that name files of remote and virtual workspaces alike. `~/` is the home folder.
- */
-export function resolveNamedFile(namingFile: string, value: string, home?: string): string {
-  const uri = URI_KEY.exec(namingFile);
-  if (uri) {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return value;
-    return uri[1] + path.posix.resolve(path.posix.dirname(uri[2] ?? '/'), value);
-  }
-  if (path.isAbsolute(value) || path.win32.isAbsolute(value)) return value;
-  if (home && value.startsWith('~/')) return path.join(home, value.slice(2));
-  return path.resolve(path.dirname(namingFile), value);
-}

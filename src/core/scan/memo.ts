@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { type FileResult, placeCertificate } from '../model';
-import { mayHoldCertificates, parseFile, type ParseOptions, reportsBrokenBlocks } from '../formats/parse-file';
+import { parseFile, type ParseOptions, reportsBrokenBlocks } from '../formats/parse-file';
+import { mayHoldCertificates } from '../formats/table';
 
 const MAX_ENTRIES = 20_000;
 

@@ -1,9 +1,11 @@
 import * as path from 'node:path';
 import { type FileReference, type FileResult, type Finding, placeCertificate, type Range, type UnreadableFolder } from '../model';
-import { CERTIFICATE_EXTENSIONS, mayHoldCertificates, type ParseOptions, parseFile } from '../formats/parse-file';
+import { type ParseOptions, parseFile } from '../formats/parse-file';
+import { CERTIFICATE_EXTENSIONS } from '../formats/extensions';
 import { FILE_START } from '../formats/lines';
-import { discoverIn, wantsDiscovery } from './discovery';
-import { isText, type ReadFile, type ReadOutcome, readScratchSync, walkSync } from './files';
+import { discoverIn } from './discovery';
+import { type ReadFile, type ReadOutcome, readScratchSync, walkSync } from './files';
+import { discoversHere, planBytes, type ReadPolicy } from './plan';
 import { BLOCK_CACHE_LIMIT, type ParseMemo } from './memo';
 import { CLAIMED_BY_CALLER, type Discovered, type PooledOutcome, type ReadPool } from './readPool';
 import { type FragmentSpec, packTexts, type ReportFragment, reportFragment, TextBlocks } from '../report/stream';
@@ -112,282 +114,352 @@ const WORKER_CHUNK = 128;
 const WORKER_AHEAD = 3;
 const OWN_SLICE = 64;
 
-export async function runScan(req: ScanRequest): Promise<ScanStats> {
-  const started = performance.now();
-  const stats: ScanStats = { files: 0, read: 0, skipped: 0, ms: 0, unreadableFolders: [] };
-  const unreadable = (u: UnreadableFolder) => {
-    if (!stats.unreadableFolders.some((k) => k.path === u.path)) stats.unreadableFolders.push(u);
-  };
-  const blockCache = req.blockCache ?? new Map();
-  const parseOptions: ParseOptions & { memo?: ParseMemo } = { ...req.parse, blockCache, memo: req.memo };
-  const signal = req.signal;
-  const live = () => !signal?.aborted;
-  // Two threads read at once only with a pool: their results are put back in walk order.
-  const ordered = req.thisThread === 'share' && !!req.pool;
-  /** With 'share': results by their place in walk order. */
-  const inOrder: [number, FileResult | undefined, ReportFragment | undefined][] = [];
+/**
+ * How a scan reads its files, named; runScan picks one per request (or per source):
+ * - 'shared': the CLI. This thread and the read worker share the walked files; results in walk order.
+ * - 'worker-walks': an editor's full scan of a local folder. The worker walks and reads; this thread parses.
+ * - 'worker-reads-list': the same for a list of files.
+ * - 'here-sync': no worker, synchronous reads on this thread (the CLI with a keystore password or a few files).
+ * - 'here-async': no worker, the scan's `read` with `concurrency` reads at once (watcher events, edits, remote folders).
+ * A worker that fails leaves its unanswered files to 'here-async'. Whichever reads a file, what is done
+ * with its bytes is plan.ts's planBytes, and what becomes of the outcome is Scan.accept.
+ */
+export type ScanStrategy = 'shared' | 'worker-walks' | 'worker-reads-list' | 'here-sync' | 'here-async';
 
-  const deliverFragment = (fragment: ReportFragment | undefined, at: number) => {
-    stats.read++;
-    if (!live() || !fragment) return;
-    if (ordered) inOrder.push([at, undefined, fragment]);
-    else req.onFragment?.(fragment);
-  };
-  /** The report text of the fragments made here, as UTF-8 outside the heap until it is written. */
-  const texts = req.report && new TextBlocks();
-  const deliver = (result: FileResult, at: number) => {
-    if (req.report) {
-      const fragment = reportFragment(result, req.report);
-      if (fragment) packTexts([fragment], texts);
-      return deliverFragment(fragment, at);
+/** The strategy for a source of a request that does not share (with 'share' and a pool, all sources are 'shared'). */
+function strategyFor(req: ScanRequest, source: FileSource): Exclude<ScanStrategy, 'shared'> {
+  if (req.pool) return 'root' in source ? 'worker-walks' : 'worker-reads-list';
+  return req.thisThread === 'share' ? 'here-sync' : 'here-async';
+}
+
+export async function runScan(req: ScanRequest): Promise<ScanStats> {
+  const scan = new Scan(req);
+  if (req.pool && scan.ordered) {
+    // The worker starts while this thread walks: at once, or (shareFromFiles) once the walk reaches
+    // that many files, so that a smaller tree never starts it.
+    if (!req.shareFromFiles) req.pool.warm();
+    await shareWithWorker(scan, req.pool, scan.allFiles(), req.sources.every((source) => 'root' in source));
+  } else for (const source of req.sources) {
+    if (!scan.live()) break;
+    const walk = 'root' in source ? source : undefined;
+    const strategy = strategyFor(req, source);
+    if (strategy === 'worker-walks') {
+      // The worker walks too: a 20k-name answer would cost this thread a long task just to receive.
+      const rest = await readOnWorker(scan, req.pool!, walk!);
+      if (rest) await scan.readAllHere(rest);
+      continue;
     }
-    stats.read++;
-    if (!live()) return;
-    if (ordered) inOrder.push([at, result, undefined]);
-    else req.onFile?.(result);
+    const files: string[] = walk ? [] : [...(source as { files: readonly string[] }).files];
+    if (walk) for (const f of walkSync(path.resolve(walk.root), { ...walk, onUnreadable: scan.unreadable })) files.push(f);
+    scan.stats.files += files.length;
+    if (strategy === 'worker-reads-list') {
+      if (!files.length) continue;
+      const rest = await readOnWorker(scan, req.pool!, files);
+      if (rest) await scan.readAllHere(rest);
+    } else if (strategy === 'here-sync') for (const f of files) {
+      if (!scan.live()) break;
+      const parsing = scan.readHereSync(f, -1, !!walk);
+      if (parsing) await parsing;
+    } else await scan.readAllHere(files);
+  }
+  return scan.finish();
+}
+
+/** One scan's state and what it does with each file's outcome, whichever strategy read it. */
+class Scan {
+  private readonly started = performance.now();
+  readonly stats: ScanStats = { files: 0, read: 0, skipped: 0, ms: 0, unreadableFolders: [] };
+  /** Records a folder a walk could not list, once. */
+  readonly unreadable = (u: UnreadableFolder): void => {
+    if (!this.stats.unreadableFolders.some((k) => k.path === u.path)) this.stats.unreadableFolders.push(u);
   };
-  const announce = (file: string, outcome: PooledOutcome, found: Discovered | undefined) => {
-    if (!req.onRead || !live()) return;
+  private readonly blockCache: NonNullable<ParseOptions['blockCache']>;
+  private readonly parseOptions: ParseOptions & { memo?: ParseMemo };
+  /** How this thread treats the files it reads itself (see plan.ts). */
+  private readonly policy: ReadPolicy;
+  readonly signal: AbortSignal | undefined;
+  /** Two threads read at once only with a pool: their results are put back in walk order. */
+  readonly ordered: boolean;
+  /** With 'share': results by their place in walk order. */
+  private readonly inOrder: [number, FileResult | undefined, ReportFragment | undefined][] = [];
+  /** The report text of the fragments made here, as UTF-8 outside the heap until it is written. */
+  private readonly texts: TextBlocks | undefined;
+
+  constructor(readonly req: ScanRequest) {
+    this.blockCache = req.blockCache ?? new Map();
+    this.parseOptions = { ...req.parse, blockCache: this.blockCache, memo: req.memo };
+    this.policy = { discover: req.discover, sniffOnly: req.sniffOnly };
+    this.signal = req.signal;
+    this.ordered = req.thisThread === 'share' && !!req.pool;
+    this.texts = req.report && new TextBlocks();
+  }
+
+  live(): boolean {
+    return !this.signal?.aborted;
+  }
+
+  /** Milliseconds since the scan started. */
+  elapsed(): number {
+    return performance.now() - this.started;
+  }
+
+  private deliverFragment(fragment: ReportFragment | undefined, at: number): void {
+    this.stats.read++;
+    if (!this.live() || !fragment) return;
+    if (this.ordered) this.inOrder.push([at, undefined, fragment]);
+    else this.req.onFragment?.(fragment);
+  }
+
+  private deliver(result: FileResult, at: number): void {
+    if (this.req.report) {
+      const fragment = reportFragment(result, this.req.report);
+      if (fragment) packTexts([fragment], this.texts);
+      return this.deliverFragment(fragment, at);
+    }
+    this.stats.read++;
+    if (!this.live()) return;
+    if (this.ordered) this.inOrder.push([at, result, undefined]);
+    else this.req.onFile?.(result);
+  }
+
+  private announce(file: string, outcome: PooledOutcome, found: Discovered | undefined): void {
+    const req = this.req;
+    if (!req.onRead || !this.live()) return;
     if (outcome === 'gone') req.onRead({ file, gone: true });
     else if (found) req.onRead({ file, discovered: found });
     if (found?.error) req.onTrouble?.(`Host discovery failed on ${file}: ${found.error}`);
-  };
+  }
+
   /** What this thread does with one file's outcome, wherever it was read; `at` is its place in walk order when sharing. */
-  const accept = async (file: string, outcome: PooledOutcome, found?: Discovered, at = -1) => {
+  async accept(file: string, outcome: PooledOutcome, found?: Discovered, at = -1): Promise<void> {
+    const req = this.req;
     // The worker leaves small config files to this thread (discoverHereAbove): their text, or the bytes it sent.
     if (req.discover && found?.undiscovered) found = discoverIn(file, found.undiscovered);
-    else if (req.discover && !found && outcome instanceof Uint8Array && wantsDiscovery(file) && isText(outcome)) found = discoverIn(file, outcome);
+    else if (!found && outcome instanceof Uint8Array && discoversHere(file, outcome, this.policy)) found = discoverIn(file, outcome);
     let result: FileResult | undefined;
-    if (outcome === 'nothing') stats.read++;
-    else if (typeof outcome === 'object' && 'fragment' in outcome) deliverFragment(outcome.fragment, at);
+    if (outcome === 'nothing') this.stats.read++;
+    else if (typeof outcome === 'object' && 'fragment' in outcome) this.deliverFragment(outcome.fragment, at);
     else if (typeof outcome === 'object' && 'parsed' in outcome) result = outcome.parsed;
     else {
-      if (blockCache.size > BLOCK_CACHE_LIMIT) blockCache.clear();
-      result = await resultFor(file, outcome, req.maxFileSize, parseOptions, req.read).catch((e: unknown) => failedResult(file, e));
-      if (!result) stats.skipped++;
+      if (this.blockCache.size > BLOCK_CACHE_LIMIT) this.blockCache.clear();
+      result = await resultFor(file, outcome, req.maxFileSize, this.parseOptions, req.read).catch((e: unknown) => failedResult(file, e));
+      if (!result) this.stats.skipped++;
     }
     if (found?.fileRefs?.length) result = await checkNamedFiles(file, found.fileRefs, req.maxFileSize, req.read, result);
-    announce(file, outcome, found);
-    if (result) deliver(result, at);
-  };
+    this.announce(file, outcome, found);
+    if (result) this.deliver(result, at);
+  }
+
   /**
    * A local file read on this thread: sniffed in the reused buffer, copied only when it may hold
    * something. Most files hold nothing: they are counted without a promise.
    */
-  const readHereSync = (file: string, at = -1, walked = false): Promise<void> | undefined => {
-    const read = readScratchSync(file, req.maxFileSize, walked);
-    if (!(read instanceof Uint8Array)) return accept(file, read, undefined, at);
-    const found = req.discover && wantsDiscovery(file) && isText(read) ? discoverIn(file, read) : undefined;
-    if (mayHoldCertificates(file, read) && !req.sniffOnly) return accept(file, new Uint8Array(read), found, at);
-    if (found) return accept(file, 'nothing', found, at);
-    stats.read++;
+  readHereSync(file: string, at = -1, walked = false): Promise<void> | undefined {
+    const read = readScratchSync(file, this.req.maxFileSize, walked);
+    if (!(read instanceof Uint8Array)) return this.accept(file, read, undefined, at);
+    const plan = planBytes(file, read, this.policy);
+    const found = plan.discover ? discoverIn(file, read) : undefined;
+    if (plan.keep) return this.accept(file, new Uint8Array(read), found, at);
+    if (found) return this.accept(file, 'nothing', found, at);
+    this.stats.read++;
     return undefined;
-  };
-  const readAllHere = async (files: readonly string[]) => {
+  }
+
+  /** Reads files with the scan's `read`, `concurrency` at once. */
+  async readAllHere(files: readonly string[]): Promise<void> {
     let next = 0;
     const reader = async () => {
-      while (next < files.length && live()) {
+      while (next < files.length && this.live()) {
         const file = files[next++];
-        await accept(file, await req.read(file, req.maxFileSize));
+        await this.accept(file, await this.req.read(file, this.req.maxFileSize));
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, req.concurrency ?? 16) }, reader));
-  };
-
-  /**
-   * The worker reads `source` (a list, or a folder it walks) while this thread parses what comes back,
-   * `sliceMs` at a time. Returns the files the worker did not answer when it failed.
-   */
-  const readOnWorker = async (pool: ReadPool, source: readonly string[] | (WalkSource)): Promise<string[] | undefined> => {
-    const queue: [string, PooledOutcome, Discovered | undefined][] = [];
-    const answered = new Set<string>();
-    let wake: (() => void) | undefined;
-    let reading = true;
-    let failure: Error | undefined;
-    const spec = isWalk(source) ? { root: source.root, include: source.include && [...source.include], exclude: [...source.exclude] } : source;
-    const reader = pool.read(spec, req.maxFileSize, (file, outcome, found) => {
-      answered.add(file);
-      queue.push([file, outcome, found]);
-      wake?.();
-    }, {
-      discover: req.discover, discoverHereAbove: req.discoverOnWorkerAbove, signal, maxCertificates: req.parse?.maxCertificates, onUnreadable: unreadable,
-      parseAbove: req.parseOnWorker?.above, parseContainersExcept: req.parseOnWorker ? [...req.parseOnWorker.containersExcept] : undefined,
-    }).then((count) => {
-      if (isWalk(source)) stats.files += count;
-    }, (e: Error) => {
-      if (live()) failure = e;
-    }).finally(() => {
-      reading = false;
-      wake?.();
-    });
-    while (live() && (reading || queue.length)) {
-      if (!queue.length) {
-        await new Promise<void>((r) => (wake = r));
-        wake = undefined;
-        continue;
-      }
-      const until = performance.now() + (req.sliceMs ?? 4);
-      while (queue.length && performance.now() < until && live()) {
-        const [file, outcome, found] = queue.shift()!;
-        await accept(file, outcome, found);
-      }
-      await new Promise((r) => setImmediate(r));
-    }
-    await reader;
-    if (!failure || !live()) return undefined;
-    req.onTrouble?.(`The read worker failed (${failure.message}); reading the rest on this thread`);
-    const all = isWalk(source) ? await (req.list ?? ((w: WalkSource) => listSync(w, unreadable)))(source) : source;
-    if (isWalk(source)) stats.files += all.length - answered.size;
-    return all.filter((f) => !answered.has(f));
-  };
-
-  /**
-   * This thread and the worker share the files as they are walked: the worker gets requests of
-   * WORKER_CHUNK files from the front of the list (WORKER_AHEAD at a time, from the start of the
-   * walk, while it is still starting), this thread reads slices from the back, and at the end it
-   * takes back the requests the worker has not started, so neither waits for the other.
-   */
-  const share = async (pool: ReadPool, walk: Iterable<string>, fromWalks: boolean) => {
-    const files: string[] = [];
-    /** files[0, front) went to the worker. */
-    let front = 0;
-    interface Request { start: number; end: number; claim: Int32Array; answered: number }
-    const requests = new Set<Request>();
-    let workerFailed = false;
-    let wake: (() => void) | undefined;
-    const fromWorker: [string, PooledOutcome, Discovered | undefined, number][] = [];
-    const retry: number[] = [];
-    const sharing = (stats.sharing = { walkedMs: 0, offered: 0, readHere: 0, waitedMs: 0 });
-    const shareFrom = req.shareFromFiles ?? 0;
-    /** Whether the tree is large enough for the worker (it starts on the first request). */
-    let withWorker = false;
-    const post = (end: number) => {
-      const request: Request = { start: front, end, claim: new Int32Array(new SharedArrayBuffer(4)), answered: 0 };
-      sharing.offered += end - front;
-      front = end;
-      requests.add(request);
-      // The worker parses every file but containers (PKCS#7, PKCS#12), which come here: their decoder
-      // (node-forge) is large to load and warm, and copies of one keystore are parsed once per thread.
-      pool.read(files.slice(request.start, end), req.maxFileSize, (file, outcome, found) => {
-        fromWorker.push([file, outcome, found, request.start + request.answered++]);
-      }, { discover: req.discover, signal, parseAbove: 0, maxCertificates: req.parse?.maxCertificates, report: req.report, claim: request.claim, walked: fromWalks, sniffOnly: req.sniffOnly })
-        .catch((e: Error) => {
-          if (!live()) return;
-          if (!workerFailed) req.onTrouble?.(`The read worker failed (${e.message}); reading its files on this thread`);
-          workerFailed = true;
-          // Unless this thread took the request back, what the worker did not answer is read here.
-          if (Atomics.compareExchange(request.claim, 0, 0, CLAIMED_BY_CALLER) !== CLAIMED_BY_CALLER) {
-            for (let i = request.start + request.answered; i < request.end; i++) retry.push(i);
-          }
-        })
-        .finally(() => {
-          requests.delete(request);
-          wake?.();
-        });
-    };
-    const readHere = async (from: number, to: number) => {
-      sharing.readHere += to - from;
-      for (let i = from; i < to && live(); i++) {
-        const parsing = readHereSync(files[i], i, fromWalks);
-        if (parsing) await parsing;
-      }
-    };
-    const drain = async () => {
-      for (let item = fromWorker.shift(); item && live(); item = fromWorker.shift()) {
-        if (item[1] === 'nothing' && !item[2]) stats.read++; // most files: nothing to parse, nothing found
-        else await accept(...item);
-      }
-      for (let i = retry.shift(); i !== undefined && live(); i = retry.shift()) await readHereSync(files[i], i, fromWalks);
-    };
-    const letRepliesIn = () => new Promise<void>((resolve) => setImmediate(resolve));
-    const release = pool.hold();
-    try {
-      for (const file of walk) {
-        if (!live()) break;
-        // Every WORKER_CHUNK files, as many requests as the worker may have; now and then, its replies.
-        const count = files.push(file);
-        if (count % WORKER_CHUNK !== 0) continue;
-        withWorker ||= count >= shareFrom;
-        while (withWorker && !workerFailed && requests.size < WORKER_AHEAD && files.length - front >= WORKER_CHUNK) post(front + WORKER_CHUNK);
-        if (count % (4 * WORKER_CHUNK) !== 0) continue;
-        await letRepliesIn();
-        await drain();
-      }
-      let back = files.length;
-      sharing.walkedMs = Math.round(performance.now() - started);
-      withWorker ||= files.length >= shareFrom;
-      while (front < back && live()) {
-        while (withWorker && !workerFailed && requests.size < WORKER_AHEAD && front < back) post(Math.min(front + WORKER_CHUNK, back));
-        const start = Math.max(front, back - OWN_SLICE);
-        await readHere(start, back);
-        back = start;
-        await drain();
-        await letRepliesIn();
-      }
-      for (const request of [...requests]) {
-        if (Atomics.compareExchange(request.claim, 0, 0, CLAIMED_BY_CALLER) === 0) await readHere(request.start, request.end);
-      }
-      const waiting = performance.now();
-      while (requests.size > 0 && live()) {
-        await drain();
-        if (requests.size > 0) await new Promise<void>((resolve) => (wake = resolve));
-        wake = undefined;
-      }
-      sharing.waitedMs = Math.round(performance.now() - waiting);
-      await drain();
-    } finally {
-      release();
-    }
-  };
+    await Promise.all(Array.from({ length: Math.max(1, this.req.concurrency ?? 16) }, reader));
+  }
 
   /** The files of all sources, in walk order, counted as they come. */
-  function* allFiles(): Generator<string> {
-    for (const source of req.sources) {
-      if (!live()) return;
-      for (const file of 'root' in source ? walkSync(path.resolve(source.root), { ...source, onUnreadable: unreadable }) : source.files) {
-        stats.files++;
+  *allFiles(): Generator<string> {
+    for (const source of this.req.sources) {
+      if (!this.live()) return;
+      for (const file of 'root' in source ? walkSync(path.resolve(source.root), { ...source, onUnreadable: this.unreadable }) : source.files) {
+        this.stats.files++;
         yield file;
       }
     }
   }
 
-  if (req.pool && ordered) {
-    // The worker starts while this thread walks: at once, or (shareFromFiles) once the walk reaches
-    // that many files, so that a smaller tree never starts it.
-    if (!req.shareFromFiles) req.pool.warm();
-    await share(req.pool, allFiles(), req.sources.every((source) => 'root' in source));
-  } else for (const source of req.sources) {
-    if (!live()) break;
-    const walk = 'root' in source ? source : undefined;
-    if (walk && req.pool) {
-      // The worker walks too: a 20k-name answer would cost this thread a long task just to receive.
-      const rest = await readOnWorker(req.pool, walk);
-      if (rest) await readAllHere(rest);
+  /** Delivers what sharing put in walk order, and the stats. */
+  finish(): ScanStats {
+    this.signal?.throwIfAborted();
+    if (this.ordered) {
+      // Walk order, whichever thread read what: the output does not depend on threads.
+      this.inOrder.sort((a, b) => a[0] - b[0]);
+      for (const [, result, fragment] of this.inOrder) {
+        if (result) this.req.onFile?.(result);
+        else if (fragment) this.req.onFragment?.(fragment);
+      }
+    }
+    this.stats.ms = Math.round(this.elapsed());
+    return this.stats;
+  }
+}
+
+/**
+ * 'worker-walks' and 'worker-reads-list': the worker reads `source` (a list, or a folder it walks)
+ * while this thread parses what comes back, `sliceMs` at a time. Returns the files the worker did
+ * not answer when it failed.
+ */
+async function readOnWorker(scan: Scan, pool: ReadPool, source: readonly string[] | WalkSource): Promise<string[] | undefined> {
+  const { req, stats, signal } = scan;
+  const queue: [string, PooledOutcome, Discovered | undefined][] = [];
+  const answered = new Set<string>();
+  let wake: (() => void) | undefined;
+  let reading = true;
+  let failure: Error | undefined;
+  const spec = isWalk(source)
+    ? { root: source.root, include: source.include && [...source.include], exclude: [...source.exclude] }
+    : source;
+  const reader = pool.read(spec, req.maxFileSize, (file, outcome, found) => {
+    answered.add(file);
+    queue.push([file, outcome, found]);
+    wake?.();
+  }, {
+    discover: req.discover, discoverHereAbove: req.discoverOnWorkerAbove, signal, maxCertificates: req.parse?.maxCertificates,
+    onUnreadable: scan.unreadable,
+    parseAbove: req.parseOnWorker?.above, parseContainersExcept: req.parseOnWorker ? [...req.parseOnWorker.containersExcept] : undefined,
+  }).then((count) => {
+    if (isWalk(source)) stats.files += count;
+  }, (e: Error) => {
+    if (scan.live()) failure = e;
+  }).finally(() => {
+    reading = false;
+    wake?.();
+  });
+  while (scan.live() && (reading || queue.length)) {
+    if (!queue.length) {
+      await new Promise<void>((r) => (wake = r));
+      wake = undefined;
       continue;
     }
-    const files: string[] = walk ? [] : [...(source as { files: readonly string[] }).files];
-    if (walk) for (const f of walkSync(path.resolve(walk.root), { ...walk, onUnreadable: unreadable })) files.push(f);
-    stats.files += files.length;
-    if (req.pool && files.length) {
-      const rest = await readOnWorker(req.pool, files);
-      if (rest) await readAllHere(rest);
-    } else if (req.thisThread === 'share') for (const f of files) {
-      if (!live()) break;
-      const parsing = readHereSync(f, -1, !!walk);
-      if (parsing) await parsing;
-    } else await readAllHere(files);
-  }
-  signal?.throwIfAborted();
-  if (ordered) {
-    // Walk order, whichever thread read what: the output does not depend on threads.
-    inOrder.sort((a, b) => a[0] - b[0]);
-    for (const [, result, fragment] of inOrder) {
-      if (result) req.onFile?.(result);
-      else if (fragment) req.onFragment?.(fragment);
+    const until = performance.now() + (req.sliceMs ?? 4);
+    while (queue.length && performance.now() < until && scan.live()) {
+      const [file, outcome, found] = queue.shift()!;
+      await scan.accept(file, outcome, found);
     }
+    await new Promise((r) => setImmediate(r));
   }
-  stats.ms = Math.round(performance.now() - started);
-  return stats;
+  await reader;
+  if (!failure || !scan.live()) return undefined;
+  req.onTrouble?.(`The read worker failed (${failure.message}); reading the rest on this thread`);
+  const all = isWalk(source) ? await (req.list ?? ((w: WalkSource) => listSync(w, scan.unreadable)))(source) : source;
+  if (isWalk(source)) stats.files += all.length - answered.size;
+  return all.filter((f) => !answered.has(f));
+}
+
+/**
+ * 'shared': this thread and the worker share the files as they are walked: the worker gets requests
+ * of WORKER_CHUNK files from the front of the list (WORKER_AHEAD at a time, from the start of the
+ * walk, while it is still starting), this thread reads slices from the back, and at the end it
+ * takes back the requests the worker has not started, so neither waits for the other.
+ */
+async function shareWithWorker(scan: Scan, pool: ReadPool, walk: Iterable<string>, fromWalks: boolean): Promise<void> {
+  const { req, stats, signal } = scan;
+  const live = () => scan.live();
+  const files: string[] = [];
+  /** files[0, front) went to the worker. */
+  let front = 0;
+  interface Request { start: number; end: number; claim: Int32Array; answered: number }
+  const requests = new Set<Request>();
+  let workerFailed = false;
+  let wake: (() => void) | undefined;
+  const fromWorker: [string, PooledOutcome, Discovered | undefined, number][] = [];
+  const retry: number[] = [];
+  const sharing = (stats.sharing = { walkedMs: 0, offered: 0, readHere: 0, waitedMs: 0 });
+  const shareFrom = req.shareFromFiles ?? 0;
+  /** Whether the tree is large enough for the worker (it starts on the first request). */
+  let withWorker = false;
+  const post = (end: number) => {
+    const request: Request = { start: front, end, claim: new Int32Array(new SharedArrayBuffer(4)), answered: 0 };
+    sharing.offered += end - front;
+    front = end;
+    requests.add(request);
+    // The worker parses every file but containers (PKCS#7, PKCS#12), which come here: their decoder
+    // (node-forge) is large to load and warm, and copies of one keystore are parsed once per thread.
+    pool.read(files.slice(request.start, end), req.maxFileSize, (file, outcome, found) => {
+      fromWorker.push([file, outcome, found, request.start + request.answered++]);
+    }, {
+      discover: req.discover, signal, parseAbove: 0, maxCertificates: req.parse?.maxCertificates, report: req.report, claim: request.claim,
+      walked: fromWalks, sniffOnly: req.sniffOnly,
+    })
+      .catch((e: Error) => {
+        if (!live()) return;
+        if (!workerFailed) req.onTrouble?.(`The read worker failed (${e.message}); reading its files on this thread`);
+        workerFailed = true;
+        // Unless this thread took the request back, what the worker did not answer is read here.
+        if (Atomics.compareExchange(request.claim, 0, 0, CLAIMED_BY_CALLER) !== CLAIMED_BY_CALLER) {
+          for (let i = request.start + request.answered; i < request.end; i++) retry.push(i);
+        }
+      })
+      .finally(() => {
+        requests.delete(request);
+        wake?.();
+      });
+  };
+  const readHere = async (from: number, to: number) => {
+    sharing.readHere += to - from;
+    for (let i = from; i < to && live(); i++) {
+      const parsing = scan.readHereSync(files[i], i, fromWalks);
+      if (parsing) await parsing;
+    }
+  };
+  const drain = async () => {
+    for (let item = fromWorker.shift(); item && live(); item = fromWorker.shift()) {
+      if (item[1] === 'nothing' && !item[2]) stats.read++; // most files: nothing to parse, nothing found
+      else await scan.accept(...item);
+    }
+    for (let i = retry.shift(); i !== undefined && live(); i = retry.shift()) await scan.readHereSync(files[i], i, fromWalks);
+  };
+  const letRepliesIn = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const release = pool.hold();
+  try {
+    for (const file of walk) {
+      if (!live()) break;
+      // Every WORKER_CHUNK files, as many requests as the worker may have; now and then, its replies.
+      const count = files.push(file);
+      if (count % WORKER_CHUNK !== 0) continue;
+      withWorker ||= count >= shareFrom;
+      while (withWorker && !workerFailed && requests.size < WORKER_AHEAD && files.length - front >= WORKER_CHUNK) {
+        post(front + WORKER_CHUNK);
+      }
+      if (count % (4 * WORKER_CHUNK) !== 0) continue;
+      await letRepliesIn();
+      await drain();
+    }
+    let back = files.length;
+    sharing.walkedMs = Math.round(scan.elapsed());
+    withWorker ||= files.length >= shareFrom;
+    while (front < back && live()) {
+      while (withWorker && !workerFailed && requests.size < WORKER_AHEAD && front < back) post(Math.min(front + WORKER_CHUNK, back));
+      const start = Math.max(front, back - OWN_SLICE);
+      await readHere(start, back);
+      back = start;
+      await drain();
+      await letRepliesIn();
+    }
+    for (const request of [...requests]) {
+      if (Atomics.compareExchange(request.claim, 0, 0, CLAIMED_BY_CALLER) === 0) await readHere(request.start, request.end);
+    }
+    const waiting = performance.now();
+    while (requests.size > 0 && live()) {
+      await drain();
+      if (requests.size > 0) await new Promise<void>((resolve) => (wake = resolve));
+      wake = undefined;
+    }
+    sharing.waitedMs = Math.round(performance.now() - waiting);
+    await drain();
+  } finally {
+    release();
+  }
 }
 
 function isWalk(source: readonly string[] | WalkSource): source is WalkSource {

@@ -5,12 +5,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { mayHoldCertificates } from '../formats/parse-file';
-import { isContainerFile } from '../formats/extensions';
 import { BLOCK_CACHE_LIMIT, ParseMemo } from './memo';
-import { mayBeConfigFile } from '../hosts/configFormats';
 import { discoverIn } from './discovery';
-import { isText, readScratchSync, walkSync } from './files';
+import { readScratchSync, walkSync } from './files';
+import { planBytes, type ReadPolicy } from './plan';
 import type { CertificateFields, UnreadableFolder } from '../model';
 import { CLAIMED_BY_WORKER, type ReadReply, type ReadRequest, type WorkerResult } from './readPool';
 import { packTexts, reportFragment } from '../report/stream';
@@ -52,6 +50,10 @@ parentPort?.on('message', (req: ReadRequest) => {
   const files: Iterable<string> = req.files ?? (req.walk ? walkSync(req.walk.root, { include: req.walk.include, exclude: req.walk.exclude, onUnreadable }) : []);
   let count = 0;
   const walked = !!req.walk || !!req.walked;
+  const policy: ReadPolicy = {
+    discover: req.discover, sniffOnly: req.sniffOnly,
+    worker: { parseAbove: req.parseAbove, parseContainersExcept: req.parseContainersExcept, discoverHereAbove: req.discoverHereAbove },
+  };
   const flush = (done: boolean) => {
     // Report text goes as UTF-8 in one buffer, transferred: no copy, and none of it on the receiver's heap.
     const fragments = batch.flatMap((r) => (r.kind === 'fragment' ? [r.fragment] : []));
@@ -68,20 +70,14 @@ parentPort?.on('message', (req: ReadRequest) => {
     count++;
     const read = readScratchSync(file, req.maxSize, walked);
     if (read instanceof Uint8Array) {
-      // The read is a view into a reused buffer: only what is kept is copied.
-      let outcome = read;
-      const config = req.discover && mayBeConfigFile(file) && isText(outcome);
-      const candidate = mayHoldCertificates(file, outcome) && !req.sniffOnly;
-      if (candidate) outcome = new Uint8Array(read);
-      // Keystores the user unlocked stay with the caller, which holds their passwords.
-      const container = isContainerFile(file);
-      const large = req.parseAbove !== undefined && outcome.length > req.parseAbove;
-      const parseHere = container ? !!req.parseContainersExcept && !req.parseContainersExcept.includes(file) : large;
+      // The read is a view into a reused buffer: only what is kept is copied. Keystores the user
+      // unlocked stay with the caller, which holds their passwords (see plan.ts).
+      const plan = planBytes(file, read, policy);
+      const outcome = plan.keep ? new Uint8Array(read) : read;
       // Host discovery runs here too, so only its (small) results cross to the parsing thread; small
       // files may be left to the caller (discoverHereAbove), which discovers what it is sent.
-      const leftToCaller = config && req.discoverHereAbove !== undefined && outcome.length <= req.discoverHereAbove && !(candidate && parseHere);
-      const found = config && !leftToCaller ? discoverIn(file, outcome) : undefined;
-      if (candidate && parseHere) {
+      const found = plan.discover === 'here' ? discoverIn(file, outcome) : undefined;
+      if (plan.parseHere) {
         if (blockCache.size > BLOCK_CACHE_LIMIT) blockCache.clear();
         const result = memo.parse(file, outcome, { maxCertificates: req.maxCertificates, blockCache });
         // A file naming other files (kubeconfig) is resolved by the caller: send its bytes instead.
@@ -98,11 +94,11 @@ parentPort?.on('message', (req: ReadRequest) => {
           continue;
         }
       }
-      if (candidate) {
+      if (plan.keep) {
         // A private copy (made above), so the buffer can be transferred rather than cloned.
         batch.push({ file, kind: 'bytes', bytes: outcome, ...found });
         transfer.push(outcome.buffer as ArrayBuffer);
-      } else if (leftToCaller) {
+      } else if (plan.discover === 'caller') {
         const text = new Uint8Array(read);
         batch.push({ file, kind: 'nothing', undiscovered: text });
         transfer.push(text.buffer);
