@@ -65,4 +65,7 @@ async function main(): Promise<void> {
   process.stdout.write(JSON.stringify({ files: files.length, candidates: candidates.length, stages }) + '\n');
 }
 
-void main();
+main().catch((e: unknown) => {
+  process.stderr.write(`scan-stages: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exitCode = 1;
+});
