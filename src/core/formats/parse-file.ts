@@ -7,7 +7,7 @@ import { certificateManifestOf, certManagerRefOf } from './certManager';
 import { certificateLength, hexDigest, parseCertificateDer } from '../x509/certificate';
 import { parseCrlDer } from '../x509/crl';
 import { derKind, type DerKind } from './der-kinds';
-import { configFormat, maskComments, mayBeConfigFile } from '../hosts/configFormats';
+import { configFormat, maskComments, mayBeConfigFile } from './configFormats';
 import { linkChains } from './chains';
 import { FILE_START, LineIndex } from './lines';
 import { findPemBlocks, type PemBlock } from './pem';

@@ -1,5 +1,5 @@
 import { type JSONVisitor, visit } from 'jsonc-parser';
-import type { ConfigFormat } from './configFormats';
+import type { ConfigFormat } from '../formats/configFormats';
 
 /**
  * One scalar value in a config file with the keys leading to it: `spring.redis.host = x`,

@@ -7,7 +7,7 @@ import { endpointFilter, keyFindings, valueFindings } from './endpointSettings';
 import { HostMatcher, hostPortKey, parseHostPort, skipReason, startTlsFor, type StartTlsProtocol } from './names';
 import { extractPairs, mayHoldPairs, type PairSet } from './configValues';
 import { apacheFindings, caddyFindings, haproxyFindings, httpFileFindings, nginxFindings, type PathFound, type ServerFindings } from './servers';
-import { configFormat, type ConfigFormat, maskComments } from './configFormats';
+import { configFormat, type ConfigFormat, maskComments } from '../formats/configFormats';
 import type { ProbeTarget } from './tlsHandshake';
 import { findHostPorts, findUrls, type Found, mayHoldTlsPort, mayHoldUrl } from './urls';
 

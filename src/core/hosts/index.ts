@@ -4,4 +4,4 @@ export { HostMatcher, hostPortKey, isLocalAddress, isReservedName, parseHostPort
 export { chainFromPeer, type ChainMember, DEFAULT_TIMEOUT_MS, formatDuration, MAX_CHAIN, probeHost, type ProbeOptions, type ProbeResult, type ProbeTarget, type ProxyConfig, proxyFor } from './tlsHandshake';
 export { type ProbeCacheSnapshot, type ProbeCallOptions, Prober, type ProberOptions } from './probeScheduler';
 export { assessHost, type AssessOptions, hostFindings, type HostIssue, hostJson } from './assess';
-export { configFormat, type ConfigFormat, mayBeConfigFile } from './configFormats';
+export { configFormat, type ConfigFormat, mayBeConfigFile } from '../formats/configFormats';

@@ -1,4 +1,7 @@
 import { isIP } from 'node:net';
+import { hostPortKey } from '../hostPort';
+
+export { hostPortKey };
 
 /** Ports where a bare host:port almost always means a TLS service. */
 export const TLS_PORTS: ReadonlySet<number> = new Set([
@@ -117,10 +120,6 @@ export function skipReason(host: string): 'reserved' | 'local' | 'invalid' | und
   return isLoopbackName(host) ? 'local' : undefined;
 }
 
-/** host:port as people write it, with brackets around IPv6. */
-export function hostPortKey(host: string, port: number): string {
-  return `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
-}
 
 export function isValidPort(n: number): boolean {
   return Number.isInteger(n) && n > 0 && n < 65536;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { hostPortKey } from '../hosts/names';
+import { hostPortKey } from '../hostPort';
 import { pathToFileURL } from 'node:url';
 import type { FileContext } from '../context';
 import type { CertificateJson, FindingJson, Report } from './schema';

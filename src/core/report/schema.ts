@@ -4,7 +4,6 @@ import type { ContextOf, FileContext } from '../context';
 import type { OwnersOf } from '../owners';
 import { daysLeft } from '../rules/rules';
 import { EXPIRED_CODES } from './findingCodes';
-import type { ScanStats } from '../scan/pipeline';
 import { isoTime } from '../dates';
 
 export { isoTime };
@@ -169,6 +168,13 @@ export interface Report {
   unreadableFolders: UnreadableFolder[];
 }
 
+/** What a report says of the scan that made it (a scan's ScanStats has these). */
+export interface ReportStats {
+  files: number;
+  ms: number;
+  unreadableFolders?: readonly UnreadableFolder[];
+}
+
 /** Finding codes that say a certificate has expired or is about to. */
 export const EXPIRY_CODES: readonly string[] = ['expired', 'expires-critical', 'expires-warning', 'expires-info'];
 
@@ -268,7 +274,7 @@ export interface ReportOptions {
 }
 
 export function buildReport(
-  certs: readonly CertificateRecord[], findings: readonly Finding[], now: number, stats: Pick<ScanStats, 'files' | 'ms'> & Partial<Pick<ScanStats, 'unreadableFolders'>>, options: ReportOptions = {},
+  certs: readonly CertificateRecord[], findings: readonly Finding[], now: number, stats: ReportStats, options: ReportOptions = {},
 ): Report {
   const contextOf = options.contextOf ?? (() => 'production');
   const ownersOf = memoisedOwners(options.ownersOf);

@@ -5,7 +5,7 @@ import { ownersByRoot } from '../owners';
 import type { RuleSettings } from '../rules/rules';
 import { EXPIRED_CODES } from './findingCodes';
 import { fileFindingParts, withContextPolicy } from '../findings/fileFindings';
-import { byNextUpdate, keyComesFirst } from '../scan/inventory';
+import { byNextUpdate, keyComesFirst } from '../order';
 import type { FailureCounts } from './formats';
 import { addSummary, certificateJson, countFinding, crlJson, emptySummary, EXPIRY_CODES, findingJson, type HostJson, hostJson, isoTime, memoisedOwners, type Report, REPORT_VERSION } from './schema';
 

@@ -1,5 +1,5 @@
 import { discoverAll } from '../hosts/discover';
-import { mayBeConfigFile } from '../hosts/configFormats';
+import { mayBeConfigFile } from '../formats/configFormats';
 import type { Discovered } from './readPool';
 
 /** Whether host discovery reads this file (config formats only; never source code or prose). */

@@ -1,6 +1,7 @@
-import type { CertificateRecord, CertManagerCertificate, CrlRecord, FileLocation, FileResult, Finding } from '../model';
+import type { CertificateRecord, CertManagerCertificate, CrlRecord, FileResult, Finding } from '../model';
 import type { RuleSettings } from '../rules/rules';
 import { workspaceFindings } from '../findings/fileFindings';
+import { byExpiry, byNextUpdate, keyComesFirst } from '../order';
 
 /**
  * The workspace's certificates, file by file, updated one file at a time. Pairs certificates
@@ -119,22 +120,8 @@ export class Inventory {
   }
 }
 
-/** Whether a private key pairs before the one held: a key in several files pairs with the first by path and position. */
-export function keyComesFirst(k: FileLocation, held: FileLocation | undefined): boolean {
-  return !held || k.file < held.file || (k.file === held.file && k.range.start.line < held.range.start.line);
-}
-
 /** Files changed since the last sorted list, above which a full sort is cheaper than merging. */
 const MAX_IN_PLACE = 256;
-
-/** CRLs by nextUpdate (those without one last), then file in code-unit order and position. */
-export function byNextUpdate(a: CrlRecord, b: CrlRecord): number {
-  return (a.nextUpdate ?? Infinity) - (b.nextUpdate ?? Infinity) || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.index - b.index);
-}
-
-function byExpiry(a: CertificateRecord, b: CertificateRecord): number {
-  return a.notAfter - b.notAfter || (a.file < b.file ? -1 : a.file > b.file ? 1 : a.index - b.index);
-}
 
 /** Merges two lists sorted by byExpiry into a new one. */
 function mergeSorted(a: readonly CertificateRecord[], b: readonly CertificateRecord[]): CertificateRecord[] {

@@ -14,7 +14,8 @@ import { fileFindingParts, joinParts, policyOfMode, withContextPolicy } from '..
 import type { CertificateRecord, CrlRecord, FileExpiry, FileLocation, FileResult, Finding } from '../model';
 import { nextRenewalChange } from '../rules/renewal';
 import { countUrgencies, noUrgencies, URGENCY_ORDER, type RuleSettings, type Urgency } from '../rules/rules';
-import { byNextUpdate, Inventory } from '../scan/inventory';
+import { Inventory } from '../scan/inventory';
+import { byNextUpdate } from '../order';
 
 /**
  * Day counts in texts step at each certificate's own moment; across a big workspace that would be a

@@ -1,3 +1,4 @@
+/** Config formats: which files are configuration (YAML, JSON, TOML, INI, nginx, Apache...) and how their comments look; read by host discovery and by the readers of certificate paths in config values. */
 import * as path from 'node:path';
 
 /** Config formats host discovery reads. Source code and prose are never read: their links are not endpoints. */
