@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes src/core/formats/sha-rehash.ts: SHA-1 and SHA-256 "hash this digest again N times" loops for
 // the PKCS#12 key derivation (src/core/formats/pkcs12-kdf.ts), written out round by round.
-//   node scripts/gen-sha-rehash.mjs
+//   node scripts/gen-sha-rehash.mjs [--check]   (--check: exit 1 if the file differs from what it would write)
 // Each round of the loops is one FIPS 180-4 compression (sections 6.1.2 and 6.2.2) of the single block
 // that pads a digest: the digest, the 0x80 marker, zeros, and the digest's length in bits. The message
 // schedule lives in 16 local variables and the rotations are spelled out, so that V8 keeps the state in
@@ -91,5 +91,12 @@ p('');
 sha256();
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.join(root, 'src', 'core', 'formats', 'sha-rehash.ts');
-fs.writeFileSync(out, lines.join('\n') + '\n');
-console.log(`wrote ${path.relative(root, out)} (${lines.length} lines)`);
+const text = lines.join('\n') + '\n';
+if (process.argv.includes('--check')) {
+  const same = fs.existsSync(out) && fs.readFileSync(out, 'utf8') === text;
+  console.log(`${path.relative(root, out)} ${same ? 'is' : 'is NOT'} what scripts/gen-sha-rehash.mjs writes`);
+  process.exitCode = same ? 0 : 1;
+} else {
+  fs.writeFileSync(out, text);
+  console.log(`wrote ${path.relative(root, out)} (${lines.length} lines)`);
+}

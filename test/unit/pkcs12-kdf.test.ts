@@ -2,7 +2,9 @@
 // without a password. The derivation is compared with a plain createHash loop kept here as the
 // reference, and with OpenSSL's, through the MACs of files openssl writes.
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
+import * as path from 'node:path';
 import type forgeTypes from 'node-forge';
 import { daysFromNow, makeCert, makeKey, pkcs12, type TestCert, type TestKey } from '../support/certs';
 import { forgeFromDer, kdfWorkRun } from '../../src/core/formats/forge-asn1';
@@ -54,6 +56,11 @@ describe('PKCS#12 key derivation', () => {
       }
     }
     assert.ok(compared > 1000, `${compared} derivations compared`);
+  });
+
+  it('runs on sha-rehash.ts as scripts/gen-sha-rehash.mjs writes it (the generated rounds were not edited by hand)', () => {
+    const root = path.resolve(__dirname, '..', '..', '..');
+    execFileSync(process.execPath, [path.join(root, 'scripts', 'gen-sha-rehash.mjs'), '--check'], { stdio: 'pipe' });
   });
 
   it('gives the keys of the published SHA-1 vectors (Dr Stephen Henson\'s, used by OpenSSL, GnuTLS and Bouncy Castle)', () => {
