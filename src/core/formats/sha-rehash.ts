@@ -156,12 +156,12 @@ export function sha1Rehash(s: Int32Array, rounds: number): void {
     s2 = ((0x98badcfe | 0) + c) | 0;
     s3 = (0x10325476 + d) | 0;
     s4 = ((0xc3d2e1f0 | 0) + e) | 0;
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+    s[4] = s4;
   }
-  s[0] = s0;
-  s[1] = s1;
-  s[2] = s2;
-  s[3] = s3;
-  s[4] = s4;
 }
 
 /** Replaces the SHA-256 digest in `s` (8 big-endian words) by SHA-256 applied `rounds` more times. */
@@ -644,13 +644,13 @@ export function sha256Rehash(s: Int32Array, rounds: number): void {
     s5 = ((0x9b05688c | 0) + f) | 0;
     s6 = (0x1f83d9ab + g) | 0;
     s7 = (0x5be0cd19 + h) | 0;
+    s[0] = s0;
+    s[1] = s1;
+    s[2] = s2;
+    s[3] = s3;
+    s[4] = s4;
+    s[5] = s5;
+    s[6] = s6;
+    s[7] = s7;
   }
-  s[0] = s0;
-  s[1] = s1;
-  s[2] = s2;
-  s[3] = s3;
-  s[4] = s4;
-  s[5] = s5;
-  s[6] = s6;
-  s[7] = s7;
 }
