@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // CertLens benchmarks. Prints figures and writes bench/results.json (and bench/growth.svg).
-//   npm run bench -- [--files 20000] [--runs 5] [--host-runs 3] [--startup-runs 2] [--settle-ms 5000] [--edit-gap-ms 1000] [--seed 1] [--growth 1000,5000,20000,50000] [--skip scan,openssl,throughput,probe,growth,host]
+//   npm run bench -- [--files 20000] [--runs 5] [--host-runs 3] [--startup-runs 2] [--settle-ms 5000] [--edit-gap-ms 1000] [--seed 1] [--growth 1000,5000,20000,50000] [--skip scan,openssl,pkcs12,throughput,probe,growth,host]
+//                    [--p12-files 405] [--p12-dir DIR]   (password-protected PKCS#12: generated, or the .p12 files of DIR such as PKITS's)
 //                    [--baseline-cli PATH --baseline-label TEXT]   (another build's cli.js, timed in the same scan rounds)
 // Every figure is a median of --runs runs, beside baselines measured in the same run.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -24,6 +25,16 @@ const seed = Number(opt('seed', 1));
 const growthSizes = opt('growth', '1000,5000,20000,50000').split(',').map(Number);
 const skip = new Set(opt('skip', '').split(',').filter(Boolean));
 const cli = path.join(root, 'dist', 'cli.js');
+// The generated PKCS#12 set (section 6), by share of files: [kind, share, password, openssl pkcs12 -export options].
+const LEGACY_3DES = ['-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1'];
+const P12_KINDS = [
+  ['3des, unknown password', 12, 'pkits-like password', LEGACY_3DES],
+  ['rc2, unknown password', 2, 'pkits-like password', ['-legacy']],
+  ['pbes2, unknown password', 3, 'pkits-like password', []],
+  ['3des, empty password', 1, '', LEGACY_3DES],
+  ['pbes2, empty password', 1, '', []],
+  ['3des, changeit', 1, 'changeit', LEGACY_3DES],
+];
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -47,7 +58,7 @@ const resultsFile = path.join(root, 'bench', 'results.json');
 const previous = fs.existsSync(resultsFile) ? JSON.parse(fs.readFileSync(resultsFile, 'utf8')) : {};
 function saveResults() {
   const out = { ...results };
-  for (const key of ['scan', 'throughput', 'probe', 'growth', 'host']) {
+  for (const key of ['scan', 'pkcs12', 'throughput', 'probe', 'growth', 'host']) {
     if (out[key] !== undefined || previous[key] === undefined) continue;
     out[key] = Array.isArray(previous[key]) ? previous[key] : { ...previous[key], fromRun: previous[key].fromRun ?? previous.date };
   }
@@ -187,6 +198,85 @@ if (!skip.has('openssl')) {
   results.scan.opensslLoop = { files: certFiles.length, ms: round(opensslMs), certlensSpeedup: round(opensslMs / certlensMs, 1) };
   say(`openssl x509 loop (${certFiles.length} certificate files)  ${round(opensslMs)} ms -> certlens is ${results.scan.opensslLoop.certlensSpeedup}x faster (target >= 50x)`);
 }
+}
+
+// 6. Password-protected PKCS#12 files, as in NIST's PKITS set (405 of them, 3DES bags and a SHA-1 MAC
+//    at 2048 iterations, password "password"): certlens scan of the folder against the manual way,
+//    two `openssl pkcs12` calls per file (the empty password, then "changeit", the ones CertLens
+//    tries), in alternating rounds as above. The files are made at bench time (kept in the temp folder
+//    for the next run): mostly with a password CertLens does not know (the common case, and the one
+//    that costs most), some with the empty password or "changeit", legacy 3DES and RC2 with SHA-1 MACs
+//    and OpenSSL 3's PBES2 (AES, PBKDF2) with SHA-256 MACs. --p12-dir DIR times DIR's .p12 files instead.
+saveResults();
+if (!skip.has('pkcs12')) {
+  const set = opt('p12-dir') ? pkcs12Dir(opt('p12-dir')) : await pkcs12Set(Number(opt('p12-files', 405)));
+  say(`\n== ${set.files.length} password-protected PKCS#12 files (${set.label}), median of ${runs} rounds ==`);
+  const reportFile = path.join(os.tmpdir(), `certlens-bench-p12-${process.pid}.json`);
+  process.on('exit', () => fs.rmSync(reportFile, { force: true }));
+  const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+  const certlensRun = () => {
+    const t = process.hrtime.bigint();
+    const argv = [cli, 'scan', set.dir, '--format', 'json', '--output', reportFile, '--fail-on', 'never'];
+    const r = timeBin ? spawnSync(timeBin, ['-f', 'CERTLENS-CPU %U %S', process.execPath, ...argv]) : spawnSync(process.execPath, argv);
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    if (r.status !== 0) throw new Error(`certlens scan exited ${r.status}: ${r.stderr}`);
+    const cpu = /CERTLENS-CPU ([\d.]+) ([\d.]+)/.exec(r.stderr.toString());
+    return { ms, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined };
+  };
+  const opensslRun = () => {
+    const t = process.hrtime.bigint();
+    for (const f of set.files) {
+      for (const pass of ['pass:', 'pass:changeit']) {
+        spawnSync('openssl', ['pkcs12', '-in', f.path, '-noout', '-passin', pass, ...(f.legacy ? ['-legacy'] : [])]);
+      }
+    }
+    return { ms: Number(process.hrtime.bigint() - t) / 1e6 };
+  };
+  const p12Rounds = { certlens: [], openssl: [] };
+  certlensRun(); // warm the page cache and the CLI's bundle
+  for (let i = 0; i < runs; i++) {
+    const order = [['certlens', certlensRun], ['openssl', opensslRun]];
+    for (const [k, run] of i % 2 ? order.reverse() : order) p12Rounds[k].push(run());
+  }
+  const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+  const locked = report.findings.filter((f) => f.code === 'pkcs12-locked').length;
+  const unreadable = report.findings.filter((f) => /^pkcs12-(invalid|wrong-password)$/.test(f.code)).length;
+  if (set.expected && (locked !== set.expected.locked || report.stats.certificates !== set.expected.certificates || unreadable)) {
+    const found = `${report.stats.certificates} certificates, ${locked} locked, ${unreadable} unreadable`;
+    throw new Error(`PKCS#12 bench: expected ${JSON.stringify(set.expected)}, certlens found ${found}`);
+  }
+  // The same files parsed in this process, one thread, no start-up: the cost of PKCS#12 alone.
+  const { parseFile } = require(path.join(root, 'out', 'bench', 'engine.js'));
+  const contents = set.files.map((f) => [f.path, fs.readFileSync(f.path)]);
+  const inProcessMs = medianOf(runs, () => {
+    const t = process.hrtime.bigint();
+    for (const [file, bytes] of contents) parseFile(file, bytes);
+    return Number(process.hrtime.bigint() - t) / 1e6;
+  });
+  const wallOf = (k) => median(p12Rounds[k].map((r) => r.ms));
+  const certlensMs = wallOf('certlens');
+  const opensslMs = wallOf('openssl');
+  const cpus = p12Rounds.certlens.map((r) => r.cpuMs);
+  const n = set.files.length;
+  results.pkcs12 = {
+    files: n, source: set.label, kinds: set.kinds, certificates: report.stats.certificates, locked,
+    certlensMs: round(certlensMs), certlensCpuMs: cpus.every((x) => x !== undefined) ? round(median(cpus)) : undefined,
+    certlensMsPerFile: round(certlensMs / n, 2), inProcessMsPerFile: round(inProcessMs / n, 2),
+    opensslLoopMs: round(opensslMs), opensslCalls: 2 * n, opensslMsPerFile: round(opensslMs / n, 2),
+    opensslToCertlens: round(opensslMs / certlensMs, 1),
+    eachRunMs: Object.fromEntries(Object.entries(p12Rounds).map(([k, list]) => [k, list.map((r) => round(r.ms))])),
+    loadAverage: os.loadavg().map((x) => round(x, 2)),
+  };
+  const p = results.pkcs12;
+  const met = p.certlensMsPerFile <= 3 && p.opensslToCertlens >= 3;
+  const cpuText = p.certlensCpuMs !== undefined ? `, CPU ${p.certlensCpuMs} ms` : '';
+  say(`certlens scan (whole process, start-up included)  ${p.certlensMs} ms${cpuText} = ${p.certlensMsPerFile} ms per file`);
+  say(`  (${p.certificates} certificates from the files it could open, ${locked} locked)`);
+  say(`the same files parsed in process, one thread     ${round(inProcessMs)} ms = ${p.inProcessMsPerFile} ms per file`);
+  say(`openssl pkcs12 twice per file (${p.opensslCalls} calls)        ${p.opensslLoopMs} ms = ${p.opensslMsPerFile} ms per file`);
+  const verdict = met ? 'met' : 'MISSED';
+  say(`  -> openssl / certlens = ${p.opensslToCertlens}x (target >= 3x), ${p.certlensMsPerFile} ms a file (target <= 3): ${verdict}`);
+  say(`  load average ${p.loadAverage.join(', ')} (${os.cpus().length} CPUs)`);
 }
 
 // 2. Parse throughput on real corpora, in process, beside OpenSSL (through Node) and node-forge.
@@ -386,6 +476,56 @@ if (!skip.has('host')) {
 
 saveResults();
 say(`\nwrote bench/results.json${results.growth ? ' and bench/growth.svg' : ''}`);
+
+/** The .p12 and .pfx files of a folder (such as PKITS's), as they are. */
+function pkcs12Dir(dir) {
+  const files = fs.readdirSync(dir).filter((f) => /\.(p12|pfx)$/i.test(f)).sort().map((f) => ({ path: path.join(dir, f), legacy: false }));
+  if (!files.length) throw new Error(`no .p12 or .pfx files in ${dir}`);
+  return { dir, files, label: dir, kinds: undefined, expected: undefined };
+}
+
+/** `count` PKCS#12 files of P12_KINDS's mix, made with openssl once per count and seed (kept in the temp folder). */
+async function pkcs12Set(count) {
+  const dir = path.join(os.tmpdir(), `certlens-bench-p12-${count}-s${seed}`);
+  const slots = P12_KINDS.flatMap(([name, share, password, args]) => Array.from({ length: share }, () => ({ name, password, args })));
+  const files = Array.from({ length: count }, (_, i) => {
+    const kind = slots[i % slots.length];
+    const name = `${String(i).padStart(4, '0')}-${kind.name.replace(/[ ,]+/g, '-')}.p12`;
+    return { ...kind, path: path.join(dir, name), legacy: kind.args.includes('-legacy') };
+  });
+  const manifest = `${dir}.json`;
+  const want = JSON.stringify({ files: files.map((f) => path.basename(f.path)) });
+  if (!fs.existsSync(manifest) || fs.readFileSync(manifest, 'utf8') !== want) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir, { recursive: true });
+    const t = Date.now();
+    // One RSA key and certificate, as PKITS's end-entity files hold; each file's own salts make it distinct.
+    const keyFile = path.join(dir, 'key.pem.txt');
+    const certFile = path.join(dir, 'cert.pem.txt');
+    const subject = '/CN=p12.bench.certlens.dev';
+    const req = ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-subj', subject, '-days', '365'];
+    execFileSync('openssl', req, { stdio: 'ignore' });
+    const { execFile } = await import('node:child_process');
+    const queue = [...files];
+    const worker = async () => {
+      for (let f = queue.shift(); f; f = queue.shift()) {
+        const argv = ['pkcs12', '-export', '-in', certFile, '-inkey', keyFile, '-name', 'bench', '-out', f.path];
+        argv.push('-passout', `pass:${f.password}`, ...f.args);
+        await new Promise((resolve, reject) => execFile('openssl', argv, (e) => (e ? reject(e) : resolve())));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(2, os.cpus().length) }, worker));
+    // The key and certificate go: the scan is to find the certificates inside the PKCS#12 files only.
+    fs.rmSync(keyFile);
+    fs.rmSync(certFile);
+    fs.writeFileSync(manifest, want);
+    say(`generated ${count} PKCS#12 files in ${round((Date.now() - t) / 1000)} s`);
+  }
+  const kinds = Object.fromEntries(P12_KINDS.map(([name]) => [name, files.filter((f) => f.name === name).length]));
+  const known = files.filter((f) => f.password === '' || f.password === 'changeit').length;
+  const label = `generated: ${Object.entries(kinds).map(([k, v]) => `${v} ${k}`).join('; ')}`;
+  return { dir, files, label, kinds, expected: { certificates: known, locked: count - known } };
+}
 
 /** Field by field median of records with the same shape (numbers only; the rest from the first). */
 function medianRecord(records) {

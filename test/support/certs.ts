@@ -81,6 +81,8 @@ export interface Pkcs12Options {
   iterations?: number;
   /** No MAC (openssl -nomac): nothing checks the password before decryption. */
   noMac?: boolean;
+  /** Further `openssl pkcs12 -export` options, e.g. ['-macalg', 'sha1', '-certpbe', 'PBE-SHA1-3DES']. */
+  opensslArgs?: string[];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -271,6 +273,7 @@ export function pkcs12(o: Pkcs12Options): Buffer {
     if (o.legacy) args.push('-legacy');
     if (o.iterations !== undefined) args.push('-iter', String(o.iterations));
     if (o.noMac) args.push('-nomac');
+    if (o.opensslArgs) args.push(...o.opensslArgs);
     openssl(args, dir);
     return fs.readFileSync(path.join(dir, 'out.p12'));
   });

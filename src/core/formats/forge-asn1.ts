@@ -1,5 +1,6 @@
-import { createHash, pbkdf2Sync } from 'node:crypto';
+import { pbkdf2Sync } from 'node:crypto';
 import type forgeTypes from 'node-forge';
+import { pkcs12Kdf } from './pkcs12-kdf';
 
 let loaded: typeof forgeTypes | undefined;
 
@@ -37,7 +38,6 @@ export function loadForge(): typeof forgeTypes {
   return (loaded = forge);
 }
 
-const BLOCK_BYTES: Record<string, number> = { md5: 64, sha1: 64, sha224: 64, sha256: 64, sha384: 128, sha512: 128 };
 const DIGEST_BYTES: Record<string, number> = { md5: 16, sha1: 20, sha224: 28, sha256: 32, sha384: 48, sha512: 64 };
 
 /** Thrown by a key derivation that would exceed the limits of the enclosing `KdfLimits.run`. */
@@ -114,43 +114,6 @@ function derive(key: string, iterations: number, bytes: number, digestBytes: num
   } finally {
     kdfRun.ms += performance.now() - t0;
   }
-}
-
-/** RFC 7292 appendix B.2 key derivation with native hashing (forge's own runs in JavaScript). */
-export function pkcs12Kdf(password: string | null | undefined, salt: Buffer, id: number, iterations: number, n: number, algorithm: string): Buffer {
-  if (!(iterations >= 1)) throw new Error('PKCS#12 key derivation iteration count must be >= 1.');
-  const hash = algorithm.replace('-', '').toLowerCase();
-  const v = BLOCK_BYTES[hash];
-  if (!v) throw new Error(`unsupported PKCS#12 KDF digest ${algorithm}`);
-  const pass = password === null || password === undefined ? Buffer.alloc(0) : Buffer.alloc(password.length * 2 + 2);
-  for (let i = 0; password && i < password.length; i++) pass.writeUInt16BE(password.charCodeAt(i), i * 2);
-  const repeat = (src: Buffer) => {
-    const out = Buffer.alloc(v * Math.ceil(src.length / v));
-    for (let i = 0; i < out.length; i++) out[i] = src[i % src.length];
-    return out;
-  };
-  const I = Buffer.concat([repeat(salt), repeat(pass)]);
-  const D = Buffer.alloc(v, id);
-  const parts: Buffer[] = [];
-  let produced = 0;
-  while (produced < n) {
-    let a = createHash(hash).update(D).update(I).digest();
-    for (let r = 1; r < iterations; r++) a = createHash(hash).update(a).digest();
-    parts.push(a);
-    produced += a.length;
-    if (produced >= n) break;
-    const B = Buffer.alloc(v);
-    for (let i = 0; i < v; i++) B[i] = a[i % a.length];
-    for (let j = 0; j < I.length; j += v) {
-      let carry = 1;
-      for (let l = v - 1; l >= 0; l--) {
-        const x = I[j + l] + B[l] + carry;
-        I[j + l] = x & 0xff;
-        carry = x >> 8;
-      }
-    }
-  }
-  return Buffer.concat(parts).subarray(0, n);
 }
 
 type FromDer = (bytes: forgeTypes.util.ByteStringBuffer, options: { strict: boolean; decodeBitStrings: boolean }) => forgeTypes.asn1.Asn1;

@@ -1,3 +1,4 @@
+import { createHmac, type Hmac } from 'node:crypto';
 import type forgeTypes from 'node-forge';
 import { forgeFromDer, forgeToDer, KdfLimits, loadForge } from './forge-asn1';
 import { DerError, readTlv } from '../x509/der';
@@ -27,8 +28,9 @@ export const MAX_PKCS12_ITERATIONS = 200_000;
  * Key-derivation iterations spent on one file in all, over every derivation and password tried: a
  * file can hold any number of encrypted bags. Three derivations at the maximum (the MAC and two
  * PBES2 bags, as OpenSSL writes) fit; so does a locked Java 8 keystore (MAC 100,000 and legacy
- * bags at 50,000 tried with both empty passwords: 400,000). Native PKCS#12 KDF runs ~1.5 µs per
- * iteration, so the worst case is about 0.9 s of CPU per file (.NET caps the declared total at 300,000).
+ * bags at 50,000 tried with both empty passwords: 400,000). The slowest derivations (a digest other
+ * than SHA-1 or SHA-256, on node:crypto one call per iteration) run ~1.5 µs per iteration, so the worst
+ * case is about 0.9 s of CPU per file (.NET caps the declared total at 300,000).
  */
 export const MAX_PKCS12_WORK = 3 * MAX_PKCS12_ITERATIONS;
 
@@ -61,14 +63,17 @@ export function openPkcs12(der: Uint8Array, password?: string): Pkcs12Result {
 
 function openWithin(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, password: string | undefined, limits: KdfLimits): Pkcs12Result {
   const refused = (): Pkcs12Result => ({ status: 'invalid', message: `PKCS#12 not opened: ${limits.exceeded}` });
-  // Without a password from the user, read the container without its MAC: certificate bags that are
-  // not encrypted open as they are (certificates are public), encrypted ones still need the password,
-  // and the MAC's key derivation (half the cost of opening a .p12) is skipped. Any failure is then
-  // diagnosed with the MAC, as with a user's password.
+  // Without a password from the user, first read the container without its MAC: certificate bags
+  // that are not encrypted open as they are (certificates are public), with no key derivation. With
+  // a MAC forge can check, encrypted bags are then opened only with a password that verifies the MAC
+  // (below): the MAC tells a wrong password for one key derivation, where a bag takes two or three (a
+  // 3DES key and its IV), so a locked file costs three MAC derivations (empty, none, "changeit").
+  // Without such a MAC, decrypting with the empty passwords is the only test there is.
+  const withoutMac = { ...asn1, value: (asn1.value as forgeTypes.asn1.Asn1[]).slice(0, 2) };
   if (password === undefined) {
-    const withoutMac = { ...asn1, value: (asn1.value as forgeTypes.asn1.Asn1[]).slice(0, 2) };
-    for (const pw of ['', undefined]) {
-      const opened = tryOpen(forge, withoutMac, pw);
+    const macFirst = macAlgorithmKnown(forge, asn1);
+    for (const pw of macFirst ? [undefined] : ['', undefined]) {
+      const opened = tryOpen(forge, withoutMac, pw, macFirst);
       if (opened.status === 'open') return { status: 'open', certificates: opened.certificates, aliases: opened.aliases, integrity: 'not-verified', ...(opened.encrypted ? { openedWith: 'empty' as const } : {}) };
       if (limits.exceeded) return refused();
     }
@@ -80,6 +85,13 @@ function openWithin(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, passwo
     if (opened.status === 'open') return { status: 'open', certificates: opened.certificates, aliases: opened.aliases, integrity: 'verified', ...(password === undefined ? { openedWith: 'empty' } : {}) };
     if (limits.exceeded) return refused();
     lastError = opened.error;
+    if (password === undefined && opened.macVerified) {
+      // The MAC took this empty password but its bags did not: some writers key the MAC with the
+      // empty BMPString and the bags with no bytes at all, or the other way round.
+      const other = tryOpen(forge, withoutMac, pw === '' ? undefined : '');
+      if (other.status === 'open') return { status: 'open', certificates: other.certificates, aliases: other.aliases, integrity: 'verified', openedWith: 'empty' };
+      if (limits.exceeded) return refused();
+    }
   }
   const text = errorText(lastError);
   if (DECRYPT_FAILURE.test(text)) {
@@ -93,9 +105,32 @@ function openWithin(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, passwo
   return { status: 'invalid', message: `PKCS#12 could not be read: ${text}` };
 }
 
-/** `encrypted`: whether a certificate came out of an encrypted safe (so the password mattered). */
-function tryOpen(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, pw: string | undefined): { status: 'open'; certificates: Uint8Array[]; aliases: (string | undefined)[]; encrypted: boolean } | { status: 'failed'; error: unknown } {
-  const watched = watchForge(forge);
+/** Thrown in place of decrypting a bag when only certificates stored unencrypted are wanted. */
+class NeedsPassword extends Error {}
+
+/** Whether the PFX has a MAC whose digest forge verifies (PBMAC1 and unusual digests are not). */
+function macAlgorithmKnown(forge: typeof forgeTypes, pfx: forgeTypes.asn1.Asn1): boolean {
+  const macData = (pfx.value as forgeTypes.asn1.Asn1[])[2];
+  const algorithm = (((macData?.value as forgeTypes.asn1.Asn1[] | undefined)?.[0]?.value as forgeTypes.asn1.Asn1[] | undefined)?.[0]
+    ?.value as forgeTypes.asn1.Asn1[] | undefined)?.[0];
+  if (!algorithm || algorithm.type !== forge.asn1.Type.OID || typeof algorithm.value !== 'string') return false;
+  const oid = forge.asn1.derToOid(algorithm.value);
+  const oids = forge.pki.oids as Record<string, string>;
+  return ['sha1', 'sha256', 'sha384', 'sha512', 'md5'].some((name) => oids[name] === oid);
+}
+
+/**
+ * `encrypted`: whether a certificate came out of an encrypted safe (so the password mattered).
+ * `macVerified`: the MAC took the password (forge decrypts only after it), though opening failed.
+ * `plainOnly`: decrypt nothing; a file with an encrypted safe fails with NeedsPassword.
+ */
+function tryOpen(
+  forge: typeof forgeTypes,
+  asn1: forgeTypes.asn1.Asn1,
+  pw: string | undefined,
+  plainOnly = false,
+): { status: 'open'; certificates: Uint8Array[]; aliases: (string | undefined)[]; encrypted: boolean } | { status: 'failed'; error: unknown; macVerified: boolean } {
+  const watched = watchForge(forge, plainOnly);
   try {
     const p12 = pw === undefined ? forge.pkcs12.pkcs12FromAsn1(asn1, false) : forge.pkcs12.pkcs12FromAsn1(asn1, false, pw);
     const bags = p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
@@ -119,9 +154,9 @@ function tryOpen(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, pw: strin
     // password, as OpenSSL says too, not a broken file.
     const hasMac = (asn1.value as forgeTypes.asn1.Asn1[]).length > 2;
     if (!hasMac && watched.decrypted() && !DECRYPT_FAILURE.test(errorText(error))) {
-      return { status: 'failed', error: new Error(`could not decrypt (${errorText(error)})`) };
+      return { status: 'failed', error: new Error(`could not decrypt (${errorText(error)})`), macVerified: false };
     }
-    return { status: 'failed', error };
+    return { status: 'failed', error, macVerified: hasMac && watched.decrypted() };
   } finally {
     watched.restore();
   }
@@ -135,9 +170,11 @@ const DECRYPT_FAILURE = /MAC could not be verified|Invalid password|Unsupported|
  * re-encoding that object changes some certificates (an AlgorithmIdentifier without its NULL gets
  * one), and with them the SHA-256. While a PKCS#12 is opened, this remembers the bytes each ASN.1
  * node was decoded from and the node each certificate was made of, so every certificate keeps its
- * own bytes; it also notes whether a decryption key was made. Synchronous use only: restore() puts forge back before anything else runs.
+ * own bytes; it also notes whether a decryption key was made (or refuses to make one, with
+ * `plainOnly`), and checks the MAC with node:crypto's HMAC where forge's own runs in JavaScript.
+ * Synchronous use only: restore() puts forge back before anything else runs.
  */
-function watchForge(forge: typeof forgeTypes): { nodeOf(cert: forgeTypes.pki.Certificate): forgeTypes.asn1.Asn1 | undefined; bytesOf(node: forgeTypes.asn1.Asn1): string | undefined; decrypted(): boolean; restore(): void } {
+function watchForge(forge: typeof forgeTypes, plainOnly = false): { nodeOf(cert: forgeTypes.pki.Certificate): forgeTypes.asn1.Asn1 | undefined; bytesOf(node: forgeTypes.asn1.Asn1): string | undefined; decrypted(): boolean; restore(): void } {
   const bytes = new WeakMap<object, string>();
   const nodes = new WeakMap<object, forgeTypes.asn1.Asn1>();
   const fromDer = forge.asn1.fromDer;
@@ -145,7 +182,10 @@ function watchForge(forge: typeof forgeTypes): { nodeOf(cert: forgeTypes.pki.Cer
   const pbe = (forge.pki as unknown as { pbe: { getCipher: (...a: unknown[]) => unknown } }).pbe;
   const getCipher = pbe.getCipher;
   let decrypted = false;
+  const hmacCreate = forge.hmac.create;
+  forge.hmac.create = () => nativeHmac(forge, hmacCreate);
   pbe.getCipher = function (this: unknown, ...args: unknown[]) {
+    if (plainOnly) throw new NeedsPassword('an encrypted safe needs the password');
     const cipher = getCipher.apply(this, args);
     decrypted = true;
     return cipher;
@@ -166,10 +206,43 @@ function watchForge(forge: typeof forgeTypes): { nodeOf(cert: forgeTypes.pki.Cer
     bytesOf: (node) => bytes.get(node),
     decrypted: () => decrypted,
     restore: () => {
+      forge.hmac.create = hmacCreate;
       pbe.getCipher = getCipher;
       forge.asn1.fromDer = fromDer;
       forge.pki.certificateFromAsn1 = certificateFromAsn1;
     },
+  };
+}
+
+const NODE_DIGESTS: Record<string, string> = { sha1: 'sha1', sha256: 'sha256', sha384: 'sha384', sha512: 'sha512', md5: 'md5' };
+
+/**
+ * forge's HMAC interface over node:crypto, for a digest given as a forge message digest and a key
+ * as bytes (how forge's PKCS#12 MAC check calls it); anything else goes to forge's own.
+ */
+function nativeHmac(forge: typeof forgeTypes, original: typeof forgeTypes.hmac.create): forgeTypes.hmac.HMAC {
+  let native: Hmac | undefined;
+  let fallback: forgeTypes.hmac.HMAC | undefined;
+  const mac = (h: Hmac) => forge.util.createBuffer(h.digest().toString('binary'));
+  return {
+    start(md: unknown, key: unknown) {
+      const name = md && typeof md === 'object' ? NODE_DIGESTS[(md as { algorithm?: string }).algorithm ?? ''] : undefined;
+      const bytes = typeof key === 'string' ? key : (key as forgeTypes.util.ByteStringBuffer | null)?.bytes?.();
+      if (name && typeof bytes === 'string') {
+        native = createHmac(name, Buffer.from(bytes, 'binary'));
+        fallback = undefined;
+      } else {
+        native = undefined;
+        fallback = original();
+        fallback.start(md as forgeTypes.md.MessageDigest, key as forgeTypes.util.ByteStringBuffer);
+      }
+    },
+    update(bytes: string) {
+      if (native) native.update(Buffer.from(bytes, 'binary'));
+      else fallback!.update(bytes);
+    },
+    getMac: () => (native ? mac(native) : fallback!.getMac()),
+    digest: () => (native ? mac(native) : fallback!.digest()),
   };
 }
 
