@@ -21,10 +21,16 @@ const VSCODE = '^vscode$|node_modules/@types/vscode/';
 
 const layerRules = CORE_LAYERS.slice(0, -1).map(([name, from], i) => ({
   name: `layer-${name}`,
-  comment: `${name} is below ${CORE_LAYERS.slice(i + 1).map(([n]) => n).join(', ')}: it may not import them`,
+  comment: `${name} is below ${CORE_LAYERS.slice(i + 1)
+    .map(([n]) => n)
+    .join(', ')}: it may not import them`,
   severity: 'error',
   from: { path: from },
-  to: { path: CORE_LAYERS.slice(i + 1).map(([, p]) => `(${p})`).join('|') },
+  to: {
+    path: CORE_LAYERS.slice(i + 1)
+      .map(([, p]) => `(${p})`)
+      .join('|'),
+  },
 }));
 
 module.exports = {

@@ -69,8 +69,15 @@ async function main() {
     // Unbundled transpile keeps one module per file so mocha and the extension host load tests by path.
     builds.push({
       entryPoints: [...listTs('src'), ...listTs('test')],
-      outdir: 'out', outbase: '.', bundle: false, format: 'cjs', platform: 'node', target: 'node20',
-      sourcemap: 'inline', logLevel: 'warning', plugins: [problemMatcher],
+      outdir: 'out',
+      outbase: '.',
+      bundle: false,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      sourcemap: 'inline',
+      logLevel: 'warning',
+      plugins: [problemMatcher],
     });
     // The parse engine bundled as dist/ ships it (no per-call module getters), for the throughput bench.
     builds.push({ ...common, entryPoints: ['src/core/formats/parse-file.ts'], outfile: 'out/bench/engine.js', plugins: [problemMatcher] });

@@ -34,6 +34,11 @@ for (const task of tasks) {
     const key = mine ? `CertLens ${name(mine)}` : `other ${name(outer)}`;
     ours.set(key, (ours.get(key) ?? 0) + s.dt);
   }
-  const top = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([f, ms]) => `${f} ${ms.toFixed(1)}`).join(' | ');
+  const top = (m) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([f, ms]) => `${f} ${ms.toFixed(1)}`)
+      .join(' | ');
   console.log(`\n${task.ms} ms gap (${inside.length} samples)\n  by code: ${top(ours)}\n  self:    ${top(self)}`);
 }

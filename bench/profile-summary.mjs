@@ -27,7 +27,12 @@ profile.samples.forEach((id, i) => {
     run.push([n, dt]);
   }
 });
-const top = (entries, k) => [...entries].sort((a, b) => b[1] - a[1]).slice(0, k).map(([f, ms]) => `  ${ms.toFixed(1).padStart(8)} ms  ${f}`).join('\n');
+const top = (entries, k) =>
+  [...entries]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, k)
+    .map(([f, ms]) => `  ${ms.toFixed(1).padStart(8)} ms  ${f}`)
+    .join('\n');
 console.log(`total ${((profile.endTime - profile.startTime) / 1000).toFixed(0)} ms; top self time:\n${top(self, 15)}`);
 const inRun = new Map();
 for (const [n, dt] of longest.samples) inRun.set(name(n), (inRun.get(name(n)) ?? 0) + dt);

@@ -51,7 +51,11 @@ function timeCommand(cmd, argv, { input } = {}) {
 const medianOf = (n, fn) => median(Array.from({ length: n }, fn));
 const say = (s) => console.log(s);
 
-const results = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, memGiB: round(os.totalmem() / 2 ** 30) }, runs };
+const results = {
+  date: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, memGiB: round(os.totalmem() / 2 ** 30) },
+  runs,
+};
 // Written after every section, so a failure late in a run keeps what was measured before it.
 // Sections skipped this time keep their figures from the previous run (marked with its date).
 const resultsFile = path.join(root, 'bench', 'results.json');
@@ -94,110 +98,200 @@ process.on('exit', () => fs.rmSync(floorFile, { force: true }));
 //    machine it moves less than the wall clock.
 const tree = scanTree(files);
 if (!skip.has('scan')) {
-say(`\n== Scan of ${files} files (${tree.certificateFiles} certificate files, ${tree.certificates} certificates), median of ${runs} rounds ==`);
-const rgArgs = ['-l', '-g', '!node_modules', '--', '-----BEGIN', tree.dir];
-timeCommand('rg', rgArgs); // warm the page cache
-const reportFile = path.join(os.tmpdir(), `certlens-bench-report-${process.pid}.json`);
-process.on('exit', () => ['', '.baseline', '.sniff'].forEach((suffix) => fs.rmSync(reportFile + suffix, { force: true })));
-const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-/** Wall clock of one run, and its CPU time when /usr/bin/time can say. */
-function timeRun(cmd, argv, env) {
-  const t = process.hrtime.bigint();
-  const r = timeBin
-    ? spawnSync(timeBin, ['-f', 'CERTLENS-CPU %U %S', cmd, ...argv], { maxBuffer: 1 << 30, env })
-    : spawnSync(cmd, argv, { maxBuffer: 1 << 30, env });
-  const ms = Number(process.hrtime.bigint() - t) / 1e6;
-  if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
-  const cpu = /CERTLENS-CPU ([\d.]+) ([\d.]+)/.exec(r.stderr.toString());
-  return { ms, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined };
-}
-const baselineCli = opt('baseline-cli');
-const contenders = {
-  certlens: () => timeRun(process.execPath, [cli, 'scan', tree.dir, '--format', 'json', '--output', reportFile, '--fail-on', 'never']),
-  ...(baselineCli ? { baseline: () => timeRun(process.execPath, [baselineCli, 'scan', tree.dir, '--format', 'json', '--output', `${reportFile}.baseline`, '--fail-on', 'never']) } : {}),
-  // The same CLI reading alone: walk, read and sniff every file on two threads, parse nothing.
-  sniffOnly: () => timeRun(process.execPath, [cli, 'scan', tree.dir, '--format', 'json', '--output', `${reportFile}.sniff`, '--fail-on', 'never'], { ...process.env, CERTLENS_BENCH_SNIFF_ONLY: '1' }),
-  ripgrep: () => timeRun('rg', rgArgs),
-  floor: () => timeRun(process.execPath, [floorFile, tree.dir, '1']),
-  floor2: () => timeRun(process.execPath, [floorFile, tree.dir, '2']),
-  nodeStart: () => timeRun(process.execPath, ['-e', '0']),
-};
-const rounds = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
-for (let i = 0; i < runs; i++) {
-  const order = Object.entries(contenders);
-  for (const [k, run] of i % 2 ? order.reverse() : order) rounds[k].push(run());
-}
-const wall = (k) => median(rounds[k].map((r) => r.ms));
-const cpu = (k) => (rounds[k].every((r) => r.cpuMs !== undefined) ? round(median(rounds[k].map((r) => r.cpuMs))) : undefined);
-const [certlensMs, rgMs, floorMs, floor2Ms, nodeStartMs] = ['certlens', 'ripgrep', 'floor', 'floor2', 'nodeStart'].map(wall);
-const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
-const loadAverage = os.loadavg().map((x) => round(x, 2));
-results.scan = {
-  files, certificates: report.stats.certificates, reportBytes: fs.statSync(reportFile).size,
-  certlensMs: round(certlensMs), ripgrepMs: round(rgMs), nodeReadFloorMs: round(floorMs), nodeReadFloor2ThreadsMs: round(floor2Ms), nodeStartMs: round(nodeStartMs),
-  ratioToNodeFloor: round(certlensMs / floorMs, 2), ratioToNodeFloor2Threads: round(certlensMs / floor2Ms, 2), ratioToRipgrep: round(certlensMs / rgMs, 2), floor2ThreadsToRipgrep: round(floor2Ms / rgMs, 2),
-  eachRunMs: Object.fromEntries(Object.entries(rounds).map(([k, list]) => [k, list.map((r) => round(r.ms))])),
-  sniffOnlyMs: round(wall('sniffOnly')), sniffOnlyToNodeFloor: round(wall('sniffOnly') / floorMs, 2),
-  cpuMs: { certlens: cpu('certlens'), sniffOnly: cpu('sniffOnly'), floor: cpu('floor'), floor2: cpu('floor2'), nodeStart: cpu('nodeStart') },
-  loadAverage,
-};
-if (baselineCli) {
-  /** Per round, this build minus the baseline: the median difference and the rounds this build was lower. */
-  const paired = (of) => {
-    const d = rounds.certlens.map((r, i) => of(r) - of(rounds.baseline[i]));
-    return d.some((x) => Number.isNaN(x)) ? undefined : { medianMs: round(median(d)), lowerInRounds: d.filter((x) => x < 0).length };
-  };
-  results.scan.baseline = {
-    label: opt('baseline-label', path.basename(path.dirname(path.dirname(baselineCli)))), certlensMs: round(wall('baseline')), cpuMs: cpu('baseline'), ratioToNodeFloor: round(wall('baseline') / floorMs, 2),
-    paired: { wall: paired((r) => r.ms), cpu: paired((r) => r.cpuMs ?? NaN) },
-  };
-}
-// The same work on one thread, stage by stage (bench/scan-stages.ts): what the floor does (walk,
-// read and sniff) and what it does not (parse, report).
-const stagesJs = path.join(os.tmpdir(), `certlens-scan-stages-${process.pid}.js`);
-require('esbuild').buildSync({ entryPoints: [path.join(root, 'bench', 'scan-stages.ts')], bundle: true, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'], outfile: stagesJs, logLevel: 'warning' });
-process.on('exit', () => fs.rmSync(stagesJs, { force: true }));
-const stageRuns = Array.from({ length: runs }, () => JSON.parse(execFileSync(process.execPath, [stagesJs, tree.dir, reportFile]).toString()).stages);
-results.scan.oneThreadStagesCpuMs = Object.fromEntries(Object.keys(stageRuns[0]).map((k) => [k, round(median(stageRuns.map((r) => r[k].cpuMs)))]));
-// Where the CLI's time goes: its phases (CERTLENS_TIMINGS) and a CPU profile of each thread.
-const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'certlens-cli-prof-'));
-const profiled = spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profileDir, cli, 'scan', tree.dir, '--format', 'json', '--output', reportFile, '--fail-on', 'never'], { env: { ...process.env, CERTLENS_TIMINGS: '1' } });
-const phaseLines = profiled.stderr.toString().trim().split('\n');
-results.scan.phasesMs = Object.fromEntries(phaseLines.map((l) => /^(\S+)\s+(\d+) ms$/.exec(l.trim())).filter(Boolean).map(([, k, v]) => [k, Number(v)]));
-results.scan.sharing = phaseLines.find((l) => l.startsWith('here '));
-for (const f of fs.readdirSync(profileDir).sort()) fs.renameSync(path.join(profileDir, f), path.join(root, 'bench', /\.0\.\d+\.cpuprofile$/.test(f) ? 'cli-scan-main.cpuprofile' : 'cli-scan-worker.cpuprofile'));
-fs.rmSync(profileDir, { recursive: true, force: true });
-const cpuNote = (k) => (results.scan.cpuMs[k] !== undefined ? `, CPU ${results.scan.cpuMs[k]} ms` : '');
-const s = results.scan;
-say(`certlens scan --format json --output FILE  ${round(certlensMs)} ms${cpuNote('certlens')}  (${s.certificates} certificates, ${round(s.reportBytes / 1e6)} MB of JSON)`);
-say(`node read-all floor, 1 thread  ${round(floorMs)} ms${cpuNote('floor')}`);
-say(`  -> certlens / floor = ${s.ratioToNodeFloor}x (target <= 1.5x): ${s.ratioToNodeFloor <= 1.5 ? 'met' : 'MISSED'}; ripgrep finds the markers alone in ${round(rgMs)} ms (certlens / rg = ${s.ratioToRipgrep}x)`);
-if (s.baseline) {
-  say(`  baseline build (${s.baseline.label}), same rounds: ${s.baseline.certlensMs} ms${s.baseline.cpuMs !== undefined ? `, CPU ${s.baseline.cpuMs} ms` : ''} -> ${s.baseline.ratioToNodeFloor}x the floor`);
-  const { wall: w, cpu: c } = s.baseline.paired ?? {};
-  if (w) say(`  round by round, this build minus the baseline: ${w.medianMs} ms median (lower in ${w.lowerInRounds} of ${runs} rounds)${c ? `, CPU ${c.medianMs} ms (lower in ${c.lowerInRounds})` : ''}`);
-}
-say(`  of which reading: the same CLI parsing nothing (CERTLENS_BENCH_SNIFF_ONLY=1) ${s.sniffOnlyMs} ms${cpuNote('sniffOnly')} -> ${s.sniffOnlyToNodeFloor}x the floor; parsing, report fragments and writing add ${round(certlensMs - s.sniffOnlyMs)} ms`);
-say(`node read-all floor, 2 threads ${round(floor2Ms)} ms${cpuNote('floor2')} -> certlens / this floor = ${s.ratioToNodeFloor2Threads}x; this floor alone is ${s.floor2ThreadsToRipgrep}x rg`);
-say(`node -e 0 (start-up alone)     ${round(nodeStartMs)} ms${cpuNote('nodeStart')}`);
-say(`  phases of one profiled run (ms from process start): ${Object.entries(s.phasesMs).map(([k, v]) => `${k} ${v}`).join(', ')}${s.sharing ? `; ${s.sharing}` : ''}; profiles in bench/cli-scan-{main,worker}.cpuprofile`);
-say(`  the same work on one thread, CPU by stage (median of ${runs}): ${Object.entries(s.oneThreadStagesCpuMs).map(([k, v]) => `${k} ${v}`).join(', ')} ms`);
-say(`  load average during the rounds: ${loadAverage.join(', ')} (${os.cpus().length} CPUs)`);
-
-saveResults();
-if (!skip.has('openssl')) {
-  // The manual way: one openssl call per certificate file (it reads PEM and DER; the rest would need more work).
-  const certFiles = [...new Set(report.certificates.map((c) => c.file))];
-  const one = (f) => spawnSync('openssl', ['x509', '-noout', '-enddate', '-in', f, ...(f.endsWith('.der') ? ['-inform', 'DER'] : [])]);
-  const opensslRuns = Math.min(runs, 3);
-  const opensslMs = medianOf(opensslRuns, () => {
+  say(
+    `\n== Scan of ${files} files (${tree.certificateFiles} certificate files, ${tree.certificates} certificates), median of ${runs} rounds ==`,
+  );
+  const rgArgs = ['-l', '-g', '!node_modules', '--', '-----BEGIN', tree.dir];
+  timeCommand('rg', rgArgs); // warm the page cache
+  const reportFile = path.join(os.tmpdir(), `certlens-bench-report-${process.pid}.json`);
+  process.on('exit', () => ['', '.baseline', '.sniff'].forEach((suffix) => fs.rmSync(reportFile + suffix, { force: true })));
+  const timeBin = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+  /** Wall clock of one run, and its CPU time when /usr/bin/time can say. */
+  function timeRun(cmd, argv, env) {
     const t = process.hrtime.bigint();
-    for (const f of certFiles) one(f);
-    return Number(process.hrtime.bigint() - t) / 1e6;
+    const r = timeBin
+      ? spawnSync(timeBin, ['-f', 'CERTLENS-CPU %U %S', cmd, ...argv], { maxBuffer: 1 << 30, env })
+      : spawnSync(cmd, argv, { maxBuffer: 1 << 30, env });
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
+    const cpu = /CERTLENS-CPU ([\d.]+) ([\d.]+)/.exec(r.stderr.toString());
+    return { ms, cpuMs: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : undefined };
+  }
+  const baselineCli = opt('baseline-cli');
+  const contenders = {
+    certlens: () => timeRun(process.execPath, [cli, 'scan', tree.dir, '--format', 'json', '--output', reportFile, '--fail-on', 'never']),
+    ...(baselineCli
+      ? {
+          baseline: () =>
+            timeRun(process.execPath, [
+              baselineCli,
+              'scan',
+              tree.dir,
+              '--format',
+              'json',
+              '--output',
+              `${reportFile}.baseline`,
+              '--fail-on',
+              'never',
+            ]),
+        }
+      : {}),
+    // The same CLI reading alone: walk, read and sniff every file on two threads, parse nothing.
+    sniffOnly: () =>
+      timeRun(process.execPath, [cli, 'scan', tree.dir, '--format', 'json', '--output', `${reportFile}.sniff`, '--fail-on', 'never'], {
+        ...process.env,
+        CERTLENS_BENCH_SNIFF_ONLY: '1',
+      }),
+    ripgrep: () => timeRun('rg', rgArgs),
+    floor: () => timeRun(process.execPath, [floorFile, tree.dir, '1']),
+    floor2: () => timeRun(process.execPath, [floorFile, tree.dir, '2']),
+    nodeStart: () => timeRun(process.execPath, ['-e', '0']),
+  };
+  const rounds = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+  for (let i = 0; i < runs; i++) {
+    const order = Object.entries(contenders);
+    for (const [k, run] of i % 2 ? order.reverse() : order) rounds[k].push(run());
+  }
+  const wall = (k) => median(rounds[k].map((r) => r.ms));
+  const cpu = (k) => (rounds[k].every((r) => r.cpuMs !== undefined) ? round(median(rounds[k].map((r) => r.cpuMs))) : undefined);
+  const [certlensMs, rgMs, floorMs, floor2Ms, nodeStartMs] = ['certlens', 'ripgrep', 'floor', 'floor2', 'nodeStart'].map(wall);
+  const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+  const loadAverage = os.loadavg().map((x) => round(x, 2));
+  results.scan = {
+    files,
+    certificates: report.stats.certificates,
+    reportBytes: fs.statSync(reportFile).size,
+    certlensMs: round(certlensMs),
+    ripgrepMs: round(rgMs),
+    nodeReadFloorMs: round(floorMs),
+    nodeReadFloor2ThreadsMs: round(floor2Ms),
+    nodeStartMs: round(nodeStartMs),
+    ratioToNodeFloor: round(certlensMs / floorMs, 2),
+    ratioToNodeFloor2Threads: round(certlensMs / floor2Ms, 2),
+    ratioToRipgrep: round(certlensMs / rgMs, 2),
+    floor2ThreadsToRipgrep: round(floor2Ms / rgMs, 2),
+    eachRunMs: Object.fromEntries(Object.entries(rounds).map(([k, list]) => [k, list.map((r) => round(r.ms))])),
+    sniffOnlyMs: round(wall('sniffOnly')),
+    sniffOnlyToNodeFloor: round(wall('sniffOnly') / floorMs, 2),
+    cpuMs: {
+      certlens: cpu('certlens'),
+      sniffOnly: cpu('sniffOnly'),
+      floor: cpu('floor'),
+      floor2: cpu('floor2'),
+      nodeStart: cpu('nodeStart'),
+    },
+    loadAverage,
+  };
+  if (baselineCli) {
+    /** Per round, this build minus the baseline: the median difference and the rounds this build was lower. */
+    const paired = (of) => {
+      const d = rounds.certlens.map((r, i) => of(r) - of(rounds.baseline[i]));
+      return d.some((x) => Number.isNaN(x)) ? undefined : { medianMs: round(median(d)), lowerInRounds: d.filter((x) => x < 0).length };
+    };
+    results.scan.baseline = {
+      label: opt('baseline-label', path.basename(path.dirname(path.dirname(baselineCli)))),
+      certlensMs: round(wall('baseline')),
+      cpuMs: cpu('baseline'),
+      ratioToNodeFloor: round(wall('baseline') / floorMs, 2),
+      paired: { wall: paired((r) => r.ms), cpu: paired((r) => r.cpuMs ?? NaN) },
+    };
+  }
+  // The same work on one thread, stage by stage (bench/scan-stages.ts): what the floor does (walk,
+  // read and sniff) and what it does not (parse, report).
+  const stagesJs = path.join(os.tmpdir(), `certlens-scan-stages-${process.pid}.js`);
+  require('esbuild').buildSync({
+    entryPoints: [path.join(root, 'bench', 'scan-stages.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    mainFields: ['module', 'main'],
+    outfile: stagesJs,
+    logLevel: 'warning',
   });
-  results.scan.opensslLoop = { files: certFiles.length, ms: round(opensslMs), certlensSpeedup: round(opensslMs / certlensMs, 1) };
-  say(`openssl x509 loop (${certFiles.length} certificate files)  ${round(opensslMs)} ms -> certlens is ${results.scan.opensslLoop.certlensSpeedup}x faster (target >= 50x)`);
-}
+  process.on('exit', () => fs.rmSync(stagesJs, { force: true }));
+  const stageRuns = Array.from(
+    { length: runs },
+    () => JSON.parse(execFileSync(process.execPath, [stagesJs, tree.dir, reportFile]).toString()).stages,
+  );
+  results.scan.oneThreadStagesCpuMs = Object.fromEntries(
+    Object.keys(stageRuns[0]).map((k) => [k, round(median(stageRuns.map((r) => r[k].cpuMs)))]),
+  );
+  // Where the CLI's time goes: its phases (CERTLENS_TIMINGS) and a CPU profile of each thread.
+  const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'certlens-cli-prof-'));
+  const profiled = spawnSync(
+    process.execPath,
+    ['--cpu-prof', '--cpu-prof-dir', profileDir, cli, 'scan', tree.dir, '--format', 'json', '--output', reportFile, '--fail-on', 'never'],
+    { env: { ...process.env, CERTLENS_TIMINGS: '1' } },
+  );
+  const phaseLines = profiled.stderr.toString().trim().split('\n');
+  results.scan.phasesMs = Object.fromEntries(
+    phaseLines
+      .map((l) => /^(\S+)\s+(\d+) ms$/.exec(l.trim()))
+      .filter(Boolean)
+      .map(([, k, v]) => [k, Number(v)]),
+  );
+  results.scan.sharing = phaseLines.find((l) => l.startsWith('here '));
+  for (const f of fs.readdirSync(profileDir).sort())
+    fs.renameSync(
+      path.join(profileDir, f),
+      path.join(root, 'bench', /\.0\.\d+\.cpuprofile$/.test(f) ? 'cli-scan-main.cpuprofile' : 'cli-scan-worker.cpuprofile'),
+    );
+  fs.rmSync(profileDir, { recursive: true, force: true });
+  const cpuNote = (k) => (results.scan.cpuMs[k] !== undefined ? `, CPU ${results.scan.cpuMs[k]} ms` : '');
+  const s = results.scan;
+  say(
+    `certlens scan --format json --output FILE  ${round(certlensMs)} ms${cpuNote('certlens')}  (${s.certificates} certificates, ${round(s.reportBytes / 1e6)} MB of JSON)`,
+  );
+  say(`node read-all floor, 1 thread  ${round(floorMs)} ms${cpuNote('floor')}`);
+  say(
+    `  -> certlens / floor = ${s.ratioToNodeFloor}x (target <= 1.5x): ${s.ratioToNodeFloor <= 1.5 ? 'met' : 'MISSED'}; ripgrep finds the markers alone in ${round(rgMs)} ms (certlens / rg = ${s.ratioToRipgrep}x)`,
+  );
+  if (s.baseline) {
+    say(
+      `  baseline build (${s.baseline.label}), same rounds: ${s.baseline.certlensMs} ms${s.baseline.cpuMs !== undefined ? `, CPU ${s.baseline.cpuMs} ms` : ''} -> ${s.baseline.ratioToNodeFloor}x the floor`,
+    );
+    const { wall: w, cpu: c } = s.baseline.paired ?? {};
+    if (w)
+      say(
+        `  round by round, this build minus the baseline: ${w.medianMs} ms median (lower in ${w.lowerInRounds} of ${runs} rounds)${c ? `, CPU ${c.medianMs} ms (lower in ${c.lowerInRounds})` : ''}`,
+      );
+  }
+  say(
+    `  of which reading: the same CLI parsing nothing (CERTLENS_BENCH_SNIFF_ONLY=1) ${s.sniffOnlyMs} ms${cpuNote('sniffOnly')} -> ${s.sniffOnlyToNodeFloor}x the floor; parsing, report fragments and writing add ${round(certlensMs - s.sniffOnlyMs)} ms`,
+  );
+  say(
+    `node read-all floor, 2 threads ${round(floor2Ms)} ms${cpuNote('floor2')} -> certlens / this floor = ${s.ratioToNodeFloor2Threads}x; this floor alone is ${s.floor2ThreadsToRipgrep}x rg`,
+  );
+  say(`node -e 0 (start-up alone)     ${round(nodeStartMs)} ms${cpuNote('nodeStart')}`);
+  say(
+    `  phases of one profiled run (ms from process start): ${Object.entries(s.phasesMs)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}${s.sharing ? `; ${s.sharing}` : ''}; profiles in bench/cli-scan-{main,worker}.cpuprofile`,
+  );
+  say(
+    `  the same work on one thread, CPU by stage (median of ${runs}): ${Object.entries(s.oneThreadStagesCpuMs)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')} ms`,
+  );
+  say(`  load average during the rounds: ${loadAverage.join(', ')} (${os.cpus().length} CPUs)`);
+
+  saveResults();
+  if (!skip.has('openssl')) {
+    // The manual way: one openssl call per certificate file (it reads PEM and DER; the rest would need more work).
+    const certFiles = [...new Set(report.certificates.map((c) => c.file))];
+    const one = (f) => spawnSync('openssl', ['x509', '-noout', '-enddate', '-in', f, ...(f.endsWith('.der') ? ['-inform', 'DER'] : [])]);
+    const opensslRuns = Math.min(runs, 3);
+    const opensslMs = medianOf(opensslRuns, () => {
+      const t = process.hrtime.bigint();
+      for (const f of certFiles) one(f);
+      return Number(process.hrtime.bigint() - t) / 1e6;
+    });
+    results.scan.opensslLoop = { files: certFiles.length, ms: round(opensslMs), certlensSpeedup: round(opensslMs / certlensMs, 1) };
+    say(
+      `openssl x509 loop (${certFiles.length} certificate files)  ${round(opensslMs)} ms -> certlens is ${results.scan.opensslLoop.certlensSpeedup}x faster (target >= 50x)`,
+    );
+  }
 }
 
 // 6. Password-protected PKCS#12 files, as in NIST's PKITS set (405 of them, 3DES bags and a SHA-1 MAC
@@ -235,7 +329,10 @@ if (!skip.has('pkcs12')) {
   const p12Rounds = { certlens: [], openssl: [] };
   certlensRun(); // warm the page cache and the CLI's bundle
   for (let i = 0; i < runs; i++) {
-    const order = [['certlens', certlensRun], ['openssl', opensslRun]];
+    const order = [
+      ['certlens', certlensRun],
+      ['openssl', opensslRun],
+    ];
     for (const [k, run] of i % 2 ? order.reverse() : order) p12Rounds[k].push(run());
   }
   const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
@@ -259,10 +356,18 @@ if (!skip.has('pkcs12')) {
   const cpus = p12Rounds.certlens.map((r) => r.cpuMs);
   const n = set.files.length;
   results.pkcs12 = {
-    files: n, source: set.label, kinds: set.kinds, certificates: report.stats.certificates, locked,
-    certlensMs: round(certlensMs), certlensCpuMs: cpus.every((x) => x !== undefined) ? round(median(cpus)) : undefined,
-    certlensMsPerFile: round(certlensMs / n, 2), inProcessMsPerFile: round(inProcessMs / n, 2),
-    opensslLoopMs: round(opensslMs), opensslCalls: 2 * n, opensslMsPerFile: round(opensslMs / n, 2),
+    files: n,
+    source: set.label,
+    kinds: set.kinds,
+    certificates: report.stats.certificates,
+    locked,
+    certlensMs: round(certlensMs),
+    certlensCpuMs: cpus.every((x) => x !== undefined) ? round(median(cpus)) : undefined,
+    certlensMsPerFile: round(certlensMs / n, 2),
+    inProcessMsPerFile: round(inProcessMs / n, 2),
+    opensslLoopMs: round(opensslMs),
+    opensslCalls: 2 * n,
+    opensslMsPerFile: round(opensslMs / n, 2),
     opensslToCertlens: round(opensslMs / certlensMs, 1),
     eachRunMs: Object.fromEntries(Object.entries(p12Rounds).map(([k, list]) => [k, list.map((r) => round(r.ms))])),
     loadAverage: os.loadavg().map((x) => round(x, 2)),
@@ -289,7 +394,15 @@ if (!skip.has('throughput')) {
   const forge = require('node-forge');
   const corpora = [['system CA bundle', fs.readFileSync('/etc/ssl/certs/ca-certificates.crt', 'utf8')]];
   const zlintDir = path.join(root, '..', 'shared', 'corpora', 'zlint', 'v3', 'testdata');
-  if (fs.existsSync(zlintDir)) corpora.push(['zlint corpus', fs.readdirSync(zlintDir).filter((f) => f.endsWith('.pem')).map((f) => fs.readFileSync(path.join(zlintDir, f), 'utf8')).join('\n')]);
+  if (fs.existsSync(zlintDir))
+    corpora.push([
+      'zlint corpus',
+      fs
+        .readdirSync(zlintDir)
+        .filter((f) => f.endsWith('.pem'))
+        .map((f) => fs.readFileSync(path.join(zlintDir, f), 'utf8'))
+        .join('\n'),
+    ]);
   results.throughput = {};
   for (const [name, text] of corpora) {
     const bytes = Buffer.from(text);
@@ -306,12 +419,44 @@ if (!skip.has('throughput')) {
     const engineCount = parseFile('bundle.pem', bytes).certificates.length;
     const engine = perSec(() => parseFile('bundle.pem', bytes), engineCount);
     let ok = 0;
-    const openssl = perSec(() => { for (const d of ders) { try { new X509Certificate(d).validTo; } catch { /* counted below */ } } }, ders.length);
-    for (const d of ders) { try { new X509Certificate(d); ok++; } catch { /* unreadable */ } }
+    const openssl = perSec(() => {
+      for (const d of ders) {
+        try {
+          new X509Certificate(d).validTo;
+        } catch {
+          /* counted below */
+        }
+      }
+    }, ders.length);
+    for (const d of ders) {
+      try {
+        new X509Certificate(d);
+        ok++;
+      } catch {
+        /* unreadable */
+      }
+    }
     let forgeOk = 0;
-    const forgeRate = perSec(() => { forgeOk = 0; for (const b of blocks) { try { forge.pki.certificateFromPem(b); forgeOk++; } catch { /* EC and others */ } } }, blocks.length);
-    results.throughput[name] = { certificates: blocks.length, engine: { perSec: Math.round(engine), parsed: engineCount }, opensslViaNode: { perSec: Math.round(openssl), parsed: ok }, nodeForge: { perSec: Math.round(forgeRate), parsed: forgeOk } };
-    say(`${name} (${blocks.length} certificates): engine ${Math.round(engine)}/s (parsed ${engineCount}); OpenSSL via Node X509Certificate ${Math.round(openssl)}/s (parsed ${ok}); node-forge ${Math.round(forgeRate)}/s (parsed ${forgeOk}, rejects the rest)`);
+    const forgeRate = perSec(() => {
+      forgeOk = 0;
+      for (const b of blocks) {
+        try {
+          forge.pki.certificateFromPem(b);
+          forgeOk++;
+        } catch {
+          /* EC and others */
+        }
+      }
+    }, blocks.length);
+    results.throughput[name] = {
+      certificates: blocks.length,
+      engine: { perSec: Math.round(engine), parsed: engineCount },
+      opensslViaNode: { perSec: Math.round(openssl), parsed: ok },
+      nodeForge: { perSec: Math.round(forgeRate), parsed: forgeOk },
+    };
+    say(
+      `${name} (${blocks.length} certificates): engine ${Math.round(engine)}/s (parsed ${engineCount}); OpenSSL via Node X509Certificate ${Math.round(openssl)}/s (parsed ${ok}); node-forge ${Math.round(forgeRate)}/s (parsed ${forgeOk}, rejects the rest)`,
+    );
   }
 }
 
@@ -325,13 +470,23 @@ if (!skip.has('probe')) {
   const { Prober } = require(path.join(root, 'out', 'src', 'core', 'hosts', 'index.js'));
   const { makeCert, makeKey, daysFromNow } = require(path.join(root, 'out', 'test', 'support', 'certs.js'));
   const key = makeKey({ type: 'ec' });
-  const cert = makeCert({ cn: 'bench.certlens.dev', sans: ['bench.certlens.dev'], key, notBefore: daysFromNow(-1), notAfter: daysFromNow(60) });
+  const cert = makeCert({
+    cn: 'bench.certlens.dev',
+    sans: ['bench.certlens.dev'],
+    key,
+    notBefore: daysFromNow(-1),
+    notAfter: daysFromNow(60),
+  });
   const servers = [];
   // Each server answers after 25 ms, like a host a few network hops away (loopback has no latency).
   const LATENCY_MS = 25;
   const context = tls.createSecureContext({ key: key.pem, cert: cert.pem });
   for (let i = 0; i < 200; i++) {
-    const srv = tls.createServer({ key: key.pem, cert: cert.pem, SNICallback: (_name, cb) => setTimeout(() => cb(null, context), LATENCY_MS) });
+    const srv = tls.createServer({
+      key: key.pem,
+      cert: cert.pem,
+      SNICallback: (_name, cb) => setTimeout(() => cb(null, context), LATENCY_MS),
+    });
     srv.on('tlsClientError', () => {});
     await new Promise((r) => srv.listen(0, '127.0.0.1', r));
     servers.push(srv);
@@ -343,7 +498,12 @@ if (!skip.has('probe')) {
     await new Promise((r) => srv.listen(0, '127.0.0.1', r));
     silent.push(srv);
   }
-  const targets = (list) => list.map((srv, i) => ({ host: `h${i}.bench.certlens.dev`, port: srv.address().port, connectTo: { host: '127.0.0.1', port: srv.address().port } }));
+  const targets = (list) =>
+    list.map((srv, i) => ({
+      host: `h${i}.bench.certlens.dev`,
+      port: srv.address().port,
+      connectTo: { host: '127.0.0.1', port: srv.address().port },
+    }));
   const timeProbe = async (list, concurrency, timeoutMs = 5000) => {
     const prober = new Prober({ concurrency, timeoutMs });
     const t = process.hrtime.bigint();
@@ -361,16 +521,22 @@ if (!skip.has('probe')) {
   const silentRun = await timeProbe(silent, 8, 2000);
   const mixed = await timeProbe([...servers.slice(0, 40), ...silent], 8, 2000);
   results.probe = {
-    servers: 200, serverLatencyMs: LATENCY_MS,
+    servers: 200,
+    serverLatencyMs: LATENCY_MS,
     concurrency8Ms: round(median(defaultRuns.map((x) => x.ms))),
     concurrency1Ms: round(median(serialRuns.map((x) => x.ms))),
     okAt8: defaultRuns[0].ok,
     speedup: round(median(serialRuns.map((x) => x.ms)) / median(defaultRuns.map((x) => x.ms)), 1),
-    silent10Ms: round(silentRun.ms), silentTimeoutMs: 2000,
+    silent10Ms: round(silentRun.ms),
+    silentTimeoutMs: 2000,
     mixed40plus10SilentMs: round(mixed.ms),
   };
-  say(`200 servers (${LATENCY_MS} ms latency each): ${results.probe.concurrency8Ms} ms at concurrency 8 (${results.probe.okAt8} ok), ${results.probe.concurrency1Ms} ms one at a time (${results.probe.speedup}x)`);
-  say(`10 silent servers, 2 s timeout, 8 slots: ${results.probe.silent10Ms} ms total (two rounds of the timeout); 40 good + 10 silent: ${results.probe.mixed40plus10SilentMs} ms`);
+  say(
+    `200 servers (${LATENCY_MS} ms latency each): ${results.probe.concurrency8Ms} ms at concurrency 8 (${results.probe.okAt8} ok), ${results.probe.concurrency1Ms} ms one at a time (${results.probe.speedup}x)`,
+  );
+  say(
+    `10 silent servers, 2 s timeout, 8 slots: ${results.probe.silent10Ms} ms total (two rounds of the timeout); 40 good + 10 silent: ${results.probe.mixed40plus10SilentMs} ms`,
+  );
   for (const s of held) s.destroy();
   await Promise.all([...servers, ...silent].map((srv) => new Promise((r) => srv.close(r))));
 }
@@ -383,7 +549,9 @@ if (!skip.has('growth')) {
   for (const n of growthSizes) {
     const t = scanTree(n);
     timeCommand(process.execPath, [cli, 'scan', t.dir, '--format', 'json', '--output', '/dev/null', '--fail-on', 'never']);
-    const ms = medianOf(Math.min(runs, 3), () => timeCommand(process.execPath, [cli, 'scan', t.dir, '--format', 'json', '--output', '/dev/null', '--fail-on', 'never']));
+    const ms = medianOf(Math.min(runs, 3), () =>
+      timeCommand(process.execPath, [cli, 'scan', t.dir, '--format', 'json', '--output', '/dev/null', '--fail-on', 'never']),
+    );
     const rg = medianOf(Math.min(runs, 3), () => timeCommand('rg', ['-l', '-g', '!node_modules', '--', '-----BEGIN', t.dir]));
     results.growth.push({ files: n, certlensMs: round(ms), ripgrepMs: round(rg), msPer1kFiles: round(ms / (n / 1000)) });
     say(`${String(n).padStart(6)} files: certlens ${round(ms)} ms (${round(ms / (n / 1000))} ms per 1k files), rg ${round(rg)} ms`);
@@ -400,13 +568,24 @@ if (!skip.has('host')) {
   const bundleDir = path.join(tree.dir, 'bench-edit');
   fs.mkdirSync(bundleDir, { recursive: true });
   const key = makeKey({ type: 'ec' });
-  const certs = Array.from({ length: 25 }, (_, i) => makeCert({ cn: `edit-${i}.bench.certlens.dev`, key, notBefore: daysFromNow(-10), notAfter: daysFromNow(i * 3 - 5) }).pem);
+  const certs = Array.from(
+    { length: 25 },
+    (_, i) => makeCert({ cn: `edit-${i}.bench.certlens.dev`, key, notBefore: daysFromNow(-10), notAfter: daysFromNow(i * 3 - 5) }).pem,
+  );
   const bundle = path.join(bundleDir, 'bundle-500.pem');
   fs.writeFileSync(bundle, Array.from({ length: 500 }, (_, i) => certs[i % certs.length]).join(''));
   fs.mkdirSync(path.join(tree.dir, '.vscode'), { recursive: true });
   // Git off: the built-in git extension shares the extension host, and its repository discovery
   // (openRepository, spawning git) made the longest event-loop gaps of the scan in earlier runs.
-  fs.writeFileSync(path.join(tree.dir, '.vscode', 'settings.json'), JSON.stringify({ 'certlens.scanOnStartup': false, 'certlens.notifications.enabled': false, 'git.enabled': false, 'git.autoRepositoryDetection': false }));
+  fs.writeFileSync(
+    path.join(tree.dir, '.vscode', 'settings.json'),
+    JSON.stringify({
+      'certlens.scanOnStartup': false,
+      'certlens.notifications.enabled': false,
+      'git.enabled': false,
+      'git.autoRepositoryDetection': false,
+    }),
+  );
   const outFile = path.join(os.tmpdir(), `certlens-host-bench-${process.pid}.json`);
   // Each run is a fresh VS Code (a cold scan); figures are medians over the runs, and the longest
   // event-loop block is also given for every run, since that target is about the worst case.
@@ -421,7 +600,17 @@ if (!skip.has('host')) {
   // then waits for it (--edit-gap-ms 400 measures that case).
   const editGapMs = opt('edit-gap-ms', '1000');
   const hostRun = async (settle) => {
-    const r = await runIntegration({ mode: 'trusted', workspace: tree.dir, extraEnv: { CERTLENS_BENCH_OUT: outFile, CERTLENS_BENCH_BUNDLE: bundle, CERTLENS_BENCH_SETTLE_MS: String(settle), CERTLENS_BENCH_EDIT_GAP_MS: editGapMs }, timeoutMs: 900_000 });
+    const r = await runIntegration({
+      mode: 'trusted',
+      workspace: tree.dir,
+      extraEnv: {
+        CERTLENS_BENCH_OUT: outFile,
+        CERTLENS_BENCH_BUNDLE: bundle,
+        CERTLENS_BENCH_SETTLE_MS: String(settle),
+        CERTLENS_BENCH_EDIT_GAP_MS: editGapMs,
+      },
+      timeoutMs: 900_000,
+    });
     if (r.failures || !fs.existsSync(outFile)) throw new Error(`host benchmark failed (${r.failures} failures)`);
     return JSON.parse(fs.readFileSync(outFile, 'utf8'));
   };
@@ -431,8 +620,10 @@ if (!skip.has('host')) {
     for (let i = 0; i < hostRuns; i++) {
       each.push(await hostRun(settleMs));
       // The profile kept is the one of the run with the longest event-loop block, the case to explain.
-      if (worstOf(each) === each.at(-1) && fs.existsSync(`${outFile}.cpuprofile`)) fs.renameSync(`${outFile}.cpuprofile`, path.join(root, 'bench', 'extension-scan.cpuprofile'));
-      if (fs.existsSync(`${outFile}.edit.cpuprofile`)) fs.renameSync(`${outFile}.edit.cpuprofile`, path.join(root, 'bench', 'extension-edit.cpuprofile'));
+      if (worstOf(each) === each.at(-1) && fs.existsSync(`${outFile}.cpuprofile`))
+        fs.renameSync(`${outFile}.cpuprofile`, path.join(root, 'bench', 'extension-scan.cpuprofile'));
+      if (fs.existsSync(`${outFile}.edit.cpuprofile`))
+        fs.renameSync(`${outFile}.edit.cpuprofile`, path.join(root, 'bench', 'extension-edit.cpuprofile'));
     }
     results.host = medianRecord(each);
     results.host.runs = hostRuns;
@@ -459,14 +650,32 @@ if (!skip.has('host')) {
       };
     }
     const h = results.host;
-    const blocks = (r) => `${Math.max(...r.maxEventLoopBlockMsEachRun)} ms worst of ${r.maxEventLoopBlockMsEachRun.length} runs [${r.maxEventLoopBlockMsEachRun.join(', ')}]` +
-      (r.maxOnCpuBlockMsEachRun.every((x) => x !== undefined) ? `; of that, the longest the extension host thread itself ran: [${r.maxOnCpuBlockMsEachRun.join(', ')}] ms, the rest it waited for a CPU held by other processes` : '');
-    say(`activation ${h.activationMs} ms (target < 20); cold scan to complete tree ${h.coldScanMs} ms (target < 3000; each run ${h.coldScanMsEachRun.join(', ')}), warm rescan ${h.warmRescanMs} ms`);
-    say(`longest event-loop block during the scan, ${settleMs} ms after activation: ${h.maxEventLoopBlockMs} ms median, ${blocks(h)} (target < 50), p99 delay ${h.p99EventLoopDelayMs} ms`);
-    if (h.atStartup) say(`  the same right after activation, while the workbench is still starting: ${blocks(h.atStartup)}; cold scan ${h.atStartup.coldScanMsEachRun.join(', ')} ms`);
-    say(`garbage collection during the scan (median of runs): ${Object.entries(h.gc).map(([k, g]) => `${k} ${g.count}x, ${g.totalMs} ms, longest ${g.longestMs} ms`).join('; ')}`);
-    say(`memory: heap ${h.memory.heapBeforeMB} -> ${h.memory.heapAfterMB} MB, RSS ${h.memory.rssBeforeMB} -> ${h.memory.rssAfterMB} MB (growth ${h.memory.rssGrowthMB} MB, target < 150)`);
-    say(`500-certificate bundle, edits ${editGapMs} ms apart: edit to updated diagnostics ${h.editToDiagnosticsMs} ms (target < 50; each run: ${h.editToDiagnosticsMsEachRun.join(', ')}; the first edit of the file ${h.firstEditToDiagnosticsMs} ms), of which CertLens's handling of the edit (inside the extension: change event to diagnostics published) ${h.certLensEditHandlingMs} ms (each run: ${(h.certLensEditHandlingMsEachRun ?? []).join(', ')}) and the rest VS Code's; the test saw the change event ${h.editToChangeEventMs} ms after the edit (after CertLens's listener, which handles an edit that only moves results within the event) and the diagnostics ${h.changeEventToDiagnosticsMs} ms after that; to updated lenses (the first 20 resolved, as on screen) ${h.editToLensesMs} ms, where one such lens query with nothing changed takes ${h.lensQueryMs} ms (after an edit, the query reached CertLens's provider ${h.editToLensRequestMs} ms after the edit); CodeLens provider with all 500 resolved ${h.codeLensProviderMs} ms; longest event-loop block while editing (summaries refreshed after each edit included) ${h.editMaxEventLoopBlockMs} ms`);
+    const blocks = (r) =>
+      `${Math.max(...r.maxEventLoopBlockMsEachRun)} ms worst of ${r.maxEventLoopBlockMsEachRun.length} runs [${r.maxEventLoopBlockMsEachRun.join(', ')}]` +
+      (r.maxOnCpuBlockMsEachRun.every((x) => x !== undefined)
+        ? `; of that, the longest the extension host thread itself ran: [${r.maxOnCpuBlockMsEachRun.join(', ')}] ms, the rest it waited for a CPU held by other processes`
+        : '');
+    say(
+      `activation ${h.activationMs} ms (target < 20); cold scan to complete tree ${h.coldScanMs} ms (target < 3000; each run ${h.coldScanMsEachRun.join(', ')}), warm rescan ${h.warmRescanMs} ms`,
+    );
+    say(
+      `longest event-loop block during the scan, ${settleMs} ms after activation: ${h.maxEventLoopBlockMs} ms median, ${blocks(h)} (target < 50), p99 delay ${h.p99EventLoopDelayMs} ms`,
+    );
+    if (h.atStartup)
+      say(
+        `  the same right after activation, while the workbench is still starting: ${blocks(h.atStartup)}; cold scan ${h.atStartup.coldScanMsEachRun.join(', ')} ms`,
+      );
+    say(
+      `garbage collection during the scan (median of runs): ${Object.entries(h.gc)
+        .map(([k, g]) => `${k} ${g.count}x, ${g.totalMs} ms, longest ${g.longestMs} ms`)
+        .join('; ')}`,
+    );
+    say(
+      `memory: heap ${h.memory.heapBeforeMB} -> ${h.memory.heapAfterMB} MB, RSS ${h.memory.rssBeforeMB} -> ${h.memory.rssAfterMB} MB (growth ${h.memory.rssGrowthMB} MB, target < 150)`,
+    );
+    say(
+      `500-certificate bundle, edits ${editGapMs} ms apart: edit to updated diagnostics ${h.editToDiagnosticsMs} ms (target < 50; each run: ${h.editToDiagnosticsMsEachRun.join(', ')}; the first edit of the file ${h.firstEditToDiagnosticsMs} ms), of which CertLens's handling of the edit (inside the extension: change event to diagnostics published) ${h.certLensEditHandlingMs} ms (each run: ${(h.certLensEditHandlingMsEachRun ?? []).join(', ')}) and the rest VS Code's; the test saw the change event ${h.editToChangeEventMs} ms after the edit (after CertLens's listener, which handles an edit that only moves results within the event) and the diagnostics ${h.changeEventToDiagnosticsMs} ms after that; to updated lenses (the first 20 resolved, as on screen) ${h.editToLensesMs} ms, where one such lens query with nothing changed takes ${h.lensQueryMs} ms (after an edit, the query reached CertLens's provider ${h.editToLensRequestMs} ms after the edit); CodeLens provider with all 500 resolved ${h.codeLensProviderMs} ms; longest event-loop block while editing (summaries refreshed after each edit included) ${h.editMaxEventLoopBlockMs} ms`,
+    );
   } finally {
     fs.rmSync(bundleDir, { recursive: true, force: true });
     fs.rmSync(path.join(tree.dir, '.vscode'), { recursive: true, force: true });
@@ -479,7 +688,11 @@ say(`\nwrote bench/results.json${results.growth ? ' and bench/growth.svg' : ''}`
 
 /** The .p12 and .pfx files of a folder (such as PKITS's), as they are. */
 function pkcs12Dir(dir) {
-  const files = fs.readdirSync(dir).filter((f) => /\.(p12|pfx)$/i.test(f)).sort().map((f) => ({ path: path.join(dir, f), legacy: false }));
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => /\.(p12|pfx)$/i.test(f))
+    .sort()
+    .map((f) => ({ path: path.join(dir, f), legacy: false }));
   if (!files.length) throw new Error(`no .p12 or .pfx files in ${dir}`);
   return { dir, files, label: dir, kinds: undefined, expected: undefined };
 }
@@ -523,7 +736,9 @@ async function pkcs12Set(count) {
   }
   const kinds = Object.fromEntries(P12_KINDS.map(([name]) => [name, files.filter((f) => f.name === name).length]));
   const known = files.filter((f) => f.password === '' || f.password === 'changeit').length;
-  const label = `generated: ${Object.entries(kinds).map(([k, v]) => `${v} ${k}`).join('; ')}`;
+  const label = `generated: ${Object.entries(kinds)
+    .map(([k, v]) => `${v} ${k}`)
+    .join('; ')}`;
   return { dir, files, label, kinds, expected: { certificates: known, locked: count - known } };
 }
 
@@ -539,15 +754,28 @@ function medianRecord(records) {
 }
 
 function growthSvg(points) {
-  const W = 560, H = 320, L = 60, B = 40, T = 30, R = 20;
+  const W = 560,
+    H = 320,
+    L = 60,
+    B = 40,
+    T = 30,
+    R = 20;
   const maxX = Math.max(...points.map((p) => p.files));
   const maxY = Math.max(...points.map((p) => Math.max(p.certlensMs, p.ripgrepMs))) * 1.1;
   const x = (v) => L + (v / maxX) * (W - L - R);
   const y = (v) => H - B - (v / maxY) * (H - B - T);
-  const line = (key, color) => `<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.map((p) => `${round(x(p.files))},${round(y(p[key]))}`).join(' ')}"/>` +
+  const line = (key, color) =>
+    `<polyline fill="none" stroke="${color}" stroke-width="2" points="${points.map((p) => `${round(x(p.files))},${round(y(p[key]))}`).join(' ')}"/>` +
     points.map((p) => `<circle cx="${round(x(p.files))}" cy="${round(y(p[key]))}" r="3" fill="${color}"/>`).join('');
-  const ticks = points.map((p) => `<text x="${round(x(p.files))}" y="${H - B + 16}" font-size="11" text-anchor="middle">${p.files / 1000}k</text>`).join('');
-  const yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => `<text x="${L - 6}" y="${round(y(f * maxY)) + 4}" font-size="11" text-anchor="end">${Math.round(f * maxY)}</text><line x1="${L}" x2="${W - R}" y1="${round(y(f * maxY))}" y2="${round(y(f * maxY))}" stroke="#ddd"/>`).join('');
+  const ticks = points
+    .map((p) => `<text x="${round(x(p.files))}" y="${H - B + 16}" font-size="11" text-anchor="middle">${p.files / 1000}k</text>`)
+    .join('');
+  const yTicks = [0, 0.25, 0.5, 0.75, 1]
+    .map(
+      (f) =>
+        `<text x="${L - 6}" y="${round(y(f * maxY)) + 4}" font-size="11" text-anchor="end">${Math.round(f * maxY)}</text><line x1="${L}" x2="${W - R}" y1="${round(y(f * maxY))}" y2="${round(y(f * maxY))}" stroke="#ddd"/>`,
+    )
+    .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif"><rect width="100%" height="100%" fill="white"/>
 <text x="${W / 2}" y="18" font-size="13" text-anchor="middle">Scan time (ms) by tree size (files)</text>${yTicks}${ticks}
 ${line('certlensMs', '#0e7c66')}${line('ripgrepMs', '#999')}

@@ -45,7 +45,15 @@ async function main(): Promise<void> {
     if (result) results.push(result);
   }
   stage('parse');
-  const spec: FragmentSpec = { now: Date.now(), rules: DEFAULT_RULES, contextGlobs: {}, folders: [dir], cwd: process.cwd(), policy: 'hint', ownerRoots: [dir] };
+  const spec: FragmentSpec = {
+    now: Date.now(),
+    rules: DEFAULT_RULES,
+    contextGlobs: {},
+    folders: [dir],
+    cwd: process.cwd(),
+    policy: 'hint',
+    ownerRoots: [dir],
+  };
   const texts = new TextBlocks();
   const fragments: ReportFragment[] = [];
   for (const r of results) {

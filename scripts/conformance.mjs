@@ -45,7 +45,11 @@ const NAMEOPT = 'esc_2253,esc_ctrl,utf8,dump_nostr,dump_unknown,dump_der,sep_com
 
 /** openssl's reading of one CRL, or 'unreadable'. */
 function opensslCrl(input, form) {
-  const r = spawnSync('openssl', ['crl', '-noout', '-issuer', '-lastupdate', '-nextupdate', '-crlnumber', '-nameopt', NAMEOPT, '-inform', form], { input, encoding: 'utf8' });
+  const r = spawnSync(
+    'openssl',
+    ['crl', '-noout', '-issuer', '-lastupdate', '-nextupdate', '-crlnumber', '-nameopt', NAMEOPT, '-inform', form],
+    { input, encoding: 'utf8' },
+  );
   if (r.status !== 0) return 'unreadable';
   const field = (name) => new RegExp(`^${name}=(.*)$`, 'm').exec(r.stdout)?.[1];
   const next = field('nextUpdate');
@@ -53,7 +57,7 @@ function opensslCrl(input, form) {
   return {
     issuer: field('issuer') ?? '',
     thisUpdate: opensslDate(field('lastUpdate') ?? '') ?? 'bad-time',
-    nextUpdate: next === undefined || next === 'NONE' ? null : opensslDate(next) ?? 'bad-time',
+    nextUpdate: next === undefined || next === 'NONE' ? null : (opensslDate(next) ?? 'bad-time'),
     crlNumber: number && number !== '<NONE>' ? number.replace(/^0x/, '') : null,
   };
 }
@@ -61,8 +65,12 @@ function opensslCrl(input, form) {
 /** Whether openssl reads a DER file as something that is not a certificate: a key, a CSR, an OCSP response. */
 function opensslNonCertificate(file) {
   const ok = (args) => spawnSync('openssl', args, { stdio: 'ignore' }).status === 0;
-  return ok(['pkey', '-inform', 'DER', '-in', file, '-noout', '-passin', 'pass:']) || ok(['pkey', '-pubin', '-inform', 'DER', '-in', file, '-noout']) ||
-    ok(['req', '-inform', 'DER', '-in', file, '-noout']) || ok(['ocsp', '-respin', file, '-noverify']);
+  return (
+    ok(['pkey', '-inform', 'DER', '-in', file, '-noout', '-passin', 'pass:']) ||
+    ok(['pkey', '-pubin', '-inform', 'DER', '-in', file, '-noout']) ||
+    ok(['req', '-inform', 'DER', '-in', file, '-noout']) ||
+    ok(['ocsp', '-respin', file, '-noverify'])
+  );
 }
 
 function listFiles(dir) {
@@ -83,12 +91,19 @@ const DECODED_SOURCES = new Set(['saml', 'jwks']);
 /** The text of a report range (0-based lines, UTF-16 characters) in a file's text. */
 function textAt(lines, range) {
   if (range.start.line === range.end.line) return lines[range.start.line].slice(range.start.character, range.end.character);
-  return [lines[range.start.line].slice(range.start.character), ...lines.slice(range.start.line + 1, range.end.line), lines[range.end.line].slice(0, range.end.character)].join('\n');
+  return [
+    lines[range.start.line].slice(range.start.character),
+    ...lines.slice(range.start.line + 1, range.end.line),
+    lines[range.end.line].slice(0, range.end.character),
+  ].join('\n');
 }
 
 /** openssl's notAfter and SHA-256 of a DER certificate, or 'unreadable'. */
 function opensslDer(der) {
-  const r = spawnSync('openssl', ['x509', '-noout', '-enddate', '-fingerprint', '-sha256', '-inform', 'DER'], { input: der, encoding: 'latin1' });
+  const r = spawnSync('openssl', ['x509', '-noout', '-enddate', '-fingerprint', '-sha256', '-inform', 'DER'], {
+    input: der,
+    encoding: 'latin1',
+  });
   if (r.status !== 0) return 'unreadable';
   const notAfter = opensslDate(/notAfter=(.*)/.exec(r.stdout)?.[1] ?? '');
   const sha256 = /Fingerprint=([0-9A-F:]+)/i.exec(r.stdout)?.[1].replace(/:/g, '').toLowerCase();
@@ -100,14 +115,22 @@ function opensslDer(der) {
  * escapes removed, base64-decoded and read by openssl: its notAfter and SHA-256 must be the engine's.
  */
 function compareDecoded(file, bytes, certs, tally) {
-  const lines = bytes.toString('utf8').replace(/^\uFEFF/, '').split('\n');
+  const lines = bytes
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .split('\n');
   for (const c of certs) {
     tally.compared++;
-    const base64 = textAt(lines, c.range).replace(/\s+|&#(?:13|10|x0*[dDaA]);|\\+[rnt]/g, '').replace(/\\\//g, '/');
+    const base64 = textAt(lines, c.range)
+      .replace(/\s+|&#(?:13|10|x0*[dDaA]);|\\+[rnt]/g, '')
+      .replace(/\\\//g, '/');
     const answer = opensslDer(Buffer.from(base64, 'base64'));
-    if (answer === 'unreadable') tally.disagree.push(`${file} ${c.source} #${c.index}: openssl cannot read the base64 at the engine's range`);
-    else if (answer.sha256 !== c.sha256) tally.disagree.push(`${file} ${c.source} #${c.index}: SHA-256 openssl ${answer.sha256}, engine ${c.sha256}`);
-    else if (answer.notAfter === undefined || Math.floor(Date.parse(c.notAfter) / 1000) !== answer.notAfter / 1000) tally.disagree.push(`${file} ${c.source} #${c.index}: openssl notAfter ${answer.notAfter}, engine ${c.notAfter}`);
+    if (answer === 'unreadable')
+      tally.disagree.push(`${file} ${c.source} #${c.index}: openssl cannot read the base64 at the engine's range`);
+    else if (answer.sha256 !== c.sha256)
+      tally.disagree.push(`${file} ${c.source} #${c.index}: SHA-256 openssl ${answer.sha256}, engine ${c.sha256}`);
+    else if (answer.notAfter === undefined || Math.floor(Date.parse(c.notAfter) / 1000) !== answer.notAfter / 1000)
+      tally.disagree.push(`${file} ${c.source} #${c.index}: openssl notAfter ${answer.notAfter}, engine ${c.notAfter}`);
     else {
       tally.agree++;
       tally.decoded++;
@@ -123,14 +146,20 @@ let exitCode = 0;
 const keytool = haveKeytool();
 if (keytool && !args.includes('--no-keystores')) {
   const { compared, disagree } = generatedKeystores(cli);
-  console.log(`\ngenerated keystores (JKS, JCEKS, PKCS#12) against keytool -list -v: certificates compared: ${compared}; disagree: ${disagree.length}`);
+  console.log(
+    `\ngenerated keystores (JKS, JCEKS, PKCS#12) against keytool -list -v: certificates compared: ${compared}; disagree: ${disagree.length}`,
+  );
   for (const d of disagree) console.log(`    DISAGREE ${d}`);
   if (disagree.length || compared === 0) exitCode = 1;
 }
 for (const dir of dirs) {
   const abs = path.resolve(dir);
   const started = Date.now();
-  const scan = spawnSync(process.execPath, [cli, 'scan', abs, '--format', 'json', '--fail-on', 'never', '--no-default-excludes', '--max-file-size', String(64 << 20)], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const scan = spawnSync(
+    process.execPath,
+    [cli, 'scan', abs, '--format', 'json', '--fail-on', 'never', '--no-default-excludes', '--max-file-size', String(64 << 20)],
+    { encoding: 'utf8', maxBuffer: 1 << 30 },
+  );
   if (scan.status !== 0) {
     console.error(`certlens crashed on ${abs} (exit ${scan.status}):\n${scan.stderr}`);
     exitCode = 1;
@@ -144,7 +173,19 @@ for (const dir of dirs) {
   const problemsByFile = new Map();
   for (const f of report.findings) if (!f.sha256) problemsByFile.set(f.file, [...(problemsByFile.get(f.file) ?? []), f]);
 
-  const tally = { files: 0, opensslFiles: 0, compared: 0, decoded: 0, agree: 0, bothRejectDate: 0, disagree: [], engineFindingOnRejected: 0, rejectedSilently: [], skippedNonCert: 0, engineOnly: [] };
+  const tally = {
+    files: 0,
+    opensslFiles: 0,
+    compared: 0,
+    decoded: 0,
+    agree: 0,
+    bothRejectDate: 0,
+    disagree: [],
+    engineFindingOnRejected: 0,
+    rejectedSilently: [],
+    skippedNonCert: 0,
+    engineOnly: [],
+  };
   const crlTally = { compared: 0, agree: 0, disagree: [], engineOnly: 0, opensslOnly: [] };
   for (const file of listFiles(abs).sort()) {
     tally.files++;
@@ -177,7 +218,11 @@ for (const dir of dirs) {
       if (problems.length) tally.engineFindingOnRejected++;
       else if (engine.length === 0) {
         const binaryNonCertificate = !blocks.length && bytes[0] === 0x30 && (readAsCrl || opensslNonCertificate(file));
-        if (!binaryNonCertificate && (blocks.length || /\.(pem|crt|cer|der)$/i.test(file) && !/BEGIN (X509 CRL|.*KEY|.*REQUEST)/.test(text))) tally.rejectedSilently.push(file);
+        if (
+          !binaryNonCertificate &&
+          (blocks.length || (/\.(pem|crt|cer|der)$/i.test(file) && !/BEGIN (X509 CRL|.*KEY|.*REQUEST)/.test(text)))
+        )
+          tally.rejectedSilently.push(file);
         else tally.skippedNonCert++;
       }
       continue;
@@ -194,7 +239,10 @@ for (const dir of dirs) {
       if (answer === 'bad-time') {
         const flagged = problems.some((p) => p.range.start.line === blockLine);
         if (flagged) tally.bothRejectDate++;
-        else tally.disagree.push(`${file} #${i}: openssl prints "Bad time value", engine ${cert ? `says ${cert.notAfter}` : 'reports nothing'}`);
+        else
+          tally.disagree.push(
+            `${file} #${i}: openssl prints "Bad time value", engine ${cert ? `says ${cert.notAfter}` : 'reports nothing'}`,
+          );
         if (cert && cert.range.start.line === blockLine) e++;
         return;
       }
@@ -205,7 +253,9 @@ for (const dir of dirs) {
         else tally.disagree.push(`${file} #${i}: openssl ${new Date(answer).toISOString()}, engine ${cert.notAfter}`);
       } else {
         const p = problems.find((x) => x.range.start.line === blockLine);
-        tally.disagree.push(`${file} #${i}: openssl ${new Date(answer).toISOString()}, engine ${p ? `rejects it: ${p.message}` : 'found nothing'}`);
+        tally.disagree.push(
+          `${file} #${i}: openssl ${new Date(answer).toISOString()}, engine ${p ? `rejects it: ${p.message}` : 'found nothing'}`,
+        );
       }
     });
   }
@@ -214,13 +264,19 @@ for (const dir of dirs) {
   console.log(`  files: ${tally.files}; files openssl reads: ${tally.opensslFiles}; certificates compared: ${tally.compared}`);
   console.log(`  SAML/JWKS certificates decoded at their range and read by openssl: ${tally.decoded} agree (SHA-256 and notAfter)`);
   console.log(`  notAfter agrees: ${tally.agree}; both reject a bad date: ${tally.bothRejectDate}; disagree: ${tally.disagree.length}`);
-  console.log(`  files openssl cannot read: with an engine finding ${tally.engineFindingOnRejected}, without certificates to read (CRLs, keys, other) ${tally.skippedNonCert}, silently skipped ${tally.rejectedSilently.length}`);
+  console.log(
+    `  files openssl cannot read: with an engine finding ${tally.engineFindingOnRejected}, without certificates to read (CRLs, keys, other) ${tally.skippedNonCert}, silently skipped ${tally.rejectedSilently.length}`,
+  );
   console.log(`  files only the engine reads: ${tally.engineOnly.length}`);
-  console.log(`  engine: ${report.stats.certificates} certificates (${report.certificates.filter((c) => c.keyType === 'EC').length} EC), ${report.findings.filter((f) => !f.sha256).length} parse findings, no crash`);
+  console.log(
+    `  engine: ${report.stats.certificates} certificates (${report.certificates.filter((c) => c.keyType === 'EC').length} EC), ${report.findings.filter((f) => !f.sha256).length} parse findings, no crash`,
+  );
   for (const d of verbose ? tally.disagree : tally.disagree.slice(0, 20)) console.log(`    DISAGREE ${d}`);
   for (const f of tally.rejectedSilently.slice(0, 20)) console.log(`    SILENT ${f}`);
   for (const f of tally.engineOnly) console.log(`    ENGINE-ONLY ${f}`);
-  console.log(`  CRLs compared (issuer, thisUpdate, nextUpdate, number): ${crlTally.compared}; agree: ${crlTally.agree}; disagree: ${crlTally.disagree.length}; openssl reads, engine does not: ${crlTally.opensslOnly.length}; engine reads, openssl does not: ${crlTally.engineOnly}`);
+  console.log(
+    `  CRLs compared (issuer, thisUpdate, nextUpdate, number): ${crlTally.compared}; agree: ${crlTally.agree}; disagree: ${crlTally.disagree.length}; openssl reads, engine does not: ${crlTally.opensslOnly.length}; engine reads, openssl does not: ${crlTally.engineOnly}`,
+  );
   for (const d of verbose ? crlTally.disagree : crlTally.disagree.slice(0, 20)) console.log(`    CRL DISAGREE ${d}`);
   for (const d of crlTally.opensslOnly.slice(0, 20)) console.log(`    CRL MISSED ${d}`);
   if (tally.disagree.length || tally.rejectedSilently.length || crlTally.disagree.length || crlTally.opensslOnly.length) exitCode = 1;
@@ -230,7 +286,9 @@ function compareCrls(file, bytes, text, engine, problems, t) {
   const matches = [...text.matchAll(CRL_BLOCK)];
   const answers = matches.length
     ? matches.map((m) => opensslCrl(m[0].replace(/\\n/g, '\n'), 'PEM'))
-    : bytes[0] === 0x30 && !text.includes('-----BEGIN ') ? [opensslCrl(bytes, 'DER')] : [];
+    : bytes[0] === 0x30 && !text.includes('-----BEGIN ')
+      ? [opensslCrl(bytes, 'DER')]
+      : [];
   let e = 0;
   answers.forEach((answer, i) => {
     const line = matches.length ? text.slice(0, matches[i].index).split('\n').length - 1 : 0;

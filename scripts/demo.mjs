@@ -37,11 +37,16 @@ const DEFAULT_OPEN = { overview: 'tls/fullchain.pem', hover: 'tls/fullchain.pem'
 const THEMES = { dark: { name: 'Dark Modern', css: 'vs-dark' }, light: { name: 'Light Modern', css: 'vs' } };
 
 const args = process.argv.slice(2);
-const option = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+const option = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
 function usage(problem) {
   if (problem) console.error(`[demo] ${problem}`);
-  console.error('usage: npm run demo [-- --offline] [-- --port N] [-- --folder DIR]\n'
-    + '       npm run demo -- --screenshot FILE.png [--show overview|problems|hover|tree] [--open RELATIVE/FILE] [--theme dark|light] [--size WxH] [--folder DIR]');
+  console.error(
+    'usage: npm run demo [-- --offline] [-- --port N] [-- --folder DIR]\n' +
+      '       npm run demo -- --screenshot FILE.png [--show overview|problems|hover|tree] [--open RELATIVE/FILE] [--theme dark|light] [--size WxH] [--folder DIR]',
+  );
   process.exit(2);
 }
 if (args.includes('--help') || args.includes('-h')) usage();
@@ -62,7 +67,12 @@ if (folderOption && !fs.statSync(workspace, { throwIfNoEntry: false })?.isDirect
 if (screenshot && !screenshot.endsWith('.png')) usage('--screenshot needs a .png file name');
 
 function onPath(cmd) {
-  try { execFileSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { stdio: 'ignore' }); return true; } catch { return false; }
+  try {
+    execFileSync('sh', ['-c', 'command -v "$1"', 'sh', cmd], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const desktop = !screenshot && !forceOffline && onPath('code');
@@ -85,7 +95,8 @@ function prepare() {
   if (folderOption) return say(`opening ${workspace}`);
   const m = makeWorkspace(workspace, { extras: true, overwrite: true, manifestPath });
   say(`demo workspace: ${m.certificateCount} certificates in ${m.files.length} files at ${workspace}`);
-  for (const f of m.files) say(`  ${f.path.padEnd(28)} ${f.format.padEnd(18)} days left: ${f.certificates.map((c) => c.daysLeft).join(', ')}`);
+  for (const f of m.files)
+    say(`  ${f.path.padEnd(28)} ${f.format.padEnd(18)} days left: ${f.certificates.map((c) => c.daysLeft).join(', ')}`);
 }
 
 /** The extension development window ignores user settings, so pick the theme through the UI. */
@@ -145,11 +156,15 @@ async function widenSideBar(page, width) {
   const sash = await page.evaluate(() => {
     const bar = document.querySelector('.part.sidebar')?.getBoundingClientRect();
     if (!bar) return undefined;
-    const s = [...document.querySelectorAll('.monaco-sash.vertical')].map((e) => e.getBoundingClientRect())
+    const s = [...document.querySelectorAll('.monaco-sash.vertical')]
+      .map((e) => e.getBoundingClientRect())
       .find((r) => Math.abs(r.left + r.width / 2 - bar.right) <= 4 && r.height > bar.height / 2);
     return s && { x: s.left + s.width / 2, y: s.top + s.height / 2, left: bar.left, current: bar.width };
   });
-  if (!sash) { say('could not find the side bar splitter; keeping its width'); return; }
+  if (!sash) {
+    say('could not find the side bar splitter; keeping its width');
+    return;
+  }
   if (sash.current >= width) return;
   await drag(page, sash, { x: sash.left + width, y: sash.y });
 }
@@ -160,10 +175,17 @@ async function growHover(page, hover) {
     const content = h.querySelector('.monaco-hover-content');
     const sash = h.parentElement?.querySelector('.monaco-sash.horizontal.orthogonal-edge-south:not(.disabled)')?.getBoundingClientRect();
     const editor = h.closest('.monaco-editor')?.getBoundingClientRect();
-    return { need: (content?.scrollHeight ?? 0) - h.clientHeight, sash: sash && { x: sash.left + sash.width / 2, y: sash.top + sash.height / 2 }, bottom: editor?.bottom ?? 0 };
+    return {
+      need: (content?.scrollHeight ?? 0) - h.clientHeight,
+      sash: sash && { x: sash.left + sash.width / 2, y: sash.top + sash.height / 2 },
+      bottom: editor?.bottom ?? 0,
+    };
   });
   if (m.need <= 0) return;
-  if (!m.sash) { say('the hover cannot be resized downwards; its table is cut off'); return; }
+  if (!m.sash) {
+    say('the hover cannot be resized downwards; its table is cut off');
+    return;
+  }
   await drag(page, m.sash, { x: m.sash.x, y: Math.min(m.sash.y + m.need + 12, m.bottom - 8) });
 }
 
@@ -239,7 +261,9 @@ async function takeScreenshot(file) {
   await page.screenshot({ path: file });
   const { before, after } = recompressPng(file); // lossless: same pixels, smaller file
   const kb = (n) => `${Math.round(n / 1024)} KB`;
-  say(`screenshot (${show}, ${theme} theme, ${viewport.width}x${viewport.height}) saved to ${file} (${kb(after)}${after < before ? `, recompressed from ${kb(before)}` : ''})`);
+  say(
+    `screenshot (${show}, ${theme} theme, ${viewport.width}x${viewport.height}) saved to ${file} (${kb(after)}${after < before ? `, recompressed from ${kb(before)}` : ''})`,
+  );
   await stopAll();
   if (problem) throw new Error(problem);
 }

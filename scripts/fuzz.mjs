@@ -85,7 +85,11 @@ const fromCorpora = fuzz.corpusSeeds(corpora);
 const seeds = [...generated, ...fromCorpora].filter((s) => !values['no-key-seeds'] || s.sensitive !== 'holds a private key');
 const kinds = {};
 for (const s of seeds) kinds[s.kind] = (kinds[s.kind] ?? 0) + 1;
-log(`seeds: ${seeds.length} (${Object.entries(kinds).map(([k, v]) => `${v} ${k}`).join(', ')}) from ${corpora.filter((c) => fs.existsSync(c)).join(', ') || 'no corpora'} and openssl`);
+log(
+  `seeds: ${seeds.length} (${Object.entries(kinds)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ')}) from ${corpora.filter((c) => fs.existsSync(c)).join(', ') || 'no corpora'} and openssl`,
+);
 
 const saveDir = values['no-save'] ? undefined : path.resolve(values['save-dir']);
 const sensitiveDir = path.resolve(values['sensitive-dir']);

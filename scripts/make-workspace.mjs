@@ -37,16 +37,25 @@ export function makeWorkspace(dir, { extras = false, overwrite = false, manifest
   const files = [];
   const otherFiles = [];
   const info = (cert, keyType, role) => ({
-    cn: cert.cn, notAfter: cert.notAfter.toISOString(),
-    daysLeft: Math.round((cert.notAfter.getTime() - now.getTime()) / 86400000), keyType, role,
+    cn: cert.cn,
+    notAfter: cert.notAfter.toISOString(),
+    daysLeft: Math.round((cert.notAfter.getTime() - now.getTime()) / 86400000),
+    keyType,
+    role,
   });
   const put = (rel, data) => {
     const p = path.join(dir, rel);
     fs.mkdirSync(path.dirname(p), { recursive: true });
     fs.writeFileSync(p, data);
   };
-  const addCerts = (rel, format, data, certs) => { put(rel, data); files.push({ path: rel, format, certificates: certs }); };
-  const addOther = (rel, data) => { put(rel, data); otherFiles.push(rel); };
+  const addCerts = (rel, format, data, certs) => {
+    put(rel, data);
+    files.push({ path: rel, format, certificates: certs });
+  };
+  const addOther = (rel, data) => {
+    put(rel, data);
+    otherFiles.push(rel);
+  };
 
   const rsa = makeKey({ type: 'rsa', bits: 2048 });
   const ec = makeKey({ type: 'ec', curve: 'P-256' });
@@ -63,47 +72,68 @@ export function makeWorkspace(dir, { extras = false, overwrite = false, manifest
   addCerts('certs/internal.pem', 'pem', year.pem, [info(year, 'ec', 'self-signed')]);
 
   // Chain in one bundle: leaf (20 days) + intermediate + root, signed properly.
-  const chain = makeChain({ leafCn: 'www.example.test', sans: ['www.example.test', 'example.test'], notBefore: daysFromNow(-70, now), notAfter: daysFromNow(20, now), keyType: 'ec', prefix: 'CertLens Demo' });
+  const chain = makeChain({
+    leafCn: 'www.example.test',
+    sans: ['www.example.test', 'example.test'],
+    notBefore: daysFromNow(-70, now),
+    notAfter: daysFromNow(20, now),
+    keyType: 'ec',
+    prefix: 'CertLens Demo',
+  });
   addCerts('tls/fullchain.pem', 'pem', chain.bundlePem, [
-    info(chain.leaf, 'ec', 'leaf'), info(chain.intermediate, 'ec', 'intermediate'), info(chain.root, 'ec', 'root'),
+    info(chain.leaf, 'ec', 'leaf'),
+    info(chain.intermediate, 'ec', 'intermediate'),
+    info(chain.root, 'ec', 'root'),
   ]);
   addOther('tls/privkey.pem', chain.leafKey.pem); // a key, not a certificate
 
   addOther('README.md', '# Example service\n\nTLS material for the example service. Certificates live in `certs/` and `tls/`.\n');
-  addOther('config/server.yaml', [
-    'server:',
-    '  listen: 8443',
-    '  tls:',
-    '    certificate: ../tls/fullchain.pem',
-    '    key: ../tls/privkey.pem',
-    'upstreams:',
-    '  - url: https://api.example.test:8443',
-    '    ca: ../certs/api.crt',
-    '',
-  ].join('\n'));
+  addOther(
+    'config/server.yaml',
+    [
+      'server:',
+      '  listen: 8443',
+      '  tls:',
+      '    certificate: ../tls/fullchain.pem',
+      '    key: ../tls/privkey.pem',
+      'upstreams:',
+      '  - url: https://api.example.test:8443',
+      '    ca: ../certs/api.crt',
+      '',
+    ].join('\n'),
+  );
 
   if (extras) {
     const derCert = leaf('printer.example.test', rsa, -200, 10);
     addCerts('legacy/printer.cer', 'der', derCert.der, [info(derCert, 'rsa', 'self-signed')]);
-    addCerts('legacy/client.p12', 'pkcs12', pkcs12({ cert: chain.leaf, key: chain.leafKey, chain: [chain.intermediate], password: '', friendlyName: 'www' }), [
-      info(chain.leaf, 'ec', 'leaf'), info(chain.intermediate, 'ec', 'intermediate'),
-    ]);
+    addCerts(
+      'legacy/client.p12',
+      'pkcs12',
+      pkcs12({ cert: chain.leaf, key: chain.leafKey, chain: [chain.intermediate], password: '', friendlyName: 'www' }),
+      [info(chain.leaf, 'ec', 'leaf'), info(chain.intermediate, 'ec', 'intermediate')],
+    );
     addCerts('legacy/trust.p7b', 'pkcs7', pkcs7([chain.intermediate, chain.root]), [
-      info(chain.intermediate, 'ec', 'intermediate'), info(chain.root, 'ec', 'root'),
+      info(chain.intermediate, 'ec', 'intermediate'),
+      info(chain.root, 'ec', 'root'),
     ]);
     const k8s = leaf('ingress.example.test', ec, -30, 45);
     const b64 = (s) => Buffer.from(s).toString('base64');
-    addCerts('k8s/ingress-tls.yaml', 'kubernetes-secret', [
-      'apiVersion: v1',
-      'kind: Secret',
-      'metadata:',
-      '  name: ingress-tls',
-      'type: kubernetes.io/tls',
-      'data:',
-      `  tls.crt: ${b64(k8s.pem)}`,
-      `  tls.key: ${b64(ec.pem)}`,
-      '',
-    ].join('\n'), [info(k8s, 'ec', 'self-signed')]);
+    addCerts(
+      'k8s/ingress-tls.yaml',
+      'kubernetes-secret',
+      [
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata:',
+        '  name: ingress-tls',
+        'type: kubernetes.io/tls',
+        'data:',
+        `  tls.crt: ${b64(k8s.pem)}`,
+        `  tls.key: ${b64(ec.pem)}`,
+        '',
+      ].join('\n'),
+      [info(k8s, 'ec', 'self-signed')],
+    );
   }
 
   const manifest = {
@@ -129,19 +159,36 @@ export function makeMultiRootWorkspace(dir, { manifestPath } = {}) {
   const { makeKey, makeCert, daysFromNow } = loadCerts();
   dir = path.resolve(dir);
   const key = makeKey({ type: 'ec' });
-  const folders = { alpha: { top: 'site.alpha.test', vendored: 'vendored.alpha.test', days: -3 }, beta: { top: 'api.beta.test', vendored: 'vendored.beta.test', days: 200 } };
+  const folders = {
+    alpha: { top: 'site.alpha.test', vendored: 'vendored.alpha.test', days: -3 },
+    beta: { top: 'api.beta.test', vendored: 'vendored.beta.test', days: 200 },
+  };
   const manifest = { workspaceFile: path.join(dir, 'multiroot.code-workspace'), folders: [] };
   for (const [name, f] of Object.entries(folders)) {
     const folder = path.join(dir, name);
     fs.mkdirSync(path.join(folder, 'thirdparty'), { recursive: true });
-    fs.writeFileSync(path.join(folder, 'cert.pem'), makeCert({ cn: f.top, key, notBefore: daysFromNow(-30), notAfter: daysFromNow(f.days) }).pem);
-    fs.writeFileSync(path.join(folder, 'thirdparty', 'ca.pem'), makeCert({ cn: f.vendored, key, notBefore: daysFromNow(-30), notAfter: daysFromNow(100) }).pem);
+    fs.writeFileSync(
+      path.join(folder, 'cert.pem'),
+      makeCert({ cn: f.top, key, notBefore: daysFromNow(-30), notAfter: daysFromNow(f.days) }).pem,
+    );
+    fs.writeFileSync(
+      path.join(folder, 'thirdparty', 'ca.pem'),
+      makeCert({ cn: f.vendored, key, notBefore: daysFromNow(-30), notAfter: daysFromNow(100) }).pem,
+    );
     const excludesThirdParty = name === 'beta';
     if (excludesThirdParty) {
       fs.mkdirSync(path.join(folder, '.vscode'), { recursive: true });
-      fs.writeFileSync(path.join(folder, '.vscode', 'settings.json'), JSON.stringify({ 'certlens.exclude': ['**/thirdparty/**'] }, null, 2));
+      fs.writeFileSync(
+        path.join(folder, '.vscode', 'settings.json'),
+        JSON.stringify({ 'certlens.exclude': ['**/thirdparty/**'] }, null, 2),
+      );
     }
-    manifest.folders.push({ name, path: folder, top: { cn: f.top, file: path.join(folder, 'cert.pem'), daysLeft: f.days }, vendored: { cn: f.vendored, file: path.join(folder, 'thirdparty', 'ca.pem'), excluded: excludesThirdParty } });
+    manifest.folders.push({
+      name,
+      path: folder,
+      top: { cn: f.top, file: path.join(folder, 'cert.pem'), daysLeft: f.days },
+      vendored: { cn: f.vendored, file: path.join(folder, 'thirdparty', 'ca.pem'), excluded: excludesThirdParty },
+    });
   }
   fs.writeFileSync(manifest.workspaceFile, JSON.stringify({ folders: [{ path: 'alpha' }, { path: 'beta' }], settings: {} }, null, 2));
   if (manifestPath) fs.writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
@@ -150,8 +197,19 @@ export function makeMultiRootWorkspace(dir, { manifestPath } = {}) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
-  const flag = (name) => { const i = args.indexOf(name); if (i < 0) return false; args.splice(i, 1); return true; };
-  const option = (name) => { const i = args.indexOf(name); if (i < 0) return undefined; const v = args[i + 1]; args.splice(i, 2); return v; };
+  const flag = (name) => {
+    const i = args.indexOf(name);
+    if (i < 0) return false;
+    args.splice(i, 1);
+    return true;
+  };
+  const option = (name) => {
+    const i = args.indexOf(name);
+    if (i < 0) return undefined;
+    const v = args[i + 1];
+    args.splice(i, 2);
+    return v;
+  };
   const manifestPath = option('--manifest');
   const extras = flag('--extras');
   const overwrite = flag('--overwrite');

@@ -42,7 +42,14 @@ function parseArguments(argv) {
     else if (a === '--name') pendingName = value();
     else if (a === '--keep') options.keep = true;
     else if (a === '--help' || a === '-h') {
-      process.stdout.write(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 12).map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+      process.stdout.write(
+        fs
+          .readFileSync(fileURLToPath(import.meta.url), 'utf8')
+          .split('\n')
+          .slice(1, 12)
+          .map((l) => l.replace(/^\/\/ ?/, ''))
+          .join('\n') + '\n',
+      );
       process.exit(0);
     } else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
     else {
@@ -60,7 +67,11 @@ function parseArguments(argv) {
 export function pathCategory(rel) {
   const p = rel.replace(/\\/g, '/');
   if (/(^|\/)(vendor|third_party|node_modules)\//.test(p)) return 'vendor';
-  if (/(^|\/)(tests?|testdata|testing|fixtures?|__tests__|e2e|integration|testutils?)\//i.test(p) || /(_test\.go|\.test\.[cm]?[jt]sx?|_test\.py)$|(^|\/)test_[^/]*\.py$/.test(p)) return 'test';
+  if (
+    /(^|\/)(tests?|testdata|testing|fixtures?|__tests__|e2e|integration|testutils?)\//i.test(p) ||
+    /(_test\.go|\.test\.[cm]?[jt]sx?|_test\.py)$|(^|\/)test_[^/]*\.py$/.test(p)
+  )
+    return 'test';
   if (/(^|\/)(examples?|samples?|demos?)\//i.test(p)) return 'example';
   if (/(^|\/)(docs?|documentation)\//i.test(p) || /\.(md|markdown|rst|adoc)$/i.test(p)) return 'docs';
   if (/(^|\/)\.(github|gitlab|circleci)\//.test(p)) return 'ci';
@@ -145,7 +156,8 @@ class PlantMaker {
   }
 
   key(type) {
-    if (!this.keys.has(type)) this.keys.set(type, this.certs.makeKey(type === 'rsa' ? { type: 'rsa', bits: 2048 } : { type: 'ec', curve: 'P-256' }));
+    if (!this.keys.has(type))
+      this.keys.set(type, this.certs.makeKey(type === 'rsa' ? { type: 'rsa', bits: 2048 } : { type: 'ec', curve: 'P-256' }));
     return this.keys.get(type);
   }
 
@@ -154,10 +166,16 @@ class PlantMaker {
     const id = `${plant.id}:${plant.key}:${plant.cn}`;
     if (!this.made.has(id)) {
       const { makeCert, daysFromNow } = this.certs;
-      this.made.set(id, makeCert({
-        cn: plant.cn, sans: plant.sans ?? [plant.cn], key: this.key(plant.key),
-        notBefore: daysFromNow(plant.notBeforeDays, this.now), notAfter: daysFromNow(plant.notAfterDays, this.now),
-      }));
+      this.made.set(
+        id,
+        makeCert({
+          cn: plant.cn,
+          sans: plant.sans ?? [plant.cn],
+          key: this.key(plant.key),
+          notBefore: daysFromNow(plant.notBeforeDays, this.now),
+          notAfter: daysFromNow(plant.notAfterDays, this.now),
+        }),
+      );
     }
     return this.made.get(id);
   }
@@ -170,8 +188,15 @@ class PlantMaker {
     if (plant.kind === 'tls-secret') {
       const b64 = (s) => Buffer.from(s).toString('base64');
       const text = [
-        'apiVersion: v1', 'kind: Secret', 'metadata:', `  name: ${plant.secretName}`, 'type: kubernetes.io/tls', 'data:',
-        `  tls.crt: ${b64(cert.pem)}`, `  tls.key: ${b64(cert.keyPem)}`, '',
+        'apiVersion: v1',
+        'kind: Secret',
+        'metadata:',
+        `  name: ${plant.secretName}`,
+        'type: kubernetes.io/tls',
+        'data:',
+        `  tls.crt: ${b64(cert.pem)}`,
+        `  tls.key: ${b64(cert.keyPem)}`,
+        '',
       ].join('\n');
       return { text, cert };
     }
@@ -203,8 +228,24 @@ function applyPlants(copy, plants, maker) {
 // ---------- scan ----------
 
 function scan(copy, plants, reportFile) {
-  const resolve = plants.flatMap((p) => [...(p.endpoints ?? []), ...(p.resolveLocally ?? [])]).flatMap((hp) => ['--resolve', `${hp}=${PLANTED_ENDPOINT_ADDRESS}`]);
-  const args = [cli, 'scan', copy, '--format', 'json', '--hosts', '--timeout', String(PROBE_TIMEOUT_MS), '--output', reportFile, '--fail-on', 'never', ...resolve];
+  const resolve = plants
+    .flatMap((p) => [...(p.endpoints ?? []), ...(p.resolveLocally ?? [])])
+    .flatMap((hp) => ['--resolve', `${hp}=${PLANTED_ENDPOINT_ADDRESS}`]);
+  const args = [
+    cli,
+    'scan',
+    copy,
+    '--format',
+    'json',
+    '--hosts',
+    '--timeout',
+    String(PROBE_TIMEOUT_MS),
+    '--output',
+    reportFile,
+    '--fail-on',
+    'never',
+    ...resolve,
+  ];
   const started = performance.now();
   const run = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const seconds = (performance.now() - started) / 1000;
@@ -254,19 +295,30 @@ export function measure(report, repo, plants, copy) {
   const loud = findings.filter(isLoud);
   const noise = loud.filter((f) => !aboutProduction(f));
 
-  const certificates = production.filter((p) => p.kind !== 'text').map((p) => {
-    const own = loud.filter((f) => rel(f.file) === p.path && (!f.sha256 || !p.sha256 || f.sha256 === p.sha256));
-    const listed = (report.certificates ?? []).some((c) => rel(c.file) === p.path);
-    return { plant: p.id, path: p.path, expect: p.expect, listed, flagged: own.length > 0, findings: own.map((f) => `${f.severity} ${f.code}`) };
-  });
+  const certificates = production
+    .filter((p) => p.kind !== 'text')
+    .map((p) => {
+      const own = loud.filter((f) => rel(f.file) === p.path && (!f.sha256 || !p.sha256 || f.sha256 === p.sha256));
+      const listed = (report.certificates ?? []).some((c) => rel(c.file) === p.path);
+      return {
+        plant: p.id,
+        path: p.path,
+        expect: p.expect,
+        listed,
+        flagged: own.length > 0,
+        findings: own.map((f) => `${f.severity} ${f.code}`),
+      };
+    });
 
   const hostKey = (h) => `${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port}`;
   const discovered = hosts.map(hostKey);
-  const endpoints = production.flatMap((p) => (p.endpoints ?? []).map((hp) => {
-    const host = hosts.find((h) => hostKey(h) === hp);
-    const fromPlant = !!host && (host.references ?? []).some((r) => rel(r.file) === p.path);
-    return { endpoint: hp, plant: p.id, path: p.path, found: fromPlant };
-  }));
+  const endpoints = production.flatMap((p) =>
+    (p.endpoints ?? []).map((hp) => {
+      const host = hosts.find((h) => hostKey(h) === hp);
+      const fromPlant = !!host && (host.references ?? []).some((r) => rel(r.file) === p.path);
+      return { endpoint: hp, plant: p.id, path: p.path, found: fromPlant };
+    }),
+  );
   const endpointHosts = discovered.filter((k) => plantedEndpoints.has(k) || known.has(k));
   // The repository's own hosts: named in at least one file that is not a plant.
   const plantedFiles = new Set(plants.map((p) => p.path));
@@ -322,7 +374,9 @@ function noisePatterns(noise, rel, copy, detail) {
       let lines = [];
       try {
         lines = fs.readFileSync(file, 'utf8').split('\n');
-      } catch { /* gone or unreadable: no key */ }
+      } catch {
+        /* gone or unreadable: no key */
+      }
       lineCache.set(file, lines);
     }
     return lineCache.get(file);
@@ -385,11 +439,16 @@ export function totals(results) {
     findings: Object.fromEntries(Object.keys(results[0]?.findings ?? {}).map((k) => [k, sum((r) => r.findings[k])])),
     noise: sum((r) => r.noise),
     noiseSplit: { hosts: sum((r) => r.noiseSplit.hosts), files: sum((r) => r.noiseSplit.files) },
-    productionCertificates: { planted: sum((r) => r.productionCertificates.planted), flagged: sum((r) => r.productionCertificates.flagged) },
+    productionCertificates: {
+      planted: sum((r) => r.productionCertificates.planted),
+      flagged: sum((r) => r.productionCertificates.flagged),
+    },
     plantedEndpoints: { planted: sum((r) => r.plantedEndpoints.planted), found: sum((r) => r.plantedEndpoints.found) },
     plantedNoiseLoud: sum((r) => r.plantedNoise.reduce((n, p) => n + p.loudFindings.length, 0)),
     hosts: {
-      discovered, endpoints, share: discovered ? endpoints / discovered : null,
+      discovered,
+      endpoints,
+      share: discovered ? endpoints / discovered : null,
       repository: { discovered: sum((r) => r.hosts.repository.discovered), endpoints: sum((r) => r.hosts.repository.endpoints) },
     },
     seconds: sum((r) => r.seconds),
@@ -410,36 +469,72 @@ function table(rows, header) {
 function printSummary(results, total) {
   const pct = (x) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
   const row = (name, r) => [
-    name, r.files, r.certificates, r.findings.error, r.findings.warning, r.findings.info, r.findings.hint, r.noise,
-    `${r.productionCertificates.flagged}/${r.productionCertificates.planted}`, `${r.plantedEndpoints.found}/${r.plantedEndpoints.planted}`,
-    r.hosts.discovered, r.hosts.endpoints, pct(r.hosts.share), r.seconds.toFixed(1),
+    name,
+    r.files,
+    r.certificates,
+    r.findings.error,
+    r.findings.warning,
+    r.findings.info,
+    r.findings.hint,
+    r.noise,
+    `${r.productionCertificates.flagged}/${r.productionCertificates.planted}`,
+    `${r.plantedEndpoints.found}/${r.plantedEndpoints.planted}`,
+    r.hosts.discovered,
+    r.hosts.endpoints,
+    pct(r.hosts.share),
+    r.seconds.toFixed(1),
   ];
-  const header = ['repo', 'files', 'certs', 'error', 'warn', 'info', 'hint', 'noise', 'prodCerts', 'plantedEP', 'hosts', 'endpoints', 'share', 'scan s'];
+  const header = [
+    'repo',
+    'files',
+    'certs',
+    'error',
+    'warn',
+    'info',
+    'hint',
+    'noise',
+    'prodCerts',
+    'plantedEP',
+    'hosts',
+    'endpoints',
+    'share',
+    'scan s',
+  ];
   console.log(table([...results.map((r) => row(r.name, r)), row('TOTAL', total)], header));
-  console.log(`\nthe repositories' own hosts (named outside the plants): ${total.hosts.repository.discovered}, of which known endpoints: ${total.hosts.repository.endpoints}`);
+  console.log(
+    `\nthe repositories' own hosts (named outside the plants): ${total.hosts.repository.discovered}, of which known endpoints: ${total.hosts.repository.endpoints}`,
+  );
   if (total.findings.other) console.log(`(${total.findings.other} findings had a severity outside ${SEVERITIES.join('/')})`);
   console.log('\nnoise by code:');
   for (const [code, n] of Object.entries(total.noiseByCode).slice(0, 10)) console.log(`  ${String(n).padStart(6)}  ${code}`);
   console.log(`\nnoise: ${total.noiseSplit.hosts} from host probes, ${total.noiseSplit.files} from files`);
-  for (const [title, groups] of [['noise by place (top 10)', total.noiseByPlace], ['host noise by where the host sits (top 10)', total.noiseByPattern.filter((g) => / under "| comment$/.test(g.pattern))]]) {
+  for (const [title, groups] of [
+    ['noise by place (top 10)', total.noiseByPlace],
+    ['host noise by where the host sits (top 10)', total.noiseByPattern.filter((g) => / under "| comment$/.test(g.pattern))],
+  ]) {
     console.log(`\n${title}:`);
-    for (const g of groups.slice(0, 10)) console.log(`  ${String(g.count).padStart(6)}  ${g.pattern}\n          e.g. ${g.examples.slice(0, 2).join('; ')}`);
+    for (const g of groups.slice(0, 10))
+      console.log(`  ${String(g.count).padStart(6)}  ${g.pattern}\n          e.g. ${g.examples.slice(0, 2).join('; ')}`);
   }
-  const missed = results.flatMap((r) => r.plantedEndpoints.details.filter((e) => !e.found).map((e) => `${r.name}: ${e.endpoint} (${e.plant})`));
+  const missed = results.flatMap((r) =>
+    r.plantedEndpoints.details.filter((e) => !e.found).map((e) => `${r.name}: ${e.endpoint} (${e.plant})`),
+  );
   if (missed.length) console.log(`\nplanted endpoints not found (${missed.length}):\n  ${missed.join('\n  ')}`);
   const unflagged = results.flatMap((r) => r.productionCertificates.details.filter((c) => !c.flagged).map((c) => `${r.name}: ${c.path}`));
   if (unflagged.length) console.log(`\nplanted production certificates NOT flagged error/warning:\n  ${unflagged.join('\n  ')}`);
   const noisyPlants = new Map();
   for (const r of results) {
     for (const p of r.plantedNoise.filter((x) => x.loudFindings.length || x.hostsDiscovered.length)) {
-      const what = [...new Set(p.loudFindings)].join(', ') + (p.hostsDiscovered.length ? `; ${p.hostsDiscovered.length} hosts discovered` : '');
+      const what =
+        [...new Set(p.loudFindings)].join(', ') + (p.hostsDiscovered.length ? `; ${p.hostsDiscovered.length} hosts discovered` : '');
       const line = `${p.plant}: ${what}`;
       noisyPlants.set(line, [...(noisyPlants.get(line) ?? []), r.name]);
     }
   }
   if (noisyPlants.size) {
     console.log('\nplanted noise still reported (error/warning findings, hosts):');
-    for (const [line, repos] of noisyPlants) console.log(`  ${line}  [${repos.length === results.length ? 'every repo' : repos.join(', ')}]`);
+    for (const [line, repos] of noisyPlants)
+      console.log(`  ${line}  [${repos.length === results.length ? 'every repo' : repos.join(', ')}]`);
   }
 }
 
@@ -486,10 +581,21 @@ function main() {
   printSummary(results, total);
   const out = path.join(root, 'realworld', `results-${options.label}.json`);
   const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' });
-  fs.writeFileSync(out, JSON.stringify({
-    label: options.label, generatedAt: now.toISOString(), certlensCommit: git.stdout.trim() || null,
-    probeTimeoutMs: PROBE_TIMEOUT_MS, total, repos: results,
-  }, null, 2) + '\n');
+  fs.writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        label: options.label,
+        generatedAt: now.toISOString(),
+        certlensCommit: git.stdout.trim() || null,
+        probeTimeoutMs: PROBE_TIMEOUT_MS,
+        total,
+        repos: results,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
 }
 

@@ -27,7 +27,17 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exitOnSignals, hostInstalled, hostVersions, installHost, killAllSync, openPage, receivedSignal, startServer, stopAll } from './lib/code-server.mjs';
+import {
+  exitOnSignals,
+  hostInstalled,
+  hostVersions,
+  installHost,
+  killAllSync,
+  openPage,
+  receivedSignal,
+  startServer,
+  stopAll,
+} from './lib/code-server.mjs';
 import { runTreeUiCheck, UI_CHECK_GREP_NAME, UI_CHECK_NAME } from './lib/ui-check.mjs';
 import { makeMultiRootWorkspace, makeWorkspace } from './make-workspace.mjs';
 
@@ -47,8 +57,11 @@ function downloadedDesktopVSCode() {
   if (!fs.existsSync(dir)) return undefined;
   for (const name of fs.readdirSync(dir).sort().reverse()) {
     if (!/^vscode-(linux|darwin|win32)/.test(name)) continue;
-    const candidates = [path.join(dir, name, 'code'), path.join(dir, name, 'Code.exe'),
-      path.join(dir, name, 'Visual Studio Code.app', 'Contents', 'MacOS', 'Electron')];
+    const candidates = [
+      path.join(dir, name, 'code'),
+      path.join(dir, name, 'Code.exe'),
+      path.join(dir, name, 'Visual Studio Code.app', 'Contents', 'MacOS', 'Electron'),
+    ];
     const found = candidates.find((p) => fs.existsSync(p));
     if (found) return found;
   }
@@ -66,12 +79,17 @@ function chooseHost() {
 
 /** Whether any compiled integration test file ends with `suffix` (and matches the grep). */
 function hasTests(suffix, grep) {
-  const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
+  const walk = (d) =>
+    fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]));
   return walk(testsDir).some((f) => f.endsWith(suffix) && (!grep || new RegExp(grep).test(path.relative(testsDir, f))));
 }
 
 function readReport(file) {
-  try { return JSON.parse(fs.readFileSync(file, 'utf8')); } catch { return undefined; }
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs one pass in the offline code-server host; resolves with the suite's report. */
@@ -90,7 +108,9 @@ async function runOffline({ workspace, trusted, env, deadline, verbose }) {
       },
     });
     let crashed;
-    const pageCrash = new Promise((resolve) => { crashed = resolve; });
+    const pageCrash = new Promise((resolve) => {
+      crashed = resolve;
+    });
     page.page.on('crash', () => crashed('the browser page crashed'));
     page.page.on('close', () => crashed('the browser page closed'));
     const remaining = deadline - Date.now();
@@ -99,10 +119,13 @@ async function runOffline({ workspace, trusted, env, deadline, verbose }) {
       page.exitCode.then((code) => ({ code })),
       server.exited.then((e) => ({ died: `code-server exited (code ${e.code}, signal ${e.signal}) before the tests reported back` })),
       pageCrash.then((why) => ({ died: why })),
-      new Promise((resolve) => { timer = setTimeout(() => resolve({ timeout: true }), Math.max(remaining, 0)); }),
+      new Promise((resolve) => {
+        timer = setTimeout(() => resolve({ timeout: true }), Math.max(remaining, 0));
+      }),
     ]);
     clearTimeout(timer);
-    const logs = () => `--- code-server log (tail) ---\n${server.logTail(40)}\n--- workbench log (tail) ---\n${workbenchLog.slice(-40).join('\n') || '(empty)'}`;
+    const logs = () =>
+      `--- code-server log (tail) ---\n${server.logTail(40)}\n--- workbench log (tail) ---\n${workbenchLog.slice(-40).join('\n') || '(empty)'}`;
     if (outcome.timeout || outcome.died) {
       // Show what the suite got through (it writes a partial report after each test).
       const partial = readReport(env.CERTLENS_TEST_REPORT);
@@ -113,7 +136,10 @@ async function runOffline({ workspace, trusted, env, deadline, verbose }) {
       throw err;
     }
     const report = readReport(env.CERTLENS_TEST_REPORT);
-    if (!report) throw new Error(`VS Code exited with code ${outcome.code} but the suite wrote no report (did out/test/integration/index.js load?)\n${logs()}`);
+    if (!report)
+      throw new Error(
+        `VS Code exited with code ${outcome.code} but the suite wrote no report (did out/test/integration/index.js load?)\n${logs()}`,
+      );
     process.stdout.write(`${report.output}\n`);
     if (outcome.code !== 0 && report.failures === 0) report.failures = 1;
     return report;
@@ -129,16 +155,29 @@ async function runElectron({ executable, workspace, trusted, env, deadline }) {
   const launchArgs = [workspace, '--disable-extensions', '--skip-welcome', '--skip-release-notes'];
   if (trusted) launchArgs.push('--disable-workspace-trust');
   let timer;
-  const timeout = new Promise((resolve) => { timer = setTimeout(() => resolve('timeout'), Math.max(deadline - Date.now(), 0)); });
-  const run = runTests({ vscodeExecutablePath: executable, extensionDevelopmentPath: root, extensionTestsPath: testsEntry, launchArgs, extensionTestsEnv: env })
-    .then(() => 0, (e) => (typeof e?.code === 'number' ? e.code : 1));
+  const timeout = new Promise((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), Math.max(deadline - Date.now(), 0));
+  });
+  const run = runTests({
+    vscodeExecutablePath: executable,
+    extensionDevelopmentPath: root,
+    extensionTestsPath: testsEntry,
+    launchArgs,
+    extensionTestsEnv: env,
+  }).then(
+    () => 0,
+    (e) => (typeof e?.code === 'number' ? e.code : 1),
+  );
   const result = await Promise.race([run, timeout]);
   clearTimeout(timer);
   if (result === 'timeout') {
     // Kill the VS Code that runTests spawned (our child processes).
     const require = createRequire(import.meta.url);
     const { killTree } = require('@vscode/test-electron/out/util.js');
-    const kids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(process.pid)], { encoding: 'utf8' }).split('\n').map(Number).filter((p) => p > 0);
+    const kids = execFileSync('ps', ['-o', 'pid=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map(Number)
+      .filter((p) => p > 0);
     await Promise.all(kids.map((p) => killTree(p, true).catch(() => {})));
     const err = new TimeoutError(`timed out: VS Code did not report a result within ${limitText()}; the run was stopped.`);
     err.partial = readReport(env.CERTLENS_TEST_REPORT);
@@ -151,7 +190,15 @@ async function runElectron({ executable, workspace, trusted, env, deadline }) {
 }
 
 /** Runs the suite; returns { host, vscodeVersion, passes, failures }. Never throws: errors count as a failure. */
-export async function runIntegration({ mode = 'trusted', grep = process.env.CERTLENS_TEST_GREP, timeoutMs, verbose = !!process.env.CERTLENS_TEST_VERBOSE, watchdog = false, workspace: givenWorkspace, extraEnv = {} } = {}) {
+export async function runIntegration({
+  mode = 'trusted',
+  grep = process.env.CERTLENS_TEST_GREP,
+  timeoutMs,
+  verbose = !!process.env.CERTLENS_TEST_VERBOSE,
+  watchdog = false,
+  workspace: givenWorkspace,
+  extraEnv = {},
+} = {}) {
   timeoutMs ??= Number(process.env.CERTLENS_TEST_TIMEOUT_MS || 600_000);
   limitMs = timeoutMs;
   const result = { host: undefined, vscodeVersion: undefined, passes: 0, failures: 0, pending: 0, skipped: [] };
@@ -159,12 +206,17 @@ export async function runIntegration({ mode = 'trusted', grep = process.env.CERT
   const removeTmp = () => fs.rmSync(tmp, { recursive: true, force: true });
   process.on('exit', removeTmp); // also on Ctrl-C
   try {
-    if (mode !== 'ui' && !fs.existsSync(`${testsEntry}.js`)) throw new Error(`${path.relative(root, testsEntry)}.js is missing: run \`node esbuild.js --tests\` first`);
-    if (!fs.existsSync(path.join(root, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run `node esbuild.js` first');
+    if (mode !== 'ui' && !fs.existsSync(`${testsEntry}.js`))
+      throw new Error(`${path.relative(root, testsEntry)}.js is missing: run \`node esbuild.js --tests\` first`);
+    if (!fs.existsSync(path.join(root, 'dist', 'extension.js')))
+      throw new Error('dist/extension.js is missing: run `node esbuild.js` first');
     const { host, executable } = chooseHost();
     result.host = host;
     if (host === 'offline') {
-      if (!hostInstalled()) { say('offline VS Code host missing: installing it (one time, ~4 minutes)'); installHost(); }
+      if (!hostInstalled()) {
+        say('offline VS Code host missing: installing it (one time, ~4 minutes)');
+        installHost();
+      }
       const v = hostVersions();
       result.vscodeVersion = v.vscode;
       say(`host: offline code-server ${v.codeServer} (VS Code ${v.vscode}) + Chromium, on 127.0.0.1`);
@@ -191,14 +243,33 @@ export async function runIntegration({ mode = 'trusted', grep = process.env.CERT
       say(`fixture workspace: ${manifest.certificateCount} certificates in ${manifest.files.length} files, ${workspace}`);
     }
 
-    const passes = mode === 'all' ? ['trusted', ...(hasTests('.restricted.test.js', grep) ? ['restricted'] : []), ...(hasTests('.multiroot.test.js', grep) && !givenWorkspace ? ['multiroot'] : [])] : mode === 'ui' ? [] : [mode];
+    const passes =
+      mode === 'all'
+        ? [
+            'trusted',
+            ...(hasTests('.restricted.test.js', grep) ? ['restricted'] : []),
+            ...(hasTests('.multiroot.test.js', grep) && !givenWorkspace ? ['multiroot'] : []),
+          ]
+        : mode === 'ui'
+          ? []
+          : [mode];
     const uiCheck = (mode === 'all' || mode === 'ui') && (!grep || new RegExp(grep).test(UI_CHECK_GREP_NAME));
     for (const pass of passes) {
       const reportPath = path.join(tmp, `report-${pass}.json`);
       // The multi-root pass opens a .code-workspace of two folders made for it, trusted.
-      const multiRoot = pass === 'multiroot' ? makeMultiRootWorkspace(path.join(tmp, 'multiroot'), { manifestPath: path.join(tmp, 'multiroot-manifest.json') }) : undefined;
-      const env = { CERTLENS_TEST_MANIFEST: multiRoot ? path.join(tmp, 'multiroot-manifest.json') : manifestPath, CERTLENS_TEST_REPORT: reportPath, ...(grep ? { CERTLENS_TEST_GREP: grep } : {}), ...extraEnv };
-      say(`running the ${pass === 'trusted' ? 'trusted-workspace' : pass === 'multiroot' ? 'multi-root workspace' : 'Restricted Mode'} pass${grep ? ` (files matching /${grep}/)` : ''}`);
+      const multiRoot =
+        pass === 'multiroot'
+          ? makeMultiRootWorkspace(path.join(tmp, 'multiroot'), { manifestPath: path.join(tmp, 'multiroot-manifest.json') })
+          : undefined;
+      const env = {
+        CERTLENS_TEST_MANIFEST: multiRoot ? path.join(tmp, 'multiroot-manifest.json') : manifestPath,
+        CERTLENS_TEST_REPORT: reportPath,
+        ...(grep ? { CERTLENS_TEST_GREP: grep } : {}),
+        ...extraEnv,
+      };
+      say(
+        `running the ${pass === 'trusted' ? 'trusted-workspace' : pass === 'multiroot' ? 'multi-root workspace' : 'Restricted Mode'} pass${grep ? ` (files matching /${grep}/)` : ''}`,
+      );
       const started = Date.now();
       const opts = { executable, workspace: multiRoot?.workspaceFile ?? workspace, trusted: pass !== 'restricted', env, deadline, verbose };
       let report;
@@ -214,7 +285,9 @@ export async function runIntegration({ mode = 'trusted', grep = process.env.CERT
       result.passes += report.passes;
       result.failures += report.failures;
       result.pending += report.pending ?? 0;
-      say(`${pass} pass: ${report.passes} passed, ${report.failures} failed in VS Code ${report.vscodeVersion} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
+      say(
+        `${pass} pass: ${report.passes} passed, ${report.failures} failed in VS Code ${report.vscodeVersion} (${((Date.now() - started) / 1000).toFixed(1)}s)`,
+      );
     }
 
     if (uiCheck && host !== 'offline') {
@@ -226,9 +299,16 @@ export async function runIntegration({ mode = 'trusted', grep = process.env.CERT
       // A fresh workspace: the passes above edit theirs (unsaved edits, settings, watcher tests).
       const uiWorkspace = path.join(tmp, 'ui-workspace');
       const uiManifest = makeWorkspace(uiWorkspace, { manifestPath: path.join(tmp, 'ui-manifest.json') });
-      say(`running the UI check on a fresh fixture workspace (${uiManifest.certificateCount} certificates), trusted, extension loaded by extensionDevelopmentPath`);
+      say(
+        `running the UI check on a fresh fixture workspace (${uiManifest.certificateCount} certificates), trusted, extension loaded by extensionDevelopmentPath`,
+      );
       const remaining = Math.max(deadline - Date.now(), 1000);
-      const ui = await runTreeUiCheck({ root, manifest: uiManifest, timeoutMs: Math.min(remaining, 180_000), log: (m) => say(`  ui: ${m}`) });
+      const ui = await runTreeUiCheck({
+        root,
+        manifest: uiManifest,
+        timeoutMs: Math.min(remaining, 180_000),
+        log: (m) => say(`  ui: ${m}`),
+      });
       if (ui.ok) {
         result.passes += 1;
         say(`PASS ${UI_CHECK_NAME}: ${ui.summary}`);
@@ -254,10 +334,20 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const jsonAt = args.indexOf('--json');
   const jsonFile = jsonAt >= 0 ? args[jsonAt + 1] : undefined;
-  const mode = args.includes('--all') ? 'all' : args.includes('--restricted') ? 'restricted' : args.includes('--multiroot') ? 'multiroot' : args.includes('--ui') ? 'ui' : 'trusted';
+  const mode = args.includes('--all')
+    ? 'all'
+    : args.includes('--restricted')
+      ? 'restricted'
+      : args.includes('--multiroot')
+        ? 'multiroot'
+        : args.includes('--ui')
+          ? 'ui'
+          : 'trusted';
   exitOnSignals((sig) => say(`${sig}: stopping VS Code`));
   const result = await runIntegration({ mode, watchdog: true });
   if (jsonFile) fs.writeFileSync(jsonFile, JSON.stringify(result, null, 2));
-  say(`${result.passes} passed, ${result.failures} failed${result.skipped.length ? `, ${result.skipped.length} skipped (${result.skipped.join('; ')})` : ''}`);
+  say(
+    `${result.passes} passed, ${result.failures} failed${result.skipped.length ? `, ${result.skipped.length} skipped (${result.skipped.join('; ')})` : ''}`,
+  );
   process.exit(receivedSignal()?.exitCode ?? (result.failures > 0 || (result.passes === 0 && result.skipped.length === 0) ? 1 : 0));
 }

@@ -24,7 +24,10 @@ const THEME = 'dark';
 const MAX_BYTES = 250 * 1024;
 
 const args = process.argv.slice(2);
-const option = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+const option = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
 const outDir = path.resolve(root, option('--out') ?? 'media/screenshots');
 const only = option('--only')?.split(',');
 const shots = only ? SHOTS.filter((s) => only.includes(s.name)) : SHOTS;
@@ -45,8 +48,15 @@ const problems = [];
 for (const shot of shots) {
   const file = path.join(outDir, `${shot.name}.png`);
   say(`${shot.name}.png: ${shot.what}`);
-  const r = spawnSync(process.execPath, [path.join(root, 'scripts', 'demo.mjs'), '--screenshot', file, '--show', shot.name, '--size', SIZE, '--theme', THEME], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) { problems.push(`${shot.name}: the demo run failed (exit ${r.status ?? r.signal})`); continue; }
+  const r = spawnSync(
+    process.execPath,
+    [path.join(root, 'scripts', 'demo.mjs'), '--screenshot', file, '--show', shot.name, '--size', SIZE, '--theme', THEME],
+    { cwd: root, stdio: 'inherit' },
+  );
+  if (r.status !== 0) {
+    problems.push(`${shot.name}: the demo run failed (exit ${r.status ?? r.signal})`);
+    continue;
+  }
   const bytes = fs.statSync(file).size;
   if (bytes > MAX_BYTES) problems.push(`${shot.name}.png is ${Math.round(bytes / 1024)} KB, over the ${MAX_BYTES / 1024} KB budget`);
 }

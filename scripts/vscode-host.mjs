@@ -19,10 +19,16 @@ export function hostInstalled() {
 }
 
 function which(cmd) {
-  try { return execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim(); } catch { return ''; }
+  try {
+    return execFileSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' }).trim();
+  } catch {
+    return '';
+  }
 }
 
-function log(msg) { process.stderr.write(`[vscode-host] ${msg}\n`); }
+function log(msg) {
+  process.stderr.write(`[vscode-host] ${msg}\n`);
+}
 
 /** Debian packages the project needs that are not installed (chromium, ripgrep, libkrb5-dev, openssl, prometheus for promtool, a JRE for keytool). */
 export function missingSystemPackages() {
@@ -43,16 +49,22 @@ export function ensureSystemPackages() {
   const missing = missingSystemPackages();
   if (missing.length === 0) return;
   if (!which('apt-get')) {
-    throw new Error(`missing system packages: ${missing.join(' ')}; apt-get is not available here, so install them yourself (Debian names)`);
+    throw new Error(
+      `missing system packages: ${missing.join(' ')}; apt-get is not available here, so install them yourself (Debian names)`,
+    );
   }
   const root = process.getuid && process.getuid() === 0;
   if (!root && !which('sudo')) {
-    throw new Error(`missing system packages: ${missing.join(' ')}; not root and no sudo: run \`apt-get install ${missing.join(' ')}\` as root`);
+    throw new Error(
+      `missing system packages: ${missing.join(' ')}; not root and no sudo: run \`apt-get install ${missing.join(' ')}\` as root`,
+    );
   }
   log(`installing system packages: ${missing.join(' ')}${root ? '' : ' (through sudo)'}`);
-  const run = (args) => execFileSync(root ? args[0] : 'sudo', root ? args.slice(1) : ['env', 'DEBIAN_FRONTEND=noninteractive', ...args], {
-    stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  const run = (args) =>
+    execFileSync(root ? args[0] : 'sudo', root ? args.slice(1) : ['env', 'DEBIAN_FRONTEND=noninteractive', ...args], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   run(['apt-get', 'update', '-qq']);
   run(['apt-get', 'install', '-y', '-qq', ...missing]);
   const still = missingSystemPackages();
@@ -60,7 +72,10 @@ export function ensureSystemPackages() {
 }
 
 export function installHost() {
-  if (hostInstalled()) { log(`code-server ${CODE_SERVER_VERSION} already in ${cacheDir}`); return; }
+  if (hostInstalled()) {
+    log(`code-server ${CODE_SERVER_VERSION} already in ${cacheDir}`);
+    return;
+  }
   ensureSystemPackages();
   fs.mkdirSync(cacheDir, { recursive: true });
   // @vscode/ripgrep downloads rg from GitHub in its postinstall; give it Debian's rg as its cached archive.
@@ -75,7 +90,9 @@ export function installHost() {
   fs.writeFileSync(path.join(cacheDir, 'package.json'), JSON.stringify({ name: 'certlens-vscode-host', private: true }));
   log(`installing code-server ${CODE_SERVER_VERSION} into ${cacheDir} (about 4 minutes)`);
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--unsafe-perm', '--no-save', `code-server@${CODE_SERVER_VERSION}`], {
-    cwd: cacheDir, stdio: 'inherit', env: { ...process.env, npm_config_yes: 'true' },
+    cwd: cacheDir,
+    stdio: 'inherit',
+    env: { ...process.env, npm_config_yes: 'true' },
   });
   if (!fs.existsSync(codeServerBin)) throw new Error(`code-server did not install: ${codeServerBin} is missing`);
   fs.writeFileSync(path.join(cacheDir, '.complete'), new Date().toISOString());
@@ -87,5 +104,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (cmd === 'install') installHost();
   else if (cmd === 'path') console.log(codeServerBin);
   else if (cmd === 'system') ensureSystemPackages();
-  else { console.error('usage: vscode-host.mjs install|path|system'); process.exit(2); }
+  else {
+    console.error('usage: vscode-host.mjs install|path|system');
+    process.exit(2);
+  }
 }

@@ -35,19 +35,34 @@ process.on('exit', killAllSync);
 
 let signalled;
 /** The signal that interrupted this process, if any, and the exit code that goes with it. */
-export function receivedSignal() { return signalled; }
+export function receivedSignal() {
+  return signalled;
+}
 
 /** Ctrl-C / SIGTERM: stop everything, then exit with 130 / 143. Call once per script. */
 export function exitOnSignals(onSignal) {
   let stopping = false;
-  for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+  for (const [sig, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+    ['SIGHUP', 129],
+  ]) {
     process.on(sig, () => {
-      if (stopping) { killAllSync(); process.exit(code); }
+      if (stopping) {
+        killAllSync();
+        process.exit(code);
+      }
       stopping = true;
       signalled = { signal: sig, exitCode: code };
       onSignal?.(sig);
-      const force = setTimeout(() => { killAllSync(); process.exit(code); }, 5000);
-      stopAll().finally(() => { clearTimeout(force); process.exit(code); });
+      const force = setTimeout(() => {
+        killAllSync();
+        process.exit(code);
+      }, 5000);
+      stopAll().finally(() => {
+        clearTimeout(force);
+        process.exit(code);
+      });
     });
   }
 }
@@ -66,9 +81,15 @@ function freePort() {
 
 function httpStatus(url) {
   return new Promise((resolve) => {
-    const req = http.get(url, { timeout: 2000 }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    const req = http.get(url, { timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
     req.on('error', () => resolve(0));
-    req.on('timeout', () => { req.destroy(); resolve(0); });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(0);
+    });
   });
 }
 
@@ -87,32 +108,61 @@ function tail(file, lines = 40) {
  * settings: user settings.json content (note: a window with extensionDevelopmentPath in its payload
  * ignores user settings, as VS Code's extension development host does). port: default a free one.
  */
-export async function startServer({ workspace, trusted = true, env = {}, settings = {}, port, startTimeoutMs = 90_000, keepTemp = false } = {}) {
+export async function startServer({
+  workspace,
+  trusted = true,
+  env = {},
+  settings = {},
+  port,
+  startTimeoutMs = 90_000,
+  keepTemp = false,
+} = {}) {
   if (!hostInstalled()) throw new Error('the offline VS Code host is not installed: run `npm run vscode-host`');
   port ??= await freePort();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'certlens-host-'));
   const userData = path.join(tmp, 'user-data');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.mkdirSync(path.join(tmp, 'extensions'));
-  fs.writeFileSync(path.join(userData, 'User', 'settings.json'), JSON.stringify({
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'telemetry.telemetryLevel': 'off',
-    'extensions.autoCheckUpdates': false,
-    'extensions.autoUpdate': false,
-    'update.mode': 'none',
-    'git.openRepositoryInParentFolders': 'never',
-    ...settings,
-  }, null, 2));
+  fs.writeFileSync(
+    path.join(userData, 'User', 'settings.json'),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'update.mode': 'none',
+        'git.openRepositoryInParentFolders': 'never',
+        ...settings,
+      },
+      null,
+      2,
+    ),
+  );
   // An explicit config file keeps code-server from writing ~/.config/code-server/config.yaml.
   const config = path.join(tmp, 'config.yaml');
   fs.writeFileSync(config, 'auth: none\ncert: false\n');
   const logFile = path.join(tmp, 'code-server.log');
   const logFd = fs.openSync(logFile, 'a');
 
-  const args = [codeServerBin, '--config', config, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-    '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', '--disable-proxy',
-    '--user-data-dir', userData, '--extensions-dir', path.join(tmp, 'extensions')];
+  const args = [
+    codeServerBin,
+    '--config',
+    config,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-getting-started-override',
+    '--disable-proxy',
+    '--user-data-dir',
+    userData,
+    '--extensions-dir',
+    path.join(tmp, 'extensions'),
+  ];
   if (trusted) args.push('--disable-workspace-trust');
   // Inside a VS Code/code-server terminal these make code-server hand the folder to that instance instead.
   const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VSCODE_') && k !== 'ELECTRON_RUN_AS_NODE'));
@@ -123,14 +173,24 @@ export async function startServer({ workspace, trusted = true, env = {}, setting
   });
   fs.closeSync(logFd);
   let exitInfo = null;
-  const exited = new Promise((resolve) => proc.once('exit', (code, signal) => { exitInfo = { code, signal }; resolve(exitInfo); }));
+  const exited = new Promise((resolve) =>
+    proc.once('exit', (code, signal) => {
+      exitInfo = { code, signal };
+      resolve(exitInfo);
+    }),
+  );
 
   const url = `http://127.0.0.1:${port}`;
   let stopped = false;
   const resource = {
     order: 2,
     killSync() {
-      if (exitInfo === null) try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* gone */ }
+      if (exitInfo === null)
+        try {
+          process.kill(-proc.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
       if (!keepTemp) fs.rmSync(tmp, { recursive: true, force: true });
       live.delete(resource);
     },
@@ -138,13 +198,27 @@ export async function startServer({ workspace, trusted = true, env = {}, setting
       if (stopped) return;
       stopped = true;
       if (exitInfo === null) {
-        try { process.kill(-proc.pid, 'SIGTERM'); } catch { /* gone */ }
-        const t = setTimeout(() => { try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* gone */ } }, 3000);
+        try {
+          process.kill(-proc.pid, 'SIGTERM');
+        } catch {
+          /* gone */
+        }
+        const t = setTimeout(() => {
+          try {
+            process.kill(-proc.pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }, 3000);
         await exited;
         clearTimeout(t);
       }
       // code-server's children may outlive it briefly; make sure the group is gone.
-      try { process.kill(-proc.pid, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(-proc.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
       if (!keepTemp) fs.rmSync(tmp, { recursive: true, force: true });
       live.delete(resource);
     },
@@ -152,7 +226,14 @@ export async function startServer({ workspace, trusted = true, env = {}, setting
   live.add(resource);
 
   const server = {
-    port, url, workspace: workspace && path.resolve(workspace), trusted, tmp, logFile, process: proc, exited,
+    port,
+    url,
+    workspace: workspace && path.resolve(workspace),
+    trusted,
+    tmp,
+    logFile,
+    process: proc,
+    exited,
     /** Last lines of code-server's log. */
     logTail: (lines) => tail(logFile, lines),
     /** A vscode-remote:// URI for a path on this machine, as the payload needs. */
@@ -186,7 +267,8 @@ export function workbenchUrl(server, { extensionDevelopmentPath, extensionTestsP
   if (extensionTestsPath) payload.push(['extensionTestsPath', server.remoteUri(extensionTestsPath)]);
   payload.push(['skipWelcome', 'true']);
   const q = [];
-  if (server.workspace) q.push(`${server.workspace.endsWith('.code-workspace') ? 'workspace' : 'folder'}=${encodeURIComponent(server.workspace)}`);
+  if (server.workspace)
+    q.push(`${server.workspace.endsWith('.code-workspace') ? 'workspace' : 'folder'}=${encodeURIComponent(server.workspace)}`);
   q.push(`payload=${encodeURIComponent(JSON.stringify(payload))}`);
   return `${server.url}/?${q.join('&')}`;
 }
@@ -197,17 +279,32 @@ export function workbenchUrl(server, { extensionDevelopmentPath, extensionTestsP
  * onLog(type, args) receives what the workbench sends to codeAutomationLog. colorScheme picks the
  * theme VS Code web follows (default 'dark').
  */
-export async function openPage(server, { extensionDevelopmentPath, extensionTestsPath, viewport = { width: 1400, height: 900 }, colorScheme = 'dark', onLog } = {}) {
+export async function openPage(
+  server,
+  { extensionDevelopmentPath, extensionTestsPath, viewport = { width: 1400, height: 900 }, colorScheme = 'dark', onLog } = {},
+) {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
     executablePath: chromiumPath,
-    handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false, // exitOnSignals() does it
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-default-apps'],
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false, // exitOnSignals() does it
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-default-apps',
+    ],
   });
   const resource = {
     order: 1,
-    killSync() { live.delete(resource); /* playwright kills its browsers on process exit */ },
+    killSync() {
+      live.delete(resource); /* playwright kills its browsers on process exit */
+    },
     async stop() {
       live.delete(resource);
       await Promise.race([browser.close().catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
@@ -216,7 +313,9 @@ export async function openPage(server, { extensionDevelopmentPath, extensionTest
   live.add(resource);
   const page = await browser.newPage({ viewport, colorScheme });
   let reportExit;
-  const exitCode = new Promise((resolve) => { reportExit = resolve; });
+  const exitCode = new Promise((resolve) => {
+    reportExit = resolve;
+  });
   await page.exposeFunction('codeAutomationExit', (code) => reportExit(Number(code)));
   await page.exposeFunction('codeAutomationLog', (type, args) => onLog?.(type, args));
   const url = workbenchUrl(server, { extensionDevelopmentPath, extensionTestsPath });

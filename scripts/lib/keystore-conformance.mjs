@@ -39,9 +39,11 @@ export function compareKeystore(file, engineCerts, storepass) {
   for (const [sha256, until] of reference) {
     const c = engine.get(sha256);
     if (!c) disagree.push(`${file}: keytool lists ${sha256}, the engine does not`);
-    else if (Math.floor(Date.parse(c.notAfter) / 1000) !== until / 1000) disagree.push(`${file}: ${sha256} keytool until ${new Date(until).toISOString()}, engine ${c.notAfter}`);
+    else if (Math.floor(Date.parse(c.notAfter) / 1000) !== until / 1000)
+      disagree.push(`${file}: ${sha256} keytool until ${new Date(until).toISOString()}, engine ${c.notAfter}`);
   }
-  for (const sha256 of engine.keys()) if (!reference.has(sha256)) disagree.push(`${file}: the engine reports ${sha256}, keytool does not list it`);
+  for (const sha256 of engine.keys())
+    if (!reference.has(sha256)) disagree.push(`${file}: the engine reports ${sha256}, keytool does not list it`);
   return { compared: reference.size, disagree };
 }
 
@@ -53,11 +55,45 @@ export function generatedKeystores(cli) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'certlens-keystores-'));
   try {
     const kt = (...args) => execFileSync('keytool', [...ENGLISH, ...args], { cwd: dir, stdio: 'ignore', timeout: 60_000 });
-    const stores = [['store.jks', 'JKS', 'storepw'], ['store.jceks', 'JCEKS', 'changeit'], ['store.p12', 'PKCS12', 'changeit']];
+    const stores = [
+      ['store.jks', 'JKS', 'storepw'],
+      ['store.jceks', 'JCEKS', 'changeit'],
+      ['store.p12', 'PKCS12', 'changeit'],
+    ];
     for (const [file, type, pass] of stores) {
       const common = ['-keystore', file, '-storetype', type, '-storepass', pass];
-      kt('-genkeypair', ...common, '-keypass', pass, '-alias', 'ca', '-dname', 'CN=Conformance CA', '-keyalg', 'EC', '-validity', '3650', '-ext', 'bc:c');
-      kt('-genkeypair', ...common, '-keypass', pass, '-alias', 'server', '-dname', 'CN=server.conformance.test', '-keyalg', 'RSA', '-keysize', '2048', '-validity', '30');
+      kt(
+        '-genkeypair',
+        ...common,
+        '-keypass',
+        pass,
+        '-alias',
+        'ca',
+        '-dname',
+        'CN=Conformance CA',
+        '-keyalg',
+        'EC',
+        '-validity',
+        '3650',
+        '-ext',
+        'bc:c',
+      );
+      kt(
+        '-genkeypair',
+        ...common,
+        '-keypass',
+        pass,
+        '-alias',
+        'server',
+        '-dname',
+        'CN=server.conformance.test',
+        '-keyalg',
+        'RSA',
+        '-keysize',
+        '2048',
+        '-validity',
+        '30',
+      );
       // Sign the server's key with the CA: its entry then holds a chain of two.
       kt('-certreq', ...common, '-alias', 'server', '-file', 'server.csr');
       kt('-gencert', ...common, '-alias', 'ca', '-infile', 'server.csr', '-outfile', 'server.crt', '-validity', '90');
@@ -74,7 +110,11 @@ export function generatedKeystores(cli) {
     const disagree = [];
     for (const [file, , pass] of stores) {
       const abs = path.join(dir, file);
-      const r = compareKeystore(abs, report.certificates.filter((c) => c.file === abs), pass);
+      const r = compareKeystore(
+        abs,
+        report.certificates.filter((c) => c.file === abs),
+        pass,
+      );
       compared += r.compared;
       disagree.push(...r.disagree);
       const problems = report.findings.filter((f) => f.file === abs && !f.sha256);

@@ -81,9 +81,13 @@ export function recompressPng(file) {
     }
   }
   const idat = zlib.deflateSync(out, { level: 9, memLevel: 9 });
-  const rebuilt = Buffer.concat([SIGNATURE, chunk('IHDR', ihdr),
+  const rebuilt = Buffer.concat([
+    SIGNATURE,
+    chunk('IHDR', ihdr),
     ...chunks.filter((c) => !['IHDR', 'IDAT', 'IEND'].includes(c.type)).map((c) => chunk(c.type, c.data)),
-    chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+    chunk('IDAT', idat),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
   if (rebuilt.length >= before) return { before, after: before };
   fs.writeFileSync(file, rebuilt);
   return { before, after: rebuilt.length };

@@ -99,14 +99,18 @@ function compare(groups, expected) {
   const expiredGroup = groups.find((g) => g.label === 'Expired');
   if (expired) {
     const missing = expired.cns.filter((cn) => !expiredGroup?.children.includes(cn));
-    if (missing.length) problems.push(`expired certificate(s) not shown under 'Expired': ${missing.join(', ')} (rows there: [${expiredGroup?.children.join(', ') ?? 'no Expired group'}])`);
+    if (missing.length)
+      problems.push(
+        `expired certificate(s) not shown under 'Expired': ${missing.join(', ')} (rows there: [${expiredGroup?.children.join(', ') ?? 'no Expired group'}])`,
+      );
   }
   // Every group the extension shows expanded must list exactly the manifest's certificates for it.
   for (const g of groups) {
     const want = expected.find((e) => e.label === g.label);
     if (!want || !g.expanded) continue;
     const got = [...new Set(g.children)].sort();
-    if (JSON.stringify(got) !== JSON.stringify(want.cns)) problems.push(`'${g.label}' lists [${got.join(', ')}]; expected [${want.cns.join(', ')}]`);
+    if (JSON.stringify(got) !== JSON.stringify(want.cns))
+      problems.push(`'${g.label}' lists [${got.join(', ')}]; expected [${want.cns.join(', ')}]`);
   }
   return problems;
 }
@@ -140,7 +144,9 @@ export async function runTreeUiCheck({ root, manifest, timeoutMs = 120_000, log 
       }
     })();
     let timer;
-    const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`no result within ${timeoutMs / 1000}s`)), timeoutMs); });
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no result within ${timeoutMs / 1000}s`)), timeoutMs);
+    });
     const problems = await Promise.race([work, timeout]).finally(() => clearTimeout(timer));
     const groups = groupRows(last.rows);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -157,11 +163,18 @@ export async function runTreeUiCheck({ root, manifest, timeoutMs = 120_000, log 
     return {
       ok: false,
       summary: problems[0],
-      details: [...problems.slice(1), `rendered rows: ${JSON.stringify(last.rows.map((r) => `${'  '.repeat(Math.max(r.level - 1, 0))}${r.label}`))}`,
-        ...(fs.existsSync(shot) ? [`screenshot of the workbench: ${shot}`] : [])],
+      details: [
+        ...problems.slice(1),
+        `rendered rows: ${JSON.stringify(last.rows.map((r) => `${'  '.repeat(Math.max(r.level - 1, 0))}${r.label}`))}`,
+        ...(fs.existsSync(shot) ? [`screenshot of the workbench: ${shot}`] : []),
+      ],
     };
   } catch (e) {
-    return { ok: false, summary: e instanceof Error ? e.message.split('\n')[0] : String(e), details: server ? [`code-server log (tail):\n${server.logTail(20)}`] : [] };
+    return {
+      ok: false,
+      summary: e instanceof Error ? e.message.split('\n')[0] : String(e),
+      details: server ? [`code-server log (tail):\n${server.logTail(20)}`] : [],
+    };
   } finally {
     await opened?.close().catch(() => {});
     await server?.stop().catch(() => {});

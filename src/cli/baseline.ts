@@ -26,7 +26,9 @@ export function readBaselineFile(file: string, usageError: (message: string) => 
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw usageError(`cannot read the baseline ${file}: ${code === 'ENOENT' ? 'no such file (write one with "certlens baseline --output FILE")' : (e as Error).message}`);
+    throw usageError(
+      `cannot read the baseline ${file}: ${code === 'ENOENT' ? 'no such file (write one with "certlens baseline --output FILE")' : (e as Error).message}`,
+    );
   }
   try {
     return parseBaseline(text);

@@ -2,7 +2,22 @@ import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Finding } from '../core/model';
 import type { FileRead } from '../core/scan/pipeline';
-import { assessHost, groupTargets, hostFindings, hostJson, type HostReference, type HostTarget, hostPortKey, parseHostPort, type ProbeResult, type ProbeTarget, probeTargetFor, Prober, proxyFor, startTlsFor } from '../core/hosts';
+import {
+  assessHost,
+  groupTargets,
+  hostFindings,
+  hostJson,
+  type HostReference,
+  type HostTarget,
+  hostPortKey,
+  parseHostPort,
+  type ProbeResult,
+  type ProbeTarget,
+  probeTargetFor,
+  Prober,
+  proxyFor,
+  startTlsFor,
+} from '../core/hosts';
 import { type HostJson, isoTime, REPORT_VERSION } from '../core/report/schema';
 import { meetsThreshold } from '../core/report/formats';
 import { EXPIRED_CODES } from '../core/report/findingCodes';
@@ -92,9 +107,17 @@ function prober(options: HostCliOptions): Prober {
 }
 
 /** Probes every target found by a scan: the report's `hosts`, and each issue once per host (at its first reference, the others related). */
-export async function checkTargets(targets: readonly HostTarget[], now: number, rules: RuleSettings, options: HostCliOptions): Promise<{ hosts: HostJson[]; findings: Finding[] }> {
+export async function checkTargets(
+  targets: readonly HostTarget[],
+  now: number,
+  rules: RuleSettings,
+  options: HostCliOptions,
+): Promise<{ hosts: HostJson[]; findings: Finding[] }> {
   const p = prober(options);
-  const results = await p.probeAll(targets.map((t) => probeTarget(t, options)), { signal: options.signal });
+  const results = await p.probeAll(
+    targets.map((t) => probeTarget(t, options)),
+    { signal: options.signal },
+  );
   const hosts: HostJson[] = [];
   const findings: Finding[] = [];
   targets.forEach((t, i) => {
@@ -153,13 +176,18 @@ export async function checkCommand(args: string[], usage: Usage): Promise<number
   const format = values.format;
   if (format !== 'table' && format !== 'json') throw usage(`--format must be table or json, not "${format}"`);
   const failOn = values['fail-on'];
-  if (!['expired', 'error', 'warning', 'info', 'never'].includes(failOn)) throw usage(`--fail-on must be expired, error, warning, info or never, not "${failOn}"`);
+  if (!['expired', 'error', 'warning', 'info', 'never'].includes(failOn))
+    throw usage(`--fail-on must be expired, error, warning, info or never, not "${failOn}"`);
   const starttls = values.starttls;
-  if (starttls !== undefined && !['smtp', 'imap', 'pop3', 'postgres', 'mysql', 'none'].includes(starttls)) throw usage(`--starttls must be smtp, imap, pop3, postgres, mysql or none, not "${starttls}"`);
+  if (starttls !== undefined && !['smtp', 'imap', 'pop3', 'postgres', 'mysql', 'none'].includes(starttls))
+    throw usage(`--starttls must be smtp, imap, pop3, postgres, mysql or none, not "${starttls}"`);
   const options = hostCliOptions(values, usage);
   const { now, rules } = evaluationSettings(values, usage);
 
-  const target = probeTarget({ host: spec.host, port: spec.port, starttls: (starttls as ProbeTarget['starttls']) ?? startTlsFor(spec.port) }, options);
+  const target = probeTarget(
+    { host: spec.host, port: spec.port, starttls: (starttls as ProbeTarget['starttls']) ?? startTlsFor(spec.port) },
+    options,
+  );
   if (values.servername) target.servername = values.servername;
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
@@ -167,16 +195,30 @@ export async function checkCommand(args: string[], usage: Usage): Promise<number
   controller.signal.throwIfAborted(); // Ctrl-C: exit 130 (main), not a 'cancelled' probe's 1
   const issues = assessHost(result, now, rules, { unreachable: 'error' });
   const json = hostJson([], result, now);
-  const out = format === 'json'
-    ? JSON.stringify({ version: REPORT_VERSION, now: isoTime(now), hosts: [json], findings: issues.map((i) => ({ ...i, host: hostPortKey(result.host, result.port) })) }, null, process.stdout.isTTY ? 2 : undefined) + '\n'
-    : checkTable(result, json, issues, now);
+  const out =
+    format === 'json'
+      ? JSON.stringify(
+          {
+            version: REPORT_VERSION,
+            now: isoTime(now),
+            hosts: [json],
+            findings: issues.map((i) => ({ ...i, host: hostPortKey(result.host, result.port) })),
+          },
+          null,
+          process.stdout.isTTY ? 2 : undefined,
+        ) + '\n'
+      : checkTable(result, json, issues, now);
   await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
-  const failed = failOn === 'expired' ? issues.some((i) => EXPIRED_CODES.has(i.code)) : issues.some((i) => meetsThreshold(i.severity, failOn));
+  const failed =
+    failOn === 'expired' ? issues.some((i) => EXPIRED_CODES.has(i.code)) : issues.some((i) => meetsThreshold(i.severity, failOn));
   return failed ? 1 : 0;
 }
 
 /** --now and the day thresholds, as `scan` reads them. */
-function evaluationSettings(values: { now?: string; 'critical-days'?: string; 'warn-days'?: string; 'info-days'?: string }, usage: Usage): { now: number; rules: RuleSettings } {
+function evaluationSettings(
+  values: { now?: string; 'critical-days'?: string; 'warn-days'?: string; 'info-days'?: string },
+  usage: Usage,
+): { now: number; rules: RuleSettings } {
   const days = (v: string | undefined, name: string, fallback: number) => {
     if (v === undefined) return fallback;
     if (!/^\d+$/.test(v)) throw usage(`--${name} needs a whole number, got "${v}"`);
@@ -197,8 +239,14 @@ function evaluationSettings(values: { now?: string; 'critical-days'?: string; 'w
 
 function checkTable(result: ProbeResult, json: HostJson, issues: ReturnType<typeof assessHost>, now: number): string {
   const label = hostPortKey(result.host, result.port);
-  const via = [`connected to ${result.address}`, result.viaProxy ? `via proxy ${result.viaProxy}` : '', result.servername ? `SNI ${result.servername}` : 'no SNI', result.starttls ? `STARTTLS ${result.starttls}` : '']
-    .filter(Boolean).join(', ');
+  const via = [
+    `connected to ${result.address}`,
+    result.viaProxy ? `via proxy ${result.viaProxy}` : '',
+    result.servername ? `SNI ${result.servername}` : 'no SNI',
+    result.starttls ? `STARTTLS ${result.starttls}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
   const lines = [`${label} (${via})`];
   if (result.error) {
     lines.push(`error      ${result.error}`);
@@ -209,9 +257,13 @@ function checkTable(result: ProbeResult, json: HostJson, issues: ReturnType<type
     if (result.notAfter !== undefined) lines.push(`expires    ${isoDate(result.notAfter)} (${json.daysLeft} days)`);
     const header = ['#', 'ROLE', 'EXPIRES', 'DAYS', 'SUBJECT', 'ISSUER', 'SHA-256'];
     const rows = result.chain.map((m, i) => [
-      String(i), i === 0 ? 'leaf' : i === result.chain.length - 1 && m.selfSigned ? 'root' : 'intermediate', isoDate(m.notAfter),
-      String(daysLeft(m.notAfter, now)), (m.subjectCN ? `CN=${m.subjectCN}` : m.subject).slice(0, 48),
-      (m.issuerCN ? `CN=${m.issuerCN}` : m.issuer).slice(0, 48), m.sha256,
+      String(i),
+      i === 0 ? 'leaf' : i === result.chain.length - 1 && m.selfSigned ? 'root' : 'intermediate',
+      isoDate(m.notAfter),
+      String(daysLeft(m.notAfter, now)),
+      (m.subjectCN ? `CN=${m.subjectCN}` : m.subject).slice(0, 48),
+      (m.issuerCN ? `CN=${m.issuerCN}` : m.issuer).slice(0, 48),
+      m.sha256,
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const fmt = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');

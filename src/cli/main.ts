@@ -164,12 +164,20 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     },
   });
   const format = values.format;
-  if (!['table', 'json', 'csv', 'sarif', 'openmetrics'].includes(format)) throw new UsageError(`--format must be table, json, csv, sarif or openmetrics, not "${format}"`);
+  if (!['table', 'json', 'csv', 'sarif', 'openmetrics'].includes(format))
+    throw new UsageError(`--format must be table, json, csv, sarif or openmetrics, not "${format}"`);
   const failOn = values['fail-on'];
-  if (!['expired', 'error', 'warning', 'info', 'hint', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be expired, error, warning, info, hint or never, not "${failOn}"`);
+  if (!['expired', 'error', 'warning', 'info', 'hint', 'never'].includes(failOn))
+    throw new UsageError(`--fail-on must be expired, error, warning, info, hint or never, not "${failOn}"`);
   const policy = values['non-production'] as NonProductionPolicy;
   if (!NON_PRODUCTION_POLICIES.includes(policy)) throw new UsageError(`--non-production must be hint, normal or exclude, not "${policy}"`);
-  const contextGlobs: ContextGlobs = { production: values.production, test: values.test, example: values.example, documentation: values.documentation, vendored: values.vendored };
+  const contextGlobs: ContextGlobs = {
+    production: values.production,
+    test: values.test,
+    example: values.example,
+    documentation: values.documentation,
+    vendored: values.vendored,
+  };
   let now = Date.now();
   if (values.now !== undefined) {
     now = Date.parse(values.now);
@@ -191,10 +199,14 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
   const namedFiles = [...new Set(roots.map((r) => path.resolve(r)).filter((r) => !folders.includes(r)))];
   const contextOf = contextByFolder(new ContextClassifier(contextGlobs), folders, process.cwd());
   // Endpoints are what production files connect to: links in tests, examples and docs are not probed unless asked.
-  const collector = hostOptions ? new HostCollector(values['hosts-non-production'] ? undefined : (file) => contextOf(file) === 'production') : undefined;
+  const collector = hostOptions
+    ? new HostCollector(values['hosts-non-production'] ? undefined : (file) => contextOf(file) === 'production')
+    : undefined;
 
   // CERTLENS_TIMINGS=1: time per phase on stderr, from process start (for profiling the benchmark).
-  const mark = process.env.CERTLENS_TIMINGS ? (phase: string, ms = performance.now()) => process.stderr.write(`${phase.padEnd(10)} ${ms.toFixed(0)} ms\n`) : () => undefined;
+  const mark = process.env.CERTLENS_TIMINGS
+    ? (phase: string, ms = performance.now()) => process.stderr.write(`${phase.padEnd(10)} ${ms.toFixed(0)} ms\n`)
+    : () => undefined;
   // Ctrl-C cancels the scan: main() exits 130 and an --output file is left as it was.
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
@@ -206,7 +218,8 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
   // (~0.1 s) costs more than reading them.
   const workerFile = path.join(__dirname, 'readWorker.js');
   const worthAWorker = folders.length > 0 || namedFiles.length > FEW_FILES;
-  const pool = worthAWorker && fs.existsSync(workerFile) && keystorePassword === undefined ? new ReadPool(workerFile, { oneScan: true }) : undefined;
+  const pool =
+    worthAWorker && fs.existsSync(workerFile) && keystorePassword === undefined ? new ReadPool(workerFile, { oneScan: true }) : undefined;
   // Kept for the whole scan: a worker let go after each PATH costs a new one's start (0.2 s) per file named.
   pool?.hold();
   const exclude = [...(values['no-default-excludes'] ? [] : DEFAULT_EXCLUDES), ...(values.exclude ?? [])];
@@ -219,9 +232,10 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
   const indent = !values.output && process.stdout.isTTY ? 2 : undefined;
   // One-line JSON is written as it is serialised: each file's part on the thread that parsed it (see
   // report/stream.ts). A baseline or git history is matched against the whole report, so not then.
-  const streamed: FragmentSpec | undefined = format === 'json' && mode === 'scan' && indent === undefined && !baseline && !values['last-change']
-    ? { now, rules, contextGlobs, folders, cwd: process.cwd(), policy, ownerRoots, hosts: !!collector }
-    : undefined;
+  const streamed: FragmentSpec | undefined =
+    format === 'json' && mode === 'scan' && indent === undefined && !baseline && !values['last-change']
+      ? { now, rules, contextGlobs, folders, cwd: process.cwd(), policy, ownerRoots, hosts: !!collector }
+      : undefined;
   const fragments: ReportFragment[] = [];
   const scanStarted = performance.now();
   const stats = await runScan({
@@ -241,7 +255,9 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     // For `npm run bench`: the reading pipeline alone (nothing is parsed; the report is empty).
     sniffOnly: process.env.CERTLENS_BENCH_SNIFF_ONLY === '1',
     signal: controller.signal,
-    ...(streamed ? { report: streamed, onFragment: (f: ReportFragment) => fragments.push(f) } : { onFile: (r: FileResult) => inventory.set(r) }),
+    ...(streamed
+      ? { report: streamed, onFragment: (f: ReportFragment) => fragments.push(f) }
+      : { onFile: (r: FileResult) => inventory.set(r) }),
     onRead: collector?.onRead,
   }).finally(() => pool?.dispose());
   mark('scanned');
@@ -250,9 +266,14 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
   if (stats.sharing && process.env.CERTLENS_TIMINGS) {
     // When the walk ended, and how the work was shared (files read here, this thread's wait for the worker at the end).
     mark('walked', scanStarted + stats.sharing.walkedMs);
-    process.stderr.write(`here ${stats.sharing.readHere} of ${stats.files} files (${stats.sharing.offered} offered to the worker), waited ${stats.sharing.waitedMs} ms\n`);
+    process.stderr.write(
+      `here ${stats.sharing.readHere} of ${stats.files} files (${stats.sharing.offered} offered to the worker), waited ${stats.sharing.waitedMs} ms\n`,
+    );
   }
-  const checked = collector && hostOptions ? await checkTargets(collector.targets(), now, rules, { ...hostOptions, signal: controller.signal }) : undefined;
+  const checked =
+    collector && hostOptions
+      ? await checkTargets(collector.targets(), now, rules, { ...hostOptions, signal: controller.signal })
+      : undefined;
   let counts: FailureCounts;
   // Host probes end as 'cancelled' rather than throwing: a cancelled run writes no report.
   controller.signal.throwIfAborted();
@@ -263,7 +284,18 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
       return sink.write(chunk);
     };
     try {
-      const totals = await writeJsonReport(fragments, { files: stats.files, ms: stats.ms, hostFindings: checked?.findings, hosts: checked?.hosts, unreadableFolders: stats.unreadableFolders }, streamed, write);
+      const totals = await writeJsonReport(
+        fragments,
+        {
+          files: stats.files,
+          ms: stats.ms,
+          hostFindings: checked?.findings,
+          hosts: checked?.hosts,
+          unreadableFolders: stats.unreadableFolders,
+        },
+        streamed,
+        write,
+      );
       await write(Buffer.from('\n'));
       counts = totals.counts;
     } catch (e) {
@@ -281,25 +313,43 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     const ownersOf = ownersByRoot(ownerRoots, readTextIfExists);
     const lastChanges = values['last-change'] ? await lastChangesOf(certs, new LastChangeCache()) : undefined;
     const lastChangeOf = lastChanges && ((c: CertificateRecord) => lastChanges.get(`${c.file}\0${c.index}`));
-    const report = buildReport(certs, findings, now, stats, { contextOf, hosts: checked?.hosts, ownersOf, lastChangeOf, crls: inventory.crls() });
+    const report = buildReport(certs, findings, now, stats, {
+      contextOf,
+      hosts: checked?.hosts,
+      ownersOf,
+      lastChangeOf,
+      crls: inventory.crls(),
+    });
     mark('report');
     const relativeTo = roots.length === 1 && fs.statSync(roots[0]).isDirectory() ? path.resolve(roots[0]) : process.cwd();
     const sourceRoot = sourceRootFor(roots, relativeTo);
     const inBaseline = baseline && new BaselineMatcher(baseline, sourceRoot);
     if (inBaseline) for (const f of report.findings) if (inBaseline.matches(f)) f.baselined = true;
     const out =
-      mode === 'baseline' ? baselineJson(createBaseline(report.findings, sourceRoot))
-      : format === 'json' ? JSON.stringify(report, null, indent) + '\n'
-      : format === 'csv' ? toCsv(report)
-      : format === 'sarif' ? toSarif(report, VERSION, { sourceRoot, baseline: !!baseline })
-      : format === 'openmetrics' ? toMetrics(report, { repository: values.repository, relativeTo })
-      : toTable(report, !values['no-color'] && !values.output && process.stdout.isTTY === true && !process.env.NO_COLOR, relativeTo);
+      mode === 'baseline'
+        ? baselineJson(createBaseline(report.findings, sourceRoot))
+        : format === 'json'
+          ? JSON.stringify(report, null, indent) + '\n'
+          : format === 'csv'
+            ? toCsv(report)
+            : format === 'sarif'
+              ? toSarif(report, VERSION, { sourceRoot, baseline: !!baseline })
+              : format === 'openmetrics'
+                ? toMetrics(report, { repository: values.repository, relativeTo })
+                : toTable(
+                    report,
+                    !values['no-color'] && !values.output && process.stdout.isTTY === true && !process.env.NO_COLOR,
+                    relativeTo,
+                  );
     mark('formatted');
     controller.signal.throwIfAborted();
     if (values.output) writeFileAtomically(values.output, out);
     else await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
     const counted = inBaseline ? findings.filter((f) => !inBaseline.matches(f)) : findings;
-    if (counted.length < findings.length) process.stderr.write(`certlens: ${findings.length - counted.length} of ${findings.length} findings are in the baseline ${values.baseline}: reported, not counted for --fail-on\n`);
+    if (counted.length < findings.length)
+      process.stderr.write(
+        `certlens: ${findings.length - counted.length} of ${findings.length} findings are in the baseline ${values.baseline}: reported, not counted for --fail-on\n`,
+      );
     counts = failureCounts(counted);
   }
   mark('written');
@@ -312,7 +362,10 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
  * does not touch again), or stdout, waiting for it to drain; a reader that went away (EPIPE) takes
  * nothing more. close(false) leaves the file as it was.
  */
-function outputSink(file: string | undefined): { write: (chunk: Uint8Array) => void | Promise<void>; close: (ok: boolean) => Promise<void> } {
+function outputSink(file: string | undefined): {
+  write: (chunk: Uint8Array) => void | Promise<void>;
+  close: (ok: boolean) => Promise<void>;
+} {
   if (file) {
     const output = openOutput(file);
     let position = 0;
@@ -320,7 +373,8 @@ function outputSink(file: string | undefined): { write: (chunk: Uint8Array) => v
     const writeAt = async (chunk: Uint8Array, at: number) => {
       for (let off = 0; off < chunk.length;) {
         const bytesWritten = await new Promise<number>((resolve, reject) =>
-          fs.write(output.fd, chunk, off, chunk.length - off, at + off, (e, n) => (e ? reject(e) : resolve(n))));
+          fs.write(output.fd, chunk, off, chunk.length - off, at + off, (e, n) => (e ? reject(e) : resolve(n))),
+        );
         off += bytesWritten;
       }
     };
@@ -405,7 +459,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`certlens: ${e.message}\n`);
       return 2;
     }
-    process.stderr.write(`certlens: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+    process.stderr.write(`certlens: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return 2;
   }
 }
@@ -428,7 +482,11 @@ if (require.main === module) {
       process.exitCode = 2;
     },
   };
-  runInBackground(fatal, 'certlens', main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  }));
+  runInBackground(
+    fatal,
+    'certlens',
+    main(process.argv.slice(2)).then((code) => {
+      process.exitCode = code;
+    }),
+  );
 }

@@ -97,7 +97,12 @@ export function nextChangeOf(c: DatedCertificate, now: number, rules: RuleSettin
 }
 
 /** The earliest moment after `now` at which a finding of a file's expiries (FileResult.expiries, evaluateExpiries) changes. */
-export function nextExpiryChange(expiries: readonly FileExpiry[] | undefined, now: number, rules: RuleSettings, options: NextChangeOptions = {}): number {
+export function nextExpiryChange(
+  expiries: readonly FileExpiry[] | undefined,
+  now: number,
+  rules: RuleSettings,
+  options: NextChangeOptions = {},
+): number {
   let next = Infinity;
   for (const e of expiries ?? []) next = Math.min(next, nextChangeOf(expiryDates(e), now, rules, options));
   return next;
@@ -107,7 +112,12 @@ export function nextExpiryChange(expiries: readonly FileExpiry[] | undefined, no
  * nextChangeOf for a CRL: its nextUpdate is graded as a certificate's notAfter (evaluateCrls), with
  * no notBefore and no lifetime share. Infinity for a CRL without nextUpdate.
  */
-export function nextChangeOfCrl(c: { nextUpdate?: number; sha256?: string }, now: number, rules: RuleSettings, options: NextChangeOptions = {}): number {
+export function nextChangeOfCrl(
+  c: { nextUpdate?: number; sha256?: string },
+  now: number,
+  rules: RuleSettings,
+  options: NextChangeOptions = {},
+): number {
   if (c.nextUpdate === undefined) return Infinity;
   return nextChangeOf({ notBefore: -Infinity, notAfter: c.nextUpdate, sha256: c.sha256 }, now, rules, options);
 }
@@ -149,7 +159,12 @@ export function nextLocalMidnight(now: number): number {
  * The earliest change over many certificates (nextChangeOf), or the next local midnight if that
  * comes first. Pass only the certificates that are shown (not ignored).
  */
-export function nextChangeOfAll<T extends DatedCertificate>(certificates: Iterable<T>, now: number, rulesFor: (c: T) => RuleSettings, options: NextChangeOptions = {}): number {
+export function nextChangeOfAll<T extends DatedCertificate>(
+  certificates: Iterable<T>,
+  now: number,
+  rulesFor: (c: T) => RuleSettings,
+  options: NextChangeOptions = {},
+): number {
   let next = nextLocalMidnight(now);
   for (const c of certificates) {
     const t = nextChangeOf(c, now, rulesFor(c), options);
@@ -168,7 +183,13 @@ export type HostCheck = Pick<ProbeResult, 'checkedAt' | 'error' | 'chain' | 'cha
  * `checkedAt + cacheMs`, when the Prober's cache drops it and a re-check is due (pass the failure
  * TTL for an error result). A result that is already stale adds nothing.
  */
-export function nextHostChange(result: HostCheck, now: number, rules: RuleSettings, cacheMs: number, options: NextChangeOptions = {}): number {
+export function nextHostChange(
+  result: HostCheck,
+  now: number,
+  rules: RuleSettings,
+  cacheMs: number,
+  options: NextChangeOptions = {},
+): number {
   const stale = result.checkedAt + cacheMs;
   let next = stale > now ? stale : Infinity;
   const leaf = result.chain[0];
@@ -177,7 +198,10 @@ export function nextHostChange(result: HostCheck, now: number, rules: RuleSettin
   const i = result.chainEarliestIndex ?? 0;
   const member = result.chain[i];
   if (i > 0 && member && member.notAfter < leaf.notAfter) {
-    next = Math.min(next, nextChangeOf({ notBefore: member.notBefore, notAfter: member.notAfter }, now, rules, { textRoundingMs: Infinity }));
+    next = Math.min(
+      next,
+      nextChangeOf({ notBefore: member.notBefore, notAfter: member.notAfter }, now, rules, { textRoundingMs: Infinity }),
+    );
   }
   return next;
 }
@@ -216,7 +240,11 @@ export class WallClockAlarm {
   private readonly maxSleepMs: number;
   private readonly jumpToleranceMs: number;
 
-  constructor(private readonly clock: Clock, private readonly onDue: (now: number) => void, private readonly options: WallClockAlarmOptions = {}) {
+  constructor(
+    private readonly clock: Clock,
+    private readonly onDue: (now: number) => void,
+    private readonly options: WallClockAlarmOptions = {},
+  ) {
     this.maxSleepMs = Math.min(Math.max(1, options.maxSleepMs ?? 60_000), MAX_TIMER_MS);
     this.jumpToleranceMs = options.jumpToleranceMs ?? 5_000;
   }

@@ -33,14 +33,40 @@ const RANK: Record<FileContext, number> = { vendored: 4, test: 3, example: 2, do
 
 /** Directory names, compared in lower case (.NET writes Tests/, Swift Tests/, Go testdata/). */
 const DIRECTORY_CONTEXTS = new Map<string, FileContext>([
-  ...['test', 'tests', '__tests__', 'spec', 'specs', 'testdata', 'test-data', 'test_data', 'fixtures', '__fixtures__', 'mocks', '__mocks__',
-    'e2e', 'androidtest', 'integrationtest', 'testfixtures', 'integration', 'integration-tests', 'integration_tests', 'testing', 'acceptance',
-    'bench', 'benches', 'benchmark', 'benchmarks'].map((d) => [d, 'test'] as const),
+  ...[
+    'test',
+    'tests',
+    '__tests__',
+    'spec',
+    'specs',
+    'testdata',
+    'test-data',
+    'test_data',
+    'fixtures',
+    '__fixtures__',
+    'mocks',
+    '__mocks__',
+    'e2e',
+    'androidtest',
+    'integrationtest',
+    'testfixtures',
+    'integration',
+    'integration-tests',
+    'integration_tests',
+    'testing',
+    'acceptance',
+    'bench',
+    'benches',
+    'benchmark',
+    'benchmarks',
+  ].map((d) => [d, 'test'] as const),
   ...['examples', 'example', 'samples', 'sample', 'demo', 'demos'].map((d) => [d, 'example'] as const),
   ...['docs', 'doc', 'documentation'].map((d) => [d, 'documentation'] as const),
   // Unix manual pages (DocBook or troff sources: mosquitto's and systemd's man/).
   ['man', 'documentation'],
-  ...['vendor', 'third_party', 'third-party', 'external', 'node_modules', 'bower_components', 'site-packages'].map((d) => [d, 'vendored'] as const),
+  ...['vendor', 'third_party', 'third-party', 'external', 'node_modules', 'bower_components', 'site-packages'].map(
+    (d) => [d, 'vendored'] as const,
+  ),
   // CI services' own folders: workflows and the fixtures they use are not deployed.
   ...['.github', '.circleci', '.buildkite', '.gitlab'].map((d) => [d, 'test'] as const),
   // Vagrant's state of a local VM (its SSH key, synced folders).
@@ -80,7 +106,23 @@ const DOTNET_TEST_PROJECT = /\.(?:unit|integration|functional)?tests?$/;
  */
 const SUFFIXED_TEST_DIRECTORY = /^[a-z0-9]+[-_]?tests?$|^[a-z0-9]+(?:[-_][a-z0-9]+)*[-_]tests?$/;
 /** English words that end in "test" (latest/ is a release, not a test). */
-const WORDS_ENDING_IN_TEST = new Set(['latest', 'contest', 'attest', 'protest', 'detest', 'greatest', 'fastest', 'shortest', 'smartest', 'softest', 'hottest', 'lightest', 'brightest', 'strictest', 'quietest']);
+const WORDS_ENDING_IN_TEST = new Set([
+  'latest',
+  'contest',
+  'attest',
+  'protest',
+  'detest',
+  'greatest',
+  'fastest',
+  'shortest',
+  'smartest',
+  'softest',
+  'hottest',
+  'lightest',
+  'brightest',
+  'strictest',
+  'quietest',
+]);
 /**
  * testcerts/, test-cert/, testutil/, testserver/: named for what they hold for tests, in one word
  * or several (Hyperledger's test-network/ and test-network-k8s/, test_helpers_v2/).

@@ -16,9 +16,15 @@ export type RunGit = (args: readonly string[], cwd: string) => Promise<string>;
 
 /** git from PATH, or the executable the editor's git extension uses. */
 export function gitCli(executable = 'git'): RunGit {
-  return (args, cwd) => new Promise((resolve, reject) => {
-    execFile(executable, args as string[], { cwd, encoding: 'utf8', timeout: 20_000, maxBuffer: 4 * 1024 * 1024, windowsHide: true }, (err, stdout) => (err ? reject(err instanceof Error ? err : new Error('git failed')) : resolve(stdout)));
-  });
+  return (args, cwd) =>
+    new Promise((resolve, reject) => {
+      execFile(
+        executable,
+        args as string[],
+        { cwd, encoding: 'utf8', timeout: 20_000, maxBuffer: 4 * 1024 * 1024, windowsHide: true },
+        (err, stdout) => (err ? reject(err instanceof Error ? err : new Error('git failed')) : resolve(stdout)),
+      );
+    });
 }
 
 /**
@@ -53,7 +59,20 @@ export class LastChangeCache {
     const dir = path.dirname(file);
     if (!(await this.usable(dir))) return undefined;
     try {
-      const out = (await this.runGit(['log', '-1', '--no-color', '--format=%h%x00%an%x00%aI', '--no-patch', `-L${startLine + 1},${Math.max(startLine, endLine) + 1}:${path.basename(file)}`, '--'], dir)).trim();
+      const out = (
+        await this.runGit(
+          [
+            'log',
+            '-1',
+            '--no-color',
+            '--format=%h%x00%an%x00%aI',
+            '--no-patch',
+            `-L${startLine + 1},${Math.max(startLine, endLine) + 1}:${path.basename(file)}`,
+            '--',
+          ],
+          dir,
+        )
+      ).trim();
       const [commit, author, date] = out.split('\n')[0].split('\0');
       const when = Date.parse(date ?? '');
       return commit && author !== undefined && Number.isFinite(when) ? { commit, author, date: isoTime(when) } : undefined;
@@ -65,7 +84,10 @@ export class LastChangeCache {
   private usable(dir: string): Promise<boolean> {
     let usable = this.folders.get(dir);
     if (!usable) {
-      usable = this.runGit(['rev-parse', '--is-shallow-repository'], dir).then((out) => out.trim() === 'false', () => false);
+      usable = this.runGit(['rev-parse', '--is-shallow-repository'], dir).then(
+        (out) => out.trim() === 'false',
+        () => false,
+      );
       this.folders.set(dir, usable);
     }
     return usable;
@@ -76,7 +98,11 @@ export class LastChangeCache {
  * The last change of each certificate, asked a few at a time (git runs a process per question).
  * Keys are `file\0index`.
  */
-export async function lastChangesOf(certs: readonly { file: string; index: number; range: { start: { line: number }; end: { line: number } } }[], cache: LastChangeCache, parallel = 4): Promise<Map<string, LastChange>> {
+export async function lastChangesOf(
+  certs: readonly { file: string; index: number; range: { start: { line: number }; end: { line: number } } }[],
+  cache: LastChangeCache,
+  parallel = 4,
+): Promise<Map<string, LastChange>> {
   const out = new Map<string, LastChange>();
   let next = 0;
   const worker = async () => {

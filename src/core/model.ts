@@ -268,22 +268,49 @@ export interface CrlRecord extends CrlFields, FileLocation {
 export const DAY_MS = 86_400_000;
 
 /** Where a certificate was found, and its place among the file's certificates. */
-export type Placement = Pick<CertificateRecord, 'file' | 'range' | 'source' | 'index' | 'role'> & Partial<Pick<CertificateRecord, 'chain' | 'privateKey' | 'alias' | 'keystore' | 'managedBy'>>;
+export type Placement = Pick<CertificateRecord, 'file' | 'range' | 'source' | 'index' | 'role'> &
+  Partial<Pick<CertificateRecord, 'chain' | 'privateKey' | 'alias' | 'keystore' | 'managedBy'>>;
 
 /**
  * A certificate's fields at a new place. Written out field by field on purpose: an object spread
  * followed by more properties takes V8's slow path (~9 µs here against ~0.05 µs), and a bundle
  * read from cache is nothing but such copies. A unit test checks that no field is forgotten.
  */
-export function placeCertificate(c: CertificateFields & Pick<CertificateRecord, 'der'> & Partial<Pick<CertificateRecord, 'saml' | 'jwk'>>, at: Placement): CertificateRecord {
+export function placeCertificate(
+  c: CertificateFields & Pick<CertificateRecord, 'der'> & Partial<Pick<CertificateRecord, 'saml' | 'jwk'>>,
+  at: Placement,
+): CertificateRecord {
   const r: CertificateRecord = {
-    subject: c.subject, subjectCN: c.subjectCN, issuer: c.issuer, issuerCN: c.issuerCN, sans: c.sans, serial: c.serial,
-    notBefore: c.notBefore, notAfter: c.notAfter, sha256: c.sha256, sha1: c.sha1, spkiSha256: c.spkiSha256,
-    keyType: c.keyType, keyBits: c.keyBits, curve: c.curve, signatureAlgorithm: c.signatureAlgorithm,
-    signatureAlgorithmOid: c.signatureAlgorithmOid, isCA: c.isCA, selfSigned: c.selfSigned, keyUsage: c.keyUsage,
-    extendedKeyUsage: c.extendedKeyUsage, subjectKeyId: c.subjectKeyId, authorityKeyId: c.authorityKeyId,
-    subjectRaw: c.subjectRaw, issuerRaw: c.issuerRaw, der: c.der,
-    file: at.file, range: at.range, source: at.source, index: at.index, role: at.role,
+    subject: c.subject,
+    subjectCN: c.subjectCN,
+    issuer: c.issuer,
+    issuerCN: c.issuerCN,
+    sans: c.sans,
+    serial: c.serial,
+    notBefore: c.notBefore,
+    notAfter: c.notAfter,
+    sha256: c.sha256,
+    sha1: c.sha1,
+    spkiSha256: c.spkiSha256,
+    keyType: c.keyType,
+    keyBits: c.keyBits,
+    curve: c.curve,
+    signatureAlgorithm: c.signatureAlgorithm,
+    signatureAlgorithmOid: c.signatureAlgorithmOid,
+    isCA: c.isCA,
+    selfSigned: c.selfSigned,
+    keyUsage: c.keyUsage,
+    extendedKeyUsage: c.extendedKeyUsage,
+    subjectKeyId: c.subjectKeyId,
+    authorityKeyId: c.authorityKeyId,
+    subjectRaw: c.subjectRaw,
+    issuerRaw: c.issuerRaw,
+    der: c.der,
+    file: at.file,
+    range: at.range,
+    source: at.source,
+    index: at.index,
+    role: at.role,
   };
   // Absent rather than undefined, as on a freshly parsed record.
   if (at.chain) r.chain = at.chain;

@@ -36,7 +36,10 @@ interface Rule {
 const SECTION_HEADER = /^\^?\[([^\]]+)\](?:\[\d+\])?(?:\s+(.*))?$/;
 
 export class CodeOwners {
-  private constructor(private readonly rules: readonly Rule[], readonly flavor: CodeOwnersFlavor) {}
+  private constructor(
+    private readonly rules: readonly Rule[],
+    readonly flavor: CodeOwnersFlavor,
+  ) {}
 
   /**
    * Parses a CODEOWNERS file. `flavor` defaults to GitLab when the file has section headers (GitHub
@@ -65,7 +68,13 @@ export class CodeOwners {
       const matches = compilePattern(body, chosen);
       if (!matches) return;
       const own = ownerTokens(rest, chosen);
-      rules.push({ matches, owners: exclusion ? [] : own.length || chosen === 'github' ? own : sectionDefaults, line: i + 1, section, exclusion });
+      rules.push({
+        matches,
+        owners: exclusion ? [] : own.length || chosen === 'github' ? own : sectionDefaults,
+        line: i + 1,
+        section,
+        exclusion,
+      });
     });
     return new CodeOwners(rules, chosen);
   }
@@ -174,8 +183,7 @@ function segmentSource(segment: string): string {
       // Within a segment, ** is a plain * (gitignore).
       while (segment[i + 1] === '*') i++;
       out += '[^/]*';
-    }
-    else if (c === '?') out += '[^/]';
+    } else if (c === '?') out += '[^/]';
     else out += escapeRegex(c);
   }
   return out;

@@ -6,7 +6,6 @@
  */
 import { noUrgencies, URGENCY_ORDER, urgencyOf, type RuleSettings, type Urgency, type UrgencyCounts } from './rules/rules';
 
-
 /** What the summary counts. */
 export type SummaryKind = 'certificates' | 'crls' | 'metadata' | 'hosts';
 
@@ -51,7 +50,12 @@ export interface WorkspaceSummary {
 const moreUrgent = (a: Urgency, b: Urgency | undefined): boolean => b === undefined || URGENCY_ORDER.indexOf(a) < URGENCY_ORDER.indexOf(b);
 
 export function summarize(input: SummaryInput): WorkspaceSummary {
-  const byKind: Record<SummaryKind, UrgencyCounts> = { certificates: { ...input.certificates.counts }, crls: noUrgencies(), metadata: noUrgencies(), hosts: noUrgencies() };
+  const byKind: Record<SummaryKind, UrgencyCounts> = {
+    certificates: { ...input.certificates.counts },
+    crls: noUrgencies(),
+    metadata: noUrgencies(),
+    hosts: noUrgencies(),
+  };
   const nonProduction = { ...input.certificates.nonProduction };
   const worst = new Map(input.certificates.worst);
   const files = new Set(worst.keys());
@@ -78,7 +82,10 @@ export function summarize(input: SummaryInput): WorkspaceSummary {
     criticalDays = Math.max(criticalDays, rules.criticalDays);
   }
   return {
-    byKind, all, nonProduction, worst,
+    byKind,
+    all,
+    nonProduction,
+    worst,
     expired: all.expired,
     critical: all.critical,
     soon: all.critical + all.warning,

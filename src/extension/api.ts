@@ -30,5 +30,13 @@ export interface CertLensApi {
   /** Notifications shown so far in this session (for tests). */
   notifications(): number;
   /** Timings for benchmarks: activate() itself, activation to the first complete scan, the last scan. */
-  metrics(): { activationMs: number; firstScanMs?: number; lastScanMs: number; lastScanFiles: number; codeLensRequests: readonly { at: number; ms: number }[]; editsMovedWithoutParse: number; editsHandled: readonly { at: number; ms: number }[] };
+  metrics(): {
+    activationMs: number;
+    firstScanMs?: number;
+    lastScanMs: number;
+    lastScanFiles: number;
+    codeLensRequests: readonly { at: number; ms: number }[];
+    editsMovedWithoutParse: number;
+    editsHandled: readonly { at: number; ms: number }[];
+  };
 }

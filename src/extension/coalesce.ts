@@ -2,7 +2,10 @@
 export class Coalescer {
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly fn: () => void, private readonly delayMs: number) {}
+  constructor(
+    private readonly fn: () => void,
+    private readonly delayMs: number,
+  ) {}
 
   trigger(): void {
     this.timer ??= setTimeout(() => this.flush(), this.delayMs);

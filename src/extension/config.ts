@@ -2,8 +2,18 @@ import * as vscode from 'vscode';
 import { configFrom, DEFAULTS, type CertLensConfig, type SettingKey, type Settings, type WindowConfig } from './settings';
 
 export {
-  DEFAULTS, SETTING_KEYS, FILE_CONTEXTS, SCOPES,
-  type CertLensConfig, type FileContext, type HostSettings, type NonProductionMode, type SettingKey, type Settings, type SeverityName, type UnreachableSeverity,
+  DEFAULTS,
+  SETTING_KEYS,
+  FILE_CONTEXTS,
+  SCOPES,
+  type CertLensConfig,
+  type FileContext,
+  type HostSettings,
+  type NonProductionMode,
+  type SettingKey,
+  type Settings,
+  type SeverityName,
+  type UnreachableSeverity,
   type WindowConfig,
 } from './settings';
 
@@ -39,7 +49,9 @@ export async function updateWorkspaceSetting<K extends SettingKey>(key: K, value
 /** The `files.exclude` globs switched on for a folder (CertLens skips them too). */
 export function readFilesExclude(scope?: vscode.ConfigurationScope): string[] {
   const filesExclude = vscode.workspace.getConfiguration('files', scope).get<Record<string, unknown>>('exclude', {});
-  return Object.entries(filesExclude).filter(([, on]) => on === true).map(([glob]) => glob);
+  return Object.entries(filesExclude)
+    .filter(([, on]) => on === true)
+    .map(([glob]) => glob);
 }
 
 /** VS Code's proxy settings, which host checks honour. */
@@ -68,7 +80,10 @@ const fullName = (key: SettingKey | OtherSetting): string => (key in DEFAULTS ? 
  * prefix, other sections' settings by their full name. Handlers run in the order they subscribed;
  * one that throws does not keep the others from running.
  */
-export function onDidChangeConfig(keys: readonly (SettingKey | OtherSetting)[], handler: (e: vscode.ConfigurationChangeEvent) => void): vscode.Disposable {
+export function onDidChangeConfig(
+  keys: readonly (SettingKey | OtherSetting)[],
+  handler: (e: vscode.ConfigurationChangeEvent) => void,
+): vscode.Disposable {
   const names = keys.map(fullName);
   const changes = sharedChanges();
   changes.subscribers++;

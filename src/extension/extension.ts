@@ -54,12 +54,19 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   };
   const rescan = (): Promise<void> => {
     // A failed scan is logged (CertLens: Show Log) and leaves the previous results in place.
-    const scan = store.scanAll().then(async () => {
-      firstScanMs ??= performance.now() - activationStart;
-      await notify();
-    }).catch((err: unknown) => log.error('The workspace scan failed', err));
+    const scan = store
+      .scanAll()
+      .then(async () => {
+        firstScanMs ??= performance.now() - activationStart;
+        await notify();
+      })
+      .catch((err: unknown) => log.error('The workspace scan failed', err));
     fullScan = scan;
-    runInBackground(log, 'Showing the scan in the view', vscode.window.withProgress({ location: { viewId: 'certlens.expirations' } }, () => scan));
+    runInBackground(
+      log,
+      'Showing the scan in the view',
+      vscode.window.withProgress({ location: { viewId: 'certlens.expirations' } }, () => scan),
+    );
     return scan;
   };
 
@@ -67,7 +74,17 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     log,
     // A new day, or a certificate crossing into expired or critical, with the window left open.
     store.onDidTick(() => runInBackground(log, 'The expiry notification', notify())),
-    store, hosts, summaries, owners, lastChanges, tree, codeLens, statusBar, details, pkcs12, live,
+    store,
+    hosts,
+    summaries,
+    owners,
+    lastChanges,
+    tree,
+    codeLens,
+    statusBar,
+    details,
+    pkcs12,
+    live,
     registerCertificateFileLinks(hosts),
     diagnostics,
     decorations,
@@ -75,10 +92,24 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     registerQuickFixes(store),
     ...registerCommands({ store, hosts, tree, details, pkcs12, rescan, log, owners }),
     // Other settings are followed by the features that use them (see onDidChangeConfig).
-    onDidChangeConfig(['include', 'exclude', 'maxFileSize', 'files.exclude', 'context.production', 'context.test', 'context.example', 'context.documentation', 'context.vendored', 'hosts.includeNonProduction'], () => {
-      log.info('Files to scan changed in settings: rescanning');
-      runInBackground(log, 'The rescan', rescan());
-    }),
+    onDidChangeConfig(
+      [
+        'include',
+        'exclude',
+        'maxFileSize',
+        'files.exclude',
+        'context.production',
+        'context.test',
+        'context.example',
+        'context.documentation',
+        'context.vendored',
+        'hosts.includeNonProduction',
+      ],
+      () => {
+        log.info('Files to scan changed in settings: rescanning');
+        runInBackground(log, 'The rescan', rescan());
+      },
+    ),
     vscode.workspace.onDidChangeWorkspaceFolders(() => runInBackground(log, 'The rescan', rescan())),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       tree.refresh();
@@ -88,7 +119,8 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
 
   // Activation stays cheap: the first scan starts after activation returns.
   // Until it has started, settled() and whenScanned() wait for it too.
-  if (readConfig().scanOnStartup) fullScan = new Promise<void>((resolve) => setTimeout(() => runInBackground(log, 'The first scan', rescan().then(resolve)), 0));
+  if (readConfig().scanOnStartup)
+    fullScan = new Promise<void>((resolve) => setTimeout(() => runInBackground(log, 'The first scan', rescan().then(resolve)), 0));
 
   const activationMs = performance.now() - activationStart;
   log.info(`Activated in ${activationMs.toFixed(1)} ms`);
@@ -96,8 +128,13 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   const snapshot = (node?: Node): TreeItemSnapshot[] =>
     tree.getChildren(node).map((n) => {
       const item = tree.getTreeItem(n);
-      const label = typeof item.label === 'string' ? item.label : item.label?.label ?? '';
-      return { label, description: typeof item.description === 'string' ? item.description : undefined, contextValue: item.contextValue, children: snapshot(n) };
+      const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+      return {
+        label,
+        description: typeof item.description === 'string' ? item.description : undefined,
+        contextValue: item.contextValue,
+        children: snapshot(n),
+      };
     });
 
   return {
@@ -127,7 +164,15 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
       return store.certificates().length;
     },
     notifications: () => notified,
-    metrics: () => ({ activationMs, firstScanMs, lastScanMs: store.lastScan.ms, lastScanFiles: store.lastScan.files, codeLensRequests: codeLens.requests, editsMovedWithoutParse: store.editsMovedWithoutParse, editsHandled: live.editsHandled }),
+    metrics: () => ({
+      activationMs,
+      firstScanMs,
+      lastScanMs: store.lastScan.ms,
+      lastScanFiles: store.lastScan.files,
+      codeLensRequests: codeLens.requests,
+      editsMovedWithoutParse: store.editsMovedWithoutParse,
+      editsHandled: live.editsHandled,
+    }),
   };
 }
 

@@ -1,8 +1,19 @@
 import * as vscode from 'vscode';
 import { runInBackground } from '../core/background';
 import {
-  type CertificateFileReference, groupTargets, type HostReference, type HostTarget,
-  HostMatcher, hostFindings, hostPortKey, parseHostPort, type ProbeResult, type ProbeTarget, probeTargetFor, Prober, proxyFor,
+  type CertificateFileReference,
+  groupTargets,
+  type HostReference,
+  type HostTarget,
+  HostMatcher,
+  hostFindings,
+  hostPortKey,
+  parseHostPort,
+  type ProbeResult,
+  type ProbeTarget,
+  probeTargetFor,
+  Prober,
+  proxyFor,
 } from '../core/hosts';
 import type { Finding } from '../core/model';
 import { type Clock, nextHostChange, WallClockAlarm } from '../core/clock';
@@ -40,7 +51,12 @@ export class HostChecks implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
   private readonly alarm: WallClockAlarm;
 
-  constructor(private readonly store: CertificateStore, private readonly state: vscode.Memento, private readonly clock: Clock, private readonly log: Log) {
+  constructor(
+    private readonly store: CertificateStore,
+    private readonly state: vscode.Memento,
+    private readonly clock: Clock,
+    private readonly log: Log,
+  ) {
     this.subscription = store.onDidDiscover((change) => this.apply(change));
     this.prober = this.makeProber();
     this.prober.importCache(state.get(CACHE_KEY));
@@ -65,7 +81,7 @@ export class HostChecks implements vscode.Disposable {
 
   /** Host settings, read once per folder until they change (discovery asks for every file). */
   private settings(scope?: vscode.Uri): HostSettings {
-    const folder = scope ? vscode.workspace.getWorkspaceFolder(scope)?.uri.toString() ?? '' : '';
+    const folder = scope ? (vscode.workspace.getWorkspaceFolder(scope)?.uri.toString() ?? '') : '';
     let s = this.settingsCache.get(folder);
     if (!s) this.settingsCache.set(folder, (s = readConfig(scope).hosts));
     return s;
@@ -180,7 +196,8 @@ export class HostChecks implements vscode.Disposable {
     const cacheMs = this.settings().cacheHours * 3_600_000;
     let next = Infinity;
     for (const st of this.states()) {
-      if (st.result) next = Math.min(next, nextHostChange(st.result, now, this.store.configFor(st.target.references[0]?.file ?? '').rules, cacheMs));
+      if (st.result)
+        next = Math.min(next, nextHostChange(st.result, now, this.store.configFor(st.target.references[0]?.file ?? '').rules, cacheMs));
     }
     this.alarm.arm(next);
   }
@@ -202,7 +219,9 @@ export class HostChecks implements vscode.Disposable {
     const byFirstFile = new Map<string, HostTarget[]>();
     for (const t of targets) {
       // Production references first: a host's one finding sits where production code names it.
-      t.references.sort((a, b) => Number(this.store.contextOf(a.file) !== 'production') - Number(this.store.contextOf(b.file) !== 'production'));
+      t.references.sort(
+        (a, b) => Number(this.store.contextOf(a.file) !== 'production') - Number(this.store.contextOf(b.file) !== 'production'),
+      );
       const first = t.references[0]?.file;
       if (first === undefined) continue;
       const list = byFirstFile.get(first);
@@ -229,17 +248,24 @@ export class HostChecks implements vscode.Disposable {
     if (!this.allowed()) return Promise.resolve();
     const targets = this.targets();
     const byKey = new Map(targets.map((t) => [hostPortKey(t.host, t.port), t]));
-    const run = this.prober.probeAll(targets.map((t) => this.probeTarget(t)), {
-      signal: this.controller.signal,
-      force,
-      onResult: (target, result) => {
-        const key = hostPortKey(target.host, target.port);
-        this.results.set(key, result);
-        if (result.error) this.log.info(`Host ${key}: ${result.error}`);
-        const t = byKey.get(key);
-        this.changed.fire({ files: [...new Set(t?.references.map((r) => r.file) ?? [])] });
-      },
-    }).then(() => this.persist()).catch((err: unknown) => this.log.error('Host checks failed', err)).finally(() => this.rearm());
+    const run = this.prober
+      .probeAll(
+        targets.map((t) => this.probeTarget(t)),
+        {
+          signal: this.controller.signal,
+          force,
+          onResult: (target, result) => {
+            const key = hostPortKey(target.host, target.port);
+            this.results.set(key, result);
+            if (result.error) this.log.info(`Host ${key}: ${result.error}`);
+            const t = byKey.get(key);
+            this.changed.fire({ files: [...new Set(t?.references.map((r) => r.file) ?? [])] });
+          },
+        },
+      )
+      .then(() => this.persist())
+      .catch((err: unknown) => this.log.error('Host checks failed', err))
+      .finally(() => this.rearm());
     this.running = run;
     return run;
   }
@@ -247,7 +273,10 @@ export class HostChecks implements vscode.Disposable {
   /** One host, typed by the user or picked from the tree. */
   async check(spec: string, force = true): Promise<ProbeResult | undefined> {
     if (!this.allowed()) return undefined;
-    const cleaned = spec.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/[/?#].*$/, '');
+    const cleaned = spec
+      .trim()
+      .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+      .replace(/[/?#].*$/, '');
     const hp = parseHostPort(cleaned);
     if (!hp) return undefined;
     const result = await this.prober.probe(this.probeTarget(hp), { signal: this.controller.signal, force });

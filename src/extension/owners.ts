@@ -21,7 +21,14 @@ export class WorkspaceOwners implements vscode.Disposable {
   constructor(private readonly log?: Log) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/CODEOWNERS');
     const reload = () => runInBackground(this.log, 'Reading CODEOWNERS again', this.reload());
-    this.disposables.push(this.changed, watcher, watcher.onDidChange(reload), watcher.onDidCreate(reload), watcher.onDidDelete(reload), vscode.workspace.onDidChangeWorkspaceFolders(reload));
+    this.disposables.push(
+      this.changed,
+      watcher,
+      watcher.onDidChange(reload),
+      watcher.onDidCreate(reload),
+      watcher.onDidDelete(reload),
+      vscode.workspace.onDidChangeWorkspaceFolders(reload),
+    );
     this.loading = this.load();
   }
 
@@ -60,9 +67,15 @@ export class WorkspaceOwners implements vscode.Disposable {
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       for (const location of CODEOWNERS_LOCATIONS) {
         const uri = vscode.Uri.joinPath(folder.uri, location);
-        const bytes = await vscode.workspace.fs.readFile(uri).then((b) => b, () => undefined);
+        const bytes = await vscode.workspace.fs.readFile(uri).then(
+          (b) => b,
+          () => undefined,
+        );
         if (!bytes) continue;
-        loaded.set(folder.uri.toString(), CodeOwners.parse(Buffer.from(bytes).toString('utf8'), location.startsWith('.gitlab/') ? 'gitlab' : undefined));
+        loaded.set(
+          folder.uri.toString(),
+          CodeOwners.parse(Buffer.from(bytes).toString('utf8'), location.startsWith('.gitlab/') ? 'gitlab' : undefined),
+        );
         this.log?.debug(`Code owners of ${folder.name} from ${location}`);
         break;
       }
@@ -118,10 +131,12 @@ async function gitApi(): Promise<GitApi | undefined> {
   if (!extension) return undefined;
   let timer: NodeJS.Timeout | undefined;
   try {
-    const exports = extension.isActive ? extension.exports : await Promise.race([
-      Promise.resolve(extension.activate()),
-      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), GIT_ACTIVATION_LIMIT_MS))),
-    ]);
+    const exports = extension.isActive
+      ? extension.exports
+      : await Promise.race([
+          Promise.resolve(extension.activate()),
+          new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), GIT_ACTIVATION_LIMIT_MS))),
+        ]);
     return !exports || exports.enabled === false ? undefined : exports.getAPI(1);
   } catch {
     return undefined;

@@ -26,7 +26,13 @@ export function urgencyIcon(u: Urgency): vscode.ThemeIcon {
 }
 
 export function urgencyCodicon(u: Urgency): string {
-  return u === 'expired' || u === 'not-yet-valid' ? '$(error)' : u === 'critical' || u === 'warning' ? '$(warning)' : u === 'info' ? '$(info)' : '$(pass)';
+  return u === 'expired' || u === 'not-yet-valid'
+    ? '$(error)'
+    : u === 'critical' || u === 'warning'
+      ? '$(warning)'
+      : u === 'info'
+        ? '$(info)'
+        : '$(pass)';
 }
 
 export function certLabel(c: CertificateRecord): string {
@@ -54,7 +60,8 @@ export function lensTitle(c: CertificateRecord, all: readonly CertificateRecord[
   else title = vscode.l10n.t('{0} Expires in {1} days · {2} · issued by {3}', urgencyCodicon(u), left, date, c.issuerCN ?? c.issuer);
   if (c.chain && c.chain.earliestIndex !== c.index && c.chain.earliestNotAfter < c.notAfter) {
     const first = all.find((o) => o.file === c.file && o.index === c.chain?.earliestIndex);
-    title += ' · ' + vscode.l10n.t('chain expires first: {0} ({1})', first ? describeCertificate(first) : '?', isoDate(c.chain.earliestNotAfter));
+    title +=
+      ' · ' + vscode.l10n.t('chain expires first: {0} ({1})', first ? describeCertificate(first) : '?', isoDate(c.chain.earliestNotAfter));
   }
   return title;
 }
@@ -63,7 +70,13 @@ function md(s: string): string {
   return s.replace(/[\\`*_[\]|<>&~]/g, (ch) => '\\' + ch).replace(/\r?\n/g, ' ');
 }
 
-export function hoverMarkdown(c: CertificateRecord, all: readonly CertificateRecord[], now: number, context: FileContext, owners?: readonly string[]): vscode.MarkdownString {
+export function hoverMarkdown(
+  c: CertificateRecord,
+  all: readonly CertificateRecord[],
+  now: number,
+  context: FileContext,
+  owners?: readonly string[],
+): vscode.MarkdownString {
   const rows = detailRows(c, all, now, context, owners);
   const m = new vscode.MarkdownString(undefined, true);
   m.isTrusted = false;
@@ -79,7 +92,12 @@ export function crlRows(c: CrlRecord, now: number): [string, string][] {
   return [
     [t('Issuer'), c.issuer],
     [t('This update'), isoTime(c.thisUpdate)],
-    [t('Next update'), c.nextUpdate === undefined ? t('none') : `${isoTime(c.nextUpdate)} (${whenText({ notBefore: -Infinity, notAfter: c.nextUpdate }, now)})`],
+    [
+      t('Next update'),
+      c.nextUpdate === undefined
+        ? t('none')
+        : `${isoTime(c.nextUpdate)} (${whenText({ notBefore: -Infinity, notAfter: c.nextUpdate }, now)})`,
+    ],
     [t('CRL number'), c.crlNumber ? `0x${c.crlNumber}` : t('none')],
     [t('Revoked certificates'), String(c.revokedCount)],
     ['SHA-256', c.sha256],
@@ -99,19 +117,35 @@ export function crlHoverMarkdown(c: CrlRecord, now: number): vscode.MarkdownStri
 export function contextLabel(context: FileContext): string {
   const t = vscode.l10n.t;
   switch (context) {
-    case 'production': return t('production');
-    case 'test': return t('test');
-    case 'example': return t('example');
-    case 'documentation': return t('documentation');
-    case 'vendored': return t('vendored');
+    case 'production':
+      return t('production');
+    case 'test':
+      return t('test');
+    case 'example':
+      return t('example');
+    case 'documentation':
+      return t('documentation');
+    case 'vendored':
+      return t('vendored');
   }
 }
 
 /** Label/value pairs for everything known about a certificate. */
-export function detailRows(c: CertificateRecord, all: readonly CertificateRecord[], now: number, context: FileContext, owners?: readonly string[]): [string, string][] {
+export function detailRows(
+  c: CertificateRecord,
+  all: readonly CertificateRecord[],
+  now: number,
+  context: FileContext,
+  owners?: readonly string[],
+): [string, string][] {
   const t = vscode.l10n.t;
   const left = daysLeft(c.notAfter, now);
-  const sans = [...c.sans.dns.map((d) => `DNS:${d}`), ...c.sans.ip.map((d) => `IP:${d}`), ...c.sans.email.map((d) => `email:${d}`), ...c.sans.uri.map((d) => `URI:${d}`)];
+  const sans = [
+    ...c.sans.dns.map((d) => `DNS:${d}`),
+    ...c.sans.ip.map((d) => `IP:${d}`),
+    ...c.sans.email.map((d) => `email:${d}`),
+    ...c.sans.uri.map((d) => `URI:${d}`),
+  ];
   const rows: [string, string][] = [
     [t('Subject'), c.subject],
     [t('Issuer'), c.issuer],
@@ -128,21 +162,32 @@ export function detailRows(c: CertificateRecord, all: readonly CertificateRecord
     [t('Key usage'), [...c.keyUsage, ...c.extendedKeyUsage].join(', ') || '—'],
     [t('Role'), c.role],
     [t('Source'), `${c.source} #${c.index + 1}`],
-    [t('Context'), context === 'production' ? t('production') : t('{0}: its findings are hints (certlens.nonProduction)', contextLabel(context))],
+    [
+      t('Context'),
+      context === 'production' ? t('production') : t('{0}: its findings are hints (certlens.nonProduction)', contextLabel(context)),
+    ],
   ];
   if (c.saml) {
     const s = c.saml;
     if (s.entityID) rows.push([t('SAML entity'), s.entityID]);
     if (s.role) rows.push([t('SAML role'), s.role]);
-    if (s.use) rows.push([t('Key use'), s.use === 'signing' ? t('signing') : s.use === 'encryption' ? t('encryption') : t('signing and encryption')]);
+    if (s.use)
+      rows.push([
+        t('Key use'),
+        s.use === 'signing' ? t('signing') : s.use === 'encryption' ? t('encryption') : t('signing and encryption'),
+      ]);
     if (s.signature) rows.push([t('Signs'), t('this document (XML signature)')]);
-    if (s.validUntil !== undefined) rows.push([t('Metadata valid until'), `${isoTime(s.validUntil)} (${s.validUntil <= now ? t('expired {0} days ago', -daysLeft(s.validUntil, now)) : t('{0} days left', daysLeft(s.validUntil, now))})`]);
+    if (s.validUntil !== undefined)
+      rows.push([
+        t('Metadata valid until'),
+        `${isoTime(s.validUntil)} (${s.validUntil <= now ? t('expired {0} days ago', -daysLeft(s.validUntil, now)) : t('{0} days left', daysLeft(s.validUntil, now))})`,
+      ]);
     if (s.cacheDuration) rows.push([t('Metadata cache duration'), s.cacheDuration]);
   }
   if (c.jwk) {
     const k = c.jwk;
     const key = [k.kid && `kid ${k.kid}`, k.kty, k.use && `use ${k.use}`, k.alg].filter(Boolean).join(' · ');
-    rows.push([t('JSON Web Key'), `${key || '—'} · x5c[${k.position}]${k.position === 0 ? ` (${t('the key\'s certificate')})` : ''}`]);
+    rows.push([t('JSON Web Key'), `${key || '—'} · x5c[${k.position}]${k.position === 0 ? ` (${t("the key's certificate")})` : ''}`]);
   }
   // Only with a CODEOWNERS file: without one, "no owner" would say nothing.
   if (owners) rows.push([t('Owners'), owners.join(', ') || t('none (no CODEOWNERS line owns this file)')]);
@@ -157,16 +202,26 @@ export function detailRows(c: CertificateRecord, all: readonly CertificateRecord
     const issuer = m.issuerName ? ` (${m.issuerKind ?? 'Issuer'} ${m.issuerName})` : '';
     rows.push([t('Managed by'), `cert-manager Certificate ${m.namespace ? `${m.namespace}/` : ''}${m.certificateName}${issuer}`]);
   }
-  if (c.privateKey) rows.push([t('Private key'), `${vscode.workspace.asRelativePath(c.privateKey.file)}:${c.privateKey.range.start.line + 1}`]);
+  if (c.privateKey)
+    rows.push([t('Private key'), `${vscode.workspace.asRelativePath(c.privateKey.file)}:${c.privateKey.range.start.line + 1}`]);
   return rows;
 }
 
 /** The one-line state of a checked host, for lenses and the tree. */
-export function hostSummary(state: HostState, rules: RuleSettings, now: number): { text: string; urgency: Urgency | 'unreachable' | 'unchecked' } {
+export function hostSummary(
+  state: HostState,
+  rules: RuleSettings,
+  now: number,
+): { text: string; urgency: Urgency | 'unreachable' | 'unchecked' } {
   const t = vscode.l10n.t;
   const r = state.result;
   if (!r) {
-    const text = state.reason === 'restricted' ? t('host checks are off in Restricted Mode') : state.reason === 'disabled' ? t('host checks are off (certlens.hosts.enabled)') : t('not checked yet');
+    const text =
+      state.reason === 'restricted'
+        ? t('host checks are off in Restricted Mode')
+        : state.reason === 'disabled'
+          ? t('host checks are off (certlens.hosts.enabled)')
+          : t('not checked yet');
     return { text, urgency: 'unchecked' };
   }
   if (r.error) return { text: t('unreachable: {0}', r.error), urgency: 'unreachable' };
@@ -175,12 +230,27 @@ export function hostSummary(state: HostState, rules: RuleSettings, now: number):
   const urgency = urgencyOf(leaf, now, rules);
   const left = daysLeft(leaf.notAfter, now);
   const parts: string[] = [];
-  if (r.hostnameMatch === false) parts.push(t('hostname mismatch: serves {0}', (leaf.dnsNames.length ? leaf.dnsNames : [leaf.subjectCN ?? leaf.subject]).slice(0, 3).join(', ')));
-  parts.push(urgency === 'expired' ? t('expired {0} days ago', -left) : urgency === 'not-yet-valid' ? t('not valid before {0}', isoDate(leaf.notBefore)) : t('expires in {0} days', left));
-  if (r.chainEarliestIndex !== undefined && r.chainEarliestIndex > 0 && r.chainEarliestNotAfter !== undefined && r.chainEarliestNotAfter < leaf.notAfter) {
+  if (r.hostnameMatch === false)
+    parts.push(
+      t('hostname mismatch: serves {0}', (leaf.dnsNames.length ? leaf.dnsNames : [leaf.subjectCN ?? leaf.subject]).slice(0, 3).join(', ')),
+    );
+  parts.push(
+    urgency === 'expired'
+      ? t('expired {0} days ago', -left)
+      : urgency === 'not-yet-valid'
+        ? t('not valid before {0}', isoDate(leaf.notBefore))
+        : t('expires in {0} days', left),
+  );
+  if (
+    r.chainEarliestIndex !== undefined &&
+    r.chainEarliestIndex > 0 &&
+    r.chainEarliestNotAfter !== undefined &&
+    r.chainEarliestNotAfter < leaf.notAfter
+  ) {
     parts.push(t('chain expires first: {0} ({1})', r.chain[r.chainEarliestIndex]?.subjectCN ?? '?', isoDate(r.chainEarliestNotAfter)));
   }
-  if (!r.authorized && r.authorizationError && r.authorizationError !== 'CERT_HAS_EXPIRED') parts.push(t('untrusted: {0}', r.authorizationError));
+  if (!r.authorized && r.authorizationError && r.authorizationError !== 'CERT_HAS_EXPIRED')
+    parts.push(t('untrusted: {0}', r.authorizationError));
   parts.push(leaf.issuerCN ?? leaf.issuer);
   return { text: parts.join(' · '), urgency };
 }

@@ -30,8 +30,11 @@ interface Declaration<T, S extends SettingScope = SettingScope> {
 
 const windowScoped = <T>(value: T): Declaration<T, 'window'> => ({ default: value, scope: 'window' });
 const resourceScoped = <T>(value: T): Declaration<T, 'resource'> => ({ default: value, scope: 'resource' });
-const choice = <const C extends readonly string[], S extends SettingScope>(choices: C, value: C[number], scope: S):
-  Declaration<C[number], S> => ({ default: value, scope, choices });
+const choice = <const C extends readonly string[], S extends SettingScope>(
+  choices: C,
+  value: C[number],
+  scope: S,
+): Declaration<C[number], S> => ({ default: value, scope, choices });
 
 /**
  * Every `certlens.*` setting, keyed by its name without the prefix: the one declaration in the code.
@@ -62,7 +65,10 @@ export const SETTINGS = {
   'diagnostics.enabled': windowScoped(true),
   /** A partial object (only `warning` set, say) keeps the defaults of the others, as every object setting does. */
   'diagnostics.severity': windowScoped<Record<Severity, SeverityName>>({
-    error: 'Error', warning: 'Warning', info: 'Information', hint: 'Hint',
+    error: 'Error',
+    warning: 'Warning',
+    info: 'Information',
+    hint: 'Hint',
   }),
   'statusBar.enabled': windowScoped(true),
   'statusBar.hideWhenClean': windowScoped(false),
@@ -179,8 +185,11 @@ export function configFrom(read: (key: SettingKey, scope: SettingScope) => unkno
       lifetimeShare: values.lifetimeShare,
       shortLivedMaxDays: values.shortLivedMaxDays,
       ignore: new Set(values['ignore.fingerprints'].map((f) => f.toLowerCase().replace(/:/g, ''))),
-      snoozed: new Map(Object.entries(values.snoozes).map(([k, v]) => [k.toLowerCase(), Date.parse(v)] as const)
-        .filter(([, v]) => Number.isFinite(v))),
+      snoozed: new Map(
+        Object.entries(values.snoozes)
+          .map(([k, v]) => [k.toLowerCase(), Date.parse(v)] as const)
+          .filter(([, v]) => Number.isFinite(v)),
+      ),
     },
     context: grouped(values, 'context'),
     hosts: grouped(values, 'hosts'),

@@ -63,7 +63,6 @@ export interface PasswordLookup {
   unlockedFiles(): readonly string[];
 }
 
-
 export interface StoreDependencies {
   /** Reads local files on a worker thread when given (see ReadPool); otherwise on this thread. */
   pool?: ReadPool;
@@ -218,7 +217,9 @@ export class CertificateStore implements vscode.Disposable {
     this.model.foldersChanged();
     this.filters.clear(); // and files.exclude with them
     const controller = (this.scanController = new AbortController());
-    const run: Promise<void> = this.runFullScan(controller.signal).then((): Promise<void> | undefined => (controller.signal.aborted && this.latestScan !== run ? this.latestScan : undefined));
+    const run: Promise<void> = this.runFullScan(controller.signal).then((): Promise<void> | undefined =>
+      controller.signal.aborted && this.latestScan !== run ? this.latestScan : undefined,
+    );
     this.latestScan = run;
     return run;
   }
@@ -246,8 +247,17 @@ export class CertificateStore implements vscode.Disposable {
             ? [{ root: folder.uri.fsPath, include: cfg.include, exclude: excludes }]
             : [{ files: (await this.listFiles(folder, cfg, signal)).map(fileKey) }];
           const stats = await runScan({
-            sources, maxFileSize: cfg.maxFileSize, parse: this.parseOptions(), memo: this.memo, blockCache: this.blockCache,
-            pool: walk ? this.pool : undefined, read: readFile, discover: true, discoverOnWorkerAbove: DISCOVER_ON_WORKER_ABOVE, signal, sliceMs: 4,
+            sources,
+            maxFileSize: cfg.maxFileSize,
+            parse: this.parseOptions(),
+            memo: this.memo,
+            blockCache: this.blockCache,
+            pool: walk ? this.pool : undefined,
+            read: readFile,
+            discover: true,
+            discoverOnWorkerAbove: DISCOVER_ON_WORKER_ABOVE,
+            signal,
+            sliceMs: 4,
             parseOnWorker: { above: PARSE_IN_WORKER_ABOVE, containersExcept: this.passwords.unlockedFiles() },
             list: async () => (await this.listFiles(folder, cfg, signal)).map(fileKey),
             onFile: (r) => {
@@ -269,8 +279,13 @@ export class CertificateStore implements vscode.Disposable {
       if (signal.aborted) return;
       // Files changed, created or deleted while the scan ran are newer than what it read: keep them,
       // unless their folder left the workspace meanwhile.
-      const newer = [...this.touchedDuringScan].filter(([k]) => vscode.workspace.getWorkspaceFolder(keyToUri(k))).map(([k, d]) => [k, this.model.resultOf(k), d] as const);
-      this.model.replaceAll(found.values(), newer.map(([k, r]) => [k, r] as const));
+      const newer = [...this.touchedDuringScan]
+        .filter(([k]) => vscode.workspace.getWorkspaceFolder(keyToUri(k)))
+        .map(([k, d]) => [k, this.model.resultOf(k), d] as const);
+      this.model.replaceAll(
+        found.values(),
+        newer.map(([k, r]) => [k, r] as const),
+      );
       for (const [k, , d] of newer) {
         if (d) discovered.set(k, d);
         else discovered.delete(k);
@@ -281,7 +296,9 @@ export class CertificateStore implements vscode.Disposable {
       await this.model.evaluateAll(signal);
       if (signal.aborted) return;
       this.lastScan = { files, ms: Math.round(performance.now() - started), unreadableFolders };
-      this.log.info(`Scan: ${files} files, ${this.model.allCertificates().length} certificates in ${this.model.files().length} files, ${discovered.size} config files with hosts or certificate paths, ${this.lastScan.ms} ms`);
+      this.log.info(
+        `Scan: ${files} files, ${this.model.allCertificates().length} certificates in ${this.model.files().length} files, ${discovered.size} config files with hosts or certificate paths, ${this.lastScan.ms} ms`,
+      );
       for (const u of unreadableFolders) this.log.warn(`Cannot read folder ${u.path}: ${u.error} (its files are not scanned)`);
       this.discoveries.fire({ all: discovered });
       this.model.announceAll();
@@ -296,7 +313,14 @@ export class CertificateStore implements vscode.Disposable {
   private async listFiles(folder: vscode.WorkspaceFolder, cfg: CertLensConfig, signal: AbortSignal): Promise<vscode.Uri[]> {
     const excludes = this.excludesFor(folder, cfg);
     const glob = (list: string[]) => (list.length === 1 ? list[0] : `{${list.join(',')}}`);
-    const uris = await withToken(signal, (token) => vscode.workspace.findFiles(new vscode.RelativePattern(folder, glob(cfg.include.length ? cfg.include : ['**/*'])), excludes.length ? glob(excludes) : null, undefined, token));
+    const uris = await withToken(signal, (token) =>
+      vscode.workspace.findFiles(
+        new vscode.RelativePattern(folder, glob(cfg.include.length ? cfg.include : ['**/*'])),
+        excludes.length ? glob(excludes) : null,
+        undefined,
+        token,
+      ),
+    );
     return uris.filter((u) => !isSkippedByExtension(u.path));
   }
 
@@ -325,7 +349,11 @@ export class CertificateStore implements vscode.Disposable {
           if (!folder) continue;
           const cfg = this.configFor(fileKey(uri));
           const excludes = this.excludesFor(folder, cfg);
-          const inside = await vscode.workspace.findFiles(new vscode.RelativePattern(uri, '**/*'), excludes.length ? `{${excludes.join(',')}}` : null, 10_000);
+          const inside = await vscode.workspace.findFiles(
+            new vscode.RelativePattern(uri, '**/*'),
+            excludes.length ? `{${excludes.join(',')}}` : null,
+            10_000,
+          );
           for (const f of inside) if (!seen.has(f.toString()) && this.isCandidate(f)) keys.push(fileKey(f));
           continue;
         }
@@ -351,8 +379,13 @@ export class CertificateStore implements vscode.Disposable {
     const found = new Map<string, Discovered | undefined>();
     for (const [cfg, files] of groups) {
       await runScan({
-        sources: [{ files }], maxFileSize: cfg.maxFileSize, parse: this.parseOptions(), read, discover: true,
-        memo: blockCache ? undefined : this.memo, blockCache: blockCache ?? this.blockCache,
+        sources: [{ files }],
+        maxFileSize: cfg.maxFileSize,
+        parse: this.parseOptions(),
+        read,
+        discover: true,
+        memo: blockCache ? undefined : this.memo,
+        blockCache: blockCache ?? this.blockCache,
         onFile: (r) => {
           results.set(r.file, r);
           this.logReadErrors(r);
@@ -442,7 +475,8 @@ export class CertificateStore implements vscode.Disposable {
     if (!cache || cache.size > 5_000) {
       cache = new Map();
       // Seeded with what the scan decoded from this file: its first edit re-decodes only what it touched.
-      for (const c of (this.model.resultOf(file)?.certificates ?? []).slice(0, 5_000)) cache.set(Buffer.from(c.der.buffer, c.der.byteOffset, c.der.byteLength).toString('base64'), c);
+      for (const c of (this.model.resultOf(file)?.certificates ?? []).slice(0, 5_000))
+        cache.set(Buffer.from(c.der.buffer, c.der.byteOffset, c.der.byteLength).toString('base64'), c);
     }
     this.blockCaches.set(file, cache);
     while (this.blockCaches.size > 8) this.blockCaches.delete(this.blockCaches.keys().next().value!);
@@ -541,4 +575,3 @@ async function withToken<T>(signal: AbortSignal, work: (token: vscode.Cancellati
     source.dispose();
   }
 }
-

@@ -13,7 +13,10 @@ export class WorkspaceSummaries implements vscode.Disposable {
   private hostsVersion = 0;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly store: CertificateStore, private readonly hosts: HostChecks) {
+  constructor(
+    private readonly store: CertificateStore,
+    private readonly hosts: HostChecks,
+  ) {
     this.subscription = hosts.onDidChange(() => this.hostsVersion++);
   }
 

@@ -31,7 +31,11 @@ describe('CertLens in VS Code (trusted workspace)', () => {
   it(`scanWorkspace counts every certificate in the workspace`, async () => {
     assert.ok(manifest.certificateCount > 0);
     const count = await vscode.commands.executeCommand<number>('certlens.scanWorkspace');
-    assert.equal(count, manifest.certificateCount, `expected ${manifest.certificateCount} certificates in ${manifest.files.map((f) => f.path).join(', ')}`);
+    assert.equal(
+      count,
+      manifest.certificateCount,
+      `expected ${manifest.certificateCount} certificates in ${manifest.files.map((f) => f.path).join(', ')}`,
+    );
     const api = await vscode.extensions.getExtension<CertLensApiShape>(EXTENSION_ID)!.activate();
     assert.equal(await api.whenScanned(), manifest.certificateCount);
   });

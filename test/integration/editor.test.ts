@@ -58,7 +58,10 @@ describe('CertLens editor surface', function () {
     assert.ok(leafDiag, 'the 20-day leaf is a warning');
     assert.equal(leafDiag.range.start.line, beginLines(chainText)[0]);
     assert.equal(leafDiag.relatedInformation?.length, 2, 'related information links the two other chain members');
-    assert.deepEqual(leafDiag.relatedInformation.map((r) => r.location.range.start.line), beginLines(chainText).slice(1));
+    assert.deepEqual(
+      leafDiag.relatedInformation.map((r) => r.location.range.start.line),
+      beginLines(chainText).slice(1),
+    );
   });
 
   it('shows a CodeLens above every certificate of a bundle', async () => {
@@ -67,7 +70,10 @@ describe('CertLens editor surface', function () {
     const doc = await vscode.workspace.openTextDocument(uri);
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 1000);
     const ours = lenses.filter((l) => l.command?.command === 'certlens.showDetails');
-    assert.deepEqual(ours.map((l) => l.range.start.line), beginLines(doc.getText()));
+    assert.deepEqual(
+      ours.map((l) => l.range.start.line),
+      beginLines(doc.getText()),
+    );
     const leaf = chainFile.certificates[0];
     const days = Math.ceil((Date.parse(leaf.notAfter) - Date.now()) / 86_400_000);
     assert.match(ours[0].command!.title, new RegExp(`^\\$\\(warning\\) Expires in ${days} days · ${leaf.notAfter.slice(0, 10)}`));
@@ -79,9 +85,17 @@ describe('CertLens editor surface', function () {
     const chainFile = manifest.files.find((f) => f.certificates.length === 3)!;
     const uri = workspaceUri(chainFile.path);
     const text = fs.readFileSync(uri.fsPath, 'utf8');
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(beginLines(text)[1] + 2, 3));
-    const md = hovers.flatMap((h) => h.contents).map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value)).join('\n');
-    for (const label of ['Subject', 'Issuer', 'Valid until', 'SHA\\-256', 'Signature algorithm', 'Role']) assert.match(md, new RegExp(label));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      uri,
+      new vscode.Position(beginLines(text)[1] + 2, 3),
+    );
+    const md = hovers
+      .flatMap((h) => h.contents)
+      .map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))
+      .join('\n');
+    for (const label of ['Subject', 'Issuer', 'Valid until', 'SHA\\-256', 'Signature algorithm', 'Role'])
+      assert.match(md, new RegExp(label));
     assert.match(md, /CertLens Demo Intermediate CA/);
     assert.match(md, /intermediate/);
   });
@@ -89,14 +103,39 @@ describe('CertLens editor surface', function () {
   it('groups the Expirations tree by urgency, soonest first', async () => {
     const tree = (await api()).tree();
     const group = (label: string) => tree.find((g) => g.label === label)?.children.map((c) => c.label) ?? [];
-    const expect = (pred: (c: ManifestCert) => boolean) => [...new Set(certs.filter(pred).sort((a, b) => Date.parse(a.notAfter) - Date.parse(b.notAfter)).map((c) => c.cn))];
-    assert.deepEqual(group('Expired'), expect((c) => c.daysLeft < 0));
-    assert.deepEqual(group('Within critical days'), expect((c) => c.daysLeft >= 0 && c.daysLeft <= 7));
-    assert.deepEqual(group('Within warning days'), expect((c) => c.daysLeft > 7 && c.daysLeft <= 30));
-    assert.deepEqual(group('Within info days'), expect((c) => c.daysLeft > 30 && c.daysLeft <= 90));
-    assert.deepEqual(group('Later'), expect((c) => c.daysLeft > 90));
+    const expect = (pred: (c: ManifestCert) => boolean) => [
+      ...new Set(
+        certs
+          .filter(pred)
+          .sort((a, b) => Date.parse(a.notAfter) - Date.parse(b.notAfter))
+          .map((c) => c.cn),
+      ),
+    ];
+    assert.deepEqual(
+      group('Expired'),
+      expect((c) => c.daysLeft < 0),
+    );
+    assert.deepEqual(
+      group('Within critical days'),
+      expect((c) => c.daysLeft >= 0 && c.daysLeft <= 7),
+    );
+    assert.deepEqual(
+      group('Within warning days'),
+      expect((c) => c.daysLeft > 7 && c.daysLeft <= 30),
+    );
+    assert.deepEqual(
+      group('Within info days'),
+      expect((c) => c.daysLeft > 30 && c.daysLeft <= 90),
+    );
+    assert.deepEqual(
+      group('Later'),
+      expect((c) => c.daysLeft > 90),
+    );
     const labels = tree.map((g) => g.label);
-    assert.deepEqual(labels, ['Expired', 'Within critical days', 'Within warning days', 'Within info days', 'Later'].filter((l) => group(l).length));
+    assert.deepEqual(
+      labels,
+      ['Expired', 'Within critical days', 'Within warning days', 'Within info days', 'Later'].filter((l) => group(l).length),
+    );
     const first = tree[0].children[0];
     const firstFile = path.basename(certs.find((c) => c.cn === first.label)!.path);
     assert.match(first.description ?? '', /^[^ ]+ · expired \d+ days ago · \d{4}-\d\d-\d\d$/);
@@ -108,7 +147,10 @@ describe('CertLens editor surface', function () {
     await vscode.commands.executeCommand('certlens.groupBy', 'issuer');
     assert.ok(a.tree().some((g) => g.label === 'CertLens Demo Intermediate CA' && g.children.some((c) => c.label === 'www.example.test')));
     await vscode.commands.executeCommand('certlens.filter', 'mail.');
-    assert.deepEqual(a.tree().flatMap((g) => g.children.map((c) => c.label)), ['mail.example.test']);
+    assert.deepEqual(
+      a.tree().flatMap((g) => g.children.map((c) => c.label)),
+      ['mail.example.test'],
+    );
     await vscode.commands.executeCommand('certlens.clearFilter');
     await vscode.commands.executeCommand('certlens.groupBy', 'urgency');
     assert.equal(a.tree()[0].label, 'Expired');
@@ -127,7 +169,10 @@ describe('CertLens editor surface', function () {
       const expected = soonest < 0 ? '!' : soonest <= 7 ? '!!' : soonest <= 30 ? '~' : undefined;
       assert.equal(a.fileDecoration(vscode.Uri.file(path.join(manifest.workspace, f.path)).toString()), expected, f.path);
     }
-    assert.ok(manifest.files.some((f) => Math.min(...f.certificates.map((c) => c.daysLeft)) > 30), 'the fixture has a file without a badge');
+    assert.ok(
+      manifest.files.some((f) => Math.min(...f.certificates.map((c) => c.daysLeft)) > 30),
+      'the fixture has a file without a badge',
+    );
   });
 
   it('exports the report in the CLI schema and a valid calendar', async () => {
@@ -148,14 +193,23 @@ describe('CertLens editor surface', function () {
     const ics = fs.readFileSync(icsUri.fsPath, 'utf8');
     const lines = ics.split('\r\n');
     assert.equal(lines[0], 'BEGIN:VCALENDAR');
-    assert.ok(lines.every((l) => Buffer.byteLength(l) <= 75), 'lines are folded at 75 octets');
+    assert.ok(
+      lines.every((l) => Buffer.byteLength(l) <= 75),
+      'lines are folded at 75 octets',
+    );
     const unfolded = ics.replace(/\r\n /g, '');
     const events = unfolded.split('BEGIN:VEVENT').slice(1);
     const future = certs.filter((c) => c.daysLeft >= 0);
     assert.equal(events.length, future.length);
     for (const c of future) {
-      const stamp = new Date(c.notAfter).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-      assert.ok(events.some((e) => e.includes(`DTSTART:${stamp}`) && e.includes(c.cn)), `event for ${c.cn} at ${stamp}`);
+      const stamp = new Date(c.notAfter)
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '');
+      assert.ok(
+        events.some((e) => e.includes(`DTSTART:${stamp}`) && e.includes(c.cn)),
+        `event for ${c.cn} at ${stamp}`,
+      );
     }
     assert.ok(events.every((e) => e.includes('TRIGGER:-P30D') && e.includes('END:VALARM')));
   });
@@ -177,7 +231,13 @@ describe('CertLens editor surface', function () {
     const diag = certDiagnostics(uri).find((d) => d.code === 'expired')!;
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diag.range);
     const titles = actions.map((a) => a.title);
-    for (const t of ['Show certificate details', 'Snooze this certificate for 7 days', 'Ignore this certificate (workspace setting)', 'Copy SHA-256 fingerprint']) assert.ok(titles.includes(t), t);
+    for (const t of [
+      'Show certificate details',
+      'Snooze this certificate for 7 days',
+      'Ignore this certificate (workspace setting)',
+      'Copy SHA-256 fingerprint',
+    ])
+      assert.ok(titles.includes(t), t);
 
     const snooze = actions.find((a) => a.title === 'Snooze this certificate for 7 days')!;
     await vscode.commands.executeCommand(snooze.command!.command, ...snooze.command!.arguments!);
@@ -209,7 +269,9 @@ describe('CertLens editor surface', function () {
     await waitFor('a diagnostic on the created file', () => certDiagnostics(uri).some((d) => d.code === 'expired'));
     const second = makeCert({ cn: 'created.certlens.test', key, notBefore: daysFromNow(-1), notAfter: daysFromNow(5) });
     await vscode.workspace.fs.writeFile(uri, Buffer.from(`# renewed\n${second.pem}`));
-    await waitFor('the change to be picked up', () => certDiagnostics(uri).find((d) => d.code === 'expires-critical' && d.range.start.line === 1));
+    await waitFor('the change to be picked up', () =>
+      certDiagnostics(uri).find((d) => d.code === 'expires-critical' && d.range.start.line === 1),
+    );
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(uri, '..'), { recursive: true });
     await waitFor('diagnostics to be cleared', () => certDiagnostics(uri).length === 0);
     assert.ok(!(await api()).report().certificates.some((c) => c.subjectCN === 'created.certlens.test'));
@@ -220,13 +282,20 @@ describe('CertLens editor surface', function () {
     const uri = workspaceUri(mail.path);
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
-    const extra = makeCert({ cn: 'typed.certlens.test', key: makeKey({ type: 'ec' }), notBefore: daysFromNow(-9), notAfter: daysFromNow(-1) });
+    const extra = makeCert({
+      cn: 'typed.certlens.test',
+      key: makeKey({ type: 'ec' }),
+      notBefore: daysFromNow(-9),
+      notAfter: daysFromNow(-1),
+    });
     const edit = new vscode.WorkspaceEdit();
     edit.insert(uri, new vscode.Position(doc.lineCount, 0), extra.pem);
     assert.ok(await vscode.workspace.applyEdit(edit));
     assert.ok(doc.isDirty);
     const line = beginLines(doc.getText())[1];
-    await waitFor('a diagnostic for the typed certificate', () => certDiagnostics(uri).find((d) => d.code === 'expired' && d.range.start.line === line));
+    await waitFor('a diagnostic for the typed certificate', () =>
+      certDiagnostics(uri).find((d) => d.code === 'expired' && d.range.start.line === line),
+    );
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 1000);
     assert.equal(lenses.filter((l) => l.command?.command === 'certlens.showDetails').length, 2);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
@@ -274,7 +343,12 @@ describe('CertLens editor surface', function () {
     const inside = new vscode.WorkspaceEdit();
     inside.insert(uri, new vscode.Position(1, 3), '!!');
     assert.ok(await vscode.workspace.applyEdit(inside));
-    await waitFor('the broken block reported', () => lineOf('expired') === undefined && certDiagnostics(uri).some((d) => d.range.start.line === 0 && d.severity === vscode.DiagnosticSeverity.Error));
+    await waitFor(
+      'the broken block reported',
+      () =>
+        lineOf('expired') === undefined &&
+        certDiagnostics(uri).some((d) => d.range.start.line === 0 && d.severity === vscode.DiagnosticSeverity.Error),
+    );
     assert.equal(lineOf('expires-critical'), criticalLine + 4);
     assert.equal((await api()).metrics().editsMovedWithoutParse, moved + 4);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
@@ -283,7 +357,12 @@ describe('CertLens editor surface', function () {
   });
 
   it('shows details and inspected PEM as escaped, read-only text', async () => {
-    const evil = makeCert({ cn: '<img src=x onerror=alert(1)>', key: makeKey({ type: 'ec' }), notBefore: daysFromNow(-1), notAfter: daysFromNow(100) });
+    const evil = makeCert({
+      cn: '<img src=x onerror=alert(1)>',
+      key: makeKey({ type: 'ec' }),
+      notBefore: daysFromNow(-1),
+      notAfter: daysFromNow(100),
+    });
     await vscode.env.clipboard.writeText(evil.pem);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const found = await vscode.commands.executeCommand<unknown[]>('certlens.inspectSelection');
@@ -301,25 +380,37 @@ describe('CertLens editor surface', function () {
   });
 
   it('reports a password-protected PKCS#12 as locked and unlocks it', async () => {
-    const cert = makeCert({ cn: 'locked.certlens.test', key: makeKey({ type: 'ec' }), notBefore: daysFromNow(-1), notAfter: daysFromNow(40) });
+    const cert = makeCert({
+      cn: 'locked.certlens.test',
+      key: makeKey({ type: 'ec' }),
+      notBefore: daysFromNow(-1),
+      notAfter: daysFromNow(40),
+    });
     const uri = workspaceUri('secrets/locked.p12');
     await vscode.workspace.fs.writeFile(uri, pkcs12({ cert, password: 'hunter2-pkcs12' }));
     await waitFor('the locked finding', () => certDiagnostics(uri).some((d) => d.code === 'pkcs12-locked'));
-    assert.ok((await api()).tree().some((g) => g.label === 'Problems' && g.children.some((c) => c.contextValue === 'certlens.problem.locked')));
+    assert.ok(
+      (await api()).tree().some((g) => g.label === 'Problems' && g.children.some((c) => c.contextValue === 'certlens.problem.locked')),
+    );
     assert.equal(await vscode.commands.executeCommand('certlens.unlockPkcs12', uri.fsPath, 'wrong', false), false);
     assert.equal(await vscode.commands.executeCommand('certlens.unlockPkcs12', uri.fsPath, 'hunter2-pkcs12', false), true);
-    await waitFor('the certificate inside', async () => (await api()).report().certificates.some((c) => c.subjectCN === 'locked.certlens.test'));
+    await waitFor('the certificate inside', async () =>
+      (await api()).report().certificates.some((c) => c.subjectCN === 'locked.certlens.test'),
+    );
     const settings = JSON.stringify(vscode.workspace.getConfiguration('certlens'));
     assert.ok(!settings.includes('hunter2'), 'the password is not in settings');
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(uri, '..'), { recursive: true });
   });
 
-  it('lists a broken Java keystore among the tree\'s problems', async () => {
+  it("lists a broken Java keystore among the tree's problems", async () => {
     const uri = workspaceUri('javastores/broken.jks');
     await vscode.workspace.fs.writeFile(uri, Buffer.from('feedfeed00000002' + '00'.repeat(6), 'hex'));
     await waitFor('the keystore-invalid finding', () => certDiagnostics(uri).some((d) => d.code === 'keystore-invalid'));
     const problems = (await api()).tree().find((g) => g.label === 'Problems');
-    assert.ok(problems?.children.some((c) => c.label.endsWith('broken.jks') && c.contextValue === 'certlens.problem'), JSON.stringify(problems));
+    assert.ok(
+      problems?.children.some((c) => c.label.endsWith('broken.jks') && c.contextValue === 'certlens.problem'),
+      JSON.stringify(problems),
+    );
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(uri, '..'), { recursive: true });
   });
 });
@@ -330,7 +421,16 @@ describe('CertLens settings and notifications', function () {
   const expired = manifest.files.find((f) => f.certificates.some((c) => c.daysLeft < 0))!;
 
   after(async () => {
-    for (const k of ['codeLens.enabled', 'diagnostics.enabled', 'diagnostics.severity', 'statusBar.hideWhenClean', 'criticalDays', 'warningDays', 'infoDays']) await setSetting(k, undefined);
+    for (const k of [
+      'codeLens.enabled',
+      'diagnostics.enabled',
+      'diagnostics.severity',
+      'statusBar.hideWhenClean',
+      'criticalDays',
+      'warningDays',
+      'infoDays',
+    ])
+      await setSetting(k, undefined);
   });
 
   it('notified once about expired and critical certificates after the first scan', async () => {
@@ -351,7 +451,10 @@ describe('CertLens settings and notifications', function () {
   it('turns CodeLens off and on', async () => {
     const uri = workspaceUri(expired.path);
     await vscode.workspace.openTextDocument(uri);
-    const ours = async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 1000)).filter((l) => l.command?.command === 'certlens.showDetails').length;
+    const ours = async () =>
+      (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 1000)).filter(
+        (l) => l.command?.command === 'certlens.showDetails',
+      ).length;
     assert.equal(await ours(), 1);
     await setSetting('codeLens.enabled', false);
     await waitFor('lenses to go', async () => (await ours()) === 0);
@@ -362,12 +465,16 @@ describe('CertLens settings and notifications', function () {
   it('maps severities and turns diagnostics off', async () => {
     const uri = workspaceUri(expired.path);
     await setSetting('diagnostics.severity', { error: 'Hint' });
-    await waitFor('the expired finding as a hint', () => certDiagnostics(uri).find((d) => d.code === 'expired' && d.severity === vscode.DiagnosticSeverity.Hint));
+    await waitFor('the expired finding as a hint', () =>
+      certDiagnostics(uri).find((d) => d.code === 'expired' && d.severity === vscode.DiagnosticSeverity.Hint),
+    );
     await setSetting('diagnostics.enabled', false);
     await waitFor('no diagnostics', () => certDiagnostics(uri).length === 0);
     await setSetting('diagnostics.enabled', undefined);
     await setSetting('diagnostics.severity', undefined);
-    await waitFor('the error back', () => certDiagnostics(uri).find((d) => d.code === 'expired' && d.severity === vscode.DiagnosticSeverity.Error));
+    await waitFor('the error back', () =>
+      certDiagnostics(uri).find((d) => d.code === 'expired' && d.severity === vscode.DiagnosticSeverity.Error),
+    );
   });
 
   it('hides the status bar when all is well, if asked', async () => {

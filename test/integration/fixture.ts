@@ -7,7 +7,11 @@ export interface FixtureManifest {
   generatedAt: string;
   workspace: string;
   certificateCount: number;
-  files: Array<{ path: string; format: string; certificates: Array<{ cn: string; notAfter: string; daysLeft: number; keyType: string; role: string }> }>;
+  files: Array<{
+    path: string;
+    format: string;
+    certificates: Array<{ cn: string; notAfter: string; daysLeft: number; keyType: string; role: string }>;
+  }>;
   otherFiles: string[];
 }
 

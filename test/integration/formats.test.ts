@@ -25,7 +25,9 @@ describe('CertLens reads CRLs, SAML metadata and Java keystores', function () {
     const signing = makeCert({ cn: 'idp-signing.authn.test', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(200) });
     const b64 = signing.der.toString('base64').replace(/.{64}/g, '$&\n          ');
     const validUntil = new Date(Date.now() + 20 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    samlUri = write('sso/idp-metadata.xml', `<?xml version="1.0"?>
+    samlUri = write(
+      'sso/idp-metadata.xml',
+      `<?xml version="1.0"?>
 <md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.authn.test/idp" validUntil="${validUntil}">
   <md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol">
     <md:KeyDescriptor use="signing">
@@ -35,12 +37,17 @@ describe('CertLens reads CRLs, SAML metadata and Java keystores', function () {
     </md:KeyDescriptor>
   </md:IDPSSODescriptor>
 </md:EntityDescriptor>
-`);
+`,
+    );
     try {
       const pem = path.join(tmp, 'ca.pem');
       fs.writeFileSync(pem, ca.pem);
       const store = path.join(tmp, 'trust.jks');
-      execFileSync('keytool', ['-importcert', '-noprompt', '-alias', 'authn-ca', '-file', pem, '-keystore', store, '-storetype', 'JKS', '-storepass', 'changeit'], { stdio: 'ignore' });
+      execFileSync(
+        'keytool',
+        ['-importcert', '-noprompt', '-alias', 'authn-ca', '-file', pem, '-keystore', store, '-storetype', 'JKS', '-storepass', 'changeit'],
+        { stdio: 'ignore' },
+      );
       jksUri = write('java/trust.jks', fs.readFileSync(store));
     } catch {
       jksUri = undefined; // no keytool on this machine: the keystore part is covered by unit tests
@@ -55,12 +62,15 @@ describe('CertLens reads CRLs, SAML metadata and Java keystores', function () {
   });
 
   it('puts diagnostics on a CRL near its nextUpdate and on SAML metadata near its validUntil', () => {
-    assert.deepEqual(certDiagnostics(crlUri).map((d) => d.code), ['crl-expires-warning']);
+    assert.deepEqual(
+      certDiagnostics(crlUri).map((d) => d.code),
+      ['crl-expires-warning'],
+    );
     const onSaml = certDiagnostics(samlUri).map((d) => d.code);
     assert.ok(onSaml.includes('metadata-expires-warning'), JSON.stringify(onSaml));
   });
 
-  it('lists the SAML signing certificate and the keystore\'s trusted certificate, with their sources', async () => {
+  it("lists the SAML signing certificate and the keystore's trusted certificate, with their sources", async () => {
     const report = (await api()).report();
     const saml = report.certificates.find((c) => c.file === samlUri.fsPath);
     assert.equal(saml?.subjectCN, 'idp-signing.authn.test');
@@ -73,16 +83,28 @@ describe('CertLens reads CRLs, SAML metadata and Java keystores', function () {
     }
   });
 
-  it('shows the metadata\'s validUntil and the CRL in the tree, and a lens at the date', async () => {
+  it("shows the metadata's validUntil and the CRL in the tree, and a lens at the date", async () => {
     const a = await api();
     const warning = a.tree().find((g) => g.label === 'Within warning days');
     const labels = warning?.children.map((c) => c.label) ?? [];
-    assert.ok(labels.some((l) => /SAML metadata/.test(l)), `metadata in the warning group: ${labels.join(', ')}`);
-    assert.ok(labels.some((l) => /^CRL · /.test(l)), `CRL in the warning group: ${labels.join(', ')}`);
+    assert.ok(
+      labels.some((l) => /SAML metadata/.test(l)),
+      `metadata in the warning group: ${labels.join(', ')}`,
+    );
+    assert.ok(
+      labels.some((l) => /^CRL · /.test(l)),
+      `CRL in the warning group: ${labels.join(', ')}`,
+    );
     const doc = await vscode.workspace.openTextDocument(samlUri);
     const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)) ?? [];
-    const dateLine = doc.getText().split('\n').findIndex((l) => l.includes('validUntil='));
-    assert.ok(lenses.some((l) => l.range.start.line === dateLine && /SAML metadata/.test(l.command?.title ?? '')), `a lens on line ${dateLine}: ${lenses.map((l) => `${l.range.start.line}:${l.command?.title ?? ''}`).join(' | ')}`);
+    const dateLine = doc
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.includes('validUntil='));
+    assert.ok(
+      lenses.some((l) => l.range.start.line === dateLine && /SAML metadata/.test(l.command?.title ?? '')),
+      `a lens on line ${dateLine}: ${lenses.map((l) => `${l.range.start.line}:${l.command?.title ?? ''}`).join(' | ')}`,
+    );
   });
 
   it('adds calendar events for the CRL and the metadata', async () => {

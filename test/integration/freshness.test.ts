@@ -24,9 +24,15 @@ describe('CertLens keeps results true as time passes', function () {
     // Whole seconds: X.509 times have no fractions.
     const start = Math.ceil(Date.now() / 1000) * 1000;
     const expiresAt = start + 60_000;
-    const soon = write('soon.pem', makeCert({ cn: 'soon.freshness.test', key, notBefore: daysFromNow(-10), notAfter: new Date(expiresAt) }).pem);
+    const soon = write(
+      'soon.pem',
+      makeCert({ cn: 'soon.freshness.test', key, notBefore: daysFromNow(-10), notAfter: new Date(expiresAt) }).pem,
+    );
     // Enters the critical band (7 days) at the same moment.
-    const critical = write('week.pem', makeCert({ cn: 'week.freshness.test', key, notBefore: daysFromNow(-10), notAfter: new Date(expiresAt + 7 * 86_400_000) }).pem);
+    const critical = write(
+      'week.pem',
+      makeCert({ cn: 'week.freshness.test', key, notBefore: daysFromNow(-10), notAfter: new Date(expiresAt + 7 * 86_400_000) }).pem,
+    );
     const a = await api();
     await a.scan();
     assert.deepEqual(codes(soon), ['expires-critical'], 'before its notAfter it expires soon');
@@ -38,22 +44,36 @@ describe('CertLens keeps results true as time passes', function () {
     assert.ok(lateMs < 10_000, `reported ${lateMs} ms after its notAfter`);
     await waitFor('the critical diagnostic', () => codes(critical).includes('expires-critical'), 10_000);
     const report = a.report();
-    assert.ok(report.findings.some((f) => f.code === 'expired' && f.file === soon.fsPath), 'the report agrees');
+    assert.ok(
+      report.findings.some((f) => f.code === 'expired' && f.file === soon.fsPath),
+      'the report agrees',
+    );
     assert.ok(!a.statusBar() || /expired/i.test(a.statusBar() ?? '') || /\d/.test(a.statusBar() ?? ''), 'the status bar is shown');
   });
 
   it('keeps a file that files.exclude hides out of the results when it changes', async () => {
     const key = makeKey({ type: 'ec' });
     const a = await api();
-    const hidden = write('hidden/inside.pem', makeCert({ cn: 'hidden.freshness.test', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(-1) }).pem);
-    await vscode.workspace.getConfiguration('files').update('exclude', { [`${dir}/hidden/**`]: true }, vscode.ConfigurationTarget.Workspace);
+    const hidden = write(
+      'hidden/inside.pem',
+      makeCert({ cn: 'hidden.freshness.test', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(-1) }).pem,
+    );
+    await vscode.workspace
+      .getConfiguration('files')
+      .update('exclude', { [`${dir}/hidden/**`]: true }, vscode.ConfigurationTarget.Workspace);
     await a.settled();
     await a.scan();
     const seen = () => a.report().certificates.some((c) => c.file === hidden.fsPath);
     assert.ok(!seen(), 'not scanned while excluded');
-    fs.writeFileSync(hidden.fsPath, makeCert({ cn: 'hidden2.freshness.test', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(-2) }).pem);
+    fs.writeFileSync(
+      hidden.fsPath,
+      makeCert({ cn: 'hidden2.freshness.test', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(-2) }).pem,
+    );
     // A file the watcher does report, to know the watcher's batch has been applied.
-    const marker = write('visible.pem', makeCert({ cn: 'visible.freshness.test', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(100) }).pem);
+    const marker = write(
+      'visible.pem',
+      makeCert({ cn: 'visible.freshness.test', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(100) }).pem,
+    );
     await waitFor('the visible file', () => a.report().certificates.some((c) => c.file === marker.fsPath), 20_000);
     await a.settled();
     assert.ok(!seen(), 'still out after it changed');

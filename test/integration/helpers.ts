@@ -20,7 +20,11 @@ export async function api(): Promise<CertLensApi> {
  * Resolves when `check` returns a value (not undefined/false), re-checking whenever diagnostics
  * change and at a short interval; rejects with `what` after `timeoutMs`.
  */
-export function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+export function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let done = false;
     const finish = (fn: () => void) => {
@@ -97,4 +101,3 @@ export async function startTlsServer(name: string, days: number): Promise<Server
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
-

@@ -30,7 +30,8 @@ function threadSchedStat(): (() => { cpuNs: number; waitNs: number }) | undefine
 async function startProfiler(intervalUs: number): Promise<(file: string) => Promise<void>> {
   const session = new inspector.Session();
   session.connect();
-  const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res))));
   await post('Profiler.enable');
   await post('Profiler.setSamplingInterval', { interval: intervalUs });
   await post('Profiler.start');
@@ -58,10 +59,19 @@ describe('CertLens extension-host benchmark', function () {
     const stopProfiler = await startProfiler(500);
     loop.enable();
     // Every garbage collection of the extension host during the scan: which kind makes the long pauses.
-    const gcKinds: Record<number, string> = { [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor', [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major', [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental', [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb' };
+    const gcKinds: Record<number, string> = {
+      [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'minor',
+      [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'major',
+      [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+      [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
+    };
     const gcs: { kind: string; ms: number }[] = [];
     const gcObserver = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) gcs.push({ kind: gcKinds[((e as unknown as { detail: { kind: number } }).detail).kind] ?? 'other', ms: Math.round(e.duration * 10) / 10 });
+      for (const e of list.getEntries())
+        gcs.push({
+          kind: gcKinds[(e as unknown as { detail: { kind: number } }).detail.kind] ?? 'other',
+          ms: Math.round(e.duration * 10) / 10,
+        });
     });
     gcObserver.observe({ entryTypes: ['gc'] });
     // Where the long tasks were, on the profile's clock (CLOCK_MONOTONIC, µs), to name what ran in them.
@@ -77,7 +87,13 @@ describe('CertLens extension-host benchmark', function () {
       const nowSched = sched?.();
       const ms = Number(now - last) / 1e6;
       if (ms > 15) {
-        const split = nowSched && lastSched ? { onCpuMs: Math.round((nowSched.cpuNs - lastSched.cpuNs) / 1e6), waitingMs: Math.round((nowSched.waitNs - lastSched.waitNs) / 1e6) } : {};
+        const split =
+          nowSched && lastSched
+            ? {
+                onCpuMs: Math.round((nowSched.cpuNs - lastSched.cpuNs) / 1e6),
+                waitingMs: Math.round((nowSched.waitNs - lastSched.waitNs) / 1e6),
+              }
+            : {};
         longTasks.push({ startUs: Number(last / 1000n), ms: Math.round(ms), ...split });
       }
       last = now;
@@ -92,14 +108,30 @@ describe('CertLens extension-host benchmark', function () {
     loop.disable();
     gcObserver.disconnect();
     const byKind = (kind: string) => gcs.filter((g) => g.kind === kind);
-    out.gc = Object.fromEntries(['minor', 'major', 'incremental'].map((k) => [k, { count: byKind(k).length, totalMs: Math.round(byKind(k).reduce((a, g) => a + g.ms, 0)), longestMs: Math.max(0, ...byKind(k).map((g) => g.ms)) }]));
+    out.gc = Object.fromEntries(
+      ['minor', 'major', 'incremental'].map((k) => [
+        k,
+        {
+          count: byKind(k).length,
+          totalMs: Math.round(byKind(k).reduce((a, g) => a + g.ms, 0)),
+          longestMs: Math.max(0, ...byKind(k).map((g) => g.ms)),
+        },
+      ]),
+    );
     out.longTasks = longTasks.sort((a, b) => b.ms - a.ms).slice(0, 10);
     if (sched) out.maxOnCpuBlockMs = Math.max(0, ...longTasks.map((g) => g.onCpuMs ?? 0));
     await stopProfiler(`${process.env.CERTLENS_BENCH_OUT}.cpuprofile`);
     out.maxEventLoopBlockMs = Math.round(loop.max / 1e6);
     out.p99EventLoopDelayMs = Math.round(loop.percentile(99) / 1e6);
     const after = process.memoryUsage();
-    out.memory = { heapBeforeMB: mb(before.heapUsed), heapAfterMB: mb(after.heapUsed), rssBeforeMB: mb(before.rss), rssAfterMB: mb(after.rss), rssGrowthMB: mb(after.rss - before.rss), heapGrowthMB: mb(after.heapUsed - before.heapUsed) };
+    out.memory = {
+      heapBeforeMB: mb(before.heapUsed),
+      heapAfterMB: mb(after.heapUsed),
+      rssBeforeMB: mb(before.rss),
+      rssAfterMB: mb(after.rss),
+      rssGrowthMB: mb(after.rss - before.rss),
+      heapGrowthMB: mb(after.heapUsed - before.heapUsed),
+    };
     const report = api.report();
     out.certificates = report.certificates.length;
     out.files = api.metrics().lastScanFiles;
@@ -133,8 +165,10 @@ describe('CertLens extension-host benchmark', function () {
     const handlings: number[] = [];
     const lensReachedProvider: number[] = [];
     const api = vscode.extensions.getExtension<CertLensApi>(EXTENSION_ID)!.exports;
-    const firstLensLine = async () => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 20))
-      .filter((l) => l.command?.command === 'certlens.showDetails').reduce((m, l) => Math.min(m, l.range.start.line), Infinity);
+    const firstLensLine = async () =>
+      (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 20))
+        .filter((l) => l.command?.command === 'certlens.showDetails')
+        .reduce((m, l) => Math.min(m, l.range.start.line), Infinity);
     // One such query with nothing changed: the command's own round trip through the workbench.
     const queryTimes: number[] = [];
     for (let i = 0; i < 5; i++) {
@@ -150,7 +184,11 @@ describe('CertLens extension-host benchmark', function () {
     const editLoop = monitorEventLoopDelay({ resolution: 10 });
     editLoop.enable();
     for (let i = 0; i < 5; i++) {
-      const firstLine = () => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'CertLens').reduce((m, d) => Math.min(m, d.range.start.line), Infinity);
+      const firstLine = () =>
+        vscode.languages
+          .getDiagnostics(uri)
+          .filter((d) => d.source === 'CertLens')
+          .reduce((m, d) => Math.min(m, d.range.start.line), Infinity);
       const expected = firstLine() + 1;
       assert.ok(Number.isFinite(expected), 'the bundle has CertLens diagnostics before the edit');
       const edit = new vscode.WorkspaceEdit();

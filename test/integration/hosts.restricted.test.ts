@@ -11,14 +11,20 @@ describe('CertLens host checks in Restricted Mode', function () {
     const file = workspaceUri('deploy/hosts-restricted.env');
     try {
       // User settings apply in Restricted Mode; the workspace could not set these (restricted settings).
-      await vscode.workspace.getConfiguration('certlens').update('hosts.resolve', { [`probe.certlens.dev:${server.port}`]: `127.0.0.1:${server.port}` }, vscode.ConfigurationTarget.Global);
-      await vscode.workspace.getConfiguration('certlens').update('hosts.extra', [`probe.certlens.dev:${server.port}`], vscode.ConfigurationTarget.Global);
+      await vscode.workspace
+        .getConfiguration('certlens')
+        .update('hosts.resolve', { [`probe.certlens.dev:${server.port}`]: `127.0.0.1:${server.port}` }, vscode.ConfigurationTarget.Global);
+      await vscode.workspace
+        .getConfiguration('certlens')
+        .update('hosts.extra', [`probe.certlens.dev:${server.port}`], vscode.ConfigurationTarget.Global);
       await vscode.workspace.fs.writeFile(file, Buffer.from(`API_URL=https://probe.certlens.dev:${server.port}/\n`));
       const a = await api();
       await a.scan();
       await vscode.workspace.openTextDocument(file);
       const lenses = await waitFor('the host lens', async () => {
-        const l = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', file, 100)).filter((x) => x.command?.command === 'certlens.recheckHost');
+        const l = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', file, 100)).filter(
+          (x) => x.command?.command === 'certlens.recheckHost',
+        );
         return l.length ? l : undefined;
       });
       assert.match(lenses[0].command!.title, /host checks are off in Restricted Mode/);

@@ -37,11 +37,19 @@ describe('CertLens host checks', function () {
     const lens = lenses.find((l) => l.command?.command === 'certlens.recheckHost');
     assert.ok(lens, 'a host lens');
     // The test server's certificate is self-signed: the lens says so, before the issuer.
-    assert.match(lens.command!.title, new RegExp(`^\\$\\(globe\\) ${name.replace(/\./g, '\\.')}:${server.port} · expires in 5 days · untrusted: DEPTH_ZERO_SELF_SIGNED_CERT · ${name.replace(/\./g, '\\.')}$`));
+    assert.match(
+      lens.command!.title,
+      new RegExp(
+        `^\\$\\(globe\\) ${name.replace(/\./g, '\\.')}:${server.port} · expires in 5 days · untrusted: DEPTH_ZERO_SELF_SIGNED_CERT · ${name.replace(/\./g, '\\.')}$`,
+      ),
+    );
     const hosts = (await api()).tree().find((g) => g.label === 'Hosts');
     assert.ok(hosts, 'a Hosts group');
     const critical = hosts.children.find((g) => g.label === 'Within critical days');
-    assert.deepEqual(critical?.children.map((c) => c.label), [`${name}:${server.port}`]);
+    assert.deepEqual(
+      critical?.children.map((c) => c.label),
+      [`${name}:${server.port}`],
+    );
   });
 
   it('reports the host in the JSON export, like the CLI', async () => {
@@ -57,11 +65,16 @@ describe('CertLens host checks', function () {
 
   it('checks a typed host with Check Host… and shows its chain', async () => {
     const before = server.connections;
-    const result = await vscode.commands.executeCommand<{ chain: { subjectCN?: string }[]; error?: string }>('certlens.checkHost', `https://${name}:${server.port}/`);
+    const result = await vscode.commands.executeCommand<{ chain: { subjectCN?: string }[]; error?: string }>(
+      'certlens.checkHost',
+      `https://${name}:${server.port}/`,
+    );
     assert.equal(result?.error, undefined);
     assert.equal(result?.chain[0].subjectCN, name);
     assert.equal(server.connections, before + 1, 'Check Host opens exactly one connection');
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'certlens-details' && d.getText().includes(`${name}:${server.port}`));
+    const doc = vscode.workspace.textDocuments.find(
+      (d) => d.uri.scheme === 'certlens-details' && d.getText().includes(`${name}:${server.port}`),
+    );
     assert.ok(doc, 'the chain is shown');
   });
 });

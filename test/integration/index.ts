@@ -62,7 +62,9 @@ export async function run(): Promise<void> {
   base.consoleLog = log;
 
   try {
-    log(`CertLens integration tests: VS Code ${vscode.version}, Node ${process.version}, workspace ${trusted ? 'trusted' : 'restricted'}, folder ${vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '(none)'}`);
+    log(
+      `CertLens integration tests: VS Code ${vscode.version}, Node ${process.version}, workspace ${trusted ? 'trusted' : 'restricted'}, folder ${vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '(none)'}`,
+    );
     const files = findTests(__dirname).filter((f) => {
       const rel = path.relative(__dirname, f);
       // A .code-workspace of several folders runs the multi-root tests only; a folder runs the others.
@@ -70,7 +72,10 @@ export async function run(): Promise<void> {
       return !f.endsWith('.multiroot.test.js') && f.endsWith('.restricted.test.js') === !trusted && (!grep || grep.test(rel));
     });
     report.files = files.map((f) => path.relative(__dirname, f));
-    if (files.length === 0) throw new Error(`no integration test files for a ${multiRoot ? 'multi-root' : trusted ? 'trusted' : 'restricted'} workspace${grep ? ` matching /${grep.source}/` : ''}`);
+    if (files.length === 0)
+      throw new Error(
+        `no integration test files for a ${multiRoot ? 'multi-root' : trusted ? 'trusted' : 'restricted'} workspace${grep ? ` matching /${grep.source}/` : ''}`,
+      );
 
     const mocha = new Mocha({ ui: 'bdd', timeout: 60000, color: false, reporter: 'spec' });
     for (const f of files) mocha.addFile(f);
@@ -97,7 +102,7 @@ export async function run(): Promise<void> {
   } catch (e) {
     if (report.failures === 0) {
       report.failures = 1; // the suite could not run: count it as a failure
-      report.error = e instanceof Error ? e.stack ?? e.message : String(e);
+      report.error = e instanceof Error ? (e.stack ?? e.message) : String(e);
       log(`\nIntegration suite error: ${report.error}`);
     }
     throw e;

@@ -8,7 +8,12 @@ import { api, waitFor } from './helpers';
 
 interface MultiRootManifest {
   workspaceFile: string;
-  folders: { name: string; path: string; top: { cn: string; file: string; daysLeft: number }; vendored: { cn: string; file: string; excluded: boolean } }[];
+  folders: {
+    name: string;
+    path: string;
+    top: { cn: string; file: string; daysLeft: number };
+    vendored: { cn: string; file: string; excluded: boolean };
+  }[];
 }
 
 describe('CertLens in a multi-root workspace', function () {
@@ -16,7 +21,10 @@ describe('CertLens in a multi-root workspace', function () {
   const manifest = JSON.parse(fs.readFileSync(process.env.CERTLENS_TEST_MANIFEST!, 'utf8')) as MultiRootManifest;
 
   it('opens the two folders of the workspace file', () => {
-    assert.deepEqual(vscode.workspace.workspaceFolders?.map((f) => f.name), manifest.folders.map((f) => f.name));
+    assert.deepEqual(
+      vscode.workspace.workspaceFolders?.map((f) => f.name),
+      manifest.folders.map((f) => f.name),
+    );
   });
 
   it('scans every folder, each with its own exclude setting', async () => {
@@ -28,7 +36,10 @@ describe('CertLens in a multi-root workspace', function () {
       if (f.vendored.excluded) assert.ok(!found.has(f.vendored.cn), `${f.name}: thirdparty/ is excluded by the folder's settings`);
       else assert.equal(found.get(f.vendored.cn), f.vendored.file, `${f.name}: thirdparty/ is scanned where no setting excludes it`);
     }
-    assert.ok(manifest.folders.some((f) => f.vendored.excluded) && manifest.folders.some((f) => !f.vendored.excluded), 'the fixture has both cases');
+    assert.ok(
+      manifest.folders.some((f) => f.vendored.excluded) && manifest.folders.some((f) => !f.vendored.excluded),
+      'the fixture has both cases',
+    );
   });
 
   it('names the folder of each certificate in the tree, and badges files in every folder', async () => {
@@ -43,7 +54,7 @@ describe('CertLens in a multi-root workspace', function () {
     }
   });
 
-  it('grades each folder\'s certificates by that folder\'s thresholds (certlens.warningDays is a folder setting)', async () => {
+  it("grades each folder's certificates by that folder's thresholds (certlens.warningDays is a folder setting)", async () => {
     const a = await api();
     const alpha = manifest.folders.find((f) => f.name === 'alpha')!;
     const beta = manifest.folders.find((f) => f.name === 'beta')!;
@@ -53,7 +64,7 @@ describe('CertLens in a multi-root workspace', function () {
     assert.ok(!warned(), `${beta.top.cn} expires in ${beta.top.daysLeft} days: no warning at the default 30 days`);
     await config.update('warningDays', beta.top.daysLeft + 50, vscode.ConfigurationTarget.WorkspaceFolder);
     try {
-      await waitFor('beta\'s own warningDays to apply', () => warned());
+      await waitFor("beta's own warningDays to apply", () => warned());
       assert.equal(a.fileDecoration(vscode.Uri.file(beta.top.file).toString()), '~');
       assert.equal(a.statusBar(), `$(shield) 1 expired · 1 ≤ ${beta.top.daysLeft + 50} d`, 'the largest window of the folders counted');
       assert.equal(a.fileDecoration(vscode.Uri.file(alpha.top.file).toString()), '!', 'alpha keeps its own thresholds');
@@ -85,7 +96,14 @@ describe('CertLens when a folder leaves the workspace', function () {
     const report = a.report();
     assert.ok(!report.certificates.some((c) => c.file.startsWith(beta.path)), 'no certificate of the removed folder');
     assert.ok(!report.findings.some((f) => f.file.startsWith(beta.path)), 'no finding of the removed folder');
-    assert.deepEqual(vscode.languages.getDiagnostics(vscode.Uri.file(beta.top.file)).filter((d) => d.source === 'CertLens'), [], 'no diagnostics left on its files');
-    assert.ok(report.certificates.some((c) => c.subjectCN === manifest.folders[0].top.cn), 'the remaining folder is still scanned');
+    assert.deepEqual(
+      vscode.languages.getDiagnostics(vscode.Uri.file(beta.top.file)).filter((d) => d.source === 'CertLens'),
+      [],
+      'no diagnostics left on its files',
+    );
+    assert.ok(
+      report.certificates.some((c) => c.subjectCN === manifest.folders[0].top.cn),
+      'the remaining folder is still scanned',
+    );
   });
 });

@@ -35,7 +35,12 @@ function snapshot(root: string): Map<string, Entry> {
         walk(abs);
       } else if (rel !== SETTINGS) {
         const st = fs.statSync(abs);
-        out.set(rel, { kind: 'file', sha256: crypto.createHash('sha256').update(fs.readFileSync(abs)).digest('hex'), size: st.size, mtimeMs: st.mtimeMs });
+        out.set(rel, {
+          kind: 'file',
+          sha256: crypto.createHash('sha256').update(fs.readFileSync(abs)).digest('hex'),
+          size: st.size,
+          mtimeMs: st.mtimeMs,
+        });
       }
     }
   };
@@ -77,14 +82,21 @@ describe('CertLens never writes into the workspace on its own', function () {
       ['printer.cer', der.der],
       ['client.p12', pkcs12({ cert: p12, key })],
       ['trust.p7b', Buffer.from(pkcs7([p7]))],
-      ['ingress.yaml', Buffer.from(`apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata:\n  name: ingress\ndata:\n  tls.crt: ${b64(k8s.pem)}\n`)],
+      [
+        'ingress.yaml',
+        Buffer.from(
+          `apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata:\n  name: ingress\ndata:\n  tls.crt: ${b64(k8s.pem)}\n`,
+        ),
+      ],
       ['app.env', Buffer.from(`TLS_CERT="${env.pem.replace(/\n/g, '\\n')}"\n`)],
       ['webhook.json', Buffer.from(JSON.stringify({ caBundle: b64(json.pem) }, null, 2))],
     ];
     for (const [name, data] of files) await vscode.workspace.fs.writeFile(vscode.Uri.joinPath(extras, name), data);
     const a = await api();
     await a.scan();
-    await waitFor('the extra files to be scanned', () => ['der', 'p12', 'p7', 'k8s', 'env', 'json'].every((n) => a.report().certificates.some((c) => c.subjectCN === `${n}.nowrite.test`)));
+    await waitFor('the extra files to be scanned', () =>
+      ['der', 'p12', 'p7', 'k8s', 'env', 'json'].every((n) => a.report().certificates.some((c) => c.subjectCN === `${n}.nowrite.test`)),
+    );
     await a.settled();
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     initial = snapshot(root);
@@ -133,7 +145,10 @@ describe('CertLens never writes into the workspace on its own', function () {
       const found = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri, 1000);
       const ours = found.filter((l) => l.command?.command.startsWith('certlens.'));
       const certs = BINARY.test(doc.uri.fsPath) ? 0 : report.certificates.filter((c) => c.file === doc.uri.fsPath).length;
-      assert.ok(ours.filter((l) => l.command?.command === 'certlens.showDetails').length >= certs, `${vscode.workspace.asRelativePath(doc.uri)}: lenses for its ${certs} certificates`);
+      assert.ok(
+        ours.filter((l) => l.command?.command === 'certlens.showDetails').length >= certs,
+        `${vscode.workspace.asRelativePath(doc.uri)}: lenses for its ${certs} certificates`,
+      );
       lenses += ours.length;
       await vscode.commands.executeCommand('vscode.executeLinkProvider', doc.uri, 100);
       const whole = new vscode.Range(0, 0, doc.lineCount, 0);
@@ -148,11 +163,18 @@ describe('CertLens never writes into the workspace on its own', function () {
       if (!BINARY.test(c.file)) {
         const at = new vscode.Position(c.range.start.line, c.range.start.character + 1);
         const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, at);
-        const md = hovers.flatMap((h) => h.contents).map((x) => (typeof x === 'string' ? x : (x as vscode.MarkdownString).value)).join('\n');
+        const md = hovers
+          .flatMap((h) => h.contents)
+          .map((x) => (typeof x === 'string' ? x : (x as vscode.MarkdownString).value))
+          .join('\n');
         assert.match(md, /Valid until/, `a hover on ${c.subjectCN} in ${vscode.workspace.asRelativePath(uri)}`);
         hovered++;
       }
-      const shown = await vscode.commands.executeCommand<vscode.TextDocument>('certlens.showDetails', { sha256: c.sha256, file: c.file, index: c.index });
+      const shown = await vscode.commands.executeCommand<vscode.TextDocument>('certlens.showDetails', {
+        sha256: c.sha256,
+        file: c.file,
+        index: c.index,
+      });
       assert.match(shown.getText(), new RegExp(c.sha256));
       assert.equal(await vscode.commands.executeCommand('certlens.copyFingerprint', { sha256: c.sha256 }), c.sha256);
       await vscode.commands.executeCommand('certlens.copyPem', { sha256: c.sha256 });
@@ -166,7 +188,12 @@ describe('CertLens never writes into the workspace on its own', function () {
     editor.selection = new vscode.Selection(new vscode.Position(0, 0), bundle.positionAt(firstEnd));
     assert.equal((await vscode.commands.executeCommand<unknown[]>('certlens.inspectSelection')).length, 1);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    const clip = makeCert({ cn: 'clipboard.nowrite.test', key: makeKey({ type: 'ec' }), notBefore: daysFromNow(-1), notAfter: daysFromNow(10) });
+    const clip = makeCert({
+      cn: 'clipboard.nowrite.test',
+      key: makeKey({ type: 'ec' }),
+      notBefore: daysFromNow(-1),
+      notAfter: daysFromNow(10),
+    });
     await vscode.env.clipboard.writeText(clip.pem);
     assert.equal((await vscode.commands.executeCommand<unknown[]>('certlens.inspectSelection')).length, 1);
 

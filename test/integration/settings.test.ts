@@ -10,7 +10,8 @@ describe('CertLens follows the settings that choose the files to scan', function
   this.timeout(60_000);
   const manifest = loadManifest();
   const expired = manifest.files.find((f) => f.certificates.some((c) => c.daysLeft < 0))!;
-  const setFilesExclude = (value: Record<string, boolean> | undefined) => vscode.workspace.getConfiguration('files').update('exclude', value, vscode.ConfigurationTarget.Workspace);
+  const setFilesExclude = (value: Record<string, boolean> | undefined) =>
+    vscode.workspace.getConfiguration('files').update('exclude', value, vscode.ConfigurationTarget.Workspace);
   const reported = async () => (await api()).report().certificates.some((c) => c.file.endsWith(expired.path));
 
   after(async () => {

@@ -17,9 +17,18 @@ describe('CertLens sets tests, examples and docs apart', function () {
 
   before(async () => {
     const key = makeKey({ type: 'ec' });
-    prod = write('deploy/tls/site.pem', makeCert({ cn: 'prod.signal.test', key, notBefore: daysFromNow(-80), notAfter: daysFromNow(5) }).pem);
-    fixture = write('src/test/resources/expired.pem', makeCert({ cn: 'fixture.signal.test', key, notBefore: daysFromNow(-400), notAfter: daysFromNow(-300) }).pem);
-    doc = write('docs/setup.md', '# Setup\n\nPaste your certificate:\n\n```\n-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n```\n');
+    prod = write(
+      'deploy/tls/site.pem',
+      makeCert({ cn: 'prod.signal.test', key, notBefore: daysFromNow(-80), notAfter: daysFromNow(5) }).pem,
+    );
+    fixture = write(
+      'src/test/resources/expired.pem',
+      makeCert({ cn: 'fixture.signal.test', key, notBefore: daysFromNow(-400), notAfter: daysFromNow(-300) }).pem,
+    );
+    doc = write(
+      'docs/setup.md',
+      '# Setup\n\nPaste your certificate:\n\n```\n-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n```\n',
+    );
     const a = await api();
     await a.scan();
   });
@@ -32,10 +41,19 @@ describe('CertLens sets tests, examples and docs apart', function () {
 
   it('keeps errors on production certificates and makes test findings hints', () => {
     const onProd = certDiagnostics(prod);
-    assert.deepEqual(onProd.map((d) => [d.code, d.severity]), [['expires-critical', vscode.DiagnosticSeverity.Error]]);
+    assert.deepEqual(
+      onProd.map((d) => [d.code, d.severity]),
+      [['expires-critical', vscode.DiagnosticSeverity.Error]],
+    );
     const onFixture = certDiagnostics(fixture);
-    assert.ok(onFixture.some((d) => d.code === 'expired'), 'the expired fixture keeps its finding');
-    assert.ok(onFixture.every((d) => d.severity === vscode.DiagnosticSeverity.Hint), `as hints: ${JSON.stringify(onFixture.map((d) => d.severity))}`);
+    assert.ok(
+      onFixture.some((d) => d.code === 'expired'),
+      'the expired fixture keeps its finding',
+    );
+    assert.ok(
+      onFixture.every((d) => d.severity === vscode.DiagnosticSeverity.Hint),
+      `as hints: ${JSON.stringify(onFixture.map((d) => d.severity))}`,
+    );
     assert.deepEqual(certDiagnostics(doc), [], 'a truncated example in Markdown is no finding');
   });
 
@@ -45,8 +63,17 @@ describe('CertLens sets tests, examples and docs apart', function () {
     assert.equal(report.certificates.find((c) => c.file === fixture.fsPath)?.context, 'test');
     assert.equal(report.certificates.find((c) => c.file === prod.fsPath)?.context, 'production');
     const group = a.tree().find((g) => g.label === 'Tests, examples and docs');
-    assert.ok(group, `a group for them: ${a.tree().map((g) => g.label).join(', ')}`);
-    assert.ok(group.children.some((c) => c.label.includes('fixture.signal.test')), 'the fixture is in it');
+    assert.ok(
+      group,
+      `a group for them: ${a
+        .tree()
+        .map((g) => g.label)
+        .join(', ')}`,
+    );
+    assert.ok(
+      group.children.some((c) => c.label.includes('fixture.signal.test')),
+      'the fixture is in it',
+    );
     const expiredGroup = a.tree().find((g) => g.label === 'Expired');
     assert.ok(!expiredGroup?.children.some((c) => c.label.includes('fixture.signal.test')), 'not among the expired');
     assert.equal(a.fileDecoration(fixture.toString()), undefined, 'no Explorer badge on the fixture');
@@ -56,7 +83,9 @@ describe('CertLens sets tests, examples and docs apart', function () {
   it('treats them as production again with certlens.nonProduction = normal', async () => {
     const a = await api();
     await setSetting('nonProduction', 'normal');
-    await waitFor('an error on the fixture', () => certDiagnostics(fixture).some((d) => d.code === 'expired' && d.severity === vscode.DiagnosticSeverity.Error));
+    await waitFor('an error on the fixture', () =>
+      certDiagnostics(fixture).some((d) => d.code === 'expired' && d.severity === vscode.DiagnosticSeverity.Error),
+    );
     await setSetting('nonProduction', undefined);
     await waitFor('a hint again', () => certDiagnostics(fixture).every((d) => d.severity === vscode.DiagnosticSeverity.Hint));
     await a.settled();

@@ -19,20 +19,29 @@ describe('CertLens reports folders it cannot read', function () {
   });
 
   it('lists a link loop in the report after a full scan, and no longer once it is gone', async () => {
-    const readable = writeWorkspaceFile(path.posix.join(dir, 'ok.pem'), makeCert({ cn: 'ok.unreadable.test', key: makeKey({ type: 'ec' }), notBefore: daysFromNow(-1), notAfter: daysFromNow(300) }).pem);
+    const readable = writeWorkspaceFile(
+      path.posix.join(dir, 'ok.pem'),
+      makeCert({ cn: 'ok.unreadable.test', key: makeKey({ type: 'ec' }), notBefore: daysFromNow(-1), notAfter: daysFromNow(300) }).pem,
+    );
     const loop = workspaceUri(path.posix.join(dir, 'loop')).fsPath;
     fs.symlinkSync('loop', loop);
     const a = await api();
     await a.settled();
     await a.scan();
     const report = a.report();
-    assert.ok(report.certificates.some((c) => c.file === readable.fsPath), 'the rest is read');
+    assert.ok(
+      report.certificates.some((c) => c.file === readable.fsPath),
+      'the rest is read',
+    );
     const entry = report.unreadableFolders.find((u) => u.path === loop);
     assert.ok(entry, JSON.stringify(report.unreadableFolders));
     assert.match(entry.error, /^ELOOP: /);
     fs.rmSync(loop);
     await a.settled();
     await a.scan();
-    assert.deepEqual(a.report().unreadableFolders.filter((u) => u.path.startsWith(path.dirname(loop))), []);
+    assert.deepEqual(
+      a.report().unreadableFolders.filter((u) => u.path.startsWith(path.dirname(loop))),
+      [],
+    );
   });
 });

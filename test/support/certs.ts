@@ -146,7 +146,10 @@ distinguished_name = req_dn
 function opensslTime(d: Date): string {
   if (Number.isNaN(d.getTime())) throw new Error('invalid date');
   // GeneralizedTime form; openssl ca stores UTCTime for years before 2050 itself.
-  return d.toISOString().replace(/[-:T]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 function subjectArg(cn: string, extra: Record<string, string> = {}): string {
@@ -202,16 +205,44 @@ export function pemToDer(pem: string): Buffer {
 
 export function makeCert(o: CertOptions): TestCert {
   if (!(o.notAfter.getTime() > o.notBefore.getTime())) throw new Error('notAfter must be after notBefore');
-  const serial = (o.serial ?? crypto.randomBytes(8).toString('hex').replace(/^[089a-f]/, '1')).toUpperCase();
+  const serial = (
+    o.serial ??
+    crypto
+      .randomBytes(8)
+      .toString('hex')
+      .replace(/^[089a-f]/, '1')
+  ).toUpperCase();
   return withTempDir((dir) => {
     fs.writeFileSync(path.join(dir, 'ca.cnf'), CA_CONFIG);
     fs.writeFileSync(path.join(dir, 'ext.cnf'), extensions(o));
     fs.writeFileSync(path.join(dir, 'index.txt'), '');
     fs.writeFileSync(path.join(dir, 'serial'), serial.length % 2 ? `0${serial}` : serial);
     fs.writeFileSync(path.join(dir, 'subject.key'), o.key.pem, { mode: 0o600 });
-    openssl(['req', '-new', '-utf8', '-config', 'ca.cnf', '-key', 'subject.key', '-subj', subjectArg(o.cn, o.subject), '-out', 'req.csr'], dir);
-    const args = ['ca', '-batch', '-config', 'ca.cnf', '-notext', '-preserveDN', '-utf8', '-in', 'req.csr', '-out', 'cert.pem',
-      '-startdate', opensslTime(o.notBefore), '-enddate', opensslTime(o.notAfter), '-extfile', 'ext.cnf', '-extensions', 'ext'];
+    openssl(
+      ['req', '-new', '-utf8', '-config', 'ca.cnf', '-key', 'subject.key', '-subj', subjectArg(o.cn, o.subject), '-out', 'req.csr'],
+      dir,
+    );
+    const args = [
+      'ca',
+      '-batch',
+      '-config',
+      'ca.cnf',
+      '-notext',
+      '-preserveDN',
+      '-utf8',
+      '-in',
+      'req.csr',
+      '-out',
+      'cert.pem',
+      '-startdate',
+      opensslTime(o.notBefore),
+      '-enddate',
+      opensslTime(o.notAfter),
+      '-extfile',
+      'ext.cnf',
+      '-extensions',
+      'ext',
+    ];
     if (o.sigHash) args.push('-md', o.sigHash);
     if (o.issuer) {
       fs.writeFileSync(path.join(dir, 'issuer.pem'), o.issuer.cert.pem);
@@ -223,7 +254,10 @@ export function makeCert(o: CertOptions): TestCert {
     openssl(args, dir);
     const pem = fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8');
     return {
-      pem, der: pemToDer(pem), keyPem: o.key.pem, cn: o.cn,
+      pem,
+      der: pemToDer(pem),
+      keyPem: o.key.pem,
+      cn: o.cn,
       notBefore: new Date(Math.floor(o.notBefore.getTime() / 1000) * 1000),
       notAfter: new Date(Math.floor(o.notAfter.getTime() / 1000) * 1000),
       serial: serial.replace(/^0+(?=.)/, ''),
@@ -232,15 +266,25 @@ export function makeCert(o: CertOptions): TestCert {
 }
 
 export interface Chain {
-  root: TestCert; rootKey: TestKey;
-  intermediate: TestCert; intermediateKey: TestKey;
-  leaf: TestCert; leafKey: TestKey;
+  root: TestCert;
+  rootKey: TestKey;
+  intermediate: TestCert;
+  intermediateKey: TestKey;
+  leaf: TestCert;
+  leafKey: TestKey;
   /** leaf + intermediate + root, PEM, in that order. */
   bundlePem: string;
 }
 
 /** A root -> intermediate -> leaf chain; the leaf gets the given validity, the CAs ten years around now. */
-export function makeChain(o: { leafCn: string; sans?: string[]; notBefore: Date; notAfter: Date; keyType?: KeyType; prefix?: string }): Chain {
+export function makeChain(o: {
+  leafCn: string;
+  sans?: string[];
+  notBefore: Date;
+  notAfter: Date;
+  keyType?: KeyType;
+  prefix?: string;
+}): Chain {
   const keyType = o.keyType ?? 'ec';
   const prefix = o.prefix ?? 'CertLens Test';
   const rootKey = makeKey({ type: keyType });
@@ -249,8 +293,23 @@ export function makeChain(o: { leafCn: string; sans?: string[]; notBefore: Date;
   const caFrom = daysFromNow(-365 * 2);
   const caTo = daysFromNow(365 * 8);
   const root = makeCert({ cn: `${prefix} Root CA`, key: rootKey, ca: true, notBefore: caFrom, notAfter: caTo });
-  const intermediate = makeCert({ cn: `${prefix} Intermediate CA`, key: intermediateKey, ca: true, pathLen: 0, issuer: { cert: root, key: rootKey }, notBefore: caFrom, notAfter: caTo });
-  const leaf = makeCert({ cn: o.leafCn, sans: o.sans ?? [o.leafCn], key: leafKey, issuer: { cert: intermediate, key: intermediateKey }, notBefore: o.notBefore, notAfter: o.notAfter });
+  const intermediate = makeCert({
+    cn: `${prefix} Intermediate CA`,
+    key: intermediateKey,
+    ca: true,
+    pathLen: 0,
+    issuer: { cert: root, key: rootKey },
+    notBefore: caFrom,
+    notAfter: caTo,
+  });
+  const leaf = makeCert({
+    cn: o.leafCn,
+    sans: o.sans ?? [o.leafCn],
+    key: leafKey,
+    issuer: { cert: intermediate, key: intermediateKey },
+    notBefore: o.notBefore,
+    notAfter: o.notAfter,
+  });
   return { root, rootKey, intermediate, intermediateKey, leaf, leafKey, bundlePem: leaf.pem + intermediate.pem + root.pem };
 }
 
@@ -315,7 +374,20 @@ export function makeCrl(o: CrlOptions): { pem: string; der: Buffer } {
       fs.writeFileSync(path.join(dir, `revoked${i}.pem`), c.pem);
       openssl(['ca', ...ca, '-revoke', `revoked${i}.pem`], dir);
     });
-    openssl(['ca', ...ca, '-gencrl', '-out', 'crl.pem', '-crl_lastupdate', opensslTime(o.thisUpdate), '-crl_nextupdate', opensslTime(o.nextUpdate)], dir);
+    openssl(
+      [
+        'ca',
+        ...ca,
+        '-gencrl',
+        '-out',
+        'crl.pem',
+        '-crl_lastupdate',
+        opensslTime(o.thisUpdate),
+        '-crl_nextupdate',
+        opensslTime(o.nextUpdate),
+      ],
+      dir,
+    );
     const pem = fs.readFileSync(path.join(dir, 'crl.pem'), 'utf8');
     return { pem, der: pemToDer(pem) };
   });

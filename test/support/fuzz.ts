@@ -154,7 +154,13 @@ export function corpusSeeds(roots: readonly string[], options: CorpusOptions = {
     }
     const ext = path.extname(file).toLowerCase() || '.txt';
     if (data[0] === 0x30) {
-      seeds.push({ name: file, kind: ext === '.p12' || ext === '.pfx' ? 'p12' : ext === '.p7b' || ext === '.p7c' ? 'p7' : 'cert', der: data, ext, sensitive: FROM_CORPUS });
+      seeds.push({
+        name: file,
+        kind: ext === '.p12' || ext === '.pfx' ? 'p12' : ext === '.p7b' || ext === '.p7c' ? 'p7' : 'cert',
+        der: data,
+        ext,
+        sensitive: FROM_CORPUS,
+      });
       return;
     }
     const text = data.toString('utf8');
@@ -213,7 +219,13 @@ export function generatedSeeds(options: { rsa?: boolean } = {}): Seed[] {
   const seeds: Seed[] = [];
   const ec = f.makeKey({ type: 'ec' });
   const ed = f.makeKey({ type: 'ed25519' });
-  const chain = f.makeChain({ leafCn: 'fuzz.certlens.dev', sans: ['fuzz.certlens.dev', '10.0.0.1', 'email:a@b.c'], notBefore: from, notAfter: to, keyType: 'ec' });
+  const chain = f.makeChain({
+    leafCn: 'fuzz.certlens.dev',
+    sans: ['fuzz.certlens.dev', '10.0.0.1', 'email:a@b.c'],
+    notBefore: from,
+    notAfter: to,
+    keyType: 'ec',
+  });
   const edCert = f.makeCert({ cn: 'ed.certlens.dev', key: ed, notBefore: from, notAfter: f.daysFromNow(20000) });
   const certs = [chain.leaf, chain.intermediate, chain.root, edCert];
   let rsaKey: ReturnType<typeof f.makeKey> | undefined;
@@ -225,19 +237,86 @@ export function generatedSeeds(options: { rsa?: boolean } = {}): Seed[] {
   seeds.push({ name: 'generated-bundle', kind: 'text', text: chain.bundlePem, ext: '.pem' });
   seeds.push({ name: 'generated-p7', kind: 'p7', der: f.pkcs7(certs, { der: true }), ext: '.p7b' });
   seeds.push({ name: 'generated-p7-pem', kind: 'text', text: f.pkcs7([chain.leaf, chain.root]), ext: '.p7b' });
-  seeds.push({ name: 'generated-p12', kind: 'p12', der: f.pkcs12({ key: chain.leafKey, cert: chain.leaf, chain: [chain.intermediate, chain.root] }), ext: '.p12', sensitive: HOLDS_KEY });
-  seeds.push({ name: 'generated-p12-password', kind: 'p12', der: f.pkcs12({ key: chain.rootKey, cert: chain.root, password: 'fuzz-pass' }), ext: '.p12', sensitive: HOLDS_KEY });
+  seeds.push({
+    name: 'generated-p12',
+    kind: 'p12',
+    der: f.pkcs12({ key: chain.leafKey, cert: chain.leaf, chain: [chain.intermediate, chain.root] }),
+    ext: '.p12',
+    sensitive: HOLDS_KEY,
+  });
+  seeds.push({
+    name: 'generated-p12-password',
+    kind: 'p12',
+    der: f.pkcs12({ key: chain.rootKey, cert: chain.root, password: 'fuzz-pass' }),
+    ext: '.p12',
+    sensitive: HOLDS_KEY,
+  });
   seeds.push({ name: 'generated-p12-certonly', kind: 'p12', der: f.pkcs12({ cert: edCert }), ext: '.pfx' });
-  if (rsaKey) seeds.push({ name: 'generated-p12-legacy', kind: 'p12', der: f.pkcs12({ key: rsaKey, cert: certs[certs.length - 1], legacy: true }), ext: '.p12', sensitive: HOLDS_KEY });
+  if (rsaKey)
+    seeds.push({
+      name: 'generated-p12-legacy',
+      kind: 'p12',
+      der: f.pkcs12({ key: rsaKey, cert: certs[certs.length - 1], legacy: true }),
+      ext: '.p12',
+      sensitive: HOLDS_KEY,
+    });
   const keyObj = crypto.createPrivateKey(ec.pem);
-  seeds.push({ name: 'generated-key-pkcs8', kind: 'key', der: keyObj.export({ type: 'pkcs8', format: 'der' }), ext: '.key', sensitive: HOLDS_KEY });
-  seeds.push({ name: 'generated-key-sec1', kind: 'key', der: keyObj.export({ type: 'sec1', format: 'der' }), ext: '.key', sensitive: HOLDS_KEY });
-  seeds.push({ name: 'generated-key-ed25519', kind: 'key', der: crypto.createPrivateKey(ed.pem).export({ type: 'pkcs8', format: 'der' }), ext: '.key', sensitive: HOLDS_KEY });
-  seeds.push({ name: 'generated-jks', kind: 'keystore', der: javaKeystore('jks', [{ alias: 'server', chain: [chain.leaf.der, chain.intermediate.der], key: crypto.randomBytes(64) }, { alias: 'root', chain: [chain.root.der] }], 'changeit'), ext: '.jks' });
-  seeds.push({ name: 'generated-jceks', kind: 'keystore', der: javaKeystore('jceks', [{ alias: 'ed', chain: [edCert.der] }], 'fuzz-pass'), ext: '.jceks' });
-  const crl = f.makeCrl({ issuer: { cert: chain.intermediate, key: chain.intermediateKey }, thisUpdate: from, nextUpdate: to, number: '1F', revoked: [chain.leaf] });
+  seeds.push({
+    name: 'generated-key-pkcs8',
+    kind: 'key',
+    der: keyObj.export({ type: 'pkcs8', format: 'der' }),
+    ext: '.key',
+    sensitive: HOLDS_KEY,
+  });
+  seeds.push({
+    name: 'generated-key-sec1',
+    kind: 'key',
+    der: keyObj.export({ type: 'sec1', format: 'der' }),
+    ext: '.key',
+    sensitive: HOLDS_KEY,
+  });
+  seeds.push({
+    name: 'generated-key-ed25519',
+    kind: 'key',
+    der: crypto.createPrivateKey(ed.pem).export({ type: 'pkcs8', format: 'der' }),
+    ext: '.key',
+    sensitive: HOLDS_KEY,
+  });
+  seeds.push({
+    name: 'generated-jks',
+    kind: 'keystore',
+    der: javaKeystore(
+      'jks',
+      [
+        { alias: 'server', chain: [chain.leaf.der, chain.intermediate.der], key: crypto.randomBytes(64) },
+        { alias: 'root', chain: [chain.root.der] },
+      ],
+      'changeit',
+    ),
+    ext: '.jks',
+  });
+  seeds.push({
+    name: 'generated-jceks',
+    kind: 'keystore',
+    der: javaKeystore('jceks', [{ alias: 'ed', chain: [edCert.der] }], 'fuzz-pass'),
+    ext: '.jceks',
+  });
+  const crl = f.makeCrl({
+    issuer: { cert: chain.intermediate, key: chain.intermediateKey },
+    thisUpdate: from,
+    nextUpdate: to,
+    number: '1F',
+    revoked: [chain.leaf],
+  });
   seeds.push({ name: 'generated-crl', kind: 'crl', der: crl.der, ext: '.crl' });
-  if (rsaKey) seeds.push({ name: 'generated-key-pkcs1', kind: 'key', der: crypto.createPrivateKey(rsaKey.pem).export({ type: 'pkcs1', format: 'der' }), ext: '.key', sensitive: HOLDS_KEY });
+  if (rsaKey)
+    seeds.push({
+      name: 'generated-key-pkcs1',
+      kind: 'key',
+      der: crypto.createPrivateKey(rsaKey.pem).export({ type: 'pkcs1', format: 'der' }),
+      ext: '.key',
+      sensitive: HOLDS_KEY,
+    });
   return seeds;
 }
 
@@ -245,7 +324,11 @@ export function generatedSeeds(options: { rsa?: boolean } = {}): Seed[] {
  * A JKS or JCEKS keystore (version 2): trusted-certificate entries, or key entries (`key`: stand-in
  * bytes where the encrypted key goes) with their chains; the keyed SHA-1 integrity digest at the end.
  */
-export function javaKeystore(format: 'jks' | 'jceks', entries: { alias: string; chain: Buffer[]; key?: Buffer }[], password: string): Buffer {
+export function javaKeystore(
+  format: 'jks' | 'jceks',
+  entries: { alias: string; chain: Buffer[]; key?: Buffer }[],
+  password: string,
+): Buffer {
   const u32 = (n: number) => {
     const b = Buffer.alloc(4);
     b.writeUInt32BE(n);
@@ -313,7 +396,9 @@ export function wrapPkcs7(certs: Buffer[]): Buffer {
 
 /** An unencrypted PKCS#12 without MAC (as `openssl pkcs12 -export -nomac -certpbe NONE` writes) holding the DER values as certBags. */
 export function wrapPkcs12(certs: Buffer[]): Buffer {
-  const bags = certs.map((der) => tlv(0x30, oid('1.2.840.113549.1.12.10.1.3'), tlv(0xa0, tlv(0x30, oid('1.2.840.113549.1.9.22.1'), tlv(0xa0, tlv(0x04, der))))));
+  const bags = certs.map((der) =>
+    tlv(0x30, oid('1.2.840.113549.1.12.10.1.3'), tlv(0xa0, tlv(0x30, oid('1.2.840.113549.1.9.22.1'), tlv(0xa0, tlv(0x04, der))))),
+  );
   const safeContents = tlv(0x30, ...bags);
   const authSafe = tlv(0x30, tlv(0x30, oid(OID_DATA), tlv(0xa0, tlv(0x04, safeContents))));
   return tlv(0x30, tlv(0x02, Buffer.from([3])), tlv(0x30, oid(OID_DATA), tlv(0xa0, tlv(0x04, authSafe))));
@@ -396,10 +481,14 @@ function parseTree(buf: Buffer, budget = { nodes: 4000 }, depth = 0): Node[] | u
 }
 
 function serialize(nodes: Node[]): Buffer {
-  return Buffer.concat(nodes.map((n) => {
-    const content = n.children ? Buffer.concat([n.encapsulatedPrefix ?? Buffer.alloc(0), serialize(n.children)]) : n.content ?? Buffer.alloc(0);
-    return Buffer.concat([n.tag, n.lengthOverride ?? derLength(content.length), content]);
-  }));
+  return Buffer.concat(
+    nodes.map((n) => {
+      const content = n.children
+        ? Buffer.concat([n.encapsulatedPrefix ?? Buffer.alloc(0), serialize(n.children)])
+        : (n.content ?? Buffer.alloc(0));
+      return Buffer.concat([n.tag, n.lengthOverride ?? derLength(content.length), content]);
+    }),
+  );
 }
 
 /** Every node with its parent's child list, depth first. */
@@ -417,13 +506,49 @@ function allNodes(roots: Node[]): { node: Node; siblings: Node[] }[] {
 }
 
 const INTERESTING_INTEGERS = [
-  '00', '01', 'ff', '7f', '80', '0080', '7fff', '8000', '00ff', '0800', 'c350', '00c350', '030d40', '0f4240', '7fffffff', '80000000', '00ffffffff',
-  '0100000000', 'ffffffffffffffff', '00' + 'ff'.repeat(16), '7f'.repeat(64),
+  '00',
+  '01',
+  'ff',
+  '7f',
+  '80',
+  '0080',
+  '7fff',
+  '8000',
+  '00ff',
+  '0800',
+  'c350',
+  '00c350',
+  '030d40',
+  '0f4240',
+  '7fffffff',
+  '80000000',
+  '00ffffffff',
+  '0100000000',
+  'ffffffffffffffff',
+  '00' + 'ff'.repeat(16),
+  '7f'.repeat(64),
 ].map((h) => Buffer.from(h, 'hex'));
 
 const INTERESTING_STRINGS = [
-  '', '\u0000', 'a'.repeat(1000), '\u202e\u0000\u001b[31m', '\ud800', '%s%n', '=cmd|calc', '<script>', 'CN=x, O=y', '\\', '"', ',+;<>#=',
-  '991231235959Z', '000000000000Z', '20501301000000Z', '99999999999999Z', '20240229120000+2400', '1', 'ZZZZZZZZZZZZZ',
+  '',
+  '\u0000',
+  'a'.repeat(1000),
+  '\u202e\u0000\u001b[31m',
+  '\ud800',
+  '%s%n',
+  '=cmd|calc',
+  '<script>',
+  'CN=x, O=y',
+  '\\',
+  '"',
+  ',+;<>#=',
+  '991231235959Z',
+  '000000000000Z',
+  '20501301000000Z',
+  '99999999999999Z',
+  '20240229120000+2400',
+  '1',
+  'ZZZZZZZZZZZZZ',
 ].map((s) => Buffer.from(s, 'utf8'));
 
 // ---------------------------------------------------------------------------------------------
@@ -440,18 +565,20 @@ function insertAt(buf: Buffer, at: number, piece: Buffer): Buffer {
 
 /** Byte-level mutations: work on any input. */
 export const BYTE_MUTATIONS: Record<string, Mutator> = {
-  'bitflip': (rng, b) => {
+  bitflip: (rng, b) => {
     const out = Buffer.from(b);
     for (let n = rng.range(1, 8); n > 0 && out.length; n--) out[rng.int(out.length)] ^= 1 << rng.int(8);
     return out;
   },
-  'byteset': (rng, b) => {
+  byteset: (rng, b) => {
     const out = Buffer.from(b);
-    for (let n = rng.range(1, 4); n > 0 && out.length; n--) out[rng.int(out.length)] = rng.pick([0x00, 0xff, 0x7f, 0x80, 0x30, 0x0a, 0x2d, 0x3d, rng.int(256)]);
+    for (let n = rng.range(1, 4); n > 0 && out.length; n--)
+      out[rng.int(out.length)] = rng.pick([0x00, 0xff, 0x7f, 0x80, 0x30, 0x0a, 0x2d, 0x3d, rng.int(256)]);
     return out;
   },
-  'truncate': (rng, b) => b.subarray(0, rng.int(b.length)),
-  'extend': (rng, b) => Buffer.concat([b, rng.chance(0.5) ? rng.bytes(rng.range(1, 64)) : Buffer.alloc(rng.range(1, 4096), rng.pick([0, 0xff, 0x41]))]),
+  truncate: (rng, b) => b.subarray(0, rng.int(b.length)),
+  extend: (rng, b) =>
+    Buffer.concat([b, rng.chance(0.5) ? rng.bytes(rng.range(1, 64)) : Buffer.alloc(rng.range(1, 4096), rng.pick([0, 0xff, 0x41]))]),
   'insert-bytes': (rng, b) => insertAt(b, rng.int(b.length + 1), rng.bytes(rng.range(1, 32))),
   'delete-range': (rng, b) => {
     const at = rng.int(b.length);
@@ -469,7 +596,7 @@ export const BYTE_MUTATIONS: Record<string, Mutator> = {
     const times = Math.min(rng.pick([2, 10, 100, 1000, 5000, 20000, 100000]), Math.floor(REPEAT_LIMIT / chunk.length));
     return Buffer.concat([b.subarray(0, at), Buffer.alloc(chunk.length * times, chunk), b.subarray(at)]);
   },
-  'splice': (rng, b, other) => {
+  splice: (rng, b, other) => {
     const o = other();
     return Buffer.concat([b.subarray(0, rng.int(b.length + 1)), o.subarray(rng.int(o.length + 1))]);
   },
@@ -477,66 +604,109 @@ export const BYTE_MUTATIONS: Record<string, Mutator> = {
 
 /** Structure-aware mutations on DER: lengths stay consistent except where the mutation is the length. */
 export const DER_MUTATIONS: Record<string, Mutator> = {
-  'asn1-length': (rng, b) => treeEdit(b, rng, (t) => {
-    const n = rng.pick(t);
-    const real = serialize(n.node.children ?? []).length + (n.node.encapsulatedPrefix?.length ?? 0) + (n.node.content?.length ?? 0);
-    const wrong = Math.max(0, rng.pick([real + 1, real - 1, 0, real * 2, rng.int(real + 2), real + 128]));
-    n.node.lengthOverride = rng.chance(0.3) ? Buffer.from([0x84, ...Buffer.from(wrong.toString(16).padStart(8, '0'), 'hex')]) : derLength(wrong);
-  }),
-  'asn1-huge-length': (rng, b) => treeEdit(b, rng, (t) => {
-    rng.pick(t).node.lengthOverride = Buffer.from(rng.pick(['84ffffffff', '847fffffff', '8480000000', '88ffffffffffffffff', '8900000000000000000001', '850100000000', 'ff']), 'hex');
-  }),
-  'asn1-indefinite': (rng, b) => treeEdit(b, rng, (t) => {
-    const n = rng.pick(t).node;
-    n.lengthOverride = Buffer.from([0x80]);
-    if (rng.chance(0.5) && n.children) n.children.push({ tag: Buffer.from([0x00]), content: Buffer.alloc(0) });
-  }),
-  'asn1-tag': (rng, b) => treeEdit(b, rng, (t) => {
-    const n = rng.pick(t).node;
-    n.tag = Buffer.from(rng.pick([[n.tag[0] ^ 0x20], [0x1f, 0x81, 0x01], [0x3f, 0xff, 0xff, 0xff, 0xff, 0x7f], [0x00], [0xa0 | rng.int(4)], [0x30], [0x31], [0x05], [rng.int(256)]]));
-  }),
-  'asn1-int': (rng, b) => treeEdit(b, rng, (t) => {
-    const ints = t.filter((n) => n.node.tag[0] === 0x02);
-    const n = ints.length ? rng.pick(ints) : rng.pick(t);
-    n.node.children = undefined;
-    n.node.content = rng.chance(0.8) ? rng.pick(INTERESTING_INTEGERS) : rng.bytes(rng.range(1, 12));
-  }),
-  'asn1-string': (rng, b) => treeEdit(b, rng, (t) => {
-    const strings = t.filter((n) => [0x0c, 0x13, 0x16, 0x14, 0x1e, 0x1c, 0x17, 0x18, 0x81, 0x82, 0x86, 0x87].includes(n.node.tag[0]));
-    const n = strings.length ? rng.pick(strings) : rng.pick(t);
-    n.node.children = undefined;
-    n.node.content = rng.chance(0.7) ? rng.pick(INTERESTING_STRINGS) : rng.bytes(rng.range(0, 40));
-  }),
-  'asn1-oid': (rng, b) => treeEdit(b, rng, (t) => {
-    const oids = t.filter((n) => n.node.tag[0] === 0x06);
-    const n = oids.length ? rng.pick(oids) : rng.pick(t);
-    n.node.children = undefined;
-    n.node.content = Buffer.from(rng.pick(['', '80', 'ff'.repeat(40) + '01', '2a864886f70d01', '2a864886f70d010c0a0103', '2b0601050507030' + rng.int(10), '55041d', '551d11', '551d13', '88378c99', '7f'.repeat(300)]), 'hex');
-  }),
-  'asn1-drop': (rng, b) => treeEdit(b, rng, (t) => {
-    const n = rng.pick(t);
-    n.siblings.splice(n.siblings.indexOf(n.node), 1);
-  }),
-  'asn1-dup': (rng, b) => treeEdit(b, rng, (t) => {
-    const n = rng.pick(t);
-    const times = rng.pick([1, 1, 2, 10, 200, 2000]);
-    const i = n.siblings.indexOf(n.node);
-    n.siblings.splice(i, 0, ...Array.from({ length: times }, () => n.node)); // at most 2,000: fits a spread
-  }),
-  'asn1-swap': (rng, b) => treeEdit(b, rng, (t) => {
-    const n = rng.pick(t);
-    if (n.siblings.length < 2) return;
-    const i = rng.int(n.siblings.length);
-    const j = rng.int(n.siblings.length);
-    [n.siblings[i], n.siblings[j]] = [n.siblings[j], n.siblings[i]];
-  }),
-  'deep-nesting': (rng, b) => treeEdit(b, rng, (t) => {
-    const n = rng.pick(t).node;
-    const depth = rng.pick([100, 300, 1000, 10000, 30000]);
-    n.children = undefined;
-    n.encapsulatedPrefix = undefined;
-    n.content = nestedSequences(depth, rng.chance(0.3));
-  }),
+  'asn1-length': (rng, b) =>
+    treeEdit(b, rng, (t) => {
+      const n = rng.pick(t);
+      const real = serialize(n.node.children ?? []).length + (n.node.encapsulatedPrefix?.length ?? 0) + (n.node.content?.length ?? 0);
+      const wrong = Math.max(0, rng.pick([real + 1, real - 1, 0, real * 2, rng.int(real + 2), real + 128]));
+      n.node.lengthOverride = rng.chance(0.3)
+        ? Buffer.from([0x84, ...Buffer.from(wrong.toString(16).padStart(8, '0'), 'hex')])
+        : derLength(wrong);
+    }),
+  'asn1-huge-length': (rng, b) =>
+    treeEdit(b, rng, (t) => {
+      rng.pick(t).node.lengthOverride = Buffer.from(
+        rng.pick(['84ffffffff', '847fffffff', '8480000000', '88ffffffffffffffff', '8900000000000000000001', '850100000000', 'ff']),
+        'hex',
+      );
+    }),
+  'asn1-indefinite': (rng, b) =>
+    treeEdit(b, rng, (t) => {
+      const n = rng.pick(t).node;
+      n.lengthOverride = Buffer.from([0x80]);
+      if (rng.chance(0.5) && n.children) n.children.push({ tag: Buffer.from([0x00]), content: Buffer.alloc(0) });
+    }),
+  'asn1-tag': (rng, b) =>
+    treeEdit(b, rng, (t) => {
+      const n = rng.pick(t).node;
+      n.tag = Buffer.from(
+        rng.pick([
+          [n.tag[0] ^ 0x20],
+          [0x1f, 0x81, 0x01],
+          [0x3f, 0xff, 0xff, 0xff, 0xff, 0x7f],
+          [0x00],
+          [0xa0 | rng.int(4)],
+          [0x30],
+          [0x31],
+          [0x05],
+          [rng.int(256)],
+        ]),
+      );
+    }),
+  'asn1-int': (rng, b) =>
+    treeEdit(b, rng, (t) => {
+      const ints = t.filter((n) => n.node.tag[0] === 0x02);
+      const n = ints.length ? rng.pick(ints) : rng.pick(t);
+      n.node.children = undefined;
+      n.node.content = rng.chance(0.8) ? rng.pick(INTERESTING_INTEGERS) : rng.bytes(rng.range(1, 12));
+    }),
+  'asn1-string': (rng, b) =>
+    treeEdit(b, rng, (t) => {
+      const strings = t.filter((n) => [0x0c, 0x13, 0x16, 0x14, 0x1e, 0x1c, 0x17, 0x18, 0x81, 0x82, 0x86, 0x87].includes(n.node.tag[0]));
+      const n = strings.length ? rng.pick(strings) : rng.pick(t);
+      n.node.children = undefined;
+      n.node.content = rng.chance(0.7) ? rng.pick(INTERESTING_STRINGS) : rng.bytes(rng.range(0, 40));
+    }),
+  'asn1-oid': (rng, b) =>
+    treeEdit(b, rng, (t) => {
+      const oids = t.filter((n) => n.node.tag[0] === 0x06);
+      const n = oids.length ? rng.pick(oids) : rng.pick(t);
+      n.node.children = undefined;
+      n.node.content = Buffer.from(
+        rng.pick([
+          '',
+          '80',
+          'ff'.repeat(40) + '01',
+          '2a864886f70d01',
+          '2a864886f70d010c0a0103',
+          '2b0601050507030' + rng.int(10),
+          '55041d',
+          '551d11',
+          '551d13',
+          '88378c99',
+          '7f'.repeat(300),
+        ]),
+        'hex',
+      );
+    }),
+  'asn1-drop': (rng, b) =>
+    treeEdit(b, rng, (t) => {
+      const n = rng.pick(t);
+      n.siblings.splice(n.siblings.indexOf(n.node), 1);
+    }),
+  'asn1-dup': (rng, b) =>
+    treeEdit(b, rng, (t) => {
+      const n = rng.pick(t);
+      const times = rng.pick([1, 1, 2, 10, 200, 2000]);
+      const i = n.siblings.indexOf(n.node);
+      n.siblings.splice(i, 0, ...Array.from({ length: times }, () => n.node)); // at most 2,000: fits a spread
+    }),
+  'asn1-swap': (rng, b) =>
+    treeEdit(b, rng, (t) => {
+      const n = rng.pick(t);
+      if (n.siblings.length < 2) return;
+      const i = rng.int(n.siblings.length);
+      const j = rng.int(n.siblings.length);
+      [n.siblings[i], n.siblings[j]] = [n.siblings[j], n.siblings[i]];
+    }),
+  'deep-nesting': (rng, b) =>
+    treeEdit(b, rng, (t) => {
+      const n = rng.pick(t).node;
+      const depth = rng.pick([100, 300, 1000, 10000, 30000]);
+      n.children = undefined;
+      n.encapsulatedPrefix = undefined;
+      n.content = nestedSequences(depth, rng.chance(0.3));
+    }),
 };
 
 function treeEdit(b: Buffer, _rng: Rng, edit: (nodes: { node: Node; siblings: Node[] }[]) => void): Buffer | undefined {
@@ -547,7 +717,19 @@ function treeEdit(b: Buffer, _rng: Rng, edit: (nodes: { node: Node; siblings: No
   return out.length > 4 * 1024 * 1024 ? out.subarray(0, 4 * 1024 * 1024) : out;
 }
 
-const PEM_LABELS = ['CERTIFICATE', 'X509 CERTIFICATE', 'TRUSTED CERTIFICATE', 'PKCS7', 'CMS', 'PRIVATE KEY', 'EC PRIVATE KEY', 'RSA PRIVATE KEY', 'CERTIFICATE REQUEST', 'X509 CRL', 'X'];
+const PEM_LABELS = [
+  'CERTIFICATE',
+  'X509 CERTIFICATE',
+  'TRUSTED CERTIFICATE',
+  'PKCS7',
+  'CMS',
+  'PRIVATE KEY',
+  'EC PRIVATE KEY',
+  'RSA PRIVATE KEY',
+  'CERTIFICATE REQUEST',
+  'X509 CRL',
+  'X',
+];
 
 /** Text-level mutations for PEM and the text containers around it. */
 export const TEXT_MUTATIONS: Record<string, (rng: Rng, text: string) => string | undefined> = {
@@ -557,7 +739,29 @@ export const TEXT_MUTATIONS: Record<string, (rng: Rng, text: string) => string |
     let out = t;
     for (let n = rng.range(1, 4); n > 0; n--) {
       const at = rng.range(body[0], Math.min(body[1], out.length));
-      const junk = rng.pick(['!', '*', '=', '==', '-', '-----', ':', ' ', '\t', '\u0000', '\u00e9', '\u2028', '\ufeff', '\ud83d\ude00', '\\n', '\\', '"', '%', '\r', 'Proc-Type: 4,ENCRYPTED\n', '\n\n']);
+      const junk = rng.pick([
+        '!',
+        '*',
+        '=',
+        '==',
+        '-',
+        '-----',
+        ':',
+        ' ',
+        '\t',
+        '\u0000',
+        '\u00e9',
+        '\u2028',
+        '\ufeff',
+        '\ud83d\ude00',
+        '\\n',
+        '\\',
+        '"',
+        '%',
+        '\r',
+        'Proc-Type: 4,ENCRYPTED\n',
+        '\n\n',
+      ]);
       out = out.slice(0, at) + junk + out.slice(at);
     }
     return out;
@@ -586,7 +790,12 @@ export const TEXT_MUTATIONS: Record<string, (rng: Rng, text: string) => string |
     const b = /-----BEGIN [^\n]*-----\r?\n/.exec(t);
     if (!b) return undefined;
     const at = b.index + b[0].length;
-    const headers = rng.pick(['Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n', 'X-Junk: value\n', ': \n', 'Proc-Type:\n']);
+    const headers = rng.pick([
+      'Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n',
+      'X-Junk: value\n',
+      ': \n',
+      'Proc-Type:\n',
+    ]);
     const blank = rng.chance(0.5) ? rng.pick(['\n', ' \n', '\r\n', '\t']).repeat(rng.pick([1, 1000, 50000])) : '\n';
     return rng.chance(0.5) ? t.slice(0, at) + headers + blank + t.slice(at) : t.slice(0, at) + blank + headers + t.slice(at);
   },
@@ -598,7 +807,10 @@ export const TEXT_MUTATIONS: Record<string, (rng: Rng, text: string) => string |
     const size = run.join('\n').length + 1;
     const times = Math.min(rng.pick([10, 1000, 20000]), Math.floor(REPEAT_LIMIT / size));
     // concat, not splice(...spread): a spread of 100,000 lines overflows the stack.
-    return lines.slice(0, i).concat(...Array.from({ length: times }, () => run), lines.slice(i)).join('\n');
+    return lines
+      .slice(0, i)
+      .concat(...Array.from({ length: times }, () => run), lines.slice(i))
+      .join('\n');
   },
   'line-delete': (rng, t) => {
     const lines = t.split('\n');
@@ -609,19 +821,25 @@ export const TEXT_MUTATIONS: Record<string, (rng: Rng, text: string) => string |
     const lines = t.split('\n');
     const i = rng.int(lines.length);
     const times = Math.min(rng.pick([1, 5, 100, 10000]), Math.floor(REPEAT_LIMIT / (lines[i].length + 1)));
-    return lines.slice(0, i).concat(Array.from({ length: times }, () => lines[i]), lines.slice(i)).join('\n');
+    return lines
+      .slice(0, i)
+      .concat(
+        Array.from({ length: times }, () => lines[i]),
+        lines.slice(i),
+      )
+      .join('\n');
   },
   'whitespace-flood': (rng, t) => {
     const at = rng.int(t.length + 1);
     return t.slice(0, at) + rng.pick([' ', '\n', '\r\n', '\t', '\\n', ' \n']).repeat(rng.pick([100, 10000, 60000])) + t.slice(at);
   },
-  'crlf': (rng, t) => (rng.chance(0.5) ? t.replace(/\n/g, '\r\n') : t.replace(/\n/g, '\r')),
+  crlf: (rng, t) => (rng.chance(0.5) ? t.replace(/\n/g, '\r\n') : t.replace(/\n/g, '\r')),
   'base64-huge': (rng, t) => {
     const at = rng.int(t.length + 1);
     const token = (rng.chance(0.5) ? 'LS0tLS1CRUdJTi' : 'MII') + 'QUJD'.repeat(rng.pick([1000, 100000, 700000]));
     return t.slice(0, at) + token + t.slice(at);
   },
-  'unicode': (rng, t) => {
+  unicode: (rng, t) => {
     const at = rng.int(t.length + 1);
     return t.slice(0, at) + rng.pick(['\ufeff', '\u0000', '\ud800', '\u00ff'.repeat(100), '\u{10ffff}', '\u0085', 'é']) + t.slice(at);
   },
@@ -664,18 +882,22 @@ const text = (ext: string, s: string): Wrapped => ({ ext, bytes: Buffer.from(s, 
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
 
 export const CONTAINERS: Record<string, { kinds: SeedKind[]; wrap: (der: Buffer, kind: SeedKind, rng: Rng) => Wrapped }> = {
-  'pem': {
+  pem: {
     kinds: ['cert', 'p7', 'key', 'crl'],
-    wrap: (der, kind, rng) => text(rng.pick(['.pem', '.crt', '.cer', '.txt', '.md', '.conf']), pemOf(der, labelFor(kind, rng), rng.pick([64, 64, 76, 1000]))),
+    wrap: (der, kind, rng) =>
+      text(rng.pick(['.pem', '.crt', '.cer', '.txt', '.md', '.conf']), pemOf(der, labelFor(kind, rng), rng.pick([64, 64, 76, 1000]))),
   },
   // Compiled into firmware: PEM as C's adjacent string literals (or a #define continued with \), DER as xxd -i bytes.
   'c-literals': {
     kinds: ['cert'],
     wrap: (der, kind, rng) => {
       const lines = pemOf(der, labelFor(kind, rng)).trimEnd().split('\n');
-      return text(rng.pick(['.c', '.h', '.ino']), rng.chance(0.5)
-        ? `static const char root_ca[] =\n${lines.map((l) => `"${l}\\r\\n"`).join('\n')};\n`
-        : `#define ROOT_CA \\\n${lines.map((l) => `  "${l}\\n" \\`).join('\n')}\n`);
+      return text(
+        rng.pick(['.c', '.h', '.ino']),
+        rng.chance(0.5)
+          ? `static const char root_ca[] =\n${lines.map((l) => `"${l}\\r\\n"`).join('\n')};\n`
+          : `#define ROOT_CA \\\n${lines.map((l) => `  "${l}\\n" \\`).join('\n')}\n`,
+      );
     },
   },
   'c-bytes': {
@@ -684,76 +906,141 @@ export const CONTAINERS: Record<string, { kinds: SeedKind[]; wrap: (der: Buffer,
       const hex = [...der].map((b) => `0x${b.toString(16).padStart(2, '0')}`);
       const rows: string[] = [];
       for (let i = 0; i < hex.length; i += 12) rows.push('  ' + hex.slice(i, i + 12).join(rng.pick([', ', ','])));
-      return text(rng.pick(['.c', '.h', '.rs']), `const unsigned char ca_der[] = {\n${rows.join(',\n')}\n};\nunsigned int ca_der_len = ${der.length};\n`);
+      return text(
+        rng.pick(['.c', '.h', '.rs']),
+        `const unsigned char ca_der[] = {\n${rows.join(',\n')}\n};\nunsigned int ca_der_len = ${der.length};\n`,
+      );
     },
   },
   'k8s-secret': {
     kinds: ['cert', 'key'],
-    wrap: (der, kind, rng) => text(rng.pick(['.yaml', '.yml']), [
-      'apiVersion: v1', 'kind: Secret', 'type: kubernetes.io/tls', 'metadata:', '  name: fuzz', 'data:',
-      rng.chance(0.7) ? `  tls.crt: ${b64(pemOf(der, labelFor(kind, rng)))}` : `  ca.crt: ${der.toString('base64')}`,
-      `  tls.key: ${b64('not a key')}`, '',
-    ].join('\n')),
+    wrap: (der, kind, rng) =>
+      text(
+        rng.pick(['.yaml', '.yml']),
+        [
+          'apiVersion: v1',
+          'kind: Secret',
+          'type: kubernetes.io/tls',
+          'metadata:',
+          '  name: fuzz',
+          'data:',
+          rng.chance(0.7) ? `  tls.crt: ${b64(pemOf(der, labelFor(kind, rng)))}` : `  ca.crt: ${der.toString('base64')}`,
+          `  tls.key: ${b64('not a key')}`,
+          '',
+        ].join('\n'),
+      ),
   },
   'yaml-stream': {
     kinds: ['cert'],
-    wrap: (der, kind, rng) => text('.yaml', [
-      `kind: Secret\ndata:\n  tls.crt: ${b64(pemOf(der, labelFor(kind, rng)))}`,
-      `kind: ConfigMap\ndata:\n  ca.crt: ${der.toString('base64')}`,
-      `kind: ValidatingWebhookConfiguration\nwebhooks:\n- clientConfig:\n    caBundle: ${der.toString('base64')}`,
-      `kind: Secret\nstringData:\n  ca.crt: |\n${pemOf(der, labelFor(kind, rng)).trimEnd().split('\n').map((l) => '    ' + l).join('\n')}`,
-    ].join('\n---\n') + '\n'),
+    wrap: (der, kind, rng) =>
+      text(
+        '.yaml',
+        [
+          `kind: Secret\ndata:\n  tls.crt: ${b64(pemOf(der, labelFor(kind, rng)))}`,
+          `kind: ConfigMap\ndata:\n  ca.crt: ${der.toString('base64')}`,
+          `kind: ValidatingWebhookConfiguration\nwebhooks:\n- clientConfig:\n    caBundle: ${der.toString('base64')}`,
+          `kind: Secret\nstringData:\n  ca.crt: |\n${pemOf(der, labelFor(kind, rng))
+            .trimEnd()
+            .split('\n')
+            .map((l) => '    ' + l)
+            .join('\n')}`,
+        ].join('\n---\n') + '\n',
+      ),
   },
-  'kubeconfig': {
+  kubeconfig: {
     kinds: ['cert'],
-    wrap: (der, kind, rng) => text('.yaml', [
-      'apiVersion: v1', 'kind: Config', 'clusters:', '- cluster:',
-      `    certificate-authority-data: ${rng.chance(0.5) ? b64(pemOf(der, labelFor(kind, rng))) : der.toString('base64')}`,
-      '    server: https://127.0.0.1:6443', '  name: fuzz', 'users:', '- name: fuzz', '  user:',
-      `    client-certificate-data: ${der.toString('base64')}`, '    client-certificate: ../missing.crt', '',
-    ].join('\n')),
+    wrap: (der, kind, rng) =>
+      text(
+        '.yaml',
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          'clusters:',
+          '- cluster:',
+          `    certificate-authority-data: ${rng.chance(0.5) ? b64(pemOf(der, labelFor(kind, rng))) : der.toString('base64')}`,
+          '    server: https://127.0.0.1:6443',
+          '  name: fuzz',
+          'users:',
+          '- name: fuzz',
+          '  user:',
+          `    client-certificate-data: ${der.toString('base64')}`,
+          '    client-certificate: ../missing.crt',
+          '',
+        ].join('\n'),
+      ),
   },
-  'json': {
+  json: {
     kinds: ['cert', 'p7', 'key'],
-    wrap: (der, kind, rng) => text('.json', JSON.stringify({ name: 'fuzz', caBundle: der.toString('base64'), pem: pemOf(der, labelFor(kind, rng)) }, null, rng.pick([0, 2]))),
+    wrap: (der, kind, rng) =>
+      text(
+        '.json',
+        JSON.stringify({ name: 'fuzz', caBundle: der.toString('base64'), pem: pemOf(der, labelFor(kind, rng)) }, null, rng.pick([0, 2])),
+      ),
   },
-  'saml': {
+  saml: {
     kinds: ['cert'],
     wrap: (der, _kind, rng) => {
-      const body = pemOf(der, 'X').split('\n').slice(1, -2).join(rng.pick(['\n        ', '&#13;\n', '']));
+      const body = pemOf(der, 'X')
+        .split('\n')
+        .slice(1, -2)
+        .join(rng.pick(['\n        ', '&#13;\n', '']));
       const p = rng.pick(['md:', 'ds:', '']);
-      return text(rng.pick(['.xml', '.py']), [
-        `<?xml version="1.0"?>\n<${p}EntitiesDescriptor validUntil="${rng.pick(['2030-01-01T00:00:00Z', '2001-01-01T00:00:00.5+02:00', 'soon'])}" cacheDuration="PT6H">`,
-        `<${p}EntityDescriptor entityID="https://idp.example"><${p}IDPSSODescriptor><${p}KeyDescriptor use="${rng.pick(['signing', 'encryption', ''])}">`,
-        `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>\n        ${body}\n</ds:X509Certificate></ds:X509Data></ds:KeyInfo></${p}KeyDescriptor>`,
-        `</${p}IDPSSODescriptor></${p}EntityDescriptor></${p}EntitiesDescriptor>\n`,
-      ].join('\n'));
+      return text(
+        rng.pick(['.xml', '.py']),
+        [
+          `<?xml version="1.0"?>\n<${p}EntitiesDescriptor validUntil="${rng.pick(['2030-01-01T00:00:00Z', '2001-01-01T00:00:00.5+02:00', 'soon'])}" cacheDuration="PT6H">`,
+          `<${p}EntityDescriptor entityID="https://idp.example"><${p}IDPSSODescriptor><${p}KeyDescriptor use="${rng.pick(['signing', 'encryption', ''])}">`,
+          `<ds:KeyInfo><ds:X509Data><ds:X509Certificate>\n        ${body}\n</ds:X509Certificate></ds:X509Data></ds:KeyInfo></${p}KeyDescriptor>`,
+          `</${p}IDPSSODescriptor></${p}EntityDescriptor></${p}EntitiesDescriptor>\n`,
+        ].join('\n'),
+      );
     },
   },
-  'jwks': {
+  jwks: {
     kinds: ['cert'],
     wrap: (der, _kind, rng) => {
       const x5t = crypto.createHash('sha1').update(der).digest('base64url');
-      if (rng.chance(0.5)) return text('.json', JSON.stringify({ keys: [{ kty: 'RSA', kid: 'k', use: 'sig', x5c: [der.toString('base64'), der.toString('base64')], x5t, 'x5t#S256': x5t }] }, null, rng.pick([0, 2])));
-      return text('.yaml', `keys:\n  - kid: k\n    x5c:\n      - ${der.toString('base64')}\n      - "${der.toString('base64')}"\n    x5t: ${x5t}\n  - x5c: [${der.toString('base64')}]\n`);
+      if (rng.chance(0.5))
+        return text(
+          '.json',
+          JSON.stringify(
+            { keys: [{ kty: 'RSA', kid: 'k', use: 'sig', x5c: [der.toString('base64'), der.toString('base64')], x5t, 'x5t#S256': x5t }] },
+            null,
+            rng.pick([0, 2]),
+          ),
+        );
+      return text(
+        '.yaml',
+        `keys:\n  - kid: k\n    x5c:\n      - ${der.toString('base64')}\n      - "${der.toString('base64')}"\n    x5t: ${x5t}\n  - x5c: [${der.toString('base64')}]\n`,
+      );
     },
   },
-  'env': {
+  env: {
     kinds: ['cert', 'key'],
-    wrap: (der, kind, rng) => text('.env', `TLS_CERT="${pemOf(der, labelFor(kind, rng)).replace(/\n/g, '\\n')}"\nTLS_B64=${b64(pemOf(der, labelFor(kind, rng)))}\n`),
+    wrap: (der, kind, rng) =>
+      text(
+        '.env',
+        `TLS_CERT="${pemOf(der, labelFor(kind, rng)).replace(/\n/g, '\\n')}"\nTLS_B64=${b64(pemOf(der, labelFor(kind, rng)))}\n`,
+      ),
   },
-  'der': {
+  der: {
     kinds: ['cert', 'p7', 'key', 'crl'],
-    wrap: (der, kind, rng) => ({ ext: rng.pick(kind === 'crl' ? ['.crl', '.der', '.pem'] : ['.der', '.cer', '.crt', '.cert']), bytes: der, text: false }),
+    wrap: (der, kind, rng) => ({
+      ext: rng.pick(kind === 'crl' ? ['.crl', '.der', '.pem'] : ['.der', '.cer', '.crt', '.cert']),
+      bytes: der,
+      text: false,
+    }),
   },
-  'p7b': {
+  p7b: {
     kinds: ['cert', 'p7'],
     wrap: (der, kind, rng) => {
       const p7 = kind === 'p7' ? der : wrapPkcs7(rng.chance(0.8) ? [der] : [der, der]);
-      return rng.chance(0.75) ? { ext: rng.pick(['.p7b', '.p7c']), bytes: p7, text: false } : text('.p7b', pemOf(p7, rng.pick(['PKCS7', 'CMS'])));
+      return rng.chance(0.75)
+        ? { ext: rng.pick(['.p7b', '.p7c']), bytes: p7, text: false }
+        : text('.p7b', pemOf(p7, rng.pick(['PKCS7', 'CMS'])));
     },
   },
-  'keystore': {
+  keystore: {
     kinds: ['cert', 'keystore'],
     wrap: (der, kind, rng) => ({
       ext: rng.pick(['.jks', '.jceks', '.keystore', '.bin']),
@@ -761,7 +1048,7 @@ export const CONTAINERS: Record<string, { kinds: SeedKind[]; wrap: (der: Buffer,
       text: false,
     }),
   },
-  'p12': {
+  p12: {
     kinds: ['cert', 'p12'],
     wrap: (der, kind, rng) => ({ ext: rng.pick(['.p12', '.pfx']), bytes: kind === 'p12' ? der : wrapPkcs12([der]), text: false }),
   },
@@ -792,7 +1079,10 @@ export const GENERATORS: Record<string, (rng: Rng) => { ext: string; bytes: Buff
   },
   'huge-length': (rng) => ({
     ext: rng.pick(['.der', '.p12', '.p7b', '.cer']),
-    bytes: Buffer.concat([Buffer.from(rng.pick(['3084ffffffff', '30847fffffff', '3088ffffffffffffffff', '308900', '3080', '30ff']), 'hex'), rng.bytes(rng.int(64))]),
+    bytes: Buffer.concat([
+      Buffer.from(rng.pick(['3084ffffffff', '30847fffffff', '3088ffffffffffffffff', '308900', '3080', '30ff']), 'hex'),
+      rng.bytes(rng.int(64)),
+    ]),
   }),
   'pem-many-begins': (rng) => {
     const label = rng.pick(PEM_LABELS);
@@ -800,7 +1090,10 @@ export const GENERATORS: Record<string, (rng: Rng) => { ext: string; bytes: Buff
     const line = `-----BEGIN ${label}-----\n`;
     return { ext: '.pem', bytes: Buffer.from(line.repeat(n) + (rng.chance(0.5) ? `-----END ${label}-----\n` : '')) };
   },
-  'huge-base64': (rng) => ({ ext: rng.pick(['.yaml', '.pem', '.json']), bytes: Buffer.from(`tls.crt: LS0tLS1CRUdJTi${'QUJD'.repeat(rng.pick([10000, 500000]))}\n`) }),
+  'huge-base64': (rng) => ({
+    ext: rng.pick(['.yaml', '.pem', '.json']),
+    bytes: Buffer.from(`tls.crt: LS0tLS1CRUdJTi${'QUJD'.repeat(rng.pick([10000, 500000]))}\n`),
+  }),
   'random-bytes': (rng) => ({ ext: rng.pick(['.der', '.p12', '.p7b', '.pem', '.yaml']), bytes: rng.bytes(rng.range(0, 4096)) }),
 };
 
@@ -828,7 +1121,15 @@ export function makeCase(rng: Rng, seeds: readonly Seed[]): FuzzCase {
     let der = seed.der;
     // Mostly mutate the DER and then wrap it; sometimes wrap intact DER and mutate the container only.
     if (rng.chance(0.7)) {
-      for (let n = rng.weighted([[6, 1], [3, 2], [1, 3]] as const); n > 0; n--) {
+      for (
+        let n = rng.weighted([
+          [6, 1],
+          [3, 2],
+          [1, 3],
+        ] as const);
+        n > 0;
+        n--
+      ) {
         const useDer = rng.chance(0.6);
         const table = useDer ? DER_MUTATIONS : BYTE_MUTATIONS;
         const name = rng.pick(Object.keys(table));
@@ -843,7 +1144,14 @@ export function makeCase(rng: Rng, seeds: readonly Seed[]): FuzzCase {
     wrapped = CONTAINERS[container].wrap(der, seed.kind, rng);
   }
   if (!applied.length || rng.chance(0.35)) {
-    for (let n = rng.weighted([[7, 1], [3, 2]] as const); n > 0; n--) {
+    for (
+      let n = rng.weighted([
+        [7, 1],
+        [3, 2],
+      ] as const);
+      n > 0;
+      n--
+    ) {
       let out: Buffer | undefined;
       let name: string;
       if (wrapped.text && rng.chance(0.6)) {
@@ -865,7 +1173,15 @@ export function makeCase(rng: Rng, seeds: readonly Seed[]): FuzzCase {
 }
 
 /** Seeds by kind: the corpora hold thousands of certificates but few PKCS#12, PKCS#7 and key files. */
-const KIND_WEIGHTS: readonly (readonly [number, SeedKind])[] = [[40, 'cert'], [22, 'text'], [14, 'p12'], [10, 'p7'], [14, 'key'], [8, 'keystore'], [8, 'crl']];
+const KIND_WEIGHTS: readonly (readonly [number, SeedKind])[] = [
+  [40, 'cert'],
+  [22, 'text'],
+  [14, 'p12'],
+  [10, 'p7'],
+  [14, 'key'],
+  [8, 'keystore'],
+  [8, 'crl'],
+];
 const seedsByKind = new WeakMap<readonly Seed[], Map<SeedKind, Seed[]>>();
 
 function pickSeed(rng: Rng, seeds: readonly Seed[]): Seed {
@@ -885,7 +1201,9 @@ function pickSeed(rng: Rng, seeds: readonly Seed[]): Seed {
 
 /** Every prefix of the seed, as it would be wrapped: the "truncation at every length" sweep. */
 export function* truncations(seed: Seed, container: string, rng: Rng): Generator<FuzzCase> {
-  const full = seed.der ? CONTAINERS[container].wrap(seed.der, seed.kind, rng) : { ext: seed.ext, bytes: Buffer.from(seed.text ?? ''), text: true };
+  const full = seed.der
+    ? CONTAINERS[container].wrap(seed.der, seed.kind, rng)
+    : { ext: seed.ext, bytes: Buffer.from(seed.text ?? ''), text: true };
   for (let len = 0; len < full.bytes.length; len++) {
     yield { mutation: 'truncate-every', container, ext: full.ext, bytes: full.bytes.subarray(0, len), sensitive: seed.sensitive };
   }
@@ -1044,23 +1362,43 @@ export function runFuzz(o: FuzzOptions): FuzzStats {
   const started = performance.now();
   const rssStart = process.memoryUsage.rss();
   const stats: FuzzStats = {
-    seed: String(o.seed), seeds: o.seeds.length, inputs: 0, bytes: 0, ms: 0, perMutation: {}, perContainer: {},
+    seed: String(o.seed),
+    seeds: o.seeds.length,
+    inputs: 0,
+    bytes: 0,
+    ms: 0,
+    perMutation: {},
+    perContainer: {},
     slowest: { ms: 0, mutation: '', container: '', ext: '', size: 0, hash: '', kdfIterations: 0 },
-    slowestWithoutKdf: { ms: 0, mutation: '', container: '', ext: '', size: 0, hash: '', kdfIterations: 0 }, failures: [], failureCounts: { exception: 0, slow: 0, memory: 0 }, slowByKdf: { count: 0, ms: 0, kdfIterations: 0, kdfMs: 0 },
-    rssStartMb: mb(rssStart), rssPeakMb: mb(rssStart), heapPeakMb: mb(process.memoryUsage().heapUsed),
+    slowestWithoutKdf: { ms: 0, mutation: '', container: '', ext: '', size: 0, hash: '', kdfIterations: 0 },
+    failures: [],
+    failureCounts: { exception: 0, slow: 0, memory: 0 },
+    slowByKdf: { count: 0, ms: 0, kdfIterations: 0, kdfMs: 0 },
+    rssStartMb: mb(rssStart),
+    rssPeakMb: mb(rssStart),
+    heapPeakMb: mb(process.memoryUsage().heapUsed),
   };
   const savedPerSignature = new Map<string, number>();
   let memoryFailed = false;
 
   const record = (c: FuzzCase, kind: FailureKind, ms: number, message: string) => {
     stats.failureCounts[kind]++;
-    const f: Failure = { kind, mutation: c.mutation, container: c.container, ext: c.ext, bytes: c.bytes, ms, message, hash: inputHash(c.bytes) };
+    const f: Failure = {
+      kind,
+      mutation: c.mutation,
+      container: c.container,
+      ext: c.ext,
+      bytes: c.bytes,
+      ms,
+      message,
+      hash: inputHash(c.bytes),
+    };
     // One signature per failure kind, last mutation and container: a bug tends to show through many inputs.
     const signature = `${kind}|${c.mutation.split('+').pop()}|${c.container}${c.ext}|${message.replace(/\d+(\.\d+)?/g, 'N').slice(0, 80)}`;
     const n = savedPerSignature.get(signature) ?? 0;
     savedPerSignature.set(signature, n + 1);
     if (n >= (o.savePerSignature ?? 2) || stats.failures.length >= (o.maxKept ?? 40)) return;
-    const dir = o.saveDir && c.sensitive ? o.sensitiveDir ?? path.join(os.tmpdir(), 'certlens-fuzz-not-for-commit') : o.saveDir;
+    const dir = o.saveDir && c.sensitive ? (o.sensitiveDir ?? path.join(os.tmpdir(), 'certlens-fuzz-not-for-commit')) : o.saveDir;
     if (dir) {
       fs.mkdirSync(dir, { recursive: true });
       f.saved = path.join(dir, fixtureName(f));
@@ -1068,7 +1406,9 @@ export function runFuzz(o: FuzzOptions): FuzzStats {
     }
     f.sensitive = c.sensitive;
     stats.failures.push(f);
-    log(`FAIL ${kind} ${c.mutation} [${c.container}${c.ext}] ${c.bytes.length} bytes, ${ms.toFixed(1)} ms: ${message}${f.saved ? ` -> ${f.saved}` : ''}${c.sensitive ? ` (${c.sensitive}: not saved in the project)` : ''}`);
+    log(
+      `FAIL ${kind} ${c.mutation} [${c.container}${c.ext}] ${c.bytes.length} bytes, ${ms.toFixed(1)} ms: ${message}${f.saved ? ` -> ${f.saved}` : ''}${c.sensitive ? ` (${c.sensitive}: not saved in the project)` : ''}`,
+    );
   };
 
   const run = (c: FuzzCase) => {
@@ -1081,7 +1421,15 @@ export function runFuzz(o: FuzzOptions): FuzzStats {
     stats.bytes += c.bytes.length;
     for (const m of c.mutation.split('+')) stats.perMutation[m] = (stats.perMutation[m] ?? 0) + 1;
     stats.perContainer[c.container] = (stats.perContainer[c.container] ?? 0) + 1;
-    const slow = (): Slowest => ({ ms: r.ms, mutation: c.mutation, container: c.container, ext: c.ext, size: c.bytes.length, hash: inputHash(c.bytes), kdfIterations: r.kdfIterations });
+    const slow = (): Slowest => ({
+      ms: r.ms,
+      mutation: c.mutation,
+      container: c.container,
+      ext: c.ext,
+      size: c.bytes.length,
+      hash: inputHash(c.bytes),
+      kdfIterations: r.kdfIterations,
+    });
     if (r.ms > stats.slowest.ms) stats.slowest = slow();
     if (r.ms > stats.slowestWithoutKdf.ms && !r.kdfIterations) stats.slowestWithoutKdf = slow();
     if (r.error) {
@@ -1092,7 +1440,8 @@ export function runFuzz(o: FuzzOptions): FuzzStats {
       record(c, 'slow', r.ms, `took ${r.ms.toFixed(1)} ms${kdf} (limit ${limit.toFixed(0)} ms) on every try`);
     } else if (r.ms > limit) {
       stats.slowByKdf.count++;
-      if (r.ms > stats.slowByKdf.ms) stats.slowByKdf = { count: stats.slowByKdf.count, ms: r.ms, kdfIterations: r.kdfIterations, kdfMs: r.kdfMs };
+      if (r.ms > stats.slowByKdf.ms)
+        stats.slowByKdf = { count: stats.slowByKdf.count, ms: r.ms, kdfIterations: r.kdfIterations, kdfMs: r.kdfMs };
     }
     const rss = process.memoryUsage.rss();
     stats.rssPeakMb = Math.max(stats.rssPeakMb, mb(rss));
@@ -1104,7 +1453,16 @@ export function runFuzz(o: FuzzOptions): FuzzStats {
   };
 
   // Truncation at every length for a few seeds of different kinds, in the container each is found in.
-  const sweepKinds: [SeedKind, string][] = [['cert', 'der'], ['cert', 'pem'], ['p12', 'p12'], ['crl', 'der'], ['p7', 'p7b'], ['key', 'pem'], ['cert', 'k8s-secret'], ['keystore', 'keystore']];
+  const sweepKinds: [SeedKind, string][] = [
+    ['cert', 'der'],
+    ['cert', 'pem'],
+    ['p12', 'p12'],
+    ['crl', 'der'],
+    ['p7', 'p7b'],
+    ['key', 'pem'],
+    ['cert', 'k8s-secret'],
+    ['keystore', 'keystore'],
+  ];
   for (const [kind, container] of sweepKinds.slice(0, o.truncateEvery ?? 3)) {
     const seed = o.seeds.find((s) => s.kind === kind && s.der && s.der.length < 3000);
     if (!seed) continue;
@@ -1118,7 +1476,9 @@ export function runFuzz(o: FuzzOptions): FuzzStats {
     run(makeCase(rng, o.seeds));
     if (performance.now() > nextReport) {
       nextReport += 10_000;
-      log(`${Math.round((performance.now() - started) / 1000)} s: ${stats.inputs} inputs, ${stats.failures.length} failures, RSS ${mb(process.memoryUsage.rss())} MB`);
+      log(
+        `${Math.round((performance.now() - started) / 1000)} s: ${stats.inputs} inputs, ${stats.failures.length} failures, RSS ${mb(process.memoryUsage.rss())} MB`,
+      );
     }
   }
   stats.ms = Math.round(performance.now() - started);
@@ -1131,14 +1491,18 @@ export function runFuzz(o: FuzzOptions): FuzzStats {
  * fuzzing thread. Before each input its bytes are copied to shared memory; if no new input starts for
  * `hangMs`, the watchdog saves the current one as a 'hang' fixture, reports it, and kills the process.
  */
-export function startWatchdog(o: { hangMs: number; saveDir?: string; sensitiveDir?: string }): { beforeInput: (c: FuzzCase) => void; stop: () => void } {
+export function startWatchdog(o: { hangMs: number; saveDir?: string; sensitiveDir?: string }): {
+  beforeInput: (c: FuzzCase) => void;
+  stop: () => void;
+} {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Worker } = require('node:worker_threads') as typeof import('node:worker_threads');
   const sab = new SharedArrayBuffer(16 + 1024 + MAX_INPUT);
   const ctl = new Int32Array(sab, 0, 4); // [input counter, input length, meta length, stopped]
   const meta = new Uint8Array(sab, 16, 1024);
   const data = new Uint8Array(sab, 16 + 1024);
-  const worker = new Worker(`
+  const worker = new Worker(
+    `
     const { workerData } = require('node:worker_threads');
     const fs = require('node:fs');
     const path = require('node:path');
@@ -1163,11 +1527,24 @@ export function startWatchdog(o: { hangMs: number; saveDir?: string; sensitiveDi
       process.stderr.write('FAIL hang ' + m.mutation + ' [' + m.container + m.ext + '] ' + bytes.length + ' bytes: no progress for ' + Math.round((Date.now() - since) / 1000) + ' s' + (where ? ' -> ' + where : '') + (m.sensitive ? ' (' + m.sensitive + ': not saved in the project)' : '') + '; killing the fuzzer\\n');
       process.kill(process.pid, 'SIGKILL');
     }, 250);
-  `, { eval: true, workerData: { sab, hangMs: o.hangMs, saveDir: o.saveDir, sensitiveDir: o.sensitiveDir ?? path.join(os.tmpdir(), 'certlens-fuzz-not-for-commit'), module: __filename } });
+  `,
+    {
+      eval: true,
+      workerData: {
+        sab,
+        hangMs: o.hangMs,
+        saveDir: o.saveDir,
+        sensitiveDir: o.sensitiveDir ?? path.join(os.tmpdir(), 'certlens-fuzz-not-for-commit'),
+        module: __filename,
+      },
+    },
+  );
   worker.unref();
   return {
     beforeInput: (c) => {
-      const m = Buffer.from(JSON.stringify({ mutation: c.mutation, container: c.container, ext: c.ext, sensitive: c.sensitive }).slice(0, 1000));
+      const m = Buffer.from(
+        JSON.stringify({ mutation: c.mutation, container: c.container, ext: c.ext, sensitive: c.sensitive }).slice(0, 1000),
+      );
       meta.set(m);
       data.set(c.bytes.subarray(0, MAX_INPUT));
       Atomics.store(ctl, 2, m.length);
@@ -1194,12 +1571,21 @@ export function formatStats(s: FuzzStats): string {
     `memory: RSS ${s.rssStartMb} MB at start, ${s.rssPeakMb} MB peak; heap peak ${s.heapPeakMb} MB`,
     `failures: ${s.failureCounts.exception} exceptions, ${s.failureCounts.slow} slow, ${s.failureCounts.memory} memory (${s.failures.length} distinct kept)`,
     `over the limit only by PKCS#12 key derivation within MAX_PKCS12_WORK (not failures): ${s.slowByKdf.count}` +
-      (s.slowByKdf.count ? `, slowest ${s.slowByKdf.ms.toFixed(1)} ms (${s.slowByKdf.kdfMs.toFixed(0)} ms deriving keys, ${s.slowByKdf.kdfIterations} iterations)` : ''),
+      (s.slowByKdf.count
+        ? `, slowest ${s.slowByKdf.ms.toFixed(1)} ms (${s.slowByKdf.kdfMs.toFixed(0)} ms deriving keys, ${s.slowByKdf.kdfIterations} iterations)`
+        : ''),
     'per mutation:',
-    ...Object.entries(s.perMutation).sort((a, b) => b[1] - a[1]).map(([k, v]) => `  ${k.padEnd(20)} ${v}`),
+    ...Object.entries(s.perMutation)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `  ${k.padEnd(20)} ${v}`),
     'per container:',
-    ...Object.entries(s.perContainer).sort((a, b) => b[1] - a[1]).map(([k, v]) => `  ${k.padEnd(20)} ${v}`),
+    ...Object.entries(s.perContainer)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `  ${k.padEnd(20)} ${v}`),
   ];
-  for (const f of s.failures) lines.push(`FAIL ${f.kind} ${f.mutation} [${f.container}${f.ext}] ${f.bytes.length} bytes ${f.ms.toFixed(1)} ms: ${f.message}${f.saved ? ` (${f.saved})` : ''}`);
+  for (const f of s.failures)
+    lines.push(
+      `FAIL ${f.kind} ${f.mutation} [${f.container}${f.ext}] ${f.bytes.length} bytes ${f.ms.toFixed(1)} ms: ${f.message}${f.saved ? ` (${f.saved})` : ''}`,
+    );
   return lines.join('\n');
 }

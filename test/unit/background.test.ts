@@ -29,12 +29,23 @@ describe('runInBackground', () => {
     const thenable: PromiseLike<never> = { then: (_ok, fail) => Promise.resolve(fail?.('refused')) as never };
     runInBackground(log, 'Setting a context', thenable);
     await settle();
-    assert.deepEqual(logged, [['Checking hosts failed', boom], ['Setting a context failed', 'refused']]);
+    assert.deepEqual(logged, [
+      ['Checking hosts failed', boom],
+      ['Setting a context failed', 'refused'],
+    ]);
     assert.deepEqual(unhandled, []);
   });
 
   it('swallows a log that throws, and without a log writes one line to stderr', async () => {
-    runInBackground({ error: () => { throw new Error('the channel is disposed'); } }, 'Late work', Promise.reject(new Error('x')));
+    runInBackground(
+      {
+        error: () => {
+          throw new Error('the channel is disposed');
+        },
+      },
+      'Late work',
+      Promise.reject(new Error('x')),
+    );
     const written: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
     process.stderr.write = (chunk: string | Uint8Array) => written.push(String(chunk)) > 0;
@@ -63,6 +74,12 @@ describe('runInBackground', () => {
       '',
     ].join('\n');
     const [result] = await eslint.lintText(code, { filePath: path.join(ROOT, 'test', 'unit', 'background.test.ts') });
-    assert.deepEqual(result.messages.map((m) => [m.ruleId, m.line]), [['@typescript-eslint/no-floating-promises', 3], ['@typescript-eslint/no-floating-promises', 4]]);
+    assert.deepEqual(
+      result.messages.map((m) => [m.ruleId, m.line]),
+      [
+        ['@typescript-eslint/no-floating-promises', 3],
+        ['@typescript-eslint/no-floating-promises', 4],
+      ],
+    );
   });
 });

@@ -10,7 +10,10 @@ import { DEFAULT_RULES } from '../../src/core/rules/rules';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 function secretYaml(leaf: TestCert, ca: TestCert, o: { annotated?: boolean; namespace?: string } = {}): string {
-  const annotations = o.annotated === false ? '' : `  annotations:
+  const annotations =
+    o.annotated === false
+      ? ''
+      : `  annotations:
     cert-manager.io/alt-names: web.certlens.dev
     cert-manager.io/certificate-name: web-cert
     cert-manager.io/issuer-kind: ClusterIssuer
@@ -64,16 +67,33 @@ describe('cert-manager renewal awareness', function () {
   it('marks the certificates of an annotated Secret as managed', () => {
     const r = secret();
     const leaf = r.certificates.find((c) => c.subjectCN === 'web.certlens.dev');
-    assert.deepEqual(leaf?.managedBy, { certificateName: 'web-cert', namespace: 'prod', issuerName: 'letsencrypt', issuerKind: 'ClusterIssuer' });
+    assert.deepEqual(leaf?.managedBy, {
+      certificateName: 'web-cert',
+      namespace: 'prod',
+      issuerName: 'letsencrypt',
+      issuerKind: 'ClusterIssuer',
+    });
     const plain = parseFile('/ws/k8s/secret.yaml', Buffer.from(secretYaml(chain.leaf, chain.intermediate, { annotated: false })));
     assert.ok(plain.certificates.every((c) => c.managedBy === undefined));
   });
 
-  it('reads a Certificate manifest\'s renewal settings, also from a file holding nothing else', () => {
+  it("reads a Certificate manifest's renewal settings, also from a file holding nothing else", () => {
     const r = parseFile('/ws/k8s/certificate.yaml', Buffer.from(certificateYaml('  duration: 2160h0m0s\n  renewBefore: 360h\n')));
-    assert.deepEqual(r.certManagerCertificates?.map(({ name, namespace, secretName, durationMs, renewBeforeMs }) => ({ name, namespace, secretName, durationMs, renewBeforeMs })),
-      [{ name: 'web-cert', namespace: 'prod', secretName: 'web-tls', durationMs: 90 * DAY_MS, renewBeforeMs: 15 * DAY_MS }]);
-    assert.equal(parseFile('/ws/k8s/c.yaml', Buffer.from(certificateYaml('  renewBeforePercentage: 25\n'))).certManagerCertificates?.[0].renewBeforePercentage, 25);
+    assert.deepEqual(
+      r.certManagerCertificates?.map(({ name, namespace, secretName, durationMs, renewBeforeMs }) => ({
+        name,
+        namespace,
+        secretName,
+        durationMs,
+        renewBeforeMs,
+      })),
+      [{ name: 'web-cert', namespace: 'prod', secretName: 'web-tls', durationMs: 90 * DAY_MS, renewBeforeMs: 15 * DAY_MS }],
+    );
+    assert.equal(
+      parseFile('/ws/k8s/c.yaml', Buffer.from(certificateYaml('  renewBeforePercentage: 25\n'))).certManagerCertificates?.[0]
+        .renewBeforePercentage,
+      25,
+    );
     const inventory = new Inventory();
     inventory.set(r);
     assert.equal(inventory.certManagerCertificates().length, 1, 'a file with only a manifest is kept');
@@ -89,15 +109,22 @@ describe('cert-manager renewal awareness', function () {
     assert.ok(!before.some((f) => f.code === 'renewal-overdue'));
 
     const after = findingsWith(undefined, now + 11 * DAY_MS);
-    assert.equal(after.find((f) => f.code === 'expires-warning')?.severity, 'warning', 'past the renewal point, expiry findings keep their severity');
+    assert.equal(
+      after.find((f) => f.code === 'expires-warning')?.severity,
+      'warning',
+      'past the renewal point, expiry findings keep their severity',
+    );
     const overdue = after.filter((f) => f.code === 'renewal-overdue');
     assert.equal(overdue.length, 1);
     assert.equal(overdue[0].severity, 'warning');
     const due = renewalTime({ notBefore: chain.leaf.notBefore.getTime(), notAfter: chain.leaf.notAfter.getTime() });
-    assert.equal(overdue[0].message, `cert-manager should have renewed this by ${new Date(due).toISOString().slice(0, 10)}: check Certificate web-cert`);
+    assert.equal(
+      overdue[0].message,
+      `cert-manager should have renewed this by ${new Date(due).toISOString().slice(0, 10)}: check Certificate web-cert`,
+    );
   });
 
-  it('uses the matching Certificate\'s renewBefore or renewBeforePercentage, in another file', () => {
+  it("uses the matching Certificate's renewBefore or renewBeforePercentage, in another file", () => {
     // renewBefore 50 days: renewal was due 10 days ago.
     const early = findingsWith(certificateYaml('  renewBefore: 1200h\n'), now);
     assert.equal(early.filter((f) => f.code === 'renewal-overdue').length, 1);
@@ -117,7 +144,8 @@ describe('cert-manager renewal awareness', function () {
     assert.equal(renewal?.renewAt, leaf.notAfter - Math.round((leaf.notAfter - leaf.notBefore) / 3));
     assert.equal(nextRenewalChange(r.certificates, [], now), renewal?.renewAt);
     assert.equal(nextRenewalChange(r.certificates, [], renewal.renewAt), Infinity);
-    const manifest = parseFile('/ws/k8s/certificate.yaml', Buffer.from(certificateYaml('  duration: 2160h\n  renewBefore: 720h\n'))).certManagerCertificates![0];
+    const manifest = parseFile('/ws/k8s/certificate.yaml', Buffer.from(certificateYaml('  duration: 2160h\n  renewBefore: 720h\n')))
+      .certManagerCertificates![0];
     const lines = describeManifest(manifest, r.certificates);
     assert.equal(lines[0], 'cert-manager Certificate prod/web-cert (Secret web-tls)');
     assert.equal(lines[1], 'Duration: 90 days');

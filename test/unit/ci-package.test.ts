@@ -16,8 +16,16 @@ function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd, encoding: 'utf8' });
 }
 
-function sh(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(command, args, { cwd: options.cwd, encoding: 'utf8', env: { ...process.env, ...NPM_ENV, NO_COLOR: '1', ...options.env } });
+function sh(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(command, args, {
+    cwd: options.cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...NPM_ENV, NO_COLOR: '1', ...options.env },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -51,15 +59,28 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
     // Only the tarball's name: pre-commit's node hooks read it from npm pack's output (no prepare or prepack script).
     const tarball = `certlens-${VERSION}.tgz`;
     assert.equal(packed.stdout, `${tarball}\n`);
-    const files = execFileSync('tar', ['-tzf', path.join(work, tarball)], { encoding: 'utf8' }).trim().split('\n').sort();
-    assert.deepEqual(files, ['package/LICENSE', 'package/README.md', 'package/dist/cli.js', 'package/dist/forge.js', 'package/dist/readWorker.js', 'package/package.json']);
+    const files = execFileSync('tar', ['-tzf', path.join(work, tarball)], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .sort();
+    assert.deepEqual(files, [
+      'package/LICENSE',
+      'package/README.md',
+      'package/dist/cli.js',
+      'package/dist/forge.js',
+      'package/dist/readWorker.js',
+      'package/package.json',
+    ]);
 
     const prefix = path.join(work, 'global');
     const installed = sh('npm', ['install', '--global', '--prefix', prefix, path.join(work, tarball)], { cwd: work });
     assert.equal(installed.code, 0, installed.stderr);
     const certlens = path.join(prefix, 'bin', 'certlens');
     assert.equal(sh(certlens, ['--version']).stdout.trim(), VERSION);
-    assert.ok(fs.existsSync(path.join(prefix, 'lib/node_modules/certlens/dist/readWorker.js')), 'the read worker is installed next to the CLI');
+    assert.ok(
+      fs.existsSync(path.join(prefix, 'lib/node_modules/certlens/dist/readWorker.js')),
+      'the read worker is installed next to the CLI',
+    );
     const repo = makeRepo();
     try {
       const scan = sh(certlens, ['scan', '.'], { cwd: repo.dir });
@@ -67,12 +88,20 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
       assert.match(scan.stdout, /expired\.repo\.test/);
       assert.match(scan.stdout, /3 certificates in 3 files/);
       // A PKCS#7 bundle: node-forge is loaded from its own file (dist/forge.js) when first needed.
-      const bundle = makeCert({ cn: 'bundle.repo.test', key: sharedKey({ type: 'ec' }), notBefore: daysFromNow(-10), notAfter: daysFromNow(300) });
+      const bundle = makeCert({
+        cn: 'bundle.repo.test',
+        key: sharedKey({ type: 'ec' }),
+        notBefore: daysFromNow(-10),
+        notAfter: daysFromNow(300),
+      });
       fs.writeFileSync(path.join(repo.dir, 'deploy/bundle.p7b'), pkcs7([bundle], { der: true }));
       const json = sh(certlens, ['scan', 'deploy/bundle.p7b', '--format', 'json'], { cwd: repo.dir });
       assert.equal(json.code, 0, json.stderr);
       const report = JSON.parse(json.stdout) as { certificates: { subjectCN: string; source: string }[] };
-      assert.deepEqual(report.certificates.map((c) => [c.subjectCN, c.source]), [['bundle.repo.test', 'pkcs7']]);
+      assert.deepEqual(
+        report.certificates.map((c) => [c.subjectCN, c.source]),
+        [['bundle.repo.test', 'pkcs7']],
+      );
     } finally {
       fs.rmSync(repo.dir, { recursive: true, force: true });
     }
@@ -82,13 +111,33 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
     const listed = sh(process.execPath, [require.resolve('@vscode/vsce/vsce'), 'ls', '--no-dependencies'], { cwd: ROOT });
     assert.equal(listed.code, 0, listed.stderr);
     const files = listed.stdout.trim().split('\n').sort();
-    assert.ok(['dist/extension.js', 'dist/readWorker.js', 'dist/forge.js', 'package.json'].every((f) => files.includes(f)), files.join(' '));
-    for (const f of files) assert.doesNotMatch(f, /^(docs\/|media\/screenshots\/|dist\/cli\.js|action\.yml|\.pre-commit-hooks\.yaml|\.npmignore|src\/|test\/|out\/|node_modules\/)/);
+    assert.ok(
+      ['dist/extension.js', 'dist/readWorker.js', 'dist/forge.js', 'package.json'].every((f) => files.includes(f)),
+      files.join(' '),
+    );
+    for (const f of files)
+      assert.doesNotMatch(
+        f,
+        /^(docs\/|media\/screenshots\/|dist\/cli\.js|action\.yml|\.pre-commit-hooks\.yaml|\.npmignore|src\/|test\/|out\/|node_modules\/)/,
+      );
   });
 
   describe('GitHub Action (action.yml), its steps run here', () => {
-    interface Step { name: string; id?: string; if?: string; uses?: string; run?: string; shell?: string; env?: Record<string, string>; with?: Record<string, string> }
-    interface Action { runs: { using: string; steps: Step[] }; inputs: Record<string, { default?: string; description: string }>; outputs: Record<string, { value: string }> }
+    interface Step {
+      name: string;
+      id?: string;
+      if?: string;
+      uses?: string;
+      run?: string;
+      shell?: string;
+      env?: Record<string, string>;
+      with?: Record<string, string>;
+    }
+    interface Action {
+      runs: { using: string; steps: Step[] };
+      inputs: Record<string, { default?: string; description: string }>;
+      outputs: Record<string, { value: string }>;
+    }
     const action = () => parseYaml(fs.readFileSync(path.join(ROOT, 'action.yml'), 'utf8')) as Action;
 
     /** Runs the composite action's steps as a runner would: `${{ }}` expressions, GITHUB_OUTPUT/GITHUB_PATH, `if:`; `uses:` steps are recorded, not run. */
@@ -107,13 +156,17 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
         if (parts[0] === 'steps' && parts[2] === 'outputs') return outputs[parts[1]]?.[parts[3]] ?? '';
         throw new Error(`the test runner does not know ${ref}`);
       };
-      const condition = (expr: string): boolean => expr.replace(/^\$\{\{|\}\}$/g, '').split('&&').every((part) => {
-        const p = part.trim();
-        if (p === 'always()') return true;
-        const m = /^(.+?)\s*(==|!=)\s*'([^']*)'$/.exec(p);
-        if (m) return (value(m[1]) === m[3]) === (m[2] === '==');
-        return value(p) !== '';
-      });
+      const condition = (expr: string): boolean =>
+        expr
+          .replace(/^\$\{\{|\}\}$/g, '')
+          .split('&&')
+          .every((part) => {
+            const p = part.trim();
+            if (p === 'always()') return true;
+            const m = /^(.+?)\s*(==|!=)\s*'([^']*)'$/.exec(p);
+            if (m) return (value(m[1]) === m[3]) === (m[2] === '==');
+            return value(p) !== '';
+          });
       const substitute = (text: string) => text.replace(/\$\{\{\s*([^}]+?)\s*\}\}/g, (_, ref: string) => value(ref));
       const ran: { step: Step; code: number | null; stdout: string; stderr: string }[] = [];
       const skipped: Step[] = [];
@@ -128,18 +181,32 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
           continue;
         }
         assert.equal(step.shell, 'bash', `${step.name}: a composite run step names its shell`);
-        const files = { GITHUB_OUTPUT: path.join(runnerTemp, `output-${ran.length}`), GITHUB_PATH: path.join(runnerTemp, 'path'), GITHUB_ENV: path.join(runnerTemp, 'env') };
+        const files = {
+          GITHUB_OUTPUT: path.join(runnerTemp, `output-${ran.length}`),
+          GITHUB_PATH: path.join(runnerTemp, 'path'),
+          GITHUB_ENV: path.join(runnerTemp, 'env'),
+        };
         for (const f of Object.values(files)) fs.appendFileSync(f, '');
         const script = path.join(runnerTemp, `step-${ran.length}.sh`);
         fs.writeFileSync(script, substitute(step.run ?? ''));
         const env = {
-          ...files, RUNNER_TEMP: runnerTemp, GITHUB_WORKSPACE: workspace, GITHUB_ACTIONS: 'true',
+          ...files,
+          RUNNER_TEMP: runnerTemp,
+          GITHUB_WORKSPACE: workspace,
+          GITHUB_ACTIONS: 'true',
           PATH: [...extraPath, process.env.PATH].join(path.delimiter),
           ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, substitute(String(v))])),
         };
         const r = sh('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd: workspace, env });
         ran.push({ step, ...r });
-        if (step.id) outputs[step.id] = Object.fromEntries(fs.readFileSync(files.GITHUB_OUTPUT, 'utf8').split('\n').filter(Boolean).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+        if (step.id)
+          outputs[step.id] = Object.fromEntries(
+            fs
+              .readFileSync(files.GITHUB_OUTPUT, 'utf8')
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+          );
         extraPath.splice(0, extraPath.length, ...fs.readFileSync(files.GITHUB_PATH, 'utf8').split('\n').filter(Boolean).reverse());
         if (r.code !== 0) break;
       }
@@ -149,7 +216,8 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
     it('is a composite action with the documented inputs, and an upload step that is conditional', () => {
       const a = action();
       assert.equal(a.runs.using, 'composite');
-      for (const input of ['path', 'fail-on', 'exclude', 'baseline', 'upload', 'sarif-file']) assert.ok(a.inputs[input]?.description, input);
+      for (const input of ['path', 'fail-on', 'exclude', 'baseline', 'upload', 'sarif-file'])
+        assert.ok(a.inputs[input]?.description, input);
       assert.equal(a.inputs['fail-on'].default, 'error');
       assert.equal(a.inputs.upload.default, 'true');
       const upload = a.runs.steps.filter((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@'));
@@ -172,13 +240,22 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
         assert.equal(scan.code, 0, scan.stderr);
         assert.match(scan.stdout, /expired\.repo\.test/, 'the table is in the log');
         assert.deepEqual(r.outputs.scan, { 'sarif-file': 'results.sarif', 'exit-code': '1' });
-        assert.deepEqual(r.used.map((s) => [s.uses, s.with?.sarif_file, s.with?.category]), [['github/codeql-action/upload-sarif@v3', 'results.sarif', 'certlens']]);
+        assert.deepEqual(
+          r.used.map((s) => [s.uses, s.with?.sarif_file, s.with?.category]),
+          [['github/codeql-action/upload-sarif@v3', 'results.sarif', 'certlens']],
+        );
         assert.equal(fail?.step.name, 'Fail on findings');
         assert.equal(fail.code, 1);
         assert.match(fail.stdout, /::error::CertLens found certificates at or above --fail-on error/);
-        const sarif = JSON.parse(fs.readFileSync(path.join(repo.dir, 'results.sarif'), 'utf8')) as { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+        const sarif = JSON.parse(fs.readFileSync(path.join(repo.dir, 'results.sarif'), 'utf8')) as {
+          runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+        };
         const uris = sarif.runs[0].results.map((x) => `${x.ruleId} ${x.locations[0].physicalLocation.artifactLocation.uri}`).sort();
-        assert.deepEqual(uris, ['expired deploy/expired.pem', 'expired test/fixtures/expired.pem'], 'legacy/ is excluded; paths are relative to the repository');
+        assert.deepEqual(
+          uris,
+          ['expired deploy/expired.pem', 'expired test/fixtures/expired.pem'],
+          'legacy/ is excluded; paths are relative to the repository',
+        );
       } finally {
         fs.rmSync(repo.dir, { recursive: true, force: true });
       }
@@ -188,11 +265,19 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
       const repo = makeRepo();
       try {
         assert.equal(sh(process.execPath, [CLI, 'baseline', '--output', '.certlens-baseline.json'], { cwd: repo.dir }).code, 0);
-        const r = runAction(repo.dir, { baseline: '.certlens-baseline.json', upload: 'false', 'fail-on': 'warning', path: 'deploy\ntest\n' });
+        const r = runAction(repo.dir, {
+          baseline: '.certlens-baseline.json',
+          upload: 'false',
+          'fail-on': 'warning',
+          path: 'deploy\ntest\n',
+        });
         assert.ok(!r.failed, r.ran.map((x) => x.stderr).join('\n'));
         assert.equal(r.outputs.scan['exit-code'], '0');
         assert.deepEqual(r.used, []);
-        assert.deepEqual(r.skipped.map((s) => s.name), ['Upload to code scanning', 'Fail on findings']);
+        assert.deepEqual(
+          r.skipped.map((s) => s.name),
+          ['Upload to code scanning', 'Fail on findings'],
+        );
         assert.match(r.ran[1].stderr, /in the baseline \.certlens-baseline\.json/);
         const sarif = fs.readFileSync(path.join(repo.dir, 'certlens.sarif'), 'utf8');
         assert.match(sarif, /"baselineState": "unchanged"/);
@@ -203,8 +288,16 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
   });
 
   describe('pre-commit hook (.pre-commit-hooks.yaml), its entry run on staged files', () => {
-    interface Hook { id: string; entry: string; language: string; pass_filenames?: boolean; files?: string; types?: string[] }
-    const hook = () => (parseYaml(fs.readFileSync(path.join(ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as Hook[]).find((h) => h.id === 'certlens')!;
+    interface Hook {
+      id: string;
+      entry: string;
+      language: string;
+      pass_filenames?: boolean;
+      files?: string;
+      types?: string[];
+    }
+    const hook = () =>
+      (parseYaml(fs.readFileSync(path.join(ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as Hook[]).find((h) => h.id === 'certlens')!;
 
     /** What pre-commit does: the entry (its `certlens` the package's bin) with the staged files appended. */
     function commitHook(repo: string): { code: number | null; stdout: string; stderr: string } {

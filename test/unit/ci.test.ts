@@ -26,13 +26,33 @@ interface SarifResult {
   ruleIndex: number;
   level: string;
   message: { text: string };
-  locations: { physicalLocation: { artifactLocation: { uri: string; uriBaseId?: string }; region: { startLine: number; startColumn: number; endLine: number; endColumn: number } } }[];
+  locations: {
+    physicalLocation: {
+      artifactLocation: { uri: string; uriBaseId?: string };
+      region: { startLine: number; startColumn: number; endLine: number; endColumn: number };
+    };
+  }[];
   partialFingerprints: Record<string, string>;
   baselineState?: string;
 }
 
 interface SarifLog {
-  runs: { tool: { driver: { rules: { id: string; name: string; shortDescription: { text: string }; fullDescription: { text: string }; help: { text: string; markdown: string }; properties: { 'security-severity': string; tags: string[] } }[] } }; originalUriBaseIds?: Record<string, { uri: string }>; results: SarifResult[] }[];
+  runs: {
+    tool: {
+      driver: {
+        rules: {
+          id: string;
+          name: string;
+          shortDescription: { text: string };
+          fullDescription: { text: string };
+          help: { text: string; markdown: string };
+          properties: { 'security-severity': string; tags: string[] };
+        }[];
+      };
+    };
+    originalUriBaseIds?: Record<string, { uri: string }>;
+    results: SarifResult[];
+  }[];
 }
 
 /** Microsoft's SARIF Multitool (a native binary in the platform package of @microsoft/sarif-multitool). */
@@ -61,15 +81,34 @@ function validate(file: string): string[][] {
   const out = `${file}.validation.json`;
   const config = path.join(path.dirname(file), 'multitool.xml');
   fs.writeFileSync(config, OFFLINE_CONFIG);
-  const args = ['validate', '--rule-kind', 'Gh;Sarif', '--level', 'Error;Warning;Note', '--config', config, '--log', 'ForceOverwrite', '--output', out, file];
+  const args = [
+    'validate',
+    '--rule-kind',
+    'Gh;Sarif',
+    '--level',
+    'Error;Warning;Note',
+    '--config',
+    config,
+    '--log',
+    'ForceOverwrite',
+    '--output',
+    out,
+    file,
+  ];
   const r = spawnSync(multitool(), args, {
     encoding: 'utf8',
     // No ICU needed (the machine's may differ from CI's).
     env: { ...process.env, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: '1', DOTNET_CLI_TELEMETRY_OPTOUT: '1' },
   });
   assert.equal(r.status, 0, `multitool failed: ${r.stdout}${r.stderr}`);
-  const log = JSON.parse(fs.readFileSync(out, 'utf8')) as { runs: { results?: { level?: string; ruleId: string; message: { id?: string; arguments?: string[] } }[] }[] };
-  return (log.runs[0].results ?? []).map((x) => [x.level ?? 'warning', x.ruleId, `${x.message.id ?? ''} ${JSON.stringify(x.message.arguments ?? [])}`]);
+  const log = JSON.parse(fs.readFileSync(out, 'utf8')) as {
+    runs: { results?: { level?: string; ruleId: string; message: { id?: string; arguments?: string[] } }[] }[];
+  };
+  return (log.runs[0].results ?? []).map((x) => [
+    x.level ?? 'warning',
+    x.ruleId,
+    `${x.message.id ?? ''} ${JSON.stringify(x.message.arguments ?? [])}`,
+  ]);
 }
 
 /** The text a SARIF region covers (1-based lines and columns, end column just past the last character). */
@@ -97,7 +136,14 @@ describe('CI and code review: SARIF for code scanning, baselines (dist/cli.js)',
       fs.writeFileSync(path.join(repo, rel), text);
     };
     write('deploy/tls/expired.pem', `# expired on purpose\n# second line\n${expiredPem}`);
-    write('config/values.yaml', `tls:\n  cert: |\n${soonPem.trimEnd().split('\n').map((l) => yamlIndent + l).join('\n')}\n  other: 1\n`);
+    write(
+      'config/values.yaml',
+      `tls:\n  cert: |\n${soonPem
+        .trimEnd()
+        .split('\n')
+        .map((l) => yamlIndent + l)
+        .join('\n')}\n  other: 1\n`,
+    );
     write('deploy/broken.pem', '-----BEGIN CERTIFICATE-----\nMIIB%%%\n-----END CERTIFICATE-----\n');
     write('test/fixtures/old.pem', expiredPem);
     write('certs with space/a#b.crt', soonPem);
@@ -118,7 +164,10 @@ describe('CI and code review: SARIF for code scanning, baselines (dist/cli.js)',
       assert.ok(info.securitySeverity > 0 && info.securitySeverity <= 10, code);
     }
     const rules = sarifOf(['.']).runs[0].tool.driver.rules;
-    assert.deepEqual(rules.map((r) => r.id), Object.keys(FINDING_CODES));
+    assert.deepEqual(
+      rules.map((r) => r.id),
+      Object.keys(FINDING_CODES),
+    );
     const expired = rules.find((r) => r.id === 'expired')!;
     assert.equal(expired.name, 'CertificateExpired');
     assert.match(expired.help.markdown, /\*\*How to fix:\*\* Renew/);
@@ -132,7 +181,12 @@ describe('CI and code review: SARIF for code scanning, baselines (dist/cli.js)',
     const run0 = log.runs[0];
     assert.deepEqual(run0.originalUriBaseIds, { '%SRCROOT%': { uri: `${pathToFileURL(repo).href}/` } });
     const byUri = new Map(run0.results.map((r) => [r.locations[0].physicalLocation.artifactLocation.uri, r]));
-    assert.deepEqual([...byUri.keys()].sort(), ['certs%20with%20space/a%23b.crt', 'config/values.yaml', 'deploy/broken.pem', 'deploy/tls/expired.pem']);
+    assert.deepEqual([...byUri.keys()].sort(), [
+      'certs%20with%20space/a%23b.crt',
+      'config/values.yaml',
+      'deploy/broken.pem',
+      'deploy/tls/expired.pem',
+    ]);
     for (const r of run0.results) assert.equal(r.locations[0].physicalLocation.artifactLocation.uriBaseId, '%SRCROOT%');
 
     const expired = byUri.get('deploy/tls/expired.pem')!;
@@ -152,7 +206,13 @@ describe('CI and code review: SARIF for code scanning, baselines (dist/cli.js)',
     const copy = tempDir('certlens-ci-move-');
     try {
       fs.cpSync(repo, copy, { recursive: true });
-      const fingerprints = () => new Map(sarifOf(['.'], copy).runs[0].results.map((r) => [`${r.ruleId} ${r.locations[0].physicalLocation.artifactLocation.uri}`, r.partialFingerprints['certlensFindingHash/v1']]));
+      const fingerprints = () =>
+        new Map(
+          sarifOf(['.'], copy).runs[0].results.map((r) => [
+            `${r.ruleId} ${r.locations[0].physicalLocation.artifactLocation.uri}`,
+            r.partialFingerprints['certlensFindingHash/v1'],
+          ]),
+        );
       const before = fingerprints();
       for (const fp of before.values()) assert.match(fp, /^[0-9a-f]{64}$/);
       assert.equal(new Set(before.values()).size, before.size, 'every result has its own fingerprint');
@@ -175,17 +235,29 @@ describe('CI and code review: SARIF for code scanning, baselines (dist/cli.js)',
       const r = run(['scan', '.', '--format', 'sarif', '--output', file, '--baseline', baselineFile, '--fail-on', 'never'], repo);
       assert.equal(r.code, 0, r.stderr);
       const findings = validate(file);
-      assert.deepEqual(findings.filter(([level]) => level === 'error' || level === 'warning'), []);
+      assert.deepEqual(
+        findings.filter(([level]) => level === 'error' || level === 'warning'),
+        [],
+      );
       // Notes are advice CertLens does not take: message ids instead of text (SARIF2002), versionControlProvenance
       // (SARIF2003, the upload says the commit), rule ids like CS2001 (SARIF2009: ours are the finding codes every
       // other report uses), snippets and context regions (SARIF2010, SARIF2011: certificate text in the log).
-      assert.deepEqual([...new Set(findings.map(([, id]) => id))].sort(), ['SARIF2002', 'SARIF2003', 'SARIF2009', 'SARIF2010', 'SARIF2011']);
+      assert.deepEqual([...new Set(findings.map(([, id]) => id))].sort(), [
+        'SARIF2002',
+        'SARIF2003',
+        'SARIF2009',
+        'SARIF2010',
+        'SARIF2011',
+      ]);
       // The harness can fail: without help and fullDescription, GitHub's rule GH2012 reports errors.
       const log = JSON.parse(fs.readFileSync(file, 'utf8')) as { runs: { tool: { driver: { rules: Record<string, unknown>[] } } }[] };
       for (const rule of log.runs[0].tool.driver.rules) delete rule.help;
       const stripped = path.join(dir, 'stripped.sarif');
       fs.writeFileSync(stripped, JSON.stringify(log));
-      assert.ok(validate(stripped).some(([level, id]) => level === 'error' && id === 'GH2012'), 'the validator flags a rule without help');
+      assert.ok(
+        validate(stripped).some(([level, id]) => level === 'error' && id === 'GH2012'),
+        'the validator flags a rule without help',
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -209,7 +281,9 @@ describe('CI and code review: SARIF for code scanning, baselines (dist/cli.js)',
       const adopted = run(['scan', '.', '--baseline', baselineFile], work);
       assert.equal(adopted.code, 0, 'everything is in the baseline');
       assert.match(adopted.stderr, /findings are in the baseline .*certlens-baseline\.json: reported, not counted for --fail-on/);
-      const json = JSON.parse(run(['scan', '.', '--format', 'json', '--baseline', baselineFile, '--fail-on', 'never'], work).stdout) as Report;
+      const json = JSON.parse(
+        run(['scan', '.', '--format', 'json', '--baseline', baselineFile, '--fail-on', 'never'], work).stdout,
+      ) as Report;
       assert.ok(json.findings.length > 0 && json.findings.every((f) => f.baselined === true));
 
       // The expired certificate moved to another file (and its lines moved): still the same finding.
@@ -218,7 +292,12 @@ describe('CI and code review: SARIF for code scanning, baselines (dist/cli.js)',
       assert.equal(run(['scan', '.', '--baseline', baselineFile], work).code, 0);
 
       // A new expired certificate is not in the baseline: it fails the run and is new in SARIF.
-      const newPem = makeCert({ cn: 'new.ci.test', key: sharedKey({ type: 'ec' }), notBefore: daysFromNow(-50), notAfter: daysFromNow(-1) }).pem;
+      const newPem = makeCert({
+        cn: 'new.ci.test',
+        key: sharedKey({ type: 'ec' }),
+        notBefore: daysFromNow(-50),
+        notAfter: daysFromNow(-1),
+      }).pem;
       fs.writeFileSync(path.join(work, 'deploy/new.pem'), newPem);
       assert.equal(run(['scan', '.', '--baseline', baselineFile], work).code, 1);
       assert.equal(run(['scan', '.', '--baseline', baselineFile, '--fail-on', 'expired'], work).code, 1);
@@ -228,7 +307,10 @@ describe('CI and code review: SARIF for code scanning, baselines (dist/cli.js)',
       assert.equal(states.get('expired deploy/renamed.pem'), 'unchanged');
       assert.equal(states.get('invalid-base64 deploy/broken.pem'), 'unchanged');
       const plain = sarifOf(['.'], work).runs[0].results;
-      assert.ok(plain.every((r) => r.baselineState === undefined), 'no baselineState without a baseline');
+      assert.ok(
+        plain.every((r) => r.baselineState === undefined),
+        'no baselineState without a baseline',
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -240,7 +322,10 @@ describe('CI and code review: SARIF for code scanning, baselines (dist/cli.js)',
       const missing = path.join(dir, 'missing.json');
       const r = run(['scan', '.', '--baseline', missing], repo);
       assert.equal(r.code, 2);
-      assert.match(r.stderr, new RegExp(`^certlens: cannot read the baseline ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no such file`));
+      assert.match(
+        r.stderr,
+        new RegExp(`^certlens: cannot read the baseline ${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: no such file`),
+      );
       for (const [name, text, why] of [
         ['truncated.json', '{"version": 1, "entries": [', /not JSON/],
         ['other.json', '{"version": 7, "entries": []}', /version 7 is not supported/],
@@ -270,13 +355,19 @@ describe('CI and code review: SARIF for code scanning, baselines (dist/cli.js)',
     ];
     const baseline = createBaseline(findings, root);
     assert.equal(baseline.entries.length, 4, 'repeats are one entry');
-    assert.deepEqual(baseline.entries.map((e) => e.file), ['a.pem', 'app.yaml', 'app.yaml', 'x/b.pem']);
+    assert.deepEqual(
+      baseline.entries.map((e) => e.file),
+      ['a.pem', 'app.yaml', 'app.yaml', 'x/b.pem'],
+    );
     const m = new BaselineMatcher(parseBaseline(JSON.stringify(baseline)), root);
     assert.ok(m.matches({ code: 'expired', file: path.join(root, 'elsewhere.pem'), sha256: sha }));
     assert.ok(!m.matches({ code: 'expires-critical', file: path.join(root, 'a.pem'), sha256: sha }), 'another code');
     assert.ok(!m.matches({ code: 'expired', file: path.join(root, 'a.pem'), sha256: 'b'.repeat(64) }), 'another certificate');
     assert.ok(m.matches({ code: 'host-untrusted', file: path.join(root, 'other.yaml'), host: 'db.internal:5432' }));
-    assert.ok(!m.matches({ code: 'expires-warning', file: path.join(root, 'app.yaml'), host: 'api.internal:443', sha256: 'c'.repeat(64) }), 'a renewed certificate on the endpoint');
+    assert.ok(
+      !m.matches({ code: 'expires-warning', file: path.join(root, 'app.yaml'), host: 'api.internal:443', sha256: 'c'.repeat(64) }),
+      'a renewed certificate on the endpoint',
+    );
     assert.ok(m.matches({ code: 'invalid-base64', file: path.join(root, 'x', 'b.pem') }));
     assert.ok(!m.matches({ code: 'invalid-base64', file: path.join(root, 'y', 'b.pem') }));
   });

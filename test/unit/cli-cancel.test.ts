@@ -12,7 +12,10 @@ const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 
 function start(args: string[]): { child: ChildProcess; stderr: () => string; exit: Promise<number | null> } {
   // CERTLENS_TIMINGS: a 'start' line on stderr once the Ctrl-C handler is in place and the scan begins.
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CERTLENS_TIMINGS: '1', NO_COLOR: '1' } });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, CERTLENS_TIMINGS: '1', NO_COLOR: '1' },
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += String(d)));
   const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
@@ -38,14 +41,22 @@ function until(what: string, test: () => boolean, exit: Promise<unknown>): Promi
 
 /** The folder's names, but for the scanned tree (no report, no `.report.json.<pid>.tmp` beside it). */
 function leftIn(dir: string, tree: string): string[] {
-  return fs.readdirSync(dir).filter((n) => n !== path.basename(tree)).sort();
+  return fs
+    .readdirSync(dir)
+    .filter((n) => n !== path.basename(tree))
+    .sort();
 }
 
 describe('CLI: Ctrl-C', () => {
   let pem: string;
   before(() => {
     assert.ok(fs.existsSync(CLI), 'run the build first (node esbuild.js)');
-    pem = makeCert({ cn: 'cancel.certlens.dev', key: sharedKey({ type: 'ec' }), notBefore: daysFromNow(-10), notAfter: daysFromNow(5) }).pem;
+    pem = makeCert({
+      cn: 'cancel.certlens.dev',
+      key: sharedKey({ type: 'ec' }),
+      notBefore: daysFromNow(-10),
+      notAfter: daysFromNow(5),
+    }).pem;
   });
 
   it('during the scan: exits 130 and writes no --output file (nor leaves its temporary file)', async function () {
@@ -94,7 +105,18 @@ describe('CLI: Ctrl-C', () => {
       for (const command of [['scan', '--format', 'table'], ['scan', '--format', 'json'], ['baseline']]) {
         fs.writeFileSync(output, 'the report of the run before\n');
         const before = connections;
-        const run = start([command[0], tree, ...command.slice(1), '--output', output, '--hosts', '--timeout', '50000', '--resolve', `hang.certlens.dev:443=127.0.0.1:${port}`]);
+        const run = start([
+          command[0],
+          tree,
+          ...command.slice(1),
+          '--output',
+          output,
+          '--hosts',
+          '--timeout',
+          '50000',
+          '--resolve',
+          `hang.certlens.dev:443=127.0.0.1:${port}`,
+        ]);
         await until('the host check began', () => connections > before, run.exit);
         assert.ok(run.child.kill('SIGINT'));
         const code = await run.exit;

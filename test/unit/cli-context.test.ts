@@ -31,7 +31,8 @@ describe('CLI: file contexts and non-production findings', () => {
     assert.ok(fs.existsSync(CLI), 'run the build first (node esbuild.js)');
     const key = sharedKey({ type: 'ec' });
     const expired = (cn: string) => makeCert({ cn, key, notBefore: daysFromNow(-100), notAfter: daysFromNow(-5) }).pem;
-    const root = (cn: string, days: number) => makeCert({ cn, key, ca: true, notBefore: daysFromNow(-4000), notAfter: daysFromNow(days) }).pem;
+    const root = (cn: string, days: number) =>
+      makeCert({ cn, key, ca: true, notBefore: daysFromNow(-4000), notAfter: daysFromNow(days) }).pem;
     tree = tempDir('certlens-context-');
     const write = (rel: string, text: string) => {
       fs.mkdirSync(path.dirname(path.join(tree, rel)), { recursive: true });
@@ -39,8 +40,14 @@ describe('CLI: file contexts and non-production findings', () => {
     };
     write('deploy/tls.crt', expired('prod.acme.io'));
     write('test/fixtures/expired.pem', expired('fixture.test'));
-    write('pkg/tls/handshake_test.go', `package tls\n\nconst testCert = \`${expired('gotest.test')}\`\n\nconst header = "-----BEGIN CERTIFICATE-----"\n`);
-    write('docs/setup.md', `# Setup\n\n\`\`\`\n${expired('docs.example')}\`\`\`\n\n\`\`\`\n-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n\`\`\`\n`);
+    write(
+      'pkg/tls/handshake_test.go',
+      `package tls\n\nconst testCert = \`${expired('gotest.test')}\`\n\nconst header = "-----BEGIN CERTIFICATE-----"\n`,
+    );
+    write(
+      'docs/setup.md',
+      `# Setup\n\n\`\`\`\n${expired('docs.example')}\`\`\`\n\n\`\`\`\n-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n\`\`\`\n`,
+    );
     write('vendor/github.com/acme/lib/ca.pem', expired('vendored.acme.io'));
     write('examples/deploy/cert.pem', expired('example.acme.io'));
     write('config/values.yaml', 'tls:\n  ca.crt: "CA1"\n');
@@ -68,11 +75,20 @@ describe('CLI: file contexts and non-production findings', () => {
       'tests/values.yaml invalid-certificate hint test',
       'vendor/github.com/acme/lib/ca.pem expired hint vendored',
     ]);
-    assert.match(report.findings.find((f) => f.file.endsWith('ca-certificates.crt'))!.message, /^Expired root in a trust store: unused, consider removing it \(CN=Old Root/);
+    assert.match(
+      report.findings.find((f) => f.file.endsWith('ca-certificates.crt'))!.message,
+      /^Expired root in a trust store: unused, consider removing it \(CN=Old Root/,
+    );
     const contexts = Object.fromEntries(report.certificates.map((c) => [c.subjectCN, c.context]));
     assert.deepEqual(contexts, {
-      'prod.acme.io': 'production', 'fixture.test': 'test', 'gotest.test': 'test', 'docs.example': 'documentation', 'vendored.acme.io': 'vendored',
-      'example.acme.io': 'example', 'Old Root': 'production', 'Good Root': 'production',
+      'prod.acme.io': 'production',
+      'fixture.test': 'test',
+      'gotest.test': 'test',
+      'docs.example': 'documentation',
+      'vendored.acme.io': 'vendored',
+      'example.acme.io': 'example',
+      'Old Root': 'production',
+      'Good Root': 'production',
     });
     assert.deepEqual(report.summary, {
       production: { certificates: 3, findings: 3, expired: 2, error: 2, warning: 0, info: 0, hint: 1 },
@@ -92,7 +108,11 @@ describe('CLI: file contexts and non-production findings', () => {
 
   it('--non-production normal reports them as in production; exclude drops the findings but keeps the certificates', () => {
     const normal = json(['scan', tree, '--non-production', 'normal']);
-    assert.deepEqual(normal.findings.filter((f) => f.severity === 'hint').map((f) => path.relative(tree, f.file)), ['certs/ca-certificates.crt'], 'only the trust-store root');
+    assert.deepEqual(
+      normal.findings.filter((f) => f.severity === 'hint').map((f) => path.relative(tree, f.file)),
+      ['certs/ca-certificates.crt'],
+      'only the trust-store root',
+    );
     assert.equal(normal.findings.filter((f) => f.severity === 'error').length, 8);
     const excluded = json(['scan', tree, '--non-production', 'exclude']);
     assert.deepEqual(findingsOf(excluded, tree), [
@@ -105,7 +125,18 @@ describe('CLI: file contexts and non-production findings', () => {
   });
 
   it('takes --production and the other context globs over the conventions', () => {
-    const report = json(['scan', tree, '--production', 'examples/deploy/**', '--vendored', 'certs/**', '--test', 'deploy/*.crt', '--test', 'nothing/**']);
+    const report = json([
+      'scan',
+      tree,
+      '--production',
+      'examples/deploy/**',
+      '--vendored',
+      'certs/**',
+      '--test',
+      'deploy/*.crt',
+      '--test',
+      'nothing/**',
+    ]);
     const of = (rel: string) => report.findings.find((f) => f.file === path.join(tree, rel));
     assert.deepEqual([of('examples/deploy/cert.pem')?.severity, of('examples/deploy/cert.pem')?.context], ['error', 'production']);
     assert.deepEqual([of('deploy/tls.crt')?.severity, of('deploy/tls.crt')?.context], ['hint', 'test']);
@@ -115,16 +146,28 @@ describe('CLI: file contexts and non-production findings', () => {
 
   it('classifies relative to the scanned folder, and a file named on its own relative to the working directory', () => {
     const inside = json(['scan', path.join(tree, 'test')]);
-    assert.deepEqual(inside.certificates.map((c) => c.context), ['test'], 'fixtures/ is still a test folder');
+    assert.deepEqual(
+      inside.certificates.map((c) => c.context),
+      ['test'],
+      'fixtures/ is still a test folder',
+    );
     const scannedFolder = json(['scan', path.join(tree, 'test', 'fixtures')]);
-    assert.deepEqual(scannedFolder.certificates.map((c) => c.context), ['production'], 'the folder scanned is the project');
+    assert.deepEqual(
+      scannedFolder.certificates.map((c) => c.context),
+      ['production'],
+      'the folder scanned is the project',
+    );
     const named = json(['scan', 'test/fixtures/expired.pem', 'deploy/tls.crt'], tree);
     assert.deepEqual(named.certificates.map((c) => `${c.subjectCN} ${c.context}`).sort(), ['fixture.test test', 'prod.acme.io production']);
   });
 
   it('writes hints as SARIF level none with the context, a context CSV column, and a table that counts hint problems', () => {
     const sarif = JSON.parse(run(['scan', tree, '--format', 'sarif', '--fail-on', 'never']).stdout);
-    const results = sarif.runs[0].results as { level: string; properties: { context: string }; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
+    const results = sarif.runs[0].results as {
+      level: string;
+      properties: { context: string };
+      locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+    }[];
     const fixture = results.find((r) => r.locations[0].physicalLocation.artifactLocation.uri === 'test/fixtures/expired.pem');
     assert.deepEqual([fixture?.level, fixture?.properties.context], ['none', 'test']);
     assert.ok(results.some((r) => r.level === 'error' && r.properties.context === 'production'));
@@ -139,7 +182,11 @@ describe('CLI: file contexts and non-production findings', () => {
   });
 
   it('rejects unknown levels and policies', () => {
-    for (const args of [['scan', tree, '--non-production', 'hide'], ['scan', tree, '--fail-on', 'notice'], ['scan', tree, '--production']]) {
+    for (const args of [
+      ['scan', tree, '--non-production', 'hide'],
+      ['scan', tree, '--fail-on', 'notice'],
+      ['scan', tree, '--production'],
+    ]) {
       const r = run(args);
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.stderr, /^certlens: /);

@@ -57,10 +57,14 @@ describe('CLI host checks (dist/cli.js)', () => {
     fs.writeFileSync(path.join(dir, 'k8s', 'ingress.yaml'), ingress);
     fs.writeFileSync(path.join(dir, 'soon.pem'), f.soon.pem);
     resolve = [
-      '--resolve', `valid.certlens.dev:443=127.0.0.1:${valid.port}`,
-      '--resolve', `soon.certlens.dev:8443=127.0.0.1:${soon.port}`,
-      '--resolve', `down.certlens.dev:443=127.0.0.1:${down}`,
-      '--resolve', `wrong.certlens.dev:443:127.0.0.1:${valid.port}`,
+      '--resolve',
+      `valid.certlens.dev:443=127.0.0.1:${valid.port}`,
+      '--resolve',
+      `soon.certlens.dev:8443=127.0.0.1:${soon.port}`,
+      '--resolve',
+      `down.certlens.dev:443=127.0.0.1:${down}`,
+      '--resolve',
+      `wrong.certlens.dev:443:127.0.0.1:${valid.port}`,
     ];
   });
   after(async () => {
@@ -73,24 +77,33 @@ describe('CLI host checks (dist/cli.js)', () => {
     assert.equal(r.code, 1, r.stderr);
     const report = JSON.parse(r.stdout) as Report;
     const hosts = report.hosts ?? [];
-    assert.deepEqual(hosts.map((h) => `${h.host}:${h.port}`), ['down.certlens.dev:443', 'soon.certlens.dev:8443', 'valid.certlens.dev:443', 'wrong.certlens.dev:443']);
+    assert.deepEqual(
+      hosts.map((h) => `${h.host}:${h.port}`),
+      ['down.certlens.dev:443', 'soon.certlens.dev:8443', 'valid.certlens.dev:443', 'wrong.certlens.dev:443'],
+    );
     for (const h of hosts) assert.match(h.address, /^127\.0\.0\.1:\d+$/, 'connected only to loopback');
     const byName = (n: string) => hosts.find((h) => h.host === n) as HostJson;
 
     const v = byName('valid.certlens.dev');
     const envFile = path.join(dir, 'config', 'app.env');
     const ingressFile = path.join(dir, 'k8s', 'ingress.yaml');
-    assert.deepEqual(v.references.map((x) => [x.file, x.range.start, x.source]), [
-      [envFile, positionOf(env, 'valid.certlens.dev'), 'url'],
-      [ingressFile, positionOf(ingress, 'valid.certlens.dev'), 'ingress'],
-    ]);
+    assert.deepEqual(
+      v.references.map((x) => [x.file, x.range.start, x.source]),
+      [
+        [envFile, positionOf(env, 'valid.certlens.dev'), 'url'],
+        [ingressFile, positionOf(ingress, 'valid.certlens.dev'), 'ingress'],
+      ],
+    );
     assert.equal(v.authorized, true);
     assert.equal(v.hostnameMatch, true);
     assert.equal(v.error, null);
     assert.match(v.protocol ?? '', /^TLSv1\.[23]$/);
     assert.equal(v.notAfter, f.valid.notAfter.toISOString().replace('.000Z', 'Z'));
     assert.equal(v.daysLeft, daysLeft(f.valid.notAfter.getTime(), Date.now()));
-    assert.deepEqual(v.chain.map((m) => m.subject), ['CN=valid.certlens.dev', 'CN=CertLens Probe Intermediate CA', 'CN=CertLens Probe Root CA']);
+    assert.deepEqual(
+      v.chain.map((m) => m.subject),
+      ['CN=valid.certlens.dev', 'CN=CertLens Probe Intermediate CA', 'CN=CertLens Probe Root CA'],
+    );
     assert.match(v.chain[0].sha256, /^[0-9a-f]{64}$/);
     for (const k of ['chainEarliestNotAfter', 'authorizationError', 'servername', 'checkedAt']) assert.ok(k in v, k);
 
@@ -98,14 +111,37 @@ describe('CLI host checks (dist/cli.js)', () => {
     assert.equal(byName('wrong.certlens.dev').hostnameMatch, false);
     assert.equal(byName('soon.certlens.dev').daysLeft, daysLeft(f.soon.notAfter.getTime(), Date.now()));
 
-    const hostFindings = report.findings.filter((x) => x.host).map((x) => [x.host, x.code, x.severity, x.file, x.range.start.line, x.related ?? null]);
-    assert.deepEqual(hostFindings.sort(), [
-      ['down.certlens.dev:443', 'host-unreachable', 'warning', envFile, 2, null],
-      ['soon.certlens.dev:8443', 'expires-critical', 'error', envFile, 1, null],
-      // Named in two files: one finding, at the first reference, the other related.
-      ['wrong.certlens.dev:443', 'host-hostname-mismatch', 'error', envFile, 3, [{ file: ingressFile, range: { start: positionOf(ingress, 'wrong.certlens.dev'), end: { line: 4, character: positionOf(ingress, 'wrong.certlens.dev').character + 18 } } }]],
-    ].sort());
-    assert.ok(report.findings.some((x) => x.code === 'expires-critical' && !x.host), 'file certificates are still reported');
+    const hostFindings = report.findings
+      .filter((x) => x.host)
+      .map((x) => [x.host, x.code, x.severity, x.file, x.range.start.line, x.related ?? null]);
+    assert.deepEqual(
+      hostFindings.sort(),
+      [
+        ['down.certlens.dev:443', 'host-unreachable', 'warning', envFile, 2, null],
+        ['soon.certlens.dev:8443', 'expires-critical', 'error', envFile, 1, null],
+        // Named in two files: one finding, at the first reference, the other related.
+        [
+          'wrong.certlens.dev:443',
+          'host-hostname-mismatch',
+          'error',
+          envFile,
+          3,
+          [
+            {
+              file: ingressFile,
+              range: {
+                start: positionOf(ingress, 'wrong.certlens.dev'),
+                end: { line: 4, character: positionOf(ingress, 'wrong.certlens.dev').character + 18 },
+              },
+            },
+          ],
+        ],
+      ].sort(),
+    );
+    assert.ok(
+      report.findings.some((x) => x.code === 'expires-critical' && !x.host),
+      'file certificates are still reported',
+    );
     assert.equal(report.stats.findings, report.findings.length);
   });
 
@@ -117,7 +153,10 @@ describe('CLI host checks (dist/cli.js)', () => {
     assert.match(r.stdout, /valid\.certlens\.dev:443\s+ok\s+config\/app\.env:1 \(\+1\)/);
     assert.match(r.stdout, /wrong\.certlens\.dev:443\s+hostname mismatch/);
     const soonDays = daysLeft(f.soon.notAfter.getTime(), Date.now());
-    assert.match(r.stdout, new RegExp(`^error: soon\\.certlens\\.dev:8443 serves a certificate that expires in ${soonDays} days .*\\[expires-critical\\]$`, 'm'));
+    assert.match(
+      r.stdout,
+      new RegExp(`^error: soon\\.certlens\\.dev:8443 serves a certificate that expires in ${soonDays} days .*\\[expires-critical\\]$`, 'm'),
+    );
     assert.match(r.stdout, /, 4 hosts, \d+ findings/);
   });
 
@@ -136,16 +175,48 @@ describe('CLI host checks (dist/cli.js)', () => {
     assert.match(ok.stdout, /^trusted {4}yes$/m);
     assert.match(ok.stdout, /^hostname {3}matches$/m);
     const validDays = daysLeft(f.valid.notAfter.getTime(), Date.now());
-    assert.match(ok.stdout, new RegExp(`^0\\s+leaf\\s+\\S+\\s+${validDays}\\s+CN=valid\\.certlens\\.dev\\s+CN=CertLens Probe Intermediate CA\\s+[0-9a-f]{64}$`, 'm'));
+    assert.match(
+      ok.stdout,
+      new RegExp(
+        `^0\\s+leaf\\s+\\S+\\s+${validDays}\\s+CN=valid\\.certlens\\.dev\\s+CN=CertLens Probe Intermediate CA\\s+[0-9a-f]{64}$`,
+        'm',
+      ),
+    );
     assert.match(ok.stdout, /^1\s+intermediate\s/m);
     assert.match(ok.stdout, /^2\s+root\s/m);
 
-    const json = await run(['check', 'soon.certlens.dev:8443', '--resolve', `soon.certlens.dev:8443=127.0.0.1:${soon.port}`, '--ca', caFile, '--format', 'json']);
+    const json = await run([
+      'check',
+      'soon.certlens.dev:8443',
+      '--resolve',
+      `soon.certlens.dev:8443=127.0.0.1:${soon.port}`,
+      '--ca',
+      caFile,
+      '--format',
+      'json',
+    ]);
     assert.equal(json.code, 1);
     const out = JSON.parse(json.stdout) as { hosts: HostJson[]; findings: { code: string; host: string }[] };
     assert.equal(out.hosts[0].chain.length, 3);
-    assert.deepEqual(out.findings.map((x) => [x.code, x.host]), [['expires-critical', 'soon.certlens.dev:8443']]);
-    assert.equal((await run(['check', 'soon.certlens.dev:8443', '--resolve', `soon.certlens.dev:8443=127.0.0.1:${soon.port}`, '--ca', caFile, '--fail-on', 'never'])).code, 0);
+    assert.deepEqual(
+      out.findings.map((x) => [x.code, x.host]),
+      [['expires-critical', 'soon.certlens.dev:8443']],
+    );
+    assert.equal(
+      (
+        await run([
+          'check',
+          'soon.certlens.dev:8443',
+          '--resolve',
+          `soon.certlens.dev:8443=127.0.0.1:${soon.port}`,
+          '--ca',
+          caFile,
+          '--fail-on',
+          'never',
+        ])
+      ).code,
+      0,
+    );
 
     const untrusted = await run(['check', 'valid.certlens.dev', '--resolve', `valid.certlens.dev:443=127.0.0.1:${valid.port}`]);
     assert.equal(untrusted.code, 1);
@@ -157,7 +228,14 @@ describe('CLI host checks (dist/cli.js)', () => {
   });
 
   it('exits 2 on usage errors', async () => {
-    for (const args of [['check'], ['check', 'a.certlens.dev', 'b.certlens.dev'], ['check', 'x.certlens.dev', '--resolve', 'nonsense'], ['check', 'x.certlens.dev', '--timeout', 'soon'], ['scan', dir, '--hosts', '--ca', path.join(dir, 'missing.pem')], ['check', 'bad host']]) {
+    for (const args of [
+      ['check'],
+      ['check', 'a.certlens.dev', 'b.certlens.dev'],
+      ['check', 'x.certlens.dev', '--resolve', 'nonsense'],
+      ['check', 'x.certlens.dev', '--timeout', 'soon'],
+      ['scan', dir, '--hosts', '--ca', path.join(dir, 'missing.pem')],
+      ['check', 'bad host'],
+    ]) {
       const r = await run(args);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}`);
       assert.match(r.stderr, /^certlens: /);

@@ -67,12 +67,20 @@ describe('CLI (dist/cli.js)', () => {
       write(path.join(tree, 'large'), 3200);
       write(path.join(tree, 'small'), 400);
       const scan = (root: string, env: Record<string, string> = {}) => {
-        const r = spawnSync(process.execPath, [CLI, 'scan', root, '--format', 'json', '--fail-on', 'never'], { encoding: 'utf8', env: { ...process.env, CERTLENS_TIMINGS: '1', ...env } });
+        const r = spawnSync(process.execPath, [CLI, 'scan', root, '--format', 'json', '--fail-on', 'never'], {
+          encoding: 'utf8',
+          env: { ...process.env, CERTLENS_TIMINGS: '1', ...env },
+        });
         assert.equal(r.status, 0, r.stderr);
         const report = JSON.parse(r.stdout) as Report;
         const offered = /of (\d+) files \((\d+) offered to the worker\)/.exec(r.stderr);
         assert.ok(offered, r.stderr);
-        return { names: report.certificates.map((c) => `${path.relative(root, c.file)} ${c.subjectCN}`).sort(), files: Number(offered[1]), offered: Number(offered[2]), statsFiles: report.stats.files };
+        return {
+          names: report.certificates.map((c) => `${path.relative(root, c.file)} ${c.subjectCN}`).sort(),
+          files: Number(offered[1]),
+          offered: Number(offered[2]),
+          statsFiles: report.stats.files,
+        };
       };
       const large = scan(path.join(tree, 'large'));
       const small = scan(path.join(tree, 'small'));
@@ -83,7 +91,10 @@ describe('CLI (dist/cli.js)', () => {
       assert.equal(small.names.length, 40);
       assert.ok(large.names.some((n) => n.endsWith('expired.certlens.dev')) && large.names.some((n) => n.endsWith('soon.certlens.dev')));
       // The bench's reading-alone run: the same files walked and read on both threads, nothing parsed.
-      for (const [root, full] of [[path.join(tree, 'large'), large], [path.join(tree, 'small'), small]] as const) {
+      for (const [root, full] of [
+        [path.join(tree, 'large'), large],
+        [path.join(tree, 'small'), small],
+      ] as const) {
         const sniffed = scan(root, { CERTLENS_BENCH_SNIFF_ONLY: '1' });
         assert.deepEqual([sniffed.names.length, sniffed.statsFiles, sniffed.files], [0, full.statsFiles, full.files], root);
       }
@@ -105,14 +116,34 @@ describe('CLI (dist/cli.js)', () => {
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout) as Report;
     assert.equal(report.version, 1);
-    assert.deepEqual(report.certificates.map((c) => c.subjectCN), ['expired.certlens.dev', 'soon.certlens.dev']);
+    assert.deepEqual(
+      report.certificates.map((c) => c.subjectCN),
+      ['expired.certlens.dev', 'soon.certlens.dev'],
+    );
     const [exp, soon] = report.certificates;
     assert.equal(Date.parse(exp.notAfter), opensslNotAfter(expiredPem));
     assert.equal(soon.file, path.join(dir, 'soon.crt'));
     assert.deepEqual(soon.range, { start: { line: 1, character: 0 }, end: { line: soonPem.trimEnd().split('\n').length, character: 25 } });
     assert.equal(exp.daysLeft, -12);
     assert.match(exp.sha256, /^[0-9a-f]{64}$/);
-    for (const k of ['source', 'index', 'subject', 'issuer', 'sans', 'serial', 'notBefore', 'sha1', 'keyType', 'keyBits', 'curve', 'signatureAlgorithm', 'isCA', 'selfSigned', 'role', 'chainEarliestNotAfter']) {
+    for (const k of [
+      'source',
+      'index',
+      'subject',
+      'issuer',
+      'sans',
+      'serial',
+      'notBefore',
+      'sha1',
+      'keyType',
+      'keyBits',
+      'curve',
+      'signatureAlgorithm',
+      'isCA',
+      'selfSigned',
+      'role',
+      'chainEarliestNotAfter',
+    ]) {
       assert.ok(k in exp, `certificate has ${k}`);
     }
     assert.deepEqual(report.findings.map((f) => f.code).sort(), ['expired', 'expires-warning', 'invalid-base64']);
@@ -130,9 +161,13 @@ describe('CLI (dist/cli.js)', () => {
 
   it('evaluates at --now and with the given thresholds', () => {
     const later = new Date(Date.now() + 25 * 86_400_000).toISOString();
-    const r = JSON.parse(run(['scan', path.join(dir, 'soon.crt'), '--format', 'json', '--now', later, '--fail-on', 'never']).stdout) as Report;
+    const r = JSON.parse(
+      run(['scan', path.join(dir, 'soon.crt'), '--format', 'json', '--now', later, '--fail-on', 'never']).stdout,
+    ) as Report;
     assert.equal(r.findings[0].code, 'expired');
-    const quiet = JSON.parse(run(['scan', path.join(dir, 'soon.crt'), '--format', 'json', '--warn-days', '10', '--info-days', '15', '--fail-on', 'never']).stdout) as Report;
+    const quiet = JSON.parse(
+      run(['scan', path.join(dir, 'soon.crt'), '--format', 'json', '--warn-days', '10', '--info-days', '15', '--fail-on', 'never']).stdout,
+    ) as Report;
     assert.deepEqual(quiet.findings, []);
   });
 
@@ -155,7 +190,14 @@ describe('CLI (dist/cli.js)', () => {
   });
 
   it('exits 2 with a message on usage errors', () => {
-    for (const args of [['scan', '--format', 'xml'], ['scan', '--warn-days', 'soon'], ['scan', '/no/such/dir'], ['frobnicate'], ['scan', '--bogus'], ['scan', '--now', 'tomorrow']]) {
+    for (const args of [
+      ['scan', '--format', 'xml'],
+      ['scan', '--warn-days', 'soon'],
+      ['scan', '/no/such/dir'],
+      ['frobnicate'],
+      ['scan', '--bogus'],
+      ['scan', '--now', 'tomorrow'],
+    ]) {
       const r = run(args);
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.stderr, /^certlens: /, args.join(' '));

@@ -1,7 +1,18 @@
 import * as assert from 'node:assert/strict';
 import { fakeCertificate } from './helpers';
 import { performance } from 'node:perf_hooks';
-import { type ClockJump, MAX_TIMER_MS, nextChangeOf, nextChangeOfAll, nextHostChange, nextLocalMidnight, type NextChangeOptions, systemClock, WallClockAlarm, type WallClockAlarmOptions } from '../../src/core/clock';
+import {
+  type ClockJump,
+  MAX_TIMER_MS,
+  nextChangeOf,
+  nextChangeOfAll,
+  nextHostChange,
+  nextLocalMidnight,
+  type NextChangeOptions,
+  systemClock,
+  WallClockAlarm,
+  type WallClockAlarmOptions,
+} from '../../src/core/clock';
 import { assessHost } from '../../src/core/hosts/assess';
 import type { ChainMember, ProbeResult } from '../../src/core/hosts/tlsHandshake';
 import { type CertificateRecord, DAY_MS } from '../../src/core/model';
@@ -54,12 +65,22 @@ describe('clock: nextChangeOf', () => {
     const c = cert({ notAfter: NOW + 5 * HOUR });
     const t = nextChangeOf(c, NOW, DEFAULT_RULES);
     assert.equal(t, NOW + 5 * HOUR);
-    assert.deepEqual(evaluate([c], t - 1).map((f) => f.code), ['expires-critical']);
-    assert.deepEqual(evaluate([c], t).map((f) => f.code), ['expired']);
+    assert.deepEqual(
+      evaluate([c], t - 1).map((f) => f.code),
+      ['expires-critical'],
+    );
+    assert.deepEqual(
+      evaluate([c], t).map((f) => f.code),
+      ['expired'],
+    );
     assert.equal(nextChangeOf(c, NOW, DEFAULT_RULES, NO_TEXT), NOW + 5 * HOUR);
   });
 
-  for (const [band, days, before] of [['info', 90, 'later'], ['warning', 30, 'info'], ['critical', 7, 'warning']] as const) {
+  for (const [band, days, before] of [
+    ['info', 90, 'later'],
+    ['warning', 30, 'info'],
+    ['critical', 7, 'warning'],
+  ] as const) {
     it(`entering the ${band} band at notAfter - ${days} days: urgencyOf already says ${band} then`, () => {
       const c = cert({ notAfter: NOW + days * DAY_MS + 5 * HOUR + 17 });
       for (const options of [{}, NO_TEXT]) {
@@ -75,7 +96,11 @@ describe('clock: nextChangeOf', () => {
 
   it('bands of fractional days are settled by the comparison urgencyOf makes', () => {
     const rules = { ...DEFAULT_RULES, criticalDays: 0.1, warningDays: 1 / 3, infoDays: 2.7 };
-    for (const [notAfter, band] of [[NOW + 0.1 * DAY_MS + 999, 'critical'], [NOW + DAY_MS / 3 + 5, 'warning'], [NOW + 2.7 * DAY_MS + 1234, 'info']] as const) {
+    for (const [notAfter, band] of [
+      [NOW + 0.1 * DAY_MS + 999, 'critical'],
+      [NOW + DAY_MS / 3 + 5, 'warning'],
+      [NOW + 2.7 * DAY_MS + 1234, 'info'],
+    ] as const) {
       const c = cert({ notAfter: Math.round(notAfter) });
       const t = nextChangeOf(c, NOW, rules, NO_TEXT);
       assert.equal(urgencyOf(c, t, rules), band);
@@ -90,8 +115,14 @@ describe('clock: nextChangeOf', () => {
     const c = cert({ notBefore: NOW - 30 * DAY_MS, notAfter: NOW + 30 * DAY_MS });
     const t = nextChangeOf(c, NOW, rules, NO_TEXT);
     assert.ok(Math.abs(t - (c.notAfter - 0.33 * 60 * DAY_MS)) <= 1, `${t - NOW} ms after now`);
-    assert.deepEqual(evaluate([c], t - 1, rules).map((f) => f.code), ['expires-info']);
-    assert.deepEqual(evaluate([c], t, rules).map((f) => f.code), ['expires-info', 'lifetime-share']);
+    assert.deepEqual(
+      evaluate([c], t - 1, rules).map((f) => f.code),
+      ['expires-info'],
+    );
+    assert.deepEqual(
+      evaluate([c], t, rules).map((f) => f.code),
+      ['expires-info', 'lifetime-share'],
+    );
     assertChangesAt(c, NOW, t, rules, false);
     // A long-lived certificate has no such moment: the info band comes first and nothing between.
     const long = cert({ notBefore: NOW - 300 * DAY_MS, notAfter: NOW + 30 * DAY_MS });
@@ -134,7 +165,10 @@ describe('clock: nextChangeOf', () => {
     const t = nextChangeOf(c, NOW, rules);
     assert.equal(t, NOW + 2 * HOUR + 1);
     assert.deepEqual(evaluate([c], t - 1, rules), []);
-    assert.deepEqual(evaluate([c], t, rules).map((f) => f.code), ['expires-warning']);
+    assert.deepEqual(
+      evaluate([c], t, rules).map((f) => f.code),
+      ['expires-warning'],
+    );
     assertChangesAt(c, NOW, t, rules);
     // Without a fingerprint there is no snooze to look up: the next change is the day step.
     assert.equal(nextChangeOf({ notBefore: c.notBefore, notAfter: c.notAfter }, NOW, rules), NOW + DAY_MS);
@@ -161,7 +195,12 @@ describe('clock: nextChangeOf', () => {
       const notAfter = notBefore + 1 + Math.floor(random() * (random() < 0.5 ? 5 : 200) * DAY_MS);
       const days = [random() * 10, random() * 40, random() * 120].map((d) => (random() < 0.5 ? Math.round(d) : d)).sort((a, b) => a - b);
       const rules: RuleSettings = {
-        ...DEFAULT_RULES, criticalDays: days[0], warningDays: days[1], infoDays: days[2], lifetimeShare: random(), shortLivedMaxDays: random() * 200,
+        ...DEFAULT_RULES,
+        criticalDays: days[0],
+        warningDays: days[1],
+        infoDays: days[2],
+        lifetimeShare: random(),
+        shortLivedMaxDays: random() * 200,
         snoozed: random() < 0.3 ? new Map([['aa', NOW + span(3)]]) : new Map(),
       };
       const c = cert({ notBefore, notAfter });
@@ -215,7 +254,11 @@ describe('clock: nextChangeOfAll', () => {
   });
 
   it('is the earliest change over all certificates, or local midnight', () => {
-    const certs = [cert({ notAfter: NOW + 40 * DAY_MS }), cert({ notAfter: NOW + 5 * HOUR + 7, file: '/ws/b.pem' }), cert({ notBefore: NOW + 9 * HOUR })];
+    const certs = [
+      cert({ notAfter: NOW + 40 * DAY_MS }),
+      cert({ notAfter: NOW + 5 * HOUR + 7, file: '/ws/b.pem' }),
+      cert({ notBefore: NOW + 9 * HOUR }),
+    ];
     const rulesFor = () => DEFAULT_RULES;
     assert.equal(nextChangeOfAll(certs, NOW, rulesFor), NOW + 5 * HOUR + 7);
     const midnight = nextLocalMidnight(NOW);
@@ -231,7 +274,11 @@ describe('clock: nextChangeOfAll', () => {
     const random = seededRandom(7);
     const certs = Array.from({ length: 30_000 }, (_, i) => {
       const notBefore = NOW - Math.floor(random() * 400 * DAY_MS);
-      return cert({ notBefore, notAfter: notBefore + Math.floor((random() < 0.3 ? 90 : 400) * DAY_MS * random()) + 1, sha256: i.toString(16) });
+      return cert({
+        notBefore,
+        notAfter: notBefore + Math.floor((random() < 0.3 ? 90 : 400) * DAY_MS * random()) + 1,
+        sha256: i.toString(16),
+      });
     });
     const rulesFor = () => DEFAULT_RULES;
     nextChangeOfAll(certs, NOW, rulesFor);
@@ -242,28 +289,58 @@ describe('clock: nextChangeOfAll', () => {
     const ms = (performance.now() - start) / runs;
     const hourly = nextChangeOfAll(certs, NOW, rulesFor, { textRoundingMs: HOUR });
     const none = nextChangeOfAll(certs, NOW, rulesFor, NO_TEXT);
-    const changesInHour = (options: NextChangeOptions) => certs.filter((c) => nextChangeOf(c, NOW, DEFAULT_RULES, options) < NOW + HOUR).length;
-    console.log(`      30,000 certificates: ${ms.toFixed(1)} ms; next change in ${((exact - NOW) / 1000).toFixed(1)} s exact, ${((hourly - NOW) / 60_000).toFixed(1)} min with hourly text rounding, ${((none - NOW) / 60_000).toFixed(1)} min without text steps; certificates changing within the hour: ${changesInHour({})} exact, ${changesInHour(NO_TEXT)} without text steps`);
+    const changesInHour = (options: NextChangeOptions) =>
+      certs.filter((c) => nextChangeOf(c, NOW, DEFAULT_RULES, options) < NOW + HOUR).length;
+    console.log(
+      `      30,000 certificates: ${ms.toFixed(1)} ms; next change in ${((exact - NOW) / 1000).toFixed(1)} s exact, ${((hourly - NOW) / 60_000).toFixed(1)} min with hourly text rounding, ${((none - NOW) / 60_000).toFixed(1)} min without text steps; certificates changing within the hour: ${changesInHour({})} exact, ${changesInHour(NO_TEXT)} without text steps`,
+    );
     assert.ok(ms < 10_000, `${ms} ms (a hang guard; the figure is printed, speed is for benchmarks)`);
     assert.ok(exact > NOW && exact <= hourly && hourly <= none);
-    assert.ok(certs.some((c) => nextChangeOf(c, NOW, DEFAULT_RULES) === exact), 'it is one of the certificates\' changes');
+    assert.ok(
+      certs.some((c) => nextChangeOf(c, NOW, DEFAULT_RULES) === exact),
+      "it is one of the certificates' changes",
+    );
   });
 });
 
 describe('clock: nextHostChange', () => {
   const member = (over: Partial<ChainMember>): ChainMember => ({
-    subject: 'CN=h', subjectCN: 'h', issuer: 'CN=ca', dnsNames: ['h.test'], notBefore: NOW - 30 * DAY_MS, notAfter: NOW + 200 * DAY_MS, sha256: 'aa', isCA: false, selfSigned: false, ...over,
+    subject: 'CN=h',
+    subjectCN: 'h',
+    issuer: 'CN=ca',
+    dnsNames: ['h.test'],
+    notBefore: NOW - 30 * DAY_MS,
+    notAfter: NOW + 200 * DAY_MS,
+    sha256: 'aa',
+    isCA: false,
+    selfSigned: false,
+    ...over,
   });
   const probe = (over: Partial<ProbeResult>): ProbeResult => ({
-    host: 'h.test', port: 443, address: 'h.test:443', checkedAt: NOW - HOUR, ms: 20, authorized: true, hostnameMatch: true, chain: [member({})], ...over,
+    host: 'h.test',
+    port: 443,
+    address: 'h.test:443',
+    checkedAt: NOW - HOUR,
+    ms: 20,
+    authorized: true,
+    hostnameMatch: true,
+    chain: [member({})],
+    ...over,
   });
   const CACHE = 6 * HOUR;
   const issues = (r: ProbeResult, t: number) => assessHost(r, t, DEFAULT_RULES).map((i) => `${i.severity}:${i.code}`);
 
   it('a re-check is due when the cached result gets older than the cache time', () => {
     assert.equal(nextHostChange(probe({}), NOW, DEFAULT_RULES, CACHE), NOW + 5 * HOUR);
-    assert.equal(nextHostChange(probe({ error: 'connection refused', chain: [] }), NOW, DEFAULT_RULES, 60_000), Infinity, 'failure remembered 1 min, already stale');
-    assert.equal(nextHostChange(probe({ error: 'connection refused', chain: [], checkedAt: NOW - 10_000 }), NOW, DEFAULT_RULES, 60_000), NOW + 50_000);
+    assert.equal(
+      nextHostChange(probe({ error: 'connection refused', chain: [] }), NOW, DEFAULT_RULES, 60_000),
+      Infinity,
+      'failure remembered 1 min, already stale',
+    );
+    assert.equal(
+      nextHostChange(probe({ error: 'connection refused', chain: [], checkedAt: NOW - 10_000 }), NOW, DEFAULT_RULES, 60_000),
+      NOW + 50_000,
+    );
     // Stale already: only the leaf's changes remain (its next day step).
     assert.equal(nextHostChange(probe({ checkedAt: NOW - 7 * HOUR }), NOW, DEFAULT_RULES, CACHE), NOW + DAY_MS);
   });
@@ -277,7 +354,10 @@ describe('clock: nextHostChange', () => {
   });
 
   it('the chain member that expires first turning critical', () => {
-    const r = probe({ chain: [member({}), member({ subject: 'CN=int', subjectCN: 'int', notAfter: NOW + 7 * DAY_MS + 3 * HOUR, isCA: true, sha256: 'bb' })], chainEarliestIndex: 1 });
+    const r = probe({
+      chain: [member({}), member({ subject: 'CN=int', subjectCN: 'int', notAfter: NOW + 7 * DAY_MS + 3 * HOUR, isCA: true, sha256: 'bb' })],
+      chainEarliestIndex: 1,
+    });
     const t = nextHostChange(r, NOW, DEFAULT_RULES, CACHE);
     assert.equal(t, NOW + 3 * HOUR);
     assert.deepEqual(issues(r, t - 1), ['warning:chain-member-expires-first']);

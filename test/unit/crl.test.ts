@@ -18,7 +18,9 @@ import { parseOpensslDate, sharedKey, tempDir } from './helpers';
 
 /** openssl's reading of a CRL: the reference. */
 function opensslCrl(pem: string): { issuer: string; lastUpdate: number; nextUpdate: number; crlNumber?: string; sha256: string } {
-  const out = execFileSync('openssl', ['crl', '-noout', '-issuer', '-lastupdate', '-nextupdate', '-crlnumber', '-nameopt', 'RFC2253'], { input: pem }).toString();
+  const out = execFileSync('openssl', ['crl', '-noout', '-issuer', '-lastupdate', '-nextupdate', '-crlnumber', '-nameopt', 'RFC2253'], {
+    input: pem,
+  }).toString();
   const field = (name: string) => new RegExp(`^${name}=(.*)$`, 'm').exec(out)?.[1];
   const der = execFileSync('openssl', ['crl', '-outform', 'DER'], { input: pem });
   const number = field('crlNumber');
@@ -49,14 +51,36 @@ describe('CRLs', () => {
   let leaf: TestCert;
   before(() => {
     caKey = sharedKey({ type: 'ec' });
-    ca = makeCert({ cn: 'CRL Test CA', subject: { O: 'Example, Inc' }, key: caKey, ca: true, notBefore: daysFromNow(-100), notAfter: daysFromNow(1000) });
-    leaf = makeCert({ cn: 'revoked.certlens.dev', key: sharedKey({ type: 'ec', curve: 'P-384' }), issuer: { cert: ca, key: caKey }, notBefore: daysFromNow(-10), notAfter: daysFromNow(80) });
+    ca = makeCert({
+      cn: 'CRL Test CA',
+      subject: { O: 'Example, Inc' },
+      key: caKey,
+      ca: true,
+      notBefore: daysFromNow(-100),
+      notAfter: daysFromNow(1000),
+    });
+    leaf = makeCert({
+      cn: 'revoked.certlens.dev',
+      key: sharedKey({ type: 'ec', curve: 'P-384' }),
+      issuer: { cert: ca, key: caKey },
+      notBefore: daysFromNow(-10),
+      notAfter: daysFromNow(80),
+    });
   });
 
-  it('reads PEM and DER CRLs with openssl\'s issuer, lastUpdate, nextUpdate, number and fingerprint, at exact ranges', () => {
-    const withNumber = makeCrl({ issuer: { cert: ca, key: caKey }, thisUpdate: daysFromNow(-1), nextUpdate: daysFromNow(20), number: '1F', revoked: [leaf] });
+  it("reads PEM and DER CRLs with openssl's issuer, lastUpdate, nextUpdate, number and fingerprint, at exact ranges", () => {
+    const withNumber = makeCrl({
+      issuer: { cert: ca, key: caKey },
+      thisUpdate: daysFromNow(-1),
+      nextUpdate: daysFromNow(20),
+      number: '1F',
+      revoked: [leaf],
+    });
     const without = makeCrl({ issuer: { cert: ca, key: caKey }, thisUpdate: daysFromNow(-2), nextUpdate: daysFromNow(200) });
-    for (const [crl, number, revoked] of [[withNumber, '1F', 1], [without, undefined, 0]] as const) {
+    for (const [crl, number, revoked] of [
+      [withNumber, '1F', 1],
+      [without, undefined, 0],
+    ] as const) {
       const ref = opensslCrl(crl.pem);
       const text = `# revocation list\n${crl.pem}`;
       const fromPem = parseFile('/ws/ca.crl.pem', Buffer.from(text));
@@ -74,7 +98,13 @@ describe('CRLs', () => {
         assert.equal(c.revokedCount, revoked);
         assert.equal(c.issuerCN, 'CRL Test CA');
         // openssl's RFC 2253 order is reversed; the engine prints DNs as it does for certificates.
-        assert.equal(c.issuer, ref.issuer.split(/(?<!\\),/).reverse().join(', '));
+        assert.equal(
+          c.issuer,
+          ref.issuer
+            .split(/(?<!\\),/)
+            .reverse()
+            .join(', '),
+        );
       }
       assert.deepEqual(fromPem.crls[0].range.start, { line: 1, character: 0 });
       assert.equal(fromPem.crls[0].range.end.line, text.trimEnd().split('\n').length - 1);
@@ -115,12 +145,24 @@ describe('CRLs', () => {
   });
 
   it('reports every cut-off prefix of a CRL (DER and PEM) as a broken CRL, never as a certificate and never by throwing', () => {
-    const crl = makeCrl({ issuer: { cert: ca, key: caKey }, thisUpdate: daysFromNow(-1), nextUpdate: daysFromNow(5), number: '03', revoked: [leaf] });
+    const crl = makeCrl({
+      issuer: { cert: ca, key: caKey },
+      thisUpdate: daysFromNow(-1),
+      nextUpdate: daysFromNow(5),
+      number: '03',
+      revoked: [leaf],
+    });
     for (let len = 1; len < crl.der.length; len++) {
       const cut = crl.der.subarray(0, len);
-      for (const r of [parseFile('/ws/cut.crl', cut), parseFile('/ws/cut.pem', Buffer.from(`-----BEGIN X509 CRL-----\n${cut.toString('base64')}\n-----END X509 CRL-----\n`))]) {
+      for (const r of [
+        parseFile('/ws/cut.crl', cut),
+        parseFile('/ws/cut.pem', Buffer.from(`-----BEGIN X509 CRL-----\n${cut.toString('base64')}\n-----END X509 CRL-----\n`)),
+      ]) {
         assert.equal(r.crls.length + r.certificates.length, 0, `${len} bytes`);
-        assert.ok(r.problems.length <= 1 && r.problems.every((p) => p.code !== 'invalid-certificate'), `${len} bytes: ${JSON.stringify(r.problems)}`);
+        assert.ok(
+          r.problems.length <= 1 && r.problems.every((p) => p.code !== 'invalid-certificate'),
+          `${len} bytes: ${JSON.stringify(r.problems)}`,
+        );
       }
     }
   });
@@ -153,12 +195,22 @@ describe('CRLs', () => {
 
   it('grades nextUpdate in the certificate bands, with issuer, number and thisUpdate in the message', () => {
     const now = Date.now();
-    const bands: [number, string | undefined][] = [[-3, 'error:crl-expired'], [3, 'error:crl-expires-critical'], [20, 'warning:crl-expires-warning'], [60, 'info:crl-expires-info'], [200, undefined]];
+    const bands: [number, string | undefined][] = [
+      [-3, 'error:crl-expired'],
+      [3, 'error:crl-expires-critical'],
+      [20, 'warning:crl-expires-warning'],
+      [60, 'info:crl-expires-info'],
+      [200, undefined],
+    ];
     for (const [days, expected] of bands) {
       const crl = makeCrl({ issuer: { cert: ca, key: caKey }, thisUpdate: daysFromNow(-10), nextUpdate: daysFromNow(days), number: '10' });
       const r = parseFile('/ws/band.pem', Buffer.from(crl.pem));
       const findings = evaluateCrls(r.crls, now);
-      assert.deepEqual(findings.map((f) => `${f.severity}:${f.code}`), expected ? [expected] : [], `${days} days`);
+      assert.deepEqual(
+        findings.map((f) => `${f.severity}:${f.code}`),
+        expected ? [expected] : [],
+        `${days} days`,
+      );
       if (expected) {
         assert.match(findings[0].message, /CRL of CN=CRL Test CA \(number 0x10\)/);
         assert.ok(findings[0].message.includes(`issued ${new Date(r.crls[0].thisUpdate).toISOString().slice(0, 10)}`), findings[0].message);
@@ -167,7 +219,10 @@ describe('CRLs', () => {
       }
       const inventory = new Inventory();
       inventory.set(r);
-      assert.deepEqual(inventory.findings(now, DEFAULT_RULES).map((f) => f.code), expected ? [expected.split(':')[1]] : []);
+      assert.deepEqual(
+        inventory.findings(now, DEFAULT_RULES).map((f) => f.code),
+        expected ? [expected.split(':')[1]] : [],
+      );
       assert.deepEqual(evaluateCrls(r.crls, now, { ...DEFAULT_RULES, ignore: new Set([r.crls[0].sha256]) }), []);
     }
   });
@@ -175,7 +230,25 @@ describe('CRLs', () => {
   it('wakes the editor when a CRL finding changes: each band and nextUpdate itself', () => {
     const now = Date.parse('2026-06-01T12:00:00Z');
     const crl = { nextUpdate: now + 40 * DAY_MS, sha256: 'cc' };
-    const codesAt = (t: number) => evaluateCrls([{ ...crl, file: '/ws/a.crl', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, source: 'der', index: 0, issuer: 'CN=x', thisUpdate: now - DAY_MS, revokedCount: 0, signatureAlgorithm: 'x' }], t).map((f) => f.code).join();
+    const codesAt = (t: number) =>
+      evaluateCrls(
+        [
+          {
+            ...crl,
+            file: '/ws/a.crl',
+            range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+            source: 'der',
+            index: 0,
+            issuer: 'CN=x',
+            thisUpdate: now - DAY_MS,
+            revokedCount: 0,
+            signatureAlgorithm: 'x',
+          },
+        ],
+        t,
+      )
+        .map((f) => f.code)
+        .join();
     const steps: string[] = [];
     for (let t = now, i = 0; i < 200 && t < Infinity; i++) {
       const next = nextChangeOfCrl(crl, t, DEFAULT_RULES, { textRoundingMs: Infinity });
@@ -193,14 +266,23 @@ describe('CRLs', () => {
     const inventory = new Inventory();
     inventory.set(parseFile('/ws/ca.crl', crl.der));
     const now = Date.now();
-    const report = buildReport(inventory.certificates(), inventory.findings(now, DEFAULT_RULES), now, { files: 1, ms: 0 }, { crls: inventory.crls() });
+    const report = buildReport(
+      inventory.certificates(),
+      inventory.findings(now, DEFAULT_RULES),
+      now,
+      { files: 1, ms: 0 },
+      { crls: inventory.crls() },
+    );
     assert.equal(report.crls.length, 1);
     const json = report.crls[0];
     assert.equal(json.crlNumber, '0A');
     assert.equal(json.daysLeft, 6);
     assert.equal(json.source, 'der');
     assert.equal(json.issuerCN, 'CRL Test CA');
-    assert.deepEqual(report.findings.map((f) => f.code), ['crl-expires-critical']);
+    assert.deepEqual(
+      report.findings.map((f) => f.code),
+      ['crl-expires-critical'],
+    );
     const csv = toCsv(report).split('\r\n');
     assert.equal(csv.length, 3);
     assert.ok(csv[1].includes(',crl,') && csv[1].includes(json.sha256), csv[1]);
@@ -221,7 +303,13 @@ describe('files that hold no certificate', () => {
     caKey = sharedKey({ type: 'ec' });
     leafKey = sharedKey({ type: 'rsa' });
     ca = makeCert({ cn: 'OCSP Test CA', key: caKey, ca: true, notBefore: daysFromNow(-100), notAfter: daysFromNow(1000) });
-    leaf = makeCert({ cn: 'ocsp.certlens.dev', key: leafKey, issuer: { cert: ca, key: caKey }, notBefore: daysFromNow(-10), notAfter: daysFromNow(80) });
+    leaf = makeCert({
+      cn: 'ocsp.certlens.dev',
+      key: leafKey,
+      issuer: { cert: ca, key: caKey },
+      notBefore: daysFromNow(-10),
+      notAfter: daysFromNow(80),
+    });
     fs.writeFileSync(path.join(dir, 'ca.pem'), ca.pem);
     fs.writeFileSync(path.join(dir, 'ca.key'), caKey.pem);
     fs.writeFileSync(path.join(dir, 'leaf.pem'), leaf.pem);
@@ -233,19 +321,35 @@ describe('files that hold no certificate', () => {
     const expiry = new Date(leaf.notAfter).toISOString().replace(/[-:T]/g, '').slice(2, 14) + 'Z';
     fs.writeFileSync(path.join(dir, 'index.txt'), `V\t${expiry}\t\t${leaf.serial}\tunknown\t/CN=ocsp.certlens.dev\n`);
     openssl(['ocsp', '-issuer', 'ca.pem', '-cert', 'leaf.pem', '-no_nonce', '-reqout', 'req.der']);
-    openssl(['ocsp', '-index', 'index.txt', '-rsigner', 'ca.pem', '-rkey', 'ca.key', '-CA', 'ca.pem', '-reqin', 'req.der', '-respout', 'resp.der', '-ndays', '1']);
+    openssl([
+      'ocsp',
+      '-index',
+      'index.txt',
+      '-rsigner',
+      'ca.pem',
+      '-rkey',
+      'ca.key',
+      '-CA',
+      'ca.pem',
+      '-reqin',
+      'req.der',
+      '-respout',
+      'resp.der',
+      '-ndays',
+      '1',
+    ]);
     const crl = makeCrl({ issuer: { cert: ca, key: caKey }, thisUpdate: daysFromNow(-1), nextUpdate: daysFromNow(200), number: '01' });
     return {
       'ocsp-response': fs.readFileSync(path.join(dir, 'resp.der')),
       'ocsp-unauthorized': Buffer.from([0x30, 0x03, 0x0a, 0x01, 0x06]),
-      'csr': openssl(['req', '-new', '-key', 'leaf.key', '-subj', '/CN=csr.certlens.dev', '-outform', 'DER']),
+      csr: openssl(['req', '-new', '-key', 'leaf.key', '-subj', '/CN=csr.certlens.dev', '-outform', 'DER']),
       'pkcs8-key': openssl(['pkey', '-in', 'leaf.key', '-outform', 'DER']),
       'rsa-key': openssl(['rsa', '-in', 'leaf.key', '-outform', 'DER', '-traditional']),
       'ec-key': openssl(['ec', '-in', 'ca.key', '-outform', 'DER']),
       'encrypted-key': openssl(['pkcs8', '-topk8', '-in', 'leaf.key', '-outform', 'DER', '-passout', 'pass:secret']),
       'public-key': openssl(['pkey', '-in', 'leaf.key', '-pubout', '-outform', 'DER']),
       'rsa-public-key': openssl(['rsa', '-in', 'leaf.key', '-RSAPublicKey_out', '-outform', 'DER']),
-      'crl': crl.der,
+      crl: crl.der,
     };
   }
 
@@ -263,19 +367,33 @@ describe('files that hold no certificate', () => {
     }
     // A DER private key pairs with its certificate like a PEM one; the encrypted one cannot.
     const spki = parseFile('/ws/leaf.der', leaf.der).certificates[0].spkiSha256;
-    for (const what of ['pkcs8-key', 'rsa-key']) assert.deepEqual(parseFile(`/ws/${what}.der`, all[what]).privateKeys.map((k) => k.spkiSha256), [spki], what);
+    for (const what of ['pkcs8-key', 'rsa-key'])
+      assert.deepEqual(
+        parseFile(`/ws/${what}.der`, all[what]).privateKeys.map((k) => k.spkiSha256),
+        [spki],
+        what,
+      );
     assert.equal(parseFile('/ws/encrypted-key.der', all['encrypted-key']).privateKeys.length, 0);
     // Certificates are still certificates, and garbage is still reported.
     assert.equal(derKind(leaf.der), 'certificate');
     assert.equal(parseFile('/ws/leaf.cer', leaf.der).certificates.length, 1);
-    assert.deepEqual(parseFile('/ws/junk.der', Buffer.from([0x30, 0x03, 0x02, 0x01, 0x05])).problems.map((p) => p.code), ['invalid-certificate']);
+    assert.deepEqual(
+      parseFile('/ws/junk.der', Buffer.from([0x30, 0x03, 0x02, 0x01, 0x05])).problems.map((p) => p.code),
+      ['invalid-certificate'],
+    );
   });
 
   it('skips CSRs, public keys and CRL blocks in PEM text, and reads the CRL', () => {
     const all = samples();
-    const block = (label: string, der: Buffer) => `-----BEGIN ${label}-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END ${label}-----\n`;
-    const text = block('CERTIFICATE REQUEST', all.csr) + block('NEW CERTIFICATE REQUEST', all.csr) + block('PUBLIC KEY', all['public-key']) +
-      block('RSA PUBLIC KEY', all['rsa-public-key']) + block('X509 CRL', all.crl) + leaf.pem;
+    const block = (label: string, der: Buffer) =>
+      `-----BEGIN ${label}-----\n${der.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END ${label}-----\n`;
+    const text =
+      block('CERTIFICATE REQUEST', all.csr) +
+      block('NEW CERTIFICATE REQUEST', all.csr) +
+      block('PUBLIC KEY', all['public-key']) +
+      block('RSA PUBLIC KEY', all['rsa-public-key']) +
+      block('X509 CRL', all.crl) +
+      leaf.pem;
     for (const ext of ['.pem', '.crt', '.cer']) {
       const r = parseFile(`/ws/mixed${ext}`, Buffer.from(text));
       assert.deepEqual(r.problems, []);
@@ -286,7 +404,7 @@ describe('files that hold no certificate', () => {
 });
 
 describe('PKCS#12 fidelity', () => {
-  it('keeps each certificate\'s own bytes: the SHA-256 is openssl\'s even when forge would re-encode it', () => {
+  it("keeps each certificate's own bytes: the SHA-256 is openssl's even when forge would re-encode it", () => {
     const key = sharedKey({ type: 'rsa' });
     const cert = makeCert({ cn: 'p12.certlens.dev', key, notBefore: daysFromNow(-1), notAfter: daysFromNow(30) });
     // Rewrite the signature AlgorithmIdentifiers without their NULL parameter (as some real-world certificates are).
@@ -302,23 +420,39 @@ describe('PKCS#12 fidelity', () => {
     assert.notEqual(der.indexOf(Buffer.from(NO_NULL_RSA_SIG)), -1);
     const expected = crypto.createHash('sha256').update(der).digest('hex');
     // forge itself would change it: that is what this guards against.
-    const reencoded = Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(forge.pki.certificateFromAsn1(forge.asn1.fromDer(der.toString('binary'))))).getBytes(), 'binary');
+    const reencoded = Buffer.from(
+      forge.asn1.toDer(forge.pki.certificateToAsn1(forge.pki.certificateFromAsn1(forge.asn1.fromDer(der.toString('binary'))))).getBytes(),
+      'binary',
+    );
     assert.notEqual(crypto.createHash('sha256').update(reencoded).digest('hex'), expected);
 
     const dir = tempDir();
     try {
       fs.writeFileSync(path.join(dir, 'cert.der'), der);
       execFileSync('openssl', ['x509', '-inform', 'DER', '-in', 'cert.der', '-out', 'cert.pem'], { cwd: dir });
-      for (const [name, args] of [['plain', ['-certpbe', 'NONE']], ['encrypted', []]] as const) {
-        execFileSync('openssl', ['pkcs12', '-export', '-nokeys', '-in', 'cert.pem', '-out', `${name}.p12`, '-passout', 'pass:', ...args], { cwd: dir });
+      for (const [name, args] of [
+        ['plain', ['-certpbe', 'NONE']],
+        ['encrypted', []],
+      ] as const) {
+        execFileSync('openssl', ['pkcs12', '-export', '-nokeys', '-in', 'cert.pem', '-out', `${name}.p12`, '-passout', 'pass:', ...args], {
+          cwd: dir,
+        });
         const p12 = fs.readFileSync(path.join(dir, `${name}.p12`));
-        const fingerprint = execFileSync('sh', ['-c', `openssl pkcs12 -in ${name}.p12 -nokeys -passin pass: | openssl x509 -noout -fingerprint -sha256`], { cwd: dir }).toString();
+        const fingerprint = execFileSync(
+          'sh',
+          ['-c', `openssl pkcs12 -in ${name}.p12 -nokeys -passin pass: | openssl x509 -noout -fingerprint -sha256`],
+          { cwd: dir },
+        ).toString();
         const opensslSha = fingerprint.trim().replace(/^.*=/, '').replace(/:/g, '').toLowerCase();
         assert.equal(opensslSha, expected);
         const opened = openPkcs12(p12);
         assert.equal(opened.status, 'open', name);
         const r = parseFile(`/ws/${name}.p12`, p12);
-        assert.deepEqual(r.certificates.map((c) => c.sha256), [expected], name);
+        assert.deepEqual(
+          r.certificates.map((c) => c.sha256),
+          [expected],
+          name,
+        );
         assert.deepEqual(Buffer.from(r.certificates[0].der), der);
       }
     } finally {
@@ -326,4 +460,3 @@ describe('PKCS#12 fidelity', () => {
     }
   });
 });
-

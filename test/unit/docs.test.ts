@@ -5,7 +5,11 @@ import { FINDING_CODES } from '../../src/core/report/findingCodes';
 
 const root = path.resolve(__dirname, '../../..');
 const read = (rel: string) => fs.readFileSync(path.join(root, rel), 'utf8');
-const docs = fs.readdirSync(path.join(root, 'docs')).filter((n) => n.endsWith('.md')).sort().map((n) => `docs/${n}`);
+const docs = fs
+  .readdirSync(path.join(root, 'docs'))
+  .filter((n) => n.endsWith('.md'))
+  .sort()
+  .map((n) => `docs/${n}`);
 
 /** The lines of a Markdown text outside fenced code blocks. */
 function prose(text: string): string[] {
@@ -23,7 +27,11 @@ function anchors(text: string): Set<string> {
   for (const line of prose(text)) {
     const m = /^#{1,6} (.+)$/.exec(line);
     if (!m) continue;
-    const slug = m[1].trim().toLowerCase().replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '').replace(/ /g, '-');
+    const slug = m[1]
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}\p{Pc}\- ]/gu, '')
+      .replace(/ /g, '-');
     const n = seen.get(slug) ?? 0;
     seen.set(slug, n + 1);
     out.add(n === 0 ? slug : `${slug}-${n}`);
@@ -61,17 +69,25 @@ function section(text: string, title: string): string {
 
 describe('README and docs/', () => {
   it('computes GitHub anchors as GitHub does', () => {
-    assert.deepEqual([...anchors('# Host checks (`scan --hosts`, `check`)\n## How the CLI scans, and where 1.5× stands\n'
-      + '```sh\n# not a heading\n```\n### Findings\n### Findings\n')],
-    ['host-checks-scan---hosts-check', 'how-the-cli-scans-and-where-15-stands', 'findings', 'findings-1']);
+    assert.deepEqual(
+      [
+        ...anchors(
+          '# Host checks (`scan --hosts`, `check`)\n## How the CLI scans, and where 1.5× stands\n' +
+            '```sh\n# not a heading\n```\n### Findings\n### Findings\n',
+        ),
+      ],
+      ['host-checks-scan---hosts-check', 'how-the-cli-scans-and-where-15-stands', 'findings', 'findings-1'],
+    );
   });
 
   it('keeps the two Quick start commands: the demo in a real VS Code, and every test', () => {
     const quickStart = section(read('README.md'), 'Quick start');
     const block = /```sh\n([\s\S]*?)```/.exec(quickStart)?.[1];
-    assert.equal(block,
-      'npm run demo    # generates a demo workspace (dates relative to today) and opens it in a real VS Code with CertLens\n'
-      + 'npm test        # type-check, lint, unit tests, and integration tests inside a real VS Code 1.99 extension host\n');
+    assert.equal(
+      block,
+      'npm run demo    # generates a demo workspace (dates relative to today) and opens it in a real VS Code with CertLens\n' +
+        'npm test        # type-check, lint, unit tests, and integration tests inside a real VS Code 1.99 extension host\n',
+    );
   });
 
   for (const file of ['README.md', ...docs]) {
@@ -91,7 +107,7 @@ describe('README and docs/', () => {
     });
   }
 
-  it('lists every document of docs/ in the README\'s Documentation table and in docs/README.md', () => {
+  it("lists every document of docs/ in the README's Documentation table and in docs/README.md", () => {
     const listed = new Set(links(section(read('README.md'), 'Documentation')).map((l) => l.split('#')[0]));
     const index = new Set(links(read('docs/README.md')).map((l) => `docs/${l.split('#')[0]}`));
     for (const file of docs.filter((f) => f !== 'docs/README.md')) {
@@ -100,7 +116,7 @@ describe('README and docs/', () => {
     }
   });
 
-  it('documents every finding code in the findings reference\'s table', () => {
+  it("documents every finding code in the findings reference's table", () => {
     const table = section(read('docs/findings.md'), 'Findings');
     const codes = Object.keys(FINDING_CODES);
     assert.ok(codes.length > 30);
@@ -109,6 +125,9 @@ describe('README and docs/', () => {
 
   it('keeps the screenshots the README shows', () => {
     const pictures = links(read('README.md')).filter((l) => l.startsWith('media/screenshots/'));
-    assert.deepEqual(pictures.sort(), ['hover.png', 'overview.png', 'problems.png', 'real-repository.png'].map((n) => `media/screenshots/${n}`));
+    assert.deepEqual(
+      pictures.sort(),
+      ['hover.png', 'overview.png', 'problems.png', 'real-repository.png'].map((n) => `media/screenshots/${n}`),
+    );
   });
 });

@@ -3,7 +3,14 @@ import { daysFromNow, makeCert, pkcs12, pkcs7, type TestCert } from '../support/
 import { parseFile } from '../../src/core/formats/parse-file';
 import { CERTIFICATE_EXTENSIONS, isCertificateFileName, isContainerFile } from '../../src/core/formats/extensions';
 import {
-  binaryFormatOf, FORMATS, type FormatId, formatNamed, mayHoldCertificates, mayHoldText, probeOf, TEXT_FORMATS,
+  binaryFormatOf,
+  FORMATS,
+  type FormatId,
+  formatNamed,
+  mayHoldCertificates,
+  mayHoldText,
+  probeOf,
+  TEXT_FORMATS,
 } from '../../src/core/formats/table';
 import type { FileResult, SourceKind } from '../../src/core/model';
 import { sharedKey } from './helpers';
@@ -61,24 +68,39 @@ describe('the format table', () => {
       { file: '/ws/tls.key', bytes: Buffer.from(cert.keyPem), format: 'pem', finds: (r) => r.privateKeys.length === 1 },
       { file: '/ws/root_ca.h', bytes: Buffer.from(xxd(cert.der)), format: 'byte-array', finds: certsOf('inline') },
       {
-        file: '/ws/secret.yaml', format: 'base64-pem', finds: certsOf('k8s-secret'),
+        file: '/ws/secret.yaml',
+        format: 'base64-pem',
+        finds: certsOf('k8s-secret'),
         bytes: Buffer.from(`apiVersion: v1\nkind: Secret\nmetadata:\n  name: web\ndata:\n  tls.crt: ${b64(cert.pem)}\n`),
       },
       {
-        file: '/ws/webhook.yaml', format: 'config-value', finds: certsOf('inline'),
+        file: '/ws/webhook.yaml',
+        format: 'config-value',
+        finds: certsOf('inline'),
         bytes: Buffer.from(`kind: ValidatingWebhookConfiguration\nwebhooks:\n  - clientConfig:\n      caBundle: ${body}\n`),
       },
       {
-        file: '/ws/metadata.xml', format: 'saml', finds: certsOf('saml'),
+        file: '/ws/metadata.xml',
+        format: 'saml',
+        finds: certsOf('saml'),
         bytes: Buffer.from(`<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp">
 <ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>${body}</ds:X509Certificate></ds:X509Data></ds:KeyInfo>
 </md:EntityDescriptor>\n`),
       },
-      { file: '/ws/keys.jwks', bytes: Buffer.from(JSON.stringify({ keys: [{ kty: 'EC', x5c: [body] }] })), format: 'jwks', finds: certsOf('jwks') },
       {
-        file: '/ws/certificate.yaml', format: 'cert-manager', finds: (r) => r.certManagerCertificates?.length === 1,
-        bytes: Buffer.from(`apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: web\nspec:\n  secretName: web-tls\n  duration: 2160h\n`
-          + `  issuerRef:\n    name: le\n`),
+        file: '/ws/keys.jwks',
+        bytes: Buffer.from(JSON.stringify({ keys: [{ kty: 'EC', x5c: [body] }] })),
+        format: 'jwks',
+        finds: certsOf('jwks'),
+      },
+      {
+        file: '/ws/certificate.yaml',
+        format: 'cert-manager',
+        finds: (r) => r.certManagerCertificates?.length === 1,
+        bytes: Buffer.from(
+          `apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: web\nspec:\n  secretName: web-tls\n  duration: 2160h\n` +
+            `  issuerRef:\n    name: le\n`,
+        ),
       },
     ];
     nothing = [
@@ -96,26 +118,67 @@ describe('the format table', () => {
     const ids = FORMATS.map((d) => d.id);
     assert.equal(new Set(ids).size, ids.length);
     const owners = new Map<string, string[]>();
-    for (const d of FORMATS) for (const name of [...d.extensions, ...(d.fileNames ?? [])]) owners.set(name, [...(owners.get(name) ?? []), d.id]);
+    for (const d of FORMATS)
+      for (const name of [...d.extensions, ...(d.fileNames ?? [])]) owners.set(name, [...(owners.get(name) ?? []), d.id]);
     for (const [name, ds] of owners) assert.equal(ds.length, 1, `${name} belongs to ${ds.join(', ')}`);
     for (const d of FORMATS) for (const e of d.extensions) assert.match(e, /^\.[a-z0-9.+-]+$/, `${d.id}: ${e} is lower case with its dot`);
   });
 
   it('derives the name lists from the table, as they were written by hand before it', () => {
-    const expected = ['.pem', '.crt', '.cer', '.cert', '.ca-bundle', '.chain', '.crl', '.der', '.p7b', '.p7c', '.p12', '.pfx', '.jks', '.jceks',
-      '.keystore', '.truststore', '.key'];
+    const expected = [
+      '.pem',
+      '.crt',
+      '.cer',
+      '.cert',
+      '.ca-bundle',
+      '.chain',
+      '.crl',
+      '.der',
+      '.p7b',
+      '.p7c',
+      '.p12',
+      '.pfx',
+      '.jks',
+      '.jceks',
+      '.keystore',
+      '.truststore',
+      '.key',
+    ];
     assert.deepEqual([...CERTIFICATE_EXTENSIONS].sort(), expected.sort());
     assert.ok(isCertificateFileName('/etc/ssl/a.crt') && !isCertificateFileName('/etc/ssl/a.key') && !isCertificateFileName('/ws/a.jwks'));
-    const containers = ['/ws/a.p7b', '/ws/a.p7c', '/ws/a.p12', '/ws/a.pfx', '/ws/a.jks', '/ws/a.jceks', '/ws/a.keystore', '/ws/a.truststore', '/ws/cacerts'];
+    const containers = [
+      '/ws/a.p7b',
+      '/ws/a.p7c',
+      '/ws/a.p12',
+      '/ws/a.pfx',
+      '/ws/a.jks',
+      '/ws/a.jceks',
+      '/ws/a.keystore',
+      '/ws/a.truststore',
+      '/ws/cacerts',
+    ];
     for (const f of containers) assert.ok(isContainerFile(f), f);
     for (const f of ['/ws/a.pem', '/ws/a.der', '/ws/a.yaml', '/ws/cacerts.pem']) assert.ok(!isContainerFile(f), f);
-    assert.deepEqual(FORMATS.filter((d) => d.shiftable).map((d) => d.id), ['pem']);
+    assert.deepEqual(
+      FORMATS.filter((d) => d.shiftable).map((d) => d.id),
+      ['pem'],
+    );
     assert.equal(formatNamed('/ws/CERT.PEM')?.id, 'pem');
   });
 
   it('names every SourceKind among the sources of some descriptor', () => {
     const all: Record<SourceKind, true> = {
-      pem: true, der: true, pkcs7: true, pkcs12: true, jks: true, jceks: true, 'k8s-secret': true, kubeconfig: true, inline: true, saml: true, jwks: true,
+      pem: true,
+      der: true,
+      pkcs7: true,
+      pkcs12: true,
+      jks: true,
+      jceks: true,
+      'k8s-secret': true,
+      kubeconfig: true,
+      inline: true,
+      saml: true,
+      jwks: true,
     };
     const given = new Set(FORMATS.flatMap((d) => d.sources));
     for (const s of Object.keys(all)) assert.ok(given.has(s as SourceKind), s);
@@ -135,14 +198,20 @@ describe('the format table', () => {
       seen.add(s.format);
     }
     // Every format that reads anything has a sample (the private-key descriptor only names files).
-    assert.deepEqual(FORMATS.map((d) => d.id).filter((id) => !seen.has(id)), ['private-key']);
+    assert.deepEqual(
+      FORMATS.map((d) => d.id).filter((id) => !seen.has(id)),
+      ['private-key'],
+    );
   });
 
   it('claims only what it sniffs, and finds nothing where no format sniffs', () => {
     for (const s of [...samples, ...nothing]) {
       const probe = probeOf(s.file, s.bytes);
       for (const d of FORMATS) if (d.kind === 'binary' && d.claims(probe)) assert.ok(d.sniff(probe), `${d.id} claims ${s.file} unsniffed`);
-      assert.equal(mayHoldText(probe), TEXT_FORMATS.some((d) => d.sniff(probe)));
+      assert.equal(
+        mayHoldText(probe),
+        TEXT_FORMATS.some((d) => d.sniff(probe)),
+      );
     }
     for (const s of nothing) {
       // A keystore name is sniffed whatever it holds (a keystore is binary): the sniff may say more, never less.

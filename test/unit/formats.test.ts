@@ -15,17 +15,34 @@ describe('file formats', () => {
   before(() => {
     ec = makeCert({ cn: 'ec.certlens.dev', key: sharedKey({ type: 'ec' }), notBefore: daysFromNow(-5), notAfter: daysFromNow(20) });
     rsa = makeCert({ cn: 'rsa.certlens.dev', key: sharedKey({ type: 'rsa' }), notBefore: daysFromNow(-5), notAfter: daysFromNow(200) });
-    other = makeCert({ cn: 'other.certlens.dev', key: sharedKey({ type: 'ed25519' }), notBefore: daysFromNow(-400), notAfter: daysFromNow(-3) });
+    other = makeCert({
+      cn: 'other.certlens.dev',
+      key: sharedKey({ type: 'ed25519' }),
+      notBefore: daysFromNow(-400),
+      notAfter: daysFromNow(-3),
+    });
   });
 
   describe('PEM', () => {
     it('finds every block of a bundle with exact ranges and indexes', () => {
       const text = ec.pem + rsa.pem + other.pem;
       const r = parseText('bundle.pem', text);
-      assert.deepEqual(r.certificates.map((c) => c.subjectCN), ['ec.certlens.dev', 'rsa.certlens.dev', 'other.certlens.dev']);
-      assert.deepEqual(r.certificates.map((c) => c.index), [0, 1, 2]);
-      assert.deepEqual(r.certificates.map((c) => c.source), ['pem', 'pem', 'pem']);
-      const ends = text.split('\n').map((l, i) => [l, i] as const).filter(([l]) => l.startsWith('-----END'));
+      assert.deepEqual(
+        r.certificates.map((c) => c.subjectCN),
+        ['ec.certlens.dev', 'rsa.certlens.dev', 'other.certlens.dev'],
+      );
+      assert.deepEqual(
+        r.certificates.map((c) => c.index),
+        [0, 1, 2],
+      );
+      assert.deepEqual(
+        r.certificates.map((c) => c.source),
+        ['pem', 'pem', 'pem'],
+      );
+      const ends = text
+        .split('\n')
+        .map((l, i) => [l, i] as const)
+        .filter(([l]) => l.startsWith('-----END'));
       r.certificates.forEach((c, i) => {
         assert.deepEqual(c.range.start, positionOf(text, '-----BEGIN CERTIFICATE-----', i));
         assert.deepEqual(c.range.end, { line: ends[i][1], character: ends[i][0].length });
@@ -37,7 +54,10 @@ describe('file formats', () => {
       const dump = execFileSync('openssl', ['x509', '-text'], { input: rsa.pem }).toString();
       const text = '\ufeff' + ('Intro line\n' + dump + 'between\n' + ec.pem + 'trailer\n').replace(/\n/g, '\r\n');
       const r = parseFile('/ws/dump.crt', Buffer.from(text, 'utf8'));
-      assert.deepEqual(r.certificates.map((c) => c.subjectCN), ['rsa.certlens.dev', 'ec.certlens.dev']);
+      assert.deepEqual(
+        r.certificates.map((c) => c.subjectCN),
+        ['rsa.certlens.dev', 'ec.certlens.dev'],
+      );
       const withoutBom = text.slice(1);
       assert.deepEqual(r.certificates[1].range.start, positionOf(withoutBom, '-----BEGIN CERTIFICATE-----', 1));
       assert.equal(r.certificates[1].range.end.character, '-----END CERTIFICATE-----'.length, 'the range ends before the CR');
@@ -48,8 +68,15 @@ describe('file formats', () => {
       assert.match(trusted, /BEGIN TRUSTED CERTIFICATE/);
       const x509 = rsa.pem.replace(/CERTIFICATE/g, 'X509 CERTIFICATE');
       const r = parseText('labels.pem', trusted + x509);
-      assert.deepEqual(r.certificates.map((c) => c.subjectCN), ['ec.certlens.dev', 'rsa.certlens.dev']);
-      assert.equal(r.certificates[0].sha256, parseText('x.pem', ec.pem).certificates[0].sha256, 'trust data after the certificate is not hashed');
+      assert.deepEqual(
+        r.certificates.map((c) => c.subjectCN),
+        ['ec.certlens.dev', 'rsa.certlens.dev'],
+      );
+      assert.equal(
+        r.certificates[0].sha256,
+        parseText('x.pem', ec.pem).certificates[0].sha256,
+        'trust data after the certificate is not hashed',
+      );
     });
 
     it('skips keys, CSRs and CRLs without errors, and pairs the key with its certificate', () => {
@@ -65,7 +92,10 @@ describe('file formats', () => {
       assert.equal(r.problems.length, 0);
       // A cut-off CRL block is a broken CRL, not a broken certificate.
       const cut = '-----BEGIN X509 CRL-----\nMIIBHDCBwwIBATAKBggqhkjOPQQDAjAVMRMwEQYDVQQDDApUZXN0IENSTCBDQRcN\n-----END X509 CRL-----\n';
-      assert.deepEqual(parseText('cut.pem', cut).problems.map((p) => p.code), ['invalid-crl']);
+      assert.deepEqual(
+        parseText('cut.pem', cut).problems.map((p) => p.code),
+        ['invalid-crl'],
+      );
       assert.equal(r.privateKeys.length, 1);
       assert.equal(r.privateKeys[0].spkiSha256, r.certificates[0].spkiSha256);
       assert.ok(!JSON.stringify(r.privateKeys).includes(key.pem.split('\n')[1]), 'no key material is kept');
@@ -90,12 +120,19 @@ describe('file formats', () => {
       const fresh = parseFile('/ws/edit.pem', Buffer.from(edited));
       const view = (r: typeof fresh) => r.certificates.map(({ der, ...c }) => ({ ...c, der: Buffer.from(der).toString('hex') }));
       assert.deepEqual(view(cached), view(fresh));
-      assert.deepEqual(cached.certificates.map((c) => c.range.start.line), [1, 1 + rsa.pem.trimEnd().split('\n').length, fresh.certificates[2].range.start.line]);
+      assert.deepEqual(
+        cached.certificates.map((c) => c.range.start.line),
+        [1, 1 + rsa.pem.trimEnd().split('\n').length, fresh.certificates[2].range.start.line],
+      );
       assert.equal(cache.size, 3);
     });
 
     it('reads PEM indented in a YAML block scalar with the range of the block', () => {
-      const indented = ec.pem.trimEnd().split('\n').map((l) => '    ' + l).join('\n');
+      const indented = ec.pem
+        .trimEnd()
+        .split('\n')
+        .map((l) => '    ' + l)
+        .join('\n');
       const text = `apiVersion: v1\nkind: ConfigMap\ndata:\n  ca.pem: |\n${indented}\n  other: x\n`;
       const r = parseText('cm.yaml', text);
       assert.equal(r.certificates.length, 1);
@@ -128,10 +165,18 @@ describe('file formats', () => {
       };
       for (const [file, text] of Object.entries(forms)) {
         const r = parseText(file, text);
-        assert.deepEqual(r.certificates.map((c) => c.subjectCN), ['ec.certlens.dev'], file);
+        assert.deepEqual(
+          r.certificates.map((c) => c.subjectCN),
+          ['ec.certlens.dev'],
+          file,
+        );
         assert.equal(r.certificates[0].sha256, parseText('x.pem', ec.pem).certificates[0].sha256, file);
         assert.deepEqual(r.certificates[0].range.start, positionOf(text, '-----BEGIN'), file);
-        assert.deepEqual(r.certificates[0].range.end, { ...positionOf(text, '-----END'), character: positionOf(text, '-----END').character + 25 }, file);
+        assert.deepEqual(
+          r.certificates[0].range.end,
+          { ...positionOf(text, '-----END'), character: positionOf(text, '-----END').character + 25 },
+          file,
+        );
       }
       // A commented-out literal, or text between the lines, is not a string literal's join: not read.
       assert.equal(parseText('old.c', lines.map((l) => `// "${l}\\n"`).join('\n')).certificates.length, 0);
@@ -147,26 +192,55 @@ describe('file formats', () => {
       };
       const xxd = `#include <stdint.h>\n/* the root */\nconst unsigned char root_ca_der[] = {\n${rows(rsa.der, ', ').join(',\n')}\n};\nunsigned int root_ca_der_len = ${rsa.der.length};\n`;
       const r = parseText('root_ca.h', xxd);
-      assert.deepEqual(r.certificates.map((c) => c.subjectCN), ['rsa.certlens.dev']);
+      assert.deepEqual(
+        r.certificates.map((c) => c.subjectCN),
+        ['rsa.certlens.dev'],
+      );
       assert.equal(r.certificates[0].sha256, parseText('x.pem', rsa.pem).certificates[0].sha256);
       assert.deepEqual(r.certificates[0].range.start, positionOf(xxd, '0x30'));
       const lastRow = rows(rsa.der, ', ').at(-1) ?? '';
       assert.deepEqual(r.certificates[0].range.end, { line: positionOf(xxd, '\n};').line, character: lastRow.length });
       // Two certificates in one array, in a macro continued with `\`, bytes without spaces.
       const macro = `#define CA_BUNDLE { \\\n${[...rows(ec.der, ','), ...rows(rsa.der, ',')].map((l) => `${l}, \\`).join('\n')}\n}\n`;
-      assert.deepEqual(parseText('bundle.c', macro).certificates.map((c) => c.subjectCN), ['ec.certlens.dev', 'rsa.certlens.dev']);
+      assert.deepEqual(
+        parseText('bundle.c', macro).certificates.map((c) => c.subjectCN),
+        ['ec.certlens.dev', 'rsa.certlens.dev'],
+      );
       // Only in the languages that compile certificates in as bytes: the sniff and the parse agree.
       const der = (name: string) => [mayHoldCertificates(name, Buffer.from(xxd)), parseText(name, xxd).certificates.length];
-      assert.deepEqual([der('root_ca.h'), der('Roots.java'), der('certs.rs'), der('x.ino')], [[true, 1], [true, 1], [true, 1], [true, 1]]);
-      assert.deepEqual([der('notes.txt'), der('dump.py'), der('page.html')], [[false, 0], [false, 0], [false, 0]]);
+      assert.deepEqual(
+        [der('root_ca.h'), der('Roots.java'), der('certs.rs'), der('x.ino')],
+        [
+          [true, 1],
+          [true, 1],
+          [true, 1],
+          [true, 1],
+        ],
+      );
+      assert.deepEqual(
+        [der('notes.txt'), der('dump.py'), der('page.html')],
+        [
+          [false, 0],
+          [false, 0],
+          [false, 0],
+        ],
+      );
       const table = 'static const uint8_t digits[] = { 0x30, 0x31, 0x32, 0x30,0x30, 0x30,  0x82 };\n';
       assert.equal(mayHoldCertificates('t.c', Buffer.from(table)), false, '0x30 followed by other bytes');
       assert.equal(mayHoldCertificates('t.c', Buffer.from(table + xxd)), true, 'the array after them');
-      assert.equal(mayHoldCertificates('t.c', Buffer.from('static const uint8_t cut[] = { 0x30, 0x8')), false, 'a file ending inside the marker');
+      assert.equal(
+        mayHoldCertificates('t.c', Buffer.from('static const uint8_t cut[] = { 0x30, 0x8')),
+        false,
+        'a file ending inside the marker',
+      );
       // A public key's DER, a certificate cut short and a mere `0x30, 0x82` are not certificates, and not problems.
       const key = sharedKey({ type: 'rsa' });
       const spki = execFileSync('openssl', ['pkey', '-pubout', '-outform', 'DER'], { input: key.pem });
-      for (const text of [`const uint8_t KEY[] = {\n${rows(spki, ', ').join(',\n')}\n};\n`, `const uint8_t CUT[] = {\n${rows(rsa.der.subarray(0, 300), ', ').join(',\n')}\n};\n`, 'if (b[0] == 0x30, 0x82) {}\n']) {
+      for (const text of [
+        `const uint8_t KEY[] = {\n${rows(spki, ', ').join(',\n')}\n};\n`,
+        `const uint8_t CUT[] = {\n${rows(rsa.der.subarray(0, 300), ', ').join(',\n')}\n};\n`,
+        'if (b[0] == 0x30, 0x82) {}\n',
+      ]) {
         const parsed = parseText('key.c', text);
         assert.deepEqual([parsed.certificates.length, parsed.problems.length], [0, 0], text.slice(0, 40));
       }
@@ -189,7 +263,10 @@ describe('file formats', () => {
       const unterminated = '-----BEGIN CERTIFICATE-----\nMIIB\n';
       const text = badB64 + other.pem + corrupt + rsa.pem + unterminated;
       const r = parseText('broken.pem', text);
-      assert.deepEqual(r.certificates.map((c) => c.subjectCN), ['other.certlens.dev', 'rsa.certlens.dev']);
+      assert.deepEqual(
+        r.certificates.map((c) => c.subjectCN),
+        ['other.certlens.dev', 'rsa.certlens.dev'],
+      );
       const codes = r.problems.map((p) => p.code);
       assert.deepEqual(codes, ['invalid-base64', 'invalid-certificate', 'pem-unterminated']);
       assert.match(r.problems[0].message, /"!".*not base64.*line 4/);
@@ -215,9 +292,16 @@ describe('file formats', () => {
     });
 
     it('reads every certificate of a PKCS#7, PEM and DER, including EC ones', () => {
-      for (const [name, bytes] of [['b.p7b', Buffer.from(pkcs7([ec, rsa, other]))], ['b.p7c', pkcs7([ec, rsa, other], { der: true })]] as const) {
+      for (const [name, bytes] of [
+        ['b.p7b', Buffer.from(pkcs7([ec, rsa, other]))],
+        ['b.p7c', pkcs7([ec, rsa, other], { der: true })],
+      ] as const) {
         const r = parseFile(`/ws/${name}`, bytes);
-        assert.deepEqual(r.certificates.map((c) => c.subjectCN).sort(), ['ec.certlens.dev', 'other.certlens.dev', 'rsa.certlens.dev'], name);
+        assert.deepEqual(
+          r.certificates.map((c) => c.subjectCN).sort(),
+          ['ec.certlens.dev', 'other.certlens.dev', 'rsa.certlens.dev'],
+          name,
+        );
         assert.ok(r.certificates.every((c) => c.source === 'pkcs7'));
       }
     });
@@ -226,16 +310,26 @@ describe('file formats', () => {
       const chain = makeChain({ leafCn: 'p12.certlens.dev', notBefore: daysFromNow(-1), notAfter: daysFromNow(10), keyType: 'ec' });
       const bytes = pkcs12({ key: chain.leafKey, cert: chain.leaf, chain: [chain.intermediate, chain.root] });
       const r = parseFile('/ws/id.p12', bytes);
-      assert.deepEqual(r.certificates.map((c) => c.subjectCN).sort(), ['CertLens Test Intermediate CA', 'CertLens Test Root CA', 'p12.certlens.dev']);
+      assert.deepEqual(r.certificates.map((c) => c.subjectCN).sort(), [
+        'CertLens Test Intermediate CA',
+        'CertLens Test Root CA',
+        'p12.certlens.dev',
+      ]);
       assert.ok(r.certificates.every((c) => c.keyType === 'EC' && c.source === 'pkcs12'));
-      assert.equal(r.certificates.find((c) => c.subjectCN === 'p12.certlens.dev')?.sha256, parseText('x.pem', chain.leaf.pem).certificates[0].sha256);
+      assert.equal(
+        r.certificates.find((c) => c.subjectCN === 'p12.certlens.dev')?.sha256,
+        parseText('x.pem', chain.leaf.pem).certificates[0].sha256,
+      );
       const leaf = r.certificates.find((c) => c.role === 'leaf');
       assert.ok(leaf?.chain && leaf.chain.members.length === 3);
     });
 
     it('opens legacy (RC2/3DES) RSA PKCS#12 files too', () => {
       const r = parseFile('/ws/legacy.pfx', pkcs12({ key: sharedKey({ type: 'rsa' }), cert: rsa, legacy: true }));
-      assert.deepEqual(r.certificates.map((c) => c.subjectCN), ['rsa.certlens.dev']);
+      assert.deepEqual(
+        r.certificates.map((c) => c.subjectCN),
+        ['rsa.certlens.dev'],
+      );
     });
 
     it('reports a password-protected PKCS#12 as locked, and a wrong password as such', () => {
@@ -260,7 +354,11 @@ describe('file formats', () => {
     const b64 = (s: string) => Buffer.from(s).toString('base64');
 
     it('reads Secret data and stringData, ConfigMap PEM and webhook caBundle across documents', () => {
-      const pemIndented = rsa.pem.trimEnd().split('\n').map((l) => '    ' + l).join('\n');
+      const pemIndented = rsa.pem
+        .trimEnd()
+        .split('\n')
+        .map((l) => '    ' + l)
+        .join('\n');
       const text = [
         'apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata:\n  name: web-tls\ndata:\n' +
           `  tls.crt: ${b64(ec.pem + other.pem)}\n  tls.key: ${b64('not a key')}\n  custom.pem: ${b64(rsa.pem)}\n`,
@@ -271,18 +369,24 @@ describe('file formats', () => {
       const r = parseText('manifests.yaml', text);
       const got = r.certificates.map((c) => `${c.subjectCN}/${c.source}/${c.range.start.line}`);
       const line = (needle: string, n = 0) => positionOf(text, needle, n).line;
-      assert.deepEqual(got.sort(), [
-        `ec.certlens.dev/inline/${line('caBundle', 1)}`,
-        `ec.certlens.dev/k8s-secret/${line('tls.crt')}`,
-        `other.certlens.dev/inline/${line('caBundle')}`,
-        `other.certlens.dev/k8s-secret/${line('tls.crt')}`,
-        `rsa.certlens.dev/k8s-secret/${line('-----BEGIN')}`,
-        `rsa.certlens.dev/k8s-secret/${line('custom.pem')}`,
-      ].sort());
+      assert.deepEqual(
+        got.sort(),
+        [
+          `ec.certlens.dev/inline/${line('caBundle', 1)}`,
+          `ec.certlens.dev/k8s-secret/${line('tls.crt')}`,
+          `other.certlens.dev/inline/${line('caBundle')}`,
+          `other.certlens.dev/k8s-secret/${line('tls.crt')}`,
+          `rsa.certlens.dev/k8s-secret/${line('-----BEGIN')}`,
+          `rsa.certlens.dev/k8s-secret/${line('custom.pem')}`,
+        ].sort(),
+      );
       const tls = r.certificates.filter((c) => c.range.start.line === line('tls.crt'));
       assert.deepEqual(tls[0].range.start, { line: line('tls.crt'), character: '  tls.crt: '.length });
       assert.equal(tls[0].range.end.character, '  tls.crt: '.length + b64(ec.pem + other.pem).length);
-      assert.deepEqual(tls.map((c) => c.index), [tls[0].index, tls[0].index + 1]);
+      assert.deepEqual(
+        tls.map((c) => c.index),
+        [tls[0].index, tls[0].index + 1],
+      );
       assert.equal(r.problems.length, 0);
     });
 
@@ -297,26 +401,69 @@ describe('file formats', () => {
 
     it('reads kubeconfig *-data values and resolves file paths relative to it', () => {
       const text = [
-        'apiVersion: v1', 'kind: Config', 'clusters:', '- cluster:', `    certificate-authority-data: ${b64(ec.pem)}`, '    server: https://k8s.certlens.dev:6443', '  name: prod',
-        '- cluster:', '    certificate-authority: ../pki/ca.crt', '  name: dev', 'users:', '- name: admin', '  user:', `    client-certificate-data: ${b64(rsa.pem)}`,
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '- cluster:',
+        `    certificate-authority-data: ${b64(ec.pem)}`,
+        '    server: https://k8s.certlens.dev:6443',
+        '  name: prod',
+        '- cluster:',
+        '    certificate-authority: ../pki/ca.crt',
+        '  name: dev',
+        'users:',
+        '- name: admin',
+        '  user:',
+        `    client-certificate-data: ${b64(rsa.pem)}`,
       ].join('\n');
       const r = parseText('kube/config', text);
-      assert.deepEqual(r.certificates.map((c) => `${c.subjectCN}/${c.source}/${c.range.start.line}`), ['ec.certlens.dev/kubeconfig/4', 'rsa.certlens.dev/kubeconfig/13']);
-      assert.deepEqual(r.references.map((x) => [x.target, x.range.start.line, x.range.start.character]), [['/ws/pki/ca.crt', 8, '    certificate-authority: '.length]]);
+      assert.deepEqual(
+        r.certificates.map((c) => `${c.subjectCN}/${c.source}/${c.range.start.line}`),
+        ['ec.certlens.dev/kubeconfig/4', 'rsa.certlens.dev/kubeconfig/13'],
+      );
+      assert.deepEqual(
+        r.references.map((x) => [x.target, x.range.start.line, x.range.start.character]),
+        [['/ws/pki/ca.crt', 8, '    certificate-authority: '.length]],
+      );
     });
 
     it('takes no format-string placeholder for a file path (a kubeconfig inside a Go format string)', () => {
-      const text = ['apiVersion: v1', 'kind: Config', 'clusters:', '- cluster:', '    certificate-authority: %s', '  name: a',
-        '- cluster:', '    certificate-authority: %-20v', '  name: b', 'users:', '- name: u', '  user:', '    client-certificate: %s', '- name: v', '  user:', '    client-certificate: certs/%s.pem'].join('\n');
+      const text = [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '- cluster:',
+        '    certificate-authority: %s',
+        '  name: a',
+        '- cluster:',
+        '    certificate-authority: %-20v',
+        '  name: b',
+        'users:',
+        '- name: u',
+        '  user:',
+        '    client-certificate: %s',
+        '- name: v',
+        '  user:',
+        '    client-certificate: certs/%s.pem',
+      ].join('\n');
       const r = parseText('kube/config', text);
       // Only the last is a path with a placeholder inside it: it is read as written, like any path.
-      assert.deepEqual(r.references.map((x) => [x.target, x.range.start.line]), [['/ws/kube/certs/%s.pem', 15]]);
+      assert.deepEqual(
+        r.references.map((x) => [x.target, x.range.start.line]),
+        [['/ws/kube/certs/%s.pem', 15]],
+      );
     });
 
     it('reads base64 PEM in .env files and JSON values', () => {
       const env = `# tls\nAPI_URL=https://api.certlens.dev\nTLS_CERT_B64=${b64(ec.pem)}\nTLS_PEM="${rsa.pem.replace(/\n/g, '\\n')}"\n`;
       const r = parseText('.env', env);
-      assert.deepEqual(r.certificates.map((c) => [c.subjectCN, c.range.start.line]), [['rsa.certlens.dev', 3], ['ec.certlens.dev', 2]]);
+      assert.deepEqual(
+        r.certificates.map((c) => [c.subjectCN, c.range.start.line]),
+        [
+          ['rsa.certlens.dev', 3],
+          ['ec.certlens.dev', 2],
+        ],
+      );
       const json = JSON.stringify({ caData: b64(other.pem) });
       assert.equal(parseText('settings.json', json).certificates[0]?.subjectCN, 'other.certlens.dev');
     });
@@ -326,7 +473,10 @@ describe('file formats', () => {
     it('gives roles and the earliest-expiring member of a bundle chain', () => {
       const chain = makeChain({ leafCn: 'chain.certlens.dev', notBefore: daysFromNow(-1), notAfter: daysFromNow(300), keyType: 'ec' });
       const r = parseText('chain.pem', chain.bundlePem);
-      assert.deepEqual(r.certificates.map((c) => c.role), ['leaf', 'intermediate', 'root']);
+      assert.deepEqual(
+        r.certificates.map((c) => c.role),
+        ['leaf', 'intermediate', 'root'],
+      );
       const leaf = r.certificates[0];
       assert.deepEqual(leaf.chain?.members, [0, 1, 2]);
       assert.equal(leaf.chain?.earliestIndex, 0);
@@ -337,18 +487,49 @@ describe('file formats', () => {
       const rootKey = sharedKey({ type: 'ec' });
       const intKey = sharedKey({ type: 'ec', curve: 'P-384' });
       const root = makeCert({ cn: 'Early Root', key: rootKey, ca: true, notBefore: daysFromNow(-100), notAfter: daysFromNow(3000) });
-      const inter = makeCert({ cn: 'Early Intermediate', key: intKey, ca: true, issuer: { cert: root, key: rootKey }, notBefore: daysFromNow(-100), notAfter: daysFromNow(15) });
-      const leaf = makeCert({ cn: 'late.certlens.dev', key: sharedKey({ type: 'ed25519' }), issuer: { cert: inter, key: intKey }, notBefore: daysFromNow(-1), notAfter: daysFromNow(200) });
+      const inter = makeCert({
+        cn: 'Early Intermediate',
+        key: intKey,
+        ca: true,
+        issuer: { cert: root, key: rootKey },
+        notBefore: daysFromNow(-100),
+        notAfter: daysFromNow(15),
+      });
+      const leaf = makeCert({
+        cn: 'late.certlens.dev',
+        key: sharedKey({ type: 'ed25519' }),
+        issuer: { cert: inter, key: intKey },
+        notBefore: daysFromNow(-1),
+        notAfter: daysFromNow(200),
+      });
       const r = parseText('chain.pem', leaf.pem + inter.pem + root.pem);
       assert.equal(r.certificates[0].chain?.earliestIndex, 1);
       assert.equal(r.certificates[0].chain?.earliestNotAfter, r.certificates[1].notAfter);
     });
 
     it('treats unrelated roots in a CA bundle as separate roots without chains', () => {
-      const a = makeCert({ cn: 'Root A', key: sharedKey({ type: 'ec' }), ca: true, notBefore: daysFromNow(-1), notAfter: daysFromNow(999) });
-      const b = makeCert({ cn: 'Root B', key: sharedKey({ type: 'ed25519' }), ca: true, notBefore: daysFromNow(-1), notAfter: daysFromNow(999) });
+      const a = makeCert({
+        cn: 'Root A',
+        key: sharedKey({ type: 'ec' }),
+        ca: true,
+        notBefore: daysFromNow(-1),
+        notAfter: daysFromNow(999),
+      });
+      const b = makeCert({
+        cn: 'Root B',
+        key: sharedKey({ type: 'ed25519' }),
+        ca: true,
+        notBefore: daysFromNow(-1),
+        notAfter: daysFromNow(999),
+      });
       const r = parseText('ca-bundle.crt', a.pem + b.pem);
-      assert.deepEqual(r.certificates.map((c) => [c.role, c.chain]), [['root', undefined], ['root', undefined]]);
+      assert.deepEqual(
+        r.certificates.map((c) => [c.role, c.chain]),
+        [
+          ['root', undefined],
+          ['root', undefined],
+        ],
+      );
     });
   });
 
@@ -375,9 +556,22 @@ describe('file formats', () => {
     });
 
     it('placeCertificate copies every field of a parsed certificate', () => {
-      const chain = makeChain({ leafCn: 'copy.certlens.dev', sans: ['copy.certlens.dev', '10.0.0.1'], notBefore: daysFromNow(-5), notAfter: daysFromNow(30), keyType: 'rsa' });
+      const chain = makeChain({
+        leafCn: 'copy.certlens.dev',
+        sans: ['copy.certlens.dev', '10.0.0.1'],
+        notBefore: daysFromNow(-5),
+        notAfter: daysFromNow(30),
+        keyType: 'rsa',
+      });
       const [leaf] = parseText('chain.pem', chain.leaf.pem + chain.intermediate.pem).certificates;
-      const placed = placeCertificate(leaf, { file: leaf.file, range: leaf.range, source: leaf.source, index: leaf.index, role: leaf.role, chain: leaf.chain });
+      const placed = placeCertificate(leaf, {
+        file: leaf.file,
+        range: leaf.range,
+        source: leaf.source,
+        index: leaf.index,
+        role: leaf.role,
+        chain: leaf.chain,
+      });
       // Every key the parser sets, defined or not, so that a field added to the parser and not to the copy fails here.
       assert.deepEqual(Object.keys(placed).sort(), Object.keys(leaf).sort());
       assert.deepEqual(placed, leaf);
@@ -390,17 +584,40 @@ describe('file formats', () => {
       const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
       const LITERAL_JOIN = /["'][\s\\+.,]*["']|\\\r?\n/g;
       const der = Buffer.from(ec.der).toString('base64');
-      const pieces = ['\n', '\r\n', ' ', '\t', '\\n', '\\\\n', '\\r\\n', '\\t', '\u00a0', '\f', '\v', '\\x', '-', '_', '*', '=', '==', '\u2028', 'é', '\\'];
+      const pieces = [
+        '\n',
+        '\r\n',
+        ' ',
+        '\t',
+        '\\n',
+        '\\\\n',
+        '\\r\\n',
+        '\\t',
+        '\u00a0',
+        '\f',
+        '\v',
+        '\\x',
+        '-',
+        '_',
+        '*',
+        '=',
+        '==',
+        '\u2028',
+        'é',
+        '\\',
+      ];
       let seed = 7;
       const seen = { valid: 0, invalid: 0 };
-      const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+      const rand = (n: number) => (seed = (seed * 1103515245 + 12345) >>> 0) % n;
       const base = der.replace(/=+$/, '').slice(0, 60);
-      const edges = ['=', '==', '===', '=\n', '=\n=', '= =', '=\\n=', '=A', '==\n\n', '\\', '\\\\', '\\\\t', '\\q'].map((tail) => base + tail);
+      const edges = ['=', '==', '===', '=\n', '=\n=', '= =', '=\\n=', '=A', '==\n\n', '\\', '\\\\', '\\\\t', '\\q'].map(
+        (tail) => base + tail,
+      );
       for (let round = 0; round < 400 + edges.length; round++) {
         // Lines cut at random widths, joined by one separator, sometimes with one odd piece inserted.
         const separator = pieces[rand(8)];
         const lines: string[] = [];
-        for (let i = 0; i < der.length; ) {
+        for (let i = 0; i < der.length;) {
           const width = 4 + rand(76);
           lines.push(der.slice(i, i + width));
           i += width;

@@ -9,7 +9,12 @@ import { allowedMs, fastestOf, unexplainedMs } from '../support/fuzz';
 const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'fuzz');
 
 describe('fuzz regressions', () => {
-  const names = fs.existsSync(FIXTURES) ? fs.readdirSync(FIXTURES).filter((n) => n !== 'README.md').sort() : [];
+  const names = fs.existsSync(FIXTURES)
+    ? fs
+        .readdirSync(FIXTURES)
+        .filter((n) => n !== 'README.md')
+        .sort()
+    : [];
 
   it('has the fixture folder (with its README, even when no input is kept)', () => {
     assert.ok(fs.existsSync(path.join(FIXTURES, 'README.md')), `${FIXTURES}/README.md is missing`);
@@ -22,7 +27,10 @@ describe('fuzz regressions', () => {
       // The fastest of a few tries: the limit is about the algorithm, not about a busy machine.
       const r = fastestOf(`/fuzz/${name}`, bytes, 5, limit);
       assert.equal(r.error, undefined, `parseFile threw: ${(r.error as Error)?.stack ?? String(r.error)}`);
-      assert.ok(unexplainedMs(r) < limit, `took ${r.ms.toFixed(1)} ms (limit ${limit.toFixed(0)} ms, ${r.kdfIterations} key-derivation iterations)`);
+      assert.ok(
+        unexplainedMs(r) < limit,
+        `took ${r.ms.toFixed(1)} ms (limit ${limit.toFixed(0)} ms, ${r.kdfIterations} key-derivation iterations)`,
+      );
       assert.ok(r.result, 'no result');
     });
   }

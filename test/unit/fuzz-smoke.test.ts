@@ -20,7 +20,9 @@ describe('fuzz smoke run', function () {
     const stats = runFuzz({ seed: 'unit-smoke-1', seeds, seconds: 3, truncateEvery: 1, tries: 5, saveDir });
     assert.ok(stats.inputs >= 300, `only ${stats.inputs} inputs in ${stats.ms} ms`);
     assert.ok(Object.keys(stats.perMutation).length >= 15, `few mutations ran: ${Object.keys(stats.perMutation).join(', ')}`);
-    const failures = stats.failures.map((f) => `${f.kind}: ${f.mutation} [${f.container}${f.ext}] ${f.bytes.length} bytes: ${f.message} (saved as ${f.saved})`);
+    const failures = stats.failures.map(
+      (f) => `${f.kind}: ${f.mutation} [${f.container}${f.ext}] ${f.bytes.length} bytes: ${f.message} (saved as ${f.saved})`,
+    );
     assert.deepEqual(failures, [], `replay with the saved inputs; run "npm run fuzz" for more`);
   });
 });

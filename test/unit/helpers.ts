@@ -72,7 +72,16 @@ export interface TreeScanOptions extends Omit<ScanRequest, 'sources' | 'read' | 
 
 /** Runs the scan pipeline over folders (or files) as one of its callers does; collects what onFile delivers. */
 export async function scanTree(options: TreeScanOptions): Promise<{ results: FileResult[]; stats: ScanStats }> {
-  const { roots, include, exclude = DEFAULT_EXCLUDES, maxFileSize = DEFAULT_MAX_FILE_SIZE, mode = 'async', workerFile = WORKER_FILE, onFile, ...rest } = options;
+  const {
+    roots,
+    include,
+    exclude = DEFAULT_EXCLUDES,
+    maxFileSize = DEFAULT_MAX_FILE_SIZE,
+    mode = 'async',
+    workerFile = WORKER_FILE,
+    onFile,
+    ...rest
+  } = options;
   const results: FileResult[] = [];
   const pool = mode === 'shared' || mode === 'worker' ? new ReadPool(workerFile) : undefined;
   try {
@@ -99,10 +108,34 @@ export const WORKER_FILE = path.join(__dirname, '..', '..', 'src', 'core', 'scan
 /** A certificate record with plausible fields around `now` (valid for 30 days past, 200 ahead), for rule tests. */
 export function fakeCertificate(now: number, over: Partial<CertificateRecord> = {}): CertificateRecord {
   return {
-    subject: 'CN=t', subjectCN: 't', issuer: 'CN=ca', issuerCN: 'ca', sans: { dns: [], ip: [], email: [], uri: [] }, serial: '01',
-    notBefore: now - 30 * DAY_MS, notAfter: now + 200 * DAY_MS, sha256: 'aa', sha1: 'bb', spkiSha256: 'cc', keyType: 'EC', keyBits: 256,
-    curve: 'P-256', signatureAlgorithm: 'ecdsa-with-SHA256', signatureAlgorithmOid: '1.2.840.10045.4.3.2', isCA: false, selfSigned: false,
-    keyUsage: [], extendedKeyUsage: [], subjectRaw: 's', issuerRaw: 'i', file: '/ws/a.pem', range: { start: { line: 0, character: 0 }, end: { line: 9, character: 25 } },
-    source: 'pem', index: 0, role: 'leaf', der: new Uint8Array(), ...over,
+    subject: 'CN=t',
+    subjectCN: 't',
+    issuer: 'CN=ca',
+    issuerCN: 'ca',
+    sans: { dns: [], ip: [], email: [], uri: [] },
+    serial: '01',
+    notBefore: now - 30 * DAY_MS,
+    notAfter: now + 200 * DAY_MS,
+    sha256: 'aa',
+    sha1: 'bb',
+    spkiSha256: 'cc',
+    keyType: 'EC',
+    keyBits: 256,
+    curve: 'P-256',
+    signatureAlgorithm: 'ecdsa-with-SHA256',
+    signatureAlgorithmOid: '1.2.840.10045.4.3.2',
+    isCA: false,
+    selfSigned: false,
+    keyUsage: [],
+    extendedKeyUsage: [],
+    subjectRaw: 's',
+    issuerRaw: 'i',
+    file: '/ws/a.pem',
+    range: { start: { line: 0, character: 0 }, end: { line: 9, character: 25 } },
+    source: 'pem',
+    index: 0,
+    role: 'leaf',
+    der: new Uint8Array(),
+    ...over,
   };
 }

@@ -61,10 +61,13 @@ server {
       ['nginx proxy_pass', 'api.acme-retail.com', 9443, 'api.acme-retail.com:9443'],
       ['nginx server_name', 'admin.acme-retail.com', 8443, 'admin.acme-retail.com'],
     ]);
-    assert.deepEqual(certificateFileReferences('/ws/nginx/conf.d/shop.conf', text).map((r) => ({ path: r.target, key: r.key, range: r.range })), [
-      { path: '/etc/nginx/certs/shop.crt', key: 'ssl_certificate', range: at(text, '/etc/nginx/certs/shop.crt') },
-      { path: '/ws/nginx/conf.d/certs/chain.pem', key: 'ssl_trusted_certificate', range: at(text, 'certs/chain.pem') },
-    ]);
+    assert.deepEqual(
+      certificateFileReferences('/ws/nginx/conf.d/shop.conf', text).map((r) => ({ path: r.target, key: r.key, range: r.range })),
+      [
+        { path: '/etc/nginx/certs/shop.crt', key: 'ssl_certificate', range: at(text, '/etc/nginx/certs/shop.crt') },
+        { path: '/ws/nginx/conf.d/certs/chain.pem', key: 'ssl_trusted_certificate', range: at(text, 'certs/chain.pem') },
+      ],
+    );
   });
 
   it('reads docker-compose environment lists and maps, pairing DB_HOST with DB_PORT and DB_SSLMODE', () => {
@@ -143,7 +146,13 @@ spec:
       ['ingress', 'api.acme-retail.com', 443, 'api.acme-retail.com', 1],
     ]);
     const targets = groupTargets(refs);
-    assert.deepEqual(targets.map((t) => [t.key, t.references.length]), [['api.acme-retail.com:443', 2], ['shop.acme-retail.com:443', 2]]);
+    assert.deepEqual(
+      targets.map((t) => [t.key, t.references.length]),
+      [
+        ['api.acme-retail.com:443', 2],
+        ['shop.acme-retail.com:443', 2],
+      ],
+    );
   });
 
   it('reads Spring application.properties: JDBC URLs with TLS parameters, host + port + ssl keys', () => {
@@ -175,7 +184,9 @@ app.partner.endpoint=\${PARTNER_ENDPOINT:partner.acme-retail.com}
     const text = `billing.datasource.url=jdbc:sqlserver://billing-sql.acme-corp.net:1433;databaseName=billing;encrypt=strict
 legacy.datasource.url=jdbc:sqlserver://legacy-sql.acme-corp.net:1433;databaseName=old;encrypt=true
 `;
-    check('/ws/src/main/resources/application.properties', text, [['url', 'billing-sql.acme-corp.net', 1433, 'billing-sql.acme-corp.net:1433']]);
+    check('/ws/src/main/resources/application.properties', text, [
+      ['url', 'billing-sql.acme-corp.net', 1433, 'billing-sql.acme-corp.net:1433'],
+    ]);
   });
 
   it('reads Spring application.yml: MySQL useSSL, Kafka bootstrap servers with security.protocol, Redis ssl.enabled', () => {
@@ -312,10 +323,13 @@ oidc:
       ['url', 'backend.acme-retail.com', 8443, 'backend.acme-retail.com:8443'],
       ['apache ServerName', 'admin.acme-retail.com', 8443, 'admin.acme-retail.com:8443'],
     ]);
-    assert.deepEqual(certificateFileReferences(file, text).map((r) => [r.key, r.target]), [
-      ['SSLCertificateFile', '/etc/ssl/certs/www.pem'],
-      ['SSLCertificateChainFile', '/ws/apache2/sites-available/conf/chain.crt'],
-    ]);
+    assert.deepEqual(
+      certificateFileReferences(file, text).map((r) => [r.key, r.target]),
+      [
+        ['SSLCertificateFile', '/etc/ssl/certs/www.pem'],
+        ['SSLCertificateChainFile', '/ws/apache2/sites-available/conf/chain.crt'],
+      ],
+    );
   });
 
   it('reads HAProxy: server lines with ssl (or default-server ssl), crt and ca-file paths', () => {
@@ -340,10 +354,13 @@ backend be_secure
       ['haproxy server', '10.20.0.12', 443, '10.20.0.12:443'],
       ['haproxy server', 'secure1.acme-retail.com', 443, 'secure1.acme-retail.com'],
     ]);
-    assert.deepEqual(certificateFileReferences('/ws/haproxy/haproxy.cfg', text).map((r) => [r.key, r.target, r.range]), [
-      ['crt', '/etc/haproxy/certs/site.pem', at(text, '/etc/haproxy/certs/site.pem')],
-      ['ca-file', '/etc/haproxy/ca.crt', at(text, '/etc/haproxy/ca.crt')],
-    ]);
+    assert.deepEqual(
+      certificateFileReferences('/ws/haproxy/haproxy.cfg', text).map((r) => [r.key, r.target, r.range]),
+      [
+        ['crt', '/etc/haproxy/certs/site.pem', at(text, '/etc/haproxy/certs/site.pem')],
+        ['ca-file', '/etc/haproxy/ca.crt', at(text, '/etc/haproxy/ca.crt')],
+      ],
+    );
   });
 
   it('reads Caddyfile site addresses; skips http://, bare ports, placeholders and the global block', () => {
@@ -377,7 +394,9 @@ api.acme-retail.com:8443 {
       ['url', 'backend.acme-retail.com', 9443, 'backend.acme-retail.com:9443'],
       ['caddy site', 'api.acme-retail.com', 8443, 'api.acme-retail.com:8443'],
     ]);
-    check('/ws/single/Caddyfile', 'solo.acme-retail.com\n\nrespond "hello"\n', [['caddy site', 'solo.acme-retail.com', 443, 'solo.acme-retail.com']]);
+    check('/ws/single/Caddyfile', 'solo.acme-retail.com\n\nrespond "hello"\n', [
+      ['caddy site', 'solo.acme-retail.com', 443, 'solo.acme-retail.com'],
+    ]);
   });
 
   it('reads .http request lines and {{host}} variables; skips comments and plain http', () => {
@@ -399,11 +418,16 @@ POST http://plain.acme-retail.com/echo
       ['http request', 'status.acme-retail.com', 8443, 'status.acme-retail.com:8443'],
     ]);
     // HAProxy's errorfile: a saved response, the page the proxy serves (fedora-infra/ansible's 503.http).
-    const errorfile = 'HTTP/1.0 503 Service Unavailable\r\nCache-Control: no-cache\r\nContent-Type: text/html\r\n\r\n'
-      + '<html><body><p>See <a href="https://status.acme-retail.com/">our status page</a>.</p>\n'
-      + '<p>GET https://api.acme-retail.com/orders</p></body></html>\n';
+    const errorfile =
+      'HTTP/1.0 503 Service Unavailable\r\nCache-Control: no-cache\r\nContent-Type: text/html\r\n\r\n' +
+      '<html><body><p>See <a href="https://status.acme-retail.com/">our status page</a>.</p>\n' +
+      '<p>GET https://api.acme-retail.com/orders</p></body></html>\n';
     assert.deepEqual(discoverHosts('/ws/roles/haproxy/files/503.http', errorfile), []);
-    assert.equal(discoverHosts('/ws/api/orders.http', 'GET https://api.acme-retail.com/orders HTTP/1.1\n').length, 1, 'a request file is read');
+    assert.equal(
+      discoverHosts('/ws/api/orders.http', 'GET https://api.acme-retail.com/orders HTTP/1.1\n').length,
+      1,
+      'a request file is read',
+    );
   });
 
   it('reads JSON with comments: URLs, Host/Port/UseSsl objects, Address host:port; skips $schema', () => {
@@ -477,31 +501,79 @@ port = 25
 
   it('skips placeholders, wildcards, loopback, unspecified, reserved and invalid names, and ignored hosts', () => {
     const skipped = [
-      'https://${API_HOST}/v1', 'https://{{ .Values.host }}/', 'https://%(host)s/', 'https://$HOST/', 'https://<host>/',
-      'https://*.acme-retail.com/', 'https://localhost:8443/', 'https://127.0.0.1/', 'https://[::1]:8443/', 'https://0.0.0.0/',
-      'https://example.com/', 'https://api.example.org/', 'https://svc.test/', 'https://svc.invalid/', 'https://printer.local/',
-      'https://app.localhost/', 'https://bad_host.acme-retail.com/', 'https://-bad.acme-retail.com/', 'https://api.svc/',
-      'https://internal.acme-retail.com/', 'https://x.skip.acme-retail.com:8443/', 'https://kubernetes.default', 'https://kubernetes.default.svc:443/',
-      'https://kubernetes.default.svc.cluster.local/', 'https://authenticate.localhost.pomerium.io:8443/', 'https://localhost.acme-retail.com/',
-      'https://restapi.localho.st/', 'https://app.lvh.me/', 'https://localtest.me/',
+      'https://${API_HOST}/v1',
+      'https://{{ .Values.host }}/',
+      'https://%(host)s/',
+      'https://$HOST/',
+      'https://<host>/',
+      'https://*.acme-retail.com/',
+      'https://localhost:8443/',
+      'https://127.0.0.1/',
+      'https://[::1]:8443/',
+      'https://0.0.0.0/',
+      'https://example.com/',
+      'https://api.example.org/',
+      'https://svc.test/',
+      'https://svc.invalid/',
+      'https://printer.local/',
+      'https://app.localhost/',
+      'https://bad_host.acme-retail.com/',
+      'https://-bad.acme-retail.com/',
+      'https://api.svc/',
+      'https://internal.acme-retail.com/',
+      'https://x.skip.acme-retail.com:8443/',
+      'https://kubernetes.default',
+      'https://kubernetes.default.svc:443/',
+      'https://kubernetes.default.svc.cluster.local/',
+      'https://authenticate.localhost.pomerium.io:8443/',
+      'https://localhost.acme-retail.com/',
+      'https://restapi.localho.st/',
+      'https://app.lvh.me/',
+      'https://localtest.me/',
     ];
     // Only a whole `localhost` label or a loopback domain: these are names someone runs.
-    const named = ['https://localhosts.acme-retail.com/', 'https://mylocalhost.acme-retail.com/', 'https://notlocalho.st/', 'https://lvh.me.acme-retail.com/'];
+    const named = [
+      'https://localhosts.acme-retail.com/',
+      'https://mylocalhost.acme-retail.com/',
+      'https://notlocalho.st/',
+      'https://lvh.me.acme-retail.com/',
+    ];
     const kept = ['https://10.1.2.3:8443/', 'https://[2001:db8::10]:9443/', 'https://keep.acme-retail.com/'];
     const text = 'endpoints:\n' + [...skipped, ...kept, ...named].map((u) => `  - ${u}\n`).join('');
     const refs = discoverHosts('/ws/endpoints.yaml', text, { ignore: ['internal.acme-retail.com', '*.skip.acme-retail.com:8443'] });
-    assert.deepEqual(refs.map((r) => `${r.host} ${r.port} ${r.source}`), ['10.1.2.3 8443 url', '2001:db8::10 9443 url', 'keep.acme-retail.com 443 url',
-      'localhosts.acme-retail.com 443 url', 'mylocalhost.acme-retail.com 443 url', 'notlocalho.st 443 url', 'lvh.me.acme-retail.com 443 url']);
+    assert.deepEqual(
+      refs.map((r) => `${r.host} ${r.port} ${r.source}`),
+      [
+        '10.1.2.3 8443 url',
+        '2001:db8::10 9443 url',
+        'keep.acme-retail.com 443 url',
+        'localhosts.acme-retail.com 443 url',
+        'mylocalhost.acme-retail.com 443 url',
+        'notlocalho.st 443 url',
+        'lvh.me.acme-retail.com 443 url',
+      ],
+    );
     assert.deepEqual(refs[1].range, at(text, '[2001:db8::10]:9443'));
   });
 
   it('reads only config formats: source code, Markdown, lock files and package.json are not endpoints', () => {
     const text = 'const url = "https://api.acme-retail.com";\n';
-    for (const file of ['/ws/src/app.ts', '/ws/README.md', '/ws/package.json', '/ws/package-lock.json', '/ws/Cargo.toml', '/ws/yarn.lock']) {
+    for (const file of [
+      '/ws/src/app.ts',
+      '/ws/README.md',
+      '/ws/package.json',
+      '/ws/package-lock.json',
+      '/ws/Cargo.toml',
+      '/ws/yarn.lock',
+    ]) {
       assert.deepEqual(discoverHosts(file, text), [], file);
     }
-    const pkg = '{ "homepage": "https://acme-retail.com", "repository": { "url": "https://github.com/acme/shop" }, "$vocabulary": { "https://json-schema.acme-retail.com/core": true }, "config": { "api": "https://api.acme-retail.com" } }';
-    assert.deepEqual(discoverHosts('/ws/tool.json', pkg).map((r) => r.host), ['api.acme-retail.com']);
+    const pkg =
+      '{ "homepage": "https://acme-retail.com", "repository": { "url": "https://github.com/acme/shop" }, "$vocabulary": { "https://json-schema.acme-retail.com/core": true }, "config": { "api": "https://api.acme-retail.com" } }';
+    assert.deepEqual(
+      discoverHosts('/ws/tool.json', pkg).map((r) => r.host),
+      ['api.acme-retail.com'],
+    );
   });
 
   it('keeps UTF-16 positions on lines with astral characters and CRLF line ends', () => {
@@ -511,16 +583,22 @@ port = 25
   });
 
   it('groups references by host:port, adds extra hosts from settings, and marks STARTTLS ports', () => {
-    const a = discoverHosts('/ws/a.env', 'API=https://api.acme-retail.com\nMAIL_HOST=mail.acme-retail.com\nMAIL_PORT=587\nMAIL_STARTTLS=true\n');
+    const a = discoverHosts(
+      '/ws/a.env',
+      'API=https://api.acme-retail.com\nMAIL_HOST=mail.acme-retail.com\nMAIL_PORT=587\nMAIL_STARTTLS=true\n',
+    );
     const b = discoverHosts('/ws/b.yaml', 'url: https://api.acme-retail.com:443/v2\nother: https://api.acme-retail.com:8443/\n');
     const targets = groupTargets([...b, ...a], { extra: ['localhost:8443', 'https://status.acme-retail.com', 'bad host'] });
-    assert.deepEqual(targets.map((t) => [t.key, t.references.map((r) => r.file), !!t.userDefined, t.starttls ?? null]), [
-      ['api.acme-retail.com:443', ['/ws/a.env', '/ws/b.yaml'], false, null],
-      ['api.acme-retail.com:8443', ['/ws/b.yaml'], false, null],
-      ['localhost:8443', [], true, null],
-      ['mail.acme-retail.com:587', ['/ws/a.env'], false, 'smtp'],
-      ['status.acme-retail.com:443', [], true, null],
-    ]);
+    assert.deepEqual(
+      targets.map((t) => [t.key, t.references.map((r) => r.file), !!t.userDefined, t.starttls ?? null]),
+      [
+        ['api.acme-retail.com:443', ['/ws/a.env', '/ws/b.yaml'], false, null],
+        ['api.acme-retail.com:8443', ['/ws/b.yaml'], false, null],
+        ['localhost:8443', [], true, null],
+        ['mail.acme-retail.com:587', ['/ws/a.env'], false, 'smtp'],
+        ['status.acme-retail.com:443', [], true, null],
+      ],
+    );
   });
 
   it('finds certificate files named by keys in YAML, .env and JSON, resolved against the file', () => {
@@ -533,24 +611,47 @@ database:
   sslrootcert: "~/.postgresql/root.crt"
   certificate: \${CERT_PATH}
 `;
-    assert.deepEqual(certificateFileReferences('/ws/app/config.yaml', yaml).map((r) => [r.key, r.target, r.range]), [
-      ['cert_file', '/ws/app/certs/server.crt', at(yaml, 'certs/server.crt')],
-      ['ca', '/etc/pki/ca.pem', at(yaml, '/etc/pki/ca.pem')],
-      ['sslrootcert', path.join(os.homedir(), '.postgresql/root.crt'), at(yaml, '~/.postgresql/root.crt')],
-    ]);
-    assert.deepEqual(certificateFileReferences('/ws/.env', 'TLS_CA_FILE=./ca/bundle.pem\nSSL_CERT=server.cer\nCA=true\n').map((r) => r.target), ['/ws/ca/bundle.pem', '/ws/server.cer']);
-    assert.deepEqual(certificateFileReferences('/ws/x.json', '{"ssl": {"caFile": "ssl/ca.p12", "cert": "https://x.acme.io/c.pem"}}').map((r) => r.target), ['/ws/ssl/ca.p12']);
+    assert.deepEqual(
+      certificateFileReferences('/ws/app/config.yaml', yaml).map((r) => [r.key, r.target, r.range]),
+      [
+        ['cert_file', '/ws/app/certs/server.crt', at(yaml, 'certs/server.crt')],
+        ['ca', '/etc/pki/ca.pem', at(yaml, '/etc/pki/ca.pem')],
+        ['sslrootcert', path.join(os.homedir(), '.postgresql/root.crt'), at(yaml, '~/.postgresql/root.crt')],
+      ],
+    );
+    assert.deepEqual(
+      certificateFileReferences('/ws/.env', 'TLS_CA_FILE=./ca/bundle.pem\nSSL_CERT=server.cer\nCA=true\n').map((r) => r.target),
+      ['/ws/ca/bundle.pem', '/ws/server.cer'],
+    );
+    assert.deepEqual(
+      certificateFileReferences('/ws/x.json', '{"ssl": {"caFile": "ssl/ca.p12", "cert": "https://x.acme.io/c.pem"}}').map((r) => r.target),
+      ['/ws/ssl/ca.p12'],
+    );
   });
 
   it('reads a file whose only hints are a port key or a CA key (the words that decide whether a file is parsed at all)', () => {
     // No tls/ssl/https word anywhere: the port key is the TLS hint; `import` and `export` are not port keys.
     const env = 'LDAP_HOST=ldap.acme-retail.com\nLDAP_PORT=636\n';
-    assert.deepEqual(discoverHosts('/ws/a.env', env).map((r) => `${r.host}:${r.port}`), ['ldap.acme-retail.com:636']);
+    assert.deepEqual(
+      discoverHosts('/ws/a.env', env).map((r) => `${r.host}:${r.port}`),
+      ['ldap.acme-retail.com:636'],
+    );
     const yaml = '# import and export settings\nldap:\n  host: ldap.acme-retail.com\n  port: 636\n';
-    assert.deepEqual(discoverHosts('/ws/values.yaml', yaml).map((r) => `${r.host}:${r.port}`), ['ldap.acme-retail.com:636']);
+    assert.deepEqual(
+      discoverHosts('/ws/values.yaml', yaml).map((r) => `${r.host}:${r.port}`),
+      ['ldap.acme-retail.com:636'],
+    );
     // No cert/crt/pem/ssl/tls word: `ca` followed by a non-letter or file/path/bundle/info is the hint.
-    for (const [file, text] of [['/ws/x.json', '{"caFile": "trust/root.cer"}'], ['/ws/a.env', 'CA_BUNDLE=trust/root.cer\n'], ['/ws/c.yaml', 'ca: trust/root.cer\n']]) {
-      assert.deepEqual(certificateFileReferences(file, text).map((r) => r.target), ['/ws/trust/root.cer'], text);
+    for (const [file, text] of [
+      ['/ws/x.json', '{"caFile": "trust/root.cer"}'],
+      ['/ws/a.env', 'CA_BUNDLE=trust/root.cer\n'],
+      ['/ws/c.yaml', 'ca: trust/root.cer\n'],
+    ]) {
+      assert.deepEqual(
+        certificateFileReferences(file, text).map((r) => r.target),
+        ['/ws/trust/root.cer'],
+        text,
+      );
     }
   });
 
@@ -560,7 +661,16 @@ database:
       ['x.yaml', 'url: ' + 'a.'.repeat(300_000) + '\nport: 443'],
       ['x.env', 'A=' + '1.'.repeat(300_000) + ':443\n'],
       ['x.json', '['.repeat(100_000) + ']'.repeat(100_000)],
-      ['x.json', JSON.stringify({ a: Array.from({ length: 60_000 }, (_, i) => ({ host: `h${i}.acme-retail.com`, port: 443, url: `https://x.acme-retail.com/${i}` })) })],
+      [
+        'x.json',
+        JSON.stringify({
+          a: Array.from({ length: 60_000 }, (_, i) => ({
+            host: `h${i}.acme-retail.com`,
+            port: 443,
+            url: `https://x.acme-retail.com/${i}`,
+          })),
+        }),
+      ],
       ['nginx.conf', 'server {'.repeat(50_000) + 'listen 443 ssl; server_name a.acme-retail.com;' + '}'.repeat(50_000)],
       ['x.xml', '<a x="' + 'y'.repeat(500_000)],
       ['x.toml', 'a = "' + '\\"'.repeat(200_000) + '\n'],
@@ -578,7 +688,9 @@ database:
   });
 
   it('reads 3,000 config files of 200 lines, finding every host (the time is printed; a hang guard only)', () => {
-    const yaml = Array.from({ length: 200 }, (_, i) => (i % 20 === 0 ? `svc${i}:\n  host: h${i}.acme-retail.com\n  port: 8443` : `  key${i}: value ${i} with some text`)).join('\n');
+    const yaml = Array.from({ length: 200 }, (_, i) =>
+      i % 20 === 0 ? `svc${i}:\n  host: h${i}.acme-retail.com\n  port: 8443` : `  key${i}: value ${i} with some text`,
+    ).join('\n');
     const props = Array.from({ length: 200 }, (_, i) => `app.setting${i}=value-${i}`).join('\n');
     const source = Array.from({ length: 200 }, (_, i) => `const x${i} = "https://h${i}.acme-retail.com";`).join('\n');
     const started = performance.now();
@@ -665,7 +777,10 @@ annotations:
       url: https://docs.acme-corp.net/shop
 `;
     assert.deepEqual(discoverHosts('/ws/charts/shop/Chart.yaml', text), []);
-    assert.deepEqual(discoverHosts('/ws/charts/shop/Chart.lock', 'dependencies:\n- name: x\n  repository: https://charts.acme-corp.net/stable\n'), []);
+    assert.deepEqual(
+      discoverHosts('/ws/charts/shop/Chart.lock', 'dependencies:\n- name: x\n  repository: https://charts.acme-corp.net/stable\n'),
+      [],
+    );
     // By key alone, in a file of another name.
     assert.deepEqual(discoverHosts('/ws/meta/chart-info.yaml', text), []);
   });
@@ -743,7 +858,7 @@ app.greeting=Visit https://www.acme-corp.net today
     ]);
   });
 
-  it('reads a .properties value continued over lines under its key: an XML template\'s xmlns line is no setting; a continued server list is', () => {
+  it("reads a .properties value continued over lines under its key: an XML template's xmlns line is no setting; a continued server list is", () => {
     // Tomcat's Jasper message templates (LocalStrings.properties).
     const text = `jspc.webxml.header=<?xml version="1.0" encoding="{0}"?>\\n\\
 <web-app xmlns="https://jakarta.ee/xml/ns/jakartaee"\\n\\
@@ -871,9 +986,10 @@ spec:
       // Environment variables are read under their names: DOCS_URL is a link, UPSTREAM_URL a setting.
       ['url', 'upstream.acme-corp.net', 443, 'upstream.acme-corp.net'],
     ]);
-    assert.deepEqual(certificateFileReferences('/ws/k8s/edge.yaml', text).map((r) => [r.key, r.target, r.range]), [
-      ['ssl_certificate', '/etc/nginx/tls/edge.crt', at(text, '/etc/nginx/tls/edge.crt')],
-    ]);
+    assert.deepEqual(
+      certificateFileReferences('/ws/k8s/edge.yaml', text).map((r) => [r.key, r.target, r.range]),
+      [['ssl_certificate', '/etc/nginx/tls/edge.crt', at(text, '/etc/nginx/tls/edge.crt')]],
+    );
   });
 
   it('masks Go template comments inside block scalars of a Helm template (a ConfigMap haproxy.cfg), keeping the config around them', () => {
@@ -890,9 +1006,7 @@ data:
     backend be_main
       server api api.acme-corp.net:8443 check ssl verify required
 `;
-    check('/ws/chart/templates/redirect-configmap.yaml', text, [
-      ['haproxy server', 'api.acme-corp.net', 8443, 'api.acme-corp.net:8443'],
-    ]);
+    check('/ws/chart/templates/redirect-configmap.yaml', text, [['haproxy server', 'api.acme-corp.net', 8443, 'api.acme-corp.net:8443']]);
   });
 
   it('never reads a wrapped value line as a key: "More info: https://…" continues the value above it', () => {
@@ -914,47 +1028,104 @@ data:
   it('skips build, CI, release and documentation-site files; kustomize build inputs but not its generated config', () => {
     const url = 'url: https://api.acme-corp.net\n';
     for (const file of [
-      '/ws/.github/workflows/deploy.yml', '/ws/.github/ISSUE_TEMPLATE/bug.yml', '/ws/.gitlab-ci.yml', '/ws/.ci/jobs/defaults.yml',
-      '/ws/mkdocs.yml', '/ws/setup.cfg', '/ws/.mvn/wrapper/maven-wrapper.properties', '/ws/.goreleaser.yml',
-      '/ws/.pre-commit-config.yaml', '/ws/api/shop.schema.yaml', '/ws/.devcontainer/devcontainer.json',
+      '/ws/.github/workflows/deploy.yml',
+      '/ws/.github/ISSUE_TEMPLATE/bug.yml',
+      '/ws/.gitlab-ci.yml',
+      '/ws/.ci/jobs/defaults.yml',
+      '/ws/mkdocs.yml',
+      '/ws/setup.cfg',
+      '/ws/.mvn/wrapper/maven-wrapper.properties',
+      '/ws/.goreleaser.yml',
+      '/ws/.pre-commit-config.yaml',
+      '/ws/api/shop.schema.yaml',
+      '/ws/.devcontainer/devcontainer.json',
       // chart-testing's config under its other extension, Yarn's settings, ESP-IDF's and PlatformIO's build manifests.
-      '/ws/.ct.yml', '/ws/ct.yml', '/ws/modules/web/.yarnrc.yml', '/ws/main/idf_component.yml', '/ws/platformio.ini',
-      '/ws/galaxy.yml', '/ws/eng/Version.Details.xml', '/ws/antsibull-nox.toml',
+      '/ws/.ct.yml',
+      '/ws/ct.yml',
+      '/ws/modules/web/.yarnrc.yml',
+      '/ws/main/idf_component.yml',
+      '/ws/platformio.ini',
+      '/ws/galaxy.yml',
+      '/ws/eng/Version.Details.xml',
+      '/ws/antsibull-nox.toml',
       // Azure Marketplace's portal form for a managed application (its links are for people; mainTemplate.json is still read).
       '/ws/hack/azure/aks/createUIDefinition.json',
       // mdBook's site config (edit links, the repository); Docker Buildx Bake's build definitions (image labels, registries).
-      '/ws/docs/book.toml', '/ws/docker/docker-bake.hcl', '/ws/docker-bake.override.hcl', '/ws/docker-bake.json',
+      '/ws/docs/book.toml',
+      '/ws/docker/docker-bake.hcl',
+      '/ws/docker-bake.override.hcl',
+      '/ws/docker-bake.json',
       // jsonnet-bundler's manifest and lock (sources on GitHub); Zensical's documentation-site config.
-      '/ws/charts/metrics/jsonnetfile.json', '/ws/charts/metrics/jsonnetfile.lock.json', '/ws/zensical.toml',
+      '/ws/charts/metrics/jsonnetfile.json',
+      '/ws/charts/metrics/jsonnetfile.lock.json',
+      '/ws/zensical.toml',
       // Google Cloud Build's pipelines, Ant's build file, JSON Schemas named with _ or - (pydantic's output schema).
-      '/ws/cloudbuild.yaml', '/ws/cloudbuild_master.yaml', '/ws/ci/cloudbuild-pr.yml', '/ws/build.xml', '/ws/json_output_schema.json', '/ws/api/orders-schema.yaml',
+      '/ws/cloudbuild.yaml',
+      '/ws/cloudbuild_master.yaml',
+      '/ws/ci/cloudbuild-pr.yml',
+      '/ws/build.xml',
+      '/ws/json_output_schema.json',
+      '/ws/api/orders-schema.yaml',
       // Ansible Galaxy: a role's metadata and the roles and collections to install (fedora-infra/ansible); Helm 2's dependencies.
-      '/ws/roles/osbuild-worker/meta/main.yml', '/ws/roles/abrt/requirements.yml', '/ws/collections/requirements.yaml', '/ws/charts/shop/requirements.yaml',
+      '/ws/roles/osbuild-worker/meta/main.yml',
+      '/ws/roles/abrt/requirements.yml',
+      '/ws/collections/requirements.yaml',
+      '/ws/charts/shop/requirements.yaml',
       // An Arduino library's manifest (url= its homepage), MicroPython's board descriptions (the vendor's page),
       // SBOMs (components' homepages), versionbot's changelog, CircleCI 1.0's config, DocFX's site config.
-      '/ws/library.properties', '/ws/ports/esp32/boards/UM_TINYS3/board.json', '/ws/scripts/sbom.cdx.json', '/ws/bom.json',
-      '/ws/dist/app.spdx.json', '/ws/.versionbot/CHANGELOG.yml', '/ws/circle.yml', '/ws/eng/docgeneration/docfx.json',
+      '/ws/library.properties',
+      '/ws/ports/esp32/boards/UM_TINYS3/board.json',
+      '/ws/scripts/sbom.cdx.json',
+      '/ws/bom.json',
+      '/ws/dist/app.spdx.json',
+      '/ws/.versionbot/CHANGELOG.yml',
+      '/ws/circle.yml',
+      '/ws/eng/docgeneration/docfx.json',
       // An Arduino core's Boards Manager index (toolchain downloads), as published and as a template.
-      '/ws/package/package_esp8266com_index.template.json', '/ws/package_esp32_index.json',
+      '/ws/package/package_esp8266com_index.template.json',
+      '/ws/package_esp32_index.json',
     ]) {
-      const text = file.endsWith('.properties') || file.endsWith('.cfg') || file.endsWith('.ini') ? 'url=https://api.acme-corp.net\n'
-        : file.endsWith('.json') ? '{"url": "https://api.acme-corp.net"}'
-          : file.endsWith('.xml') ? '<Dependencies><Dependency Name="Sdk"><Uri>https://api.acme-corp.net</Uri></Dependency></Dependencies>\n' : url;
+      const text =
+        file.endsWith('.properties') || file.endsWith('.cfg') || file.endsWith('.ini')
+          ? 'url=https://api.acme-corp.net\n'
+          : file.endsWith('.json')
+            ? '{"url": "https://api.acme-corp.net"}'
+            : file.endsWith('.xml')
+              ? '<Dependencies><Dependency Name="Sdk"><Uri>https://api.acme-corp.net</Uri></Dependency></Dependencies>\n'
+              : url;
       assert.deepEqual(discoverHosts(file, text), [], file);
     }
-    for (const file of ['/ws/schema-registry.yaml', '/ws/cloudbuilder/config.yaml', '/ws/deploy/build.yaml', '/ws/roles/web/vars/main.yml', '/ws/meta/settings.yml']) {
+    for (const file of [
+      '/ws/schema-registry.yaml',
+      '/ws/cloudbuilder/config.yaml',
+      '/ws/deploy/build.yaml',
+      '/ws/roles/web/vars/main.yml',
+      '/ws/meta/settings.yml',
+    ]) {
       assert.equal(discoverHosts(file, url).length, 1, file);
     }
     // Puppet's (and Chef's) module metadata, known by its keys: metadata.json is a common name.
-    const puppetMetadata = '{\n  "name": "acme-collectd",\n  "version": "1.2.0",\n  "source": "https://git.acme-corp.net/puppet/collectd",\n'
-      + '  "project_page": "https://git.acme-corp.net/puppet/collectd",\n  "issues_url": "https://tickets.acme-corp.net",\n  "dependencies": []\n}\n';
+    const puppetMetadata =
+      '{\n  "name": "acme-collectd",\n  "version": "1.2.0",\n  "source": "https://git.acme-corp.net/puppet/collectd",\n' +
+      '  "project_page": "https://git.acme-corp.net/puppet/collectd",\n  "issues_url": "https://tickets.acme-corp.net",\n  "dependencies": []\n}\n';
     assert.deepEqual(discoverHosts('/ws/modules/collectd/metadata.json', puppetMetadata), []);
     assert.ok(discoverHosts('/ws/modules/collectd/settings.json', puppetMetadata).length > 0, 'the same keys elsewhere are read');
-    assert.equal(discoverHosts('/ws/openstack/metadata.json', '{"meta": {"api": "https://api.acme-corp.net"}}').length, 1, 'another metadata.json is read');
-    for (const file of ['/ws/schema-registry.yaml', '/ws/cloudbuilder/config.yaml', '/ws/deploy/build.yaml']) assert.equal(discoverHosts(file, url).length, 1, file);
+    assert.equal(
+      discoverHosts('/ws/openstack/metadata.json', '{"meta": {"api": "https://api.acme-corp.net"}}').length,
+      1,
+      'another metadata.json is read',
+    );
+    for (const file of ['/ws/schema-registry.yaml', '/ws/cloudbuilder/config.yaml', '/ws/deploy/build.yaml'])
+      assert.equal(discoverHosts(file, url).length, 1, file);
     // A board.json outside a boards/NAME/ folder is not MicroPython's; an SBOM's suffix is not in an app's name.
-    for (const file of ['/ws/config/board.json', '/ws/app/inventory.json', '/ws/config/package_settings.json']) assert.equal(discoverHosts(file, '{"url": "https://api.acme-corp.net"}').length, 1, file);
-    assert.equal(discoverHosts('/ws/.vscode/settings.json', '{"rest-client.environmentVariables": {"prod": {"baseUrl": "https://api.acme-corp.net"}}}').length, 1, 'editor settings are read');
+    for (const file of ['/ws/config/board.json', '/ws/app/inventory.json', '/ws/config/package_settings.json'])
+      assert.equal(discoverHosts(file, '{"url": "https://api.acme-corp.net"}').length, 1, file);
+    assert.equal(
+      discoverHosts('/ws/.vscode/settings.json', '{"rest-client.environmentVariables": {"prod": {"baseUrl": "https://api.acme-corp.net"}}}')
+        .length,
+      1,
+      'editor settings are read',
+    );
     // A Go file about Caddyfiles is not a Caddyfile.
     assert.deepEqual(discoverHosts('/ws/caddyfile.go', 'hdr.request {\n}\n'), []);
     assert.equal(discoverHosts('/ws/Caddyfile.prod', 'shop.acme-corp.net {\n}\n').length, 1);
@@ -987,13 +1158,23 @@ releases:
 
   it('tells connection values from prose', () => {
     const settings = [
-      'https://api.acme-corp.net', 'https://a.acme-corp.net:2379,https://b.acme-corp.net:2379', 'ldaps://a.acme-corp.net ldaps://b.acme-corp.net',
-      '--server=https://k8s.acme-corp.net:6443', 'jdbc:postgresql://pg.acme-corp.net/db?sslmode=require', 'db.acme-corp.net:5432',
-      '["https://a.acme-corp.net", "https://b.acme-corp.net"]', 'mongodb://a.acme-corp.net,b.acme-corp.net/db?tls=true', 'API_URL=https://api.acme-corp.net',
+      'https://api.acme-corp.net',
+      'https://a.acme-corp.net:2379,https://b.acme-corp.net:2379',
+      'ldaps://a.acme-corp.net ldaps://b.acme-corp.net',
+      '--server=https://k8s.acme-corp.net:6443',
+      'jdbc:postgresql://pg.acme-corp.net/db?sslmode=require',
+      'db.acme-corp.net:5432',
+      '["https://a.acme-corp.net", "https://b.acme-corp.net"]',
+      'mongodb://a.acme-corp.net,b.acme-corp.net/db?tls=true',
+      'API_URL=https://api.acme-corp.net',
     ];
     const prose = [
-      'See https://docs.acme-corp.net for details', 'https://docs.acme-corp.net explains it', 'More info: https://kubernetes.io/docs',
-      'curl -sSL https://get.acme-corp.net | sh', '{"url":"https://api.acme-corp.net"}', 'git::https://git.acme-corp.net/mod.git',
+      'See https://docs.acme-corp.net for details',
+      'https://docs.acme-corp.net explains it',
+      'More info: https://kubernetes.io/docs',
+      'curl -sSL https://get.acme-corp.net | sh',
+      '{"url":"https://api.acme-corp.net"}',
+      'git::https://git.acme-corp.net/mod.git',
     ];
     for (const v of settings) assert.equal(isConnectionValue(v), true, v);
     for (const v of prose) assert.equal(isConnectionValue(v), false, v);
@@ -1005,7 +1186,10 @@ describe('probe targets', () => {
     const resolve = new Map([['db.acme-corp.net:5432', { host: '10.0.0.7', port: 15432 }]]);
     const connectTo = (host: string, port: number) => resolve.get(`${host}:${port}`);
     assert.deepEqual(probeTargetFor({ host: 'db.acme-corp.net', port: 5432, starttls: 'postgres' }, connectTo), {
-      host: 'db.acme-corp.net', port: 5432, connectTo: { host: '10.0.0.7', port: 15432 }, starttls: 'postgres',
+      host: 'db.acme-corp.net',
+      port: 5432,
+      connectTo: { host: '10.0.0.7', port: 15432 },
+      starttls: 'postgres',
     });
     assert.deepEqual(probeTargetFor({ host: 'api.acme-corp.net', port: 443 }, connectTo), { host: 'api.acme-corp.net', port: 443 });
     assert.deepEqual(probeTargetFor({ host: 'api.acme-corp.net', port: 443 }), { host: 'api.acme-corp.net', port: 443 });

@@ -31,22 +31,27 @@ interface Seen {
 
 /** A raw TCP server that answers the first bytes of each connection (the ClientHello) with `reply`. */
 function rawServer(reply: (socket: net.Socket, seen: Seen) => void, seen: Seen[] = []): Promise<Served> {
-  return listen(net.createServer((socket) => {
-    let closed!: () => void;
-    const s: Seen = { sent: 0, closed: new Promise((r) => (closed = r)) };
-    seen.push(s);
-    socket.on('close', () => {
-      s.closedAt = performance.now();
-      closed();
-    });
-    socket.once('data', () => reply(socket, s));
-  }));
+  return listen(
+    net.createServer((socket) => {
+      let closed!: () => void;
+      const s: Seen = { sent: 0, closed: new Promise((r) => (closed = r)) };
+      seen.push(s);
+      socket.on('close', () => {
+        s.closedAt = performance.now();
+        closed();
+      });
+      socket.once('data', () => reply(socket, s));
+    }),
+  );
 }
 
 /** Resolves with `p`, or rejects after `ms`: a client that never lets go must fail the test, not hang it. */
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms))),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** TLS handshake record(s) holding `payload`. */
@@ -93,27 +98,43 @@ describe('hostile TLS servers', function () {
     good = await serve(tlsServer([f.valid, f.intermediate], f.leafKey));
 
     // (a) A handshake record announcing 16 KB and a ServerHello header, then one byte a second.
-    trickle = await serve(rawServer((socket, s) => {
-      const head = Buffer.from([0x16, 0x03, 0x03, 0x40, 0x00, 0x02, 0x00, 0x3f, 0xfb, 0x03, 0x03]);
-      socket.write(head);
-      s.sent += head.length;
-      const t = setInterval(() => {
-        socket.write(Buffer.from([0x5a]));
-        s.sent++;
-      }, 1000);
-      socket.on('close', () => clearInterval(t));
-    }, seen.trickle));
+    trickle = await serve(
+      rawServer((socket, s) => {
+        const head = Buffer.from([0x16, 0x03, 0x03, 0x40, 0x00, 0x02, 0x00, 0x3f, 0xfb, 0x03, 0x03]);
+        socket.write(head);
+        s.sent += head.length;
+        const t = setInterval(() => {
+          socket.write(Buffer.from([0x5a]));
+          s.sent++;
+        }, 1000);
+        socket.on('close', () => clearInterval(t));
+      }, seen.trickle),
+    );
 
     // (b) A real TLS server whose `cert` is a leaf and 99 CA certificates, each issued by the next.
     const keys: TestKey[] = Array.from({ length: 100 }, () => makeKey({ type: 'ec' }));
     const cas: TestCert[] = [];
     let issuer: { cert: TestCert; key: TestKey } | undefined;
     for (let i = 99; i >= 1; i--) {
-      const cert = makeCert({ cn: `CertLens Hostile CA ${i}`, key: keys[i], ca: true, issuer, notBefore: daysFromNow(-10), notAfter: daysFromNow(1000 + i) });
+      const cert = makeCert({
+        cn: `CertLens Hostile CA ${i}`,
+        key: keys[i],
+        ca: true,
+        issuer,
+        notBefore: daysFromNow(-10),
+        notAfter: daysFromNow(1000 + i),
+      });
       cas.unshift(cert);
       issuer = { cert, key: keys[i] };
     }
-    longLeaf = makeCert({ cn: 'long.certlens.dev', sans: ['long.certlens.dev'], key: keys[0], issuer, notBefore: daysFromNow(-1), notAfter: daysFromNow(50) });
+    longLeaf = makeCert({
+      cn: 'long.certlens.dev',
+      sans: ['long.certlens.dev'],
+      key: keys[0],
+      issuer,
+      notBefore: daysFromNow(-1),
+      notAfter: daysFromNow(50),
+    });
     longChain = await serve(tlsServer([longLeaf, ...cas], keys[0]));
 
     // (c) 4 KB of garbage; and garbage inside a well-formed handshake record.
@@ -125,49 +146,68 @@ describe('hostile TLS servers', function () {
 
     // (d) Relays to the good server, passes on the first 100 bytes of its reply, then sends a TCP RST.
     resetForwarded = [];
-    reset = await serve(listen(net.createServer((client) => {
-      const upstream = net.connect(good.port, LOOPBACK);
-      upstream.on('error', () => client.destroy());
-      client.on('error', () => upstream.destroy());
-      client.pipe(upstream);
-      let forwarded = 0;
-      upstream.on('data', (d: Buffer) => {
-        if (client.destroyed) return;
-        const part = d.subarray(0, 100 - forwarded);
-        client.write(part);
-        forwarded += part.length;
-        if (forwarded < 100) return;
-        resetForwarded.push(forwarded);
-        client.resetAndDestroy();
-        upstream.destroy();
-      });
-    })));
+    reset = await serve(
+      listen(
+        net.createServer((client) => {
+          const upstream = net.connect(good.port, LOOPBACK);
+          upstream.on('error', () => client.destroy());
+          client.on('error', () => upstream.destroy());
+          client.pipe(upstream);
+          let forwarded = 0;
+          upstream.on('data', (d: Buffer) => {
+            if (client.destroyed) return;
+            const part = d.subarray(0, 100 - forwarded);
+            client.write(part);
+            forwarded += part.length;
+            if (forwarded < 100) return;
+            resetForwarded.push(forwarded);
+            client.resetAndDestroy();
+            upstream.destroy();
+          });
+        }),
+      ),
+    );
 
     // (e) TLS 1.0 only (OpenSSL 3 needs security level 0 for it): ECDHE with the EC leaf, and RSA key exchange.
     const legacy = { minVersion: 'TLSv1', maxVersion: 'TLSv1' } as const;
     tls10 = await serve(tlsServer([f.valid, f.intermediate], f.leafKey, { ...legacy, ciphers: 'DEFAULT:@SECLEVEL=0' }));
     const rsaKey = makeKey({ type: 'rsa', bits: 2048 });
-    const rsaLeaf = makeCert({ cn: 'rsa.certlens.dev', sans: ['rsa.certlens.dev'], key: rsaKey, notBefore: daysFromNow(-1), notAfter: daysFromNow(30) });
+    const rsaLeaf = makeCert({
+      cn: 'rsa.certlens.dev',
+      sans: ['rsa.certlens.dev'],
+      key: rsaKey,
+      notBefore: daysFromNow(-1),
+      notAfter: daysFromNow(30),
+    });
     tls10Rsa = await serve(tlsServer([rsaLeaf], rsaKey, { ...legacy, ciphers: 'AES128-SHA:@SECLEVEL=0' }));
 
     // (f) A TLS 1.2 ServerHello (ECDHE-RSA-AES128-GCM-SHA256, renegotiation_info), then a Certificate
     // message declaring 10 MB, then 16 KB records of filler until the client goes away (at most 11 MB).
-    big = await serve(rawServer((socket, s) => {
-      const serverHello = handshake(0x02, Buffer.concat([Buffer.from([0x03, 0x03]), Buffer.alloc(32, 0x42), Buffer.from([0x00, 0xc0, 0x2f, 0x00, 0x00, 0x05, 0xff, 0x01, 0x00, 0x01, 0x00])]));
-      const SIZE = 10 * 1024 * 1024;
-      const certificate = handshake(0x0b, Buffer.from([...u24(SIZE - 3), ...u24(SIZE - 6), 0x30, 0x83]), SIZE);
-      const first = Buffer.concat([record(serverHello), record(certificate)]);
-      socket.write(first);
-      s.sent += first.length;
-      const filler = record(Buffer.alloc(16 * 1024, 0x41));
-      const pump = () => {
-        while (!socket.destroyed && s.sent < SIZE + 1024 * 1024) {
-          s.sent += filler.length;
-          if (!socket.write(filler)) return void socket.once('drain', pump);
-        }
-      };
-      pump();
-    }, seen.big));
+    big = await serve(
+      rawServer((socket, s) => {
+        const serverHello = handshake(
+          0x02,
+          Buffer.concat([
+            Buffer.from([0x03, 0x03]),
+            Buffer.alloc(32, 0x42),
+            Buffer.from([0x00, 0xc0, 0x2f, 0x00, 0x00, 0x05, 0xff, 0x01, 0x00, 0x01, 0x00]),
+          ]),
+        );
+        const SIZE = 10 * 1024 * 1024;
+        const certificate = handshake(0x0b, Buffer.from([...u24(SIZE - 3), ...u24(SIZE - 6), 0x30, 0x83]), SIZE);
+        const first = Buffer.concat([record(serverHello), record(certificate)]);
+        socket.write(first);
+        s.sent += first.length;
+        const filler = record(Buffer.alloc(16 * 1024, 0x41));
+        const pump = () => {
+          while (!socket.destroyed && s.sent < SIZE + 1024 * 1024) {
+            s.sent += filler.length;
+            if (!socket.write(filler)) return void socket.once('drain', pump);
+          }
+        };
+        pump();
+      }, seen.big),
+    );
   });
 
   after(async () => {
@@ -207,7 +247,10 @@ describe('hostile TLS servers', function () {
     assert.deepEqual(r.chain, []);
     assert.equal(r.authorized, false);
     assert.equal(r.notAfter, undefined);
-    assert.deepEqual(assessHost(r, Date.now(), DEFAULT_RULES).map((i) => i.code), ['host-unreachable']);
+    assert.deepEqual(
+      assessHost(r, Date.now(), DEFAULT_RULES).map((i) => i.code),
+      ['host-unreachable'],
+    );
   }
 
   it('(a) ends a handshake trickled at one byte per second at the timeout, and closes the connection', async () => {
@@ -227,7 +270,10 @@ describe('hostile TLS servers', function () {
     assert.ok(ms < 1000, `${Math.round(ms)} ms`);
     assert.equal(r.chain.length, MAX_CHAIN);
     assert.equal(r.chainTruncated, true);
-    assert.deepEqual(r.chain.slice(0, 3).map((m) => m.subjectCN), ['long.certlens.dev', 'CertLens Hostile CA 1', 'CertLens Hostile CA 2']);
+    assert.deepEqual(
+      r.chain.slice(0, 3).map((m) => m.subjectCN),
+      ['long.certlens.dev', 'CertLens Hostile CA 1', 'CertLens Hostile CA 2'],
+    );
     assert.equal(r.chain[MAX_CHAIN - 1].subjectCN, `CertLens Hostile CA ${MAX_CHAIN - 1}`);
     assert.equal(r.hostnameMatch, true);
     assert.equal(r.authorized, false, 'its root is not trusted');
@@ -251,22 +297,35 @@ describe('hostile TLS servers', function () {
     assertFailed(r);
     assert.equal(r.error, 'connection reset by the server');
     assert.equal(r.errorCode, 'ECONNRESET');
-    assert.deepEqual(resetForwarded, [100], 'the reset came after 100 bytes of the server\'s handshake');
+    assert.deepEqual(resetForwarded, [100], "the reset came after 100 bytes of the server's handshake");
   });
 
   it('(e) names TLS 1.0 when an ECDHE server is refused for its SHA-1 handshake signature; reads an RSA key-exchange one', async () => {
     // Proof the server speaks TLS 1.0: a client that allows it gets there.
     const proof = await new Promise<string | null>((resolve, reject) => {
-      const c = tls.connect({ host: LOOPBACK, port: tls10.port, rejectUnauthorized: false, minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' }, () => {
-        resolve(c.getProtocol());
-        c.destroy();
-      });
+      const c = tls.connect(
+        {
+          host: LOOPBACK,
+          port: tls10.port,
+          rejectUnauthorized: false,
+          minVersion: 'TLSv1',
+          maxVersion: 'TLSv1',
+          ciphers: 'DEFAULT:@SECLEVEL=0',
+        },
+        () => {
+          resolve(c.getProtocol());
+          c.destroy();
+        },
+      );
       c.on('error', reject);
     });
     assert.equal(proof, 'TLSv1');
     const { r } = await beside(at(tls10, 'valid.certlens.dev'));
     assertFailed(r);
-    assert.equal(r.error, 'the server only speaks TLSv1, whose MD5/SHA-1 handshake signature is refused (legacy sigalg disallowed or unsupported)');
+    assert.equal(
+      r.error,
+      'the server only speaks TLSv1, whose MD5/SHA-1 handshake signature is refused (legacy sigalg disallowed or unsupported)',
+    );
     assert.equal(r.errorCode, 'ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED');
 
     const { r: rsa } = await beside(at(tls10Rsa, 'rsa.certlens.dev'));
@@ -297,8 +356,16 @@ describe('hostile TLS servers', function () {
 
   it('runs all of them at once through a Prober beside good probes: each ends in time, the good ones succeed', async () => {
     const prober = new Prober({ timeoutMs: TIMEOUT_MS, ca });
-    const hostile = [at(trickle, 'trickle.certlens.dev'), at(longChain, 'long.certlens.dev'), at(garbage, 'garbage.certlens.dev'), at(garbageRecord, 'garbage.certlens.dev'),
-      at(reset, 'valid.certlens.dev'), at(tls10, 'valid.certlens.dev'), at(tls10Rsa, 'rsa.certlens.dev'), at(big, 'big.certlens.dev')];
+    const hostile = [
+      at(trickle, 'trickle.certlens.dev'),
+      at(longChain, 'long.certlens.dev'),
+      at(garbage, 'garbage.certlens.dev'),
+      at(garbageRecord, 'garbage.certlens.dev'),
+      at(reset, 'valid.certlens.dev'),
+      at(tls10, 'valid.certlens.dev'),
+      at(tls10Rsa, 'rsa.certlens.dev'),
+      at(big, 'big.certlens.dev'),
+    ];
     // Three good targets (the label port differs, so the Prober probes each).
     const goods = [443, 8443, 9443].map((port) => at(good, 'valid.certlens.dev', port));
     const started = performance.now();
@@ -306,8 +373,17 @@ describe('hostile TLS servers', function () {
     const ms = performance.now() - started;
     assert.ok(ms < TIMEOUT_MS + 500, `${Math.round(ms)} ms`);
     const [rTrickle, rLong, rGarbage, rRecord, rReset, rTls10, rRsa, rBig] = results;
-    assert.deepEqual([rTrickle, rGarbage, rRecord, rReset, rTls10, rBig].map((r) => r.errorCode),
-      ['ETIMEDOUT', 'ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_UNEXPECTED_MESSAGE', 'ECONNRESET', 'ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED', 'ERR_SSL_EXCESSIVE_MESSAGE_SIZE']);
+    assert.deepEqual(
+      [rTrickle, rGarbage, rRecord, rReset, rTls10, rBig].map((r) => r.errorCode),
+      [
+        'ETIMEDOUT',
+        'ERR_SSL_WRONG_VERSION_NUMBER',
+        'ERR_SSL_UNEXPECTED_MESSAGE',
+        'ECONNRESET',
+        'ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED',
+        'ERR_SSL_EXCESSIVE_MESSAGE_SIZE',
+      ],
+    );
     assert.deepEqual([rLong.chain.length, rLong.chainTruncated, rRsa.protocol], [MAX_CHAIN, true, 'TLSv1']);
     for (const g of results.slice(hostile.length)) {
       assert.equal(g.error, undefined);
@@ -343,7 +419,12 @@ describe('handshake-only probes', function () {
       // The server decrypts whatever the client sends after the handshake: none may come.
       const decrypted: Buffer[] = [];
       let secured = 0;
-      const server = tls.createServer({ key: f.leafKey.pem, cert: f.valid.pem + f.intermediate.pem, minVersion: version, maxVersion: version });
+      const server = tls.createServer({
+        key: f.leafKey.pem,
+        cert: f.valid.pem + f.intermediate.pem,
+        minVersion: version,
+        maxVersion: version,
+      });
       server.on('secureConnection', (s: tls.TLSSocket) => {
         secured++;
         s.on('data', (d: Buffer) => decrypted.push(d));
@@ -353,19 +434,21 @@ describe('handshake-only probes', function () {
       const received: Buffer[] = [];
       let clientClosed!: () => void;
       const closed = new Promise<void>((r) => (clientClosed = r));
-      const relay = await listen(net.createServer((client) => {
-        const up = net.connect(upstream.port, LOOPBACK);
-        up.on('error', () => client.destroy());
-        client.on('data', (d: Buffer) => {
-          received.push(Buffer.from(d));
-          up.write(d);
-        });
-        up.pipe(client);
-        client.on('close', () => {
-          up.end();
-          clientClosed();
-        });
-      }));
+      const relay = await listen(
+        net.createServer((client) => {
+          const up = net.connect(upstream.port, LOOPBACK);
+          up.on('error', () => client.destroy());
+          client.on('data', (d: Buffer) => {
+            received.push(Buffer.from(d));
+            up.write(d);
+          });
+          up.pipe(client);
+          client.on('close', () => {
+            up.end();
+            clientClosed();
+          });
+        }),
+      );
       try {
         const r = await probeHost(at(relay, 'valid.certlens.dev'), { ca: [f.root.pem], timeoutMs: 3000 });
         assert.equal(r.error, undefined);
@@ -383,7 +466,10 @@ describe('handshake-only probes', function () {
         const appData = recs.filter((x) => x.type === 0x17).length;
         // TLS 1.3 encrypts the client's Finished as an application_data record (when it leaves before
         // the socket is destroyed): at most that one. TLS 1.2 sends none: every byte after the handshake would be one.
-        assert.ok(appData <= (version === 'TLSv1.3' ? 1 : 0), `${appData} application_data records; types ${recs.map((x) => x.type.toString(16)).join(',')}`);
+        assert.ok(
+          appData <= (version === 'TLSv1.3' ? 1 : 0),
+          `${appData} application_data records; types ${recs.map((x) => x.type.toString(16)).join(',')}`,
+        );
         assert.deepEqual(decrypted, [], 'the server decrypted no application data');
         // In TLS 1.2 the client's Finished always precedes the server's, so the server completed the handshake and listened.
         if (version === 'TLSv1.2') assert.equal(secured, 1);

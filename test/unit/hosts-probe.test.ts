@@ -3,7 +3,15 @@ import * as net from 'node:net';
 import { Duplex, PassThrough } from 'node:stream';
 import * as tls from 'node:tls';
 import { DAY_MS } from '../../src/core/model';
-import { chainFromPeer, MAX_CHAIN, type PeerCertificateLike, probeHost, type ProbeResult, type ProbeTarget, proxyFor } from '../../src/core/hosts/tlsHandshake';
+import {
+  chainFromPeer,
+  MAX_CHAIN,
+  type PeerCertificateLike,
+  probeHost,
+  type ProbeResult,
+  type ProbeTarget,
+  proxyFor,
+} from '../../src/core/hosts/tlsHandshake';
 import { Prober } from '../../src/core/hosts/probeScheduler';
 import { assessHost } from '../../src/core/hosts/assess';
 import { DEFAULT_RULES } from '../../src/core/rules/rules';
@@ -16,7 +24,6 @@ const LOOPBACK = '127.0.0.1';
 function at(server: Served | number, host: string, extra: Partial<ProbeTarget> = {}): ProbeTarget {
   return { host, port: 443, connectTo: { host: LOOPBACK, port: typeof server === 'number' ? server : server.port }, ...extra };
 }
-
 
 describe('host probes', function () {
   let f: ProbeFixtures;
@@ -48,7 +55,10 @@ describe('host probes', function () {
     assert.equal(r.address, `127.0.0.1:${valid.port}`);
     assert.match(r.protocol ?? '', /^TLSv1\.[23]$/);
     assert.ok(r.cipher);
-    assert.deepEqual(r.chain.map((m) => m.subjectCN), ['valid.certlens.dev', 'CertLens Probe Intermediate CA', 'CertLens Probe Root CA']);
+    assert.deepEqual(
+      r.chain.map((m) => m.subjectCN),
+      ['valid.certlens.dev', 'CertLens Probe Intermediate CA', 'CertLens Probe Root CA'],
+    );
     assert.equal(r.chain[0].sha256, parseCertificateDer(f.valid.der).sha256);
     assert.equal(r.notAfter, f.valid.notAfter.getTime());
     assert.equal(r.chain[0].issuer, 'CN=CertLens Probe Intermediate CA');
@@ -115,7 +125,13 @@ describe('host probes', function () {
     assert.equal(r.chainEarliestIndex, 1);
     assert.equal(r.chainEarliestNotAfter, f.shortIntermediate.notAfter.getTime());
     const issues = assessHost(r, Date.now(), DEFAULT_RULES);
-    assert.deepEqual(issues.map((i) => [i.code, i.severity]), [['expires-info', 'info'], ['chain-member-expires-first', 'warning']]);
+    assert.deepEqual(
+      issues.map((i) => [i.code, i.severity]),
+      [
+        ['expires-info', 'info'],
+        ['chain-member-expires-first', 'warning'],
+      ],
+    );
     assert.match(issues[1].message, /intermediate CN=CertLens Probe Short Intermediate CA expires/);
   });
 
@@ -125,12 +141,14 @@ describe('host probes', function () {
       'soon.certlens.dev': tls.createSecureContext({ key: f.leafKey.pem, cert: f.soon.pem + f.intermediate.pem }),
     };
     const seen: string[] = [];
-    const s = await serve(tlsServer([f.selfSigned], f.leafKey, {
-      SNICallback: (name, cb) => {
-        seen.push(name);
-        cb(null, contexts[name]);
-      },
-    }));
+    const s = await serve(
+      tlsServer([f.selfSigned], f.leafKey, {
+        SNICallback: (name, cb) => {
+          seen.push(name);
+          cb(null, contexts[name]);
+        },
+      }),
+    );
     const [a, b] = await Promise.all([probeHost(at(s, 'valid.certlens.dev'), { ca }), probeHost(at(s, 'soon.certlens.dev'), { ca })]);
     assert.deepEqual(seen.sort(), ['soon.certlens.dev', 'valid.certlens.dev']);
     assert.equal(a.chain[0].subjectCN, 'valid.certlens.dev');
@@ -143,16 +161,24 @@ describe('host probes', function () {
 
   it('ends a silent or trickling server at the one timeout, without holding up other probes', async () => {
     const silent = await serve(listen(net.createServer(() => undefined)));
-    const trickle = await serve(listen(net.createServer((socket) => {
-      // A handshake record header announcing 16 KB, then one byte every 50 ms.
-      socket.write(Buffer.from([0x16, 0x03, 0x03, 0x40, 0x00]));
-      const t = setInterval(() => socket.write(Buffer.from([0x02])), 50);
-      socket.on('close', () => clearInterval(t));
-    })));
+    const trickle = await serve(
+      listen(
+        net.createServer((socket) => {
+          // A handshake record header announcing 16 KB, then one byte every 50 ms.
+          socket.write(Buffer.from([0x16, 0x03, 0x03, 0x40, 0x00]));
+          const t = setInterval(() => socket.write(Buffer.from([0x02])), 50);
+          socket.on('close', () => clearInterval(t));
+        }),
+      ),
+    );
     const prober = new Prober({ timeoutMs: 500, ca });
     const started = performance.now();
     const quick = prober.probe(at(valid, 'valid.certlens.dev')).then((r) => ({ r, ms: performance.now() - started }));
-    const [a, b, q] = await Promise.all([prober.probe(at(silent, 'silent.certlens.dev')), prober.probe(at(trickle, 'trickle.certlens.dev')), quick]);
+    const [a, b, q] = await Promise.all([
+      prober.probe(at(silent, 'silent.certlens.dev')),
+      prober.probe(at(trickle, 'trickle.certlens.dev')),
+      quick,
+    ]);
     for (const r of [a, b]) {
       assert.equal(r.error, 'timed out after 500 ms');
       assert.equal(r.errorCode, 'ETIMEDOUT');
@@ -164,20 +190,30 @@ describe('host probes', function () {
 
   it('turns refused, plain-text, reset and hostile servers into errors, never throws', async () => {
     const refused = await closedPort();
-    const plain = await serve(listen(net.createServer((socket) => socket.once('data', () => socket.write('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n')))));
+    const plain = await serve(
+      listen(
+        net.createServer((socket) => socket.once('data', () => socket.write('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'))),
+      ),
+    );
     const reset = await serve(listen(net.createServer((socket) => socket.once('data', () => socket.resetAndDestroy()))));
     // Answers the ClientHello with 10 MB of handshake records claiming a 10 MB message.
-    const hostile = await serve(listen(net.createServer((socket) => socket.once('data', () => {
-      const body = Buffer.alloc(16 * 1024 - 5, 0x41);
-      const record = Buffer.concat([Buffer.from([0x16, 0x03, 0x03, (body.length >> 8) & 0xff, body.length & 0xff]), body]);
-      record.set([0x02, 0xa0, 0x00, 0x00], 5);
-      const write = (n: number) => {
-        if (n === 0 || socket.destroyed) return;
-        if (socket.write(record)) setImmediate(() => write(n - 1));
-        else socket.once('drain', () => write(n - 1));
-      };
-      write(640);
-    }))));
+    const hostile = await serve(
+      listen(
+        net.createServer((socket) =>
+          socket.once('data', () => {
+            const body = Buffer.alloc(16 * 1024 - 5, 0x41);
+            const record = Buffer.concat([Buffer.from([0x16, 0x03, 0x03, (body.length >> 8) & 0xff, body.length & 0xff]), body]);
+            record.set([0x02, 0xa0, 0x00, 0x00], 5);
+            const write = (n: number) => {
+              if (n === 0 || socket.destroyed) return;
+              if (socket.write(record)) setImmediate(() => write(n - 1));
+              else socket.once('drain', () => write(n - 1));
+            };
+            write(640);
+          }),
+        ),
+      ),
+    );
     const started = performance.now();
     const [rRefused, rPlain, rReset, rHostile] = await Promise.all([
       probeHost(at(refused, 'refused.certlens.dev'), { timeoutMs: 3000 }),
@@ -194,7 +230,10 @@ describe('host probes', function () {
     for (const r of [rRefused, rPlain, rReset, rHostile]) {
       assert.deepEqual(r.chain, []);
       assert.equal(r.authorized, false);
-      assert.deepEqual(assessHost(r, Date.now(), DEFAULT_RULES).map((i) => i.code), ['host-unreachable']);
+      assert.deepEqual(
+        assessHost(r, Date.now(), DEFAULT_RULES).map((i) => i.code),
+        ['host-unreachable'],
+      );
     }
   });
 
@@ -224,7 +263,12 @@ describe('host probes', function () {
     assert.ok(r.chain.length <= MAX_CHAIN);
 
     // Synthetic peer objects: 100 distinct links (unparseable raw: Node's fields are used), repeats, loops.
-    const links: PeerCertificateLike[] = Array.from({ length: 100 }, (_, i) => ({ raw: Buffer.from([i]), fingerprint256: `AA:${i}`, subject: { CN: `n${i}` }, valid_to: 'Jan  1 00:00:00 2030 GMT' }));
+    const links: PeerCertificateLike[] = Array.from({ length: 100 }, (_, i) => ({
+      raw: Buffer.from([i]),
+      fingerprint256: `AA:${i}`,
+      subject: { CN: `n${i}` },
+      valid_to: 'Jan  1 00:00:00 2030 GMT',
+    }));
     links.forEach((l, i) => (l.issuerCertificate = links[i + 1]));
     const long = chainFromPeer(links[0]);
     assert.deepEqual([long.chain.length, long.truncated], [MAX_CHAIN, true]);
@@ -246,35 +290,58 @@ describe('host probes', function () {
 
   it('goes through an HTTP proxy with CONNECT, the only plain-text bytes sent, without resolving the name', async () => {
     const requests: string[] = [];
-    const proxy = await serve(listen(net.createServer((client) => {
-      let head = '';
-      client.on('data', function onData(chunk: Buffer) {
-        head += chunk.toString('latin1');
-        if (!head.includes('\r\n\r\n')) return;
-        client.off('data', onData);
-        requests.push(head);
-        const upstream = net.connect(valid.port, LOOPBACK, () => {
-          client.write('HTTP/1.1 200 Connection established\r\n\r\n');
-          client.pipe(upstream).pipe(client);
-        });
-        upstream.on('error', () => client.destroy());
-      });
-    })));
-    const r = await probeHost({ host: 'valid.certlens.dev', port: 443 }, { ca, proxy: { host: LOOPBACK, port: proxy.port, auth: 'u:p w' } });
+    const proxy = await serve(
+      listen(
+        net.createServer((client) => {
+          let head = '';
+          client.on('data', function onData(chunk: Buffer) {
+            head += chunk.toString('latin1');
+            if (!head.includes('\r\n\r\n')) return;
+            client.off('data', onData);
+            requests.push(head);
+            const upstream = net.connect(valid.port, LOOPBACK, () => {
+              client.write('HTTP/1.1 200 Connection established\r\n\r\n');
+              client.pipe(upstream).pipe(client);
+            });
+            upstream.on('error', () => client.destroy());
+          });
+        }),
+      ),
+    );
+    const r = await probeHost(
+      { host: 'valid.certlens.dev', port: 443 },
+      { ca, proxy: { host: LOOPBACK, port: proxy.port, auth: 'u:p w' } },
+    );
     assert.equal(r.error, undefined);
     assert.equal(r.viaProxy, `127.0.0.1:${proxy.port}`);
     assert.equal(r.chain[0].subjectCN, 'valid.certlens.dev');
-    assert.deepEqual(requests, [`CONNECT valid.certlens.dev:443 HTTP/1.1\r\nHost: valid.certlens.dev:443\r\nProxy-Authorization: Basic ${Buffer.from('u:p w').toString('base64')}\r\n\r\n`]);
+    assert.deepEqual(requests, [
+      `CONNECT valid.certlens.dev:443 HTTP/1.1\r\nHost: valid.certlens.dev:443\r\nProxy-Authorization: Basic ${Buffer.from('u:p w').toString('base64')}\r\n\r\n`,
+    ]);
 
-    const refusing = await serve(listen(net.createServer((c) => c.once('data', () => c.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n')))));
+    const refusing = await serve(
+      listen(net.createServer((c) => c.once('data', () => c.end('HTTP/1.1 407 Proxy Authentication Required\r\n\r\n')))),
+    );
     const denied = await probeHost({ host: 'valid.certlens.dev', port: 443 }, { proxy: { host: LOOPBACK, port: refusing.port } });
     assert.equal(denied.error, 'the proxy refused CONNECT valid.certlens.dev:443: 407 Proxy Authentication Required');
   });
 
   it('picks the proxy from HTTPS_PROXY and NO_PROXY', () => {
-    const env = { HTTPS_PROXY: 'http://user:s%40cret@proxy.corp.dev:3128', NO_PROXY: 'internal.corp.dev,.svc.corp.dev,*.lab.corp.dev,db.corp.dev:5432' };
+    const env = {
+      HTTPS_PROXY: 'http://user:s%40cret@proxy.corp.dev:3128',
+      NO_PROXY: 'internal.corp.dev,.svc.corp.dev,*.lab.corp.dev,db.corp.dev:5432',
+    };
     assert.deepEqual(proxyFor('api.certlens.dev', 443, env), { host: 'proxy.corp.dev', port: 3128, auth: 'user:s@cret' });
-    for (const [host, port] of [['internal.corp.dev', 443], ['a.internal.corp.dev', 443], ['x.svc.corp.dev', 443], ['x.lab.corp.dev', 443], ['db.corp.dev', 5432], ['localhost', 443], ['127.0.0.1', 443], ['::1', 443]] as const) {
+    for (const [host, port] of [
+      ['internal.corp.dev', 443],
+      ['a.internal.corp.dev', 443],
+      ['x.svc.corp.dev', 443],
+      ['x.lab.corp.dev', 443],
+      ['db.corp.dev', 5432],
+      ['localhost', 443],
+      ['127.0.0.1', 443],
+      ['::1', 443],
+    ] as const) {
       assert.equal(proxyFor(host, port, env), undefined, host);
     }
     assert.ok(proxyFor('db.corp.dev', 443, env));
@@ -287,19 +354,24 @@ describe('host probes', function () {
   it('upgrades SMTP, IMAP, POP3, PostgreSQL and MySQL with STARTTLS before the handshake', async () => {
     const context = tls.createSecureContext({ key: f.leafKey.pem, cert: f.valid.pem + f.intermediate.pem });
     /** Starts TLS on `socket`; `early` holds bytes of the ClientHello already read with the request. */
-    const upgradeServer = (dialogue: (socket: net.Socket, upgrade: (early?: Buffer) => void) => void) => serve(listen(net.createServer((socket) => {
-      dialogue(socket, (early) => {
-        socket.removeAllListeners('data');
-        let stream: Duplex = socket;
-        if (early?.length) {
-          const replay = new PassThrough();
-          replay.write(early);
-          socket.pipe(replay);
-          stream = Duplex.from({ readable: replay, writable: socket });
-        }
-        new tls.TLSSocket(stream, { isServer: true, secureContext: context }).on('error', () => undefined);
-      });
-    })));
+    const upgradeServer = (dialogue: (socket: net.Socket, upgrade: (early?: Buffer) => void) => void) =>
+      serve(
+        listen(
+          net.createServer((socket) => {
+            dialogue(socket, (early) => {
+              socket.removeAllListeners('data');
+              let stream: Duplex = socket;
+              if (early?.length) {
+                const replay = new PassThrough();
+                replay.write(early);
+                socket.pipe(replay);
+                stream = Duplex.from({ readable: replay, writable: socket });
+              }
+              new tls.TLSSocket(stream, { isServer: true, secureContext: context }).on('error', () => undefined);
+            });
+          }),
+        ),
+      );
     const lines = (socket: net.Socket, onLine: (line: string) => void) => {
       let buf = '';
       socket.on('data', (d: Buffer) => {
@@ -340,14 +412,26 @@ describe('host probes', function () {
         }
       });
     });
-    const postgres = await upgradeServer((s, up) => s.once('data', (d: Buffer) => {
-      assert.deepEqual([...d], [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
-      s.write('S');
-      up();
-    }));
+    const postgres = await upgradeServer((s, up) =>
+      s.once('data', (d: Buffer) => {
+        assert.deepEqual([...d], [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f]);
+        s.write('S');
+        up();
+      }),
+    );
     const mysql = await upgradeServer((s, up) => {
       const version = Buffer.from('8.0.36\0', 'latin1');
-      const payload = Buffer.concat([Buffer.from([10]), version, Buffer.alloc(4, 1), Buffer.alloc(8, 0x61), Buffer.from([0]), Buffer.from([0xff, 0xff]), Buffer.from([45, 2, 0, 0xff, 0xff, 21]), Buffer.alloc(10), Buffer.alloc(13, 0x62)]);
+      const payload = Buffer.concat([
+        Buffer.from([10]),
+        version,
+        Buffer.alloc(4, 1),
+        Buffer.alloc(8, 0x61),
+        Buffer.from([0]),
+        Buffer.from([0xff, 0xff]),
+        Buffer.from([45, 2, 0, 0xff, 0xff, 21]),
+        Buffer.alloc(10),
+        Buffer.alloc(13, 0x62),
+      ]);
       const header = Buffer.alloc(4);
       header.writeUIntLE(payload.length, 0, 3);
       s.write(Buffer.concat([header, payload]));
@@ -367,13 +451,16 @@ describe('host probes', function () {
       probeHost(at(postgres, 'valid.certlens.dev', { port: 5432 }), { ca }),
       probeHost(at(mysql, 'valid.certlens.dev', { port: 3306 }), { ca }),
     ]);
-    assert.deepEqual(results.map((r) => [r.starttls, r.error ?? null, r.chain[0]?.subjectCN, r.authorized]), [
-      ['smtp', null, 'valid.certlens.dev', true],
-      ['imap', null, 'valid.certlens.dev', true],
-      ['pop3', null, 'valid.certlens.dev', true],
-      ['postgres', null, 'valid.certlens.dev', true],
-      ['mysql', null, 'valid.certlens.dev', true],
-    ]);
+    assert.deepEqual(
+      results.map((r) => [r.starttls, r.error ?? null, r.chain[0]?.subjectCN, r.authorized]),
+      [
+        ['smtp', null, 'valid.certlens.dev', true],
+        ['imap', null, 'valid.certlens.dev', true],
+        ['pop3', null, 'valid.certlens.dev', true],
+        ['postgres', null, 'valid.certlens.dev', true],
+        ['mysql', null, 'valid.certlens.dev', true],
+      ],
+    );
     assert.equal((await probeHost(at(noTls, 'db.certlens.dev', { port: 5432 }))).error, 'the PostgreSQL server does not accept TLS');
     const direct = await probeHost(at(valid, 'valid.certlens.dev', { port: 5432, starttls: 'none' }), { ca });
     assert.equal(direct.error, undefined);
@@ -393,15 +480,17 @@ describe('host probes', function () {
       this.timeout(15_000);
       let pending = 0;
       let maxPending = 0;
-      const s = await serve(tlsServer([f.valid, f.intermediate], f.leafKey, {
-        SNICallback: (_name, cb) => {
-          maxPending = Math.max(maxPending, ++pending);
-          setTimeout(() => {
-            pending--;
-            cb(null, undefined);
-          }, 15);
-        },
-      }));
+      const s = await serve(
+        tlsServer([f.valid, f.intermediate], f.leafKey, {
+          SNICallback: (_name, cb) => {
+            maxPending = Math.max(maxPending, ++pending);
+            setTimeout(() => {
+              pending--;
+              cb(null, undefined);
+            }, 15);
+          },
+        }),
+      );
       const prober = new Prober({ concurrency: 8, timeoutMs: 5000 });
       const targets = Array.from({ length: 200 }, (_, i) => at(s, `h${i}.certlens.dev`));
       const warnings: string[] = [];
@@ -421,7 +510,9 @@ describe('host probes', function () {
     it('shares one in-flight probe per target and serves the cache until the TTL ends; failures briefly', async () => {
       let clock = 1_000_000;
       const prober = new Prober({ now: () => clock, ca });
-      const slow = await serve(tlsServer([f.valid, f.intermediate], f.leafKey, { SNICallback: (_n, cb) => setTimeout(() => cb(null, undefined), 50) }));
+      const slow = await serve(
+        tlsServer([f.valid, f.intermediate], f.leafKey, { SNICallback: (_n, cb) => setTimeout(() => cb(null, undefined), 50) }),
+      );
       const target = at(slow, 'valid.certlens.dev');
       const results = await Promise.all(Array.from({ length: 5 }, () => prober.probe(target)));
       assert.equal(slow.connections, 1);

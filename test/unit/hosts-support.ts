@@ -16,10 +16,11 @@ export function listen(server: net.Server): Promise<Served> {
   const served: Served = {
     port: 0,
     connections: 0,
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
   server.on('connection', (s: net.Socket) => {
     served.connections++;
@@ -77,16 +78,42 @@ export function probeFixtures(): ProbeFixtures {
   const intermediateKey = makeKey({ type: 'ec' });
   const leafKey = makeKey({ type: 'ec' });
   const root = makeCert({ cn: 'CertLens Probe Root CA', key: caKey, ca: true, notBefore: daysFromNow(-730), notAfter: daysFromNow(2920) });
-  const intermediate = makeCert({ cn: 'CertLens Probe Intermediate CA', key: intermediateKey, ca: true, pathLen: 0, issuer: { cert: root, key: caKey }, notBefore: daysFromNow(-730), notAfter: daysFromNow(2900) });
+  const intermediate = makeCert({
+    cn: 'CertLens Probe Intermediate CA',
+    key: intermediateKey,
+    ca: true,
+    pathLen: 0,
+    issuer: { cert: root, key: caKey },
+    notBefore: daysFromNow(-730),
+    notAfter: daysFromNow(2900),
+  });
   const leaf = (cn: string, from: number, to: number, issuer = { cert: intermediate, key: intermediateKey }) =>
     makeCert({ cn, sans: [cn], key: leafKey, issuer, notBefore: daysFromNow(from), notAfter: daysFromNow(to) });
-  const shortIntermediate = makeCert({ cn: 'CertLens Probe Short Intermediate CA', key: intermediateKey, ca: true, pathLen: 0, issuer: { cert: root, key: caKey }, notBefore: daysFromNow(-300), notAfter: daysFromNow(10) });
+  const shortIntermediate = makeCert({
+    cn: 'CertLens Probe Short Intermediate CA',
+    key: intermediateKey,
+    ca: true,
+    pathLen: 0,
+    issuer: { cert: root, key: caKey },
+    notBefore: daysFromNow(-300),
+    notAfter: daysFromNow(10),
+  });
   fixtures = {
-    root, intermediate, leafKey, caKey, shortIntermediate,
+    root,
+    intermediate,
+    leafKey,
+    caKey,
+    shortIntermediate,
     valid: leaf('valid.certlens.dev', -10, 200),
     soon: leaf('soon.certlens.dev', -80, 5),
     expired: leaf('old.certlens.dev', -100, -1),
-    selfSigned: makeCert({ cn: 'self.certlens.dev', sans: ['self.certlens.dev'], key: leafKey, notBefore: daysFromNow(-1), notAfter: daysFromNow(100) }),
+    selfSigned: makeCert({
+      cn: 'self.certlens.dev',
+      sans: ['self.certlens.dev'],
+      key: leafKey,
+      notBefore: daysFromNow(-1),
+      notAfter: daysFromNow(100),
+    }),
     chainLeaf: leaf('chain.certlens.dev', -10, 60, { cert: shortIntermediate, key: intermediateKey }),
   };
   return fixtures;

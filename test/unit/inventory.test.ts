@@ -8,8 +8,17 @@ const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 1 }
 /** A file of a few certificates (few distinct dates, so ties by file and index matter) and maybe a key. */
 function fileResult(file: string, rand: () => number): FileResult {
   const spkis = ['k1', 'k2', 'k3', 'k4'];
-  const certificates = Array.from({ length: Math.floor(rand() * 4) }, (_, index) =>
-    ({ file, index, range, notAfter: 1_000 * Math.floor(rand() * 5), spkiSha256: spkis[Math.floor(rand() * spkis.length)] }) as unknown as CertificateRecord);
+  const certificates = Array.from(
+    { length: Math.floor(rand() * 4) },
+    (_, index) =>
+      ({
+        file,
+        index,
+        range,
+        notAfter: 1_000 * Math.floor(rand() * 5),
+        spkiSha256: spkis[Math.floor(rand() * spkis.length)],
+      }) as unknown as CertificateRecord,
+  );
   const privateKeys = rand() < 0.15 ? [{ file, range, spkiSha256: spkis[Math.floor(rand() * spkis.length)] }] : [];
   return { file, certificates, problems: [], privateKeys, references: [], crls: [] };
 }

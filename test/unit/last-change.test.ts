@@ -11,7 +11,9 @@ const CLI = path.resolve(__dirname, '../../../dist/cli.js');
 
 function git(cwd: string, args: string[], author = 'Alice Admin'): string {
   return execFileSync('git', ['-c', `user.name=${author}`, '-c', 'user.email=a@example.com', '-c', 'commit.gpgsign=false', ...args], {
-    cwd, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_DATE: '2026-01-02T03:04:05Z', GIT_COMMITTER_DATE: '2026-01-02T03:04:05Z' },
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_DATE: '2026-01-02T03:04:05Z', GIT_COMMITTER_DATE: '2026-01-02T03:04:05Z' },
   });
 }
 
@@ -24,7 +26,9 @@ describe('last change (git)', () => {
     this.timeout(60_000);
     repo = tempDir();
     const key = sharedKey({ type: 'ec' });
-    const [a, b, b2] = ['a.certlens.dev', 'b.certlens.dev', 'b.certlens.dev'].map((cn) => makeCert({ cn, key, notBefore: daysFromNow(-1), notAfter: daysFromNow(20) }));
+    const [a, b, b2] = ['a.certlens.dev', 'b.certlens.dev', 'b.certlens.dev'].map((cn) =>
+      makeCert({ cn, key, notBefore: daysFromNow(-1), notAfter: daysFromNow(20) }),
+    );
     git(repo, ['init', '-q']);
     fs.mkdirSync(path.join(repo, 'tls'));
     bundleFile = path.join(repo, 'tls', 'bundle.pem');
@@ -39,12 +43,20 @@ describe('last change (git)', () => {
   });
   after(() => fs.rmSync(repo, { recursive: true, force: true }));
 
-  it('names the commit that last changed each certificate\'s lines', async () => {
+  it("names the commit that last changed each certificate's lines", async () => {
     const cache = new LastChangeCache();
     const lines = fs.readFileSync(bundleFile, 'utf8').split('\n');
     const secondStart = lines.indexOf('-----BEGIN CERTIFICATE-----', 1);
-    assert.deepEqual(await cache.lastChange(bundleFile, 0, secondStart - 1), { commit: firstCommit, author: 'Alice Admin', date: '2026-01-02T03:04:05Z' });
-    assert.deepEqual(await cache.lastChange(bundleFile, secondStart, secondStart + 5), { commit: secondCommit, author: 'Bob Builder', date: '2026-01-02T03:04:05Z' });
+    assert.deepEqual(await cache.lastChange(bundleFile, 0, secondStart - 1), {
+      commit: firstCommit,
+      author: 'Alice Admin',
+      date: '2026-01-02T03:04:05Z',
+    });
+    assert.deepEqual(await cache.lastChange(bundleFile, secondStart, secondStart + 5), {
+      commit: secondCommit,
+      author: 'Bob Builder',
+      date: '2026-01-02T03:04:05Z',
+    });
   });
 
   it('asks git once per question, and once per folder whether it is usable', async () => {
@@ -80,11 +92,18 @@ describe('last change (git)', () => {
   });
 
   it('scan --last-change puts it in the JSON; without the option nothing asks git', () => {
-    const withIt = JSON.parse(execFileSync(process.execPath, [CLI, 'scan', repo, '--format', 'json', '--last-change', '--fail-on', 'never'], { encoding: 'utf8' })) as Report;
+    const withIt = JSON.parse(
+      execFileSync(process.execPath, [CLI, 'scan', repo, '--format', 'json', '--last-change', '--fail-on', 'never'], { encoding: 'utf8' }),
+    ) as Report;
     const inBundle = withIt.certificates.filter((c) => c.file === bundleFile);
-    assert.deepEqual(inBundle.map((c) => c.lastChange?.commit), [firstCommit, secondCommit]);
+    assert.deepEqual(
+      inBundle.map((c) => c.lastChange?.commit),
+      [firstCommit, secondCommit],
+    );
     assert.equal(inBundle[1].lastChange?.author, 'Bob Builder');
-    const without = JSON.parse(execFileSync(process.execPath, [CLI, 'scan', repo, '--format', 'json', '--fail-on', 'never'], { encoding: 'utf8' })) as Report;
+    const without = JSON.parse(
+      execFileSync(process.execPath, [CLI, 'scan', repo, '--format', 'json', '--fail-on', 'never'], { encoding: 'utf8' }),
+    ) as Report;
     assert.ok(without.certificates.every((c) => !('lastChange' in c)));
   });
 });

@@ -27,13 +27,15 @@ describe('package manifest and translations', () => {
   });
 
   it('declares every command in the Commands table, under the CertLens category', () => {
-    const ids = [...read('src/extension/commandIds.ts').matchAll(/'(certlens\.[A-Za-z0-9]+)'/g)].map((m) => m[1]).filter((id) => id !== 'certlens.expirations');
+    const ids = [...read('src/extension/commandIds.ts').matchAll(/'(certlens\.[A-Za-z0-9]+)'/g)]
+      .map((m) => m[1])
+      .filter((id) => id !== 'certlens.expirations');
     const declared = pkg.contributes.commands.map((c: { command: string }) => c.command);
     assert.deepEqual([...declared].sort(), [...ids].sort());
     assert.ok(pkg.contributes.commands.every((c: { category: string }) => c.category === 'CertLens'));
   });
 
-  it('documents every setting, with its default, in the README\'s Settings table', () => {
+  it("documents every setting, with its default, in the README's Settings table", () => {
     const section = /\n## Settings\n([\s\S]*?)\n## /.exec(read('README.md'))?.[1];
     assert.ok(section, 'README.md has a "## Settings" section');
     const rows = new Map([...section.matchAll(/^\| `(certlens\.[^`]+)` \| (.*?) \| /gm)].map((m) => [m[1], m[2]]));
@@ -44,7 +46,12 @@ describe('package manifest and translations', () => {
       const spans = [...cell.matchAll(/`([^`]*)`/g)].map((m) => m[1]);
       if (spans.length === 1 && cell === `\`${spans[0]}\``) assert.deepEqual(JSON.parse(spans[0]), expected, key);
       // A list of folder names stands for the default `**/name/**` globs.
-      else assert.deepEqual(spans.map((name) => `**/${name}/**`), expected, key);
+      else
+        assert.deepEqual(
+          spans.map((name) => `**/${name}/**`),
+          expected,
+          key,
+        );
     }
   });
 
@@ -60,7 +67,8 @@ describe('package manifest and translations', () => {
       const bundle = JSON.parse(read(`l10n/bundle.l10n.${lang}.json`));
       const used = new Set<string>();
       for (const file of sources(path.join(root, 'src', 'extension'))) {
-        for (const m of fs.readFileSync(file, 'utf8').matchAll(/(?:l10n\.t|\bt)\(\s*'((?:[^'\\]|\\.)*)'/g)) used.add(m[1].replace(/\\'/g, "'"));
+        for (const m of fs.readFileSync(file, 'utf8').matchAll(/(?:l10n\.t|\bt)\(\s*'((?:[^'\\]|\\.)*)'/g))
+          used.add(m[1].replace(/\\'/g, "'"));
       }
       assert.ok(used.size > 50);
       const missing = [...used].filter((k) => !(k in bundle));

@@ -6,7 +6,11 @@ import { sharedKey } from './helpers';
 
 describe('ParseMemo', () => {
   const key = sharedKey({ type: 'ec' });
-  const bundle = Buffer.from([1, 2, 3].map((i) => makeCert({ cn: `m${i}.certlens.dev`, key, notBefore: daysFromNow(-1), notAfter: daysFromNow(i * 10) }).pem).join(''));
+  const bundle = Buffer.from(
+    [1, 2, 3]
+      .map((i) => makeCert({ cn: `m${i}.certlens.dev`, key, notBefore: daysFromNow(-1), notAfter: daysFromNow(i * 10) }).pem)
+      .join(''),
+  );
   const other = Buffer.from(makeCert({ cn: 'other.certlens.dev', key, notBefore: daysFromNow(-1), notAfter: daysFromNow(5) }).pem);
   const summary = (file: string, bytes: Buffer, memo: ParseMemo) => {
     const r = memo.parse(file, bytes, {});
@@ -16,10 +20,15 @@ describe('ParseMemo', () => {
   it('parses a content once and gives its copies as if read from their own files', () => {
     const memo = new ParseMemo();
     assert.equal(summary('/a/x.pem', bundle, memo), summary('/a/x.pem', bundle, new ParseMemo()));
-    assert.equal(summary('/b/y.pem', bundle, memo), JSON.stringify((() => {
-      const r = parseFile('/b/y.pem', bundle);
-      return [r.file, r.certificates.map((c) => [c.file, c.index, c.sha256, c.range, c.role]), r.problems];
-    })()));
+    assert.equal(
+      summary('/b/y.pem', bundle, memo),
+      JSON.stringify(
+        (() => {
+          const r = parseFile('/b/y.pem', bundle);
+          return [r.file, r.certificates.map((c) => [c.file, c.index, c.sha256, c.range, c.role]), r.problems];
+        })(),
+      ),
+    );
     assert.equal(memo.hits, 1);
   });
 

@@ -58,7 +58,13 @@ describe('Prometheus metrics (scan --format openmetrics)', () => {
     assert.ok(fs.existsSync(CLI), 'run the build first (node esbuild.js)');
     dir = tempDir();
     const key = sharedKey({ type: 'ec' });
-    soon = makeCert({ cn: 'soon.certlens.dev', subject: { O: organisation, OU: 'Ops' }, key, notBefore: daysFromNow(-10), notAfter: daysFromNow(20) });
+    soon = makeCert({
+      cn: 'soon.certlens.dev',
+      subject: { O: organisation, OU: 'Ops' },
+      key,
+      notBefore: daysFromNow(-10),
+      notAfter: daysFromNow(20),
+    });
     bundle = [
       makeCert({ cn: 'a.certlens.dev', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(90) }),
       makeCert({ cn: 'b.certlens.dev', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(200) }),
@@ -118,11 +124,19 @@ describe('Prometheus metrics (scan --format openmetrics)', () => {
     assert.equal(s.labels.issuer_O, organisation);
     assert.equal(s.value, soon.notBefore.getTime() / 1000);
     assert.equal(escapeLabelValue('a"b\\c\nd'), 'a\\"b\\\\c\\nd');
-    assert.deepEqual(nameLabels('subject', 'CN=x\\, y + OU=a, OU=b, O=\\"q\\"'), [['subject_O', '"q"'], ['subject_OU', 'a,b'], ['subject_CN', 'x, y']]);
+    assert.deepEqual(nameLabels('subject', 'CN=x\\, y + OU=a, OU=b, O=\\"q\\"'), [
+      ['subject_O', '"q"'],
+      ['subject_OU', 'a,b'],
+      ['subject_CN', 'x, y'],
+    ]);
   });
 
   it('owner, context and expiry labels: owners from CODEOWNERS, the last match wins, unowned is empty', () => {
-    const byCn = new Map(parseSamples(metrics).filter((s) => s.name === 'x509_cert_expired').map((s) => [s.labels.subject_CN, s]));
+    const byCn = new Map(
+      parseSamples(metrics)
+        .filter((s) => s.name === 'x509_cert_expired')
+        .map((s) => [s.labels.subject_CN, s]),
+    );
     assert.equal(byCn.get('soon.certlens.dev')?.labels.owner, '@acme/tls,@alice');
     assert.equal(byCn.get('week.certlens.dev')?.labels.owner, undefined, 'a CODEOWNERS line without owners');
     assert.equal(byCn.get('expired.certlens.dev')?.labels.owner, '@acme/platform');
@@ -135,7 +149,10 @@ describe('Prometheus metrics (scan --format openmetrics)', () => {
   it('counts read errors per file and in total', () => {
     const samples = parseSamples(metrics);
     const perFile = samples.filter((s) => s.name === 'certlens_read_errors');
-    assert.deepEqual(perFile.map((s) => [s.labels.filepath, s.value]), [['deploy/broken.pem', 1]]);
+    assert.deepEqual(
+      perFile.map((s) => [s.labels.filepath, s.value]),
+      [['deploy/broken.pem', 1]],
+    );
     assert.equal(samples.find((s) => s.name === 'x509_read_errors')?.value, 1);
   });
 
@@ -146,14 +163,18 @@ describe('Prometheus metrics (scan --format openmetrics)', () => {
     assert.equal(test.code, 0, test.out);
   });
 
-  it('the alert rules fire on the scan\'s own metrics: 30 days, 7 days, expired, read errors, production only', () => {
+  it("the alert rules fire on the scan's own metrics: 30 days, 7 days, expired, read errors, production only", () => {
     // promtool tests start at time 0: shift each not_after by the scan's time.
     const now = Date.now() / 1000;
-    const series = parseSamples(metrics).filter((s) => s.name === 'x509_cert_not_after' || s.name === 'certlens_read_errors').map((s) => {
-      const labels = Object.entries(s.labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',');
-      const value = s.name === 'x509_cert_not_after' ? Math.round(s.value - now) : s.value;
-      return `      - series: ${JSON.stringify(`${s.name}{${labels}}`)}\n        values: '${value}x10'`;
-    });
+    const series = parseSamples(metrics)
+      .filter((s) => s.name === 'x509_cert_not_after' || s.name === 'certlens_read_errors')
+      .map((s) => {
+        const labels = Object.entries(s.labels)
+          .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+          .join(',');
+        const value = s.name === 'x509_cert_not_after' ? Math.round(s.value - now) : s.value;
+        return `      - series: ${JSON.stringify(`${s.name}{${labels}}`)}\n        values: '${value}x10'`;
+      });
     const firing = (alert: string) => `      - eval_time: 5m\n        alertname: ${alert}\n        exp_alerts: EXPECTED_${alert}\n`;
     const alerts = ['CertificateExpiresWithin30Days', 'CertificateExpiresWithin7Days', 'CertificateExpired', 'CertificateReadErrors'];
     const work = tempDir();
@@ -166,12 +187,25 @@ describe('Prometheus metrics (scan --format openmetrics)', () => {
       const got = (alert: string) => {
         const block = r.out.split('alertname: ').find((b) => b.startsWith(alert)) ?? '';
         const section = block.split('got:')[1] ?? '';
-        return [...section.matchAll(/subject_CN="([^"]+)"/g)].map((m) => m[1]).concat([...section.matchAll(/filepath="([^"]+)"/g)].map((m) => `file:${m[1]}`)).sort();
+        return [...section.matchAll(/subject_CN="([^"]+)"/g)]
+          .map((m) => m[1])
+          .concat([...section.matchAll(/filepath="([^"]+)"/g)].map((m) => `file:${m[1]}`))
+          .sort();
       };
       assert.notEqual(r.code, 0, 'alerts fire');
-      assert.deepEqual(got('CertificateExpiresWithin30Days').filter((x) => !x.startsWith('file:')), ['soon.certlens.dev']);
-      assert.deepEqual(got('CertificateExpiresWithin7Days').filter((x) => !x.startsWith('file:')), ['week.certlens.dev']);
-      assert.deepEqual(got('CertificateExpired').filter((x) => !x.startsWith('file:')), ['expired.certlens.dev'], 'the test fixture is not production');
+      assert.deepEqual(
+        got('CertificateExpiresWithin30Days').filter((x) => !x.startsWith('file:')),
+        ['soon.certlens.dev'],
+      );
+      assert.deepEqual(
+        got('CertificateExpiresWithin7Days').filter((x) => !x.startsWith('file:')),
+        ['week.certlens.dev'],
+      );
+      assert.deepEqual(
+        got('CertificateExpired').filter((x) => !x.startsWith('file:')),
+        ['expired.certlens.dev'],
+        'the test fixture is not production',
+      );
       assert.deepEqual(got('CertificateReadErrors'), ['file:deploy/broken.pem']);
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
@@ -190,7 +224,11 @@ describe('Prometheus metrics (scan --format openmetrics)', () => {
         assert.notEqual(fs.statSync(target).ino, before, `${format}: a new file renamed over the old one`);
         assert.notEqual(fs.readFileSync(target, 'utf8'), 'old');
       }
-      assert.deepEqual(fs.readdirSync(out).filter((f) => f.endsWith('.tmp')), [], 'no temporary file left');
+      assert.deepEqual(
+        fs.readdirSync(out).filter((f) => f.endsWith('.tmp')),
+        [],
+        'no temporary file left',
+      );
       assert.equal(promtool(['check', 'metrics'], fs.readFileSync(path.join(out, 'certlens.openmetrics'), 'utf8')).code, 0);
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
@@ -209,7 +247,10 @@ describe('Prometheus metrics (scan --format openmetrics)', () => {
       const fifo = path.join(out, 'report.fifo');
       execFileSync('mkfifo', [fifo]);
       // A reader on the pipe (cat), the CLI writing into it.
-      const reader = spawnSync('sh', ['-c', `cat "${fifo}" > "${fifo}.out" & ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} scan ${JSON.stringify(dir)} --format json --output "${fifo}" --fail-on never; wait`]);
+      const reader = spawnSync('sh', [
+        '-c',
+        `cat "${fifo}" > "${fifo}.out" & ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} scan ${JSON.stringify(dir)} --format json --output "${fifo}" --fail-on never; wait`,
+      ]);
       assert.equal(reader.status, 0, reader.stderr.toString());
       assert.ok(fs.statSync(fifo).isFIFO(), 'still a pipe');
       assert.ok(JSON.parse(fs.readFileSync(`${fifo}.out`, 'utf8')).certificates.length > 0, 'the report came through the pipe');
@@ -233,7 +274,20 @@ describe('Prometheus metrics (scan --format openmetrics)', () => {
       fs.writeFileSync(baseline, JSON.stringify({ version: 1, entries: [] }));
       const now = new Date().toISOString();
       const streamed = run(['scan', dir, '--format', 'json', '--now', now, '--output', path.join(out, 'a.json'), '--fail-on', 'never']);
-      const whole = run(['scan', dir, '--format', 'json', '--now', now, '--baseline', baseline, '--output', path.join(out, 'b.json'), '--fail-on', 'never']);
+      const whole = run([
+        'scan',
+        dir,
+        '--format',
+        'json',
+        '--now',
+        now,
+        '--baseline',
+        baseline,
+        '--output',
+        path.join(out, 'b.json'),
+        '--fail-on',
+        'never',
+      ]);
       assert.equal(streamed.code, 0, streamed.stderr);
       assert.equal(whole.code, 0, whole.stderr);
       const strip = (file: string) => JSON.parse(fs.readFileSync(path.join(out, file), 'utf8'), (k, v: unknown) => (k === 'ms' ? 0 : v));
@@ -262,27 +316,72 @@ describe('Prometheus metrics (scan --format openmetrics)', () => {
     assert.ok(csv.some((line) => line.includes('soon.certlens.dev') && line.endsWith(",'@acme/tls @alice")));
   });
 
-  it('hosts as blackbox_exporter writes them: probe_ssl_earliest_cert_expiry (the chain\'s earliest) and probe_success per host:port', () => {
+  it("hosts as blackbox_exporter writes them: probe_ssl_earliest_cert_expiry (the chain's earliest) and probe_success per host:port", () => {
     const NOW = Date.parse('2026-06-01T00:00:00Z');
-    const reference = (file: string) => ({ file, range: { start: { line: 2, character: 0 }, end: { line: 2, character: 30 } }, source: 'url' });
+    const reference = (file: string) => ({
+      file,
+      range: { start: { line: 2, character: 0 }, end: { line: 2, character: 30 } },
+      source: 'url',
+    });
     const host = (name: string, port: number, fields: Partial<HostJson>): HostJson => ({
-      host: name, port, servername: name, address: name, viaProxy: null, starttls: null, references: [reference('/ws/deploy/app.env')], checkedAt: '2026-06-01T00:00:00Z',
-      notBefore: '2026-01-01T00:00:00Z', notAfter: '2026-07-01T00:00:00Z', daysLeft: 30, chainEarliestNotAfter: null, chainEarliestIndex: null, authorized: true,
-      authorizationError: null, hostnameMatch: true, hostnameError: null, selfSigned: false, missingIntermediate: false, protocol: 'TLSv1.3', cipher: null, error: null, chain: [], ...fields,
+      host: name,
+      port,
+      servername: name,
+      address: name,
+      viaProxy: null,
+      starttls: null,
+      references: [reference('/ws/deploy/app.env')],
+      checkedAt: '2026-06-01T00:00:00Z',
+      notBefore: '2026-01-01T00:00:00Z',
+      notAfter: '2026-07-01T00:00:00Z',
+      daysLeft: 30,
+      chainEarliestNotAfter: null,
+      chainEarliestIndex: null,
+      authorized: true,
+      authorizationError: null,
+      hostnameMatch: true,
+      hostnameError: null,
+      selfSigned: false,
+      missingIntermediate: false,
+      protocol: 'TLSv1.3',
+      cipher: null,
+      error: null,
+      chain: [],
+      ...fields,
     });
-    const report = buildReport([], [], NOW, { files: 1, ms: 1 }, {
-      hosts: [host('api.acme.example', 443, { chainEarliestNotAfter: '2026-06-20T00:00:00Z', chainEarliestIndex: 1 }), host('::1', 8443, {}), host('down.acme.example', 443, { error: 'ECONNREFUSED', notAfter: null })],
-      ownersOf: (file) => (file.startsWith('/ws/deploy/') ? ['@acme/sre'] : []),
-    });
+    const report = buildReport(
+      [],
+      [],
+      NOW,
+      { files: 1, ms: 1 },
+      {
+        hosts: [
+          host('api.acme.example', 443, { chainEarliestNotAfter: '2026-06-20T00:00:00Z', chainEarliestIndex: 1 }),
+          host('::1', 8443, {}),
+          host('down.acme.example', 443, { error: 'ECONNREFUSED', notAfter: null }),
+        ],
+        ownersOf: (file) => (file.startsWith('/ws/deploy/') ? ['@acme/sre'] : []),
+      },
+    );
     const text = toMetrics(report, { repository: 'acme/app' });
     const check = promtool(['check', 'metrics'], text);
     assert.equal(check.code, 0, check.out);
     const samples = parseSamples(text);
     const expiry = samples.filter((x) => x.name === 'probe_ssl_earliest_cert_expiry');
-    assert.deepEqual(expiry.map((x) => [x.labels.instance, x.value, x.labels.owner, x.labels.repository]), [
-      ['api.acme.example:443', Date.parse('2026-06-20T00:00:00Z') / 1000, '@acme/sre', 'acme/app'],
-      ['[::1]:8443', Date.parse('2026-07-01T00:00:00Z') / 1000, '@acme/sre', 'acme/app'],
-    ]);
-    assert.deepEqual(samples.filter((x) => x.name === 'probe_success').map((x) => [x.labels.instance, x.value]), [['api.acme.example:443', 1], ['[::1]:8443', 1], ['down.acme.example:443', 0]]);
+    assert.deepEqual(
+      expiry.map((x) => [x.labels.instance, x.value, x.labels.owner, x.labels.repository]),
+      [
+        ['api.acme.example:443', Date.parse('2026-06-20T00:00:00Z') / 1000, '@acme/sre', 'acme/app'],
+        ['[::1]:8443', Date.parse('2026-07-01T00:00:00Z') / 1000, '@acme/sre', 'acme/app'],
+      ],
+    );
+    assert.deepEqual(
+      samples.filter((x) => x.name === 'probe_success').map((x) => [x.labels.instance, x.value]),
+      [
+        ['api.acme.example:443', 1],
+        ['[::1]:8443', 1],
+        ['down.acme.example:443', 0],
+      ],
+    );
   });
 });

@@ -113,9 +113,28 @@ describe('no key material or password in any output', function () {
     // A certificate and its key in one file, as many servers want them.
     w('combined/ec-with-key.pem', ecCert.pem + pems['ec-legacy']);
     const b64 = (s: string) => Buffer.from(s).toString('base64');
-    w('k8s/secret.yaml', `apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata:\n  name: tls\ndata:\n  tls.crt: ${b64(rsaCert.pem)}\n  tls.key: ${b64(pems['rsa-legacy'])}\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: ec\nstringData:\n  tls.key: |\n${pems['ec-pkcs8'].trimEnd().split('\n').map((l) => '    ' + l).join('\n')}\n`);
-    w('app/.env', `TLS_CERT="${edCert.pem.replace(/\n/g, '\\n')}"\nTLS_KEY="${pems['ed25519-pkcs8'].replace(/\n/g, '\\n')}"\nTLS_KEY_B64=${b64(pems['ec-pkcs8'])}\nKEYSTORE_PASSWORD=${P12_PASSWORD}\nKEY_PASSPHRASE=${KEY_PASSPHRASE}\n`);
-    w('app/config.json', JSON.stringify({ tls: { cert: ecCert.pem, key: pems['ec-legacy'], keyB64: b64(pems['rsa-pkcs8']), password: P12_PASSWORD } }, null, 2));
+    w(
+      'k8s/secret.yaml',
+      `apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata:\n  name: tls\ndata:\n  tls.crt: ${b64(rsaCert.pem)}\n  tls.key: ${b64(pems['rsa-legacy'])}\n---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: ec\nstringData:\n  tls.key: |\n${pems[
+        'ec-pkcs8'
+      ]
+        .trimEnd()
+        .split('\n')
+        .map((l) => '    ' + l)
+        .join('\n')}\n`,
+    );
+    w(
+      'app/.env',
+      `TLS_CERT="${edCert.pem.replace(/\n/g, '\\n')}"\nTLS_KEY="${pems['ed25519-pkcs8'].replace(/\n/g, '\\n')}"\nTLS_KEY_B64=${b64(pems['ec-pkcs8'])}\nKEYSTORE_PASSWORD=${P12_PASSWORD}\nKEY_PASSPHRASE=${KEY_PASSPHRASE}\n`,
+    );
+    w(
+      'app/config.json',
+      JSON.stringify(
+        { tls: { cert: ecCert.pem, key: pems['ec-legacy'], keyB64: b64(pems['rsa-pkcs8']), password: P12_PASSWORD } },
+        null,
+        2,
+      ),
+    );
     w('keystore/identity.p12', pkcs12({ key: p12Key, cert: p12Cert, password: P12_PASSWORD }));
     // A broken key and a broken certificate value: error messages must not quote what they hold.
     w('broken/key.pem', pems['rsa-pkcs8'].replace(/\n(.{10})/, '\n$1:'));
@@ -128,7 +147,11 @@ describe('no key material or password in any output', function () {
     const { results } = await scanTree({ roots: [dir], parse: { pkcs12Password: () => P12_PASSWORD } });
     results.forEach((r) => inv.set(r));
     const certs = inv.certificates();
-    for (const cn of ['rsa.certlens.dev', 'ec.certlens.dev', 'ed.certlens.dev', 'p12.certlens.dev']) assert.ok(certs.some((c) => c.subjectCN === cn), cn);
+    for (const cn of ['rsa.certlens.dev', 'ec.certlens.dev', 'ed.certlens.dev', 'p12.certlens.dev'])
+      assert.ok(
+        certs.some((c) => c.subjectCN === cn),
+        cn,
+      );
     for (const cn of ['rsa.certlens.dev', 'ec.certlens.dev', 'ed.certlens.dev']) {
       assert.ok(certs.find((c) => c.subjectCN === cn)?.privateKey, `${cn} is paired with its key`);
     }
@@ -138,13 +161,18 @@ describe('no key material or password in any output', function () {
   it('the CLI prints none, in any format, to stdout, stderr or --output', () => {
     const outputs: Record<string, string> = {};
     for (const format of ['table', 'json', 'csv', 'sarif']) {
-      const r = spawnSync(process.execPath, [CLI, 'scan', dir, '--format', format, '--fail-on', 'never'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      const r = spawnSync(process.execPath, [CLI, 'scan', dir, '--format', format, '--fail-on', 'never'], {
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
       assert.equal(r.status, 0, r.stderr);
       outputs[`${format} stdout`] = r.stdout;
       outputs[`${format} stderr`] = r.stderr;
       const file = path.join(dir, '..', `${path.basename(dir)}-report.${format}`);
       try {
-        const o = spawnSync(process.execPath, [CLI, 'scan', dir, '--format', format, '--output', file, '--fail-on', 'never'], { encoding: 'utf8' });
+        const o = spawnSync(process.execPath, [CLI, 'scan', dir, '--format', format, '--output', file, '--fail-on', 'never'], {
+          encoding: 'utf8',
+        });
         assert.equal(o.status, 0, o.stderr);
         outputs[`${format} --output stdout`] = o.stdout;
         outputs[`${format} --output stderr`] = o.stderr;
@@ -171,10 +199,23 @@ describe('no key material or password in any output', function () {
       outputs[`${tag} sarif`] = toSarif(report, '0.0.0');
       outputs[`${tag} table`] = toTable(report, true, dir);
       outputs[`${tag} markdown`] = toMarkdown(report, dir);
-      outputs[`${tag} ics`] = toIcs(report.certificates.map((c) => ({ id: c.sha256, summary: `${c.subjectCN} expires`, description: `${c.subject}\n${c.file}`, at: Date.parse(c.notAfter), location: c.file })), 30, now);
+      outputs[`${tag} ics`] = toIcs(
+        report.certificates.map((c) => ({
+          id: c.sha256,
+          summary: `${c.subjectCN} expires`,
+          description: `${c.subject}\n${c.file}`,
+          at: Date.parse(c.notAfter),
+          location: c.file,
+        })),
+        30,
+        now,
+      );
       // Parse results as the extension keeps them (minus DER, which is certificate bytes).
       outputs[`${tag} results`] = JSON.stringify(results, (k, v) => (k === 'der' ? undefined : v));
-      assert.equal(results.find((r) => r.file.endsWith('identity.p12'))?.problems[0]?.code, password === P12_PASSWORD ? undefined : password ? 'pkcs12-wrong-password' : 'pkcs12-locked');
+      assert.equal(
+        results.find((r) => r.file.endsWith('identity.p12'))?.problems[0]?.code,
+        password === P12_PASSWORD ? undefined : password ? 'pkcs12-wrong-password' : 'pkcs12-locked',
+      );
     }
     for (const file of walk(dir)) {
       const r = parseFile(file, fs.readFileSync(file), { pkcs12Password: () => P12_PASSWORD });
@@ -187,12 +228,16 @@ describe('no key material or password in any output', function () {
     const keyFile = fs.readFileSync(path.join(dir, 'keys', 'ec.key'), 'utf8');
     // (Its first pieces are the PKCS#8 header every P-256 key shares, so any EC key may be named.)
     assert.throws(() => assertNoLeak({ 'a key file': keyFile }, secrets), /key material of/);
-    const hex = Buffer.from(crypto.createPrivateKey(keyFile).export({ format: 'jwk' }).d!, 'base64url').toString('hex').toUpperCase();
+    const hex = Buffer.from(crypto.createPrivateKey(keyFile).export({ format: 'jwk' }).d!, 'base64url')
+      .toString('hex')
+      .toUpperCase();
     assert.throws(() => assertNoLeak({ 'a hex dump': `d=${hex}` }, secrets), /\(hex\)/);
     assert.throws(() => assertNoLeak({ 'a log': `unlocked with ${P12_PASSWORD}` }, secrets), /password/);
   });
 });
 
 function walk(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }

@@ -84,7 +84,10 @@ describe('PEM headers that are not certificates', () => {
       '',
     ].join('\n');
     const r = parseText('tests/test_tls.py', python);
-    assert.deepEqual(r.certificates.map((c) => c.subjectCN), ['inline.certlens.dev', 'inline.certlens.dev']);
+    assert.deepEqual(
+      r.certificates.map((c) => c.subjectCN),
+      ['inline.certlens.dev', 'inline.certlens.dev'],
+    );
     assert.deepEqual(r.problems, [], 'the truncated one is not reported');
   });
 
@@ -104,21 +107,38 @@ describe('PEM headers that are not certificates', () => {
     const yaml = 'apiVersion: v1\nkind: Secret\ndata:\n  ca.crt: "CA1"\n  tls.crt: "n0t-base64!"\n';
     assert.deepEqual(codes('deploy/secret.yaml', yaml), ['invalid-certificate', 'invalid-base64']);
     assert.deepEqual(codes('tests/secret.yaml', yaml), ['invalid-certificate', 'invalid-base64'], 'parsing does not look at the context');
-    for (const name of ['app.properties', '.env', '.env.example', 'nginx.conf', 'app.toml', 'settings.ini', 'app.cfg', 'web.xml', 'values.yml']) {
+    for (const name of [
+      'app.properties',
+      '.env',
+      '.env.example',
+      'nginx.conf',
+      'app.toml',
+      'settings.ini',
+      'app.cfg',
+      'web.xml',
+      'values.yml',
+    ]) {
       assert.deepEqual(codes(name, '-----BEGIN CERTIFICATE-----\nMIIB\n'), ['pem-unterminated'], name);
     }
   });
 
   it('reports nothing for a PEM block whose whole body is a template placeholder (<rsa private key>, ${TLS_CRT}, {{ .Values.crt }})', () => {
     // lego's DNS provider descriptors: a service-account JSON with its key elided in angle brackets.
-    const toml = 'Example = \'\'\'\n  "private_key": "-----BEGIN PRIVATE KEY-----<rsa private key>-----END PRIVATE KEY-----" \\\n\'\'\'\n';
+    const toml = "Example = '''\n  \"private_key\": \"-----BEGIN PRIVATE KEY-----<rsa private key>-----END PRIVATE KEY-----\" \\\n'''\n";
     assert.deepEqual(codes('providers/dns/yandexcloud/yandexcloud.toml', toml), []);
-    assert.deepEqual(codes('deploy/values.yaml', 'tls:\n  crt: |\n    -----BEGIN CERTIFICATE-----\n    ${TLS_CRT}\n    -----END CERTIFICATE-----\n'), []);
+    assert.deepEqual(
+      codes('deploy/values.yaml', 'tls:\n  crt: |\n    -----BEGIN CERTIFICATE-----\n    ${TLS_CRT}\n    -----END CERTIFICATE-----\n'),
+      [],
+    );
     assert.deepEqual(codes('app.env', 'CA="-----BEGIN CERTIFICATE-----\\n{{ .Values.ca | b64dec }}\\n-----END CERTIFICATE-----"\n'), []);
     assert.deepEqual(codes('app.toml', 'ca = """\n-----BEGIN CERTIFICATE-----\n$CA_CERT\n-----END CERTIFICATE-----\n"""\n'), []);
     // Base64 with a placeholder inside it, or two of them, is a broken body: still reported.
-    assert.deepEqual(codes('app.toml', 'ca = """\n-----BEGIN CERTIFICATE-----\nMIIB<cut>\n-----END CERTIFICATE-----\n"""\n'), ['invalid-base64']);
-    assert.deepEqual(codes('certs/ca.pem', '-----BEGIN CERTIFICATE-----\n<first half>\n<second half>\n-----END CERTIFICATE-----\n'), ['invalid-base64']);
+    assert.deepEqual(codes('app.toml', 'ca = """\n-----BEGIN CERTIFICATE-----\nMIIB<cut>\n-----END CERTIFICATE-----\n"""\n'), [
+      'invalid-base64',
+    ]);
+    assert.deepEqual(codes('certs/ca.pem', '-----BEGIN CERTIFICATE-----\n<first half>\n<second half>\n-----END CERTIFICATE-----\n'), [
+      'invalid-base64',
+    ]);
   });
 
   it('reports nothing for PEM markers around a regular expression that cuts blocks out of text', () => {
@@ -132,15 +152,23 @@ describe('PEM headers that are not certificates', () => {
 `;
     assert.deepEqual(codes('roles/zabbix/tasks/install.yml', task), []);
     assert.deepEqual(codes('deploy/extract.yaml', 'pattern: "-----BEGIN CERTIFICATE-----(.*?)-----END CERTIFICATE-----"\n'), []);
-    assert.deepEqual(codes('app.toml', 'cert_re = \'-----BEGIN CERTIFICATE-----\\n(?P<body>[A-Za-z0-9+/=\\s]+)\\n-----END CERTIFICATE-----\'\n'), []);
+    assert.deepEqual(
+      codes('app.toml', "cert_re = '-----BEGIN CERTIFICATE-----\\n(?P<body>[A-Za-z0-9+/=\\s]+)\\n-----END CERTIFICATE-----'\n"),
+      [],
+    );
     // Base64 beside a wildcard, or two wildcards, is not one pattern: still reported.
-    assert.deepEqual(codes('app.toml', 'ca = """\n-----BEGIN CERTIFICATE-----\nMIIB.*\n-----END CERTIFICATE-----\n"""\n'), ['invalid-base64']);
+    assert.deepEqual(codes('app.toml', 'ca = """\n-----BEGIN CERTIFICATE-----\nMIIB.*\n-----END CERTIFICATE-----\n"""\n'), [
+      'invalid-base64',
+    ]);
     assert.deepEqual(codes('certs/ca.pem', '-----BEGIN CERTIFICATE-----\n.*\n.*\n-----END CERTIFICATE-----\n'), ['invalid-base64']);
   });
 
   it('says which delimiter line has a sixth dash, which makes OpenSSL skip the block', () => {
     // wikimedia/operations-puppet's puppet_ca.pem: the second certificate of a bundle, "------BEGIN" and "------END".
-    const body = cert.pem.split('\n').filter((l) => l && !l.startsWith('-----')).join('\n');
+    const body = cert.pem
+      .split('\n')
+      .filter((l) => l && !l.startsWith('-----'))
+      .join('\n');
     const text = `${cert.pem}------BEGIN CERTIFICATE-----\n${body}\n------END CERTIFICATE-----\n`;
     const problems = parseText('modules/profile/files/puppetserver/puppet_ca.pem', text).problems;
     assert.equal(problems.length, 1);
@@ -149,12 +177,19 @@ describe('PEM headers that are not certificates', () => {
     assert.match(problems[0].message, new RegExp(`BEGIN line with more than five dashes.*do not read the block \\(line ${beginLine}\\)$`));
     const onlyEnd = `-----BEGIN CERTIFICATE-----\n${body}\n------END CERTIFICATE-----\n`;
     const endLine = onlyEnd.split('\n').findIndex((l) => l.startsWith('------END')) + 1;
-    assert.match(parseText('ca.pem', onlyEnd).problems[0].message, new RegExp(`END line with more than five dashes.*\\(line ${endLine}\\)$`));
-    assert.match(parseText('ca.pem', '-----BEGIN CERTIFICATE-----\nMIIB%%%\n-----END CERTIFICATE-----\n').problems[0].message, /holds the character "%"/);
+    assert.match(
+      parseText('ca.pem', onlyEnd).problems[0].message,
+      new RegExp(`END line with more than five dashes.*\\(line ${endLine}\\)$`),
+    );
+    assert.match(
+      parseText('ca.pem', '-----BEGIN CERTIFICATE-----\nMIIB%%%\n-----END CERTIFICATE-----\n').problems[0].message,
+      /holds the character "%"/,
+    );
   });
 
   it('knows a kubeconfig by its content, whatever its name', () => {
-    const kubeconfig = 'apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIuLi4=\n    server: https://k8s.acme.io:6443\n';
+    const kubeconfig =
+      'apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUIuLi4=\n    server: https://k8s.acme.io:6443\n';
     assert.deepEqual(codes('.kube/config', kubeconfig), ['pem-unterminated']);
     assert.equal(reportsBrokenBlocks('/home/u/.kube/config'), false, 'by name it is not a config file');
   });
@@ -171,7 +206,12 @@ describe('PEM headers that are not certificates', () => {
 describe('PEM in config file comments', () => {
   let cert: TestCert;
   before(() => {
-    cert = makeCert({ cn: 'commented.certlens.dev', key: sharedKey({ type: 'ec' }), notBefore: daysFromNow(-10), notAfter: daysFromNow(100) });
+    cert = makeCert({
+      cn: 'commented.certlens.dev',
+      key: sharedKey({ type: 'ec' }),
+      notBefore: daysFromNow(-10),
+      notAfter: daysFromNow(100),
+    });
   });
 
   it('gives no finding for a broken block or value that is documentation in a comment', () => {
@@ -198,10 +238,27 @@ describe('PEM in config file comments', () => {
   });
 
   it('reads a certificate commented out line by line as not in use, and still reports a broken block that is a value', () => {
-    const commented = cert.pem.trimEnd().split('\n').map((l) => `# ${l}`).join('\n');
+    const commented = cert.pem
+      .trimEnd()
+      .split('\n')
+      .map((l) => `# ${l}`)
+      .join('\n');
     const r = parseText('values.yaml', `tls:\n${commented}\n`);
     assert.deepEqual([r.certificates.length, r.problems.length], [0, 0]);
-    assert.deepEqual(parseText('values.yaml', `tls:\n  crt: |\n${cert.pem.trimEnd().split('\n').map((l) => `    ${l}`).join('\n')}\n`).certificates.map((c) => c.subjectCN), ['commented.certlens.dev']);
-    assert.deepEqual(codes('values.yaml', 'tls:\n  crt: |\n    -----BEGIN CERTIFICATE-----\n    MIIB...\n    -----END CERTIFICATE-----\n'), ['invalid-base64']);
+    assert.deepEqual(
+      parseText(
+        'values.yaml',
+        `tls:\n  crt: |\n${cert.pem
+          .trimEnd()
+          .split('\n')
+          .map((l) => `    ${l}`)
+          .join('\n')}\n`,
+      ).certificates.map((c) => c.subjectCN),
+      ['commented.certlens.dev'],
+    );
+    assert.deepEqual(
+      codes('values.yaml', 'tls:\n  crt: |\n    -----BEGIN CERTIFICATE-----\n    MIIB...\n    -----END CERTIFICATE-----\n'),
+      ['invalid-base64'],
+    );
   });
 });

@@ -12,25 +12,28 @@ import { tempDir } from './helpers';
 const readIfExists = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined);
 
 describe('CODEOWNERS', () => {
-  describe('GitHub semantics (the example file of GitHub\'s documentation)', () => {
-    const github = CodeOwners.parse([
-      '# This is a comment.',
-      '*       @global-owner1 @global-owner2',
-      '*.js    @js-owner #This is an inline comment.',
-      '*.go docs@example.com',
-      '*.txt @octo-org/octocats',
-      '/build/logs/ @doctocat',
-      'docs/* docs@example.com',
-      'apps/ @octocat',
-      '/docs/ @doctocat',
-      '/scripts/ @doctocat @octocat',
-      '**/logs @octocat',
-      '/apps/ @octocat',
-      '/apps/github',
-    ].join('\n'));
+  describe("GitHub semantics (the example file of GitHub's documentation)", () => {
+    const github = CodeOwners.parse(
+      [
+        '# This is a comment.',
+        '*       @global-owner1 @global-owner2',
+        '*.js    @js-owner #This is an inline comment.',
+        '*.go docs@example.com',
+        '*.txt @octo-org/octocats',
+        '/build/logs/ @doctocat',
+        'docs/* docs@example.com',
+        'apps/ @octocat',
+        '/docs/ @doctocat',
+        '/scripts/ @doctocat @octocat',
+        '**/logs @octocat',
+        '/apps/ @octocat',
+        '/apps/github',
+      ].join('\n'),
+    );
 
     it('uses GitHub semantics without section headers', () => assert.equal(github.flavor, 'github'));
-    it('* owns everything, at any depth', () => assert.deepEqual(github.ownersOf('some/deeply/nested/file.rb'), ['@global-owner1', '@global-owner2']));
+    it('* owns everything, at any depth', () =>
+      assert.deepEqual(github.ownersOf('some/deeply/nested/file.rb'), ['@global-owner1', '@global-owner2']));
     it('strips inline comments', () => assert.deepEqual(github.ownersOf('src/app.js'), ['@js-owner']));
     it('the last matching line wins', () => {
       // build/logs/x.js: *.js matches, but /build/logs/ and **/logs come later.
@@ -103,33 +106,37 @@ describe('CODEOWNERS', () => {
   });
 
   describe('GitLab sections', () => {
-    const gitlab = CodeOwners.parse([
-      '* @general',
-      '[Documentation] @docs-team',
-      'docs/',
-      'README.md',
-      'ee/docs/ @product-team',
-      '^[Database][2] @database-team',
-      'model/db/',
-      'config/db/database-setup.md @docs-team',
-      '[TLS]',
-      '*.pem @security',
-      'test/ ',
-      '[documentation]',
-      'guides/ @guides',
-    ].join('\n'));
+    const gitlab = CodeOwners.parse(
+      [
+        '* @general',
+        '[Documentation] @docs-team',
+        'docs/',
+        'README.md',
+        'ee/docs/ @product-team',
+        '^[Database][2] @database-team',
+        'model/db/',
+        'config/db/database-setup.md @docs-team',
+        '[TLS]',
+        '*.pem @security',
+        'test/ ',
+        '[documentation]',
+        'guides/ @guides',
+      ].join('\n'),
+    );
 
     it('is read as GitLab because of its section headers', () => assert.equal(gitlab.flavor, 'gitlab'));
     it('combines the owners of every section that matches', () => {
       assert.deepEqual(gitlab.ownersOf('docs/a.md'), ['@general', '@docs-team']);
       assert.deepEqual(gitlab.ownersOf('model/db/ca.pem'), ['@general', '@database-team', '@security']);
     });
-    it('a line without owners takes the section default owners', () => assert.deepEqual(gitlab.ownersOf('README.md'), ['@general', '@docs-team']));
+    it('a line without owners takes the section default owners', () =>
+      assert.deepEqual(gitlab.ownersOf('README.md'), ['@general', '@docs-team']));
     it('the last match within a section wins, and a line without owners in a section without defaults is unowned there', () => {
       assert.deepEqual(gitlab.ownersOf('ee/docs/x.md'), ['@general', '@product-team']);
       assert.deepEqual(gitlab.ownersOf('test/x.pem'), ['@general']);
     });
-    it('sections with the same name in any case are one section', () => assert.deepEqual(gitlab.ownersOf('guides/docs/x.md'), ['@general', '@guides']));
+    it('sections with the same name in any case are one section', () =>
+      assert.deepEqual(gitlab.ownersOf('guides/docs/x.md'), ['@general', '@guides']));
     it('a pattern without a leading slash matches at any depth', () => {
       const co = CodeOwners.parse('[Certs]\nconfig/tls/ @tls', 'gitlab');
       assert.deepEqual(co.ownersOf('services/api/config/tls/a.pem'), ['@tls']);
@@ -175,30 +182,90 @@ describe('owners in reports', () => {
   const NOW = Date.parse('2026-06-01T00:00:00Z');
   const RANGE = { start: { line: 0, character: 0 }, end: { line: 9, character: 25 } };
   const cert = (file: string, daysLeft: number): CertificateRecord => ({
-    subject: 'CN=t', subjectCN: 't', issuer: 'CN=t', issuerCN: 't', sans: { dns: [], ip: [], email: [], uri: [] }, serial: '01',
-    notBefore: NOW - 100 * DAY_MS, notAfter: NOW + daysLeft * DAY_MS, sha256: `sha-${file}`, sha1: 'bb', spkiSha256: 'cc', keyType: 'EC', keyBits: 256,
-    curve: 'P-256', signatureAlgorithm: 'ecdsa-with-SHA256', signatureAlgorithmOid: '1.2.840.10045.4.3.2', isCA: false, selfSigned: true,
-    keyUsage: [], extendedKeyUsage: [], subjectRaw: 's', issuerRaw: 's', file, range: RANGE, source: 'pem', index: 0, role: 'leaf', der: new Uint8Array(),
+    subject: 'CN=t',
+    subjectCN: 't',
+    issuer: 'CN=t',
+    issuerCN: 't',
+    sans: { dns: [], ip: [], email: [], uri: [] },
+    serial: '01',
+    notBefore: NOW - 100 * DAY_MS,
+    notAfter: NOW + daysLeft * DAY_MS,
+    sha256: `sha-${file}`,
+    sha1: 'bb',
+    spkiSha256: 'cc',
+    keyType: 'EC',
+    keyBits: 256,
+    curve: 'P-256',
+    signatureAlgorithm: 'ecdsa-with-SHA256',
+    signatureAlgorithmOid: '1.2.840.10045.4.3.2',
+    isCA: false,
+    selfSigned: true,
+    keyUsage: [],
+    extendedKeyUsage: [],
+    subjectRaw: 's',
+    issuerRaw: 's',
+    file,
+    range: RANGE,
+    source: 'pem',
+    index: 0,
+    role: 'leaf',
+    der: new Uint8Array(),
   });
   const codeOwners = CodeOwners.parse('/deploy/ @acme/tls ops@acme.example\n/deploy/legacy/\n');
   const ownersOf = (file: string) => codeOwners.ownersOf(path.posix.relative('/ws', file));
   const contextOf = contextByFolder(new ContextClassifier(), ['/ws'], '/');
-  const certs = [cert('/ws/deploy/a.pem', 5), cert('/ws/deploy/legacy/b.pem', -1), cert('/ws/other/c.pem', 10), cert('/ws/test/d.pem', 3), cert('/ws/other/e.pem', 400)];
-  const expiry = (c: CertificateRecord, code: Finding['code'], severity: Finding['severity'] = 'error'): Finding => ({ file: c.file, range: RANGE, severity, code, message: `${c.file} ${code}`, sha256: c.sha256 });
-  const findings = [expiry(certs[0], 'expires-critical'), expiry(certs[1], 'expired'), expiry(certs[2], 'expires-warning', 'warning'), expiry(certs[3], 'expires-critical', 'hint'), expiry(certs[4], 'long-validity', 'info')];
-  const host = { host: 'api.acme.io', port: 443, references: [{ file: '/ws/deploy/x.env', range: RANGE, source: 'url' }, { file: '/ws/other/y.yaml', range: RANGE, source: 'url' }] } as HostJson;
+  const certs = [
+    cert('/ws/deploy/a.pem', 5),
+    cert('/ws/deploy/legacy/b.pem', -1),
+    cert('/ws/other/c.pem', 10),
+    cert('/ws/test/d.pem', 3),
+    cert('/ws/other/e.pem', 400),
+  ];
+  const expiry = (c: CertificateRecord, code: Finding['code'], severity: Finding['severity'] = 'error'): Finding => ({
+    file: c.file,
+    range: RANGE,
+    severity,
+    code,
+    message: `${c.file} ${code}`,
+    sha256: c.sha256,
+  });
+  const findings = [
+    expiry(certs[0], 'expires-critical'),
+    expiry(certs[1], 'expired'),
+    expiry(certs[2], 'expires-warning', 'warning'),
+    expiry(certs[3], 'expires-critical', 'hint'),
+    expiry(certs[4], 'long-validity', 'info'),
+  ];
+  const host = {
+    host: 'api.acme.io',
+    port: 443,
+    references: [
+      { file: '/ws/deploy/x.env', range: RANGE, source: 'url' },
+      { file: '/ws/other/y.yaml', range: RANGE, source: 'url' },
+    ],
+  } as HostJson;
   const report = buildReport(certs, findings, NOW, { files: 5, ms: 1 }, { contextOf, ownersOf, hosts: [host] });
 
   it('gives every certificate, finding and host its owners, empty when unowned', () => {
-    assert.deepEqual(report.certificates.map((c) => c.owners), [['@acme/tls', 'ops@acme.example'], [], [], [], []]);
-    assert.deepEqual(report.findings.map((f) => f.owners), [['@acme/tls', 'ops@acme.example'], [], [], [], []]);
+    assert.deepEqual(
+      report.certificates.map((c) => c.owners),
+      [['@acme/tls', 'ops@acme.example'], [], [], [], []],
+    );
+    assert.deepEqual(
+      report.findings.map((f) => f.owners),
+      [['@acme/tls', 'ops@acme.example'], [], [], [], []],
+    );
     assert.deepEqual(report.hosts?.[0].owners, ['@acme/tls', 'ops@acme.example']);
   });
 
   it('counts expiring production certificates nobody owns (not tests, not those far from expiry)', () => {
     assert.equal(report.summary.expiringWithoutOwner, 2);
     assert.match(toTable(report, false, '/ws'), /\n2 expiring production certificates have no owner in CODEOWNERS\n$/);
-    assert.equal(buildReport(certs, findings, NOW, { files: 5, ms: 1 }, { contextOf }).summary.expiringWithoutOwner, undefined, 'without CODEOWNERS nothing is said');
+    assert.equal(
+      buildReport(certs, findings, NOW, { files: 5, ms: 1 }, { contextOf }).summary.expiringWithoutOwner,
+      undefined,
+      'without CODEOWNERS nothing is said',
+    );
   });
 
   it('writes owners in Markdown and as a SARIF result property', () => {
@@ -211,7 +278,14 @@ describe('owners in reports', () => {
   });
 
   it('names owners in calendar events; e-mail owners are attendees', () => {
-    const ics = toIcs([{ id: 'x', summary: 's', description: 'd', at: NOW, owners: ['@acme/tls', 'ops@acme.example'] }, { id: 'y', summary: 's', description: 'd', at: NOW, owners: [] }], 0, NOW);
+    const ics = toIcs(
+      [
+        { id: 'x', summary: 's', description: 'd', at: NOW, owners: ['@acme/tls', 'ops@acme.example'] },
+        { id: 'y', summary: 's', description: 'd', at: NOW, owners: [] },
+      ],
+      0,
+      NOW,
+    );
     assert.match(ics, /DESCRIPTION:d\\nOwners: @acme\/tls\\, ops@acme\.example\r\n/);
     assert.match(ics, /ATTENDEE;ROLE=REQ-PARTICIPANT:mailto:ops@acme\.example\r\n/);
     assert.equal(ics.match(/ATTENDEE/g)?.length, 1);

@@ -37,7 +37,11 @@ const hex = (b: Buffer) => b.toString('hex');
 
 describe('PKCS#12 key derivation', () => {
   it('matches the createHash loop for SHA-1 and SHA-256 (its own rounds) and other digests (the native loop)', () => {
-    const salts = [Buffer.from('0a58cf64530d823f', 'hex'), Buffer.alloc(20, 0xa5), Buffer.from(Array.from({ length: 70 }, (_, i) => i * 7))];
+    const salts = [
+      Buffer.from('0a58cf64530d823f', 'hex'),
+      Buffer.alloc(20, 0xa5),
+      Buffer.from(Array.from({ length: 70 }, (_, i) => i * 7)),
+    ];
     const passwords = [undefined, '', 'changeit', 'smeg', 'päss wörd €', 'x'.repeat(40)];
     let compared = 0;
     for (const hash of ['sha1', 'sha256', 'sha224', 'sha512', 'md5']) {
@@ -48,7 +52,11 @@ describe('PKCS#12 key derivation', () => {
             // 8: an IV; 20 and 32: MAC keys; 24: a 3DES key (two SHA-1 blocks); 70: several blocks of any digest.
             for (const n of [8, 20, 24, 32, 70]) {
               if (iterations === 2048 && (id !== 3 || n === 70)) continue; // the slow reference, kept short
-              assert.equal(hex(pkcs12Kdf(password, salt, id, iterations, n, hash)), hex(referenceKdf(password, salt, id, iterations, n, hash)), `${hash} ${iterations} ${password} ${id} ${n}`);
+              assert.equal(
+                hex(pkcs12Kdf(password, salt, id, iterations, n, hash)),
+                hex(referenceKdf(password, salt, id, iterations, n, hash)),
+                `${hash} ${iterations} ${password} ${id} ${n}`,
+              );
               compared++;
             }
           }
@@ -63,7 +71,7 @@ describe('PKCS#12 key derivation', () => {
     execFileSync(process.execPath, [path.join(root, 'scripts', 'gen-sha-rehash.mjs'), '--check'], { stdio: 'pipe' });
   });
 
-  it('gives the keys of the published SHA-1 vectors (Dr Stephen Henson\'s, used by OpenSSL, GnuTLS and Bouncy Castle)', () => {
+  it("gives the keys of the published SHA-1 vectors (Dr Stephen Henson's, used by OpenSSL, GnuTLS and Bouncy Castle)", () => {
     const vectors: [id: number, password: string, salt: string, iterations: number, key: string][] = [
       [1, 'smeg', '0a58cf64530d823f', 1, '8aaae6297b6cb04642ab5b077851284eb7128f1a2a7fbca3'],
       [2, 'smeg', '0a58cf64530d823f', 1, '79993dfe048d3b76'],
@@ -77,7 +85,11 @@ describe('PKCS#12 key derivation', () => {
       [3, 'queeg', '263216fcc2fab31c', 1000, '5ec4c7a80df652294c3925b6489a7ab857c83476'],
     ];
     for (const [id, password, salt, iterations, key] of vectors) {
-      assert.equal(hex(pkcs12Kdf(password, Buffer.from(salt, 'hex'), id, iterations, key.length / 2, 'sha1')), key, `${password} ${salt} id ${id}`);
+      assert.equal(
+        hex(pkcs12Kdf(password, Buffer.from(salt, 'hex'), id, iterations, key.length / 2, 'sha1')),
+        key,
+        `${password} ${salt} id ${id}`,
+      );
     }
   });
 
@@ -94,9 +106,18 @@ describe('PKCS#12 key derivation', () => {
         assert.equal(count, 2048);
         const size = createHash(macalg).digest().length;
         const macKey = pkcs12Kdf(password, Buffer.from(salt.value as string, 'binary'), 3, count, size, macalg);
-        const computed = createHmac(macalg, macKey).update(Buffer.from(authSafe.value as string, 'binary')).digest();
+        const computed = createHmac(macalg, macKey)
+          .update(Buffer.from(authSafe.value as string, 'binary'))
+          .digest();
         assert.equal(hex(computed), hex(Buffer.from(digest.value as string, 'binary')), `${macalg}, password ${JSON.stringify(password)}`);
-        assert.notEqual(hex(createHmac(macalg, pkcs12Kdf(`${password}x`, Buffer.from(salt.value as string, 'binary'), 3, count, size, macalg)).update('').digest()), hex(computed));
+        assert.notEqual(
+          hex(
+            createHmac(macalg, pkcs12Kdf(`${password}x`, Buffer.from(salt.value as string, 'binary'), 3, count, size, macalg))
+              .update('')
+              .digest(),
+          ),
+          hex(computed),
+        );
       }
     }
   });
@@ -117,7 +138,10 @@ function spending<T>(fn: () => T): { result: T; iterations: number } {
   return { result, iterations: kdfWorkRun().iterations - before };
 }
 
-const opened = (r: Pkcs12Result) => (r.status === 'open' ? { status: r.status, subjects: r.certificates.length, integrity: r.integrity, openedWith: r.openedWith } : { status: r.status });
+const opened = (r: Pkcs12Result) =>
+  r.status === 'open'
+    ? { status: r.status, subjects: r.certificates.length, integrity: r.integrity, openedWith: r.openedWith }
+    : { status: r.status };
 
 describe('PKCS#12 files, with and without a password', function () {
   this.timeout(60_000);
@@ -125,8 +149,8 @@ describe('PKCS#12 files, with and without a password', function () {
   // AES and PBKDF2, SHA-256 MAC), and with RC2-40 certificates (openssl -legacy).
   const kinds: Record<string, string[]> = {
     '3des': ['-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha1'],
-    'pbes2': [],
-    'rc2': ['-legacy'],
+    pbes2: [],
+    rc2: ['-legacy'],
     '3des, SHA-256 MAC': ['-certpbe', 'PBE-SHA1-3DES', '-keypbe', 'PBE-SHA1-3DES', '-macalg', 'sha256'],
   };
 
@@ -134,20 +158,33 @@ describe('PKCS#12 files, with and without a password', function () {
     it(`${kind}: opens with the right password, not with a wrong one, and says which well-known one opened it`, () => {
       const { key, cert } = material();
       const secret = pkcs12({ key, cert, password: 'PKITS password', opensslArgs });
-      assert.deepEqual(opened(openPkcs12(secret, 'PKITS password')), { status: 'open', subjects: 1, integrity: 'verified', openedWith: undefined });
+      assert.deepEqual(opened(openPkcs12(secret, 'PKITS password')), {
+        status: 'open',
+        subjects: 1,
+        integrity: 'verified',
+        openedWith: undefined,
+      });
       assert.deepEqual(opened(openPkcs12(secret, 'PKITS passwort')), { status: 'wrong-password' });
       assert.deepEqual(opened(openPkcs12(secret)), { status: 'locked' });
-      for (const [password, openedWith] of [['', 'empty'], ['changeit', 'changeit']] as const) {
+      for (const [password, openedWith] of [
+        ['', 'empty'],
+        ['changeit', 'changeit'],
+      ] as const) {
         const r = openPkcs12(pkcs12({ key, cert, password, opensslArgs }));
         assert.deepEqual(opened(r), { status: 'open', subjects: 1, integrity: 'verified', openedWith }, `${kind}, ${password}`);
-        if (r.status === 'open') assert.equal(Buffer.from(r.certificates[0]).toString('base64'), cert.pem.replace(/-----[^-]+-----|\s/g, ''));
+        if (r.status === 'open')
+          assert.equal(Buffer.from(r.certificates[0]).toString('base64'), cert.pem.replace(/-----[^-]+-----|\s/g, ''));
       }
     });
   }
 
   it('calls a file locked after one MAC derivation per password tried, decrypting no bag', () => {
     const { key, cert } = material();
-    for (const [kind, iterations] of [['3des', 2048], ['pbes2', 2048], ['3des', 5000]] as const) {
+    for (const [kind, iterations] of [
+      ['3des', 2048],
+      ['pbes2', 2048],
+      ['3des', 5000],
+    ] as const) {
       const bytes = pkcs12({ key, cert, password: 'unknown', iterations, opensslArgs: kinds[kind] });
       const { result, iterations: spent } = spending(() => openPkcs12(bytes));
       assert.equal(result.status, 'locked');

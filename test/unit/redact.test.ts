@@ -19,7 +19,10 @@ describe('redactSecrets (what the log may contain)', () => {
     const truncated = pem.slice(0, pem.indexOf('-----END'));
     assert.equal(redactSecrets(`bad: ${truncated}`), 'bad: [private key redacted]');
     assert.equal(redactSecrets('-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY----- ok'), '[private key redacted] ok');
-    assert.equal(redactSecrets('-----BEGIN ENCRYPTED PRIVATE KEY-----\nabc\n-----END ENCRYPTED PRIVATE KEY-----'), '[private key redacted]');
+    assert.equal(
+      redactSecrets('-----BEGIN ENCRYPTED PRIVATE KEY-----\nabc\n-----END ENCRYPTED PRIVATE KEY-----'),
+      '[private key redacted]',
+    );
   });
 
   it('removes base64 and hex runs longer than 64 characters, also across PEM lines', () => {

@@ -8,7 +8,15 @@ import { applyNonProductionPolicy, type ContextGlobs, type NonProductionPolicy }
 import type { FileResult, Finding } from '../../src/core/model';
 import { buildReport, type HostJson } from '../../src/core/report/schema';
 import { type FailureCounts, failureCounts } from '../../src/core/report/formats';
-import { contextOfSpec, type FragmentSpec, packTexts, type ReportFragment, reportFragment, TextBlocks, writeJsonReport } from '../../src/core/report/stream';
+import {
+  contextOfSpec,
+  type FragmentSpec,
+  packTexts,
+  type ReportFragment,
+  reportFragment,
+  TextBlocks,
+  writeJsonReport,
+} from '../../src/core/report/stream';
 import { DEFAULT_RULES } from '../../src/core/rules/rules';
 import { Inventory } from '../../src/core/scan/inventory';
 import { DEFAULT_EXCLUDES } from '../../src/core/scan/filters';
@@ -44,7 +52,16 @@ function makeTree(): string {
   write('b/same.pem', same.pem); // a tie on notAfter, broken by file
   write('b/twice.pem', same.pem + same.pem); // and by position
   write('odd/"quoted" \u00e9\\name.pem', soon.pem + '-----BEGIN CERTIFICATE-----\nbroken\n'); // a name JSON must escape
-  write('weak/rsa1024.pem', makeCert({ cn: 'weak "quoted" \u00e9\u4e2d.acme.io', key: weak, notBefore: daysFromNow(-1), notAfter: daysFromNow(500), sigHash: 'sha1' }).pem);
+  write(
+    'weak/rsa1024.pem',
+    makeCert({
+      cn: 'weak "quoted" \u00e9\u4e2d.acme.io',
+      key: weak,
+      notBefore: daysFromNow(-1),
+      notAfter: daysFromNow(500),
+      sigHash: 'sha1',
+    }).pem,
+  );
   write('test/fixtures/expired.pem', expired.pem);
   write('docs/setup.md', `# Setup\n\n\`\`\`\n${soon.pem}\`\`\`\n`);
   write('vendor/lib/ca.pem', expired.pem);
@@ -55,32 +72,87 @@ function makeTree(): string {
   write('keys/p.p12', pkcs12({ cert: chain.leaf, key: chain.leafKey, chain: [chain.intermediate] }));
   write('keys/p.p7b', pkcs7([chain.leaf, chain.intermediate], { der: true }));
   write('keys/copy.p7b', pkcs7([chain.leaf, chain.intermediate], { der: true }));
-  write('kube/config', `apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority: ../deploy/soon.pem\n  name: a\n- cluster:\n    certificate-authority: ../deploy/missing.pem\n  name: b\n`);
+  write(
+    'kube/config',
+    `apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority: ../deploy/soon.pem\n  name: a\n- cluster:\n    certificate-authority: ../deploy/missing.pem\n  name: b\n`,
+  );
   // Owners for some files only: expiringWithoutOwner counts the others.
   write('.github/CODEOWNERS', '/deploy/ @acme/platform\n/keys/ @acme/security @alice\n');
   // A CRL, SAML metadata with validUntil, a JWKS, a keystore, and cert-manager: a managed Secret whose
   // Certificate manifest sits in another file, renewal overdue.
-  write('pki/ca.crl', makeCrl({ issuer: { cert: chain.intermediate, key: chain.intermediateKey }, thisUpdate: daysFromNow(-20), nextUpdate: daysFromNow(-2) }).pem);
-  write('pki/fresh.crl', makeCrl({ issuer: { cert: chain.intermediate, key: chain.intermediateKey }, thisUpdate: daysFromNow(-1), nextUpdate: daysFromNow(5), number: '1F' }).der);
+  write(
+    'pki/ca.crl',
+    makeCrl({ issuer: { cert: chain.intermediate, key: chain.intermediateKey }, thisUpdate: daysFromNow(-20), nextUpdate: daysFromNow(-2) })
+      .pem,
+  );
+  write(
+    'pki/fresh.crl',
+    makeCrl({
+      issuer: { cert: chain.intermediate, key: chain.intermediateKey },
+      thisUpdate: daysFromNow(-1),
+      nextUpdate: daysFromNow(5),
+      number: '1F',
+    }).der,
+  );
   const xmlTime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  write('saml/idp-metadata.xml', `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.acme.io" validUntil="${xmlTime(daysFromNow(4))}"><md:IDPSSODescriptor><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${soon.der.toString('base64')}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor></md:IDPSSODescriptor></md:EntityDescriptor>\n`);
+  write(
+    'saml/idp-metadata.xml',
+    `<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.acme.io" validUntil="${xmlTime(daysFromNow(4))}"><md:IDPSSODescriptor><md:KeyDescriptor use="signing"><ds:KeyInfo><ds:X509Data><ds:X509Certificate>${soon.der.toString('base64')}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor></md:IDPSSODescriptor></md:EntityDescriptor>\n`,
+  );
   write('oidc/jwks.json', JSON.stringify({ keys: [{ kid: 'k1', kty: 'EC', use: 'sig', x5c: [expired.der.toString('base64')] }] }));
-  write('keys/store.jks', javaKeystore('jks', [{ alias: 'server', chain: [chain.leaf.der, chain.intermediate.der] }, { alias: 'root', chain: [chain.root.der] }], 'changeit'));
+  write(
+    'keys/store.jks',
+    javaKeystore(
+      'jks',
+      [
+        { alias: 'server', chain: [chain.leaf.der, chain.intermediate.der] },
+        { alias: 'root', chain: [chain.root.der] },
+      ],
+      'changeit',
+    ),
+  );
   const managed = makeCert({ cn: 'web.acme.io', key: ec, notBefore: daysFromNow(-80), notAfter: daysFromNow(10) });
   const b64 = (text: string) => Buffer.from(text).toString('base64');
-  write('k8s/web-tls.yaml', `apiVersion: v1\nkind: Secret\nmetadata:\n  name: web-tls\n  namespace: prod\n  annotations:\n    cert-manager.io/certificate-name: web-cert\ntype: kubernetes.io/tls\ndata:\n  tls.crt: ${b64(managed.pem)}\n  tls.key: ""\n`);
-  write('k8s/managed-ok.yaml', `apiVersion: v1\nkind: Secret\nmetadata:\n  name: api-tls\n  namespace: prod\n  annotations:\n    cert-manager.io/certificate-name: api-cert\ntype: kubernetes.io/tls\ndata:\n  tls.crt: ${b64(soon.pem)}\n`);
-  write('k8s/web-cert.yaml', `apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: web-cert\n  namespace: prod\nspec:\n  secretName: web-tls\n  renewBefore: 240h\n  dnsNames:\n    - web.acme.io\n`);
+  write(
+    'k8s/web-tls.yaml',
+    `apiVersion: v1\nkind: Secret\nmetadata:\n  name: web-tls\n  namespace: prod\n  annotations:\n    cert-manager.io/certificate-name: web-cert\ntype: kubernetes.io/tls\ndata:\n  tls.crt: ${b64(managed.pem)}\n  tls.key: ""\n`,
+  );
+  write(
+    'k8s/managed-ok.yaml',
+    `apiVersion: v1\nkind: Secret\nmetadata:\n  name: api-tls\n  namespace: prod\n  annotations:\n    cert-manager.io/certificate-name: api-cert\ntype: kubernetes.io/tls\ndata:\n  tls.crt: ${b64(soon.pem)}\n`,
+  );
+  write(
+    'k8s/web-cert.yaml',
+    `apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata:\n  name: web-cert\n  namespace: prod\nspec:\n  secretName: web-tls\n  renewBefore: 240h\n  dnsNames:\n    - web.acme.io\n`,
+  );
   for (let i = 0; i < 300; i++) write(`src/d${i % 5}/f${i}.ts`, `export const x${i} = ${i};\n`);
   return root;
 }
 
 const HOST: HostJson = {
-  host: 'shop.acme.io', port: 443, servername: 'shop.acme.io', address: 'shop.acme.io', viaProxy: null, starttls: null,
+  host: 'shop.acme.io',
+  port: 443,
+  servername: 'shop.acme.io',
+  address: 'shop.acme.io',
+  viaProxy: null,
+  starttls: null,
   references: [{ file: '', range: { start: { line: 1, character: 2 }, end: { line: 1, character: 9 } }, source: 'url' }],
-  checkedAt: '2030-01-01T00:00:00.000Z', notBefore: null, notAfter: null, daysLeft: null, chainEarliestNotAfter: null, chainEarliestIndex: null,
-  authorized: false, authorizationError: 'SELF_SIGNED', hostnameMatch: null, hostnameError: null, selfSigned: true, missingIntermediate: null,
-  protocol: 'TLSv1.3', cipher: null, error: null, chain: [],
+  checkedAt: '2030-01-01T00:00:00.000Z',
+  notBefore: null,
+  notAfter: null,
+  daysLeft: null,
+  chainEarliestNotAfter: null,
+  chainEarliestIndex: null,
+  authorized: false,
+  authorizationError: 'SELF_SIGNED',
+  hostnameMatch: null,
+  hostnameError: null,
+  selfSigned: true,
+  missingIntermediate: null,
+  protocol: 'TLSv1.3',
+  cipher: null,
+  error: null,
+  chain: [],
 };
 
 describe('streamed JSON report', () => {
@@ -96,31 +168,59 @@ describe('streamed JSON report', () => {
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  const specFor = (policy: NonProductionPolicy, contextGlobs: ContextGlobs = {}, ownerRoots = [root]): FragmentSpec =>
-    ({ now: Date.now(), rules: DEFAULT_RULES, contextGlobs, folders: [root], cwd: process.cwd(), policy, ownerRoots });
+  const specFor = (policy: NonProductionPolicy, contextGlobs: ContextGlobs = {}, ownerRoots = [root]): FragmentSpec => ({
+    now: Date.now(),
+    rules: DEFAULT_RULES,
+    contextGlobs,
+    folders: [root],
+    cwd: process.cwd(),
+    policy,
+    ownerRoots,
+  });
 
   /** What the CLI writes without streaming (and wrote before): one JSON.stringify of buildReport over the Inventory. */
   function expected(spec: FragmentSpec, host?: { findings: Finding[]; hosts: HostJson[] }): string {
     const inventory = new Inventory();
     for (const r of results) inventory.set(r);
     const contextOf = contextOfSpec(spec);
-    const findings = applyNonProductionPolicy([...inventory.findings(spec.now, spec.rules), ...(host?.findings ?? [])], contextOf, spec.policy);
+    const findings = applyNonProductionPolicy(
+      [...inventory.findings(spec.now, spec.rules), ...(host?.findings ?? [])],
+      contextOf,
+      spec.policy,
+    );
     const ownersOf = ownersByRoot(spec.ownerRoots, (f) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : undefined));
-    const report = buildReport(inventory.certificates(), findings, spec.now, { files, ms: 12 }, { contextOf, hosts: host?.hosts, ownersOf, crls: inventory.crls() });
+    const report = buildReport(
+      inventory.certificates(),
+      findings,
+      spec.now,
+      { files, ms: 12 },
+      { contextOf, hosts: host?.hosts, ownersOf, crls: inventory.crls() },
+    );
     return JSON.stringify(report);
   }
 
-  async function streamed(fragments: readonly ReportFragment[], spec: FragmentSpec, host?: { findings: Finding[]; hosts: HostJson[] }, chunkSize?: number): Promise<{ text: string; chunks: number; counts: FailureCounts }> {
+  async function streamed(
+    fragments: readonly ReportFragment[],
+    spec: FragmentSpec,
+    host?: { findings: Finding[]; hosts: HostJson[] },
+    chunkSize?: number,
+  ): Promise<{ text: string; chunks: number; counts: FailureCounts }> {
     const chunks: Buffer[] = [];
-    const totals = await writeJsonReport(fragments, { files, ms: 12, hostFindings: host?.findings, hosts: host?.hosts }, spec, (chunk) => {
-      chunks.push(Buffer.from(chunk)); // the writer may reuse nothing it handed over
-    }, chunkSize);
+    const totals = await writeJsonReport(
+      fragments,
+      { files, ms: 12, hostFindings: host?.findings, hosts: host?.hosts },
+      spec,
+      (chunk) => {
+        chunks.push(Buffer.from(chunk)); // the writer may reuse nothing it handed over
+      },
+      chunkSize,
+    );
     return { text: Buffer.concat(chunks).toString('utf8'), chunks: chunks.length, counts: totals.counts };
   }
 
   /** Fragments as made (strings), packed here in blocks, or packed as a worker packs a batch (one buffer). */
   const packings = ['strings', 'blocks', 'buffer'] as const;
-  const fragmentsOf = (spec: FragmentSpec, packing: typeof packings[number] = 'strings') => {
+  const fragmentsOf = (spec: FragmentSpec, packing: (typeof packings)[number] = 'strings') => {
     const fragments = results.map((r) => reportFragment(r, spec)).filter((f) => f !== undefined);
     if (packing === 'blocks') packTexts(fragments, new TextBlocks(4096));
     if (packing === 'buffer') assert.ok(packTexts(fragments) instanceof ArrayBuffer);
@@ -135,16 +235,34 @@ describe('streamed JSON report', () => {
       // The tree exercises what the streamed form assembles late: ties, pairs, rule findings, problems, contexts, owners,
       // CRLs, metadata expiries, keystores, cert-manager's manifests from another file.
       const codes = new Set(report.findings.map((f: { code: string }) => f.code));
-      assert.ok(report.certificates.some((c: { privateKey: unknown }) => c.privateKey), 'a paired key');
+      assert.ok(
+        report.certificates.some((c: { privateKey: unknown }) => c.privateKey),
+        'a paired key',
+      );
       assert.ok(codes.has('chain-member-expires-first') || codes.has('weak-rsa-key'), 'rule findings');
       assert.ok(codes.has('invalid-certificate') || codes.has('invalid-base64'), 'problems');
       assert.ok(new Set(report.certificates.map((c: { context: string }) => c.context)).size >= 4, 'contexts');
-      assert.ok(report.certificates.some((c: { owners: string[] }) => c.owners.length === 2), 'owners');
-      assert.ok(report.certificates.some((c: { alias?: string }) => c.alias === 'server'), 'a keystore entry');
-      assert.ok(report.certificates.some((c: { saml?: unknown }) => c.saml) && report.certificates.some((c: { jwk?: unknown }) => c.jwk), 'SAML and JWKS');
+      assert.ok(
+        report.certificates.some((c: { owners: string[] }) => c.owners.length === 2),
+        'owners',
+      );
+      assert.ok(
+        report.certificates.some((c: { alias?: string }) => c.alias === 'server'),
+        'a keystore entry',
+      );
+      assert.ok(
+        report.certificates.some((c: { saml?: unknown }) => c.saml) && report.certificates.some((c: { jwk?: unknown }) => c.jwk),
+        'SAML and JWKS',
+      );
       assert.equal(report.crls.length, 2);
-      assert.ok(codes.has('crl-expired') && codes.has('renewal-overdue') && [...codes].some((c) => String(c).startsWith('metadata-')), [...codes].join(' '));
-      assert.ok(report.certificates.some((c: { managedBy?: unknown }) => c.managedBy), 'managed certificates');
+      assert.ok(
+        codes.has('crl-expired') && codes.has('renewal-overdue') && [...codes].some((c) => String(c).startsWith('metadata-')),
+        [...codes].join(' '),
+      );
+      assert.ok(
+        report.certificates.some((c: { managedBy?: unknown }) => c.managedBy),
+        'managed certificates',
+      );
       if (policy !== 'exclude') assert.ok(report.summary.expiringWithoutOwner > 0, 'expiring without owner');
       for (const packing of packings) {
         const { text, chunks, counts } = await streamed(fragmentsOf(spec, packing), spec, undefined, 4096);
@@ -170,11 +288,35 @@ describe('streamed JSON report', () => {
     const reference = { file: path.join(root, 'other/copy-of.key'), range: HOST.references[0].range };
     const host = {
       findings: [
-        { ...reference, file: path.join(root, 'docs/setup.md'), severity: 'error', code: 'host-untrusted', message: 'shop.acme.io:443 is "not" trusted', host: 'shop.acme.io:443', related: [reference] } satisfies Finding,
+        {
+          ...reference,
+          file: path.join(root, 'docs/setup.md'),
+          severity: 'error',
+          code: 'host-untrusted',
+          message: 'shop.acme.io:443 is "not" trusted',
+          host: 'shop.acme.io:443',
+          related: [reference],
+        } satisfies Finding,
         // A served certificate also kept in the referencing file: expiringWithoutOwner counts it.
-        { file: served.file, range: HOST.references[0].range, severity: 'error', code: 'expired', message: 'served expired', host: 'shop.acme.io:443', sha256: served.sha256 } satisfies Finding,
+        {
+          file: served.file,
+          range: HOST.references[0].range,
+          severity: 'error',
+          code: 'expired',
+          message: 'served expired',
+          host: 'shop.acme.io:443',
+          sha256: served.sha256,
+        } satisfies Finding,
       ],
-      hosts: [{ ...HOST, references: [{ ...HOST.references[0], file: path.join(root, 'docs/setup.md') }, { ...HOST.references[0], file: path.join(root, 'keys/p.p7b') }] }],
+      hosts: [
+        {
+          ...HOST,
+          references: [
+            { ...HOST.references[0], file: path.join(root, 'docs/setup.md') },
+            { ...HOST.references[0], file: path.join(root, 'keys/p.p7b') },
+          ],
+        },
+      ],
     };
     const fragments = fragmentsOf(spec, 'blocks');
     const { text } = await streamed([...fragments, fragments[1]], spec, host);
@@ -189,11 +331,20 @@ describe('streamed JSON report', () => {
         const pool = withWorker ? new ReadPool(WORKER_FILE) : undefined;
         const fragments: ReportFragment[] = [];
         const stats = await runScan({
-          sources: [{ root, exclude: DEFAULT_EXCLUDES }], maxFileSize: 1 << 20, pool, read: readBoundedSync, thisThread: 'share',
-          report: spec, onFragment: (f) => fragments.push(f),
+          sources: [{ root, exclude: DEFAULT_EXCLUDES }],
+          maxFileSize: 1 << 20,
+          pool,
+          read: readBoundedSync,
+          thisThread: 'share',
+          report: spec,
+          onFragment: (f) => fragments.push(f),
         }).finally(() => pool?.dispose());
         assert.equal(stats.files, files);
-        assert.deepEqual(fragments.map((f) => f.file), fragmentsOf(spec).map((f) => f.file), 'fragments in walk order');
+        assert.deepEqual(
+          fragments.map((f) => f.file),
+          fragmentsOf(spec).map((f) => f.file),
+          'fragments in walk order',
+        );
         assert.equal((await streamed(fragments, spec)).text, expected(spec), withWorker ? 'two threads' : 'one thread');
       }
     }
@@ -208,19 +359,29 @@ describe('streamed JSON report', () => {
     let fromWorker = 0;
     try {
       const pending: Promise<void>[] = [];
-      await pool.read(walked, 1 << 20, (file, outcome) => {
-        if (typeof outcome === 'object' && 'fragment' in outcome) {
-          fromWorker++;
-          assert.ok(!Array.isArray(outcome.fragment.certificates) && outcome.fragment.certificates.bytes instanceof Uint8Array, 'texts arrive as UTF-8');
-          byFile.set(file, outcome.fragment);
-        } else if (outcome instanceof Uint8Array) {
-          // Files naming other files are resolved by the caller.
-          pending.push(resultFor(file, outcome, 1 << 20, { blockCache: new Map() }, readBounded).then((r) => {
-            const fragment = r && reportFragment(r, spec);
-            if (fragment) byFile.set(file, fragment);
-          }));
-        }
-      }, { report: spec, parseAbove: 0, parseContainersExcept: [] });
+      await pool.read(
+        walked,
+        1 << 20,
+        (file, outcome) => {
+          if (typeof outcome === 'object' && 'fragment' in outcome) {
+            fromWorker++;
+            assert.ok(
+              !Array.isArray(outcome.fragment.certificates) && outcome.fragment.certificates.bytes instanceof Uint8Array,
+              'texts arrive as UTF-8',
+            );
+            byFile.set(file, outcome.fragment);
+          } else if (outcome instanceof Uint8Array) {
+            // Files naming other files are resolved by the caller.
+            pending.push(
+              resultFor(file, outcome, 1 << 20, { blockCache: new Map() }, readBounded).then((r) => {
+                const fragment = r && reportFragment(r, spec);
+                if (fragment) byFile.set(file, fragment);
+              }),
+            );
+          }
+        },
+        { report: spec, parseAbove: 0, parseContainersExcept: [] },
+      );
       await Promise.all(pending);
     } finally {
       pool.dispose();

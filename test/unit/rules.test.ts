@@ -10,7 +10,8 @@ const NOW = Date.parse('2026-06-01T12:00:00Z');
 // 180 days: within the SC-081 limits in force now, so long-validity does not fire by default.
 const cert = (over: Partial<CertificateRecord>): CertificateRecord => fakeCertificate(NOW, { notAfter: NOW + 150 * DAY_MS, ...over });
 
-const codes = (certs: CertificateRecord[], s: RuleSettings = DEFAULT_RULES) => evaluate(certs, NOW, s).map((f) => `${f.severity}:${f.code}`);
+const codes = (certs: CertificateRecord[], s: RuleSettings = DEFAULT_RULES) =>
+  evaluate(certs, NOW, s).map((f) => `${f.severity}:${f.code}`);
 
 describe('rules', () => {
   it('grades expiry: expired, critical, warning, info, later, not yet valid', () => {
@@ -51,8 +52,20 @@ describe('rules', () => {
 
   it('flags a chain member that expires before the leaf, on the leaf, once the member is within the info window', () => {
     const chainWith = (memberDays: number) => {
-      const leaf = cert({ index: 0, notAfter: NOW + 300 * DAY_MS, chain: { members: [0, 1], earliestIndex: 1, earliestNotAfter: NOW + memberDays * DAY_MS } });
-      const inter = cert({ index: 1, role: 'intermediate', isCA: true, subjectCN: 'Inter', notAfter: NOW + memberDays * DAY_MS, sha256: 'dd', chain: leaf.chain });
+      const leaf = cert({
+        index: 0,
+        notAfter: NOW + 300 * DAY_MS,
+        chain: { members: [0, 1], earliestIndex: 1, earliestNotAfter: NOW + memberDays * DAY_MS },
+      });
+      const inter = cert({
+        index: 1,
+        role: 'intermediate',
+        isCA: true,
+        subjectCN: 'Inter',
+        notAfter: NOW + memberDays * DAY_MS,
+        sha256: 'dd',
+        chain: leaf.chain,
+      });
       return evaluate([leaf, inter], NOW).filter((x) => x.code === 'chain-member-expires-first');
     };
     const f = chainWith(80);
@@ -65,24 +78,61 @@ describe('rules', () => {
 
   it('does not say the chain expires first when the certificate has expired itself: each expiry is its own error', () => {
     // apache/infrastructure-puppet's asf_internal.crt: a leaf expired a week after its root.
-    const leaf = cert({ index: 0, notAfter: NOW - 900 * DAY_MS, chain: { members: [0, 1], earliestIndex: 1, earliestNotAfter: NOW - 907 * DAY_MS } });
-    const root = cert({ index: 1, role: 'root', isCA: true, selfSigned: true, subjectCN: 'Root', notAfter: NOW - 907 * DAY_MS, sha256: 'dd', chain: leaf.chain });
-    assert.deepEqual(evaluate([leaf, root], NOW).map((x) => `${x.severity}:${x.code}:${x.sha256}`), ['error:expired:aa', 'error:expired:dd']);
+    const leaf = cert({
+      index: 0,
+      notAfter: NOW - 900 * DAY_MS,
+      chain: { members: [0, 1], earliestIndex: 1, earliestNotAfter: NOW - 907 * DAY_MS },
+    });
+    const root = cert({
+      index: 1,
+      role: 'root',
+      isCA: true,
+      selfSigned: true,
+      subjectCN: 'Root',
+      notAfter: NOW - 907 * DAY_MS,
+      sha256: 'dd',
+      chain: leaf.chain,
+    });
+    assert.deepEqual(
+      evaluate([leaf, root], NOW).map((x) => `${x.severity}:${x.code}:${x.sha256}`),
+      ['error:expired:aa', 'error:expired:dd'],
+    );
     // Still said while the certificate is valid and its root has expired.
     const valid = { ...leaf, notAfter: NOW + 30 * DAY_MS };
-    assert.ok(evaluate([valid, root], NOW).some((x) => x.code === 'chain-member-expires-first' && x.sha256 === 'aa'), 'an expired member of a valid certificate\'s chain');
+    assert.ok(
+      evaluate([valid, root], NOW).some((x) => x.code === 'chain-member-expires-first' && x.sha256 === 'aa'),
+      "an expired member of a valid certificate's chain",
+    );
   });
 
   it('keeps a weak key a warning, but a hint for a self-signed certificate in a list of trusted ones (pinned signing certificates)', () => {
-    const pinned = (i: number) => cert({ index: i, file: '/ws/aws_certificates.pem', keyType: 'RSA', keyBits: 1024, selfSigned: true, isCA: false, role: 'leaf', sha256: `p${i}` });
+    const pinned = (i: number) =>
+      cert({
+        index: i,
+        file: '/ws/aws_certificates.pem',
+        keyType: 'RSA',
+        keyBits: 1024,
+        selfSigned: true,
+        isCA: false,
+        role: 'leaf',
+        sha256: `p${i}`,
+      });
     const list = [0, 1, 2, 3, 4].map(pinned);
-    assert.deepEqual(evaluate(list, NOW).map((x) => `${x.severity}:${x.code}`), Array(5).fill('hint:weak-rsa-key'));
+    assert.deepEqual(
+      evaluate(list, NOW).map((x) => `${x.severity}:${x.code}`),
+      Array(5).fill('hint:weak-rsa-key'),
+    );
     // Fewer of them, or one beside certificates it does not trust itself: the repository's own.
-    assert.deepEqual(evaluate(list.slice(0, 2), NOW).map((x) => `${x.severity}:${x.code}`), ['warning:weak-rsa-key', 'warning:weak-rsa-key']);
+    assert.deepEqual(
+      evaluate(list.slice(0, 2), NOW).map((x) => `${x.severity}:${x.code}`),
+      ['warning:weak-rsa-key', 'warning:weak-rsa-key'],
+    );
   });
 
   it('flags SHA-1/MD5 signatures (not on self-signed roots), small RSA keys and long leaf validity', () => {
-    assert.deepEqual(codes([cert({ signatureAlgorithmOid: '1.2.840.113549.1.1.5', signatureAlgorithm: 'sha1WithRSAEncryption' })]), ['warning:weak-signature']);
+    assert.deepEqual(codes([cert({ signatureAlgorithmOid: '1.2.840.113549.1.1.5', signatureAlgorithm: 'sha1WithRSAEncryption' })]), [
+      'warning:weak-signature',
+    ]);
     assert.deepEqual(codes([cert({ signatureAlgorithmOid: '1.2.840.113549.1.1.4', selfSigned: true, isCA: true, role: 'root' })]), []);
     assert.deepEqual(codes([cert({ keyType: 'RSA', keyBits: 1024 })]), ['warning:weak-rsa-key']);
     assert.deepEqual(codes([cert({ keyType: 'RSA', keyBits: 2048 })]), []);
@@ -100,33 +150,73 @@ describe('rules', () => {
 
 describe('trust stores', () => {
   const root = (file: string, i: number, over: Partial<CertificateRecord> = {}) =>
-    cert({ file, index: i, sha256: `r${i}`, subjectCN: `Root ${i}`, selfSigned: true, isCA: true, role: 'root', notBefore: NOW - 3000 * DAY_MS, notAfter: NOW + 3000 * DAY_MS, ...over });
+    cert({
+      file,
+      index: i,
+      sha256: `r${i}`,
+      subjectCN: `Root ${i}`,
+      selfSigned: true,
+      isCA: true,
+      role: 'root',
+      notBefore: NOW - 3000 * DAY_MS,
+      notAfter: NOW + 3000 * DAY_MS,
+      ...over,
+    });
   const leaf = (file: string, i: number) => cert({ file, index: i, sha256: `l${i}` });
 
   it('is a well-known name with 2 roots, or 5 certificates of which 80% are roots', () => {
     assert.equal(isTrustStore('/etc/ssl/certs/ca-certificates.crt', [root('f', 0), root('f', 1)]), true);
     assert.equal(isTrustStore('/venv/certifi/cacert.pem', [root('f', 0), root('f', 1), leaf('f', 2)]), true);
     assert.equal(isTrustStore('/etc/ssl/certs/ca-certificates.crt', [root('f', 0), leaf('f', 1)]), false, 'one root');
-    assert.equal(isTrustStore('/ws/roots.go', [0, 1, 2, 3, 4].map((i) => root('f', i))), true);
+    assert.equal(
+      isTrustStore(
+        '/ws/roots.go',
+        [0, 1, 2, 3, 4].map((i) => root('f', i)),
+      ),
+      true,
+    );
     assert.equal(isTrustStore('/ws/roots.go', [root('f', 0), root('f', 1), root('f', 2), root('f', 3), leaf('f', 4)]), true, '4 of 5');
     assert.equal(isTrustStore('/ws/roots.go', [root('f', 0), root('f', 1), root('f', 2), leaf('f', 3), leaf('f', 4)]), false, '3 of 5');
-    assert.equal(isTrustStore('/ws/corp-roots.pem', [0, 1, 2, 3].map((i) => root('f', i))), false, 'a private bundle of a few roots');
+    assert.equal(
+      isTrustStore(
+        '/ws/corp-roots.pem',
+        [0, 1, 2, 3].map((i) => root('f', i)),
+      ),
+      false,
+      'a private bundle of a few roots',
+    );
     assert.equal(isTrustStore('/ws/fullchain.pem', [leaf('f', 0), root('f', 1, { isCA: true, selfSigned: false }), root('f', 2)]), false);
   });
 
   it('makes an expired or expiring root in a trust store a hint; the same root elsewhere stays an error', () => {
     const store = '/etc/ssl/certs/ca-certificates.crt';
-    const certs = [root(store, 0, { notAfter: NOW - 10 * DAY_MS }), root(store, 1, { notAfter: NOW + 5 * DAY_MS }), root(store, 2, { notAfter: NOW + 20 * DAY_MS }), root(store, 3)];
+    const certs = [
+      root(store, 0, { notAfter: NOW - 10 * DAY_MS }),
+      root(store, 1, { notAfter: NOW + 5 * DAY_MS }),
+      root(store, 2, { notAfter: NOW + 20 * DAY_MS }),
+      root(store, 3),
+    ];
     const findings = evaluate(certs, NOW);
-    assert.deepEqual(findings.map((f) => `${f.severity}:${f.code}`), ['hint:expired', 'hint:expires-critical', 'hint:expires-warning']);
-    assert.equal(findings[0].message, 'Expired root in a trust store: unused, consider removing it (CN=Root 0 expired 10 days ago, 2026-05-22)');
-    assert.equal(findings[1].message, 'Root in a trust store expires in 5 days (2026-06-06): unused after that, consider removing it (CN=Root 1)');
+    assert.deepEqual(
+      findings.map((f) => `${f.severity}:${f.code}`),
+      ['hint:expired', 'hint:expires-critical', 'hint:expires-warning'],
+    );
+    assert.equal(
+      findings[0].message,
+      'Expired root in a trust store: unused, consider removing it (CN=Root 0 expired 10 days ago, 2026-05-22)',
+    );
+    assert.equal(
+      findings[1].message,
+      'Root in a trust store expires in 5 days (2026-06-06): unused after that, consider removing it (CN=Root 1)',
+    );
     // One file at a time (the editor) or all files together (the CLI): the same answer.
     assert.deepEqual(evaluate([...certs, leaf('/ws/a.pem', 0)], NOW).slice(0, 3), findings);
     const alone = [root('/ws/ca.pem', 0, { notAfter: NOW - 10 * DAY_MS }), leaf('/ws/ca.pem', 1)];
     assert.deepEqual(codes(alone), ['error:expired']);
     // A leaf in a trust store is not a root: reported in full.
-    assert.deepEqual(codes([...certs.slice(3), root(store, 4), cert({ file: store, index: 5, notAfter: NOW - DAY_MS })]), ['error:expired']);
+    assert.deepEqual(codes([...certs.slice(3), root(store, 4), cert({ file: store, index: 5, notAfter: NOW - DAY_MS })]), [
+      'error:expired',
+    ]);
   });
 
   it('says once, as an error, that a trust store whose every member has expired verifies nothing', () => {
@@ -134,9 +224,21 @@ describe('trust stores', () => {
     const store = '/ws/modules/govuk/files/etc/ssl/certs/rds-combined-ca-bundle.pem';
     const certs = [0, 1, 2, 3, 4].map((i) => root(store, i, { notAfter: NOW - (50 - i * 10) * DAY_MS }));
     const findings = evaluate(certs, NOW);
-    assert.deepEqual(findings.map((f) => `${f.severity}:${f.code}:${f.sha256}`), ['hint:expired:r0', 'hint:expired:r1', 'hint:expired:r2', 'hint:expired:r3', 'error:expired:r4']);
-    assert.equal(findings[4].message, 'Every certificate in this trust store has expired, the last of them CN=Root 4 10 days ago (2026-05-22): it verifies nothing; replace it with a current bundle or remove it');
-    assert.deepEqual(evaluate([certs[4], leaf('/ws/a.pem', 0), ...certs.slice(0, 4)], NOW).filter((f) => f.severity === 'error').map((f) => f.sha256), ['r4'], 'in any order');
+    assert.deepEqual(
+      findings.map((f) => `${f.severity}:${f.code}:${f.sha256}`),
+      ['hint:expired:r0', 'hint:expired:r1', 'hint:expired:r2', 'hint:expired:r3', 'error:expired:r4'],
+    );
+    assert.equal(
+      findings[4].message,
+      'Every certificate in this trust store has expired, the last of them CN=Root 4 10 days ago (2026-05-22): it verifies nothing; replace it with a current bundle or remove it',
+    );
+    assert.deepEqual(
+      evaluate([certs[4], leaf('/ws/a.pem', 0), ...certs.slice(0, 4)], NOW)
+        .filter((f) => f.severity === 'error')
+        .map((f) => f.sha256),
+      ['r4'],
+      'in any order',
+    );
     // One member still valid: the expired ones are unused, hints.
     assert.deepEqual(codes([...certs, root(store, 5)]), Array(5).fill('hint:expired'));
   });
@@ -147,22 +249,42 @@ describe('trust stores', () => {
     const intermediate = (i: number, over: Partial<CertificateRecord> = {}) =>
       root(file, i, { selfSigned: false, role: 'intermediate', subjectCN: `CA ${i}`, sha256: `i${i}`, ...over });
     const more = Array.from({ length: 15 }, (_, k) => intermediate(5 + k));
-    const collection = [root(file, 0), root(file, 1), intermediate(2, { notAfter: NOW - 10 * DAY_MS }),
-      intermediate(3, { signatureAlgorithm: 'sha1WithRSAEncryption', signatureAlgorithmOid: '1.2.840.113549.1.1.5' }), intermediate(4, { notAfter: NOW + 20 * DAY_MS }), ...more];
+    const collection = [
+      root(file, 0),
+      root(file, 1),
+      intermediate(2, { notAfter: NOW - 10 * DAY_MS }),
+      intermediate(3, { signatureAlgorithm: 'sha1WithRSAEncryption', signatureAlgorithmOid: '1.2.840.113549.1.1.5' }),
+      intermediate(4, { notAfter: NOW + 20 * DAY_MS }),
+      ...more,
+    ];
     assert.equal(isTrustStore(file, collection), true);
     const findings = evaluate(collection, NOW);
-    assert.deepEqual(findings.map((f) => `${f.severity}:${f.code}`), ['hint:expired', 'hint:weak-signature', 'hint:expires-warning']);
-    assert.equal(findings[0].message, 'Expired CA certificate in a trust store: unused, consider removing it (CN=CA 2 expired 10 days ago, 2026-05-22)');
-    assert.equal(findings[2].message, 'CA certificate in a trust store expires in 20 days (2026-06-21): unused after that, consider removing it (CN=CA 4)');
+    assert.deepEqual(
+      findings.map((f) => `${f.severity}:${f.code}`),
+      ['hint:expired', 'hint:weak-signature', 'hint:expires-warning'],
+    );
+    assert.equal(
+      findings[0].message,
+      'Expired CA certificate in a trust store: unused, consider removing it (CN=CA 2 expired 10 days ago, 2026-05-22)',
+    );
+    assert.equal(
+      findings[2].message,
+      'CA certificate in a trust store expires in 20 days (2026-06-21): unused after that, consider removing it (CN=CA 4)',
+    );
     // A served chain: one root at most, or a leaf among the CAs.
     assert.equal(isTrustStore(file, [root(file, 0), ...collection.slice(2)]), false, 'one root');
     assert.equal(isTrustStore(file, [...collection.slice(0, 19), leaf(file, 19)]), false, 'a leaf');
-    assert.deepEqual(codes([root(file, 0), ...[1, 2, 3].map((i) => intermediate(i)), intermediate(4, { notAfter: NOW - DAY_MS })]), ['error:expired']);
+    assert.deepEqual(codes([root(file, 0), ...[1, 2, 3].map((i) => intermediate(i)), intermediate(4, { notAfter: NOW - DAY_MS })]), [
+      'error:expired',
+    ]);
     // A private PKI's own bundle, two root generations and three issuing CAs: its expiring old root is
     // what its services chain to, reported in full.
     const bundle = '/ws/deploy/pki/internal-ca-bundle.pem';
-    const privateBundle = [root(bundle, 0, { notAfter: NOW + 20 * DAY_MS, sha256: 'old' }), root(bundle, 1, { sha256: 'new' }),
-      ...[2, 3, 4].map((i) => root(bundle, i, { selfSigned: false, role: 'intermediate', subjectCN: `Issuing ${i}`, sha256: `b${i}` }))];
+    const privateBundle = [
+      root(bundle, 0, { notAfter: NOW + 20 * DAY_MS, sha256: 'old' }),
+      root(bundle, 1, { sha256: 'new' }),
+      ...[2, 3, 4].map((i) => root(bundle, i, { selfSigned: false, role: 'intermediate', subjectCN: `Issuing ${i}`, sha256: `b${i}` })),
+    ];
     assert.equal(isTrustStore(bundle, privateBundle), false, 'five CAs, two roots: a private bundle');
     assert.deepEqual(codes(privateBundle), ['warning:expires-warning']);
   });
@@ -170,14 +292,30 @@ describe('trust stores', () => {
 
 describe('trust stores: pools of intermediates', () => {
   const ca = (file: string, i: number, issuer: string, over: Partial<CertificateRecord> = {}) =>
-    cert({ file, index: i, sha256: `c${i}`, subjectCN: `CA ${i}`, subjectRaw: `ca${i}`, issuerRaw: issuer, isCA: true, role: 'intermediate',
-      notBefore: NOW - 3000 * DAY_MS, notAfter: NOW + 3000 * DAY_MS, ...over });
+    cert({
+      file,
+      index: i,
+      sha256: `c${i}`,
+      subjectCN: `CA ${i}`,
+      subjectRaw: `ca${i}`,
+      issuerRaw: issuer,
+      isCA: true,
+      role: 'intermediate',
+      notBefore: NOW - 3000 * DAY_MS,
+      notAfter: NOW + 3000 * DAY_MS,
+      ...over,
+    });
 
-  it('counts 5 or more CAs issued by 3 or more CAs the file does not hold (cfssl\'s mkbundle intermediate bundle) as a trust store', () => {
+  it("counts 5 or more CAs issued by 3 or more CAs the file does not hold (cfssl's mkbundle intermediate bundle) as a trust store", () => {
     // cfssl/cmd/mkbundle/cert-bundle.crt: 14 public intermediates under 7 roots, none of them in the file.
     const file = '/ws/cmd/mkbundle/cert-bundle.crt';
-    const pool = [ca(file, 0, 'AddTrust', { notAfter: NOW - 10 * DAY_MS }), ca(file, 1, 'AddTrust', { signatureAlgorithm: 'sha1WithRSAEncryption', signatureAlgorithmOid: '1.2.840.113549.1.1.5' }),
-      ca(file, 2, 'GlobalSign'), ca(file, 3, 'DigiCert'), ca(file, 4, 'ca0')];
+    const pool = [
+      ca(file, 0, 'AddTrust', { notAfter: NOW - 10 * DAY_MS }),
+      ca(file, 1, 'AddTrust', { signatureAlgorithm: 'sha1WithRSAEncryption', signatureAlgorithmOid: '1.2.840.113549.1.1.5' }),
+      ca(file, 2, 'GlobalSign'),
+      ca(file, 3, 'DigiCert'),
+      ca(file, 4, 'ca0'),
+    ];
     assert.equal(isTrustStore(file, pool), true);
     assert.deepEqual(codes(pool), ['hint:expired', 'hint:weak-signature']);
   });
@@ -186,24 +324,55 @@ describe('trust stores: pools of intermediates', () => {
     // cfssl's bundle: COMODO's DV CA linked to COMODO RSA CA's AddTrust cross-signature (expired 2020).
     const file = '/ws/cmd/mkbundle/cert-bundle.crt';
     const chain = { members: [0, 1], earliestNotAfter: NOW - 10 * DAY_MS, earliestIndex: 1 };
-    const pool = [ca(file, 0, 'ca1', { chain }), ca(file, 1, 'AddTrust', { notAfter: NOW - 10 * DAY_MS, chain }), ca(file, 2, 'GlobalSign'), ca(file, 3, 'GlobalSign'), ca(file, 4, 'DigiCert')];
+    const pool = [
+      ca(file, 0, 'ca1', { chain }),
+      ca(file, 1, 'AddTrust', { notAfter: NOW - 10 * DAY_MS, chain }),
+      ca(file, 2, 'GlobalSign'),
+      ca(file, 3, 'GlobalSign'),
+      ca(file, 4, 'DigiCert'),
+    ];
     const findings = evaluate(pool, NOW).filter((f) => f.code === 'chain-member-expires-first');
-    assert.deepEqual(findings.map((f) => f.severity), ['hint']);
+    assert.deepEqual(
+      findings.map((f) => f.severity),
+      ['hint'],
+    );
     assert.match(findings[0].message, /trust store/);
-    const served = [cert({ file: '/ws/fullchain.pem', index: 0, issuerRaw: 'ca1', chain }), ca('/ws/fullchain.pem', 1, 'Root', { notAfter: NOW - 10 * DAY_MS, chain })];
+    const served = [
+      cert({ file: '/ws/fullchain.pem', index: 0, issuerRaw: 'ca1', chain }),
+      ca('/ws/fullchain.pem', 1, 'Root', { notAfter: NOW - 10 * DAY_MS, chain }),
+    ];
     assert.ok(codes(served).includes('warning:chain-member-expires-first'));
   });
 
-  it('keeps a chain of intermediates, a private issuing CA\'s siblings, a bundle with a leaf, and four CAs reported in full', () => {
+  it("keeps a chain of intermediates, a private issuing CA's siblings, a bundle with a leaf, and four CAs reported in full", () => {
     const file = '/ws/certs/intermediates.pem';
     // A served chain: each issued by the next, one issuer outside the file.
-    const chain = [ca(file, 0, 'ca1', { notAfter: NOW - DAY_MS }), ca(file, 1, 'ca2'), ca(file, 2, 'ca3'), ca(file, 3, 'ca4'), ca(file, 4, 'Corp Root')];
+    const chain = [
+      ca(file, 0, 'ca1', { notAfter: NOW - DAY_MS }),
+      ca(file, 1, 'ca2'),
+      ca(file, 2, 'ca3'),
+      ca(file, 3, 'ca4'),
+      ca(file, 4, 'Corp Root'),
+    ];
     assert.equal(isTrustStore(file, chain), false, 'one chain');
     assert.deepEqual(codes(chain), ['error:expired']);
     // Five issuing CAs of one private root (not in the file): one issuer outside it.
-    assert.equal(isTrustStore(file, [0, 1, 2, 3, 4].map((i) => ca(file, i, 'Corp Root'))), false, 'one private root');
+    assert.equal(
+      isTrustStore(
+        file,
+        [0, 1, 2, 3, 4].map((i) => ca(file, i, 'Corp Root')),
+      ),
+      false,
+      'one private root',
+    );
     // During a root rotation: issuing CAs under the old and the new private root, two issuers outside.
-    const rotation = [ca(file, 0, 'Corp Root G1', { notAfter: NOW - DAY_MS }), ca(file, 1, 'Corp Root G1'), ca(file, 2, 'Corp Root G1'), ca(file, 3, 'Corp Root G2'), ca(file, 4, 'Corp Root G2')];
+    const rotation = [
+      ca(file, 0, 'Corp Root G1', { notAfter: NOW - DAY_MS }),
+      ca(file, 1, 'Corp Root G1'),
+      ca(file, 2, 'Corp Root G1'),
+      ca(file, 3, 'Corp Root G2'),
+      ca(file, 4, 'Corp Root G2'),
+    ];
     assert.equal(isTrustStore(file, rotation), false, 'two private roots');
     assert.deepEqual(codes(rotation), ['error:expired']);
     const pool = [ca(file, 0, 'A'), ca(file, 1, 'A'), ca(file, 2, 'B'), ca(file, 3, 'B'), ca(file, 4, 'C')];
@@ -215,9 +384,20 @@ describe('trust stores: pools of intermediates', () => {
 describe('date text', () => {
   it('formats like Date#toISOString (without .000) across years 0000-9999, leap days and odd instants', () => {
     const reference = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
-    const samples = [0, -1000, Date.UTC(2000, 1, 29), Date.UTC(1900, 1, 28, 23, 59, 59), Date.UTC(2100, 2, 1), Date.UTC(9999, 11, 31, 23, 59, 59),
-      Date.UTC(0, 0, 1) - 0 /* year 1900 in Date.UTC's reading */, new Date('0000-01-01T00:00:00Z').getTime(), new Date('0001-03-01T12:00:00Z').getTime(),
-      Date.UTC(2026, 10, 22, 4, 5, 6, 789), new Date('+010000-01-01T00:00:00Z').getTime(), new Date('-000001-06-01T00:00:00Z').getTime()];
+    const samples = [
+      0,
+      -1000,
+      Date.UTC(2000, 1, 29),
+      Date.UTC(1900, 1, 28, 23, 59, 59),
+      Date.UTC(2100, 2, 1),
+      Date.UTC(9999, 11, 31, 23, 59, 59),
+      Date.UTC(0, 0, 1) - 0 /* year 1900 in Date.UTC's reading */,
+      new Date('0000-01-01T00:00:00Z').getTime(),
+      new Date('0001-03-01T12:00:00Z').getTime(),
+      Date.UTC(2026, 10, 22, 4, 5, 6, 789),
+      new Date('+010000-01-01T00:00:00Z').getTime(),
+      new Date('-000001-06-01T00:00:00Z').getTime(),
+    ];
     let seed = 11;
     for (let i = 0; i < 20_000; i++) {
       seed = (seed * 1103515245 + 12345) >>> 0;
@@ -255,7 +435,10 @@ describe('SC-081 TLS validity limits', () => {
       assert.match(over.message, new RegExp(`more than the ${before} browsers accept`));
       assert.deepEqual(longValidity(leaf(from, after)), [], `${iso}, ${after} days`);
       const [overAfter] = longValidity(leaf(from, after + 1));
-      assert.match(overAfter.message, new RegExp(`more than the ${after} browsers accept for a TLS server certificate issued from ${iso.slice(0, 10)}`));
+      assert.match(
+        overAfter.message,
+        new RegExp(`more than the ${after} browsers accept for a TLS server certificate issued from ${iso.slice(0, 10)}`),
+      );
       // A certificate issued a second before the change may still use the older, longer limit.
       assert.deepEqual(longValidity(leaf(justBefore, after + 1)), [], `${iso} -1s, ${after + 1} days`);
     }

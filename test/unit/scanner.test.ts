@@ -39,7 +39,10 @@ describe('workspace scan', () => {
     const { results, stats } = await scanTree({ roots: [root], onFile: (r) => seen.push(r) });
     const inv = new Inventory();
     results.forEach((r) => inv.set(r));
-    const found = inv.certificates().map((c) => `${path.relative(root, c.file)}:${c.subjectCN}`).sort();
+    const found = inv
+      .certificates()
+      .map((c) => `${path.relative(root, c.file)}:${c.subjectCN}`)
+      .sort();
     // certs/ and the symlink to it are one directory: it is read once, under whichever name comes first.
     const linked = found.find((f) => f.endsWith('a.pem:a.certlens.dev'));
     assert.ok(linked === 'certs/a.pem:a.certlens.dev' || linked === 'linked-certs/a.pem:a.certlens.dev');
@@ -52,8 +55,15 @@ describe('workspace scan', () => {
   });
 
   it('honours include and exclude globs', async () => {
-    const { results } = await scanTree({ roots: [root], include: ['**/*.pem'], exclude: [...DEFAULT_EXCLUDES, '**/big/**', '**/linked-certs/**', '**/deep/**'] });
-    assert.deepEqual(results.filter((r) => r.certificates.length).map((r) => path.relative(root, r.file)), ['certs/a.pem']);
+    const { results } = await scanTree({
+      roots: [root],
+      include: ['**/*.pem'],
+      exclude: [...DEFAULT_EXCLUDES, '**/big/**', '**/linked-certs/**', '**/deep/**'],
+    });
+    assert.deepEqual(
+      results.filter((r) => r.certificates.length).map((r) => path.relative(root, r.file)),
+      ['certs/a.pem'],
+    );
   });
 
   it('reports an unreadable file and keeps scanning the others', async function () {
@@ -87,7 +97,10 @@ describe('workspace scan', () => {
     const dir = tempDir();
     fs.mkdirSync(path.join(dir, 'pki'));
     fs.writeFileSync(path.join(dir, 'pki', 'ca.crt'), b.pem);
-    fs.writeFileSync(path.join(dir, 'kubeconfig'), 'apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority: pki/ca.crt\n  name: a\nusers:\n- name: u\n  user:\n    client-certificate: ./missing.crt\n');
+    fs.writeFileSync(
+      path.join(dir, 'kubeconfig'),
+      'apiVersion: v1\nkind: Config\nclusters:\n- cluster:\n    certificate-authority: pki/ca.crt\n  name: a\nusers:\n- name: u\n  user:\n    client-certificate: ./missing.crt\n',
+    );
     const { results } = await scanTree({ roots: [path.join(dir, 'kubeconfig')] });
     const [r] = results;
     assert.equal(r.certificates.length, 1);

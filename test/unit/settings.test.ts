@@ -24,7 +24,10 @@ describe('settings: one typed source of defaults', () => {
   });
 
   it('declares the same choices as CHOICES for every enum setting', () => {
-    const enums = Object.entries(declared).filter(([, p]) => p.enum).map(([k]) => k.replace(/^certlens\./, '')).sort();
+    const enums = Object.entries(declared)
+      .filter(([, p]) => p.enum)
+      .map(([k]) => k.replace(/^certlens\./, ''))
+      .sort();
     assert.deepEqual(enums, Object.keys(CHOICES).sort());
     for (const [key, choices] of Object.entries(CHOICES)) assert.deepEqual(declared[`certlens.${key}`].enum, [...choices], key);
   });
@@ -34,7 +37,8 @@ describe('settings: one typed source of defaults', () => {
   });
 
   it('makes the thresholds folder settings, as multi-root workspaces read them, and the certificate limit a window one', () => {
-    for (const key of ['criticalDays', 'warningDays', 'infoDays', 'lifetimeShare', 'shortLivedMaxDays'] as const) assert.equal(SCOPES[key], 'resource', key);
+    for (const key of ['criticalDays', 'warningDays', 'infoDays', 'lifetimeShare', 'shortLivedMaxDays'] as const)
+      assert.equal(SCOPES[key], 'resource', key);
     assert.equal(SCOPES.maxCertificatesPerFile, 'window');
   });
 
@@ -44,14 +48,24 @@ describe('settings: one typed source of defaults', () => {
 
   it('reads settings in config.ts only', () => {
     const config = path.join(root, 'src', 'extension', 'config.ts');
-    const offenders = sources(path.join(root, 'src')).filter((f) => f !== config && /\bgetConfiguration\s*\(/.test(fs.readFileSync(f, 'utf8')));
-    assert.deepEqual(offenders.map((f) => path.relative(root, f)), []);
+    const offenders = sources(path.join(root, 'src')).filter(
+      (f) => f !== config && /\bgetConfiguration\s*\(/.test(fs.readFileSync(f, 'utf8')),
+    );
+    assert.deepEqual(
+      offenders.map((f) => path.relative(root, f)),
+      [],
+    );
   });
 
   it('listens to setting changes in config.ts only (features subscribe through onDidChangeConfig)', () => {
     const config = path.join(root, 'src', 'extension', 'config.ts');
-    const offenders = sources(path.join(root, 'src')).filter((f) => f !== config && /\bonDidChangeConfiguration\b/.test(fs.readFileSync(f, 'utf8')));
-    assert.deepEqual(offenders.map((f) => path.relative(root, f)), []);
+    const offenders = sources(path.join(root, 'src')).filter(
+      (f) => f !== config && /\bonDidChangeConfiguration\b/.test(fs.readFileSync(f, 'utf8')),
+    );
+    assert.deepEqual(
+      offenders.map((f) => path.relative(root, f)),
+      [],
+    );
   });
 });
 
@@ -70,8 +84,14 @@ describe('configFrom', () => {
 
   it('types every value as set', () => {
     const c = from({
-      criticalDays: 3, nonProduction: 'hide', 'context.test': ['qa/**'], 'hosts.includeNonProduction': true, 'hosts.unreachableSeverity': 'warning',
-      'codeLens.enabled': false, 'ignore.fingerprints': ['AB:CD'], snoozes: { FF: '2030-01-01T00:00:00Z', ee: 'never' },
+      criticalDays: 3,
+      nonProduction: 'hide',
+      'context.test': ['qa/**'],
+      'hosts.includeNonProduction': true,
+      'hosts.unreachableSeverity': 'warning',
+      'codeLens.enabled': false,
+      'ignore.fingerprints': ['AB:CD'],
+      snoozes: { FF: '2030-01-01T00:00:00Z', ee: 'never' },
     });
     assert.equal(c.rules.criticalDays, 3);
     assert.equal(c.nonProduction, 'hide');
@@ -85,7 +105,15 @@ describe('configFrom', () => {
   });
 
   it('falls back to the default for a value of the wrong kind or outside an enum', () => {
-    const c = from({ criticalDays: '3', maxFileSize: Number.NaN, include: '**/*.pem', exclude: [1], nonProduction: 'loud', 'hosts.unreachableSeverity': 'Error', snoozes: [] });
+    const c = from({
+      criticalDays: '3',
+      maxFileSize: Number.NaN,
+      include: '**/*.pem',
+      exclude: [1],
+      nonProduction: 'loud',
+      'hosts.unreachableSeverity': 'Error',
+      snoozes: [],
+    });
     assert.equal(c.rules.criticalDays, DEFAULTS.criticalDays);
     assert.equal(c.maxFileSize, DEFAULTS.maxFileSize);
     assert.deepEqual(c.include, DEFAULTS.include);
@@ -95,9 +123,19 @@ describe('configFrom', () => {
     assert.deepEqual(c.snoozes, {});
   });
 
-  it('reads each setting at its declared scope: a folder\'s value for resource settings, the window\'s for window settings', () => {
-    const folder: Partial<Record<SettingKey, unknown>> = { criticalDays: 3, 'ignore.paths': ['a/**'], 'statusBar.enabled': false, 'hosts.timeoutMs': 1 };
-    const window: Partial<Record<SettingKey, unknown>> = { criticalDays: 5, 'ignore.paths': ['b/**'], 'statusBar.enabled': true, 'hosts.timeoutMs': 2 };
+  it("reads each setting at its declared scope: a folder's value for resource settings, the window's for window settings", () => {
+    const folder: Partial<Record<SettingKey, unknown>> = {
+      criticalDays: 3,
+      'ignore.paths': ['a/**'],
+      'statusBar.enabled': false,
+      'hosts.timeoutMs': 1,
+    };
+    const window: Partial<Record<SettingKey, unknown>> = {
+      criticalDays: 5,
+      'ignore.paths': ['b/**'],
+      'statusBar.enabled': true,
+      'hosts.timeoutMs': 2,
+    };
     const asked = new Map<SettingKey, string>();
     const c = configFrom((key, scope) => {
       asked.set(key, scope);
@@ -118,10 +156,20 @@ describe('configFrom', () => {
     assert.equal(c.hosts.timeoutMs, 1234);
     assert.deepEqual(c.hosts.extra, ['a.test:443']);
     assert.deepEqual(c.context.vendored, ['third_party/**']);
-    assert.deepEqual(Object.keys(c.hosts).sort(), SETTING_KEYS.filter((k) => k.startsWith('hosts.')).map((k) => k.slice(6)).sort());
+    assert.deepEqual(
+      Object.keys(c.hosts).sort(),
+      SETTING_KEYS.filter((k) => k.startsWith('hosts.'))
+        .map((k) => k.slice(6))
+        .sort(),
+    );
   });
 
   it('keeps the default severities a partial diagnostics.severity leaves out', () => {
-    assert.deepEqual(from({ 'diagnostics.severity': { warning: 'Hint' } })['diagnostics.severity'], { error: 'Error', warning: 'Hint', info: 'Information', hint: 'Hint' });
+    assert.deepEqual(from({ 'diagnostics.severity': { warning: 'Hint' } })['diagnostics.severity'], {
+      error: 'Error',
+      warning: 'Hint',
+      info: 'Information',
+      hint: 'Hint',
+    });
   });
 });

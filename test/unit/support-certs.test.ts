@@ -11,7 +11,9 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 describe('test support: certificate factory', () => {
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'certlens-support-test-')); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'certlens-support-test-'));
+  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   function write(name: string, data: string | Buffer): string {
@@ -32,7 +34,11 @@ describe('test support: certificate factory', () => {
   const ec = makeKey({ type: 'ec' });
 
   it('writes the requested notBefore/notAfter, to the second, past and future', () => {
-    for (const [from, to] of [[daysFromNow(-30), daysFromNow(-1)], [daysFromNow(-1), daysFromNow(3)], [new Date('2049-12-31T23:59:59Z'), new Date('2051-03-04T05:06:07Z')]]) {
+    for (const [from, to] of [
+      [daysFromNow(-30), daysFromNow(-1)],
+      [daysFromNow(-1), daysFromNow(3)],
+      [new Date('2049-12-31T23:59:59Z'), new Date('2051-03-04T05:06:07Z')],
+    ]) {
       const cert = makeCert({ cn: 'dates.example.test', key: ec, notBefore: from, notAfter: to });
       const file = write('dates.pem', cert.pem);
       assert.equal(opensslDate(openssl('x509', '-in', file, '-noout', '-enddate')).getTime(), Math.floor(to.getTime() / 1000) * 1000);
@@ -41,8 +47,16 @@ describe('test support: certificate factory', () => {
     }
   });
 
-  it('gives DER equal to openssl\'s conversion, and subject, SANs and serial as asked', () => {
-    const cert = makeCert({ cn: 'a/b ü', subject: { O: 'Example Org' }, sans: ['a.example.test', '10.0.0.1', 'email:ops@example.test'], key: ec, serial: '0abc', notBefore: daysFromNow(-1), notAfter: daysFromNow(60) });
+  it("gives DER equal to openssl's conversion, and subject, SANs and serial as asked", () => {
+    const cert = makeCert({
+      cn: 'a/b ü',
+      subject: { O: 'Example Org' },
+      sans: ['a.example.test', '10.0.0.1', 'email:ops@example.test'],
+      key: ec,
+      serial: '0abc',
+      notBefore: daysFromNow(-1),
+      notAfter: daysFromNow(60),
+    });
     const file = write('names.pem', cert.pem);
     const der = execFileSync('openssl', ['x509', '-in', file, '-outform', 'DER']);
     assert.ok(der.equals(cert.der));
@@ -65,13 +79,26 @@ describe('test support: certificate factory', () => {
   });
 
   it('signs with the requested hash', () => {
-    const cert = makeCert({ cn: 'sha1.example.test', key: makeKey({ type: 'rsa', bits: 1024 }), sigHash: 'sha1', notBefore: daysFromNow(-1), notAfter: daysFromNow(30) });
+    const cert = makeCert({
+      cn: 'sha1.example.test',
+      key: makeKey({ type: 'rsa', bits: 1024 }),
+      sigHash: 'sha1',
+      notBefore: daysFromNow(-1),
+      notAfter: daysFromNow(30),
+    });
     assert.match(openssl('x509', '-in', write('sha1.pem', cert.pem), '-noout', '-text'), /Signature Algorithm: sha1WithRSAEncryption/);
   });
 
   it('builds a chain openssl verifies, with CA constraints', () => {
     const chain = makeChain({ leafCn: 'leaf.example.test', notBefore: daysFromNow(-1), notAfter: daysFromNow(20) });
-    const out = openssl('verify', '-CAfile', write('root.pem', chain.root.pem), '-untrusted', write('int.pem', chain.intermediate.pem), write('leaf.pem', chain.leaf.pem));
+    const out = openssl(
+      'verify',
+      '-CAfile',
+      write('root.pem', chain.root.pem),
+      '-untrusted',
+      write('int.pem', chain.intermediate.pem),
+      write('leaf.pem', chain.leaf.pem),
+    );
     assert.match(out, /leaf\.pem: OK/);
     assert.equal((chain.bundlePem.match(/BEGIN CERTIFICATE/g) ?? []).length, 3);
     assert.equal(new crypto.X509Certificate(chain.intermediate.pem).ca, true);
@@ -81,7 +108,13 @@ describe('test support: certificate factory', () => {
   it('issues from an expired CA and makes an expired leaf', () => {
     const caKey = makeKey({ type: 'ec' });
     const ca = makeCert({ cn: 'Old CA', key: caKey, ca: true, notBefore: daysFromNow(-400), notAfter: daysFromNow(-35) });
-    const leaf = makeCert({ cn: 'old.example.test', key: ec, issuer: { cert: ca, key: caKey }, notBefore: daysFromNow(-300), notAfter: daysFromNow(-40) });
+    const leaf = makeCert({
+      cn: 'old.example.test',
+      key: ec,
+      issuer: { cert: ca, key: caKey },
+      notBefore: daysFromNow(-300),
+      notAfter: daysFromNow(-40),
+    });
     const x = new crypto.X509Certificate(leaf.pem);
     assert.ok(x.checkIssued(new crypto.X509Certificate(ca.pem)));
     assert.ok(new Date(x.validTo).getTime() < Date.now());
@@ -90,13 +123,19 @@ describe('test support: certificate factory', () => {
   it('packs PKCS#12 (modern and legacy, with and without key) and PKCS#7', () => {
     const chain = makeChain({ leafCn: 'p12.example.test', notBefore: daysFromNow(-1), notAfter: daysFromNow(90) });
     const count = (s: string) => (s.match(/BEGIN CERTIFICATE/g) ?? []).length;
-    const modern = write('m.p12', pkcs12({ cert: chain.leaf, key: chain.leafKey, chain: [chain.intermediate, chain.root], password: 'pw', friendlyName: 'leaf' }));
+    const modern = write(
+      'm.p12',
+      pkcs12({ cert: chain.leaf, key: chain.leafKey, chain: [chain.intermediate, chain.root], password: 'pw', friendlyName: 'leaf' }),
+    );
     assert.equal(count(openssl('pkcs12', '-in', modern, '-passin', 'pass:pw', '-nokeys')), 3);
     assert.match(openssl('pkcs12', '-in', modern, '-passin', 'pass:pw', '-nocerts', '-nodes'), /BEGIN PRIVATE KEY/);
     const legacy = write('l.p12', pkcs12({ cert: chain.leaf, password: 'pw', legacy: true }));
     assert.equal(count(openssl('pkcs12', '-in', legacy, '-passin', 'pass:pw', '-nokeys', '-legacy')), 1);
     assert.equal(count(openssl('pkcs7', '-in', write('b.p7b', pkcs7([chain.leaf, chain.root])), '-print_certs')), 2);
-    assert.equal(count(openssl('pkcs7', '-inform', 'DER', '-in', write('b.p7b.der', pkcs7([chain.leaf], { der: true })), '-print_certs')), 1);
+    assert.equal(
+      count(openssl('pkcs7', '-inform', 'DER', '-in', write('b.p7b.der', pkcs7([chain.leaf], { der: true })), '-print_certs')),
+      1,
+    );
   });
 
   it('rejects notAfter before notBefore', () => {

@@ -52,7 +52,12 @@ describe('Unreadable folders', () => {
   let root: string;
   let tooLong: string;
   before(() => {
-    pem = makeCert({ cn: 'readable.certlens.dev', key: sharedKey({ type: 'ec' }), notBefore: daysFromNow(-10), notAfter: daysFromNow(200) }).pem;
+    pem = makeCert({
+      cn: 'readable.certlens.dev',
+      key: sharedKey({ type: 'ec' }),
+      notBefore: daysFromNow(-10),
+      notAfter: daysFromNow(200),
+    }).pem;
     root = tempDir();
     fs.mkdirSync(path.join(root, 'ok'));
     fs.writeFileSync(path.join(root, 'ok', 'a.pem'), pem);
@@ -73,16 +78,32 @@ describe('Unreadable folders', () => {
       const failing: Record<string, string> = { locked: 'EACCES', gone: 'ENOENT' };
       const readdir = (dir: string) => {
         const code = failing[path.basename(dir)];
-        if (code) throw Object.assign(new Error(`${code}: ${code === 'EACCES' ? 'permission denied' : 'no such file or directory'}, scandir '${dir}'`), { code });
+        if (code)
+          throw Object.assign(
+            new Error(`${code}: ${code === 'EACCES' ? 'permission denied' : 'no such file or directory'}, scandir '${dir}'`),
+            { code },
+          );
         return fs.readdirSync(dir, { withFileTypes: true });
       };
       const unreadable: UnreadableFolder[] = [];
-      const files = [...walkSync(tree, { exclude: DEFAULT_EXCLUDES, readdir, onUnreadable: (u) => unreadable.push(u) })].map((f) => path.relative(tree, f)).sort();
+      const files = [...walkSync(tree, { exclude: DEFAULT_EXCLUDES, readdir, onUnreadable: (u) => unreadable.push(u) })]
+        .map((f) => path.relative(tree, f))
+        .sort();
       assert.deepEqual(files, ['a/c.pem', 'z/c.pem']);
       assert.deepEqual(unreadable, [{ path: path.join(tree, 'locked'), error: 'EACCES: permission denied' }]);
       // The root itself, too.
       const atRoot: UnreadableFolder[] = [];
-      assert.deepEqual([...walkSync(tree, { readdir: (d) => { throw Object.assign(new Error(`EIO: i/o error, scandir '${d}'`), { code: 'EIO' }); }, onUnreadable: (u) => atRoot.push(u) })], []);
+      assert.deepEqual(
+        [
+          ...walkSync(tree, {
+            readdir: (d) => {
+              throw Object.assign(new Error(`EIO: i/o error, scandir '${d}'`), { code: 'EIO' });
+            },
+            onUnreadable: (u) => atRoot.push(u),
+          }),
+        ],
+        [],
+      );
       assert.deepEqual(atRoot, [{ path: tree, error: 'EIO: i/o error' }]);
     } finally {
       fs.rmSync(tree, { recursive: true, force: true });
@@ -92,7 +113,10 @@ describe('Unreadable folders', () => {
   for (const mode of ['async', 'sync', 'shared', 'worker'] as ScanMode[]) {
     it(`a scan (${mode}) reports a link loop (ELOOP) and a folder past PATH_MAX (ENAMETOOLONG) in its stats, once each, and reads the rest`, async () => {
       const { results, stats } = await scanTree({ roots: [root], mode });
-      assert.deepEqual(results.map((r) => path.relative(root, r.file)), ['ok/a.pem']);
+      assert.deepEqual(
+        results.map((r) => path.relative(root, r.file)),
+        ['ok/a.pem'],
+      );
       const byPath = new Map(stats.unreadableFolders.map((u) => [u.path, u.error]));
       assert.equal(stats.unreadableFolders.length, 2, JSON.stringify(stats.unreadableFolders));
       assert.match(byPath.get(path.join(root, 'loop')) ?? '', /^ELOOP: /);
@@ -108,7 +132,10 @@ describe('Unreadable folders', () => {
     assert.match(toTable(report, false, '/ws'), /^Not scanned: 1 folder could not be read .*\n {2}secret: EACCES: permission denied$/m);
     assert.match(toMarkdown(report, '/ws'), /could not be read.*\n\n- secret: EACCES: permission denied$/m);
     const sarif = JSON.parse(toSarif(report, '1.0.0'));
-    assert.deepEqual(sarif.runs[0].invocations[0].toolExecutionNotifications.map((n: { message: { text: string } }) => n.message.text), ['Cannot read folder /ws/secret: EACCES: permission denied']);
+    assert.deepEqual(
+      sarif.runs[0].invocations[0].toolExecutionNotifications.map((n: { message: { text: string } }) => n.message.text),
+      ['Cannot read folder /ws/secret: EACCES: permission denied'],
+    );
     assert.equal('invocations' in JSON.parse(toSarif(buildReport([], [], 0, { files: 0, ms: 0 }), '1.0.0')).runs[0], false);
   });
 
@@ -116,7 +143,11 @@ describe('Unreadable folders', () => {
     this.timeout(60_000);
     assert.ok(fs.existsSync(CLI), 'run the build first (node esbuild.js)');
     const expected = [path.join(root, 'loop'), tooLong].sort();
-    const cli = (...args: string[]) => spawnSync(process.execPath, [CLI, 'scan', root, '--fail-on', 'never', ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [CLI, 'scan', root, '--fail-on', 'never', ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
     // --last-change: the report made whole (buildReport); without it, one-line JSON is streamed.
     for (const extra of [[], ['--last-change']]) {
       const r = cli('--format', 'json', ...extra);
@@ -125,7 +156,10 @@ describe('Unreadable folders', () => {
       assert.deepEqual(lines.map((l) => /^certlens: cannot read folder (.*): E[A-Z]+: /.exec(l)?.[1]).sort(), expected, r.stderr);
       const report = JSON.parse(r.stdout) as Report;
       assert.deepEqual(report.unreadableFolders.map((u) => u.path).sort(), expected);
-      assert.deepEqual(report.certificates.map((c) => c.subjectCN), ['readable.certlens.dev']);
+      assert.deepEqual(
+        report.certificates.map((c) => c.subjectCN),
+        ['readable.certlens.dev'],
+      );
     }
     const table = cli();
     assert.match(table.stdout, /^Not scanned: 2 folders could not be read/m);

@@ -13,8 +13,13 @@ import { Inventory } from '../../src/core/scan/inventory';
 import { type ModelSettings, WorkspaceModel } from '../../src/core/workspace/model';
 import { fakeCertificate, scanTree, sharedKey, tempDir } from './helpers';
 
-const settings = (rules: RuleSettings = DEFAULT_RULES, over: Partial<ModelSettings> = {}): ModelSettings =>
-  ({ rules, nonProduction: 'hint', context: {}, 'ignore.paths': [], ...over });
+const settings = (rules: RuleSettings = DEFAULT_RULES, over: Partial<ModelSettings> = {}): ModelSettings => ({
+  rules,
+  nonProduction: 'hint',
+  context: {},
+  'ignore.paths': [],
+  ...over,
+});
 
 /** A model over files under `root`, with one settings object, recording what it announces. */
 function modelOf(clock: FakeClock, root: string, s: ModelSettings = settings()) {
@@ -32,8 +37,14 @@ function modelOf(clock: FakeClock, root: string, s: ModelSettings = settings()) 
   return { model, changes, asked };
 }
 
-const resultOf = (file: string, certificates: CertificateRecord[]): FileResult =>
-  ({ file, certificates, problems: [], privateKeys: [], crls: [], references: [] });
+const resultOf = (file: string, certificates: CertificateRecord[]): FileResult => ({
+  file,
+  certificates,
+  problems: [],
+  privateKeys: [],
+  crls: [],
+  references: [],
+});
 
 /** A finding as all paths must agree on it. */
 const key = (f: Finding) => `${f.file}|${f.range.start.line}:${f.range.start.character}|${f.severity}|${f.code}|${f.message}`;
@@ -68,18 +79,27 @@ describe('one findings path: editor model, inventory and JSON report agree', fun
     write('pki/ca.crl', crl.pem);
     const xmlTime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
     const saml = cert('idp.acme.io', -10, 40);
-    write('saml/idp.xml', '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" ' +
-      `xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.acme.io" validUntil="${xmlTime(daysFromNow(4))}">` +
-      '<md:IDPSSODescriptor><md:KeyDescriptor use="signing"><ds:KeyInfo>' +
-      `<ds:X509Data><ds:X509Certificate>${saml.der.toString('base64')}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>` +
-      '</md:IDPSSODescriptor></md:EntityDescriptor>\n');
+    write(
+      'saml/idp.xml',
+      '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" ' +
+        `xmlns:ds="http://www.w3.org/2000/09/xmldsig#" entityID="https://idp.acme.io" validUntil="${xmlTime(daysFromNow(4))}">` +
+        '<md:IDPSSODescriptor><md:KeyDescriptor use="signing"><ds:KeyInfo>' +
+        `<ds:X509Data><ds:X509Certificate>${saml.der.toString('base64')}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>` +
+        '</md:IDPSSODescriptor></md:EntityDescriptor>\n',
+    );
     const managed = cert('web.acme.io', -80, 10);
     const b64 = (text: string) => Buffer.from(text).toString('base64');
-    write('k8s/web-tls.yaml', 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: web-tls\n  namespace: prod\n  annotations:\n' +
-      `    cert-manager.io/certificate-name: web-cert\ntype: kubernetes.io/tls\ndata:\n  tls.crt: ${b64(managed.pem)}\n  tls.key: ""\n`);
-    write('k8s/web-cert.yaml', 'apiVersion: cert-manager.io/v1\nkind: Certificate\n' +
-      'metadata:\n  name: web-cert\n  namespace: prod\nspec:\n' +
-      '  secretName: web-tls\n  renewBefore: 240h\n  dnsNames:\n    - web.acme.io\n');
+    write(
+      'k8s/web-tls.yaml',
+      'apiVersion: v1\nkind: Secret\nmetadata:\n  name: web-tls\n  namespace: prod\n  annotations:\n' +
+        `    cert-manager.io/certificate-name: web-cert\ntype: kubernetes.io/tls\ndata:\n  tls.crt: ${b64(managed.pem)}\n  tls.key: ""\n`,
+    );
+    write(
+      'k8s/web-cert.yaml',
+      'apiVersion: cert-manager.io/v1\nkind: Certificate\n' +
+        'metadata:\n  name: web-cert\n  namespace: prod\nspec:\n' +
+        '  secretName: web-tls\n  renewBefore: 240h\n  dnsNames:\n    - web.acme.io\n',
+    );
     results = (await scanTree({ roots: [root], mode: 'sync' })).results;
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
@@ -88,7 +108,10 @@ describe('one findings path: editor model, inventory and JSON report agree', fun
     const now = Date.now();
     // The editor: the workspace model, its files read in.
     const { model } = modelOf(new FakeClock(now), root);
-    model.applyResults(results.map((r) => r.file), new Map(results.map((r) => [r.file, r])));
+    model.applyResults(
+      results.map((r) => r.file),
+      new Map(results.map((r) => [r.file, r])),
+    );
     const editor = model.findings().map(key);
     model.dispose();
     // The CLI's whole-report path: the Inventory, then the non-production policy.
@@ -98,12 +121,17 @@ describe('one findings path: editor model, inventory and JSON report agree', fun
     const cli = applyNonProductionPolicy(inventory.findings(now, DEFAULT_RULES), contextOf, 'hint').map(key);
     // The streamed JSON report.
     const spec: FragmentSpec = {
-      now, rules: DEFAULT_RULES, contextGlobs: {}, folders: [root], cwd: process.cwd(), policy: 'hint', ownerRoots: [],
+      now,
+      rules: DEFAULT_RULES,
+      contextGlobs: {},
+      folders: [root],
+      cwd: process.cwd(),
+      policy: 'hint',
+      ownerRoots: [],
     };
     const chunks: Buffer[] = [];
     const fragments = results.map((r) => reportFragment(r, spec)).filter((f) => f !== undefined);
-    await writeJsonReport(fragments, { files: results.length, ms: 0 }, spec,
-      (c) => void chunks.push(Buffer.from(c)));
+    await writeJsonReport(fragments, { files: results.length, ms: 0 }, spec, (c) => void chunks.push(Buffer.from(c)));
     const report = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { findings: Finding[] };
     const json = report.findings.map(key);
 
@@ -111,7 +139,10 @@ describe('one findings path: editor model, inventory and JSON report agree', fun
     for (const code of ['expired', 'weak-rsa-key', 'crl-expired', 'renewal-overdue', 'metadata-expires-critical', 'expires-critical']) {
       assert.ok(codes.has(code as Finding['code']), `the tree gives ${code}: ${[...codes].join(' ')}`);
     }
-    assert.ok(report.findings.some((f) => f.severity === 'hint' && f.file.includes('/test/')), 'a non-production hint');
+    assert.ok(
+      report.findings.some((f) => f.severity === 'hint' && f.file.includes('/test/')),
+      'a non-production hint',
+    );
     const storeHint = (f: Finding) => f.code === 'expired' && f.severity === 'hint' && f.file.endsWith('ca-certificates.crt');
     assert.ok(report.findings.some(storeHint), 'a trust store hint');
     assert.ok(editor.length > 10);
@@ -124,7 +155,10 @@ describe('one findings path: editor model, inventory and JSON report agree', fun
     const expired = results.find((r) => r.file.endsWith('expired.crt'))!;
     const rules = { ...DEFAULT_RULES, ignore: new Set([expired.certificates[0].sha256]) };
     const { model } = modelOf(new FakeClock(now), root, settings(rules, { 'ignore.paths': ['broken/**', 'deploy/chain.pem'] }));
-    model.applyResults(results.map((r) => r.file), new Map(results.map((r) => [r.file, r])));
+    model.applyResults(
+      results.map((r) => r.file),
+      new Map(results.map((r) => [r.file, r])),
+    );
     assert.deepEqual(model.findingsIn(expired.file), []);
     assert.deepEqual(model.certificatesIn(path.join(root, 'deploy/chain.pem')), []);
     assert.ok(model.findingsIn(path.join(root, 'broken/bad.pem')).length > 0, 'parse problems of an ignored path are kept');
@@ -146,21 +180,31 @@ describe('workspace model (fake clock)', () => {
     const file = '/ws/app/tls.pem';
     const c = fakeCertificate(NOW, { file, notAfter: crossing + DEFAULT_RULES.warningDays * DAY_MS, notBefore: NOW - 300 * DAY_MS });
     model.applyResults([file], new Map([[file, resultOf(file, [c])]]));
-    assert.deepEqual(model.findingsIn(file).map((f) => f.code), ['expires-info']);
+    assert.deepEqual(
+      model.findingsIn(file).map((f) => f.code),
+      ['expires-info'],
+    );
     assert.ok(model.nextChangeAt !== undefined && model.nextChangeAt <= crossing, 'the alarm is set no later than the crossing');
     changes.length = 0;
     clock.advance(crossing - 1 - NOW);
-    assert.deepEqual(model.findingsIn(file).map((f) => f.code), ['expires-info'], 'still info a millisecond before');
+    assert.deepEqual(
+      model.findingsIn(file).map((f) => f.code),
+      ['expires-info'],
+      'still info a millisecond before',
+    );
     assert.equal(model.summary().counts.info, 1);
     clock.advance(1);
     assert.ok(announced(changes, file), `a change for the file at the crossing: ${JSON.stringify(changes)}`);
-    assert.deepEqual(model.findingsIn(file).map((f) => f.code), ['expires-warning']);
+    assert.deepEqual(
+      model.findingsIn(file).map((f) => f.code),
+      ['expires-warning'],
+    );
     assert.equal(model.summary().counts.warning, 1);
     assert.ok(model.nextChangeAt > crossing, 'the alarm is set again, later');
     model.dispose();
   });
 
-  it('keeps a file\'s evaluation through an edit that only shifts its places', () => {
+  it("keeps a file's evaluation through an edit that only shifts its places", () => {
     const clock = new FakeClock(NOW);
     const { model, asked } = modelOf(clock, root);
     const file = '/ws/deploy/soon.pem';
@@ -170,17 +214,24 @@ describe('workspace model (fake clock)', () => {
     const before = parseFile(file, Buffer.from(text));
     model.applyResults([file], new Map([[file, before]]));
     const found = model.findingsIn(file);
-    assert.deepEqual(found.map((f) => [f.code, f.range.start.line]), [['expires-critical', 1]]);
+    assert.deepEqual(
+      found.map((f) => [f.code, f.range.start.line]),
+      [['expires-critical', 1]],
+    );
     // Two lines inserted above the block: everything moves down by two.
     const edit = { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '# a comment\n# another\n' };
     const shifted = shiftResult(before, text, edit)!;
     assert.ok(shifted && shifted !== before, 'the edit shifts the result');
     asked.length = 0;
     model.applyMove(file, before, shifted, edit);
-    assert.deepEqual(asked.filter((f) => f === file), [], 'not evaluated again');
+    assert.deepEqual(
+      asked.filter((f) => f === file),
+      [],
+      'not evaluated again',
+    );
     const moved = model.findingsIn(file).map((f) => [f.code, f.range.start.line, f.message]);
     assert.deepEqual(moved, [['expires-critical', 3, found[0].message]]);
-    assert.equal(model.certificatesIn(file)[0], shifted.certificates[0], 'the shifted result\'s records');
+    assert.equal(model.certificatesIn(file)[0], shifted.certificates[0], "the shifted result's records");
     // The same as evaluating the shifted result afresh.
     const fresh = modelOf(clock, root).model;
     fresh.applyResults([file], new Map([[file, shifted]]));
@@ -189,7 +240,7 @@ describe('workspace model (fake clock)', () => {
     model.dispose();
   });
 
-  it('drops a removed folder\'s files and their alarms', () => {
+  it("drops a removed folder's files and their alarms", () => {
     const clock = new FakeClock(NOW);
     const { model, changes } = modelOf(clock, root);
     const soon = '/ws/a/soon.pem';
@@ -210,14 +261,17 @@ describe('workspace model (fake clock)', () => {
     assert.deepEqual(sorted(changed.filter((f) => f !== '/ws/a')), [soon, other]);
     assert.deepEqual(changes.at(-1), changed, 'announced');
     assert.deepEqual(model.files(), [later]);
-    assert.deepEqual(model.findings().map((f) => f.file), [later]);
-    assert.equal(model.nextChangeAt, lateMoment, 'the removed files\' alarms are gone');
+    assert.deepEqual(
+      model.findings().map((f) => f.file),
+      [later],
+    );
+    assert.equal(model.nextChangeAt, lateMoment, "the removed files' alarms are gone");
     assert.equal(model.summary().counts.expired, 0);
     changes.length = 0;
     clock.advance(HOUR);
     assert.deepEqual(changes, [], 'nothing rings for the removed files');
     clock.advance(2 * HOUR);
-    assert.ok(announced(changes, later), 'the remaining file\'s moment still rings');
+    assert.ok(announced(changes, later), "the remaining file's moment still rings");
     model.dispose();
   });
 
@@ -234,8 +288,14 @@ describe('workspace model (fake clock)', () => {
     assert.equal(model.contextOf(inTests), 'test');
     assert.equal(model.contextOf(vendored), 'vendored');
     assert.equal(model.contextOf(outside), 'production', 'outside every folder: production');
-    assert.deepEqual(model.findingsIn(inTests).map((f) => f.severity), ['hint']);
-    assert.deepEqual(model.findingsIn(outside).map((f) => f.severity), ['error']);
+    assert.deepEqual(
+      model.findingsIn(inTests).map((f) => f.severity),
+      ['hint'],
+    );
+    assert.deepEqual(
+      model.findingsIn(outside).map((f) => f.severity),
+      ['error'],
+    );
     assert.equal(model.summary().counts.expired, 1);
     assert.equal(model.summary().nonProduction.expired, 2);
     model.dispose();

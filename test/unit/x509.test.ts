@@ -20,7 +20,13 @@ describe('X.509 reader', () => {
   for (const c of cases) {
     it(`reads a ${c.keyType}${c.curve ? ' ' + c.curve : ''} certificate like Node's X509Certificate and openssl do`, () => {
       const key = sharedKey(c.key);
-      const cert = makeCert({ cn: `${c.keyType}.test.certlens`, sans: ['a.certlens.dev', 'IP:10.1.2.3', 'IP:2001:db8::1', 'email:ops@certlens.dev'], key, notBefore: daysFromNow(-10), notAfter: daysFromNow(45) });
+      const cert = makeCert({
+        cn: `${c.keyType}.test.certlens`,
+        sans: ['a.certlens.dev', 'IP:10.1.2.3', 'IP:2001:db8::1', 'email:ops@certlens.dev'],
+        key,
+        notBefore: daysFromNow(-10),
+        notAfter: daysFromNow(45),
+      });
       const f = parseCertificateDer(cert.der);
       const ref = new X509Certificate(cert.der);
       assert.equal(f.keyType, c.keyType);
@@ -48,8 +54,21 @@ describe('X.509 reader', () => {
   it('reads CA flags, key usage and the issuer of a CA-signed certificate', () => {
     const caKey = sharedKey({ type: 'ec' });
     const leafKey = sharedKey({ type: 'ec', curve: 'P-384' });
-    const ca = makeCert({ cn: 'Reader Test CA', subject: { O: 'CertLens, Inc.', C: 'DE' }, key: caKey, ca: true, notBefore: daysFromNow(-1), notAfter: daysFromNow(3650) });
-    const leaf = makeCert({ cn: 'leaf.certlens.dev', key: leafKey, issuer: { cert: ca, key: caKey }, notBefore: daysFromNow(-1), notAfter: daysFromNow(20) });
+    const ca = makeCert({
+      cn: 'Reader Test CA',
+      subject: { O: 'CertLens, Inc.', C: 'DE' },
+      key: caKey,
+      ca: true,
+      notBefore: daysFromNow(-1),
+      notAfter: daysFromNow(3650),
+    });
+    const leaf = makeCert({
+      cn: 'leaf.certlens.dev',
+      key: leafKey,
+      issuer: { cert: ca, key: caKey },
+      notBefore: daysFromNow(-1),
+      notAfter: daysFromNow(20),
+    });
     const c = parseCertificateDer(ca.der);
     assert.equal(c.isCA, true);
     assert.ok(c.keyUsage.includes('keyCertSign'));
@@ -62,7 +81,12 @@ describe('X.509 reader', () => {
   });
 
   it('reports an unknown (e.g. post-quantum) key algorithm by its OID instead of failing', () => {
-    const cert = makeCert({ cn: 'pq.certlens.dev', key: sharedKey({ type: 'ed25519' }), notBefore: daysFromNow(-1), notAfter: daysFromNow(100) });
+    const cert = makeCert({
+      cn: 'pq.certlens.dev',
+      key: sharedKey({ type: 'ed25519' }),
+      notBefore: daysFromNow(-1),
+      notAfter: daysFromNow(100),
+    });
     // Rewrite the Ed25519 OID (1.3.101.112) to an unassigned arc (1.3.101.127) everywhere it occurs.
     const der = Buffer.from(cert.der);
     const oid = Buffer.from([0x06, 0x03, 0x2b, 0x65, 0x70]);
@@ -79,7 +103,12 @@ describe('X.509 reader', () => {
   });
 
   it('throws a located error on truncated or corrupt DER, at every truncation length', () => {
-    const cert = makeCert({ cn: 'trunc.certlens.dev', key: sharedKey({ type: 'ec' }), notBefore: daysFromNow(-1), notAfter: daysFromNow(10) });
+    const cert = makeCert({
+      cn: 'trunc.certlens.dev',
+      key: sharedKey({ type: 'ec' }),
+      notBefore: daysFromNow(-1),
+      notAfter: daysFromNow(10),
+    });
     for (let n = 0; n < cert.der.length; n++) {
       assert.throws(() => parseCertificateDer(cert.der.subarray(0, n)), /ASN\.1|missing|expected|truncated|time|OID/, `length ${n}`);
     }
@@ -87,7 +116,11 @@ describe('X.509 reader', () => {
 
   it('reads UTCTime and GeneralizedTime dates across the 2050 boundary and year 0001 like openssl', () => {
     const key = sharedKey({ type: 'ec' });
-    for (const [from, to] of [['1999-12-31T23:59:59Z', '2049-12-31T23:59:59Z'], ['2020-01-01T00:00:00Z', '2050-01-01T00:00:00Z'], ['2020-01-01T00:00:00Z', '9999-12-31T23:59:59Z']]) {
+    for (const [from, to] of [
+      ['1999-12-31T23:59:59Z', '2049-12-31T23:59:59Z'],
+      ['2020-01-01T00:00:00Z', '2050-01-01T00:00:00Z'],
+      ['2020-01-01T00:00:00Z', '9999-12-31T23:59:59Z'],
+    ]) {
       const cert = makeCert({ cn: 'dates.certlens.dev', key, notBefore: new Date(from), notAfter: new Date(to) });
       const f = parseCertificateDer(cert.der);
       assert.equal(f.notAfter, Date.parse(to));

@@ -37,7 +37,10 @@ export interface VisibleRecords {
 
 /** A file's certificates, CRLs and own expiries that findings and counts are about. */
 export function visibleRecords(
-  result: FileResult, rules: Pick<RuleSettings, 'ignore'>, pathIgnored = false, certificates = result.certificates,
+  result: FileResult,
+  rules: Pick<RuleSettings, 'ignore'>,
+  pathIgnored = false,
+  certificates = result.certificates,
 ): VisibleRecords {
   if (pathIgnored) return { certificates: [], crls: [], expiries: undefined };
   const ignore = rules.ignore;
@@ -85,8 +88,11 @@ export function fileFindingParts(input: FindingInputs): FileFindingParts {
   const renewed = managed ? applyManagedRenewal(evaluated, certs, input.manifests, now, rules) : evaluated;
   const certificates = renewed.length === evaluated.length ? renewed : renewed.slice(0, evaluated.length);
   const overdue = renewed.length === evaluated.length ? [] : renewed.slice(evaluated.length);
-  const overdueOf = overdue.map((f) => certs.findIndex((c) => c.sha256 === f.sha256 && c.range.start.line === f.range.start.line &&
-    c.range.start.character === f.range.start.character));
+  const overdueOf = overdue.map((f) =>
+    certs.findIndex(
+      (c) => c.sha256 === f.sha256 && c.range.start.line === f.range.start.line && c.range.start.character === f.range.start.character,
+    ),
+  );
   const crls: Finding[] = [];
   const crlStarts: number[] = [];
   for (const c of visible.crls) {
@@ -130,7 +136,11 @@ export function fileFindings(input: FindingInputs & { context: FileContext; poli
  * `crlOrder`. `files` in the order their problems and expiries are listed.
  */
 export function workspaceFindings(
-  files: readonly FileResult[], order: readonly CertificateRecord[], crlOrder: readonly CrlRecord[], now: number, rules: RuleSettings,
+  files: readonly FileResult[],
+  order: readonly CertificateRecord[],
+  crlOrder: readonly CrlRecord[],
+  now: number,
+  rules: RuleSettings,
   manifests: readonly CertManagerCertificate[],
 ): Finding[] {
   const parts = new Map<string, FileFindingParts>();

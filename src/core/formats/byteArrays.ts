@@ -21,8 +21,31 @@ const MARKER = /0x30, ?0x82/g;
  * The languages whose sources compile a certificate in as bytes: C and its kin (firmware, xxd -i),
  * Rust, Go, the JVM's and .NET's, Swift, Zig. Scripts and config hold certificates as PEM text.
  */
-const BYTE_ARRAY_EXTENSIONS = new Set(['.c', '.h', '.cc', '.cpp', '.cxx', '.c++', '.hpp', '.hh', '.hxx', '.h++', '.ino', '.pde', '.inc', '.ipp', '.m', '.mm',
-  '.rs', '.go', '.java', '.kt', '.cs', '.swift', '.zig']);
+const BYTE_ARRAY_EXTENSIONS = new Set([
+  '.c',
+  '.h',
+  '.cc',
+  '.cpp',
+  '.cxx',
+  '.c++',
+  '.hpp',
+  '.hh',
+  '.hxx',
+  '.h++',
+  '.ino',
+  '.pde',
+  '.inc',
+  '.ipp',
+  '.m',
+  '.mm',
+  '.rs',
+  '.go',
+  '.java',
+  '.kt',
+  '.cs',
+  '.swift',
+  '.zig',
+]);
 const PREFIX = Buffer.from('0x30,');
 const SECOND = Buffer.from('0x82');
 

@@ -25,7 +25,8 @@ export function certManagerRefOf(doc: string): CertManagerRef | undefined {
 
 /** A cert-manager `Certificate` manifest in one YAML document, or undefined when it is not one. */
 export function certificateManifestOf(doc: string, file: string, range: Range): CertManagerCertificate | undefined {
-  if (!/^apiVersion:[ \t]*["']?cert-manager\.io\//m.test(doc) || !/^kind:[ \t]*["']?Certificate["']?[ \t]*(#.*)?$/m.test(doc)) return undefined;
+  if (!/^apiVersion:[ \t]*["']?cert-manager\.io\//m.test(doc) || !/^kind:[ \t]*["']?Certificate["']?[ \t]*(#.*)?$/m.test(doc))
+    return undefined;
   const metadata = topLevelBlock(doc, 'metadata');
   const name = childValue(metadata, 'name');
   if (!name) return undefined;

@@ -3,8 +3,7 @@ import * as path from 'node:path';
 
 /** Config formats host discovery reads. Source code and prose are never read: their links are not endpoints. */
 export type ConfigFormat =
-  | 'yaml' | 'json' | 'toml' | 'ini' | 'properties' | 'env' | 'hcl' | 'xml'
-  | 'nginx' | 'apache' | 'haproxy' | 'caddy' | 'http';
+  'yaml' | 'json' | 'toml' | 'ini' | 'properties' | 'env' | 'hcl' | 'xml' | 'nginx' | 'apache' | 'haproxy' | 'caddy' | 'http';
 
 /**
  * Files that describe how a project is built, packaged, tested or published, not what its software
@@ -40,20 +39,103 @@ export type ConfigFormat =
  *   proxy serves, whose links are for the reader; REST-client `.http` files hold requests and are read.
  */
 const SKIPPED_FILES = new Set([
-  'package.json', 'package-lock.json', 'npm-shrinkwrap.json', 'composer.json', 'composer.lock', 'bower.json', '.bower.json',
-  'cargo.toml', 'cargo.lock', 'pyproject.toml', 'pipfile.lock', 'poetry.lock', 'pnpm-lock.yaml', 'yarn.lock', 'setup.cfg',
-  'pom.xml', 'build.xml', 'tsconfig.json', 'jsconfig.json', '.eslintrc.json', 'deno.json', 'deno.jsonc', 'deno.lock', 'import_map.json',
-  'flake.lock', 'gemfile.lock', 'go.sum', 'gopkg.toml', 'gopkg.lock', 'glide.yaml', 'pubspec.yaml', 'pubspec.lock',
-  'packages.lock.json', 'project.assets.json', 'packages.config', 'nuget.config', 'vcpkg.json',
-  'chart.yaml', 'chart.lock', 'requirements.lock',
-  'maven-wrapper.properties', 'gradle-wrapper.properties', '.goreleaser.yml', '.goreleaser.yaml', '.pre-commit-config.yaml',
-  '.pre-commit-hooks.yaml', 'renovate.json', 'renovate.json5', '.renovaterc', '.renovaterc.json', 'dependabot.yml',
-  '.gitlab-ci.yml', '.travis.yml', 'azure-pipelines.yml', 'appveyor.yml', '.appveyor.yml', '.drone.yml', 'bitbucket-pipelines.yml',
-  'codecov.yml', '.codecov.yml', 'ct.yaml', '.ct.yaml', 'ct.yml', '.ct.yml', '.golangci.yml', '.golangci.yaml',
-  '.yarnrc.yml', 'idf_component.yml', 'platformio.ini', 'galaxy.yml', 'requirements.yml', 'requirements.yaml', 'version.details.xml', 'antsibull-nox.toml',
-  'mkdocs.yml', 'mkdocs.yaml', '.readthedocs.yml', '.readthedocs.yaml', '_config.yml', '.clomonitor.yml', 'artifacthub-repo.yml',
-  'createuidefinition.json', 'jsonnetfile.json', 'jsonnetfile.lock.json', 'zensical.toml', 'book.toml', 'docker-bake.hcl', 'docker-bake.override.hcl', 'docker-bake.json', 'docker-bake.override.json',
-  'library.properties', 'bom.json', 'bom.xml', 'changelog.yml', 'changelog.yaml', 'circle.yml', 'docfx.json',
+  'package.json',
+  'package-lock.json',
+  'npm-shrinkwrap.json',
+  'composer.json',
+  'composer.lock',
+  'bower.json',
+  '.bower.json',
+  'cargo.toml',
+  'cargo.lock',
+  'pyproject.toml',
+  'pipfile.lock',
+  'poetry.lock',
+  'pnpm-lock.yaml',
+  'yarn.lock',
+  'setup.cfg',
+  'pom.xml',
+  'build.xml',
+  'tsconfig.json',
+  'jsconfig.json',
+  '.eslintrc.json',
+  'deno.json',
+  'deno.jsonc',
+  'deno.lock',
+  'import_map.json',
+  'flake.lock',
+  'gemfile.lock',
+  'go.sum',
+  'gopkg.toml',
+  'gopkg.lock',
+  'glide.yaml',
+  'pubspec.yaml',
+  'pubspec.lock',
+  'packages.lock.json',
+  'project.assets.json',
+  'packages.config',
+  'nuget.config',
+  'vcpkg.json',
+  'chart.yaml',
+  'chart.lock',
+  'requirements.lock',
+  'maven-wrapper.properties',
+  'gradle-wrapper.properties',
+  '.goreleaser.yml',
+  '.goreleaser.yaml',
+  '.pre-commit-config.yaml',
+  '.pre-commit-hooks.yaml',
+  'renovate.json',
+  'renovate.json5',
+  '.renovaterc',
+  '.renovaterc.json',
+  'dependabot.yml',
+  '.gitlab-ci.yml',
+  '.travis.yml',
+  'azure-pipelines.yml',
+  'appveyor.yml',
+  '.appveyor.yml',
+  '.drone.yml',
+  'bitbucket-pipelines.yml',
+  'codecov.yml',
+  '.codecov.yml',
+  'ct.yaml',
+  '.ct.yaml',
+  'ct.yml',
+  '.ct.yml',
+  '.golangci.yml',
+  '.golangci.yaml',
+  '.yarnrc.yml',
+  'idf_component.yml',
+  'platformio.ini',
+  'galaxy.yml',
+  'requirements.yml',
+  'requirements.yaml',
+  'version.details.xml',
+  'antsibull-nox.toml',
+  'mkdocs.yml',
+  'mkdocs.yaml',
+  '.readthedocs.yml',
+  '.readthedocs.yaml',
+  '_config.yml',
+  '.clomonitor.yml',
+  'artifacthub-repo.yml',
+  'createuidefinition.json',
+  'jsonnetfile.json',
+  'jsonnetfile.lock.json',
+  'zensical.toml',
+  'book.toml',
+  'docker-bake.hcl',
+  'docker-bake.override.hcl',
+  'docker-bake.json',
+  'docker-bake.override.json',
+  'library.properties',
+  'bom.json',
+  'bom.xml',
+  'changelog.yml',
+  'changelog.yaml',
+  'circle.yml',
+  'docfx.json',
 ]);
 /** Software bills of materials by their registered suffixes: CycloneDX `*.cdx.json`, SPDX `*.spdx.json`. */
 const SBOM_FILE = /\.(?:cdx|spdx)\.(?:json|xml|ya?ml)$/;
@@ -84,9 +166,22 @@ const TOOLING_FOLDER = /(?:^|[\\/])\.(?:github|gitlab|circleci|buildkite|ci|devc
 const NOT_CADDYFILE = /\.(?:go|md|txt|rs|js|ts|py|java|rb|html?|json|ya?ml|toml|sh)$/;
 
 const BY_EXTENSION: Record<string, ConfigFormat> = {
-  '.yaml': 'yaml', '.yml': 'yaml', '.json': 'json', '.jsonc': 'json', '.json5': 'json', '.toml': 'toml',
-  '.properties': 'properties', '.env': 'env', '.tf': 'hcl', '.tfvars': 'hcl', '.hcl': 'hcl', '.xml': 'xml',
-  '.config': 'xml', '.http': 'http', '.rest': 'http', '.caddyfile': 'caddy',
+  '.yaml': 'yaml',
+  '.yml': 'yaml',
+  '.json': 'json',
+  '.jsonc': 'json',
+  '.json5': 'json',
+  '.toml': 'toml',
+  '.properties': 'properties',
+  '.env': 'env',
+  '.tf': 'hcl',
+  '.tfvars': 'hcl',
+  '.hcl': 'hcl',
+  '.xml': 'xml',
+  '.config': 'xml',
+  '.http': 'http',
+  '.rest': 'http',
+  '.caddyfile': 'caddy',
 };
 const SNIFFED_EXTENSIONS = new Set(['.conf', '.cfg', '.cnf', '.ini', '.vhost', '.site']);
 
@@ -106,8 +201,18 @@ export function mayBeConfigFile(file: string): boolean {
 
 function formatByName(file: string): ConfigFormat | 'sniff' | undefined {
   const base = path.basename(file).toLowerCase();
-  if (SKIPPED_FILES.has(base) || SCHEMA_FILE.test(base) || CLOUD_BUILD.test(base) || SBOM_FILE.test(base) || ARDUINO_PACKAGE_INDEX.test(base) || MICROPYTHON_BOARD.test(file)
-    || base.endsWith('.lock') || TOOLING_FOLDER.test(file) || ANSIBLE_ROLE_META.test(file)) return undefined;
+  if (
+    SKIPPED_FILES.has(base) ||
+    SCHEMA_FILE.test(base) ||
+    CLOUD_BUILD.test(base) ||
+    SBOM_FILE.test(base) ||
+    ARDUINO_PACKAGE_INDEX.test(base) ||
+    MICROPYTHON_BOARD.test(file) ||
+    base.endsWith('.lock') ||
+    TOOLING_FOLDER.test(file) ||
+    ANSIBLE_ROLE_META.test(file)
+  )
+    return undefined;
   if (base === 'caddyfile' || (base.startsWith('caddyfile.') && !NOT_CADDYFILE.test(base))) return 'caddy';
   if (base === '.env' || base.startsWith('.env.')) return 'env';
   const ext = path.extname(base);
@@ -118,7 +223,7 @@ function formatByName(file: string): ConfigFormat | 'sniff' | undefined {
 }
 
 function sniffServerConfig(text: string): ConfigFormat | undefined {
-  if (/^[ \t]*(?:<VirtualHost\b|ServerName[ \t]|SSLEngine[ \t])/mi.test(text)) return 'apache';
+  if (/^[ \t]*(?:<VirtualHost\b|ServerName[ \t]|SSLEngine[ \t])/im.test(text)) return 'apache';
   if (/\bserver_name[ \t]|^[ \t]*(?:server|http|stream|events)[ \t]*\{/m.test(text)) return 'nginx';
   if (/^[ \t]*(?:frontend|backend|listen|defaults)\b/m.test(text) && /^[ \t]*(?:server|bind)[ \t]/m.test(text)) return 'haproxy';
   return undefined;
@@ -140,11 +245,19 @@ interface CommentStyle {
 }
 
 const STYLES: Record<ConfigFormat, CommentStyle> = {
-  yaml: { hash: 'after-space' }, toml: { hash: 'after-space' }, env: { hash: 'after-space' },
-  ini: { hash: 'line-start', semicolon: true }, properties: { hash: 'line-start', bang: true },
-  json: { slashes: true }, hcl: { hash: 'after-space', slashes: true }, xml: { xml: true },
-  nginx: { hash: 'after-space' }, apache: { hash: 'line-start' }, haproxy: { hash: 'after-space' },
-  caddy: { hash: 'after-space' }, http: { hash: 'line-start', slashLineStart: true },
+  yaml: { hash: 'after-space' },
+  toml: { hash: 'after-space' },
+  env: { hash: 'after-space' },
+  ini: { hash: 'line-start', semicolon: true },
+  properties: { hash: 'line-start', bang: true },
+  json: { slashes: true },
+  hcl: { hash: 'after-space', slashes: true },
+  xml: { xml: true },
+  nginx: { hash: 'after-space' },
+  apache: { hash: 'line-start' },
+  haproxy: { hash: 'after-space' },
+  caddy: { hash: 'after-space' },
+  http: { hash: 'line-start', slashLineStart: true },
 };
 
 /**
@@ -180,8 +293,12 @@ function maskLine(line: string, style: CommentStyle): string {
   const first = line.search(/\S/);
   if (first < 0) return line;
   const c = line[first];
-  if ((c === '#' && style.hash) || (c === ';' && style.semicolon) || (c === '!' && style.bang) ||
-      (style.slashLineStart && line.startsWith('//', first))) {
+  if (
+    (c === '#' && style.hash) ||
+    (c === ';' && style.semicolon) ||
+    (c === '!' && style.bang) ||
+    (style.slashLineStart && line.startsWith('//', first))
+  ) {
     return line.slice(0, first) + ' '.repeat(line.length - first);
   }
   if (style.hash !== 'after-space' || line.indexOf('#', first) < 0) return line;

@@ -42,9 +42,16 @@ export function derKind(der: Uint8Array): DerKind | undefined {
     }
     if (!whole) return undefined;
     if (startsWith(tags, [TAG.SEQUENCE, TAG.BIT_STRING]) && tags.length === 2) return hasOid(der, parts[0]) ? 'public-key' : undefined;
-    if (startsWith(tags, [TAG.SEQUENCE, TAG.OCTET_STRING]) && tags.length === 2) return hasOid(der, parts[0]) ? 'private-key-encrypted' : undefined;
-    if (startsWith(tags, [TAG.INTEGER, TAG.SEQUENCE, TAG.OCTET_STRING]) && smallInteger(der, parts[0]) <= 1 && hasOid(der, parts[1])) return 'private-key-pkcs8';
-    if (startsWith(tags, [TAG.INTEGER, TAG.OCTET_STRING]) && smallInteger(der, parts[0]) === 1 && tags.slice(2).every((t) => t === 0xa0 || t === 0xa1)) return 'private-key-ec';
+    if (startsWith(tags, [TAG.SEQUENCE, TAG.OCTET_STRING]) && tags.length === 2)
+      return hasOid(der, parts[0]) ? 'private-key-encrypted' : undefined;
+    if (startsWith(tags, [TAG.INTEGER, TAG.SEQUENCE, TAG.OCTET_STRING]) && smallInteger(der, parts[0]) <= 1 && hasOid(der, parts[1]))
+      return 'private-key-pkcs8';
+    if (
+      startsWith(tags, [TAG.INTEGER, TAG.OCTET_STRING]) &&
+      smallInteger(der, parts[0]) === 1 &&
+      tags.slice(2).every((t) => t === 0xa0 || t === 0xa1)
+    )
+      return 'private-key-ec';
     if (tags.every((t) => t === TAG.INTEGER)) {
       if (tags.length >= 9 && smallInteger(der, parts[0]) <= 1) return 'private-key-rsa';
       if (tags.length === 6 && smallInteger(der, parts[0]) === 0) return 'private-key-dsa';
@@ -66,7 +73,14 @@ function isSignedShape(tags: number[]): boolean {
 /** TBSCertificate: [0] version?, serial INTEGER, signature SEQUENCE, issuer, validity SEQUENCE, subject, spki. */
 function isTbsCertificate(t: number[]): boolean {
   const i = t[0] === 0xa0 ? 1 : 0;
-  return t[i] === TAG.INTEGER && t[i + 1] === TAG.SEQUENCE && t[i + 2] === TAG.SEQUENCE && t[i + 3] === TAG.SEQUENCE && t[i + 4] === TAG.SEQUENCE && t[i + 5] === TAG.SEQUENCE;
+  return (
+    t[i] === TAG.INTEGER &&
+    t[i + 1] === TAG.SEQUENCE &&
+    t[i + 2] === TAG.SEQUENCE &&
+    t[i + 3] === TAG.SEQUENCE &&
+    t[i + 4] === TAG.SEQUENCE &&
+    t[i + 5] === TAG.SEQUENCE
+  );
 }
 
 /** TBSCertList: version INTEGER?, signature SEQUENCE, issuer SEQUENCE, thisUpdate Time, ... */

@@ -15,22 +15,41 @@ export function loadForge(): typeof forgeTypes {
   const forge = require('node-forge') as typeof forgeTypes;
   const jsPbkdf2 = forge.pkcs5.pbkdf2;
   const native = (p: string, s: string, c: number, dkLen: number, md?: unknown): string => {
-    const name = typeof md === 'string' ? md : (md as { algorithm?: string } | undefined)?.algorithm ?? 'sha1';
+    const name = typeof md === 'string' ? md : ((md as { algorithm?: string } | undefined)?.algorithm ?? 'sha1');
     // No password is the empty one for PBKDF2, as OpenSSL has it (forge would pass undefined on).
     const password = Buffer.from(p ?? '', 'binary');
     const salt = Buffer.from(s, 'binary');
     const digest = name.replace('-', '').toLowerCase();
-    return derive(['pbkdf2', digest, password.toString('hex'), salt.toString('hex'), c, dkLen].join(), c, dkLen, DIGEST_BYTES[digest] ?? 64, () => pbkdf2Sync(password, salt, c, dkLen, digest).toString('binary'));
+    return derive(
+      ['pbkdf2', digest, password.toString('hex'), salt.toString('hex'), c, dkLen].join(),
+      c,
+      dkLen,
+      DIGEST_BYTES[digest] ?? 64,
+      () => pbkdf2Sync(password, salt, c, dkLen, digest).toString('binary'),
+    );
   };
   const patched = ((p: string, s: string, c: number, dkLen: number, md?: unknown, callback?: unknown) =>
-    typeof md === 'function' || callback ? (jsPbkdf2 as (...a: unknown[]) => unknown)(p, s, c, dkLen, md, callback) : native(p, s, c, dkLen, md)) as typeof forge.pkcs5.pbkdf2;
+    typeof md === 'function' || callback
+      ? (jsPbkdf2 as (...a: unknown[]) => unknown)(p, s, c, dkLen, md, callback)
+      : native(p, s, c, dkLen, md)) as typeof forge.pkcs5.pbkdf2;
   forge.pkcs5.pbkdf2 = patched;
   (forge as unknown as { pbkdf2: typeof patched }).pbkdf2 = patched;
-  const kdf = (password: string | null | undefined, salt: forgeTypes.util.ByteStringBuffer | string, id: number, iter: number, n: number, md?: { algorithm?: string }) => {
+  const kdf = (
+    password: string | null | undefined,
+    salt: forgeTypes.util.ByteStringBuffer | string,
+    id: number,
+    iter: number,
+    n: number,
+    md?: { algorithm?: string },
+  ) => {
     const saltBytes = Buffer.from(typeof salt === 'string' ? salt : salt.bytes(), 'binary');
     const algorithm = md?.algorithm ?? 'sha1';
     const key = ['pkcs12', algorithm, password ?? '(none)', saltBytes.toString('hex'), id, iter, n].join();
-    return forge.util.createBuffer(derive(key, iter, n, DIGEST_BYTES[algorithm.replace('-', '').toLowerCase()] ?? 64, () => pkcs12Kdf(password, saltBytes, id, iter, n, algorithm).toString('binary')));
+    return forge.util.createBuffer(
+      derive(key, iter, n, DIGEST_BYTES[algorithm.replace('-', '').toLowerCase()] ?? 64, () =>
+        pkcs12Kdf(password, saltBytes, id, iter, n, algorithm).toString('binary'),
+      ),
+    );
   };
   // The PKCS#12 reader keeps its own reference (p12.generateKey) next to pki.pbe's.
   (forge.pki as unknown as { pbe: { generatePkcs12Key: typeof kdf } }).pbe.generatePkcs12Key = kdf;
@@ -55,7 +74,10 @@ export class KdfLimits {
   /** Why a derivation was refused, if one was. */
   exceeded: string | undefined;
 
-  constructor(readonly perDerivation: number, readonly total: number) {}
+  constructor(
+    readonly perDerivation: number,
+    readonly total: number,
+  ) {}
 
   /** Runs `fn` (synchronous) with these limits applied to every key derivation it makes. */
   run<T>(fn: () => T): T {

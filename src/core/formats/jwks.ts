@@ -100,7 +100,9 @@ const JSON_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b
 
 function unescapeJson(raw: string): string {
   if (!raw.includes('\\')) return raw;
-  return raw.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, e: string) => (e.length === 5 ? String.fromCharCode(parseInt(e.slice(1), 16)) : JSON_ESCAPES[e] ?? e));
+  return raw.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, e: string) =>
+    e.length === 5 ? String.fromCharCode(parseInt(e.slice(1), 16)) : (JSON_ESCAPES[e] ?? e),
+  );
 }
 
 /** Indentation of the line holding `offset`, the start of that line, and the column of `offset`. */
@@ -124,7 +126,12 @@ function lineFrom(text: string, start: number): Line {
   let indent = 0;
   while (start + indent < end && (text[start + indent] === ' ' || text[start + indent] === '\t')) indent++;
   const first = text[start + indent];
-  return { start, end: end > start && text[end - 1] === '\r' ? end - 1 : end, indent, empty: start + indent >= end || first === '#' || first === '\r' };
+  return {
+    start,
+    end: end > start && text[end - 1] === '\r' ? end - 1 : end,
+    indent,
+    empty: start + indent >= end || first === '#' || first === '\r',
+  };
 }
 
 /**

@@ -48,10 +48,14 @@ class KeystoreError extends Error {}
 /** A bounds-checked big-endian reader: every read past the end throws KeystoreError naming the offset. */
 class Reader {
   offset = 0;
-  constructor(readonly bytes: Uint8Array, private readonly end: number) {}
+  constructor(
+    readonly bytes: Uint8Array,
+    private readonly end: number,
+  ) {}
 
   need(n: number, what: string): void {
-    if (n < 0 || this.offset + n > this.end) throw new KeystoreError(`${what} at byte ${this.offset} needs ${n} bytes, ${Math.max(0, this.end - this.offset)} remain`);
+    if (n < 0 || this.offset + n > this.end)
+      throw new KeystoreError(`${what} at byte ${this.offset} needs ${n} bytes, ${Math.max(0, this.end - this.offset)} remain`);
   }
   u8(what: string): number {
     this.need(1, what);
@@ -119,7 +123,8 @@ export function readKeystore(bytes: Uint8Array, password?: string): KeystoreResu
         // Encrypted private key: skipped unread.
         r.take(r.u32(`entry "${alias}" key length`), `entry "${alias}" key`);
         const chain = r.u32(`entry "${alias}" chain length`);
-        if (chain > MAX_CHAIN_LENGTH) throw new KeystoreError(`entry "${alias}" declares ${chain} chain certificates (more than ${MAX_CHAIN_LENGTH})`);
+        if (chain > MAX_CHAIN_LENGTH)
+          throw new KeystoreError(`entry "${alias}" declares ${chain} chain certificates (more than ${MAX_CHAIN_LENGTH})`);
         for (let k = 0; k < chain; k++) {
           const der = certificate(`entry "${alias}" certificate ${k + 1}`);
           if (der) certificates.push(der);
@@ -146,7 +151,10 @@ export function readKeystore(bytes: Uint8Array, password?: string): KeystoreResu
   if (password !== undefined) {
     result.integrity = integrityHolds(bytes, body, password) ? 'verified' : 'wrong-password';
   } else {
-    for (const [pw, name] of [['changeit', 'changeit'], ['', 'empty']] as const) {
+    for (const [pw, name] of [
+      ['changeit', 'changeit'],
+      ['', 'empty'],
+    ] as const) {
       if (!integrityHolds(bytes, body, pw)) continue;
       result.integrity = 'verified';
       result.openedWith = name;
@@ -166,7 +174,18 @@ function integrityHolds(bytes: Uint8Array, body: number, password: string): bool
 }
 
 // Java object serialization (java.io.ObjectStreamConstants), the subset a sealed key uses.
-const TC = { NULL: 0x70, REFERENCE: 0x71, CLASSDESC: 0x72, OBJECT: 0x73, STRING: 0x74, ARRAY: 0x75, BLOCKDATA: 0x77, ENDBLOCKDATA: 0x78, BLOCKDATALONG: 0x7a, LONGSTRING: 0x7c } as const;
+const TC = {
+  NULL: 0x70,
+  REFERENCE: 0x71,
+  CLASSDESC: 0x72,
+  OBJECT: 0x73,
+  STRING: 0x74,
+  ARRAY: 0x75,
+  BLOCKDATA: 0x77,
+  ENDBLOCKDATA: 0x78,
+  BLOCKDATALONG: 0x7a,
+  LONGSTRING: 0x7c,
+} as const;
 const SC_WRITE_METHOD = 0x01;
 const SC_SERIALIZABLE = 0x02;
 const SC_EXTERNALIZABLE = 0x04;
@@ -186,7 +205,8 @@ interface ClassDesc {
  * structure is read, to find where the next entry starts. Class names are never resolved or loaded.
  */
 function skipSerializedObject(r: Reader, what: string): void {
-  if (r.u16(`${what} stream magic`) !== 0xaced || r.u16(`${what} stream version`) !== 5) throw new KeystoreError(`${what} is not a Java serialization stream (byte ${r.offset - 4})`);
+  if (r.u16(`${what} stream magic`) !== 0xaced || r.u16(`${what} stream version`) !== 5)
+    throw new KeystoreError(`${what} is not a Java serialization stream (byte ${r.offset - 4})`);
   const handles: (ClassDesc | undefined)[] = [];
   const newHandle = (d: ClassDesc | undefined) => {
     if (handles.length >= MAX_HANDLES) throw new KeystoreError(`${what} holds more than ${MAX_HANDLES} objects`);
@@ -302,8 +322,14 @@ function skipSerializedObject(r: Reader, what: string): void {
 /** The details' line on how a keystore was opened, e.g. `JKS, integrity verified with Java's default password "changeit"`. */
 export function keystoreNote(k: KeystoreInfo): string {
   const name = k.format === 'pkcs12' ? 'PKCS#12' : k.format.toUpperCase();
-  const how = k.openedWith === 'changeit' ? 'with Java\'s default password "changeit"' : k.openedWith === 'empty' ? 'with the empty password' : 'with your password';
-  if (k.format !== 'pkcs12') return k.integrity === 'verified' ? `${name}, integrity verified ${how}` : `${name}, integrity not verified (no password)`;
+  const how =
+    k.openedWith === 'changeit'
+      ? 'with Java\'s default password "changeit"'
+      : k.openedWith === 'empty'
+        ? 'with the empty password'
+        : 'with your password';
+  if (k.format !== 'pkcs12')
+    return k.integrity === 'verified' ? `${name}, integrity verified ${how}` : `${name}, integrity not verified (no password)`;
   if (k.openedWith) return `${name}, opened ${how}${k.integrity === 'verified' ? '' : ' (integrity not verified)'}`;
   return k.integrity === 'verified' ? `${name}, opened ${how}` : `${name}, certificates stored unencrypted (integrity not verified)`;
 }

@@ -1,7 +1,24 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import * as path from 'node:path';
 import { CERTIFICATE_EXTENSIONS, resolveNamedFile } from './extensions';
-import { type CertificateFields, type CertificateRecord, type CertManagerRef, type CrlRecord, type FileReference, type FileResult, type FindingCode, type JwkInfo, type KeystoreInfo, placeCertificate, type Position, type PrivateKeyRef, type Range, type SamlKeyInfo, type Severity, type SourceKind } from '../model';
+import {
+  type CertificateFields,
+  type CertificateRecord,
+  type CertManagerRef,
+  type CrlRecord,
+  type FileReference,
+  type FileResult,
+  type FindingCode,
+  type JwkInfo,
+  type KeystoreInfo,
+  placeCertificate,
+  type Position,
+  type PrivateKeyRef,
+  type Range,
+  type SamlKeyInfo,
+  type Severity,
+  type SourceKind,
+} from '../model';
 import { keystoreFormat, readKeystore } from './keystore';
 import { certificateManifestOf, certManagerRefOf } from './certManager';
 import { certificateLength, hexDigest, parseCertificateDer } from '../x509/certificate';
@@ -17,8 +34,17 @@ import { openPkcs12 } from './pkcs12';
 import { type JwkString, scanJwks } from './jwks';
 import { isBase64, isBlank, scanSaml } from './saml';
 import {
-  binaryFormatOf, type BinaryFormatId, type FileProbe, formatOfExtension, KEY_FRAGMENTS, mayHoldJwks, mayHoldText, probeOf, TEXT_FORMATS,
-  type TextFormatId, XML_EXTENSIONS,
+  binaryFormatOf,
+  type BinaryFormatId,
+  type FileProbe,
+  formatOfExtension,
+  KEY_FRAGMENTS,
+  mayHoldJwks,
+  mayHoldText,
+  probeOf,
+  TEXT_FORMATS,
+  type TextFormatId,
+  XML_EXTENSIONS,
 } from './table';
 
 export interface ParseOptions {
@@ -36,7 +62,8 @@ export interface ParseOptions {
 export { mayHoldCertificates } from './table';
 
 /** Keys whose value, in YAML/JSON/kubeconfig, is a base64 certificate (PEM or DER). */
-const CERT_VALUE_KEY = /^[ \t-]*["']?(tls\.crt|ca\.crt|caBundle|certificate-authority-data|client-certificate-data)["']?[ \t]*:[ \t]*["']?([^\s"',#}]*)/gm;
+const CERT_VALUE_KEY =
+  /^[ \t-]*["']?(tls\.crt|ca\.crt|caBundle|certificate-authority-data|client-certificate-data)["']?[ \t]*:[ \t]*["']?([^\s"',#}]*)/gm;
 const KUBECONFIG_PATH_KEY = /^[ \t-]*["']?(certificate-authority|client-certificate)["']?[ \t]*:[ \t]*["']?([^\s"'#,}]+)/gm;
 const BASE64_PEM_TOKEN = /LS0tLS1CRUdJTi[A-Za-z0-9+/]*={0,2}/g;
 /** Template and format-string values, not paths: ${X}, {{ x }}, <path>, %(x)s, printf's %s and %v, $X, YAML block markers. */
@@ -74,10 +101,20 @@ export function parseFile(file: string, bytes: Uint8Array, options: ParseOptions
       parseText(text, probe.ext, file, sink);
     }
   } catch (e) {
-    sink.problem('error', 'invalid-certificate', FILE_START, `CertLens could not read this file: ${e instanceof Error ? e.message : String(e)}`);
+    sink.problem(
+      'error',
+      'invalid-certificate',
+      FILE_START,
+      `CertLens could not read this file: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
   if (sink.overflow > 0) {
-    sink.problem('info', 'too-many-certificates', FILE_START, `Only the first ${result.certificates.length} certificates of this file are shown; ${sink.overflow} more were not read (certlens.maxCertificatesPerFile)`);
+    sink.problem(
+      'info',
+      'too-many-certificates',
+      FILE_START,
+      `Only the first ${result.certificates.length} certificates of this file are shown; ${sink.overflow} more were not read (certlens.maxCertificatesPerFile)`,
+    );
   }
   linkChains(result.certificates);
   // A key's own certificate (SAML KeyDescriptor, x5c[0]) is the leaf, also when self-signed with the CA flag.
@@ -142,7 +179,11 @@ class Sink {
   /** Whether input that does not decode is a problem (see reportsBrokenBlocks); otherwise it is dropped. */
   reportsBadInput = true;
 
-  constructor(readonly result: FileResult, private readonly maxCertificates = Infinity, private readonly blockCache?: ParseOptions['blockCache']) {}
+  constructor(
+    readonly result: FileResult,
+    private readonly maxCertificates = Infinity,
+    private readonly blockCache?: ParseOptions['blockCache'],
+  ) {}
 
   /** A PEM certificate block, from the block cache when its body was parsed before. */
   pemCertificate(body: string, range: Range, source: SourceKind, what: string): void {
@@ -158,7 +199,9 @@ class Sink {
       this.overflow++;
       return;
     }
-    this.result.certificates.push(placeCertificate(cached, { file: this.result.file, range, source, index: this.result.certificates.length, role: 'leaf' }));
+    this.result.certificates.push(
+      placeCertificate(cached, { file: this.result.file, range, source, index: this.result.certificates.length, role: 'leaf' }),
+    );
   }
 
   /**
@@ -176,7 +219,13 @@ class Sink {
   }
 
   /** Adds the certificate in `der` (returned), or reports why it cannot be read. `extra`: where it was held (a keystore entry's alias, how the keystore was opened). */
-  certificate(der: Uint8Array, range: Range, source: SourceKind, what: string, extra?: Pick<CertificateRecord, 'alias' | 'keystore'>): CertificateRecord | undefined {
+  certificate(
+    der: Uint8Array,
+    range: Range,
+    source: SourceKind,
+    what: string,
+    extra?: Pick<CertificateRecord, 'alias' | 'keystore'>,
+  ): CertificateRecord | undefined {
     if (this.result.certificates.length >= this.maxCertificates) {
       this.overflow++;
       return undefined;
@@ -212,7 +261,12 @@ class Sink {
   }
 
   /** Adds a decoded certificate at its place (extending the parsed record in place), or reports why it is none. */
-  private place(decoded: CertificateRecord | NotACertificate, range: Range, source: SourceKind, what: string): CertificateRecord | undefined {
+  private place(
+    decoded: CertificateRecord | NotACertificate,
+    range: Range,
+    source: SourceKind,
+    what: string,
+  ): CertificateRecord | undefined {
     if ('reason' in decoded) {
       this.badInput(decoded.code, range, `${what} is not a valid certificate: ${decoded.reason}`);
       return undefined;
@@ -308,7 +362,9 @@ function derKeyHash(der: Uint8Array, kind: DerKind): string | undefined {
   const type = DER_KEY_TYPES[kind];
   if (!type) return undefined;
   try {
-    const spki = createPublicKey(createPrivateKey({ key: Buffer.from(der.buffer, der.byteOffset, der.byteLength), format: 'der', type })).export({ type: 'spki', format: 'der' });
+    const spki = createPublicKey(
+      createPrivateKey({ key: Buffer.from(der.buffer, der.byteOffset, der.byteLength), format: 'der', type }),
+    ).export({ type: 'spki', format: 'der' });
     return hexDigest('sha256', spki);
   } catch {
     return undefined;
@@ -341,12 +397,22 @@ function parseJavaKeystore(bytes: Uint8Array, sink: Sink, password: string | und
   if (!store) return;
   const name = store.format.toUpperCase();
   if (store.integrity === 'wrong-password') {
-    sink.problem('error', 'keystore-wrong-password', FILE_START, `The ${name} keystore password is wrong (its integrity check failed); its certificates are shown unverified`);
+    sink.problem(
+      'error',
+      'keystore-wrong-password',
+      FILE_START,
+      `The ${name} keystore password is wrong (its integrity check failed); its certificates are shown unverified`,
+    );
   }
   const keystore: KeystoreInfo = { format: store.format, integrity: store.integrity === 'verified' ? 'verified' : 'not-verified' };
   if (store.openedWith) keystore.openedWith = store.openedWith;
   for (const entry of store.entries) {
-    entry.certificates.forEach((der, i) => sink.certificate(der, FILE_START, store.format, `Certificate ${i + 1} of ${name} entry "${entry.alias}"`, { alias: entry.alias, keystore }));
+    entry.certificates.forEach((der, i) =>
+      sink.certificate(der, FILE_START, store.format, `Certificate ${i + 1} of ${name} entry "${entry.alias}"`, {
+        alias: entry.alias,
+        keystore,
+      }),
+    );
   }
   if (store.error) sink.badInput('keystore-invalid', FILE_START, `This ${name} keystore is broken: ${store.error}`);
 }
@@ -359,7 +425,13 @@ function parsePkcs12(der: Uint8Array, range: Range, sink: Sink, password: string
       if (opened.openedWith) keystore.openedWith = opened.openedWith;
       opened.certificates.forEach((c, i) => {
         const alias = opened.aliases[i];
-        sink.certificate(c, range, 'pkcs12', `Certificate ${i + 1} of this PKCS#12`, alias === undefined ? { keystore } : { keystore, alias });
+        sink.certificate(
+          c,
+          range,
+          'pkcs12',
+          `Certificate ${i + 1} of this PKCS#12`,
+          alias === undefined ? { keystore } : { keystore, alias },
+        );
       });
       return;
     }
@@ -482,7 +554,10 @@ function readConfigValues({ text, file, lines, context, sink, blocks, handled }:
     if (PLACEHOLDER.test(value)) continue;
     const valueStart = m.index + m[0].length - value.length;
     sink.result.references.push({
-      file, range: lines.range(valueStart, valueStart + value.length), target: resolveNamedFile(file, value), source: 'kubeconfig',
+      file,
+      range: lines.range(valueStart, valueStart + value.length),
+      target: resolveNamedFile(file, value),
+      source: 'kubeconfig',
     } satisfies FileReference);
   }
 }
@@ -520,7 +595,12 @@ function readSaml(text: string, lines: LineIndex, sink: Sink): void {
  * common): the PEM reader has read it; its certificates within `range` become the document's
  * (copies: a parsed record may be in the block cache).
  */
-function placeReadAsPem(certificates: CertificateRecord[], range: Range, source: SourceKind, place: { saml: SamlKeyInfo } | { jwk: JwkInfo }): void {
+function placeReadAsPem(
+  certificates: CertificateRecord[],
+  range: Range,
+  source: SourceKind,
+  place: { saml: SamlKeyInfo } | { jwk: JwkInfo },
+): void {
   const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character <= b.character);
   certificates.forEach((c, i) => {
     if (c.source === source || !before(range.start, c.range.start) || !before(c.range.end, range.end)) return;
@@ -556,7 +636,11 @@ function readJwks(text: string, lines: LineIndex, sink: Sink): void {
         return;
       }
       if (/[-_]/.test(value)) {
-        sink.badInput('invalid-base64', range, `x5c[${position}] is base64url; RFC 7517 requires standard base64 (+ and /), which verifiers expect`);
+        sink.badInput(
+          'invalid-base64',
+          range,
+          `x5c[${position}] is base64url; RFC 7517 requires standard base64 (+ and /), which verifiers expect`,
+        );
       }
       const record = sink.base64Certificate(value, range, 'jwks', `x5c[${position}]${info.kid ? ` of key "${info.kid}"` : ''}`);
       if (!record) return;
@@ -582,7 +666,12 @@ function checkThumbprint(given: JwkString | undefined, name: string, hash: strin
 }
 
 function handlePemBlocks(
-  blocks: PemBlock[], baseOffset: number, lines: LineIndex, kindOf: (b: PemBlock) => SourceKind, sink: Sink, fixedRange?: Range,
+  blocks: PemBlock[],
+  baseOffset: number,
+  lines: LineIndex,
+  kindOf: (b: PemBlock) => SourceKind,
+  sink: Sink,
+  fixedRange?: Range,
 ): void {
   for (const b of blocks) {
     const range = fixedRange ?? lines.range(baseOffset + b.start, baseOffset + b.end);
@@ -624,10 +713,15 @@ class SourceContext {
   readonly isKubeconfig: boolean;
   private readonly docs: { start: number; end: number; kind: SourceKind; yamlKind?: string }[] = [];
 
-  constructor(text: string, private readonly fallback: SourceKind) {
+  constructor(
+    text: string,
+    private readonly fallback: SourceKind,
+  ) {
     // Plain substring tests first: a multi-line expression over a large bundle costs more than both.
     const namesKind = text.includes('kind:');
-    this.isKubeconfig = (namesKind && /^kind:[ \t]*["']?Config\b/m.test(text)) || (text.includes('clusters:') && /^clusters:/m.test(text) && /^users:/m.test(text));
+    this.isKubeconfig =
+      (namesKind && /^kind:[ \t]*["']?Config\b/m.test(text)) ||
+      (text.includes('clusters:') && /^clusters:/m.test(text) && /^users:/m.test(text));
     if (this.isKubeconfig || !namesKind || !/^kind:/m.test(text)) return;
     const sep = /^---/gm;
     let start = 0;

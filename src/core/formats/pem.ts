@@ -24,12 +24,12 @@ export interface PemBlock {
 const BEGIN = /-----BEGIN ([A-Z0-9][A-Z0-9 #._-]{0,62})-----/g;
 
 const KINDS: Record<string, PemKind> = {
-  'CERTIFICATE': 'certificate',
+  CERTIFICATE: 'certificate',
   'X509 CERTIFICATE': 'certificate',
   'TRUSTED CERTIFICATE': 'certificate',
-  'PKCS7': 'pkcs7',
+  PKCS7: 'pkcs7',
   'PKCS #7 SIGNED DATA': 'pkcs7',
-  'CMS': 'pkcs7',
+  CMS: 'pkcs7',
   'PRIVATE KEY': 'private-key',
   'RSA PRIVATE KEY': 'private-key',
   'EC PRIVATE KEY': 'private-key',
@@ -73,7 +73,11 @@ export function findPemBlocks(text: string): PemBlock[] {
     while (endAt < limit && !text.startsWith(endMarker, endAt)) endAt = nextEnd.from(endAt + 1);
     if (endAt >= limit) {
       blocks.push({
-        label, kind, start, end: bodyStart, body: '',
+        label,
+        kind,
+        start,
+        end: bodyStart,
+        body: '',
         error: { code: 'pem-unterminated', message: `PEM block "${label}" has no matching "${endMarker}" line`, offset: start },
       });
       continue;
@@ -179,7 +183,10 @@ class ForwardSearch {
   private hit = -1;
   private searchedFrom = Infinity;
 
-  constructor(private readonly text: string, private readonly needle: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly needle: string,
+  ) {}
 
   /** Offset of the first occurrence at or after `from`, or the text's length when there is none. */
   from(from: number): number {

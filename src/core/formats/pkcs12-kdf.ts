@@ -9,7 +9,14 @@ import { sha1Rehash, sha256Rehash } from './sha-rehash';
  * the rounds run in plain JavaScript over preallocated words (./sha-rehash.ts, about 0.1 µs a round
  * for SHA-1); other digests keep the native loop.
  */
-export function pkcs12Kdf(password: string | null | undefined, salt: Uint8Array, id: number, iterations: number, n: number, algorithm: string): Buffer {
+export function pkcs12Kdf(
+  password: string | null | undefined,
+  salt: Uint8Array,
+  id: number,
+  iterations: number,
+  n: number,
+  algorithm: string,
+): Buffer {
   if (!(iterations >= 1)) throw new Error('PKCS#12 key derivation iteration count must be >= 1.');
   const hash = algorithm.replace('-', '').toLowerCase();
   const v = BLOCK_BYTES[hash];

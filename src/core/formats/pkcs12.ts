@@ -3,10 +3,7 @@ import type forgeTypes from 'node-forge';
 import { forgeFromDer, forgeToDer, KdfLimits, loadForge } from './forge-asn1';
 import { DerError, readTlv } from '../x509/der';
 
-export type Pkcs12Result =
-  | Pkcs12Opened
-  | { status: 'locked' | 'wrong-password'; message: string }
-  | { status: 'invalid'; message: string };
+export type Pkcs12Result = Pkcs12Opened | { status: 'locked' | 'wrong-password'; message: string } | { status: 'invalid'; message: string };
 
 export interface Pkcs12Opened {
   status: 'open';
@@ -44,7 +41,8 @@ export function openPkcs12(der: Uint8Array, password?: string): Pkcs12Result {
   try {
     readTlv(der, 0);
   } catch (e) {
-    if (e instanceof DerError && /declares|truncated/.test(e.message)) return { status: 'invalid', message: `the PKCS#12 file is truncated (${e.message})` };
+    if (e instanceof DerError && /declares|truncated/.test(e.message))
+      return { status: 'invalid', message: `the PKCS#12 file is truncated (${e.message})` };
   }
   const forge = loadForge();
   let asn1: forgeTypes.asn1.Asn1;
@@ -55,7 +53,10 @@ export function openPkcs12(der: Uint8Array, password?: string): Pkcs12Result {
   }
   const iterations = macIterations(asn1);
   if (iterations !== undefined && iterations > MAX_PKCS12_ITERATIONS) {
-    return { status: 'invalid', message: `PKCS#12 asks for ${iterations} key-derivation iterations (more than ${MAX_PKCS12_ITERATIONS}); not opened` };
+    return {
+      status: 'invalid',
+      message: `PKCS#12 asks for ${iterations} key-derivation iterations (more than ${MAX_PKCS12_ITERATIONS}); not opened`,
+    };
   }
   const limits = new KdfLimits(MAX_PKCS12_ITERATIONS, MAX_PKCS12_WORK);
   return limits.run(() => openWithin(forge, asn1, password, limits));
@@ -74,7 +75,14 @@ function openWithin(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, passwo
     const macFirst = macAlgorithmKnown(forge, asn1);
     for (const pw of macFirst ? [undefined] : ['', undefined]) {
       const opened = tryOpen(forge, withoutMac, pw, macFirst);
-      if (opened.status === 'open') return { status: 'open', certificates: opened.certificates, aliases: opened.aliases, integrity: 'not-verified', ...(opened.encrypted ? { openedWith: 'empty' as const } : {}) };
+      if (opened.status === 'open')
+        return {
+          status: 'open',
+          certificates: opened.certificates,
+          aliases: opened.aliases,
+          integrity: 'not-verified',
+          ...(opened.encrypted ? { openedWith: 'empty' as const } : {}),
+        };
       if (limits.exceeded) return refused();
     }
   }
@@ -82,14 +90,22 @@ function openWithin(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, passwo
   let lastError: unknown;
   for (const pw of candidates) {
     const opened = tryOpen(forge, asn1, pw);
-    if (opened.status === 'open') return { status: 'open', certificates: opened.certificates, aliases: opened.aliases, integrity: 'verified', ...(password === undefined ? { openedWith: 'empty' } : {}) };
+    if (opened.status === 'open')
+      return {
+        status: 'open',
+        certificates: opened.certificates,
+        aliases: opened.aliases,
+        integrity: 'verified',
+        ...(password === undefined ? { openedWith: 'empty' } : {}),
+      };
     if (limits.exceeded) return refused();
     lastError = opened.error;
     if (password === undefined && opened.macVerified) {
       // The MAC took this empty password but its bags did not: some writers key the MAC with the
       // empty BMPString and the bags with no bytes at all, or the other way round.
       const other = tryOpen(forge, withoutMac, pw === '' ? undefined : '');
-      if (other.status === 'open') return { status: 'open', certificates: other.certificates, aliases: other.aliases, integrity: 'verified', openedWith: 'empty' };
+      if (other.status === 'open')
+        return { status: 'open', certificates: other.certificates, aliases: other.aliases, integrity: 'verified', openedWith: 'empty' };
       if (limits.exceeded) return refused();
     }
   }
@@ -99,7 +115,8 @@ function openWithin(forge: typeof forgeTypes, asn1: forgeTypes.asn1.Asn1, passwo
     // Last, Java's documented default (`keytool -storepass changeit`), with its MAC: what budget is
     // left after the empty passwords, and a file it does not open is locked as before.
     const opened = tryOpen(forge, asn1, JAVA_DEFAULT_PASSWORD);
-    if (opened.status === 'open') return { status: 'open', certificates: opened.certificates, aliases: opened.aliases, integrity: 'verified', openedWith: 'changeit' };
+    if (opened.status === 'open')
+      return { status: 'open', certificates: opened.certificates, aliases: opened.aliases, integrity: 'verified', openedWith: 'changeit' };
     return { status: 'locked', message: 'PKCS#12 is password-protected; unlock it to see its certificates' };
   }
   return { status: 'invalid', message: `PKCS#12 could not be read: ${text}` };
@@ -111,8 +128,10 @@ class NeedsPassword extends Error {}
 /** Whether the PFX has a MAC whose digest forge verifies (PBMAC1 and unusual digests are not). */
 function macAlgorithmKnown(forge: typeof forgeTypes, pfx: forgeTypes.asn1.Asn1): boolean {
   const macData = (pfx.value as forgeTypes.asn1.Asn1[])[2];
-  const algorithm = (((macData?.value as forgeTypes.asn1.Asn1[] | undefined)?.[0]?.value as forgeTypes.asn1.Asn1[] | undefined)?.[0]
-    ?.value as forgeTypes.asn1.Asn1[] | undefined)?.[0];
+  const algorithm = (
+    ((macData?.value as forgeTypes.asn1.Asn1[] | undefined)?.[0]?.value as forgeTypes.asn1.Asn1[] | undefined)?.[0]?.value as
+      forgeTypes.asn1.Asn1[] | undefined
+  )?.[0];
   if (!algorithm || algorithm.type !== forge.asn1.Type.OID || typeof algorithm.value !== 'string') return false;
   const oid = forge.asn1.derToOid(algorithm.value);
   const oids = forge.pki.oids as Record<string, string>;
@@ -129,7 +148,9 @@ function tryOpen(
   asn1: forgeTypes.asn1.Asn1,
   pw: string | undefined,
   plainOnly = false,
-): { status: 'open'; certificates: Uint8Array[]; aliases: (string | undefined)[]; encrypted: boolean } | { status: 'failed'; error: unknown; macVerified: boolean } {
+):
+  | { status: 'open'; certificates: Uint8Array[]; aliases: (string | undefined)[]; encrypted: boolean }
+  | { status: 'failed'; error: unknown; macVerified: boolean } {
   const watched = watchForge(forge, plainOnly);
   try {
     const p12 = pw === undefined ? forge.pkcs12.pkcs12FromAsn1(asn1, false) : forge.pkcs12.pkcs12FromAsn1(asn1, false, pw);
@@ -174,7 +195,15 @@ const DECRYPT_FAILURE = /MAC could not be verified|Invalid password|Unsupported|
  * `plainOnly`), and checks the MAC with node:crypto's HMAC where forge's own runs in JavaScript.
  * Synchronous use only: restore() puts forge back before anything else runs.
  */
-function watchForge(forge: typeof forgeTypes, plainOnly = false): { nodeOf(cert: forgeTypes.pki.Certificate): forgeTypes.asn1.Asn1 | undefined; bytesOf(node: forgeTypes.asn1.Asn1): string | undefined; decrypted(): boolean; restore(): void } {
+function watchForge(
+  forge: typeof forgeTypes,
+  plainOnly = false,
+): {
+  nodeOf(cert: forgeTypes.pki.Certificate): forgeTypes.asn1.Asn1 | undefined;
+  bytesOf(node: forgeTypes.asn1.Asn1): string | undefined;
+  decrypted(): boolean;
+  restore(): void;
+} {
   const bytes = new WeakMap<object, string>();
   const nodes = new WeakMap<object, forgeTypes.asn1.Asn1>();
   const fromDer = forge.asn1.fromDer;

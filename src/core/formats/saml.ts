@@ -61,7 +61,15 @@ const WSFED_ROLES: Record<string, string> = { SecurityTokenServiceType: 'STS', A
 
 /** Whether a name character (ASCII letters, digits, `_ - . :`; any non-ASCII). */
 function isNameChar(code: number): boolean {
-  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 58) || code === 95 || code === 45 || code === 46 || code > 127;
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 48 && code <= 58) ||
+    code === 95 ||
+    code === 45 ||
+    code === 46 ||
+    code > 127
+  );
 }
 
 /** Space, tab, CR or LF (a character code or a byte). */
@@ -168,7 +176,11 @@ export function scanSaml(text: string): SamlScan {
         j += quote.length;
         continue;
       }
-      attributes?.set(localName(name), { value: decodeEntities(text.slice(j + quote.length, valueEnd)), start: j + quote.length, end: valueEnd });
+      attributes?.set(localName(name), {
+        value: decodeEntities(text.slice(j + quote.length, valueEnd)),
+        start: j + quote.length,
+        end: valueEnd,
+      });
       j = valueEnd + quote.length;
     }
     if (tagEnd === -1) break; // the document ends inside a tag
@@ -184,9 +196,10 @@ export function scanSaml(text: string): SamlScan {
     if ((local === 'EntityDescriptor' || local === 'EntitiesDescriptor') && attributes) {
       const until = attributes.get('validUntil');
       if (until) {
-        const label = local === 'EntityDescriptor'
-          ? `SAML metadata of ${attributes.get('entityID')?.value || 'an entity'}`
-          : `SAML metadata${attributes.get('Name') ? ` ${attributes.get('Name')!.value}` : ' (EntitiesDescriptor)'}`;
+        const label =
+          local === 'EntityDescriptor'
+            ? `SAML metadata of ${attributes.get('entityID')?.value || 'an entity'}`
+            : `SAML metadata${attributes.get('Name') ? ` ${attributes.get('Name')!.value}` : ' (EntitiesDescriptor)'}`;
         validUntil = parseXmlDateTime(until.value);
         validity.push({ start: until.start, end: until.end, value: until.value, notAfter: validUntil, label });
       }
@@ -211,7 +224,11 @@ function decodeEntities(value: string): string {
 }
 
 /** The base64 text between `from` and `to`, trimmed; undefined when empty or a placeholder. */
-function certificateText(text: string, from: number, to: number): { start: number; end: number; base64: string; pem?: boolean } | undefined {
+function certificateText(
+  text: string,
+  from: number,
+  to: number,
+): { start: number; end: number; base64: string; pem?: boolean } | undefined {
   let start = from;
   let end = to;
   while (start < end && isBlank(text.charCodeAt(start))) start++;
@@ -243,7 +260,8 @@ function keyInfo(stack: readonly OpenElement[]): SamlKeyInfo {
     } else if (local === 'EntityDescriptor' || local === 'EntitiesDescriptor') {
       if (local === 'EntityDescriptor') info.entityID ??= attributes.get('entityID')?.value;
       info.cacheDuration ??= attributes.get('cacheDuration')?.value;
-      if (validUntil !== undefined && !Number.isNaN(validUntil) && (info.validUntil === undefined || validUntil < info.validUntil)) info.validUntil = validUntil;
+      if (validUntil !== undefined && !Number.isNaN(validUntil) && (info.validUntil === undefined || validUntil < info.validUntil))
+        info.validUntil = validUntil;
     } else if (info.role === undefined) {
       info.role = roleName(local, attributes);
     }

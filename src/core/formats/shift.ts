@@ -58,7 +58,13 @@ export function shiftResult(previous: FileResult, before: string, edit: TextEdit
     if (c.privateKey?.file === previous.file) moved.privateKey = move(c.privateKey);
     return moved;
   });
-  return { ...previous, certificates, problems: previous.problems.map(move), privateKeys: previous.privateKeys.map(move), crls: previous.crls.map(move) };
+  return {
+    ...previous,
+    certificates,
+    problems: previous.problems.map(move),
+    privateKeys: previous.privateKeys.map(move),
+    crls: previous.crls.map(move),
+  };
 }
 
 const LINE_IN_MESSAGE = /\bline \d/;
@@ -80,7 +86,10 @@ export function movable(findings: readonly Finding[]): boolean {
 }
 
 function shifted(r: Range, lines: number): Range {
-  return { start: { line: r.start.line + lines, character: r.start.character }, end: { line: r.end.line + lines, character: r.end.character } };
+  return {
+    start: { line: r.start.line + lines, character: r.start.character },
+    end: { line: r.end.line + lines, character: r.end.character },
+  };
 }
 
 /** Where line `line` begins in `text`; -1 past the last line. */

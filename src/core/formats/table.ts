@@ -102,7 +102,18 @@ const KEY_FRAGMENT_BYTES = KEY_FRAGMENTS.map((m) => Buffer.from(m));
 
 /** Extensions of structured config (and none: `kubeconfig`, `config`), where key-based readers look. */
 export const STRUCTURED_EXTENSIONS: ReadonlySet<string> = new Set([
-  '', '.yaml', '.yml', '.json', '.jsonc', '.env', '.conf', '.config', '.kubeconfig', '.tpl', '.tf', '.tfvars',
+  '',
+  '.yaml',
+  '.yml',
+  '.json',
+  '.jsonc',
+  '.env',
+  '.conf',
+  '.config',
+  '.kubeconfig',
+  '.tpl',
+  '.tf',
+  '.tfvars',
 ]);
 /** Where SAML metadata without a certificate may still say validUntil. */
 export const XML_EXTENSIONS: ReadonlySet<string> = new Set(['.xml', '']);
@@ -114,27 +125,46 @@ const has = (p: FileProbe, marker: Buffer) => p.buffer.indexOf(marker) !== -1;
 
 /** JKS and JCEKS by their magic, whatever the name; PKCS#12 under a Java keystore name (Java 9's default type). */
 const JAVA_KEYSTORE: BinaryFormat = {
-  kind: 'binary', id: 'java-keystore', title: 'Java keystore (JKS, JCEKS, or PKCS#12 under a keystore name)',
-  extensions: ['.jks', '.jceks', '.keystore', '.truststore'], fileNames: ['cacerts'], fileKind: 'certificates',
+  kind: 'binary',
+  id: 'java-keystore',
+  title: 'Java keystore (JKS, JCEKS, or PKCS#12 under a keystore name)',
+  extensions: ['.jks', '.jceks', '.keystore', '.truststore'],
+  fileNames: ['cacerts'],
+  fileKind: 'certificates',
   sniff: (p) => keystoreFormat(p.bytes) !== undefined || isNamed(JAVA_KEYSTORE, p),
-  claims: (p) => keystoreFormat(p.bytes) !== undefined
-    || (isNamed(JAVA_KEYSTORE, p) && (p.bytes[0] === DER_SEQUENCE || STRICT_KEYSTORE_EXTENSIONS.has(p.ext))),
-  shiftable: false, worker: 'container', sources: ['jks', 'jceks', 'pkcs12'],
+  claims: (p) =>
+    keystoreFormat(p.bytes) !== undefined ||
+    (isNamed(JAVA_KEYSTORE, p) && (p.bytes[0] === DER_SEQUENCE || STRICT_KEYSTORE_EXTENSIONS.has(p.ext))),
+  shiftable: false,
+  worker: 'container',
+  sources: ['jks', 'jceks', 'pkcs12'],
 };
 
 const PKCS12: BinaryFormat = {
-  kind: 'binary', id: 'pkcs12', title: 'PKCS#12', extensions: ['.p12', '.pfx'], fileKind: 'certificates',
+  kind: 'binary',
+  id: 'pkcs12',
+  title: 'PKCS#12',
+  extensions: ['.p12', '.pfx'],
+  fileKind: 'certificates',
   sniff: (p) => PKCS12.extensions.includes(p.ext),
   claims: (p) => PKCS12.extensions.includes(p.ext),
-  shiftable: false, worker: 'container', sources: ['pkcs12'],
+  shiftable: false,
+  worker: 'container',
+  sources: ['pkcs12'],
 };
 
 /** Binary PKCS#7 (a PEM one is the PEM reader's). */
 const PKCS7: BinaryFormat = {
-  kind: 'binary', id: 'pkcs7', title: 'PKCS#7 (binary)', extensions: ['.p7b', '.p7c'], fileKind: 'certificates',
+  kind: 'binary',
+  id: 'pkcs7',
+  title: 'PKCS#7 (binary)',
+  extensions: ['.p7b', '.p7c'],
+  fileKind: 'certificates',
   sniff: (p) => p.bytes[0] === DER_SEQUENCE && PKCS7.extensions.includes(p.ext),
   claims: (p) => p.bytes[0] === DER_SEQUENCE && PKCS7.extensions.includes(p.ext),
-  shiftable: false, worker: 'container', sources: ['pkcs7'],
+  shiftable: false,
+  worker: 'container',
+  sources: ['pkcs7'],
 };
 
 /** Extensions of PEM files that often hold DER (a certificate or CRL saved in the other encoding). */
@@ -145,40 +175,70 @@ const DER_IN_PEM_EXTENSIONS = ['.cer', '.crt', '.cert', '.crl'];
  * marker in it.
  */
 const DER: BinaryFormat = {
-  kind: 'binary', id: 'der', title: 'DER', extensions: ['.der'], fileKind: 'certificates',
+  kind: 'binary',
+  id: 'der',
+  title: 'DER',
+  extensions: ['.der'],
+  fileKind: 'certificates',
   sniff: (p) => DER.claims(p),
-  claims: (p) => p.bytes[0] === DER_SEQUENCE && (DER.extensions.includes(p.ext) || DER_IN_PEM_EXTENSIONS.includes(p.ext)
-    || (p.ext === '.pem' && p.bytes.length > 1 && p.bytes[1] >= 0x80 && !mayHoldText(p))),
-  shiftable: false, worker: 'large', sources: ['der', 'pkcs7'],
+  claims: (p) =>
+    p.bytes[0] === DER_SEQUENCE &&
+    (DER.extensions.includes(p.ext) ||
+      DER_IN_PEM_EXTENSIONS.includes(p.ext) ||
+      (p.ext === '.pem' && p.bytes.length > 1 && p.bytes[1] >= 0x80 && !mayHoldText(p))),
+  shiftable: false,
+  worker: 'large',
+  sources: ['der', 'pkcs7'],
 };
 
 /** PEM blocks (certificates, CRLs, PKCS#7, private keys) in any text file. */
 const PEM: TextFormat = {
-  kind: 'text', id: 'pem', title: 'PEM', fileKind: 'certificates',
+  kind: 'text',
+  id: 'pem',
+  title: 'PEM',
+  fileKind: 'certificates',
   extensions: ['.pem', '.crt', '.cer', '.cert', '.ca-bundle', '.chain', '.crl'],
   sniff: (p) => has(p, PEM_MARKER),
-  shiftable: true, worker: 'large', sources: ['pem', 'inline', 'k8s-secret', 'kubeconfig', 'pkcs7'],
+  shiftable: true,
+  worker: 'large',
+  sources: ['pem', 'inline', 'k8s-secret', 'kubeconfig', 'pkcs7'],
 };
 
 /** Private key files: their PEM blocks are the PEM reader's; the name makes a broken one an error. */
 const PRIVATE_KEY: TextFormat = {
-  kind: 'text', id: 'private-key', title: 'PEM private key file', extensions: ['.key'], fileKind: 'keys',
+  kind: 'text',
+  id: 'private-key',
+  title: 'PEM private key file',
+  extensions: ['.key'],
+  fileKind: 'keys',
   sniff: () => false,
-  shiftable: false, worker: 'large', sources: [],
+  shiftable: false,
+  worker: 'large',
+  sources: [],
 };
 
 /** DER certificates as arrays of hex bytes in source code (xxd -i): how firmware compiles in a root CA. */
 const BYTE_ARRAY: TextFormat = {
-  kind: 'text', id: 'byte-array', title: 'Byte arrays in source code', extensions: [],
+  kind: 'text',
+  id: 'byte-array',
+  title: 'Byte arrays in source code',
+  extensions: [],
   sniff: (p) => mayHoldByteArray(p.buffer, p.ext),
-  shiftable: false, worker: 'large', sources: ['inline'],
+  shiftable: false,
+  worker: 'large',
+  sources: ['inline'],
 };
 
 /** Base64 of PEM: Kubernetes Secret data, kubeconfig *-data, .env, JSON; in any text file. */
 const BASE64_PEM: TextFormat = {
-  kind: 'text', id: 'base64-pem', title: 'Base64 PEM (Kubernetes Secrets, kubeconfig)', extensions: [],
+  kind: 'text',
+  id: 'base64-pem',
+  title: 'Base64 PEM (Kubernetes Secrets, kubeconfig)',
+  extensions: [],
   sniff: (p) => has(p, BASE64_PEM_MARKER_BYTES),
-  shiftable: false, worker: 'large', sources: ['k8s-secret', 'kubeconfig', 'inline'],
+  shiftable: false,
+  worker: 'large',
+  sources: ['k8s-secret', 'kubeconfig', 'inline'],
 };
 
 /**
@@ -187,35 +247,66 @@ const BASE64_PEM: TextFormat = {
  * a kubeconfig names by path.
  */
 const CONFIG_VALUE: TextFormat = {
-  kind: 'text', id: 'config-value', title: 'Certificate values in Kubernetes manifests and kubeconfig', extensions: ['.kubeconfig'],
+  kind: 'text',
+  id: 'config-value',
+  title: 'Certificate values in Kubernetes manifests and kubeconfig',
+  extensions: ['.kubeconfig'],
   sniff: (p) => STRUCTURED_EXTENSIONS.has(p.ext) && KEY_FRAGMENT_BYTES.some((m) => has(p, m)),
-  shiftable: false, worker: 'large', sources: ['k8s-secret', 'kubeconfig', 'inline'],
+  shiftable: false,
+  worker: 'large',
+  sources: ['k8s-secret', 'kubeconfig', 'inline'],
 };
 
 /** SAML metadata and signed XML (X509Certificate elements, validUntil), in any text file. */
 const SAML: TextFormat = {
-  kind: 'text', id: 'saml', title: 'SAML metadata', extensions: [],
+  kind: 'text',
+  id: 'saml',
+  title: 'SAML metadata',
+  extensions: [],
   sniff: (p) => has(p, SAML_MARKER_BYTES) || (XML_EXTENSIONS.has(p.ext) && has(p, VALIDITY_MARKER_BYTES)),
-  shiftable: false, worker: 'large', sources: ['saml'],
+  shiftable: false,
+  worker: 'large',
+  sources: ['saml'],
 };
 
 /** JWK x5c arrays, in JSON and YAML files and files named .jwks / .jwk. */
 const JWKS: TextFormat = {
-  kind: 'text', id: 'jwks', title: 'JWKS', extensions: JWK_EXTENSIONS,
+  kind: 'text',
+  id: 'jwks',
+  title: 'JWKS',
+  extensions: JWK_EXTENSIONS,
   sniff: (p) => mayHoldJwks(p.ext) && has(p, JWKS_MARKER_BYTES),
-  shiftable: false, worker: 'large', sources: ['jwks'],
+  shiftable: false,
+  worker: 'large',
+  sources: ['jwks'],
 };
 
 /** cert-manager: Certificate manifests (renewal settings) and the Secrets they manage. */
 const CERT_MANAGER: TextFormat = {
-  kind: 'text', id: 'cert-manager', title: 'cert-manager', extensions: [],
+  kind: 'text',
+  id: 'cert-manager',
+  title: 'cert-manager',
+  extensions: [],
   sniff: (p) => STRUCTURED_EXTENSIONS.has(p.ext) && has(p, CERT_MANAGER_MARKER_BYTES),
-  shiftable: false, worker: 'large', sources: [],
+  shiftable: false,
+  worker: 'large',
+  sources: [],
 };
 
 /** Every format, binary ones in dispatch order, text ones in reading order. */
 export const FORMATS: readonly FormatDescriptor[] = [
-  JAVA_KEYSTORE, PKCS12, PKCS7, DER, PEM, PRIVATE_KEY, BYTE_ARRAY, BASE64_PEM, CONFIG_VALUE, SAML, JWKS, CERT_MANAGER,
+  JAVA_KEYSTORE,
+  PKCS12,
+  PKCS7,
+  DER,
+  PEM,
+  PRIVATE_KEY,
+  BYTE_ARRAY,
+  BASE64_PEM,
+  CONFIG_VALUE,
+  SAML,
+  JWKS,
+  CERT_MANAGER,
 ];
 export const BINARY_FORMATS: readonly BinaryFormat[] = FORMATS.filter((d): d is BinaryFormat => d.kind === 'binary');
 export const TEXT_FORMATS: readonly TextFormat[] = FORMATS.filter((d): d is TextFormat => d.kind === 'text');

@@ -40,31 +40,54 @@ const EXPIRY_AUTH_ERRORS = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
  * What is wrong with an endpoint: unreachable, expired or expiring (the certificate thresholds),
  * a chain member expiring first, hostname mismatch, untrusted chain. Ignored leaves give nothing.
  */
-export function assessHost(result: ProbeResult, now: number, rules: RuleSettings = DEFAULT_RULES, options: AssessOptions = {}): HostIssue[] {
+export function assessHost(
+  result: ProbeResult,
+  now: number,
+  rules: RuleSettings = DEFAULT_RULES,
+  options: AssessOptions = {},
+): HostIssue[] {
   const label = hostPortKey(result.host, result.port);
-  if (result.error) return [{ severity: unreachableSeverity(result, options), code: 'host-unreachable', message: `${label}: ${result.error}` }];
+  if (result.error)
+    return [{ severity: unreachableSeverity(result, options), code: 'host-unreachable', message: `${label}: ${result.error}` }];
   const leaf = result.chain[0];
   if (!leaf || rules.ignore.has(leaf.sha256)) return [];
   const issues: HostIssue[] = [];
-  const add = (severity: Severity, code: FindingCode, message: string, sha256?: string) => issues.push(sha256 ? { severity, code, message, sha256 } : { severity, code, message });
+  const add = (severity: Severity, code: FindingCode, message: string, sha256?: string) =>
+    issues.push(sha256 ? { severity, code, message, sha256 } : { severity, code, message });
   const snoozed = (rules.snoozed.get(leaf.sha256) ?? 0) > now;
   if (!snoozed) {
     const left = daysLeft(leaf.notAfter, now);
     const until = `(${isoDate(leaf.notAfter)})`;
     switch (urgencyOf(leaf, now, rules)) {
-      case 'expired': add('error', 'expired', `${label} serves a certificate that expired ${plural(-left || 0, 'day')} ago ${until}`, leaf.sha256); break;
-      case 'not-yet-valid': add('error', 'not-yet-valid', `${label} serves a certificate not valid before ${isoDate(leaf.notBefore)}`, leaf.sha256); break;
-      case 'critical': add('error', 'expires-critical', `${label} serves a certificate that expires in ${plural(left, 'day')} ${until}`, leaf.sha256); break;
-      case 'warning': add('warning', 'expires-warning', `${label} serves a certificate that expires in ${plural(left, 'day')} ${until}`, leaf.sha256); break;
-      case 'info': add('info', 'expires-info', `${label} serves a certificate that expires in ${plural(left, 'day')} ${until}`, leaf.sha256); break;
-      case 'later': break;
+      case 'expired':
+        add('error', 'expired', `${label} serves a certificate that expired ${plural(-left || 0, 'day')} ago ${until}`, leaf.sha256);
+        break;
+      case 'not-yet-valid':
+        add('error', 'not-yet-valid', `${label} serves a certificate not valid before ${isoDate(leaf.notBefore)}`, leaf.sha256);
+        break;
+      case 'critical':
+        add('error', 'expires-critical', `${label} serves a certificate that expires in ${plural(left, 'day')} ${until}`, leaf.sha256);
+        break;
+      case 'warning':
+        add('warning', 'expires-warning', `${label} serves a certificate that expires in ${plural(left, 'day')} ${until}`, leaf.sha256);
+        break;
+      case 'info':
+        add('info', 'expires-info', `${label} serves a certificate that expires in ${plural(left, 'day')} ${until}`, leaf.sha256);
+        break;
+      case 'later':
+        break;
     }
     const i = result.chainEarliestIndex ?? 0;
     const member = result.chain[i];
     if (i > 0 && member && member.notAfter < leaf.notAfter) {
       const urgency = urgencyOf(member, now, rules);
       const severity: Severity = urgency === 'expired' || urgency === 'critical' ? 'error' : 'warning';
-      add(severity, 'chain-member-expires-first', `${label}: the chain expires before the certificate: ${roleOf(result.chain, i)} ${describe(member)} ${urgency === 'expired' ? 'expired' : 'expires'} ${isoDate(member.notAfter)}`, leaf.sha256);
+      add(
+        severity,
+        'chain-member-expires-first',
+        `${label}: the chain expires before the certificate: ${roleOf(result.chain, i)} ${describe(member)} ${urgency === 'expired' ? 'expired' : 'expires'} ${isoDate(member.notAfter)}`,
+        leaf.sha256,
+      );
     }
   }
   if (result.hostnameMatch === false) {
@@ -79,10 +102,12 @@ export function assessHost(result: ProbeResult, now: number, rules: RuleSettings
 
 function untrustedReason(result: ProbeResult, leaf: ChainMember): string {
   const code = result.authorizationError ?? 'unknown error';
-  if (result.missingIntermediate) return `the server sends no intermediate certificate, so clients cannot build the chain to a trusted root (${code})`;
+  if (result.missingIntermediate)
+    return `the server sends no intermediate certificate, so clients cannot build the chain to a trusted root (${code})`;
   if (leaf.selfSigned) return `the certificate is self-signed (${code})`;
   if (code === 'SELF_SIGNED_CERT_IN_CHAIN') return `the chain ends in a root that is not trusted (${code})`;
-  if (code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' || code === 'UNABLE_TO_GET_ISSUER_CERT') return `the chain does not lead to a trusted root (${code})`;
+  if (code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' || code === 'UNABLE_TO_GET_ISSUER_CERT')
+    return `the chain does not lead to a trusted root (${code})`;
   return `the chain is not trusted (${code})`;
 }
 
@@ -92,7 +117,7 @@ function roleOf(chain: readonly ChainMember[], i: number): string {
 }
 
 function describe(m: ChainMember): string {
-  return m.subjectCN ? `CN=${m.subjectCN}` : m.dnsNames[0] ?? m.subject;
+  return m.subjectCN ? `CN=${m.subjectCN}` : (m.dnsNames[0] ?? m.subject);
 }
 
 function plural(n: number, word: string): string {
@@ -104,7 +129,13 @@ function plural(n: number, word: string): string {
  * first of `references` (callers list production references first), with the others as `related`.
  * An endpoint without references (one from settings) has nowhere to place them: none.
  */
-export function hostFindings(references: readonly HostReference[], result: ProbeResult, now: number, rules: RuleSettings = DEFAULT_RULES, options: AssessOptions = {}): Finding[] {
+export function hostFindings(
+  references: readonly HostReference[],
+  result: ProbeResult,
+  now: number,
+  rules: RuleSettings = DEFAULT_RULES,
+  options: AssessOptions = {},
+): Finding[] {
   const [first, ...others] = references;
   if (!first) return [];
   const host = hostPortKey(result.host, result.port);
@@ -142,6 +173,13 @@ export function hostJson(references: readonly HostReference[], result: ProbeResu
     protocol: result.protocol ?? null,
     cipher: result.cipher ?? null,
     error: result.error ?? null,
-    chain: result.chain.map((m) => ({ subject: m.subject, issuer: m.issuer, notBefore: isoTime(m.notBefore), notAfter: isoTime(m.notAfter), sha256: m.sha256, dnsNames: m.dnsNames })),
+    chain: result.chain.map((m) => ({
+      subject: m.subject,
+      issuer: m.issuer,
+      notBefore: isoTime(m.notBefore),
+      notAfter: isoTime(m.notAfter),
+      sha256: m.sha256,
+      dnsNames: m.dnsNames,
+    })),
   };
 }

@@ -45,12 +45,26 @@ export interface PairSet {
 export function extractPairs(format: ConfigFormat, text: string): PairSet | undefined {
   let set: PairSet;
   switch (format) {
-    case 'yaml': set = yamlPairs(text); break;
-    case 'json': set = { pairs: jsonPairs(text), kinds: [], blocks: [] }; break;
-    case 'toml': case 'ini': case 'properties': case 'env': set = { pairs: flatPairs(text, format), kinds: [], blocks: [] }; break;
-    case 'hcl': set = { pairs: hclPairs(text), kinds: [], blocks: [] }; break;
-    case 'xml': set = { pairs: xmlPairs(text), kinds: [], blocks: [] }; break;
-    default: return undefined;
+    case 'yaml':
+      set = yamlPairs(text);
+      break;
+    case 'json':
+      set = { pairs: jsonPairs(text), kinds: [], blocks: [] };
+      break;
+    case 'toml':
+    case 'ini':
+    case 'properties':
+    case 'env':
+      set = { pairs: flatPairs(text, format), kinds: [], blocks: [] };
+      break;
+    case 'hcl':
+      set = { pairs: hclPairs(text), kinds: [], blocks: [] };
+      break;
+    case 'xml':
+      set = { pairs: xmlPairs(text), kinds: [], blocks: [] };
+      break;
+    default:
+      return undefined;
   }
   for (const p of namedValues(set.pairs)) set.pairs.push(p);
   return set;
@@ -167,7 +181,8 @@ function yamlKey(rest: string): { name: string; length: number } | undefined {
     while (rest[end] === ' ' || rest[end] === '\t') end++;
     if (rest[end] !== ':') return undefined;
   } else {
-    if (!q || '?:,[]{}#&*!|>%@`'.includes(q) || q === ' ' || q === '\t' || (q === '-' && (rest[1] === ' ' || rest[1] === undefined))) return undefined;
+    if (!q || '?:,[]{}#&*!|>%@`'.includes(q) || q === ' ' || q === '\t' || (q === '-' && (rest[1] === ' ' || rest[1] === undefined)))
+      return undefined;
     end = rest.indexOf(':');
     while (end >= 0 && end + 1 < rest.length && rest[end + 1] !== ' ' && rest[end + 1] !== '\t') end = rest.indexOf(':', end + 1);
     if (end < 0) return undefined;
@@ -229,7 +244,11 @@ function yamlPairs(text: string): PairSet {
     let pos = indent;
     let dash = -1;
     while (line[pos] === '-' && (pos + 1 === line.length || line[pos + 1] === ' ' || line[pos + 1] === '\t')) {
-      while (stack.length && (stack[stack.length - 1].indent > pos || (stack[stack.length - 1].indent === pos && stack[stack.length - 1].item))) stack.pop();
+      while (
+        stack.length &&
+        (stack[stack.length - 1].indent > pos || (stack[stack.length - 1].indent === pos && stack[stack.length - 1].item))
+      )
+        stack.pop();
       const id = `${segs().join('\0')}@${pos}`;
       const index = counters.get(id) ?? 0;
       counters.set(id, index + 1);
@@ -318,7 +337,12 @@ function jsonPairs(text: string): Pair[] {
   const open = (array: boolean) => {
     const parent = stack[stack.length - 1];
     const seg = parent && segment(parent);
-    stack.push({ array, index: 0, prefix: parent ? (seg === undefined ? parent.prefix : [...parent.prefix, seg]) : [], id: String(frames++) });
+    stack.push({
+      array,
+      index: 0,
+      prefix: parent ? (seg === undefined ? parent.prefix : [...parent.prefix, seg]) : [],
+      id: String(frames++),
+    });
   };
   const close = () => {
     stack.pop();
@@ -382,9 +406,12 @@ function flatPairs(text: string, format: 'toml' | 'ini' | 'properties' | 'env'):
   /** Whether this line continues the last one's value (properties), and that value's key if it had one. */
   let continuing = false;
   let continuedKey: string[] | undefined;
-  const keyLine = format === 'properties'
-    ? /^([^=:\s\\]+)[ \t]*[=:\s][ \t]*/
-    : format === 'env' ? /^(?:export[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*=[ \t]*/ : /^("[^"]*"|'[^']*'|[^=:\s"'[][^=:]*?)[ \t]*[=:][ \t]*/;
+  const keyLine =
+    format === 'properties'
+      ? /^([^=:\s\\]+)[ \t]*[=:\s][ \t]*/
+      : format === 'env'
+        ? /^(?:export[ \t]+)?([A-Za-z_][\w.-]*)[ \t]*=[ \t]*/
+        : /^("[^"]*"|'[^']*'|[^=:\s"'[][^=:]*?)[ \t]*[=:][ \t]*/;
   for (const { start, text: whole } of lines(text)) {
     if (inMultiline) {
       if (/"""|'''/.test(whole)) inMultiline = false;
@@ -420,12 +447,15 @@ function flatPairs(text: string, format: 'toml' | 'ini' | 'properties' | 'env'):
       continue;
     }
     if (format === 'toml' && first === '[') {
-      flowItems(line, valueFrom).forEach((sc, i) => pairs.push({ path: [...path, String(i)], value: sc.value, start: start + sc.start, end: start + sc.end, item: true }));
+      flowItems(line, valueFrom).forEach((sc, i) =>
+        pairs.push({ path: [...path, String(i)], value: sc.value, start: start + sc.start, end: start + sc.end, item: true }),
+      );
       continue;
     }
     if (format === 'toml' && first === '{') {
       const group = `${start}`;
-      for (const { key, scalar } of inlineMap(line, valueFrom, '=')) pairs.push({ path: [...path, key], value: scalar.value, start: start + scalar.start, end: start + scalar.end, group });
+      for (const { key, scalar } of inlineMap(line, valueFrom, '='))
+        pairs.push({ path: [...path, key], value: scalar.value, start: start + scalar.start, end: start + scalar.end, group });
       continue;
     }
     const sc = format === 'toml' ? scalarAt(line, valueFrom, /\s*(?:#|$)/) : scalarAt(line, valueFrom);
@@ -465,7 +495,12 @@ function hclPairs(text: string): Pair[] {
     }
     const open = /^([\w-]+)((?:[ \t]+(?:"[^"]*"|[\w-]+))*)[ \t]*(?:=[ \t]*)?\{$/.exec(body);
     if (open) {
-      const labels = open[2].trim() ? open[2].trim().split(/[ \t]+/).map(unquote) : [];
+      const labels = open[2].trim()
+        ? open[2]
+            .trim()
+            .split(/[ \t]+/)
+            .map(unquote)
+        : [];
       stack.push([open[1], ...labels, `#${block++}`]);
       continue;
     }
@@ -481,14 +516,17 @@ function hclPairs(text: string): Pair[] {
       continue;
     }
     if (line[valueFrom] === '[') {
-      flowItems(line, valueFrom).forEach((sc, i) => pairs.push({ path: [...path, String(i)], value: sc.value, start: start + sc.start, end: start + sc.end, item: true }));
+      flowItems(line, valueFrom).forEach((sc, i) =>
+        pairs.push({ path: [...path, String(i)], value: sc.value, start: start + sc.start, end: start + sc.end, item: true }),
+      );
     } else if (line[valueFrom] === '{') {
       if (!line.includes('}', valueFrom)) {
         stack.push([unquote(attr[1]), `#${block++}`]);
         continue;
       }
       const g = `${start}`;
-      for (const { key, scalar } of inlineMap(line, valueFrom, '=')) pairs.push({ path: [...path, key], value: scalar.value, start: start + scalar.start, end: start + scalar.end, group: g });
+      for (const { key, scalar } of inlineMap(line, valueFrom, '='))
+        pairs.push({ path: [...path, key], value: scalar.value, start: start + scalar.start, end: start + scalar.end, group: g });
     } else {
       const sc = scalarAt(line, valueFrom, /\s*(?:,\s*)?$/);
       if (sc) pairs.push({ path, value: sc.value, start: start + sc.start, end: start + sc.end, group });

@@ -6,7 +6,15 @@ import { resolveNamedFile } from '../formats/extensions';
 import { endpointFilter, keyFindings, valueFindings } from './endpointSettings';
 import { HostMatcher, hostPortKey, parseHostPort, skipReason, startTlsFor, type StartTlsProtocol } from './names';
 import { extractPairs, mayHoldPairs, type PairSet } from './configValues';
-import { apacheFindings, caddyFindings, haproxyFindings, httpFileFindings, nginxFindings, type PathFound, type ServerFindings } from './servers';
+import {
+  apacheFindings,
+  caddyFindings,
+  haproxyFindings,
+  httpFileFindings,
+  nginxFindings,
+  type PathFound,
+  type ServerFindings,
+} from './servers';
 import { configFormat, type ConfigFormat, maskComments } from '../formats/configFormats';
 import type { ProbeTarget } from './tlsHandshake';
 import { findHostPorts, findUrls, type Found, mayHoldTlsPort, mayHoldUrl } from './urls';
@@ -88,7 +96,11 @@ export function discoverHosts(file: string, text: string, options: DiscoverOptio
 }
 
 /** Endpoints and certificate files a config file names, from one reading of it. */
-export function discoverAll(file: string, text: string, options: DiscoverOptions = {}): { hosts: HostReference[]; fileRefs: CertificateFileReference[] } {
+export function discoverAll(
+  file: string,
+  text: string,
+  options: DiscoverOptions = {},
+): { hosts: HostReference[]; fileRefs: CertificateFileReference[] } {
   const reading = readingOf(file, text);
   return reading ? { hosts: hostsIn(file, reading, options), fileRefs: fileReferencesIn(file, reading) } : { hosts: [], fileRefs: [] };
 }
@@ -112,7 +124,14 @@ function hostsIn(file: string, reading: Reading, options: DiscoverOptions): Host
     if (seen.has(at)) continue;
     seen.add(at);
     if (skipReason(f.host) || (!ignore.empty && ignore.matches(f.host, f.port))) continue;
-    const ref: HostReference & { offset: number } = { host: f.host, port: f.port, file, range: lines.range(f.start, f.end), source: f.source, offset: f.start };
+    const ref: HostReference & { offset: number } = {
+      host: f.host,
+      port: f.port,
+      file,
+      range: lines.range(f.start, f.end),
+      source: f.source,
+      offset: f.start,
+    };
     if (f.scheme) ref.scheme = f.scheme;
     out.push(ref);
     if (out.length >= MAX_REFERENCES_PER_FILE) break;
@@ -132,7 +151,10 @@ class Reading {
   private serverSet: ReturnType<typeof serverFindings> | null = null;
   private lowerText: string | undefined;
 
-  constructor(readonly format: ConfigFormat, readonly text: string) {}
+  constructor(
+    readonly format: ConfigFormat,
+    readonly text: string,
+  ) {}
 
   /** The text in lower case, for hint words. */
   get lower(): string {
@@ -152,7 +174,8 @@ class Reading {
 
   /** The pairs (undefined for formats read by their own detector, and for texts too large to be config). */
   get pairs(): PairSet | undefined {
-    if (this.pairSet === null) this.pairSet = this.text.length <= MAX_STRUCTURED_LENGTH ? extractPairs(this.format, this.masked) : undefined;
+    if (this.pairSet === null)
+      this.pairSet = this.text.length <= MAX_STRUCTURED_LENGTH ? extractPairs(this.format, this.masked) : undefined;
     return this.pairSet;
   }
 }
@@ -189,7 +212,8 @@ function endpointsIn(reading: Reading, fileName: string, readBlocks: boolean): F
       const key = block.path[block.path.length - 1] ?? '';
       const inner = embeddedFormat(key, content);
       if (!inner) continue;
-      for (const f of endpointsIn(new Reading(inner, content), key, false)) found.push({ ...f, start: f.start + block.start, end: f.end + block.start });
+      for (const f of endpointsIn(new Reading(inner, content), key, false))
+        found.push({ ...f, start: f.start + block.start, end: f.end + block.start });
     }
   }
   return found;
@@ -214,12 +238,18 @@ function embeddedFormat(key: string, content: string): ConfigFormat | undefined 
 
 function serverFindings(format: ConfigFormat, masked: string): ServerFindings | undefined {
   switch (format) {
-    case 'nginx': return nginxFindings(masked);
-    case 'apache': return apacheFindings(masked);
-    case 'haproxy': return haproxyFindings(masked);
-    case 'caddy': return caddyFindings(masked);
-    case 'http': return httpFileFindings(masked);
-    default: return undefined;
+    case 'nginx':
+      return nginxFindings(masked);
+    case 'apache':
+      return apacheFindings(masked);
+    case 'haproxy':
+      return haproxyFindings(masked);
+    case 'caddy':
+      return caddyFindings(masked);
+    case 'http':
+      return httpFileFindings(masked);
+    default:
+      return undefined;
   }
 }
 
@@ -250,7 +280,10 @@ export function groupTargets(refs: Iterable<HostReference>, options: GroupOption
   for (const t of list) {
     const starttls = startTlsFor(t.port, t.scheme);
     if (starttls) t.starttls = starttls;
-    t.references.sort((a, b) => a.file.localeCompare(b.file) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    t.references.sort(
+      (a, b) =>
+        a.file.localeCompare(b.file) || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
+    );
   }
   return list.sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port);
 }
@@ -315,8 +348,12 @@ function certificatePathsIn(reading: Reading, readBlocks: boolean): PathFound[] 
   if (readBlocks) {
     for (const block of set.blocks) {
       const content = reading.text.slice(block.start, block.end);
-      const inner = mayNameCertificate(content.toLowerCase()) ? embeddedFormat(block.path[block.path.length - 1] ?? '', content) : undefined;
-      if (inner) for (const f of certificatePathsIn(new Reading(inner, content), false)) found.push({ ...f, start: f.start + block.start, end: f.end + block.start });
+      const inner = mayNameCertificate(content.toLowerCase())
+        ? embeddedFormat(block.path[block.path.length - 1] ?? '', content)
+        : undefined;
+      if (inner)
+        for (const f of certificatePathsIn(new Reading(inner, content), false))
+          found.push({ ...f, start: f.start + block.start, end: f.end + block.start });
     }
   }
   return found;

@@ -5,30 +5,98 @@ import type { PathFound } from './servers';
 import { findHostPorts, findUrls, type Found, splitHostPort } from './urls';
 
 /** Last words of a key that name a host: DB_HOST, serverName, api.endpoint, bootstrap.servers. */
-const HOST_WORDS = new Set(['host', 'hostname', 'endpoint', 'server', 'servername', 'url', 'uri', 'address', 'addr', 'domain', 'fqdn', 'broker']);
+const HOST_WORDS = new Set([
+  'host',
+  'hostname',
+  'endpoint',
+  'server',
+  'servername',
+  'url',
+  'uri',
+  'address',
+  'addr',
+  'domain',
+  'fqdn',
+  'broker',
+]);
 const PLURAL_HOST_WORDS = new Set(['hosts', 'hostnames', 'endpoints', 'servers', 'urls', 'uris', 'addresses', 'domains', 'brokers']);
 const PORT_WORDS = new Set(['port', 'sslport', 'tlsport', 'httpsport', 'secureport']);
 const TLS_PORT_QUALIFIERS = new Set(['ssl', 'tls', 'https', 'secure']);
 /** Key endings (after the shared stem) that switch TLS on: DB_SSLMODE, redis.ssl.enabled, smtp.starttls.enable. */
 const TLS_KEYS = new Set([
-  'tls', 'ssl', 'secure', 'usetls', 'usessl', 'sslmode', 'tlsmode', 'sslenabled', 'tlsenabled', 'enabletls', 'enablessl',
-  'sslenable', 'tlsenable', 'scheme', 'protocol', 'https', 'usehttps', 'encrypt', 'encryption', 'securityprotocol',
-  'starttls', 'starttlsenable', 'starttlsenabled', 'starttlsrequired', 'requiressl', 'requiretls', 'tlsverify', 'ssltls',
+  'tls',
+  'ssl',
+  'secure',
+  'usetls',
+  'usessl',
+  'sslmode',
+  'tlsmode',
+  'sslenabled',
+  'tlsenabled',
+  'enabletls',
+  'enablessl',
+  'sslenable',
+  'tlsenable',
+  'scheme',
+  'protocol',
+  'https',
+  'usehttps',
+  'encrypt',
+  'encryption',
+  'securityprotocol',
+  'starttls',
+  'starttlsenable',
+  'starttlsenabled',
+  'starttlsrequired',
+  'requiressl',
+  'requiretls',
+  'tlsverify',
+  'ssltls',
 ]);
-const TLS_VALUE = /^(?:true|yes|on|1|enabled?|required?|verify[-_]?(?:ca|full|identity|peer)|https|wss|grpcs|tls|ssl|ldaps|smtps|imaps|amqps|mqtts|rediss|sasl_ssl|ssl_tls|starttls|tlsv1(?:\.[0-3])?|strict|always)$/i;
+const TLS_VALUE =
+  /^(?:true|yes|on|1|enabled?|required?|verify[-_]?(?:ca|full|identity|peer)|https|wss|grpcs|tls|ssl|ldaps|smtps|imaps|amqps|mqtts|rediss|sasl_ssl|ssl_tls|starttls|tlsv1(?:\.[0-3])?|strict|always)$/i;
 /** Words in a key's stem that say the whole section is about TLS: tls.hosts, ssl.server. */
 const TLS_STEM_WORDS = new Set(['tls', 'ssl', 'https', 'secure', 'ldaps', 'wss']);
 
 /** TLS ports of protocols a key may name, for a TLS switch without a port: ldap.use_ssl=yes -> 636. */
 const PROTOCOL_TLS_PORTS: Record<string, number> = {
-  ldap: 636, smtp: 465, imap: 993, pop3: 995, pop: 995, amqp: 5671, rabbitmq: 5671, mqtt: 8883, ftp: 990, kube: 6443, kubernetes: 6443,
+  ldap: 636,
+  smtp: 465,
+  imap: 993,
+  pop3: 995,
+  pop: 995,
+  amqp: 5671,
+  rabbitmq: 5671,
+  mqtt: 8883,
+  ftp: 990,
+  kube: 6443,
+  kubernetes: 6443,
 };
 
 const CERT_DIR = /(?:^|[\\/])(?:certs?|ssl|tls|pki)[\\/]/i;
 /** Last key words (after dropping file/path) that name a certificate file. */
 const CERT_KEY_WORDS = new Set([
-  'cert', 'certificate', 'ca', 'cacert', 'cacertificate', 'cafile', 'certfile', 'rootcert', 'rootca', 'sslcert', 'sslrootcert',
-  'sslca', 'tlscert', 'tlsca', 'cabundle', 'chain', 'certchain', 'fullchain', 'trustedca', 'sslcertificate', 'tlscertificate',
+  'cert',
+  'certificate',
+  'ca',
+  'cacert',
+  'cacertificate',
+  'cafile',
+  'certfile',
+  'rootcert',
+  'rootca',
+  'sslcert',
+  'sslrootcert',
+  'sslca',
+  'tlscert',
+  'tlsca',
+  'cabundle',
+  'chain',
+  'certchain',
+  'fullchain',
+  'trustedca',
+  'sslcertificate',
+  'tlscertificate',
 ]);
 
 /** Cheap pre-tests on a raw key, before it is split into words. */
@@ -41,7 +109,10 @@ export function keyWords(path: readonly string[], cache?: Map<string, string[]>)
   for (const seg of path) {
     let words = cache?.get(seg);
     if (!words) {
-      words = seg.split(/[._\-/\s:]+|(?<=[a-z0-9])(?=[A-Z])/).filter((w) => w).map((w) => w.toLowerCase());
+      words = seg
+        .split(/[._\-/\s:]+|(?<=[a-z0-9])(?=[A-Z])/)
+        .filter((w) => w)
+        .map((w) => w.toLowerCase());
       cache?.set(seg, words);
     }
     for (const w of words) out.push(w);
@@ -137,7 +208,8 @@ function hostCandidate(p: Pair, kind: string | undefined, cache: Map<string, str
   const keyPath = p.item ? p.path.slice(0, -1) : p.path;
   if (kind === 'Ingress') {
     const s = p.path.join('.');
-    if (/^spec\.rules\.\d+\.host$/.test(s) || /^spec\.tls\.\d+\.hosts\.\d+$/.test(s)) return { stemWords: [], source: 'ingress', forced: true };
+    if (/^spec\.rules\.\d+\.host$/.test(s) || /^spec\.tls\.\d+\.hosts\.\d+$/.test(s))
+      return { stemWords: [], source: 'ingress', forced: true };
   }
   const w = keyWords(keyPath, cache);
   const last = w[w.length - 1];
@@ -184,19 +256,70 @@ function certPathFrom(p: Pair, words: string[]): PathFound | undefined {
  * `license`, `runbook_url`, `example` …
  */
 const DOCUMENTATION_WORDS = new Set([
-  'description', 'desc', 'summary', 'help', 'title', 'doc', 'docs', 'documentation', 'link', 'links', 'homepage', 'website', 'icon', 'logo',
-  'license', 'licence', 'maintainer', 'maintainers', 'author', 'authors', 'bugs', 'funding', 'changelog', 'readme', 'runbook', 'runbooks',
-  'example', 'examples', 'tutorial', 'support', 'terms',
+  'description',
+  'desc',
+  'summary',
+  'help',
+  'title',
+  'doc',
+  'docs',
+  'documentation',
+  'link',
+  'links',
+  'homepage',
+  'website',
+  'icon',
+  'logo',
+  'license',
+  'licence',
+  'maintainer',
+  'maintainers',
+  'author',
+  'authors',
+  'bugs',
+  'funding',
+  'changelog',
+  'readme',
+  'runbook',
+  'runbooks',
+  'example',
+  'examples',
+  'tutorial',
+  'support',
+  'terms',
 ]);
 /** The same, only as a key's first word: `sourceUrl`, `repository`, `home` (but `dataSource.url` is a connection). */
 const DOCUMENTATION_FIRST_WORDS = new Set(['source', 'sources', 'repository', 'repo', 'home', 'message']);
 /** Whole keys (lower case, separators dropped) that are schema or namespace metadata. */
-const METADATA_KEYS = new Set(['$schema', '$id', '$ref', 'schemalocation', 'nonamespaceschemalocation', 'namespace', 'targetnamespace', 'termsofservice']);
+const METADATA_KEYS = new Set([
+  '$schema',
+  '$id',
+  '$ref',
+  'schemalocation',
+  'nonamespaceschemalocation',
+  'namespace',
+  'targetnamespace',
+  'termsofservice',
+]);
 /** Keys whose whole subtree is documentation or schema: a CRD's schema, OpenAPI externalDocs, chart maintainers. */
 const DOCUMENTATION_SUBTREES = new Set(['openapiv3schema', 'externaldocs', 'maintainers', 'authors', 'contributors', 'contact']);
 /** Words that keep a key a connection setting despite a documentation word: messageBrokerUrl, repoServer, source.host. */
 const CONNECTION_WORDS = new Set([
-  'host', 'hostname', 'hosts', 'endpoint', 'endpoints', 'server', 'servers', 'broker', 'brokers', 'address', 'addr', 'proxy', 'upstream', 'backend', 'gateway',
+  'host',
+  'hostname',
+  'hosts',
+  'endpoint',
+  'endpoints',
+  'server',
+  'servers',
+  'broker',
+  'brokers',
+  'address',
+  'addr',
+  'proxy',
+  'upstream',
+  'backend',
+  'gateway',
 ]);
 
 type KeyKind = 'subtree' | 'documentation' | 'connection' | 'other';
@@ -210,12 +333,16 @@ function keyKind(seg: string): KeyKind {
   if (keyKinds.size >= 10_000) keyKinds.clear();
   const lower = seg.toLowerCase();
   // The name in a qualified key: xsi:schemaLocation, kubernetes.io/description, org.opencontainers.image.source.
-  const name = seg.replace(/^[\w.-]+:(?=.)/, '').replace(/^.*\/(?=.)/, '').replace(/^.*\.(?=.)/, '');
+  const name = seg
+    .replace(/^[\w.-]+:(?=.)/, '')
+    .replace(/^.*\/(?=.)/, '')
+    .replace(/^.*\.(?=.)/, '');
   const flat = name.toLowerCase().replace(/[-_\s]/g, '');
   const words = keyWords([name]);
   if (lower.startsWith('xmlns') || DOCUMENTATION_SUBTREES.has(flat)) kind = 'subtree';
   else if (words.some((w) => CONNECTION_WORDS.has(w))) kind = 'connection';
-  else if (METADATA_KEYS.has(flat) || DOCUMENTATION_FIRST_WORDS.has(words[0] ?? '') || words.some((w) => DOCUMENTATION_WORDS.has(w))) kind = 'documentation';
+  else if (METADATA_KEYS.has(flat) || DOCUMENTATION_FIRST_WORDS.has(words[0] ?? '') || words.some((w) => DOCUMENTATION_WORDS.has(w)))
+    kind = 'documentation';
   else kind = 'other';
   keyKinds.set(seg, kind);
   return kind;
@@ -257,7 +384,8 @@ export function endpointFilter(set: PairSet, fileName = ''): MayName {
   return (path, doc = 0) => {
     if (schemaDocs.has(doc)) return false;
     if (openApiDocs.has(doc)) return isOpenApiServer(path);
-    if (crdDocs.has(doc)) return path[0] === 'spec' && path[1] === 'conversion' && (path[3] === 'clientConfig' || path[2] === 'webhookClientConfig');
+    if (crdDocs.has(doc))
+      return path[0] === 'spec' && path[1] === 'conversion' && (path[3] === 'clientConfig' || path[2] === 'webhookClientConfig');
     if (kustomization && (KUSTOMIZE_INPUTS.has(path[0]) || (path[0] === 'helmCharts' && path[path.length - 1] === 'repo'))) return false;
     if (helmfile && path[0] === 'repositories') return false;
     let own: KeyKind | undefined;
@@ -298,7 +426,8 @@ export function isConnectionValue(value: string): boolean {
   return true;
 }
 
-const CONNECTION_WORD = /^[[("']*(?:-{0,2}[A-Za-z_][\w.-]*=)?["']?(?:(?:jdbc:)?[a-z][a-z0-9+.-]*:\/\/|\[[0-9a-f:.]+\]:\d|[a-z0-9][\w.-]*:\d)/i;
+const CONNECTION_WORD =
+  /^[[("']*(?:-{0,2}[A-Za-z_][\w.-]*=)?["']?(?:(?:jdbc:)?[a-z][a-z0-9+.-]*:\/\/|\[[0-9a-f:.]+\]:\d|[a-z0-9][\w.-]*:\d)/i;
 
 /**
  * TLS URLs (`https://`, `ldaps://`, `postgres://…?sslmode=require` …) and host:port on TLS ports in
@@ -311,7 +440,9 @@ export function valueFindings(text: string, pairs: readonly Pair[], mayName: May
     const url = p.value.includes('://');
     if (p.named || (!url && !TLS_PORT_IN_VALUE.test(p.value))) continue;
     if (!isConnectionValue(p.value) || !mayName(p.path, p.doc)) continue;
-    const found = url ? findUrls(text, 'url', p.start, p.end, limit - out.length) : findHostPorts(text, 'host:port', p.start, p.end, limit - out.length);
+    const found = url
+      ? findUrls(text, 'url', p.start, p.end, limit - out.length)
+      : findHostPorts(text, 'host:port', p.start, p.end, limit - out.length);
     for (const f of found) out.push(f);
   }
   return out;

@@ -10,23 +10,55 @@ export const TLS_PORTS: ReadonlySet<number> = new Set([
 
 /** Schemes that are TLS from the first byte, with their default ports (undefined: the URL must name one). */
 export const TLS_SCHEMES: ReadonlyMap<string, number | undefined> = new Map<string, number | undefined>([
-  ['https', 443], ['wss', 443], ['grpcs', 443], ['davs', 443], ['ldaps', 636], ['smtps', 465], ['imaps', 993],
-  ['pop3s', 995], ['ftps', 990], ['amqps', 5671], ['mqtts', 8883], ['rediss', 6379], ['ircs', 6697], ['nntps', 563],
-  ['sips', 5061], ['tls', undefined], ['ssl', undefined],
+  ['https', 443],
+  ['wss', 443],
+  ['grpcs', 443],
+  ['davs', 443],
+  ['ldaps', 636],
+  ['smtps', 465],
+  ['imaps', 993],
+  ['pop3s', 995],
+  ['ftps', 990],
+  ['amqps', 5671],
+  ['mqtts', 8883],
+  ['rediss', 6379],
+  ['ircs', 6697],
+  ['nntps', 563],
+  ['sips', 5061],
+  ['tls', undefined],
+  ['ssl', undefined],
 ]);
 
 /** Schemes that use TLS only when a query parameter asks for it (sslmode=require, ssl=true ...). */
 export const PARAM_TLS_SCHEMES: ReadonlyMap<string, number> = new Map([
-  ['postgres', 5432], ['postgresql', 5432], ['mysql', 3306], ['mariadb', 3306], ['mongodb', 27017], ['redis', 6379],
+  ['postgres', 5432],
+  ['postgresql', 5432],
+  ['mysql', 3306],
+  ['mariadb', 3306],
+  ['mongodb', 27017],
+  ['redis', 6379],
 ]);
 
 /** Protocols that start in plain text and upgrade to TLS on request. */
 export type StartTlsProtocol = 'smtp' | 'imap' | 'pop3' | 'postgres' | 'mysql';
 
 const STARTTLS_BY_SCHEME: Record<string, StartTlsProtocol> = {
-  postgres: 'postgres', postgresql: 'postgres', mysql: 'mysql', mariadb: 'mysql', smtp: 'smtp', imap: 'imap', pop3: 'pop3',
+  postgres: 'postgres',
+  postgresql: 'postgres',
+  mysql: 'mysql',
+  mariadb: 'mysql',
+  smtp: 'smtp',
+  imap: 'imap',
+  pop3: 'pop3',
 };
-const STARTTLS_BY_PORT: Record<number, StartTlsProtocol> = { 25: 'smtp', 587: 'smtp', 143: 'imap', 110: 'pop3', 5432: 'postgres', 3306: 'mysql' };
+const STARTTLS_BY_PORT: Record<number, StartTlsProtocol> = {
+  25: 'smtp',
+  587: 'smtp',
+  143: 'imap',
+  110: 'pop3',
+  5432: 'postgres',
+  3306: 'mysql',
+};
 
 /** The plain-text upgrade a port or scheme calls for, if any. Direct-TLS schemes never upgrade. */
 export function startTlsFor(port: number, scheme?: string): StartTlsProtocol | undefined {
@@ -74,9 +106,48 @@ export function isLocalAddress(host: string): boolean {
 
 /** File extensions that look like a top-level domain in `name.ext` but mean a file. */
 const FILE_LIKE_TLDS = new Set([
-  'yaml', 'yml', 'json', 'xml', 'conf', 'cfg', 'ini', 'txt', 'log', 'pem', 'crt', 'key', 'cer', 'der', 'p12', 'pfx', 'jks',
-  'html', 'htm', 'js', 'ts', 'mjs', 'cjs', 'java', 'class', 'jar', 'py', 'rb', 'go', 'sh', 'md', 'properties', 'env', 'toml',
-  'lock', 'csv', 'sql', 'tf', 'bak', 'tmp', 'php', 'css',
+  'yaml',
+  'yml',
+  'json',
+  'xml',
+  'conf',
+  'cfg',
+  'ini',
+  'txt',
+  'log',
+  'pem',
+  'crt',
+  'key',
+  'cer',
+  'der',
+  'p12',
+  'pfx',
+  'jks',
+  'html',
+  'htm',
+  'js',
+  'ts',
+  'mjs',
+  'cjs',
+  'java',
+  'class',
+  'jar',
+  'py',
+  'rb',
+  'go',
+  'sh',
+  'md',
+  'properties',
+  'env',
+  'toml',
+  'lock',
+  'csv',
+  'sql',
+  'tf',
+  'bak',
+  'tmp',
+  'php',
+  'css',
 ]);
 
 /**
@@ -120,7 +191,6 @@ export function skipReason(host: string): 'reserved' | 'local' | 'invalid' | und
   return isLoopbackName(host) ? 'local' : undefined;
 }
 
-
 export function isValidPort(n: number): boolean {
   return Number.isInteger(n) && n > 0 && n < 65536;
 }
@@ -156,12 +226,17 @@ export class HostMatcher {
   private readonly patterns: { re: RegExp; withPort: boolean }[];
 
   constructor(patterns: readonly string[] = []) {
-    this.patterns = patterns.filter((p) => p.trim()).map((p) => {
-      const t = p.trim().toLowerCase();
-      const withPort = /:\d+$/.test(t) && isIP(t) !== 6;
-      const body = t.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-      return { re: new RegExp(`^${body}$`), withPort };
-    });
+    this.patterns = patterns
+      .filter((p) => p.trim())
+      .map((p) => {
+        const t = p.trim().toLowerCase();
+        const withPort = /:\d+$/.test(t) && isIP(t) !== 6;
+        const body = t
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.');
+        return { re: new RegExp(`^${body}$`), withPort };
+      });
   }
 
   get empty(): boolean {

@@ -109,11 +109,18 @@ export class Prober {
   }
 
   /** Probes every target (bounded by the cap); `onResult` as each completes. */
-  probeAll(targets: readonly ProbeTarget[], call: ProbeCallOptions & { onResult?: (target: ProbeTarget, result: ProbeResult) => void } = {}): Promise<ProbeResult[]> {
-    return Promise.all(targets.map((t) => this.probe(t, call).then((r) => {
-      call.onResult?.(t, r);
-      return r;
-    })));
+  probeAll(
+    targets: readonly ProbeTarget[],
+    call: ProbeCallOptions & { onResult?: (target: ProbeTarget, result: ProbeResult) => void } = {},
+  ): Promise<ProbeResult[]> {
+    return Promise.all(
+      targets.map((t) =>
+        this.probe(t, call).then((r) => {
+          call.onResult?.(t, r);
+          return r;
+        }),
+      ),
+    );
   }
 
   clearCache(): void {
@@ -122,7 +129,10 @@ export class Prober {
 
   exportCache(): ProbeCacheSnapshot {
     const now = this.now();
-    return { version: 1, entries: [...this.cache].filter(([, e]) => e.expiresAt > now).map(([key, e]) => ({ key, expiresAt: e.expiresAt, result: e.result })) };
+    return {
+      version: 1,
+      entries: [...this.cache].filter(([, e]) => e.expiresAt > now).map(([key, e]) => ({ key, expiresAt: e.expiresAt, result: e.result })),
+    };
   }
 
   /** Loads a snapshot from `exportCache`; malformed or expired entries are dropped. Returns how many were kept. */
@@ -131,7 +141,8 @@ export class Prober {
     const now = this.now();
     let kept = 0;
     for (const e of snapshot.entries.slice(0, this.maxEntries)) {
-      if (!isObject(e) || typeof e.key !== 'string' || typeof e.expiresAt !== 'number' || e.expiresAt <= now || !isProbeResult(e.result)) continue;
+      if (!isObject(e) || typeof e.key !== 'string' || typeof e.expiresAt !== 'number' || e.expiresAt <= now || !isProbeResult(e.result))
+        continue;
       const current = this.cache.get(e.key);
       if (current && current.expiresAt >= e.expiresAt) continue;
       this.store(e.key, { expiresAt: e.expiresAt, result: e.result });
@@ -144,9 +155,13 @@ export class Prober {
     const controller = new AbortController();
     const flight: InFlight = { controller, waiters: 0, promise: this.run(key, target, controller.signal) };
     this.inFlight.set(key, flight);
-    runInBackground(this.options.log, 'A host probe', flight.promise.finally(() => {
-      if (this.inFlight.get(key) === flight) this.inFlight.delete(key);
-    }));
+    runInBackground(
+      this.options.log,
+      'A host probe',
+      flight.promise.finally(() => {
+        if (this.inFlight.get(key) === flight) this.inFlight.delete(key);
+      }),
+    );
     return flight;
   }
 
@@ -169,7 +184,11 @@ export class Prober {
       return result;
     } catch (e) {
       // A probe reports failures as results; one that throws is a bug, still answered (never a hang or an unhandled rejection).
-      return { ...cancelled(target, this.now()), error: `the probe failed: ${e instanceof Error ? e.message : String(e)}`, errorCode: 'PROBE_FAILED' };
+      return {
+        ...cancelled(target, this.now()),
+        error: `the probe failed: ${e instanceof Error ? e.message : String(e)}`,
+        errorCode: 'PROBE_FAILED',
+      };
     } finally {
       release();
     }
@@ -185,10 +204,14 @@ export class Prober {
         if (--flight.waiters === 0) flight.controller.abort();
         resolve(cancelled(target, this.now()));
       });
-      runInBackground(this.options.log, 'A host probe', flight.promise.then((r) => {
-        unsubscribe();
-        resolve(r);
-      }));
+      runInBackground(
+        this.options.log,
+        'A host probe',
+        flight.promise.then((r) => {
+          unsubscribe();
+          resolve(r);
+        }),
+      );
     });
   }
 
@@ -198,10 +221,14 @@ export class Prober {
       const set = new Set<() => void>();
       handlers = set;
       this.abortHandlers.set(signal, set);
-      signal.addEventListener('abort', () => {
-        for (const h of [...set]) h();
-        set.clear();
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const h of [...set]) h();
+          set.clear();
+        },
+        { once: true },
+      );
     }
     handlers.add(handler);
     return () => handlers.delete(handler);
@@ -244,8 +271,15 @@ export class Prober {
 
 function cancelled(target: ProbeTarget, now: number): ProbeResult {
   return {
-    host: target.host, port: target.port, address: hostPortKey(target.connectTo?.host ?? target.host, target.connectTo?.port ?? target.port),
-    checkedAt: now, ms: 0, error: 'cancelled', errorCode: 'ABORT_ERR', authorized: false, chain: [],
+    host: target.host,
+    port: target.port,
+    address: hostPortKey(target.connectTo?.host ?? target.host, target.connectTo?.port ?? target.port),
+    checkedAt: now,
+    ms: 0,
+    error: 'cancelled',
+    errorCode: 'ABORT_ERR',
+    authorized: false,
+    chain: [],
   };
 }
 
@@ -254,7 +288,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function isProbeResult(v: unknown): v is ProbeResult {
-  return isObject(v) && typeof v.host === 'string' && typeof v.port === 'number' && typeof v.authorized === 'boolean' &&
-    typeof v.checkedAt === 'number' && Array.isArray(v.chain) &&
-    v.chain.every((m) => isObject(m) && typeof m.subject === 'string' && typeof m.notAfter === 'number' && typeof m.sha256 === 'string');
+  return (
+    isObject(v) &&
+    typeof v.host === 'string' &&
+    typeof v.port === 'number' &&
+    typeof v.authorized === 'boolean' &&
+    typeof v.checkedAt === 'number' &&
+    Array.isArray(v.chain) &&
+    v.chain.every((m) => isObject(m) && typeof m.subject === 'string' && typeof m.notAfter === 'number' && typeof m.sha256 === 'string')
+  );
 }

@@ -83,8 +83,14 @@ function listenPort(arg: string): number | undefined {
 }
 
 const NGINX_CERT_DIRECTIVES = new Set([
-  'ssl_certificate', 'ssl_trusted_certificate', 'ssl_client_certificate', 'proxy_ssl_certificate',
-  'proxy_ssl_trusted_certificate', 'grpc_ssl_certificate', 'grpc_ssl_trusted_certificate', 'uwsgi_ssl_certificate',
+  'ssl_certificate',
+  'ssl_trusted_certificate',
+  'ssl_client_certificate',
+  'proxy_ssl_certificate',
+  'proxy_ssl_trusted_certificate',
+  'grpc_ssl_certificate',
+  'grpc_ssl_trusted_certificate',
+  'uwsgi_ssl_certificate',
 ]);
 
 /** server_name of TLS server blocks, TLS proxy_pass targets and ssl_certificate paths. */
@@ -131,7 +137,11 @@ export function nginxFindings(text: string): ServerFindings {
 // ---------------------------------------------------------------- Apache httpd
 
 const APACHE_CERT_DIRECTIVES = new Set([
-  'sslcertificatefile', 'sslcertificatechainfile', 'sslcacertificatefile', 'sslproxycacertificatefile', 'sslproxymachinecertificatefile',
+  'sslcertificatefile',
+  'sslcertificatechainfile',
+  'sslcacertificatefile',
+  'sslproxycacertificatefile',
+  'sslproxymachinecertificatefile',
 ]);
 
 /** ServerName/ServerAlias of TLS virtual hosts (port 443 or SSLEngine on), and SSL*File paths. */
@@ -202,7 +212,8 @@ export function haproxyFindings(text: string): ServerFindings {
     for (let i = 0; i < words.length - 1; i++) {
       if (words[i].text === 'crt' || words[i].text === 'ca-file') {
         const p = words[i + 1];
-        if (!isPlaceholder(p.text) && !p.text.endsWith('/')) out.paths.push({ value: p.text, start: p.start, end: p.start + p.text.length, key: words[i].text });
+        if (!isPlaceholder(p.text) && !p.text.endsWith('/'))
+          out.paths.push({ value: p.text, start: p.start, end: p.start + p.text.length, key: words[i].text });
       }
     }
     if (keyword === 'bind') out.local.push([m.index, m.index + m[0].length]);
@@ -238,7 +249,11 @@ export function caddyFindings(text: string): ServerFindings {
     const line = m[1];
     if (!line) continue;
     const offset = m.index + m[0].indexOf(line);
-    const words = [...line.matchAll(/\S+/g)].map((w) => ({ text: w[0], start: offset + (w.index ?? 0), end: offset + (w.index ?? 0) + w[0].length }));
+    const words = [...line.matchAll(/\S+/g)].map((w) => ({
+      text: w[0],
+      start: offset + (w.index ?? 0),
+      end: offset + (w.index ?? 0) + w[0].length,
+    }));
     const opens = words.filter((w) => w.text === '{').length;
     const closes = words.filter((w) => w.text === '}').length;
     if (depth === 0 && words[words.length - 1]?.text === '{' && !words[0].text.startsWith('(') && words.length > 1) {
@@ -294,7 +309,14 @@ export function httpFileFindings(text: string): ServerFindings {
     const hp = splitHostPort(variable.value);
     const host = hp && normalizeHost(hp.host);
     if (hp && host && (hp.port === undefined || isValidPort(hp.port))) {
-      out.hosts.push({ host, port: hp.port ?? 443, scheme: 'https', start: variable.start, end: variable.start + variable.value.length, source: 'http variable' });
+      out.hosts.push({
+        host,
+        port: hp.port ?? 443,
+        scheme: 'https',
+        start: variable.start,
+        end: variable.start + variable.value.length,
+        source: 'http variable',
+      });
     }
   }
   return out;

@@ -93,7 +93,10 @@ export const MAX_CHAIN = 16;
 const MAX_PREAMBLE = 16 * 1024;
 
 class ProbeError extends Error {
-  constructor(message: string, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
   }
 }
@@ -113,10 +116,15 @@ export function probeHost(target: ProbeTarget, options: ProbeOptions = {}): Prom
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const dest = target.connectTo ?? { host: target.host, port: target.port };
   const servername = target.servername ?? (net.isIP(target.host) ? undefined : target.host);
-  const starttls = target.starttls === 'none' ? undefined : target.starttls ?? startTlsFor(target.port);
+  const starttls = target.starttls === 'none' ? undefined : (target.starttls ?? startTlsFor(target.port));
   const base: ProbeResult = {
-    host: target.host, port: target.port, address: hostPortKey(dest.host, dest.port), checkedAt: options.now ?? Date.now(), ms: 0,
-    authorized: false, chain: [],
+    host: target.host,
+    port: target.port,
+    address: hostPortKey(dest.host, dest.port),
+    checkedAt: options.now ?? Date.now(),
+    ms: 0,
+    authorized: false,
+    chain: [],
   };
   if (servername) base.servername = servername;
   if (starttls) base.starttls = starttls;
@@ -217,7 +225,9 @@ function readHandshake(socket: tls.TLSSocket, target: ProbeTarget): Partial<Prob
   if (truncated) out.chainTruncated = true;
   // Typed as Error, but Node sets the OpenSSL code as a string (e.g. 'CERT_HAS_EXPIRED').
   const authError = socket.authorizationError as Error | string | undefined;
-  if (!socket.authorized && authError) out.authorizationError = authError instanceof Error ? (authError as NodeJS.ErrnoException).code ?? authError.message : String(authError);
+  if (!socket.authorized && authError)
+    out.authorizationError =
+      authError instanceof Error ? ((authError as NodeJS.ErrnoException).code ?? authError.message) : String(authError);
   const protocol = socket.getProtocol();
   if (protocol) out.protocol = protocol;
   const cipher = socket.getCipher();
@@ -236,7 +246,10 @@ function readHandshake(socket: tls.TLSSocket, target: ProbeTarget): Partial<Prob
     });
     out.chainEarliestNotAfter = chain[earliest].notAfter;
     out.chainEarliestIndex = earliest;
-    out.missingIntermediate = !socket.authorized && chain.length === 1 && !leaf.selfSigned &&
+    out.missingIntermediate =
+      !socket.authorized &&
+      chain.length === 1 &&
+      !leaf.selfSigned &&
       (out.authorizationError === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' || out.authorizationError === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE');
   }
   return out;
@@ -277,15 +290,24 @@ function chainMember(c: PeerCertificateLike): ChainMember {
   try {
     const f = parseCertificateDer(c.raw!);
     const m: ChainMember = {
-      subject: f.subject, issuer: f.issuer, dnsNames: f.sans.dns, notBefore: f.notBefore, notAfter: f.notAfter,
-      sha256: f.sha256, isCA: f.isCA, selfSigned: f.selfSigned,
+      subject: f.subject,
+      issuer: f.issuer,
+      dnsNames: f.sans.dns,
+      notBefore: f.notBefore,
+      notAfter: f.notAfter,
+      sha256: f.sha256,
+      isCA: f.isCA,
+      selfSigned: f.selfSigned,
     };
     if (f.subjectCN) m.subjectCN = f.subjectCN;
     if (f.issuerCN) m.issuerCN = f.issuerCN;
     return m;
   } catch {
     // A certificate CertLens's strict reader rejects: fall back to what OpenSSL told Node.
-    const name = (n?: object) => Object.entries(n ?? {}).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : String(v)}`).join(', ');
+    const name = (n?: object) =>
+      Object.entries(n ?? {})
+        .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : String(v)}`)
+        .join(', ');
     const cn = (n?: object) => {
       const v: unknown = n && (n as { CN?: unknown }).CN;
       return Array.isArray(v) ? String(v[0]) : typeof v === 'string' ? v : undefined;
@@ -293,10 +315,17 @@ function chainMember(c: PeerCertificateLike): ChainMember {
     const subject = name(c.subject);
     const issuer = name(c.issuer);
     const m: ChainMember = {
-      subject, issuer,
-      dnsNames: (c.subjectaltname ?? '').split(', ').filter((s) => s.startsWith('DNS:')).map((s) => s.slice(4)),
-      notBefore: Date.parse(c.valid_from ?? ''), notAfter: Date.parse(c.valid_to ?? ''),
-      sha256: (c.fingerprint256 ?? '').replace(/:/g, '').toLowerCase(), isCA: !!c.ca, selfSigned: subject === issuer,
+      subject,
+      issuer,
+      dnsNames: (c.subjectaltname ?? '')
+        .split(', ')
+        .filter((s) => s.startsWith('DNS:'))
+        .map((s) => s.slice(4)),
+      notBefore: Date.parse(c.valid_from ?? ''),
+      notAfter: Date.parse(c.valid_to ?? ''),
+      sha256: (c.fingerprint256 ?? '').replace(/:/g, '').toLowerCase(),
+      isCA: !!c.ca,
+      selfSigned: subject === issuer,
     };
     const s = cn(c.subject);
     const i = cn(c.issuer);
@@ -346,7 +375,11 @@ async function proxyConnect(socket: net.Socket, dest: { host: string; port: numb
 
 /** Lines of a text protocol response ending with a final line that matches `last`. */
 function lineResponse(last: RegExp): (d: Buffer) => boolean {
-  return (d) => d.toString('latin1').split(/\r?\n/).some((line) => last.test(line));
+  return (d) =>
+    d
+      .toString('latin1')
+      .split(/\r?\n/)
+      .some((line) => last.test(line));
 }
 
 /** The protocol's plain-text request to switch to TLS. */
@@ -392,7 +425,8 @@ async function upgrade(socket: net.Socket, protocol: StartTlsProtocol): Promise<
       const packetComplete = (d: Buffer) => d.length >= 4 && d.length >= 4 + d.readUIntLE(0, 3);
       const greeting = await readUntil(socket, packetComplete, 'MySQL');
       const payload = greeting.subarray(4, 4 + greeting.readUIntLE(0, 3));
-      if (payload[0] === 0xff) throw new ProbeError(`MySQL server refused: ${payload.subarray(3).toString('latin1').slice(0, 120)}`, 'ESTARTTLS');
+      if (payload[0] === 0xff)
+        throw new ProbeError(`MySQL server refused: ${payload.subarray(3).toString('latin1').slice(0, 120)}`, 'ESTARTTLS');
       if (payload[0] !== 10) throw new ProbeError('not a MySQL server', 'ESTARTTLS');
       const versionEnd = payload.indexOf(0, 1);
       const capsAt = versionEnd + 1 + 4 + 8 + 1;
@@ -413,20 +447,32 @@ async function upgrade(socket: net.Socket, protocol: StartTlsProtocol): Promise<
 }
 
 /** A short, stable sentence for a failed probe. */
-function describeError(e: unknown, dest: { host: string; port: number }, proxy?: ProxyConfig, protocol?: string): { message: string; code?: string } {
+function describeError(
+  e: unknown,
+  dest: { host: string; port: number },
+  proxy?: ProxyConfig,
+  protocol?: string,
+): { message: string; code?: string } {
   if (e instanceof ProbeError) return { message: e.message, code: e.code };
   const err = e as NodeJS.ErrnoException & { reason?: string };
   const code = err?.code;
   const where = hostPortKey(proxy?.host ?? dest.host, proxy?.port ?? dest.port);
   const reason = err?.reason ?? String(err?.message ?? e).replace(/^.*routines:/, '');
   switch (code) {
-    case 'ECONNREFUSED': return { message: `connection refused by ${where}${proxy ? ' (proxy)' : ''}`, code };
-    case 'ECONNRESET': return { message: 'connection reset by the server', code };
-    case 'ENOTFOUND': return { message: `DNS lookup failed for ${proxy?.host ?? dest.host}: no such host`, code };
-    case 'EAI_AGAIN': return { message: `DNS lookup failed for ${proxy?.host ?? dest.host}: temporary failure`, code };
-    case 'EHOSTUNREACH': return { message: `host ${where} is unreachable`, code };
-    case 'ENETUNREACH': return { message: `network unreachable for ${where}`, code };
-    case 'ETIMEDOUT': return { message: `connection to ${where} timed out`, code };
+    case 'ECONNREFUSED':
+      return { message: `connection refused by ${where}${proxy ? ' (proxy)' : ''}`, code };
+    case 'ECONNRESET':
+      return { message: 'connection reset by the server', code };
+    case 'ENOTFOUND':
+      return { message: `DNS lookup failed for ${proxy?.host ?? dest.host}: no such host`, code };
+    case 'EAI_AGAIN':
+      return { message: `DNS lookup failed for ${proxy?.host ?? dest.host}: temporary failure`, code };
+    case 'EHOSTUNREACH':
+      return { message: `host ${where} is unreachable`, code };
+    case 'ENETUNREACH':
+      return { message: `network unreachable for ${where}`, code };
+    case 'ETIMEDOUT':
+      return { message: `connection to ${where} timed out`, code };
     case 'ERR_SSL_WRONG_VERSION_NUMBER':
     case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
     case 'ERR_SSL_UNKNOWN_PROTOCOL':
@@ -434,7 +480,10 @@ function describeError(e: unknown, dest: { host: string; port: number }, proxy?:
       return { message: `not a TLS server (${reason})`, code };
     // TLS 1.0/1.1 sign the (EC)DHE handshake with MD5/SHA-1, below OpenSSL 3's default security level.
     case 'ERR_SSL_LEGACY_SIGALG_DISALLOWED_OR_UNSUPPORTED':
-      return { message: `the server only speaks ${protocol && protocol !== 'unknown' ? protocol : 'an old TLS version'}, whose MD5/SHA-1 handshake signature is refused (${reason})`, code };
+      return {
+        message: `the server only speaks ${protocol && protocol !== 'unknown' ? protocol : 'an old TLS version'}, whose MD5/SHA-1 handshake signature is refused (${reason})`,
+        code,
+      };
   }
   if (/socket disconnected before secure TLS connection/i.test(String(err?.message))) {
     return { message: 'the server closed the connection during the TLS handshake', code: code ?? 'ECONNRESET' };
@@ -448,7 +497,12 @@ function describeError(e: unknown, dest: { host: string; port: number }, proxy?:
  * NO_PROXY entries: `*`, exact hosts, domain suffixes (`example.com`, `.example.com`), optional `:port`.
  * Loopback hosts never use a proxy. Only http:// proxies are supported (others are ignored).
  */
-export function proxyFor(host: string, port: number, env: Readonly<Record<string, string | undefined>> = process.env, proxyUrl?: string): ProxyConfig | undefined {
+export function proxyFor(
+  host: string,
+  port: number,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  proxyUrl?: string,
+): ProxyConfig | undefined {
   const spec = proxyUrl ?? env.HTTPS_PROXY ?? env.https_proxy;
   if (!spec || host === 'localhost' || isLocalAddress(host)) return undefined;
   if (bypassesProxy(host, port, env.NO_PROXY ?? env.no_proxy ?? '')) return undefined;

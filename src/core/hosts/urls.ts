@@ -13,7 +13,8 @@ export interface Found {
 
 /** scheme://authority rest, matched at a known start (found by scanning back from "://"). */
 const URL_AT = /((?:jdbc:)?[a-zA-Z][a-zA-Z0-9+.-]{1,24}):\/\/([^\s/?#"'<>`\\|;,()]*)([^\s"'<>`\\|,]{0,2048})/y;
-const TLS_PARAM = /[?&;](?:sslmode|ssl-mode|ssl_mode|ssl|tls|usessl|use_ssl|requiressl)=(?:require|required|verify[-_](?:ca|full|identity)|true|1|yes|skip-verify)(?=[&;#]|$)/i;
+const TLS_PARAM =
+  /[?&;](?:sslmode|ssl-mode|ssl_mode|ssl|tls|usessl|use_ssl|requiressl)=(?:require|required|verify[-_](?:ca|full|identity)|true|1|yes|skip-verify)(?=[&;#]|$)/i;
 
 const SQLSERVER_STRICT = /[;?&]encrypt=strict(?=[;&#]|$)/i;
 

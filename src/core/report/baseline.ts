@@ -62,7 +62,9 @@ export function createBaseline(findings: readonly FindingIdentity[], sourceRoot:
     const key = entryKey(entry);
     if (!byKey.has(key)) byKey.set(key, entry);
   }
-  const entries = [...byKey.values()].sort((a, b) => a.file.localeCompare(b.file) || a.code.localeCompare(b.code) || entryKey(a).localeCompare(entryKey(b)));
+  const entries = [...byKey.values()].sort(
+    (a, b) => a.file.localeCompare(b.file) || a.code.localeCompare(b.code) || entryKey(a).localeCompare(entryKey(b)),
+  );
   return { version: BASELINE_VERSION, entries };
 }
 
@@ -80,9 +82,11 @@ export function parseBaseline(text: string): Baseline {
   } catch (e) {
     throw new Error(`not JSON (${e instanceof Error ? e.message : String(e)})`);
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new Error('not a CertLens baseline (expected an object with "version" and "entries")');
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new Error('not a CertLens baseline (expected an object with "version" and "entries")');
   const { version, entries } = data as { version?: unknown; entries?: unknown };
-  if (version !== BASELINE_VERSION) throw new Error(`version ${JSON.stringify(version)} is not supported (this CertLens reads version ${BASELINE_VERSION})`);
+  if (version !== BASELINE_VERSION)
+    throw new Error(`version ${JSON.stringify(version)} is not supported (this CertLens reads version ${BASELINE_VERSION})`);
   if (!Array.isArray(entries)) throw new Error('"entries" is not a list');
   const isString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
   return {
@@ -90,7 +94,8 @@ export function parseBaseline(text: string): Baseline {
     entries: entries.map((e: unknown, i) => {
       const { code, sha256, host, file } = (typeof e === 'object' && e !== null ? e : {}) as Record<string, unknown>;
       if (!isString(code) || !isString(file)) throw new Error(`entry ${i + 1} needs "code" and "file"`);
-      if (sha256 !== undefined && !(isString(sha256) && /^[0-9a-f]{64}$/.test(sha256))) throw new Error(`entry ${i + 1}: "sha256" is not a SHA-256 fingerprint`);
+      if (sha256 !== undefined && !(isString(sha256) && /^[0-9a-f]{64}$/.test(sha256)))
+        throw new Error(`entry ${i + 1}: "sha256" is not a SHA-256 fingerprint`);
       if (host !== undefined && !isString(host)) throw new Error(`entry ${i + 1}: "host" is not a host:port`);
       return { code, ...(sha256 ? { sha256 } : {}), ...(host ? { host } : {}), file };
     }),
@@ -101,7 +106,10 @@ export function parseBaseline(text: string): Baseline {
 export class BaselineMatcher {
   private readonly keys: Set<string>;
 
-  constructor(baseline: Baseline, private readonly sourceRoot: string) {
+  constructor(
+    baseline: Baseline,
+    private readonly sourceRoot: string,
+  ) {
     this.keys = new Set(baseline.entries.map(entryKey));
   }
 

@@ -40,7 +40,10 @@ function isEmailAddress(owner: string): boolean {
 }
 
 function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** An iCalendar file: one event per entry at its expiry, with an alarm `alarmDays` before. */

@@ -18,16 +18,77 @@ function csvCell(v: string | number | string[] | null): string {
 }
 
 export function toCsv(report: Report): string {
-  const header = ['notAfter', 'daysLeft', 'subjectCN', 'subject', 'issuer', 'dnsNames', 'file', 'line', 'source', 'index', 'role', 'keyType', 'keyBits', 'curve', 'signatureAlgorithm', 'serial', 'sha256', 'notBefore', 'chainEarliestNotAfter', 'context', 'owners'];
+  const header = [
+    'notAfter',
+    'daysLeft',
+    'subjectCN',
+    'subject',
+    'issuer',
+    'dnsNames',
+    'file',
+    'line',
+    'source',
+    'index',
+    'role',
+    'keyType',
+    'keyBits',
+    'curve',
+    'signatureAlgorithm',
+    'serial',
+    'sha256',
+    'notBefore',
+    'chainEarliestNotAfter',
+    'context',
+    'owners',
+  ];
   // New columns go last, so readers that count columns keep working.
   const rows = report.certificates.map((c) => [
-    c.notAfter, c.daysLeft, c.subjectCN, c.subject, c.issuer, c.sans.dns, c.file, c.range.start.line + 1, c.source, c.index, c.role,
-    c.keyType, c.keyBits, c.curve, c.signatureAlgorithm, c.serial, c.sha256, c.notBefore, c.chainEarliestNotAfter, c.context, c.owners,
+    c.notAfter,
+    c.daysLeft,
+    c.subjectCN,
+    c.subject,
+    c.issuer,
+    c.sans.dns,
+    c.file,
+    c.range.start.line + 1,
+    c.source,
+    c.index,
+    c.role,
+    c.keyType,
+    c.keyBits,
+    c.curve,
+    c.signatureAlgorithm,
+    c.serial,
+    c.sha256,
+    c.notBefore,
+    c.chainEarliestNotAfter,
+    c.context,
+    c.owners,
   ]);
   // CRLs as rows of their own: role "crl", nextUpdate as notAfter, thisUpdate as notBefore, the CRL number as serial.
   for (const c of report.crls ?? []) {
-    rows.push([c.nextUpdate, c.daysLeft, null, '', c.issuer, [], c.file, c.range.start.line + 1, c.source, c.index, 'crl',
-      null, null, null, c.signatureAlgorithm, c.crlNumber, c.sha256, c.thisUpdate, null, c.context]);
+    rows.push([
+      c.nextUpdate,
+      c.daysLeft,
+      null,
+      '',
+      c.issuer,
+      [],
+      c.file,
+      c.range.start.line + 1,
+      c.source,
+      c.index,
+      'crl',
+      null,
+      null,
+      null,
+      c.signatureAlgorithm,
+      c.crlNumber,
+      c.sha256,
+      c.thisUpdate,
+      null,
+      c.context,
+    ]);
   }
   return [header, ...rows].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }
@@ -49,38 +110,74 @@ export function toMarkdown(report: Report, relativeTo?: string): string {
   const [certificates, elsewhere] = partition(report.certificates, (c) => c.context === 'production');
   const [findings, hints] = partition(report.findings, (f) => f.severity !== 'hint');
   const certificateRows = (list: readonly CertificateJson[]) => [
-    '| Expires | Days left | Subject | Issuer | Key | File | Context | Owners |', '|---|---|---|---|---|---|---|---|',
-    ...list.map((c) => `| ${c.notAfter.slice(0, 10)} | ${c.daysLeft} | ${mdCell(c.subjectCN ?? c.subject)} | ${mdCell(c.issuerCN ?? c.issuer)} | ${mdCell(c.keyType)}${c.keyBits ? ` ${c.keyBits}` : ''} | ${mdCell(rel(c.file))}:${c.range.start.line + 1} | ${mdCell(c.context)} | ${mdOwners(c.owners)} |`),
+    '| Expires | Days left | Subject | Issuer | Key | File | Context | Owners |',
+    '|---|---|---|---|---|---|---|---|',
+    ...list.map(
+      (c) =>
+        `| ${c.notAfter.slice(0, 10)} | ${c.daysLeft} | ${mdCell(c.subjectCN ?? c.subject)} | ${mdCell(c.issuerCN ?? c.issuer)} | ${mdCell(c.keyType)}${c.keyBits ? ` ${c.keyBits}` : ''} | ${mdCell(rel(c.file))}:${c.range.start.line + 1} | ${mdCell(c.context)} | ${mdOwners(c.owners)} |`,
+    ),
   ];
   const findingRows = (list: readonly FindingJson[]) => [
-    '| Severity | Code | Message | File | Context | Owners |', '|---|---|---|---|---|---|',
-    ...list.map((f) => `| ${f.severity} | ${f.code} | ${mdCell(f.message)} | ${mdCell(rel(f.file))}:${f.range.start.line + 1} | ${mdCell(f.context)} | ${mdOwners(f.owners)} |`),
+    '| Severity | Code | Message | File | Context | Owners |',
+    '|---|---|---|---|---|---|',
+    ...list.map(
+      (f) =>
+        `| ${f.severity} | ${f.code} | ${mdCell(f.message)} | ${mdCell(rel(f.file))}:${f.range.start.line + 1} | ${mdCell(f.context)} | ${mdOwners(f.owners)} |`,
+    ),
   ];
   const lines = [
-    `# CertLens report`, '',
-    `Generated ${report.now}: ${report.certificates.length} certificates (${certificates.length} in production files), ${report.findings.length} findings (${hints.length} hints).`, '',
+    `# CertLens report`,
+    '',
+    `Generated ${report.now}: ${report.certificates.length} certificates (${certificates.length} in production files), ${report.findings.length} findings (${hints.length} hints).`,
+    '',
     ...(certificates.length ? certificateRows(certificates) : ['No certificates in production files.']),
   ];
   // What is outside production is one click away, not in the way (GitHub renders <details>).
-  if (elsewhere.length) lines.push('', ...folded(`${elsewhere.length} ${elsewhere.length === 1 ? 'certificate' : 'certificates'} in ${NON_PRODUCTION_FILES}`, certificateRows(elsewhere)));
+  if (elsewhere.length)
+    lines.push(
+      '',
+      ...folded(
+        `${elsewhere.length} ${elsewhere.length === 1 ? 'certificate' : 'certificates'} in ${NON_PRODUCTION_FILES}`,
+        certificateRows(elsewhere),
+      ),
+    );
   if (report.crls?.length) {
-    lines.push('', '## Revocation lists', '', '| Next update | Days left | Issuer | Number | Revoked | File | Context |', '|---|---|---|---|---|---|---|');
+    lines.push(
+      '',
+      '## Revocation lists',
+      '',
+      '| Next update | Days left | Issuer | Number | Revoked | File | Context |',
+      '|---|---|---|---|---|---|---|',
+    );
     for (const c of report.crls) {
-      lines.push(`| ${c.nextUpdate?.slice(0, 10) ?? 'none'} | ${c.daysLeft ?? ''} | ${mdCell(c.issuerCN ?? c.issuer)} | ${c.crlNumber ? `0x${c.crlNumber}` : ''} | ${c.revokedCount} | ${mdCell(rel(c.file))}:${c.range.start.line + 1} | ${mdCell(c.context)} |`);
+      lines.push(
+        `| ${c.nextUpdate?.slice(0, 10) ?? 'none'} | ${c.daysLeft ?? ''} | ${mdCell(c.issuerCN ?? c.issuer)} | ${c.crlNumber ? `0x${c.crlNumber}` : ''} | ${c.revokedCount} | ${mdCell(rel(c.file))}:${c.range.start.line + 1} | ${mdCell(c.context)} |`,
+      );
     }
   }
   if (report.hosts?.length) {
     lines.push('', '## Hosts', '', '| Host | Expires | Days left | Trusted | Hostname | Error |', '|---|---|---|---|---|---|');
     for (const h of report.hosts) {
-      lines.push(`| ${mdCell(hostPortKey(h.host, h.port))} | ${h.notAfter?.slice(0, 10) ?? ''} | ${h.daysLeft ?? ''} | ${h.error ? '' : h.authorized ? 'yes' : mdCell(h.authorizationError ?? 'no')} | ${h.hostnameMatch === null ? '' : h.hostnameMatch ? 'matches' : 'mismatch'} | ${mdCell(h.error ?? '')} |`);
+      lines.push(
+        `| ${mdCell(hostPortKey(h.host, h.port))} | ${h.notAfter?.slice(0, 10) ?? ''} | ${h.daysLeft ?? ''} | ${h.error ? '' : h.authorized ? 'yes' : mdCell(h.authorizationError ?? 'no')} | ${h.hostnameMatch === null ? '' : h.hostnameMatch ? 'matches' : 'mismatch'} | ${mdCell(h.error ?? '')} |`,
+      );
     }
   }
   if (report.findings.length) lines.push('', '## Findings', '');
   if (findings.length) lines.push(...findingRows(findings));
-  if (hints.length) lines.push(...(findings.length ? [''] : []), ...folded(`${hints.length} ${hints.length === 1 ? 'hint' : 'hints'} (findings in ${NON_PRODUCTION_FILES})`, findingRows(hints)));
+  if (hints.length)
+    lines.push(
+      ...(findings.length ? [''] : []),
+      ...folded(`${hints.length} ${hints.length === 1 ? 'hint' : 'hints'} (findings in ${NON_PRODUCTION_FILES})`, findingRows(hints)),
+    );
   if (report.summary.expiringWithoutOwner) lines.push('', expiringWithoutOwnerLine(report.summary.expiringWithoutOwner));
   if (report.unreadableFolders?.length) {
-    lines.push('', `**${unreadableFoldersLine(report.unreadableFolders.length)}**`, '', ...report.unreadableFolders.map((u) => `- ${mdCell(rel(u.path))}: ${mdCell(u.error)}`));
+    lines.push(
+      '',
+      `**${unreadableFoldersLine(report.unreadableFolders.length)}**`,
+      '',
+      ...report.unreadableFolders.map((u) => `- ${mdCell(rel(u.path))}: ${mdCell(u.error)}`),
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -141,36 +238,76 @@ export function toSarif(report: Report, version: string, options: SarifOptions =
   const { sourceRoot } = options;
   const artifactLocation = (file: string) => {
     const rel = sourceRoot === undefined ? undefined : relativeToRoot(file, sourceRoot);
-    return rel === undefined ? { uri: pathToFileURL(file).href } : { uri: rel.split('/').map(encodeURIComponent).join('/'), uriBaseId: SRCROOT };
+    return rel === undefined
+      ? { uri: pathToFileURL(file).href }
+      : { uri: rel.split('/').map(encodeURIComponent).join('/'), uriBaseId: SRCROOT };
   };
   const fingerprints = new FindingFingerprints(sourceRoot);
-  return JSON.stringify({
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [{
-      tool: { driver: { name: 'CertLens', version, semanticVersion: version, informationUri: 'https://github.com/certlens/certlens', rules: codes.map(sarifRule) } },
-      ...(sourceRoot === undefined ? {} : { originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(sourceRoot).href.replace(/\/?$/, '/') } } }),
-      columnKind: 'utf16CodeUnits',
-      results: report.findings.map((f) => ({
-        ruleId: f.code,
-        ruleIndex: ruleIndex.get(f.code),
-        level: level(f.severity),
-        message: { text: f.message },
-        locations: [{ physicalLocation: {
-          artifactLocation: artifactLocation(f.file),
-          // SARIF counts lines and columns from 1; our ranges count from 0 and end, like SARIF's, just after the last character.
-          region: { startLine: f.range.start.line + 1, startColumn: f.range.start.character + 1, endLine: f.range.end.line + 1, endColumn: f.range.end.character + 1 },
-        } }],
-        partialFingerprints: { [FINDING_HASH]: fingerprints.next(f) },
-        ...(options.baseline ? { baselineState: f.baselined ? 'unchanged' : 'new' } : {}),
-        ...(f.context ? { properties: { context: f.context, owners: f.owners ?? [] } } : {}),
-      })),
-      // Folders not scanned: said where SARIF readers look for a run's trouble, not as results.
-      ...(report.unreadableFolders?.length ? { invocations: [{ executionSuccessful: true, toolExecutionNotifications: report.unreadableFolders.map((u) => ({
-        level: 'warning', message: { text: `Cannot read folder ${u.path}: ${u.error}` }, locations: [{ physicalLocation: { artifactLocation: artifactLocation(u.path) } }],
-      })) }] } : {}),
-    }],
-  }, null, 2) + '\n';
+  return (
+    JSON.stringify(
+      {
+        $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+        version: '2.1.0',
+        runs: [
+          {
+            tool: {
+              driver: {
+                name: 'CertLens',
+                version,
+                semanticVersion: version,
+                informationUri: 'https://github.com/certlens/certlens',
+                rules: codes.map(sarifRule),
+              },
+            },
+            ...(sourceRoot === undefined
+              ? {}
+              : { originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(sourceRoot).href.replace(/\/?$/, '/') } } }),
+            columnKind: 'utf16CodeUnits',
+            results: report.findings.map((f) => ({
+              ruleId: f.code,
+              ruleIndex: ruleIndex.get(f.code),
+              level: level(f.severity),
+              message: { text: f.message },
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: artifactLocation(f.file),
+                    // SARIF counts lines and columns from 1; our ranges count from 0 and end, like SARIF's, just after the last character.
+                    region: {
+                      startLine: f.range.start.line + 1,
+                      startColumn: f.range.start.character + 1,
+                      endLine: f.range.end.line + 1,
+                      endColumn: f.range.end.character + 1,
+                    },
+                  },
+                },
+              ],
+              partialFingerprints: { [FINDING_HASH]: fingerprints.next(f) },
+              ...(options.baseline ? { baselineState: f.baselined ? 'unchanged' : 'new' } : {}),
+              ...(f.context ? { properties: { context: f.context, owners: f.owners ?? [] } } : {}),
+            })),
+            // Folders not scanned: said where SARIF readers look for a run's trouble, not as results.
+            ...(report.unreadableFolders?.length
+              ? {
+                  invocations: [
+                    {
+                      executionSuccessful: true,
+                      toolExecutionNotifications: report.unreadableFolders.map((u) => ({
+                        level: 'warning',
+                        message: { text: `Cannot read folder ${u.path}: ${u.error}` },
+                        locations: [{ physicalLocation: { artifactLocation: artifactLocation(u.path) } }],
+                      })),
+                    },
+                  ],
+                }
+              : {}),
+          },
+        ],
+      },
+      null,
+      2,
+    ) + '\n'
+  );
 }
 
 const FINDING_HASH = 'certlensFindingHash/v1';
@@ -188,10 +325,16 @@ class FindingFingerprints {
 
   next(f: FindingJson): string {
     const file = (this.sourceRoot === undefined ? undefined : relativeToRoot(f.file, this.sourceRoot)) ?? f.file;
-    const identity = f.host ? `host\0${f.host}\0${f.code}` : f.sha256 ? `cert\0${f.sha256}\0${f.code}\0${file}` : `file\0${file}\0${f.code}`;
+    const identity = f.host
+      ? `host\0${f.host}\0${f.code}`
+      : f.sha256
+        ? `cert\0${f.sha256}\0${f.code}\0${file}`
+        : `file\0${file}\0${f.code}`;
     const n = (this.seen.get(identity) ?? 0) + 1;
     this.seen.set(identity, n);
-    return createHash('sha256').update(n === 1 ? identity : `${identity}\0${n}`).digest('hex');
+    return createHash('sha256')
+      .update(n === 1 ? identity : `${identity}\0${n}`)
+      .digest('hex');
   }
 }
 
@@ -214,13 +357,27 @@ export function toTable(report: Report, color: boolean, relativeTo?: string): st
     const sev = worst.get(sha256);
     return { sev, context, cells: [`${sev ?? 'ok'}${context === 'production' ? '' : ` (${context})`}`, ...cells] };
   };
-  const rows = report.certificates.map((c) => row(c.sha256, c.context, [
-    c.notAfter.slice(0, 10), String(c.daysLeft), (c.subjectCN ?? c.subject).slice(0, 40), (c.issuerCN ?? c.issuer).slice(0, 30), `${c.keyType}${c.keyBits ? ' ' + c.keyBits : ''}`, `${rel(c.file)}:${c.range.start.line + 1}`,
-  ]));
+  const rows = report.certificates.map((c) =>
+    row(c.sha256, c.context, [
+      c.notAfter.slice(0, 10),
+      String(c.daysLeft),
+      (c.subjectCN ?? c.subject).slice(0, 40),
+      (c.issuerCN ?? c.issuer).slice(0, 30),
+      `${c.keyType}${c.keyBits ? ' ' + c.keyBits : ''}`,
+      `${rel(c.file)}:${c.range.start.line + 1}`,
+    ]),
+  );
   for (const c of report.crls ?? []) {
-    rows.push(row(c.sha256, c.context, [
-      c.nextUpdate?.slice(0, 10) ?? '-', c.daysLeft === null ? '-' : String(c.daysLeft), `CRL${c.crlNumber ? ` 0x${c.crlNumber}` : ''} (${c.revokedCount} revoked)`, (c.issuerCN ?? c.issuer).slice(0, 30), '', `${rel(c.file)}:${c.range.start.line + 1}`,
-    ]));
+    rows.push(
+      row(c.sha256, c.context, [
+        c.nextUpdate?.slice(0, 10) ?? '-',
+        c.daysLeft === null ? '-' : String(c.daysLeft),
+        `CRL${c.crlNumber ? ` 0x${c.crlNumber}` : ''} (${c.revokedCount} revoked)`,
+        (c.issuerCN ?? c.issuer).slice(0, 30),
+        '',
+        `${rel(c.file)}:${c.range.start.line + 1}`,
+      ]),
+    );
   }
   const header = ['STATUS', 'EXPIRES', 'DAYS', 'SUBJECT', 'ISSUER', 'KEY', 'FILE'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r.cells[i].length)));
@@ -250,9 +407,16 @@ export function toTable(report: Report, color: boolean, relativeTo?: string): st
   if (report.hosts) out.push(...hostsTable(report, color, rel));
   const hosts = report.hosts ? `, ${report.hosts.length} hosts` : '';
   const hints = report.findings.filter((f) => f.severity === 'hint').length;
-  out.push('', `${report.certificates.length} certificates in ${report.stats.files} files${hosts}, ${report.findings.length} findings${hints ? ` (${hints} hints)` : ''} (${report.stats.ms} ms)`);
+  out.push(
+    '',
+    `${report.certificates.length} certificates in ${report.stats.files} files${hosts}, ${report.findings.length} findings${hints ? ` (${hints} hints)` : ''} (${report.stats.ms} ms)`,
+  );
   if (report.summary.expiringWithoutOwner) out.push(expiringWithoutOwnerLine(report.summary.expiringWithoutOwner));
-  if (report.unreadableFolders?.length) out.push(unreadableFoldersLine(report.unreadableFolders.length), ...report.unreadableFolders.map((u) => `  ${rel(u.path)}: ${u.error}`));
+  if (report.unreadableFolders?.length)
+    out.push(
+      unreadableFoldersLine(report.unreadableFolders.length),
+      ...report.unreadableFolders.map((u) => `  ${rel(u.path)}: ${u.error}`),
+    );
   return out.join('\n') + '\n';
 }
 
@@ -269,20 +433,32 @@ function hostsTable(report: Report, color: boolean, rel: (f: string) => string):
   }
   const rows = hosts.map((h) => {
     const findings = byHost.get(key(h)) ?? [];
-    const worst = findings.reduce<string | undefined>((w, f) => (!w || SEVERITY_RANK[f.severity] > SEVERITY_RANK[w] ? f.severity : w), undefined);
+    const worst = findings.reduce<string | undefined>(
+      (w, f) => (!w || SEVERITY_RANK[f.severity] > SEVERITY_RANK[w] ? f.severity : w),
+      undefined,
+    );
     const problems = [
-      !h.authorized && (h.missingIntermediate ? 'missing intermediate' : h.selfSigned ? 'self-signed' : `untrusted (${h.authorizationError ?? '?'})`),
+      !h.authorized &&
+        (h.missingIntermediate ? 'missing intermediate' : h.selfSigned ? 'self-signed' : `untrusted (${h.authorizationError ?? '?'})`),
       h.hostnameMatch === false && 'hostname mismatch',
-    ].filter(Boolean).join(', ');
+    ]
+      .filter(Boolean)
+      .join(', ');
     const status = h.error ?? (problems || 'ok');
     const first = h.references[0];
-    const where = first ? `${rel(first.file)}:${first.range.start.line + 1}${h.references.length > 1 ? ` (+${h.references.length - 1})` : ''}` : '';
-    return { worst, cells: [h.notAfter?.slice(0, 10) ?? '-', h.daysLeft === null ? '-' : String(h.daysLeft), key(h), status.slice(0, 60), where] };
+    const where = first
+      ? `${rel(first.file)}:${first.range.start.line + 1}${h.references.length > 1 ? ` (+${h.references.length - 1})` : ''}`
+      : '';
+    return {
+      worst,
+      cells: [h.notAfter?.slice(0, 10) ?? '-', h.daysLeft === null ? '-' : String(h.daysLeft), key(h), status.slice(0, 60), where],
+    };
   });
   const header = ['EXPIRES', 'DAYS', 'HOST', 'STATUS', 'REFERENCED AT'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r.cells[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
-  const paint = (line: string, sev: string | undefined) => (color && sev ? `${COLORS[sev as keyof typeof COLORS]}${line}${COLORS.reset}` : line);
+  const paint = (line: string, sev: string | undefined) =>
+    color && sev ? `${COLORS[sev as keyof typeof COLORS]}${line}${COLORS.reset}` : line;
   const out = ['', 'HOSTS', fmt(header), ...rows.map((r) => paint(fmt(r.cells), r.worst))];
   const notes = [...byHost.values()].flat();
   if (notes.length) out.push('', ...notes.map((f) => paint(`${f.severity}: ${f.message} [${f.code}]`, f.severity)));

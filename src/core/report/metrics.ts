@@ -39,8 +39,8 @@ export function toMetrics(report: Report, options: MetricsOptions = {}): string 
   };
   const nowSeconds = Date.parse(report.now) / 1000;
   const families: { name: string; help: string; samples: string[] }[] = [
-    { name: 'x509_cert_not_before', help: 'Start of the certificate\'s validity (Unix seconds)', samples: [] },
-    { name: 'x509_cert_not_after', help: 'End of the certificate\'s validity (Unix seconds)', samples: [] },
+    { name: 'x509_cert_not_before', help: "Start of the certificate's validity (Unix seconds)", samples: [] },
+    { name: 'x509_cert_not_after', help: "End of the certificate's validity (Unix seconds)", samples: [] },
     { name: 'x509_cert_expired', help: '1 when the certificate has expired at the time of the scan, else 0', samples: [] },
   ];
   const seen = new Set<string>();
@@ -73,8 +73,16 @@ export function toMetrics(report: Report, options: MetricsOptions = {}): string 
   }
   const totalReadErrors = [...readErrors.values()].reduce((n, e) => n + e.count, 0);
   families.push(
-    { name: 'certlens_read_errors', help: 'Certificates or files CertLens could not read, per file', samples: [...readErrors.values()].map((e) => `certlens_read_errors${e.labels} ${e.count}`) },
-    { name: 'x509_read_errors', help: 'Certificates or files that could not be read, in total', samples: [`x509_read_errors${labelText(common)} ${totalReadErrors}`] },
+    {
+      name: 'certlens_read_errors',
+      help: 'Certificates or files CertLens could not read, per file',
+      samples: [...readErrors.values()].map((e) => `certlens_read_errors${e.labels} ${e.count}`),
+    },
+    {
+      name: 'x509_read_errors',
+      help: 'Certificates or files that could not be read, in total',
+      samples: [`x509_read_errors${labelText(common)} ${totalReadErrors}`],
+    },
   );
 
   if (report.hosts) {
@@ -83,7 +91,12 @@ export function toMetrics(report: Report, options: MetricsOptions = {}): string 
     const hostSeen = new Set<string>();
     for (const h of report.hosts) {
       const instance = `${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port}`;
-      const labels = labelText([...common, ['instance', instance], ['owner', ownerValue(h.owners ?? [])], ['context', h.context ?? 'production']]);
+      const labels = labelText([
+        ...common,
+        ['instance', instance],
+        ['owner', ownerValue(h.owners ?? [])],
+        ['context', h.context ?? 'production'],
+      ]);
       if (hostSeen.has(labels)) continue;
       hostSeen.add(labels);
       success.push(`probe_success${labels} ${h.error ? 0 : 1}`);
@@ -91,7 +104,11 @@ export function toMetrics(report: Report, options: MetricsOptions = {}): string 
       if (!h.error && earliest) expiry.push(`probe_ssl_earliest_cert_expiry${labels} ${seconds(earliest)}`);
     }
     families.push(
-      { name: 'probe_ssl_earliest_cert_expiry', help: 'Earliest expiry of the certificates a TLS endpoint serves (Unix seconds)', samples: expiry },
+      {
+        name: 'probe_ssl_earliest_cert_expiry',
+        help: 'Earliest expiry of the certificates a TLS endpoint serves (Unix seconds)',
+        samples: expiry,
+      },
       { name: 'probe_success', help: '1 when the TLS handshake with the endpoint succeeded, else 0', samples: success },
     );
   }

@@ -43,7 +43,14 @@ export interface CertificateJson {
   /** What the file is for, from its path (see FileContext). */
   context: FileContext;
   /** Source `saml`: where the certificate sits in the metadata (present only there). */
-  saml?: { entityID: string | null; role: string | null; use: string | null; signature: boolean; validUntil: string | null; cacheDuration: string | null };
+  saml?: {
+    entityID: string | null;
+    role: string | null;
+    use: string | null;
+    signature: boolean;
+    validUntil: string | null;
+    cacheDuration: string | null;
+  };
   /** Source `jwks`: the key whose x5c holds the certificate (present only there). */
   jwk?: { kid: string | null; use: string | null; alg: string | null; kty: string | null; position: number };
   /** The file's code owners (CODEOWNERS); empty when unowned or without a CODEOWNERS file. */
@@ -178,13 +185,22 @@ export interface ReportStats {
 /** Finding codes that say a certificate has expired or is about to. */
 export const EXPIRY_CODES: readonly string[] = ['expired', 'expires-critical', 'expires-warning', 'expires-info'];
 
-export function certificateJson(c: CertificateRecord, now: number, context: FileContext = 'production', owners: string[] = []): CertificateJson {
+export function certificateJson(
+  c: CertificateRecord,
+  now: number,
+  context: FileContext = 'production',
+  owners: string[] = [],
+): CertificateJson {
   const json = certificateFieldsJson(c, now, context, owners);
   if (c.saml) {
     const s = c.saml;
     json.saml = {
-      entityID: s.entityID ?? null, role: s.role ?? null, use: s.use ?? null, signature: !!s.signature,
-      validUntil: s.validUntil === undefined ? null : isoTime(s.validUntil), cacheDuration: s.cacheDuration ?? null,
+      entityID: s.entityID ?? null,
+      role: s.role ?? null,
+      use: s.use ?? null,
+      signature: !!s.signature,
+      validUntil: s.validUntil === undefined ? null : isoTime(s.validUntil),
+      cacheDuration: s.cacheDuration ?? null,
     };
   }
   if (c.jwk) json.jwk = jwkJson(c.jwk);
@@ -274,7 +290,11 @@ export interface ReportOptions {
 }
 
 export function buildReport(
-  certs: readonly CertificateRecord[], findings: readonly Finding[], now: number, stats: ReportStats, options: ReportOptions = {},
+  certs: readonly CertificateRecord[],
+  findings: readonly Finding[],
+  now: number,
+  stats: ReportStats,
+  options: ReportOptions = {},
 ): Report {
   const contextOf = options.contextOf ?? (() => 'production');
   const ownersOf = memoisedOwners(options.ownersOf);
@@ -344,7 +364,11 @@ function emptyCounts(): SummaryCounts {
 /** A checked host as the report gives it: production when any reference is in production, else the first reference's context. */
 export function hostJson(h: HostJson, contextOf: ContextOf, ownersOf: (file: string) => string[]): HostJson {
   const contexts = h.references.map((r) => contextOf(r.file));
-  return { ...h, context: contexts.includes('production') ? 'production' : contexts[0] ?? 'production', owners: [...new Set(h.references.flatMap((r) => ownersOf(r.file)))] };
+  return {
+    ...h,
+    context: contexts.includes('production') ? 'production' : (contexts[0] ?? 'production'),
+    owners: [...new Set(h.references.flatMap((r) => ownersOf(r.file)))],
+  };
 }
 
 /** Each file's owners, asked once per file; a fresh array for each caller (reports may be changed after). */
@@ -360,6 +384,9 @@ export function memoisedOwners(ownersOf: OwnersOf | undefined): (file: string) =
 
 /** Production certificates with an expiry finding (expired or expiring) and no owner. */
 function expiringWithoutOwner(report: Report): number {
-  const expiring = new Set(report.findings.filter((f) => f.sha256 && f.severity !== 'hint' && EXPIRY_CODES.includes(f.code)).map((f) => `${f.file}\0${f.sha256}`));
-  return report.certificates.filter((c) => c.context === 'production' && c.owners.length === 0 && expiring.has(`${c.file}\0${c.sha256}`)).length;
+  const expiring = new Set(
+    report.findings.filter((f) => f.sha256 && f.severity !== 'hint' && EXPIRY_CODES.includes(f.code)).map((f) => `${f.file}\0${f.sha256}`),
+  );
+  return report.certificates.filter((c) => c.context === 'production' && c.owners.length === 0 && expiring.has(`${c.file}\0${c.sha256}`))
+    .length;
 }

@@ -1,13 +1,44 @@
 import * as fs from 'node:fs';
-import { ContextClassifier, contextByFolder, type ContextGlobs, type ContextOf, type FileContext, type NonProductionPolicy } from '../context';
-import { type CertificateRecord, type CertManagerCertificate, type CrlRecord, type FileResult, type Finding, type PrivateKeyRef, type Range, SEVERITIES, type UnreadableFolder } from '../model';
+import {
+  ContextClassifier,
+  contextByFolder,
+  type ContextGlobs,
+  type ContextOf,
+  type FileContext,
+  type NonProductionPolicy,
+} from '../context';
+import {
+  type CertificateRecord,
+  type CertManagerCertificate,
+  type CrlRecord,
+  type FileResult,
+  type Finding,
+  type PrivateKeyRef,
+  type Range,
+  SEVERITIES,
+  type UnreadableFolder,
+} from '../model';
 import { ownersByRoot } from '../owners';
 import type { RuleSettings } from '../rules/rules';
 import { EXPIRED_CODES } from './findingCodes';
 import { fileFindingParts, withContextPolicy } from '../findings/fileFindings';
 import { byNextUpdate, keyComesFirst } from '../order';
 import type { FailureCounts } from './formats';
-import { addSummary, certificateJson, countFinding, crlJson, emptySummary, EXPIRY_CODES, findingJson, type HostJson, hostJson, isoTime, memoisedOwners, type Report, REPORT_VERSION } from './schema';
+import {
+  addSummary,
+  certificateJson,
+  countFinding,
+  crlJson,
+  emptySummary,
+  EXPIRY_CODES,
+  findingJson,
+  type HostJson,
+  hostJson,
+  isoTime,
+  memoisedOwners,
+  type Report,
+  REPORT_VERSION,
+} from './schema';
 
 /**
  * The CLI's JSON report (schema.ts, one line) written as it is serialised: byte for byte what
@@ -118,7 +149,14 @@ function stateOf(spec: FragmentSpec): SpecState {
   if (state?.key === key) state.spec = spec;
   else {
     const owners = ownersByRoot(spec.ownerRoots, readTextIfExists);
-    state = { spec, key, contextOf: contextByFolder(new ContextClassifier(spec.contextGlobs), spec.folders, spec.cwd), codeOwners: !!owners, ownersOf: memoisedOwners(owners), ownersJson: new Map() };
+    state = {
+      spec,
+      key,
+      contextOf: contextByFolder(new ContextClassifier(spec.contextGlobs), spec.folders, spec.cwd),
+      codeOwners: !!owners,
+      ownersOf: memoisedOwners(owners),
+      ownersJson: new Map(),
+    };
   }
   return state;
 }
@@ -202,8 +240,10 @@ const render = {
 
   /** A finding without related places (those are rendered by findingJson). */
   finding(f: Finding, context: FileContext, owners: string): string {
-    return `{"file":${this.quotedFile(f.file)},"range":${rangeJson(f.range)},"severity":"${f.severity}","code":"${f.code}","message":${JSON.stringify(f.message)},"context":"${context}","owners":${owners}` +
-      `${f.sha256 ? `,"sha256":${JSON.stringify(f.sha256)}` : ''}${f.host ? `,"host":${JSON.stringify(f.host)}` : ''}}`;
+    return (
+      `{"file":${this.quotedFile(f.file)},"range":${rangeJson(f.range)},"severity":"${f.severity}","code":"${f.code}","message":${JSON.stringify(f.message)},"context":"${context}","owners":${owners}` +
+      `${f.sha256 ? `,"sha256":${JSON.stringify(f.sha256)}` : ''}${f.host ? `,"host":${JSON.stringify(f.host)}` : ''}}`
+    );
   },
 };
 
@@ -229,7 +269,10 @@ class FindingRenderer {
   /** With `expiringIn`: hashes named by the expiry findings (not hints) about that file. */
   readonly expiring = new Set<string>();
 
-  constructor(private readonly s: SpecState, private readonly expiringIn?: string) {}
+  constructor(
+    private readonly s: SpecState,
+    private readonly expiringIn?: string,
+  ) {}
 
   render(list: readonly Finding[]): string {
     if (!list.length) return '';
@@ -240,7 +283,11 @@ class FindingRenderer {
       this.findings++;
       if (EXPIRED_CODES.has(f.code) && f.severity !== 'hint') this.expiredNotHint++;
       if (this.expiringIn === f.file && f.sha256 && f.severity !== 'hint' && EXPIRY_CODES.includes(f.code)) this.expiring.add(f.sha256);
-      out.push(f.related?.length ? JSON.stringify(findingJson(f, context, this.s.ownersOf(f.file))) : render.finding(f, context, ownersJsonOf(this.s, f.file)));
+      out.push(
+        f.related?.length
+          ? JSON.stringify(findingJson(f, context, this.s.ownersOf(f.file)))
+          : render.finding(f, context, ownersJsonOf(this.s, f.file)),
+      );
     }
     // One flat string (not a chain of concatenations, which cost a walk of the chain to encode).
     return out.length === 1 ? out[0] : out.join(',');
@@ -257,16 +304,35 @@ function hasManaged(result: FileResult): boolean {
  * report. `manifests`: every cert-manager Certificate of the tree; without them a file with
  * managed certificates gives a deferred fragment.
  */
-export function reportFragment(result: FileResult, spec: FragmentSpec, manifests?: readonly CertManagerCertificate[]): ReportFragment | undefined {
+export function reportFragment(
+  result: FileResult,
+  spec: FragmentSpec,
+  manifests?: readonly CertManagerCertificate[],
+): ReportFragment | undefined {
   const { certificates: certs, problems, privateKeys, crls } = result;
   const expiries = result.expiries ?? [];
   const certManagerCertificates = result.certManagerCertificates ?? [];
-  if (!certs.length && !problems.length && !privateKeys.length && !crls.length && !expiries.length && !certManagerCertificates.length) return undefined;
+  if (!certs.length && !problems.length && !privateKeys.length && !crls.length && !expiries.length && !certManagerCertificates.length)
+    return undefined;
   const s = stateOf(spec);
   const context = s.contextOf(result.file);
   const fragment: ReportFragment = {
-    file: result.file, context, privateKeys, crls, crlFindings: [], certManagerCertificates, notAfter: [], index: [], spkiSha256: [], certificates: [], certificateFindings: [], fileFindings: [],
-    findings: 0, expiredNotHint: 0, summary: emptySummary(), expiringWithoutOwner: 0,
+    file: result.file,
+    context,
+    privateKeys,
+    crls,
+    crlFindings: [],
+    certManagerCertificates,
+    notAfter: [],
+    index: [],
+    spkiSha256: [],
+    certificates: [],
+    certificateFindings: [],
+    fileFindings: [],
+    findings: 0,
+    expiredNotHint: 0,
+    summary: emptySummary(),
+    expiringWithoutOwner: 0,
   };
   const managed = hasManaged(result);
   if (managed && !manifests) return { ...fragment, deferred: result };
@@ -278,12 +344,20 @@ export function reportFragment(result: FileResult, spec: FragmentSpec, manifests
   // one's rule findings are the run the whole tree's evaluation would give it.
   const sorted = certs.length > 1 ? [...certs].sort((a, b) => a.notAfter - b.notAfter || a.index - b.index) : certs;
   // The one findings path, over the certificates in that order; cert-manager's overdue findings come after all others.
-  const parts = fileFindingParts({ result, now: spec.now, rules: spec.rules, manifests: managed && manifests ? manifests : [], certificates: sorted });
+  const parts = fileFindingParts({
+    result,
+    now: spec.now,
+    rules: spec.rules,
+    manifests: managed && manifests ? manifests : [],
+    certificates: sorted,
+  });
   const { certificates: ruleFindings, certificateStarts: starts } = parts;
   const overdueOf = new Map<number, Finding>();
   parts.overdue.forEach((f, k) => overdueOf.set(parts.overdueOf[k], f));
   if (crls.length) {
-    const crlFindings = new Map(parts.visible.crls.map((c, i) => [c, parts.crls.slice(parts.crlStarts[i], parts.crlStarts[i + 1] ?? parts.crls.length)]));
+    const crlFindings = new Map(
+      parts.visible.crls.map((c, i) => [c, parts.crls.slice(parts.crlStarts[i], parts.crlStarts[i + 1] ?? parts.crls.length)]),
+    );
     fragment.crlFindings = crls.map((c) => crlFindings.get(c) ?? []);
   }
   fragment.summary = findings.summary;
@@ -364,7 +438,7 @@ const TEXT_LISTS = ['certificates', 'certificateFindings', 'fileFindings', 'over
  * buffer, returned to be transferred with the fragments to another thread.
  */
 export function packTexts(fragments: readonly ReportFragment[], blocks?: TextBlocks): ArrayBuffer | undefined {
-  const lists: [ReportFragment, typeof TEXT_LISTS[number], Text[]][] = [];
+  const lists: [ReportFragment, (typeof TEXT_LISTS)[number], Text[]][] = [];
   let most = 0;
   let size = 0;
   const measure = (piece: string | Uint8Array) => {
@@ -515,7 +589,11 @@ function expiryOrder(files: readonly ReportFragment[]): { total: number; fileOf:
  * `write`, as UTF-8 in chunks of about `chunkSize` bytes, awaiting it when it returns a promise.
  */
 export async function writeJsonReport(
-  fragments: readonly ReportFragment[], extras: ReportExtras, spec: FragmentSpec, write: (chunk: Uint8Array) => void | Promise<void>, chunkSize = 1 << 20,
+  fragments: readonly ReportFragment[],
+  extras: ReportExtras,
+  spec: FragmentSpec,
+  write: (chunk: Uint8Array) => void | Promise<void>,
+  chunkSize = 1 << 20,
 ): Promise<ReportTotals> {
   const s = stateOf(spec);
   const seen = new Set<string>();
@@ -541,7 +619,9 @@ export async function writeJsonReport(
     expiredNotHint += f.expiredNotHint;
     withoutOwner += f.expiringWithoutOwner;
   }
-  const crlsWithFindings = files.flatMap((f) => f.crls.map((c, i) => [c, f.crlFindings[i] ?? []] as const)).sort((a, b) => byNextUpdate(a[0], b[0]));
+  const crlsWithFindings = files
+    .flatMap((f) => f.crls.map((c, i) => [c, f.crlFindings[i] ?? []] as const))
+    .sort((a, b) => byNextUpdate(a[0], b[0]));
   const crls = crlsWithFindings.map(([c]) => c);
   const crlFindings = late.render(crlsWithFindings.flatMap(([, found]) => found));
   const hostFindings = late.render(extras.hostFindings ?? []);
@@ -593,10 +673,11 @@ export async function writeJsonReport(
     element(textAt(files[fileOf[k]].certificateFindings, placeOf[k]));
     if (out.ready.length) await written();
   }
-  if (files.some((f) => f.overdue)) for (const k of order) {
-    const overdue = files[fileOf[k]].overdue;
-    if (overdue) element(textAt(overdue, placeOf[k]));
-  }
+  if (files.some((f) => f.overdue))
+    for (const k of order) {
+      const overdue = files[fileOf[k]].overdue;
+      if (overdue) element(textAt(overdue, placeOf[k]));
+    }
   for (const f of files) {
     element(textAt(f.fileFindings, 1));
     if (out.ready.length) await written();
@@ -606,7 +687,9 @@ export async function writeJsonReport(
   endArray();
   const stats = { files: extras.files, certificates: total, findings: findingCount, ms: extras.ms };
   const fullSummary: Report['summary'] = s.codeOwners ? { ...summary, expiringWithoutOwner: withoutOwner } : summary;
-  out.put(`,"stats":${JSON.stringify(stats)},"summary":${JSON.stringify(fullSummary)},"unreadableFolders":${JSON.stringify(extras.unreadableFolders ?? [])}`);
+  out.put(
+    `,"stats":${JSON.stringify(stats)},"summary":${JSON.stringify(fullSummary)},"unreadableFolders":${JSON.stringify(extras.unreadableFolders ?? [])}`,
+  );
   if (extras.hosts) out.put(`,"hosts":${JSON.stringify(extras.hosts.map((h) => hostJson(h, s.contextOf, s.ownersOf)))}`);
   out.put('}');
   out.end();
@@ -625,7 +708,15 @@ function expiringFromHosts(files: readonly ReportFragment[], hostFindings: reado
   const named = new Map<string, Set<string>>();
   for (const h of withContextPolicy(hostFindings, s.contextOf, s.spec.policy)) {
     const f = byFile.get(h.file);
-    if (!h.sha256 || h.severity === 'hint' || !EXPIRY_CODES.includes(h.code) || !f?.sha256 || f.context !== 'production' || ownersJsonOf(s, f.file) !== '[]') continue;
+    if (
+      !h.sha256 ||
+      h.severity === 'hint' ||
+      !EXPIRY_CODES.includes(h.code) ||
+      !f?.sha256 ||
+      f.context !== 'production' ||
+      ownersJsonOf(s, f.file) !== '[]'
+    )
+      continue;
     let set = named.get(f.file);
     if (!set) named.set(f.file, (set = new Set(f.expiring)));
     set.add(h.sha256);

@@ -1,4 +1,13 @@
-import { type CertificateRecord, type CrlRecord, DAY_MS, type FileExpiry, type FileResult, type Finding, type FindingCode, type Severity } from '../model';
+import {
+  type CertificateRecord,
+  type CrlRecord,
+  DAY_MS,
+  type FileExpiry,
+  type FileResult,
+  type Finding,
+  type FindingCode,
+  type Severity,
+} from '../model';
 import { WEAK_SIGNATURE_OIDS } from '../x509/oids';
 import { isoDate } from '../dates';
 import { isTrustStore } from './trustStores';
@@ -40,11 +49,16 @@ export const URGENCY_ORDER: readonly Urgency[] = ['expired', 'critical', 'warnin
 export type UrgencyCounts = Record<Urgency, number>;
 
 export function noUrgencies(): UrgencyCounts {
-  return { 'expired': 0, 'not-yet-valid': 0, 'critical': 0, 'warning': 0, 'info': 0, 'later': 0 };
+  return { expired: 0, 'not-yet-valid': 0, critical: 0, warning: 0, info: 0, later: 0 };
 }
 
 /** Counts certificates (or hosts' leaves) by urgency at `now`, into `counts` when given. */
-export function countUrgencies<T extends { notBefore: number; notAfter: number }>(items: Iterable<T>, now: number, rulesOf: (item: T) => RuleSettings, counts: UrgencyCounts = noUrgencies()): UrgencyCounts {
+export function countUrgencies<T extends { notBefore: number; notAfter: number }>(
+  items: Iterable<T>,
+  now: number,
+  rulesOf: (item: T) => RuleSettings,
+  counts: UrgencyCounts = noUrgencies(),
+): UrgencyCounts {
   for (const item of items) counts[urgencyOf(item, now, rulesOf(item))]++;
   return counts;
 }
@@ -64,9 +78,8 @@ export function urgencyOf(c: { notBefore: number; notAfter: number }, now: numbe
   return 'later';
 }
 
-
 export function describeCertificate(c: CertificateRecord): string {
-  return c.subjectCN ? `CN=${c.subjectCN}` : c.sans.dns[0] ?? (c.subject || `certificate ${c.index + 1}`);
+  return c.subjectCN ? `CN=${c.subjectCN}` : (c.sans.dns[0] ?? (c.subject || `certificate ${c.index + 1}`));
 }
 
 /**
@@ -121,8 +134,11 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
   };
   // SAML metadata often names one certificate as a role's signing and its encryption key: one
   // finding, on the first (fedora-infra's ipsilon SP list had every expired certificate twice).
-  const repeatedKey = (c: CertificateRecord): boolean => c.saml !== undefined && sameFile(c.file).some((o) =>
-    o.index < c.index && o.sha256 === c.sha256 && o.saml?.entityID === c.saml?.entityID && o.saml?.role === c.saml?.role);
+  const repeatedKey = (c: CertificateRecord): boolean =>
+    c.saml !== undefined &&
+    sameFile(c.file).some(
+      (o) => o.index < c.index && o.sha256 === c.sha256 && o.saml?.entityID === c.saml?.entityID && o.saml?.role === c.saml?.role,
+    );
   for (const c of certs) {
     starts?.push(findings.length);
     if (s.ignore.has(c.sha256) || repeatedKey(c)) continue;
@@ -140,9 +156,19 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
       switch (urgency) {
         case 'expired':
           if (unusedInStore && lastOfExpiredStore(c)) {
-            add('error', 'expired', `Every certificate in this trust store has expired, the last of them ${name} ${plural(-left || 0, 'day')} ago (${expiry}): it verifies nothing; replace it with a current bundle or remove it`);
-          } else if (unusedInStore) add('hint', 'expired', `Expired ${storeMember} in a trust store: unused, consider removing it (${name} expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
-          else if (placeholder) add('hint', 'expired', `Likely a placeholder: ${placeholderWhy(c)} (expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
+            add(
+              'error',
+              'expired',
+              `Every certificate in this trust store has expired, the last of them ${name} ${plural(-left || 0, 'day')} ago (${expiry}): it verifies nothing; replace it with a current bundle or remove it`,
+            );
+          } else if (unusedInStore)
+            add(
+              'hint',
+              'expired',
+              `Expired ${storeMember} in a trust store: unused, consider removing it (${name} expired ${plural(-left || 0, 'day')} ago, ${expiry})`,
+            );
+          else if (placeholder)
+            add('hint', 'expired', `Likely a placeholder: ${placeholderWhy(c)} (expired ${plural(-left || 0, 'day')} ago, ${expiry})`);
           else add('error', 'expired', `${name} expired ${plural(-left || 0, 'day')} ago (${expiry})`);
           break;
         case 'not-yet-valid':
@@ -152,8 +178,14 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
         case 'warning':
         case 'info': {
           const [severity, code] = EXPIRING[urgency];
-          if (unusedInStore) add('hint', code, `${c.selfSigned ? 'Root' : storeMember} in a trust store expires in ${plural(left, 'day')} (${expiry}): unused after that, consider removing it (${name})`);
-          else if (placeholder) add('hint', code, `Likely a placeholder: ${placeholderWhy(c)} (expires in ${plural(left, 'day')}, ${expiry})`);
+          if (unusedInStore)
+            add(
+              'hint',
+              code,
+              `${c.selfSigned ? 'Root' : storeMember} in a trust store expires in ${plural(left, 'day')} (${expiry}): unused after that, consider removing it (${name})`,
+            );
+          else if (placeholder)
+            add('hint', code, `Likely a placeholder: ${placeholderWhy(c)} (expires in ${plural(left, 'day')}, ${expiry})`);
           else add(severity, code, `${name} expires in ${plural(left, 'day')} (${expiry})`);
           break;
         }
@@ -161,41 +193,75 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
           break;
       }
       const lifetime = c.notAfter - c.notBefore;
-      if ((urgency === 'info' || urgency === 'later') && lifetime > 0 && lifetime <= s.shortLivedMaxDays * DAY_MS &&
-          c.notAfter - now < s.lifetimeShare * lifetime) {
-        add('warning', 'lifetime-share', `${name} has ${Math.round(((c.notAfter - now) / lifetime) * 100)}% of its ${plural(Math.round(lifetime / DAY_MS), 'day')} lifetime left (renew before ${Math.round(s.lifetimeShare * 100)}%)`);
+      if (
+        (urgency === 'info' || urgency === 'later') &&
+        lifetime > 0 &&
+        lifetime <= s.shortLivedMaxDays * DAY_MS &&
+        c.notAfter - now < s.lifetimeShare * lifetime
+      ) {
+        add(
+          'warning',
+          'lifetime-share',
+          `${name} has ${Math.round(((c.notAfter - now) / lifetime) * 100)}% of its ${plural(Math.round(lifetime / DAY_MS), 'day')} lifetime left (renew before ${Math.round(s.lifetimeShare * 100)}%)`,
+        );
       }
       // Said once the member that expires first is itself within the info window (a root of 2291
       // before a leaf of 2291 is nothing to act on); its own expiry finding comes with it. Not for a
       // certificate that has expired itself: its error says it all (apache's asf_internal.crt, a leaf
       // expired a week after its root; a CA bundle whose cross-signature expired four years earlier).
-      const member = urgency !== 'expired' && c.chain && c.chain.members[0] === c.index && c.chain.earliestIndex !== c.index && c.chain.earliestNotAfter < c.notAfter
-        ? sameFile(c.file).find((o) => o.index === c.chain?.earliestIndex) : undefined;
+      const member =
+        urgency !== 'expired' &&
+        c.chain &&
+        c.chain.members[0] === c.index &&
+        c.chain.earliestIndex !== c.index &&
+        c.chain.earliestNotAfter < c.notAfter
+          ? sameFile(c.file).find((o) => o.index === c.chain?.earliestIndex)
+          : undefined;
       if (c.chain && member && urgencyOf(member, now, s) !== 'later') {
         const why = `${member.role} ${describeCertificate(member)} expires ${isoDate(c.chain.earliestNotAfter)}`;
         // A store's CAs are picked one by one to build chains, never served as this one: cfssl's
         // intermediate pool links COMODO's DV CA to an expired cross-signature it also holds.
-        if (inTrustStore(c)) add('hint', 'chain-member-expires-first', `CA certificate in a trust store whose issuer there expires first (${why}): the store is not served as a chain, nothing to change here (${name})`);
+        if (inTrustStore(c))
+          add(
+            'hint',
+            'chain-member-expires-first',
+            `CA certificate in a trust store whose issuer there expires first (${why}): the store is not served as a chain, nothing to change here (${name})`,
+          );
         else add('warning', 'chain-member-expires-first', `The chain expires before this certificate: ${why}`);
       }
     }
     if (!c.selfSigned && WEAK_SIGNATURE_OIDS.has(c.signatureAlgorithmOid)) {
       // Its issuer's signature, not the repository's to redo (Infineon's SHA-1 TPM intermediates in Microsoft's collection).
-      if (inTrustStore(c)) add('hint', 'weak-signature', `CA certificate in a trust store signed with ${c.signatureAlgorithm}, a broken hash: its publisher's, nothing to change here (${name})`);
+      if (inTrustStore(c))
+        add(
+          'hint',
+          'weak-signature',
+          `CA certificate in a trust store signed with ${c.signatureAlgorithm}, a broken hash: its publisher's, nothing to change here (${name})`,
+        );
       else add('warning', 'weak-signature', `${name} is signed with ${c.signatureAlgorithm}, a broken hash`);
     }
     if ((c.keyType === 'RSA' || c.keyType === 'RSA-PSS') && c.keyBits !== undefined && c.keyBits < s.minRsaBits) {
       // A publisher's certificate in a list of trusted ones (AWS's 1024-bit signing certificates) is not the repository's to rekey.
-      if (inTrustStore(c)) add('hint', 'weak-rsa-key', `Trusted certificate with a ${c.keyBits}-bit RSA key (under ${s.minRsaBits}) in a trust store: its publisher's key, nothing to change here (${name})`);
+      if (inTrustStore(c))
+        add(
+          'hint',
+          'weak-rsa-key',
+          `Trusted certificate with a ${c.keyBits}-bit RSA key (under ${s.minRsaBits}) in a trust store: its publisher's key, nothing to change here (${name})`,
+        );
       // An expired placeholder's key verifies nothing (gatekeeper's 512-bit test caBundle constant, expired 2015);
       // a valid one might be a nameless CA in use: its weak key stays a warning.
-      else if (urgency === 'expired' && isOpensslPlaceholder(c)) add('hint', 'weak-rsa-key', `Likely a placeholder: ${placeholderWhy(c)} (a ${c.keyBits}-bit RSA key, under ${s.minRsaBits})`);
+      else if (urgency === 'expired' && isOpensslPlaceholder(c))
+        add('hint', 'weak-rsa-key', `Likely a placeholder: ${placeholderWhy(c)} (a ${c.keyBits}-bit RSA key, under ${s.minRsaBits})`);
       else add('warning', 'weak-rsa-key', `${name} has a ${c.keyBits}-bit RSA key (under ${s.minRsaBits})`);
     }
     if (isPublicTlsLeaf(c)) {
       const limit = tlsValidityLimit(c.notBefore);
       if (c.notAfter - c.notBefore > limit.days * DAY_MS) {
-        add('info', 'long-validity', `${name} is valid for ${plural(Math.round((c.notAfter - c.notBefore) / DAY_MS), 'day')}, more than the ${limit.days} browsers accept for a TLS server certificate issued ${limit.when}`);
+        add(
+          'info',
+          'long-validity',
+          `${name} is valid for ${plural(Math.round((c.notAfter - c.notBefore) / DAY_MS), 'day')}, more than the ${limit.days} browsers accept for a TLS server certificate issued ${limit.when}`,
+        );
       }
     }
   }
@@ -206,11 +272,16 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
  * The subjects `openssl req` gives when every prompt is left at its default: nobody's name. Red Hat's
  * openssl.cnf, and upstream OpenSSL's (Debian, Alpine, Homebrew).
  */
-const OPENSSL_DEFAULT_SUBJECTS: ReadonlySet<string> = new Set(['C=XX, L=Default City, O=Default Company Ltd', 'C=AU, ST=Some-State, O=Internet Widgits Pty Ltd']);
+const OPENSSL_DEFAULT_SUBJECTS: ReadonlySet<string> = new Set([
+  'C=XX, L=Default City, O=Default Company Ltd',
+  'C=AU, ST=Some-State, O=Internet Widgits Pty Ltd',
+]);
 
 function placeholderWhy(c: CertificateRecord): string {
-  return `the subject is exactly OpenSSL's default (${c.subject}) and the certificate names no host; ` +
-    'a manifest ships such a value (a webhook caBundle) for its controller or cert-manager\'s CA injector to replace at runtime, and tests use them';
+  return (
+    `the subject is exactly OpenSSL's default (${c.subject}) and the certificate names no host; ` +
+    "a manifest ships such a value (a webhook caBundle) for its controller or cert-manager's CA injector to replace at runtime, and tests use them"
+  );
 }
 
 /**
@@ -220,13 +291,27 @@ function placeholderWhy(c: CertificateRecord): string {
  * host, and a checked-in caBundle that expired years ago is one nothing relies on.
  */
 function isOpensslPlaceholder(c: CertificateRecord): boolean {
-  return c.source === 'inline' && c.selfSigned && OPENSSL_DEFAULT_SUBJECTS.has(c.subject) && c.issuer === c.subject &&
-    c.subjectCN === undefined && !c.sans.dns.length && !c.sans.ip.length && !c.sans.email.length && !c.sans.uri.length;
+  return (
+    c.source === 'inline' &&
+    c.selfSigned &&
+    OPENSSL_DEFAULT_SUBJECTS.has(c.subject) &&
+    c.issuer === c.subject &&
+    c.subjectCN === undefined &&
+    !c.sans.dns.length &&
+    !c.sans.ip.length &&
+    !c.sans.email.length &&
+    !c.sans.uri.length
+  );
 }
 
 /** Finding codes of each kind of file expiry, by urgency. */
 const EXPIRY_CODES: Record<FileExpiry['kind'], Record<'expired' | 'critical' | 'warning' | 'info', FindingCode>> = {
-  'saml-metadata': { expired: 'metadata-expired', critical: 'metadata-expires-critical', warning: 'metadata-expires-warning', info: 'metadata-expires-info' },
+  'saml-metadata': {
+    expired: 'metadata-expired',
+    critical: 'metadata-expires-critical',
+    warning: 'metadata-expires-warning',
+    info: 'metadata-expires-info',
+  },
 };
 
 /** A file expiry as the rules and the clock read dates: valid from the beginning of time. */
@@ -246,11 +331,20 @@ export function evaluateExpiries(result: Pick<FileResult, 'file' | 'expiries'>, 
     const left = daysLeft(e.notAfter, now);
     const date = isoDate(e.notAfter);
     const codes = EXPIRY_CODES[e.kind];
-    const add = (severity: Severity, code: FindingCode, message: string) => findings.push({ file: result.file, range: e.range, severity, code, message });
+    const add = (severity: Severity, code: FindingCode, message: string) =>
+      findings.push({ file: result.file, range: e.range, severity, code, message });
     if (urgency === 'expired') {
-      add('error', codes.expired, `${e.label} expired ${plural(-left || 0, 'day')} ago (validUntil ${date}): relying parties reject it until it is refreshed`);
+      add(
+        'error',
+        codes.expired,
+        `${e.label} expired ${plural(-left || 0, 'day')} ago (validUntil ${date}): relying parties reject it until it is refreshed`,
+      );
     } else if (urgency === 'critical' || urgency === 'warning' || urgency === 'info') {
-      add(EXPIRING[urgency][0], codes[urgency], `${e.label} expires in ${plural(left, 'day')} (validUntil ${date}): refresh and re-publish it before then`);
+      add(
+        EXPIRING[urgency][0],
+        codes[urgency],
+        `${e.label} expires in ${plural(left, 'day')} (validUntil ${date}): refresh and re-publish it before then`,
+      );
     }
   }
   return findings;
@@ -272,7 +366,12 @@ export function tlsValidityLimit(notBefore: number): { days: number; when: strin
   const i = TLS_VALIDITY_LIMITS.findIndex((l) => notBefore < l.until);
   const { days, until } = TLS_VALIDITY_LIMITS[i];
   const from = i > 0 ? TLS_VALIDITY_LIMITS[i - 1].until : undefined;
-  const when = from === undefined ? `before ${isoDate(until)}` : until === Infinity ? `from ${isoDate(from)}` : `from ${isoDate(from)} to ${isoDate(until - 1)}`;
+  const when =
+    from === undefined
+      ? `before ${isoDate(until)}`
+      : until === Infinity
+        ? `from ${isoDate(from)}`
+        : `from ${isoDate(from)} to ${isoDate(until - 1)}`;
   return { days, when };
 }
 

@@ -3,8 +3,15 @@ import type { CertificateFields } from '../model';
 
 /** Names the system and language trust stores go by (Debian, RHEL, certifi, curl, FreeBSD, gRPC). */
 export const TRUST_STORE_NAMES: ReadonlySet<string> = new Set([
-  'ca-certificates.crt', 'ca-bundle.crt', 'ca-bundle.pem', 'ca-bundle.trust.crt', 'tls-ca-bundle.pem', 'cacert.pem',
-  'cacerts.pem', 'ca-root-nss.crt', 'roots.pem',
+  'ca-certificates.crt',
+  'ca-bundle.crt',
+  'ca-bundle.pem',
+  'ca-bundle.trust.crt',
+  'tls-ca-bundle.pem',
+  'cacert.pem',
+  'cacerts.pem',
+  'ca-root-nss.crt',
+  'roots.pem',
 ]);
 
 /** Certificates a file needs, of which TRUST_STORE_SHARE are roots, to be a trust store whatever its name. */
@@ -37,7 +44,10 @@ export const POOL_MIN_ISSUERS = 3;
  * issuer is missing from it; a private CA bundle of a few roots stays below the counts, and a
  * private root's issuing CAs name one or two issuers: an expiring private CA is still reported in full.
  */
-export function isTrustStore(file: string, certificates: readonly Pick<CertificateFields, 'selfSigned' | 'isCA' | 'subjectRaw' | 'issuerRaw'>[]): boolean {
+export function isTrustStore(
+  file: string,
+  certificates: readonly Pick<CertificateFields, 'selfSigned' | 'isCA' | 'subjectRaw' | 'issuerRaw'>[],
+): boolean {
   let roots = 0;
   let cas = 0;
   // Roots: self-signed, marked as a CA or not (old v1 roots lack the mark; pinned signing

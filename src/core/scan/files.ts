@@ -95,7 +95,11 @@ export function readScratchSync(file: string, maxSize: number, walked = false): 
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     // EISDIR: a walked file replaced by a folder.
-    return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' ? goneOrUnnamable(file) : e instanceof Error ? e : new Error(String(e));
+    return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR'
+      ? goneOrUnnamable(file)
+      : e instanceof Error
+        ? e
+        : new Error(String(e));
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }

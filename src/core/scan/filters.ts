@@ -1,16 +1,82 @@
 import picomatch from 'picomatch';
 
 export const DEFAULT_EXCLUDES = [
-  '**/node_modules/**', '**/.git/**', '**/.hg/**', '**/.svn/**', '**/.vscode-test/**', '**/bower_components/**',
-  '**/__pycache__/**', '**/.venv/**', '**/.tox/**', '**/.terraform/**',
+  '**/node_modules/**',
+  '**/.git/**',
+  '**/.hg/**',
+  '**/.svn/**',
+  '**/.vscode-test/**',
+  '**/bower_components/**',
+  '**/__pycache__/**',
+  '**/.venv/**',
+  '**/.tox/**',
+  '**/.terraform/**',
 ];
 
 /** Extensions that never hold a certificate; skipped without being read. */
 const BINARY_EXTENSIONS = new Set([
-  'png', 'jpg', 'jpeg', 'gif', 'bmp', 'ico', 'webp', 'svgz', 'tif', 'tiff', 'psd', 'mp3', 'mp4', 'mov', 'avi', 'wav',
-  'ogg', 'flac', 'webm', 'zip', 'gz', 'tgz', 'bz2', 'xz', 'zst', '7z', 'rar', 'jar', 'war', 'ear', 'class', 'so',
-  'dll', 'dylib', 'exe', 'o', 'a', 'lib', 'obj', 'pdb', 'pyc', 'pyo', 'wasm', 'woff', 'woff2', 'ttf', 'otf', 'eot',
-  'pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'sqlite', 'db', 'iso', 'dmg', 'img', 'node', 'map',
+  'png',
+  'jpg',
+  'jpeg',
+  'gif',
+  'bmp',
+  'ico',
+  'webp',
+  'svgz',
+  'tif',
+  'tiff',
+  'psd',
+  'mp3',
+  'mp4',
+  'mov',
+  'avi',
+  'wav',
+  'ogg',
+  'flac',
+  'webm',
+  'zip',
+  'gz',
+  'tgz',
+  'bz2',
+  'xz',
+  'zst',
+  '7z',
+  'rar',
+  'jar',
+  'war',
+  'ear',
+  'class',
+  'so',
+  'dll',
+  'dylib',
+  'exe',
+  'o',
+  'a',
+  'lib',
+  'obj',
+  'pdb',
+  'pyc',
+  'pyo',
+  'wasm',
+  'woff',
+  'woff2',
+  'ttf',
+  'otf',
+  'eot',
+  'pdf',
+  'doc',
+  'docx',
+  'xls',
+  'xlsx',
+  'ppt',
+  'pptx',
+  'sqlite',
+  'db',
+  'iso',
+  'dmg',
+  'img',
+  'node',
+  'map',
 ]);
 
 export function isSkippedByExtension(name: string): boolean {
@@ -29,7 +95,8 @@ export class PathFilter {
 
   constructor(include: readonly string[] | undefined, exclude: readonly string[]) {
     const opts = { dot: true };
-    this.include = include && include.length > 0 && !include.includes('**/*') && !include.includes('**') ? picomatch([...include], opts) : undefined;
+    this.include =
+      include && include.length > 0 && !include.includes('**/*') && !include.includes('**') ? picomatch([...include], opts) : undefined;
     const globs: string[] = [];
     for (const g of exclude) {
       const m = SEGMENT_GLOB.exec(g);

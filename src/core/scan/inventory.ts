@@ -16,7 +16,13 @@ export class Inventory {
   private keys = new Map<string, { file: string; range: CertificateRecord['range'] }>();
 
   set(result: FileResult): void {
-    const empty = result.certificates.length === 0 && result.problems.length === 0 && result.privateKeys.length === 0 && result.crls.length === 0 && !result.expiries?.length && !result.certManagerCertificates?.length;
+    const empty =
+      result.certificates.length === 0 &&
+      result.problems.length === 0 &&
+      result.privateKeys.length === 0 &&
+      result.crls.length === 0 &&
+      !result.expiries?.length &&
+      !result.certManagerCertificates?.length;
     const before = this.files.get(result.file);
     if (empty) this.files.delete(result.file);
     else this.files.set(result.file, result);

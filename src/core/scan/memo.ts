@@ -66,7 +66,19 @@ function sample(bytes: Uint8Array): string {
 function rebind(r: FileResult, file: string): FileResult {
   return {
     file,
-    certificates: r.certificates.map((c) => placeCertificate(c, { file, range: c.range, source: c.source, index: c.index, role: c.role, chain: c.chain, alias: c.alias, keystore: c.keystore, managedBy: c.managedBy })),
+    certificates: r.certificates.map((c) =>
+      placeCertificate(c, {
+        file,
+        range: c.range,
+        source: c.source,
+        index: c.index,
+        role: c.role,
+        chain: c.chain,
+        alias: c.alias,
+        keystore: c.keystore,
+        managedBy: c.managedBy,
+      }),
+    ),
     problems: r.problems.map((p) => ({ ...p, file })),
     privateKeys: r.privateKeys.map((k) => ({ ...k, file })),
     references: [],

@@ -18,7 +18,11 @@ import { type FragmentSpec, packTexts, type ReportFragment, reportFragment, Text
  */
 
 /** A folder to walk (globs relative to it), or a list of files. */
-export interface WalkSource { root: string; include?: readonly string[]; exclude: readonly string[] }
+export interface WalkSource {
+  root: string;
+  include?: readonly string[];
+  exclude: readonly string[];
+}
 export type FileSource = WalkSource | { files: readonly string[] };
 
 /** A file was read: it is gone, or discovery found what it names (config files only). */
@@ -138,30 +142,38 @@ export async function runScan(req: ScanRequest): Promise<ScanStats> {
     // The worker starts while this thread walks: at once, or (shareFromFiles) once the walk reaches
     // that many files, so that a smaller tree never starts it.
     if (!req.shareFromFiles) req.pool.warm();
-    await shareWithWorker(scan, req.pool, scan.allFiles(), req.sources.every((source) => 'root' in source));
-  } else for (const source of req.sources) {
-    if (!scan.live()) break;
-    const walk = 'root' in source ? source : undefined;
-    const strategy = strategyFor(req, source);
-    if (strategy === 'worker-walks') {
-      // The worker walks too: a 20k-name answer would cost this thread a long task just to receive.
-      const rest = await readOnWorker(scan, req.pool!, walk!);
-      if (rest) await scan.readAllHere(rest);
-      continue;
-    }
-    const files: string[] = walk ? [] : [...(source as { files: readonly string[] }).files];
-    if (walk) for (const f of walkSync(path.resolve(walk.root), { ...walk, onUnreadable: scan.unreadable })) files.push(f);
-    scan.stats.files += files.length;
-    if (strategy === 'worker-reads-list') {
-      if (!files.length) continue;
-      const rest = await readOnWorker(scan, req.pool!, files);
-      if (rest) await scan.readAllHere(rest);
-    } else if (strategy === 'here-sync') for (const f of files) {
+    await shareWithWorker(
+      scan,
+      req.pool,
+      scan.allFiles(),
+      req.sources.every((source) => 'root' in source),
+    );
+  } else
+    for (const source of req.sources) {
       if (!scan.live()) break;
-      const parsing = scan.readHereSync(f, -1, !!walk);
-      if (parsing) await parsing;
-    } else await scan.readAllHere(files);
-  }
+      const walk = 'root' in source ? source : undefined;
+      const strategy = strategyFor(req, source);
+      if (strategy === 'worker-walks') {
+        // The worker walks too: a 20k-name answer would cost this thread a long task just to receive.
+        const rest = await readOnWorker(scan, req.pool!, walk!);
+        if (rest) await scan.readAllHere(rest);
+        continue;
+      }
+      const files: string[] = walk ? [] : [...(source as { files: readonly string[] }).files];
+      if (walk) for (const f of walkSync(path.resolve(walk.root), { ...walk, onUnreadable: scan.unreadable })) files.push(f);
+      scan.stats.files += files.length;
+      if (strategy === 'worker-reads-list') {
+        if (!files.length) continue;
+        const rest = await readOnWorker(scan, req.pool!, files);
+        if (rest) await scan.readAllHere(rest);
+      } else if (strategy === 'here-sync')
+        for (const f of files) {
+          if (!scan.live()) break;
+          const parsing = scan.readHereSync(f, -1, !!walk);
+          if (parsing) await parsing;
+        }
+      else await scan.readAllHere(files);
+    }
   return scan.finish();
 }
 
@@ -281,7 +293,9 @@ class Scan {
   *allFiles(): Generator<string> {
     for (const source of this.req.sources) {
       if (!this.live()) return;
-      for (const file of 'root' in source ? walkSync(path.resolve(source.root), { ...source, onUnreadable: this.unreadable }) : source.files) {
+      for (const file of 'root' in source
+        ? walkSync(path.resolve(source.root), { ...source, onUnreadable: this.unreadable })
+        : source.files) {
         this.stats.files++;
         yield file;
       }
@@ -319,22 +333,37 @@ async function readOnWorker(scan: Scan, pool: ReadPool, source: readonly string[
   const spec = isWalk(source)
     ? { root: source.root, include: source.include && [...source.include], exclude: [...source.exclude] }
     : source;
-  const reader = pool.read(spec, req.maxFileSize, (file, outcome, found) => {
-    answered.add(file);
-    queue.push([file, outcome, found]);
-    wake?.();
-  }, {
-    discover: req.discover, discoverHereAbove: req.discoverOnWorkerAbove, signal, maxCertificates: req.parse?.maxCertificates,
-    onUnreadable: scan.unreadable,
-    parseAbove: req.parseOnWorker?.above, parseContainersExcept: req.parseOnWorker ? [...req.parseOnWorker.containersExcept] : undefined,
-  }).then((count) => {
-    if (isWalk(source)) stats.files += count;
-  }, (e: Error) => {
-    if (scan.live()) failure = e;
-  }).finally(() => {
-    reading = false;
-    wake?.();
-  });
+  const reader = pool
+    .read(
+      spec,
+      req.maxFileSize,
+      (file, outcome, found) => {
+        answered.add(file);
+        queue.push([file, outcome, found]);
+        wake?.();
+      },
+      {
+        discover: req.discover,
+        discoverHereAbove: req.discoverOnWorkerAbove,
+        signal,
+        maxCertificates: req.parse?.maxCertificates,
+        onUnreadable: scan.unreadable,
+        parseAbove: req.parseOnWorker?.above,
+        parseContainersExcept: req.parseOnWorker ? [...req.parseOnWorker.containersExcept] : undefined,
+      },
+    )
+    .then(
+      (count) => {
+        if (isWalk(source)) stats.files += count;
+      },
+      (e: Error) => {
+        if (scan.live()) failure = e;
+      },
+    )
+    .finally(() => {
+      reading = false;
+      wake?.();
+    });
   while (scan.live() && (reading || queue.length)) {
     if (!queue.length) {
       await new Promise<void>((r) => (wake = r));
@@ -368,7 +397,12 @@ async function shareWithWorker(scan: Scan, pool: ReadPool, walk: Iterable<string
   const files: string[] = [];
   /** files[0, front) went to the worker. */
   let front = 0;
-  interface Request { start: number; end: number; claim: Int32Array; answered: number }
+  interface Request {
+    start: number;
+    end: number;
+    claim: Int32Array;
+    answered: number;
+  }
   const requests = new Set<Request>();
   let workerFailed = false;
   let wake: (() => void) | undefined;
@@ -385,12 +419,24 @@ async function shareWithWorker(scan: Scan, pool: ReadPool, walk: Iterable<string
     requests.add(request);
     // The worker parses every file but containers (PKCS#7, PKCS#12), which come here: their decoder
     // (node-forge) is large to load and warm, and copies of one keystore are parsed once per thread.
-    pool.read(files.slice(request.start, end), req.maxFileSize, (file, outcome, found) => {
-      fromWorker.push([file, outcome, found, request.start + request.answered++]);
-    }, {
-      discover: req.discover, signal, parseAbove: 0, maxCertificates: req.parse?.maxCertificates, report: req.report, claim: request.claim,
-      walked: fromWalks, sniffOnly: req.sniffOnly,
-    })
+    pool
+      .read(
+        files.slice(request.start, end),
+        req.maxFileSize,
+        (file, outcome, found) => {
+          fromWorker.push([file, outcome, found, request.start + request.answered++]);
+        },
+        {
+          discover: req.discover,
+          signal,
+          parseAbove: 0,
+          maxCertificates: req.parse?.maxCertificates,
+          report: req.report,
+          claim: request.claim,
+          walked: fromWalks,
+          sniffOnly: req.sniffOnly,
+        },
+      )
       .catch((e: Error) => {
         if (!live()) return;
         if (!workerFailed) req.onTrouble?.(`The read worker failed (${e.message}); reading its files on this thread`);
@@ -414,7 +460,8 @@ async function shareWithWorker(scan: Scan, pool: ReadPool, walk: Iterable<string
   };
   const drain = async () => {
     for (let item = fromWorker.shift(); item && live(); item = fromWorker.shift()) {
-      if (item[1] === 'nothing' && !item[2]) stats.read++; // most files: nothing to parse, nothing found
+      if (item[1] === 'nothing' && !item[2])
+        stats.read++; // most files: nothing to parse, nothing found
       else await scan.accept(...item);
     }
     for (let i = retry.shift(); i !== undefined && live(); i = retry.shift()) await scan.readHereSync(files[i], i, fromWalks);
@@ -472,21 +519,47 @@ function listSync(source: WalkSource, onUnreadable: (u: UnreadableFolder) => voi
 
 function failedResult(file: string, e: unknown): FileResult {
   const message = `Could not read this file: ${e instanceof Error ? e.message : String(e)}`;
-  return { file, certificates: [], privateKeys: [], references: [], crls: [], problems: [{ file, range: FILE_START, severity: 'warning', code: 'read-error', message }] };
+  return {
+    file,
+    certificates: [],
+    privateKeys: [],
+    references: [],
+    crls: [],
+    problems: [{ file, range: FILE_START, severity: 'warning', code: 'read-error', message }],
+  };
 }
 
 /** Parses bytes already read (or the read's failure) into a file result, resolving the files it references. */
-export async function resultFor(file: string, bytes: ReadOutcome, maxSize: number, options: ParseOptions & { memo?: ParseMemo }, read: ReadFile): Promise<FileResult | undefined> {
+export async function resultFor(
+  file: string,
+  bytes: ReadOutcome,
+  maxSize: number,
+  options: ParseOptions & { memo?: ParseMemo },
+  read: ReadFile,
+): Promise<FileResult | undefined> {
   if (bytes === 'gone') return undefined;
   if (bytes === 'too-large' || bytes instanceof Error) {
     const isCertFile = CERTIFICATE_EXTENSIONS.has(path.extname(file).toLowerCase());
     if (bytes === 'too-large' && !isCertFile) return undefined;
-    const message = bytes === 'too-large'
-      ? `Skipped: larger than the ${Math.round(maxSize / 1024 / 1024)} MB limit (certlens.maxFileSize)`
-      : `Could not read this file: ${bytes.message}`;
+    const message =
+      bytes === 'too-large'
+        ? `Skipped: larger than the ${Math.round(maxSize / 1024 / 1024)} MB limit (certlens.maxFileSize)`
+        : `Could not read this file: ${bytes.message}`;
     return {
-      file, certificates: [], privateKeys: [], references: [], crls: [],
-      problems: [{ file, range: FILE_START, severity: bytes === 'too-large' ? 'info' : 'warning', code: bytes === 'too-large' ? 'file-too-large' : 'read-error', message }],
+      file,
+      certificates: [],
+      privateKeys: [],
+      references: [],
+      crls: [],
+      problems: [
+        {
+          file,
+          range: FILE_START,
+          severity: bytes === 'too-large' ? 'info' : 'warning',
+          code: bytes === 'too-large' ? 'file-too-large' : 'read-error',
+          message,
+        },
+      ],
     };
   }
   const result = options.memo ? options.memo.parse(file, bytes, options) : parseFile(file, bytes, options);
@@ -499,7 +572,18 @@ export async function resultFor(file: string, bytes: ReadOutcome, maxSize: numbe
     }
     const inner = parseFile(ref.target, target, options);
     for (const c of inner.certificates) {
-      result.certificates.push(placeCertificate(c, { file, range: ref.range, source: ref.source ?? 'pem', index: result.certificates.length, role: c.role, chain: c.chain, alias: c.alias, keystore: c.keystore }));
+      result.certificates.push(
+        placeCertificate(c, {
+          file,
+          range: ref.range,
+          source: ref.source ?? 'pem',
+          index: result.certificates.length,
+          role: c.role,
+          chain: c.chain,
+          alias: c.alias,
+          keystore: c.keystore,
+        }),
+      );
     }
     for (const p of inner.problems) result.problems.push({ ...p, file, range: ref.range, message: `${ref.target}: ${p.message}` });
   }
@@ -516,7 +600,13 @@ function missingReference(ref: FileReference, outcome: Exclude<ReadOutcome, Uint
  * Checks the certificate files a config names (discovery's references) through the scan's reader,
  * marking each with whether it exists; those that do not become findings of the naming file.
  */
-async function checkNamedFiles(file: string, refs: readonly FileReference[], maxSize: number, read: ReadFile, result: FileResult | undefined): Promise<FileResult | undefined> {
+async function checkNamedFiles(
+  file: string,
+  refs: readonly FileReference[],
+  maxSize: number,
+  read: ReadFile,
+  result: FileResult | undefined,
+): Promise<FileResult | undefined> {
   const missing: Finding[] = [];
   for (const ref of refs) {
     const target = await read(ref.target, maxSize);
@@ -531,5 +621,10 @@ async function checkNamedFiles(file: string, refs: readonly FileReference[], max
 }
 
 function sameRange(a: Range, b: Range): boolean {
-  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+  return (
+    a.start.line === b.start.line &&
+    a.start.character === b.start.character &&
+    a.end.line === b.end.line &&
+    a.end.character === b.end.character
+  );
 }

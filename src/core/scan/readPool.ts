@@ -90,9 +90,15 @@ export class ReadPool {
   private nextId = 1;
   /** While held, an idle worker is kept (a caller about to send more work). */
   private holds = 0;
-  private readonly pending = new Map<number, {
-    onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void; onUnreadable?: (u: UnreadableFolder) => void; resolve: (count: number) => void; reject: (e: Error) => void;
-  }>();
+  private readonly pending = new Map<
+    number,
+    {
+      onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void;
+      onUnreadable?: (u: UnreadableFolder) => void;
+      resolve: (count: number) => void;
+      reject: (e: Error) => void;
+    }
+  >();
   /** Requests cancelled so far, and how many files the worker had read of them when it stopped. */
   readonly cancelled: { requests: number; filesRead: number } = { requests: 0, filesRead: 0 };
   /** Ids of cancelled requests the worker has not finished yet. */
@@ -110,7 +116,9 @@ export class ReadPool {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(this.workerFile, { workerData: { background: this.options.background ?? false, oneScan: this.options.oneScan ?? false } });
+    const w = new Worker(this.workerFile, {
+      workerData: { background: this.options.background ?? false, oneScan: this.options.oneScan ?? false },
+    });
     w.unref();
     w.on('message', (reply: ReadReply) => {
       const job = this.pending.get(reply.id);
@@ -120,8 +128,25 @@ export class ReadPool {
       }
       for (const u of reply.unreadable ?? []) job.onUnreadable?.(u);
       for (const r of reply.results) {
-        const found = r.kind === 'bytes' || r.kind === 'nothing' || r.kind === 'parsed' || r.kind === 'fragment' ? (r.hosts || r.fileRefs || r.error || r.undiscovered ? { hosts: r.hosts, fileRefs: r.fileRefs, error: r.error, undiscovered: r.undiscovered } : undefined) : undefined;
-        job.onResult(r.file, r.kind === 'bytes' ? r.bytes : r.kind === 'parsed' ? { parsed: r.result } : r.kind === 'fragment' ? { fragment: r.fragment } : r.kind === 'error' ? new Error(r.message) : r.kind, found);
+        const found =
+          r.kind === 'bytes' || r.kind === 'nothing' || r.kind === 'parsed' || r.kind === 'fragment'
+            ? r.hosts || r.fileRefs || r.error || r.undiscovered
+              ? { hosts: r.hosts, fileRefs: r.fileRefs, error: r.error, undiscovered: r.undiscovered }
+              : undefined
+            : undefined;
+        job.onResult(
+          r.file,
+          r.kind === 'bytes'
+            ? r.bytes
+            : r.kind === 'parsed'
+              ? { parsed: r.result }
+              : r.kind === 'fragment'
+                ? { fragment: r.fragment }
+                : r.kind === 'error'
+                  ? new Error(r.message)
+                  : r.kind,
+          found,
+        );
       }
       if (reply.done) {
         this.pending.delete(reply.id);
@@ -150,7 +175,23 @@ export class ReadPool {
    * Reads `files` (or the files of a folder the worker walks), calling `onResult` as results arrive
    * (in batches); resolves with the number of files read when all have.
    */
-  read(source: readonly string[] | WalkSpec, maxSize: number, onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void, options: Pick<ReadRequest, 'discover' | 'discoverHereAbove' | 'parseAbove' | 'maxCertificates' | 'parseContainersExcept' | 'report' | 'claim' | 'walked' | 'sniffOnly'> & { signal?: AbortSignal; onUnreadable?: (u: UnreadableFolder) => void } = {}): Promise<number> {
+  read(
+    source: readonly string[] | WalkSpec,
+    maxSize: number,
+    onResult: (file: string, outcome: PooledOutcome, found?: Discovered) => void,
+    options: Pick<
+      ReadRequest,
+      | 'discover'
+      | 'discoverHereAbove'
+      | 'parseAbove'
+      | 'maxCertificates'
+      | 'parseContainersExcept'
+      | 'report'
+      | 'claim'
+      | 'walked'
+      | 'sniffOnly'
+    > & { signal?: AbortSignal; onUnreadable?: (u: UnreadableFolder) => void } = {},
+  ): Promise<number> {
     const files = Array.isArray(source) ? [...(source as readonly string[])] : undefined;
     const { signal, onUnreadable, ...request } = options;
     if (signal?.aborted) return Promise.reject(abortError(signal));

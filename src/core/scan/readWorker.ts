@@ -47,11 +47,13 @@ parentPort?.on('message', (req: ReadRequest) => {
   let certificates = 0;
   let unreadable: UnreadableFolder[] = [];
   const onUnreadable = (u: UnreadableFolder) => unreadable.push(u);
-  const files: Iterable<string> = req.files ?? (req.walk ? walkSync(req.walk.root, { include: req.walk.include, exclude: req.walk.exclude, onUnreadable }) : []);
+  const files: Iterable<string> =
+    req.files ?? (req.walk ? walkSync(req.walk.root, { include: req.walk.include, exclude: req.walk.exclude, onUnreadable }) : []);
   let count = 0;
   const walked = !!req.walk || !!req.walked;
   const policy: ReadPolicy = {
-    discover: req.discover, sniffOnly: req.sniffOnly,
+    discover: req.discover,
+    sniffOnly: req.sniffOnly,
     worker: { parseAbove: req.parseAbove, parseContainersExcept: req.parseContainersExcept, discoverHereAbove: req.discoverHereAbove },
   };
   const flush = (done: boolean) => {
@@ -59,7 +61,10 @@ parentPort?.on('message', (req: ReadRequest) => {
     const fragments = batch.flatMap((r) => (r.kind === 'fragment' ? [r.fragment] : []));
     const texts = fragments.length ? packTexts(fragments) : undefined;
     if (texts) transfer.push(texts);
-    parentPort!.postMessage({ id: req.id, results: batch, done, ...(done ? { count } : {}), ...(unreadable.length ? { unreadable } : {}) } satisfies ReadReply, transfer);
+    parentPort!.postMessage(
+      { id: req.id, results: batch, done, ...(done ? { count } : {}), ...(unreadable.length ? { unreadable } : {}) } satisfies ReadReply,
+      transfer,
+    );
     unreadable = [];
     batch = [];
     transfer = [];

@@ -65,7 +65,6 @@ export interface FileState {
   apart: boolean;
 }
 
-
 export interface UrgencySummary {
   /** Visible certificates by urgency, at the store's evaluation time; production files only unless certlens.nonProduction is normal. */
   counts: Record<Urgency, number>;
@@ -172,7 +171,7 @@ export class WorkspaceModel {
    */
   async evaluateAll(signal?: AbortSignal, sliceMs = 8): Promise<void> {
     const names = this.inventory.fileNames();
-    for (let i = 0; i < names.length && !signal?.aborted; ) {
+    for (let i = 0; i < names.length && !signal?.aborted;) {
       const until = performance.now() + sliceMs;
       while (i < names.length && performance.now() < until) this.fileState(names[i++]);
       await new Promise((r) => setImmediate(r));
@@ -415,7 +414,10 @@ export class WorkspaceModel {
 
 /** A file's state after an edit that moved its places (`move`) and nothing else: the new result's records in the old ones' stead. */
 export function movedState(
-  state: FileState, before: FileResult, after: FileResult, move: <T extends FileLocation>(p: T) => T,
+  state: FileState,
+  before: FileResult,
+  after: FileResult,
+  move: <T extends FileLocation>(p: T) => T,
 ): FileState | undefined {
   const counterpart = new Map<object, object>();
   before.certificates.forEach((c, i) => counterpart.set(c, after.certificates[i]));

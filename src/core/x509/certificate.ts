@@ -111,8 +111,12 @@ const DN_SPECIAL = /[\\,+"<>;=\u0000-\u001f\u007f]/;
 
 function escapeDnValue(v: string): string {
   if (!DN_SPECIAL.test(v)) return v;
-  // eslint-disable-next-line no-control-regex -- control characters become \XX
-  return v.replace(/[\\,+"<>;=]/g, (c) => '\\' + c).replace(/[\u0000-\u001f\u007f]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return (
+    v
+      .replace(/[\\,+"<>;=]/g, (c) => '\\' + c)
+      // eslint-disable-next-line no-control-regex -- control characters become \XX
+      .replace(/[\u0000-\u001f\u007f]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+  );
 }
 
 function readPublicKey(der: Uint8Array, spki: Tlv): { type: string; bits?: number; curve?: string } {
@@ -259,7 +263,7 @@ function formatIp(b: Buffer): string {
 function compressIpv6(groups: string[]): string {
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < groups.length; ) {
+  for (let i = 0; i < groups.length;) {
     let j = i;
     while (j < groups.length && groups[j] === '0') j++;
     if (j - i > bestLen) {

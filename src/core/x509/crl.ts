@@ -47,7 +47,8 @@ function isTime(t: Tlv | undefined): t is Tlv {
 
 function countChildren(der: Uint8Array, parent: Tlv): number {
   let n = 0;
-  for (let pos = parent.contentStart; pos < parent.end; n++) pos = expectTag(readTlv(der, pos, parent.end), TAG.SEQUENCE, 'revoked certificate entry').end;
+  for (let pos = parent.contentStart; pos < parent.end; n++)
+    pos = expectTag(readTlv(der, pos, parent.end), TAG.SEQUENCE, 'revoked certificate entry').end;
   return n;
 }
 
@@ -63,7 +64,8 @@ function readCrlNumber(der: Uint8Array, wrapper: Tlv): string | undefined {
     const parts = children(der, ext);
     const oid = decodeOid(der, expectTag(parts[0], TAG.OID, 'extension OID'));
     const value = expectTag(parts[parts.length - 1], TAG.OCTET_STRING, 'extension value');
-    if (oid === CRL_NUMBER_OID) numbers.push(integerText(bytes(der, expectTag(readTlv(der, value.contentStart, value.end), TAG.INTEGER, 'cRLNumber'))));
+    if (oid === CRL_NUMBER_OID)
+      numbers.push(integerText(bytes(der, expectTag(readTlv(der, value.contentStart, value.end), TAG.INTEGER, 'cRLNumber'))));
   }
   return numbers.length === 1 ? numbers[0] : undefined;
 }

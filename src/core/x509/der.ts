@@ -183,8 +183,17 @@ export function decodeTime(buf: Uint8Array, t: Tlv): number {
   } else {
     throw new DerError(`time "${s}" has no valid zone designator`);
   }
-  if (![year, month, day, hour, minute, second].every(Number.isFinite) || month < 1 || month > 12 || day < 1 ||
-      day > DAYS_IN_MONTH[month - 1] || (month === 2 && day === 29 && !isLeap(year)) || hour > 23 || minute > 59 || second > 60) {
+  if (
+    ![year, month, day, hour, minute, second].every(Number.isFinite) ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > DAYS_IN_MONTH[month - 1] ||
+    (month === 2 && day === 29 && !isLeap(year)) ||
+    hour > 23 ||
+    minute > 59 ||
+    second > 60
+  ) {
     throw new DerError(`bad time value "${s}"`);
   }
   const d = new Date(0);

@@ -14,7 +14,10 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
   private registration: vscode.Disposable | undefined;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly store: CertificateStore, private readonly hosts: HostChecks) {
+  constructor(
+    private readonly store: CertificateStore,
+    private readonly hosts: HostChecks,
+  ) {
     // Only changes to files on screen ask the editor for new lenses: a change elsewhere in a large
     // workspace (the file watcher, another editor's edits) would only make it ask again for the same.
     // A lens on a config line also shows the certificate file it names, so that file counts too.
@@ -66,17 +69,29 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
     const file = fileKey(doc.uri);
     const cfg = this.store.configFor(file);
     if (!cfg['codeLens.enabled']) return [];
-    const at = (r: { start: { line: number; character: number } }) => new vscode.Range(r.start.line, r.start.character, r.start.line, r.start.character);
+    const at = (r: { start: { line: number; character: number } }) =>
+      new vscode.Range(r.start.line, r.start.character, r.start.line, r.start.character);
     const lenses: vscode.CodeLens[] = this.store.certificatesIn(file).map((c) => new CertificateLens(at(c.range), c));
     const now = this.store.now();
     // CRLs: their nextUpdate, as a certificate's lens shows its notAfter.
     for (const c of this.store.crlsIn(file)) {
-      const when = c.nextUpdate === undefined ? vscode.l10n.t('no next update') : whenText({ notBefore: -Infinity, notAfter: c.nextUpdate }, now);
-      lenses.push(new vscode.CodeLens(at(c.range), { title: `$(circle-slash) ${vscode.l10n.t('CRL · {0}', c.issuerCN ?? c.issuer)}${c.crlNumber ? ` #${c.crlNumber}` : ''} · ${when}`, command: '' }));
+      const when =
+        c.nextUpdate === undefined ? vscode.l10n.t('no next update') : whenText({ notBefore: -Infinity, notAfter: c.nextUpdate }, now);
+      lenses.push(
+        new vscode.CodeLens(at(c.range), {
+          title: `$(circle-slash) ${vscode.l10n.t('CRL · {0}', c.issuerCN ?? c.issuer)}${c.crlNumber ? ` #${c.crlNumber}` : ''} · ${when}`,
+          command: '',
+        }),
+      );
     }
     // The file's own expiry (SAML metadata validUntil), at the date.
     for (const e of this.store.fileExpiriesIn(file)) {
-      lenses.push(new vscode.CodeLens(at(e.range), { title: `$(clock) ${e.label} · ${whenText({ notBefore: -Infinity, notAfter: e.notAfter }, now)}`, command: '' }));
+      lenses.push(
+        new vscode.CodeLens(at(e.range), {
+          title: `$(clock) ${e.label} · ${whenText({ notBefore: -Infinity, notAfter: e.notAfter }, now)}`,
+          command: '',
+        }),
+      );
     }
     const refs = this.hosts.referencesIn(file);
     // One pass over every host's state, not one per reference.
@@ -84,20 +99,34 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
     for (const ref of refs) {
       const state = states?.get(`${ref.host}|${ref.port}`);
       const summary = state ? hostSummary(state, cfg.rules, now).text : '';
-      lenses.push(new vscode.CodeLens(at(ref.range), {
-        title: `$(globe) ${hostLabel(ref.host, ref.port)} · ${summary}`,
-        command: Commands.recheckHost,
-        arguments: [{ host: ref.host, port: ref.port }],
-        tooltip: vscode.l10n.t('Check this host again'),
-      }));
+      lenses.push(
+        new vscode.CodeLens(at(ref.range), {
+          title: `$(globe) ${hostLabel(ref.host, ref.port)} · ${summary}`,
+          command: Commands.recheckHost,
+          arguments: [{ host: ref.host, port: ref.port }],
+          tooltip: vscode.l10n.t('Check this host again'),
+        }),
+      );
     }
     for (const ref of this.hosts.certificateFilesIn(file)) {
       const certs = this.store.certificatesIn(fileKey(keyToUri(ref.target)));
       const first = certs.reduce<CertificateRecord | undefined>((m, c) => (!m || c.notAfter < m.notAfter ? c : m), undefined);
       const name = vscode.workspace.asRelativePath(ref.target);
-      lenses.push(new vscode.CodeLens(at(ref.range), first
-        ? { title: `$(file-symlink-file) ${name} · ${lensTitle(first, certs, now, cfg.rules)}`, command: Commands.showDetails, arguments: [{ sha256: first.sha256, file: first.file, index: first.index }] }
-        : { title: `$(file-symlink-file) ${name} · ${ref.exists !== false ? vscode.l10n.t('no certificate found in it') : vscode.l10n.t('file not found')}`, command: '' }));
+      lenses.push(
+        new vscode.CodeLens(
+          at(ref.range),
+          first
+            ? {
+                title: `$(file-symlink-file) ${name} · ${lensTitle(first, certs, now, cfg.rules)}`,
+                command: Commands.showDetails,
+                arguments: [{ sha256: first.sha256, file: first.file, index: first.index }],
+              }
+            : {
+                title: `$(file-symlink-file) ${name} · ${ref.exists !== false ? vscode.l10n.t('no certificate found in it') : vscode.l10n.t('file not found')}`,
+                command: '',
+              },
+        ),
+      );
     }
     return lenses;
   }
@@ -117,20 +146,32 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
 }
 
 class CertificateLens extends vscode.CodeLens {
-  constructor(range: vscode.Range, readonly cert: CertificateRecord) {
+  constructor(
+    range: vscode.Range,
+    readonly cert: CertificateRecord,
+  ) {
     super(range);
   }
 }
 
 /** Certificate files that configs name (nginx ssl_certificate, Apache SSLCertificateFile, ca: ...) become links. */
 export function registerCertificateFileLinks(hosts: HostChecks): vscode.Disposable {
-  return vscode.languages.registerDocumentLinkProvider({ pattern: '**/*' }, {
-    provideDocumentLinks(doc) {
-      return hosts.certificateFilesIn(fileKey(doc.uri)).filter((r) => r.exists !== false).map((r) => {
-        const link = new vscode.DocumentLink(new vscode.Range(r.range.start.line, r.range.start.character, r.range.end.line, r.range.end.character), keyToUri(r.target));
-        link.tooltip = vscode.l10n.t('Open the certificate file');
-        return link;
-      });
+  return vscode.languages.registerDocumentLinkProvider(
+    { pattern: '**/*' },
+    {
+      provideDocumentLinks(doc) {
+        return hosts
+          .certificateFilesIn(fileKey(doc.uri))
+          .filter((r) => r.exists !== false)
+          .map((r) => {
+            const link = new vscode.DocumentLink(
+              new vscode.Range(r.range.start.line, r.range.start.character, r.range.end.line, r.range.end.character),
+              keyToUri(r.target),
+            );
+            link.tooltip = vscode.l10n.t('Open the certificate file');
+            return link;
+          });
+      },
     },
-  });
+  );
 }

@@ -35,25 +35,39 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan, 
     if ('kind' in arg) return arg.kind === 'certificate' ? arg.cert : undefined;
     if (!('sha256' in arg)) return undefined;
     const all = store.allCertificates();
-    return all.find((c) => c.sha256 === arg.sha256 && (arg.file === undefined || c.file === arg.file) && (arg.index === undefined || c.index === arg.index)) ?? all.find((c) => c.sha256 === arg.sha256);
+    return (
+      all.find(
+        (c) =>
+          c.sha256 === arg.sha256 && (arg.file === undefined || c.file === arg.file) && (arg.index === undefined || c.index === arg.index),
+      ) ?? all.find((c) => c.sha256 === arg.sha256)
+    );
   };
   // A failing command is logged (VS Code shows the error to whoever ran it, and nothing else does).
-  const register = <A extends unknown[]>(id: string, fn: (...args: A) => unknown) => vscode.commands.registerCommand(id, async (...args: A) => {
-    try {
-      return await fn(...args);
-    } catch (err) {
-      log.error(`Command ${id} failed`, err);
-      throw err;
-    }
-  });
+  const register = <A extends unknown[]>(id: string, fn: (...args: A) => unknown) =>
+    vscode.commands.registerCommand(id, async (...args: A) => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        log.error(`Command ${id} failed`, err);
+        throw err;
+      }
+    });
 
   return [
     register(Commands.scanWorkspace, async () => {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Scanning for certificates') }, () => rescan());
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Scanning for certificates') },
+        () => rescan(),
+      );
       const n = store.certificates().length;
       const unread = store.lastScan.unreadableFolders.length;
       const summary = unread
-        ? vscode.l10n.t('CertLens: {0} certificates in {1} files; {2} folders could not be read (see the log)', n, store.files().length, unread)
+        ? vscode.l10n.t(
+            'CertLens: {0} certificates in {1} files; {2} folders could not be read (see the log)',
+            n,
+            store.files().length,
+            unread,
+          )
         : vscode.l10n.t('CertLens: {0} certificates in {1} files', n, store.files().length);
       void vscode.window.setStatusBarMessage(summary, 5000);
       return n;
@@ -63,7 +77,12 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan, 
       let cert = resolve(arg);
       if (!cert && !arg) cert = await pickCertificate(store);
       if (!cert) {
-        if (arg) runInBackground(log, 'Showing a message', vscode.window.showWarningMessage(vscode.l10n.t('CertLens: that certificate is no longer in the workspace.')));
+        if (arg)
+          runInBackground(
+            log,
+            'Showing a message',
+            vscode.window.showWarningMessage(vscode.l10n.t('CertLens: that certificate is no longer in the workspace.')),
+          );
         return undefined;
       }
       return details.show(cert.sha256);
@@ -73,20 +92,41 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan, 
     register(Commands.exportCalendar, (target?: vscode.Uri) => exportCalendar(store, hosts, target, owners)),
     register(Commands.checkHost, async (spec?: string) => {
       if (!hosts.allowed()) {
-        runInBackground(log, 'Showing a message', vscode.window.showWarningMessage(vscode.workspace.isTrusted ? vscode.l10n.t('CertLens: host checks are off (certlens.hosts.enabled).') : vscode.l10n.t('CertLens: host checks are off in Restricted Mode. Trust this workspace to check hosts.')));
+        runInBackground(
+          log,
+          'Showing a message',
+          vscode.window.showWarningMessage(
+            vscode.workspace.isTrusted
+              ? vscode.l10n.t('CertLens: host checks are off (certlens.hosts.enabled).')
+              : vscode.l10n.t('CertLens: host checks are off in Restricted Mode. Trust this workspace to check hosts.'),
+          ),
+        );
         return undefined;
       }
-      spec ??= await vscode.window.showInputBox({ title: vscode.l10n.t('Check host'), prompt: vscode.l10n.t('A host, host:port or URL, e.g. api.example.com:443'), ignoreFocusOut: true });
+      spec ??= await vscode.window.showInputBox({
+        title: vscode.l10n.t('Check host'),
+        prompt: vscode.l10n.t('A host, host:port or URL, e.g. api.example.com:443'),
+        ignoreFocusOut: true,
+      });
       if (!spec) return undefined;
-      const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking {0}…', spec) }, () => hosts.check(spec));
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Checking {0}…', spec) },
+        () => hosts.check(spec),
+      );
       if (!result) {
-        runInBackground(log, 'Showing a message', vscode.window.showErrorMessage(vscode.l10n.t('CertLens: "{0}" is not a host, host:port or URL.', spec)));
+        runInBackground(
+          log,
+          'Showing a message',
+          vscode.window.showErrorMessage(vscode.l10n.t('CertLens: "{0}" is not a host, host:port or URL.', spec)),
+        );
         return undefined;
       }
       await details.showHost(result);
       return result;
     }),
-    register(Commands.recheckHosts, () => vscode.window.withProgress({ location: { viewId: 'certlens.expirations' } }, () => hosts.checkAll(true))),
+    register(Commands.recheckHosts, () =>
+      vscode.window.withProgress({ location: { viewId: 'certlens.expirations' } }, () => hosts.checkAll(true)),
+    ),
     register(Commands.recheckHost, (arg?: { host: string; port: number } | Node) => {
       const t = arg && 'kind' in arg ? (arg.kind === 'host' ? arg.state.target : undefined) : arg;
       return t ? hosts.check(`${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}`) : hosts.checkAll(true);
@@ -102,7 +142,8 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan, 
         const ref = node.state.target.references[0];
         return ref ? revealLocation(ref.file, ref.range, log) : undefined;
       }
-      const loc = node.kind === 'certificate' ? node.cert : node.kind === 'crl' ? node.crl : node.kind === 'expiry' ? node.expiry : node.finding;
+      const loc =
+        node.kind === 'certificate' ? node.cert : node.kind === 'crl' ? node.crl : node.kind === 'expiry' ? node.expiry : node.finding;
       return revealLocation(loc.file, loc.range, log);
     }),
     register(Commands.copyFingerprint, async (arg?: CertArg) => {
@@ -124,7 +165,10 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan, 
       const cert = resolve(arg);
       if (!cert) return;
       if (days === undefined) {
-        const pick = await vscode.window.showQuickPick([1, 7, 14, 30].map((d) => ({ label: vscode.l10n.t('{0} days', d), days: d })), { title: vscode.l10n.t('Snooze {0} for', cert.subjectCN ?? cert.subject) });
+        const pick = await vscode.window.showQuickPick(
+          [1, 7, 14, 30].map((d) => ({ label: vscode.l10n.t('{0} days', d), days: d })),
+          { title: vscode.l10n.t('Snooze {0} for', cert.subjectCN ?? cert.subject) },
+        );
         if (!pick) return;
         days = pick.days;
       }
@@ -136,18 +180,25 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan, 
     }),
     register(Commands.groupBy, async (g?: GroupBy) => {
       if (!g) {
-        const pick = await vscode.window.showQuickPick([
-          { label: vscode.l10n.t('Urgency'), g: 'urgency' as const },
-          { label: vscode.l10n.t('File'), g: 'file' as const },
-          { label: vscode.l10n.t('Issuer'), g: 'issuer' as const },
-          { label: vscode.l10n.t('Owner'), description: vscode.l10n.t('from CODEOWNERS'), g: 'owner' as const },
-        ], { title: vscode.l10n.t('Group certificates by') });
+        const pick = await vscode.window.showQuickPick(
+          [
+            { label: vscode.l10n.t('Urgency'), g: 'urgency' as const },
+            { label: vscode.l10n.t('File'), g: 'file' as const },
+            { label: vscode.l10n.t('Issuer'), g: 'issuer' as const },
+            { label: vscode.l10n.t('Owner'), description: vscode.l10n.t('from CODEOWNERS'), g: 'owner' as const },
+          ],
+          { title: vscode.l10n.t('Group certificates by') },
+        );
         g = pick?.g;
       }
       if (g) tree.setGroupBy(g);
     }),
     register(Commands.filter, async (text?: string) => {
-      text ??= await vscode.window.showInputBox({ title: vscode.l10n.t('Filter certificates'), prompt: vscode.l10n.t('Text in the subject, issuer, names, file, serial or fingerprint'), value: tree.filter });
+      text ??= await vscode.window.showInputBox({
+        title: vscode.l10n.t('Filter certificates'),
+        prompt: vscode.l10n.t('Text in the subject, issuer, names, file, serial or fingerprint'),
+        value: tree.filter,
+      });
       if (text !== undefined) tree.setFilter(text);
     }),
     register(Commands.clearFilter, () => tree.setFilter('')),
@@ -160,16 +211,24 @@ function certAtCursor(store: CertificateStore): CertificateRecord | undefined {
   if (!editor) return undefined;
   const result = store.fileResult(editor.document.uri);
   const pos = editor.selection.active;
-  return result?.certificates.find((c) => toVsRange(c.range).contains(pos)) ?? (result?.certificates.length === 1 ? result.certificates[0] : undefined);
+  return (
+    result?.certificates.find((c) => toVsRange(c.range).contains(pos)) ??
+    (result?.certificates.length === 1 ? result.certificates[0] : undefined)
+  );
 }
 
 async function pickCertificate(store: CertificateStore): Promise<CertificateRecord | undefined> {
   const files = [...new Set(store.certificates().map((c) => c.file))];
-  const file = await vscode.window.showQuickPick(files.map((f) => ({ label: vscode.workspace.asRelativePath(keyToUri(f)), f })), { title: vscode.l10n.t('Show certificate details: pick a file') });
+  const file = await vscode.window.showQuickPick(
+    files.map((f) => ({ label: vscode.workspace.asRelativePath(keyToUri(f)), f })),
+    { title: vscode.l10n.t('Show certificate details: pick a file') },
+  );
   if (!file) return undefined;
   const certs = store.certificates().filter((c) => c.file === file.f);
   if (certs.length === 1) return certs[0];
-  const pick = await vscode.window.showQuickPick(certs.map((c) => ({ label: c.subjectCN ?? c.subject, description: new Date(c.notAfter).toISOString().slice(0, 10), c })), { title: vscode.l10n.t('Which certificate?') });
+  const pick = await vscode.window.showQuickPick(
+    certs.map((c) => ({ label: c.subjectCN ?? c.subject, description: new Date(c.notAfter).toISOString().slice(0, 10), c })),
+    { title: vscode.l10n.t('Which certificate?') },
+  );
   return pick?.c;
 }
-

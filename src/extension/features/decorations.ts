@@ -12,7 +12,10 @@ export class FileDecorationsFeature implements vscode.FileDecorationProvider, vs
   private worst = new Map<string, 'expired' | 'critical' | 'warning'>();
   readonly pending = new Coalescer(() => this.recompute(), SUMMARY_REFRESH_MS);
 
-  constructor(store: CertificateStore, private readonly summaries: WorkspaceSummaries) {
+  constructor(
+    store: CertificateStore,
+    private readonly summaries: WorkspaceSummaries,
+  ) {
     this.disposables = [vscode.window.registerFileDecorationProvider(this), this.pending, store.onDidChange(() => this.pending.trigger())];
     this.recompute();
   }
@@ -37,9 +40,13 @@ export class FileDecorationsFeature implements vscode.FileDecorationProvider, vs
   provideFileDecoration(uri: vscode.Uri): vscode.FileDecoration | undefined {
     const w = this.worst.get(uri.toString());
     if (!w) return undefined;
-    const d = new vscode.FileDecoration(w === 'expired' ? '!' : w === 'critical' ? '!!' : '~', w === 'expired' ? vscode.l10n.t('CertLens: holds an expired certificate, CRL or SAML metadata')
-      : vscode.l10n.t('CertLens: holds a certificate, CRL or SAML metadata that expires soon'),
-      new vscode.ThemeColor(w === 'warning' ? 'list.warningForeground' : 'list.errorForeground'));
+    const d = new vscode.FileDecoration(
+      w === 'expired' ? '!' : w === 'critical' ? '!!' : '~',
+      w === 'expired'
+        ? vscode.l10n.t('CertLens: holds an expired certificate, CRL or SAML metadata')
+        : vscode.l10n.t('CertLens: holds a certificate, CRL or SAML metadata that expires soon'),
+      new vscode.ThemeColor(w === 'warning' ? 'list.warningForeground' : 'list.errorForeground'),
+    );
     d.propagate = false;
     return d;
   }

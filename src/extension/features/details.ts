@@ -29,7 +29,11 @@ export class DetailsFeature implements vscode.TextDocumentContentProvider, vscod
   private readonly registration: vscode.Disposable;
   private counter = 0;
 
-  constructor(private readonly store: CertificateStore, private readonly owners?: WorkspaceOwners, private readonly lastChanges?: EditorLastChange) {
+  constructor(
+    private readonly store: CertificateStore,
+    private readonly owners?: WorkspaceOwners,
+    private readonly lastChanges?: EditorLastChange,
+  ) {
     this.registration = vscode.workspace.registerTextDocumentContentProvider(DETAILS_SCHEME, this);
   }
 
@@ -42,18 +46,29 @@ export class DetailsFeature implements vscode.TextDocumentContentProvider, vscod
     const hostPage = q.get('host');
     if (hostPage) return this.hostPages.get(hostPage) ?? vscode.l10n.t('This check is no longer available.');
     const inspectId = q.get('inspect');
-    const certs = inspectId ? this.inspected.get(inspectId) ?? [] : [this.store.bySha256(q.get('sha256') ?? '')].filter((c): c is CertificateRecord => !!c);
+    const certs = inspectId
+      ? (this.inspected.get(inspectId) ?? [])
+      : [this.store.bySha256(q.get('sha256') ?? '')].filter((c): c is CertificateRecord => !!c);
     if (certs.length === 0) return vscode.l10n.t('This certificate is no longer in the workspace.');
     const now = this.store.now();
     const all = inspectId ? certs : this.store.allCertificates();
     // The last change is asked only now, when someone opens the details (git runs once per certificate, cached).
-    const changes = inspectId ? [] : await Promise.all(certs.map((c) => (this.lastChanges ? this.lastChanges.lastChange(c.file, c.range.start.line, c.range.end.line) : Promise.resolve(undefined))));
-    return certs.map((c, i) => this.render(c, all, now, !!inspectId, changes[i] ? lastChangeText(changes[i]) : undefined)).join('\n---\n\n');
+    const changes = inspectId
+      ? []
+      : await Promise.all(
+          certs.map((c) =>
+            this.lastChanges ? this.lastChanges.lastChange(c.file, c.range.start.line, c.range.end.line) : Promise.resolve(undefined),
+          ),
+        );
+    return certs
+      .map((c, i) => this.render(c, all, now, !!inspectId, changes[i] ? lastChangeText(changes[i]) : undefined))
+      .join('\n---\n\n');
   }
 
   private render(c: CertificateRecord, all: readonly CertificateRecord[], now: number, inspected: boolean, lastChange?: string): string {
     const lines = [`# ${literal(certLabel(c))}`, ''];
-    if (!inspected) lines.push(`${vscode.l10n.t('File')}: ${literal(`${vscode.workspace.asRelativePath(c.file)}:${c.range.start.line + 1}`)}`, '');
+    if (!inspected)
+      lines.push(`${vscode.l10n.t('File')}: ${literal(`${vscode.workspace.asRelativePath(c.file)}:${c.range.start.line + 1}`)}`, '');
     lines.push(`| ${vscode.l10n.t('Field')} | ${vscode.l10n.t('Value')} |`, '|---|---|');
     const owners = !inspected && this.owners?.any ? this.owners.ownersOf(c.file) : undefined;
     for (const [k, v] of detailRows(c, all, now, this.store.contextOf(c.file), owners)) lines.push(`| ${k} | ${literal(v)} |`);
@@ -72,12 +87,25 @@ export class DetailsFeature implements vscode.TextDocumentContentProvider, vscod
     row(vscode.l10n.t('Address'), r.address + (r.viaProxy ? ` (via ${r.viaProxy})` : ''));
     row('SNI', r.servername ?? '—');
     if (r.error) row(vscode.l10n.t('Error'), r.error);
-    row(vscode.l10n.t('Trusted'), r.authorized ? vscode.l10n.t('yes') : `${vscode.l10n.t('no')}${r.authorizationError ? ` (${r.authorizationError})` : ''}`);
-    if (r.hostnameMatch !== undefined) row(vscode.l10n.t('Hostname matches'), r.hostnameMatch ? vscode.l10n.t('yes') : `${vscode.l10n.t('no')}${r.hostnameError ? ` (${r.hostnameError})` : ''}`);
+    row(
+      vscode.l10n.t('Trusted'),
+      r.authorized ? vscode.l10n.t('yes') : `${vscode.l10n.t('no')}${r.authorizationError ? ` (${r.authorizationError})` : ''}`,
+    );
+    if (r.hostnameMatch !== undefined)
+      row(
+        vscode.l10n.t('Hostname matches'),
+        r.hostnameMatch ? vscode.l10n.t('yes') : `${vscode.l10n.t('no')}${r.hostnameError ? ` (${r.hostnameError})` : ''}`,
+      );
     row(vscode.l10n.t('Protocol'), [r.protocol, r.cipher].filter(Boolean).join(' · ') || undefined);
     if (r.missingIntermediate) row(vscode.l10n.t('Chain'), vscode.l10n.t('the server sends no intermediate certificate'));
     r.chain.forEach((m, i) => {
-      lines.push('', `## ${i + 1}. ${literal(m.subjectCN ?? m.subject)}${r.chainEarliestIndex === i && r.chain.length > 1 ? ` — ${vscode.l10n.t('expires first')}` : ''}`, '', `| ${vscode.l10n.t('Field')} | ${vscode.l10n.t('Value')} |`, '|---|---|');
+      lines.push(
+        '',
+        `## ${i + 1}. ${literal(m.subjectCN ?? m.subject)}${r.chainEarliestIndex === i && r.chain.length > 1 ? ` — ${vscode.l10n.t('expires first')}` : ''}`,
+        '',
+        `| ${vscode.l10n.t('Field')} | ${vscode.l10n.t('Value')} |`,
+        '|---|---|',
+      );
       row(vscode.l10n.t('Subject'), m.subject);
       row(vscode.l10n.t('Issuer'), m.issuer);
       row(vscode.l10n.t('Subject alternative names'), m.dnsNames.join(', ') || '—');
@@ -99,11 +127,19 @@ export class DetailsFeature implements vscode.TextDocumentContentProvider, vscod
     let uri: vscode.Uri;
     if (typeof certs === 'string') {
       const c = this.store.bySha256(certs);
-      uri = vscode.Uri.from({ scheme: DETAILS_SCHEME, path: `/${safeName(c ? certLabel(c) : certs.slice(0, 12))}.md`, query: `sha256=${certs}` });
+      uri = vscode.Uri.from({
+        scheme: DETAILS_SCHEME,
+        path: `/${safeName(c ? certLabel(c) : certs.slice(0, 12))}.md`,
+        query: `sha256=${certs}`,
+      });
     } else {
       const id = String(++this.counter);
       this.inspected.set(id, certs);
-      uri = vscode.Uri.from({ scheme: DETAILS_SCHEME, path: `/${safeName(certs.length === 1 ? certLabel(certs[0]) : vscode.l10n.t('{0} certificates', certs.length))}.md`, query: `inspect=${id}` });
+      uri = vscode.Uri.from({
+        scheme: DETAILS_SCHEME,
+        path: `/${safeName(certs.length === 1 ? certLabel(certs[0]) : vscode.l10n.t('{0} certificates', certs.length))}.md`,
+        query: `inspect=${id}`,
+      });
     }
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
@@ -122,7 +158,15 @@ export class DetailsFeature implements vscode.TextDocumentContentProvider, vscod
     }
     if (found.certificates.length === 0) {
       const why = found.problems[0]?.message;
-      runInBackground(this.store.log, 'Showing a warning', vscode.window.showWarningMessage(why ? vscode.l10n.t('CertLens: no certificate could be read: {0}', why) : vscode.l10n.t('CertLens: the selection or clipboard holds no PEM certificate.')));
+      runInBackground(
+        this.store.log,
+        'Showing a warning',
+        vscode.window.showWarningMessage(
+          why
+            ? vscode.l10n.t('CertLens: no certificate could be read: {0}', why)
+            : vscode.l10n.t('CertLens: the selection or clipboard holds no PEM certificate.'),
+        ),
+      );
       return [];
     }
     await this.show(found.certificates);

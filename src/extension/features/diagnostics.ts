@@ -24,7 +24,10 @@ export class DiagnosticsFeature implements vscode.Disposable {
 
   private readonly hostSubscription: vscode.Disposable;
 
-  constructor(private readonly store: CertificateStore, private readonly hosts: HostChecks) {
+  constructor(
+    private readonly store: CertificateStore,
+    private readonly hosts: HostChecks,
+  ) {
     this.subscription = store.onDidChange((change) => this.refresh(change.files));
     this.hostSubscription = hosts.onDidChange((change) => this.refresh(change.files));
     this.refresh();
@@ -98,7 +101,12 @@ export class DiagnosticsFeature implements vscode.Disposable {
     return out;
   }
 
-  private toDiagnostic(f: Finding, severity: vscode.DiagnosticSeverity, certs: readonly CertificateRecord[], cert: CertificateRecord | undefined): vscode.Diagnostic {
+  private toDiagnostic(
+    f: Finding,
+    severity: vscode.DiagnosticSeverity,
+    certs: readonly CertificateRecord[],
+    cert: CertificateRecord | undefined,
+  ): vscode.Diagnostic {
     const d = new vscode.Diagnostic(toVsRange(f.range), f.message, severity);
     d.source = DIAGNOSTIC_SOURCE;
     d.code = f.code;
@@ -107,10 +115,27 @@ export class DiagnosticsFeature implements vscode.Disposable {
         .filter((i) => i !== cert.index)
         .map((i) => certs[i])
         .filter((c): c is CertificateRecord => !!c)
-        .map((c) => new vscode.DiagnosticRelatedInformation(new vscode.Location(keyToUri(c.file), toVsRange(c.range)), vscode.l10n.t('chain member: {0} ({1}), expires {2}', c.subjectCN ?? c.subject, c.role, new Date(c.notAfter).toISOString().slice(0, 10))));
+        .map(
+          (c) =>
+            new vscode.DiagnosticRelatedInformation(
+              new vscode.Location(keyToUri(c.file), toVsRange(c.range)),
+              vscode.l10n.t(
+                'chain member: {0} ({1}), expires {2}',
+                c.subjectCN ?? c.subject,
+                c.role,
+                new Date(c.notAfter).toISOString().slice(0, 10),
+              ),
+            ),
+        );
     }
     if (f.related?.length) {
-      d.relatedInformation = f.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(keyToUri(r.file), toVsRange(r.range)), vscode.l10n.t('also named here')));
+      d.relatedInformation = f.related.map(
+        (r) =>
+          new vscode.DiagnosticRelatedInformation(
+            new vscode.Location(keyToUri(r.file), toVsRange(r.range)),
+            vscode.l10n.t('also named here'),
+          ),
+      );
     }
     return d;
   }

@@ -8,22 +8,34 @@ import { toVsRange } from '../uris';
 
 /** Hovering a certificate (or a CRL) shows everything known about it (and its code owners, with a CODEOWNERS file). */
 export function registerHover(store: CertificateStore, owners?: WorkspaceOwners): vscode.Disposable {
-  return vscode.languages.registerHoverProvider({ pattern: '**/*' }, {
-    provideHover(doc, position) {
-      const result = store.fileResult(doc.uri);
-      const hits = result?.certificates.filter((c) => toVsRange(c.range).contains(position)) ?? [];
-      const crls = result?.crls.filter((c) => toVsRange(c.range).contains(position)) ?? [];
-      if (result && hits.length + crls.length === 0) return manifestHover(store, result.certManagerCertificates ?? [], position);
-      if (!result) return undefined;
-      const now = store.now();
-      const contents = [...hits.map((c) => hoverMarkdown(c, result.certificates, now, store.contextOf(c.file), owners?.any ? owners.ownersOf(c.file) : undefined)), ...crls.map((c) => crlHoverMarkdown(c, now))];
-      return new vscode.Hover(contents, toVsRange((hits[0] ?? crls[0]).range));
+  return vscode.languages.registerHoverProvider(
+    { pattern: '**/*' },
+    {
+      provideHover(doc, position) {
+        const result = store.fileResult(doc.uri);
+        const hits = result?.certificates.filter((c) => toVsRange(c.range).contains(position)) ?? [];
+        const crls = result?.crls.filter((c) => toVsRange(c.range).contains(position)) ?? [];
+        if (result && hits.length + crls.length === 0) return manifestHover(store, result.certManagerCertificates ?? [], position);
+        if (!result) return undefined;
+        const now = store.now();
+        const contents = [
+          ...hits.map((c) =>
+            hoverMarkdown(c, result.certificates, now, store.contextOf(c.file), owners?.any ? owners.ownersOf(c.file) : undefined),
+          ),
+          ...crls.map((c) => crlHoverMarkdown(c, now)),
+        ];
+        return new vscode.Hover(contents, toVsRange((hits[0] ?? crls[0]).range));
+      },
     },
-  });
+  );
 }
 
 /** Over a cert-manager Certificate manifest: its duration and renewal point (with dates for the Secrets it manages). */
-function manifestHover(store: CertificateStore, manifests: readonly CertManagerCertificate[], position: vscode.Position): vscode.Hover | undefined {
+function manifestHover(
+  store: CertificateStore,
+  manifests: readonly CertManagerCertificate[],
+  position: vscode.Position,
+): vscode.Hover | undefined {
   const m = manifests.find((x) => toVsRange(x.range).contains(position));
   if (!m) return undefined;
   const md = new vscode.MarkdownString(undefined, true);

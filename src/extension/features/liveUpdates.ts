@@ -64,7 +64,9 @@ export class LiveUpdates implements vscode.Disposable {
   private async flush(): Promise<void> {
     this.fileTimer = undefined;
     const deletes = [...this.pendingDeletes.values()];
-    const files = [...this.pendingFiles.values()].filter((u) => !vscode.workspace.textDocuments.some((d) => d.isDirty && d.uri.toString() === u.toString()));
+    const files = [...this.pendingFiles.values()].filter(
+      (u) => !vscode.workspace.textDocuments.some((d) => d.isDirty && d.uri.toString() === u.toString()),
+    );
     this.pendingDeletes.clear();
     this.pendingFiles.clear();
     if (deletes.length) this.store.remove(deletes);
@@ -88,10 +90,14 @@ export class LiveUpdates implements vscode.Disposable {
       return;
     }
     const at = performance.now();
-    runInBackground(this.store.log, 'Updating an edited document', this.store.updateDocument(doc, edit).then(() => {
-      this.editsHandled.push({ at, ms: performance.now() - at });
-      if (this.editsHandled.length > 32) this.editsHandled.shift();
-    }));
+    runInBackground(
+      this.store.log,
+      'Updating an edited document',
+      this.store.updateDocument(doc, edit).then(() => {
+        this.editsHandled.push({ at, ms: performance.now() - at });
+        if (this.editsHandled.length > 32) this.editsHandled.shift();
+      }),
+    );
     const quiet = () => {
       if (this.editsWaiting.delete(key)) {
         runInBackground(this.store.log, 'Updating an edited document', this.store.updateDocument(doc));

@@ -18,18 +18,32 @@ export async function notifyIfUrgent(summaries: WorkspaceSummaries, state: vscod
   await state.update(LAST_SHOWN_KEY, today);
   const show = vscode.l10n.t('Show');
   const onlyCertificates = expired === summary.byKind.certificates.expired && critical === summary.byKind.certificates.critical;
-  const message = onlyCertificates ? urgentMessage(expired, critical, summary.criticalDays)
-    : vscode.l10n.t('CertLens: {0} expired and {1} expiring within {2} days in this workspace (certificates, CRLs, SAML metadata, hosts).', expired, critical, summary.criticalDays);
-  runInBackground(log, 'The expiry notification', vscode.window.showWarningMessage(message, show).then((pick) => {
-    if (pick === show) runInBackground(log, 'Showing the Expirations view', vscode.commands.executeCommand(`${VIEW_ID}.focus`));
-  }));
+  const message = onlyCertificates
+    ? urgentMessage(expired, critical, summary.criticalDays)
+    : vscode.l10n.t(
+        'CertLens: {0} expired and {1} expiring within {2} days in this workspace (certificates, CRLs, SAML metadata, hosts).',
+        expired,
+        critical,
+        summary.criticalDays,
+      );
+  runInBackground(
+    log,
+    'The expiry notification',
+    vscode.window.showWarningMessage(message, show).then((pick) => {
+      if (pick === show) runInBackground(log, 'Showing the Expirations view', vscode.commands.executeCommand(`${VIEW_ID}.focus`));
+    }),
+  );
   return true;
 }
 
 /** What the notification says: only the kinds there are, in words that agree with the count. */
 export function urgentMessage(expired: number, critical: number, criticalDays: number): string {
-  if (expired && critical) return vscode.l10n.t('CertLens: {0} expired and {1} critical certificates in this workspace.', expired, critical);
-  if (expired) return expired === 1 ? vscode.l10n.t('CertLens: 1 certificate in this workspace has expired.') : vscode.l10n.t('CertLens: {0} certificates in this workspace have expired.', expired);
+  if (expired && critical)
+    return vscode.l10n.t('CertLens: {0} expired and {1} critical certificates in this workspace.', expired, critical);
+  if (expired)
+    return expired === 1
+      ? vscode.l10n.t('CertLens: 1 certificate in this workspace has expired.')
+      : vscode.l10n.t('CertLens: {0} certificates in this workspace have expired.', expired);
   return critical === 1
     ? vscode.l10n.t('CertLens: 1 certificate in this workspace expires within {0} days.', criticalDays)
     : vscode.l10n.t('CertLens: {0} certificates in this workspace expire within {1} days.', critical, criticalDays);

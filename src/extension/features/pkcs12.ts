@@ -7,7 +7,6 @@ import { keyToUri } from '../uris';
 import type { Log } from '../log';
 import { LOCKED_CODES } from '../../core/report/findingCodes';
 
-
 const secretKey = (file: string) => `certlens.pkcs12:${keyToUri(file).toString()}`;
 
 /**
@@ -21,7 +20,12 @@ export class Pkcs12Feature implements vscode.Disposable {
   private readonly locked = new Set<string>();
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly store: CertificateStore, private readonly passwords: SessionPasswords, private readonly secrets: vscode.SecretStorage, private readonly log: Log) {
+  constructor(
+    private readonly store: CertificateStore,
+    private readonly passwords: SessionPasswords,
+    private readonly secrets: vscode.SecretStorage,
+    private readonly log: Log,
+  ) {
     this.subscription = store.onDidChange((change) => {
       this.follow(change.files);
       if (this.locked.size) runInBackground(this.log, 'Opening PKCS#12 files with saved passwords', this.applyStoredPasswords());
@@ -52,8 +56,11 @@ export class Pkcs12Feature implements vscode.Disposable {
     const r = this.store.resultOf(file);
     if (!r) return false;
     const locked = r.problems.some((p) => LOCKED_CODES.has(p.code)) && this.store.findingsIn(file).some((f) => LOCKED_CODES.has(f.code));
-    return locked || (r.certificates.some((c) => (c.source === 'jks' || c.source === 'jceks') && c.keystore?.integrity === 'not-verified') &&
-      this.store.certificatesIn(file).some((c) => c.keystore?.integrity === 'not-verified'));
+    return (
+      locked ||
+      (r.certificates.some((c) => (c.source === 'jks' || c.source === 'jceks') && c.keystore?.integrity === 'not-verified') &&
+        this.store.certificatesIn(file).some((c) => c.keystore?.integrity === 'not-verified'))
+    );
   }
 
   /** Opens locked files for which a password was saved earlier. */
@@ -78,28 +85,57 @@ export class Pkcs12Feature implements vscode.Disposable {
     if (!file) {
       const locked = this.lockedFiles();
       if (locked.length === 0) {
-        runInBackground(this.log, 'Showing a message', vscode.window.showInformationMessage(vscode.l10n.t('CertLens: no locked PKCS#12 file or unverified keystore in this workspace.')));
+        runInBackground(
+          this.log,
+          'Showing a message',
+          vscode.window.showInformationMessage(vscode.l10n.t('CertLens: no locked PKCS#12 file or unverified keystore in this workspace.')),
+        );
         return false;
       }
-      const pick = locked.length === 1 ? locked[0] : (await vscode.window.showQuickPick(locked.map((f) => ({ label: vscode.workspace.asRelativePath(f), file: f })), { title: vscode.l10n.t('Unlock which keystore?') }))?.file;
+      const pick =
+        locked.length === 1
+          ? locked[0]
+          : (
+              await vscode.window.showQuickPick(
+                locked.map((f) => ({ label: vscode.workspace.asRelativePath(f), file: f })),
+                { title: vscode.l10n.t('Unlock which keystore?') },
+              )
+            )?.file;
       if (!pick) return false;
       file = pick;
     }
-    password ??= await vscode.window.showInputBox({ password: true, title: vscode.l10n.t('Password for {0}', vscode.workspace.asRelativePath(file)), ignoreFocusOut: true });
+    password ??= await vscode.window.showInputBox({
+      password: true,
+      title: vscode.l10n.t('Password for {0}', vscode.workspace.asRelativePath(file)),
+      ignoreFocusOut: true,
+    });
     if (password === undefined) return false;
     const bytes = await vscode.workspace.fs.readFile(keyToUri(file));
     const opened = parseFile(file, bytes, { pkcs12Password: () => password });
-    if (opened.problems.some((p) => p.code === 'pkcs12-wrong-password' || p.code === 'pkcs12-invalid' || p.code === 'keystore-wrong-password')) {
-      runInBackground(this.log, 'Showing a message', vscode.window.showErrorMessage(vscode.l10n.t('CertLens: that password does not open {0}.', vscode.workspace.asRelativePath(file))));
+    if (
+      opened.problems.some((p) => p.code === 'pkcs12-wrong-password' || p.code === 'pkcs12-invalid' || p.code === 'keystore-wrong-password')
+    ) {
+      runInBackground(
+        this.log,
+        'Showing a message',
+        vscode.window.showErrorMessage(vscode.l10n.t('CertLens: that password does not open {0}.', vscode.workspace.asRelativePath(file))),
+      );
       return false;
     }
     this.passwords.remember(file, password);
     if (remember === undefined) {
       const yes = vscode.l10n.t('Remember');
-      remember = (await vscode.window.showInformationMessage(vscode.l10n.t('Remember this password in VS Code\'s secret storage?'), yes, vscode.l10n.t('Not now'))) === yes;
+      remember =
+        (await vscode.window.showInformationMessage(
+          vscode.l10n.t("Remember this password in VS Code's secret storage?"),
+          yes,
+          vscode.l10n.t('Not now'),
+        )) === yes;
     }
     if (remember) await this.secrets.store(secretKey(file), password);
-    this.log.info(`Unlocked ${vscode.workspace.asRelativePath(file)}; its password is kept ${remember ? 'in secret storage' : 'for this session'}`);
+    this.log.info(
+      `Unlocked ${vscode.workspace.asRelativePath(file)}; its password is kept ${remember ? 'in secret storage' : 'for this session'}`,
+    );
     await this.store.updateFiles([keyToUri(file)]);
     return true;
   }

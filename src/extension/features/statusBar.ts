@@ -13,7 +13,11 @@ export class StatusBarFeature implements vscode.Disposable {
   visible = false;
   readonly pendingUpdate = new Coalescer(() => this.update(), SUMMARY_REFRESH_MS);
 
-  constructor(private readonly store: CertificateStore, hosts: HostChecks, private readonly summaries: WorkspaceSummaries) {
+  constructor(
+    private readonly store: CertificateStore,
+    hosts: HostChecks,
+    private readonly summaries: WorkspaceSummaries,
+  ) {
     this.item.name = 'CertLens';
     this.item.command = `${VIEW_ID}.focus`;
     this.subscriptions = [
@@ -52,9 +56,23 @@ export class StatusBarFeature implements vscode.Disposable {
     }
     const apart = Object.values(nonProduction).reduce((a, n) => a + n, 0);
     const apartUrgent = nonProduction.expired + nonProduction.critical + nonProduction.warning;
-    this.item.tooltip = vscode.l10n.t('CertLens: {0} certificates, {1} expired, {2} expiring within {3} days. Click to show them.', total, expired, soon, warningDays)
-      + (apart ? '\n' + vscode.l10n.t('Not counted: {0} in tests, examples, docs and vendored files ({1} expired or expiring).', apart, apartUrgent) : '');
-    this.item.backgroundColor = expired ? new vscode.ThemeColor('statusBarItem.errorBackground') : soon ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+    this.item.tooltip =
+      vscode.l10n.t(
+        'CertLens: {0} certificates, {1} expired, {2} expiring within {3} days. Click to show them.',
+        total,
+        expired,
+        soon,
+        warningDays,
+      ) +
+      (apart
+        ? '\n' +
+          vscode.l10n.t('Not counted: {0} in tests, examples, docs and vendored files ({1} expired or expiring).', apart, apartUrgent)
+        : '');
+    this.item.backgroundColor = expired
+      ? new vscode.ThemeColor('statusBarItem.errorBackground')
+      : soon
+        ? new vscode.ThemeColor('statusBarItem.warningBackground')
+        : undefined;
     this.visible = !(clean && cfg['statusBar.hideWhenClean']);
     if (this.visible) this.item.show();
     else this.item.hide();
