@@ -13,7 +13,7 @@ const CORE_LAYERS = [
   ['report', '^src/core/report/'],
   ['hosts', '^src/core/hosts/'],
   ['scan', '^src/core/scan/'],
-  ['workspace', '^src/core/(workspace/|clock\\.ts$|summary\\.ts$)'],
+  ['workspace', '^src/core/workspace/'],
 ];
 
 /** The `vscode` module, as resolved (its types) or not. */

@@ -5,7 +5,7 @@ import { onDidChangeConfig, readConfig } from './config';
 import { createLog } from './log';
 import { CertificateStore } from './store';
 import { ReadPool } from '../core/scan/readPool';
-import { systemClock } from '../core/clock';
+import { systemClock } from '../core/workspace/clock';
 import { SessionPasswords } from './passwords';
 import { CodeLensFeature, registerCertificateFileLinks } from './features/codelens';
 import { HostChecks } from './hostChecks';

@@ -16,7 +16,7 @@ import {
   proxyFor,
 } from '../core/hosts';
 import type { Finding } from '../core/model';
-import { type Clock, nextHostChange, WallClockAlarm } from '../core/clock';
+import { type Clock, nextHostChange, WallClockAlarm } from '../core/workspace/clock';
 import { onDidChangeConfig, readConfig, readProxySettings, SETTING_KEYS, type HostSettings } from './config';
 import type { Log } from './log';
 import type { CertificateStore, DiscoveryChange } from './store';

@@ -8,7 +8,7 @@ import { ParseMemo } from '../core/scan/memo';
 import { wantsDiscovery } from '../core/scan/discovery';
 import { shiftResult, type TextEdit } from '../core/formats/shift';
 import type { Discovered, ReadPool } from '../core/scan/readPool';
-import type { Clock } from '../core/clock';
+import type { Clock } from '../core/workspace/clock';
 import { type UrgencySummary, WorkspaceModel } from '../core/workspace/model';
 import { onDidChangeConfig, readConfig, readFilesExclude, SETTING_KEYS, type CertLensConfig } from './config';
 import type { Log } from './log';

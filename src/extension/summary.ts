@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { summarize, type WorkspaceSummary } from '../core/summary';
+import { summarize, type WorkspaceSummary } from '../core/workspace/summary';
 import { readConfig } from './config';
 import type { HostChecks } from './hostChecks';
 import type { CertificateStore } from './store';

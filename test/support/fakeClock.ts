@@ -1,7 +1,7 @@
 // A Clock for tests: wall time and timers move only when the test says so. Timers run on their own
 // (monotonic) time, like real ones: `advance` moves both and runs the timers that come due, in
 // order; `jump` moves only the wall clock, as a suspend/resume or an NTP correction does.
-import { type Clock, MAX_TIMER_MS } from '../../src/core/clock';
+import { type Clock, MAX_TIMER_MS } from '../../src/core/workspace/clock';
 
 interface FakeTimer {
   id: number;

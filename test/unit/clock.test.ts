@@ -12,7 +12,7 @@ import {
   systemClock,
   WallClockAlarm,
   type WallClockAlarmOptions,
-} from '../../src/core/clock';
+} from '../../src/core/workspace/clock';
 import { assessHost } from '../../src/core/hosts/assess';
 import type { ChainMember, ProbeResult } from '../../src/core/hosts/tlsHandshake';
 import { type CertificateRecord, DAY_MS } from '../../src/core/model';

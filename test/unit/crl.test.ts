@@ -12,7 +12,7 @@ import { Inventory } from '../../src/core/scan/inventory';
 import { buildReport } from '../../src/core/report/schema';
 import { toCsv, toMarkdown, toTable } from '../../src/core/report/formats';
 import { openPkcs12 } from '../../src/core/formats/pkcs12';
-import { nextChangeOfCrl } from '../../src/core/clock';
+import { nextChangeOfCrl } from '../../src/core/workspace/clock';
 import { DAY_MS } from '../../src/core/model';
 import { parseOpensslDate, sharedKey, tempDir } from './helpers';
 

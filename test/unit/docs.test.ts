@@ -90,7 +90,7 @@ describe('README and docs/', () => {
     );
   });
 
-  for (const file of ['README.md', ...docs]) {
+  for (const file of ['README.md', 'ARCHITECTURE.md', ...docs]) {
     it(`${file}: every relative link and picture points at a file that exists, and at a heading that exists`, () => {
       const targets = links(read(file));
       assert.ok(targets.length > 0, `${file} links nowhere`);
@@ -129,5 +129,37 @@ describe('README and docs/', () => {
       pictures.sort(),
       ['hover.png', 'overview.png', 'problems.png', 'real-repository.png'].map((n) => `media/screenshots/${n}`),
     );
+  });
+
+  it('ARCHITECTURE.md: every source path and symbol it names exists, so the map stays true', () => {
+    const text = read('ARCHITECTURE.md');
+    // Paths in backticks (`src/core/findings/fileFindings.ts`), and file names under a folder named on the same line of the map.
+    const paths = [...text.matchAll(/`((?:src|test|scripts|bench|docs|l10n)\/[\w./*{},-]+)`/g)].map((m) => m[1]);
+    assert.ok(paths.length >= 20, `only ${paths.length} paths found`);
+    for (const p of paths) {
+      if (/[*{]/.test(p)) continue; // a pattern (package.nls*.json, bundle.l10n.{de,fr}.json)
+      assert.ok(fs.existsSync(path.join(root, p)), `ARCHITECTURE.md names ${p}, which does not exist`);
+    }
+    // Symbols the recipes tell a newcomer to edit must be where the map says.
+    const symbols: [string, string][] = [
+      ['src/core/formats/table.ts', 'BinaryFormatId'],
+      ['src/core/formats/table.ts', 'TextFormatId'],
+      ['src/core/formats/table.ts', 'FORMATS'],
+      ['src/core/formats/parse-file.ts', 'DECODERS'],
+      ['src/core/formats/parse-file.ts', 'TEXT_READERS'],
+      ['src/core/findings/fileFindings.ts', 'fileFindingParts'],
+      ['src/core/report/findingCodes.ts', 'FINDING_CODES'],
+      ['src/core/scan/plan.ts', 'planBytes'],
+      ['src/core/scan/pipeline.ts', 'runScan'],
+      ['src/core/workspace/model.ts', 'WorkspaceModel'],
+      ['src/extension/settings.ts', 'SETTINGS'],
+      ['src/extension/config.ts', 'readConfig'],
+      ['src/core/background.ts', 'runInBackground'],
+      ['.dependency-cruiser.cjs', 'CORE_LAYERS'],
+    ];
+    for (const [file, symbol] of symbols) {
+      assert.ok(text.includes(symbol), `ARCHITECTURE.md no longer mentions ${symbol}: update this list with it`);
+      assert.match(read(file), new RegExp(`\\b${symbol}\\b`), `${symbol} is not in ${file}, where ARCHITECTURE.md sends readers`);
+    }
   });
 });

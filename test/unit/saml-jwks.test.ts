@@ -7,7 +7,7 @@ import { scanJwks } from '../../src/core/formats/jwks';
 import { parseXmlDateTime, scanSaml } from '../../src/core/formats/saml';
 import { type CertificateRecord, DAY_MS, type FileResult, placeCertificate, type Range } from '../../src/core/model';
 import { DEFAULT_RULES, evaluate, evaluateExpiries } from '../../src/core/rules/rules';
-import { nextExpiryChange } from '../../src/core/clock';
+import { nextExpiryChange } from '../../src/core/workspace/clock';
 import { certificateJson } from '../../src/core/report/schema';
 import { Inventory } from '../../src/core/scan/inventory';
 import { ParseMemo } from '../../src/core/scan/memo';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { DAY_MS } from '../../src/core/model';
 import { DEFAULT_RULES, noUrgencies, type RuleSettings, type Urgency } from '../../src/core/rules/rules';
-import { summarize, type SummaryInput } from '../../src/core/summary';
+import { summarize, type SummaryInput } from '../../src/core/workspace/summary';
 
 const NOW = Date.parse('2026-06-01T00:00:00Z');
 const days = (n: number) => NOW + n * DAY_MS;
@@ -21,7 +21,7 @@ function input(over: Partial<SummaryInput> = {}): SummaryInput {
   };
 }
 
-describe('workspace summary (core/summary.ts)', () => {
+describe('workspace summary (core/workspace/summary.ts)', () => {
   it('counts certificates, CRLs, SAML metadata and hosts alike: expired, critical, soon, urgent', () => {
     const s = summarize(
       input({

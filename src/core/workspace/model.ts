@@ -7,7 +7,7 @@
  * documents, workspace folders, reading files, events); unit tests drive it with a fake clock.
  */
 import picomatch from 'picomatch';
-import { type Clock, nextChangeOf, nextChangeOfCrl, nextExpiryChange, nextLocalMidnight, WallClockAlarm } from '../clock';
+import { type Clock, nextChangeOf, nextChangeOfCrl, nextExpiryChange, nextLocalMidnight, WallClockAlarm } from './clock';
 import { ContextClassifier, type ContextGlobs, type FileContext } from '../context';
 import { movable, mover, type TextEdit } from '../formats/shift';
 import { fileFindingParts, joinParts, policyOfMode, withContextPolicy } from '../findings/fileFindings';

@@ -4,7 +4,7 @@
  * (nextUpdate), SAML metadata (validUntil) and the certificates hosts serve. Computed here once from
  * the store's counts, so the surfaces cannot disagree; free of `vscode`.
  */
-import { noUrgencies, URGENCY_ORDER, urgencyOf, type RuleSettings, type Urgency, type UrgencyCounts } from './rules/rules';
+import { noUrgencies, URGENCY_ORDER, urgencyOf, type RuleSettings, type Urgency, type UrgencyCounts } from '../rules/rules';
 
 /** What the summary counts. */
 export type SummaryKind = 'certificates' | 'crls' | 'metadata' | 'hosts';

@@ -4,9 +4,9 @@
  * a host's cached check going stale), and one wall-clock alarm that wakes the caller then, even
  * across suspend/resume and clock jumps.
  */
-import { DAY_MS, type FileExpiry } from './model';
-import { daysLeft, expiryDates, type RuleSettings, type Urgency, urgencyOf } from './rules/rules';
-import type { ProbeResult } from './hosts/tlsHandshake';
+import { DAY_MS, type FileExpiry } from '../model';
+import { daysLeft, expiryDates, type RuleSettings, type Urgency, urgencyOf } from '../rules/rules';
+import type { ProbeResult } from '../hosts/tlsHandshake';
 
 /** Wall time and timers, replaceable in tests. */
 export interface Clock {
