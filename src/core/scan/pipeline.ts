@@ -518,14 +518,18 @@ function listSync(source: WalkSource, onUnreadable: (u: UnreadableFolder) => voi
 }
 
 function failedResult(file: string, e: unknown): FileResult {
-  const message = `Could not read this file: ${e instanceof Error ? e.message : String(e)}`;
+  return problemResult(file, 'warning', 'read-error', `Could not read this file: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+/** A file that gave nothing but one problem about the whole file. */
+function problemResult(file: string, severity: Finding['severity'], code: Finding['code'], message: string): FileResult {
   return {
     file,
     certificates: [],
     privateKeys: [],
     references: [],
     crls: [],
-    problems: [{ file, range: FILE_START, severity: 'warning', code: 'read-error', message }],
+    problems: [{ file, range: FILE_START, severity, code, message }],
   };
 }
 
@@ -538,30 +542,12 @@ export async function resultFor(
   read: ReadFile,
 ): Promise<FileResult | undefined> {
   if (bytes === 'gone') return undefined;
-  if (bytes === 'too-large' || bytes instanceof Error) {
-    const isCertFile = CERTIFICATE_EXTENSIONS.has(path.extname(file).toLowerCase());
-    if (bytes === 'too-large' && !isCertFile) return undefined;
-    const message =
-      bytes === 'too-large'
-        ? `Skipped: larger than the ${Math.round(maxSize / 1024 / 1024)} MB limit (certlens.maxFileSize)`
-        : `Could not read this file: ${bytes.message}`;
-    return {
-      file,
-      certificates: [],
-      privateKeys: [],
-      references: [],
-      crls: [],
-      problems: [
-        {
-          file,
-          range: FILE_START,
-          severity: bytes === 'too-large' ? 'info' : 'warning',
-          code: bytes === 'too-large' ? 'file-too-large' : 'read-error',
-          message,
-        },
-      ],
-    };
+  if (bytes === 'too-large') {
+    if (!CERTIFICATE_EXTENSIONS.has(path.extname(file).toLowerCase())) return undefined;
+    const limit = Math.round(maxSize / 1024 / 1024);
+    return problemResult(file, 'info', 'file-too-large', `Skipped: larger than the ${limit} MB limit (certlens.maxFileSize)`);
   }
+  if (bytes instanceof Error) return failedResult(file, bytes);
   const result = options.memo ? options.memo.parse(file, bytes, options) : parseFile(file, bytes, options);
   for (const ref of result.references) {
     const target = await read(ref.target, maxSize);
