@@ -171,14 +171,17 @@ describe('PKCS#12 files, with and without a password', function () {
         ['changeit', 'changeit'],
       ] as const) {
         const r = openPkcs12(pkcs12({ key, cert, password, opensslArgs }));
-        assert.deepEqual(opened(r), { status: 'open', subjects: 1, integrity: 'verified', openedWith }, `${kind}, ${password}`);
+        // PBES2 bags are tried with the empty password before the MAC (native PBKDF2 is cheaper than
+        // the MAC's derivation): opened so, the file's integrity is not verified.
+        const integrity = kind === 'pbes2' && password === '' ? 'not-verified' : 'verified';
+        assert.deepEqual(opened(r), { status: 'open', subjects: 1, integrity, openedWith }, `${kind}, ${password}`);
         if (r.status === 'open')
           assert.equal(Buffer.from(r.certificates[0]).toString('base64'), cert.pem.replace(/-----[^-]+-----|\s/g, ''));
       }
     });
   }
 
-  it('calls a file locked after one MAC derivation per password tried, decrypting no bag', () => {
+  it('calls a file locked after one MAC derivation per password tried, decrypting no legacy bag', () => {
     const { key, cert } = material();
     for (const [kind, iterations] of [
       ['3des', 2048],
@@ -188,8 +191,9 @@ describe('PKCS#12 files, with and without a password', function () {
       const bytes = pkcs12({ key, cert, password: 'unknown', iterations, opensslArgs: kinds[kind] });
       const { result, iterations: spent } = spending(() => openPkcs12(bytes));
       assert.equal(result.status, 'locked');
-      // The empty password, no password and "changeit": three MAC keys of one digest block each.
-      assert.equal(spent, 3 * iterations, `${kind}, ${iterations} iterations`);
+      // The empty password, no password and "changeit": three MAC keys of one digest block each; PBES2
+      // bags are tried once with the empty password first (one native PBKDF2 of a 32-byte key).
+      assert.equal(spent, (kind === 'pbes2' ? 4 : 3) * iterations, `${kind}, ${iterations} iterations`);
     }
   });
 
