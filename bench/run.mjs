@@ -15,6 +15,19 @@ import { generateTree } from './generate.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  // The options are this file's header comment.
+  const header = fs
+    .readFileSync(fileURLToPath(import.meta.url), 'utf8')
+    .split('\n')
+    .slice(1);
+  const comment = header.slice(
+    0,
+    header.findIndex((l) => !l.startsWith('//')),
+  );
+  process.stdout.write(comment.map((l) => l.replace(/^\/\/ ?/, '')).join('\n') + '\n');
+  process.exit(0);
+}
 const opt = (name, dflt) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : dflt;
