@@ -116,7 +116,7 @@ export function makeWorkspace(dir, { extras = false, overwrite = false, manifest
       info(chain.intermediate, 'ec', 'intermediate'),
       info(chain.root, 'ec', 'root'),
     ]);
-    const k8s = leaf('ingress.example.test', ec, -30, 45);
+    const k8s = leaf('ingress.example.test', ec, -60, 45);
     const b64 = (s) => Buffer.from(s).toString('base64');
     addCerts(
       'k8s/ingress-tls.yaml',

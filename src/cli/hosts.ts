@@ -41,6 +41,35 @@ export interface HostCliOptions {
 
 type Usage = (message: string) => Error;
 
+/** The shares of a lifetime each band waits for, beside --critical-days and the others (scan and check). */
+export const SHARE_ARG_OPTIONS = {
+  'critical-lifetime-share': { type: 'string' },
+  'lifetime-share': { type: 'string' },
+  'info-lifetime-share': { type: 'string' },
+} as const;
+
+type ShareValues = { 'critical-lifetime-share'?: string; 'lifetime-share'?: string; 'info-lifetime-share'?: string };
+
+/** The lifetime shares the options give: a number from 0 to 1 (0.25) or a fraction (1/3); 0 turns one off. */
+export function lifetimeShareSettings(
+  values: ShareValues,
+  usage: Usage,
+): Pick<RuleSettings, 'criticalLifetimeShare' | 'lifetimeShare' | 'infoLifetimeShare'> {
+  const share = (name: keyof ShareValues, fallback: number): number => {
+    const v = values[name];
+    if (v === undefined) return fallback;
+    const fraction = /^(\d+)\/(\d+)$/.exec(v);
+    const n = fraction ? Number(fraction[1]) / Number(fraction[2]) : /^(\d+(\.\d*)?|\.\d+)$/.test(v) ? Number(v) : NaN;
+    if (!(n >= 0 && n <= 1)) throw usage(`--${name} needs a share of the lifetime from 0 to 1, such as 0.25 or 1/3, got "${v}"`);
+    return n;
+  };
+  return {
+    criticalLifetimeShare: share('critical-lifetime-share', DEFAULT_RULES.criticalLifetimeShare),
+    lifetimeShare: share('lifetime-share', DEFAULT_RULES.lifetimeShare),
+    infoLifetimeShare: share('info-lifetime-share', DEFAULT_RULES.infoLifetimeShare),
+  };
+}
+
 /** Reads --resolve, --timeout and --ca. */
 export function hostCliOptions(values: { resolve?: string[]; timeout?: string; ca?: string[] }, usage: Usage): HostCliOptions {
   const resolve = new Map<string, { host: string; port: number }>();
@@ -142,6 +171,8 @@ Options:
   --fail-on LEVEL                  expired|error|warning|info|never (default: error)
   --now ISO-8601                   evaluate expiry at this time
   --critical-days N, --warn-days N, --info-days N
+  --critical-lifetime-share S, --lifetime-share S, --info-lifetime-share S
+                                   as in scan: each band waits for its share of the lifetime too
 
 HTTPS_PROXY and NO_PROXY are honoured (CONNECT through an http:// proxy).
 Exit codes: 0 nothing at or above --fail-on; 1 something is (an unreachable host is an error); 2 usage;
@@ -163,6 +194,7 @@ export async function checkCommand(args: string[], usage: Usage): Promise<number
       'critical-days': { type: 'string' },
       'warn-days': { type: 'string' },
       'info-days': { type: 'string' },
+      ...SHARE_ARG_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -214,9 +246,9 @@ export async function checkCommand(args: string[], usage: Usage): Promise<number
   return failed ? 1 : 0;
 }
 
-/** --now and the day thresholds, as `scan` reads them. */
+/** --now, the day thresholds and the lifetime shares, as `scan` reads them. */
 function evaluationSettings(
-  values: { now?: string; 'critical-days'?: string; 'warn-days'?: string; 'info-days'?: string },
+  values: { now?: string; 'critical-days'?: string; 'warn-days'?: string; 'info-days'?: string } & ShareValues,
   usage: Usage,
 ): { now: number; rules: RuleSettings } {
   const days = (v: string | undefined, name: string, fallback: number) => {
@@ -233,6 +265,7 @@ function evaluationSettings(
       criticalDays: days(values['critical-days'], 'critical-days', DEFAULT_RULES.criticalDays),
       warningDays: days(values['warn-days'], 'warn-days', DEFAULT_RULES.warningDays),
       infoDays: days(values['info-days'], 'info-days', DEFAULT_RULES.infoDays),
+      ...lifetimeShareSettings(values, usage),
     },
   };
 }

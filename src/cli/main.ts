@@ -14,7 +14,15 @@ import { type FragmentSpec, type ReportFragment, writeJsonReport } from '../core
 import { type ContextGlobs, ContextClassifier, contextByFolder, NON_PRODUCTION_POLICIES, type NonProductionPolicy } from '../core/context';
 import { withContextPolicy } from '../core/findings/fileFindings';
 import { type FailureCounts, failsAt, failureCounts, toCsv, toSarif, toTable } from '../core/report/formats';
-import { checkCommand, checkTargets, HOST_ARG_OPTIONS, HostCollector, hostCliOptions } from './hosts';
+import {
+  checkCommand,
+  checkTargets,
+  HOST_ARG_OPTIONS,
+  HostCollector,
+  hostCliOptions,
+  lifetimeShareSettings,
+  SHARE_ARG_OPTIONS,
+} from './hosts';
 import { baselineJson, BaselineMatcher, createBaseline } from '../core/report/baseline';
 import { readBaselineFile, sourceRootFor } from './baseline';
 import { ownersByRoot, repositoryRoot } from '../core/owners';
@@ -51,6 +59,12 @@ Options for scan:
   --critical-days N               error when expiring within N days (default: ${DEFAULT_RULES.criticalDays})
   --warn-days N                   warning within N days (default: ${DEFAULT_RULES.warningDays})
   --info-days N                   information within N days (default: ${DEFAULT_RULES.infoDays})
+  --critical-lifetime-share S, --lifetime-share S, --info-lifetime-share S
+                                  each band also waits until no more than this share of a
+                                  certificate's lifetime is left, the nearer to expiry of the
+                                  two applying: 0 to 1 or a fraction (defaults: 1/6, 1/3 the
+                                  renewal point, 1/2); a 6-day certificate is an error only in
+                                  its last day, a 1-year one keeps the days; 0 turns one off
   --fail-on LEVEL                 exit 1 if a finding is at least LEVEL:
                                   expired|error|warning|info|hint|never (default: error);
                                   hints fail only --fail-on hint
@@ -140,6 +154,7 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
       'critical-days': { type: 'string' },
       'warn-days': { type: 'string' },
       'info-days': { type: 'string' },
+      ...SHARE_ARG_OPTIONS,
       'fail-on': { type: 'string', default: 'error' },
       baseline: { type: 'string' },
       now: { type: 'string' },
@@ -188,6 +203,7 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     criticalDays: intOption(values['critical-days'], 'critical-days', DEFAULT_RULES.criticalDays),
     warningDays: intOption(values['warn-days'], 'warn-days', DEFAULT_RULES.warningDays),
     infoDays: intOption(values['info-days'], 'info-days', DEFAULT_RULES.infoDays),
+    ...lifetimeShareSettings(values, (m) => new UsageError(m)),
   };
   const keystorePassword = keystorePasswordOption(values['keystore-password-file'], values['keystore-password-env']);
   const roots = positionals.length ? positionals : ['.'];

@@ -171,7 +171,6 @@ export type FindingCode =
   | 'expires-critical'
   | 'expires-warning'
   | 'expires-info'
-  | 'lifetime-share'
   | 'chain-member-expires-first'
   | 'weak-signature'
   | 'weak-rsa-key'

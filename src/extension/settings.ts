@@ -47,8 +47,9 @@ export const SETTINGS = {
   criticalDays: resourceScoped(DEFAULT_RULES.criticalDays),
   warningDays: resourceScoped(DEFAULT_RULES.warningDays),
   infoDays: resourceScoped(DEFAULT_RULES.infoDays),
+  criticalLifetimeShare: resourceScoped(DEFAULT_RULES.criticalLifetimeShare),
   lifetimeShare: resourceScoped(DEFAULT_RULES.lifetimeShare),
-  shortLivedMaxDays: resourceScoped(DEFAULT_RULES.shortLivedMaxDays),
+  infoLifetimeShare: resourceScoped(DEFAULT_RULES.infoLifetimeShare),
   include: resourceScoped<string[]>(['**/*']),
   exclude: resourceScoped<string[]>(DEFAULT_EXCLUDES),
   maxFileSize: resourceScoped(DEFAULT_MAX_FILE_SIZE),
@@ -182,8 +183,9 @@ export function configFrom(read: (key: SettingKey, scope: SettingScope) => unkno
       criticalDays: values.criticalDays,
       warningDays: values.warningDays,
       infoDays: values.infoDays,
+      criticalLifetimeShare: values.criticalLifetimeShare,
       lifetimeShare: values.lifetimeShare,
-      shortLivedMaxDays: values.shortLivedMaxDays,
+      infoLifetimeShare: values.infoLifetimeShare,
       ignore: new Set(values['ignore.fingerprints'].map((f) => f.toLowerCase().replace(/:/g, ''))),
       snoozed: new Map(
         Object.entries(values.snoozes)

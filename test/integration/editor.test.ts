@@ -267,7 +267,7 @@ describe('CertLens editor surface', function () {
     const first = makeCert({ cn: 'created.certlens.test', key, notBefore: daysFromNow(-30), notAfter: daysFromNow(-2) });
     await vscode.workspace.fs.writeFile(uri, Buffer.from(first.pem));
     await waitFor('a diagnostic on the created file', () => certDiagnostics(uri).some((d) => d.code === 'expired'));
-    const second = makeCert({ cn: 'created.certlens.test', key, notBefore: daysFromNow(-1), notAfter: daysFromNow(5) });
+    const second = makeCert({ cn: 'created.certlens.test', key, notBefore: daysFromNow(-85), notAfter: daysFromNow(5) });
     await vscode.workspace.fs.writeFile(uri, Buffer.from(`# renewed\n${second.pem}`));
     await waitFor('the change to be picked up', () =>
       certDiagnostics(uri).find((d) => d.code === 'expires-critical' && d.range.start.line === 1),
@@ -275,6 +275,47 @@ describe('CertLens editor surface', function () {
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(uri, '..'), { recursive: true });
     await waitFor('diagnostics to be cleared', () => certDiagnostics(uri).length === 0);
     assert.ok(!(await api()).report().certificates.some((c) => c.subjectCN === 'created.certlens.test'));
+  });
+
+  it('judges a short-lived certificate by its lifetime (a 6-day one is quiet when issued, a warning at its renewal point) and a 10-year CA by its days', async () => {
+    const key = makeKey({ type: 'ec' });
+    const fresh = makeCert({ cn: 'fresh.lifetime.certlens.test', key, notBefore: daysFromNow(0), notAfter: daysFromNow(6) });
+    const due = makeCert({ cn: 'due.lifetime.certlens.test', key, notBefore: daysFromNow(-4.5), notAfter: daysFromNow(1.5) });
+    const ca = makeCert({ cn: 'Ten Year Lifetime CA', key, ca: true, notBefore: daysFromNow(-3645), notAfter: daysFromNow(5) });
+    const freshUri = workspaceUri('lifetime/fresh.pem');
+    const dueUri = workspaceUri('lifetime/due.pem');
+    const caUri = workspaceUri('lifetime/ca.pem');
+    await vscode.workspace.fs.writeFile(freshUri, Buffer.from(fresh.pem));
+    await vscode.workspace.fs.writeFile(dueUri, Buffer.from(due.pem));
+    await vscode.workspace.fs.writeFile(caUri, Buffer.from(ca.pem));
+    try {
+      const warning = await waitFor('the renewal-point warning', () => certDiagnostics(dueUri).find((d) => d.code === 'expires-warning'));
+      assert.equal(warning.severity, vscode.DiagnosticSeverity.Warning);
+      assert.match(warning.message, /expires in 2 days \(.*\), past its renewal point with a third of its 6-day lifetime left/);
+      const critical = await waitFor("the CA's error at 5 days", () => certDiagnostics(caUri).find((d) => d.code === 'expires-critical'));
+      assert.match(
+        critical.message,
+        /^CN=Ten Year Lifetime CA expires in 5 days \(\d{4}-\d\d-\d\d\)$/,
+        'the day thresholds, nothing about a lifetime',
+      );
+      await waitFor('the fresh certificate in the report', async () =>
+        (await api()).report().certificates.some((c) => c.subjectCN === 'fresh.lifetime.certlens.test'),
+      );
+      assert.deepEqual(
+        certDiagnostics(freshUri).map((d) => d.code),
+        [],
+        'a 6-day certificate issued now is nothing to act on (the days alone made it an error: 6 < 7)',
+      );
+      // The shares are settings: with the error band's off, the fresh certificate is an error at once, as before.
+      await setSetting('criticalLifetimeShare', 0);
+      await waitFor('the days alone: an error', () => certDiagnostics(freshUri).some((d) => d.code === 'expires-critical'));
+      await setSetting('criticalLifetimeShare', undefined);
+      await waitFor('quiet again', () => certDiagnostics(freshUri).length === 0);
+    } finally {
+      await setSetting('criticalLifetimeShare', undefined);
+      await vscode.workspace.fs.delete(workspaceUri('lifetime'), { recursive: true });
+      await waitFor('diagnostics to be cleared', () => certDiagnostics(dueUri).length === 0 && certDiagnostics(caUri).length === 0);
+    }
   });
 
   it('updates lenses and diagnostics from unsaved edits', async () => {
@@ -306,7 +347,7 @@ describe('CertLens editor surface', function () {
   it('moves diagnostics with lines typed between certificate blocks, and parses again when a block is edited', async () => {
     const key = makeKey({ type: 'ec' });
     const expired = makeCert({ cn: 'moved-expired.certlens.test', key, notBefore: daysFromNow(-30), notAfter: daysFromNow(-2) });
-    const critical = makeCert({ cn: 'moved-critical.certlens.test', key, notBefore: daysFromNow(-1), notAfter: daysFromNow(3) });
+    const critical = makeCert({ cn: 'moved-critical.certlens.test', key, notBefore: daysFromNow(-87), notAfter: daysFromNow(3) });
     const uri = workspaceUri('moved/bundle.pem');
     await vscode.workspace.fs.writeFile(uri, Buffer.from(`${expired.pem}# the critical one\n${critical.pem}`));
     const lineOf = (code: string) => certDiagnostics(uri).find((d) => d.code === code)?.range.start.line;

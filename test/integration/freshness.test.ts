@@ -31,7 +31,7 @@ describe('CertLens keeps results true as time passes', function () {
     // Enters the critical band (7 days) at the same moment.
     const critical = write(
       'week.pem',
-      makeCert({ cn: 'week.freshness.test', key, notBefore: daysFromNow(-10), notAfter: new Date(expiresAt + 7 * 86_400_000) }).pem,
+      makeCert({ cn: 'week.freshness.test', key, notBefore: daysFromNow(-100), notAfter: new Date(expiresAt + 7 * 86_400_000) }).pem,
     );
     const a = await api();
     await a.scan();

@@ -130,7 +130,7 @@ describe('CI and code review: SARIF for code scanning, baselines (dist/cli.js)',
     repo = tempDir('certlens-ci-');
     const key = sharedKey({ type: 'ec' });
     expiredPem = makeCert({ cn: 'expired.ci.test', key, notBefore: daysFromNow(-100), notAfter: daysFromNow(-3) }).pem;
-    soonPem = makeCert({ cn: 'soon.ci.test', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(20) }).pem;
+    soonPem = makeCert({ cn: 'soon.ci.test', key, notBefore: daysFromNow(-100), notAfter: daysFromNow(20) }).pem;
     const write = (rel: string, text: string) => {
       fs.mkdirSync(path.dirname(path.join(repo, rel)), { recursive: true });
       fs.writeFileSync(path.join(repo, rel), text);

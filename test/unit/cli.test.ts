@@ -22,7 +22,7 @@ describe('CLI (dist/cli.js)', () => {
     dir = tempDir();
     const key = sharedKey({ type: 'ec' });
     expiredPem = makeCert({ cn: 'expired.certlens.dev', key, notBefore: daysFromNow(-100), notAfter: daysFromNow(-12) }).pem;
-    soonPem = makeCert({ cn: 'soon.certlens.dev', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(20) }).pem;
+    soonPem = makeCert({ cn: 'soon.certlens.dev', key, notBefore: daysFromNow(-100), notAfter: daysFromNow(20) }).pem;
     fs.writeFileSync(path.join(dir, 'expired.pem'), expiredPem);
     fs.writeFileSync(path.join(dir, 'soon.crt'), `# soon\n${soonPem}`);
     fs.writeFileSync(path.join(dir, 'broken.pem'), '-----BEGIN CERTIFICATE-----\nMIIB%%%\n-----END CERTIFICATE-----\n');
@@ -197,10 +197,96 @@ describe('CLI (dist/cli.js)', () => {
       ['frobnicate'],
       ['scan', '--bogus'],
       ['scan', '--now', 'tomorrow'],
+      ['scan', '--lifetime-share', '2'],
+      ['scan', '--info-lifetime-share', 'half'],
+      ['scan', '--critical-lifetime-share', '1/0'],
     ]) {
       const r = run(args);
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.stderr, /^certlens: /, args.join(' '));
     }
+  });
+
+  describe('thresholds that fit the lifetime: a 6-day certificate and a 10-year CA made by openssl, default settings', () => {
+    let lifetimeDir: string;
+    let issued: number;
+    const DAY = 86_400_000;
+    before(() => {
+      lifetimeDir = tempDir();
+      const key = sharedKey({ type: 'ec' });
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
+      issued = now.getTime();
+      const short = makeCert({ cn: 'short.certlens.dev', key, notBefore: now, notAfter: new Date(issued + 6 * DAY) });
+      const ca = makeCert({ cn: 'Ten Year CA', key, ca: true, notBefore: now, notAfter: new Date(issued + 3650 * DAY) });
+      fs.writeFileSync(path.join(lifetimeDir, 'short.pem'), short.pem);
+      fs.writeFileSync(path.join(lifetimeDir, 'ca.pem'), ca.pem);
+    });
+    after(() => fs.rmSync(lifetimeDir, { recursive: true, force: true }));
+
+    /** The findings at `at` (epoch ms; default: now) as "CN severity code", and the exit code. */
+    const scanAt = (at?: number, extra: string[] = []) => {
+      const r = run([
+        'scan',
+        lifetimeDir,
+        '--format',
+        'json',
+        ...(at === undefined ? [] : ['--now', new Date(at).toISOString()]),
+        ...extra,
+      ]);
+      const report = JSON.parse(r.stdout) as Report;
+      const cn = (file: string) => (file.endsWith('short.pem') ? 'short' : 'ca');
+      return { code: r.code, findings: report.findings.map((f) => `${cn(f.file)} ${f.severity} ${f.code}`), report };
+    };
+
+    it('a minute after issue: nothing to say about either (the 6-day certificate used to be an error at once: 6 days < 7)', () => {
+      const r = scanAt();
+      assert.deepEqual(r.findings, []);
+      assert.equal(r.code, 0);
+      assert.deepEqual(
+        r.report.certificates.map((c) => c.lifetimeDays).sort((a, b) => a - b),
+        [6, 3650],
+      );
+      // The day thresholds alone, as before: the 6-day certificate is an error from the start.
+      const daysOnly = scanAt(undefined, ['--critical-lifetime-share', '0', '--lifetime-share', '0', '--info-lifetime-share', '0']);
+      assert.deepEqual(daysOnly.findings, ['short error expires-critical']);
+      assert.equal(daysOnly.code, 1);
+    });
+
+    it('the 6-day certificate through its life: information at half-life, a warning at its renewal point, an error in its last day', () => {
+      assert.deepEqual(scanAt(issued + 3 * DAY - 60_000).findings, []);
+      assert.deepEqual(scanAt(issued + 3 * DAY + 60_000).findings, ['short info expires-info']);
+      const renewal = scanAt(issued + 4 * DAY + 60_000);
+      assert.deepEqual(renewal.findings, ['short warning expires-warning']);
+      assert.equal(renewal.code, 0);
+      assert.match(
+        renewal.report.findings[0].message,
+        /^CN=short\.certlens\.dev expires in 2 days \(\d{4}-\d\d-\d\d\), past its renewal point with a third of its 6-day lifetime left$/,
+      );
+      const last = scanAt(issued + 5 * DAY + 60_000);
+      assert.deepEqual(last.findings, ['short error expires-critical']);
+      assert.match(last.report.findings[0].message, /in the last sixth of its 6-day lifetime/);
+      assert.equal(last.code, 1);
+      // A renewal point given as a fraction: a quarter (1.5 days) left.
+      assert.deepEqual(scanAt(issued + 4 * DAY + 60_000, ['--lifetime-share', '1/4']).findings, ['short info expires-info']);
+    });
+
+    it('the 10-year CA keeps the day thresholds: information at 90 days, a warning at 30, an error at 7, with the plain messages', () => {
+      const end = issued + 3650 * DAY;
+      for (const [left, expected] of [
+        [91, []],
+        [89, ['ca info expires-info']],
+        [29, ['ca warning expires-warning']],
+        [6, ['ca error expires-critical']],
+      ] as const) {
+        const r = scanAt(end - left * DAY);
+        assert.deepEqual(
+          r.findings.filter((f) => f.startsWith('ca ')),
+          expected,
+          `${left} days left`,
+        );
+        for (const f of r.report.findings.filter((x) => x.file.endsWith('ca.pem')))
+          assert.match(f.message, /^CN=Ten Year CA expires in \d+ days \(\d{4}-\d\d-\d\d\)$/);
+      }
+    });
   });
 });

@@ -41,6 +41,12 @@ function assertChangesAt(c: CertificateRecord, now: number, t: number, rules: Ru
 
 const NO_TEXT = { textRoundingMs: Infinity };
 
+/** A share of the lifetime for random settings: mostly between 0 and 1, sometimes exactly 0 or 1. */
+const share = (random: () => number): number => {
+  const r = random();
+  return r < 0.1 ? 0 : r < 0.2 ? 1 : random();
+};
+
 /** Repeatable numbers in [0, 1) (mulberry32). */
 function seededRandom(seed: number): () => number {
   return () => {
@@ -109,37 +115,56 @@ describe('clock: nextChangeOf', () => {
     }
   });
 
-  it('the lifetime share of a short-lived certificate running out', () => {
-    // 60-day certificate: under 33% left at 19.8 days before notAfter, outside the 10-day warning band.
-    const rules = { ...DEFAULT_RULES, warningDays: 10, criticalDays: 2 };
-    const c = cert({ notBefore: NOW - 30 * DAY_MS, notAfter: NOW + 30 * DAY_MS });
-    const t = nextChangeOf(c, NOW, rules, NO_TEXT);
-    assert.ok(Math.abs(t - (c.notAfter - 0.33 * 60 * DAY_MS)) <= 1, `${t - NOW} ms after now`);
+  it('a 6-day certificate: its changes come at half-life, at its renewal point, in its last sixth and at expiry', () => {
+    const c = cert({ notBefore: NOW, notAfter: NOW + 6 * DAY_MS });
+    const moments: number[] = [];
+    for (
+      let now = NOW, t = nextChangeOf(c, now, DEFAULT_RULES, NO_TEXT);
+      t < Infinity;
+      now = t, t = nextChangeOf(c, now, DEFAULT_RULES, NO_TEXT)
+    ) {
+      assertChangesAt(c, now, t, DEFAULT_RULES, false);
+      moments.push(t);
+    }
     assert.deepEqual(
-      evaluate([c], t - 1, rules).map((f) => f.code),
+      moments.map((t) => `${(t - NOW) / DAY_MS}:${urgencyOf(c, t, DEFAULT_RULES)}`),
+      ['3:info', '4:warning', '5:critical', '6:expired'],
+    );
+    // With no information share (the info band by its 90 days: information from issue), the first change is the renewal point.
+    const noInfoShare = { ...DEFAULT_RULES, infoLifetimeShare: 0 };
+    assert.equal(urgencyOf(c, NOW, noInfoShare), 'info');
+    const t = nextChangeOf(c, NOW, noInfoShare, NO_TEXT);
+    assert.equal(t, NOW + 4 * DAY_MS, 'two thirds into its lifetime');
+    assert.deepEqual(
+      evaluate([c], t - 1, noInfoShare).map((f) => f.code),
       ['expires-info'],
     );
     assert.deepEqual(
-      evaluate([c], t, rules).map((f) => f.code),
-      ['expires-info', 'lifetime-share'],
+      evaluate([c], t, noInfoShare).map((f) => f.code),
+      ['expires-warning'],
     );
-    assertChangesAt(c, NOW, t, rules, false);
-    // A long-lived certificate has no such moment: the info band comes first and nothing between.
-    const long = cert({ notBefore: NOW - 300 * DAY_MS, notAfter: NOW + 30 * DAY_MS });
-    assert.equal(nextChangeOf(long, NOW, rules, NO_TEXT), NOW + 20 * DAY_MS);
+    // A third of a lifetime of 47 days and 1 ms is not a whole ms: rounded, as cert-manager rounds its renewal point.
+    const tls = cert({ notBefore: NOW - 40 * DAY_MS, notAfter: NOW + 7 * DAY_MS + 1 });
+    assert.equal(urgencyOf(tls, NOW - 10 * DAY_MS, DEFAULT_RULES), 'info');
+    const u = nextChangeOf(tls, NOW - 10 * DAY_MS, DEFAULT_RULES, NO_TEXT);
+    assert.equal(urgencyOf(tls, u, DEFAULT_RULES), 'warning');
+    assert.equal(urgencyOf(tls, u - 1, DEFAULT_RULES), 'info');
+    assert.equal(u, tls.notAfter - Math.round((47 * DAY_MS + 1) / 3));
   });
 
-  it('the lifetime-share percentage in the message stepping down', () => {
-    // A 1-day certificate with 4 h left: 16.67% -> "17%"; "16%" once under 16.5% (3.96 h left).
-    const rules = { ...DEFAULT_RULES, criticalDays: 0, warningDays: 0, infoDays: 0 };
-    const c = cert({ notBefore: NOW - 20 * HOUR, notAfter: NOW + 4 * HOUR });
-    const t = nextChangeOf(c, NOW, rules);
-    assert.ok(Math.abs(t - (NOW + 144_000)) <= 1, `${t - NOW} ms after now`);
-    assert.match(evaluate([c], t - 1, rules)[0].message, / 17% /);
-    assert.match(evaluate([c], t, rules)[0].message, / 16% /);
-    assertChangesAt(c, NOW, t, rules);
-    // Text-only: with text steps ignored the next change is the expiry.
-    assert.equal(nextChangeOf(c, NOW, rules, NO_TEXT), NOW + 4 * HOUR);
+  it('a 1-year certificate: its bands change at the day thresholds alone', () => {
+    const c = cert({ notBefore: NOW - 275 * DAY_MS, notAfter: NOW + 90 * DAY_MS + 5 * HOUR });
+    const moments: number[] = [];
+    for (
+      let now = NOW, t = nextChangeOf(c, now, DEFAULT_RULES, NO_TEXT);
+      t < Infinity;
+      now = t, t = nextChangeOf(c, now, DEFAULT_RULES, NO_TEXT)
+    )
+      moments.push(t);
+    assert.deepEqual(
+      moments.map((t) => c.notAfter - t),
+      [90 * DAY_MS, 30 * DAY_MS, 7 * DAY_MS, 0],
+    );
   });
 
   it('the days-left count stepping, before and after expiry', () => {
@@ -199,8 +224,10 @@ describe('clock: nextChangeOf', () => {
         criticalDays: days[0],
         warningDays: days[1],
         infoDays: days[2],
-        lifetimeShare: random(),
-        shortLivedMaxDays: random() * 200,
+        // A third of them with the default shares, the others with any (0 and 1 included: off).
+        ...(random() < 0.33
+          ? {}
+          : { criticalLifetimeShare: share(random), lifetimeShare: share(random), infoLifetimeShare: share(random) }),
         snoozed: random() < 0.3 ? new Map([['aa', NOW + span(3)]]) : new Map(),
       };
       const c = cert({ notBefore, notAfter });
@@ -355,7 +382,17 @@ describe('clock: nextHostChange', () => {
 
   it('the chain member that expires first turning critical', () => {
     const r = probe({
-      chain: [member({}), member({ subject: 'CN=int', subjectCN: 'int', notAfter: NOW + 7 * DAY_MS + 3 * HOUR, isCA: true, sha256: 'bb' })],
+      chain: [
+        member({}),
+        member({
+          subject: 'CN=int',
+          subjectCN: 'int',
+          notBefore: NOW - 3000 * DAY_MS,
+          notAfter: NOW + 7 * DAY_MS + 3 * HOUR,
+          isCA: true,
+          sha256: 'bb',
+        }),
+      ],
       chainEarliestIndex: 1,
     });
     const t = nextHostChange(r, NOW, DEFAULT_RULES, CACHE);

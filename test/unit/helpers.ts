@@ -105,7 +105,11 @@ export async function scanTree(options: TreeScanOptions): Promise<{ results: Fil
 
 export const WORKER_FILE = path.join(__dirname, '..', '..', 'src', 'core', 'scan', 'readWorker.js');
 
-/** A certificate record with plausible fields around `now` (valid for 30 days past, 200 ahead), for rule tests. */
+/**
+ * A certificate record with plausible fields around `now` (valid for 120 days past, 200 ahead), for
+ * rule tests: a lifetime long enough that a notAfter set within the info window (90 days) is judged
+ * by the day thresholds, not by the shares of the lifetime (rules.ts withinBand).
+ */
 export function fakeCertificate(now: number, over: Partial<CertificateRecord> = {}): CertificateRecord {
   return {
     subject: 'CN=t',
@@ -114,7 +118,7 @@ export function fakeCertificate(now: number, over: Partial<CertificateRecord> = 
     issuerCN: 'ca',
     sans: { dns: [], ip: [], email: [], uri: [] },
     serial: '01',
-    notBefore: now - 30 * DAY_MS,
+    notBefore: now - 120 * DAY_MS,
     notAfter: now + 200 * DAY_MS,
     sha256: 'aa',
     sha1: 'bb',

@@ -114,7 +114,7 @@ export function probeFixtures(): ProbeFixtures {
       notBefore: daysFromNow(-1),
       notAfter: daysFromNow(100),
     }),
-    chainLeaf: leaf('chain.certlens.dev', -10, 60, { cert: shortIntermediate, key: intermediateKey }),
+    chainLeaf: leaf('chain.certlens.dev', -100, 60, { cert: shortIntermediate, key: intermediateKey }),
   };
   return fixtures;
 }

@@ -40,14 +40,117 @@ describe('rules', () => {
     assert.equal(f.sha256, 'aa');
   });
 
-  it('warns when a short-lived certificate has less than the configured share of its lifetime left', () => {
-    // 60-day certificate with 15 days left: 25% < 33%, and outside the warning window of 10 days.
-    const s = { ...DEFAULT_RULES, warningDays: 10, criticalDays: 2 };
-    const c = cert({ notBefore: NOW - 45 * DAY_MS, notAfter: NOW + 15 * DAY_MS });
-    assert.deepEqual(codes([c], s), ['info:expires-info', 'warning:lifetime-share']);
-    assert.deepEqual(codes([c], { ...s, lifetimeShare: 0.2 }), ['info:expires-info']);
-    // A one-year certificate is not short-lived.
-    assert.deepEqual(codes([cert({ notBefore: NOW - 300 * DAY_MS, notAfter: NOW + 65 * DAY_MS })], s), ['info:expires-info']);
+  describe('thresholds that fit the lifetime (worked examples of docs/findings.md)', () => {
+    /** A certificate of `lifetimeDays` with `leftMs` to go at NOW. */
+    const aged = (lifetimeDays: number, leftMs: number, over: Partial<CertificateRecord> = {}) =>
+      cert({ notBefore: NOW + leftMs - lifetimeDays * DAY_MS, notAfter: NOW + leftMs, ...over });
+    const urgencyLeft = (lifetimeDays: number, leftMs: number, s: RuleSettings = DEFAULT_RULES, over: Partial<CertificateRecord> = {}) =>
+      urgencyOf(aged(lifetimeDays, leftMs, over), NOW, s);
+    /** The urgency a millisecond before and at each band's start (time left), as "before>at". */
+    const starts = (lifetimeDays: number, leftAtStart: number[], over: Partial<CertificateRecord> = {}) =>
+      leftAtStart.map(
+        (left) => `${urgencyLeft(lifetimeDays, left + 1, DEFAULT_RULES, over)}>${urgencyLeft(lifetimeDays, left, DEFAULT_RULES, over)}`,
+      );
+    const SHARES_OFF = { ...DEFAULT_RULES, criticalLifetimeShare: 0, lifetimeShare: 0, infoLifetimeShare: 0 };
+
+    it('a 6-day certificate: quiet when issued and until half-life, a warning from its renewal point, an error in its last day', () => {
+      // Before: an error from the minute it was issued (6 days < 7).
+      assert.equal(urgencyLeft(6, 6 * DAY_MS, SHARES_OFF), 'critical');
+      assert.deepEqual(codes([aged(6, 6 * DAY_MS)]), []);
+      assert.deepEqual(starts(6, [3 * DAY_MS, 2 * DAY_MS, DAY_MS]), ['later>info', 'info>warning', 'warning>critical']);
+      const at = (left: number) => evaluate([aged(6, left)], NOW).map((f) => `${f.severity}:${f.code}: ${f.message}`);
+      assert.deepEqual(at(3 * DAY_MS), [
+        `info:expires-info: CN=t expires in 3 days (${isoDate(NOW + 3 * DAY_MS)}), less than half of its 6-day lifetime left (renewal due with a third left)`,
+      ]);
+      assert.deepEqual(at(2 * DAY_MS), [
+        `warning:expires-warning: CN=t expires in 2 days (${isoDate(NOW + 2 * DAY_MS)}), past its renewal point with a third of its 6-day lifetime left`,
+      ]);
+      assert.deepEqual(at(DAY_MS), [
+        `error:expires-critical: CN=t expires in 1 day (${isoDate(NOW + DAY_MS)}), in the last sixth of its 6-day lifetime, past its renewal point with a third left`,
+      ]);
+      assert.deepEqual(
+        at(-1).map((m) => m.split(':').slice(0, 2).join(':')),
+        ['error:expired'],
+      );
+    });
+
+    it('a 47-day certificate (public TLS from 2029): information at 23.5 days, a warning at its renewal point (15 days 16 h), an error at 7 days', () => {
+      const renewal = Math.round((47 * DAY_MS) / 3);
+      assert.equal(renewal, 15 * DAY_MS + 16 * 3_600_000);
+      assert.deepEqual(starts(47, [23.5 * DAY_MS, renewal, 7 * DAY_MS]), ['later>info', 'info>warning', 'warning>critical']);
+      // Before: information from issue and a warning at 30 days.
+      assert.equal(urgencyLeft(47, 47 * DAY_MS, SHARES_OFF), 'info');
+      assert.equal(urgencyLeft(47, 47 * DAY_MS), 'later');
+      assert.equal(urgencyLeft(47, 30 * DAY_MS), 'later');
+      // The error band is the days' (7 days come after the last sixth, 7.8 days).
+      assert.equal(evaluate([aged(47, 7 * DAY_MS)], NOW)[0].message, `CN=t expires in 7 days (${isoDate(NOW + 7 * DAY_MS)})`);
+      assert.match(evaluate([aged(47, renewal)], NOW)[0].message, /, past its renewal point with a third of its 47-day lifetime left$/);
+    });
+
+    it('a 90-day certificate: information from 45 days (not from issue), a warning at 30 days, an error at 7', () => {
+      assert.deepEqual(starts(90, [45 * DAY_MS, 30 * DAY_MS, 7 * DAY_MS]), ['later>info', 'info>warning', 'warning>critical']);
+      assert.equal(urgencyLeft(90, 90 * DAY_MS, SHARES_OFF), 'info');
+      assert.deepEqual(codes([aged(90, 90 * DAY_MS)]), []);
+      // At 30 days the renewal point and the warning days coincide: the days' message, nothing to explain.
+      assert.equal(evaluate([aged(90, 30 * DAY_MS)], NOW)[0].message, `CN=t expires in 30 days (${isoDate(NOW + 30 * DAY_MS)})`);
+    });
+
+    for (const [what, lifetimeDays, over] of [
+      ['a 1-year certificate', 365, {}],
+      ['a 10-year CA', 3650, { role: 'root', isCA: true, selfSigned: true, subjectCN: 'Root CA', subject: 'CN=Root CA' }],
+    ] as const) {
+      it(`${what} keeps the day thresholds: 90, 30 and 7 days, the same messages`, () => {
+        assert.deepEqual(starts(lifetimeDays, [90 * DAY_MS, 30 * DAY_MS, 7 * DAY_MS], over), [
+          'later>info',
+          'info>warning',
+          'warning>critical',
+        ]);
+        for (const left of [120, 90, 45, 30, 10, 7, 1, 0.5]) {
+          const c = aged(lifetimeDays, left * DAY_MS, over);
+          assert.deepEqual(evaluate([c], NOW), evaluate([c], NOW, SHARES_OFF), `${left} days left`);
+        }
+      });
+    }
+
+    it('leaves every certificate of 180 days or more exactly as the day thresholds judge it', () => {
+      for (let lifetimeDays = 180; lifetimeDays < 4000; lifetimeDays += 37)
+        for (const left of [lifetimeDays, 150, 90, 89.99, 60, 30, 29.5, 7, 6.9, 0.01])
+          if (left <= lifetimeDays)
+            assert.equal(
+              urgencyLeft(lifetimeDays, left * DAY_MS),
+              urgencyLeft(lifetimeDays, left * DAY_MS, SHARES_OFF),
+              `${lifetimeDays}/${left}`,
+            );
+    });
+
+    it('follows the configured shares; 0 turns a share off; file expiries and CRLs have no lifetime', () => {
+      const s = { ...DEFAULT_RULES, criticalLifetimeShare: 0.1, lifetimeShare: 0.25, infoLifetimeShare: 0 };
+      // 40-day certificate: information by the days from issue, a warning from 10 days left, an error from 4.
+      assert.equal(urgencyLeft(40, 40 * DAY_MS, s), 'info');
+      assert.equal(urgencyLeft(40, 10 * DAY_MS + 1, s), 'info');
+      assert.equal(urgencyLeft(40, 10 * DAY_MS, s), 'warning');
+      assert.equal(urgencyLeft(40, 4 * DAY_MS, s), 'critical');
+      assert.match(
+        evaluate([aged(40, 10 * DAY_MS)], NOW, s)[0].message,
+        /past its renewal point with a quarter of its 40-day lifetime left$/,
+      );
+      assert.match(
+        evaluate([aged(40, 4 * DAY_MS)], NOW, s)[0].message,
+        /in the last tenth of its 40-day lifetime, past its renewal point with a quarter left$/,
+      );
+      assert.match(
+        evaluate([aged(40, 4 * DAY_MS)], NOW, { ...s, criticalLifetimeShare: 0.2 })[0].message,
+        /expires in 4 days \(.*\)$/,
+        'the days decide: 7 days come after a fifth (8 days)',
+      );
+      assert.match(
+        evaluate([aged(40, 2 * DAY_MS)], NOW, { ...s, criticalLifetimeShare: 0.07 })[0].message,
+        /in the last 7% of its 40-day lifetime/,
+      );
+      // Under two days the lifetime is said in hours.
+      assert.match(evaluate([aged(1, 3_600_000)], NOW)[0].message, /in the last sixth of its 24-hour lifetime/);
+      assert.equal(urgencyOf({ notBefore: -Infinity, notAfter: NOW + 6 * DAY_MS }, NOW, DEFAULT_RULES), 'critical');
+    });
   });
 
   it('flags a chain member that expires before the leaf, on the leaf, once the member is within the info window', () => {

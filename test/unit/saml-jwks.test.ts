@@ -64,8 +64,8 @@ describe('SAML metadata and JWKS', () => {
       notAfter: daysFromNow(20),
     });
     spCert = makeCert({ cn: 'sp.example.org', key: ec, ca: true, notBefore: daysFromNow(-200), notAfter: daysFromNow(-5) });
-    signer = makeCert({ cn: 'Federation Signer', key: ec, notBefore: daysFromNow(-10), notAfter: daysFromNow(5) });
-    rsa = makeCert({ cn: 'rsa-jwk.example.org', key: sharedKey({ type: 'rsa' }), notBefore: daysFromNow(-10), notAfter: daysFromNow(60) });
+    signer = makeCert({ cn: 'Federation Signer', key: ec, notBefore: daysFromNow(-100), notAfter: daysFromNow(5) });
+    rsa = makeCert({ cn: 'rsa-jwk.example.org', key: sharedKey({ type: 'rsa' }), notBefore: daysFromNow(-100), notAfter: daysFromNow(60) });
     chain = makeChain({ leafCn: 'jwk.example.org', notBefore: daysFromNow(-1), notAfter: daysFromNow(100) });
   });
 

@@ -37,7 +37,7 @@ describe('settings: one typed source of defaults', () => {
   });
 
   it('makes the thresholds folder settings, as multi-root workspaces read them, and the certificate limit a window one', () => {
-    for (const key of ['criticalDays', 'warningDays', 'infoDays', 'lifetimeShare', 'shortLivedMaxDays'] as const)
+    for (const key of ['criticalDays', 'warningDays', 'infoDays', 'criticalLifetimeShare', 'lifetimeShare', 'infoLifetimeShare'] as const)
       assert.equal(SCOPES[key], 'resource', key);
     assert.equal(SCOPES.maxCertificatesPerFile, 'window');
   });

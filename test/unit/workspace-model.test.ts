@@ -67,18 +67,18 @@ describe('one findings path: editor model, inventory and JSON report agree', fun
     const weak = sharedKey({ type: 'rsa', bits: 1024 });
     const cert = (cn: string, from: number, to: number, extra: Partial<Parameters<typeof makeCert>[0]> = {}) =>
       makeCert({ cn, key: ec, notBefore: daysFromNow(from), notAfter: daysFromNow(to), ...extra });
-    const chain = makeChain({ leafCn: 'chain.acme.io', notBefore: daysFromNow(-5), notAfter: daysFromNow(20), keyType: 'ec' });
+    const chain = makeChain({ leafCn: 'chain.acme.io', notBefore: daysFromNow(-70), notAfter: daysFromNow(20), keyType: 'ec' });
     write('deploy/expired.crt', cert('expired.acme.io', -100, -5).pem);
     write('deploy/chain.pem', chain.leaf.pem + chain.intermediate.pem + chain.root.pem);
     write('deploy/weak.pem', makeCert({ cn: 'weak.acme.io', key: weak, notBefore: daysFromNow(-1), notAfter: daysFromNow(500) }).pem);
     write('certs/ca-certificates.crt', cert('Old Root', -4000, -30, { ca: true }).pem + cert('Good Root', -4000, 3000, { ca: true }).pem);
-    write('test/fixtures/soon.pem', cert('soon.acme.io', -10, 3).pem);
+    write('test/fixtures/soon.pem', cert('soon.acme.io', -100, 3).pem);
     write('broken/bad.pem', '-----BEGIN CERTIFICATE-----\nnot*base64\n-----END CERTIFICATE-----\n');
     const issuer = { cert: chain.intermediate, key: chain.intermediateKey };
     const crl = makeCrl({ issuer, thisUpdate: daysFromNow(-20), nextUpdate: daysFromNow(-2) });
     write('pki/ca.crl', crl.pem);
     const xmlTime = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const saml = cert('idp.acme.io', -10, 40);
+    const saml = cert('idp.acme.io', -100, 40);
     write(
       'saml/idp.xml',
       '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" ' +
@@ -204,12 +204,39 @@ describe('workspace model (fake clock)', () => {
     model.dispose();
   });
 
+  it('re-judges a 6-day certificate at half-life, at its renewal point and in its last sixth, with no file touched', () => {
+    const clock = new FakeClock(NOW);
+    const { model, changes } = modelOf(clock, root);
+    const file = '/ws/app/short.pem';
+    const c = fakeCertificate(NOW, { file, notBefore: NOW, notAfter: NOW + 6 * DAY_MS });
+    model.applyResults([file], new Map([[file, resultOf(file, [c])]]));
+    const codesAt = (t: number) => {
+      clock.advance(t - clock.now());
+      return model.findingsIn(file).map((f) => `${f.severity}:${f.code}`);
+    };
+    assert.deepEqual(codesAt(NOW), [], 'quiet when issued (the day thresholds alone made it an error: 6 days < 7)');
+    assert.equal(model.summary().counts.later, 1);
+    for (const [t, expected, urgency] of [
+      [NOW + 3 * DAY_MS, ['info:expires-info'], 'info'],
+      [NOW + 4 * DAY_MS, ['warning:expires-warning'], 'warning'],
+      [NOW + 5 * DAY_MS, ['error:expires-critical'], 'critical'],
+      [NOW + 6 * DAY_MS, ['error:expired'], 'expired'],
+    ] as const) {
+      assert.notDeepEqual(codesAt(t - 1), expected, `not yet at ${(t - 1 - NOW) / DAY_MS} days`);
+      changes.length = 0;
+      assert.deepEqual(codesAt(t), expected, `at ${(t - NOW) / DAY_MS} days`);
+      assert.ok(announced(changes, file), `a change for the file at ${(t - NOW) / DAY_MS} days`);
+      assert.equal(model.summary().counts[urgency], 1);
+    }
+    model.dispose();
+  });
+
   it("keeps a file's evaluation through an edit that only shifts its places", () => {
     const clock = new FakeClock(NOW);
     const { model, asked } = modelOf(clock, root);
     const file = '/ws/deploy/soon.pem';
     const ec = sharedKey({ type: 'ec' });
-    const soon = makeCert({ cn: 'soon.acme.io', key: ec, notBefore: new Date(NOW - 10 * DAY_MS), notAfter: new Date(NOW + 3 * DAY_MS) });
+    const soon = makeCert({ cn: 'soon.acme.io', key: ec, notBefore: new Date(NOW - 100 * DAY_MS), notAfter: new Date(NOW + 3 * DAY_MS) });
     const text = '# soon.acme.io\n' + soon.pem;
     const before = parseFile(file, Buffer.from(text));
     model.applyResults([file], new Map([[file, before]]));

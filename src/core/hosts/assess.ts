@@ -1,6 +1,6 @@
 import type { Finding, FindingCode, Severity } from '../model';
 import { type HostJson, isoTime } from '../report/schema';
-import { daysLeft, DEFAULT_RULES, isoDate, type RuleSettings, urgencyOf } from '../rules/rules';
+import { daysLeft, DEFAULT_RULES, isoDate, lifetimeNote, type RuleSettings, urgencyOf } from '../rules/rules';
 import type { HostReference } from './discover';
 import { hostPortKey } from './names';
 import type { ChainMember, ProbeResult } from './tlsHandshake';
@@ -66,13 +66,28 @@ export function assessHost(
         add('error', 'not-yet-valid', `${label} serves a certificate not valid before ${isoDate(leaf.notBefore)}`, leaf.sha256);
         break;
       case 'critical':
-        add('error', 'expires-critical', `${label} serves a certificate that expires in ${plural(left, 'day')} ${until}`, leaf.sha256);
+        add(
+          'error',
+          'expires-critical',
+          `${label} serves a certificate that expires in ${plural(left, 'day')} ${until}${lifetimeNote(leaf, rules, 'critical')}`,
+          leaf.sha256,
+        );
         break;
       case 'warning':
-        add('warning', 'expires-warning', `${label} serves a certificate that expires in ${plural(left, 'day')} ${until}`, leaf.sha256);
+        add(
+          'warning',
+          'expires-warning',
+          `${label} serves a certificate that expires in ${plural(left, 'day')} ${until}${lifetimeNote(leaf, rules, 'warning')}`,
+          leaf.sha256,
+        );
         break;
       case 'info':
-        add('info', 'expires-info', `${label} serves a certificate that expires in ${plural(left, 'day')} ${until}`, leaf.sha256);
+        add(
+          'info',
+          'expires-info',
+          `${label} serves a certificate that expires in ${plural(left, 'day')} ${until}${lifetimeNote(leaf, rules, 'info')}`,
+          leaf.sha256,
+        );
         break;
       case 'later':
         break;

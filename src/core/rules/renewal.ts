@@ -9,13 +9,7 @@ import { isoDate } from '../dates';
 import type { RuleSettings } from './rules';
 
 /** Findings about a certificate's expiry: softened to hints while cert-manager is still due to renew it. */
-const EXPIRY_CODES: ReadonlySet<FindingCode> = new Set([
-  'expired',
-  'expires-critical',
-  'expires-warning',
-  'expires-info',
-  'lifetime-share',
-]);
+const EXPIRY_CODES: ReadonlySet<FindingCode> = new Set(['expired', 'expires-critical', 'expires-warning', 'expires-info']);
 
 /** The Certificate manifest a managed Secret names (same name; same namespace when both say one). */
 export function matchingManifest(ref: CertManagerRef, manifests: readonly CertManagerCertificate[]): CertManagerCertificate | undefined {

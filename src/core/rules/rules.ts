@@ -19,10 +19,16 @@ export interface RuleSettings {
   criticalDays: number;
   warningDays: number;
   infoDays: number;
-  /** Warn when less than this share of a short-lived certificate's lifetime remains. */
+  /**
+   * Each band also waits for its share of the certificate's lifetime (see withinBand): the critical
+   * band applies once at most this share of the lifetime is left, as well as at most criticalDays.
+   * 0 (or 1 and more) leaves the day threshold alone. lifetimeShare and infoLifetimeShare likewise.
+   */
+  criticalLifetimeShare: number;
+  /** The warning band's share of the lifetime: the renewal point (cert-manager's and step's default, a third left). */
   lifetimeShare: number;
-  /** Certificates valid for at most this many days count as short-lived. */
-  shortLivedMaxDays: number;
+  /** The information band's share of the lifetime. */
+  infoLifetimeShare: number;
   minRsaBits: number;
   /** SHA-256 fingerprints the user chose to ignore. */
   ignore: ReadonlySet<string>;
@@ -30,16 +36,72 @@ export interface RuleSettings {
   snoozed: ReadonlyMap<string, number>;
 }
 
+/**
+ * The shares split the last half of a lifetime into three equal sixths: information from half-life,
+ * a warning from the renewal point (a third left: cert-manager's default renewBefore, step-ca's
+ * renewal at two thirds, Let's Encrypt's advice), an error for the last sixth, when half of the
+ * time a failing renewal had to recover is gone. For a lifetime of 180 days and more (the public TLS
+ * limit until 2027-03-15 is 200, and a 1-year or 10-year certificate) the day thresholds come
+ * first and decide alone.
+ */
 export const DEFAULT_RULES: RuleSettings = {
   criticalDays: 7,
   warningDays: 30,
   infoDays: 90,
-  lifetimeShare: 0.33,
-  shortLivedMaxDays: 90,
+  criticalLifetimeShare: 1 / 6,
+  lifetimeShare: 1 / 3,
+  infoLifetimeShare: 1 / 2,
   minRsaBits: 2048,
   ignore: new Set(),
   snoozed: new Map(),
 };
+
+/** The urgencies a certificate reaches by its thresholds, nearest to expiry first. */
+export type Band = 'critical' | 'warning' | 'info';
+export const BANDS: readonly Band[] = ['critical', 'warning', 'info'];
+
+/** A band's day threshold and share of the lifetime. */
+export function bandThresholds(s: RuleSettings, band: Band): { days: number; share: number } {
+  switch (band) {
+    case 'critical':
+      return { days: s.criticalDays, share: s.criticalLifetimeShare };
+    case 'warning':
+      return { days: s.warningDays, share: s.lifetimeShare };
+    case 'info':
+      return { days: s.infoDays, share: s.infoLifetimeShare };
+  }
+}
+
+/** Whether a share of the lifetime applies at all: 0 (or less) turns it off, and so does 1 (or more), all of a lifetime. */
+function shareApplies(share: number): boolean {
+  return share > 0 && share < 1;
+}
+
+/**
+ * A share of a lifetime as time left, in whole ms (cert-manager rounds its renewal point the same
+ * way: renewal.ts); Infinity when there is no share to apply (see shareApplies) or no finite
+ * lifetime (a file expiry or a CRL, valid from the beginning of time): the day threshold decides.
+ */
+export function shareOfLifetimeMs(share: number, lifetime: number): number {
+  return shareApplies(share) && lifetime > 0 && lifetime < Infinity ? Math.round(share * lifetime) : Infinity;
+}
+
+/**
+ * Whether `band` applies at `now`: within its day threshold and within its share of the lifetime,
+ * whichever of the two is nearer to expiry. A 6-day certificate waits for its shares (an error only
+ * in its last day); a 1-year one for its days, as a long lifetime's shares come earlier.
+ */
+export function withinBand(c: { notBefore: number; notAfter: number }, now: number, s: RuleSettings, band: Band): boolean {
+  const { days, share } = bandThresholds(s, band);
+  const left = c.notAfter - now;
+  return left / DAY_MS <= days && left <= shareOfLifetimeMs(share, c.notAfter - c.notBefore);
+}
+
+/** Whether the band waits for its share of this certificate's lifetime rather than its day threshold (its message says so). */
+export function shareDecides(c: { notBefore: number; notAfter: number }, s: RuleSettings, band: Band): boolean {
+  const { days, share } = bandThresholds(s, band);
+  return shareOfLifetimeMs(share, c.notAfter - c.notBefore) < days * DAY_MS;
+}
 
 export type Urgency = 'expired' | 'critical' | 'warning' | 'info' | 'later' | 'not-yet-valid';
 
@@ -71,10 +133,7 @@ export function daysLeft(notAfter: number, now: number): number {
 export function urgencyOf(c: { notBefore: number; notAfter: number }, now: number, s: RuleSettings): Urgency {
   if (c.notAfter <= now) return 'expired';
   if (c.notBefore > now) return 'not-yet-valid';
-  const left = (c.notAfter - now) / DAY_MS;
-  if (left <= s.criticalDays) return 'critical';
-  if (left <= s.warningDays) return 'warning';
-  if (left <= s.infoDays) return 'info';
+  for (const band of BANDS) if (withinBand(c, now, s, band)) return band;
   return 'later';
 }
 
@@ -186,24 +245,11 @@ export function evaluate(certs: readonly CertificateRecord[], now: number, s: Ru
             );
           else if (placeholder)
             add('hint', code, `Likely a placeholder: ${placeholderWhy(c)} (expires in ${plural(left, 'day')}, ${expiry})`);
-          else add(severity, code, `${name} expires in ${plural(left, 'day')} (${expiry})`);
+          else add(severity, code, `${name} expires in ${plural(left, 'day')} (${expiry})${lifetimeNote(c, s, urgency)}`);
           break;
         }
         case 'later':
           break;
-      }
-      const lifetime = c.notAfter - c.notBefore;
-      if (
-        (urgency === 'info' || urgency === 'later') &&
-        lifetime > 0 &&
-        lifetime <= s.shortLivedMaxDays * DAY_MS &&
-        c.notAfter - now < s.lifetimeShare * lifetime
-      ) {
-        add(
-          'warning',
-          'lifetime-share',
-          `${name} has ${Math.round(((c.notAfter - now) / lifetime) * 100)}% of its ${plural(Math.round(lifetime / DAY_MS), 'day')} lifetime left (renew before ${Math.round(s.lifetimeShare * 100)}%)`,
-        );
       }
       // Said once the member that expires first is itself within the info window (a root of 2291
       // before a leaf of 2291 is nothing to act on); its own expiry finding comes with it. Not for a
@@ -431,6 +477,45 @@ const EXPIRING = {
   warning: ['warning', 'expires-warning'],
   info: ['info', 'expires-info'],
 } as const satisfies Record<string, readonly [Severity, Finding['code']]>;
+
+/**
+ * Why a band applies when it does, if its share of the lifetime decided it rather than its days:
+ * ", past its renewal point with a third of its 6-day lifetime left". Nothing when the days decide.
+ */
+export function lifetimeNote(c: { notBefore: number; notAfter: number }, s: RuleSettings, band: Band): string {
+  if (!shareDecides(c, s, band)) return '';
+  const lifetime = describeLifetime(c.notAfter - c.notBefore);
+  const renewal = shareApplies(s.lifetimeShare) ? shareWords(s.lifetimeShare) : undefined;
+  switch (band) {
+    case 'critical':
+      return `, in the last ${shareWords(s.criticalLifetimeShare, true)} of its ${lifetime} lifetime${renewal ? `, past its renewal point with ${renewal} left` : ''}`;
+    case 'warning':
+      return `, past its renewal point with ${shareWords(s.lifetimeShare)} of its ${lifetime} lifetime left`;
+    case 'info':
+      return `, less than ${shareWords(s.infoLifetimeShare)} of its ${lifetime} lifetime left${renewal ? ` (renewal due with ${renewal} left)` : ''}`;
+  }
+}
+
+const SHARE_WORDS: readonly [number, string, string][] = [
+  [1 / 2, 'half', 'half'],
+  [1 / 3, 'a third', 'third'],
+  [1 / 4, 'a quarter', 'quarter'],
+  [1 / 5, 'a fifth', 'fifth'],
+  [1 / 6, 'a sixth', 'sixth'],
+  [1 / 10, 'a tenth', 'tenth'],
+];
+
+/** A share in words: 'a third' ('third' when `bare`, after "the last"), else a percentage ("33%": 0.33 is said as written). */
+function shareWords(share: number, bare = false): string {
+  const named = SHARE_WORDS.find(([v]) => Math.abs(v - share) < 1e-9);
+  if (named) return bare ? named[2] : named[1];
+  return `${+(share * 100).toFixed(1)}%`;
+}
+
+/** A lifetime as its message says it: "6-day", "47-day", "12-hour" under two days. */
+function describeLifetime(ms: number): string {
+  return ms < 2 * DAY_MS ? `${Math.round(ms / 3_600_000)}-hour` : `${Math.round(ms / DAY_MS)}-day`;
+}
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -5,7 +5,7 @@
  * across suspend/resume and clock jumps.
  */
 import { DAY_MS, type FileExpiry } from '../model';
-import { daysLeft, expiryDates, type RuleSettings, type Urgency, urgencyOf } from '../rules/rules';
+import { BANDS, bandThresholds, daysLeft, expiryDates, type RuleSettings, shareOfLifetimeMs, withinBand } from '../rules/rules';
 import type { ProbeResult } from '../hosts/tlsHandshake';
 
 /** Wall time and timers, replaceable in tests. */
@@ -35,8 +35,8 @@ export interface DatedCertificate {
 
 export interface NextChangeOptions {
   /**
-   * Day counts ("expires in 5 days") and lifetime percentages in texts step at each certificate's
-   * own moments, so many certificates step every few seconds between them. Rounding those
+   * Day counts ("expires in 5 days") in texts step at each certificate's own moments, so many
+   * certificates step every few seconds between them. Rounding those
    * text-only steps up to a multiple of this many ms (counted from the epoch) lets them share one
    * refresh, at the cost of a text being up to this late. Urgency, severity and snooze changes are
    * never rounded. 0 (default): exact. Infinity: ignore text-only steps.
@@ -46,9 +46,9 @@ export interface NextChangeOptions {
 
 /**
  * The earliest whole ms strictly after `now` at which anything rules.ts computes for this
- * certificate changes: notBefore or notAfter passing, entering the info/warning/critical bands,
- * falling under the lifetime share (short-lived certificates), a snooze ending, the days-left count
- * or the lifetime percentage stepping. At that moment urgencyOf/daysLeft/evaluate already give the
+ * certificate changes: notBefore or notAfter passing, entering the info/warning/critical bands (at
+ * the day threshold or the share of the lifetime, whichever is nearer to expiry), a snooze ending,
+ * the days-left count stepping. At that moment urgencyOf/daysLeft/evaluate already give the
  * new value. Infinity when nothing ever changes (dates that are not numbers). `rules.ignore` is not
  * consulted (urgencyOf and daysLeft do not either): leave ignored certificates out yourself.
  */
@@ -66,28 +66,18 @@ export function nextChangeOf(c: DatedCertificate, now: number, rules: RuleSettin
   if (notBefore > now && notBefore < notAfter) consider(notBefore);
   if (notAfter > now) {
     consider(notAfter);
-    // urgencyOf: (notAfter - now) / DAY_MS <= days.
-    for (const days of [rules.criticalDays, rules.warningDays, rules.infoDays]) {
-      const within = (t: number) => (notAfter - t) / DAY_MS <= days;
-      if (within(now)) continue;
-      const t = firstMomentWhen(now, notAfter - days * DAY_MS, within);
-      if (t >= notBefore) consider(t);
-    }
-    const lifetime = notAfter - notBefore;
-    if (lifetime > 0 && lifetime <= rules.shortLivedMaxDays * DAY_MS) {
-      // evaluate: the lifetime-share finding is made for info/later urgency, when not snoozed.
-      const shown = (t: number) => isLaterOrInfo(urgencyOf(c, t, rules)) && !((snoozedUntil ?? 0) > t);
-      const shareLeft = rules.lifetimeShare * lifetime;
-      const underShare = (t: number) => notAfter - t < shareLeft;
-      if (!underShare(now)) {
-        const t = firstMomentWhen(now, Math.floor(notAfter - shareLeft) + 1, underShare);
-        if (shown(t)) consider(t);
-      } else if (shown(now)) {
-        // Its message's Math.round(percent left) steps down.
-        const percentLeft = (t: number) => Math.round(((notAfter - t) / lifetime) * 100);
-        const percent = percentLeft(now);
-        if (percent > 0) considerText(firstMomentWhen(now, notAfter - ((percent - 0.5) * lifetime) / 100, (t) => percentLeft(t) < percent));
-      }
+    // urgencyOf: a band applies from the later of its day threshold and its share of the lifetime
+    // (withinBand), and shows unless a band nearer to expiry applies already: shares need not be in
+    // the order of the days (an information share under the warning one), so one band may be
+    // entered after the next. Bands stay entered until notAfter.
+    let nearerFrom = Infinity;
+    for (const band of BANDS) {
+      const within = (t: number) => withinBand(c, t, rules, band);
+      if (within(now)) break;
+      const { days, share } = bandThresholds(rules, band);
+      const t = firstMomentWhen(now, notAfter - Math.min(days * DAY_MS, shareOfLifetimeMs(share, notAfter - notBefore)), within);
+      if (t >= notBefore && t < nearerFrom) consider(t);
+      nearerFrom = Math.min(nearerFrom, t);
     }
   }
   // daysLeft = ceil((notAfter - now) / DAY): it steps from N to N - 1 at notAfter - (N - 1) days, also after expiry.
@@ -110,7 +100,7 @@ export function nextExpiryChange(
 
 /**
  * nextChangeOf for a CRL: its nextUpdate is graded as a certificate's notAfter (evaluateCrls), with
- * no notBefore and no lifetime share. Infinity for a CRL without nextUpdate.
+ * no notBefore and so no share of a lifetime. Infinity for a CRL without nextUpdate.
  */
 export function nextChangeOfCrl(
   c: { nextUpdate?: number; sha256?: string },
@@ -120,10 +110,6 @@ export function nextChangeOfCrl(
 ): number {
   if (c.nextUpdate === undefined) return Infinity;
   return nextChangeOf({ notBefore: -Infinity, notAfter: c.nextUpdate, sha256: c.sha256 }, now, rules, options);
-}
-
-function isLaterOrInfo(u: Urgency): boolean {
-  return u === 'later' || u === 'info';
 }
 
 function roundText(t: number, roundingMs = 0): number {
