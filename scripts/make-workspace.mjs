@@ -169,7 +169,9 @@ export function makeMultiRootWorkspace(dir, { manifestPath } = {}) {
     fs.mkdirSync(path.join(folder, 'thirdparty'), { recursive: true });
     fs.writeFileSync(
       path.join(folder, 'cert.pem'),
-      makeCert({ cn: f.top, key, notBefore: daysFromNow(-30), notAfter: daysFromNow(f.days) }).pem,
+      // Issued long ago: its bands follow the day thresholds alone (a third of a 230-day lifetime,
+      // 77 days, would start the warning band later than a folder's warningDays of 250).
+      makeCert({ cn: f.top, key, notBefore: daysFromNow(-1000), notAfter: daysFromNow(f.days) }).pem,
     );
     fs.writeFileSync(
       path.join(folder, 'thirdparty', 'ca.pem'),
