@@ -8,14 +8,17 @@
 //
 //   npm run demo [-- --offline] [-- --port N] [-- --folder DIR]
 //     --folder opens DIR (your repository) instead of the generated demo workspace; it is not changed.
-//   npm run demo -- --screenshot FILE.png [--show overview|problems|hover|tree] [--open RELATIVE/FILE]
+//   npm run demo -- --screenshot FILE.png [--show overview|problems|hover|tree|host|workflow] [--open RELATIVE/FILE]
 //                   [--theme dark|light] [--size WIDTHxHEIGHT]
 //     headless (offline host): opens the CertLens view, sets up what --show asks for, saves a PNG, exits.
 //       overview  (default) Expirations tree, a bundle open with CodeLens and squiggles, status bar
 //       problems  the Problems panel (Ctrl+Shift+M) listing CertLens diagnostics
 //       hover     the hover table over a certificate (mouse over a PEM body line)
 //       tree      the Expirations tree only (plus --open FILE if given)
-//     --open picks the file (defaults: overview/hover tls/fullchain.pem, problems certs/legacy-expired.pem);
+//       host      CertLens: Check Host… asking for a host, over the config that names one (walkthrough)
+//       workflow  CertLens: Add GitHub Actions Workflow: the proposed workflow in an editor (walkthrough)
+//     --open picks the file (defaults: overview/hover tls/fullchain.pem, problems certs/legacy-expired.pem,
+//     host config/server.yaml);
 //     --theme defaults to dark, --size to 1400x900.
 //
 // Only node: built-ins and scripts/lib/bootstrap.mjs (dependency-free) are imported statically:
@@ -32,8 +35,15 @@ const workspace = folderOption ? path.resolve(folderOption) : path.join(root, '.
 const manifestPath = path.join(root, '.vscode-test', 'demo-manifest.json');
 const say = (msg) => process.stdout.write(`[demo] ${msg}\n`);
 
-const SHOWS = ['overview', 'problems', 'hover', 'tree'];
-const DEFAULT_OPEN = { overview: 'tls/fullchain.pem', hover: 'tls/fullchain.pem', problems: 'certs/legacy-expired.pem', tree: undefined };
+const SHOWS = ['overview', 'problems', 'hover', 'tree', 'host', 'workflow'];
+const DEFAULT_OPEN = {
+  overview: 'tls/fullchain.pem',
+  hover: 'tls/fullchain.pem',
+  problems: 'certs/legacy-expired.pem',
+  tree: undefined,
+  host: 'config/server.yaml',
+  workflow: undefined,
+};
 const THEMES = { dark: { name: 'Dark Modern', css: 'vs-dark' }, light: { name: 'Light Modern', css: 'vs' } };
 
 const args = process.argv.slice(2);
@@ -45,7 +55,7 @@ function usage(problem) {
   if (problem) console.error(`[demo] ${problem}`);
   console.error(
     'usage: npm run demo [-- --offline] [-- --port N] [-- --folder DIR]\n' +
-      '       npm run demo -- --screenshot FILE.png [--show overview|problems|hover|tree] [--open RELATIVE/FILE] [--theme dark|light] [--size WxH] [--folder DIR]',
+      '       npm run demo -- --screenshot FILE.png [--show overview|problems|hover|tree|host|workflow] [--open RELATIVE/FILE] [--theme dark|light] [--size WxH] [--folder DIR]',
   );
   process.exit(2);
 }
@@ -194,6 +204,21 @@ async function setUp(page) {
   const editor = '.editor-instance .monaco-editor';
   if (show === 'tree') {
     if (openFile) await openInEditor(page, openFile);
+    return;
+  }
+  if (show === 'host') {
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    if (openFile) await openInEditor(page, openFile);
+    await runCommand(page, 'CertLens: Check Host');
+    await page.waitForSelector('.quick-input-widget', { state: 'visible', timeout: 5000 });
+    await page.keyboard.type('api.example.test:8443');
+    return;
+  }
+  if (show === 'workflow') {
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await runCommand(page, 'CertLens: Add GitHub Actions Workflow');
+    await page.waitForSelector('.tabs-container .tab[aria-label*="certificates.yml"]', { timeout: 15_000 });
+    await page.waitForSelector(`${editor} .view-lines .view-line`, { timeout: 15_000 });
     return;
   }
   if (show === 'problems') {

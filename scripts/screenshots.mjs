@@ -4,7 +4,10 @@
 // `npm run demo -- --screenshot` run each. Fails when a picture could not be set up or is over the
 // size budget.
 //
+// The walkthrough's pictures (media/walkthrough/, packaged in the vsix) are smaller: --walkthrough.
+//
 //   node scripts/screenshots.mjs [--out DIR] [--only overview,problems,hover]
+//   node scripts/screenshots.mjs --walkthrough [--out DIR] [--only expirations,finding,host,ci]
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,21 +17,32 @@ import { bootstrap } from './lib/bootstrap.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const say = (msg) => process.stdout.write(`[screenshots] ${msg}\n`);
 
-const SHOTS = [
-  { name: 'overview', what: 'Expirations tree, a bundle open with CodeLens and squiggles, status bar' },
-  { name: 'problems', what: 'Problems panel listing CertLens diagnostics' },
-  { name: 'hover', what: 'hover table over a certificate in a bundle' },
-];
-const SIZE = '1280x800';
-const THEME = 'dark';
-const MAX_BYTES = 250 * 1024;
-
 const args = process.argv.slice(2);
 const option = (name) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const outDir = path.resolve(root, option('--out') ?? 'media/screenshots');
+const walkthrough = args.includes('--walkthrough');
+
+// `show` is the demo's --show; the README's pictures are named after it, the walkthrough's after its steps.
+const SHOTS = walkthrough
+  ? [
+      { name: 'expirations', show: 'overview', what: 'walkthrough: the Expirations tree, CodeLens, status bar' },
+      { name: 'finding', show: 'problems', what: 'walkthrough: the Problems panel listing CertLens findings' },
+      { name: 'host', show: 'host', what: 'walkthrough: Check Host asking for a host, over the config naming one' },
+      { name: 'ci', show: 'workflow', what: 'walkthrough: the proposed GitHub Actions workflow' },
+    ]
+  : [
+      { name: 'overview', show: 'overview', what: 'Expirations tree, a bundle open with CodeLens and squiggles, status bar' },
+      { name: 'problems', show: 'problems', what: 'Problems panel listing CertLens diagnostics' },
+      { name: 'hover', show: 'hover', what: 'hover table over a certificate in a bundle' },
+    ];
+// The walkthrough shows its picture beside the steps, at about half the editor's width; the vsix carries it.
+const SIZE = walkthrough ? '1024x640' : '1280x800';
+const THEME = 'dark';
+const MAX_BYTES = (walkthrough ? 200 : 250) * 1024;
+
+const outDir = path.resolve(root, option('--out') ?? (walkthrough ? 'media/walkthrough' : 'media/screenshots'));
 const only = option('--only')?.split(',');
 const shots = only ? SHOTS.filter((s) => only.includes(s.name)) : SHOTS;
 if (only && shots.length !== only.length) {
@@ -50,7 +64,7 @@ for (const shot of shots) {
   say(`${shot.name}.png: ${shot.what}`);
   const r = spawnSync(
     process.execPath,
-    [path.join(root, 'scripts', 'demo.mjs'), '--screenshot', file, '--show', shot.name, '--size', SIZE, '--theme', THEME],
+    [path.join(root, 'scripts', 'demo.mjs'), '--screenshot', file, '--show', shot.show, '--size', SIZE, '--theme', THEME],
     { cwd: root, stdio: 'inherit' },
   );
   if (r.status !== 0) {

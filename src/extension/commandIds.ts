@@ -20,6 +20,7 @@ export const Commands = {
   recheckHosts: 'certlens.recheckHosts',
   recheckHost: 'certlens.recheckHost',
   showLog: 'certlens.showLog',
+  addWorkflow: 'certlens.addWorkflow',
 } as const;
 
 export const VIEW_ID = 'certlens.expirations';

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { daysFromNow, makeCert, pkcs7 } from '../support/certs';
+import { ACTION_REF, WORKFLOW_PATH, WORKFLOW_TEXT } from '../../src/extension/workflowTemplate';
 import { sharedKey, tempDir } from './helpers';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -122,6 +123,64 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
       );
   });
 
+  it('vsce package (the package script without its build) makes the vsix the Marketplace and ovsx publish take: manifest fields, walkthrough pictures, absolute README links', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      name: string;
+      publisher: string;
+      version: string;
+      license: string;
+      repository: { url: string };
+      bugs: { url: string };
+      homepage: string;
+      qna: false;
+      galleryBanner: { color: string; theme: string };
+      scripts: Record<string, string>;
+      contributes: { walkthroughs: { steps: { media: { image: string } }[] }[] };
+    };
+    const vsceArgs = /\bvsce (package [^&]*?) --out \S+$/.exec(pkg.scripts.package)?.[1].split(/\s+/);
+    assert.ok(vsceArgs, `the package script runs vsce package: ${pkg.scripts.package}`);
+    const vsix = path.join(work, `certlens-${VERSION}.vsix`);
+    const packed = sh(process.execPath, [require.resolve('@vscode/vsce/vsce'), ...vsceArgs, '--out', vsix], { cwd: ROOT });
+    assert.equal(packed.code, 0, packed.stdout + packed.stderr);
+    assert.ok(fs.statSync(vsix).size < 1536 * 1024, `the vsix is ${Math.round(fs.statSync(vsix).size / 1024)} KB`);
+    const entries = execFileSync('unzip', ['-Z1', vsix], { encoding: 'utf8' }).trim().split('\n');
+    const unzip = (entry: string) => execFileSync('unzip', ['-p', vsix, entry], { encoding: 'utf8' });
+
+    const images = pkg.contributes.walkthroughs.flatMap((w) => w.steps.map((s) => s.media.image));
+    assert.equal(images.length, 4);
+    for (const image of images) assert.ok(entries.includes(`extension/${image}`), `${image} is in the vsix`);
+    assert.deepEqual(
+      entries.filter((e) => e.startsWith('extension/media/screenshots/')),
+      [],
+      "the README's screenshots stay out",
+    );
+
+    // What Open VSX (ovsx publish FILE.vsix) reads: the manifest in the vsix, with a license.
+    const inside = JSON.parse(unzip('extension/package.json')) as typeof pkg;
+    for (const field of ['name', 'publisher', 'version', 'license', 'repository', 'bugs', 'homepage', 'qna', 'galleryBanner'] as const)
+      assert.deepEqual(inside[field], pkg[field], field);
+    assert.ok(entries.includes('extension/LICENSE.txt') || entries.includes('extension/LICENSE'), entries.join(' '));
+
+    // What the Marketplace page shows: links, banner and Q&A from the vsix manifest.
+    const manifest = unzip('extension.vsixmanifest');
+    const property = (id: string) =>
+      new RegExp(`<Property Id="Microsoft\\.VisualStudio\\.Services\\.${id.replace(/\./g, '\\.')}" Value="([^"]*)"`).exec(manifest)?.[1];
+    assert.equal(property('Links.Source')?.replace(/\.git$/, ''), pkg.repository.url.replace(/\.git$/, ''));
+    assert.equal(property('Links.Support'), pkg.bugs.url);
+    assert.equal(property('Links.Learn'), pkg.homepage);
+    assert.equal(property('Branding.Color'), pkg.galleryBanner.color);
+    assert.equal(property('Branding.Theme'), pkg.galleryBanner.theme);
+    assert.equal(property('EnableMarketplaceQnA'), 'false');
+
+    // The README is the Marketplace page: its pictures and links point into the repository, absolute.
+    const readmeEntry = entries.find((e) => e.toLowerCase() === 'extension/readme.md');
+    assert.ok(readmeEntry, 'the README is in the vsix');
+    const readme = unzip(readmeEntry);
+    const base = pkg.repository.url.replace(/\.git$/, '');
+    assert.ok(readme.includes(`](${base}/raw/HEAD/media/screenshots/overview.png)`), 'the overview picture, absolute');
+    assert.doesNotMatch(readme.replace(/```[\s\S]*?```/g, ''), /\]\((?![a-z]+:|#)[^)]+\)/, 'a relative link is left');
+  });
+
   describe('GitHub Action (action.yml), its steps run here', () => {
     interface Step {
       name: string;
@@ -226,6 +285,28 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
       assert.match(upload[0].if ?? '', /inputs\.upload == 'true'/);
       assert.equal(upload[0].with?.sarif_file, '${{ steps.scan.outputs.sarif-file }}');
       assert.deepEqual(Object.keys(a.outputs).sort(), ['exit-code', 'sarif-file']);
+    });
+
+    it('the workflow the walkthrough proposes (Add GitHub Actions Workflow) uses this action with inputs it declares', () => {
+      interface Workflow {
+        on: Record<string, unknown>;
+        jobs: Record<string, { permissions: Record<string, string>; steps: { uses?: string; with?: Record<string, string> }[] }>;
+      }
+      const workflow = parseYaml(WORKFLOW_TEXT) as Workflow;
+      assert.equal(WORKFLOW_PATH, '.github/workflows/certificates.yml');
+      assert.deepEqual(Object.keys(workflow.on).sort(), ['pull_request', 'push', 'schedule']);
+      const [job] = Object.values(workflow.jobs);
+      assert.equal(job.permissions['security-events'], 'write', 'the upload to code scanning needs it');
+      const step = job.steps.find((s) => s.uses === ACTION_REF);
+      assert.ok(step, `a step uses ${ACTION_REF}`);
+      const a = action();
+      for (const input of Object.keys(step.with ?? {})) assert.ok(input in a.inputs, `${input} is not an input of action.yml`);
+      // Commented-out inputs are offered too: they must exist as well.
+      for (const m of WORKFLOW_TEXT.matchAll(/^\s+# ([a-z-]+):/gm)) assert.ok(m[1] in a.inputs, `# ${m[1]}: is not an input of action.yml`);
+      const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+      assert.ok(readme.includes(`- uses: ${ACTION_REF}`), 'the README shows the same action reference');
+      const repo = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { repository: { url: string } }).repository.url;
+      assert.ok(repo.includes(`github.com/${ACTION_REF.split('@')[0]}.git`), "the action is package.json's repository");
     });
 
     it('installs the package, scans with excludes, writes SARIF, uploads it, then fails on an expired certificate', () => {

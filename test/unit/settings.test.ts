@@ -5,7 +5,11 @@ import { CHOICES, configFrom, DEFAULTS, FILE_CONTEXTS, SCOPES, SETTING_KEYS, typ
 
 const root = path.resolve(__dirname, '../../..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-const declared: Record<string, { default?: unknown; enum?: unknown[]; scope?: string }> = pkg.contributes.configuration.properties;
+type Declared = { default?: unknown; enum?: unknown[]; scope?: string; type?: string; description?: string; markdownDescription?: string };
+/** The settings UI's categories: contributes.configuration is an array of { title, order, properties }. */
+const categories: { title: string; order: number; properties: Record<string, Declared> }[] = pkg.contributes.configuration;
+/** Every setting of every category (a key declared twice would be lost here: a test below counts them). */
+const declared: Record<string, Declared> = Object.assign({}, ...categories.map((c) => c.properties));
 
 function sources(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -15,6 +19,47 @@ function sources(dir: string): string[] {
 }
 
 describe('settings: one typed source of defaults', () => {
+  it('groups the settings in titled categories with an order, every setting in exactly one', () => {
+    assert.ok(Array.isArray(categories) && categories.length >= 5, 'contributes.configuration is an array of categories');
+    const nls = JSON.parse(fs.readFileSync(path.join(root, 'package.nls.json'), 'utf8'));
+    for (const c of categories) {
+      assert.match(c.title, /^%config\.category\.[\w.]+%$/, `${c.title}: a translated title`);
+      assert.ok(c.title.slice(1, -1) in nls, c.title);
+      assert.ok(Object.keys(c.properties).length > 0, `${c.title} is empty`);
+    }
+    assert.deepEqual(
+      categories.map((c) => c.order),
+      categories.map((_, i) => i + 1),
+      'orders 1, 2, 3... in the order the categories are declared',
+    );
+    const seen = new Map<string, number>();
+    for (const c of categories) for (const key of Object.keys(c.properties)) seen.set(key, (seen.get(key) ?? 0) + 1);
+    assert.deepEqual(
+      [...seen.entries()].filter(([, n]) => n !== 1),
+      [],
+      'settings in more than one category',
+    );
+    assert.deepEqual([...seen.keys()].sort(), SETTING_KEYS.map((k) => `certlens.${k}`).sort(), 'settings in no category');
+    const thresholds = categories.find((c) => 'certlens.criticalDays' in c.properties)!;
+    assert.equal(thresholds.order, 1, 'the thresholds come first');
+    for (const key of ['warningDays', 'infoDays']) assert.ok(`certlens.${key}` in thresholds.properties, key);
+    const hosts = categories.find((c) => 'certlens.hosts.enabled' in c.properties)!;
+    for (const key of SETTING_KEYS.filter((k) => k.startsWith('hosts.'))) assert.ok(`certlens.${key}` in hosts.properties, key);
+  });
+
+  it('gives every setting taking globs, lists or objects a Markdown description with an example; plain descriptions have no Markdown', () => {
+    const nls = JSON.parse(fs.readFileSync(path.join(root, 'package.nls.json'), 'utf8')) as Record<string, string>;
+    const text = (s: string | undefined) => (s && /^%.+%$/.test(s) ? nls[s.slice(1, -1)] : s);
+    for (const [key, p] of Object.entries(declared)) {
+      assert.ok((p.description === undefined) !== (p.markdownDescription === undefined), `${key}: one description`);
+      assert.ok(text(p.description ?? p.markdownDescription), `${key}: its description is in package.nls.json`);
+      if (p.description !== undefined)
+        assert.doesNotMatch(text(p.description)!, /`|#certlens\.|\*\*/, `${key}: Markdown in a plain description`);
+      if (p.type === 'array' || p.type === 'object')
+        assert.match(text(p.markdownDescription) ?? '', /Example: `[^`]+`/, `${key} takes a list or an object: show an example`);
+    }
+  });
+
   it('declares in package.json exactly the settings DEFAULTS has', () => {
     assert.deepEqual(Object.keys(declared).sort(), SETTING_KEYS.map((k) => `certlens.${k}`).sort());
   });

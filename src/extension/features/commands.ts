@@ -12,6 +12,7 @@ import { exportCalendar, exportReport, type ReportFormat } from './exports';
 import type { WorkspaceOwners } from '../owners';
 import type { Pkcs12Feature } from './pkcs12';
 import type { HostChecks } from '../hostChecks';
+import { addWorkflow } from './workflow';
 
 /** A certificate reference as lenses, quick fixes and tree items pass it. */
 type CertArg = { sha256: string; file?: string; index?: number } | CertificateNode | undefined;
@@ -203,6 +204,7 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan, 
     }),
     register(Commands.clearFilter, () => tree.setFilter('')),
     register(Commands.showLog, () => log.show()),
+    register(Commands.addWorkflow, () => addWorkflow(log)),
   ];
 }
 
