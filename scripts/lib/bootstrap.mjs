@@ -58,6 +58,13 @@ function npmCommand() {
 export function ensureNodeModules({ say = defaultSay } = {}) {
   const why = nodeModulesStale();
   if (!why) return false;
+  // A node_modules shared through a symbolic link (a git worktree using another checkout's) belongs
+  // to that checkout: `npm ci` here would empty it under everyone using it.
+  const modules = path.join(root, 'node_modules');
+  if (fs.existsSync(modules) && fs.lstatSync(modules).isSymbolicLink()) {
+    say(`${why}, but node_modules is a link to ${fs.realpathSync(modules)}: not running npm ci (run it there)`);
+    return false;
+  }
   say(`${why}: running npm ci`);
   const [cmd, pre] = npmCommand();
   const started = Date.now();
