@@ -2,9 +2,9 @@ import * as assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { daysFromNow, makeCert, type TestCert } from '../support/certs';
+import { daysFromNow, makeCert, makeCrl, type TestCert } from '../support/certs';
 import { buildReport, type HostJson, type Report } from '../../src/core/report/schema';
-import { escapeLabelValue, nameLabels, toMetrics } from '../../src/core/report/metrics';
+import { escapeLabelValue, nameLabels, READ_ERROR_CODES, SOURCE_ERROR_REASONS, toMetrics } from '../../src/core/report/metrics';
 import { opensslNotAfter, sharedKey, tempDir } from './helpers';
 
 const CLI = path.resolve(__dirname, '../../../dist/cli.js');
@@ -51,6 +51,7 @@ describe('Prometheus metrics (scan --format openmetrics)', () => {
   let expired: TestCert;
   let inTests: TestCert;
   let metrics: string;
+  let crls: { fresh: string; due: string; stale: string };
   const organisation = 'Acme "Quoted", Back\\slash';
 
   before(function () {
@@ -82,6 +83,23 @@ describe('Prometheus metrics (scan --format openmetrics)', () => {
     fs.writeFileSync(path.join(dir, 'deploy', 'expired.pem'), expired.pem);
     fs.writeFileSync(path.join(dir, 'deploy', 'broken.pem'), '-----BEGIN CERTIFICATE-----\nMIIB%%%\n-----END CERTIFICATE-----\n');
     fs.writeFileSync(path.join(dir, 'test', 'fixture.pem'), inTests.pem);
+    const caKey = sharedKey({ type: 'ec' });
+    const ca = makeCert({
+      cn: 'Acme CRL CA',
+      subject: { O: 'Acme' },
+      key: caKey,
+      ca: true,
+      notBefore: daysFromNow(-100),
+      notAfter: daysFromNow(1000),
+    });
+    const issuer = { cert: ca, key: caKey };
+    crls = {
+      fresh: makeCrl({ issuer, thisUpdate: daysFromNow(-2), nextUpdate: daysFromNow(5), number: '1000' }).pem,
+      due: makeCrl({ issuer, thisUpdate: daysFromNow(-6), nextUpdate: daysFromNow(1), number: '0FFF' }).pem,
+      stale: makeCrl({ issuer, thisUpdate: daysFromNow(-9), nextUpdate: daysFromNow(-1) }).pem,
+    };
+    fs.mkdirSync(path.join(dir, 'deploy', 'pki'));
+    for (const [name, pem] of Object.entries(crls)) fs.writeFileSync(path.join(dir, 'deploy', 'pki', `${name}.crl`), pem);
     const r = run(['scan', dir, '--format', 'openmetrics', '--repository', 'acme/app', '--fail-on', 'never']);
     assert.equal(r.code, 0, r.stderr);
     metrics = r.stdout;
@@ -146,14 +164,121 @@ describe('Prometheus metrics (scan --format openmetrics)', () => {
     assert.equal(byCn.get('soon.certlens.dev')?.value, 0);
   });
 
-  it('counts read errors per file and in total', () => {
+  // Written from x509-certificate-exporter v4's docs/metrics.md and docs/migration-v3-to-v4.md
+  // (family, type, label names), not from this code's output.
+  const V4_FAMILIES: Record<string, { type: string; labels: string[] }> = {
+    x509_cert_not_after: { type: 'gauge', labels: ['filepath', 'serial_number', 'subject_CN', 'issuer_CN'] },
+    x509_cert_expired: { type: 'gauge', labels: ['filepath', 'serial_number', 'subject_CN', 'issuer_CN'] },
+    x509_crl_next_update: { type: 'gauge', labels: ['filepath', 'issuer_CN', 'issuer_O', 'crl_number'] },
+    x509_crl_this_update: { type: 'gauge', labels: ['filepath', 'issuer_CN', 'issuer_O', 'crl_number'] },
+    x509_crl_number: { type: 'gauge', labels: ['filepath', 'issuer_CN', 'issuer_O', 'crl_number'] },
+    x509_crl_stale: { type: 'gauge', labels: ['filepath', 'issuer_CN', 'issuer_O'] },
+    x509_source_up: { type: 'gauge', labels: ['source_kind', 'source_name'] },
+    x509_source_bundles: { type: 'gauge', labels: ['source_kind', 'source_name'] },
+    x509_source_errors_total: { type: 'counter', labels: ['source_kind', 'source_name', 'reason'] },
+  };
+
+  it("x509-certificate-exporter v4's families, types and labels; v3's x509_read_errors is gone", () => {
+    const types = new Map([...metrics.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]));
     const samples = parseSamples(metrics);
+    for (const [name, want] of Object.entries(V4_FAMILIES)) {
+      assert.equal(types.get(name), want.type, `# TYPE of ${name}`);
+      const series = samples.filter((s) => s.name === name);
+      assert.ok(series.length, `${name} is written`);
+      for (const s of series) {
+        // An empty label is an absent one: stale.crl has no cRLNumber, so no crl_number.
+        const required = s.labels.filepath === 'deploy/pki/stale.crl' ? want.labels.filter((l) => l !== 'crl_number') : want.labels;
+        for (const l of required) assert.ok(l in s.labels, `${name} has ${l}: ${JSON.stringify(s.labels)}`);
+      }
+    }
+    assert.ok(!types.has('x509_read_errors') && !samples.some((s) => s.name === 'x509_read_errors'));
+    // The per-source series carry the source's labels only (and the repository), no file or owner.
+    for (const s of samples.filter((x) => x.name.startsWith('x509_source_'))) {
+      assert.deepEqual(
+        Object.keys(s.labels).sort(),
+        ['repository', 'source_kind', 'source_name', ...(s.name === 'x509_source_errors_total' ? ['reason'] : [])].sort(),
+      );
+      assert.equal(s.labels.source_kind, 'file');
+      assert.equal(s.labels.source_name, 'acme/app', 'the repository names the source');
+    }
+    // CRL series: no subject or serial (CRLs have neither).
+    for (const s of samples.filter((x) => x.name.startsWith('x509_crl_'))) {
+      assert.ok(!Object.keys(s.labels).some((k) => k.startsWith('subject_') || k === 'serial_number'), JSON.stringify(s.labels));
+    }
+  });
+
+  it('CRLs: next and this update in Unix seconds as openssl reads them, crl_number in decimal, stale when past nextUpdate', () => {
+    const opensslTime = (pem: string, field: 'nextupdate' | 'lastupdate') =>
+      Date.parse(
+        execFileSync('openssl', ['crl', '-noout', `-${field}`], { input: pem, encoding: 'utf8' })
+          .split('=')[1]
+          .trim(),
+      ) / 1000;
+    const samples = parseSamples(metrics);
+    const of = (name: string, file: string) => samples.filter((s) => s.name === name && s.labels.filepath === `deploy/pki/${file}.crl`);
+    for (const file of ['fresh', 'due', 'stale'] as const) {
+      assert.deepEqual(
+        of('x509_crl_next_update', file).map((s) => s.value),
+        [opensslTime(crls[file], 'nextupdate')],
+        file,
+      );
+      assert.deepEqual(
+        of('x509_crl_this_update', file).map((s) => s.value),
+        [opensslTime(crls[file], 'lastupdate')],
+        file,
+      );
+      assert.equal(of('x509_crl_next_update', file)[0].labels.issuer_CN, 'Acme CRL CA');
+      assert.equal(of('x509_crl_next_update', file)[0].labels.issuer_O, 'Acme');
+      assert.equal(of('x509_crl_next_update', file)[0].labels.context, 'production');
+    }
+    assert.equal(of('x509_crl_next_update', 'fresh')[0].labels.crl_number, '4096');
+    assert.deepEqual(
+      of('x509_crl_number', 'fresh').map((s) => s.value),
+      [4096],
+    );
+    assert.deepEqual(
+      of('x509_crl_number', 'due').map((s) => s.value),
+      [4095],
+    );
+    assert.equal(of('x509_crl_next_update', 'stale')[0].labels.crl_number, undefined, 'no cRLNumber: no label');
+    assert.deepEqual(of('x509_crl_number', 'stale'), [], 'no cRLNumber: no x509_crl_number');
+    assert.deepEqual(
+      ['fresh', 'due', 'stale'].map((f) => of('x509_crl_stale', f)[0].value),
+      [0, 0, 1],
+    );
+  });
+
+  it('read errors: x509_source_errors_total by v4 reason for the scan, certlens_read_errors per file; the source is up with its bundles', () => {
+    const samples = parseSamples(metrics);
+    assert.deepEqual(
+      samples.filter((s) => s.name === 'x509_source_errors_total').map((s) => [s.labels.reason, s.value]),
+      [['bad_pem', 1]],
+    );
     const perFile = samples.filter((s) => s.name === 'certlens_read_errors');
     assert.deepEqual(
       perFile.map((s) => [s.labels.filepath, s.value]),
       [['deploy/broken.pem', 1]],
     );
-    assert.equal(samples.find((s) => s.name === 'x509_read_errors')?.value, 1);
+    assert.equal(samples.find((s) => s.name === 'x509_source_up')?.value, 1);
+    // soon, bundle, week, expired, fixture and the three CRLs.
+    assert.equal(samples.find((s) => s.name === 'x509_source_bundles')?.value, 8);
+  });
+
+  it('maps every read-error and locked finding code to a v4 reason code', () => {
+    const v4Reasons = [
+      'bad_pem',
+      'no_certificate_found',
+      'bad_pkcs12',
+      'bad_passphrase',
+      'read_failed',
+      'permission_denied',
+      'not_found',
+      'broken_symlink',
+      'walk_error',
+      'decode_failed',
+    ];
+    for (const code of READ_ERROR_CODES)
+      assert.ok(v4Reasons.includes(SOURCE_ERROR_REASONS[code]), `${code} → ${SOURCE_ERROR_REASONS[code]}`);
   });
 
   it('the shipped alert rules pass promtool check rules and their own promtool test', () => {
@@ -163,20 +288,27 @@ describe('Prometheus metrics (scan --format openmetrics)', () => {
     assert.equal(test.code, 0, test.out);
   });
 
-  it("the alert rules fire on the scan's own metrics: 30 days, 7 days, expired, read errors, production only", () => {
+  it("the alert rules fire on the scan's own metrics: 30 days, 7 days, expired, read errors, CRLs, production only", () => {
     // promtool tests start at time 0: shift each not_after by the scan's time.
     const now = Date.now() / 1000;
     const series = parseSamples(metrics)
-      .filter((s) => s.name === 'x509_cert_not_after' || s.name === 'certlens_read_errors')
+      .filter((s) => ['x509_cert_not_after', 'x509_crl_next_update', 'x509_source_errors_total'].includes(s.name))
       .map((s) => {
         const labels = Object.entries(s.labels)
           .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
           .join(',');
-        const value = s.name === 'x509_cert_not_after' ? Math.round(s.value - now) : s.value;
+        const value = s.name === 'x509_source_errors_total' ? s.value : Math.round(s.value - now);
         return `      - series: ${JSON.stringify(`${s.name}{${labels}}`)}\n        values: '${value}x10'`;
       });
     const firing = (alert: string) => `      - eval_time: 5m\n        alertname: ${alert}\n        exp_alerts: EXPECTED_${alert}\n`;
-    const alerts = ['CertificateExpiresWithin30Days', 'CertificateExpiresWithin7Days', 'CertificateExpired', 'CertificateReadErrors'];
+    const alerts = [
+      'CertificateExpiresWithin30Days',
+      'CertificateExpiresWithin7Days',
+      'CertificateExpired',
+      'CertificateSourceErrors',
+      'CrlGoesStaleWithin2Days',
+      'CrlStale',
+    ];
     const work = tempDir();
     try {
       fs.copyFileSync(path.join(RULES_DIR, 'certlens-alerts.yml'), path.join(work, 'rules.yml'));
@@ -190,6 +322,7 @@ describe('Prometheus metrics (scan --format openmetrics)', () => {
         return [...section.matchAll(/subject_CN="([^"]+)"/g)]
           .map((m) => m[1])
           .concat([...section.matchAll(/filepath="([^"]+)"/g)].map((m) => `file:${m[1]}`))
+          .concat([...section.matchAll(/reason="([^"]+)"/g)].map((m) => `reason:${m[1]}`))
           .sort();
       };
       assert.notEqual(r.code, 0, 'alerts fire');
@@ -206,7 +339,9 @@ describe('Prometheus metrics (scan --format openmetrics)', () => {
         ['expired.certlens.dev'],
         'the test fixture is not production',
       );
-      assert.deepEqual(got('CertificateReadErrors'), ['file:deploy/broken.pem']);
+      assert.deepEqual(got('CertificateSourceErrors'), ['reason:bad_pem']);
+      assert.deepEqual(got('CrlGoesStaleWithin2Days'), ['file:deploy/pki/due.crl']);
+      assert.deepEqual(got('CrlStale'), ['file:deploy/pki/stale.crl']);
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
     }
