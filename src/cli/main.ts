@@ -49,8 +49,8 @@ Options for scan:
   --format table|json|csv|sarif|openmetrics
                                   output format (default: table); json is indented on a
                                   terminal, one line into a pipe or file; openmetrics is
-                                  Prometheus's text format with x509-certificate-exporter's
-                                  metric and label names
+                                  Prometheus's text format with x509-certificate-exporter
+                                  v4's metric and label names (certificates, CRLs, errors)
   --output FILE                   write the report to FILE instead of stdout (through a
                                   temporary file and a rename: readers never see half a file)
   --repository NAME               openmetrics: a repository="NAME" label on every series
