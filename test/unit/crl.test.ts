@@ -7,7 +7,7 @@ import forge from 'node-forge';
 import { daysFromNow, makeCert, makeCrl, type TestCert, type TestKey } from '../support/certs';
 import { parseFile } from '../../src/core/formats/parse-file';
 import { derKind } from '../../src/core/formats/der-kinds';
-import { DEFAULT_RULES, evaluateCrls } from '../../src/core/rules/rules';
+import { crlUrgencyOf, DEFAULT_RULES, evaluateCrls } from '../../src/core/rules/rules';
 import { Inventory } from '../../src/core/scan/inventory';
 import { buildReport } from '../../src/core/report/schema';
 import { toCsv, toMarkdown, toTable } from '../../src/core/report/formats';
@@ -203,7 +203,8 @@ describe('CRLs', () => {
       [200, undefined],
     ];
     for (const [days, expected] of bands) {
-      const crl = makeCrl({ issuer: { cert: ca, key: caKey }, thisUpdate: daysFromNow(-10), nextUpdate: daysFromNow(days), number: '10' });
+      // Issued long before: the day thresholds decide (a lifetime's shares: 'grades a CRL by its lifetime too').
+      const crl = makeCrl({ issuer: { cert: ca, key: caKey }, thisUpdate: daysFromNow(-400), nextUpdate: daysFromNow(days), number: '10' });
       const r = parseFile('/ws/band.pem', Buffer.from(crl.pem));
       const findings = evaluateCrls(r.crls, now);
       assert.deepEqual(
@@ -229,7 +230,8 @@ describe('CRLs', () => {
 
   it('wakes the editor when a CRL finding changes: each band and nextUpdate itself', () => {
     const now = Date.parse('2026-06-01T12:00:00Z');
-    const crl = { nextUpdate: now + 40 * DAY_MS, sha256: 'cc' };
+    // Issued long ago: the day thresholds decide (the lifetime's shares are tested below).
+    const crl = { thisUpdate: now - 400 * DAY_MS, nextUpdate: now + 40 * DAY_MS, sha256: 'cc' };
     const codesAt = (t: number) =>
       evaluateCrls(
         [
@@ -240,7 +242,6 @@ describe('CRLs', () => {
             source: 'der',
             index: 0,
             issuer: 'CN=x',
-            thisUpdate: now - DAY_MS,
             revokedCount: 0,
             signatureAlgorithm: 'x',
           },
@@ -258,11 +259,42 @@ describe('CRLs', () => {
       t = next;
     }
     assert.deepEqual(steps, ['crl-expires-warning', 'crl-expires-critical', 'crl-expired']);
-    assert.equal(nextChangeOfCrl({}, now, DEFAULT_RULES), Infinity);
+    assert.equal(nextChangeOfCrl({ thisUpdate: now }, now, DEFAULT_RULES), Infinity);
+  });
+
+  it('grades a CRL by its lifetime too: one reissued weekly is not critical all its life', () => {
+    const now = Date.parse('2026-06-01T12:00:00Z');
+    const weekly = { thisUpdate: now - DAY_MS, nextUpdate: now + 6 * DAY_MS };
+    // 7 days from thisUpdate to nextUpdate: information from 3.5 days left, warning from 2 d 8 h, error from 1 d 4 h.
+    const at = (daysLeft: number) => crlUrgencyOf(weekly, weekly.nextUpdate - daysLeft * DAY_MS, DEFAULT_RULES);
+    assert.equal(at(6), 'later', 'a fresh weekly CRL, 6 days before its next update (the days alone: critical)');
+    assert.equal(at(3), 'info');
+    assert.equal(at(2), 'warning');
+    assert.equal(at(1), 'critical');
+    assert.equal(at(-0.1), 'expired');
+    // Long-lived CRLs keep the day thresholds; a thisUpdate still to come is graded by the days alone.
+    assert.equal(crlUrgencyOf({ thisUpdate: now - 365 * DAY_MS, nextUpdate: now + 6 * DAY_MS }, now, DEFAULT_RULES), 'critical');
+    assert.equal(crlUrgencyOf({ thisUpdate: now + DAY_MS, nextUpdate: now + 6 * DAY_MS }, now, DEFAULT_RULES), 'critical');
+    // The clock wakes at each of these moments, and at a thisUpdate still to come.
+    const steps: string[] = [];
+    for (let t = now, i = 0; i < 50; i++) {
+      const next = nextChangeOfCrl(weekly, t, DEFAULT_RULES, { textRoundingMs: Infinity });
+      if (next === Infinity) break;
+      assert.equal(
+        at((weekly.nextUpdate - (next - 1)) / DAY_MS),
+        at((weekly.nextUpdate - t) / DAY_MS),
+        'nothing changes before the moment said',
+      );
+      steps.push(String(at((weekly.nextUpdate - next) / DAY_MS)));
+      t = next;
+    }
+    assert.deepEqual(steps, ['info', 'warning', 'critical', 'expired']);
+    const future = { thisUpdate: now + DAY_MS, nextUpdate: now + 30 * DAY_MS };
+    assert.equal(nextChangeOfCrl(future, now, DEFAULT_RULES, { textRoundingMs: Infinity }), future.thisUpdate);
   });
 
   it('lists CRLs in the JSON and CSV reports', () => {
-    const crl = makeCrl({ issuer: { cert: ca, key: caKey }, thisUpdate: daysFromNow(-1), nextUpdate: daysFromNow(6), number: '0A' });
+    const crl = makeCrl({ issuer: { cert: ca, key: caKey }, thisUpdate: daysFromNow(-60), nextUpdate: daysFromNow(6), number: '0A' });
     const inventory = new Inventory();
     inventory.set(parseFile('/ws/ca.crl', crl.der));
     const now = Date.now();

@@ -30,7 +30,11 @@ describe('workspace summary (core/workspace/summary.ts)', () => {
           nonProduction: counts({ expired: 5 }),
           worst: new Map([['/ws/a.pem', 'expired']]),
         },
-        crls: [{ file: '/ws/ca.crl', nextUpdate: days(-1) }, { file: '/ws/ca.crl', nextUpdate: days(20) }, { file: '/ws/never.crl' }],
+        crls: [
+          { file: '/ws/ca.crl', thisUpdate: days(-400), nextUpdate: days(-1) },
+          { file: '/ws/ca.crl', thisUpdate: days(-400), nextUpdate: days(20) },
+          { file: '/ws/never.crl', thisUpdate: days(-400) },
+        ],
         metadata: [{ file: '/ws/idp.xml', notAfter: days(3) }],
         hosts: [
           { file: '/ws/app.yaml', notBefore: days(-100), notAfter: days(-2) },
@@ -53,7 +57,7 @@ describe('workspace summary (core/workspace/summary.ts)', () => {
   it('keeps tests, examples and docs apart (hosts are always counted)', () => {
     const s = summarize(
       input({
-        crls: [{ file: '/ws/test/old.crl', nextUpdate: days(-1) }],
+        crls: [{ file: '/ws/test/old.crl', thisUpdate: days(-400), nextUpdate: days(-1) }],
         metadata: [{ file: '/ws/test/idp.xml', notAfter: days(-1) }],
         hosts: [{ file: '/ws/test/app.yaml', notBefore: days(-10), notAfter: days(-1) }],
       }),
@@ -69,8 +73,8 @@ describe('workspace summary (core/workspace/summary.ts)', () => {
       input({
         certificates: { counts: counts({ warning: 1 }), nonProduction: noUrgencies(), worst: new Map([['/ws/both.pem', 'warning']]) },
         crls: [
-          { file: '/ws/both.pem', nextUpdate: days(2) },
-          { file: '/ws/ca.crl', nextUpdate: days(60) },
+          { file: '/ws/both.pem', thisUpdate: days(-400), nextUpdate: days(2) },
+          { file: '/ws/ca.crl', thisUpdate: days(-400), nextUpdate: days(60) },
         ],
         metadata: [{ file: '/ws/idp.xml', notAfter: days(-1) }],
         hosts: [{ file: '/ws/app.yaml', notBefore: days(-10), notAfter: days(-1) }],

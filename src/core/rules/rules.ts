@@ -434,9 +434,24 @@ function crlShown(c: CrlRecord, now: number, s: RuleSettings): boolean {
   return !s.ignore.has(c.sha256) && !((s.snoozed.get(c.sha256) ?? 0) > now);
 }
 
+/**
+ * A CRL's validity as the bands grade it at `now`: issued at thisUpdate, due at nextUpdate, so its
+ * lifetime gives the bands' shares as a certificate's does (a CRL reissued weekly is not critical all
+ * its life). A thisUpdate still to come (a clock skew where it was made) is graded by the days alone.
+ * Undefined for a CRL without nextUpdate.
+ */
+export function crlValidity(
+  c: Pick<CrlRecord, 'thisUpdate' | 'nextUpdate'>,
+  now: number,
+): { notBefore: number; notAfter: number } | undefined {
+  if (c.nextUpdate === undefined) return undefined;
+  return { notBefore: c.thisUpdate <= now ? c.thisUpdate : -Infinity, notAfter: c.nextUpdate };
+}
+
 /** How urgent a CRL's nextUpdate is, in the certificate bands; undefined when it names none. */
-export function crlUrgencyOf(c: Pick<CrlRecord, 'nextUpdate'>, now: number, s: RuleSettings): Urgency | undefined {
-  return c.nextUpdate === undefined ? undefined : urgencyOf({ notBefore: -Infinity, notAfter: c.nextUpdate }, now, s);
+export function crlUrgencyOf(c: Pick<CrlRecord, 'thisUpdate' | 'nextUpdate'>, now: number, s: RuleSettings): Urgency | undefined {
+  const validity = crlValidity(c, now);
+  return validity && urgencyOf(validity, now, s);
 }
 
 export function describeCrl(c: CrlRecord): string {

@@ -5,7 +5,16 @@
  * across suspend/resume and clock jumps.
  */
 import { DAY_MS, type FileExpiry } from '../model';
-import { BANDS, bandThresholds, daysLeft, expiryDates, type RuleSettings, shareOfLifetimeMs, withinBand } from '../rules/rules';
+import {
+  BANDS,
+  bandThresholds,
+  crlValidity,
+  daysLeft,
+  expiryDates,
+  type RuleSettings,
+  shareOfLifetimeMs,
+  withinBand,
+} from '../rules/rules';
 import type { ProbeResult } from '../hosts/tlsHandshake';
 
 /** Wall time and timers, replaceable in tests. */
@@ -99,17 +108,20 @@ export function nextExpiryChange(
 }
 
 /**
- * nextChangeOf for a CRL: its nextUpdate is graded as a certificate's notAfter (evaluateCrls), with
- * no notBefore and so no share of a lifetime. Infinity for a CRL without nextUpdate.
+ * nextChangeOf for a CRL: its nextUpdate is graded as a certificate's notAfter, its thisUpdate as
+ * its notBefore (crlValidity, as evaluateCrls grades it). Infinity for a CRL without nextUpdate.
  */
 export function nextChangeOfCrl(
-  c: { nextUpdate?: number; sha256?: string },
+  c: { thisUpdate: number; nextUpdate?: number; sha256?: string },
   now: number,
   rules: RuleSettings,
   options: NextChangeOptions = {},
 ): number {
-  if (c.nextUpdate === undefined) return Infinity;
-  return nextChangeOf({ notBefore: -Infinity, notAfter: c.nextUpdate, sha256: c.sha256 }, now, rules, options);
+  const validity = crlValidity(c, now);
+  if (!validity) return Infinity;
+  const next = nextChangeOf({ ...validity, sha256: c.sha256 }, now, rules, options);
+  // Until a thisUpdate still to come, the days alone grade it; from then on its lifetime too.
+  return c.thisUpdate > now ? Math.min(next, c.thisUpdate) : next;
 }
 
 function roundText(t: number, roundingMs = 0): number {

@@ -4,7 +4,7 @@
  * (nextUpdate), SAML metadata (validUntil) and the certificates hosts serve. Computed here once from
  * the store's counts, so the surfaces cannot disagree; free of `vscode`.
  */
-import { noUrgencies, URGENCY_ORDER, urgencyOf, type RuleSettings, type Urgency, type UrgencyCounts } from '../rules/rules';
+import { crlValidity, noUrgencies, type RuleSettings, type Urgency, URGENCY_ORDER, type UrgencyCounts, urgencyOf } from '../rules/rules';
 
 /** What the summary counts. */
 export type SummaryKind = 'certificates' | 'crls' | 'metadata' | 'hosts';
@@ -14,7 +14,7 @@ export interface SummaryInput {
   /** Certificates as the store counts them per file: production ones, the others apart, the most urgent per production file. */
   certificates: { counts: UrgencyCounts; nonProduction: UrgencyCounts; worst: ReadonlyMap<string, Urgency> };
   /** CRLs; one without a nextUpdate never expires. */
-  crls: Iterable<{ file: string; nextUpdate?: number }>;
+  crls: Iterable<{ file: string; thisUpdate: number; nextUpdate?: number }>;
   /** SAML metadata validUntil dates. */
   metadata: Iterable<{ file: string; notAfter: number }>;
   /** The leaf each checked host serves, with the file of the host's first reference (whose folder's thresholds apply). */
@@ -69,7 +69,10 @@ export function summarize(input: SummaryInput): WorkspaceSummary {
     files.add(file);
     if (kind !== 'hosts' && moreUrgent(urgency, worst.get(file))) worst.set(file, urgency);
   };
-  for (const c of input.crls) if (c.nextUpdate !== undefined) add('crls', c.file, { notBefore: -Infinity, notAfter: c.nextUpdate }, true);
+  for (const c of input.crls) {
+    const validity = crlValidity(c, input.now);
+    if (validity) add('crls', c.file, validity, true);
+  }
   for (const m of input.metadata) add('metadata', m.file, { notBefore: -Infinity, notAfter: m.notAfter }, true);
   for (const h of input.hosts) add('hosts', h.file, h, false);
   const all = noUrgencies();
