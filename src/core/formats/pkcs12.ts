@@ -83,8 +83,16 @@ function openWithin(
   const withoutMac = { ...asn1, value: (asn1.value as forgeTypes.asn1.Asn1[]).slice(0, 2) };
   if (password === undefined) {
     const macFirst = macAlgorithmKnown(forge, asn1);
-    for (const pw of macFirst ? [undefined] : ['', undefined]) {
-      const opened = tryOpen(forge, withoutMac, pw, macFirst);
+    // PBES2 bags under the empty password (a common way to ship a keystore) open for one native
+    // PBKDF2 without the MAC; the MAC, checked first, would cost its own derivation on top.
+    const attempts: [string | undefined, boolean][] = macFirst
+      ? [[undefined, true], ...(pbes2 ? [['', false] as [string, boolean]] : [])]
+      : [
+          ['', false],
+          [undefined, false],
+        ];
+    for (const [pw, plainOnly] of attempts) {
+      const opened = tryOpen(forge, withoutMac, pw, plainOnly);
       if (opened.status === 'open')
         return {
           status: 'open',
@@ -92,20 +100,6 @@ function openWithin(
           aliases: opened.aliases,
           integrity: 'not-verified',
           ...(opened.encrypted ? { openedWith: 'empty' as const } : {}),
-        };
-      if (limits.exceeded) return refused();
-    }
-    // PBES2 bags under the empty password (a common way to ship a keystore) open for one native
-    // PBKDF2 this way; the MAC, checked first, would cost its own derivation on top. Not verified then.
-    if (macFirst && pbes2) {
-      const opened = tryOpen(forge, withoutMac, '');
-      if (opened.status === 'open')
-        return {
-          status: 'open',
-          certificates: opened.certificates,
-          aliases: opened.aliases,
-          integrity: 'not-verified',
-          openedWith: 'empty',
         };
       if (limits.exceeded) return refused();
     }
