@@ -62,19 +62,19 @@ export function makeWorkspace(dir, { extras = false, overwrite = false, manifest
   const ec2 = makeKey({ type: 'ec', curve: 'P-256' });
   const leaf = (cn, key, from, to) => makeCert({ cn, sans: [cn], key, notBefore: daysFromNow(from, now), notAfter: daysFromNow(to, now) });
 
-  const expired = leaf('legacy.example.test', rsa, -400, -12);
+  const expired = leaf('legacy.acme-shop.net', rsa, -400, -12);
   addCerts('certs/legacy-expired.pem', 'pem', expired.pem, [info(expired, 'rsa', 'self-signed')]);
-  const soon = leaf('api.example.test', ec, -87, 3);
+  const soon = leaf('api.acme-shop.net', ec, -87, 3);
   addCerts('certs/api.crt', 'pem', soon.pem, [info(soon, 'ec', 'self-signed')]);
-  const twoMonths = leaf('mail.example.test', rsa, -300, 60);
+  const twoMonths = leaf('mail.acme-shop.net', rsa, -300, 60);
   addCerts('certs/mail.crt', 'pem', twoMonths.pem, [info(twoMonths, 'rsa', 'self-signed')]);
-  const year = leaf('internal.example.test', ec2, -1, 365);
+  const year = leaf('internal.acme-shop.net', ec2, -1, 365);
   addCerts('certs/internal.pem', 'pem', year.pem, [info(year, 'ec', 'self-signed')]);
 
   // Chain in one bundle: leaf (20 days) + intermediate + root, signed properly.
   const chain = makeChain({
-    leafCn: 'www.example.test',
-    sans: ['www.example.test', 'example.test'],
+    leafCn: 'www.acme-shop.net',
+    sans: ['www.acme-shop.net', 'acme-shop.net'],
     notBefore: daysFromNow(-70, now),
     notAfter: daysFromNow(20, now),
     keyType: 'ec',
@@ -104,7 +104,7 @@ export function makeWorkspace(dir, { extras = false, overwrite = false, manifest
   );
 
   if (extras) {
-    const derCert = leaf('printer.example.test', rsa, -200, 10);
+    const derCert = leaf('printer.acme-shop.net', rsa, -200, 10);
     addCerts('legacy/printer.cer', 'der', derCert.der, [info(derCert, 'rsa', 'self-signed')]);
     addCerts(
       'legacy/client.p12',
@@ -116,7 +116,7 @@ export function makeWorkspace(dir, { extras = false, overwrite = false, manifest
       info(chain.intermediate, 'ec', 'intermediate'),
       info(chain.root, 'ec', 'root'),
     ]);
-    const k8s = leaf('ingress.example.test', ec, -60, 45);
+    const k8s = leaf('ingress.acme-shop.net', ec, -60, 45);
     const b64 = (s) => Buffer.from(s).toString('base64');
     addCerts(
       'k8s/ingress-tls.yaml',
@@ -160,8 +160,8 @@ export function makeMultiRootWorkspace(dir, { manifestPath } = {}) {
   dir = path.resolve(dir);
   const key = makeKey({ type: 'ec' });
   const folders = {
-    alpha: { top: 'site.alpha.test', vendored: 'vendored.alpha.test', days: -3 },
-    beta: { top: 'api.beta.test', vendored: 'vendored.beta.test', days: 200 },
+    alpha: { top: 'site.alpha-corp.net', vendored: 'vendored.alpha-corp.net', days: -3 },
+    beta: { top: 'api.beta-corp.net', vendored: 'vendored.beta-corp.net', days: 200 },
   };
   const manifest = { workspaceFile: path.join(dir, 'multiroot.code-workspace'), folders: [] };
   for (const [name, f] of Object.entries(folders)) {

@@ -11,7 +11,14 @@ import { ParseMemo } from '../core/scan/memo';
 import { ReadPool } from '../core/scan/readPool';
 import { buildReport } from '../core/report/schema';
 import { type FragmentSpec, type ReportFragment, writeJsonReport } from '../core/report/stream';
-import { type ContextGlobs, ContextClassifier, contextByFolder, NON_PRODUCTION_POLICIES, type NonProductionPolicy } from '../core/context';
+import {
+  type ContextGlobs,
+  ContextClassifier,
+  contextByFolder,
+  NON_PRODUCTION_POLICIES,
+  type NonProductionPolicy,
+  withCertificateContent,
+} from '../core/context';
 import { withContextPolicy } from '../core/findings/fileFindings';
 import { type FailureCounts, failsAt, failureCounts, toCsv, toSarif, toTable } from '../core/report/formats';
 import {
@@ -324,13 +331,15 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     // Every file's findings (the one findings path, core/findings), the hosts', then the non-production policy.
     const found = inventory.findings(now, rules);
     if (checked) found.push(...checked.findings);
-    const findings = withContextPolicy(found, contextOf, policy);
+    // The path's word, or the certificates' own when a file's are all for development.
+    const fileContextOf = withCertificateContent(contextOf, (f) => inventory.get(f)?.certificates);
+    const findings = withContextPolicy(found, fileContextOf, policy);
     mark('rules');
     const ownersOf = ownersByRoot(ownerRoots, readTextIfExists);
     const lastChanges = values['last-change'] ? await lastChangesOf(certs, new LastChangeCache()) : undefined;
     const lastChangeOf = lastChanges && ((c: CertificateRecord) => lastChanges.get(`${c.file}\0${c.index}`));
     const report = buildReport(certs, findings, now, stats, {
-      contextOf,
+      contextOf: fileContextOf,
       hosts: checked?.hosts,
       ownersOf,
       lastChangeOf,

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import picomatch from 'picomatch';
-import type { Finding } from './model';
+import type { CertificateRecord, Finding } from './model';
 
 /**
  * What a file is for, from its path: certificates in tests, examples, docs and vendored code are
@@ -19,8 +19,26 @@ export interface ContextGlobs {
   vendored?: string[];
 }
 
-/** The context of a file given by its path as the scan knows it (absolute in the CLI). */
-export type ContextOf = (file: string) => FileContext;
+/** A file's context and why, in words a user can check ("its folder `testdata/` holds test data"). */
+export interface ContextVerdict {
+  context: FileContext;
+  reason: string;
+}
+
+/**
+ * The context of a file given by its path as the scan knows it (absolute in the CLI); `reason`, where
+ * the classifier can say it, is why (the hover, the details, the JSON's `contextReason`).
+ */
+export interface ContextOf {
+  (file: string): FileContext;
+  reason?(file: string): string | undefined;
+}
+
+/** A ContextOf that always says why ('' for production by default). */
+export interface ExplainedContextOf {
+  (file: string): FileContext;
+  reason(file: string): string;
+}
 
 /**
  * When a path matches several contexts, the first of these wins. Vendored code is someone else's
@@ -71,7 +89,28 @@ const DIRECTORY_CONTEXTS = new Map<string, FileContext>([
   ...['.github', '.circleci', '.buildkite', '.gitlab'].map((d) => [d, 'test'] as const),
   // Vagrant's state of a local VM (its SSH key, synced folders).
   ['.vagrant', 'test'],
+  // Fuzzing: a fuzzer's seed corpus and the inputs that crashed it (go-fuzz's corpus/ and crashers/).
+  ...['corpus', 'crashers', 'fuzz', 'fuzzing', 'seed_corpus'].map((d) => [d, 'test'] as const),
+  // Test suites run against a local stack (authelia's internal/suites/, Ginkgo's suites/).
+  ['suites', 'test'],
+  // CI: a Helm chart's ci/ values (chart-testing installs each), a repository's CI scripts and fixtures.
+  ['ci', 'test'],
+  // Development: Kubernetes-style hack/ scripts, a dev/ environment, a dev container.
+  ...['hack', 'dev', 'devenv', 'localdev', 'local-dev', '.devcontainer'].map((d) => [d, 'test'] as const),
 ]);
+
+/** Why a directory name gives its context, when the context's own word does not say it. */
+const DIRECTORY_KINDS = new Map<string, string>([
+  ...['corpus', 'crashers', 'fuzz', 'fuzzing', 'seed_corpus'].map((d) => [d, 'fuzzing inputs'] as const),
+  ...['.github', '.circleci', '.buildkite', '.gitlab', 'ci'].map((d) => [d, 'CI'] as const),
+  ...['hack', 'dev', 'devenv', 'localdev', 'local-dev', '.devcontainer', '.vagrant'].map((d) => [d, 'local development'] as const),
+]);
+
+/**
+ * A copy made to be copied and edited (certs.example/, config/artifacts.example/, conf.sample/,
+ * settings.dist/): the suffix says it is an example, whatever it holds.
+ */
+const EXAMPLE_SUFFIX = /[._-](?:example|examples|sample|samples|dist|template|tmpl)$/;
 
 /**
  * A release unpacked into the tree, named NAME-MAJOR.MINOR.PATCH as its tarball: C projects' copies
@@ -144,6 +183,7 @@ function directoryContext(dir: string, first: boolean): FileContext | undefined 
   // Perl's and Test::Nginx's test folder, at the top of a repository.
   if (first && dir === 't') return 'test';
   if ((dir.includes('-') || dir.includes('_')) && NAMED_EXAMPLE_DIRECTORY.test(dir)) return 'example';
+  if (EXAMPLE_SUFFIX.test(dir)) return 'example';
   if (dir.startsWith('test') && PREFIXED_TEST_DIRECTORY.test(dir) && !WORDS_STARTING_WITH_TEST.test(dir)) return 'test';
   if (!dir.endsWith('test') && !dir.endsWith('tests')) return undefined;
   if (dir.includes('.')) return DOTNET_TEST_PROJECT.test(dir) ? 'test' : undefined;
@@ -169,11 +209,21 @@ const DEVELOPMENT_DOTENV = /^\.env\.(?:development|test)(?:\.local)?$/;
  */
 const VAGRANT_FILE = /^vagrant[._-]|\.vagrant\./;
 
+/**
+ * Files made to be copied and edited before use: `config.yml.example`, `server.sample.crt`,
+ * `parameters.yml.dist`, `app.example.env` (a suffix, or a middle part of the name).
+ */
+const EXAMPLE_FILE = /\.(?:example|sample|dist)(?:\.|$)|^(?:example|sample)[._-]/;
+/** Local-development data and settings (`*.localdev.yml` seed data, `docker-compose.dev.yml`, `settings.local-dev.json`). */
+const DEVELOPMENT_FILE = /\.(?:localdev|local-dev|dev)\.[a-z0-9]+$|[._-]localdev[._-]/;
+
 /** The context the file name alone gives (lower-cased name, and as written for class names). */
 function contextOfName(lower: string, name: string): FileContext {
   const dot = lower.lastIndexOf('.');
   if (dot <= 0) return 'production';
   const ext = lower.slice(dot + 1);
+  if (EXAMPLE_FILE.test(lower)) return 'example';
+  if (DEVELOPMENT_FILE.test(lower)) return 'test';
   // foo.test.ts, foo.spec.js, cram/Perl foo.t, test_foo.py
   if (ext === 't' || lower.includes('.test.') || lower.includes('.spec.') || (ext === 'py' && lower.startsWith('test_'))) return 'test';
   if (lower.startsWith('.env.') && DEVELOPMENT_DOTENV.test(lower)) return 'test';
@@ -183,22 +233,41 @@ function contextOfName(lower: string, name: string): FileContext {
   return DOCUMENTATION_EXTENSIONS.has(ext) ? 'documentation' : 'production';
 }
 
-/** The context of a path by the conventions of the major ecosystems alone. */
-function conventionalContext(relativePath: string): FileContext {
+/** The context of a path by the conventions of the major ecosystems alone, and what decided it. */
+function conventionalContext(relativePath: string): ContextVerdict {
   const lower = relativePath.toLowerCase();
   let best: FileContext = 'production';
+  let bestDir = '';
   let start = 0;
   for (let slash = lower.indexOf('/'); slash !== -1; start = slash + 1, slash = lower.indexOf('/', start)) {
     if (slash === start) continue;
     const dir = lower.slice(start, slash);
     const found = directoryContext(dir, start === 0);
-    if (found === 'vendored') return found;
-    if (found && RANK[found] > RANK[best]) best = found;
+    if (found === 'vendored') return { context: found, reason: folderReason(relativePath.slice(start, slash), found) };
+    if (found && RANK[found] > RANK[best]) {
+      best = found;
+      bestDir = relativePath.slice(start, slash);
+    }
   }
-  if (best === 'test') return best;
-  if (isMbedTlsTestPath(lower)) return 'test';
-  const byName = contextOfName(lower.slice(start), relativePath.slice(start));
-  return RANK[byName] > RANK[best] ? byName : best;
+  if (best === 'test') return { context: best, reason: folderReason(bestDir, best) };
+  if (isMbedTlsTestPath(lower)) return { context: 'test', reason: "it is in Mbed TLS's test data" };
+  const name = relativePath.slice(start);
+  const byName = contextOfName(lower.slice(start), name);
+  if (RANK[byName] > RANK[best]) return { context: byName, reason: `its name \`${name}\` marks ${CONTEXT_WORDS[byName]} file` };
+  return best === 'production' ? { context: best, reason: '' } : { context: best, reason: folderReason(bestDir, best) };
+}
+
+const CONTEXT_WORDS: Record<FileContext, string> = {
+  production: 'a production',
+  test: 'a test',
+  example: 'an example',
+  documentation: 'a documentation',
+  vendored: 'a vendored',
+};
+
+function folderReason(dir: string, context: FileContext): string {
+  const kind = DIRECTORY_KINDS.get(dir.toLowerCase());
+  return kind ? `its folder \`${dir}/\` holds ${kind}` : `its folder \`${dir}/\` marks ${CONTEXT_WORDS[context]} file`;
 }
 
 /**
@@ -218,8 +287,14 @@ export class ContextClassifier {
   }
 
   classify(relativePath: string): FileContext {
+    return this.explain(relativePath).context;
+  }
+
+  /** The context and why. */
+  explain(relativePath: string): ContextVerdict {
     const rel = relativePath.includes('\\') ? relativePath.replace(/\\/g, '/') : relativePath;
-    for (const g of this.userGlobs) if (g.matches(rel)) return g.context;
+    for (const g of this.userGlobs)
+      if (g.matches(rel)) return { context: g.context, reason: `it matches a ${g.context} context glob you set` };
     return conventionalContext(rel);
   }
 }
@@ -236,19 +311,86 @@ export function classifyFile(relativePath: string): FileContext {
  * deepest of `folders` holding it (the scan roots, the workspace folders), else relative to
  * `fallback` (the working directory, for a file given on its own). Remembers each file's answer.
  */
-export function contextByFolder(classifier: ContextClassifier, folders: readonly string[], fallback: string): ContextOf {
+export function contextByFolder(classifier: ContextClassifier, folders: readonly string[], fallback: string): ExplainedContextOf {
   const roots = folders.map((f) => slashes(f).replace(/\/+$/, '')).sort((a, b) => b.length - a.length);
-  const known = new Map<string, FileContext>();
-  return (file) => {
-    let context = known.get(file);
-    if (context === undefined) {
+  const known = new Map<string, ContextVerdict>();
+  const verdict = (file: string): ContextVerdict => {
+    let v = known.get(file);
+    if (v === undefined) {
       const f = slashes(file);
       const root = roots.find((r) => f.startsWith(r + '/'));
-      context = classifier.classify(root !== undefined ? f.slice(root.length + 1) : slashes(path.relative(fallback, file)));
-      known.set(file, context);
+      v = classifier.explain(root !== undefined ? f.slice(root.length + 1) : slashes(path.relative(fallback, file)));
+      known.set(file, v);
     }
-    return context;
+    return v;
   };
+  const contextOf = (file: string) => verdict(file).context;
+  contextOf.reason = (file: string) => verdict(file).reason;
+  return contextOf;
+}
+
+/**
+ * Names no deployed server answers to: localhost, the reserved test TLDs and example domains
+ * (RFC 2606, 6761), mDNS's .local, loopback addresses.
+ */
+const DEVELOPMENT_NAME =
+  /^(?:localhost|[^ ]*\.(?:localhost|test|example|invalid|local|localdomain)|(?:[^ ]*\.)?example\.(?:com|org|net))\.?$/i;
+const LOOPBACK_IP = /^(?:127\.\d+\.\d+\.\d+|::1|0:0:0:0:0:0:0:1)$/;
+/** Issuers and subjects that call themselves test or fake CAs ("Fake LE Intermediate X1", "Test CA", "snakeoil"). */
+const TEST_AUTHORITY = /\b(?:test(?:ing)?|fake|dummy|snake ?oil|do not (?:use|trust)|insecure)\b/i;
+/** Certificate sources that are a file of their own (not a value inside configuration, which ships what it holds). */
+const STANDALONE_SOURCES = new Set(['pem', 'der', 'pkcs7', 'pkcs12', 'jks', 'jceks']);
+/** Configuration files: a certificate in one is deployed with it (a chart's default values, a compose file). */
+const CONFIGURATION_EXTENSION =
+  /\.(?:ya?ml|json|toml|tf|tfvars|hcl|properties|env|conf|cfg|ini|xml|j2|jinja2|tpl|gotmpl|erb|service|nix)$/i;
+
+/** Why a certificate looks made for development or tests, or undefined. */
+function developmentSign(c: CertificateRecord): string | undefined {
+  const names = [...c.sans.dns, ...(c.subjectCN && !c.sans.dns.length ? [c.subjectCN] : [])];
+  const ips = c.sans.ip;
+  if (names.length + ips.length > 0 && names.every((n) => DEVELOPMENT_NAME.test(n)) && ips.every((ip) => LOOPBACK_IP.test(ip)))
+    return `it names only ${[...names, ...ips].slice(0, 3).join(', ')}`;
+  for (const who of [c.issuerCN, c.subjectCN]) if (who && TEST_AUTHORITY.test(who)) return `"${who}" calls itself a test certificate`;
+  return undefined;
+}
+
+/**
+ * A production-by-path certificate file whose every certificate is made for development or tests
+ * (localhost, example or .test names, a test CA): the file is a test file, said why. Certificates
+ * inside configuration are left alone: the configuration deploys them.
+ */
+export function contentVerdict(file: string, certs: readonly CertificateRecord[]): ContextVerdict | undefined {
+  if (!certs.length || CONFIGURATION_EXTENSION.test(file)) return undefined;
+  let first: string | undefined;
+  for (const c of certs) {
+    if (!STANDALONE_SOURCES.has(c.source)) return undefined;
+    const sign = developmentSign(c);
+    if (!sign) return undefined;
+    first ??= sign;
+  }
+  return { context: 'test', reason: `its certificate${certs.length > 1 ? 's are' : ' is'} for development: ${first}` };
+}
+
+/**
+ * `contextOf` with the certificates' own word: a file its path calls production but whose
+ * certificates are all for development or tests is a test file (contentVerdict).
+ */
+export function withCertificateContent(
+  contextOf: ContextOf,
+  certificatesOf: (file: string) => readonly CertificateRecord[] | undefined,
+): ExplainedContextOf {
+  const known = new Map<string, ContextVerdict | null>();
+  const content = (file: string): ContextVerdict | undefined => {
+    let v = known.get(file);
+    if (v === undefined) {
+      const certs = contextOf(file) === 'production' ? certificatesOf(file) : undefined;
+      known.set(file, (v = (certs && contentVerdict(file, certs)) ?? null));
+    }
+    return v ?? undefined;
+  };
+  const explained = (file: string) => content(file)?.context ?? contextOf(file);
+  explained.reason = (file: string) => content(file)?.reason ?? contextOf.reason?.(file) ?? '';
+  return explained;
 }
 
 function slashes(p: string): string {

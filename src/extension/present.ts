@@ -76,8 +76,9 @@ export function hoverMarkdown(
   now: number,
   context: FileContext,
   owners?: readonly string[],
+  contextReason?: string,
 ): vscode.MarkdownString {
-  const rows = detailRows(c, all, now, context, owners);
+  const rows = detailRows(c, all, now, context, owners, contextReason);
   const m = new vscode.MarkdownString(undefined, true);
   m.isTrusted = false;
   m.supportHtml = false;
@@ -137,6 +138,7 @@ export function detailRows(
   now: number,
   context: FileContext,
   owners?: readonly string[],
+  contextReason?: string,
 ): [string, string][] {
   const t = vscode.l10n.t;
   const left = daysLeft(c.notAfter, now);
@@ -167,6 +169,8 @@ export function detailRows(
       context === 'production' ? t('production') : t('{0}: its findings are hints (certlens.nonProduction)', contextLabel(context)),
     ],
   ];
+  // The classifier's reason is in English, as finding messages are.
+  if (contextReason) rows.push([t('Why this context'), contextReason]);
   if (c.saml) {
     const s = c.saml;
     if (s.entityID) rows.push([t('SAML entity'), s.entityID]);

@@ -147,6 +147,11 @@ export class CertificateStore implements vscode.Disposable {
     return this.model.contextOf(file);
   }
 
+  /** Why a file has its context. */
+  contextReason(file: string): string {
+    return this.model.contextReason(file);
+  }
+
   /** Whether a file's findings are set apart (hints, grouped in the tree) under certlens.nonProduction. */
   setApart(file: string): boolean {
     return this.model.setApart(file);

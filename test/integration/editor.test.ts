@@ -145,11 +145,11 @@ describe('CertLens editor surface', function () {
   it('groups by issuer and filters on request', async () => {
     const a = await api();
     await vscode.commands.executeCommand('certlens.groupBy', 'issuer');
-    assert.ok(a.tree().some((g) => g.label === 'CertLens Demo Intermediate CA' && g.children.some((c) => c.label === 'www.example.test')));
+    assert.ok(a.tree().some((g) => g.label === 'CertLens Demo Intermediate CA' && g.children.some((c) => c.label === 'www.acme-shop.net')));
     await vscode.commands.executeCommand('certlens.filter', 'mail.');
     assert.deepEqual(
       a.tree().flatMap((g) => g.children.map((c) => c.label)),
-      ['mail.example.test'],
+      ['mail.acme-shop.net'],
     );
     await vscode.commands.executeCommand('certlens.clearFilter');
     await vscode.commands.executeCommand('certlens.groupBy', 'urgency');
@@ -215,7 +215,7 @@ describe('CertLens editor surface', function () {
   });
 
   it('applies settings live: warning days', async () => {
-    const mail = byCn('mail.example.test');
+    const mail = byCn('mail.acme-shop.net');
     const uri = workspaceUri(mail.path);
     assert.equal(certDiagnostics(uri).find((d) => typeof d.code === 'string' && d.code.startsWith('expires'))?.code, 'expires-info');
     await setSetting('warningDays', 75);
@@ -264,23 +264,23 @@ describe('CertLens editor surface', function () {
   it('follows file create, change and delete through the watcher', async () => {
     const uri = workspaceUri('new/created.pem');
     const key = makeKey({ type: 'ec' });
-    const first = makeCert({ cn: 'created.certlens.test', key, notBefore: daysFromNow(-30), notAfter: daysFromNow(-2) });
+    const first = makeCert({ cn: 'created.certlens.acme-corp.net', key, notBefore: daysFromNow(-30), notAfter: daysFromNow(-2) });
     await vscode.workspace.fs.writeFile(uri, Buffer.from(first.pem));
     await waitFor('a diagnostic on the created file', () => certDiagnostics(uri).some((d) => d.code === 'expired'));
-    const second = makeCert({ cn: 'created.certlens.test', key, notBefore: daysFromNow(-85), notAfter: daysFromNow(5) });
+    const second = makeCert({ cn: 'created.certlens.acme-corp.net', key, notBefore: daysFromNow(-85), notAfter: daysFromNow(5) });
     await vscode.workspace.fs.writeFile(uri, Buffer.from(`# renewed\n${second.pem}`));
     await waitFor('the change to be picked up', () =>
       certDiagnostics(uri).find((d) => d.code === 'expires-critical' && d.range.start.line === 1),
     );
     await vscode.workspace.fs.delete(vscode.Uri.joinPath(uri, '..'), { recursive: true });
     await waitFor('diagnostics to be cleared', () => certDiagnostics(uri).length === 0);
-    assert.ok(!(await api()).report().certificates.some((c) => c.subjectCN === 'created.certlens.test'));
+    assert.ok(!(await api()).report().certificates.some((c) => c.subjectCN === 'created.certlens.acme-corp.net'));
   });
 
   it('judges a short-lived certificate by its lifetime (a 6-day one is quiet when issued, a warning at its renewal point) and a 10-year CA by its days', async () => {
     const key = makeKey({ type: 'ec' });
-    const fresh = makeCert({ cn: 'fresh.lifetime.certlens.test', key, notBefore: daysFromNow(0), notAfter: daysFromNow(6) });
-    const due = makeCert({ cn: 'due.lifetime.certlens.test', key, notBefore: daysFromNow(-4.5), notAfter: daysFromNow(1.5) });
+    const fresh = makeCert({ cn: 'fresh.lifetime.certlens.acme-corp.net', key, notBefore: daysFromNow(0), notAfter: daysFromNow(6) });
+    const due = makeCert({ cn: 'due.lifetime.certlens.acme-corp.net', key, notBefore: daysFromNow(-4.5), notAfter: daysFromNow(1.5) });
     const ca = makeCert({ cn: 'Ten Year Lifetime CA', key, ca: true, notBefore: daysFromNow(-3645), notAfter: daysFromNow(5) });
     const freshUri = workspaceUri('lifetime/fresh.pem');
     const dueUri = workspaceUri('lifetime/due.pem');
@@ -299,7 +299,7 @@ describe('CertLens editor surface', function () {
         'the day thresholds, nothing about a lifetime',
       );
       await waitFor('the fresh certificate in the report', async () =>
-        (await api()).report().certificates.some((c) => c.subjectCN === 'fresh.lifetime.certlens.test'),
+        (await api()).report().certificates.some((c) => c.subjectCN === 'fresh.lifetime.certlens.acme-corp.net'),
       );
       assert.deepEqual(
         certDiagnostics(freshUri).map((d) => d.code),
@@ -319,12 +319,12 @@ describe('CertLens editor surface', function () {
   });
 
   it('updates lenses and diagnostics from unsaved edits', async () => {
-    const mail = byCn('mail.example.test');
+    const mail = byCn('mail.acme-shop.net');
     const uri = workspaceUri(mail.path);
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(doc);
     const extra = makeCert({
-      cn: 'typed.certlens.test',
+      cn: 'typed.certlens.acme-corp.net',
       key: makeKey({ type: 'ec' }),
       notBefore: daysFromNow(-9),
       notAfter: daysFromNow(-1),
@@ -346,8 +346,8 @@ describe('CertLens editor surface', function () {
 
   it('moves diagnostics with lines typed between certificate blocks, and parses again when a block is edited', async () => {
     const key = makeKey({ type: 'ec' });
-    const expired = makeCert({ cn: 'moved-expired.certlens.test', key, notBefore: daysFromNow(-30), notAfter: daysFromNow(-2) });
-    const critical = makeCert({ cn: 'moved-critical.certlens.test', key, notBefore: daysFromNow(-87), notAfter: daysFromNow(3) });
+    const expired = makeCert({ cn: 'moved-expired.certlens.acme-corp.net', key, notBefore: daysFromNow(-30), notAfter: daysFromNow(-2) });
+    const critical = makeCert({ cn: 'moved-critical.certlens.acme-corp.net', key, notBefore: daysFromNow(-87), notAfter: daysFromNow(3) });
     const uri = workspaceUri('moved/bundle.pem');
     await vscode.workspace.fs.writeFile(uri, Buffer.from(`${expired.pem}# the critical one\n${critical.pem}`));
     const lineOf = (code: string) => certDiagnostics(uri).find((d) => d.code === code)?.range.start.line;
@@ -414,7 +414,7 @@ describe('CertLens editor surface', function () {
     await assert.rejects(Promise.resolve(vscode.workspace.fs.writeFile(doc.uri, Buffer.from('x'))));
 
     const report = (await api()).report();
-    const chainLeaf = report.certificates.find((c) => c.subjectCN === 'www.example.test')!;
+    const chainLeaf = report.certificates.find((c) => c.subjectCN === 'www.acme-shop.net')!;
     const shown = await vscode.commands.executeCommand<vscode.TextDocument>('certlens.showDetails', { sha256: chainLeaf.sha256 });
     assert.match(shown.getText(), new RegExp(chainLeaf.sha256));
     assert.match(shown.getText(), /BEGIN CERTIFICATE/);
@@ -422,7 +422,7 @@ describe('CertLens editor surface', function () {
 
   it('reports a password-protected PKCS#12 as locked and unlocks it', async () => {
     const cert = makeCert({
-      cn: 'locked.certlens.test',
+      cn: 'locked.certlens.acme-corp.net',
       key: makeKey({ type: 'ec' }),
       notBefore: daysFromNow(-1),
       notAfter: daysFromNow(40),
@@ -436,7 +436,7 @@ describe('CertLens editor surface', function () {
     assert.equal(await vscode.commands.executeCommand('certlens.unlockPkcs12', uri.fsPath, 'wrong', false), false);
     assert.equal(await vscode.commands.executeCommand('certlens.unlockPkcs12', uri.fsPath, 'hunter2-pkcs12', false), true);
     await waitFor('the certificate inside', async () =>
-      (await api()).report().certificates.some((c) => c.subjectCN === 'locked.certlens.test'),
+      (await api()).report().certificates.some((c) => c.subjectCN === 'locked.certlens.acme-corp.net'),
     );
     const settings = JSON.stringify(vscode.workspace.getConfiguration('certlens'));
     assert.ok(!settings.includes('hunter2'), 'the password is not in settings');

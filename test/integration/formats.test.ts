@@ -23,7 +23,7 @@ describe('CertLens reads CRLs, SAML metadata and Java keystores', function () {
     const ca = makeCert({ cn: 'Authn Test CA', key, ca: true, notBefore: daysFromNow(-100), notAfter: daysFromNow(1000) });
     // Issued 60 days before: a third of its 70-day lifetime is past 10 days left, so the day threshold (30) decides.
     crlUri = write('pki/ca.crl', makeCrl({ issuer: { cert: ca, key }, thisUpdate: daysFromNow(-60), nextUpdate: daysFromNow(10) }).der);
-    const signing = makeCert({ cn: 'idp-signing.authn.test', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(200) });
+    const signing = makeCert({ cn: 'idp-signing.authn.acme-corp.net', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(200) });
     const b64 = signing.der.toString('base64').replace(/.{64}/g, '$&\n          ');
     const validUntil = new Date(Date.now() + 20 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     samlUri = write(
@@ -74,7 +74,7 @@ describe('CertLens reads CRLs, SAML metadata and Java keystores', function () {
   it("lists the SAML signing certificate and the keystore's trusted certificate, with their sources", async () => {
     const report = (await api()).report();
     const saml = report.certificates.find((c) => c.file === samlUri.fsPath);
-    assert.equal(saml?.subjectCN, 'idp-signing.authn.test');
+    assert.equal(saml?.subjectCN, 'idp-signing.authn.acme-corp.net');
     assert.equal(saml?.source, 'saml');
     assert.equal(saml?.saml?.entityID, 'https://idp.authn.test/idp');
     if (jksUri) {

@@ -26,12 +26,13 @@ describe('CertLens keeps results true as time passes', function () {
     const expiresAt = start + 60_000;
     const soon = write(
       'soon.pem',
-      makeCert({ cn: 'soon.freshness.test', key, notBefore: daysFromNow(-10), notAfter: new Date(expiresAt) }).pem,
+      makeCert({ cn: 'soon.freshness.acme-corp.net', key, notBefore: daysFromNow(-10), notAfter: new Date(expiresAt) }).pem,
     );
     // Enters the critical band (7 days) at the same moment.
     const critical = write(
       'week.pem',
-      makeCert({ cn: 'week.freshness.test', key, notBefore: daysFromNow(-100), notAfter: new Date(expiresAt + 7 * 86_400_000) }).pem,
+      makeCert({ cn: 'week.freshness.acme-corp.net', key, notBefore: daysFromNow(-100), notAfter: new Date(expiresAt + 7 * 86_400_000) })
+        .pem,
     );
     const a = await api();
     await a.scan();
@@ -56,7 +57,7 @@ describe('CertLens keeps results true as time passes', function () {
     const a = await api();
     const hidden = write(
       'hidden/inside.pem',
-      makeCert({ cn: 'hidden.freshness.test', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(-1) }).pem,
+      makeCert({ cn: 'hidden.freshness.acme-corp.net', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(-1) }).pem,
     );
     await vscode.workspace
       .getConfiguration('files')
@@ -67,12 +68,12 @@ describe('CertLens keeps results true as time passes', function () {
     assert.ok(!seen(), 'not scanned while excluded');
     fs.writeFileSync(
       hidden.fsPath,
-      makeCert({ cn: 'hidden2.freshness.test', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(-2) }).pem,
+      makeCert({ cn: 'hidden2.freshness.acme-corp.net', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(-2) }).pem,
     );
     // A file the watcher does report, to know the watcher's batch has been applied.
     const marker = write(
       'visible.pem',
-      makeCert({ cn: 'visible.freshness.test', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(100) }).pem,
+      makeCert({ cn: 'visible.freshness.acme-corp.net', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(100) }).pem,
     );
     await waitFor('the visible file', () => a.report().certificates.some((c) => c.file === marker.fsPath), 20_000);
     await a.settled();

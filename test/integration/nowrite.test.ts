@@ -189,7 +189,7 @@ describe('CertLens never writes into the workspace on its own', function () {
     assert.equal((await vscode.commands.executeCommand<unknown[]>('certlens.inspectSelection')).length, 1);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const clip = makeCert({
-      cn: 'clipboard.nowrite.test',
+      cn: 'clipboard.nowrite.acme-corp.net',
       key: makeKey({ type: 'ec' }),
       notBefore: daysFromNow(-1),
       notAfter: daysFromNow(10),

@@ -19,11 +19,11 @@ describe('CertLens sets tests, examples and docs apart', function () {
     const key = makeKey({ type: 'ec' });
     prod = write(
       'deploy/tls/site.pem',
-      makeCert({ cn: 'prod.signal.test', key, notBefore: daysFromNow(-80), notAfter: daysFromNow(5) }).pem,
+      makeCert({ cn: 'prod.signal.acme-corp.net', key, notBefore: daysFromNow(-80), notAfter: daysFromNow(5) }).pem,
     );
     fixture = write(
       'src/test/resources/expired.pem',
-      makeCert({ cn: 'fixture.signal.test', key, notBefore: daysFromNow(-400), notAfter: daysFromNow(-300) }).pem,
+      makeCert({ cn: 'fixture.signal.acme-corp.net', key, notBefore: daysFromNow(-400), notAfter: daysFromNow(-300) }).pem,
     );
     doc = write(
       'docs/setup.md',
@@ -71,11 +71,11 @@ describe('CertLens sets tests, examples and docs apart', function () {
         .join(', ')}`,
     );
     assert.ok(
-      group.children.some((c) => c.label.includes('fixture.signal.test')),
+      group.children.some((c) => c.label.includes('fixture.signal.acme-corp.net')),
       'the fixture is in it',
     );
     const expiredGroup = a.tree().find((g) => g.label === 'Expired');
-    assert.ok(!expiredGroup?.children.some((c) => c.label.includes('fixture.signal.test')), 'not among the expired');
+    assert.ok(!expiredGroup?.children.some((c) => c.label.includes('fixture.signal.acme-corp.net')), 'not among the expired');
     assert.equal(a.fileDecoration(fixture.toString()), undefined, 'no Explorer badge on the fixture');
     assert.equal(a.fileDecoration(prod.toString()), '!!', 'the production certificate has its badge');
   });

@@ -21,7 +21,8 @@ describe('CertLens reports folders it cannot read', function () {
   it('lists a link loop in the report after a full scan, and no longer once it is gone', async () => {
     const readable = writeWorkspaceFile(
       path.posix.join(dir, 'ok.pem'),
-      makeCert({ cn: 'ok.unreadable.test', key: makeKey({ type: 'ec' }), notBefore: daysFromNow(-1), notAfter: daysFromNow(300) }).pem,
+      makeCert({ cn: 'ok.unreadable.acme-corp.net', key: makeKey({ type: 'ec' }), notBefore: daysFromNow(-1), notAfter: daysFromNow(300) })
+        .pem,
     );
     const loop = workspaceUri(path.posix.join(dir, 'loop')).fsPath;
     fs.symlinkSync('loop', loop);

@@ -286,7 +286,7 @@ export function makeChain(o: {
   prefix?: string;
 }): Chain {
   const keyType = o.keyType ?? 'ec';
-  const prefix = o.prefix ?? 'CertLens Test';
+  const prefix = o.prefix ?? 'CertLens Fixture';
   const rootKey = makeKey({ type: keyType });
   const intermediateKey = makeKey({ type: keyType });
   const leafKey = makeKey({ type: keyType });

@@ -34,8 +34,8 @@ function sh(
 function makeRepo(): { dir: string; expiredPem: string; goodPem: string } {
   const dir = tempDir('certlens-repo-');
   const key = sharedKey({ type: 'ec' });
-  const expiredPem = makeCert({ cn: 'expired.repo.test', key, notBefore: daysFromNow(-90), notAfter: daysFromNow(-2) }).pem;
-  const goodPem = makeCert({ cn: 'good.repo.test', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(200) }).pem;
+  const expiredPem = makeCert({ cn: 'expired.repo.acme-corp.net', key, notBefore: daysFromNow(-90), notAfter: daysFromNow(-2) }).pem;
+  const goodPem = makeCert({ cn: 'good.repo.acme-corp.net', key, notBefore: daysFromNow(-10), notAfter: daysFromNow(200) }).pem;
   fs.mkdirSync(path.join(dir, 'deploy'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'test/fixtures'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'deploy/good.pem'), goodPem);
@@ -86,11 +86,11 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
     try {
       const scan = sh(certlens, ['scan', '.'], { cwd: repo.dir });
       assert.equal(scan.code, 1, scan.stderr);
-      assert.match(scan.stdout, /expired\.repo\.test/);
+      assert.match(scan.stdout, /expired\.repo\.acme-corp\.net/);
       assert.match(scan.stdout, /3 certificates in 3 files/);
       // A PKCS#7 bundle: node-forge is loaded from its own file (dist/forge.js) when first needed.
       const bundle = makeCert({
-        cn: 'bundle.repo.test',
+        cn: 'bundle.repo.acme-corp.net',
         key: sharedKey({ type: 'ec' }),
         notBefore: daysFromNow(-10),
         notAfter: daysFromNow(300),
@@ -101,7 +101,7 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
       const report = JSON.parse(json.stdout) as { certificates: { subjectCN: string; source: string }[] };
       assert.deepEqual(
         report.certificates.map((c) => [c.subjectCN, c.source]),
-        [['bundle.repo.test', 'pkcs7']],
+        [['bundle.repo.acme-corp.net', 'pkcs7']],
       );
     } finally {
       fs.rmSync(repo.dir, { recursive: true, force: true });
@@ -319,7 +319,7 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
         assert.equal(install.code, 0, install.stderr);
         assert.equal(install.stdout.trim().split('\n').pop(), VERSION, 'the installed certlens --version');
         assert.equal(scan.code, 0, scan.stderr);
-        assert.match(scan.stdout, /expired\.repo\.test/, 'the table is in the log');
+        assert.match(scan.stdout, /expired\.repo\.acme-corp\.net/, 'the table is in the log');
         assert.deepEqual(r.outputs.scan, { 'sarif-file': 'results.sarif', 'exit-code': '1' });
         assert.deepEqual(
           r.used.map((s) => [s.uses, s.with?.sarif_file, s.with?.category]),
@@ -403,8 +403,8 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
         git(repo.dir, 'add', 'deploy/good.pem');
         const good = commitHook(repo.dir);
         assert.equal(good.code, 0, good.stdout + good.stderr);
-        assert.match(good.stdout, /good\.repo\.test/);
-        assert.doesNotMatch(good.stdout, /expired\.repo\.test/, 'deploy/expired.pem is not staged');
+        assert.match(good.stdout, /good\.repo\.acme-corp\.net/);
+        assert.doesNotMatch(good.stdout, /expired\.repo\.acme-corp\.net/, 'deploy/expired.pem is not staged');
 
         git(repo.dir, 'add', 'test/fixtures/expired.pem');
         assert.equal(commitHook(repo.dir).code, 0, 'an expired test fixture is a hint');
@@ -412,7 +412,7 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
         git(repo.dir, 'add', 'deploy/expired.pem');
         const expired = commitHook(repo.dir);
         assert.equal(expired.code, 1);
-        assert.match(expired.stdout, /expired\.repo\.test/);
+        assert.match(expired.stdout, /expired\.repo\.acme-corp\.net/);
 
         // Many staged files, as one batch: one scan reads them all.
         for (let i = 0; i < 300; i++) fs.writeFileSync(path.join(repo.dir, `deploy/f${i}.yaml`), `k: ${i}\n`);

@@ -129,8 +129,8 @@ describe('CI and code review: SARIF for code scanning, baselines (dist/cli.js)',
     assert.ok(fs.existsSync(CLI), 'run the build first (node esbuild.js)');
     repo = tempDir('certlens-ci-');
     const key = sharedKey({ type: 'ec' });
-    expiredPem = makeCert({ cn: 'expired.ci.test', key, notBefore: daysFromNow(-100), notAfter: daysFromNow(-3) }).pem;
-    soonPem = makeCert({ cn: 'soon.ci.test', key, notBefore: daysFromNow(-100), notAfter: daysFromNow(20) }).pem;
+    expiredPem = makeCert({ cn: 'expired.ci.acme-corp.net', key, notBefore: daysFromNow(-100), notAfter: daysFromNow(-3) }).pem;
+    soonPem = makeCert({ cn: 'soon.ci.acme-corp.net', key, notBefore: daysFromNow(-100), notAfter: daysFromNow(20) }).pem;
     const write = (rel: string, text: string) => {
       fs.mkdirSync(path.dirname(path.join(repo, rel)), { recursive: true });
       fs.writeFileSync(path.join(repo, rel), text);
@@ -293,7 +293,7 @@ describe('CI and code review: SARIF for code scanning, baselines (dist/cli.js)',
 
       // A new expired certificate is not in the baseline: it fails the run and is new in SARIF.
       const newPem = makeCert({
-        cn: 'new.ci.test',
+        cn: 'new.ci.acme-corp.net',
         key: sharedKey({ type: 'ec' }),
         notBefore: daysFromNow(-50),
         notAfter: daysFromNow(-1),

@@ -39,7 +39,7 @@ describe('CLI: file contexts and non-production findings', () => {
       fs.writeFileSync(path.join(tree, rel), text);
     };
     write('deploy/tls.crt', expired('prod.acme.io'));
-    write('test/fixtures/expired.pem', expired('fixture.test'));
+    write('test/fixtures/expired.pem', expired('fixture.acme.io'));
     write(
       'pkg/tls/handshake_test.go',
       `package tls\n\nconst testCert = \`${expired('gotest.test')}\`\n\nconst header = "-----BEGIN CERTIFICATE-----"\n`,
@@ -82,7 +82,7 @@ describe('CLI: file contexts and non-production findings', () => {
     const contexts = Object.fromEntries(report.certificates.map((c) => [c.subjectCN, c.context]));
     assert.deepEqual(contexts, {
       'prod.acme.io': 'production',
-      'fixture.test': 'test',
+      'fixture.acme.io': 'test',
       'gotest.test': 'test',
       'docs.example': 'documentation',
       'vendored.acme.io': 'vendored',
@@ -158,7 +158,10 @@ describe('CLI: file contexts and non-production findings', () => {
       'the folder scanned is the project',
     );
     const named = json(['scan', 'test/fixtures/expired.pem', 'deploy/tls.crt'], tree);
-    assert.deepEqual(named.certificates.map((c) => `${c.subjectCN} ${c.context}`).sort(), ['fixture.test test', 'prod.acme.io production']);
+    assert.deepEqual(named.certificates.map((c) => `${c.subjectCN} ${c.context}`).sort(), [
+      'fixture.acme.io test',
+      'prod.acme.io production',
+    ]);
   });
 
   it('writes hints as SARIF level none with the context, a context CSV column, and a table that counts hint problems', () => {

@@ -1,5 +1,14 @@
 import * as assert from 'node:assert/strict';
-import { applyNonProductionPolicy, classifyFile, ContextClassifier, contextByFolder, type FileContext } from '../../src/core/context';
+import {
+  applyNonProductionPolicy,
+  classifyFile,
+  ContextClassifier,
+  contentVerdict,
+  contextByFolder,
+  type FileContext,
+  withCertificateContent,
+} from '../../src/core/context';
+import { fakeCertificate } from './helpers';
 import { DAY_MS, type CertificateRecord, type Finding } from '../../src/core/model';
 import { buildReport, type HostJson } from '../../src/core/report/schema';
 import { meetsThreshold, toCsv, toMarkdown, toSarif, toTable } from '../../src/core/report/formats';
@@ -450,12 +459,13 @@ describe('report with contexts and hints', () => {
     assert.match(lines[0], /^STATUS\s+EXPIRES\s+DAYS\s+SUBJECT/);
     const rows = lines.filter((l) => l.includes('.pem:'));
     assert.deepEqual(
-      rows.map((l) => [l.split(/\s{2,}/)[0], l.split(/\s+/).pop()]),
+      rows.map((l) => [l.split(/\s{2,}/)[0], l.split(/\s{2,}/).pop()]),
       [
         ['error', 'deploy/live.pem:1'],
         ['ok', 'deploy/fine.pem:1'],
-        ['hint (test)', 'test/old.pem:1'],
-        ['ok (vendored)', 'vendor/ca.pem:1'],
+        // Outside production the file says why it is there.
+        ['hint (test)', 'test/old.pem:1 (its folder `test/` marks a test file)'],
+        ['ok (vendored)', 'vendor/ca.pem:1 (its folder `vendor/` marks a vendored file)'],
       ],
     );
     assert.equal(lines[3], '');
@@ -500,5 +510,86 @@ describe('report with contexts and hints', () => {
     assert.equal(meetsThreshold('info', 'hint'), true);
     assert.equal(meetsThreshold('error', 'hint'), true);
     assert.equal(meetsThreshold('hint', 'never'), false);
+  });
+});
+
+describe('file context: conventions of repositories not seen before, and reasons', () => {
+  const explain = (p: string) => new ContextClassifier().explain(p);
+
+  it('knows example copies, local-development files, fuzz corpora, CI, suites and development folders', () => {
+    const cases: [string, FileContext, RegExp][] = [
+      ['certs.example/server.crt', 'example', /folder `certs\.example\/`/],
+      ['config/artifacts.example/ca.pem', 'example', /folder `artifacts\.example\/`/],
+      ['conf.sample/tls.pem', 'example', /conf\.sample/],
+      ['config/app.yml.example', 'example', /name `app\.yml\.example`/],
+      ['config/parameters.yml.dist', 'example', /name/],
+      ['certs/server.sample.crt', 'example', /name/],
+      ['internal/suites/example/compose/nginx/backend/ssl/server.crt', 'test', /folder `suites\/`/],
+      ['seed/users.localdev.yml', 'test', /name `users\.localdev\.yml`/],
+      ['docker-compose.dev.yml', 'test', /name/],
+      ['xmlenc/corpus/5a1c.xml', 'test', /fuzzing inputs/],
+      ['xmlenc/crashers/0f9e.pem', 'test', /fuzzing inputs/],
+      ['charts/app/ci/ingress-values.yaml', 'test', /holds CI/],
+      ['hack/certs/ca.pem', 'test', /local development/],
+      ['dev/tls_cluster/certs/server.pem', 'test', /local development/],
+    ];
+    for (const [p, context, reason] of cases) {
+      const v = explain(p);
+      assert.equal(v.context, context, p);
+      assert.match(v.reason, reason, p);
+    }
+  });
+
+  it('keeps production paths production, with no reason to give', () => {
+    for (const p of [
+      'deploy/tls.crt',
+      'certs/server.crt',
+      'config/app.yml',
+      'devices/ca.pem',
+      'distribution/ca.pem',
+      'corpus-tools/ca.pem',
+      'circle/ca.pem',
+      'charts/app/values.yaml',
+      'examplecorp/ca.pem',
+    ]) {
+      assert.deepEqual(explain(p), { context: 'production', reason: '' }, p);
+    }
+  });
+
+  it('says which user glob decided', () => {
+    const v = new ContextClassifier({ production: ['examples/prod/**'] }).explain('examples/prod/tls.crt');
+    assert.deepEqual(v, { context: 'production', reason: 'it matches a production context glob you set' });
+  });
+
+  it('takes a certificate file whose certificates are all for development as a test file, and says why', () => {
+    const dev = (over: Partial<CertificateRecord>) => fakeCertificate(Date.now(), { source: 'pem', ...over });
+    const localhost = dev({ sans: { dns: ['localhost'], ip: ['127.0.0.1'], email: [], uri: [] }, subjectCN: 'localhost' });
+    const exampleCom = dev({ sans: { dns: ['www.example.com', 'api.svc.test'], ip: [], email: [], uri: [] } });
+    const fakeLe = dev({ issuerCN: 'Fake LE Intermediate X1', sans: { dns: ['shop.acme.io'], ip: [], email: [], uri: [] } });
+    const real = dev({ sans: { dns: ['shop.acme.io'], ip: [], email: [], uri: [] }, subjectCN: 'shop.acme.io', issuerCN: 'R11' });
+    assert.match(contentVerdict('/ws/certs/dev.pem', [localhost])?.reason ?? '', /development: it names only localhost, 127\.0\.0\.1/);
+    assert.equal(contentVerdict('/ws/certs/dev.pem', [exampleCom])?.context, 'test');
+    assert.match(contentVerdict('/ws/certs/s.pem', [fakeLe])?.reason ?? '', /"Fake LE Intermediate X1" calls itself a test certificate/);
+    // One real certificate in the file keeps it production; so does configuration, which deploys what it holds.
+    assert.equal(contentVerdict('/ws/certs/mixed.pem', [localhost, real]), undefined);
+    assert.equal(contentVerdict('/ws/certs/real.pem', [real]), undefined);
+    assert.equal(contentVerdict('/ws/charts/app/values.yaml', [localhost]), undefined);
+    assert.equal(contentVerdict('/ws/k8s/secret.pem', [{ ...localhost, source: 'k8s-secret' }]), undefined);
+    // Applied on top of the path: a path that already says test keeps its own reason.
+    const byPath = contextByFolder(new ContextClassifier(), ['/ws'], '/');
+    const files = new Map([
+      ['/ws/certs/dev.pem', [localhost]],
+      ['/ws/test/dev.pem', [localhost]],
+      ['/ws/certs/real.pem', [real]],
+    ]);
+    const withContent = withCertificateContent(byPath, (f) => files.get(f));
+    assert.deepEqual(
+      [...files.keys()].map((f) => [withContent(f), withContent.reason(f).replace(/:.*/, '')]),
+      [
+        ['test', 'its certificate is for development'],
+        ['test', 'its folder `test/` marks a test file'],
+        ['production', ''],
+      ],
+    );
   });
 });

@@ -311,8 +311,8 @@ describe('file formats', () => {
       const bytes = pkcs12({ key: chain.leafKey, cert: chain.leaf, chain: [chain.intermediate, chain.root] });
       const r = parseFile('/ws/id.p12', bytes);
       assert.deepEqual(r.certificates.map((c) => c.subjectCN).sort(), [
-        'CertLens Test Intermediate CA',
-        'CertLens Test Root CA',
+        'CertLens Fixture Intermediate CA',
+        'CertLens Fixture Root CA',
         'p12.certlens.dev',
       ]);
       assert.ok(r.certificates.every((c) => c.keyType === 'EC' && c.source === 'pkcs12'));

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { daysFromNow, makeChain, makeCert, makeCrl, makeKey, pkcs12, pkcs7 } from '../support/certs';
 import { javaKeystore } from '../support/fuzz';
 import { ownersByRoot } from '../../src/core/owners';
-import { applyNonProductionPolicy, type ContextGlobs, type NonProductionPolicy } from '../../src/core/context';
+import { applyNonProductionPolicy, type ContextGlobs, type NonProductionPolicy, withCertificateContent } from '../../src/core/context';
 import type { FileResult, Finding } from '../../src/core/model';
 import { buildReport, type HostJson } from '../../src/core/report/schema';
 import { type FailureCounts, failureCounts } from '../../src/core/report/formats';
@@ -182,7 +182,8 @@ describe('streamed JSON report', () => {
   function expected(spec: FragmentSpec, host?: { findings: Finding[]; hosts: HostJson[] }): string {
     const inventory = new Inventory();
     for (const r of results) inventory.set(r);
-    const contextOf = contextOfSpec(spec);
+    // As the CLI: the path's context, or the certificates' own when they are all for development.
+    const contextOf = withCertificateContent(contextOfSpec(spec), (f) => inventory.get(f)?.certificates);
     const findings = applyNonProductionPolicy(
       [...inventory.findings(spec.now, spec.rules), ...(host?.findings ?? [])],
       contextOf,

@@ -39,7 +39,7 @@ describe('test support: certificate factory', () => {
       [daysFromNow(-1), daysFromNow(3)],
       [new Date('2049-12-31T23:59:59Z'), new Date('2051-03-04T05:06:07Z')],
     ]) {
-      const cert = makeCert({ cn: 'dates.example.test', key: ec, notBefore: from, notAfter: to });
+      const cert = makeCert({ cn: 'dates.example.acme-corp.net', key: ec, notBefore: from, notAfter: to });
       const file = write('dates.pem', cert.pem);
       assert.equal(opensslDate(openssl('x509', '-in', file, '-noout', '-enddate')).getTime(), Math.floor(to.getTime() / 1000) * 1000);
       assert.equal(opensslDate(openssl('x509', '-in', file, '-noout', '-startdate')).getTime(), Math.floor(from.getTime() / 1000) * 1000);
@@ -80,7 +80,7 @@ describe('test support: certificate factory', () => {
 
   it('signs with the requested hash', () => {
     const cert = makeCert({
-      cn: 'sha1.example.test',
+      cn: 'sha1.example.acme-corp.net',
       key: makeKey({ type: 'rsa', bits: 1024 }),
       sigHash: 'sha1',
       notBefore: daysFromNow(-1),
@@ -90,7 +90,7 @@ describe('test support: certificate factory', () => {
   });
 
   it('builds a chain openssl verifies, with CA constraints', () => {
-    const chain = makeChain({ leafCn: 'leaf.example.test', notBefore: daysFromNow(-1), notAfter: daysFromNow(20) });
+    const chain = makeChain({ leafCn: 'leaf.example.acme-corp.net', notBefore: daysFromNow(-1), notAfter: daysFromNow(20) });
     const out = openssl(
       'verify',
       '-CAfile',
@@ -109,7 +109,7 @@ describe('test support: certificate factory', () => {
     const caKey = makeKey({ type: 'ec' });
     const ca = makeCert({ cn: 'Old CA', key: caKey, ca: true, notBefore: daysFromNow(-400), notAfter: daysFromNow(-35) });
     const leaf = makeCert({
-      cn: 'old.example.test',
+      cn: 'old.example.acme-corp.net',
       key: ec,
       issuer: { cert: ca, key: caKey },
       notBefore: daysFromNow(-300),
@@ -121,7 +121,7 @@ describe('test support: certificate factory', () => {
   });
 
   it('packs PKCS#12 (modern and legacy, with and without key) and PKCS#7', () => {
-    const chain = makeChain({ leafCn: 'p12.example.test', notBefore: daysFromNow(-1), notAfter: daysFromNow(90) });
+    const chain = makeChain({ leafCn: 'p12.example.acme-corp.net', notBefore: daysFromNow(-1), notAfter: daysFromNow(90) });
     const count = (s: string) => (s.match(/BEGIN CERTIFICATE/g) ?? []).length;
     const modern = write(
       'm.p12',

@@ -353,19 +353,26 @@ export function toTable(report: Report, color: boolean, relativeTo?: string): st
   }
   const rel = (f: string) => (relativeTo ? path.relative(relativeTo, f) || f : f);
   // STATUS says what colour alone would (a CI log has none): the worst finding, and the context outside production.
-  const row = (sha256: string, context: FileContext, cells: string[]) => {
+  // Outside production the FILE cell also says why (the classifier's reason), so a user who disagrees sees it.
+  const row = (sha256: string, context: FileContext, cells: string[], reason?: string) => {
     const sev = worst.get(sha256);
+    if (reason && context !== 'production') cells[cells.length - 1] += ` (${reason})`;
     return { sev, context, cells: [`${sev ?? 'ok'}${context === 'production' ? '' : ` (${context})`}`, ...cells] };
   };
   const rows = report.certificates.map((c) =>
-    row(c.sha256, c.context, [
-      c.notAfter.slice(0, 10),
-      String(c.daysLeft),
-      (c.subjectCN ?? c.subject).slice(0, 40),
-      (c.issuerCN ?? c.issuer).slice(0, 30),
-      `${c.keyType}${c.keyBits ? ' ' + c.keyBits : ''}`,
-      `${rel(c.file)}:${c.range.start.line + 1}`,
-    ]),
+    row(
+      c.sha256,
+      c.context,
+      [
+        c.notAfter.slice(0, 10),
+        String(c.daysLeft),
+        (c.subjectCN ?? c.subject).slice(0, 40),
+        (c.issuerCN ?? c.issuer).slice(0, 30),
+        `${c.keyType}${c.keyBits ? ' ' + c.keyBits : ''}`,
+        `${rel(c.file)}:${c.range.start.line + 1}`,
+      ],
+      c.contextReason,
+    ),
   );
   for (const c of report.crls ?? []) {
     rows.push(

@@ -42,6 +42,8 @@ export interface CertificateJson {
   privateKey: { file: string; range: Range } | null;
   /** What the file is for, from its path (see FileContext). */
   context: FileContext;
+  /** Why the file has its context, in words (present when the classifier says). */
+  contextReason?: string;
   /** Source `saml`: where the certificate sits in the metadata (present only there). */
   saml?: {
     entityID: string | null;
@@ -106,6 +108,8 @@ export interface FindingJson {
   host?: string;
   /** The context of `file`. */
   context: FileContext;
+  /** Why `file` has its context. */
+  contextReason?: string;
   /** The other places the finding applies to: the other references to the same host. */
   related?: { file: string; range: Range }[];
   /** In the --baseline given: reported, but not counted for --fail-on. */
@@ -142,6 +146,8 @@ export interface HostJson {
   chain: { subject: string; issuer: string; notBefore: string; notAfter: string; sha256: string; dnsNames: string[] }[];
   /** Set by buildReport: production when any reference is in production, else the first reference's context. */
   context?: FileContext;
+  /** Set by buildReport: why (the deciding reference's file's context reason). */
+  contextReason?: string;
   /** Set by buildReport: the code owners of the files that reference the host. */
   owners?: string[];
 }
@@ -190,8 +196,9 @@ export function certificateJson(
   now: number,
   context: FileContext = 'production',
   owners: string[] = [],
+  contextReason?: string,
 ): CertificateJson {
-  const json = certificateFieldsJson(c, now, context, owners);
+  const json = certificateFieldsJson(c, now, context, owners, contextReason);
   if (c.saml) {
     const s = c.saml;
     json.saml = {
@@ -211,7 +218,13 @@ function jwkJson(k: JwkInfo): NonNullable<CertificateJson['jwk']> {
   return { kid: k.kid ?? null, use: k.use ?? null, alg: k.alg ?? null, kty: k.kty ?? null, position: k.position };
 }
 
-function certificateFieldsJson(c: CertificateRecord, now: number, context: FileContext, owners: string[]): CertificateJson {
+function certificateFieldsJson(
+  c: CertificateRecord,
+  now: number,
+  context: FileContext,
+  owners: string[],
+  contextReason: string | undefined,
+): CertificateJson {
   return {
     file: c.file,
     range: c.range,
@@ -242,6 +255,7 @@ function certificateFieldsJson(c: CertificateRecord, now: number, context: FileC
     chainEarliestIndex: c.chain ? c.chain.earliestIndex : null,
     privateKey: c.privateKey ? { file: c.privateKey.file, range: c.privateKey.range } : null,
     context,
+    ...(contextReason ? { contextReason } : {}),
     owners,
     ...(c.alias !== undefined ? { alias: c.alias } : {}),
     ...(c.keystore ? { keystore: keystoreNote(c.keystore) } : {}),
@@ -249,7 +263,7 @@ function certificateFieldsJson(c: CertificateRecord, now: number, context: FileC
   };
 }
 
-export function crlJson(c: CrlRecord, now: number, context: FileContext = 'production'): CrlJson {
+export function crlJson(c: CrlRecord, now: number, context: FileContext = 'production', contextReason?: string): CrlJson {
   return {
     file: c.file,
     range: c.range,
@@ -265,11 +279,21 @@ export function crlJson(c: CrlRecord, now: number, context: FileContext = 'produ
     signatureAlgorithm: c.signatureAlgorithm,
     sha256: c.sha256,
     context,
+    ...(contextReason ? { contextReason } : {}),
   };
 }
 
-export function findingJson(f: Finding, context: FileContext = 'production', owners: string[] = []): FindingJson {
-  const out: FindingJson = { file: f.file, range: f.range, severity: f.severity, code: f.code, message: f.message, context, owners };
+export function findingJson(f: Finding, context: FileContext = 'production', owners: string[] = [], contextReason?: string): FindingJson {
+  const out: FindingJson = {
+    file: f.file,
+    range: f.range,
+    severity: f.severity,
+    code: f.code,
+    message: f.message,
+    context,
+    ...(contextReason ? { contextReason } : {}),
+    owners,
+  };
   if (f.sha256) out.sha256 = f.sha256;
   if (f.host) out.host = f.host;
   if (f.related?.length) out.related = f.related.map((r) => ({ file: r.file, range: r.range }));
@@ -296,18 +320,18 @@ export function buildReport(
   stats: ReportStats,
   options: ReportOptions = {},
 ): Report {
-  const contextOf = options.contextOf ?? (() => 'production');
+  const contextOf: ContextOf = options.contextOf ?? (() => 'production');
   const ownersOf = memoisedOwners(options.ownersOf);
   const summary = emptySummary();
   const certificates = certs.map((c) => {
-    const json = certificateJson(c, now, contextOf(c.file), ownersOf(c.file));
+    const json = certificateJson(c, now, contextOf(c.file), ownersOf(c.file), contextOf.reason?.(c.file));
     const lastChange = options.lastChangeOf?.(c);
     if (lastChange) json.lastChange = lastChange;
     countCertificate(summary, json.context);
     return json;
   });
   const findingList = findings.map((f) => {
-    const json = findingJson(f, contextOf(f.file), ownersOf(f.file));
+    const json = findingJson(f, contextOf(f.file), ownersOf(f.file), contextOf.reason?.(f.file));
     countFinding(summary, f, json.context);
     return json;
   });
@@ -315,7 +339,7 @@ export function buildReport(
     version: REPORT_VERSION,
     now: isoTime(now),
     certificates,
-    crls: (options.crls ?? []).map((c) => crlJson(c, now, contextOf(c.file))),
+    crls: (options.crls ?? []).map((c) => crlJson(c, now, contextOf(c.file), contextOf.reason?.(c.file))),
     findings: findingList,
     stats: { files: stats.files, certificates: certs.length, findings: findings.length, ms: stats.ms },
     summary,
@@ -364,9 +388,12 @@ function emptyCounts(): SummaryCounts {
 /** A checked host as the report gives it: production when any reference is in production, else the first reference's context. */
 export function hostJson(h: HostJson, contextOf: ContextOf, ownersOf: (file: string) => string[]): HostJson {
   const contexts = h.references.map((r) => contextOf(r.file));
+  const deciding = Math.max(0, contexts.indexOf('production'));
+  const reason = h.references.length ? contextOf.reason?.(h.references[deciding].file) : undefined;
   return {
     ...h,
     context: contexts.includes('production') ? 'production' : (contexts[0] ?? 'production'),
+    ...(reason ? { contextReason: reason } : {}),
     owners: [...new Set(h.references.flatMap((r) => ownersOf(r.file)))],
   };
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import {
   ContextClassifier,
   contextByFolder,
+  withCertificateContent,
   type ContextGlobs,
   type ContextOf,
   type FileContext,
@@ -81,6 +82,7 @@ export interface PackedTexts {
 export interface ReportFragment {
   file: string;
   context: FileContext;
+  contextReason?: string;
   /** Its certificates, in the order the report lists them: when each expires, its place in the file, its key's hash. */
   notAfter: number[];
   index: number[];
@@ -207,7 +209,7 @@ const render = {
   },
 
   /** The certificate's JSON up to `privateKey`, and from `"privateKey":null` on. */
-  certificate(c: CertificateRecord, now: number, context: FileContext, owners: string): [Text, string] {
+  certificate(c: CertificateRecord, now: number, context: FileContext, owners: string, reason?: string): [Text, string] {
     if (now !== this.now || this.contents.size > CONTENT_CACHE_LIMIT) {
       this.contents.clear();
       this.now = now;
@@ -226,7 +228,7 @@ const render = {
       content,
       `,"role":"${c.role}","chainEarliestNotAfter":${chain ? `"${isoTime(chain.earliestNotAfter)}"` : 'null'},"chainEarliestIndex":${chain ? chain.earliestIndex : 'null'},`,
     ];
-    let tail = `${NO_PRIVATE_KEY}"context":"${context}","owners":${owners}`;
+    let tail = `${NO_PRIVATE_KEY}"context":"${context}",${reasonJson(reason)}"owners":${owners}`;
     if (c.alias !== undefined || c.keystore || c.managedBy || c.saml || c.jwk) {
       // Rare members (keystores, cert-manager, SAML, JWKS): as certificateJson makes them.
       const json = certificateJson(c, now, context) as unknown as Record<string, unknown>;
@@ -239,9 +241,9 @@ const render = {
   },
 
   /** A finding without related places (those are rendered by findingJson). */
-  finding(f: Finding, context: FileContext, owners: string): string {
+  finding(f: Finding, context: FileContext, owners: string, reason?: string): string {
     return (
-      `{"file":${this.quotedFile(f.file)},"range":${rangeJson(f.range)},"severity":"${f.severity}","code":"${f.code}","message":${JSON.stringify(f.message)},"context":"${context}","owners":${owners}` +
+      `{"file":${this.quotedFile(f.file)},"range":${rangeJson(f.range)},"severity":"${f.severity}","code":"${f.code}","message":${JSON.stringify(f.message)},"context":"${context}",${reasonJson(reason)}"owners":${owners}` +
       `${f.sha256 ? `,"sha256":${JSON.stringify(f.sha256)}` : ''}${f.host ? `,"host":${JSON.stringify(f.host)}` : ''}}`
     );
   },
@@ -255,6 +257,11 @@ const NO_PRIVATE_KEY = '"privateKey":null,';
 function contentKeysOf(json: Record<string, unknown>): string[] {
   const keys = Object.keys(json);
   return keys.slice(keys.indexOf('subject'), keys.indexOf('extendedKeyUsage') + 1);
+}
+
+/** `"contextReason":"...",` when there is one, as certificateJson and findingJson place it. */
+function reasonJson(reason: string | undefined): string {
+  return reason ? `"contextReason":${JSON.stringify(reason)},` : '';
 }
 
 function rangeJson(r: Range): string {
@@ -271,22 +278,24 @@ class FindingRenderer {
 
   constructor(
     private readonly s: SpecState,
+    private readonly contextOf: ContextOf,
     private readonly expiringIn?: string,
   ) {}
 
   render(list: readonly Finding[]): string {
     if (!list.length) return '';
     const out: string[] = [];
-    for (const f of withContextPolicy(list, this.s.contextOf, this.s.spec.policy)) {
-      const context = this.s.contextOf(f.file);
+    for (const f of withContextPolicy(list, this.contextOf, this.s.spec.policy)) {
+      const context = this.contextOf(f.file);
+      const reason = this.contextOf.reason?.(f.file);
       countFinding(this.summary, f, context);
       this.findings++;
       if (EXPIRED_CODES.has(f.code) && f.severity !== 'hint') this.expiredNotHint++;
       if (this.expiringIn === f.file && f.sha256 && f.severity !== 'hint' && EXPIRY_CODES.includes(f.code)) this.expiring.add(f.sha256);
       out.push(
         f.related?.length
-          ? JSON.stringify(findingJson(f, context, this.s.ownersOf(f.file)))
-          : render.finding(f, context, ownersJsonOf(this.s, f.file)),
+          ? JSON.stringify(findingJson(f, context, this.s.ownersOf(f.file), reason))
+          : render.finding(f, context, ownersJsonOf(this.s, f.file), reason),
       );
     }
     // One flat string (not a chain of concatenations, which cost a walk of the chain to encode).
@@ -315,10 +324,14 @@ export function reportFragment(
   if (!certs.length && !problems.length && !privateKeys.length && !crls.length && !expiries.length && !certManagerCertificates.length)
     return undefined;
   const s = stateOf(spec);
-  const context = s.contextOf(result.file);
+  // The path's word, or the certificates' own when they are all for development (withCertificateContent).
+  const contextOf = withCertificateContent(s.contextOf, (f) => (f === result.file ? result.certificates : undefined));
+  const context = contextOf(result.file);
+  const reason = contextOf.reason(result.file);
   const fragment: ReportFragment = {
     file: result.file,
     context,
+    contextReason: reason,
     privateKeys,
     crls,
     crlFindings: [],
@@ -339,7 +352,7 @@ export function reportFragment(
   const owners = ownersJsonOf(s, result.file);
   // Which certificates expiry findings name: for expiringWithoutOwner, here or (hosts) in writeJsonReport.
   const countsWithoutOwner = s.codeOwners && context === 'production' && owners === '[]';
-  const findings = new FindingRenderer(s, countsWithoutOwner || spec.hosts ? result.file : undefined);
+  const findings = new FindingRenderer(s, contextOf, countsWithoutOwner || spec.hosts ? result.file : undefined);
   // In the order the report lists them (a file's certificates all carry its name), so that each
   // one's rule findings are the run the whole tree's evaluation would give it.
   const sorted = certs.length > 1 ? [...certs].sort((a, b) => a.notAfter - b.notAfter || a.index - b.index) : certs;
@@ -371,7 +384,7 @@ export function reportFragment(
     fragment.index.push(c.index);
     fragment.spkiSha256.push(c.spkiSha256);
     // A file's certificates carry its name, hence its context. Private keys are paired across files by writeJsonReport.
-    const [head, tail] = render.certificate(c, spec.now, context, owners);
+    const [head, tail] = render.certificate(c, spec.now, context, owners, reason);
     texts.push(head, tail);
     const end = starts[i + 1] ?? ruleFindings.length;
     certificateFindings.push(end > starts[i] ? findings.render(ruleFindings.slice(starts[i], end)) : '');
@@ -608,7 +621,11 @@ export async function writeJsonReport(
   for (const f of files) for (const k of f.privateKeys) if (keyComesFirst(k, keys.get(k.spkiSha256))) keys.set(k.spkiSha256, k);
   const { total, fileOf, placeOf, order } = expiryOrder(files);
 
-  const late = new FindingRenderer(s);
+  // Findings placed after the files' (CRLs', hosts'): each file's context as its fragment has it.
+  const byFile = new Map(files.map((f) => [f.file, f]));
+  const fragmentContext = (file: string) => byFile.get(file)?.context ?? s.contextOf(file);
+  fragmentContext.reason = (file: string) => (byFile.has(file) ? byFile.get(file)!.contextReason : s.contextOf.reason?.(file));
+  const late = new FindingRenderer(s, fragmentContext);
   const summary = emptySummary();
   let findingCount = 0;
   let expiredNotHint = 0;
@@ -662,7 +679,7 @@ export async function writeJsonReport(
   }
   endArray();
   out.put(',"crls":[');
-  for (const c of crls) element(JSON.stringify(crlJson(c, spec.now, s.contextOf(c.file))));
+  for (const c of crls) element(JSON.stringify(crlJson(c, spec.now, s.contextOf(c.file), s.contextOf.reason?.(c.file))));
   endArray();
   out.put(',"findings":[');
   for (const f of files) {
@@ -690,7 +707,7 @@ export async function writeJsonReport(
   out.put(
     `,"stats":${JSON.stringify(stats)},"summary":${JSON.stringify(fullSummary)},"unreadableFolders":${JSON.stringify(extras.unreadableFolders ?? [])}`,
   );
-  if (extras.hosts) out.put(`,"hosts":${JSON.stringify(extras.hosts.map((h) => hostJson(h, s.contextOf, s.ownersOf)))}`);
+  if (extras.hosts) out.put(`,"hosts":${JSON.stringify(extras.hosts.map((h) => hostJson(h, fragmentContext, s.ownersOf)))}`);
   out.put('}');
   out.end();
   await written();

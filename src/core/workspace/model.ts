@@ -8,7 +8,7 @@
  */
 import picomatch from 'picomatch';
 import { type Clock, nextChangeOf, nextChangeOfCrl, nextExpiryChange, nextLocalMidnight, WallClockAlarm } from './clock';
-import { ContextClassifier, type ContextGlobs, type FileContext } from '../context';
+import { ContextClassifier, contentVerdict, type ContextGlobs, type ContextVerdict, type FileContext } from '../context';
 import { movable, mover, type TextEdit } from '../formats/shift';
 import { fileFindingParts, joinParts, policyOfMode, withContextPolicy } from '../findings/fileFindings';
 import type { CertificateRecord, CrlRecord, FileExpiry, FileLocation, FileResult, Finding } from '../model';
@@ -79,7 +79,7 @@ export class WorkspaceModel {
   private readonly alarm: WallClockAlarm;
   /** The local midnight the alarm waits for at the latest (day counts and "today" change then). */
   private midnight = 0;
-  private readonly contexts = new Map<string, FileContext>();
+  private readonly contexts = new Map<string, ContextVerdict>();
   private readonly classifiers = new Map<ModelSettings, ContextClassifier>();
   private readonly ignoreMatchers = new Map<string, (p: string) => boolean>();
   /** Per file, computed on demand and kept until the file (or the time) changes. */
@@ -113,15 +113,26 @@ export class WorkspaceModel {
 
   /** What a file is: production, or a test, example, documentation or vendored file (by convention and certlens.context.*). */
   contextOf(file: string): FileContext {
-    let ctx = this.contexts.get(file);
-    if (ctx) return ctx;
+    return this.contextVerdict(file).context;
+  }
+
+  /** Why a file has its context (the hover, the details). */
+  contextReason(file: string): string {
+    return this.contextVerdict(file).reason;
+  }
+
+  /** A file's context by its path, or by its certificates when they are all for development (contentVerdict). */
+  private contextVerdict(file: string): ContextVerdict {
+    let v = this.contexts.get(file);
+    if (v) return v;
     const settings = this.settingsFor(file);
     let classifier = this.classifiers.get(settings);
     if (!classifier) this.classifiers.set(settings, (classifier = new ContextClassifier(settings.context)));
     const rel = this.host.relativePath(file);
-    ctx = rel !== undefined ? classifier.classify(rel) : 'production';
-    this.contexts.set(file, ctx);
-    return ctx;
+    v = rel !== undefined ? classifier.explain(rel) : { context: 'production', reason: 'it is outside the workspace folders' };
+    if (v.context === 'production') v = contentVerdict(file, this.inventory.get(file)?.certificates ?? []) ?? v;
+    this.contexts.set(file, v);
+    return v;
   }
 
   /** Whether a file's findings are set apart (hints, grouped in the tree) under certlens.nonProduction. */
@@ -232,8 +243,15 @@ export class WorkspaceModel {
   invalidate(files?: string[], evaluated?: ReadonlyMap<string, FileState>): string[] {
     if (files) files = this.withManagedSecrets(files);
     this.dropSummaries();
-    if (files) for (const f of files) this.perFile.delete(f);
-    else this.perFile.clear();
+    if (files) {
+      for (const f of files) {
+        this.perFile.delete(f);
+        this.contexts.delete(f);
+      }
+    } else {
+      this.perFile.clear();
+      this.contexts.clear();
+    }
     if (files) for (const [f, state] of evaluated ?? []) this.perFile.set(f, state);
     this.host.onChange({ files });
     this.rearm();

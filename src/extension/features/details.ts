@@ -71,7 +71,8 @@ export class DetailsFeature implements vscode.TextDocumentContentProvider, vscod
       lines.push(`${vscode.l10n.t('File')}: ${literal(`${vscode.workspace.asRelativePath(c.file)}:${c.range.start.line + 1}`)}`, '');
     lines.push(`| ${vscode.l10n.t('Field')} | ${vscode.l10n.t('Value')} |`, '|---|---|');
     const owners = !inspected && this.owners?.any ? this.owners.ownersOf(c.file) : undefined;
-    for (const [k, v] of detailRows(c, all, now, this.store.contextOf(c.file), owners)) lines.push(`| ${k} | ${literal(v)} |`);
+    for (const [k, v] of detailRows(c, all, now, this.store.contextOf(c.file), owners, this.store.contextReason(c.file)))
+      lines.push(`| ${k} | ${literal(v)} |`);
     if (lastChange) lines.push(`| ${vscode.l10n.t('Last change')} | ${literal(lastChange)} |`);
     lines.push('', '```', toPem(c.der).trimEnd(), '```', '');
     return lines.join('\n');

@@ -20,7 +20,14 @@ export function registerHover(store: CertificateStore, owners?: WorkspaceOwners)
         const now = store.now();
         const contents = [
           ...hits.map((c) =>
-            hoverMarkdown(c, result.certificates, now, store.contextOf(c.file), owners?.any ? owners.ownersOf(c.file) : undefined),
+            hoverMarkdown(
+              c,
+              result.certificates,
+              now,
+              store.contextOf(c.file),
+              owners?.any ? owners.ownersOf(c.file) : undefined,
+              store.contextReason(c.file),
+            ),
           ),
           ...crls.map((c) => crlHoverMarkdown(c, now)),
         ];
