@@ -179,7 +179,11 @@ export function evaluateLabelled(report, labels, root) {
   }
 
   // ----- real alarms kept -----
-  const actLabels = findingLabels.filter((l) => l.act === true);
+  // An alarm is a finding labelled act=true that was an error or warning when labelled (an act=true
+  // information finding, e.g. a real endpoint unreachable offline, was never loud: nothing to keep).
+  const actLabels = findingLabels.filter(
+    (l) => l.act === true && (l.severity === undefined || l.severity === 'error' || l.severity === 'warning'),
+  );
   const lost = [];
   let kept = 0;
   for (const l of actLabels) {

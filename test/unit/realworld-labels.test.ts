@@ -185,6 +185,18 @@ describe('realworld labelled measure (scripts/lib/realworld-labels.mjs)', () => 
     const before = lib.evaluateLabelled(baselineReport(), labels(), ROOT);
     assert.equal(before.alarms.labelled, 2);
     assert.equal(before.alarms.kept, 2);
+    // An act=true information finding (a real endpoint unreachable offline) was never an alarm.
+    const withInfo = labels();
+    withInfo.findings.push({
+      path: 'deploy/tls.yaml',
+      line: 9,
+      code: 'referenced-file-missing',
+      severity: 'info',
+      host: null,
+      act: true,
+      why: 'a real missing file',
+    });
+    assert.equal(lib.evaluateLabelled(baselineReport(), withInfo, ROOT).alarms.labelled, 2);
     const quieted = baselineReport();
     quieted.findings[2].severity = 'hint'; // the shipped CA's expiry, quieted by guesswork
     quieted.findings[0].severity = 'hint'; // the example certificate, rightly quieted
