@@ -144,7 +144,8 @@ export function evaluateLabelled(report, labels, root) {
     severity: f.severity,
     host: f.host ?? null,
     context: contextOf(f) ?? null,
-    message: f.message,
+    // Messages of builds before issue 23 name the scanning machine's absolute paths.
+    message: typeof f.message === 'string' ? f.message.split(`${root}${path.sep}`).join('') : f.message,
   });
 
   /**

@@ -18,6 +18,7 @@ interface Item {
   judgedBy?: string;
   now?: string;
   endpoint?: string;
+  message?: string;
 }
 interface Counts {
   total: number;
@@ -56,7 +57,7 @@ const finding = (rel: string, line: number, code: string, severity: string, extr
   range: range(line),
   severity,
   code,
-  message: `${code} at ${rel}`,
+  message: `${code} at ${ROOT}/${rel}`,
   context: 'production',
   ...extra,
 });
@@ -260,6 +261,8 @@ describe('realworld labelled measure (scripts/lib/realworld-labels.mjs)', () => 
     const r = lib.evaluateLabelled(baselineReport(), labels(), ROOT);
     assert.deepEqual(r.productionInfo, { total: 2, noAct: 1, act: 0, unlabelled: 1 });
     assert.equal(r.lists.productionInfoUnlabelled[0].line, 9);
+    // The scanned root is cut from messages (old builds print absolute paths).
+    assert.equal(r.lists.productionInfoUnlabelled[0].message, 'referenced-file-missing at deploy/tls.yaml');
   });
 
   it('checks every labelled certificate is still found, per file or per sha256', () => {
