@@ -5,11 +5,17 @@
 // The checkouts themselves are never written to. Needs dist/ (`node esbuild.js`) and
 // out/test/support/certs.js (`node esbuild.js --tests`; built here when missing).
 //
-//   node scripts/realworld.mjs [--label L] [--keep] [--name NAME] DIR [[--name NAME] DIR ...]
+//   node scripts/realworld.mjs [--label L] [--keep] [--cli PATH] [--name NAME] DIR [[--name NAME] DIR ...]
 //   npm run realworld -- /work/corpus/traefik /work/corpus/caddy --label after
 //
 // With no DIR, every manifest repository found under --corpus (default /work/corpus) is scanned.
 // --name NAME applies to the next DIR (when its basename is not the manifest name).
+//
+// Labelled mode (issue 23): every repository of a labelled set, scanned as it is (no plants), held
+// against its labels (realworld/sets/README.md):
+//   node scripts/realworld.mjs --labels realworld/sets/tuning [--corpus DIR] [--cli PATH] --label L [NAME ...]
+// --corpus defaults to /work/corpus-<set> (/work/corpus-tuning); --cli to dist/cli.js (e.g.
+// /work/baseline/dist/cli.js for the before run); NAMEs limit the run to some repositories.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -17,10 +23,11 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { evaluateLabelled, labelledTotals, validateLabels } from './lib/realworld-labels.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const manifestFile = path.join(root, 'realworld', 'manifest.json');
-const cli = path.join(root, 'dist', 'cli.js');
+let cli = path.join(root, 'dist', 'cli.js');
 /** Where planted endpoints (and a plant's resolveLocally hosts) are sent instead of DNS: a refused local port, so no probe of a planted name leaves the machine. */
 const PLANTED_ENDPOINT_ADDRESS = '127.0.0.1:9';
 const PROBE_TIMEOUT_MS = 1500;
@@ -29,7 +36,7 @@ const SEVERITIES = ['error', 'warning', 'info', 'hint'];
 // ---------- arguments ----------
 
 function parseArguments(argv) {
-  const options = { label: 'latest', corpus: '/work/corpus', keep: false, targets: [] };
+  const options = { label: 'latest', corpus: undefined, keep: false, targets: [], labels: undefined, cli: undefined };
   let pendingName;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -41,22 +48,28 @@ function parseArguments(argv) {
     else if (a === '--corpus') options.corpus = value();
     else if (a === '--name') pendingName = value();
     else if (a === '--keep') options.keep = true;
+    else if (a === '--labels') options.labels = path.resolve(value());
+    else if (a === '--cli') options.cli = path.resolve(value());
     else if (a === '--help' || a === '-h') {
       process.stdout.write(
         fs
           .readFileSync(fileURLToPath(import.meta.url), 'utf8')
           .split('\n')
-          .slice(1, 12)
+          .slice(1)
+          .filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('//')))
           .map((l) => l.replace(/^\/\/ ?/, ''))
           .join('\n') + '\n',
       );
       process.exit(0);
     } else if (a.startsWith('--')) throw new Error(`unknown option ${a}`);
+    else if (options.labels !== undefined || argv.includes('--labels')) options.targets.push({ name: a });
     else {
       options.targets.push({ dir: path.resolve(a), name: pendingName ?? path.basename(path.resolve(a)) });
       pendingName = undefined;
     }
   }
+  if (options.corpus === undefined)
+    options.corpus = options.labels ? path.join('/work', `corpus-${path.basename(options.labels)}`) : '/work/corpus';
   if (!/^[\w.-]+$/.test(options.label)) throw new Error(`--label must be letters, digits, . _ or -, got "${options.label}"`);
   return options;
 }
@@ -540,8 +553,220 @@ function printSummary(results, total) {
 
 // ---------- main ----------
 
+// ---------- labelled mode ----------
+
+/** The labels files of a set directory (every *.json), checked; a bad one stops the run. */
+export function readLabelSet(dir) {
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`--labels ${dir} is not a directory`);
+  const out = [];
+  for (const file of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
+    const labels = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+    const problems = validateLabels(labels);
+    if (problems.length) throw new Error(`${path.join(dir, file)}: ${problems.slice(0, 8).join('; ')}`);
+    if (`${labels.name}.json` !== file) throw new Error(`${path.join(dir, file)}: name "${labels.name}" does not match the file name`);
+    out.push(labels);
+  }
+  return out;
+}
+
+function labelledScan(dir, reportFile) {
+  const args = [
+    cli,
+    'scan',
+    dir,
+    '--format',
+    'json',
+    '--hosts',
+    '--timeout',
+    String(PROBE_TIMEOUT_MS),
+    '--fail-on',
+    'never',
+    '--output',
+    reportFile,
+  ];
+  const started = performance.now();
+  const run = spawnSync(process.execPath, args, { stdio: ['ignore', 'inherit', 'pipe'], encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const seconds = (performance.now() - started) / 1000;
+  if (run.status !== 0) throw new Error(`certlens scan of ${dir} exited ${run.status}: ${run.stderr}`);
+  return { report: JSON.parse(fs.readFileSync(reportFile, 'utf8')), seconds };
+}
+
+function printLabelled(results, total) {
+  const pct = (x) => (x === null ? '-' : `${(x * 100).toFixed(0)}%`);
+  const row = (name, r) => [
+    name,
+    r.files,
+    r.findings.error,
+    r.findings.warning,
+    r.findings.info,
+    r.loud.noAct,
+    r.loud.unlabelled,
+    `${r.alarms.kept}/${r.alarms.labelled}`,
+    `${r.productionHosts.endpoints}/${r.productionHosts.total}`,
+    r.productionHosts.unlabelled,
+    pct(r.productionHosts.precision),
+    `${r.endpoints.found}/${r.endpoints.labelled}`,
+    pct(r.endpoints.recall),
+    r.productionInfo.noAct,
+    r.productionInfo.unlabelled,
+    `${r.certificates.found}/${r.certificates.labelled}`,
+    r.seconds.toFixed(1),
+  ];
+  const header = [
+    'repo',
+    'files',
+    'error',
+    'warn',
+    'info',
+    'loudNoAct',
+    'loudUnlab',
+    'alarmsKept',
+    'prodHostsEP',
+    'prodHostUnlab',
+    'precision',
+    'endpoints',
+    'recall',
+    'prodInfoNoAct',
+    'prodInfoUnlab',
+    'certs',
+    'scan s',
+  ];
+  console.log(table([...results.map((r) => row(r.name, r)), row('TOTAL', total)], header));
+  const g = total.goals;
+  const mark = (x) => (x.met === null ? 'n/a' : x.met ? 'met' : 'NOT met');
+  console.log(
+    [
+      '',
+      `loud findings nobody must act on: ${total.loud.noAct} (${total.loud.noActPer10Repos?.toFixed(1)} per 10 repos; goal <= 1: ${mark(g.loudNoActPer10Repos)})`,
+      `real alarms kept: ${total.alarms.kept}/${total.alarms.labelled} (${mark(g.everyAlarmKept)})`,
+      `production-host precision: ${total.productionHosts.endpoints}/${total.productionHosts.total} = ${pct(total.productionHosts.precision)} (goal >= 90%: ${mark(g.productionHostPrecision)}; ${total.productionHosts.unlabelled} unlabelled count as not endpoints)`,
+      `production-endpoint recall: ${total.endpoints.found}/${total.endpoints.labelled} = ${pct(total.endpoints.recall)} (goal >= 85%: ${mark(g.productionEndpointRecall)}; ${total.endpoints.foundInProduction} of them in production context)`,
+      `production info findings nobody must act on: ${total.productionInfo.noAct} (${total.productionInfo.noActPerRepo?.toFixed(1)} per repo; goal <= 1: ${mark(g.productionInfoNoActPerRepo)})`,
+      `certificates found: ${total.certificates.found}/${total.certificates.labelled} (${mark(g.everyCertificateFound)})`,
+      `scan seconds: ${total.seconds}`,
+    ].join('\n'),
+  );
+  const list = (title, items, fmt) => {
+    if (!items.length) return;
+    console.log(`\n${title} (${items.length}):`);
+    for (const x of items) console.log(`  ${fmt(x)}`);
+  };
+  const all = (pick) => results.flatMap((r) => pick(r).map((x) => ({ repo: r.name, ...x })));
+  const finding = (x) =>
+    `${x.repo}: ${x.path}:${x.line} ${x.severity} ${x.code}${x.host ? ` ${x.host}` : ''}${x.judgedBy ? ` [by ${x.judgedBy} label]` : ''}`;
+  list(
+    'LOST real alarms (labelled act=true, no longer error/warning)',
+    all((r) => r.alarms.lost),
+    (x) => `${x.repo}: ${x.path}:${x.line} ${x.code}${x.host ? ` ${x.host}` : ''} was ${x.was ?? '?'}, now ${x.now} — ${x.why}`,
+  );
+  list(
+    'loud findings nobody must act on',
+    all((r) => r.lists.loudNoAct),
+    finding,
+  );
+  list(
+    'UNLABELLED loud findings (judge and label them)',
+    all((r) => r.lists.loudUnlabelled),
+    finding,
+  );
+  list(
+    'production hosts that are not endpoints',
+    all((r) => r.lists.productionHostsNotEndpoints),
+    (x) => `${x.repo}: ${x.host}  ${x.refs.join(', ')}`,
+  );
+  list(
+    'UNLABELLED production hosts (judge and label them)',
+    all((r) => r.lists.productionHostsUnlabelled),
+    (x) => `${x.repo}: ${x.host}  ${x.refs.join(', ')}`,
+  );
+  list(
+    'missed production endpoints',
+    all((r) => r.endpoints.missed),
+    (x) => `${x.repo}: ${x.endpoint}${x.path ? `  ${x.path}${x.line ? `:${x.line}` : ''}` : ''}`,
+  );
+  list(
+    'production info findings nobody must act on',
+    all((r) => r.lists.productionInfoNoAct),
+    finding,
+  );
+  list(
+    'UNLABELLED production info findings (judge and label them)',
+    all((r) => r.lists.productionInfoUnlabelled),
+    finding,
+  );
+  list(
+    'labelled certificates NOT found',
+    all((r) => r.certificates.missing.map((m) => ({ m }))),
+    (x) => `${x.repo}: ${x.m}`,
+  );
+  list(
+    'certificate files found but not labelled',
+    all((r) => r.certificates.unlabelledFiles.map((m) => ({ m }))),
+    (x) => `${x.repo}: ${x.m}`,
+  );
+}
+
+function labelledMain(options) {
+  if (!fs.existsSync(cli)) throw new Error(`${cli} is missing: run \`node esbuild.js\` first, or give --cli`);
+  let sets = readLabelSet(options.labels);
+  if (options.targets.length) {
+    const wanted = new Set(options.targets.map((t) => t.name));
+    const unknown = [...wanted].filter((n) => !sets.some((l) => l.name === n));
+    if (unknown.length) throw new Error(`no labels for ${unknown.join(', ')} in ${options.labels}`);
+    sets = sets.filter((l) => wanted.has(l.name));
+  }
+  if (!sets.length) throw new Error(`no labels files in ${options.labels}`);
+  const now = new Date();
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'certlens-labelled-'));
+  const results = [];
+  try {
+    for (const labels of sets) {
+      const dir = path.join(options.corpus, labels.name);
+      if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory())
+        throw new Error(`${dir} is missing: extract ${labels.repository} at ${labels.commit} there (realworld/sets/README.md)`);
+      process.stderr.write(`realworld: scanning ${labels.name} ... `);
+      const { report, seconds } = labelledScan(dir, path.join(work, `${labels.name}.report.json`));
+      process.stderr.write(`${seconds.toFixed(1)} s\n`);
+      results.push({ ...evaluateLabelled(report, labels, dir), seconds: Math.round(seconds * 10) / 10 });
+    }
+  } finally {
+    if (!options.keep) fs.rmSync(work, { recursive: true, force: true });
+    else console.error(`realworld: kept reports in ${work}`);
+  }
+  const total = labelledTotals(results);
+  printLabelled(results, total);
+  const out = path.join(root, 'realworld', `results-${options.label}.json`);
+  const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' });
+  const version = spawnSync(process.execPath, [cli, '--version'], { encoding: 'utf8' });
+  fs.writeFileSync(
+    out,
+    JSON.stringify(
+      {
+        label: options.label,
+        mode: 'labelled',
+        set: path.relative(root, options.labels).split(path.sep).join('/'),
+        generatedAt: now.toISOString(),
+        cli: path.relative(root, cli).startsWith('..') ? cli : path.relative(root, cli).split(path.sep).join('/'),
+        cliVersion: version.status === 0 ? version.stdout.trim() : null,
+        certlensCommit: git.stdout.trim() || null,
+        probeTimeoutMs: PROBE_TIMEOUT_MS,
+        total,
+        repos: results,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
+}
+
 function main() {
   const options = parseArguments(process.argv.slice(2));
+  if (options.cli) cli = options.cli;
+  if (options.labels) return labelledMain(options);
   const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
   if (!fs.existsSync(cli)) throw new Error('dist/cli.js is missing: run `node esbuild.js` first (npm run realworld does)');
   const targets = options.targets.length
