@@ -217,6 +217,8 @@ export interface PrivateKeyRef extends FileLocation {
 export interface FileReference extends FileLocation {
   /** The file named: an absolute path (or URI string), resolved against the naming file's folder. */
   target: string;
+  /** The path as the naming file writes it (messages say this, not the scanning machine's path). */
+  written?: string;
   /** Set when the target's certificates count as the naming file's, with this source. */
   source?: SourceKind;
   /** The key or directive that names it. */

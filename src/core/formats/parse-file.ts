@@ -557,6 +557,7 @@ function readConfigValues({ text, file, lines, context, sink, blocks, handled }:
       file,
       range: lines.range(valueStart, valueStart + value.length),
       target: resolveNamedFile(file, value),
+      written: value,
       source: 'kubeconfig',
     } satisfies FileReference);
   }

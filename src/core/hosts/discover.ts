@@ -333,7 +333,13 @@ function fileReferencesIn(file: string, reading: Reading): CertificateFileRefere
   for (const f of found.sort((a, b) => a.start - b.start)) {
     if (seen.has(f.start)) continue;
     seen.add(f.start);
-    out.push({ file, target: resolveNamedFile(file, f.value, homedir()), range: lines.range(f.start, f.end), key: f.key });
+    out.push({
+      file,
+      target: resolveNamedFile(file, f.value, homedir()),
+      written: f.value,
+      range: lines.range(f.start, f.end),
+      key: f.key,
+    });
     if (out.length >= MAX_REFERENCES_PER_FILE) break;
   }
   return out;

@@ -553,7 +553,7 @@ export async function resultFor(
     const target = await read(ref.target, maxSize);
     ref.exists = target instanceof Uint8Array;
     if (!(target instanceof Uint8Array)) {
-      result.problems.push(missingReference(ref, target));
+      if (resolvedInWorkspace(ref)) result.problems.push(missingReference(ref, target));
       continue;
     }
     const inner = parseFile(ref.target, target, options);
@@ -571,14 +571,15 @@ export async function resultFor(
         }),
       );
     }
-    for (const p of inner.problems) result.problems.push({ ...p, file, range: ref.range, message: `${ref.target}: ${p.message}` });
+    for (const p of inner.problems)
+      result.problems.push({ ...p, file, range: ref.range, message: `${ref.written ?? ref.target}: ${p.message}` });
   }
   return result;
 }
 
-/** The one finding for a certificate file that a file names and that cannot be read. */
+/** The one finding for a certificate file that a file names and that cannot be read (the path as written). */
 function missingReference(ref: FileReference, outcome: Exclude<ReadOutcome, Uint8Array>): Finding {
-  const message = `Referenced certificate file ${ref.target} ${outcome === 'gone' ? 'does not exist' : 'could not be read'}`;
+  const message = `Referenced certificate file ${ref.written ?? ref.target} ${outcome === 'gone' ? 'does not exist' : 'could not be read'}`;
   return { file: ref.file, range: ref.range, severity: 'info', code: 'referenced-file-missing', message };
 }
 
@@ -598,13 +599,34 @@ async function checkNamedFiles(
     const target = await read(ref.target, maxSize);
     ref.exists = target instanceof Uint8Array;
     const reported = result?.problems.some((p) => p.code === 'referenced-file-missing' && sameRange(p.range, ref.range));
-    if (!ref.exists && !reported) missing.push(missingReference(ref, target as Exclude<ReadOutcome, Uint8Array>));
+    if (!ref.exists && !reported && resolvedInWorkspace(ref))
+      missing.push(missingReference(ref, target as Exclude<ReadOutcome, Uint8Array>));
   }
   if (!missing.length) return result;
   if (!result) return { file, certificates: [], privateKeys: [], references: [], crls: [], problems: missing };
   result.problems.push(...missing);
   return result;
 }
+
+/**
+ * Whether a missing file a config names is the workspace's to hold: a kubeconfig's paths and
+ * explicit ./ and ../ paths resolve beside the naming file, and so do relative paths with a folder
+ * in server configs (nginx, Apache, HAProxy, .env, properties). Absolute and home paths name the
+ * target host or a container image; a bare name in YAML or JSON is a Secret's key or a name the
+ * program joins to its own certificate folder (`ca.pem`, `etcd/ca.crt` under a role's cert dir).
+ */
+export function resolvedInWorkspace(ref: FileReference): boolean {
+  const written = ref.written;
+  if (written === undefined) return true;
+  if (/^(?:\/|~|[A-Za-z]:[\\/]|\\\\|[a-z][a-z0-9+.-]*:)/i.test(written) || written.includes('{{') || written.includes('${')) return false;
+  if (ref.source === 'kubeconfig') return true;
+  if (written.startsWith('./') || written.startsWith('../') || written.startsWith('.\\') || written.startsWith('..\\')) return true;
+  if (!/[\\/]/.test(written)) return false;
+  return !STRUCTURED_CONFIG.test(ref.file);
+}
+
+/** YAML and JSON (also as templates): their values are read by a program, from its own working directory. */
+const STRUCTURED_CONFIG = /\.(?:ya?ml|json|j2|jinja2|tpl|gotmpl)$/i;
 
 function sameRange(a: Range, b: Range): boolean {
   return (
