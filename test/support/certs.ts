@@ -52,6 +52,8 @@ export interface CertOptions {
   extKeyUsage?: string;
   /** Serial number in hex; random when absent. */
   serial?: string;
+  /** More extensions in openssl's config syntax, e.g. '1.3.6.1.4.1.11129.2.4.2=DER:0400' (an embedded SCT list). */
+  extraExtensions?: string[];
 }
 
 export interface TestCert {
@@ -175,6 +177,7 @@ function extensions(o: CertOptions): string {
   const eku = o.extKeyUsage ?? (o.ca ? undefined : 'serverAuth');
   if (eku) lines.push(`extendedKeyUsage = ${eku}`);
   if (o.sans?.length) lines.push(`subjectAltName = ${o.sans.map(sanEntry).join(',')}`);
+  for (const e of o.extraExtensions ?? []) lines.push(e.replace('=', ' = '));
   return lines.join('\n') + '\n';
 }
 

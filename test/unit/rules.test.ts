@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { fakeCertificate } from './helpers';
 import { DAY_MS, type CertificateRecord } from '../../src/core/model';
-import { DEFAULT_RULES, evaluate, tlsValidityLimit, urgencyOf, type RuleSettings } from '../../src/core/rules/rules';
+import { DEFAULT_RULES, evaluate, hasEmbeddedScts, tlsValidityLimit, urgencyOf, type RuleSettings } from '../../src/core/rules/rules';
+import { daysFromNow, makeCert, makeKey } from '../support/certs';
 import { isoDate, isoTime } from '../../src/core/dates';
 import { isTrustStore } from '../../src/core/rules/trustStores';
 
@@ -9,6 +10,11 @@ const NOW = Date.parse('2026-06-01T12:00:00Z');
 
 // 180 days: within the SC-081 limits in force now, so long-validity does not fire by default.
 const cert = (over: Partial<CertificateRecord>): CertificateRecord => fakeCertificate(NOW, { notAfter: NOW + 150 * DAY_MS, ...over });
+
+/** DER bytes around an embedded SCT list extension's OID (1.3.6.1.4.1.11129.2.4.2): a publicly logged certificate. */
+const LOGGED_DER = Uint8Array.from([
+  0x30, 0x10, 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02, 0x04, 0x02, 0x04, 0x00,
+]);
 
 const codes = (certs: CertificateRecord[], s: RuleSettings = DEFAULT_RULES) =>
   evaluate(certs, NOW, s).map((f) => `${f.severity}:${f.code}`);
@@ -239,7 +245,11 @@ describe('rules', () => {
     assert.deepEqual(codes([cert({ signatureAlgorithmOid: '1.2.840.113549.1.1.4', selfSigned: true, isCA: true, role: 'root' })]), []);
     assert.deepEqual(codes([cert({ keyType: 'RSA', keyBits: 1024 })]), ['warning:weak-rsa-key']);
     assert.deepEqual(codes([cert({ keyType: 'RSA', keyBits: 2048 })]), []);
-    assert.deepEqual(codes([cert({ notBefore: NOW - 10 * DAY_MS, notAfter: NOW + 390 * DAY_MS })]), ['info:long-validity']);
+    assert.deepEqual(codes([cert({ notBefore: NOW - 10 * DAY_MS, notAfter: NOW + 390 * DAY_MS, der: LOGGED_DER })]), [
+      'info:long-validity',
+    ]);
+    // A private CA's leaf (no embedded SCTs: a VPN's, a Kafka cluster's) gets no browser talk.
+    assert.deepEqual(codes([cert({ notBefore: NOW - 10 * DAY_MS, notAfter: NOW + 390 * DAY_MS })]), []);
     assert.deepEqual(codes([cert({ notBefore: NOW - 10 * DAY_MS, notAfter: NOW + 390 * DAY_MS, role: 'root', isCA: true })]), []);
   });
 
@@ -517,7 +527,7 @@ describe('date text', () => {
 describe('SC-081 TLS validity limits', () => {
   const at = (iso: string) => Date.parse(iso);
   const leaf = (notBefore: number, days: number, over: Partial<CertificateRecord> = {}) =>
-    cert({ notBefore, notAfter: notBefore + days * DAY_MS, ...over });
+    cert({ notBefore, notAfter: notBefore + days * DAY_MS, der: LOGGED_DER, ...over });
   const longValidity = (c: CertificateRecord) => evaluate([c], c.notBefore + DAY_MS).filter((f) => f.code === 'long-validity');
 
   it('judges a leaf by the limit in force at its notBefore: 398, 200, 100, then 47 days, each from March 15', () => {
@@ -560,5 +570,22 @@ describe('SC-081 TLS validity limits', () => {
     assert.equal(longValidity(leaf(nb, 101, { selfSigned: true })).length, 0);
     assert.equal(longValidity(leaf(nb, 101, { isCA: true })).length, 0);
     assert.equal(longValidity(leaf(nb, 101, { role: 'intermediate' })).length, 0);
+  });
+});
+
+describe('embedded SCTs: the sign of a public root program', () => {
+  it('finds the extension in a certificate openssl made with it, and not in one without', () => {
+    const key = makeKey({ type: 'ec' });
+    const plain = makeCert({ cn: 'vpn.corp.internal', key, notBefore: daysFromNow(-1), notAfter: daysFromNow(800) });
+    const logged = makeCert({
+      cn: 'www.acme-corp.net',
+      key,
+      notBefore: daysFromNow(-1),
+      notAfter: daysFromNow(800),
+      extraExtensions: ['1.3.6.1.4.1.11129.2.4.2=DER:0400'],
+    });
+    assert.equal(hasEmbeddedScts(plain.der), false);
+    assert.equal(hasEmbeddedScts(logged.der), true);
+    assert.equal(hasEmbeddedScts(LOGGED_DER.subarray(0, 10)), false, 'a cut OID is none');
   });
 });

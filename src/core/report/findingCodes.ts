@@ -119,7 +119,7 @@ export const FINDING_CODES: Record<FindingCode, FindingCodeInfo> = {
     category: 'certificate',
     name: 'LongValidityLeaf',
     short: 'Leaf certificate valid for more than 398 days',
-    full: 'The leaf certificate is valid for more than 398 days, longer than browsers accept for a public TLS server certificate.',
+    full: 'The leaf certificate, from a CA in a public root program (it carries Certificate Transparency SCTs), is valid for longer than browsers accept for a public TLS server certificate.',
     fix: 'Issue server certificates for 398 days or less, and automate their renewal.',
     securitySeverity: 2.0,
     tags: SECURITY,

@@ -421,12 +421,32 @@ export function tlsValidityLimit(notBefore: number): { days: number; when: strin
   return { days, when };
 }
 
-/** A leaf the validity limits apply to: issued by a CA (not self-signed), for TLS servers (serverAuth, any, or no extended key usage). */
+/**
+ * A leaf the browsers' validity limits apply to: issued by a CA (not self-signed), for TLS servers
+ * (serverAuth, any, or no extended key usage), by a CA in a public root program — which browsers
+ * require to log every certificate in Certificate Transparency, so it carries embedded SCTs. A
+ * private CA's leaves (a VPN's, a Kafka cluster's, a service mesh's) carry none, and no browser
+ * limit applies to them.
+ */
 function isPublicTlsLeaf(c: CertificateRecord): boolean {
   // SAML and JWKS keys sign assertions and tokens: no browser limit applies to them.
   if (c.role !== 'leaf' || c.isCA || c.selfSigned || c.source === 'saml' || c.source === 'jwks') return false;
   const eku = c.extendedKeyUsage;
-  return eku.length === 0 || eku.includes('serverAuth') || eku.includes('anyExtendedKeyUsage');
+  return (eku.length === 0 || eku.includes('serverAuth') || eku.includes('anyExtendedKeyUsage')) && hasEmbeddedScts(c.der);
+}
+
+/** The DER of the OID 1.3.6.1.4.1.11129.2.4.2, RFC 6962's embedded SCT list extension. */
+const SCT_LIST_OID = [0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02];
+
+/** Whether a certificate's DER holds an embedded SCT list extension (a byte search: the OID's encoding is unambiguous). */
+export function hasEmbeddedScts(der: Uint8Array): boolean {
+  const first = SCT_LIST_OID[0];
+  for (let i = der.indexOf(first); i !== -1 && i + SCT_LIST_OID.length <= der.length; i = der.indexOf(first, i + 1)) {
+    let k = 1;
+    while (k < SCT_LIST_OID.length && der[i + k] === SCT_LIST_OID[k]) k++;
+    if (k === SCT_LIST_OID.length) return true;
+  }
+  return false;
 }
 
 /** Whether a CRL's expiry findings are shown: not ignored, not snoozed (its SHA-256 names it, as a certificate's does). */
