@@ -5,7 +5,7 @@
 // later one. The editor (src/extension) and the CLI (src/cli) sit on top of the core and never
 // import each other; the core never imports either (nor `vscode`).
 const CORE_LAYERS = [
-  ['base', '^src/core/(model|dates|redact|background|order|hostPort|context|owners|lastChange)\\.ts$'],
+  ['base', '^src/core/(model|dates|redact|background|order|hostPort|context|owners|lastChange|deployment)\\.ts$'],
   ['x509', '^src/core/x509/'],
   ['formats', '^src/core/formats/'],
   ['rules', '^src/core/rules/'],

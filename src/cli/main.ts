@@ -10,7 +10,8 @@ import { runScan } from '../core/scan/pipeline';
 import { ParseMemo } from '../core/scan/memo';
 import { ReadPool } from '../core/scan/readPool';
 import { buildReport } from '../core/report/schema';
-import { type FragmentSpec, type ReportFragment, writeJsonReport } from '../core/report/stream';
+import { type FragmentSpec, type ReportFragment, withEvidence, writeJsonReport } from '../core/report/stream';
+import { EvidenceIndex, evidenceReason } from '../core/deployment';
 import {
   type ContextGlobs,
   ContextClassifier,
@@ -259,7 +260,21 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     format === 'json' && mode === 'scan' && indent === undefined && !baseline && !values['last-change']
       ? { now, rules, contextGlobs, folders, cwd: process.cwd(), policy, ownerRoots, hosts: !!collector }
       : undefined;
-  const fragments: ReportFragment[] = [];
+  const maxFileSize = values['max-file-size'] ? intOption(values['max-file-size'], 'max-file-size', 0) : DEFAULT_MAX_FILE_SIZE;
+  let fragments: ReportFragment[] = [];
+  // What production configuration names (Dockerfiles, compose, server configs ...): deployment evidence.
+  const evidence = new EvidenceIndex(folders);
+  const displayPath = (f: string) => {
+    const root = folders.filter((r) => f.startsWith(r + path.sep)).sort((a, b) => b.length - a.length)[0];
+    return path
+      .relative(root ?? process.cwd(), f)
+      .split(path.sep)
+      .join('/');
+  };
+  const evidenceOf = (f: string) => {
+    const e = evidence.of(f);
+    return e && { strength: e.strength, reason: evidenceReason(e, displayPath) };
+  };
   const scanStarted = performance.now();
   const stats = await runScan({
     sources: [
@@ -267,21 +282,26 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
       // Files named on the command line (a pre-commit hook's staged files) are one list, read as one.
       ...(namedFiles.length ? [{ files: namedFiles }] : []),
     ],
-    maxFileSize: values['max-file-size'] ? intOption(values['max-file-size'], 'max-file-size', 0) : DEFAULT_MAX_FILE_SIZE,
+    maxFileSize,
     pool,
     read: readBoundedSync,
     thisThread: 'share',
     shareFromFiles: SHARE_FROM_FILES,
     memo: new ParseMemo({ repeatedOnly: true }),
     ...(keystorePassword !== undefined ? { parse: { pkcs12Password: () => keystorePassword } } : {}),
-    discover: !!collector,
+    // Discovery always runs: config files name hosts (with --hosts) and the certificate files a
+    // deployment uses (deployment evidence for every file's context).
+    discover: true,
     // For `npm run bench`: the reading pipeline alone (nothing is parsed; the report is empty).
     sniffOnly: process.env.CERTLENS_BENCH_SNIFF_ONLY === '1',
     signal: controller.signal,
     ...(streamed
       ? { report: streamed, onFragment: (f: ReportFragment) => fragments.push(f) }
       : { onFile: (r: FileResult) => inventory.set(r) }),
-    onRead: collector?.onRead,
+    onRead: (e) => {
+      collector?.onRead(e);
+      if (e.discovered?.mentions && contextOf(e.file) === 'production') evidence.set(e.file, e.discovered.mentions);
+    },
   }).finally(() => pool?.dispose());
   mark('scanned');
   // What the scan could not look into is said, here and in the report: a run never reads less than it seems to.
@@ -307,6 +327,7 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
       return sink.write(chunk);
     };
     try {
+      fragments = await withEvidence(fragments, streamed, evidenceOf, (files) => rescan(files, maxFileSize));
       const totals = await writeJsonReport(
         fragments,
         {
@@ -332,7 +353,7 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     const found = inventory.findings(now, rules);
     if (checked) found.push(...checked.findings);
     // The path's word, or the certificates' own when a file's are all for development.
-    const fileContextOf = withCertificateContent(contextOf, (f) => inventory.get(f)?.certificates);
+    const fileContextOf = withCertificateContent(contextOf, (f) => inventory.get(f)?.certificates, evidenceOf);
     const findings = withContextPolicy(found, fileContextOf, policy);
     mark('rules');
     const ownersOf = ownersByRoot(ownerRoots, readTextIfExists);
@@ -514,4 +535,11 @@ if (require.main === module) {
       process.exitCode = code;
     }),
   );
+}
+
+/** Files read again through the scan pipeline on this thread (the few the streamed report must make again). */
+async function rescan(files: string[], maxFileSize: number): Promise<Map<string, FileResult>> {
+  const out = new Map<string, FileResult>();
+  await runScan({ sources: [{ files }], maxFileSize, read: readBoundedSync, discover: true, onFile: (r) => out.set(r.file, r) });
+  return out;
 }

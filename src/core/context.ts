@@ -86,7 +86,7 @@ const DIRECTORY_CONTEXTS = new Map<string, FileContext>([
     (d) => [d, 'vendored'] as const,
   ),
   // CI services' own folders: workflows and the fixtures they use are not deployed.
-  ...['.github', '.circleci', '.buildkite', '.gitlab'].map((d) => [d, 'test'] as const),
+  ...['.github', '.circleci', '.buildkite', '.gitlab', '.gitlab-ci'].map((d) => [d, 'test'] as const),
   // Vagrant's state of a local VM (its SSH key, synced folders).
   ['.vagrant', 'test'],
   // Fuzzing: a fuzzer's seed corpus and the inputs that crashed it (go-fuzz's corpus/ and crashers/).
@@ -102,7 +102,7 @@ const DIRECTORY_CONTEXTS = new Map<string, FileContext>([
 /** Why a directory name gives its context, when the context's own word does not say it. */
 const DIRECTORY_KINDS = new Map<string, string>([
   ...['corpus', 'crashers', 'fuzz', 'fuzzing', 'seed_corpus'].map((d) => [d, 'fuzzing inputs'] as const),
-  ...['.github', '.circleci', '.buildkite', '.gitlab', 'ci'].map((d) => [d, 'CI'] as const),
+  ...['.github', '.circleci', '.buildkite', '.gitlab', '.gitlab-ci', 'ci'].map((d) => [d, 'CI'] as const),
   ...['hack', 'dev', 'devenv', 'localdev', 'local-dev', '.devcontainer', '.vagrant'].map((d) => [d, 'local development'] as const),
 ]);
 
@@ -371,25 +371,52 @@ export function contentVerdict(file: string, certs: readonly CertificateRecord[]
   return { context: 'test', reason: `its certificate${certs.length > 1 ? 's are' : ' is'} for development: ${first}` };
 }
 
+/** Deployment evidence for a file, as withCertificateContent takes it (deployment.ts gives it). */
+export interface EvidenceOf {
+  (file: string): { strength: 'path' | 'name'; reason: string } | undefined;
+}
+
 /**
- * `contextOf` with the certificates' own word: a file its path calls production but whose
- * certificates are all for development or tests is a test file (contentVerdict).
+ * A file's context from its path, its certificates' own word and deployment evidence: a file its
+ * path calls production but whose certificates are all for development is a test file
+ * (contentVerdict) unless production configuration names it; a file its path calls a test, example
+ * or documentation file is production when production configuration names its path (deployed by a
+ * Dockerfile COPY, a compose volume, a server's certificate path). Vendored files stay vendored.
+ * The evidence's reason is given only where it changed the answer.
  */
+export function contextOfFile(
+  file: string,
+  byPath: ContextVerdict,
+  certificates: readonly CertificateRecord[] | undefined,
+  evidence: ReturnType<EvidenceOf>,
+): ContextVerdict {
+  if (byPath.context !== 'production') {
+    if (evidence?.strength === 'path' && byPath.context !== 'vendored')
+      return { context: 'production', reason: `${evidence.reason}, though ${byPath.reason}` };
+    return byPath;
+  }
+  const content = certificates && contentVerdict(file, certificates);
+  if (!content) return byPath;
+  return evidence ? { context: 'production', reason: `${evidence.reason}, though ${content.reason}` } : content;
+}
+
+/** `contextOf` with the certificates' own word and deployment evidence (contextOfFile). */
 export function withCertificateContent(
   contextOf: ContextOf,
   certificatesOf: (file: string) => readonly CertificateRecord[] | undefined,
+  evidenceOf?: EvidenceOf,
 ): ExplainedContextOf {
-  const known = new Map<string, ContextVerdict | null>();
-  const content = (file: string): ContextVerdict | undefined => {
+  const known = new Map<string, ContextVerdict>();
+  const verdict = (file: string): ContextVerdict => {
     let v = known.get(file);
     if (v === undefined) {
-      const certs = contextOf(file) === 'production' ? certificatesOf(file) : undefined;
-      known.set(file, (v = (certs && contentVerdict(file, certs)) ?? null));
+      const byPath = { context: contextOf(file), reason: contextOf.reason?.(file) ?? '' };
+      known.set(file, (v = contextOfFile(file, byPath, certificatesOf(file), evidenceOf?.(file))));
     }
-    return v ?? undefined;
+    return v;
   };
-  const explained = (file: string) => content(file)?.context ?? contextOf(file);
-  explained.reason = (file: string) => content(file)?.reason ?? contextOf.reason?.(file) ?? '';
+  const explained = (file: string) => verdict(file).context;
+  explained.reason = (file: string) => verdict(file).reason;
   return explained;
 }
 

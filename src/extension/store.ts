@@ -296,6 +296,8 @@ export class CertificateStore implements vscode.Disposable {
         else discovered.delete(k);
       }
       this.scanned = true;
+      // What deployment files name, before any file's context is asked (deployment evidence).
+      this.model.setMentions(new Map([...discovered].map(([k, d]) => [k, d.mentions])), true);
       // Evaluate every file's findings a slice at a time before telling anyone, so listeners that
       // summarise the workspace (tree, diagnostics, status bar) find the work done.
       await this.model.evaluateAll(signal);
@@ -410,6 +412,7 @@ export class CertificateStore implements vscode.Disposable {
 
   private announceDiscoveries(files: Map<string, Discovered | undefined>): void {
     if (this.scanning) for (const [k, d] of files) this.touchedDuringScan.set(k, d);
+    else this.model.setMentions(new Map([...files].map(([k, d]) => [k, d?.mentions])));
     this.discoveries.fire({ files });
   }
 

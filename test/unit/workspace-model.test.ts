@@ -327,4 +327,47 @@ describe('workspace model (fake clock)', () => {
     assert.equal(model.summary().nonProduction.expired, 2);
     model.dispose();
   });
+  it('follows deployment evidence as config files come and go: a copied test certificate is production while a Dockerfile names it', () => {
+    const clock = new FakeClock(NOW);
+    const { model, changes } = modelOf(clock, root);
+    const baked = '/ws/test/fixtures/baked.pem';
+    const devOnly = '/ws/certs/dev.pem';
+    const local = { dns: ['localhost'], ip: [], email: [], uri: [] };
+    const files = new Map([
+      [baked, resultOf(baked, [fakeCertificate(NOW, { file: baked, source: 'pem', notAfter: NOW - DAY_MS })])],
+      [devOnly, resultOf(devOnly, [fakeCertificate(NOW, { file: devOnly, source: 'pem', sans: local, notAfter: NOW - DAY_MS })])],
+    ]);
+    model.applyResults([...files.keys()], files);
+    assert.deepEqual([model.contextOf(baked), model.contextOf(devOnly)], ['test', 'test']);
+    assert.deepEqual(
+      model.findingsIn(baked).map((f) => f.severity),
+      ['hint'],
+    );
+    changes.length = 0;
+    // A Dockerfile copies the fixture; a server config names the development certificate by name.
+    model.setMentions(
+      new Map([
+        ['/ws/Dockerfile', [{ written: 'test/fixtures/baked.pem', line: 4 }]],
+        ['/ws/conf/server.conf', [{ written: '/etc/tls/dev.pem', line: 0 }]],
+        // A development compose file's mention is no evidence.
+        ['/ws/docker-compose.dev.yml', [{ written: 'test/fixtures/baked.pem', line: 0 }]],
+      ]),
+    );
+    assert.ok(announced(changes, baked), 'the change is announced');
+    assert.equal(model.contextOf(baked), 'production');
+    assert.match(model.contextReason(baked), /^deployed by Dockerfile:5, though its folder `test\/`/);
+    assert.deepEqual(
+      model.findingsIn(baked).map((f) => f.severity),
+      ['error'],
+    );
+    assert.match(model.contextReason(devOnly), /^named by conf\/server\.conf:1, though its certificate is for development/);
+    // The Dockerfile goes: the fixture is a test file again.
+    model.setMentions(new Map([['/ws/Dockerfile', undefined]]));
+    assert.equal(model.contextOf(baked), 'test');
+    assert.deepEqual(
+      model.findingsIn(baked).map((f) => f.severity),
+      ['hint'],
+    );
+    model.dispose();
+  });
 });

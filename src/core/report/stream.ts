@@ -63,6 +63,11 @@ export interface FragmentSpec {
   ownerRoots: string[];
   /** Hosts are checked too: fragments keep their certificates' hashes (their findings may be about them). */
   hosts?: boolean;
+  /**
+   * Deployment evidence per file, known once the whole tree was read (the CLI sets it before
+   * re-rendering the fragments it changes: withEvidence).
+   */
+  evidence?: Record<string, { strength: 'path' | 'name'; reason: string }>;
 }
 
 /**
@@ -83,6 +88,8 @@ export interface ReportFragment {
   file: string;
   context: FileContext;
   contextReason?: string;
+  /** The certificates' own word made the context (a production path, development certificates). */
+  byContent?: boolean;
   /** Its certificates, in the order the report lists them: when each expires, its place in the file, its key's hash. */
   notAfter: number[];
   index: number[];
@@ -325,13 +332,19 @@ export function reportFragment(
     return undefined;
   const s = stateOf(spec);
   // The path's word, or the certificates' own when they are all for development (withCertificateContent).
-  const contextOf = withCertificateContent(s.contextOf, (f) => (f === result.file ? result.certificates : undefined));
+  const evidence = spec.evidence;
+  const contextOf = withCertificateContent(
+    s.contextOf,
+    (f) => (f === result.file ? result.certificates : undefined),
+    evidence && ((f) => evidence[f]),
+  );
   const context = contextOf(result.file);
   const reason = contextOf.reason(result.file);
   const fragment: ReportFragment = {
     file: result.file,
     context,
     contextReason: reason,
+    byContent: context !== s.contextOf(result.file) && context !== 'production',
     privateKeys,
     crls,
     crlFindings: [],
@@ -595,6 +608,33 @@ function expiryOrder(files: readonly ReportFragment[]): { total: number; fileOf:
   const order = new Uint32Array(total);
   for (let k = 0; k < total; k++) order[k] = bySlot[keys[k] % slots];
   return { total, fileOf, placeOf, order };
+}
+
+/**
+ * The fragments as deployment evidence has them, known once the whole tree was read: a file outside
+ * production that production configuration deploys (its path), or a production-path file of
+ * development certificates that it names, is made again from `reread` (its file's result, read
+ * anew) with the evidence in `spec`. Rare: the others are kept as they are.
+ */
+export async function withEvidence(
+  fragments: readonly ReportFragment[],
+  spec: FragmentSpec,
+  evidenceOf: (file: string) => { strength: 'path' | 'name'; reason: string } | undefined,
+  reread: (files: string[]) => Promise<ReadonlyMap<string, FileResult>>,
+): Promise<ReportFragment[]> {
+  const changing = new Map<string, { strength: 'path' | 'name'; reason: string }>();
+  for (const f of fragments) {
+    if (f.context === 'production' || f.context === 'vendored') continue;
+    const e = evidenceOf(f.file);
+    if (e && (e.strength === 'path' || f.byContent)) changing.set(f.file, e);
+  }
+  if (!changing.size) return [...fragments];
+  spec.evidence = Object.fromEntries(changing);
+  const results = await reread([...changing.keys()]);
+  return fragments.map((f) => {
+    const r = changing.has(f.file) ? results.get(f.file) : undefined;
+    return (r && reportFragment(r, spec)) ?? f;
+  });
 }
 
 /**

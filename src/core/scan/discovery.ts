@@ -1,9 +1,15 @@
+import { mayDeploy, mentionsIn } from '../deployment';
 import { discoverAll } from '../hosts/discover';
 import { mayBeConfigFile } from '../formats/configFormats';
 import type { Discovered } from './readPool';
 
-/** Whether host discovery reads this file (config formats only; never source code or prose). */
-export const wantsDiscovery = mayBeConfigFile;
+/**
+ * Whether discovery reads this file: config formats (never source code or prose) for hosts and
+ * certificate paths, and deployment files (Dockerfiles too) for the certificate files they name.
+ */
+export function wantsDiscovery(file: string): boolean {
+  return mayBeConfigFile(file) || mayDeploy(file);
+}
 
 const decoder = new TextDecoder('utf-8');
 
@@ -14,7 +20,11 @@ const decoder = new TextDecoder('utf-8');
  */
 export function discoverIn(file: string, bytes: Uint8Array): Discovered {
   try {
-    return discoverAll(file, decoder.decode(bytes));
+    const text = decoder.decode(bytes);
+    const found: Discovered = mayBeConfigFile(file) ? discoverAll(file, text) : { hosts: [], fileRefs: [] };
+    const mentions = mayDeploy(file) ? mentionsIn(text) : [];
+    if (mentions.length) found.mentions = mentions;
+    return found;
   } catch (e) {
     return { hosts: [], fileRefs: [], error: e instanceof Error ? e.message : String(e) };
   }

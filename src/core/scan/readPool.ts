@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ReadOutcome } from './files';
 import type { FileResult, UnreadableFolder } from '../model';
+import type { Mention } from '../deployment';
 import type { CertificateFileReference, HostReference } from '../hosts/discover';
 import type { FragmentSpec, ReportFragment } from '../report/stream';
 import { type FailureLog, runInBackground } from '../background';
@@ -53,6 +54,8 @@ export const CLAIMED_BY_CALLER = 2;
 export interface Discovered {
   hosts?: HostReference[];
   fileRefs?: CertificateFileReference[];
+  /** Certificate files a deployment file names (deployment evidence, core/deployment.ts). */
+  mentions?: Mention[];
   /** Why discovery failed on this file (it found nothing then). */
   error?: string;
   /** The file's text, left for the caller to discover (ReadRequest.discoverHereAbove). */
@@ -130,8 +133,8 @@ export class ReadPool {
       for (const r of reply.results) {
         const found =
           r.kind === 'bytes' || r.kind === 'nothing' || r.kind === 'parsed' || r.kind === 'fragment'
-            ? r.hosts || r.fileRefs || r.error || r.undiscovered
-              ? { hosts: r.hosts, fileRefs: r.fileRefs, error: r.error, undiscovered: r.undiscovered }
+            ? r.hosts || r.fileRefs || r.mentions || r.error || r.undiscovered
+              ? { hosts: r.hosts, fileRefs: r.fileRefs, mentions: r.mentions, error: r.error, undiscovered: r.undiscovered }
               : undefined
             : undefined;
         job.onResult(

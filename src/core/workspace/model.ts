@@ -8,7 +8,8 @@
  */
 import picomatch from 'picomatch';
 import { type Clock, nextChangeOf, nextChangeOfCrl, nextExpiryChange, nextLocalMidnight, WallClockAlarm } from './clock';
-import { ContextClassifier, contentVerdict, type ContextGlobs, type ContextVerdict, type FileContext } from '../context';
+import { ContextClassifier, contextOfFile, type ContextGlobs, type ContextVerdict, type FileContext } from '../context';
+import { EvidenceIndex, evidenceReason, type Mention } from '../deployment';
 import { movable, mover, type TextEdit } from '../formats/shift';
 import { fileFindingParts, joinParts, policyOfMode, withContextPolicy } from '../findings/fileFindings';
 import type { CertificateRecord, CrlRecord, FileExpiry, FileLocation, FileResult, Finding } from '../model';
@@ -80,6 +81,8 @@ export class WorkspaceModel {
   /** The local midnight the alarm waits for at the latest (day counts and "today" change then). */
   private midnight = 0;
   private readonly contexts = new Map<string, ContextVerdict>();
+  private evidence = new EvidenceIndex();
+  private evidenceKey = '';
   private readonly classifiers = new Map<ModelSettings, ContextClassifier>();
   private readonly ignoreMatchers = new Map<string, (p: string) => boolean>();
   /** Per file, computed on demand and kept until the file (or the time) changes. */
@@ -121,18 +124,45 @@ export class WorkspaceModel {
     return this.contextVerdict(file).reason;
   }
 
-  /** A file's context by its path, or by its certificates when they are all for development (contentVerdict). */
+  /** A file's context by its path, its certificates' own word and deployment evidence (contextOfFile). */
   private contextVerdict(file: string): ContextVerdict {
     let v = this.contexts.get(file);
     if (v) return v;
+    const e = this.evidence.of(file);
+    const evidence = e && { strength: e.strength, reason: evidenceReason(e, (f) => this.host.relativePath(f) ?? f) };
+    v = contextOfFile(file, this.pathVerdict(file), this.inventory.get(file)?.certificates, evidence);
+    this.contexts.set(file, v);
+    return v;
+  }
+
+  /** A file's context by its path alone (conventions and certlens.context.*). */
+  private pathVerdict(file: string): ContextVerdict {
     const settings = this.settingsFor(file);
     let classifier = this.classifiers.get(settings);
     if (!classifier) this.classifiers.set(settings, (classifier = new ContextClassifier(settings.context)));
     const rel = this.host.relativePath(file);
-    v = rel !== undefined ? classifier.explain(rel) : { context: 'production', reason: 'it is outside the workspace folders' };
-    if (v.context === 'production') v = contentVerdict(file, this.inventory.get(file)?.certificates ?? []) ?? v;
-    this.contexts.set(file, v);
-    return v;
+    return rel !== undefined ? classifier.explain(rel) : { context: 'production', reason: '' };
+  }
+
+  /**
+   * What deployment files name (discovery's mentions; `undefined`: the file is gone or names none).
+   * Only production files count as evidence. With `all`, these are every file's (a whole scan; the
+   * caller evaluates next). When the evidence changed, every context is found again and, without
+   * `all`, everything re-evaluated (rare: a Dockerfile or server config edited). Returns what changed.
+   */
+  setMentions(files: ReadonlyMap<string, readonly Mention[] | undefined>, all = false): string[] {
+    if (all) this.evidence = new EvidenceIndex();
+    for (const [f, mentions] of files) this.evidence.set(f, mentions && this.pathVerdict(f).context === 'production' ? mentions : []);
+    const key = this.evidence.key();
+    if (key === this.evidenceKey) return [];
+    this.evidenceKey = key;
+    this.contexts.clear();
+    if (all) {
+      this.perFile.clear();
+      return [];
+    }
+    this.invalidate();
+    return this.inventory.fileNames();
   }
 
   /** Whether a file's findings are set apart (hints, grouped in the tree) under certlens.nonProduction. */
