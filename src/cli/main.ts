@@ -289,9 +289,9 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     shareFromFiles: SHARE_FROM_FILES,
     memo: new ParseMemo({ repeatedOnly: true }),
     ...(keystorePassword !== undefined ? { parse: { pkcs12Password: () => keystorePassword } } : {}),
-    // Discovery always runs: config files name hosts (with --hosts) and the certificate files a
-    // deployment uses (deployment evidence for every file's context).
-    discover: true,
+    // Discovery always runs: config files name hosts (with --hosts), and deployment files the
+    // certificate files they use (deployment evidence for every file's context; alone without --hosts).
+    discover: collector ? true : 'mentions',
     // For `npm run bench`: the reading pipeline alone (nothing is parsed; the report is empty).
     sniffOnly: process.env.CERTLENS_BENCH_SNIFF_ONLY === '1',
     signal: controller.signal,

@@ -26,9 +26,14 @@ export interface DeploymentEvidence {
   strength: 'path' | 'name';
 }
 
-/** Certificate and keystore file names as configuration writes them (a path's last part with its extension, in one case: `ssl.keyStore` is a property). */
-const NAMED_CERTIFICATE =
-  /[\w.%${}@~+/\\:-]*?[\w-]\.(?:pem|crt|cer|der|p12|pfx|jks|jceks|bks|keystore|truststore|ks|ts|p7b|p7c|PEM|CRT|CER|DER|P12|PFX|JKS)(?![\w.])/g;
+/**
+ * A certificate or keystore file's extension where a path ends (in one case: `ssl.keyStore` is a
+ * property, not a file); the path is read backwards from it (PATH_CHAR), which is cheaper than a
+ * pattern that must try every position of a large file.
+ */
+const CERTIFICATE_EXTENSION =
+  /\.(?:pem|crt|cer|der|p12|pfx|jks|jceks|bks|keystore|truststore|ks|ts|p7b|p7c|PEM|CRT|CER|DER|P12|PFX|JKS)(?![\w.])/g;
+const PATH_CHAR = /[\w.%${}@~+/\\:-]/;
 /** Files that configure a deployment (never scripts that set up a developer's machine, never prose). */
 const DEPLOYMENT_FILE =
   /(?:^|[\\/])(?:dockerfile[^\\/]*|[^\\/]*\.dockerfile|containerfile|[^\\/]*\.(?:conf|cfg|cnf|ini|properties|xml|ya?ml|json|toml|tf|hcl|env|service|j2|jinja2|tpl|gotmpl|erb)|\.env(?:\.[^\\/]*)?)$/i;
@@ -41,18 +46,23 @@ export function mayDeploy(file: string): boolean {
 /** The certificate file paths a text names, each with its line; at most `limit` (generated files name thousands). */
 export function mentionsIn(text: string, limit = 200): Mention[] {
   const out: Mention[] = [];
-  NAMED_CERTIFICATE.lastIndex = 0;
+  CERTIFICATE_EXTENSION.lastIndex = 0;
   let line = 0;
   let lineStart = 0;
-  for (let m = NAMED_CERTIFICATE.exec(text); m && out.length < limit; m = NAMED_CERTIFICATE.exec(text)) {
-    for (let nl = text.indexOf('\n', lineStart); nl !== -1 && nl < m.index; nl = text.indexOf('\n', lineStart)) {
+  for (let m = CERTIFICATE_EXTENSION.exec(text); m && out.length < limit; m = CERTIFICATE_EXTENSION.exec(text)) {
+    let from = m.index;
+    while (from > 0 && PATH_CHAR.test(text[from - 1])) from--;
+    const found = text.slice(from, m.index + m[0].length);
+    // A name before the extension: `.pem` alone is none.
+    if (!/[\w-]\.[^.]+$/.test(found)) continue;
+    // A URL names a download, not a file beside the config.
+    if (found.includes('://')) continue;
+    for (let nl = text.indexOf('\n', lineStart); nl !== -1 && nl < from; nl = text.indexOf('\n', lineStart)) {
       line++;
       lineStart = nl + 1;
     }
-    // A URL names a download, not a file beside the config; a scheme-like prefix (file:, classpath:) is dropped.
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(m[0]) || m[0].includes('://')) continue;
-    let written = m[0].replace(/^[\w.-]*[=:](?=[\w.%${}~/\\])/, '');
-    written = written.replace(/^(?:file|classpath):/i, '');
+    // A key or option before the path (`keyStore=`, `--cert=`), and a scheme-like prefix (file:, classpath:), are dropped.
+    const written = found.replace(/^[\w.-]*[=:](?=[\w.%${}~/\\])/, '').replace(/^(?:file|classpath):/i, '');
     out.push({ written, line });
   }
   return out;

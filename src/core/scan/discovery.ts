@@ -7,9 +7,15 @@ import type { Discovered } from './readPool';
  * Whether discovery reads this file: config formats (never source code or prose) for hosts and
  * certificate paths, and deployment files (Dockerfiles too) for the certificate files they name.
  */
-export function wantsDiscovery(file: string): boolean {
-  return mayBeConfigFile(file) || mayDeploy(file);
+export function wantsDiscovery(file: string, mode: DiscoverMode = true): boolean {
+  return mode === 'mentions' ? mayDeploy(file) : mayBeConfigFile(file) || mayDeploy(file);
 }
+
+/**
+ * What discovery looks for: everything (`true`: hosts, certificate paths, deployment evidence), or
+ * only the certificate files deployment files name (`'mentions'`: the CLI without --hosts).
+ */
+export type DiscoverMode = boolean | 'mentions';
 
 const decoder = new TextDecoder('utf-8');
 
@@ -18,10 +24,10 @@ const decoder = new TextDecoder('utf-8');
  * the calling thread): the endpoints it names and the certificate files it points at. A failure is
  * returned, not thrown, so it is logged and the file's other results still count.
  */
-export function discoverIn(file: string, bytes: Uint8Array): Discovered {
+export function discoverIn(file: string, bytes: Uint8Array, mode: DiscoverMode = true): Discovered {
   try {
     const text = decoder.decode(bytes);
-    const found: Discovered = mayBeConfigFile(file) ? discoverAll(file, text) : { hosts: [], fileRefs: [] };
+    const found: Discovered = mode !== 'mentions' && mayBeConfigFile(file) ? discoverAll(file, text) : {};
     const mentions = mayDeploy(file) ? mentionsIn(text) : [];
     if (mentions.length) found.mentions = mentions;
     return found;

@@ -3,7 +3,7 @@ import { type FileReference, type FileResult, type Finding, placeCertificate, ty
 import { type ParseOptions, parseFile } from '../formats/parse-file';
 import { CERTIFICATE_EXTENSIONS } from '../formats/extensions';
 import { FILE_START } from '../formats/lines';
-import { discoverIn } from './discovery';
+import { type DiscoverMode, discoverIn } from './discovery';
 import { type ReadFile, type ReadOutcome, readScratchSync, walkSync } from './files';
 import { discoversHere, planBytes, type ReadPolicy } from './plan';
 import { BLOCK_CACHE_LIMIT, type ParseMemo } from './memo';
@@ -76,8 +76,8 @@ export interface ScanRequest {
   shareFromFiles?: number;
   /** Files read at once by `read` when it is asynchronous. */
   concurrency?: number;
-  /** Run host discovery on config files, where they are read. */
-  discover?: boolean;
+  /** Run host discovery on config files, where they are read ('mentions': deployment evidence alone). */
+  discover?: DiscoverMode;
   /**
    * Benchmarks, with 'share' (the CLI): walk, read and sniff every file as usual, but parse none
    * (each counts as holding nothing): the reading pipeline's own cost, beside the whole scan's.
@@ -246,8 +246,9 @@ class Scan {
   async accept(file: string, outcome: PooledOutcome, found?: Discovered, at = -1): Promise<void> {
     const req = this.req;
     // The worker leaves small config files to this thread (discoverHereAbove): their text, or the bytes it sent.
-    if (req.discover && found?.undiscovered) found = discoverIn(file, found.undiscovered);
-    else if (!found && outcome instanceof Uint8Array && discoversHere(file, outcome, this.policy)) found = discoverIn(file, outcome);
+    if (req.discover && found?.undiscovered) found = discoverIn(file, found.undiscovered, req.discover);
+    else if (!found && outcome instanceof Uint8Array && discoversHere(file, outcome, this.policy))
+      found = discoverIn(file, outcome, req.discover);
     let result: FileResult | undefined;
     if (outcome === 'nothing') this.stats.read++;
     else if (typeof outcome === 'object' && 'fragment' in outcome) this.deliverFragment(outcome.fragment, at);
@@ -270,7 +271,7 @@ class Scan {
     const read = readScratchSync(file, this.req.maxFileSize, walked);
     if (!(read instanceof Uint8Array)) return this.accept(file, read, undefined, at);
     const plan = planBytes(file, read, this.policy);
-    const found = plan.discover ? discoverIn(file, read) : undefined;
+    const found = plan.discover ? discoverIn(file, read, this.req.discover) : undefined;
     if (plan.keep) return this.accept(file, new Uint8Array(read), found, at);
     if (found) return this.accept(file, 'nothing', found, at);
     this.stats.read++;

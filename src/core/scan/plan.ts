@@ -1,6 +1,6 @@
 import { isContainerFile } from '../formats/extensions';
 import { mayHoldCertificates } from '../formats/table';
-import { wantsDiscovery } from './discovery';
+import { type DiscoverMode, wantsDiscovery } from './discovery';
 import { isText } from './files';
 
 /**
@@ -11,8 +11,8 @@ import { isText } from './files';
 
 /** How the thread that read a file treats it. */
 export interface ReadPolicy {
-  /** Host discovery runs on config files. */
-  discover?: boolean;
+  /** Host discovery runs on config files (or, 'mentions', deployment evidence alone on deployment files). */
+  discover?: DiscoverMode;
   /** Benchmarks: every file is sniffed, none kept (ScanRequest.sniffOnly). */
   sniffOnly?: boolean;
   /** On the read worker: what it leaves to the calling thread. Without it, this thread does everything. */
@@ -54,7 +54,7 @@ export function planBytes(file: string, bytes: Uint8Array, policy: ReadPolicy): 
 
 /** Whether host discovery reads this file: a config file's text, when the scan discovers. */
 export function discoversHere(file: string, bytes: Uint8Array, policy: Pick<ReadPolicy, 'discover'>): boolean {
-  return !!policy.discover && wantsDiscovery(file) && isText(bytes);
+  return !!policy.discover && wantsDiscovery(file, policy.discover) && isText(bytes);
 }
 
 /** Whether the worker parses a file it keeps, by its format's `worker` field in the format table. */

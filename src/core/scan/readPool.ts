@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { ReadOutcome } from './files';
 import type { FileResult, UnreadableFolder } from '../model';
 import type { Mention } from '../deployment';
+import type { DiscoverMode } from './discovery';
 import type { CertificateFileReference, HostReference } from '../hosts/discover';
 import type { FragmentSpec, ReportFragment } from '../report/stream';
 import { type FailureLog, runInBackground } from '../background';
@@ -19,7 +20,7 @@ export interface ReadRequest {
   walk?: WalkSpec;
   maxSize: number;
   /** Run host discovery on config files in the worker and return what it found. */
-  discover?: boolean;
+  discover?: DiscoverMode;
   /**
    * With discover: config files up to this size are not discovered here but handed to the caller
    * (their text in Discovered.undiscovered), whose thread may be idle while this one is the bound.

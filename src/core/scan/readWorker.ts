@@ -81,7 +81,7 @@ parentPort?.on('message', (req: ReadRequest) => {
       const outcome = plan.keep ? new Uint8Array(read) : read;
       // Host discovery runs here too, so only its (small) results cross to the parsing thread; small
       // files may be left to the caller (discoverHereAbove), which discovers what it is sent.
-      const found = plan.discover === 'here' ? discoverIn(file, outcome) : undefined;
+      const found = plan.discover === 'here' ? discoverIn(file, outcome, req.discover) : undefined;
       if (plan.parseHere) {
         if (blockCache.size > BLOCK_CACHE_LIMIT) blockCache.clear();
         const result = memo.parse(file, outcome, { maxCertificates: req.maxCertificates, blockCache });
