@@ -20,6 +20,7 @@ import { notifyIfUrgent } from './features/notifications';
 import { WorkspaceSummaries } from './summary';
 import { Pkcs12Feature } from './features/pkcs12';
 import { registerQuickFixes } from './features/quickFixes';
+import { RenewalFeature } from './features/renewal';
 import { StatusBarFeature } from './features/statusBar';
 import { ExpirationsTree, type Node } from './views/expirationsTree';
 import { EditorLastChange, WorkspaceOwners } from './owners';
@@ -90,6 +91,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     decorations,
     registerHover(store, owners),
     registerQuickFixes(store),
+    new RenewalFeature(store, log),
     ...registerCommands({ store, hosts, tree, details, pkcs12, rescan, log, owners }),
     // Other settings are followed by the features that use them (see onDidChangeConfig).
     onDidChangeConfig(
