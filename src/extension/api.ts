@@ -1,4 +1,5 @@
 import type { Report } from '../core/report/schema';
+import type { LanguageModelTools } from './features/lmTools';
 
 export interface TreeItemSnapshot {
   label: string;
@@ -29,6 +30,8 @@ export interface CertLensApi {
   whenScanned(): Promise<number>;
   /** Notifications shown so far in this session (for tests). */
   notifications(): number;
+  /** The chat tools, when this VS Code has vscode.lm.registerTool (tests call them directly too). */
+  languageModelTools(): LanguageModelTools | undefined;
   /** Timings for benchmarks: activate() itself, activation to the first complete scan, the last scan. */
   metrics(): {
     activationMs: number;

@@ -21,6 +21,7 @@ import { WorkspaceSummaries } from './summary';
 import { Pkcs12Feature } from './features/pkcs12';
 import { registerQuickFixes } from './features/quickFixes';
 import { RenewalFeature } from './features/renewal';
+import { registerLanguageModelTools } from './features/lmTools';
 import { StatusBarFeature } from './features/statusBar';
 import { ExpirationsTree, type Node } from './views/expirationsTree';
 import { EditorLastChange, WorkspaceOwners } from './owners';
@@ -47,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   const live = new LiveUpdates(store);
   const diagnostics = new DiagnosticsFeature(store, hosts);
   const decorations = new FileDecorationsFeature(store, summaries);
+  const lmTools = registerLanguageModelTools(store, hosts, log);
   let notified = 0;
   let fullScan: Promise<void> = Promise.resolve();
 
@@ -92,6 +94,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     registerHover(store, owners),
     registerQuickFixes(store),
     new RenewalFeature(store, log),
+    ...lmTools.disposables,
     ...registerCommands({ store, hosts, tree, details, pkcs12, rescan, log, owners }),
     // Other settings are followed by the features that use them (see onDidChangeConfig).
     onDidChangeConfig(
@@ -166,6 +169,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
       return store.certificates().length;
     },
     notifications: () => notified,
+    languageModelTools: () => lmTools.tools,
     metrics: () => ({
       activationMs,
       firstScanMs,
