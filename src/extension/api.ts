@@ -1,5 +1,6 @@
 import type { Report } from '../core/report/schema';
 import type { LanguageModelTools } from './features/lmTools';
+import type { RenewalFeature } from './features/renewal';
 
 export interface TreeItemSnapshot {
   label: string;
@@ -32,6 +33,8 @@ export interface CertLensApi {
   notifications(): number;
   /** The chat tools, when this VS Code has vscode.lm.registerTool (tests call them directly too). */
   languageModelTools(): LanguageModelTools | undefined;
+  /** Renewal from the editor (tests answer its modal questions through `confirm`). */
+  renewal(): RenewalFeature;
   /** Timings for benchmarks: activate() itself, activation to the first complete scan, the last scan. */
   metrics(): {
     activationMs: number;

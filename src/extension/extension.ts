@@ -49,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   const diagnostics = new DiagnosticsFeature(store, hosts);
   const decorations = new FileDecorationsFeature(store, summaries);
   const lmTools = registerLanguageModelTools(store, hosts, log);
+  const renewal = new RenewalFeature(store, log);
   let notified = 0;
   let fullScan: Promise<void> = Promise.resolve();
 
@@ -93,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     decorations,
     registerHover(store, owners),
     registerQuickFixes(store),
-    new RenewalFeature(store, log),
+    renewal,
     ...lmTools.disposables,
     ...registerCommands({ store, hosts, tree, details, pkcs12, rescan, log, owners }),
     // Other settings are followed by the features that use them (see onDidChangeConfig).
@@ -170,6 +171,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     },
     notifications: () => notified,
     languageModelTools: () => lmTools.tools,
+    renewal: () => renewal,
     metrics: () => ({
       activationMs,
       firstScanMs,

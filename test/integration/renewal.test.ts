@@ -55,6 +55,20 @@ describe('CertLens renewal from the editor', function () {
     extKeyUsage: 'serverAuth,clientAuth',
   });
   const devText = `# development certificate\n${dev.pem}`;
+  const yamlKey = makeKey({ type: 'ed25519' });
+  const yamlDev = makeCert({
+    cn: 'yaml.renewal.test',
+    sans: ['yaml.renewal.test'],
+    key: yamlKey,
+    notBefore: daysFromNow(-30),
+    notAfter: daysFromNow(3),
+  });
+  const yamlText = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: dev-tls\ndata:\n  tls.crt: |\n${yamlDev.pem
+    .trimEnd()
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n')}\n  other: value\n`;
+  let yamlUri: vscode.Uri;
   let devUri: vscode.Uri;
   let issuedUri: vscode.Uri;
 
@@ -62,6 +76,7 @@ describe('CertLens renewal from the editor', function () {
     devUri = writeWorkspaceFile(`${dir}/dev.pem`, devText);
     writeWorkspaceFile(`${dir}/dev.key`, key.pem);
     issuedUri = writeWorkspaceFile(`${dir}/api.pem`, issued.pem);
+    yamlUri = writeWorkspaceFile(`${dir}/dev-config.yaml`, yamlText);
     fs.writeFileSync(path.join(tmp, 'dev.pem'), dev.pem);
     fs.writeFileSync(path.join(tmp, 'api.pem'), issued.pem);
     const a = await api();
@@ -116,6 +131,34 @@ describe('CertLens renewal from the editor', function () {
     assert.equal(openssl(['req', '-in', csr.fsPath, '-noout', '-pubkey']).trim(), key.publicPem.trim(), 'signed with the paired key');
   });
 
+  it('asks before writing a new key inside the workspace folder, and writes nothing when declined', async () => {
+    const [action] = await actionsAt(issuedUri, 0);
+    const renewal = (await api()).renewal();
+    const original = renewal.confirm;
+    const asked: string[] = [];
+    const csr = vscode.Uri.file(path.join(tmp, 'declined.csr'));
+    const keyOut = workspaceUri(`${dir}/declined.key`);
+    try {
+      renewal.confirm = (message, button) => {
+        asked.push(`${message} [${button}]`);
+        return Promise.resolve(false);
+      };
+      const written = await vscode.commands.executeCommand(action.command!.command, ...action.command!.arguments!, {
+        key: 'p256',
+        csr,
+        keyOut,
+      });
+      assert.equal(written, undefined);
+    } finally {
+      renewal.confirm = original;
+    }
+    assert.deepEqual(asked, [
+      `${dir}/declined.key is inside the workspace folder ${vscode.workspace.workspaceFolders![0].name}: a private key there is easily committed. Write it there anyway? [Write the Key There]`,
+    ]);
+    assert.ok(!fs.existsSync(keyOut.fsPath), 'no key written');
+    assert.ok(!fs.existsSync(csr.fsPath), 'no request written');
+  });
+
   it('writes a CSR with a new key, the key only where asked (mode 0600)', async () => {
     const [action] = await actionsAt(issuedUri, 0);
     const csr = vscode.Uri.file(path.join(tmp, 'api.csr'));
@@ -154,5 +197,70 @@ describe('CertLens renewal from the editor', function () {
     await vscode.window.showTextDocument(doc);
     await vscode.commands.executeCommand('undo');
     assert.equal(doc.getText(), devText, 'Undo takes it back');
+  });
+
+  it('regenerates an indented block in YAML with a new key where none is paired, after asking', async () => {
+    const line = yamlText.split('\n').findIndex((l) => l.includes('BEGIN CERTIFICATE'));
+    const offered = await actionsAt(yamlUri, line);
+    const regen = offered.find((a) => a.title.startsWith('Regenerate'));
+    assert.ok(
+      regen,
+      `offered on the block in YAML: ${JSON.stringify(offered.map((a) => a.title))} ${JSON.stringify((await api()).report().certificates.filter((c) => c.subjectCN === 'yaml.renewal.test'))}`,
+    );
+    const keyOut = vscode.Uri.file(path.join(tmp, 'yaml.key'));
+    const renewal = (await api()).renewal();
+    const original = renewal.confirm;
+    const asked: string[] = [];
+    try {
+      renewal.confirm = (message) => {
+        asked.push(message);
+        return Promise.resolve(true);
+      };
+      assert.equal(
+        await vscode.commands.executeCommand<boolean>(regen.command!.command, ...regen.command!.arguments!, { days: 10, keyOut }),
+        true,
+      );
+    } finally {
+      renewal.confirm = original;
+    }
+    const until = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    assert.equal(asked.length, 1);
+    assert.match(
+      asked[0],
+      new RegExp(
+        `^Replace yaml\\.renewal\\.test at ${dir}/dev-config\\.yaml:${line + 1} with a new self-signed certificate valid until (${until}|\\d{4}-\\d{2}-\\d{2}), with a new key saved to `,
+      ),
+    );
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === yamlUri.toString())!;
+    const lines = doc.getText().split('\n');
+    const begin = lines.findIndex((l) => l.includes('BEGIN CERTIFICATE'));
+    const end = lines.findIndex((l) => l.includes('END CERTIFICATE'));
+    assert.equal(begin, line);
+    assert.deepEqual(lines.slice(0, begin), yamlText.split('\n').slice(0, begin), 'what comes before is kept');
+    assert.deepEqual(lines.slice(end + 1), ['  other: value', ''], 'what comes after is kept');
+    assert.ok(
+      lines.slice(begin, end + 1).every((l) => /^ {4}[A-Za-z0-9+/=-]/.test(l)),
+      'every line of the block keeps the indentation',
+    );
+    const renewed = path.join(tmp, 'yaml-renewed.pem');
+    fs.writeFileSync(
+      renewed,
+      lines
+        .slice(begin, end + 1)
+        .map((l) => l.trim())
+        .join('\n') + '\n',
+    );
+    assert.match(openssl(['verify', '-CAfile', renewed, renewed]), /: OK/);
+    assert.equal(openssl(['x509', '-in', renewed, '-noout', '-subject']).trim(), 'subject=CN = yaml.renewal.test');
+    assert.equal(
+      openssl(['x509', '-in', renewed, '-noout', '-pubkey']),
+      openssl(['pkey', '-in', keyOut.fsPath, '-pubout']),
+      'the new key saved',
+    );
+    assert.match(openssl(['x509', '-in', renewed, '-noout', '-text']), /ED25519/, 'a new key of the same type');
+    assert.equal(fs.statSync(keyOut.fsPath).mode & 0o777, 0o600);
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('undo');
+    assert.equal(doc.getText(), yamlText);
   });
 });

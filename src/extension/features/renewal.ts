@@ -52,9 +52,17 @@ const NEW_KEYS: { alg: NewKeyAlgorithm; label: () => string }[] = [
   { alg: 'ed25519', label: () => vscode.l10n.t('New Ed25519 key') },
 ];
 
-/** Whether "Regenerate this self-signed development certificate" applies: a self-signed leaf in a PEM block. */
-export function canRegenerate(c: CertificateRecord): boolean {
-  return c.selfSigned && c.role === 'leaf' && c.source === 'pem';
+/** A PEM block written out line by line (in a .pem file or a YAML block scalar; not a JSON string with \\n escapes). */
+const PEM_BLOCK = /^-----BEGIN CERTIFICATE-----\r?\n([ \t]*[A-Za-z0-9+/=]+\r?\n)+[ \t]*-----END CERTIFICATE-----$/;
+
+/**
+ * Whether "Regenerate this self-signed development certificate" applies: a self-signed leaf whose
+ * range in `doc` is a PEM block (so the edit can replace it line for line).
+ */
+export function canRegenerate(c: CertificateRecord, doc: vscode.TextDocument): boolean {
+  return (
+    c.selfSigned && c.role === 'leaf' && (c.source === 'pem' || c.source === 'inline') && PEM_BLOCK.test(doc.getText(toVsRange(c.range)))
+  );
 }
 
 function where(loc: FileLocation): string {
@@ -72,6 +80,10 @@ function nameOf(c: CertificateRecord): string {
  */
 export class RenewalFeature implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
+
+  /** A modal question with one button; true when it was pressed. Replaceable by tests, which cannot answer a modal dialog. */
+  confirm = async (message: string, button: string): Promise<boolean> =>
+    (await vscode.window.showWarningMessage(message, { modal: true }, button)) === button;
 
   constructor(
     private readonly store: CertificateStore,
@@ -114,12 +126,13 @@ export class RenewalFeature implements vscode.Disposable {
     if (!result) return [];
     const actions: vscode.CodeAction[] = [];
     for (const c of result.certificates) {
-      if (!toVsRange(c.range).contains(range.start)) continue;
+      // By line: the cursor at the start of an indented block's line is on it.
+      if (range.start.line < c.range.start.line || range.start.line > c.range.end.line) continue;
       const arg: RenewalCertArg = { sha256: c.sha256, file: c.file, index: c.index };
       const csr = new vscode.CodeAction(vscode.l10n.t('Create a renewal request (CSR)'), kind);
       csr.command = { title: csr.title, command: Commands.createCsr, arguments: [arg] };
       actions.push(csr);
-      if (canRegenerate(c)) {
+      if (canRegenerate(c, doc)) {
         const regen = new vscode.CodeAction(vscode.l10n.t('Regenerate this self-signed development certificate'), kind);
         regen.command = { title: regen.title, command: Commands.regenerateSelfSigned, arguments: [arg] };
         actions.push(regen);
@@ -190,16 +203,15 @@ export class RenewalFeature implements vscode.Disposable {
     const folder = vscode.workspace.getWorkspaceFolder(target);
     if (folder && !answers.keyInWorkspace) {
       const write = vscode.l10n.t('Write the Key There');
-      const answer = await vscode.window.showWarningMessage(
+      const answer = await this.confirm(
         vscode.l10n.t(
           '{0} is inside the workspace folder {1}: a private key there is easily committed. Write it there anyway?',
           vscode.workspace.asRelativePath(target),
           folder.name,
         ),
-        { modal: true },
         write,
       );
-      if (answer !== write) return undefined;
+      if (!answer) return undefined;
     }
     return target;
   }
@@ -286,7 +298,11 @@ export class RenewalFeature implements vscode.Disposable {
   async regenerate(arg?: RenewalCertArg | CertificateNode, answers: RegenerateAnswers = {}): Promise<boolean> {
     const cert = this.resolve(arg);
     if (!cert) return this.noCertificate() ?? false;
-    if (!canRegenerate(cert)) throw new Error(vscode.l10n.t('{0} is not a self-signed leaf certificate in a PEM block', nameOf(cert)));
+
+    const uri = keyToUri(cert.file);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const range = toVsRange(cert.range);
+    if (!canRegenerate(cert, doc)) throw new Error(vscode.l10n.t('{0} is not a self-signed leaf certificate in a PEM block', nameOf(cert)));
     let days = answers.days;
     if (days === undefined) {
       const text = await vscode.window.showInputBox({
@@ -314,12 +330,9 @@ export class RenewalFeature implements vscode.Disposable {
     const now = this.store.now();
     const notBefore = new Date(Math.floor(now / 1000) * 1000);
     const notAfter = new Date(notBefore.getTime() + days * 86_400_000);
-    const uri = keyToUri(cert.file);
-    const doc = await vscode.workspace.openTextDocument(uri);
-    const range = toVsRange(cert.range);
     if (!answers.confirm) {
       const replace = vscode.l10n.t('Replace');
-      const answer = await vscode.window.showWarningMessage(
+      const answer = await this.confirm(
         vscode.l10n.t(
           'Replace {0} at {1} with a new self-signed certificate valid until {2}, {3}? The file is changed in the editor, not saved: Save writes it, Undo takes it back.',
           nameOf(cert),
@@ -329,10 +342,9 @@ export class RenewalFeature implements vscode.Disposable {
             ? vscode.l10n.t('with a new key saved to {0}', vscode.workspace.asRelativePath(keyTarget))
             : vscode.l10n.t('with the same key'),
         ),
-        { modal: true },
         replace,
       );
-      if (answer !== replace) return false;
+      if (!answer) return false;
     }
     const der = regenerateSelfSigned(cert.der, key, { notBefore, notAfter });
     const eol = doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
