@@ -9,6 +9,7 @@ import { sharedKey } from './helpers';
 import {
   buildCsr,
   generateKey,
+  generateKeyAsync,
   loadPrivateKey,
   NEW_KEY_ALGORITHMS,
   regenerateSelfSigned,
@@ -126,6 +127,22 @@ describe('renewal: a CSR from a certificate', () => {
       assert.match(got.text, expected);
     });
   }
+
+  it('makes the same kinds of key off the thread (generateKeyAsync)', async () => {
+    const cert = source({ type: 'ec', curve: 'P-256' });
+    const expected = { rsa2048: ['rsa', 2048], rsa3072: ['rsa', 3072], p256: ['ec', undefined], ed25519: ['ed25519', undefined] } as const;
+    for (const alg of NEW_KEY_ALGORITHMS) {
+      const key = await generateKeyAsync(alg);
+      assert.equal(key.type, 'private');
+      assert.deepEqual([key.asymmetricKeyType, key.asymmetricKeyDetails?.modulusLength], expected[alg], alg);
+      if (alg === 'p256') assert.equal(key.asymmetricKeyDetails?.namedCurve, 'prime256v1');
+      const out = execFileSync('sh', [
+        '-c',
+        `openssl req -verify -noout -in "${file(toPem('CERTIFICATE REQUEST', buildCsr(cert.der, key)))}" 2>&1`,
+      ]).toString();
+      assert.match(out, /verify OK/, alg);
+    }
+  });
 
   it('a certificate without extensions gives a request without an extensionRequest (still verified)', () => {
     const key = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -6,7 +6,7 @@ import { runInBackground } from '../../core/background';
 import type { CertificateRecord, FileLocation } from '../../core/model';
 import {
   buildCsr,
-  generateKey,
+  generateKeyAsync,
   loadPrivateKey,
   type NewKeyAlgorithm,
   privateKeyPem,
@@ -266,7 +266,7 @@ export class RenewalFeature implements vscode.Disposable {
     } else {
       keyTarget = await this.keyTarget(cert, answers);
       if (!keyTarget) return undefined;
-      key = generateKey(choice);
+      key = await generateKeyAsync(choice);
     }
     const csr = toPem('CERTIFICATE REQUEST', buildCsr(cert.der, key));
     if (keyTarget) await this.writeKey(keyTarget, key);
@@ -323,7 +323,7 @@ export class RenewalFeature implements vscode.Disposable {
     } else {
       keyTarget = await this.keyTarget(cert, answers);
       if (!keyTarget) return false;
-      key = generateKey(
+      key = await generateKeyAsync(
         cert.keyType === 'RSA' ? ((cert.keyBits ?? 2048) > 2048 ? 'rsa3072' : 'rsa2048') : cert.keyType === 'Ed25519' ? 'ed25519' : 'p256',
       );
     }
