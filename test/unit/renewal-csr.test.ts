@@ -176,6 +176,41 @@ describe('renewal: a CSR from a certificate', () => {
       (e: Error) => e instanceof RenewalError && /encrypted/.test(e.message),
     );
     assert.throws(() => loadPrivateKey('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'), RenewalError);
+    // Indented in a YAML block scalar, base64 in a Secret's data, and DER in each encoding.
+    const pkcs1 = rsa.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    const yaml =
+      'stringData:\n  tls.key: |\n' +
+      pkcs1
+        .trimEnd()
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n') +
+      '\n';
+    assert.equal(
+      loadPrivateKey(yaml.slice(yaml.indexOf('-----BEGIN'))).export({ format: 'jwk' }).d,
+      rsa.privateKey.export({ format: 'jwk' }).d,
+    );
+    assert.equal(
+      loadPrivateKey(Buffer.from(pkcs1).toString('base64')).export({ format: 'jwk' }).d,
+      rsa.privateKey.export({ format: 'jwk' }).d,
+    );
+    for (const type of ['pkcs8', 'sec1'] as const) {
+      const der = ec.privateKey.export({ type, format: 'der' });
+      assert.equal(loadPrivateKey(der).export({ format: 'jwk' }).d, ec.privateKey.export({ format: 'jwk' }).d, type);
+    }
+    assert.equal(loadPrivateKey(rsa.privateKey.export({ type: 'pkcs1', format: 'der' })).asymmetricKeyType, 'rsa');
+    assert.throws(() => loadPrivateKey(Buffer.from('A'.repeat(100))), /no private key found/);
+    // An error never quotes the key.
+    const broken = pkcs1.replace(/\n(.{10})/, '\n$1:');
+    assert.throws(
+      () => loadPrivateKey(broken),
+      (e: Error) =>
+        e instanceof RenewalError &&
+        !broken
+          .split('\n')
+          .slice(1, -2)
+          .some((l) => e.message.includes(l.slice(0, 20))),
+    );
   });
 
   it('refuses keys it cannot sign with (Ed448, secp256k1)', () => {

@@ -59,8 +59,10 @@ export async function generateKeyAsync(algorithm: NewKeyAlgorithm): Promise<cryp
 }
 
 /**
- * A private key from PEM (PKCS#8, PKCS#1 or SEC1) or DER (PKCS#8). An encrypted key is refused with a
- * message that says so: CertLens asks for no key passwords.
+ * A private key from PEM (PKCS#8, PKCS#1 or SEC1; indented as in a YAML block scalar, too), from
+ * base64 holding such a PEM (a Kubernetes Secret's `data`) or DER (PKCS#8, PKCS#1, SEC1). An
+ * encrypted key is refused with a message that says so: CertLens asks for no key passwords.
+ * Messages never quote the key.
  */
 export function loadPrivateKey(data: string | Uint8Array): crypto.KeyObject {
   const text = typeof data === 'string' ? data : Buffer.from(data).toString('latin1');
@@ -68,11 +70,28 @@ export function loadPrivateKey(data: string | Uint8Array): crypto.KeyObject {
     throw new RenewalError('the private key is encrypted; decrypt it first (openssl pkey -in KEY -out PLAIN.key)');
   }
   const pem = /-----BEGIN ((?:RSA |EC )?PRIVATE KEY)-----[\s\S]*?-----END \1-----/.exec(text);
-  try {
-    if (pem) return crypto.createPrivateKey(pem[0]);
-    if (typeof data !== 'string') return crypto.createPrivateKey({ key: Buffer.from(data), format: 'der', type: 'pkcs8' });
-  } catch (e) {
-    throw new RenewalError(`not a readable private key (${e instanceof Error ? e.message : String(e)})`);
+  if (pem) {
+    try {
+      return crypto.createPrivateKey(pem[0].replace(/^[ \t]+/gm, ''));
+    } catch (e) {
+      throw new RenewalError(`not a readable private key (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
+  let der: Buffer | undefined = typeof data === 'string' ? undefined : Buffer.from(data);
+  const b64 = text.replace(/\s+/g, '');
+  if (b64.length >= 64 && /^[A-Za-z0-9+/]+={0,2}$/.test(b64)) {
+    const decoded = Buffer.from(b64, 'base64');
+    if (decoded.includes('-----BEGIN')) return loadPrivateKey(decoded.toString('latin1'));
+    der = decoded;
+  }
+  if (der) {
+    for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
+      try {
+        return crypto.createPrivateKey({ key: der, format: 'der', type });
+      } catch {
+        // the next encoding
+      }
+    }
   }
   throw new RenewalError('no private key found (expected a PEM "PRIVATE KEY" block)');
 }
