@@ -8,6 +8,7 @@ const CORE_LAYERS = [
   ['base', '^src/core/(model|dates|redact|background|order|hostPort|context|owners|lastChange|deployment)\\.ts$'],
   ['x509', '^src/core/x509/'],
   ['formats', '^src/core/formats/'],
+  ['renewal', '^src/core/renewal/'],
   ['rules', '^src/core/rules/'],
   ['findings', '^src/core/findings/'],
   ['report', '^src/core/report/'],

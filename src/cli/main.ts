@@ -37,6 +37,7 @@ import { ownersByRoot, repositoryRoot } from '../core/owners';
 import { LastChangeCache, lastChangesOf } from '../core/lastChange';
 import type { CertificateRecord, FileResult } from '../core/model';
 import { toMetrics } from '../core/report/metrics';
+import { csrCommand } from './csr';
 import { checkOutputPath, openOutput, OutputError, writeFileAtomically } from './output';
 import { type FailureLog, runInBackground, STDERR_LOG } from '../core/background';
 
@@ -48,6 +49,9 @@ const HELP = `certlens ${VERSION} — find every certificate in a tree and say w
 Usage:
   certlens scan [PATH...] [options]   scan files and folders (default: .)
   certlens check HOST[:PORT] [...]    probe one TLS endpoint, print its chain (check --help)
+  certlens csr FILE (--key KEY | --new-key ALG) --out CSR [--key-out KEY] [--index N]
+                                      a signing request to renew a certificate of FILE:
+                                      same subject, names and key usage (csr --help)
   certlens baseline [PATH...] [options] --output FILE
                                       write the current findings as a baseline for
                                       scan --baseline (takes the scan options)
@@ -489,6 +493,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'scan') return await scanCommand(rest);
     if (command === 'baseline') return await scanCommand(rest, 'baseline');
     if (command === 'check') return await checkCommand(rest, (m) => new UsageError(m));
+    if (command === 'csr') return csrCommand(rest, (m) => new UsageError(m));
     throw new UsageError(`unknown command "${command}"`);
   } catch (e) {
     if (isAbort(e)) {

@@ -1,4 +1,6 @@
 import type { Report } from '../core/report/schema';
+import type { LanguageModelTools } from './features/lmTools';
+import type { RenewalFeature } from './features/renewal';
 
 export interface TreeItemSnapshot {
   label: string;
@@ -29,6 +31,10 @@ export interface CertLensApi {
   whenScanned(): Promise<number>;
   /** Notifications shown so far in this session (for tests). */
   notifications(): number;
+  /** The chat tools, when this VS Code has vscode.lm.registerTool (tests call them directly too). */
+  languageModelTools(): LanguageModelTools | undefined;
+  /** Renewal from the editor (tests answer its modal questions through `confirm`). */
+  renewal(): RenewalFeature;
   /** Timings for benchmarks: activate() itself, activation to the first complete scan, the last scan. */
   metrics(): {
     activationMs: number;

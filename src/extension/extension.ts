@@ -20,6 +20,8 @@ import { notifyIfUrgent } from './features/notifications';
 import { WorkspaceSummaries } from './summary';
 import { Pkcs12Feature } from './features/pkcs12';
 import { registerQuickFixes } from './features/quickFixes';
+import { RenewalFeature } from './features/renewal';
+import { registerLanguageModelTools } from './features/lmTools';
 import { StatusBarFeature } from './features/statusBar';
 import { ExpirationsTree, type Node } from './views/expirationsTree';
 import { EditorLastChange, WorkspaceOwners } from './owners';
@@ -46,6 +48,8 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   const live = new LiveUpdates(store);
   const diagnostics = new DiagnosticsFeature(store, hosts);
   const decorations = new FileDecorationsFeature(store, summaries);
+  const lmTools = registerLanguageModelTools(store, hosts, log);
+  const renewal = new RenewalFeature(store, log);
   let notified = 0;
   let fullScan: Promise<void> = Promise.resolve();
 
@@ -90,6 +94,8 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     decorations,
     registerHover(store, owners),
     registerQuickFixes(store),
+    renewal,
+    ...lmTools.disposables,
     ...registerCommands({ store, hosts, tree, details, pkcs12, rescan, log, owners }),
     // Other settings are followed by the features that use them (see onDidChangeConfig).
     onDidChangeConfig(
@@ -164,6 +170,8 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
       return store.certificates().length;
     },
     notifications: () => notified,
+    languageModelTools: () => lmTools.tools,
+    renewal: () => renewal,
     metrics: () => ({
       activationMs,
       firstScanMs,

@@ -185,6 +185,51 @@ describe('no key material or password in any output', function () {
     assertNoLeak(outputs, secrets);
   });
 
+  it('certlens csr prints none and its request holds none, with good, encrypted and broken keys', () => {
+    const outputs: Record<string, string> = {};
+    const requests: Record<string, string> = {};
+    const csr = path.join(dir, '..', `${path.basename(dir)}-renew.csr`);
+    const keys = [
+      'keys/ec.key',
+      'keys/rsa-legacy.pem',
+      'keys/ed25519.key',
+      'combined/ec-with-key.pem',
+      'keys/ec-encrypted.key',
+      'broken/key.pem',
+    ];
+    try {
+      for (const key of keys) {
+        fs.rmSync(csr, { force: true });
+        const r = spawnSync(
+          process.execPath,
+          [CLI, 'csr', path.join(dir, 'combined/ec-with-key.pem'), '--key', path.join(dir, key), '--out', csr],
+          {
+            encoding: 'utf8',
+          },
+        );
+        outputs[`csr --key ${key} stdout`] = r.stdout;
+        outputs[`csr --key ${key} stderr`] = r.stderr;
+        // A request holds the public key, which a private key's encoding holds too: its bytes are
+        // searched for the private scalars only (as hex, below).
+        if (fs.existsSync(csr))
+          requests[`csr --key ${key} request`] = Buffer.from(
+            fs.readFileSync(csr, 'utf8').replace(/-----[^-]+-----|\s/g, ''),
+            'base64',
+          ).toString('hex');
+      }
+    } finally {
+      fs.rmSync(csr, { force: true });
+    }
+    assert.equal(Object.keys(requests).length, 4, 'the four readable keys signed a request');
+    assert.match(outputs['csr --key keys/ec-encrypted.key stderr'], /encrypted/);
+    assert.match(outputs['csr --key broken/key.pem stderr'], /not a readable private key/);
+    assertNoLeak(outputs, secrets);
+    assertNoLeak(
+      requests,
+      secrets.map((s) => ({ what: s.what, texts: [], hex: s.hex })),
+    );
+  });
+
   it('the in-process report builders and parse results hold none, with the PKCS#12 unlocked or wrongly', async () => {
     const outputs: Record<string, string> = {};
     for (const password of [P12_PASSWORD, 'not-the-password', undefined]) {
