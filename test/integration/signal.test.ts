@@ -90,4 +90,42 @@ describe('CertLens sets tests, examples and docs apart', function () {
     await waitFor('a hint again', () => certDiagnostics(fixture).every((d) => d.severity === vscode.DiagnosticSeverity.Hint));
     await a.settled();
   });
+
+  it('says why a file is set apart, and follows deployment evidence as a Dockerfile comes and goes', async () => {
+    const a = await api();
+    const key = makeKey({ type: 'ec' });
+    const expired = (cn: string) => makeCert({ cn, key, notBefore: daysFromNow(-100), notAfter: daysFromNow(-3) }).pem;
+    // Written through VS Code's file system, then scanned (the watcher's way is the model's setMentions, unit-tested).
+    const put = async (rel: string, text: string) => {
+      const uri = workspaceUri(path.posix.join(dir, rel));
+      await vscode.workspace.fs.writeFile(uri, Buffer.from(text));
+      return uri;
+    };
+    const copy = await put('certs.example/server.pem', expired('copy.signal.acme-corp.net'));
+    const baked = await put('src/test/resources/baked.pem', expired('baked.signal.acme-corp.net'));
+    const local = await put('conf/dev-localhost.pem', expired('localhost'));
+    await a.scan();
+    const reasonOf = (u: vscode.Uri) => a.report().certificates.find((c) => c.file === u.fsPath)?.contextReason ?? '';
+    assert.match(reasonOf(copy), /its folder `certs\.example\/`/);
+    assert.match(reasonOf(local), /its certificate is for development: it names only localhost/);
+    assert.ok(certDiagnostics(baked).every((d) => d.severity === vscode.DiagnosticSeverity.Hint));
+    // A production Dockerfile copies the test certificate into the image: it is production now, said why.
+    const dockerfile = await put('Dockerfile', 'FROM alpine:3.20\nCOPY src/test/resources/baked.pem /etc/ssl/certs/baked.pem\n');
+    await a.scan();
+    await waitFor('an error on the deployed certificate', () =>
+      certDiagnostics(baked).some((d) => d.code === 'expired' && d.severity === vscode.DiagnosticSeverity.Error),
+    ).catch((e: Error) => {
+      throw new Error(
+        `${e.message}; its context: ${reasonOf(baked) || 'production'}; diagnostics: ${JSON.stringify(certDiagnostics(baked))}`,
+      );
+    });
+    assert.match(reasonOf(baked), /^deployed by signal\/Dockerfile:2, though its folder `test\/`/);
+    await vscode.workspace.fs.delete(dockerfile);
+    await a.scan();
+    await waitFor('a hint again once the Dockerfile is gone', () =>
+      certDiagnostics(baked).every((d) => d.severity === vscode.DiagnosticSeverity.Hint),
+    );
+    for (const u of [copy, baked, local]) await vscode.workspace.fs.delete(u);
+    await a.settled();
+  });
 });

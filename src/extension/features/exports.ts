@@ -23,7 +23,7 @@ export function reportOf(store: CertificateStore, hosts: HostChecks, owners?: Wo
   const hostFindingList = hosts.files().flatMap((f) => hosts.findingsIn(f));
   const states = hosts.states().filter((s) => s.result);
   return buildReport(store.certificates(), [...store.findings(), ...hostFindingList], now, store.lastScan, {
-    contextOf: (file) => store.contextOf(file),
+    contextOf: Object.assign((file: string) => store.contextOf(file), { reason: (file: string) => store.contextReason(file) || undefined }),
     crls: store.crls(),
     hosts: states.length ? states.map((s) => hostJson(s.target.references, s.result!, now)) : undefined,
     ownersOf: owners?.any ? (file) => owners.ownersOf(file) : undefined,
