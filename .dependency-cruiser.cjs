@@ -13,6 +13,7 @@ const CORE_LAYERS = [
   ['report', '^src/core/report/'],
   ['hosts', '^src/core/hosts/'],
   ['scan', '^src/core/scan/'],
+  ['teamConfig', '^src/core/teamConfig/'],
   ['workspace', '^src/core/workspace/'],
 ];
 

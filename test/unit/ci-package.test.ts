@@ -277,7 +277,7 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
       assert.equal(a.runs.using, 'composite');
       for (const input of ['path', 'fail-on', 'exclude', 'baseline', 'upload', 'sarif-file'])
         assert.ok(a.inputs[input]?.description, input);
-      assert.equal(a.inputs['fail-on'].default, 'error');
+      assert.equal(a.inputs['fail-on'].default, '', "empty: the team config's failOn, else error");
       assert.equal(a.inputs.upload.default, 'true');
       const upload = a.runs.steps.filter((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@'));
       assert.equal(upload.length, 1);
@@ -327,7 +327,7 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
         );
         assert.equal(fail?.step.name, 'Fail on findings');
         assert.equal(fail.code, 1);
-        assert.match(fail.stdout, /::error::CertLens found certificates at or above --fail-on error/);
+        assert.match(fail.stdout, /::error::CertLens found certificates at or above --fail-on error \(or the team config's failOn\)/);
         const sarif = JSON.parse(fs.readFileSync(path.join(repo.dir, 'results.sarif'), 'utf8')) as {
           runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
         };
