@@ -21,6 +21,8 @@ export const Commands = {
   recheckHost: 'certlens.recheckHost',
   showLog: 'certlens.showLog',
   addWorkflow: 'certlens.addWorkflow',
+  treatFolderAs: 'certlens.treatFolderAs',
+  ignoreForTeam: 'certlens.ignoreForTeam',
 } as const;
 
 export const VIEW_ID = 'certlens.expirations';

@@ -63,7 +63,7 @@ function applyYaml(text: string | undefined, change: Change): string {
     if (isSeq(list)) list.add(entry);
     else doc.set('ignore', doc.createNode([entry]));
   }
-  return doc.toString({ lineWidth: 0 });
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
 }
 
 /** The file's text with `glob` (relative to the config's folder) added to `context`; creates the file's text when `text` is undefined. */
