@@ -484,6 +484,43 @@ describe('team config: the CLI and the editor read it alike', function () {
     fs.rmSync(clean, { recursive: true, force: true });
   });
 
+  it('the pre-commit hook: staged files named on their own read the config from the repository root', () => {
+    fs.mkdirSync(path.join(tree, '.git'), { recursive: true });
+    try {
+      // The hook's command: certlens scan --fail-on expired FILE... in the repository's root.
+      const r = run(
+        ['scan', '--fail-on', 'expired', '--format', 'json', 'certs.example/dev.pem', 'legacy/old.pem', 'sub/app/tls.pem'],
+        tree,
+      );
+      assert.equal(r.code, 0, `an example and two ignored certificates do not stop the commit: ${r.stdout}`);
+      assert.equal(run(['scan', '--fail-on', 'expired', 'deploy/tls.pem'], tree).code, 1, 'a deployed expired certificate does');
+      assert.equal(run(['scan', '--fail-on', 'expired', '--no-config', 'legacy/old.pem'], tree).code, 1);
+    } finally {
+      fs.rmSync(path.join(tree, '.git'), { recursive: true, force: true });
+    }
+  });
+
+  it('the editor model: an ignore ends at its date, and the clock wakes for it', () => {
+    const day = Date.UTC(2030, 5, 10);
+    const clock = new FakeClock(day - 3_600_000);
+    const team = new TeamConfigs([parseTeamConfig('/ws/.certlens.yaml', 'ignore:\n  - {path: "a.pem", reason: r, until: 2030-06-09}\n')]);
+    const key = sharedKey({ type: 'ec' });
+    const pem = makeCert({ cn: 'a.acme.io', key, notBefore: new Date(day - 400 * DAY_MS), notAfter: new Date(day - 100 * DAY_MS) }).pem;
+    const s: ModelSettings = { rules: DEFAULT_RULES, nonProduction: 'hint', context: {}, 'ignore.paths': [], team };
+    const model = new WorkspaceModel({ clock, settingsFor: () => s, relativePath: (f) => f.slice(4), onChange: () => undefined });
+    model.replaceAll([{ ...parseText('a.pem', pem), file: '/ws/a.pem' }]);
+    model.announceAll();
+    assert.deepEqual(model.findingsIn('/ws/a.pem'), [], 'ignored through June 9th (UTC)');
+    assert.equal(model.nextChangeAt, day, 'the clock is set for the start of June 10th');
+    clock.advance(3_600_000);
+    assert.deepEqual(
+      model.findingsIn('/ws/a.pem').map((f) => f.code),
+      ['expired'],
+      'back the day after',
+    );
+    model.dispose();
+  });
+
   it('the editor model, through the same core, gives the same findings', async () => {
     const r = run(['scan', tree, '--format', 'json', '--fail-on', 'never']);
     const cli = (JSON.parse(r.stdout) as Report).findings.filter((f) => !f.ignored && f.code !== 'team-config-invalid');
