@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { daysFromNow, makeCert, makeKey } from '../support/certs';
-import { api, certDiagnostics, waitFor, workspaceUri, writeWorkspaceFile } from './helpers';
+import { api, certDiagnostics, setSetting, waitFor, workspaceUri, writeWorkspaceFile } from './helpers';
 
 describe('team config (.certlens.yaml) in the editor', function () {
   this.timeout(180_000);
@@ -65,6 +65,26 @@ describe('team config (.certlens.yaml) in the editor', function () {
     assert.deepEqual(summary(deploy), ['expired Error'], 'the rest is judged as before');
     // The certificate is still listed: only its findings are quiet.
     assert.ok(a.report().certificates.some((c) => c.file === legacy.fsPath));
+  });
+
+  it("per-glob thresholds apply, and a threshold set in the workspace's settings wins over them", async () => {
+    const short = write(
+      'short/api.pem',
+      makeCert({ cn: 'short.teamcfg.test', key, notBefore: daysFromNow(-350), notAfter: daysFromNow(50) }).pem,
+    );
+    const a = await api();
+    await waitFor('the default band (information at 50 days left)', () => summary(short).join() === 'expires-info Information');
+    const cfg = fs.readFileSync(configUri().fsPath, 'utf8');
+    fs.writeFileSync(configUri().fsPath, cfg + 'thresholds:\n  overrides:\n    - paths: [short/**]\n      warningDays: 60\n');
+    await waitFor("the override's warning", () => summary(short).join() === 'expires-warning Warning');
+    try {
+      await setSetting('warningDays', 30);
+      await waitFor('the setting winning', () => summary(short).join() === 'expires-info Information');
+    } finally {
+      await setSetting('warningDays', undefined);
+    }
+    await waitFor("the override's warning again", () => summary(short).join() === 'expires-warning Warning');
+    await a.settled();
   });
 
   it('a quick fix adds an ignore entry as an unsaved edit; after saving, the finding goes away', async () => {
