@@ -10,10 +10,10 @@ const CORE_LAYERS = [
   ['formats', '^src/core/formats/'],
   ['rules', '^src/core/rules/'],
   ['findings', '^src/core/findings/'],
+  ['teamConfig', '^src/core/teamConfig/'],
   ['report', '^src/core/report/'],
   ['hosts', '^src/core/hosts/'],
   ['scan', '^src/core/scan/'],
-  ['teamConfig', '^src/core/teamConfig/'],
   ['workspace', '^src/core/workspace/'],
 ];
 

@@ -31,8 +31,8 @@ import type { CertificateRecord, FileResult } from '../core/model';
 import { toMetrics } from '../core/report/metrics';
 import { checkOutputPath, openOutput, OutputError, writeFileAtomically } from './output';
 import { type FailureLog, runInBackground, STDERR_LOG } from '../core/background';
-import { contextByRoots, resolveSpec, teamConfigsFor } from './teamConfig';
-import { partitionIgnored, THRESHOLD_KEYS, type Thresholds } from '../core/teamConfig';
+import { resolveSpec, teamConfigsFor } from './teamConfig';
+import { contextByRoots, partitionIgnored, THRESHOLD_KEYS, type Thresholds } from '../core/teamConfig';
 import { HostMatcher } from '../core/hosts/names';
 
 declare const CERTLENS_VERSION: string;
@@ -278,8 +278,18 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
   // One-line JSON is written as it is serialised: each file's part on the thread that parsed it (see
   // report/stream.ts). A baseline or git history is matched against the whole report, so not then.
   const streamed: FragmentSpec | undefined =
-    format === 'json' && mode === 'scan' && indent === undefined && !baseline && !values['last-change'] && team.empty
-      ? { now, rules, contextGlobs, folders, cwd: process.cwd(), policy, ownerRoots, hosts: !!collector }
+    format === 'json' && mode === 'scan' && indent === undefined && !baseline && !values['last-change']
+      ? {
+          now,
+          rules,
+          contextGlobs,
+          folders,
+          cwd: process.cwd(),
+          policy,
+          ownerRoots,
+          hosts: !!collector,
+          ...(team.empty ? {} : { team: { configs: team.configs, explicit } }),
+        }
       : undefined;
   const fragments: ReportFragment[] = [];
   const scanStarted = performance.now();
@@ -350,12 +360,17 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
           hostFindings: checked?.findings,
           hosts: checked?.hosts,
           unreadableFolders: stats.unreadableFolders,
+          teamFindings: team.problemFindings(),
         },
         streamed,
         write,
       );
       await write(Buffer.from('\n'));
       counts = totals.counts;
+      if (totals.ignored)
+        process.stderr.write(
+          `certlens: ${totals.ignored} of ${totals.summary.production.findings + totals.summary.nonProduction.findings} findings are ignored by the team config: marked, not counted for --fail-on\n`,
+        );
     } catch (e) {
       await sink.close(false);
       throw e;

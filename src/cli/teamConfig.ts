@@ -4,13 +4,63 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ContextClassifier, contextByFolder, type ContextGlobs, type ContextOf } from '../core/context';
 import { hostPortKey, parseHostPort } from '../core/hosts';
 import { repositoryRoot } from '../core/owners';
-import { findTeamConfigs, readTeamConfigFile } from '../core/teamConfig/files';
-import { TEAM_CONFIG_NAMES, TeamConfigs, type TeamConfig } from '../core/teamConfig';
+import { FINDING_CODES } from '../core/report/findingCodes';
+import { walkSync } from '../core/scan/files';
+import { DEFAULT_EXCLUDES } from '../core/scan/filters';
+import { emptyTeamConfig, parseTeamConfig, TEAM_CONFIG_NAMES, TeamConfigs, type TeamConfig } from '../core/teamConfig';
 
 const slashes = (p: string): string => p.replace(/\\/g, '/');
+
+/** Reads one config file; a file that cannot be read is a config with that one problem. */
+export function readTeamConfigFile(file: string): TeamConfig {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    const config = emptyTeamConfig(file);
+    config.problems.push({
+      severity: 'error',
+      message: `The team config cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)}).`,
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    });
+    return config;
+  }
+  return parseTeamConfig(file, text, { codes: Object.keys(FINDING_CODES) });
+}
+
+/**
+ * The team configs under `root` (a folder): its own and its subfolders', skipping what the scan
+ * skips (`exclude`). In a folder holding several, the first of TEAM_CONFIG_NAMES is read and the
+ * others are said to be left unread.
+ */
+export function findTeamConfigs(root: string, exclude: readonly string[] = DEFAULT_EXCLUDES): TeamConfig[] {
+  const byFolder = new Map<string, string[]>();
+  for (const file of walkSync(root, { include: TEAM_CONFIG_NAMES.map((n) => `**/${n}`), exclude })) {
+    const dir = path.dirname(file);
+    const list = byFolder.get(dir);
+    if (list) list.push(file);
+    else byFolder.set(dir, [file]);
+  }
+  const out: TeamConfig[] = [];
+  for (const files of byFolder.values()) {
+    files.sort((a, b) => rank(a) - rank(b));
+    const config = readTeamConfigFile(files[0]);
+    for (const other of files.slice(1))
+      config.problems.push({
+        severity: 'warning',
+        message: `${path.basename(other)} in the same folder is not read: ${path.basename(files[0])} is.`,
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      });
+    out.push(config);
+  }
+  return out;
+}
+
+function rank(file: string): number {
+  return (TEAM_CONFIG_NAMES as readonly string[]).indexOf(path.basename(file));
+}
 
 /** The first config file in `dir`, if any. */
 function configIn(dir: string): string | undefined {
@@ -45,8 +95,7 @@ export function teamConfigsFor(o: {
     const one = readTeamConfigFile(path.resolve(o.config));
     // The named file applies at each root, as if it were there (its globs start at the root); its problems are said once.
     return new TeamConfigs(
-      roots.map((r, i): TeamConfig => ({ ...one, folder: slashes(r), problems: i === 0 ? one.problems : [] })),
-      display,
+      roots.map((r, i): TeamConfig => ({ ...one, folder: slashes(r), problems: i === 0 ? one.problems : [], shown: display(one.file) })),
     );
   }
   const byFile = new Map<string, TeamConfig>();
@@ -74,35 +123,8 @@ export function teamConfigsFor(o: {
     }
   }
   return new TeamConfigs(
-    [...byFile.values()].map((c) => ({ ...c, file: slashes(c.file), folder: slashes(c.folder) })),
-    display,
+    [...byFile.values()].map((c) => ({ ...c, file: slashes(c.file), folder: slashes(c.folder), shown: display(c.file) })),
   );
-}
-
-/**
- * Contexts with team configs: each root's files by their path under it, with the context globs of
- * the configs at and under that root (and above it, as if written at the root) joined to the flags'.
- */
-export function contextByRoots(team: TeamConfigs, flags: ContextGlobs, folders: readonly string[], cwd: string): ContextOf {
-  const roots = [...folders].sort((a, b) => b.length - a.length);
-  const withAbove = (root: string): ContextGlobs => {
-    const r = slashes(root);
-    const globs = team.contextGlobs(r, flags);
-    // Configs above the root: their globs, from their folder, reach into it when they start with the root's path.
-    for (const c of team.configs) {
-      if (!r.startsWith(c.folder + '/')) continue;
-      const under = r.slice(c.folder.length + 1) + '/';
-      for (const [ctx, list] of Object.entries(c.context) as [keyof ContextGlobs, string[]][])
-        for (const g of list) {
-          if (g.startsWith(under)) (globs[ctx] ??= []).push(g.slice(under.length));
-          else if (g.startsWith('**/')) (globs[ctx] ??= []).push(g);
-        }
-    }
-    return globs;
-  };
-  const perRoot = roots.map((r) => ({ root: slashes(r), of: contextByFolder(new ContextClassifier(withAbove(r)), [r], cwd) }));
-  const fallback = contextByFolder(new ContextClassifier(withAbove(cwd)), [cwd], cwd);
-  return (file) => (perRoot.find((p) => slashes(file).startsWith(p.root + '/'))?.of ?? fallback)(file);
 }
 
 /** A team config's hosts.resolve entry as --resolve has it: [host:port key, address]. */

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { runInBackground } from '../core/background';
 import { parseTeamConfig, TEAM_CONFIG_NAMES, TeamConfigs, type TeamConfig } from '../core/teamConfig';
+import { FINDING_CODES } from '../core/report/findingCodes';
 import type { Log } from './log';
 import { fileKey, toVsRange } from './uris';
 
@@ -110,7 +111,9 @@ export class TeamConfigWatcher implements vscode.Disposable {
         const uri = list[0];
         let config: TeamConfig;
         try {
-          config = parseTeamConfig(slashes(fileKey(uri)), new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+          config = parseTeamConfig(slashes(fileKey(uri)), new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)), {
+            codes: Object.keys(FINDING_CODES),
+          });
         } catch (e) {
           this.log.error(`Cannot read the team config ${uri.toString()}`, e);
           continue;

@@ -13,17 +13,19 @@ import { DEFAULT_RULES } from '../../src/core/rules/rules';
 import { fileFindings } from '../../src/core/findings/fileFindings';
 import {
   folderToClassify,
-  parseTeamConfig,
+  parseTeamConfig as parseWithCodes,
   TEAM_CONFIG_KEYS,
   TeamConfigs,
   withContextGlob,
   withIgnore,
   type TeamConfig,
 } from '../../src/core/teamConfig';
-import { findTeamConfigs } from '../../src/core/teamConfig/files';
+import { findTeamConfigs } from '../../src/cli/teamConfig';
 import { type ModelSettings, WorkspaceModel } from '../../src/core/workspace/model';
 import { parseText, scanTree, sharedKey, tempDir } from './helpers';
 
+/** The loader as the CLI and the editor call it: ignore.code checked against every finding code. */
+const parseTeamConfig = (file: string, text: string) => parseWithCodes(file, text, { codes: Object.keys(FINDING_CODES) });
 const REPO = path.resolve(__dirname, '../../..');
 const CLI = path.join(REPO, 'dist/cli.js');
 const SCHEMA = JSON.parse(fs.readFileSync(path.join(REPO, 'schemas/certlens-config.schema.json'), 'utf8')) as Schema;
@@ -464,6 +466,22 @@ describe('team config: the CLI and the editor read it alike', function () {
     assert.match(r.stderr, /2 of 7 findings are ignored by the team config/);
     const table = run(['scan', tree, '--fail-on', 'never']).stdout;
     assert.ok(!table.includes('legacy/old.pem:1:1') && table.includes('.certlens.yaml:16:3: warning: Unknown key "warnDays"'), table);
+  });
+
+  it("the streamed JSON report (one line) is the whole-report path's, byte for byte, with a config", () => {
+    const empty = path.join(tempDir('certlens-team-baseline-'), 'empty.json');
+    fs.writeFileSync(empty, '{"version":1,"entries":[]}\n');
+    const now = ['--now', new Date().toISOString(), '--fail-on', 'never', '--format', 'json'];
+    const streamed = run(['scan', tree, ...now]);
+    // A baseline (empty here) takes the whole-report path.
+    const whole = run(['scan', tree, ...now, '--baseline', empty]);
+    assert.equal(streamed.code, 0, streamed.stderr);
+    assert.equal(whole.code, 0, whole.stderr);
+    const noMs = (text: string) => text.replace(/"ms":\d+/, '"ms":0');
+    assert.equal(noMs(streamed.stdout), noMs(whole.stdout));
+    assert.match(streamed.stdout, /"ignored":\{"by":"\.certlens\.yaml","reason":"decommissioned, the host is gone"\}/);
+    assert.match(streamed.stderr, /2 of 7 findings are ignored by the team config/);
+    assert.equal(run(['scan', tree]).code, 1, 'streamed or not, the ignored findings do not count');
   });
 
   it('the CLI: failOn, --config, --no-config, and flags winning over the file', () => {

@@ -5,7 +5,7 @@
  * (docs/team-config.md). Both the editor and the CLI ask this, so both judge a tree alike.
  */
 import picomatch from 'picomatch';
-import { FILE_CONTEXTS, type ContextGlobs } from '../context';
+import { ContextClassifier, contextByFolder, FILE_CONTEXTS, type ContextGlobs, type ContextOf } from '../context';
 import type { Finding } from '../model';
 import type { RuleSettings } from '../rules/rules';
 import type { FailOnLevel, TeamConfig, TeamIgnore, Thresholds } from './load';
@@ -115,7 +115,7 @@ export class TeamConfigs {
         if (path && !path(rel)) continue;
         if (entry.code && entry.code !== f.code) continue;
         return {
-          by: this.displayRoot ? this.displayRoot(c.config.file) : c.config.file,
+          by: c.config.shown ?? (this.displayRoot ? this.displayRoot(c.config.file) : c.config.file),
           reason: entry.reason,
           ...(entry.until ? { until: entry.until } : {}),
         };
@@ -200,4 +200,30 @@ export function foldersUpTo(file: string, root: string): string[] {
   )
     out.push(dir);
   return out;
+}
+
+/**
+ * Contexts with team configs: each root's files by their path under it, with the context globs of
+ * the configs at and under that root (and above it, as if written at the root) joined to the flags'.
+ */
+export function contextByRoots(team: TeamConfigs, flags: ContextGlobs, folders: readonly string[], cwd: string): ContextOf {
+  const roots = [...folders].sort((a, b) => b.length - a.length);
+  const withAbove = (root: string): ContextGlobs => {
+    const r = slashes(root);
+    const globs = team.contextGlobs(r, flags);
+    // Configs above the root: their globs, from their folder, reach into it when they start with the root's path.
+    for (const c of team.configs) {
+      if (!r.startsWith(c.folder + '/')) continue;
+      const under = r.slice(c.folder.length + 1) + '/';
+      for (const [ctx, list] of Object.entries(c.context) as [keyof ContextGlobs, string[]][])
+        for (const g of list) {
+          if (g.startsWith(under)) (globs[ctx] ??= []).push(g.slice(under.length));
+          else if (g.startsWith('**/')) (globs[ctx] ??= []).push(g);
+        }
+    }
+    return globs;
+  };
+  const perRoot = roots.map((r) => ({ root: slashes(r), of: contextByFolder(new ContextClassifier(withAbove(r)), [r], cwd) }));
+  const fallback = contextByFolder(new ContextClassifier(withAbove(cwd)), [cwd], cwd);
+  return (file) => (perRoot.find((p) => slashes(file).startsWith(p.root + '/'))?.of ?? fallback)(file);
 }

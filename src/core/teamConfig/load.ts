@@ -8,7 +8,6 @@
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Pair, type YAMLMap } from 'yaml';
 import { FILE_CONTEXTS, type ContextGlobs, type FileContext } from '../context';
 import type { FindingCode, Range } from '../model';
-import { FINDING_CODES } from '../report/findingCodes';
 
 /** The file names a team config may have, in the order one is preferred when a folder holds several. */
 export const TEAM_CONFIG_NAMES = ['.certlens.yaml', '.certlens.yml', '.certlens.json'] as const;
@@ -83,6 +82,8 @@ export interface TeamConfig {
   hosts: { skip: string[]; resolve: Record<string, string> };
   failOn?: FailOnLevel;
   problems: TeamConfigProblem[];
+  /** How reports name the file (`ignored.by`): relative to the scanned root; the path when not set. */
+  shown?: string;
 }
 
 /** A config with nothing in it (a file that is empty, or broken beyond reading). */
@@ -148,8 +149,11 @@ function shareValue(v: unknown): number | undefined {
 /**
  * Reads a team config's text. `file` names it (its folder is where its globs start); `.json` files
  * are read with the same parser (JSON is YAML), so their problems are located the same way.
+ * `codes`: the finding codes an ignore entry may name (report/findingCodes.ts, a layer above this
+ * one: callers pass FINDING_CODES's keys); without them any code-shaped name is taken.
  */
-export function parseTeamConfig(file: string, text: string): TeamConfig {
+export function parseTeamConfig(file: string, text: string, options: { codes?: readonly string[] } = {}): TeamConfig {
+  const codes = options.codes;
   const config = emptyTeamConfig(file);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -267,10 +271,10 @@ export function parseTeamConfig(file: string, text: string): TeamConfig {
               if (s && !s.startsWith('/') && !s.split('/').includes('..')) entry.path = s;
               else fail("ignore.path must be a glob relative to the config's folder.", v ?? p);
             } else if (k === 'code') {
-              if (s && s in FINDING_CODES) entry.code = s as FindingCode;
+              if (s && (codes ? codes.includes(s) : /^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(s))) entry.code = s as FindingCode;
               else
                 fail(
-                  `ignore.code must be a finding code such as expired or expires-warning${s ? suggestion(s, Object.keys(FINDING_CODES)) : ''}.`,
+                  `ignore.code must be a finding code such as expired or expires-warning${s ? suggestion(s, codes ?? []) : ''}.`,
                   v ?? p,
                 );
             } else if (k === 'reason') {
