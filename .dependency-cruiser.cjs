@@ -11,6 +11,7 @@ const CORE_LAYERS = [
   ['renewal', '^src/core/renewal/'],
   ['rules', '^src/core/rules/'],
   ['findings', '^src/core/findings/'],
+  ['teamConfig', '^src/core/teamConfig/'],
   ['report', '^src/core/report/'],
   ['hosts', '^src/core/hosts/'],
   ['scan', '^src/core/scan/'],

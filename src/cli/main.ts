@@ -40,6 +40,9 @@ import { toMetrics } from '../core/report/metrics';
 import { csrCommand } from './csr';
 import { checkOutputPath, openOutput, OutputError, writeFileAtomically } from './output';
 import { type FailureLog, runInBackground, STDERR_LOG } from '../core/background';
+import { resolveSpec, teamConfigsFor } from './teamConfig';
+import { contextByRoots, partitionIgnored, THRESHOLD_KEYS, type Thresholds } from '../core/teamConfig';
+import { HostMatcher } from '../core/hosts/names';
 
 declare const CERTLENS_VERSION: string;
 const VERSION = typeof CERTLENS_VERSION === 'string' ? CERTLENS_VERSION : '0.0.0-dev';
@@ -78,8 +81,15 @@ Options for scan:
                                   renewal point, 1/2); a 6-day certificate is an error only in
                                   its last day, a 1-year one keeps the days; 0 turns one off
   --fail-on LEVEL                 exit 1 if a finding is at least LEVEL:
-                                  expired|error|warning|info|hint|never (default: error);
-                                  hints fail only --fail-on hint
+                                  expired|error|warning|info|hint|never (default: the
+                                  team config's failOn, else error); hints fail only
+                                  --fail-on hint
+  --config FILE                   read this team config (applies at each scanned root)
+                                  instead of the .certlens.yaml / .certlens.yml /
+                                  .certlens.json found at each root, in its subfolders
+                                  and in the folders above it up to the repository root
+  --no-config                     read no team config; flags given on the command line
+                                  always win over a team config's values
   --baseline FILE                 findings in FILE (certlens baseline) are still reported
                                   (JSON "baselined": true, SARIF baselineState unchanged)
                                   but do not count for --fail-on
@@ -167,7 +177,9 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
       'warn-days': { type: 'string' },
       'info-days': { type: 'string' },
       ...SHARE_ARG_OPTIONS,
-      'fail-on': { type: 'string', default: 'error' },
+      'fail-on': { type: 'string' },
+      config: { type: 'string' },
+      'no-config': { type: 'boolean', default: false },
       baseline: { type: 'string' },
       now: { type: 'string' },
       include: { type: 'string', multiple: true },
@@ -193,9 +205,10 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
   const format = values.format;
   if (!['table', 'json', 'csv', 'sarif', 'openmetrics'].includes(format))
     throw new UsageError(`--format must be table, json, csv, sarif or openmetrics, not "${format}"`);
-  const failOn = values['fail-on'];
-  if (!['expired', 'error', 'warning', 'info', 'hint', 'never'].includes(failOn))
-    throw new UsageError(`--fail-on must be expired, error, warning, info, hint or never, not "${failOn}"`);
+  if (values['fail-on'] !== undefined && !['expired', 'error', 'warning', 'info', 'hint', 'never'].includes(values['fail-on']))
+    throw new UsageError(`--fail-on must be expired, error, warning, info, hint or never, not "${values['fail-on']}"`);
+  if (values.config !== undefined && values['no-config']) throw new UsageError('give --config or --no-config, not both');
+  if (values.config !== undefined && !fs.existsSync(values.config)) throw new UsageError(`--config: no such file: ${values.config}`);
   const policy = values['non-production'] as NonProductionPolicy;
   if (!NON_PRODUCTION_POLICIES.includes(policy)) throw new UsageError(`--non-production must be hint, normal or exclude, not "${policy}"`);
   const contextGlobs: ContextGlobs = {
@@ -225,7 +238,24 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
   // A file's context comes from its path under the folder it was found in; a file named on its own, from the working directory.
   const folders = roots.map((r) => path.resolve(r)).filter((r) => fs.statSync(r).isDirectory());
   const namedFiles = [...new Set(roots.map((r) => path.resolve(r)).filter((r) => !folders.includes(r)))];
-  const contextOf = contextByFolder(new ContextClassifier(contextGlobs), folders, process.cwd());
+  const exclude = [...(values['no-default-excludes'] ? [] : DEFAULT_EXCLUDES), ...(values.exclude ?? [])];
+  // The team configs (.certlens.yaml) of the scanned roots, their subfolders and the folders above them; flags win over them.
+  const team = teamConfigsFor({ folders, namedFiles, cwd: process.cwd(), exclude, config: values.config, none: values['no-config'] });
+  const failOn = values['fail-on'] ?? team.failOn(folders.length ? folders : [process.cwd()]) ?? 'error';
+  const explicit: Thresholds = {};
+  const flagOf: Record<(typeof THRESHOLD_KEYS)[number], string> = {
+    criticalDays: 'critical-days',
+    warningDays: 'warn-days',
+    infoDays: 'info-days',
+    criticalLifetimeShare: 'critical-lifetime-share',
+    lifetimeShare: 'lifetime-share',
+    infoLifetimeShare: 'info-lifetime-share',
+  };
+  for (const k of THRESHOLD_KEYS) if (values[flagOf[k] as keyof typeof values] !== undefined) explicit[k] = rules[k];
+  const rulesOf = team.empty ? undefined : (file: string) => team.rulesFor(file, rules, explicit);
+  const contextOf = team.empty
+    ? contextByFolder(new ContextClassifier(contextGlobs), folders, process.cwd())
+    : contextByRoots(team, contextGlobs, folders, process.cwd());
   // Endpoints are what production files connect to: links in tests, examples and docs are not probed unless asked.
   const collector = hostOptions
     ? new HostCollector(values['hosts-non-production'] ? undefined : (file) => contextOf(file) === 'production')
@@ -250,7 +280,6 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     worthAWorker && fs.existsSync(workerFile) && keystorePassword === undefined ? new ReadPool(workerFile, { oneScan: true }) : undefined;
   // Kept for the whole scan: a worker let go after each PATH costs a new one's start (0.2 s) per file named.
   pool?.hold();
-  const exclude = [...(values['no-default-excludes'] ? [] : DEFAULT_EXCLUDES), ...(values.exclude ?? [])];
   // Owners from the CODEOWNERS of each scanned folder or of the repository holding it (files named on their own: the working directory's).
   const ownerFolders = folders.length ? folders : [process.cwd()];
   const ownerRoots = [...ownerFolders, ...ownerFolders.map((f) => repositoryRoot(f, fs.existsSync))];
@@ -262,7 +291,17 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
   // report/stream.ts). A baseline or git history is matched against the whole report, so not then.
   const streamed: FragmentSpec | undefined =
     format === 'json' && mode === 'scan' && indent === undefined && !baseline && !values['last-change']
-      ? { now, rules, contextGlobs, folders, cwd: process.cwd(), policy, ownerRoots, hosts: !!collector }
+      ? {
+          now,
+          rules,
+          contextGlobs,
+          folders,
+          cwd: process.cwd(),
+          policy,
+          ownerRoots,
+          hosts: !!collector,
+          ...(team.empty ? {} : { team: { configs: team.configs, explicit } }),
+        }
       : undefined;
   const maxFileSize = values['max-file-size'] ? intOption(values['max-file-size'], 'max-file-size', 0) : DEFAULT_MAX_FILE_SIZE;
   let fragments: ReportFragment[] = [];
@@ -317,9 +356,22 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
       `here ${stats.sharing.readHere} of ${stats.files} files (${stats.sharing.offered} offered to the worker), waited ${stats.sharing.waitedMs} ms\n`,
     );
   }
+  // The team config's hosts: skip patterns leave targets out, resolve entries add to --resolve (which wins).
+  const teamHosts = team.hosts();
+  const skipHosts = new HostMatcher(teamHosts.skip);
+  if (hostOptions)
+    for (const [from, to] of Object.entries(teamHosts.resolve)) {
+      const spec = resolveSpec(from, to);
+      if (spec && !hostOptions.resolve.has(spec[0])) hostOptions.resolve.set(spec[0], spec[1]);
+    }
   const checked =
     collector && hostOptions
-      ? await checkTargets(collector.targets(), now, rules, { ...hostOptions, signal: controller.signal })
+      ? await checkTargets(
+          collector.targets().filter((t) => skipHosts.empty || !skipHosts.matches(t.host, t.port)),
+          now,
+          rules,
+          { ...hostOptions, signal: controller.signal },
+        )
       : undefined;
   let counts: FailureCounts;
   // Host probes end as 'cancelled' rather than throwing: a cancelled run writes no report.
@@ -340,12 +392,17 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
           hostFindings: checked?.findings,
           hosts: checked?.hosts,
           unreadableFolders: stats.unreadableFolders,
+          teamFindings: team.problemFindings(),
         },
         streamed,
         write,
       );
       await write(Buffer.from('\n'));
       counts = totals.counts;
+      if (totals.ignored)
+        process.stderr.write(
+          `certlens: ${totals.ignored} of ${totals.summary.production.findings + totals.summary.nonProduction.findings} findings are ignored by the team config: marked, not counted for --fail-on\n`,
+        );
     } catch (e) {
       await sink.close(false);
       throw e;
@@ -354,7 +411,7 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
   } else {
     const certs = inventory.certificates();
     // Every file's findings (the one findings path, core/findings), the hosts', then the non-production policy.
-    const found = inventory.findings(now, rules);
+    const found = [...team.problemFindings(), ...inventory.findings(now, rules, rulesOf)];
     if (checked) found.push(...checked.findings);
     // The path's word, or the certificates' own when a file's are all for development.
     const fileContextOf = withCertificateContent(contextOf, (f) => inventory.get(f)?.certificates, evidenceOf);
@@ -375,19 +432,26 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     const sourceRoot = sourceRootFor(roots, relativeTo);
     const inBaseline = baseline && new BaselineMatcher(baseline, sourceRoot);
     if (inBaseline) for (const f of report.findings) if (inBaseline.matches(f)) f.baselined = true;
+    // A team config's ignores: kept in JSON and SARIF (marked), left out of the other formats and of --fail-on.
+    if (!team.empty)
+      for (const f of report.findings) {
+        const ignored = team.ignoreOf(f, now);
+        if (ignored) f.ignored = ignored;
+      }
+    const shown = team.empty ? report : { ...report, findings: report.findings.filter((f) => !f.ignored) };
     const out =
       mode === 'baseline'
-        ? baselineJson(createBaseline(report.findings, sourceRoot))
+        ? baselineJson(createBaseline(shown.findings, sourceRoot))
         : format === 'json'
           ? JSON.stringify(report, null, indent) + '\n'
           : format === 'csv'
-            ? toCsv(report)
+            ? toCsv(shown)
             : format === 'sarif'
               ? toSarif(report, VERSION, { sourceRoot, baseline: !!baseline })
               : format === 'openmetrics'
-                ? toMetrics(report, { repository: values.repository, relativeTo })
+                ? toMetrics(shown, { repository: values.repository, relativeTo })
                 : toTable(
-                    report,
+                    shown,
                     !values['no-color'] && !values.output && process.stdout.isTTY === true && !process.env.NO_COLOR,
                     relativeTo,
                   );
@@ -395,10 +459,15 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     controller.signal.throwIfAborted();
     if (values.output) writeFileAtomically(values.output, out);
     else await new Promise<void>((resolve) => process.stdout.write(out, () => resolve()));
-    const counted = inBaseline ? findings.filter((f) => !inBaseline.matches(f)) : findings;
-    if (counted.length < findings.length)
+    const notIgnored = team.empty ? findings : partitionIgnored(findings, team, now).shown;
+    if (notIgnored.length < findings.length)
       process.stderr.write(
-        `certlens: ${findings.length - counted.length} of ${findings.length} findings are in the baseline ${values.baseline}: reported, not counted for --fail-on\n`,
+        `certlens: ${findings.length - notIgnored.length} of ${findings.length} findings are ignored by the team config: ${format === 'json' || format === 'sarif' ? 'marked' : 'not shown'}, not counted for --fail-on\n`,
+      );
+    const counted = inBaseline ? notIgnored.filter((f) => !inBaseline.matches(f)) : notIgnored;
+    if (counted.length < notIgnored.length)
+      process.stderr.write(
+        `certlens: ${notIgnored.length - counted.length} of ${findings.length} findings are in the baseline ${values.baseline}: reported, not counted for --fail-on\n`,
       );
     counts = failureCounts(counted);
   }

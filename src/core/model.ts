@@ -202,7 +202,8 @@ export type FindingCode =
   | 'crl-expired'
   | 'crl-expires-critical'
   | 'crl-expires-warning'
-  | 'crl-expires-info';
+  | 'crl-expires-info'
+  | 'team-config-invalid';
 
 /** A private key seen in the workspace, kept only as the hash of its public half. */
 export interface PrivateKeyRef extends FileLocation {

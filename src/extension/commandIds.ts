@@ -23,6 +23,8 @@ export const Commands = {
   addWorkflow: 'certlens.addWorkflow',
   createCsr: 'certlens.createCsr',
   regenerateSelfSigned: 'certlens.regenerateSelfSigned',
+  treatFolderAs: 'certlens.treatFolderAs',
+  ignoreForTeam: 'certlens.ignoreForTeam',
 } as const;
 
 export const VIEW_ID = 'certlens.expirations';

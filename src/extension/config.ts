@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { THRESHOLD_KEYS, type Thresholds } from '../core/teamConfig/load';
 import { configFrom, DEFAULTS, type CertLensConfig, type SettingKey, type Settings, type WindowConfig } from './settings';
 
 export {
@@ -100,4 +101,19 @@ export function onDidChangeConfig(
     changes.emitter.dispose();
     if (shared === changes) shared = undefined;
   });
+}
+
+/**
+ * The threshold settings the user set (in user, workspace or folder settings) for `scope`: they win
+ * over a team config's values (docs/team-config.md), where defaults do not.
+ */
+export function explicitThresholds(scope: vscode.ConfigurationScope | undefined): Thresholds {
+  const config = vscode.workspace.getConfiguration(SECTION, scope);
+  const out: Thresholds = {};
+  for (const key of THRESHOLD_KEYS) {
+    const i = config.inspect<number>(key);
+    const value = i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+    if (typeof value === 'number' && Number.isFinite(value)) out[key] = value;
+  }
+  return out;
 }

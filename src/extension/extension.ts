@@ -25,6 +25,8 @@ import { registerLanguageModelTools } from './features/lmTools';
 import { StatusBarFeature } from './features/statusBar';
 import { ExpirationsTree, type Node } from './views/expirationsTree';
 import { EditorLastChange, WorkspaceOwners } from './owners';
+import { TeamConfigWatcher } from './teamConfig';
+import { registerTeamConfigFixes } from './features/teamConfigFixes';
 
 export type { CertLensApi } from './api';
 
@@ -35,7 +37,9 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   const clock = systemClock;
   const passwords = new SessionPasswords();
   const pool = new ReadPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'readWorker.js').fsPath, { background: true, log });
-  const store = new CertificateStore({ pool, clock, passwords, log });
+  // The team configs (.certlens.yaml) are read before the first scan judges anything.
+  const team = new TeamConfigWatcher(log);
+  const store = new CertificateStore({ pool, clock, passwords, log, team });
   const hosts = new HostChecks(store, context.workspaceState, clock, log);
   const summaries = new WorkspaceSummaries(store, hosts);
   const owners = new WorkspaceOwners(log);
@@ -58,8 +62,9 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   };
   const rescan = (): Promise<void> => {
     // A failed scan is logged (CertLens: Show Log) and leaves the previous results in place.
-    const scan = store
-      .scanAll()
+    const scan = team
+      .ready()
+      .then(() => store.scanAll())
       .then(async () => {
         firstScanMs ??= performance.now() - activationStart;
         await notify();
@@ -76,6 +81,9 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
 
   context.subscriptions.push(
     log,
+    team,
+    team.onDidChange(() => hosts.reloadConfig()),
+    registerTeamConfigFixes(store, team, log),
     // A new day, or a certificate crossing into expired or critical, with the window left open.
     store.onDidTick(() => runInBackground(log, 'The expiry notification', notify())),
     store,
@@ -145,6 +153,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
 
   return {
     settled: async () => {
+      await team.ready();
       await fullScan;
       await live.settled();
       await hosts.settled();

@@ -91,7 +91,8 @@ export class HostChecks implements vscode.Disposable {
     const uri = keyToUri(file);
     const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.toString() ?? '';
     if (!this.ignoreCache.has(folder)) {
-      const list = this.settings(uri).ignore;
+      // The settings' and the team config's (hosts.skip) patterns.
+      const list = [...this.settings(uri).ignore, ...(this.store.configFor(file).team?.hosts().skip ?? [])];
       this.ignoreCache.set(folder, list.length ? new HostMatcher(list) : undefined);
     }
     return this.ignoreCache.get(folder);
@@ -236,7 +237,8 @@ export class HostChecks implements vscode.Disposable {
   private grouped: { targets: HostTarget[]; byFirstFile: Map<string, HostTarget[]> } | undefined;
 
   private probeTarget(t: { host: string; port: number; starttls?: ProbeTarget['starttls'] }): ProbeTarget {
-    const resolve = this.settings().resolve;
+    // The settings' resolves win over the team configs' (hosts.resolve).
+    const resolve = { ...this.store.teamHostResolves(), ...this.settings().resolve };
     return probeTargetFor(t, (host, port) => {
       const to = resolve[hostPortKey(host, port)] ?? resolve[host];
       return to ? parseHostPort(to, port) : undefined;

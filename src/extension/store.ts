@@ -10,7 +10,8 @@ import { shiftResult, type TextEdit } from '../core/formats/shift';
 import type { Discovered, ReadPool } from '../core/scan/readPool';
 import type { Clock } from '../core/workspace/clock';
 import { type UrgencySummary, WorkspaceModel } from '../core/workspace/model';
-import { onDidChangeConfig, readConfig, readFilesExclude, SETTING_KEYS, type CertLensConfig } from './config';
+import { explicitThresholds, onDidChangeConfig, readConfig, readFilesExclude, SETTING_KEYS, type CertLensConfig } from './config';
+import type { TeamConfigs } from '../core/teamConfig';
 import type { Log } from './log';
 import { fileKey, keyToUri } from './uris';
 
@@ -69,7 +70,18 @@ export interface StoreDependencies {
   clock: Clock;
   passwords: PasswordLookup;
   log: Log;
+  /** The team configs (.certlens.yaml) of each workspace folder, joined to its settings (see configFor). */
+  team?: TeamConfigSource;
 }
+
+/** What the store reads of the team configs (TeamConfigWatcher). */
+export interface TeamConfigSource {
+  configsFor(folder: vscode.Uri | undefined): TeamConfigs | undefined;
+  onDidChange: vscode.Event<void>;
+}
+
+/** A file's settings: its folder's, with its team config joined (ModelSettings.team: its ignores). */
+export type FileConfig = CertLensConfig & { team?: TeamConfigs };
 
 /**
  * The VS Code adapter of the workspace model (core/workspace/model.ts): scans the workspace folders,
@@ -92,6 +104,8 @@ export class CertificateStore implements vscode.Disposable {
     this.passwords = deps.passwords;
     this.log = deps.log;
     this.configSubscription = onDidChangeConfig(SETTING_KEYS, () => this.reloadConfig());
+    this.team = deps.team;
+    this.teamSubscription = deps.team?.onDidChange(() => this.reloadConfig());
     this.model = new WorkspaceModel({
       clock: this.clock,
       settingsFor: (file) => this.configFor(file),
@@ -126,8 +140,12 @@ export class CertificateStore implements vscode.Disposable {
   /** The last full scan: files walked, time, and the folders it could not list (logged, in the scan summary and exported reports). */
   lastScan: { files: number; ms: number; unreadableFolders: UnreadableFolder[] } = { files: 0, ms: 0, unreadableFolders: [] };
 
+  private readonly team?: TeamConfigSource;
+  private readonly teamSubscription?: vscode.Disposable;
+
   dispose(): void {
     this.configSubscription.dispose();
+    this.teamSubscription?.dispose();
     this.pool?.dispose();
     this.scanController?.abort();
     this.model.dispose();
@@ -180,24 +198,56 @@ export class CertificateStore implements vscode.Disposable {
     }
   }
 
-  /** Settings of the file's workspace folder; found once per file (every summary asks for every certificate). */
-  configFor(file: string): CertLensConfig {
+  /**
+   * Settings of the file's workspace folder, with the folder's team configs joined: their context
+   * globs added to the settings', their thresholds (per glob too) under the ones the user set, their
+   * ignores as `team`. Found once per file (every summary asks for every certificate); files with the
+   * same thresholds share one object (the model keeps a context classifier per object).
+   */
+  configFor(file: string): FileConfig {
     let c = this.configByFile.get(file);
     if (c) return c;
     const folder = vscode.workspace.getWorkspaceFolder(keyToUri(file));
     const id = folder?.uri.toString() ?? '';
-    c = this.configs.get(id);
-    if (!c) this.configs.set(id, (c = readConfig(folder?.uri)));
+    let base = this.configs.get(id);
+    if (!base) this.configs.set(id, (base = readConfig(folder?.uri)));
+    c = base;
+    const team = this.team?.configsFor(folder?.uri);
+    if (folder && team && !team.empty) {
+      let explicit = this.explicit.get(id);
+      if (!explicit) this.explicit.set(id, (explicit = explicitThresholds(folder.uri)));
+      const rules = team.rulesFor(file, base.rules, explicit);
+      const key = `${id}\0${rules.criticalDays},${rules.warningDays},${rules.infoDays},${rules.criticalLifetimeShare},${rules.lifetimeShare},${rules.infoLifetimeShare}`;
+      c = this.joined.get(key);
+      if (!c) {
+        const globs = team.contextGlobs(fileKey(folder.uri).replace(/\\/g, '/'), base.context);
+        const context = { ...base.context, ...Object.fromEntries(Object.entries(globs).map(([k, v]) => [k, v ?? []])) };
+        this.joined.set(key, (c = { ...base, rules, context, team }));
+      }
+    }
     this.configByFile.set(file, c);
     return c;
   }
 
-  private readonly configByFile = new Map<string, CertLensConfig>();
+  /** The team configs' hosts.resolve entries, over every workspace folder (the settings' win over them). */
+  teamHostResolves(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const f of vscode.workspace.workspaceFolders ?? []) Object.assign(out, this.team?.configsFor(f.uri)?.hosts().resolve);
+    return out;
+  }
+
+  private readonly configByFile = new Map<string, FileConfig>();
+  /** Threshold settings the user set, per folder (they win over the team config's). */
+  private readonly explicit = new Map<string, ReturnType<typeof explicitThresholds>>();
+  /** Settings with the team config joined, by folder and thresholds. */
+  private readonly joined = new Map<string, FileConfig>();
 
   /** Settings changed: re-read them and re-evaluate (rules) without rescanning. */
   reloadConfig(): void {
     this.configs.clear();
     this.configByFile.clear();
+    this.explicit.clear();
+    this.joined.clear();
     this.filters.clear();
     this.model.settingsChanged();
   }

@@ -277,7 +277,7 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
       assert.equal(a.runs.using, 'composite');
       for (const input of ['path', 'fail-on', 'exclude', 'baseline', 'upload', 'sarif-file'])
         assert.ok(a.inputs[input]?.description, input);
-      assert.equal(a.inputs['fail-on'].default, 'error');
+      assert.equal(a.inputs['fail-on'].default, '', "empty: the team config's failOn, else error");
       assert.equal(a.inputs.upload.default, 'true');
       const upload = a.runs.steps.filter((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@'));
       assert.equal(upload.length, 1);
@@ -327,7 +327,7 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
         );
         assert.equal(fail?.step.name, 'Fail on findings');
         assert.equal(fail.code, 1);
-        assert.match(fail.stdout, /::error::CertLens found certificates at or above --fail-on error/);
+        assert.match(fail.stdout, /::error::CertLens found certificates at or above the failOn of \.certlens\.yaml, else error /);
         const sarif = JSON.parse(fs.readFileSync(path.join(repo.dir, 'results.sarif'), 'utf8')) as {
           runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
         };
@@ -362,6 +362,24 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
         assert.match(r.ran[1].stderr, /in the baseline \.certlens-baseline\.json/);
         const sarif = fs.readFileSync(path.join(repo.dir, 'certlens.sarif'), 'utf8');
         assert.match(sarif, /"baselineState": "unchanged"/);
+      } finally {
+        fs.rmSync(repo.dir, { recursive: true, force: true });
+      }
+    });
+
+    it("reads the repository's team config: its ignore keeps the job green, its failOn applies when fail-on is left empty", () => {
+      const repo = makeRepo();
+      try {
+        fs.writeFileSync(
+          path.join(repo.dir, '.certlens.yaml'),
+          'ignore:\n  - path: deploy/expired.pem\n    reason: decommissioned with the old cluster\nfailOn: expired\n',
+        );
+        const r = runAction(repo.dir, { upload: 'false' });
+        assert.ok(!r.failed, r.ran.map((x) => x.stderr).join('\n'));
+        assert.equal(r.outputs.scan['exit-code'], '0', 'deploy/ is ignored; the test fixture is a hint, under failOn expired');
+        assert.match(r.ran[1].stderr, /ignored by the team config/);
+        const sarif = fs.readFileSync(path.join(repo.dir, 'certlens.sarif'), 'utf8');
+        assert.match(sarif, /"justification": "decommissioned with the old cluster"/);
       } finally {
         fs.rmSync(repo.dir, { recursive: true, force: true });
       }

@@ -142,6 +142,8 @@ export function workspaceFindings(
   now: number,
   rules: RuleSettings,
   manifests: readonly CertManagerCertificate[],
+  /** A file's thresholds when they differ by file (a team config's per-glob overrides); `rules` otherwise. */
+  rulesOf?: (file: string) => RuleSettings,
 ): Finding[] {
   const parts = new Map<string, FileFindingParts>();
   const byFile = new Map<string, CertificateRecord[]>();
@@ -155,7 +157,7 @@ export function workspaceFindings(
     // Each file's certificates in `order`'s order: their findings are the runs `order` lists.
     const certs = (byFile.get(r.file) ?? []).filter((c) => !rules.ignore.has(c.sha256));
     certs.forEach((c, i) => placeOf.set(c, i));
-    parts.set(r.file, fileFindingParts({ result: r, now, rules, manifests, certificates: certs }));
+    parts.set(r.file, fileFindingParts({ result: r, now, rules: rulesOf?.(r.file) ?? rules, manifests, certificates: certs }));
   }
   const crlPlace = new Map<CrlRecord, [FileFindingParts, number]>();
   for (const r of files) {

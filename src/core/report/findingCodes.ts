@@ -232,6 +232,15 @@ export const FINDING_CODES: Record<FindingCode, FindingCodeInfo> = {
     securitySeverity: 4.0,
     tags: ['correctness', 'certificate'],
   },
+  'team-config-invalid': {
+    category: 'problem',
+    name: 'TeamConfigInvalid',
+    short: 'An entry of the team config (.certlens.yaml) is not read',
+    full: 'An entry of .certlens.yaml (or .certlens.yml, .certlens.json) is malformed or unknown: an error is left out (its globs, ignores or thresholds do not apply), a warning (an unknown key, often a typo) is only said.',
+    fix: 'Fix the entry as the message says; docs/team-config.md lists every key.',
+    securitySeverity: 2.0,
+    tags: ['correctness', 'configuration'],
+  },
   'host-unreachable': {
     category: 'host',
     name: 'HostUnreachable',

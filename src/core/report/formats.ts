@@ -284,6 +284,8 @@ export function toSarif(report: Report, version: string, options: SarifOptions =
               ],
               partialFingerprints: { [FINDING_HASH]: fingerprints.next(f) },
               ...(options.baseline ? { baselineState: f.baselined ? 'unchanged' : 'new' } : {}),
+              // A team config's ignore entry: an external suppression with its reason (code scanning shows it dismissed).
+              ...(f.ignored ? { suppressions: [{ kind: 'external', justification: f.ignored.reason }] } : {}),
               ...(f.context ? { properties: { context: f.context, owners: f.owners ?? [] } } : {}),
             })),
             // Folders not scanned: said where SARIF readers look for a run's trouble, not as results.

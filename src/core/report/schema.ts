@@ -114,6 +114,8 @@ export interface FindingJson {
   related?: { file: string; range: Range }[];
   /** In the --baseline given: reported, but not counted for --fail-on. */
   baselined?: true;
+  /** A team config's ignore entry covers it: reported, not shown as a problem, not counted for --fail-on. */
+  ignored?: { by: string; reason: string; until?: string };
   /** The code owners of `file`. */
   owners: string[];
 }

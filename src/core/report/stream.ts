@@ -17,10 +17,13 @@ import {
   type PrivateKeyRef,
   type Range,
   SEVERITIES,
+  type Severity,
   type UnreadableFolder,
 } from '../model';
 import { ownersByRoot } from '../owners';
 import type { RuleSettings } from '../rules/rules';
+import { contextByRoots, TeamConfigs } from '../teamConfig/apply';
+import type { TeamConfig, Thresholds } from '../teamConfig/load';
 import { EXPIRED_CODES } from './findingCodes';
 import { fileFindingParts, withContextPolicy } from '../findings/fileFindings';
 import { byNextUpdate, keyComesFirst } from '../order';
@@ -68,6 +71,11 @@ export interface FragmentSpec {
    * re-rendering the fragments it changes: withEvidence).
    */
   evidence?: Record<string, { strength: 'path' | 'name'; reason: string }>;
+  /**
+   * The team configs (.certlens.yaml) of the scan, and the thresholds the command line set (they
+   * win): per-file thresholds, their context globs, and their ignores (marked, not counted to fail).
+   */
+  team?: { configs: TeamConfig[]; explicit: Thresholds };
 }
 
 /**
@@ -121,13 +129,17 @@ export interface ReportFragment {
   /** With spec.hosts: each certificate's hash, and the hashes its own expiry findings name. */
   sha256?: string[];
   expiring?: string[];
+  /** Its findings a team config ignores, by severity (reported, not counted for --fail-on). */
+  ignored?: Record<Severity, number>;
 }
 
 /** What the report said, for the exit code. */
 export interface ReportTotals {
   summary: Report['summary'];
-  /** What --fail-on looks at (failsAt). */
+  /** What --fail-on looks at (failsAt): without the findings a team config ignores. */
   counts: FailureCounts;
+  /** How many findings a team config ignores. */
+  ignored: number;
 }
 
 /** Findings that come from outside the files (checked hosts), and the scan's own figures. */
@@ -137,6 +149,8 @@ export interface ReportExtras {
   hostFindings?: readonly Finding[];
   hosts?: readonly HostJson[];
   unreadableFolders?: readonly UnreadableFolder[];
+  /** The team configs' own problems (team-config-invalid), listed first. */
+  teamFindings?: readonly Finding[];
 }
 
 /** What a spec decides on a thread: made once per thread for the spec in use (the worker gets a copy with each request). */
@@ -149,19 +163,24 @@ interface SpecState {
   /** Each file's owners (a fresh array, as buildReport gives them), and them as JSON. */
   ownersOf: (file: string) => string[];
   ownersJson: Map<string, string>;
+  team?: TeamConfigs;
 }
 let state: SpecState | undefined;
 
 function stateOf(spec: FragmentSpec): SpecState {
   if (state?.spec === spec) return state;
-  const key = JSON.stringify([spec.contextGlobs, spec.folders, spec.cwd, spec.ownerRoots]);
+  const key = JSON.stringify([spec.contextGlobs, spec.folders, spec.cwd, spec.ownerRoots, spec.team]);
   if (state?.key === key) state.spec = spec;
   else {
     const owners = ownersByRoot(spec.ownerRoots, readTextIfExists);
+    const team = spec.team?.configs.length ? new TeamConfigs(spec.team.configs) : undefined;
     state = {
       spec,
       key,
-      contextOf: contextByFolder(new ContextClassifier(spec.contextGlobs), spec.folders, spec.cwd),
+      team,
+      contextOf: team
+        ? contextByRoots(team, spec.contextGlobs, spec.folders, spec.cwd)
+        : contextByFolder(new ContextClassifier(spec.contextGlobs), spec.folders, spec.cwd),
       codeOwners: !!owners,
       ownersOf: memoisedOwners(owners),
       ownersJson: new Map(),
@@ -279,6 +298,8 @@ function rangeJson(r: Range): string {
 class FindingRenderer {
   findings = 0;
   expiredNotHint = 0;
+  /** Findings a team config ignores, by severity (counted in the summary, as the report lists them, but not to fail). */
+  ignored: Record<Severity, number> | undefined;
   readonly summary = emptySummary();
   /** With `expiringIn`: hashes named by the expiry findings (not hints) about that file. */
   readonly expiring = new Set<string>();
@@ -297,8 +318,16 @@ class FindingRenderer {
       const reason = this.contextOf.reason?.(f.file);
       countFinding(this.summary, f, context);
       this.findings++;
-      if (EXPIRED_CODES.has(f.code) && f.severity !== 'hint') this.expiredNotHint++;
       if (this.expiringIn === f.file && f.sha256 && f.severity !== 'hint' && EXPIRY_CODES.includes(f.code)) this.expiring.add(f.sha256);
+      const ignored = this.s.team?.ignoreOf(f, this.s.spec.now);
+      if (ignored) {
+        // Reported (marked) and in the summary, as the whole-report path has it; not counted to fail.
+        this.ignored ??= { error: 0, warning: 0, info: 0, hint: 0 };
+        this.ignored[f.severity]++;
+        out.push(JSON.stringify({ ...findingJson(f, context, this.s.ownersOf(f.file)), ignored }));
+        continue;
+      }
+      if (EXPIRED_CODES.has(f.code) && f.severity !== 'hint') this.expiredNotHint++;
       out.push(
         f.related?.length
           ? JSON.stringify(findingJson(f, context, this.s.ownersOf(f.file), reason))
@@ -373,7 +402,7 @@ export function reportFragment(
   const parts = fileFindingParts({
     result,
     now: spec.now,
-    rules: spec.rules,
+    rules: s.team ? s.team.rulesFor(result.file, spec.rules, spec.team?.explicit) : spec.rules,
     manifests: managed && manifests ? manifests : [],
     certificates: sorted,
   });
@@ -412,6 +441,7 @@ export function reportFragment(
   fileFindings.push(findings.render(parts.expiries));
   fragment.findings = findings.findings;
   fragment.expiredNotHint = findings.expiredNotHint;
+  if (findings.ignored) fragment.ignored = findings.ignored;
   const expiring = findings.expiring;
   if (countsWithoutOwner && expiring.size) fragment.expiringWithoutOwner = sorted.filter((c) => expiring.has(c.sha256)).length;
   if (spec.hosts) {
@@ -670,11 +700,18 @@ export async function writeJsonReport(
   let findingCount = 0;
   let expiredNotHint = 0;
   let withoutOwner = 0;
+  const ignored = { error: 0, warning: 0, info: 0, hint: 0 };
+  const addIgnored = (counts: Record<Severity, number> | undefined) => {
+    if (counts) for (const severity of SEVERITIES) ignored[severity] += counts[severity];
+  };
+  // The team configs' own problems come first, as the whole-report path lists them.
+  const teamFindings = late.render(extras.teamFindings ?? []);
   for (const f of files) {
     addSummary(summary, f.summary);
     findingCount += f.findings;
     expiredNotHint += f.expiredNotHint;
     withoutOwner += f.expiringWithoutOwner;
+    addIgnored(f.ignored);
   }
   const crlsWithFindings = files
     .flatMap((f) => f.crls.map((c, i) => [c, f.crlFindings[i] ?? []] as const))
@@ -685,6 +722,7 @@ export async function writeJsonReport(
   addSummary(summary, late.summary);
   findingCount += late.findings;
   expiredNotHint += late.expiredNotHint;
+  addIgnored(late.ignored);
   if (s.codeOwners && extras.hostFindings?.length) withoutOwner += expiringFromHosts(files, extras.hostFindings, s);
 
   const out = new ByteOutput(chunkSize);
@@ -722,6 +760,7 @@ export async function writeJsonReport(
   for (const c of crls) element(JSON.stringify(crlJson(c, spec.now, s.contextOf(c.file), s.contextOf.reason?.(c.file))));
   endArray();
   out.put(',"findings":[');
+  element(teamFindings);
   for (const f of files) {
     element(textAt(f.fileFindings, 0));
     if (out.ready.length) await written();
@@ -752,8 +791,13 @@ export async function writeJsonReport(
   out.end();
   await written();
   const bySeverity = { error: 0, warning: 0, info: 0, hint: 0 };
-  for (const severity of SEVERITIES) bySeverity[severity] = summary.production[severity] + summary.nonProduction[severity];
-  return { summary: fullSummary, counts: { bySeverity, expiredNotHint } };
+  for (const severity of SEVERITIES)
+    bySeverity[severity] = summary.production[severity] + summary.nonProduction[severity] - ignored[severity];
+  return {
+    summary: fullSummary,
+    counts: { bySeverity, expiredNotHint },
+    ignored: SEVERITIES.reduce((n, severity) => n + ignored[severity], 0),
+  };
 }
 
 /**

@@ -121,8 +121,16 @@ export class Inventory {
   }
 
   /** Every file's findings at time `now` (see workspaceFindings: the one findings path, in the reports' order). */
-  findings(now: number, rules: RuleSettings): Finding[] {
-    return workspaceFindings([...this.files.values()], this.certificates(), this.crls(), now, rules, this.certManagerCertificates());
+  findings(now: number, rules: RuleSettings, rulesOf?: (file: string) => RuleSettings): Finding[] {
+    return workspaceFindings(
+      [...this.files.values()],
+      this.certificates(),
+      this.crls(),
+      now,
+      rules,
+      this.certManagerCertificates(),
+      rulesOf,
+    );
   }
 }
 

@@ -17,6 +17,7 @@ import { nextRenewalChange } from '../rules/renewal';
 import { countUrgencies, noUrgencies, URGENCY_ORDER, type RuleSettings, type Urgency } from '../rules/rules';
 import { Inventory } from '../scan/inventory';
 import { byNextUpdate } from '../order';
+import { partitionIgnored, type TeamConfigs } from '../teamConfig/apply';
 
 /**
  * Day counts in texts step at each certificate's own moment; across a big workspace that would be a
@@ -34,6 +35,12 @@ export interface ModelSettings {
   context: ContextGlobs;
   /** Files whose certificates are left out (their parse problems stay). */
   'ignore.paths': string[];
+  /**
+   * The team configs (.certlens.yaml) of the file's folder: the findings their ignore entries cover
+   * are left out until the entry's date (the clock wakes then). Their context globs and thresholds
+   * are in `context` and `rules` already (the host joins them to the settings).
+   */
+  team?: TeamConfigs;
 }
 
 /** What the model asks of its host (the editor). */
@@ -370,7 +377,8 @@ export class WorkspaceModel {
     const found = parts ? joinParts(parts) : [];
     const apart = this.setApart(file);
     // Tests, examples, docs and vendored files keep every fact; their findings are hints (or hidden).
-    const findings = apart ? withContextPolicy(found, () => this.contextOf(file), policyOfMode(settings.nonProduction)) : found;
+    const kept = settings.team && !settings.team.empty ? partitionIgnored(found, settings.team, now).shown : found;
+    const findings = apart ? withContextPolicy(kept, () => this.contextOf(file), policyOfMode(settings.nonProduction)) : kept;
     const counts = countUrgencies(certs, now, () => rules);
     const rounding = { textRoundingMs: TEXT_ROUNDING_MS };
     let nextChange = Infinity;
@@ -378,6 +386,8 @@ export class WorkspaceModel {
     nextChange = Math.min(nextChange, nextExpiryChange(expiries, now, rules, rounding));
     if (certs.some((c) => c.managedBy)) nextChange = Math.min(nextChange, nextRenewalChange(certs, manifests, now));
     for (const c of crls) nextChange = Math.min(nextChange, nextChangeOfCrl(c, now, rules, rounding));
+    // A team ignore's date: the findings it covers come back then.
+    if (settings.team && found.length) nextChange = Math.min(nextChange, settings.team.nextIgnoreChange(file, now));
     this.perFile.set(file, (state = { certs, crls, findings, counts, nextChange, apart }));
     return state;
   }

@@ -1,0 +1,3 @@
+export * from './load';
+export * from './apply';
+export * from './edit';
