@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { configFormat, isTemplateName, mayBeConfigFile } from '../../src/core/formats/configFormats';
-import { discoverHosts } from '../../src/core/hosts/discover';
+import { certificateFileReferences, discoverHosts } from '../../src/core/hosts/discover';
 import { isConnectionValue } from '../../src/core/hosts/endpointSettings';
 import { isProbeableName, normalizeHost, skipReason } from '../../src/core/hosts/names';
 import { positionOf } from './helpers';
@@ -78,6 +78,9 @@ backend be
     assert.deepEqual(found('/ws/roles/lb/templates/haproxy.cfg.j2', haproxy), [
       at('haproxy server', 'app1.acme-corp.net:8443', haproxy, 'app1.acme-corp.net:8443'),
     ]);
+    // The paths a template names are on the machine it renders to, not in the workspace.
+    assert.deepEqual(certificateFileReferences('/ws/roles/lb/templates/haproxy.cfg.j2', haproxy), []);
+    assert.equal(certificateFileReferences('/ws/roles/lb/files/haproxy.cfg', haproxy).length, 1);
   });
 
   it('reads YAML defaults (*.yml.default) and ERB templates like the YAML they render', () => {
@@ -137,8 +140,8 @@ describe('host discovery: which names are hosts (public-suffix list)', () => {
       'svc.example.zone',
     ])
       assert.equal(isProbeableName(name), true, name);
-    // Private-use top-level labels networks use for their own names (RFC 6762 appendix G, Consul).
-    for (const name of ['ldap.corp', 'db.internal', 'nas.lan', 'vault.service.consul']) assert.equal(isProbeableName(name), true, name);
+    // Private-use top-level labels networks use for their own names (RFC 6762 appendix G).
+    for (const name of ['ldap.corp', 'db.internal', 'nas.lan', 'nas.home']) assert.equal(isProbeableName(name), true, name);
     // Not a top-level domain: a file, a key path, an HCL reference, a cluster-internal name.
     for (const name of [
       'values.yaml',
@@ -149,6 +152,7 @@ describe('host discovery: which names are hosts (public-suffix list)', () => {
       'app.kubernetes',
       'api.ns.svc',
       'kubernetes.default',
+      'vault.service.consul',
     ])
       assert.equal(isProbeableName(name), false, name);
     // Two labels under a TLD that is also a file extension: a file, unless a URL names it.
@@ -227,6 +231,12 @@ directory_use_ssl: false
 gateway_host: 10.20.0.5
 registry_url: registry.acme-corp.io
 proxy_host: proxy.acme-corp.io
+notHosts:
+  - legacy.acme-corp.io
+excluded_domains: [old.acme-corp.io]
+session:
+  cookies:
+    - domain: acme-corp.io
 `;
     assert.deepEqual(found('/ws/group_vars/all.yml', text), []);
   });
@@ -322,6 +332,7 @@ API_URL=https://api.acme-corp.net
     for (const name of ['tox.ini', '.editorconfig', '.bumpversion.cfg', '.isort.cfg', 'setup.cfg'])
       assert.deepEqual(found(`/ws/${name}`, ini), [], name);
     assert.deepEqual(found('/ws/.github/dependabot.yml', yaml), []);
+    assert.deepEqual(found('/ws/.gitlab-ci/terraform.yml', yaml), []);
     // The same content in a config file is read.
     assert.equal(found('/ws/config/app.yml', yaml).length, 2);
   });

@@ -213,7 +213,7 @@ const SCHEMA_FILE = /(?:^|[._-])schema\.(?:json|ya?ml)$/;
  * definitions: never read, for the reason above. Editor folders (.vscode, .idea) are read: their
  * REST client environments and data sources name the endpoints developers use.
  */
-const TOOLING_FOLDER = /(?:^|[\\/])\.(?:github|gitlab|circleci|buildkite|ci|devcontainer)[\\/]/i;
+const TOOLING_FOLDER = /(?:^|[\\/])\.(?:github|gitlab|gitlab-ci|circleci|buildkite|ci|devcontainer|woodpecker|forgejo|gitea)[\\/]/i;
 /** `Caddyfile.go`, `caddyfile.md`: source and prose about Caddyfiles, not Caddyfiles. */
 const NOT_CADDYFILE = /\.(?:go|md|txt|rs|js|ts|py|java|rb|html?|json|ya?ml|toml|sh)$/;
 

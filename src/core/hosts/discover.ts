@@ -165,8 +165,8 @@ class Reading {
   constructor(
     readonly format: ConfigFormat,
     readonly text: string,
-    /** A Jinja2/ERB/Go template or a default (`nginx.conf.j2`): its template comments are blanked too. */
-    private readonly template = false,
+    /** A Jinja2/ERB/Go template or a default (`nginx.conf.j2`): its template comments are blanked too, its file paths not read. */
+    readonly template = false,
   ) {}
 
   /** The text in lower case, for hint words. */
@@ -344,6 +344,9 @@ export function certificateFileReferences(file: string, text: string): Certifica
 
 function fileReferencesIn(file: string, reading: Reading): CertificateFileReference[] {
   const text = reading.text;
+  // A template or default renders elsewhere (on the target host, in the container): the paths it
+  // names are that machine's (`/etc/ssl/certs/pgbouncer.crt`), not files of this workspace.
+  if (reading.template) return [];
   if (!mayNameCertificate(reading.lower)) return [];
   const found = certificatePathsIn(reading, true);
   const lines = new LineIndex(text);

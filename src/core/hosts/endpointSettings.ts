@@ -216,6 +216,25 @@ const PLAIN_SERVICE_WORDS = new Set([
   'logstash',
   'fluentd',
   'graylog',
+  // A session cookie's domain: where a cookie is sent, not a server (`session.cookies[].domain`).
+  'cookie',
+  'cookies',
+  'session',
+  // Lists of names that are not to be served or reached: notHosts, excluded_domains, ignore_hosts.
+  'not',
+  'exclude',
+  'excluded',
+  'excludes',
+  'ignore',
+  'ignored',
+  'skip',
+  'deny',
+  'denied',
+  'block',
+  'blocked',
+  'blacklist',
+  'disallowed',
+  'bypass',
 ]);
 /** Key words that say the web: a bare name under them is HTTPS, 443, whatever service the key also names. */
 const WEB_WORDS = new Set(['web', 'www', 'http', 'https', 'site', 'ui', 'portal']);
@@ -228,7 +247,6 @@ const SERVICE_TLS_PORTS: Record<string, number> = {
   apiserver: 6443,
   vault: 8200,
   etcd: 2379,
-  docker: 2376,
 };
 
 /** The port of a bare name under a key with these stem words (see BARE_DOMAIN_WORDS), or undefined when it is not read. */
