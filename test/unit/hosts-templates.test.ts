@@ -207,6 +207,22 @@ trusted_domains:
     ]);
   });
 
+  it("leaves a machine's own name: cloud-init hostname/fqdn, a compose service's hostname, a pod's spec.hostname", () => {
+    assert.deepEqual(found('/ws/cloud-init/user-data.yaml', 'hostname: web1.acme-corp.io\nfqdn: web1.acme-corp.io\n'), []);
+    const compose = `services:
+  app:
+    hostname: app.acme-corp.io
+    domainname: acme-corp.io
+    environment:
+      PUBLIC_HOSTNAME: shop.acme-corp.io
+`;
+    assert.deepEqual(found('/ws/docker-compose.yml', compose), [
+      at('key:PUBLIC_HOSTNAME', 'shop.acme-corp.io:443', compose, 'shop.acme-corp.io'),
+    ]);
+    const pod = 'apiVersion: v1\nkind: Pod\nspec:\n  hostname: db-0.acme-corp.io\n';
+    assert.deepEqual(found('/ws/k8s/pod.yaml', pod), []);
+  });
+
   it('reads ldap_server in a .cfg read as key/value config', () => {
     const text = `[auth]
 ldap_server = ldap.acme-corp.io
@@ -237,6 +253,8 @@ excluded_domains: [old.acme-corp.io]
 session:
   cookies:
     - domain: acme-corp.io
+log_server: logs.acme-corp.io
+advertised_host_name: kafka1.acme-corp.io
 `;
     assert.deepEqual(found('/ws/group_vars/all.yml', text), []);
   });

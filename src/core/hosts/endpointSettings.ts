@@ -216,6 +216,16 @@ const PLAIN_SERVICE_WORDS = new Set([
   'logstash',
   'fluentd',
   'graylog',
+  'log',
+  'logs',
+  'logging',
+  'sender',
+  // The machine's or server's own name, announced to others: advertised.host.name, node_hostname.
+  'advertised',
+  'advertise',
+  'node',
+  'machine',
+  'self',
   // A session cookie's domain: where a cookie is sent, not a server (`session.cookies[].domain`).
   'cookie',
   'cookies',
@@ -248,6 +258,16 @@ const SERVICE_TLS_PORTS: Record<string, number> = {
   vault: 8200,
   etcd: 2379,
 };
+
+/**
+ * A machine's own name rather than one it connects to or serves: cloud-init's top-level `hostname`
+ * and `fqdn`, a compose service's `hostname`/`domainname`, a pod's `spec.hostname`.
+ */
+function isOwnName(path: readonly string[]): boolean {
+  const last = path[path.length - 1];
+  if (last !== 'hostname' && last !== 'fqdn' && last !== 'domainname') return false;
+  return path.length === 1 || path[path.length - 2] === 'spec' || (path[0] === 'services' && path.length === 3);
+}
 
 /** The port of a bare name under a key with these stem words (see BARE_DOMAIN_WORDS), or undefined when it is not read. */
 function bareDomainPort(stemWords: readonly string[], word: string): number | undefined {
@@ -324,7 +344,7 @@ export function keyFindings(set: PairSet, mayName: MayName = () => true): { host
       if (!hinted) {
         // A bare name under a domain, host, server or endpoint key (`base_domain: corp.io`): its
         // service's TLS port, unless the key names a plain service or the stem a plain port or TLS off.
-        if (hp.port !== undefined || isIP(host) || stem?.tlsOff || stem?.ports.length) continue;
+        if (hp.port !== undefined || isIP(host) || stem?.tlsOff || stem?.ports.length || isOwnName(p.path)) continue;
         const port = bareDomainPort(stemWords, word);
         if (port !== undefined) hosts.push({ host, port, start: part.start, end: part.end, source });
         continue;
