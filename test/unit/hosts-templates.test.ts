@@ -36,8 +36,15 @@ describe('host discovery: templates and defaults', () => {
     assert.equal(configFormat('/ws/nginx/templates/default.conf.template', nginx), 'nginx');
     // Two suffixes: a default of a template.
     assert.equal(configFormat('/ws/etc/app.yml.j2.default', 'a: 1\n'), 'yaml');
-    // Nothing underneath: Helm helpers, autoconf inputs, a bare `.example`.
-    for (const name of ['_helpers.tpl', 'Makefile.in', 'config.h.in', 'NOTES.txt.j2', '.example', 'README.md.j2'])
+    // No format underneath: a template with no extension below its suffix is read only when its
+    // content is a server config (Ansible's templates/vhost.j2); Helm helpers and autoconf inputs are not.
+    assert.equal(configFormat('/ws/roles/web/templates/vhost.j2', nginx), 'nginx');
+    assert.equal(
+      configFormat('/ws/charts/app/templates/_helpers.tpl', '{{- define "app.name" -}}\n{{ .Chart.Name }}\n{{- end }}\n'),
+      undefined,
+    );
+    assert.equal(configFormat('/ws/Makefile.in', 'prefix = @prefix@\nall:\n\tcc -o app app.c\n'), undefined);
+    for (const name of ['config.h.in', 'NOTES.txt.j2', '.example', 'README.md.j2'])
       assert.equal(mayBeConfigFile(`/ws/${name}`), false, name);
     // Skipped files stay skipped under a suffix.
     for (const name of ['package.json.j2', 'Chart.yaml.tpl', '.pre-commit-config.yaml.example'])

@@ -308,7 +308,9 @@ function formatByName(file: string, templates = true): ConfigFormat | 'sniff' | 
   const known = BY_EXTENSION[ext];
   if (known) return known;
   const inServerDir = /[\\/](?:nginx|apache2?|httpd|haproxy|sites-(?:available|enabled)|conf\.d)[\\/]/i.test(file);
-  return SNIFFED_EXTENSIONS.has(ext) || (ext === '' && inServerDir) ? 'sniff' : undefined;
+  // A template with nothing under its suffix (Ansible's `templates/vhost.j2`) is sniffed for a
+  // server config, like an extensionless file in a server's folder; nothing else is read in it.
+  return SNIFFED_EXTENSIONS.has(ext) || (ext === '' && (inServerDir || base !== whole)) ? 'sniff' : undefined;
 }
 
 function sniffServerConfig(text: string): ConfigFormat | undefined {
