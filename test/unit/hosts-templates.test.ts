@@ -147,8 +147,9 @@ describe('host discovery: which names are hosts (public-suffix list)', () => {
       'svc.example.zone',
     ])
       assert.equal(isProbeableName(name), true, name);
-    // Private-use top-level labels networks use for their own names (RFC 6762 appendix G).
-    for (const name of ['ldap.corp', 'db.internal', 'nas.lan', 'nas.home']) assert.equal(isProbeableName(name), true, name);
+    // Private-use top-level labels networks use for their own names (RFC 6762 appendix G, Consul).
+    for (const name of ['ldap.corp', 'db.internal', 'nas.lan', 'nas.home', 'vault.service.consul'])
+      assert.equal(isProbeableName(name), true, name);
     // Not a top-level domain: a file, a key path, an HCL reference, a cluster-internal name.
     for (const name of [
       'values.yaml',
@@ -159,7 +160,7 @@ describe('host discovery: which names are hosts (public-suffix list)', () => {
       'app.kubernetes',
       'api.ns.svc',
       'kubernetes.default',
-      'vault.service.consul',
+      'service.consul',
     ])
       assert.equal(isProbeableName(name), false, name);
     // Two labels under a TLD that is also a file extension: a file, unless a URL names it.

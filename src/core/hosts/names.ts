@@ -116,11 +116,11 @@ const FILE_EXTENSION_TLDS = new Set(['sh', 'py', 'md', 'tf', 'pl', 'pm', 'rs', '
 /**
  * Top-level labels outside the public-suffix list that networks use for their own names: the six
  * RFC 6762 (appendix G) lists as in private use (`intranet`, `internal`, `private`, `corp`, `home`,
- * `lan`; ICANN reserved `internal` for it in 2024). Names under them resolve on the network that
- * has them, as an infrastructure repository's hosts do. Service-discovery domains (`.consul`,
- * `.svc`) are not among them: like a cluster's names they resolve only inside.
+ * `lan`; ICANN reserved `internal` for it in 2024), and Consul's `consul`, whose service names
+ * (`vault.service.consul`) an infrastructure repository's clients connect to. Names under them
+ * resolve on the network that has them.
  */
-const PRIVATE_USE_TLDS = new Set(['intranet', 'internal', 'private', 'corp', 'home', 'lan']);
+const PRIVATE_USE_TLDS = new Set(['intranet', 'internal', 'private', 'corp', 'home', 'lan', 'consul']);
 
 /**
  * Last labels of Kubernetes-internal names, which resolve only inside a cluster: `x.ns.svc`,
@@ -148,7 +148,7 @@ function isPublicTld(tld: string): boolean {
 /**
  * A DNS name CertLens may probe: two or more valid labels, not a wildcard, under a real top-level
  * domain (the public-suffix list: `get.helm.sh` is a host though `.sh` is also a script's
- * extension) or a private-use one (`ldap.corp`, `db.internal`). Not a file name: a
+ * extension) or a private-use one (`ldap.corp`, `db.internal`, `vault.service.consul`). Not a file name: a
  * two-label name under a TLD that is also a file extension (`deploy.sh`) is a host only in a URL
  * (`inUrl`). Kubernetes-internal names (*.svc, *.cluster.local, kubernetes.default) do not resolve
  * from a developer machine and are skipped too.
@@ -160,6 +160,8 @@ export function isProbeableName(host: string, inUrl = false): boolean {
   const tld = labels[labels.length - 1];
   if (!/^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/.test(tld) || CLUSTER_TLDS.has(tld)) return false;
   if (!PRIVATE_USE_TLDS.has(tld) && !isPublicTld(tld)) return false;
+  // Consul's own domains (`service.consul`, `node.consul`) are where its names live, not hosts.
+  if (tld === 'consul' && labels.length < 3) return false;
   if (!inUrl && labels.length === 2 && FILE_EXTENSION_TLDS.has(tld)) return false;
   return labels.every((l) => LABEL.test(l));
 }
