@@ -286,6 +286,8 @@ oidc:
   issuerUrl: "https://{{ .Values.global.domain }}/auth"
 `;
     check('/ws/charts/shop/values.yaml', text, [
+      // A bare name under a host key is read without a TLS hint (HTTPS, 443).
+      ['key:host', 'chart.acme-retail.com', 443, 'chart.acme-retail.com', 0],
       ['key:hosts', 'chart.acme-retail.com', 443, 'chart.acme-retail.com', 1],
       ['key:hosts', 'alt.acme-retail.com', 443, 'alt.acme-retail.com'],
       ['key:host', 'pg.acme-retail.com', 5432, 'pg.acme-retail.com'],
@@ -814,7 +816,8 @@ metrics:
     check('/ws/charts/shop/values.yaml', text, [
       ['key:host', 'db.acme-corp.net', 5432, 'db.acme-corp.net', 0],
       ['url', 'auth.acme-corp.net', 443, 'auth.acme-corp.net'],
-      // The rule's host has no TLS hint of its own; the tls section names it.
+      // The rule's host has no TLS hint of its own: read as a bare name under a host key; the tls section names it too.
+      ['key:host', 'shop.acme-corp.net', 443, 'shop.acme-corp.net', 0],
       ['key:hosts', 'shop.acme-corp.net', 443, 'shop.acme-corp.net', 1],
     ]);
   });

@@ -31,6 +31,10 @@ export type ConfigFormat =
  *   `circle.yml`, Google Cloud Build's `cloudbuild*.yaml`, chart-testing, Codecov, Ansible's antsibull-nox): their
  *   URLs are tool downloads and the CI's own services; deployment targets also appear in the
  *   project's config, where they are found;
+ * - linters, formatters, spell and link checkers, editor settings and repository metadata (see
+ *   TOOL_CONFIG; OpenSSF's `SECURITY-INSIGHTS.yml`, Backstage's `catalog-info.yaml`, `publiccode.yml`,
+ *   a GitHub Action's `action.yml`, tox/pytest/mypy ini files, SonarQube's project properties):
+ *   their links are rule documentation, profiles and the tools' own services;
  * - documentation-site generators (MkDocs, Zensical, Read the Docs, Jekyll's `_config.yml`, mdBook's
  *   `book.toml`, DocFX's `docfx.json`) and repository metadata (CLOMonitor, Artifact Hub);
  * - Azure's `createUiDefinition.json`, the portal form of a managed application or Marketplace
@@ -136,7 +140,55 @@ const SKIPPED_FILES = new Set([
   'changelog.yaml',
   'circle.yml',
   'docfx.json',
+  'security-insights.yml',
+  'security-insights.yaml',
+  'catalog-info.yaml',
+  'catalog-info.yml',
+  'artifacthub-pkg.yml',
+  'publiccode.yml',
+  'publiccode.yaml',
+  'codemeta.json',
+  'action.yml',
+  'action.yaml',
+  'tox.ini',
+  'pytest.ini',
+  'mypy.ini',
+  'lychee.toml',
+  'typos.toml',
+  '_typos.toml',
+  'cspell.json',
+  'cspell.yaml',
+  'biome.json',
+  'dprint.json',
+  'lerna.json',
+  'nx.json',
+  'turbo.json',
+  'release-please-config.json',
+  'cliff.toml',
+  'mlc_config.json',
+  'osv-scanner.toml',
+  'detekt.yml',
+  'checkstyle.xml',
+  'rustfmt.toml',
+  'clippy.toml',
+  'deny.toml',
+  'rust-toolchain.toml',
+  'devcontainer.json',
+  'lefthook.yml',
+  'lefthook.yaml',
+  'aqua.yaml',
+  'mise.toml',
+  'sonar-project.properties',
+  'stale.yml',
 ]);
+/**
+ * Linter, formatter, editor and repository-metadata dotfiles, by name and any extension:
+ * `.rubocop.yml`, `.eslintrc.yaml`, `.markdownlint-cli2.jsonc`, `.golangci.toml`, `.yamllint.yml`,
+ * `.pre-commit-config.yaml`, `.editorconfig`, `.all-contributorsrc`, `.zenodo.json` … Their links are
+ * rule documentation, style guides, profiles and tool downloads, never what the software connects to.
+ */
+const TOOL_CONFIG =
+  /^\.(?:rubocop|eslintrc|stylelintrc|prettierrc|markdownlint|markdownlint-cli2|yamllint|hadolint|golangci|ansible-lint|mega-linter|megalinter|semgrep|spectral|commitlintrc|lintstagedrc|releaserc|swiftlint|remarkrc|textlintrc|jscpd|cspell|codespellrc|babelrc|gitleaks|trivy|checkov|kube-linter|all-contributorsrc|gitpod|mergify|coderabbit|zenodo|bumpversion|isort|coveragerc|flake8|pylintrc|vale|lychee|markdown-link-check|sonarcloud|snyk|release-please-manifest|versionrc|tflint|editorconfig|pre-commit-config|pre-commit-hooks|devcontainer|deepsource|lgtm|kodiak|pullapprove|whitesource|htmlhintrc|jshintrc|csslintrc|lefthook|mise|cz|scalafmt|clang-format|clang-tidy|stylua|ruff|rubocop_todo)(?:[._-][\w.-]*)?$/;
 /** Software bills of materials by their registered suffixes: CycloneDX `*.cdx.json`, SPDX `*.spdx.json`. */
 const SBOM_FILE = /\.(?:cdx|spdx)\.(?:json|xml|ya?ml)$/;
 /**
@@ -161,7 +213,7 @@ const SCHEMA_FILE = /(?:^|[._-])schema\.(?:json|ya?ml)$/;
  * definitions: never read, for the reason above. Editor folders (.vscode, .idea) are read: their
  * REST client environments and data sources name the endpoints developers use.
  */
-const TOOLING_FOLDER = /(?:^|[\\/])\.(?:github|gitlab|circleci|buildkite|ci|devcontainer)[\\/]/i;
+const TOOLING_FOLDER = /(?:^|[\\/])\.(?:github|gitlab|gitlab-ci|circleci|buildkite|ci|devcontainer|woodpecker|forgejo|gitea)[\\/]/i;
 /** `Caddyfile.go`, `caddyfile.md`: source and prose about Caddyfiles, not Caddyfiles. */
 const NOT_CADDYFILE = /\.(?:go|md|txt|rs|js|ts|py|java|rb|html?|json|ya?ml|toml|sh)$/;
 
@@ -185,24 +237,61 @@ const BY_EXTENSION: Record<string, ConfigFormat> = {
 };
 const SNIFFED_EXTENSIONS = new Set(['.conf', '.cfg', '.cnf', '.ini', '.vhost', '.site']);
 
+/**
+ * Suffixes of templates and of defaults kept beside the real file: Jinja2 (Ansible's
+ * `nginx.conf.j2`), Go templates (`values.yaml.tpl`, `helmfile.yaml.gotmpl`, `config.tmpl`), ERB,
+ * envsubst (`nginx.conf.template`, the nginx image's templates), autoconf `.in`, and `.default`,
+ * `.dist`, `.sample`, `.example`. Stripped to find the format underneath: `app.yml.default` is YAML,
+ * `haproxy.cfg.j2` is HAProxy. Whether such a file is production (an example, a template a
+ * deployment renders) is the file context's decision, not this one's.
+ */
+const TEMPLATE_SUFFIX = /\.(?:j2|jinja2?|tpl|gotmpl|tmpl|template|erb|default|dist|in|sample|example)$/;
+
+/** The name without its template and default suffixes (`nginx.conf.j2` -> `nginx.conf`), lower case. */
+function underlyingName(base: string): string {
+  let name = base;
+  for (let i = 0; i < 2 && TEMPLATE_SUFFIX.test(name); i++) {
+    const stripped = name.replace(TEMPLATE_SUFFIX, '');
+    // A dotfile that is only a suffix (`.example`) names nothing underneath.
+    if (!stripped || stripped === '.') break;
+    name = stripped;
+  }
+  return name;
+}
+
+/** Whether a file is a template or default that host discovery reads through its underlying format (`nginx.conf.j2`). */
+export function isTemplateName(file: string): boolean {
+  const base = path.basename(file).toLowerCase();
+  return underlyingName(base) !== base;
+}
+
 /** Which config format a file is, by name first and by content for .conf-like files; undefined to skip it. */
 export function configFormat(file: string, text: string): ConfigFormat | undefined {
   const byName = formatByName(file);
-  if (byName === 'json' && path.basename(file).toLowerCase() === 'metadata.json' && MODULE_METADATA_KEY.test(text)) return undefined;
+  const name = underlyingName(path.basename(file).toLowerCase());
+  if (byName === 'json' && name === 'metadata.json' && MODULE_METADATA_KEY.test(text)) return undefined;
   if (byName === 'http' && HTTP_RESPONSE.test(text)) return undefined;
   if (byName !== 'sniff') return byName;
-  return sniffServerConfig(text) ?? (path.extname(file) === '' ? undefined : 'ini');
+  return sniffServerConfig(text) ?? (path.extname(name) === '' ? undefined : 'ini');
 }
 
-/** Whether host discovery may read this file, by its name alone (before reading it). */
-export function mayBeConfigFile(file: string): boolean {
-  return formatByName(file) !== undefined;
+/**
+ * Whether host discovery may read this file, by its name alone (before reading it). With
+ * `templates` false, a template or default (`nginx.conf.j2`, `app.yml.default`) is not taken for
+ * its underlying format: what a broken PEM block in a config file means (parse-file.ts) stays as it
+ * was for them.
+ */
+export function mayBeConfigFile(file: string, templates = true): boolean {
+  return formatByName(file, templates) !== undefined;
 }
 
-function formatByName(file: string): ConfigFormat | 'sniff' | undefined {
-  const base = path.basename(file).toLowerCase();
+function formatByName(file: string, templates = true): ConfigFormat | 'sniff' | undefined {
+  const whole = path.basename(file).toLowerCase();
+  const base = templates ? underlyingName(whole) : whole;
   if (
     SKIPPED_FILES.has(base) ||
+    SKIPPED_FILES.has(whole) ||
+    TOOL_CONFIG.test(base) ||
     SCHEMA_FILE.test(base) ||
     CLOUD_BUILD.test(base) ||
     SBOM_FILE.test(base) ||
@@ -219,7 +308,9 @@ function formatByName(file: string): ConfigFormat | 'sniff' | undefined {
   const known = BY_EXTENSION[ext];
   if (known) return known;
   const inServerDir = /[\\/](?:nginx|apache2?|httpd|haproxy|sites-(?:available|enabled)|conf\.d)[\\/]/i.test(file);
-  return SNIFFED_EXTENSIONS.has(ext) || (ext === '' && inServerDir) ? 'sniff' : undefined;
+  // A template with nothing under its suffix (Ansible's `templates/vhost.j2`) is sniffed for a
+  // server config, like an extensionless file in a server's folder; nothing else is read in it.
+  return SNIFFED_EXTENSIONS.has(ext) || (ext === '' && (inServerDir || base !== whole)) ? 'sniff' : undefined;
 }
 
 function sniffServerConfig(text: string): ConfigFormat | undefined {
@@ -284,6 +375,13 @@ export function maskComments(text: string, format: ConfigFormat): string {
 }
 
 const TEMPLATE_COMMENT = /\{\{-?\s*\/\*[\s\S]*?\*\/\s*-?\}\}/g;
+/** Jinja2 `{# … #}` and ERB `<%# … %>` comments, blanked in templates only (`${#list[@]}` is shell, not a comment). */
+const JINJA_ERB_COMMENT = /\{#[\s\S]*?#\}|<%#[\s\S]*?%>/g;
+
+/** A template's text (see isTemplateName) with its Jinja2 and ERB comments blanked, offsets kept. */
+export function maskTemplateComments(text: string): string {
+  return text.includes('{#') || text.includes('<%#') ? text.replace(JINJA_ERB_COMMENT, blank) : text;
+}
 
 function blank(s: string): string {
   return s.replace(/[^\n]/g, ' ');

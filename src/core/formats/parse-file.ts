@@ -77,7 +77,7 @@ const PLACEHOLDER = /^(\$\{|\{\{|<|%\(|%[-+ #0-9.]*[a-zA-Z]|\$[A-Z_]|\||>)/;
  * A kubeconfig, whatever its name, is recognised by its content and reports them too.
  */
 export function reportsBrokenBlocks(file: string): boolean {
-  return CERTIFICATE_EXTENSIONS.has(path.extname(file).toLowerCase()) || mayBeConfigFile(file);
+  return CERTIFICATE_EXTENSIONS.has(path.extname(file).toLowerCase()) || mayBeConfigFile(file, false);
 }
 
 /**

@@ -476,7 +476,20 @@ function splitDotted(key: string): string[] {
   return out;
 }
 
-/** Terraform / HCL: blocks by braces, `key = value` attributes, one-line lists and objects. */
+/**
+ * An unquoted HCL value that traverses something: `var.domain`, `local.fqdn`, `module.db.host`,
+ * `data.aws_lb.main.dns_name`, `each.value`, `self.ipv4_address`, `path.module`, `aws_instance.web.private_dns`.
+ * An expression, not a literal: HCL quotes every literal string, so `host = var.domain` is not the host `var.domain`.
+ */
+const HCL_TRAVERSAL = /^[A-Za-z_][\w-]*(?:\.[\w*-]|\[)/;
+
+/** Whether the scalar at [start, end) of `line` is an HCL expression rather than a literal string (see HCL_TRAVERSAL). */
+function isHclExpression(line: string, sc: Scalar): boolean {
+  const before = line[sc.start - 1];
+  return before !== '"' && before !== "'" && HCL_TRAVERSAL.test(sc.value);
+}
+
+/** Terraform / HCL: blocks by braces, `key = value` attributes, one-line lists and objects; expressions are left out. */
 function hclPairs(text: string): Pair[] {
   const pairs: Pair[] = [];
   const stack: string[][] = [];
@@ -516,9 +529,10 @@ function hclPairs(text: string): Pair[] {
       continue;
     }
     if (line[valueFrom] === '[') {
-      flowItems(line, valueFrom).forEach((sc, i) =>
-        pairs.push({ path: [...path, String(i)], value: sc.value, start: start + sc.start, end: start + sc.end, item: true }),
-      );
+      flowItems(line, valueFrom).forEach((sc, i) => {
+        if (!isHclExpression(line, sc))
+          pairs.push({ path: [...path, String(i)], value: sc.value, start: start + sc.start, end: start + sc.end, item: true });
+      });
     } else if (line[valueFrom] === '{') {
       if (!line.includes('}', valueFrom)) {
         stack.push([unquote(attr[1]), `#${block++}`]);
@@ -526,10 +540,11 @@ function hclPairs(text: string): Pair[] {
       }
       const g = `${start}`;
       for (const { key, scalar } of inlineMap(line, valueFrom, '='))
-        pairs.push({ path: [...path, key], value: scalar.value, start: start + scalar.start, end: start + scalar.end, group: g });
+        if (!isHclExpression(line, scalar))
+          pairs.push({ path: [...path, key], value: scalar.value, start: start + scalar.start, end: start + scalar.end, group: g });
     } else {
       const sc = scalarAt(line, valueFrom, /\s*(?:,\s*)?$/);
-      if (sc) pairs.push({ path, value: sc.value, start: start + sc.start, end: start + sc.end, group });
+      if (sc && !isHclExpression(line, sc)) pairs.push({ path, value: sc.value, start: start + sc.start, end: start + sc.end, group });
     }
   }
   return pairs;

@@ -15,7 +15,7 @@ import {
   type PathFound,
   type ServerFindings,
 } from './servers';
-import { configFormat, type ConfigFormat, maskComments } from '../formats/configFormats';
+import { configFormat, type ConfigFormat, isTemplateName, maskComments, maskTemplateComments } from '../formats/configFormats';
 import type { ProbeTarget } from './tlsHandshake';
 import { findHostPorts, findUrls, type Found, mayHoldTlsPort, mayHoldUrl } from './urls';
 
@@ -77,6 +77,17 @@ function hasPortKey(text: string): boolean {
   }
   return false;
 }
+/**
+ * A key ending in host, domain, server or endpoint whose value starts like a DNS name
+ * (`base_domain: corp.io`, `ldap_server = ldap.corp.io`): worth reading for bare names (see
+ * keyFindings) though no TLS word is near. Over the lower-cased text; linear (no nested repeats).
+ */
+const BARE_DOMAIN_KEY = /(?:host|domain|server|endpoint|fqdn)(?:name)?s?["']?[ \t]*[:=][ \t]*["'[]?[ \t]*[a-z0-9][a-z0-9-]*\.[a-z]/;
+
+function hasBareDomainKey(lower: string): boolean {
+  return BARE_DOMAIN_KEY.test(lower);
+}
+
 const SERVER_FORMATS = new Set<ConfigFormat>(['nginx', 'apache', 'haproxy', 'caddy', 'http']);
 
 /**
@@ -108,7 +119,7 @@ export function discoverAll(
 /** A config file's reading; undefined when it is no config format or cannot name anything (JSON that opens no object). */
 function readingOf(file: string, text: string): Reading | undefined {
   const format = configFormat(file, text);
-  return format && mayHoldPairs(format, text) ? new Reading(format, text) : undefined;
+  return format && mayHoldPairs(format, text) ? new Reading(format, text, isTemplateName(file)) : undefined;
 }
 
 function hostsIn(file: string, reading: Reading, options: DiscoverOptions): HostReference[] {
@@ -123,7 +134,7 @@ function hostsIn(file: string, reading: Reading, options: DiscoverOptions): Host
     const at = `${f.start}:${f.end}`;
     if (seen.has(at)) continue;
     seen.add(at);
-    if (skipReason(f.host) || (!ignore.empty && ignore.matches(f.host, f.port))) continue;
+    if (skipReason(f.host, f.scheme !== undefined) || (!ignore.empty && ignore.matches(f.host, f.port))) continue;
     const ref: HostReference & { offset: number } = {
       host: f.host,
       port: f.port,
@@ -154,6 +165,8 @@ class Reading {
   constructor(
     readonly format: ConfigFormat,
     readonly text: string,
+    /** A Jinja2/ERB/Go template or a default (`nginx.conf.j2`): its template comments are blanked too, its file paths not read. */
+    readonly template = false,
   ) {}
 
   /** The text in lower case, for hint words. */
@@ -163,7 +176,11 @@ class Reading {
 
   /** Comments blanked; jsonc-parser skips JSON's comments itself. */
   get masked(): string {
-    return (this.maskedText ??= this.format === 'json' ? this.text : maskComments(this.text, this.format));
+    if (this.maskedText === undefined) {
+      const text = this.template ? maskTemplateComments(this.text) : this.text;
+      this.maskedText = this.format === 'json' ? text : maskComments(text, this.format);
+    }
+    return this.maskedText;
   }
 
   /** What a server config (nginx, Apache, HAProxy, Caddy, .http) names; undefined for other formats. */
@@ -186,7 +203,9 @@ function endpointsIn(reading: Reading, fileName: string, readBlocks: boolean): F
   const hasUrl = mayHoldUrl(text);
   const hasPort = mayHoldTlsPort(text);
   const lower = reading.lower;
-  const hasKeys = HOST_KEY_WORDS.some((w) => lower.includes(w)) && (TLS_KEY_WORDS.some((w) => lower.includes(w)) || hasPortKey(text));
+  const hasKeys =
+    HOST_KEY_WORDS.some((w) => lower.includes(w)) &&
+    (TLS_KEY_WORDS.some((w) => lower.includes(w)) || hasPortKey(text) || hasBareDomainKey(lower));
   if (!SERVER_FORMATS.has(format) && !hasUrl && !hasPort && !hasKeys) return [];
   const masked = reading.masked;
   const server = reading.server;
@@ -325,6 +344,9 @@ export function certificateFileReferences(file: string, text: string): Certifica
 
 function fileReferencesIn(file: string, reading: Reading): CertificateFileReference[] {
   const text = reading.text;
+  // A template or default renders elsewhere (on the target host, in the container): the paths it
+  // names are that machine's (`/etc/ssl/certs/pgbouncer.crt`), not files of this workspace.
+  if (reading.template) return [];
   if (!mayNameCertificate(reading.lower)) return [];
   const found = certificatePathsIn(reading, true);
   const lines = new LineIndex(text);

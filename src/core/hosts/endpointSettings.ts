@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { isCertificateFileName } from '../formats/extensions';
 import { isPlaceholder, normalizeHost, TLS_PORTS, TLS_SCHEMES } from './names';
 import type { Pair, PairSet } from './configValues';
@@ -122,7 +123,161 @@ export function keyWords(path: readonly string[], cache?: Map<string, string[]>)
 
 interface StemInfo {
   tls?: string;
+  /** A TLS switch set off: `ldap.use_ssl: false`. */
+  tlsOff?: boolean;
   ports: { port: number; tls: boolean }[];
+}
+
+/** Values that switch TLS off. */
+const OFF_VALUE = /^(?:false|no|off|0|disabled?|none|plain|plaintext|http)$/i;
+
+/**
+ * Last words of keys under which a bare DNS name is read without a TLS hint: `base_domain: corp.io`,
+ * `nextcloud_domain: cloud.corp.io`, `ldap_server = ldap.corp.io`, `api_endpoint`, `hosts: [a.corp.io]`.
+ * Not `url`, `address` or `broker`: their bare values are as often plain services.
+ */
+const BARE_DOMAIN_WORDS = new Set([
+  'host',
+  'hosts',
+  'hostname',
+  'hostnames',
+  'fqdn',
+  'domain',
+  'domains',
+  'server',
+  'servers',
+  'servername',
+  'endpoint',
+  'endpoints',
+]);
+/**
+ * Words of a key that name a service which speaks plain text unless told otherwise, or a name that
+ * is no server at all (a DNS search domain, a mail domain, a listen address, an SSH target): a
+ * bare name under `db_host`, `ntp_server`, `smtp_relay_host`… needs a TLS hint as before.
+ */
+const PLAIN_SERVICE_WORDS = new Set([
+  'db',
+  'database',
+  'postgres',
+  'postgresql',
+  'pg',
+  'mysql',
+  'mariadb',
+  'mssql',
+  'sql',
+  'redis',
+  'memcache',
+  'memcached',
+  'mongo',
+  'mongodb',
+  'cassandra',
+  'kafka',
+  'zookeeper',
+  'zk',
+  'nats',
+  'ntp',
+  'dns',
+  'name',
+  'nameserver',
+  'nameservers',
+  'search',
+  'syslog',
+  'statsd',
+  'graphite',
+  'mail',
+  'email',
+  'relay',
+  'proxy',
+  'ssh',
+  'sftp',
+  'bastion',
+  'jump',
+  'ansible',
+  'listen',
+  'bind',
+  'local',
+  'localhost',
+  'no',
+  'kdc',
+  'kerberos',
+  'krb5',
+  'realm',
+  'ad',
+  'workgroup',
+  'dhcp',
+  'tftp',
+  'nfs',
+  'smb',
+  'cifs',
+  'radius',
+  'snmp',
+  'vnc',
+  'rdp',
+  'logstash',
+  'fluentd',
+  'graylog',
+  'log',
+  'logs',
+  'logging',
+  'sender',
+  // The machine's or server's own name, announced to others: advertised.host.name, node_hostname.
+  'advertised',
+  'advertise',
+  'node',
+  'machine',
+  'self',
+  // A session cookie's domain: where a cookie is sent, not a server (`session.cookies[].domain`).
+  'cookie',
+  'cookies',
+  'session',
+  // Lists of names that are not to be served or reached: notHosts, excluded_domains, ignore_hosts.
+  'not',
+  'exclude',
+  'excluded',
+  'excludes',
+  'ignore',
+  'ignored',
+  'skip',
+  'deny',
+  'denied',
+  'block',
+  'blocked',
+  'blacklist',
+  'disallowed',
+  'bypass',
+]);
+/** Key words that say the web: a bare name under them is HTTPS, 443, whatever service the key also names. */
+const WEB_WORDS = new Set(['web', 'www', 'http', 'https', 'site', 'ui', 'portal']);
+/** Well-known TLS ports of services a key may name, for a bare name under it: `ldap_server` -> 636. */
+const SERVICE_TLS_PORTS: Record<string, number> = {
+  ldaps: 636,
+  smtps: 465,
+  imaps: 993,
+  k8s: 6443,
+  apiserver: 6443,
+  vault: 8200,
+  etcd: 2379,
+};
+
+/**
+ * A machine's own name rather than one it connects to or serves: cloud-init's top-level `hostname`
+ * and `fqdn`, a compose service's `hostname`/`domainname`, a pod's `spec.hostname`.
+ */
+function isOwnName(path: readonly string[]): boolean {
+  const last = path[path.length - 1];
+  if (last !== 'hostname' && last !== 'fqdn' && last !== 'domainname') return false;
+  return path.length === 1 || path[path.length - 2] === 'spec' || (path[0] === 'services' && path.length === 3);
+}
+
+/** The port of a bare name under a key with these stem words (see BARE_DOMAIN_WORDS), or undefined when it is not read. */
+function bareDomainPort(stemWords: readonly string[], word: string): number | undefined {
+  if (!BARE_DOMAIN_WORDS.has(word) || stemWords.some((w) => PLAIN_SERVICE_WORDS.has(w))) return undefined;
+  if (stemWords.some((w) => WEB_WORDS.has(w))) return 443;
+  for (const w of stemWords) {
+    const port = PROTOCOL_TLS_PORTS[w] ?? SERVICE_TLS_PORTS[w];
+    if (port !== undefined) return port;
+  }
+  return 443;
 }
 
 /** A predicate on a value's key path and YAML document: may it name an endpoint? (see endpointFilter) */
@@ -145,8 +300,9 @@ export function keyFindings(set: PairSet, mayName: MayName = () => true): { host
     if (p.item) continue;
     const portish = PORTISH_KEY.test(p.path[p.path.length - 1]) && /^\d{1,5}$/.test(p.value);
     const tlsish = TLS_VALUE.test(p.value);
+    const offish = !tlsish && OFF_VALUE.test(p.value);
     const certish = isCertificateFileName(p.value) || CERT_DIR.test(p.value);
-    if (!portish && !tlsish && !certish) continue;
+    if (!portish && !tlsish && !offish && !certish) continue;
     const w = keyWords(p.path, cache);
     const last = w[w.length - 1];
     if (portish && PORT_WORDS.has(last)) {
@@ -158,9 +314,11 @@ export function keyFindings(set: PairSet, mayName: MayName = () => true): { host
       }
       info(stemWords.join('.')).ports.push({ port: Number(p.value), tls });
     }
-    if (tlsish) {
+    if (tlsish || offish) {
       for (let k = Math.max(0, w.length - 3); k < w.length; k++) {
-        if (TLS_KEYS.has(w.slice(k).join(''))) info(w.slice(0, k).join('.')).tls = p.value.toLowerCase();
+        if (!TLS_KEYS.has(w.slice(k).join(''))) continue;
+        if (tlsish) info(w.slice(0, k).join('.')).tls = p.value.toLowerCase();
+        else if (w[w.length - 1] !== 'scheme' && w[w.length - 1] !== 'protocol') info(w.slice(0, k).join('.')).tlsOff = true;
       }
     }
     const certPath = certish ? certPathFrom(p, w) : undefined;
@@ -171,7 +329,7 @@ export function keyFindings(set: PairSet, mayName: MayName = () => true): { host
   for (const p of set.pairs) {
     const candidate = hostCandidate(p, set.kinds[p.doc ?? 0], cache);
     if (!candidate || !mayName(p.path, p.doc)) continue;
-    const { stemWords, source, forced } = candidate;
+    const { stemWords, source, forced, word } = candidate;
     const stem = stems.get(stemWords.join('.'));
     // A TLS switch one level up counts too: spring.kafka.security.protocol=SSL for spring.kafka.bootstrap-servers.
     const parentTls = stemWords.length >= 2 ? stems.get(stemWords.slice(0, -1).join('.'))?.tls : undefined;
@@ -183,7 +341,14 @@ export function keyFindings(set: PairSet, mayName: MayName = () => true): { host
       if (!hp || !host) continue;
       const tlsPort = stem?.ports.find((x) => x.tls) ?? stem?.ports.find((x) => TLS_PORTS.has(x.port));
       const hinted = forced || stemSaysTls || !!tlsValue || !!tlsPort || (hp.port !== undefined && TLS_PORTS.has(hp.port));
-      if (!hinted) continue;
+      if (!hinted) {
+        // A bare name under a domain, host, server or endpoint key (`base_domain: corp.io`): its
+        // service's TLS port, unless the key names a plain service or the stem a plain port or TLS off.
+        if (hp.port !== undefined || isIP(host) || stem?.tlsOff || stem?.ports.length || isOwnName(p.path)) continue;
+        const port = bareDomainPort(stemWords, word);
+        if (port !== undefined) hosts.push({ host, port, start: part.start, end: part.end, source });
+        continue;
+      }
       const schemePort = tlsValue ? TLS_SCHEMES.get(tlsValue) : undefined;
       const protocolPort = stemWords.map((x) => PROTOCOL_TLS_PORTS[x]).find((x) => x !== undefined);
       const port = hp.port ?? tlsPort?.port ?? stem?.ports[0]?.port ?? schemePort ?? protocolPort ?? 443;
@@ -198,6 +363,8 @@ interface Candidate {
   source: string;
   /** Context alone makes it TLS (an Ingress host). */
   forced: boolean;
+  /** The key's host word: host, hostname, domain, server, url … */
+  word: string;
 }
 
 function hostCandidate(p: Pair, kind: string | undefined, cache: Map<string, string[]>): Candidate | undefined {
@@ -209,16 +376,19 @@ function hostCandidate(p: Pair, kind: string | undefined, cache: Map<string, str
   if (kind === 'Ingress') {
     const s = p.path.join('.');
     if (/^spec\.rules\.\d+\.host$/.test(s) || /^spec\.tls\.\d+\.hosts\.\d+$/.test(s))
-      return { stemWords: [], source: 'ingress', forced: true };
+      return { stemWords: [], source: 'ingress', forced: true, word: 'host' };
   }
   const w = keyWords(keyPath, cache);
   const last = w[w.length - 1];
   const lastTwo = w.slice(-2).join('');
   let stemWords: string[];
+  let word = last;
   if (p.item ? PLURAL_HOST_WORDS.has(last) : HOST_WORDS.has(last) || PLURAL_HOST_WORDS.has(last)) stemWords = w.slice(0, -1);
-  else if (!p.item && (lastTwo === 'hostname' || lastTwo === 'servername')) stemWords = w.slice(0, -2);
-  else return undefined;
-  return { stemWords, source: `key:${rawKey}`, forced: false };
+  else if (!p.item && (lastTwo === 'hostname' || lastTwo === 'servername')) {
+    stemWords = w.slice(0, -2);
+    word = lastTwo;
+  } else return undefined;
+  return { stemWords, source: `key:${rawKey}`, forced: false, word };
 }
 
 /** A value split at commas (bootstrap.servers=a:9093,b:9093), each part with its offsets. */
@@ -287,6 +457,9 @@ const DOCUMENTATION_WORDS = new Set([
   'tutorial',
   'support',
   'terms',
+  // OAuth scopes: `https://www.googleapis.com/auth/cloud-platform` names a permission, not a server.
+  'scope',
+  'scopes',
 ]);
 /** The same, only as a key's first word: `sourceUrl`, `repository`, `home` (but `dataSource.url` is a connection). */
 const DOCUMENTATION_FIRST_WORDS = new Set(['source', 'sources', 'repository', 'repo', 'home', 'message']);
@@ -420,11 +593,17 @@ function isOpenApiServer(path: readonly string[]): boolean {
  * `ldaps://a ldaps://b` are settings.
  */
 export function isConnectionValue(value: string): boolean {
-  for (const word of value.split(/\s+/)) {
+  // A template expression is one opaque word: `https://get.helm.sh/helm-{{ helm_version }}-linux-amd64.tar.gz`
+  // is one URL whose host is literal (a host that is itself an expression is dropped where it is read).
+  const v = value.includes('{') || value.includes('<%') ? value.replace(TEMPLATE_EXPRESSION, 'T') : value;
+  for (const word of v.split(/\s+/)) {
     if (word && !CONNECTION_WORD.test(word)) return false;
   }
   return true;
 }
+
+/** Jinja2 and Go template `{{ }}` and `{% %}`, ERB `<%= %>`, shell and HCL `${ }` (one level of nesting). */
+const TEMPLATE_EXPRESSION = /\{\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}\}|\{%[\s\S]*?%\}|<%[\s\S]*?%>|\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}/g;
 
 const CONNECTION_WORD =
   /^[[("']*(?:-{0,2}[A-Za-z_][\w.-]*=)?["']?(?:(?:jdbc:)?[a-z][a-z0-9+.-]*:\/\/|\[[0-9a-f:.]+\]:\d|[a-z0-9][\w.-]*:\d)/i;
@@ -438,7 +617,7 @@ export function valueFindings(text: string, pairs: readonly Pair[], mayName: May
   for (const p of pairs) {
     if (out.length >= limit) break;
     const url = p.value.includes('://');
-    if (p.named || (!url && !TLS_PORT_IN_VALUE.test(p.value))) continue;
+    if (p.named || (!url && !TLS_PORT_IN_VALUE.test(p.value)) || (url && OAUTH_SCOPE_URL.test(p.value))) continue;
     if (!isConnectionValue(p.value) || !mayName(p.path, p.doc)) continue;
     const found = url
       ? findUrls(text, 'url', p.start, p.end, limit - out.length)
@@ -447,6 +626,12 @@ export function valueFindings(text: string, pairs: readonly Pair[], mayName: May
   }
   return out;
 }
+
+/**
+ * OAuth scopes written as URLs, under whatever key: Google's `https://www.googleapis.com/auth/…`,
+ * Microsoft identity platform's `https://graph.microsoft.com/.default` and `…/user_impersonation`.
+ */
+const OAUTH_SCOPE_URL = /https:\/\/(?:www\.)?googleapis\.com\/auth\/|:\/\/[^\s/]+\/(?:\.default|user_impersonation)(?:\s|$)/i;
 
 /** Cheap pre-test: a colon followed by a digit. */
 const TLS_PORT_IN_VALUE = /:\d/;

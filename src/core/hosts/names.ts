@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { parse } from 'tldts';
 import { hostPortKey } from '../hostPort';
 
 export { hostPortKey };
@@ -104,51 +105,22 @@ export function isLocalAddress(host: string): boolean {
   return false;
 }
 
-/** File extensions that look like a top-level domain in `name.ext` but mean a file. */
-const FILE_LIKE_TLDS = new Set([
-  'yaml',
-  'yml',
-  'json',
-  'xml',
-  'conf',
-  'cfg',
-  'ini',
-  'txt',
-  'log',
-  'pem',
-  'crt',
-  'key',
-  'cer',
-  'der',
-  'p12',
-  'pfx',
-  'jks',
-  'html',
-  'htm',
-  'js',
-  'ts',
-  'mjs',
-  'cjs',
-  'java',
-  'class',
-  'jar',
-  'py',
-  'rb',
-  'go',
-  'sh',
-  'md',
-  'properties',
-  'env',
-  'toml',
-  'lock',
-  'csv',
-  'sql',
-  'tf',
-  'bak',
-  'tmp',
-  'php',
-  'css',
-]);
+/**
+ * Top-level labels that are file extensions too (`deploy.sh`, `setup.py`, `README.md`, `main.tf`):
+ * a two-label name ending in one is a file unless a URL names it (`https://helm.sh`); with more
+ * labels it is a host (`get.helm.sh`). Only real top-level domains are listed: a name ending in
+ * `yaml`, `json` or `pem` is no host anyway, the public-suffix list says so.
+ */
+const FILE_EXTENSION_TLDS = new Set(['sh', 'py', 'md', 'tf', 'pl', 'pm', 'rs', 'so', 'zip', 'mov', 'cc', 'in', 'am', 'ml', 'ps']);
+
+/**
+ * Top-level labels outside the public-suffix list that networks use for their own names: the six
+ * RFC 6762 (appendix G) lists as in private use (`intranet`, `internal`, `private`, `corp`, `home`,
+ * `lan`; ICANN reserved `internal` for it in 2024), and Consul's `consul`, whose service names
+ * (`vault.service.consul`) an infrastructure repository's clients connect to. Names under them
+ * resolve on the network that has them.
+ */
+const PRIVATE_USE_TLDS = new Set(['intranet', 'internal', 'private', 'corp', 'home', 'lan', 'consul']);
 
 /**
  * Last labels of Kubernetes-internal names, which resolve only inside a cluster: `x.ns.svc`,
@@ -159,35 +131,57 @@ const CLUSTER_TLDS = new Set(['svc', 'cluster', 'default']);
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
+/** Whether the public-suffix list (tldts, ICANN and private sections) has this top-level label; one lookup per label. */
+const publicTlds = new Map<string, boolean>();
+
+function isPublicTld(tld: string): boolean {
+  let known = publicTlds.get(tld);
+  if (known === undefined) {
+    const parsed = parse(`x.${tld}`, { allowPrivateDomains: true });
+    known = parsed.publicSuffix === tld && (parsed.isIcann === true || parsed.isPrivate === true);
+    if (publicTlds.size >= 10_000) publicTlds.clear();
+    publicTlds.set(tld, known);
+  }
+  return known;
+}
+
 /**
- * A DNS name CertLens may probe: two or more valid labels, an alphabetic top-level label, not a
- * wildcard and not a file name. Kubernetes-internal names (*.svc, *.cluster.local, kubernetes.default)
- * do not resolve from a developer machine and are skipped too.
+ * A DNS name CertLens may probe: two or more valid labels, not a wildcard, under a real top-level
+ * domain (the public-suffix list: `get.helm.sh` is a host though `.sh` is also a script's
+ * extension) or a private-use one (`ldap.corp`, `db.internal`, `vault.service.consul`). Not a file name: a
+ * two-label name under a TLD that is also a file extension (`deploy.sh`) is a host only in a URL
+ * (`inUrl`). Kubernetes-internal names (*.svc, *.cluster.local, kubernetes.default) do not resolve
+ * from a developer machine and are skipped too.
  */
-export function isProbeableName(host: string): boolean {
+export function isProbeableName(host: string, inUrl = false): boolean {
   if (host.length > 253 || host.length < 4) return false;
   const labels = host.split('.');
   if (labels.length < 2) return false;
   const tld = labels[labels.length - 1];
-  if (!/^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/.test(tld) || FILE_LIKE_TLDS.has(tld) || CLUSTER_TLDS.has(tld)) return false;
+  if (!/^(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/.test(tld) || CLUSTER_TLDS.has(tld)) return false;
+  if (!PRIVATE_USE_TLDS.has(tld) && !isPublicTld(tld)) return false;
+  // Consul's own domains (`service.consul`, `node.consul`) are where its names live, not hosts.
+  if (tld === 'consul' && labels.length < 3) return false;
+  if (!inUrl && labels.length === 2 && FILE_EXTENSION_TLDS.has(tld)) return false;
   return labels.every((l) => LABEL.test(l));
 }
 
-/** Normalises a host as written (case, brackets, trailing dot); undefined when it is not a host. */
-export function normalizeHost(raw: string): string | undefined {
+/** Normalises a host as written (case, brackets, trailing dot); undefined when it is not a host (see isProbeableName). */
+export function normalizeHost(raw: string, inUrl = false): string | undefined {
   let h = raw.trim().toLowerCase();
   if (h.startsWith('[') && h.endsWith(']')) h = h.slice(1, -1);
   if (h.endsWith('.')) h = h.slice(0, -1);
   if (!h) return undefined;
   if (isIP(h)) return h;
-  return isProbeableName(h) ? h : undefined;
+  return isProbeableName(h, inUrl) ? h : undefined;
 }
 
-/** Why a host found in a file is not probed, or undefined when it may be. */
-export function skipReason(host: string): 'reserved' | 'local' | 'invalid' | undefined {
+/** Why a host found in a file (in a URL: `inUrl`) is not probed, or undefined when it may be. */
+export function skipReason(host: string, inUrl = false): 'reserved' | 'local' | 'invalid' | undefined {
   if (isIP(host)) return isLocalAddress(host) ? 'local' : undefined;
-  if (!isProbeableName(host)) return 'invalid';
+  // Reserved first: `.test`, `.example` and `.local` are not in the public-suffix list either.
   if (isReservedName(host)) return 'reserved';
+  if (!isProbeableName(host, inUrl)) return 'invalid';
   return isLoopbackName(host) ? 'local' : undefined;
 }
 

@@ -54,7 +54,7 @@ export function findUrls(text: string, source: string, from = 0, to = text.lengt
     if (!parsed) continue;
     const port = parsed.port ?? tls.port;
     if (port === undefined) continue;
-    const host = normalizeHost(parsed.host);
+    const host = normalizeHost(parsed.host, true);
     if (!host) continue;
     const start = from + m.index + m[1].length + 3 + at + 1;
     out.push({ host, port, scheme, start, end: start + hostPort.length, source });
