@@ -1,7 +1,9 @@
 import { mayDeploy, mentionsIn } from '../deployment';
 import { discoverAll } from '../hosts/discover';
 import { mayBeConfigFile } from '../formats/configFormats';
-import type { Discovered } from './readPool';
+import type { DiscoverMode, Discovered } from './readPool';
+
+export type { DiscoverMode } from './readPool';
 
 /**
  * Whether discovery reads this file: config formats (never source code or prose) for hosts and
@@ -10,12 +12,6 @@ import type { Discovered } from './readPool';
 export function wantsDiscovery(file: string, mode: DiscoverMode = true): boolean {
   return mode === 'mentions' ? mayDeploy(file) : mayBeConfigFile(file) || mayDeploy(file);
 }
-
-/**
- * What discovery looks for: everything (`true`: hosts, certificate paths, deployment evidence), or
- * only the certificate files deployment files name (`'mentions'`: the CLI without --hosts).
- */
-export type DiscoverMode = boolean | 'mentions';
 
 const decoder = new TextDecoder('utf-8');
 

@@ -2,7 +2,6 @@ import { Worker } from 'node:worker_threads';
 import type { ReadOutcome } from './files';
 import type { FileResult, UnreadableFolder } from '../model';
 import type { Mention } from '../deployment';
-import type { DiscoverMode } from './discovery';
 import type { CertificateFileReference, HostReference } from '../hosts/discover';
 import type { FragmentSpec, ReportFragment } from '../report/stream';
 import { type FailureLog, runInBackground } from '../background';
@@ -50,6 +49,12 @@ export interface ReadRequest {
 
 export const CLAIMED_BY_WORKER = 1;
 export const CLAIMED_BY_CALLER = 2;
+
+/**
+ * What discovery looks for: everything (`true`: hosts, certificate paths, deployment evidence), or
+ * only the certificate files deployment files name (`'mentions'`: the CLI without --hosts).
+ */
+export type DiscoverMode = boolean | 'mentions';
 
 /** Host discovery results for a config file, when the request asked for discovery. */
 export interface Discovered {
