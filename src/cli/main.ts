@@ -18,7 +18,9 @@ import {
   checkCommand,
   checkTargets,
   HOST_ARG_OPTIONS,
+  checkDrift,
   HostCollector,
+  inventoryIndex,
   hostCliOptions,
   lifetimeShareSettings,
   SHARE_ARG_OPTIONS,
@@ -249,7 +251,7 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
   // One-line JSON is written as it is serialised: each file's part on the thread that parsed it (see
   // report/stream.ts). A baseline or git history is matched against the whole report, so not then.
   const streamed: FragmentSpec | undefined =
-    format === 'json' && mode === 'scan' && indent === undefined && !baseline && !values['last-change']
+    format === 'json' && mode === 'scan' && indent === undefined && !baseline && !values['last-change'] && !collector
       ? { now, rules, contextGlobs, folders, cwd: process.cwd(), policy, ownerRoots, hosts: !!collector }
       : undefined;
   const fragments: ReportFragment[] = [];
@@ -324,6 +326,8 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     // Every file's findings (the one findings path, core/findings), the hosts', then the non-production policy.
     const found = inventory.findings(now, rules);
     if (checked) found.push(...checked.findings);
+    // Drift: what the checked hosts serve against the certificates the configuration pairs with them.
+    if (checked && collector) found.push(...checkDrift(collector, inventoryIndex(inventory, contextOf), checked.results, now, rules));
     const findings = withContextPolicy(found, contextOf, policy);
     mark('rules');
     const ownersOf = ownersByRoot(ownerRoots, readTextIfExists);

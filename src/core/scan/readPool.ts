@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { ReadOutcome } from './files';
 import type { FileResult, UnreadableFolder } from '../model';
 import type { CertificateFileReference, HostReference } from '../hosts/discover';
+import type { Pairing } from '../hosts/pairing';
 import type { FragmentSpec, ReportFragment } from '../report/stream';
 import { type FailureLog, runInBackground } from '../background';
 
@@ -53,6 +54,8 @@ export const CLAIMED_BY_CALLER = 2;
 export interface Discovered {
   hosts?: HostReference[];
   fileRefs?: CertificateFileReference[];
+  /** Hosts the file serves with a certificate it names, and the Secrets it declares (drift). */
+  pairing?: Pairing;
   /** Why discovery failed on this file (it found nothing then). */
   error?: string;
   /** The file's text, left for the caller to discover (ReadRequest.discoverHereAbove). */
