@@ -155,6 +155,36 @@ describe('drift: pairing a served name with a certificate in configuration', () 
     assert.deepEqual(pairing.secrets, [{ file: '/ws/k8s/shop.yaml', name: 'shop-tls', namespace: 'web', fromLine: 9, toLine: 18 }]);
   });
 
+  it('Kubernetes: a Secret first, the Ingress after it: positions count from the whole file; a Secret without a name declares nothing', () => {
+    const yaml = [
+      'kind: Secret',
+      'metadata:',
+      '  # the TLS Secret',
+      '  name: "api-tls"',
+      'data:',
+      '  tls.crt: AAAA',
+      '---',
+      'kind: Secret',
+      'data: {}',
+      '--- # the Ingress',
+      'kind: Ingress',
+      'spec:',
+      '  tls:',
+      '    - secretName: api-tls',
+      '      hosts: ["api.drift.dev"]',
+      '',
+    ].join('\n');
+    const pairing = pairingIn('/ws/k8s/api.yaml', yaml);
+    assert.deepEqual(
+      pairing.secrets.map((x) => [x.name, x.fromLine, x.toLine]),
+      [['api-tls', 0, 6]],
+    );
+    assert.deepEqual(brief('/ws/k8s/api.yaml', yaml), [
+      { host: 'api.drift.dev', port: 443, via: 'ingress', cert: 'secret:api-tls', ...positionOf(yaml, 'api.drift.dev') },
+    ]);
+    assert.deepEqual(pairing.pairs[0].certificateRange?.start, positionOf(yaml, 'api-tls', 1));
+  });
+
   it('Helm values: a tls entry with hosts and secretName; a templated secret name pairs nothing', () => {
     const yaml = [
       'ingress:',

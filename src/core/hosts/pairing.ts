@@ -319,66 +319,81 @@ function child(map: unknown, key: string): unknown {
 function yamlPairing(file: string, text: string): Pairing {
   const lines = new LineIndex(text);
   const out: Pairing = { pairs: [], secrets: [] };
-  let docs;
-  try {
-    docs = parseAllDocuments(text, { uniqueKeys: false });
-  } catch {
-    return NOTHING;
+  // Documents are split by their `---` lines; a Secret is read by lines (a stream of large Secrets is
+  // common, and a YAML parse of their base64 costs ~0.1 ms per KB), only documents that can pair are parsed.
+  const separator = /^---[ \t]*(?:#.*)?$/gm;
+  let start = 0;
+  for (;;) {
+    const m = separator.exec(text);
+    const end = m ? m.index : text.length;
+    const doc = text.slice(start, end);
+    if (/^kind:[ \t]*["']?Secret["']?[ \t]*$/m.test(doc)) secretIn(file, doc, start, lines, out.secrets);
+    else if ((doc.includes('secretName') || doc.includes('certFile')) && out.pairs.length < MAX_PAIRS)
+      pairsInDocument(file, doc, start, lines, out.pairs);
+    if (!m) break;
+    start = m.index + m[0].length;
   }
-  if (!Array.isArray(docs)) return NOTHING;
-  const range = (n: Node) => lines.range(n.range?.[0] ?? 0, n.range?.[1] ?? 0);
-  for (const doc of docs) {
-    if (doc.errors.length) continue;
-    const root = doc.contents;
+  return out;
+}
+
+/** A Secret's `metadata.name` (and namespace), read by indentation. */
+function secretIn(file: string, doc: string, offset: number, lines: LineIndex, out: SecretDeclaration[]): void {
+  const metadata = /^metadata:[ \t]*\r?\n((?:[ \t]+.*(?:\r?\n|$)|[ \t]*(?:#.*)?\r?\n)*)/m.exec(doc);
+  if (!metadata) return;
+  const field = (key: string) => new RegExp(`^[ \\t]+${key}:[ \\t]*["']?([\\w.-]+)["']?[ \\t]*(?:#.*)?$`, 'm').exec(metadata[1])?.[1];
+  const name = field('name');
+  if (!name) return;
+  const secret: SecretDeclaration = {
+    file,
+    name,
+    fromLine: lines.position(offset).line,
+    toLine: lines.position(offset + doc.length).line,
+  };
+  const namespace = field('namespace');
+  if (namespace) secret.namespace = namespace;
+  out.push(secret);
+}
+
+/** Ingress and Helm `tls` entries and Traefik's dynamic configuration in one YAML document at `offset`. */
+function pairsInDocument(file: string, doc: string, offset: number, lines: LineIndex, out: EndpointPair[]): void {
+  let parsed;
+  try {
+    parsed = parseAllDocuments(doc, { uniqueKeys: false });
+  } catch {
+    return;
+  }
+  if (!Array.isArray(parsed)) return;
+  // A quoted scalar's range holds its quotes: the range is the value's text.
+  const range = (n: Node) => {
+    const quoted = isScalar(n) && (n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE') ? 1 : 0;
+    return lines.range(offset + (n.range?.[0] ?? 0) + quoted, offset + (n.range?.[1] ?? 0) - quoted);
+  };
+  for (const d of parsed) {
+    if (d.errors.length) continue;
+    const root = d.contents;
     if (!isMap(root)) continue;
-    const kind = scalarText(child(root, 'kind'));
-    if (kind === 'Secret') {
-      const metadata = child(root, 'metadata');
-      const name = scalarText(child(metadata, 'name'));
-      const namespace = scalarText(child(metadata, 'namespace'));
-      if (name && doc.range) {
-        const secret: SecretDeclaration = {
-          file,
-          name,
-          fromLine: lines.position(doc.range[0]).line,
-          toLine: lines.position(doc.range[2] ?? doc.range[1]).line,
-        };
-        if (namespace) secret.namespace = namespace;
-        out.secrets.push(secret);
-      }
-      continue;
-    }
-    const via: PairingKind = kind === 'Ingress' ? 'ingress' : 'helm';
-    const visit = (node: unknown, depth: number) => {
-      if (depth > 24 || out.pairs.length >= MAX_PAIRS) return;
-      if (isSeq(node)) for (const item of node.items) visit(item, depth + 1);
-      if (!isMap(node)) return;
-      tlsEntry(node, via);
-      for (const item of node.items) visit(item.value, depth + 1);
-    };
-    const tlsEntry = (map: YAMLMap, kindOf: PairingKind) => {
+    const via: PairingKind = scalarText(child(root, 'kind')) === 'Ingress' ? 'ingress' : 'helm';
+    const tlsEntry = (map: YAMLMap) => {
       const secretNode = child(map, 'secretName');
       const secretName = scalarText(secretNode);
       const hosts = child(map, 'hosts');
       if (!secretName || isPlaceholder(secretName) || !isSeq(hosts)) return;
       for (const h of hosts.items) {
         const host = servedName(scalarText(h) ?? '');
-        if (!host || !isScalar(h)) continue;
-        out.pairs.push({
-          file,
-          range: range(h),
-          host,
-          port: 443,
-          via: kindOf,
-          secretName,
-          certificateRange: range(secretNode as Node),
-        });
+        if (!host || !isScalar(h) || out.length >= MAX_PAIRS) continue;
+        out.push({ file, range: range(h), host, port: 443, via, secretName, certificateRange: range(secretNode as Node) });
       }
     };
+    const visit = (node: unknown, depth: number) => {
+      if (depth > 24 || out.length >= MAX_PAIRS) return;
+      if (isSeq(node)) for (const item of node.items) visit(item, depth + 1);
+      if (!isMap(node)) return;
+      tlsEntry(node);
+      for (const item of node.items) visit(item.value, depth + 1);
+    };
     visit(root, 0);
-    traefikPairs(file, root, range, out.pairs);
+    traefikPairs(file, root, range, out);
   }
-  return out;
 }
 
 /** Traefik's file provider: `http.routers.*` with `tls` and `rule: Host(...)`, and `tls.certificates[].certFile`. */
