@@ -227,6 +227,36 @@ describe('drift: pairing a served name with a certificate in configuration', () 
     );
   });
 
+  it('docker-compose labels: Traefik TLS routers (by SAN later; not with a certresolver) and caddy-docker-proxy with caddy.tls', () => {
+    const yaml = [
+      'services:',
+      '  shop:',
+      '    image: shop',
+      '    labels:',
+      '      - "traefik.http.routers.shop.rule=Host(`shop.drift.dev`)"',
+      '      - "traefik.http.routers.shop.tls=true"',
+      '      - "traefik.http.routers.acme.rule=Host(`acme.drift.dev`)"',
+      '      - "traefik.http.routers.acme.tls=true"',
+      '      - "traefik.http.routers.acme.tls.certresolver=le"',
+      '      - "traefik.http.routers.plain.rule=Host(`plain.drift.dev`)"',
+      '  api:',
+      '    image: api',
+      '    labels:',
+      '      caddy: api.drift.dev, http://plain.drift.dev',
+      '      caddy.tls: /certs/api.crt /certs/api.key',
+      '',
+    ].join('\n');
+    const pairs = pairingIn('/ws/docker-compose.yml', yaml).pairs;
+    assert.deepEqual(
+      pairs.map((p) => [p.host, p.via, p.certificateFile, p.bySan, p.range.start]),
+      [
+        ['shop.drift.dev', 'traefik', undefined, true, positionOf(yaml, 'shop.drift.dev')],
+        ['api.drift.dev', 'caddy', '/certs/api.crt', undefined, positionOf(yaml, 'api.drift.dev')],
+      ],
+    );
+    assert.deepEqual(pairs[1].certificateRange?.start, positionOf(yaml, '/certs/api.crt'));
+  });
+
   it('comments pair nothing', () => {
     assert.deepEqual(brief('/ws/nginx/x.conf', '# server { listen 443 ssl; server_name a.drift.dev; ssl_certificate a.crt; }\n'), []);
   });
@@ -301,6 +331,30 @@ describe('drift: joining pairs with certificates', () => {
         ['api.drift.dev', 'api', 'ingress', '/ws/k8s/app.yaml'],
         ['status.drift.dev', 'status', 'san', undefined],
       ],
+    );
+  });
+});
+
+describe('drift: Traefik labels name no file', () => {
+  it('pairs the production leaves whose names cover the host, with the configuration as evidence', () => {
+    const compose = pairingIn(
+      '/ws/docker-compose.yml',
+      'services:\n  shop:\n    labels:\n      - "traefik.http.routers.s.rule=Host(`shop.drift.dev`)"\n      - "traefik.http.routers.s.tls=true"\n',
+    );
+    const dns = (...names: string[]) => ({ dns: names, ip: [], email: [], uri: [] });
+    const certs = [
+      fakeCertificate(NOW, { file: '/ws/certs/wild.pem', sha256: 'wild', sans: dns('*.drift.dev') }),
+      fakeCertificate(NOW, { file: '/ws/certs/api.pem', sha256: 'api', sans: dns('api.drift.dev') }),
+      fakeCertificate(NOW, { file: '/ws/test/shop.pem', sha256: 'test', sans: dns('shop.drift.dev') }),
+    ];
+    const index: CertificateIndex = {
+      files: () => certs.map((c) => c.file),
+      certificatesIn: (f) => certs.filter((c) => c.file === f),
+      isProduction: (f) => !f.includes('/test/'),
+    };
+    assert.deepEqual(
+      pairCertificates(compose.pairs, [], [], index).map((p) => [p.host, p.certificate.sha256, p.evidence]),
+      [['shop.drift.dev', 'wild', 'traefik']],
     );
   });
 });

@@ -136,6 +136,14 @@ export function pairCertificates(
       if (certificate && p.bySan && !coversHost(certificate.sans.dns, p.host)) continue;
     } else if (p.secretName) {
       certificate = secretCertificate(p, secrets, index);
+    } else if (p.bySan) {
+      // The server picks among certificates it is given elsewhere (Traefik labels): the production leaves whose names cover the host.
+      const covering = certFiles
+        .map((f) => servedLeaf(index.certificatesIn(f)))
+        .filter((c): c is CertificateRecord => !!c && coversHost(c.sans.dns, p.host));
+      for (const c of covering) add(c, p, p.via);
+      if (covering.length) paired.add(hostPortKey(p.host, p.port));
+      continue;
     }
     if (!certificate) continue;
     add(certificate, p, p.via);
@@ -213,7 +221,7 @@ const EVIDENCE_LABEL: Record<PairingKind, string> = {
   caddy: 'Caddyfile site',
   ingress: 'Ingress tls entry',
   helm: 'Helm values tls entry',
-  traefik: 'Traefik router',
+  traefik: 'Traefik router (the certificate whose names cover the host)',
 };
 
 function who(m: { subject: string; subjectCN?: string }): string {

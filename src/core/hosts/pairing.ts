@@ -73,7 +73,9 @@ export function pairingIn(file: string, text: string): Pairing {
     case 'caddy':
       return /\btls\b/.test(text) ? { pairs: caddyPairs(file, maskComments(text, format)), secrets: [] } : NOTHING;
     case 'yaml':
-      return text.length <= MAX_YAML && /secretName|kind:\s*Secret|certFile/.test(text) ? yamlPairing(file, text) : NOTHING;
+      return text.length <= MAX_YAML && /secretName|kind:\s*Secret|certFile|traefik\.http\.routers|caddy(?:_\d+)?\.tls/.test(text)
+        ? yamlPairing(file, text)
+        : NOTHING;
     default:
       return NOTHING;
   }
@@ -328,7 +330,13 @@ function yamlPairing(file: string, text: string): Pairing {
     const end = m ? m.index : text.length;
     const doc = text.slice(start, end);
     if (/^kind:[ \t]*["']?Secret["']?[ \t]*$/m.test(doc)) secretIn(file, doc, start, lines, out.secrets);
-    else if ((doc.includes('secretName') || doc.includes('certFile')) && out.pairs.length < MAX_PAIRS)
+    else if (
+      (doc.includes('secretName') ||
+        doc.includes('certFile') ||
+        doc.includes('traefik.http.routers') ||
+        /\bcaddy(?:_\d+)?\.tls\b/.test(doc)) &&
+      out.pairs.length < MAX_PAIRS
+    )
       pairsInDocument(file, doc, start, lines, out.pairs);
     if (!m) break;
     start = m.index + m[0].length;
@@ -393,6 +401,76 @@ function pairsInDocument(file: string, doc: string, offset: number, lines: LineI
     };
     visit(root, 0);
     traefikPairs(file, root, range, out);
+    composeLabelPairs(file, root, offset, lines, out);
+  }
+}
+
+/**
+ * docker-compose service labels: Traefik routers with `tls=true` and a `Host(...)` rule (Traefik
+ * serves the certificate of its file provider whose names cover the host: paired by SAN, with a
+ * configuration's evidence; a router with a certresolver gets its certificate from ACME, not the
+ * repository), and caddy-docker-proxy's `caddy: HOSTS` with `caddy.tls: CERT KEY`.
+ */
+function composeLabelPairs(file: string, root: YAMLMap, offset: number, lines: LineIndex, out: EndpointPair[]): void {
+  const services = child(root, 'services');
+  if (!isMap(services)) return;
+  for (const service of services.items) {
+    const labels = child(service.value, 'labels');
+    // Each label's value, and where that value's text starts in the file.
+    const values = new Map<string, { value: string; at: number }>();
+    const textStart = (n: Node) =>
+      offset + (n.range?.[0] ?? 0) + (isScalar(n) && (n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE') ? 1 : 0);
+    if (isSeq(labels)) {
+      for (const item of labels.items) {
+        const text = scalarText(item);
+        const eq = text?.indexOf('=') ?? -1;
+        if (text && eq > 0) values.set(text.slice(0, eq).trim(), { value: text.slice(eq + 1), at: textStart(item as Node) + eq + 1 });
+      }
+    } else if (isMap(labels)) {
+      for (const item of labels.items) {
+        const key = scalarText(item.key);
+        const value = scalarText(item.value);
+        if (key && value !== undefined) values.set(key, { value, at: textStart(item.value as Node) });
+      }
+    }
+    for (const [key, { value, at }] of values) {
+      const router = /^traefik\.http\.routers\.([^.]+)\.rule$/.exec(key);
+      if (router) {
+        const prefix = `traefik.http.routers.${router[1]}.tls`;
+        if (values.get(prefix)?.value.trim() !== 'true' || values.has(`${prefix}.certresolver`)) continue;
+        for (const hm of value.matchAll(/Host\(([^)]*)\)/g)) {
+          for (const q of hm[1].matchAll(/[`"']([^`"']+)[`"']/g)) {
+            const host = servedName(q[1]);
+            const start = at + (hm.index ?? 0) + 5 + (q.index ?? 0) + 1;
+            if (host && out.length < MAX_PAIRS)
+              out.push({ file, range: lines.range(start, start + q[1].length), host, port: 443, via: 'traefik', bySan: true });
+          }
+        }
+        continue;
+      }
+      const caddy = /^caddy(_\d+)?$/.exec(key);
+      const tls = caddy && values.get(`${key}.tls`);
+      const certificate = tls && /^\s*(\S+)\s+\S+/.exec(tls.value);
+      if (!tls || !certificate || !certificatePath(certificate[1])) continue;
+      const certStart = tls.at + tls.value.indexOf(certificate[1]);
+      for (const w of value.matchAll(/[^\s,]+/g)) {
+        if (/^http:\/\//i.test(w[0])) continue;
+        const skip = /^https:\/\//i.test(w[0]) ? 8 : 0;
+        const hp = splitHostPort(w[0].slice(skip).replace(/\/.*$/, ''));
+        const host = hp && servedName(hp.host);
+        const start = at + (w.index ?? 0) + skip;
+        if (!host || hp.port === 80 || out.length >= MAX_PAIRS) continue;
+        out.push({
+          file,
+          range: lines.range(start, start + hp.host.length),
+          host,
+          port: hp.port ?? 443,
+          via: 'caddy',
+          certificateFile: resolveNamedFile(file, certificate[1], homedir()),
+          certificateRange: lines.range(certStart, certStart + certificate[1].length),
+        });
+      }
+    }
   }
 }
 
