@@ -308,6 +308,12 @@ describe('drift: joining pairs with certificates', () => {
       sha256: 'status',
       sans: { dns: ['*.drift.dev'], ip: [], email: [], uri: [] },
     });
+    const client = fakeCertificate(NOW, {
+      file: '/ws/certs/client.pem',
+      sha256: 'client',
+      extendedKeyUsage: ['clientAuth'],
+      sans: { dns: ['status.drift.dev'], ip: [], email: [], uri: [] },
+    });
     const testOnly = fakeCertificate(NOW, {
       file: '/ws/test/status.pem',
       sha256: 'test',
@@ -322,7 +328,7 @@ describe('drift: joining pairs with certificates', () => {
       [...nginx.pairs, ...k8s.pairs],
       [...nginx.secrets, ...k8s.secrets],
       hosts,
-      index([shopCa, shop, api, bySan, testOnly]),
+      index([shopCa, shop, api, bySan, client, testOnly]),
     );
     assert.deepEqual(
       pairs.map((p) => [p.host, p.certificate.sha256, p.evidence, p.configFile]),
@@ -393,8 +399,9 @@ describe('drift: comparing the served leaf with the file', () => {
     assert.equal(compareServed(file, served({ notBefore: NOW - DAY, notAfter: NOW + 89 * DAY })), 'repository-stale');
     assert.equal(compareServed(file, served({ spkiSha256: 'key2' })), 'other');
     assert.equal(compareServed(file, served({ issuer: 'CN=Other CA' })), 'other');
-    // A cached result from before keys were kept: nothing says it is the same key.
-    assert.equal(compareServed(file, served({ spkiSha256: undefined })), 'other');
+    // A cached result from before keys were kept: nothing says whether it is the same key.
+    assert.equal(compareServed(file, served({ spkiSha256: undefined })), undefined);
+    assert.equal(compareServed(file, served({ spkiSha256: undefined, sha256: 'new' })), 'same');
   });
 
   const reference = { file: '/ws/nginx/site.conf', range: { start: { line: 3, character: 14 }, end: { line: 3, character: 28 } } };
@@ -480,7 +487,7 @@ describe('drift: comparing the served leaf with the file', () => {
     );
   });
 
-  it('a SAN pairing says it is weaker evidence; an unreachable host gives nothing', () => {
+  it('a SAN pairing says it is weaker evidence, and another certificate is only information then; an unreachable host gives nothing', () => {
     const san = { ...pair, evidence: 'san' as const, configFile: undefined };
     const f = driftFindings(
       driftResults([san], () => result(served({}))),
@@ -488,6 +495,22 @@ describe('drift: comparing the served leaf with the file', () => {
       DEFAULT_RULES,
     );
     assert.match(f[0].message, /paired by the names in its SANs only, weaker evidence/);
+    assert.deepEqual(
+      f.map((x) => x.severity),
+      ['warning', 'warning'],
+    );
+    const other = driftFindings(
+      driftResults([san], () => result(served({ spkiSha256: 'key2', sha256: 'proxy' }))),
+      NOW,
+      DEFAULT_RULES,
+    );
+    assert.deepEqual(
+      other.map((x) => [x.severity, x.code]),
+      [
+        ['info', 'host-serves-other-certificate'],
+        ['info', 'host-serves-other-certificate'],
+      ],
+    );
     assert.deepEqual(
       driftResults([pair], () => ({ ...result(served({})), error: 'refused', chain: [] })),
       [],

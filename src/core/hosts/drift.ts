@@ -57,6 +57,13 @@ function servedLeaf(certs: readonly CertificateRecord[]): CertificateRecord | un
   return certs.find((c) => !c.isCA) ?? undefined;
 }
 
+/** A certificate a TLS server could present: for serverAuth (or any, or no extended key usage), not a SAML or JWKS signing key. */
+function servesTls(c: CertificateRecord): boolean {
+  if (c.source === 'saml' || c.source === 'jwks') return false;
+  const eku = c.extendedKeyUsage;
+  return eku.length === 0 || eku.includes('serverAuth') || eku.includes('anyExtendedKeyUsage');
+}
+
 const SEPARATORS = /[\\/]/;
 
 /**
@@ -140,7 +147,7 @@ export function pairCertificates(
       // The server picks among certificates it is given elsewhere (Traefik labels): the production leaves whose names cover the host.
       const covering = certFiles
         .map((f) => servedLeaf(index.certificatesIn(f)))
-        .filter((c): c is CertificateRecord => !!c && coversHost(c.sans.dns, p.host));
+        .filter((c): c is CertificateRecord => !!c && servesTls(c) && coversHost(c.sans.dns, p.host));
       for (const c of covering) add(c, p, p.via);
       if (covering.length) paired.add(hostPortKey(p.host, p.port));
       continue;
@@ -150,7 +157,9 @@ export function pairCertificates(
     paired.add(hostPortKey(p.host, p.port));
   }
   // The weaker evidence: a production leaf whose names cover an endpoint nothing paired.
-  const leaves = certFiles.map((f) => servedLeaf(index.certificatesIn(f))).filter((c): c is CertificateRecord => !!c && !c.selfSigned);
+  const leaves = certFiles
+    .map((f) => servedLeaf(index.certificatesIn(f)))
+    .filter((c): c is CertificateRecord => !!c && !c.selfSigned && servesTls(c));
   for (const h of hosts) {
     if (paired.has(hostPortKey(h.host, h.port)) || !index.isProduction(h.file)) continue;
     for (const c of leaves) if (coversHost(c.sans.dns, h.host)) add(c, h, 'san');
@@ -181,10 +190,14 @@ function secretCertificate(p: EndpointPair, secrets: readonly SecretDeclaration[
   return undefined;
 }
 
-/** Compares a repository certificate with the leaf a host serves. */
-export function compareServed(file: CertificateRecord, served: ChainMember): DriftState {
+/**
+ * Compares a repository certificate with the leaf a host serves; undefined when it cannot tell (a
+ * result cached before served keys were kept, or a certificate only OpenSSL could read).
+ */
+export function compareServed(file: CertificateRecord, served: ChainMember): DriftState | undefined {
   if (served.sha256 === file.sha256) return 'same';
-  if (!served.spkiSha256 || served.spkiSha256 !== file.spkiSha256 || served.issuer !== file.issuer) return 'other';
+  if (!served.spkiSha256) return undefined;
+  if (served.spkiSha256 !== file.spkiSha256 || served.issuer !== file.issuer) return 'other';
   if (served.notBefore !== file.notBefore) return served.notBefore < file.notBefore ? 'renewed-not-deployed' : 'repository-stale';
   if (served.notAfter !== file.notAfter) return served.notAfter < file.notAfter ? 'renewed-not-deployed' : 'repository-stale';
   return 'other';
@@ -199,7 +212,8 @@ export function driftResults(
   for (const p of pairs) {
     const result = resultOf(p.host, p.port);
     const served = result && !result.error ? result.chain[0] : undefined;
-    if (served) out.push({ ...p, state: compareServed(p.certificate, served), served });
+    const state = served && compareServed(p.certificate, served);
+    if (served && state) out.push({ ...p, state, served });
   }
   return out;
 }
@@ -265,7 +279,8 @@ export function driftFindings(results: readonly DriftResult[], now: number, rule
         atHost = `${host} serves a newer certificate than ${fileName(c.file)} (the repository copy is stale): served until ${isoDate(served.notAfter)}, the repository's until ${isoDate(c.notAfter)}${note}`;
         break;
       default: {
-        severity = 'warning';
+        // Names alone are weak evidence that this file is what the host should serve: a note, not a warning.
+        severity = r.evidence === 'san' ? 'info' : 'warning';
         const sameNames = served.issuer === c.issuer && c.sans.dns.length > 0 && c.sans.dns.every((n) => served.dnsNames.includes(n));
         const hint = sameNames
           ? '; same names and issuer with another key: if this file is a renewal with a new key, it is not deployed'
