@@ -1,5 +1,4 @@
 import { homedir } from 'node:os';
-import { isMap, isScalar, isSeq, type Node, parseAllDocuments, type YAMLMap } from 'yaml';
 import type { FileLocation, Range } from '../model';
 import { resolveNamedFile } from '../formats/extensions';
 import { LineIndex } from '../formats/lines';
@@ -7,6 +6,7 @@ import { configFormat, maskComments } from '../formats/configFormats';
 import { isPlaceholder, normalizeHost } from './names';
 import { type Directive, listenPort, nginxTokens, nginxTree } from './servers';
 import { splitHostPort } from './urls';
+import { extractPairs, type Pair, type PairSet } from './configValues';
 
 /**
  * How a configuration pairs a served name with a certificate: an nginx server block, an Apache
@@ -58,9 +58,10 @@ const NOTHING: Pairing = { pairs: [], secrets: [] };
 /**
  * The endpoints a production configuration file serves with a certificate it names, and the
  * Kubernetes Secrets it declares. Pure: the caller joins pairs with the workspace's certificates
- * (see drift.ts). Only configuration formats are read; comments never count.
+ * (see drift.ts). Only configuration formats are read; comments never count. `pairSet`: host
+ * discovery's pairs of the same text, so a YAML file is read into pairs once.
  */
-export function pairingIn(file: string, text: string): Pairing {
+export function pairingIn(file: string, text: string, pairSet?: () => PairSet | undefined): Pairing {
   const format = configFormat(file, text);
   if (!format) return NOTHING;
   switch (format) {
@@ -73,8 +74,8 @@ export function pairingIn(file: string, text: string): Pairing {
     case 'caddy':
       return /\btls\b/.test(text) ? { pairs: caddyPairs(file, maskComments(text, format)), secrets: [] } : NOTHING;
     case 'yaml':
-      return text.length <= MAX_YAML && /secretName|kind:\s*Secret|certFile|traefik\.http\.routers|caddy(?:_\d+)?\.tls/.test(text)
-        ? yamlPairing(file, text)
+      return text.length <= MAX_YAML && (mayPairYaml(text) || (text.includes('Secret') && /kind:\s*["']?Secret/.test(text)))
+        ? yamlPairing(file, text, pairSet)
         : NOTHING;
     default:
       return NOTHING;
@@ -303,46 +304,74 @@ function caddyPairs(file: string, text: string): EndpointPair[] {
   return out;
 }
 
-// ---------------------------------------------------------------- YAML: Ingress, Helm values, Secrets, Traefik
+// ---------------------------------------------------------------- YAML: Ingress, Helm values, Secrets, Traefik, compose
 
-function scalarText(node: unknown): string | undefined {
-  return isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number') ? String(node.value) : undefined;
-}
-
-function child(map: unknown, key: string): unknown {
-  return isMap(map) ? map.get(key, true) : undefined;
+/**
+ * Whether a YAML text holds the words of a pair (a Secret alone only declares). Plain substring
+ * searches: a regex of alternatives over a large Helm values file cost several times more.
+ */
+function mayPairYaml(text: string): boolean {
+  return (
+    text.includes('secretName') ||
+    text.includes('certFile') ||
+    text.includes('traefik.http.routers') ||
+    (text.includes('caddy') && /caddy(?:_\d+)?\.tls/.test(text))
+  );
 }
 
 /**
  * Ingress `spec.tls[]` entries and Helm values in the same shape (`hosts` and `secretName` side by
- * side), Kubernetes Secrets (by name), and Traefik's dynamic configuration (routers with `tls` and a
- * `Host(...)` rule, with the files of `tls.certificates`, which Traefik picks by SNI).
+ * side), Kubernetes Secrets (by name), Traefik's dynamic configuration and docker-compose labels.
+ * Read with the line-based pair reader host discovery uses (configValues.ts): a YAML parse of a large
+ * Helm values file costs ~0.1 ms per KB.
  */
-function yamlPairing(file: string, text: string): Pairing {
+function yamlPairing(file: string, text: string, pairSet?: () => PairSet | undefined): Pairing {
   const lines = new LineIndex(text);
   const out: Pairing = { pairs: [], secrets: [] };
-  // Documents are split by their `---` lines; a Secret is read by lines (a stream of large Secrets is
-  // common, and a YAML parse of their base64 costs ~0.1 ms per KB), only documents that can pair are parsed.
+  // Secrets are read by lines, document by document (a stream of large Secrets is common).
   const separator = /^---[ \t]*(?:#.*)?$/gm;
   let start = 0;
   for (;;) {
     const m = separator.exec(text);
     const end = m ? m.index : text.length;
     const doc = text.slice(start, end);
-    if (/^kind:[ \t]*["']?Secret["']?[ \t]*$/m.test(doc)) secretIn(file, doc, start, lines, out.secrets);
-    else if (
-      (doc.includes('secretName') ||
-        doc.includes('certFile') ||
-        doc.includes('traefik.http.routers') ||
-        /\bcaddy(?:_\d+)?\.tls\b/.test(doc)) &&
-      out.pairs.length < MAX_PAIRS
-    )
-      pairsInDocument(file, doc, start, lines, out.pairs);
+    if (doc.includes('Secret') && /^kind:[ \t]*["']?Secret["']?[ \t]*$/m.test(doc)) secretIn(file, doc, start, lines, out.secrets);
     if (!m) break;
     start = m.index + m[0].length;
   }
+  if (!mayPairYaml(text)) return out;
+  // Host discovery's reading of the same text when there is one (comments blanked, as here).
+  const set = pairSet ? pairSet() : extractPairs('yaml', maskComments(text, 'yaml'));
+  if (!set) return out;
+  // The pairs that start a pairing; most files (a large Helm values file) have none, and stop here.
+  const isRule = (path: readonly string[]) => path.length === 4 && path[0] === 'http' && path[1] === 'routers' && path[3] === 'rule';
+  const isLabel = (path: readonly string[]) => path.length === 4 && path[0] === 'services' && path[2] === 'labels';
+  const starts = set.pairs.filter((p) => p.path[p.path.length - 1] === 'secretName' || isRule(p.path) || isLabel(p.path));
+  if (!starts.length) return out;
+  // The pairs of the objects those read (a tls entry's hosts, a router's siblings, a service's labels, Traefik's tls), by path.
+  const objects = new Map<string, Pair[]>();
+  const keyOf = (doc: number | undefined, path: readonly string[]) => `${doc ?? 0}\0${path.join('\0')}`;
+  for (const pair of set.pairs) {
+    const path = pair.path;
+    if (path[path.length - 2] !== 'hosts' && path[0] !== 'services' && path[0] !== 'http' && path[0] !== 'tls') continue;
+    const k = keyOf(pair.doc, path.slice(0, -1));
+    const list = objects.get(k);
+    if (list) list.push(pair);
+    else objects.set(k, [pair]);
+  }
+  const at = (start: number, end: number) => lines.range(start, end);
+  for (const pair of starts) {
+    if (out.pairs.length >= MAX_PAIRS) break;
+    const parent = pair.path.slice(0, -1);
+    if (isRule(pair.path)) traefikRouter(file, text, pair, objects, keyOf, at, out.pairs);
+    else if (isLabel(pair.path)) composeLabel(file, pair, objects.get(keyOf(pair.doc, parent)) ?? [], at, out.pairs);
+    else tlsEntry(file, pair, parent, set.kinds[pair.doc ?? 0], objects, keyOf, at, out.pairs);
+  }
   return out;
 }
+
+type KeyOf = (doc: number | undefined, path: readonly string[]) => string;
+type At = (start: number, end: number) => Range;
 
 /** A Secret's `metadata.name` (and namespace), read by indentation. */
 function secretIn(file: string, doc: string, offset: number, lines: LineIndex, out: SecretDeclaration[]): void {
@@ -362,150 +391,138 @@ function secretIn(file: string, doc: string, offset: number, lines: LineIndex, o
   out.push(secret);
 }
 
-/** Ingress and Helm `tls` entries and Traefik's dynamic configuration in one YAML document at `offset`. */
-function pairsInDocument(file: string, doc: string, offset: number, lines: LineIndex, out: EndpointPair[]): void {
-  let parsed;
-  try {
-    parsed = parseAllDocuments(doc, { uniqueKeys: false });
-  } catch {
-    return;
+/** `secretName` beside a `hosts` list: an Ingress tls entry, or Helm values in its shape. */
+function tlsEntry(
+  file: string,
+  secret: Pair,
+  parent: readonly string[],
+  kind: string | undefined,
+  objects: ReadonlyMap<string, Pair[]>,
+  keyOf: KeyOf,
+  at: At,
+  out: EndpointPair[],
+): void {
+  if (isPlaceholder(secret.value) || !secret.value) return;
+  for (const h of objects.get(keyOf(secret.doc, [...parent, 'hosts'])) ?? []) {
+    const host = h.item ? servedName(h.value) : undefined;
+    if (!host || out.length >= MAX_PAIRS) continue;
+    out.push({
+      file,
+      range: at(h.start, h.end),
+      host,
+      port: 443,
+      via: kind === 'Ingress' ? 'ingress' : 'helm',
+      secretName: secret.value,
+      certificateRange: at(secret.start, secret.end),
+    });
   }
-  if (!Array.isArray(parsed)) return;
-  // A quoted scalar's range holds its quotes: the range is the value's text.
-  const range = (n: Node) => {
-    const quoted = isScalar(n) && (n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE') ? 1 : 0;
-    return lines.range(offset + (n.range?.[0] ?? 0) + quoted, offset + (n.range?.[1] ?? 0) - quoted);
-  };
-  for (const d of parsed) {
-    if (d.errors.length) continue;
-    const root = d.contents;
-    if (!isMap(root)) continue;
-    const via: PairingKind = scalarText(child(root, 'kind')) === 'Ingress' ? 'ingress' : 'helm';
-    const tlsEntry = (map: YAMLMap) => {
-      const secretNode = child(map, 'secretName');
-      const secretName = scalarText(secretNode);
-      const hosts = child(map, 'hosts');
-      if (!secretName || isPlaceholder(secretName) || !isSeq(hosts)) return;
-      for (const h of hosts.items) {
-        const host = servedName(scalarText(h) ?? '');
-        if (!host || !isScalar(h) || out.length >= MAX_PAIRS) continue;
-        out.push({ file, range: range(h), host, port: 443, via, secretName, certificateRange: range(secretNode as Node) });
-      }
-    };
-    const visit = (node: unknown, depth: number) => {
-      if (depth > 24 || out.length >= MAX_PAIRS) return;
-      if (isSeq(node)) for (const item of node.items) visit(item, depth + 1);
-      if (!isMap(node)) return;
-      tlsEntry(node);
-      for (const item of node.items) visit(item.value, depth + 1);
-    };
-    visit(root, 0);
-    traefikPairs(file, root, range, out);
-    composeLabelPairs(file, root, offset, lines, out);
+}
+
+/** The names of `Host(...)` matchers in a Traefik rule, with their offsets in the rule's text. */
+function* ruleHosts(rule: string): Generator<{ host: string; start: number; length: number }> {
+  for (const hm of rule.matchAll(/Host\(([^)]*)\)/g)) {
+    for (const q of hm[1].matchAll(/[`"']([^`"']+)[`"']/g)) {
+      const host = servedName(q[1]);
+      if (host) yield { host, start: (hm.index ?? 0) + 5 + (q.index ?? 0) + 1, length: q[1].length };
+    }
   }
 }
 
 /**
- * docker-compose service labels: Traefik routers with `tls=true` and a `Host(...)` rule (Traefik
- * serves the certificate of its file provider whose names cover the host: paired by SAN, with a
- * configuration's evidence; a router with a certresolver gets its certificate from ACME, not the
- * repository), and caddy-docker-proxy's `caddy: HOSTS` with `caddy.tls: CERT KEY`.
+ * Traefik's file provider: a router with `tls` (any form, `tls: {}` included) and a `Host(...)`
+ * rule, with the `tls.certificates[].certFile` of the same file (Traefik picks by SNI: paired by SAN).
  */
-function composeLabelPairs(file: string, root: YAMLMap, offset: number, lines: LineIndex, out: EndpointPair[]): void {
-  const services = child(root, 'services');
-  if (!isMap(services)) return;
-  for (const service of services.items) {
-    const labels = child(service.value, 'labels');
-    // Each label's value, and where that value's text starts in the file.
-    const values = new Map<string, { value: string; at: number }>();
-    const textStart = (n: Node) =>
-      offset + (n.range?.[0] ?? 0) + (isScalar(n) && (n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE') ? 1 : 0);
-    if (isSeq(labels)) {
-      for (const item of labels.items) {
-        const text = scalarText(item);
-        const eq = text?.indexOf('=') ?? -1;
-        if (text && eq > 0) values.set(text.slice(0, eq).trim(), { value: text.slice(eq + 1), at: textStart(item as Node) + eq + 1 });
-      }
-    } else if (isMap(labels)) {
-      for (const item of labels.items) {
-        const key = scalarText(item.key);
-        const value = scalarText(item.value);
-        if (key && value !== undefined) values.set(key, { value, at: textStart(item.value as Node) });
-      }
-    }
-    for (const [key, { value, at }] of values) {
-      const router = /^traefik\.http\.routers\.([^.]+)\.rule$/.exec(key);
-      if (router) {
-        const prefix = `traefik.http.routers.${router[1]}.tls`;
-        if (values.get(prefix)?.value.trim() !== 'true' || values.has(`${prefix}.certresolver`)) continue;
-        for (const hm of value.matchAll(/Host\(([^)]*)\)/g)) {
-          for (const q of hm[1].matchAll(/[`"']([^`"']+)[`"']/g)) {
-            const host = servedName(q[1]);
-            const start = at + (hm.index ?? 0) + 5 + (q.index ?? 0) + 1;
-            if (host && out.length < MAX_PAIRS)
-              out.push({ file, range: lines.range(start, start + q[1].length), host, port: 443, via: 'traefik', bySan: true });
-          }
-        }
-        continue;
-      }
-      const caddy = /^caddy(_\d+)?$/.exec(key);
-      const tls = caddy && values.get(`${key}.tls`);
-      const certificate = tls && /^\s*(\S+)\s+\S+/.exec(tls.value);
-      if (!tls || !certificate || !certificatePath(certificate[1])) continue;
-      const certStart = tls.at + tls.value.indexOf(certificate[1]);
-      for (const w of value.matchAll(/[^\s,]+/g)) {
-        if (/^http:\/\//i.test(w[0])) continue;
-        const skip = /^https:\/\//i.test(w[0]) ? 8 : 0;
-        const hp = splitHostPort(w[0].slice(skip).replace(/\/.*$/, ''));
-        const host = hp && servedName(hp.host);
-        const start = at + (w.index ?? 0) + skip;
-        if (!host || hp.port === 80 || out.length >= MAX_PAIRS) continue;
-        out.push({
-          file,
-          range: lines.range(start, start + hp.host.length),
-          host,
-          port: hp.port ?? 443,
-          via: 'caddy',
-          certificateFile: resolveNamedFile(file, certificate[1], homedir()),
-          certificateRange: lines.range(certStart, certStart + certificate[1].length),
-        });
-      }
+function traefikRouter(
+  file: string,
+  text: string,
+  rule: Pair,
+  objects: ReadonlyMap<string, Pair[]>,
+  keyOf: KeyOf,
+  at: At,
+  out: EndpointPair[],
+): void {
+  const router = rule.path.slice(0, -1);
+  const siblings = objects.get(keyOf(rule.doc, router)) ?? [];
+  const hasTls =
+    siblings.some((p) => p.path[p.path.length - 1] === 'tls' && p.value !== 'false') ||
+    [...objects.keys()].some((k) => k.startsWith(`${keyOf(rule.doc, [...router, 'tls'])}`)) ||
+    siblingKeyLine(text, rule.start, 'tls');
+  if (!hasTls) return;
+  const files: Pair[] = [];
+  for (const [k, list] of objects) {
+    if (!k.startsWith(keyOf(rule.doc, ['tls', 'certificates']))) continue;
+    for (const p of list) if (p.path[p.path.length - 1] === 'certFile' && certificatePath(p.value)) files.push(p);
+  }
+  for (const h of ruleHosts(rule.value)) {
+    for (const f of files) {
+      if (out.length >= MAX_PAIRS) return;
+      out.push({
+        file,
+        range: at(rule.start + h.start, rule.start + h.start + h.length),
+        host: h.host,
+        port: 443,
+        via: 'traefik',
+        certificateFile: resolveNamedFile(file, f.value, homedir()),
+        certificateRange: at(f.start, f.end),
+        bySan: true,
+      });
     }
   }
 }
 
-/** Traefik's file provider: `http.routers.*` with `tls` and `rule: Host(...)`, and `tls.certificates[].certFile`. */
-function traefikPairs(file: string, root: YAMLMap, range: (n: Node) => Range, out: EndpointPair[]): void {
-  const certificates = child(child(root, 'tls'), 'certificates');
-  const routers = child(child(root, 'http'), 'routers');
-  if (!isSeq(certificates) || !isMap(routers)) return;
-  const files: { value: string; node: Node }[] = [];
-  for (const c of certificates.items) {
-    const node = child(c, 'certFile');
-    const value = scalarText(node);
-    if (value && certificatePath(value)) files.push({ value, node: node as Node });
-  }
-  for (const r of routers.items) {
-    const rule = child(r.value, 'rule');
-    if (!isMap(r.value) || !r.value.has('tls') || !isScalar(rule) || typeof rule.value !== 'string') continue;
-    for (const hm of rule.value.matchAll(/Host\(([^)]*)\)/g)) {
-      for (const q of hm[1].matchAll(/[`"']([^`"']+)[`"']/g)) {
-        const host = servedName(q[1]);
-        if (!host) continue;
-        for (const f of files) {
-          if (out.length >= MAX_PAIRS) return;
-          out.push({
-            file,
-            range: range(rule),
-            host,
-            port: 443,
-            via: 'traefik',
-            certificateFile: resolveNamedFile(file, f.value, homedir()),
-            certificateRange: range(f.node),
-            bySan: true,
-          });
-        }
-      }
+/** Whether the mapping holding the value at `offset` has a key `name` (such as `tls: {}`, which holds no value to read). */
+function siblingKeyLine(text: string, offset: number, name: string): boolean {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart, offset))?.[0].length ?? 0;
+  const isKey = new RegExp(`^[ \\t]{${indent}}${name}[ \\t]*:`);
+  const inBlock = (line: string) => !line.trim() || /^[ \t]*#/.test(line) || (/^[ \t]*/.exec(line)?.[0].length ?? 0) >= indent;
+  const all = text.split('\n');
+  const here = text.slice(0, lineStart).split('\n').length - 1;
+  for (let i = here; i < all.length && (i === here || inBlock(all[i])); i++) if (isKey.test(all[i])) return true;
+  for (let i = here - 1; i >= 0 && inBlock(all[i]); i--) if (isKey.test(all[i])) return true;
+  return false;
+}
+
+/**
+ * docker-compose service labels: a Traefik router with `tls=true` and a `Host(...)` rule (Traefik
+ * serves the certificate of its file provider whose names cover the host: paired by SAN, with a
+ * configuration's evidence; a router with a certresolver gets its certificate from ACME, not the
+ * repository), and caddy-docker-proxy's `caddy: HOSTS` with `caddy.tls: CERT KEY`.
+ */
+function composeLabel(file: string, label: Pair, labels: readonly Pair[], at: At, out: EndpointPair[]): void {
+  const key = label.path[label.path.length - 1];
+  const value = (k: string) => labels.find((p) => p.path[p.path.length - 1] === k);
+  const router = /^traefik\.http\.routers\.([^.]+)\.rule$/.exec(key);
+  if (router) {
+    const tls = `traefik.http.routers.${router[1]}.tls`;
+    if (value(tls)?.value.trim() !== 'true' || value(`${tls}.certresolver`)) return;
+    for (const h of ruleHosts(label.value)) {
+      if (out.length >= MAX_PAIRS) return;
+      const start = label.start + h.start;
+      out.push({ file, range: at(start, start + h.length), host: h.host, port: 443, via: 'traefik', bySan: true });
     }
+    return;
+  }
+  if (!/^caddy(_\d+)?$/.test(key)) return;
+  const tls = value(`${key}.tls`);
+  const certificate = tls && /^\s*(\S+)\s+\S+/.exec(tls.value);
+  if (!tls || !certificate || !certificatePath(certificate[1])) return;
+  const certStart = tls.start + tls.value.indexOf(certificate[1]);
+  for (const w of label.value.matchAll(/[^\s,]+/g)) {
+    if (/^http:\/\//i.test(w[0])) continue;
+    const skip = /^https:\/\//i.test(w[0]) ? 8 : 0;
+    const hp = splitHostPort(w[0].slice(skip).replace(/\/.*$/, ''));
+    const host = hp && servedName(hp.host);
+    const start = label.start + (w.index ?? 0) + skip;
+    if (!host || hp.port === 80 || out.length >= MAX_PAIRS) continue;
+    out.push({
+      file,
+      range: at(start, start + hp.host.length),
+      host,
+      port: hp.port ?? 443,
+      via: 'caddy',
+      certificateFile: resolveNamedFile(file, certificate[1], homedir()),
+      certificateRange: at(certStart, certStart + certificate[1].length),
+    });
   }
 }

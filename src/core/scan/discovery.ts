@@ -1,5 +1,4 @@
 import { discoverAll } from '../hosts/discover';
-import { pairingIn } from '../hosts/pairing';
 import { mayBeConfigFile } from '../formats/configFormats';
 import type { Discovered } from './readPool';
 
@@ -15,11 +14,7 @@ const decoder = new TextDecoder('utf-8');
  */
 export function discoverIn(file: string, bytes: Uint8Array): Discovered {
   try {
-    const text = decoder.decode(bytes);
-    const found: Discovered = discoverAll(file, text);
-    const pairing = pairingIn(file, text);
-    if (pairing.pairs.length || pairing.secrets.length) found.pairing = pairing;
-    return found;
+    return discoverAll(file, decoder.decode(bytes));
   } catch (e) {
     return { hosts: [], fileRefs: [], error: e instanceof Error ? e.message : String(e) };
   }
