@@ -207,6 +207,22 @@ describe('CLI drift between the repository and the host (scan --hosts, loopback 
     const log = JSON.parse(sarif.stdout) as { runs: { results: { ruleId: string }[]; tool: { driver: { rules: { id: string }[] } } }[] };
     const ids = log.runs[0].results.map((x) => x.ruleId);
     for (const code of driftCodes) assert.ok(ids.includes(code), `${code} in ${ids.join(', ')}`);
+    // The other end of each drift finding is a related location: the nginx line for the certificate, and back.
+    type Located = { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } };
+    const results = (
+      JSON.parse(sarif.stdout) as { runs: { results: { ruleId: string; locations: Located[]; relatedLocations?: Located[] }[] }[] }
+    ).runs[0].results;
+    const where = (l: Located) => `${l.physicalLocation.artifactLocation.uri}:${l.physicalLocation.region.startLine}`;
+    assert.deepEqual(
+      results
+        .filter((x) => x.ruleId === 'renewed-not-deployed')
+        .map((x) => [where(x.locations[0]), (x.relatedLocations ?? []).map(where)])
+        .sort(),
+      [
+        [`nginx/site.conf:${positionOf(nginx, 'older.drift').line + 1}`, ['tls/older.crt:1']],
+        ['tls/older.crt:1', [`nginx/site.conf:${positionOf(nginx, 'older.drift').line + 1}`]],
+      ],
+    );
     const metrics = await run(['scan', dir, '--hosts', ...resolve, '--ca', caFile, '--format', 'openmetrics']);
     const check = spawnSync('promtool', ['check', 'metrics'], { input: metrics.stdout, encoding: 'utf8' });
     assert.equal(check.status, 0, `${check.stdout}${check.stderr}`);
