@@ -106,7 +106,7 @@ export interface FindingJson {
   host?: string;
   /** The context of `file`. */
   context: FileContext;
-  /** The other places the finding applies to: the other references to the same host. */
+  /** The other places the finding applies to: the other references to the same host; for drift, the other end. */
   related?: { file: string; range: Range }[];
   /** In the --baseline given: reported, but not counted for --fail-on. */
   baselined?: true;
