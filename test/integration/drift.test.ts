@@ -96,6 +96,22 @@ describe('CertLens drift between the repository and the host', function () {
     assert.equal(await lens(renewedUri), `$(warning) ${renewed}:443 still serves the previous certificate: renewed here, not deployed`);
   });
 
+  it('the hover over a certificate says what its host serves', async () => {
+    const hover = async (uri: vscode.Uri) => {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(1, 2));
+      // Markdown as shown: appendText escapes -, ( and the like with a backslash, and writes spaces as &nbsp;.
+      return hovers
+        .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value)))
+        .join('\n')
+        .replace(/&nbsp;/g, ' ')
+        .replace(/\\(.)/g, '$1');
+    };
+    assert.match(await hover(sameUri), new RegExp(`served by ${same.replace(/\./g, '\\.')}:443 ✓`));
+    const renewedHover = await hover(renewedUri);
+    assert.match(renewedHover, /still serves the previous certificate: renewed here, not deployed/);
+    assert.match(renewedHover, new RegExp(`served: ${renewed.replace(/\./g, '\\.')}, until \\d{4}-\\d{2}-\\d{2}, SHA-256 [0-9a-f]{64}`));
+  });
+
   it('lists the drift in the tree and the JSON export', async () => {
     const a = await api();
     const drift = a.tree().find((g) => g.label === 'Drift');
