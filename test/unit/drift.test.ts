@@ -211,6 +211,10 @@ describe('drift: pairing a served name with a certificate in configuration', () 
       '      tls: {}',
       '    plain:',
       '      rule: Host(`plain.drift.dev`)',
+      '    api:',
+      '      tls: {}',
+      '      # the rule after its tls',
+      '      rule: Host(`api.drift.dev`)',
       'tls:',
       '  certificates:',
       '    - certFile: /certs/shop.crt',
@@ -223,6 +227,7 @@ describe('drift: pairing a served name with a certificate in configuration', () 
       [
         ['shop.drift.dev', 'traefik', '/certs/shop.crt', true],
         ['www.drift.dev', 'traefik', '/certs/shop.crt', true],
+        ['api.drift.dev', 'traefik', '/certs/shop.crt', true],
       ],
     );
   });

@@ -359,11 +359,23 @@ function yamlPairing(file: string, text: string, pairSet?: () => PairSet | undef
     if (list) list.push(pair);
     else objects.set(k, [pair]);
   }
+  // Traefik: routers with settings under `tls` (tls.options, tls.certResolver ...), and each document's certificate files.
+  const traefik: Traefik = { routersWithTls: new Set(), certFiles: new Map() };
+  for (const pair of set.pairs) {
+    const path = pair.path;
+    if (path.length > 4 && path[0] === 'http' && path[1] === 'routers' && path[3] === 'tls')
+      traefik.routersWithTls.add(keyOf(pair.doc, path.slice(0, 3)));
+    if (path[0] === 'tls' && path[1] === 'certificates' && path[path.length - 1] === 'certFile' && certificatePath(pair.value)) {
+      const list = traefik.certFiles.get(pair.doc ?? 0);
+      if (list) list.push(pair);
+      else traefik.certFiles.set(pair.doc ?? 0, [pair]);
+    }
+  }
   const at = (start: number, end: number) => lines.range(start, end);
-  for (const pair of starts) {
+  for (const pair of starts.slice(0, MAX_STARTS)) {
     if (out.pairs.length >= MAX_PAIRS) break;
     const parent = pair.path.slice(0, -1);
-    if (isRule(pair.path)) traefikRouter(file, text, pair, objects, keyOf, at, out.pairs);
+    if (isRule(pair.path)) traefikRouter(file, text, pair, objects, keyOf, traefik, at, out.pairs);
     else if (isLabel(pair.path)) composeLabel(file, pair, objects.get(keyOf(pair.doc, parent)) ?? [], at, out.pairs);
     else tlsEntry(file, pair, parent, set.kinds[pair.doc ?? 0], objects, keyOf, at, out.pairs);
   }
@@ -371,6 +383,13 @@ function yamlPairing(file: string, text: string, pairSet?: () => PairSet | undef
 }
 
 type KeyOf = (doc: number | undefined, path: readonly string[]) => string;
+/** What Traefik's file provider says beside its routers, read once per file. */
+interface Traefik {
+  routersWithTls: Set<string>;
+  certFiles: Map<number, Pair[]>;
+}
+/** Most pairs that may start a pairing read in one file. */
+const MAX_STARTS = 5000;
 type At = (start: number, end: number) => Range;
 
 /** A Secret's `metadata.name` (and namespace), read by indentation. */
@@ -438,21 +457,19 @@ function traefikRouter(
   rule: Pair,
   objects: ReadonlyMap<string, Pair[]>,
   keyOf: KeyOf,
+  traefik: Traefik,
   at: At,
   out: EndpointPair[],
 ): void {
   const router = rule.path.slice(0, -1);
+  const files = traefik.certFiles.get(rule.doc ?? 0) ?? [];
+  if (!files.length) return;
   const siblings = objects.get(keyOf(rule.doc, router)) ?? [];
   const hasTls =
     siblings.some((p) => p.path[p.path.length - 1] === 'tls' && p.value !== 'false') ||
-    [...objects.keys()].some((k) => k.startsWith(`${keyOf(rule.doc, [...router, 'tls'])}`)) ||
+    traefik.routersWithTls.has(keyOf(rule.doc, router)) ||
     siblingKeyLine(text, rule.start, 'tls');
   if (!hasTls) return;
-  const files: Pair[] = [];
-  for (const [k, list] of objects) {
-    if (!k.startsWith(keyOf(rule.doc, ['tls', 'certificates']))) continue;
-    for (const p of list) if (p.path[p.path.length - 1] === 'certFile' && certificatePath(p.value)) files.push(p);
-  }
   for (const h of ruleHosts(rule.value)) {
     for (const f of files) {
       if (out.length >= MAX_PAIRS) return;
@@ -476,10 +493,24 @@ function siblingKeyLine(text: string, offset: number, name: string): boolean {
   const indent = /^[ \t]*/.exec(text.slice(lineStart, offset))?.[0].length ?? 0;
   const isKey = new RegExp(`^[ \\t]{${indent}}${name}[ \\t]*:`);
   const inBlock = (line: string) => !line.trim() || /^[ \t]*#/.test(line) || (/^[ \t]*/.exec(line)?.[0].length ?? 0) >= indent;
-  const all = text.split('\n');
-  const here = text.slice(0, lineStart).split('\n').length - 1;
-  for (let i = here; i < all.length && (i === here || inBlock(all[i])); i++) if (isKey.test(all[i])) return true;
-  for (let i = here - 1; i >= 0 && inBlock(all[i]); i--) if (isKey.test(all[i])) return true;
+  const lineAt = (from: number) => {
+    const to = text.indexOf('\n', from);
+    return text.slice(from, to < 0 ? text.length : to);
+  };
+  // Down from the rule's line, then up, while the lines belong to the same mapping.
+  for (let from = lineStart; from <= text.length;) {
+    const line = lineAt(from);
+    if (from !== lineStart && !inBlock(line)) break;
+    if (isKey.test(line)) return true;
+    from += line.length + 1;
+  }
+  for (let end = lineStart - 1; end > 0;) {
+    const from = text.lastIndexOf('\n', end - 1) + 1;
+    const line = text.slice(from, end);
+    if (!inBlock(line)) break;
+    if (isKey.test(line)) return true;
+    end = from - 1;
+  }
   return false;
 }
 
