@@ -249,7 +249,8 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
   // smaller and quicker to write: `jq .` indents it.
   const indent = !values.output && process.stdout.isTTY ? 2 : undefined;
   // One-line JSON is written as it is serialised: each file's part on the thread that parsed it (see
-  // report/stream.ts). A baseline or git history is matched against the whole report, so not then.
+  // report/stream.ts). A baseline or git history is matched against the whole report, so not then; nor
+  // with --hosts: drift compares what hosts serve with the certificates' records, which streaming lets go.
   const streamed: FragmentSpec | undefined =
     format === 'json' && mode === 'scan' && indent === undefined && !baseline && !values['last-change'] && !collector
       ? { now, rules, contextGlobs, folders, cwd: process.cwd(), policy, ownerRoots, hosts: !!collector }
