@@ -1,9 +1,15 @@
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Finding } from '../core/model';
+import type { ContextOf } from '../core/context';
+import type { CertificateRecord, Finding } from '../core/model';
+import type { Inventory } from '../core/scan/inventory';
 import type { FileRead } from '../core/scan/pipeline';
 import {
   assessHost,
+  type CertificateIndex,
+  driftFindings,
+  driftResults,
+  type EndpointPair,
   groupTargets,
   hostFindings,
   hostJson,
@@ -15,7 +21,9 @@ import {
   type ProbeTarget,
   probeTargetFor,
   Prober,
+  pairCertificates,
   proxyFor,
+  type SecretDeclaration,
   startTlsFor,
 } from '../core/hosts';
 import { type HostJson, isoTime, REPORT_VERSION } from '../core/report/schema';
@@ -107,10 +115,18 @@ const MAX_REFERENCES = 20_000;
 /** Collects host references from the files a scan reads, for `scan --hosts`. */
 export class HostCollector {
   readonly references: HostReference[] = [];
+  /** Hosts served with a certificate a config names, and the Kubernetes Secrets declared (drift). */
+  readonly pairs: EndpointPair[] = [];
+  readonly secrets: SecretDeclaration[] = [];
   /** accepts: which files' hosts count (by default every file's). */
   constructor(private readonly accepts?: (file: string) => boolean) {}
   readonly onRead = (e: FileRead): void => {
     if (this.accepts && !this.accepts(e.file)) return;
+    const pairing = e.discovered?.pairing;
+    if (pairing && this.pairs.length + this.secrets.length < MAX_REFERENCES) {
+      this.pairs.push(...pairing.pairs);
+      this.secrets.push(...pairing.secrets);
+    }
     for (const r of e.discovered?.hosts ?? []) {
       if (this.references.length >= MAX_REFERENCES) return;
       this.references.push(r);
@@ -141,7 +157,7 @@ export async function checkTargets(
   now: number,
   rules: RuleSettings,
   options: HostCliOptions,
-): Promise<{ hosts: HostJson[]; findings: Finding[] }> {
+): Promise<{ hosts: HostJson[]; findings: Finding[]; results: Map<string, ProbeResult> }> {
   const p = prober(options);
   const results = await p.probeAll(
     targets.map((t) => probeTarget(t, options)),
@@ -149,11 +165,47 @@ export async function checkTargets(
   );
   const hosts: HostJson[] = [];
   const findings: Finding[] = [];
+  const byKey = new Map<string, ProbeResult>();
   targets.forEach((t, i) => {
+    byKey.set(hostPortKey(t.host, t.port), results[i]);
     hosts.push(hostJson(t.references, results[i], now));
     for (const f of hostFindings(t.references, results[i], now, rules)) findings.push(f);
   });
-  return { hosts, findings };
+  return { hosts, findings, results: byKey };
+}
+
+/** The scan's certificates as the drift join reads them: by file, production or not by the file's context. */
+export function inventoryIndex(inventory: Inventory, contextOf: ContextOf): CertificateIndex {
+  const byFile = new Map<string, CertificateRecord[]>();
+  for (const c of inventory.certificates()) {
+    const list = byFile.get(c.file);
+    if (list) list.push(c);
+    else byFile.set(c.file, [c]);
+  }
+  return {
+    files: () => byFile.keys(),
+    certificatesIn: (file) => byFile.get(file) ?? [],
+    isProduction: (file) => contextOf(file) === 'production',
+  };
+}
+
+/**
+ * Drift: the repository certificates the collected configuration pairs with endpoints (or whose
+ * SANs name a checked endpoint), compared with what those endpoints served.
+ */
+export function checkDrift(
+  collector: HostCollector,
+  index: CertificateIndex,
+  results: ReadonlyMap<string, ProbeResult>,
+  now: number,
+  rules: RuleSettings,
+): Finding[] {
+  const pairs = pairCertificates(collector.pairs, collector.secrets, collector.references, index);
+  return driftFindings(
+    driftResults(pairs, (host, port) => results.get(hostPortKey(host, port))),
+    now,
+    rules,
+  );
 }
 
 const CHECK_HELP = `Usage: certlens check HOST[:PORT] [options]

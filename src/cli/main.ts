@@ -26,7 +26,9 @@ import {
   checkCommand,
   checkTargets,
   HOST_ARG_OPTIONS,
+  checkDrift,
   HostCollector,
+  inventoryIndex,
   hostCliOptions,
   lifetimeShareSettings,
   SHARE_ARG_OPTIONS,
@@ -288,9 +290,10 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
   // smaller and quicker to write: `jq .` indents it.
   const indent = !values.output && process.stdout.isTTY ? 2 : undefined;
   // One-line JSON is written as it is serialised: each file's part on the thread that parsed it (see
-  // report/stream.ts). A baseline or git history is matched against the whole report, so not then.
+  // report/stream.ts). A baseline or git history is matched against the whole report, so not then; nor
+  // with --hosts: drift compares what hosts serve with the certificates' records, which streaming lets go.
   const streamed: FragmentSpec | undefined =
-    format === 'json' && mode === 'scan' && indent === undefined && !baseline && !values['last-change']
+    format === 'json' && mode === 'scan' && indent === undefined && !baseline && !values['last-change'] && !collector
       ? {
           now,
           rules,
@@ -413,7 +416,9 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
     // Every file's findings (the one findings path, core/findings), the hosts', then the non-production policy.
     const found = [...team.problemFindings(), ...inventory.findings(now, rules, rulesOf)];
     if (checked) found.push(...checked.findings);
-    // The path's word, or the certificates' own when a file's are all for development.
+    // Drift: what the checked hosts serve against the certificates the configuration pairs with them.
+    if (checked && collector) found.push(...checkDrift(collector, inventoryIndex(inventory, contextOf), checked.results, now, rules));
+    // The path's word, or the certificates' own when a file's are all for development, or deployment evidence.
     const fileContextOf = withCertificateContent(contextOf, (f) => inventory.get(f)?.certificates, evidenceOf);
     const findings = withContextPolicy(found, fileContextOf, policy);
     mark('rules');

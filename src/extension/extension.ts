@@ -47,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   const tree = new ExpirationsTree(store, hosts, summaries, owners);
   const codeLens = new CodeLensFeature(store, hosts);
   const statusBar = new StatusBarFeature(store, hosts, summaries);
-  const details = new DetailsFeature(store, owners, lastChanges);
+  const details = new DetailsFeature(store, owners, lastChanges, hosts);
   const pkcs12 = new Pkcs12Feature(store, passwords, context.secrets, log);
   const live = new LiveUpdates(store);
   const diagnostics = new DiagnosticsFeature(store, hosts);
@@ -100,7 +100,7 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
     registerCertificateFileLinks(hosts),
     diagnostics,
     decorations,
-    registerHover(store, owners),
+    registerHover(store, owners, hosts),
     registerQuickFixes(store),
     renewal,
     ...lmTools.disposables,

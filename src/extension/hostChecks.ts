@@ -2,20 +2,27 @@ import * as vscode from 'vscode';
 import { runInBackground } from '../core/background';
 import {
   type CertificateFileReference,
+  type CertificateIndex,
+  driftFindings,
+  type DriftResult,
+  driftResults,
   groupTargets,
   type HostReference,
   type HostTarget,
   HostMatcher,
   hostFindings,
   hostPortKey,
+  pairCertificates,
+  type Pairing,
   parseHostPort,
   type ProbeResult,
   type ProbeTarget,
   probeTargetFor,
   Prober,
   proxyFor,
+  type ServedPair,
 } from '../core/hosts';
-import type { Finding } from '../core/model';
+import type { CertificateRecord, Finding } from '../core/model';
 import { type Clock, nextHostChange, WallClockAlarm } from '../core/workspace/clock';
 import { onDidChangeConfig, readConfig, readProxySettings, SETTING_KEYS, type HostSettings } from './config';
 import type { Log } from './log';
@@ -40,6 +47,8 @@ export interface HostState {
 export class HostChecks implements vscode.Disposable {
   private references = new Map<string, HostReference[]>();
   private fileRefs = new Map<string, CertificateFileReference[]>();
+  /** What each config file pairs (a served host and its certificate) and the Secrets it declares: drift. */
+  private pairings = new Map<string, Pairing>();
   private results = new Map<string, ProbeResult>();
   private prober: Prober;
   private proberSettings = '';
@@ -58,6 +67,7 @@ export class HostChecks implements vscode.Disposable {
     private readonly log: Log,
   ) {
     this.subscription = store.onDidDiscover((change) => this.apply(change));
+    this.storeSubscription = store.onDidChange((change) => this.certificatesChanged(change.files));
     this.prober = this.makeProber();
     this.prober.importCache(state.get(CACHE_KEY));
     // Served certificates expire while cached, and cached results grow old: both follow the clock.
@@ -66,9 +76,11 @@ export class HostChecks implements vscode.Disposable {
   }
 
   private readonly configSubscription: vscode.Disposable;
+  private readonly storeSubscription: vscode.Disposable;
 
   dispose(): void {
     clearTimeout(this.checkTimer);
+    this.storeSubscription.dispose();
     this.configSubscription.dispose();
     this.controller.abort();
     this.alarm.dispose();
@@ -138,8 +150,10 @@ export class HostChecks implements vscode.Disposable {
     if (change.all) {
       this.references = new Map();
       this.fileRefs = new Map();
+      this.pairings = new Map();
       this.grouped = undefined;
-      for (const [file, found] of change.all) this.set(file, found.hosts ?? [], found.fileRefs ?? []);
+      this.pairs = undefined;
+      for (const [file, found] of change.all) this.set(file, found.hosts ?? [], found.fileRefs ?? [], found.pairing);
       this.changed.fire({});
       if (this.settings().checkOnScan) runInBackground(this.log, 'Checking hosts', this.checkAll());
       return;
@@ -147,19 +161,22 @@ export class HostChecks implements vscode.Disposable {
     let added = false;
     const changed: string[] = [];
     for (const [file, found] of change.files ?? []) {
-      const before = this.references.has(file) || this.fileRefs.has(file);
-      if (found) added = this.set(file, found.hosts ?? [], found.fileRefs ?? []) || added;
+      const before = this.references.has(file) || this.fileRefs.has(file) || this.pairings.has(file);
+      if (found) added = this.set(file, found.hosts ?? [], found.fileRefs ?? [], found.pairing) || added;
       else this.forget(file);
       // A file that named nothing and still names nothing changes no host result (an edit of a bundle).
-      if (before || this.references.has(file) || this.fileRefs.has(file)) changed.push(file);
+      if (before || this.references.has(file) || this.fileRefs.has(file) || this.pairings.has(file)) changed.push(file);
     }
+    if (changed.length) changed.push(...this.invalidatePairs());
     if (changed.length) this.changed.fire({ files: changed });
     // A host added by an edit or a new file is checked shortly (cached hosts cost nothing).
     if (added && this.settings().checkOnScan) this.scheduleCheck();
   }
 
   /** Records what a file names; true when it names a host. */
-  private set(file: string, found: HostReference[], fileRefs: CertificateFileReference[]): boolean {
+  private set(file: string, found: HostReference[], fileRefs: CertificateFileReference[], pairing?: Pairing): boolean {
+    if (pairing?.pairs.length || pairing?.secrets.length) this.pairings.set(file, pairing);
+    else this.pairings.delete(file);
     const ignore = this.ignoreFor(file);
     // Endpoints are what production files connect to: links in tests, examples and docs are not checked unless asked.
     const counted = this.settings(keyToUri(file)).includeNonProduction || this.store.contextOf(file) === 'production';
@@ -182,6 +199,7 @@ export class HostChecks implements vscode.Disposable {
       }
     }
     for (const k of [...this.fileRefs.keys()]) if (k === file || k.startsWith(under)) this.fileRefs.delete(k);
+    for (const k of [...this.pairings.keys()]) if (k === file || k.startsWith(under)) this.pairings.delete(k);
   }
 
   /** The clock's moment for host results came: re-evaluate, and re-check what the cache let go stale. */
@@ -261,7 +279,7 @@ export class HostChecks implements vscode.Disposable {
             this.results.set(key, result);
             if (result.error) this.log.info(`Host ${key}: ${result.error}`);
             const t = byKey.get(key);
-            this.changed.fire({ files: [...new Set(t?.references.map((r) => r.file) ?? [])] });
+            this.changed.fire({ files: [...new Set([...(t?.references.map((r) => r.file) ?? []), ...this.driftFilesOf(key)])] });
           },
         },
       )
@@ -287,7 +305,7 @@ export class HostChecks implements vscode.Disposable {
     await this.persist();
     this.rearm();
     const refs = this.targets().find((t) => t.host === hp.host && t.port === hp.port)?.references ?? [];
-    this.changed.fire({ files: [...new Set(refs.map((r) => r.file))] });
+    this.changed.fire({ files: [...new Set([...refs.map((r) => r.file), ...this.driftFilesOf(hostPortKey(hp.host, hp.port))])] });
     return result;
   }
 
@@ -342,12 +360,88 @@ export class HostChecks implements vscode.Disposable {
       const result = this.resultFor(t.host, t.port);
       if (result) out.push(...hostFindings(t.references, result, now, cfg.rules, { unreachable: cfg.hosts.unreachableSeverity }));
     }
+    for (const r of this.driftAt(file)) {
+      const rules = this.store.configFor(r.certificate.file).rules;
+      for (const f of driftFindings([r], now, rules)) if (f.file === file) out.push(f);
+    }
     return out;
   }
 
-  /** Files that have host references or certificate-file references. */
+  /** Repository certificates paired with endpoints (by configuration, else by SAN); dropped when files or certificates change. */
+  private pairs: ServedPair[] | undefined;
+
+  private servedPairs(): ServedPair[] {
+    if (this.pairs) return this.pairs;
+    const byFile = new Map<string, CertificateRecord[]>();
+    for (const c of this.store.certificates()) {
+      const list = byFile.get(c.file);
+      if (list) list.push(c);
+      else byFile.set(c.file, [c]);
+    }
+    for (const list of byFile.values()) list.sort((a, b) => a.index - b.index);
+    const index: CertificateIndex = {
+      files: () => byFile.keys(),
+      certificatesIn: (file) => byFile.get(file) ?? [],
+      isProduction: (file) => this.store.contextOf(file) === 'production',
+    };
+    const pairings = [...this.pairings.values()];
+    this.pairs = pairCertificates(
+      pairings.flatMap((p) => p.pairs),
+      pairings.flatMap((p) => p.secrets),
+      [...this.references.values()].flat(),
+      index,
+    );
+    return this.pairs;
+  }
+
+  /** Drops the pairs; the files the old ones touched (their findings may go). */
+  private invalidatePairs(): string[] {
+    const files = (this.pairs ?? []).flatMap((p) => [p.certificate.file, ...p.references.map((r) => r.file)]);
+    this.pairs = undefined;
+    return files;
+  }
+
+  /**
+   * Certificates changed: pairs are made again, and the other side of each pair, before or after,
+   * that touched a changed file refreshes (the config file of a renewed certificate, or the other way).
+   */
+  private certificatesChanged(files: readonly string[] | undefined): void {
+    const before = this.pairs ?? [];
+    this.pairs = undefined;
+    if (!this.pairings.size || !this.results.size || !this.allowed()) return;
+    const touched = files ? new Set(files) : undefined;
+    const others = new Set<string>();
+    for (const p of [...before, ...this.servedPairs()]) {
+      const sides = [p.certificate.file, ...p.references.map((r) => r.file)];
+      if (!touched || sides.some((f) => touched.has(f))) for (const f of sides) if (!touched?.has(f)) others.add(f);
+    }
+    if (others.size) this.changed.fire({ files: [...others] });
+  }
+
+  /** The files of the pairs with this endpoint: a result for it changes their drift. */
+  private driftFilesOf(key: string): string[] {
+    return this.servedPairs()
+      .filter((p) => hostPortKey(p.host, p.port) === key)
+      .flatMap((p) => [p.certificate.file, ...p.references.map((r) => r.file)]);
+  }
+
+  /** Drift of the pairs at this file (its certificate, or a reference to the host), for what the host last served. */
+  driftAt(file: string): DriftResult[] {
+    if (!this.allowed()) return [];
+    const pairs = this.servedPairs().filter((p) => p.certificate.file === file || p.references.some((r) => r.file === file));
+    return driftResults(pairs, (host, port) => this.resultFor(host, port));
+  }
+
+  /** Drift of every pair whose host answered (the tree's Drift group, exports). */
+  drift(): DriftResult[] {
+    if (!this.allowed()) return [];
+    return driftResults(this.servedPairs(), (host, port) => this.resultFor(host, port));
+  }
+
+  /** Files that have host references or certificate-file references, or pair a host with a certificate. */
   files(): string[] {
-    return [...new Set([...this.references.keys(), ...this.fileRefs.keys()])];
+    const certificateFiles = this.allowed() && this.pairings.size ? this.servedPairs().map((p) => p.certificate.file) : [];
+    return [...new Set([...this.references.keys(), ...this.fileRefs.keys(), ...this.pairings.keys(), ...certificateFiles])];
   }
 
   get connectionsAttempted(): number {

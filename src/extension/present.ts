@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { DriftResult } from '../core/hosts/drift';
 import { hostPortKey } from '../core/hosts/names';
 import { keystoreNote } from '../core/formats/keystore';
 import type { FileContext } from '../core/context';
@@ -260,3 +261,19 @@ export function hostSummary(
 }
 
 export const hostLabel = hostPortKey;
+
+/** One line about a repository certificate and the endpoint paired with it: served as is, or how it differs. */
+export function driftText(r: Pick<DriftResult, 'state' | 'host' | 'port' | 'evidence'>): { icon: string; text: string } {
+  const host = hostLabel(r.host, r.port);
+  const weak = r.evidence === 'san' ? ` ${vscode.l10n.t('(paired by its SANs only)')}` : '';
+  switch (r.state) {
+    case 'same':
+      return { icon: 'pass', text: vscode.l10n.t('served by {0} ✓', host) + weak };
+    case 'renewed-not-deployed':
+      return { icon: 'warning', text: vscode.l10n.t('{0} still serves the previous certificate: renewed here, not deployed', host) + weak };
+    case 'repository-stale':
+      return { icon: 'info', text: vscode.l10n.t('{0} serves a newer certificate: this copy is stale', host) + weak };
+    case 'other':
+      return { icon: 'warning', text: vscode.l10n.t('{0} serves another certificate', host) + weak };
+  }
+}

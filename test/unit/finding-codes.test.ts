@@ -36,7 +36,7 @@ function sources(dir: string): string[] {
 
 describe('finding-code categories: every list of codes derives from FINDING_CODES', () => {
   it('gives every category at least one code, and codesIn unions categories', () => {
-    const categories: FindingCategory[] = ['expired', 'expiry', 'certificate', 'read-error', 'locked', 'problem', 'host'];
+    const categories: FindingCategory[] = ['expired', 'expiry', 'certificate', 'read-error', 'locked', 'problem', 'host', 'drift'];
     for (const c of categories) assert.ok(codesIn(c).size > 0, c);
     assert.equal(
       categories.reduce((n, c) => n + codesIn(c).size, 0),
@@ -44,6 +44,7 @@ describe('finding-code categories: every list of codes derives from FINDING_CODE
       'one category per code',
     );
     assert.deepEqual(sorted(codesIn('host')), ['host-hostname-mismatch', 'host-unreachable', 'host-untrusted']);
+    assert.deepEqual(sorted(codesIn('drift')), ['host-serves-other-certificate', 'renewed-not-deployed', 'repository-certificate-stale']);
   });
 
   it('expired: a certificate, SAML metadata and a CRL (--fail-on expired)', () => {

@@ -6,6 +6,7 @@ import { resolveNamedFile } from '../formats/extensions';
 import { endpointFilter, keyFindings, valueFindings } from './endpointSettings';
 import { HostMatcher, hostPortKey, parseHostPort, skipReason, startTlsFor, type StartTlsProtocol } from './names';
 import { extractPairs, mayHoldPairs, type PairSet } from './configValues';
+import { type Pairing, pairingIn } from './pairing';
 import {
   apacheFindings,
   caddyFindings,
@@ -111,9 +112,13 @@ export function discoverAll(
   file: string,
   text: string,
   options: DiscoverOptions = {},
-): { hosts: HostReference[]; fileRefs: CertificateFileReference[] } {
+): { hosts: HostReference[]; fileRefs: CertificateFileReference[]; pairing?: Pairing } {
   const reading = readingOf(file, text);
-  return reading ? { hosts: hostsIn(file, reading, options), fileRefs: fileReferencesIn(file, reading) } : { hosts: [], fileRefs: [] };
+  if (!reading) return { hosts: [], fileRefs: [] };
+  const found = { hosts: hostsIn(file, reading, options), fileRefs: fileReferencesIn(file, reading) };
+  // Drift: the hosts it serves with a certificate it names (pairing.ts), from the same reading.
+  const pairing = pairingIn(file, text, () => reading.pairs);
+  return pairing.pairs.length || pairing.secrets.length ? { ...found, pairing } : found;
 }
 
 /** A config file's reading; undefined when it is no config format or cannot name anything (JSON that opens no object). */

@@ -37,3 +37,18 @@ export {
 export { type ProbeCacheSnapshot, type ProbeCallOptions, Prober, type ProberOptions } from './probeScheduler';
 export { assessHost, type AssessOptions, hostFindings, type HostIssue, hostJson } from './assess';
 export { configFormat, type ConfigFormat, mayBeConfigFile } from '../formats/configFormats';
+export {
+  compareServed,
+  coversHost,
+  type CertificateIndex,
+  DRIFT_CODE,
+  driftFindings,
+  type DriftResult,
+  driftResults,
+  type DriftState,
+  fileForPath,
+  pairCertificates,
+  type PairingEvidence,
+  type ServedPair,
+} from './drift';
+export { type EndpointPair, type Pairing, pairingIn, type PairingKind, type SecretDeclaration } from './pairing';

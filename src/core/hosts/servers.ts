@@ -18,13 +18,13 @@ export interface ServerFindings {
 
 // ---------------------------------------------------------------- nginx
 
-interface Word {
+export interface Word {
   text: string;
   start: number;
   end: number;
 }
 
-interface Directive {
+export interface Directive {
   name: string;
   args: Word[];
   children?: Directive[];
@@ -33,7 +33,7 @@ interface Directive {
 const MAX_DEPTH = 32;
 
 /** nginx tokens: words (bare or quoted), ';', '{', '}'. Comments are already blanked. */
-function nginxTokens(text: string): Word[] {
+export function nginxTokens(text: string): Word[] {
   const out: Word[] = [];
   const re = /"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([;{}])|([^\s;{}"']+)/g;
   let m: RegExpExecArray | null;
@@ -48,7 +48,7 @@ function nginxTokens(text: string): Word[] {
   return out;
 }
 
-function nginxTree(tokens: Word[]): Directive[] {
+export function nginxTree(tokens: Word[]): Directive[] {
   let i = 0;
   const block = (depth: number): Directive[] => {
     const list: Directive[] = [];
@@ -75,7 +75,7 @@ function nginxTree(tokens: Word[]): Directive[] {
 }
 
 /** Port of an nginx `listen` address: 443, *:443, [::]:443, 10.0.0.1:8443; 80 when only an address. */
-function listenPort(arg: string): number | undefined {
+export function listenPort(arg: string): number | undefined {
   if (arg.startsWith('unix:')) return undefined;
   if (/^\d+$/.test(arg)) return Number(arg);
   const m = /:(\d+)$/.exec(arg);

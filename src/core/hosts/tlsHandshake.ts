@@ -47,6 +47,8 @@ export interface ChainMember {
   notBefore: number;
   notAfter: number;
   sha256: string;
+  /** SHA-256 of the SubjectPublicKeyInfo: the same key in another certificate (drift). Absent in results cached before it was kept. */
+  spkiSha256?: string;
   isCA: boolean;
   selfSigned: boolean;
 }
@@ -296,6 +298,7 @@ function chainMember(c: PeerCertificateLike): ChainMember {
       notBefore: f.notBefore,
       notAfter: f.notAfter,
       sha256: f.sha256,
+      spkiSha256: f.spkiSha256,
       isCA: f.isCA,
       selfSigned: f.selfSigned,
     };

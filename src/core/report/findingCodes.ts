@@ -9,8 +9,9 @@ import type { FindingCode } from '../model';
  *   locked       a password opens or verifies the keystore (the Unlock command and the tree's menu)
  *   problem      another problem with a file: a missing referenced file, a JWK that contradicts its certificate
  *   host         a TLS endpoint a file names
+ *   drift        a repository certificate and the endpoint that should serve it differ (the tree's Drift group)
  */
-export type FindingCategory = 'expired' | 'expiry' | 'certificate' | 'read-error' | 'locked' | 'problem' | 'host';
+export type FindingCategory = 'expired' | 'expiry' | 'certificate' | 'read-error' | 'locked' | 'problem' | 'host' | 'drift';
 
 /**
  * What each finding code means, for reports that describe their rules (SARIF's tool.driver.rules,
@@ -268,6 +269,33 @@ export const FINDING_CODES: Record<FindingCode, FindingCodeInfo> = {
     securitySeverity: 7.0,
     tags: [...SECURITY, 'tls'],
   },
+  'renewed-not-deployed': {
+    category: 'drift',
+    name: 'RenewedNotDeployed',
+    short: 'Certificate renewed in the repository, not deployed',
+    full: 'The endpoint the configuration pairs with this certificate serves an older certificate with the same key and issuer: the renewal in the repository never reached the server (a failed reload, a deployment that did not run), and the served one expires on its own date. An error once the served certificate is within the critical window.',
+    fix: 'Deploy the renewed certificate (reload or restart the server, update the Secret) and check what the host serves again.',
+    securitySeverity: 7.0,
+    tags: [...EXPIRY, 'tls', 'drift'],
+  },
+  'repository-certificate-stale': {
+    category: 'drift',
+    name: 'RepositoryCertificateStale',
+    short: 'The repository copy of a served certificate is stale',
+    full: 'The endpoint serves a newer certificate with the same key and issuer than the repository holds: it was renewed on the server (or by automation) and the repository copy was not updated. Whoever deploys from the repository would roll the server back to the older certificate.',
+    fix: 'Update the repository copy with the certificate the host serves, or stop keeping a copy the server does not use.',
+    securitySeverity: 2.0,
+    tags: ['certificate', 'tls', 'drift'],
+  },
+  'host-serves-other-certificate': {
+    category: 'drift',
+    name: 'HostServesOtherCertificate',
+    short: 'The endpoint serves another certificate than the repository pairs with it',
+    full: 'The endpoint the configuration pairs with this certificate serves a certificate with another key or issuer: a TLS proxy or load balancer in front, a wrong or never-updated Secret, a default certificate of the wrong server, or a renewal with a new key that was not deployed. Both fingerprints and subjects are in the message.',
+    fix: 'Find out which certificate is meant: deploy the repository one, or point the configuration at the one the host serves.',
+    securitySeverity: 5.0,
+    tags: [...SECURITY, 'tls', 'drift'],
+  },
   'metadata-expired': {
     category: 'expired',
     name: 'SamlMetadataExpired',
@@ -398,5 +426,7 @@ export const EXPIRED_CODES = codesIn('expired');
 export const LOCKED_CODES = codesIn('locked');
 /** Certificates or files that could not be read or opened (metrics' read errors). */
 export const UNREAD_CODES = codesIn('read-error', 'locked');
+/** Drift between a repository certificate and what its endpoint serves (the tree's Drift group). */
+export const DRIFT_CODES = codesIn('drift');
 /** Problems with a file rather than a certificate's dates (the tree's Problems group). */
 export const FILE_PROBLEM_CODES = codesIn('read-error', 'locked', 'problem');

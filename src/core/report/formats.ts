@@ -282,6 +282,23 @@ export function toSarif(report: Report, version: string, options: SarifOptions =
                   },
                 },
               ],
+              // The other places a finding applies to: a host's other references; drift's other end (the certificate, or the host's reference).
+              ...(f.related?.length
+                ? {
+                    relatedLocations: f.related.map((r, i) => ({
+                      id: i + 1,
+                      physicalLocation: {
+                        artifactLocation: artifactLocation(r.file),
+                        region: {
+                          startLine: r.range.start.line + 1,
+                          startColumn: r.range.start.character + 1,
+                          endLine: r.range.end.line + 1,
+                          endColumn: r.range.end.character + 1,
+                        },
+                      },
+                    })),
+                  }
+                : {}),
               partialFingerprints: { [FINDING_HASH]: fingerprints.next(f) },
               ...(options.baseline ? { baselineState: f.baselined ? 'unchanged' : 'new' } : {}),
               // A team config's ignore entry: an external suppression with its reason (code scanning shows it dismissed).

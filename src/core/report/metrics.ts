@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { CertificateJson, Report } from './schema';
-import { UNREAD_CODES } from './findingCodes';
+import { DRIFT_CODES, UNREAD_CODES } from './findingCodes';
 
 /**
  * The report as Prometheus metrics (text exposition format 0.0.4, what node_exporter's textfile
@@ -27,6 +27,9 @@ import { UNREAD_CODES } from './findingCodes';
  * when unowned), `context` (production, test, example, documentation, vendored) and `repository` (an
  * option); certlens_read_errors{filepath,owner,context} is CertLens's own per-file detail. Hosts
  * follow blackbox_exporter: probe_ssl_earliest_cert_expiry{instance="host:port"} and probe_success.
+ * Drift (a certificate and the endpoint that should serve it differ) is certlens_host_drift
+ * {filepath (the certificate's), instance, drift (the finding code), owner, context} 1, one per
+ * certificate and endpoint.
  */
 export interface MetricsOptions {
   /** The `repository` label on every series (omitted when empty). */
@@ -191,6 +194,30 @@ export function toMetrics(report: Report, options: MetricsOptions = {}): string 
       { name: 'probe_success', help: '1 when the TLS handshake with the endpoint succeeded, else 0', samples: success },
     );
   }
+
+  // Drift: one series per certificate and endpoint, from the finding at the certificate (the other is at the host's reference).
+  const certificateAt = new Set(report.certificates.map((c) => `${c.file}\0${c.sha256}`));
+  const drift: string[] = [];
+  const driftSeen = new Set<string>();
+  for (const f of report.findings) {
+    if (!DRIFT_CODES.has(f.code) || !f.host || !f.sha256 || !certificateAt.has(`${f.file}\0${f.sha256}`)) continue;
+    const labels = labelText([
+      ...common,
+      ['filepath', filepath(f.file)],
+      ['instance', f.host],
+      ['drift', f.code],
+      ['owner', ownerValue(f.owners)],
+      ['context', f.context],
+    ]);
+    if (driftSeen.has(labels)) continue;
+    driftSeen.add(labels);
+    drift.push(`certlens_host_drift${labels} 1`);
+  }
+  families.push({
+    name: 'certlens_host_drift',
+    help: 'A repository certificate and the endpoint that should serve it differ (drift: the finding code)',
+    samples: drift,
+  });
 
   const lines: string[] = [];
   for (const family of families) {

@@ -110,7 +110,7 @@ export interface FindingJson {
   context: FileContext;
   /** Why `file` has its context. */
   contextReason?: string;
-  /** The other places the finding applies to: the other references to the same host. */
+  /** The other places the finding applies to: the other references to the same host; for drift, the other end. */
   related?: { file: string; range: Range }[];
   /** In the --baseline given: reported, but not counted for --fail-on. */
   baselined?: true;

@@ -3,6 +3,7 @@ import type { ReadOutcome } from './files';
 import type { FileResult, UnreadableFolder } from '../model';
 import type { Mention } from '../deployment';
 import type { CertificateFileReference, HostReference } from '../hosts/discover';
+import type { Pairing } from '../hosts/pairing';
 import type { FragmentSpec, ReportFragment } from '../report/stream';
 import { type FailureLog, runInBackground } from '../background';
 
@@ -62,6 +63,8 @@ export interface Discovered {
   fileRefs?: CertificateFileReference[];
   /** Certificate files a deployment file names (deployment evidence, core/deployment.ts). */
   mentions?: Mention[];
+  /** Hosts the file serves with a certificate it names, and the Secrets it declares (drift). */
+  pairing?: Pairing;
   /** Why discovery failed on this file (it found nothing then). */
   error?: string;
   /** The file's text, left for the caller to discover (ReadRequest.discoverHereAbove). */

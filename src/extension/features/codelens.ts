@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands } from '../commandIds';
-import { hostLabel, hostSummary, lensTitle, whenText } from '../present';
+import { driftText, hostLabel, hostSummary, lensTitle, whenText } from '../present';
 import type { CertificateStore } from '../store';
 import type { HostChecks } from '../hostChecks';
 import { fileKey, keyToUri } from '../uris';
@@ -90,6 +90,19 @@ export class CodeLensFeature implements vscode.CodeLensProvider, vscode.Disposab
         new vscode.CodeLens(at(e.range), {
           title: `$(clock) ${e.label} · ${whenText({ notBefore: -Infinity, notAfter: e.notAfter }, now)}`,
           command: '',
+        }),
+      );
+    }
+    // Drift: what the endpoint paired with a certificate serves, above the certificate.
+    for (const r of this.hosts.driftAt(file)) {
+      if (r.certificate.file !== file) continue;
+      const { icon, text } = driftText(r);
+      lenses.push(
+        new vscode.CodeLens(at(r.certificate.range), {
+          title: `$(${icon}) ${text}`,
+          command: Commands.recheckHost,
+          arguments: [{ host: r.host, port: r.port }],
+          tooltip: vscode.l10n.t('Check this host again'),
         }),
       );
     }

@@ -4,7 +4,8 @@ import { hostPortKey } from '../../core/hosts/names';
 import type { CertificateRecord } from '../../core/model';
 import { parseFile } from '../../core/formats/parse-file';
 import type { ProbeResult } from '../../core/hosts';
-import { certLabel, detailRows } from '../present';
+import { certLabel, detailRows, driftText } from '../present';
+import type { HostChecks } from '../hostChecks';
 import type { CertificateStore } from '../store';
 import { type EditorLastChange, lastChangeText, type WorkspaceOwners } from '../owners';
 
@@ -33,6 +34,7 @@ export class DetailsFeature implements vscode.TextDocumentContentProvider, vscod
     private readonly store: CertificateStore,
     private readonly owners?: WorkspaceOwners,
     private readonly lastChanges?: EditorLastChange,
+    private readonly hosts?: HostChecks,
   ) {
     this.registration = vscode.workspace.registerTextDocumentContentProvider(DETAILS_SCHEME, this);
   }
@@ -74,6 +76,15 @@ export class DetailsFeature implements vscode.TextDocumentContentProvider, vscod
     for (const [k, v] of detailRows(c, all, now, this.store.contextOf(c.file), owners, this.store.contextReason(c.file)))
       lines.push(`| ${k} | ${literal(v)} |`);
     if (lastChange) lines.push(`| ${vscode.l10n.t('Last change')} | ${literal(lastChange)} |`);
+    // Drift: each endpoint paired with this certificate, and what it serves when that differs.
+    for (const r of inspected ? [] : (this.hosts?.driftAt(c.file) ?? [])) {
+      if (r.certificate.index !== c.index) continue;
+      const served =
+        r.state === 'same'
+          ? ''
+          : ` — ${vscode.l10n.t('served: {0}, until {1}, SHA-256 {2}', r.served.subjectCN ?? r.served.subject, new Date(r.served.notAfter).toISOString().slice(0, 10), r.served.sha256)}`;
+      lines.push(`| ${vscode.l10n.t('Endpoint')} | ${literal(driftText(r).text + served)} |`);
+    }
     lines.push('', '```', toPem(c.der).trimEnd(), '```', '');
     return lines.join('\n');
   }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { CertificateRecord, Finding } from '../../core/model';
+import { DRIFT_CODES } from '../../core/report/findingCodes';
 import type { SeverityName } from '../config';
 import type { CertificateStore } from '../store';
 import type { HostChecks } from '../hostChecks';
@@ -129,12 +130,10 @@ export class DiagnosticsFeature implements vscode.Disposable {
         );
     }
     if (f.related?.length) {
+      // Drift links a certificate and the configuration that serves it; other host findings, the host's other references.
+      const label = DRIFT_CODES.has(f.code) ? vscode.l10n.t('paired here') : vscode.l10n.t('also named here');
       d.relatedInformation = f.related.map(
-        (r) =>
-          new vscode.DiagnosticRelatedInformation(
-            new vscode.Location(keyToUri(r.file), toVsRange(r.range)),
-            vscode.l10n.t('also named here'),
-          ),
+        (r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(keyToUri(r.file), toVsRange(r.range)), label),
       );
     }
     return d;

@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
 import { describeManifest } from '../../core/rules/renewal';
-import { crlHoverMarkdown, hoverMarkdown } from '../present';
+import { crlHoverMarkdown, driftText, hoverMarkdown } from '../present';
+import type { HostChecks } from '../hostChecks';
 import type { CertificateStore } from '../store';
 import type { WorkspaceOwners } from '../owners';
 import type { CertManagerCertificate } from '../../core/model';
 import { toVsRange } from '../uris';
 
 /** Hovering a certificate (or a CRL) shows everything known about it (and its code owners, with a CODEOWNERS file). */
-export function registerHover(store: CertificateStore, owners?: WorkspaceOwners): vscode.Disposable {
+export function registerHover(store: CertificateStore, owners?: WorkspaceOwners, hosts?: HostChecks): vscode.Disposable {
   return vscode.languages.registerHoverProvider(
     { pattern: '**/*' },
     {
@@ -31,6 +32,33 @@ export function registerHover(store: CertificateStore, owners?: WorkspaceOwners)
           ),
           ...crls.map((c) => crlHoverMarkdown(c, now)),
         ];
+        // Drift: what the endpoints paired with these certificates serve.
+        const drift =
+          hosts?.driftAt(result.file).filter((r) => hits.some((c) => c.index === r.certificate.index && c.file === r.certificate.file)) ??
+          [];
+        if (drift.length) {
+          const md = new vscode.MarkdownString(undefined, true);
+          md.isTrusted = false;
+          md.supportHtml = false;
+          for (const r of drift) {
+            const { icon, text } = driftText(r);
+            md.appendMarkdown(`$(${icon}) `);
+            md.appendText(text);
+            if (r.state !== 'same') {
+              md.appendMarkdown('  \n');
+              md.appendText(
+                vscode.l10n.t(
+                  'served: {0}, until {1}, SHA-256 {2}',
+                  r.served.subjectCN ?? r.served.subject,
+                  new Date(r.served.notAfter).toISOString().slice(0, 10),
+                  r.served.sha256,
+                ),
+              );
+            }
+            md.appendMarkdown('\n\n');
+          }
+          contents.push(md);
+        }
         return new vscode.Hover(contents, toVsRange((hits[0] ?? crls[0]).range));
       },
     },

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { runInBackground } from '../../core/background';
 import type { CertificateRecord, FileExpiry, CrlRecord, Finding } from '../../core/model';
+import { driftFindings } from '../../core/hosts/drift';
 import { crlUrgencyOf, describeCrl, urgencyOf, type Urgency } from '../../core/rules/rules';
 import { Commands, VIEW_ID } from '../commandIds';
 import { certLabel, contextLabel, crlRows, detailRows, hostLabel, hostSummary, urgencyIcon, whenText } from '../present';
@@ -318,6 +319,13 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
       hostGroup('unchecked', t('Not checked'), ['unchecked'], new vscode.ThemeIcon('circle-outline'));
       add('hosts', t('Hosts'), sub, new vscode.ThemeIcon('globe'), String(hostNodes.length));
     }
+    // Drift: repository certificates whose endpoint serves something else, one row per certificate and host (at the certificate).
+    const drift = this.hosts
+      .drift()
+      .flatMap((r) => driftFindings([r], now2, this.store.configFor(r.certificate.file).rules).filter((f) => f.file === r.certificate.file))
+      .filter((f) => !this.filter || f.file.toLowerCase().includes(this.filter) || f.message.toLowerCase().includes(this.filter))
+      .map((f) => new ProblemNode(f));
+    add('drift', t('Drift'), drift, new vscode.ThemeIcon('git-compare', new vscode.ThemeColor('list.warningForeground')));
     add(
       'problems',
       t('Problems'),
@@ -445,7 +453,7 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
     }
     const f = node.finding;
     const item = new vscode.TreeItem(vscode.workspace.asRelativePath(keyToUri(f.file)), vscode.TreeItemCollapsibleState.None);
-    item.id = `problem:${f.file}:${f.range.start.line}:${f.range.start.character}:${f.code}`;
+    item.id = `problem:${f.file}:${f.range.start.line}:${f.range.start.character}:${f.code}${f.host ? `:${f.host}` : ''}`;
     item.description = f.message;
     item.tooltip = `${f.message} [${f.code}]`;
     item.iconPath = new vscode.ThemeIcon(
