@@ -53,7 +53,8 @@ export function relative(from: string, to: string): string {
 
 export function dirname(p: string): string {
   if (!p) return '.';
-  const trimmed = p.length > 1 ? p.replace(/\/+$/, '') : p;
+  const trimmed = p.replace(/\/+$/, '');
+  if (!trimmed) return p.startsWith('/') ? '/' : '.';
   const i = trimmed.lastIndexOf('/');
   if (i < 0) return '.';
   if (i === 0) return '/';
@@ -70,7 +71,7 @@ export function basename(p: string, ext?: string): string {
 export function extname(p: string): string {
   const base = basename(p);
   const i = base.lastIndexOf('.');
-  return i <= 0 ? '' : base.slice(i);
+  return i <= 0 || base === '..' ? '' : base.slice(i);
 }
 
 export function toNamespacedPath(p: string): string {
