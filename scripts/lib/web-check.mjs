@@ -28,7 +28,7 @@ function walkthroughTitles(root) {
 }
 
 /** A copy of what the vsix ships, without `main`: code-server then has only the web-worker host to run it in. */
-function stageWebOnly(root, dir) {
+export function stageWebOnly(root, dir) {
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   if (!fs.existsSync(path.join(root, pkg.browser))) throw new Error(`${pkg.browser} is missing: run node esbuild.js first`);
   delete pkg.main;
