@@ -74,6 +74,16 @@ const common = {
   define: { CERTLENS_VERSION: JSON.stringify(require('./package.json').version) },
 };
 
+/** The web build's settings: a browser bundle with the seams and the globals of src/web/shims. */
+const web = {
+  ...common,
+  platform: 'browser',
+  mainFields: ['browser', 'module', 'main'],
+  target: 'es2022',
+  plugins: [problemMatcher, webShims],
+  inject: ['src/web/shims/globals.ts'],
+};
+
 function listTs(dir) {
   const out = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -91,17 +101,7 @@ async function main() {
     { ...common, entryPoints: ['src/core/scan/readWorker.ts'], outfile: 'dist/readWorker.js' },
     { ...common, entryPoints: [require.resolve('node-forge')], outfile: 'dist/forge.js', plugins: [problemMatcher] },
     // One bundle for a Web Worker (vscode.dev, github.dev): node-forge inside it, Node modules replaced by seams.
-    {
-      ...common,
-      entryPoints: ['src/web/extension.ts'],
-      outfile: 'dist/web/extension.js',
-      platform: 'browser',
-      mainFields: ['browser', 'module', 'main'],
-      target: 'es2022',
-      external: ['vscode'],
-      plugins: [problemMatcher, webShims],
-      inject: ['src/web/shims/globals.ts'],
-    },
+    { ...web, entryPoints: ['src/web/extension.ts'], outfile: 'dist/web/extension.js', external: ['vscode'] },
   ];
   if (tests) {
     // Start from an empty out/ so deleted tests do not linger as compiled files.
@@ -121,6 +121,8 @@ async function main() {
     });
     // The parse engine bundled as dist/ ships it (no per-call module getters), for the throughput bench.
     builds.push({ ...common, entryPoints: ['src/core/formats/parse-file.ts'], outfile: 'out/bench/engine.js', plugins: [problemMatcher] });
+    // The same engine as the web build has it (seams in place of Node's modules), for test/unit/web.test.ts.
+    builds.push({ ...web, entryPoints: ['src/core/formats/parse-file.ts'], outfile: 'out/web/engine.js' });
   }
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
   if (watch) {

@@ -2,6 +2,7 @@
 // checked against Node's own modules, which are independent implementations; the walk through
 // workspace.fs listings (walkListing); and the browser bundle as built (dist/web/extension.js).
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as nodeCrypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -10,6 +11,9 @@ import * as webCrypto from '../../src/web/shims/crypto';
 import * as webNet from '../../src/web/shims/net';
 import * as webPath from '../../src/web/shims/path';
 import { type ListedEntry, walkListing } from '../../src/core/scan/walkListing';
+import { parseFile } from '../../src/core/formats/parse-file';
+import { daysFromNow, makeChain, makeCrl, pkcs12, pkcs7 } from '../support/certs';
+import { tempDir } from './helpers';
 
 const ROOT = nodePath.resolve(__dirname, '../../..');
 
@@ -209,11 +213,12 @@ describe('walkListing: a scan walk over folder listings (workspace.fs.readDirect
   });
 });
 
+function path(rel: string) {
+  return nodePath.join(ROOT, rel);
+}
+
 describe('the browser bundle (dist/web/extension.js, built by esbuild.js)', () => {
   const bundle = path('dist/web/extension.js');
-  function path(rel: string) {
-    return nodePath.join(ROOT, rel);
-  }
 
   it('requires nothing but vscode: no Node module, node-forge inside rather than dist/forge.js', () => {
     assert.ok(fs.existsSync(bundle), 'run node esbuild.js first');
@@ -233,5 +238,114 @@ describe('the browser bundle (dist/web/extension.js, built by esbuild.js)', () =
     assert.equal(pkg.main, './dist/extension.js');
     assert.deepEqual(Object.keys(pkg.capabilities.virtualWorkspaces as object).sort(), ['description', 'supported']);
     assert.equal((pkg.capabilities.virtualWorkspaces as { supported: string }).supported, 'limited');
+  });
+});
+
+describe('the parse engine as the web build has it (out/web/engine.js: seams in place of Node modules)', function () {
+  this.timeout(120_000);
+  type Engine = typeof import('../../src/core/formats/parse-file');
+  let webEngine: Engine;
+  const files: [string, Uint8Array][] = [];
+  let setSelf = false;
+  after(() => {
+    if (setSelf) delete (globalThis as { self?: unknown }).self;
+  });
+
+  before(() => {
+    // node-forge's browser build finds its global object as `self`, as in a Web Worker (removed after).
+    setSelf = !('self' in globalThis);
+    if (setSelf) (globalThis as { self?: unknown }).self = globalThis;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    webEngine = require(path('out/web/engine.js')) as Engine;
+    const chain = makeChain({ leafCn: 'web.certlens.dev', notBefore: daysFromNow(-10), notAfter: daysFromNow(40) });
+    const b = (s: string | Uint8Array) => (typeof s === 'string' ? Buffer.from(s) : s);
+    files.push(
+      ['tls/fullchain.pem', b(chain.bundlePem)],
+      ['certs/leaf.der', b(chain.leaf.der)],
+      ['certs/key-and-cert.pem', b(chain.leafKey.pem + chain.leaf.pem)],
+      ['trust.p7b', b(pkcs7([chain.intermediate, chain.root]))],
+      ['trust-der.p7b', b(pkcs7([chain.intermediate, chain.root], { der: true }))],
+      ['empty-password.p12', b(pkcs12({ cert: chain.leaf, key: chain.leafKey, chain: [chain.intermediate], password: '' }))],
+      ['legacy-empty.p12', b(pkcs12({ cert: chain.leaf, key: chain.leafKey, password: '', legacy: true }))],
+      ['given-password.pfx', b(pkcs12({ cert: chain.leaf, key: chain.leafKey, password: 'storepw', friendlyName: 'server' }))],
+      ['locked.p12', b(pkcs12({ cert: chain.leaf, key: chain.leafKey, password: 'unknown-here' }))],
+      [
+        'ca.crl',
+        b(
+          makeCrl({
+            issuer: { cert: chain.intermediate, key: chain.intermediateKey },
+            thisUpdate: daysFromNow(-1),
+            nextUpdate: daysFromNow(6),
+            number: '1f',
+            revoked: [chain.leaf],
+          }).der,
+        ),
+      ],
+      [
+        'k8s/secret.yaml',
+        b(
+          `apiVersion: v1\nkind: Secret\nmetadata:\n  name: tls\ntype: kubernetes.io/tls\ndata:\n  tls.crt: ${Buffer.from(chain.leaf.pem).toString('base64')}\n`,
+        ),
+      ],
+    );
+    const dir = tempDir('certlens-web-engine-');
+    fs.writeFileSync(nodePath.join(dir, 'key.p12'), files.find(([f]) => f === 'given-password.pfx')![1]);
+    for (const [type, file, pass] of [
+      ['JKS', 'store.jks', 'storepw'],
+      ['JCEKS', 'store.jceks', 'changeit'],
+    ])
+      execFileSync(
+        'keytool',
+        [
+          '-importkeystore',
+          '-srckeystore',
+          'key.p12',
+          '-srcstoretype',
+          'PKCS12',
+          '-srcstorepass',
+          'storepw',
+          '-destkeystore',
+          file,
+          '-deststoretype',
+          type,
+          '-deststorepass',
+          pass,
+          '-destkeypass',
+          pass,
+        ],
+        { cwd: dir, stdio: 'ignore' },
+      );
+    files.push(
+      ['store.jks', fs.readFileSync(nodePath.join(dir, 'store.jks'))],
+      ['store.jceks', fs.readFileSync(nodePath.join(dir, 'store.jceks'))],
+    );
+  });
+
+  /** A result as JSON with bytes as hex, whichever Buffer or Uint8Array holds them. */
+  const normal = (r: unknown) =>
+    JSON.parse(
+      JSON.stringify(r, function (this: unknown, _k, v: unknown) {
+        if (v && typeof v === 'object' && (v as { type?: string }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data))
+          return Buffer.from((v as { data: number[] }).data).toString('hex');
+        return v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v;
+      }),
+    ) as { certificates: unknown[]; problems: unknown[]; crls: unknown[]; privateKeys: { spkiSha256?: string }[] };
+
+  it('finds the same certificates, CRLs, keystore entries and problems as the Node build in every format', () => {
+    const options = { pkcs12Password: (f: string) => (f.endsWith('given-password.pfx') ? 'storepw' : undefined) };
+    for (const [file, bytes] of files) {
+      const node = normal(parseFile(file, bytes, options));
+      const web = normal(webEngine.parseFile(file, bytes, options));
+      // Private keys are not opened on the web: their public half, which pairs them with certificates, is unknown.
+      assert.deepEqual(web.privateKeys, [], `${file}: no key pairing on the web`);
+      node.privateKeys = web.privateKeys = [];
+      assert.deepEqual(web, node, file);
+      assert.ok(node.certificates.length + node.crls.length + node.problems.length > 0, `${file} holds something to compare`);
+    }
+    const count = (f: string) => normal(webEngine.parseFile(f, files.find(([n]) => n === f)![1], options)).certificates.length;
+    assert.equal(normal(parseFile('k.pem', files[2][1])).privateKeys.length, 1, 'the Node build pairs the key');
+    assert.equal(count('empty-password.p12'), 2, 'the PKCS#12 with the empty password is opened on the web');
+    assert.equal(count('given-password.pfx'), 1, 'the PKCS#12 with its password is opened on the web');
+    assert.ok(count('store.jks') >= 1 && count('store.jceks') >= 1, 'keystores are read on the web');
   });
 });

@@ -9,6 +9,8 @@ const channel = new MessageChannel();
 const queue: (() => void)[] = [];
 // Typed as Node's MessagePort here; in a Web Worker it is the DOM's, which has onmessage.
 (channel.port1 as unknown as { onmessage: () => void }).onmessage = () => queue.shift()?.();
+// Under Node (the engine's test build) an open port would keep the process alive; browsers have no unref.
+(channel.port1 as unknown as { unref?: () => void }).unref?.();
 export function setImmediate(fn: (...args: unknown[]) => void, ...args: unknown[]): number {
   queue.push(() => fn(...args));
   channel.port2.postMessage(0);
