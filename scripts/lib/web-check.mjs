@@ -9,6 +9,7 @@
 //   - the Expirations tree (the same comparison as the desktop UI check) and its web message;
 //   - the Problems panel: every file with an expired certificate has a problem;
 //   - the CodeLens over an expired certificate: its date;
+//   - Export Report as JSON to the proposed file: written, with every certificate;
 //   - the walkthrough (Welcome: Open Walkthrough...): shown, its "Check a host" step hidden.
 // And, with the Node entry in Restricted Mode and trusted, the walkthrough's "Check a host" step
 // hidden and shown (its `when: isWorkspaceTrusted && !certlens.isWeb`).
@@ -186,6 +187,24 @@ export async function runWebCheck({ root, tmp, timeoutMs = 150_000, log = () => 
             : [`lenses: ${JSON.stringify(lenses)}; expected one with "Expired" and ${date}`],
           lenses.join(' | '),
         );
+
+        // Export Report → JSON → the save dialog's proposed path: written through workspace.fs.
+        const reportFile = path.join(manifest.workspace, 'certlens-report.json');
+        await palette(page, 'CertLens: Export Report', 'JSON');
+        await page.waitForTimeout(1500);
+        await page.keyboard.press('Enter');
+        let report;
+        for (const deadline = Date.now() + 20_000; !report && Date.now() < deadline; await page.waitForTimeout(500))
+          if (fs.existsSync(reportFile)) report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+        const certs = report?.certificates?.length;
+        record(
+          'web: Export Report (JSON) writes the report through workspace.fs with every certificate',
+          certs === manifest.certificateCount
+            ? []
+            : [`${report ? `${certs} certificates in the report` : 'no report written'}; expected ${manifest.certificateCount}`],
+          `${certs} certificates`,
+        );
+        fs.rmSync(reportFile, { force: true });
 
         const wt = await walkthroughSteps(page, titles);
         const wtProblems = [];
