@@ -9,6 +9,7 @@
 //   - the Expirations tree (the same comparison as the desktop UI check) and its web message;
 //   - the Problems panel: every file with an expired certificate has a problem;
 //   - the CodeLens over an expired certificate: its date;
+//   - the hover over that certificate names it; the status bar counts the expired certificates;
 //   - Export Report as JSON to the proposed file: written, with every certificate;
 //   - the walkthrough (Welcome: Open Walkthrough...): shown, its "Check a host" step hidden.
 // And, with the Node entry in Restricted Mode and trusted, the walkthrough's "Check a host" step
@@ -102,6 +103,23 @@ async function lensesOf(page, rel) {
   return page.evaluate((sel) => [...document.querySelectorAll(`${sel} .codelens-decoration`)].map((l) => l.textContent ?? ''), editor);
 }
 
+/** Hovers the first base64 line of the open editor; returns the hover's text. */
+async function hoverText(page) {
+  const editor = '.editor-instance .monaco-editor';
+  const lines = page.locator(`${editor} .view-lines .view-line`);
+  const count = await lines.count();
+  for (let i = 0; i < count; i++) {
+    const text = (await lines.nth(i).textContent())?.replace(/\u00a0/g, ' ').trim() ?? '';
+    if (!/^[A-Za-z0-9+/]{40,}={0,2}$/.test(text)) continue;
+    const box = await lines.nth(i).boundingBox();
+    await page.mouse.move(box.x + 40, box.y + box.height / 2);
+    await page.waitForSelector('.monaco-hover .hover-contents', { state: 'visible', timeout: 15_000 });
+    await page.waitForTimeout(500);
+    return page.evaluate(() => [...document.querySelectorAll('.monaco-hover .hover-contents')].map((h) => h.textContent ?? '').join(' '));
+  }
+  throw new Error('no PEM body line on screen');
+}
+
 /** One workbench: server + page; fn(page) returns problems (strings). Never throws. */
 async function withWorkbench({ workspace, trusted, extensionDevelopmentPath, extensionDevelopmentKind, log }, fn) {
   let server;
@@ -186,6 +204,26 @@ export async function runWebCheck({ root, tmp, timeoutMs = 150_000, log = () => 
             ? []
             : [`lenses: ${JSON.stringify(lenses)}; expected one with "Expired" and ${date}`],
           lenses.join(' | '),
+        );
+
+        // Hover over a line of the certificate's PEM body: the certificate's table.
+        const cn = lensFile.certificates[0].cn;
+        const hover = await hoverText(page).catch((e) => `(no hover: ${e.message.split('\n')[0]})`);
+        record(
+          `web: the hover over the certificate in ${lensFile.path} names it`,
+          hover.includes(cn) ? [] : [`hover: ${hover.slice(0, 300)}; expected ${cn}`],
+          `${hover.length} characters`,
+        );
+
+        // The status bar item counts the expired certificates (its text as the README shows it).
+        const expiredCount = new Set(manifest.files.flatMap((f) => f.certificates.filter((c) => c.daysLeft < 0).map((c) => c.cn))).size;
+        const status = await page.evaluate(
+          () => [...document.querySelectorAll('.statusbar-item')].map((i) => i.textContent ?? '').find((t) => /expired/.test(t)) ?? '',
+        );
+        record(
+          'web: the status bar counts the expired certificates',
+          new RegExp(`\\b${expiredCount} expired\\b`).test(status) ? [] : [`status bar: "${status}"; expected "${expiredCount} expired"`],
+          status,
         );
 
         // Export Report → JSON → the save dialog's proposed path: written through workspace.fs.
