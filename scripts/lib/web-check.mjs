@@ -9,7 +9,7 @@
 //   - the Expirations tree (the same comparison as the desktop UI check) and its web message;
 //   - the Problems panel: every file with an expired certificate has a problem;
 //   - the CodeLens over an expired certificate: its date;
-//   - the hover over that certificate names it; the status bar counts the expired certificates;
+//   - the hover over that certificate names it, its quick fixes are offered; the status bar counts the expired certificates;
 //   - Export Report as JSON to the proposed file: written, with every certificate;
 //   - the walkthrough (Welcome: Open Walkthrough...): shown, its "Check a host" step hidden.
 // And, with the Node entry in Restricted Mode and trusted, the walkthrough's "Check a host" step
@@ -120,6 +120,21 @@ async function hoverText(page) {
   throw new Error('no PEM body line on screen');
 }
 
+/** The editor's quick fixes at the cursor (Ctrl+.), as listed. */
+async function quickFixes(page) {
+  await page.mouse.move(5, 5);
+  await page.keyboard.press('Escape');
+  await page.click('.editor-instance .monaco-editor .view-lines .view-line >> nth=0');
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.press('Control+.');
+  await page.waitForSelector('.action-widget .monaco-list-row', { state: 'visible', timeout: 15_000 });
+  const items = await page.evaluate(() =>
+    [...document.querySelectorAll('.action-widget .monaco-list-row')].map((r) => r.textContent ?? ''),
+  );
+  await page.keyboard.press('Escape');
+  return items;
+}
+
 /** One workbench: server + page; fn(page) returns problems (strings). Never throws. */
 async function withWorkbench({ workspace, trusted, extensionDevelopmentPath, extensionDevelopmentKind, log }, fn) {
   let server;
@@ -213,6 +228,16 @@ export async function runWebCheck({ root, tmp, timeoutMs = 150_000, log = () => 
           `web: the hover over the certificate in ${lensFile.path} names it`,
           hover.includes(cn) ? [] : [`hover: ${hover.slice(0, 300)}; expected ${cn}`],
           `${hover.length} characters`,
+        );
+
+        // Quick fixes at the certificate (the cursor is at the file's start, on its first line).
+        const fixes = await quickFixes(page).catch((e) => [`(no quick fixes: ${e.message.split('\n')[0]})`]);
+        record(
+          `web: the quick fixes on the expired certificate in ${lensFile.path}`,
+          fixes.some((f) => /Snooze this certificate for 7 days/.test(f))
+            ? []
+            : [`quick fixes: ${JSON.stringify(fixes)}; expected "Snooze this certificate for 7 days"`],
+          fixes.join(' | '),
         );
 
         // The status bar item counts the expired certificates (its text as the README shows it).
