@@ -31,6 +31,34 @@ const forgeApart = {
   },
 };
 
+/**
+ * The web bundle's seams: each Node module the core and the editor import becomes a module of
+ * src/web/shims (pure code, or a function that says it is not available on the web). An import of a
+ * Node module with no seam fails the build, so nothing Node-only slips into the browser bundle.
+ */
+const WEB_SHIMS = {
+  path: 'src/web/shims/path.ts',
+  crypto: 'src/web/shims/crypto.ts',
+  net: 'src/web/shims/net.ts',
+  tls: 'src/web/shims/tls.ts',
+  fs: 'src/web/shims/unavailable.ts',
+  os: 'src/web/shims/unavailable.ts',
+  url: 'src/web/shims/unavailable.ts',
+  child_process: 'src/web/shims/unavailable.ts',
+  worker_threads: 'src/web/shims/unavailable.ts',
+};
+const webShims = {
+  name: 'web-shims',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?[a-z_]+$/ }, (args) => {
+      const name = args.path.replace(/^node:/, '');
+      if (WEB_SHIMS[name]) return { path: path.resolve(__dirname, WEB_SHIMS[name]) };
+      if (args.path.startsWith('node:')) return { errors: [{ text: `${args.path} has no web seam (esbuild.js WEB_SHIMS)` }] };
+      return undefined;
+    });
+  },
+};
+
 const common = {
   bundle: true,
   format: 'cjs',
@@ -44,6 +72,16 @@ const common = {
   logLevel: 'warning',
   plugins: [problemMatcher, forgeApart],
   define: { CERTLENS_VERSION: JSON.stringify(require('./package.json').version) },
+};
+
+/** The web build's settings: a browser bundle with the seams and the globals of src/web/shims. */
+const web = {
+  ...common,
+  platform: 'browser',
+  mainFields: ['browser', 'module', 'main'],
+  target: 'es2022',
+  plugins: [problemMatcher, webShims],
+  inject: ['src/web/shims/globals.ts'],
 };
 
 function listTs(dir) {
@@ -62,6 +100,8 @@ async function main() {
     { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
     { ...common, entryPoints: ['src/core/scan/readWorker.ts'], outfile: 'dist/readWorker.js' },
     { ...common, entryPoints: [require.resolve('node-forge')], outfile: 'dist/forge.js', plugins: [problemMatcher] },
+    // One bundle for a Web Worker (vscode.dev, github.dev): node-forge inside it, Node modules replaced by seams.
+    { ...web, entryPoints: ['src/web/extension.ts'], outfile: 'dist/web/extension.js', external: ['vscode'] },
   ];
   if (tests) {
     // Start from an empty out/ so deleted tests do not linger as compiled files.
@@ -81,6 +121,8 @@ async function main() {
     });
     // The parse engine bundled as dist/ ships it (no per-call module getters), for the throughput bench.
     builds.push({ ...common, entryPoints: ['src/core/formats/parse-file.ts'], outfile: 'out/bench/engine.js', plugins: [problemMatcher] });
+    // The same engine as the web build has it (seams in place of Node's modules), for test/unit/web.test.ts.
+    builds.push({ ...web, entryPoints: ['src/core/formats/parse-file.ts'], outfile: 'out/web/engine.js' });
   }
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
   if (watch) {

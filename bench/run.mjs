@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // CertLens benchmarks. Prints figures and writes bench/results.json (and bench/growth.svg).
-//   npm run bench -- [--files 20000] [--runs 5] [--host-runs 3] [--startup-runs 2] [--settle-ms 5000] [--edit-gap-ms 1000] [--seed 1] [--growth 1000,5000,20000,50000] [--skip scan,openssl,pkcs12,throughput,probe,growth,host]
+//   npm run bench -- [--files 20000] [--runs 5] [--host-runs 3] [--startup-runs 2] [--settle-ms 5000] [--edit-gap-ms 1000] [--seed 1] [--growth 1000,5000,20000,50000] [--skip scan,openssl,pkcs12,throughput,probe,growth,host,web]
 //                    [--p12-files 405] [--p12-dir DIR]   (password-protected PKCS#12: generated, or the .p12 files of DIR such as PKITS's)
 //                    [--baseline-cli PATH --baseline-label TEXT]   (another build's cli.js, timed in the same scan rounds)
 // Every figure is a median of --runs runs, beside baselines measured in the same run.
@@ -697,6 +697,26 @@ if (!skip.has('host')) {
     fs.rmSync(path.join(tree.dir, '.vscode'), { recursive: true, force: true });
     fs.rmSync(outFile, { force: true });
   }
+}
+
+// 5. The web bundle beside the desktop one: sizes, activation and first scan in their extension hosts.
+saveResults();
+if (!skip.has('web')) {
+  say('\n== Web bundle beside the desktop one (offline workbench: Node and web-worker extension hosts) ==');
+  const { bundleSizes, hostTimes } = await import('./web.mjs');
+  const sizes = bundleSizes(root);
+  const kb = (b) => `${round(b / 1024)} KB`;
+  const desktopFiles = Object.entries(sizes.desktop);
+  const [[, webSize]] = Object.entries(sizes.web);
+  say(
+    `desktop: ${desktopFiles.map(([f, s]) => `${f} ${kb(s.bytes)} (gzip ${kb(s.gzipBytes)})`).join(', ')}; web: dist/web/extension.js ${kb(webSize.bytes)} (gzip ${kb(webSize.gzipBytes)}), node-forge inside`,
+  );
+  const times = await hostTimes(root, { runs: Math.min(runs, 3), log: (m) => say(`  ${m}`) });
+  results.web = { sizes, ...times };
+  for (const k of ['desktop', 'web'])
+    say(
+      `${k}: activation ${times[k].activationMs} ms (each run ${times[k].activationMsEachRun.join(', ')}), first scan of the ${times[k].files}-file fixture ${times[k].firstScanMs} ms`,
+    );
 }
 
 saveResults();

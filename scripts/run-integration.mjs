@@ -2,14 +2,18 @@
 // Runs the integration suite (out/test/integration) inside a real VS Code. Builds nothing: run
 // `node esbuild.js --tests` first. Generates a fresh fixture workspace in a temp dir each run.
 //
-//   node scripts/run-integration.mjs [--restricted | --all | --ui] [--json FILE]
+//   node scripts/run-integration.mjs [--restricted | --all | --ui | --web] [--json FILE]
 //     (default)     trusted workspace: every *.test.js except *.restricted.test.js
 //     --restricted  Restricted Mode (workspace trust on): only *.restricted.test.js
 //     --multiroot   a trusted two-folder .code-workspace made for the run: only *.multiroot.test.js
 //     --all         trusted pass, then a restricted pass if there are restricted tests, then the
 //                   UI check (scripts/lib/ui-check.mjs: the rendered Expirations tree read from
 //                   the DOM in Chromium; offline host only, skipped and not counted on electron)
+//                   and the web check (scripts/lib/web-check.mjs: the browser bundle in the
+//                   workbench's web-worker extension host, its tree, Problems, CodeLens and
+//                   walkthrough; the walkthrough's host step in Restricted Mode; offline host only)
 //     --ui          the UI check only
+//     --web         the web check only
 //     --json FILE   write { host, vscodeVersion, passes, failures, skipped } for scripts/test.mjs
 //
 // Environment:
@@ -39,6 +43,7 @@ import {
   stopAll,
 } from './lib/code-server.mjs';
 import { runTreeUiCheck, UI_CHECK_GREP_NAME, UI_CHECK_NAME } from './lib/ui-check.mjs';
+import { runWebCheck, WEB_CHECK_GREP_NAME, WEB_CHECK_NAME } from './lib/web-check.mjs';
 import { makeMultiRootWorkspace, makeWorkspace } from './make-workspace.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -206,7 +211,7 @@ export async function runIntegration({
   const removeTmp = () => fs.rmSync(tmp, { recursive: true, force: true });
   process.on('exit', removeTmp); // also on Ctrl-C
   try {
-    if (mode !== 'ui' && !fs.existsSync(`${testsEntry}.js`))
+    if (mode !== 'ui' && mode !== 'web' && !fs.existsSync(`${testsEntry}.js`))
       throw new Error(`${path.relative(root, testsEntry)}.js is missing: run \`node esbuild.js --tests\` first`);
     if (!fs.existsSync(path.join(root, 'dist', 'extension.js')))
       throw new Error('dist/extension.js is missing: run `node esbuild.js` first');
@@ -250,10 +255,11 @@ export async function runIntegration({
             ...(hasTests('.restricted.test.js', grep) ? ['restricted'] : []),
             ...(hasTests('.multiroot.test.js', grep) && !givenWorkspace ? ['multiroot'] : []),
           ]
-        : mode === 'ui'
+        : mode === 'ui' || mode === 'web'
           ? []
           : [mode];
     const uiCheck = (mode === 'all' || mode === 'ui') && (!grep || new RegExp(grep).test(UI_CHECK_GREP_NAME));
+    const webCheck = (mode === 'all' || mode === 'web') && (!grep || new RegExp(grep).test(WEB_CHECK_GREP_NAME));
     for (const pass of passes) {
       const reportPath = path.join(tmp, `report-${pass}.json`);
       // The multi-root pass opens a .code-workspace of two folders made for it, trusted.
@@ -318,6 +324,21 @@ export async function runIntegration({
         for (const d of ui.details ?? []) say(`  ${d}`);
       }
     }
+
+    if (webCheck && host !== 'offline') {
+      say(`SKIPPED ${WEB_CHECK_NAME}: needs the offline code-server host and Chromium; not counted`);
+      result.skipped.push('web check (electron runner)');
+    } else if (webCheck) {
+      say('running the web check: the browser bundle in the web-worker extension host, then the walkthrough with the Node entry');
+      const remaining = Math.max(deadline - Date.now(), 1000);
+      const web = await runWebCheck({ root, tmp, timeoutMs: Math.min(remaining, 240_000), log: (m) => say(`  web: ${m}`) });
+      for (const r of web.results) {
+        if (r.ok) result.passes += 1;
+        else result.failures += 1;
+        say(`${r.ok ? 'PASS' : 'FAIL'} ${r.name}: ${r.summary}`);
+        for (const d of r.details ?? []) say(`  ${d}`);
+      }
+    }
   } catch (e) {
     result.failures += 1;
     result.error = receivedSignal() ? `interrupted by ${receivedSignal().signal}` : e instanceof Error ? e.message : String(e);
@@ -342,7 +363,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
         ? 'multiroot'
         : args.includes('--ui')
           ? 'ui'
-          : 'trusted';
+          : args.includes('--web')
+            ? 'web'
+            : 'trusted';
   exitOnSignals((sig) => say(`${sig}: stopping VS Code`));
   const result = await runIntegration({ mode, watchdog: true });
   if (jsonFile) fs.writeFileSync(jsonFile, JSON.stringify(result, null, 2));

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: setup, then type-check, lint (ESLint, the layering rule, the formatter), build, unit tests (mocha),
-// integration tests (real VS Code, plus a UI check of the rendered tree in Chromium), in that order.
+// integration tests (real VS Code, plus UI checks in Chromium: the rendered tree, and the web extension in
+// the web-worker extension host), in that order.
 // Setup installs what is missing, so this works right after `git clone`: Debian packages
 // (chromium, ripgrep, libkrb5-dev, openssl), `npm ci` when node_modules is missing or older than
 // package-lock.json; the integration runner installs the offline VS Code host when it needs it.
@@ -118,7 +119,7 @@ const tiers = [
       return { ok: code === 0 && f === 0, passed: p, failed: f, note: `${p} passed, ${f} failed` };
     }),
   () =>
-    tier(5, 'Integration tests: real VS Code, then a UI check in Chromium (scripts/run-integration.mjs --all)', async () => {
+    tier(5, 'Integration tests: real VS Code, then UI and web checks in Chromium (scripts/run-integration.mjs --all)', async () => {
       const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'certlens-test-')), 'integration.json');
       const { code } = await runNode(['scripts/run-integration.mjs', '--all', '--json', json]);
       let r;

@@ -260,10 +260,15 @@ export async function startServer({
   return server;
 }
 
-/** The workbench URL: the server's folder plus a payload (extensionDevelopmentPath, optional extensionTestsPath). */
-export function workbenchUrl(server, { extensionDevelopmentPath, extensionTestsPath } = {}) {
+/**
+ * The workbench URL: the server's folder plus a payload (extensionDevelopmentPath, optional
+ * extensionTestsPath; extensionDevelopmentKind 'web' runs the extension's `browser` entry in the
+ * workbench's web-worker extension host instead of its `main` in the Node one).
+ */
+export function workbenchUrl(server, { extensionDevelopmentPath, extensionTestsPath, extensionDevelopmentKind } = {}) {
   const payload = [];
   if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', server.remoteUri(extensionDevelopmentPath)]);
+  if (extensionDevelopmentKind) payload.push(['extensionDevelopmentKind', extensionDevelopmentKind]);
   if (extensionTestsPath) payload.push(['extensionTestsPath', server.remoteUri(extensionTestsPath)]);
   payload.push(['skipWelcome', 'true']);
   const q = [];
@@ -281,7 +286,14 @@ export function workbenchUrl(server, { extensionDevelopmentPath, extensionTestsP
  */
 export async function openPage(
   server,
-  { extensionDevelopmentPath, extensionTestsPath, viewport = { width: 1400, height: 900 }, colorScheme = 'dark', onLog } = {},
+  {
+    extensionDevelopmentPath,
+    extensionTestsPath,
+    extensionDevelopmentKind,
+    viewport = { width: 1400, height: 900 },
+    colorScheme = 'dark',
+    onLog,
+  } = {},
 ) {
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({
@@ -318,7 +330,7 @@ export async function openPage(
   });
   await page.exposeFunction('codeAutomationExit', (code) => reportExit(Number(code)));
   await page.exposeFunction('codeAutomationLog', (type, args) => onLog?.(type, args));
-  const url = workbenchUrl(server, { extensionDevelopmentPath, extensionTestsPath });
+  const url = workbenchUrl(server, { extensionDevelopmentPath, extensionTestsPath, extensionDevelopmentKind });
   await page.goto(url, { waitUntil: 'domcontentloaded' });
   return { browser, page, url, exitCode, close: () => resource.stop() };
 }

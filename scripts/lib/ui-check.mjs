@@ -58,7 +58,7 @@ export async function openCertLensView(page, log = () => {}) {
 }
 
 /** Rows of the "Expirations" pane as rendered: label, description, tree level, expanded state. */
-async function readRows(page) {
+export async function readRows(page) {
   return page.evaluate((viewlet) => {
     const panes = [...document.querySelectorAll(`${viewlet} .pane`)];
     const pane = panes.find((p) => /expirations/i.test(p.querySelector('.pane-header')?.textContent ?? ''));
@@ -78,7 +78,7 @@ async function readRows(page) {
 }
 
 /** Groups (level-1 rows) with the labels of the level-2 rows under each. */
-function groupRows(rows) {
+export function groupRows(rows) {
   const groups = [];
   for (const r of rows) {
     if (r.level === 1) groups.push({ label: r.label, expanded: r.expanded === 'true', children: [] });
@@ -88,7 +88,7 @@ function groupRows(rows) {
 }
 
 /** Problems with what is rendered, compared with the manifest; empty when it all matches. */
-function compare(groups, expected) {
+export function compare(groups, expected) {
   const problems = [];
   const shown = groups.map((g) => g.label);
   const wanted = expected.map((g) => g.label);

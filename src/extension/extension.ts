@@ -27,6 +27,7 @@ import { ExpirationsTree, type Node } from './views/expirationsTree';
 import { EditorLastChange, WorkspaceOwners } from './owners';
 import { TeamConfigWatcher } from './teamConfig';
 import { registerTeamConfigFixes } from './features/teamConfigFixes';
+import { canProbe, platform } from './platform';
 
 export type { CertLensApi } from './api';
 
@@ -36,7 +37,15 @@ export function activate(context: vscode.ExtensionContext): CertLensApi {
   const log = createLog();
   const clock = systemClock;
   const passwords = new SessionPasswords();
-  const pool = new ReadPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'readWorker.js').fsPath, { background: true, log });
+  // On the web there is no worker thread: files are read through workspace.fs on this thread.
+  const pool = platform.web
+    ? undefined
+    : new ReadPool(vscode.Uri.joinPath(context.extensionUri, 'dist', 'readWorker.js').fsPath, { background: true, log });
+  for (const [key, value] of [
+    ['certlens.isWeb', platform.web],
+    ['certlens.canProbe', canProbe()],
+  ] as const)
+    runInBackground(log, `Setting ${key}`, vscode.commands.executeCommand('setContext', key, value));
   // The team configs (.certlens.yaml) are read before the first scan judges anything.
   const team = new TeamConfigWatcher(log);
   const store = new CertificateStore({ pool, clock, passwords, log, team });

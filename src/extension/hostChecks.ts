@@ -26,6 +26,7 @@ import type { CertificateRecord, Finding } from '../core/model';
 import { type Clock, nextHostChange, WallClockAlarm } from '../core/workspace/clock';
 import { onDidChangeConfig, readConfig, readProxySettings, SETTING_KEYS, type HostSettings } from './config';
 import type { Log } from './log';
+import { canProbe } from './platform';
 import type { CertificateStore, DiscoveryChange } from './store';
 import { keyToUri } from './uris';
 
@@ -35,7 +36,7 @@ export interface HostState {
   target: HostTarget;
   result?: ProbeResult;
   /** Why there is no result: checks off, Restricted Mode, or not checked yet. */
-  reason?: 'disabled' | 'restricted' | 'pending';
+  reason?: 'disabled' | 'restricted' | 'web' | 'pending';
 }
 
 /**
@@ -112,7 +113,7 @@ export class HostChecks implements vscode.Disposable {
 
   /** Host checks may open connections: only in a trusted workspace with the setting on. */
   allowed(): boolean {
-    return vscode.workspace.isTrusted && this.settings().enabled;
+    return canProbe() && vscode.workspace.isTrusted && this.settings().enabled;
   }
 
   private makeProber(): Prober {
@@ -326,7 +327,13 @@ export class HostChecks implements vscode.Disposable {
   /** Every host with its latest result (or why there is none). */
   states(): HostState[] {
     const allowed = this.allowed();
-    const reason: HostState['reason'] = !vscode.workspace.isTrusted ? 'restricted' : !this.settings().enabled ? 'disabled' : 'pending';
+    const reason: HostState['reason'] = !canProbe()
+      ? 'web'
+      : !vscode.workspace.isTrusted
+        ? 'restricted'
+        : !this.settings().enabled
+          ? 'disabled'
+          : 'pending';
     return this.targets().map((target) => {
       const result = allowed ? this.results.get(hostPortKey(target.host, target.port)) : undefined;
       return result ? { target, result } : { target, reason };

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { CODEOWNERS_LOCATIONS, CodeOwners } from '../core/owners';
 import { gitCli, LastChangeCache, type LastChange } from '../core/lastChange';
 import type { Log } from './log';
+import { platform } from './platform';
 import { keyToUri } from './uris';
 
 /**
@@ -103,7 +104,7 @@ export class EditorLastChange implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   async lastChange(file: string, startLine: number, endLine: number): Promise<LastChange | undefined> {
-    if (!vscode.workspace.isTrusted) return undefined;
+    if (!vscode.workspace.isTrusted || platform.web) return undefined;
     const uri = keyToUri(file);
     if (uri.scheme !== 'file') return undefined;
     const api = await gitApi();

@@ -222,11 +222,13 @@ export function hostSummary(
   const r = state.result;
   if (!r) {
     const text =
-      state.reason === 'restricted'
-        ? t('host checks are off in Restricted Mode')
-        : state.reason === 'disabled'
-          ? t('host checks are off (certlens.hosts.enabled)')
-          : t('not checked yet');
+      state.reason === 'web'
+        ? t('host checks are off on the web')
+        : state.reason === 'restricted'
+          ? t('host checks are off in Restricted Mode')
+          : state.reason === 'disabled'
+            ? t('host checks are off (certlens.hosts.enabled)')
+            : t('not checked yet');
     return { text, urgency: 'unchecked' };
   }
   if (r.error) return { text: t('unreachable: {0}', r.error), urgency: 'unreachable' };

@@ -6,6 +6,7 @@ import { readBounded, type ReadFile, type ReadOutcome } from '../core/scan/files
 import { type FileSource, runScan, type ScanRequest } from '../core/scan/pipeline';
 import { ParseMemo } from '../core/scan/memo';
 import { wantsDiscovery } from '../core/scan/discovery';
+import { type ListedEntry, walkListing } from '../core/scan/walkListing';
 import { shiftResult, type TextEdit } from '../core/formats/shift';
 import type { Discovered, ReadPool } from '../core/scan/readPool';
 import type { Clock } from '../core/workspace/clock';
@@ -13,6 +14,7 @@ import { type UrgencySummary, WorkspaceModel } from '../core/workspace/model';
 import { explicitThresholds, onDidChangeConfig, readConfig, readFilesExclude, SETTING_KEYS, type CertLensConfig } from './config';
 import type { TeamConfigs } from '../core/teamConfig';
 import type { Log } from './log';
+import { platform } from './platform';
 import { fileKey, keyToUri } from './uris';
 
 export type { UrgencySummary } from '../core/workspace/model';
@@ -25,7 +27,7 @@ const DISCOVER_ON_WORKER_ABOVE = 16 * 1024;
 /** Reads through Node's fs for local files (fast) and `workspace.fs` for remote and virtual ones. */
 export const readFile: ReadFile = async (file, maxSize): Promise<ReadOutcome> => {
   const uri = keyToUri(file);
-  if (uri.scheme === 'file') return readBounded(uri.fsPath, maxSize);
+  if (uri.scheme === 'file' && !platform.web) return readBounded(uri.fsPath, maxSize);
   try {
     const st = await vscode.workspace.fs.stat(uri);
     if (st.type & vscode.FileType.Directory) return 'gone';
@@ -370,7 +372,7 @@ export class CertificateStore implements vscode.Disposable {
   private async listFiles(folder: vscode.WorkspaceFolder, cfg: CertLensConfig, signal: AbortSignal): Promise<vscode.Uri[]> {
     const excludes = this.excludesFor(folder, cfg);
     const glob = (list: string[]) => (list.length === 1 ? list[0] : `{${list.join(',')}}`);
-    const uris = await withToken(signal, (token) =>
+    const search = withToken(signal, (token) =>
       vscode.workspace.findFiles(
         new vscode.RelativePattern(folder, glob(cfg.include.length ? cfg.include : ['**/*'])),
         excludes.length ? glob(excludes) : null,
@@ -378,7 +380,48 @@ export class CertificateStore implements vscode.Disposable {
         token,
       ),
     );
+    const uris = platform.web ? await Promise.resolve(search).catch((e: unknown) => this.noSearch(folder, e)) : await search;
+    // On the web a file system may have no search provider, or one that sees only part of it
+    // (github.dev searches committed files): walk its folders instead when search found nothing.
+    if (platform.web && !uris.length && !signal.aborted) return this.walkFolder(folder, cfg, excludes, signal);
     return uris.filter((u) => !isSkippedByExtension(u.path));
+  }
+
+  private noSearch(folder: vscode.WorkspaceFolder, e: unknown): vscode.Uri[] {
+    this.log.info(`Search is not available in ${folder.name} (${e instanceof Error ? e.message : String(e)}): listing its folders`);
+    return [];
+  }
+
+  /** Lists a folder's files through workspace.fs.readDirectory, bounded (walkListing). */
+  private async walkFolder(
+    folder: vscode.WorkspaceFolder,
+    cfg: CertLensConfig,
+    excludes: string[],
+    signal: AbortSignal,
+  ): Promise<vscode.Uri[]> {
+    const kind = (t: vscode.FileType): ListedEntry['kind'] =>
+      t & vscode.FileType.SymbolicLink
+        ? 'other'
+        : t & vscode.FileType.Directory
+          ? 'directory'
+          : t & vscode.FileType.File
+            ? 'file'
+            : 'other';
+    const root = folder.uri.with({ path: folder.uri.path.replace(/\/+$/, '') });
+    const walk = await walkListing(
+      root.path,
+      async (dir) => (await vscode.workspace.fs.readDirectory(root.with({ path: dir }))).map(([name, t]) => ({ name, kind: kind(t) })),
+      {
+        include: cfg.include,
+        exclude: excludes,
+        signal,
+        onUnreadable: (u) => this.log.warn(`Cannot list folder ${u.path}: ${u.error} (its files are not scanned)`),
+      },
+    );
+    this.log.info(
+      `Listed ${walk.files.length} files in ${folder.name} through workspace.fs${walk.truncated ? ' (stopped at the limit)' : ''}`,
+    );
+    return walk.files.map((p) => root.with({ path: p }));
   }
 
   private readonly filters = new Map<CertLensConfig, PathFilter>();

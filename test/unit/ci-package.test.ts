@@ -113,7 +113,7 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
     assert.equal(listed.code, 0, listed.stderr);
     const files = listed.stdout.trim().split('\n').sort();
     assert.ok(
-      ['dist/extension.js', 'dist/readWorker.js', 'dist/forge.js', 'package.json'].every((f) => files.includes(f)),
+      ['dist/extension.js', 'dist/readWorker.js', 'dist/forge.js', 'dist/web/extension.js', 'package.json'].every((f) => files.includes(f)),
       files.join(' '),
     );
     for (const f of files)
@@ -160,6 +160,13 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
     for (const field of ['name', 'publisher', 'version', 'license', 'repository', 'bugs', 'homepage', 'qna', 'galleryBanner'] as const)
       assert.deepEqual(inside[field], pkg[field], field);
     assert.ok(entries.includes('extension/LICENSE.txt') || entries.includes('extension/LICENSE'), entries.join(' '));
+
+    // One vsix for desktop and web: the Node entry and the Web Worker bundle, each where its field points.
+    const entry = (p: string) => `extension/${p.replace(/^\.\//, '')}`;
+    const { main, browser } = inside as unknown as { main: string; browser: string };
+    assert.ok(entries.includes(entry(main)), `main ${main} is in the vsix`);
+    assert.ok(entries.includes(entry(browser)), `browser ${browser} is in the vsix`);
+    assert.equal(browser, './dist/web/extension.js');
 
     // What the Marketplace page shows: links, banner and Q&A from the vsix manifest.
     const manifest = unzip('extension.vsixmanifest');

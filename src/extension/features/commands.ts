@@ -13,6 +13,7 @@ import type { WorkspaceOwners } from '../owners';
 import type { Pkcs12Feature } from './pkcs12';
 import type { HostChecks } from '../hostChecks';
 import { addWorkflow } from './workflow';
+import { canProbe } from '../platform';
 
 /** A certificate reference as lenses, quick fixes and tree items pass it. */
 type CertArg = { sha256: string; file?: string; index?: number } | CertificateNode | undefined;
@@ -97,9 +98,11 @@ export function registerCommands({ store, hosts, tree, details, pkcs12, rescan, 
           log,
           'Showing a message',
           vscode.window.showWarningMessage(
-            vscode.workspace.isTrusted
-              ? vscode.l10n.t('CertLens: host checks are off (certlens.hosts.enabled).')
-              : vscode.l10n.t('CertLens: host checks are off in Restricted Mode. Trust this workspace to check hosts.'),
+            !canProbe()
+              ? vscode.l10n.t('CertLens: host checks are off on the web (they need the desktop app).')
+              : vscode.workspace.isTrusted
+                ? vscode.l10n.t('CertLens: host checks are off (certlens.hosts.enabled).')
+                : vscode.l10n.t('CertLens: host checks are off in Restricted Mode. Trust this workspace to check hosts.'),
           ),
         );
         return undefined;

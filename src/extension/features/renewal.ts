@@ -14,6 +14,7 @@ import {
   toPem,
 } from '../../core/renewal/csr';
 import { Commands } from '../commandIds';
+import { platform } from '../platform';
 import type { Log } from '../log';
 import type { CertificateStore } from '../store';
 import { keyToUri, toVsRange } from '../uris';
@@ -90,12 +91,16 @@ export class RenewalFeature implements vscode.Disposable {
     private readonly log: Log,
   ) {
     const kind = vscode.CodeActionKind.Refactor.append('certlens');
+    // On the web no key is made or used: the actions are not offered (their commands are hidden too).
+    if (!platform.web)
+      this.disposables.push(
+        vscode.languages.registerCodeActionsProvider(
+          { pattern: '**/*' },
+          { provideCodeActions: (doc, range) => this.codeActions(doc, range, kind) },
+          { providedCodeActionKinds: [kind] },
+        ),
+      );
     this.disposables.push(
-      vscode.languages.registerCodeActionsProvider(
-        { pattern: '**/*' },
-        { provideCodeActions: (doc, range) => this.codeActions(doc, range, kind) },
-        { providedCodeActionKinds: [kind] },
-      ),
       vscode.commands.registerCommand(Commands.createCsr, (arg?: RenewalCertArg | CertificateNode, answers?: CsrAnswers) =>
         this.run(Commands.createCsr, () => this.createCsr(arg, answers)),
       ),

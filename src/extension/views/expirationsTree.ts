@@ -15,6 +15,7 @@ import { LOCKED_CODES } from '../../core/report/findingCodes';
 import { PROBLEM_CODES, problemContextValue } from './contextValues';
 import { errorMessage } from '../../core/redact';
 import type { WorkspaceOwners } from '../owners';
+import { platform } from '../platform';
 import type { WorkspaceSummaries } from '../summary';
 
 export type GroupBy = 'urgency' | 'file' | 'issuer' | 'owner';
@@ -178,7 +179,9 @@ export class ExpirationsTree implements vscode.TreeDataProvider<Node>, vscode.Di
     const parts: string[] = [];
     if (this.store.scanning) parts.push(vscode.l10n.t('Scanning…'));
     if (this.filter) parts.push(vscode.l10n.t('Filtered by "{0}"', this.filter));
-    if (!vscode.workspace.isTrusted) parts.push(vscode.l10n.t('Restricted Mode: host checks are off; certificates in files are shown.'));
+    if (platform.web) parts.push(vscode.l10n.t('On the web: certificates in files are shown; host checks and git history are off.'));
+    else if (!vscode.workspace.isTrusted)
+      parts.push(vscode.l10n.t('Restricted Mode: host checks are off; certificates in files are shown.'));
     this.view.message = parts.join(' · ') || undefined;
     this.view.description =
       this.groupBy === 'urgency'
