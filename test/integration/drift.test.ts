@@ -66,6 +66,10 @@ describe('CertLens drift between the repository and the host', function () {
     await vscode.workspace.fs.delete(workspaceUri(folder), { recursive: true }).then(undefined, () => undefined);
     await setSetting('hosts.resolve', undefined);
     await Promise.all(servers.map((s) => s.close()));
+    // The next suite counts the workspace's certificates: wait until these have left it.
+    const a = await api();
+    await waitFor('the drift files gone from the report', () => !a.report().certificates.some((c) => c.file.includes(`/${folder}/`)));
+    await a.settled();
   });
 
   it('reports renewed-not-deployed at the certificate and at the server_name, each pointing at the other', async () => {

@@ -33,7 +33,11 @@ describe('CertLens editor surface', function () {
 
   it('reports every certificate of the workspace, openssl-independent oracle: the generator', async () => {
     const report = (await api()).report();
-    assert.equal(report.certificates.length, manifest.certificateCount);
+    assert.equal(
+      report.certificates.length,
+      manifest.certificateCount,
+      report.certificates.map((c) => `${c.subjectCN} in ${c.file}`).join('; '),
+    );
     for (const c of certs) {
       const found = report.certificates.find((r) => r.subjectCN === c.cn && r.file.endsWith(c.path));
       assert.ok(found, `${c.cn} in ${c.path}`);

@@ -28,9 +28,9 @@ describe('team config (.certlens.yaml) in the editor', function () {
   });
 
   it("applies a config's context and ignore entries, and puts a bad entry's diagnostic on its range", async () => {
-    const example = write('certs.example/dev.pem', expired('dev.teamcfg.test').pem);
-    const legacy = write('legacy/old.pem', expired('legacy.teamcfg.test').pem);
-    const deploy = write('deploy/tls.pem', expired('prod.teamcfg.test').pem);
+    const example = write('certs-dev/dev.pem', expired('dev.teamcfg.acme-corp.net').pem);
+    const legacy = write('legacy/old.pem', expired('legacy.teamcfg.acme-corp.net').pem);
+    const deploy = write('deploy/tls.pem', expired('prod.teamcfg.acme-corp.net').pem);
     const a = await api();
     await a.scan();
     for (const uri of [example, legacy, deploy])
@@ -41,7 +41,7 @@ describe('team config (.certlens.yaml) in the editor', function () {
         '# the team says it once',
         'version: 1',
         'context:',
-        '  example: [certs.example/**]',
+        '  example: [certs-dev/**]',
         'ignore:',
         '  - path: legacy/**',
         '    reason: decommissioned, kept for the audit',
@@ -70,7 +70,7 @@ describe('team config (.certlens.yaml) in the editor', function () {
   it("per-glob thresholds apply, and a threshold set in the workspace's settings wins over them", async () => {
     const short = write(
       'short/api.pem',
-      makeCert({ cn: 'short.teamcfg.test', key, notBefore: daysFromNow(-350), notAfter: daysFromNow(50) }).pem,
+      makeCert({ cn: 'short.teamcfg.acme-corp.net', key, notBefore: daysFromNow(-350), notAfter: daysFromNow(50) }).pem,
     );
     const a = await api();
     await waitFor('the default band (information at 50 days left)', () => summary(short).join() === 'expires-info Information');
@@ -88,7 +88,7 @@ describe('team config (.certlens.yaml) in the editor', function () {
   });
 
   it('a quick fix adds an ignore entry as an unsaved edit; after saving, the finding goes away', async () => {
-    const cert = expired('other.teamcfg.test');
+    const cert = expired('other.teamcfg.acme-corp.net');
     const other = write('deploy2/other.pem', cert.pem);
     const a = await api();
     await a.settled();
@@ -112,7 +112,7 @@ describe('team config (.certlens.yaml) in the editor', function () {
     assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), doc.uri.toString(), 'the file is shown');
     const sha = createHash('sha256').update(cert.der).digest('hex');
     const text = doc.getText();
-    assert.ok(text.startsWith('# the team says it once\nversion: 1\ncontext:\n  example: [certs.example/**]\n'), text);
+    assert.ok(text.startsWith('# the team says it once\nversion: 1\ncontext:\n  example: [certs-dev/**]\n'), text);
     assert.match(text, new RegExp(`- fingerprint: ${sha}\\n\\s+reason: rotated by the platform team\\n`));
     assert.equal(fs.readFileSync(configUri().fsPath, 'utf8').includes(sha), false, 'nothing written to disk yet');
     await a.settled();
