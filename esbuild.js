@@ -21,13 +21,16 @@ const problemMatcher = {
 };
 
 /**
- * node-forge (PKCS#7, PKCS#12: most scans never need it) is its own file, dist/forge.js, loaded on
- * first use: inside a bundle, its 0.6 MB were parsed by every process and worker that started.
+ * Large libraries most runs never need are files of their own, loaded on first use (each module
+ * requires them where it needs them): inside a bundle, they were parsed by every process and worker
+ * that started. node-forge (PKCS#7, PKCS#12) is dist/forge.js, tldts (the public-suffix list, host
+ * checks) dist/tldts.js, yaml (a team config) dist/yaml.js.
  */
+const APART = { 'node-forge': 'forge', tldts: 'tldts', yaml: 'yaml' };
 const forgeApart = {
-  name: 'forge-apart',
+  name: 'libraries-apart',
   setup(build) {
-    build.onResolve({ filter: /^node-forge$/ }, () => ({ path: './forge.js', external: true }));
+    build.onResolve({ filter: /^(?:node-forge|tldts|yaml)$/ }, (args) => ({ path: `./${APART[args.path]}.js`, external: true }));
   },
 };
 
@@ -99,7 +102,12 @@ async function main() {
     { ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
     { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
     { ...common, entryPoints: ['src/core/scan/readWorker.ts'], outfile: 'dist/readWorker.js' },
-    { ...common, entryPoints: [require.resolve('node-forge')], outfile: 'dist/forge.js', plugins: [problemMatcher] },
+    ...Object.entries(APART).map(([pkg, name]) => ({
+      ...common,
+      entryPoints: [require.resolve(pkg)],
+      outfile: `dist/${name}.js`,
+      plugins: [problemMatcher],
+    })),
     // One bundle for a Web Worker (vscode.dev, github.dev): node-forge inside it, Node modules replaced by seams.
     { ...web, entryPoints: ['src/web/extension.ts'], outfile: 'dist/web/extension.js', external: ['vscode'] },
   ];

@@ -70,6 +70,8 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
       'package/dist/cli.js',
       'package/dist/forge.js',
       'package/dist/readWorker.js',
+      'package/dist/tldts.js',
+      'package/dist/yaml.js',
       'package/package.json',
     ]);
 
@@ -113,7 +115,15 @@ describe('The npm package, the GitHub Action and the pre-commit hook', function 
     assert.equal(listed.code, 0, listed.stderr);
     const files = listed.stdout.trim().split('\n').sort();
     assert.ok(
-      ['dist/extension.js', 'dist/readWorker.js', 'dist/forge.js', 'dist/web/extension.js', 'package.json'].every((f) => files.includes(f)),
+      [
+        'dist/extension.js',
+        'dist/readWorker.js',
+        'dist/forge.js',
+        'dist/tldts.js',
+        'dist/yaml.js',
+        'dist/web/extension.js',
+        'package.json',
+      ].every((f) => files.includes(f)),
       files.join(' '),
     );
     for (const f of files)

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { parse } from 'tldts';
+import type * as Tldts from 'tldts';
 import { hostPortKey } from '../hostPort';
 
 export { hostPortKey };
@@ -134,10 +134,18 @@ const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** Whether the public-suffix list (tldts, ICANN and private sections) has this top-level label; one lookup per label. */
 const publicTlds = new Map<string, boolean>();
 
+let tldts: typeof Tldts | undefined;
+
+/** tldts, loaded on first use (dist/tldts.js: a scan without --hosts never needs it). */
+function psl(): typeof Tldts {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (tldts ??= require('tldts') as typeof Tldts);
+}
+
 function isPublicTld(tld: string): boolean {
   let known = publicTlds.get(tld);
   if (known === undefined) {
-    const parsed = parse(`x.${tld}`, { allowPrivateDomains: true });
+    const parsed = psl().parse(`x.${tld}`, { allowPrivateDomains: true });
     known = parsed.publicSuffix === tld && (parsed.isIcann === true || parsed.isPrivate === true);
     if (publicTlds.size >= 10_000) publicTlds.clear();
     publicTlds.set(tld, known);

@@ -14,6 +14,8 @@ export function wantsDiscovery(file: string, mode: DiscoverMode = true): boolean
 }
 
 const decoder = new TextDecoder('utf-8');
+/** How much of a deployment file is read for the certificate files it names. */
+const MENTION_BYTES = 64 * 1024;
 
 /**
  * Host discovery on one config file's bytes (UTF-8), wherever the file was read (the read worker or
@@ -22,9 +24,10 @@ const decoder = new TextDecoder('utf-8');
  */
 export function discoverIn(file: string, bytes: Uint8Array, mode: DiscoverMode = true): Discovered {
   try {
-    const text = decoder.decode(bytes);
-    const found: Discovered = mode !== 'mentions' && mayBeConfigFile(file) ? discoverAll(file, text) : {};
-    const mentions = mayDeploy(file) ? mentionsIn(text) : [];
+    const found: Discovered = mode !== 'mentions' && mayBeConfigFile(file) ? discoverAll(file, decoder.decode(bytes)) : {};
+    // Deployment files name their certificates near the top; a larger file is data (a CRD bundle, a
+    // generated manifest). The same bytes whatever the mode, so --hosts changes no file's context.
+    const mentions = mayDeploy(file) ? mentionsIn(decoder.decode(bytes.subarray(0, MENTION_BYTES))) : [];
     if (mentions.length) found.mentions = mentions;
     return found;
   } catch (e) {

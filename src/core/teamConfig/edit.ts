@@ -3,8 +3,16 @@
  * rest of its text and comments kept (yaml's Document API for YAML; JSON has no comments and is
  * written back indented). The caller applies it as a normal, undoable edit.
  */
-import { isMap, isSeq, parseDocument } from 'yaml';
+import type * as YamlLib from 'yaml';
 import type { FileContext } from '../context';
+
+let yamlLib: typeof YamlLib | undefined;
+
+/** The yaml package, loaded on first use (dist/yaml.js: a scan without a team config never needs it). */
+function yaml(): typeof YamlLib {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (yamlLib ??= require('yaml') as typeof YamlLib);
+}
 
 /** A new ignore entry, as it is written. */
 export interface IgnoreEntry {
@@ -46,21 +54,21 @@ function applyJson(text: string | undefined, change: Change): string {
 
 function applyYaml(text: string | undefined, change: Change): string {
   const blank = text === undefined || text.trim() === '';
-  let doc = parseDocument(blank ? freshYaml() : text);
+  let doc = yaml().parseDocument(blank ? freshYaml() : text);
   // Only comments: they stay above the new keys.
-  if (!blank && doc.contents === null && !doc.errors.length) doc = parseDocument(text.replace(/\s*$/, '\n') + 'version: 1\n');
+  if (!blank && doc.contents === null && !doc.errors.length) doc = yaml().parseDocument(text.replace(/\s*$/, '\n') + 'version: 1\n');
   if (doc.errors.length) throw new Error(`The team config cannot be read: ${doc.errors[0].message.split('\n')[0]}`);
-  if (!isMap(doc.contents)) throw new Error('The team config is not a mapping of keys.');
+  if (!yaml().isMap(doc.contents)) throw new Error('The team config is not a mapping of keys.');
   if (change.kind === 'context') {
     const path = ['context', change.context];
     const list = doc.getIn(path);
-    if (isSeq(list)) {
+    if (yaml().isSeq(list)) {
       if (!list.items.some((i) => String((i as { value?: unknown }).value ?? i) === change.glob)) list.add(doc.createNode(change.glob));
     } else doc.setIn(path, doc.createNode([change.glob]));
   } else {
     const list = doc.get('ignore');
     const entry = doc.createNode(Object.fromEntries(Object.entries(change.entry).filter(([, v]) => v !== undefined)));
-    if (isSeq(list)) list.add(entry);
+    if (yaml().isSeq(list)) list.add(entry);
     else doc.set('ignore', doc.createNode([entry]));
   }
   return doc.toString({ lineWidth: 0, flowCollectionPadding: false });

@@ -5,9 +5,18 @@
  * a located problem (file, line, column) and never a throw. The keys it accepts are declared once
  * (TEAM_CONFIG_KEYS); schemas/certlens-config.schema.json says the same (a unit test compares them).
  */
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument, type Pair, type YAMLMap } from 'yaml';
+import type * as YamlLib from 'yaml';
+import type { Node, Pair, YAMLMap } from 'yaml';
 import { FILE_CONTEXTS, type ContextGlobs, type FileContext } from '../context';
 import type { FindingCode, Range } from '../model';
+
+let yamlLib: typeof YamlLib | undefined;
+
+/** The yaml package, loaded on first use (dist/yaml.js: a scan without a team config never needs it). */
+function yaml(): typeof YamlLib {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (yamlLib ??= require('yaml') as typeof YamlLib);
+}
 
 /** The file names a team config may have, in the order one is preferred when a folder holds several. */
 export const TEAM_CONFIG_NAMES = ['.certlens.yaml', '.certlens.yml', '.certlens.json'] as const;
@@ -155,8 +164,8 @@ function shareValue(v: unknown): number | undefined {
 export function parseTeamConfig(file: string, text: string, options: { codes?: readonly string[] } = {}): TeamConfig {
   const codes = options.codes;
   const config = emptyTeamConfig(file);
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const lines = new (yaml().LineCounter)();
+  const doc = yaml().parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (start: number, end: number): Range => {
     const s = lines.linePos(start);
     const e = lines.linePos(Math.max(start, end));
@@ -174,13 +183,13 @@ export function parseTeamConfig(file: string, text: string, options: { codes?: r
     config.problems.push({ severity: 'warning', message: w.message.split('\n')[0], range: at(w.pos[0], w.pos[1]) });
   if (doc.errors.length) return config;
   const root = doc.contents;
-  if (root === null || (isScalar(root) && (root.value === null || root.value === ''))) return config;
-  if (!isMap(root)) {
+  if (root === null || (yaml().isScalar(root) && (root.value === null || root.value === ''))) return config;
+  if (!yaml().isMap(root)) {
     problem('error', 'A team config is a mapping of keys (version, context, ignore, thresholds, hosts, failOn).', root);
     return config;
   }
 
-  const keyOf = (p: Pair): string | undefined => (isScalar(p.key) ? String(p.key.value) : undefined);
+  const keyOf = (p: Pair): string | undefined => (yaml().isScalar(p.key) ? String(p.key.value) : undefined);
   /** Each pair of a map with a known key; unknown ones are warnings. */
   const pairs = (map: YAMLMap, where: keyof typeof TEAM_CONFIG_KEYS, label: string): [string, Pair][] => {
     const known: readonly string[] = TEAM_CONFIG_KEYS[where];
@@ -194,14 +203,14 @@ export function parseTeamConfig(file: string, text: string, options: { codes?: r
   };
   const stringList = (p: Pair, label: string): string[] => {
     const v = p.value as Node | null;
-    if (isScalar(v) && typeof v.value === 'string' && v.value.trim() !== '') return [v.value];
-    if (!isSeq(v)) {
+    if (yaml().isScalar(v) && typeof v.value === 'string' && v.value.trim() !== '') return [v.value];
+    if (!yaml().isSeq(v)) {
       problem('error', `${label} must be a list of strings.`, v ?? p);
       return [];
     }
     const out: string[] = [];
     for (const item of v.items as (Node | null)[]) {
-      if (isScalar(item) && typeof item.value === 'string' && item.value.trim() !== '') out.push(item.value);
+      if (yaml().isScalar(item) && typeof item.value === 'string' && item.value.trim() !== '') out.push(item.value);
       else problem('error', `${label}: each entry must be a non-empty string.`, item ?? p);
     }
     return out;
@@ -211,7 +220,7 @@ export function parseTeamConfig(file: string, text: string, options: { codes?: r
     for (const [k, p] of list) {
       if (!(THRESHOLD_KEYS as readonly string[]).includes(k)) continue;
       const v = p.value as Node | null;
-      const value = isScalar(v) ? v.value : undefined;
+      const value = yaml().isScalar(v) ? v.value : undefined;
       if (k.endsWith('Days')) {
         if (typeof value === 'number' && Number.isInteger(value) && value >= 0) t[k as ThresholdKey] = value;
         else problem('error', `${label}.${k} must be a whole number of days (0 or more).`, v ?? p);
@@ -228,11 +237,11 @@ export function parseTeamConfig(file: string, text: string, options: { codes?: r
     const value = pair.value as Node | null;
     switch (key) {
       case 'version':
-        if (!isScalar(value) || value.value !== TEAM_CONFIG_VERSION)
+        if (!yaml().isScalar(value) || value.value !== TEAM_CONFIG_VERSION)
           problem('error', `version must be ${TEAM_CONFIG_VERSION} (the version this CertLens reads).`, value ?? pair);
         break;
       case 'context':
-        if (!isMap(value)) {
+        if (!yaml().isMap(value)) {
           problem('error', 'context must map production, test, example, documentation or vendored to lists of globs.', value ?? pair);
           break;
         }
@@ -246,12 +255,12 @@ export function parseTeamConfig(file: string, text: string, options: { codes?: r
         }
         break;
       case 'ignore': {
-        if (!isSeq(value)) {
+        if (!yaml().isSeq(value)) {
           problem('error', 'ignore must be a list of entries, each with a fingerprint or a path, and a reason.', value ?? pair);
           break;
         }
         for (const item of value.items as (Node | null)[]) {
-          if (!isMap(item)) {
+          if (!yaml().isMap(item)) {
             problem('error', 'Each ignore entry is a mapping: {fingerprint or path, code?, reason, until?}.', item ?? pair);
             continue;
           }
@@ -263,7 +272,7 @@ export function parseTeamConfig(file: string, text: string, options: { codes?: r
           };
           for (const [k, p] of pairs(item, 'ignore[]', 'an ignore entry')) {
             const v = p.value as Node | null;
-            const s = isScalar(v) && typeof v.value === 'string' ? v.value.trim() : undefined;
+            const s = yaml().isScalar(v) && typeof v.value === 'string' ? v.value.trim() : undefined;
             if (k === 'fingerprint') {
               if (s && FINGERPRINT.test(s)) entry.fingerprint = s.toLowerCase().replace(/:/g, '');
               else fail('ignore.fingerprint must be a SHA-256 fingerprint (64 hex digits, colons allowed).', v ?? p);
@@ -295,7 +304,7 @@ export function parseTeamConfig(file: string, text: string, options: { codes?: r
         break;
       }
       case 'thresholds': {
-        if (!isMap(value)) {
+        if (!yaml().isMap(value)) {
           problem('error', 'thresholds must be a mapping (criticalDays, warningDays, ..., overrides).', value ?? pair);
           break;
         }
@@ -303,12 +312,12 @@ export function parseTeamConfig(file: string, text: string, options: { codes?: r
         config.thresholds = thresholds(list, 'thresholds');
         const overrides = list.find(([k]) => k === 'overrides')?.[1];
         if (!overrides) break;
-        if (!isSeq(overrides.value)) {
+        if (!yaml().isSeq(overrides.value)) {
           problem('error', 'thresholds.overrides must be a list of {paths, ...thresholds}.', (overrides.value as Node | null) ?? overrides);
           break;
         }
         for (const item of overrides.value.items as (Node | null)[]) {
-          if (!isMap(item)) {
+          if (!yaml().isMap(item)) {
             problem('error', 'Each thresholds override is a mapping: {paths: [globs], criticalDays, ...}.', item ?? overrides);
             continue;
           }
@@ -322,18 +331,18 @@ export function parseTeamConfig(file: string, text: string, options: { codes?: r
         break;
       }
       case 'hosts':
-        if (!isMap(value)) {
+        if (!yaml().isMap(value)) {
           problem('error', 'hosts must be a mapping: {skip: [patterns], resolve: {"host:port": "address[:port]"}}.', value ?? pair);
           break;
         }
         for (const [k, p] of pairs(value, 'hosts', 'hosts')) {
           if (k === 'skip') config.hosts.skip.push(...stringList(p, 'hosts.skip'));
-          else if (!isMap(p.value))
+          else if (!yaml().isMap(p.value))
             problem('error', 'hosts.resolve must map "host:port" to "address[:port]".', (p.value as Node | null) ?? p);
           else
             for (const r of p.value.items) {
               const from = keyOf(r);
-              const to = isScalar(r.value) ? r.value.value : undefined;
+              const to = yaml().isScalar(r.value) ? r.value.value : undefined;
               if (from === undefined || !/^[^\s:]+:\d+$|^\[[0-9a-f:.]+\]:\d+$/i.test(from))
                 problem('error', `hosts.resolve: "${from ?? '?'}" must be written host:port.`, r.key as Node);
               else if (typeof to !== 'string' || !/^\S+$/.test(to))
@@ -343,7 +352,7 @@ export function parseTeamConfig(file: string, text: string, options: { codes?: r
         }
         break;
       case 'failOn': {
-        const v = isScalar(value) ? value.value : undefined;
+        const v = yaml().isScalar(value) ? value.value : undefined;
         if (typeof v === 'string' && (FAIL_ON_LEVELS as readonly string[]).includes(v)) config.failOn = v as FailOnLevel;
         else problem('error', `failOn must be one of ${FAIL_ON_LEVELS.join(', ')}.`, value ?? pair);
         break;
