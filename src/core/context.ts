@@ -61,7 +61,11 @@ const DIRECTORY_CONTEXTS = new Map<string, FileContext>([
     'test-data',
     'test_data',
     'fixtures',
+    'fixture',
     '__fixtures__',
+    // Snapshot tests' recorded outputs (go-snaps/cupaloy .snapshots/, Jest __snapshots__/).
+    '.snapshots',
+    '__snapshots__',
     'mocks',
     '__mocks__',
     'e2e',
@@ -214,6 +218,11 @@ const VAGRANT_FILE = /^vagrant[._-]|\.vagrant\./;
  * `parameters.yml.dist`, `app.example.env` (a suffix, or a middle part of the name).
  */
 const EXAMPLE_FILE = /\.(?:example|sample|dist)(?:\.|$)|^(?:example|sample)[._-]/;
+/**
+ * API descriptions (OpenAPI, Swagger): their examples and patterns document payloads, a PEM among
+ * them included; nothing deploys them as certificates.
+ */
+const API_DESCRIPTION = /^(?:openapi|swagger)(?:[._-][\w.-]*)?\.(?:ya?ml|json)$|\.(?:openapi|swagger)\.(?:ya?ml|json)$/;
 /** Local-development data and settings (`*.localdev.yml` seed data, `docker-compose.dev.yml`, `settings.local-dev.json`). */
 const DEVELOPMENT_FILE = /\.(?:localdev|local-dev|dev)\.[a-z0-9]+$|[._-]localdev[._-]/;
 
@@ -223,6 +232,7 @@ function contextOfName(lower: string, name: string): FileContext {
   if (dot <= 0) return 'production';
   const ext = lower.slice(dot + 1);
   if (EXAMPLE_FILE.test(lower)) return 'example';
+  if (API_DESCRIPTION.test(lower)) return 'documentation';
   if (DEVELOPMENT_FILE.test(lower)) return 'test';
   // foo.test.ts, foo.spec.js, cram/Perl foo.t, test_foo.py
   if (ext === 't' || lower.includes('.test.') || lower.includes('.spec.') || (ext === 'py' && lower.startsWith('test_'))) return 'test';

@@ -359,6 +359,15 @@ API_URL=https://api.acme-corp.net
       assert.deepEqual(found(`/ws/${name}`, ini), [], name);
     assert.deepEqual(found('/ws/.github/dependabot.yml', yaml), []);
     assert.deepEqual(found('/ws/.gitlab-ci/terraform.yml', yaml), []);
+    // Funding manifests, a docs site's settings, OLM bundle metadata and JetBrains settings (VS Code's may hold REST Client environments: read).
+    for (const name of ['funding.json', 'package.oc.json', '.idea/deployment.json']) assert.deepEqual(found(`/ws/${name}`, json), [], name);
+    for (const name of [
+      'config/tech-docs.yml',
+      'installers/olm/bundle.annotations.yaml',
+      'installers/olm/bundle.csv.yaml',
+      'manifests/psmdb.clusterserviceversion.yaml',
+    ])
+      assert.deepEqual(found(`/ws/${name}`, yaml), [], name);
     // The same content in a config file is read.
     assert.equal(found('/ws/config/app.yml', yaml).length, 2);
   });

@@ -180,6 +180,14 @@ const SKIPPED_FILES = new Set([
   'mise.toml',
   'sonar-project.properties',
   'stale.yml',
+  // Funding and sponsorship manifests (FLOSS/fund's funding.json, Open Collective's package.oc.json).
+  'funding.json',
+  'package.oc.json',
+  // A docs site's settings (the GOV.UK tech-docs gem): its host is where the docs are published.
+  'tech-docs.yml',
+  // Operator Lifecycle Manager bundle metadata: links, icons and the maintainer's site.
+  'bundle.annotations.yaml',
+  'bundle.csv.yaml',
 ]);
 /**
  * Linter, formatter, editor and repository-metadata dotfiles, by name and any extension:
@@ -190,7 +198,7 @@ const SKIPPED_FILES = new Set([
 const TOOL_CONFIG =
   /^\.(?:rubocop|eslintrc|stylelintrc|prettierrc|markdownlint|markdownlint-cli2|yamllint|hadolint|golangci|ansible-lint|mega-linter|megalinter|semgrep|spectral|commitlintrc|lintstagedrc|releaserc|swiftlint|remarkrc|textlintrc|jscpd|cspell|codespellrc|babelrc|gitleaks|trivy|checkov|kube-linter|all-contributorsrc|gitpod|mergify|coderabbit|zenodo|bumpversion|isort|coveragerc|flake8|pylintrc|vale|lychee|markdown-link-check|sonarcloud|snyk|release-please-manifest|versionrc|tflint|editorconfig|pre-commit-config|pre-commit-hooks|devcontainer|deepsource|lgtm|kodiak|pullapprove|whitesource|htmlhintrc|jshintrc|csslintrc|lefthook|mise|cz|scalafmt|clang-format|clang-tidy|stylua|ruff|rubocop_todo)(?:[._-][\w.-]*)?$/;
 /** Software bills of materials by their registered suffixes: CycloneDX `*.cdx.json`, SPDX `*.spdx.json`. */
-const SBOM_FILE = /\.(?:cdx|spdx)\.(?:json|xml|ya?ml)$/;
+const SBOM_FILE = /\.(?:cdx|spdx)\.(?:json|xml|ya?ml)$|\.clusterserviceversion\.ya?ml$/;
 /**
  * The Arduino IDE's Boards Manager index of a core, `package_VENDOR_index.json` (and its
  * `.template.json`): where the IDE downloads the core and its toolchains.
@@ -213,7 +221,8 @@ const SCHEMA_FILE = /(?:^|[._-])schema\.(?:json|ya?ml)$/;
  * definitions: never read, for the reason above. Editor folders (.vscode, .idea) are read: their
  * REST client environments and data sources name the endpoints developers use.
  */
-const TOOLING_FOLDER = /(?:^|[\\/])\.(?:github|gitlab|gitlab-ci|circleci|buildkite|ci|devcontainer|woodpecker|forgejo|gitea)[\\/]/i;
+const TOOLING_FOLDER =
+  /(?:^|[\\/])\.(?:github|gitlab|gitlab-ci|circleci|buildkite|ci|devcontainer|woodpecker|forgejo|gitea|idea|fleet|zed)[\\/]/i;
 /** `Caddyfile.go`, `caddyfile.md`: source and prose about Caddyfiles, not Caddyfiles. */
 const NOT_CADDYFILE = /\.(?:go|md|txt|rs|js|ts|py|java|rb|html?|json|ya?ml|toml|sh)$/;
 
