@@ -147,7 +147,7 @@ const DOTNET_TEST_PROJECT = /\.(?:unit|integration|functional)?tests?$/;
  * caddytest/), and a module of several words whose last word is test or tests
  * (spring-cloud-gateway-integration-tests/): api-latest/ ends in a word that is not one.
  */
-const SUFFIXED_TEST_DIRECTORY = /^[a-z0-9]+[-_]?tests?$|^[a-z0-9]+(?:[-_][a-z0-9]+)*[-_]tests?$/;
+const SUFFIXED_TEST_DIRECTORY = /^[a-z0-9]+[-_]?tests?$|^[a-z0-9]+(?:[-_][a-z0-9]+)*[-_](?:tests?|testing)$/;
 /** English words that end in "test" (latest/ is a release, not a test). */
 const WORDS_ENDING_IN_TEST = new Set([
   'latest',
@@ -189,7 +189,7 @@ function directoryContext(dir: string, first: boolean): FileContext | undefined 
   if ((dir.includes('-') || dir.includes('_')) && NAMED_EXAMPLE_DIRECTORY.test(dir)) return 'example';
   if (EXAMPLE_SUFFIX.test(dir)) return 'example';
   if (dir.startsWith('test') && PREFIXED_TEST_DIRECTORY.test(dir) && !WORDS_STARTING_WITH_TEST.test(dir)) return 'test';
-  if (!dir.endsWith('test') && !dir.endsWith('tests')) return undefined;
+  if (!dir.endsWith('test') && !dir.endsWith('tests') && !dir.endsWith('_testing') && !dir.endsWith('-testing')) return undefined;
   if (dir.includes('.')) return DOTNET_TEST_PROJECT.test(dir) ? 'test' : undefined;
   return SUFFIXED_TEST_DIRECTORY.test(dir) && !WORDS_ENDING_IN_TEST.has(dir.endsWith('s') ? dir.slice(0, -1) : dir) ? 'test' : undefined;
 }

@@ -535,6 +535,8 @@ describe('file context: conventions of repositories not seen before, and reasons
       ['internal/httpclient/api/openapi.yaml', 'documentation', /name `openapi\.yaml`/],
       ['spec/swagger.json', 'test', /spec/],
       ['api/petstore.openapi.json', 'documentation', /name/],
+      ['tools/stress_testing/add_test_users.py', 'test', /stress_testing/],
+      ['load-testing/ca.pem', 'test', /load-testing/],
       ['charts/app/ci/ingress-values.yaml', 'test', /holds CI/],
       ['hack/certs/ca.pem', 'test', /local development/],
       ['dev/tls_cluster/certs/server.pem', 'test', /local development/],

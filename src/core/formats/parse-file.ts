@@ -511,6 +511,9 @@ function readBase64Pem({ text, lines, context, sink, handled }: TextRead): void 
   let m: RegExpExecArray | null;
   while ((m = BASE64_PEM_TOKEN.exec(text))) {
     handled.add(m.index);
+    // Cut short with an ellipsis (`LS0tLS1CRUdJTi...`, `…`): a documented example, not a value to decode.
+    const after = m.index + m[0].length;
+    if (text.startsWith('...', after) || text.startsWith('…', after)) continue;
     const range = lines.range(m.index, m.index + m[0].length);
     const decoded = Buffer.from(m[0], 'base64').toString('latin1');
     const inner = findPemBlocks(decoded);
