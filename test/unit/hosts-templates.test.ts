@@ -17,6 +17,24 @@ function at(source: string, hostPort: string, text: string, needle: string, occu
 }
 
 describe('host discovery: templates and defaults', () => {
+  it('reads APT source lines and Ansible key=value module arguments, not prose', () => {
+    const defaults = [
+      "influxdata__repository: 'deb [signed-by=/etc/apt/keyrings/influxdata.asc] https://repos.influxdata.com/{{ ansible_distribution | lower }} stable main'",
+      "nodejs__upstream_repo: 'deb-src https://deb.nodesource.com/node_20.x nodistro main'",
+      'notes: see https://docs.acme-corp.net/setup for details',
+    ].join('\n');
+    assert.deepEqual(
+      found('/ws/roles/repo/defaults/main.yml', defaults).map((f) => f.split(' ')[1]),
+      ['repos.influxdata.com:443', 'deb.nodesource.com:443'],
+    );
+    const tasks =
+      '- name: key\n  apt_key: url=https://download.owncloud.org/Release.key state=present\n- name: words\n  debug: msg="fetch https://get.acme-corp.net now"\n';
+    assert.deepEqual(
+      found('/ws/roles/owncloud/tasks/main.yml', tasks).map((f) => f.split(' ')[1]),
+      ['download.owncloud.org:443'],
+    );
+  });
+
   it('reads templates and defaults in the format under their suffix', () => {
     const nginx = 'server {\n  listen 443 ssl;\n  server_name shop.acme-corp.net;\n}\n';
     const haproxy =

@@ -596,11 +596,19 @@ export function isConnectionValue(value: string): boolean {
   // A template expression is one opaque word: `https://get.helm.sh/helm-{{ helm_version }}-linux-amd64.tar.gz`
   // is one URL whose host is literal (a host that is itself an expression is dropped where it is read).
   const v = value.includes('{') || value.includes('<%') ? value.replace(TEMPLATE_EXPRESSION, 'T') : value;
-  for (const word of v.split(/\s+/)) {
-    if (word && !CONNECTION_WORD.test(word)) return false;
+  // An APT source line (`deb [signed-by=…] https://repo/ suite main`): apt fetches from it.
+  if (APT_SOURCE.test(v)) return true;
+  const words = v.split(/\s+/).filter((w) => w !== '');
+  // Ansible's inline module arguments (`apt_key: url=https://… state=present`): key=value words only.
+  if (words.length > 1 && words.every((w) => MODULE_ARGUMENT.test(w))) return true;
+  for (const word of words) {
+    if (!CONNECTION_WORD.test(word)) return false;
   }
   return true;
 }
+
+const APT_SOURCE = /^["']?deb(?:-src)?\s+(?:\[[^\]]*\]\s+)?[a-z][a-z0-9+.-]*:\/\/\S+\s+\S+/;
+const MODULE_ARGUMENT = /^["']?[a-z_][\w.-]*=\S/i;
 
 /** Jinja2 and Go template `{{ }}` and `{% %}`, ERB `<%= %>`, shell and HCL `${ }` (one level of nesting). */
 const TEMPLATE_EXPRESSION = /\{\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}\}|\{%[\s\S]*?%\}|<%[\s\S]*?%>|\$\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}/g;
