@@ -27,6 +27,8 @@ describe('CertLens drift between the repository and the host', function () {
   this.timeout(60_000);
   const same = 'same.drift-it.certlens.dev';
   const renewed = 'renewed.drift-it.certlens.dev';
+  const stale = 'stale.drift-it.certlens.dev';
+  const other = 'other.drift-it.certlens.dev';
   const folder = 'deploy/drift-it';
   const conf = [
     'server {',
@@ -39,12 +41,24 @@ describe('CertLens drift between the repository and the host', function () {
     `  server_name ${renewed};`,
     '  ssl_certificate ../tls/renewed.crt;',
     '}',
+    'server {',
+    '  listen 443 ssl;',
+    `  server_name ${stale};`,
+    '  ssl_certificate ../tls/stale.crt;',
+    '}',
+    'server {',
+    '  listen 443 ssl;',
+    `  server_name ${other};`,
+    '  ssl_certificate ../tls/other.crt;',
+    '}',
     '',
   ].join('\n');
   let servers: Loopback[] = [];
   let confUri: vscode.Uri;
   let renewedUri: vscode.Uri;
   let sameUri: vscode.Uri;
+  let staleUri: vscode.Uri;
+  let otherUri: vscode.Uri;
 
   before(async () => {
     const sameKey = makeKey({ type: 'ec' });
@@ -52,11 +66,33 @@ describe('CertLens drift between the repository and the host', function () {
     const sameCert = makeCert({ cn: same, sans: [same], key: sameKey, notBefore: daysFromNow(-10), notAfter: daysFromNow(80) });
     const served = makeCert({ cn: renewed, sans: [renewed], key: renewedKey, notBefore: daysFromNow(-80), notAfter: daysFromNow(40) });
     const inRepository = makeCert({ cn: renewed, sans: [renewed], key: renewedKey, notBefore: daysFromNow(-1), notAfter: daysFromNow(89) });
-    servers = [await serve(sameCert, sameKey), await serve(served, renewedKey)];
+    // The host renewed, the repository kept the old copy; and a host that serves another key altogether.
+    const staleKey = makeKey({ type: 'ec' });
+    const staleInRepository = makeCert({ cn: stale, sans: [stale], key: staleKey, notBefore: daysFromNow(-80), notAfter: daysFromNow(60) });
+    const staleServed = makeCert({ cn: stale, sans: [stale], key: staleKey, notBefore: daysFromNow(-2), notAfter: daysFromNow(88) });
+    const otherInRepository = makeCert({
+      cn: other,
+      sans: [other],
+      key: makeKey({ type: 'ec' }),
+      notBefore: daysFromNow(-5),
+      notAfter: daysFromNow(85),
+    });
+    const otherKey = makeKey({ type: 'ec' });
+    const otherServed = makeCert({ cn: other, sans: [other], key: otherKey, notBefore: daysFromNow(-5), notAfter: daysFromNow(85) });
+    servers = [
+      await serve(sameCert, sameKey),
+      await serve(served, renewedKey),
+      await serve(staleServed, staleKey),
+      await serve(otherServed, otherKey),
+    ];
     await setSetting('hosts.resolve', {
       [`${same}:443`]: `127.0.0.1:${servers[0].port}`,
       [`${renewed}:443`]: `127.0.0.1:${servers[1].port}`,
+      [`${stale}:443`]: `127.0.0.1:${servers[2].port}`,
+      [`${other}:443`]: `127.0.0.1:${servers[3].port}`,
     });
+    staleUri = writeWorkspaceFile(`${folder}/tls/stale.crt`, staleInRepository.pem);
+    otherUri = writeWorkspaceFile(`${folder}/tls/other.crt`, otherInRepository.pem);
     sameUri = writeWorkspaceFile(`${folder}/tls/same.crt`, sameCert.pem);
     renewedUri = writeWorkspaceFile(`${folder}/tls/renewed.crt`, inRepository.pem);
     confUri = writeWorkspaceFile(`${folder}/nginx/site.conf`, conf);
@@ -90,6 +126,21 @@ describe('CertLens drift between the repository and the host', function () {
     assert.deepEqual(certDiagnostics(sameUri), []);
   });
 
+  it('reports a stale repository copy as information and another certificate served as a warning, at both ends', async () => {
+    const code = (uri: vscode.Uri, c: string) => certDiagnostics(uri).find((d) => d.code === c);
+    const staleAt = await waitFor('stale copy at the certificate', () => code(staleUri, 'repository-certificate-stale'));
+    assert.equal(staleAt.severity, vscode.DiagnosticSeverity.Information);
+    const otherAt = await waitFor('another certificate at the certificate', () => code(otherUri, 'host-serves-other-certificate'));
+    assert.equal(otherAt.severity, vscode.DiagnosticSeverity.Warning);
+    assert.match(otherAt.message, /[0-9a-f]{64}/, 'both fingerprints are named');
+    await waitFor(
+      'both at the server_name lines',
+      () =>
+        certDiagnostics(confUri).some((d) => d.code === 'repository-certificate-stale' && d.range.start.line === 12) &&
+        certDiagnostics(confUri).some((d) => d.code === 'host-serves-other-certificate' && d.range.start.line === 17),
+    );
+  });
+
   it('says "served by HOST ✓" above the served certificate, and the drift above the renewed one', async () => {
     const lens = async (uri: vscode.Uri) => {
       await vscode.workspace.openTextDocument(uri);
@@ -121,8 +172,8 @@ describe('CertLens drift between the repository and the host', function () {
     const drift = a.tree().find((g) => g.label === 'Drift');
     assert.ok(drift, 'a Drift group');
     assert.deepEqual(
-      drift.children.map((c) => c.label),
-      [vscode.workspace.asRelativePath(renewedUri)],
+      drift.children.map((c) => c.label).sort(),
+      [renewedUri, staleUri, otherUri].map((u) => vscode.workspace.asRelativePath(u)).sort(),
     );
     const findings = a.report().findings.filter((f) => f.code === 'renewed-not-deployed');
     assert.deepEqual(findings.map((f) => vscode.workspace.asRelativePath(f.file)).sort(), [
