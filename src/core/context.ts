@@ -63,6 +63,10 @@ const DIRECTORY_CONTEXTS = new Map<string, FileContext>([
     'fixtures',
     'fixture',
     '__fixtures__',
+    // Ansible's test framework (a role's molecule/ scenarios), test stubs.
+    'molecule',
+    'stub',
+    'stubs',
     // Snapshot tests' recorded outputs (go-snaps/cupaloy .snapshots/, Jest __snapshots__/).
     '.snapshots',
     '__snapshots__',
@@ -100,14 +104,17 @@ const DIRECTORY_CONTEXTS = new Map<string, FileContext>([
   // CI: a Helm chart's ci/ values (chart-testing installs each), a repository's CI scripts and fixtures.
   ['ci', 'test'],
   // Development: Kubernetes-style hack/ scripts, a dev/ environment, a dev container.
-  ...['hack', 'dev', 'devenv', 'localdev', 'local-dev', '.devcontainer'].map((d) => [d, 'test'] as const),
+  ...['hack', 'hacks', 'dev', 'devenv', 'localdev', 'local-dev', '.devcontainer'].map((d) => [d, 'test'] as const),
+  // Getting-started material: a quickstart is an example to copy.
+  ...['quickstart', 'quickstarts', 'quick-start', 'getting-started'].map((d) => [d, 'example'] as const),
 ]);
 
 /** Why a directory name gives its context, when the context's own word does not say it. */
 const DIRECTORY_KINDS = new Map<string, string>([
   ...['corpus', 'crashers', 'fuzz', 'fuzzing', 'seed_corpus'].map((d) => [d, 'fuzzing inputs'] as const),
   ...['.github', '.circleci', '.buildkite', '.gitlab', '.gitlab-ci', 'ci'].map((d) => [d, 'CI'] as const),
-  ...['hack', 'dev', 'devenv', 'localdev', 'local-dev', '.devcontainer', '.vagrant'].map((d) => [d, 'local development'] as const),
+  ...['hack', 'hacks', 'dev', 'devenv', 'localdev', 'local-dev', '.devcontainer', '.vagrant'].map((d) => [d, 'local development'] as const),
+  ['molecule', "Ansible's Molecule test scenarios"],
 ]);
 
 /**
@@ -223,6 +230,11 @@ const EXAMPLE_FILE = /\.(?:example|sample|dist)(?:\.|$)|^(?:example|sample)[._-]
  * them included; nothing deploys them as certificates.
  */
 const API_DESCRIPTION = /^(?:openapi|swagger)(?:[._-][\w.-]*)?\.(?:ya?ml|json)$|\.(?:openapi|swagger)\.(?:ya?ml|json)$/;
+/**
+ * ASP.NET Core settings of an environment other than production (`appsettings.Development.json`,
+ * `appsettings.QA.json`): loaded only when ASPNETCORE_ENVIRONMENT names it.
+ */
+const NON_PRODUCTION_APPSETTINGS = /^appsettings\.(?:development|dev|local|qa|test|testing)\.json$/;
 /** Local-development data and settings (`*.localdev.yml` seed data, `docker-compose.dev.yml`, `settings.local-dev.json`). */
 const DEVELOPMENT_FILE = /\.(?:localdev|local-dev|dev)\.[a-z0-9]+$|[._-]localdev[._-]/;
 
@@ -233,7 +245,7 @@ function contextOfName(lower: string, name: string): FileContext {
   const ext = lower.slice(dot + 1);
   if (EXAMPLE_FILE.test(lower)) return 'example';
   if (API_DESCRIPTION.test(lower)) return 'documentation';
-  if (DEVELOPMENT_FILE.test(lower)) return 'test';
+  if (DEVELOPMENT_FILE.test(lower) || NON_PRODUCTION_APPSETTINGS.test(lower)) return 'test';
   // foo.test.ts, foo.spec.js, cram/Perl foo.t, test_foo.py
   if (ext === 't' || lower.includes('.test.') || lower.includes('.spec.') || (ext === 'py' && lower.startsWith('test_'))) return 'test';
   if (lower.startsWith('.env.') && DEVELOPMENT_DOTENV.test(lower)) return 'test';

@@ -380,6 +380,7 @@ API_URL=https://api.acme-corp.net
     // Funding manifests, a docs site's settings, OLM bundle metadata and JetBrains settings (VS Code's may hold REST Client environments: read).
     for (const name of ['funding.json', 'package.oc.json', '.idea/deployment.json']) assert.deepEqual(found(`/ws/${name}`, json), [], name);
     for (const name of [
+      'README.yaml',
       'config/tech-docs.yml',
       'installers/olm/bundle.annotations.yaml',
       'installers/olm/bundle.csv.yaml',

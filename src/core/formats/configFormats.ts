@@ -188,6 +188,9 @@ const SKIPPED_FILES = new Set([
   // Operator Lifecycle Manager bundle metadata: links, icons and the maintainer's site.
   'bundle.annotations.yaml',
   'bundle.csv.yaml',
+  // README generators' sources (Cloud Posse's README.yaml): badges and links.
+  'readme.yaml',
+  'readme.yml',
 ]);
 /**
  * Linter, formatter, editor and repository-metadata dotfiles, by name and any extension:
