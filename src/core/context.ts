@@ -224,7 +224,7 @@ const VAGRANT_FILE = /^vagrant[._-]|\.vagrant\./;
  * Files made to be copied and edited before use: `config.yml.example`, `server.sample.crt`,
  * `parameters.yml.dist`, `app.example.env` (a suffix, or a middle part of the name).
  */
-const EXAMPLE_FILE = /\.(?:example|sample|dist)(?:\.|$)|^(?:example|sample)[._-]/;
+const EXAMPLE_FILE = /\.(?:example|sample|dist)(?:\.|$)|^(?:example|sample|demo)[._-]|[._-]demo\.[a-z0-9]+$/;
 /**
  * API descriptions (OpenAPI, Swagger): their examples and patterns document payloads, a PEM among
  * them included; nothing deploys them as certificates.

@@ -190,6 +190,11 @@ describe('host discovery: which names are hosts (public-suffix list)', () => {
     // Reserved names stay out.
     for (const name of ['api.test', 'x.example', 'a.invalid', 'app.localhost', 'example.com', 'www.example.org', 'x.example.net'])
       assert.equal(skipReason(name), 'reserved', name);
+    // Documentation's placeholders: my-… and your-… domains.
+    for (const name of ['my-consent.app', 'login.my-website.com', 'your-domain.com', 'mydomain.com', 'auth.yourcompany.io'])
+      assert.equal(skipReason(name), 'reserved', name);
+    for (const name of ['myspace.com', 'mysql.acme-corp.net', 'yourls.org', 'api.my-corp.internal.acme.io'])
+      assert.equal(skipReason(name), undefined, name);
   });
 
   it('finds get.helm.sh and https://helm.sh in URLs, not install.sh under a host key', () => {

@@ -75,11 +75,19 @@ export function isPlaceholder(s: string): boolean {
 const RESERVED_SUFFIXES = ['.test', '.invalid', '.example', '.localhost', '.local', '.example.com', '.example.net', '.example.org'];
 const RESERVED_NAMES = new Set(['localhost', 'example.com', 'example.net', 'example.org', 'localhost.localdomain', 'ip6-localhost']);
 
-/** Names reserved for documentation, testing or the local machine (RFC 2606, 6761, 6762). */
+/**
+ * Names reserved for documentation, testing or the local machine (RFC 2606, 6761, 6762), and the
+ * placeholders documentation writes in their place: a domain named `my-…` or `your-…`
+ * (`my-consent.app`, `your-domain.com`, `mydomain.com`).
+ */
 export function isReservedName(host: string): boolean {
   const h = host.toLowerCase();
-  return RESERVED_NAMES.has(h) || RESERVED_SUFFIXES.some((s) => h.endsWith(s));
+  if (RESERVED_NAMES.has(h) || RESERVED_SUFFIXES.some((s) => h.endsWith(s))) return true;
+  const labels = h.split('.');
+  return labels.length >= 2 && PLACEHOLDER_DOMAIN.test(labels[labels.length - 2]);
 }
+
+const PLACEHOLDER_DOMAIN = /^(?:my|your)-[a-z0-9-]+$|^(?:my|your)(?:domain|company|site|server|host|app|org|website)$/;
 
 /** Public domains whose every name resolves to 127.0.0.1, for local development over TLS. */
 const LOOPBACK_DOMAINS = ['localho.st', 'lvh.me', 'localtest.me'];
