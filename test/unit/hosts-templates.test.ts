@@ -190,6 +190,16 @@ describe('host discovery: which names are hosts (public-suffix list)', () => {
     // Reserved names stay out.
     for (const name of ['api.test', 'x.example', 'a.invalid', 'app.localhost', 'example.com', 'www.example.org', 'x.example.net'])
       assert.equal(skipReason(name), 'reserved', name);
+    // VS Code settings: schema associations and GitLens autolinks are no connections; REST Client environments are.
+    const vscodeSettings = JSON.stringify({
+      'json.schemas': [{ fileMatch: ['*.openapi.json'], url: 'https://raw.githubusercontent.com/OAI/schema.json' }],
+      'gitlens.autolinks': [{ prefix: '#', url: 'https://github.com/acme/app/issues/<num>' }],
+      'rest-client.environmentVariables': { prod: { baseUrl: 'https://api.acme-corp.net' } },
+    });
+    assert.deepEqual(
+      found('/ws/.vscode/settings.json', vscodeSettings).map((f) => f.split(' ')[1]),
+      ['api.acme-corp.net:443'],
+    );
     // Documentation's placeholders: my-… and your-… domains.
     for (const name of ['my-consent.app', 'login.my-website.com', 'your-domain.com', 'mydomain.com', 'auth.yourcompany.io'])
       assert.equal(skipReason(name), 'reserved', name);

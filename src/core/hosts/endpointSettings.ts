@@ -540,6 +540,8 @@ const KUSTOMIZE_INPUTS = new Set(['resources', 'bases', 'components', 'crds']);
  * - in a helmfile, not its `repositories` (the chart repositories helm downloads from, like a
  *   Chart.yaml's dependencies); its releases' values are read.
  */
+const EDITOR_SETTING = /^(?:json|yaml|xml|evenBetterToml)\.schemas$|^gitlens\.|^redhat\.telemetry|^(?:editor|files|workbench|search)\./;
+
 export function endpointFilter(set: PairSet, fileName = ''): MayName {
   const schemaDocs = new Set<number>();
   const openApiDocs = new Set<number>();
@@ -561,6 +563,9 @@ export function endpointFilter(set: PairSet, fileName = ''): MayName {
       return path[0] === 'spec' && path[1] === 'conversion' && (path[3] === 'clientConfig' || path[2] === 'webhookClientConfig');
     if (kustomization && (KUSTOMIZE_INPUTS.has(path[0]) || (path[0] === 'helmCharts' && path[path.length - 1] === 'repo'))) return false;
     if (helmfile && path[0] === 'repositories') return false;
+    // Editor settings (.vscode/settings.json, a .code-workspace): schema associations and GitLens
+    // autolinks are no connections (REST Client's environments are, and are read).
+    if (EDITOR_SETTING.test(path[0] ?? '')) return false;
     let own: KeyKind | undefined;
     let parent: KeyKind | undefined;
     for (let i = path.length - 1; i >= 0; i--) {
