@@ -367,6 +367,8 @@ API_URL=https://api.acme-corp.net
       '.golangci.yml',
       '.yamllint.yml',
       '.pre-commit-config.yaml',
+      '.goreleaser.yaml',
+      '.goreleaser_ui_gtk3.yaml',
       'SECURITY-INSIGHTS.yml',
       'security-insights.yaml',
       'catalog-info.yaml',
