@@ -4,7 +4,7 @@ import { resolveNamedFile } from '../formats/extensions';
 import { LineIndex } from '../formats/lines';
 import { configFormat, maskComments } from '../formats/configFormats';
 import { isPlaceholder, normalizeHost } from './names';
-import { type Directive, listenPort, nginxTokens, nginxTree } from './servers';
+import { caddyLines, type Directive, listenPort, nginxTokens, nginxTree } from './servers';
 import { splitHostPort } from './urls';
 import { extractPairs, type Pair, type PairSet } from './configValues';
 
@@ -264,14 +264,7 @@ function caddyPairs(file: string, text: string): EndpointPair[] {
   const out: EndpointPair[] = [];
   let depth = 0;
   let site: { host: string; port: number; start: number; end: number }[] = [];
-  const re = /^[^\S\n]*(.*?)[^\S\n]*$/gm;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) {
-    if (m[0] === '' && re.lastIndex === m.index) re.lastIndex++;
-    const line = m[1];
-    if (!line) continue;
-    const offset = m.index + m[0].indexOf(line);
-    const words = [...line.matchAll(/\S+/g)].map((w) => ({ text: w[0], start: offset + (w.index ?? 0) }));
+  for (const words of caddyLines(text)) {
     if (depth === 0 && words[words.length - 1]?.text === '{' && words.length > 1 && !words[0].text.startsWith('(')) {
       site = [];
       for (const w of words.slice(0, -1)) {

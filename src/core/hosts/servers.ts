@@ -236,12 +236,8 @@ export function haproxyFindings(text: string): ServerFindings {
 
 // ---------------------------------------------------------------- Caddyfile
 
-/** Site addresses of a Caddyfile: Caddy serves HTTPS for every named host unless told http://. */
-export function caddyFindings(text: string): ServerFindings {
-  const out: ServerFindings = { hosts: [], paths: [], local: [] };
-  let depth = 0;
-  let sawBlock = false;
-  let firstLine: { words: Word[] } | undefined;
+/** The words of each non-blank line of a Caddyfile, at offsets into the text. */
+export function* caddyLines(text: string): Generator<Word[]> {
   const re = /^[^\S\n]*(.*?)[^\S\n]*$/gm;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text))) {
@@ -249,11 +245,21 @@ export function caddyFindings(text: string): ServerFindings {
     const line = m[1];
     if (!line) continue;
     const offset = m.index + m[0].indexOf(line);
-    const words = [...line.matchAll(/\S+/g)].map((w) => ({
+    yield [...line.matchAll(/\S+/g)].map((w) => ({
       text: w[0],
       start: offset + (w.index ?? 0),
       end: offset + (w.index ?? 0) + w[0].length,
     }));
+  }
+}
+
+/** Site addresses of a Caddyfile: Caddy serves HTTPS for every named host unless told http://. */
+export function caddyFindings(text: string): ServerFindings {
+  const out: ServerFindings = { hosts: [], paths: [], local: [] };
+  let depth = 0;
+  let sawBlock = false;
+  let firstLine: { words: Word[] } | undefined;
+  for (const words of caddyLines(text)) {
     const opens = words.filter((w) => w.text === '{').length;
     const closes = words.filter((w) => w.text === '}').length;
     if (depth === 0 && words[words.length - 1]?.text === '{' && !words[0].text.startsWith('(') && words.length > 1) {
