@@ -236,7 +236,8 @@ const API_DESCRIPTION = /^(?:openapi|swagger)(?:[._-][\w.-]*)?\.(?:ya?ml|json)$|
  */
 const NON_PRODUCTION_APPSETTINGS = /^appsettings\.(?:development|dev|local|qa|test|testing)\.json$/;
 /** Local-development data and settings (`*.localdev.yml` seed data, `docker-compose.dev.yml`, `settings.local-dev.json`). */
-const DEVELOPMENT_FILE = /\.(?:localdev|local-dev|dev|development)\.[a-z0-9.]+$|[._-]localdev[._-]/;
+const DEVELOPMENT_FILE =
+  /\.(?:localdev|local-dev|dev|development)\.[a-z0-9.]+$|[._-]localdev[._-]|^(?:dev|development|local)\.(?:ya?ml|json|toml|env)$/;
 
 /** The context the file name alone gives (lower-cased name, and as written for class names). */
 function contextOfName(lower: string, name: string): FileContext {

@@ -543,6 +543,8 @@ describe('file context: conventions of repositories not seen before, and reasons
       ['contrib/quickstart/kratos/kratos.yml', 'example', /quickstart/],
       ['src/Sso/appsettings.QA.json', 'test', /appsettings\.QA\.json/],
       ['src/Api/appsettings.Development.json', 'test', /name/],
+      ['dev.yaml', 'test', /name `dev\.yaml`/],
+      ['config/local.env', 'test', /name/],
       ['stable/backstage/files/app-config.development.yaml.tpl', 'test', /app-config\.development\.yaml\.tpl/],
       ['helm/charts/oathkeeper/templates/configmap-config-demo.yaml', 'example', /configmap-config-demo\.yaml/],
       ['charts/app/ci/ingress-values.yaml', 'test', /holds CI/],

@@ -190,6 +190,10 @@ describe('host discovery: which names are hosts (public-suffix list)', () => {
     // Reserved names stay out.
     for (const name of ['api.test', 'x.example', 'a.invalid', 'app.localhost', 'example.com', 'www.example.org', 'x.example.net'])
       assert.equal(skipReason(name), 'reserved', name);
+    // AppStream metadata: the project's homepage and screenshots.
+    const metainfo =
+      '<component><url type="homepage">https://www.acme-corp.net</url><url type="bugtracker">https://git.acme-corp.net/issues</url></component>';
+    assert.deepEqual(found('/ws/linux/net.acme.client.metainfo.xml', metainfo), []);
     // VS Code settings: schema associations and GitLens autolinks are no connections; REST Client environments are.
     const vscodeSettings = JSON.stringify({
       'json.schemas': [{ fileMatch: ['*.openapi.json'], url: 'https://raw.githubusercontent.com/OAI/schema.json' }],
@@ -398,6 +402,7 @@ API_URL=https://api.acme-corp.net
     for (const name of ['funding.json', 'package.oc.json', '.idea/deployment.json']) assert.deepEqual(found(`/ws/${name}`, json), [], name);
     for (const name of [
       'README.yaml',
+      '.qodana/qodana.sarif.json',
       'config/tech-docs.yml',
       'installers/olm/bundle.annotations.yaml',
       'installers/olm/bundle.csv.yaml',

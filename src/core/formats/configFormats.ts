@@ -201,7 +201,7 @@ const SKIPPED_FILES = new Set([
 const TOOL_CONFIG =
   /^\.(?:rubocop|eslintrc|stylelintrc|prettierrc|markdownlint|markdownlint-cli2|yamllint|hadolint|golangci|ansible-lint|mega-linter|megalinter|semgrep|spectral|commitlintrc|lintstagedrc|releaserc|swiftlint|remarkrc|textlintrc|jscpd|cspell|codespellrc|babelrc|gitleaks|trivy|checkov|kube-linter|all-contributorsrc|gitpod|mergify|coderabbit|zenodo|bumpversion|isort|coveragerc|flake8|pylintrc|vale|lychee|markdown-link-check|sonarcloud|snyk|release-please-manifest|versionrc|tflint|editorconfig|pre-commit-config|pre-commit-hooks|devcontainer|deepsource|lgtm|kodiak|pullapprove|whitesource|htmlhintrc|jshintrc|csslintrc|lefthook|mise|cz|scalafmt|clang-format|clang-tidy|stylua|ruff|rubocop_todo|goreleaser)(?:[._-][\w.-]*)?$/;
 /** Software bills of materials by their registered suffixes: CycloneDX `*.cdx.json`, SPDX `*.spdx.json`. */
-const SBOM_FILE = /\.(?:cdx|spdx)\.(?:json|xml|ya?ml)$|\.clusterserviceversion\.ya?ml$/;
+const SBOM_FILE = /\.(?:cdx|spdx)\.(?:json|xml|ya?ml)$|\.clusterserviceversion\.ya?ml$|\.(?:metainfo|appdata)\.xml$|\.sarif(?:\.json)?$/;
 /**
  * The Arduino IDE's Boards Manager index of a core, `package_VENDOR_index.json` (and its
  * `.template.json`): where the IDE downloads the core and its toolchains.
