@@ -4,7 +4,7 @@ import { resolveNamedFile } from '../formats/extensions';
 import { LineIndex } from '../formats/lines';
 import { configFormat, maskComments } from '../formats/configFormats';
 import { isPlaceholder, normalizeHost } from './names';
-import { caddyLines, type Directive, listenPort, nginxTokens, nginxTree } from './servers';
+import { caddyLines, type Directive, HAPROXY_SECTION, haproxyLines, listenPort, nginxTokens, nginxTree } from './servers';
 import { splitHostPort } from './urls';
 import { extractPairs, type Pair, type PairSet } from './configValues';
 
@@ -198,7 +198,6 @@ function apachePairs(file: string, text: string): EndpointPair[] {
 
 // ---------------------------------------------------------------- HAProxy
 
-const HAPROXY_SECTION = /^(?:frontend|backend|listen|defaults|global|peers|resolvers|userlist|program|http-errors|ring|cache|mailers)$/;
 /** Sample fetches that compare the requested name: the names after them are what the frontend serves. */
 const HAPROXY_NAME_FETCH = /\b(?:hdr(?:_dom|_beg|_end)?\(host\)|req\.hdr\(host\)|req\.ssl_sni|ssl_fc_sni)/;
 
@@ -224,12 +223,7 @@ function haproxyPairs(file: string, text: string): EndpointPair[] {
       });
     }
   };
-  const re = /^[ \t]*(\S+)(.*?)\r?$/gm;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text))) {
-    const keyword = m[1];
-    const restStart = m.index + m[0].indexOf(keyword) + keyword.length;
-    const words = [...m[2].matchAll(/\S+/g)].map((w) => ({ text: w[0], start: restStart + (w.index ?? 0) }));
+  for (const { keyword, rest, words } of haproxyLines(text)) {
     if (HAPROXY_SECTION.test(keyword)) {
       flush();
       section = keyword === 'frontend' || keyword === 'listen' ? { names: [] } : undefined;
@@ -246,7 +240,7 @@ function haproxyPairs(file: string, text: string): EndpointPair[] {
       }
       continue;
     }
-    if (!HAPROXY_NAME_FETCH.test(m[2])) continue;
+    if (!HAPROXY_NAME_FETCH.test(rest)) continue;
     for (const w of words) {
       const host = /^[a-z0-9]/i.test(w.text) ? servedName(w.text) : undefined;
       if (host && !/[()]/.test(w.text)) section.names.push({ host, start: w.start });

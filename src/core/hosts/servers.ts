@@ -192,18 +192,38 @@ export function apacheFindings(text: string): ServerFindings {
 // ---------------------------------------------------------------- HAProxy
 
 /** `server NAME ADDR[:PORT] ... ssl` lines, and crt / ca-file paths on bind and server lines. */
-export function haproxyFindings(text: string): ServerFindings {
-  const out: ServerFindings = { hosts: [], paths: [], local: [] };
-  let defaultsSsl = false;
-  let sectionSsl = false;
-  let inDefaults = false;
+/** HAProxy's section keywords: a line starting with one opens a section. */
+export const HAPROXY_SECTION =
+  /^(?:frontend|backend|listen|defaults|global|peers|resolvers|userlist|program|http-errors|ring|cache|mailers)$/;
+
+/** A non-blank line of an HAProxy config: its keyword, the rest, its words after the keyword, and where the line is. */
+export interface HaproxyLine {
+  keyword: string;
+  rest: string;
+  words: { text: string; start: number }[];
+  start: number;
+  end: number;
+}
+
+/** The lines of an HAProxy config, at offsets into the text. */
+export function* haproxyLines(text: string): Generator<HaproxyLine> {
   const re = /^[ \t]*(\S+)(.*?)\r?$/gm;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text))) {
     const keyword = m[1];
     const restStart = m.index + m[0].indexOf(keyword) + keyword.length;
     const words = [...m[2].matchAll(/\S+/g)].map((w) => ({ text: w[0], start: restStart + (w.index ?? 0) }));
-    if (/^(?:frontend|backend|listen|defaults|global|peers|resolvers|userlist|program|http-errors|ring|cache|mailers)$/.test(keyword)) {
+    yield { keyword, rest: m[2], words, start: m.index, end: m.index + m[0].length };
+  }
+}
+
+export function haproxyFindings(text: string): ServerFindings {
+  const out: ServerFindings = { hosts: [], paths: [], local: [] };
+  let defaultsSsl = false;
+  let sectionSsl = false;
+  let inDefaults = false;
+  for (const { keyword, words, start, end } of haproxyLines(text)) {
+    if (HAPROXY_SECTION.test(keyword)) {
       inDefaults = keyword === 'defaults';
       if (inDefaults) defaultsSsl = false;
       sectionSsl = defaultsSsl;
@@ -216,7 +236,7 @@ export function haproxyFindings(text: string): ServerFindings {
           out.paths.push({ value: p.text, start: p.start, end: p.start + p.text.length, key: words[i].text });
       }
     }
-    if (keyword === 'bind') out.local.push([m.index, m.index + m[0].length]);
+    if (keyword === 'bind') out.local.push([start, end]);
     const hasSsl = words.some((w) => w.text === 'ssl');
     if (keyword === 'default-server') {
       if (inDefaults) defaultsSsl = hasSsl;

@@ -4,7 +4,7 @@ import { hostPortKey } from '../hostPort';
 import { pathToFileURL } from 'node:url';
 import type { FileContext } from '../context';
 import type { CertificateJson, FindingJson, Report } from './schema';
-import { type Finding, type Severity, SEVERITIES } from '../model';
+import { type Finding, type Range, type Severity, SEVERITIES } from '../model';
 import { relativeToRoot } from './baseline';
 import { EXPIRED_CODES, FINDING_CODES, type FindingCodeInfo } from './findingCodes';
 
@@ -272,13 +272,7 @@ export function toSarif(report: Report, version: string, options: SarifOptions =
                 {
                   physicalLocation: {
                     artifactLocation: artifactLocation(f.file),
-                    // SARIF counts lines and columns from 1; our ranges count from 0 and end, like SARIF's, just after the last character.
-                    region: {
-                      startLine: f.range.start.line + 1,
-                      startColumn: f.range.start.character + 1,
-                      endLine: f.range.end.line + 1,
-                      endColumn: f.range.end.character + 1,
-                    },
+                    region: sarifRegion(f.range),
                   },
                 },
               ],
@@ -289,12 +283,7 @@ export function toSarif(report: Report, version: string, options: SarifOptions =
                       id: i + 1,
                       physicalLocation: {
                         artifactLocation: artifactLocation(r.file),
-                        region: {
-                          startLine: r.range.start.line + 1,
-                          startColumn: r.range.start.character + 1,
-                          endLine: r.range.end.line + 1,
-                          endColumn: r.range.end.character + 1,
-                        },
+                        region: sarifRegion(r.range),
                       },
                     })),
                   }
@@ -516,4 +505,9 @@ export function failureCounts(findings: readonly Pick<Finding, 'code' | 'severit
 export function failsAt(failOn: string, counts: FailureCounts): boolean {
   if (failOn === 'expired') return counts.expiredNotHint > 0;
   return SEVERITIES.some((severity) => counts.bySeverity[severity] > 0 && meetsThreshold(severity, failOn));
+}
+
+/** A SARIF region: lines and columns from 1; our ranges count from 0 and end, like SARIF's, just after the last character. */
+function sarifRegion(r: Range): { startLine: number; startColumn: number; endLine: number; endColumn: number } {
+  return { startLine: r.start.line + 1, startColumn: r.start.character + 1, endLine: r.end.line + 1, endColumn: r.end.character + 1 };
 }
