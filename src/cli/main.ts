@@ -11,7 +11,7 @@ import { ParseMemo } from '../core/scan/memo';
 import { ReadPool } from '../core/scan/readPool';
 import { buildReport } from '../core/report/schema';
 import { type FragmentSpec, type ReportFragment, withEvidence, writeJsonReport } from '../core/report/stream';
-import { EvidenceIndex, evidenceReason } from '../core/deployment';
+import { EvidenceIndex } from '../core/deployment';
 import {
   type ContextGlobs,
   ContextClassifier,
@@ -317,10 +317,7 @@ async function scanCommand(args: string[], mode: 'scan' | 'baseline' = 'scan'): 
       .split(path.sep)
       .join('/');
   };
-  const evidenceOf = (f: string) => {
-    const e = evidence.of(f);
-    return e && { strength: e.strength, reason: evidenceReason(e, displayPath) };
-  };
+  const evidenceOf = (f: string) => evidence.explain(f, displayPath);
   const scanStarted = performance.now();
   const stats = await runScan({
     sources: [

@@ -394,10 +394,14 @@ export function contentVerdict(file: string, certs: readonly CertificateRecord[]
   return { context: 'test', reason: `its certificate${certs.length > 1 ? 's are' : ' is'} for development: ${first}` };
 }
 
-/** Deployment evidence for a file, as withCertificateContent takes it (deployment.ts gives it). */
-export interface EvidenceOf {
-  (file: string): { strength: 'path' | 'name'; reason: string } | undefined;
+/** Deployment evidence for a file as a context takes it (deployment.ts gives it): how strong, and the reason. */
+export interface Evidence {
+  strength: 'path' | 'name';
+  reason: string;
 }
+
+/** Deployment evidence for a file, as withCertificateContent takes it. */
+export type EvidenceOf = (file: string) => Evidence | undefined;
 
 /**
  * A file's context from its path, its certificates' own word and deployment evidence: a file its

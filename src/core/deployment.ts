@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import type { Evidence } from './context';
 
 /**
  * Deployment evidence: production configuration that names a certificate file deploys it. A
@@ -87,15 +88,16 @@ export class EvidenceIndex {
     this.built = false;
   }
 
-  /** Every file that has given mentions. */
-  files(): string[] {
-    return [...this.sources.keys()];
-  }
-
   /** The evidence for a certificate file: a path that resolves to it first, else one that names it. */
   of(certificateFile: string): DeploymentEvidence | undefined {
     this.build();
     return this.byPath.get(normal(certificateFile)) ?? this.byName.get(baseName(certificateFile));
+  }
+
+  /** The evidence for a file as a context takes it (contextOfFile): its strength, and the reason with the naming file as `display` shows it. */
+  explain(file: string, display: (file: string) => string): Evidence | undefined {
+    const e = this.of(file);
+    return e && { strength: e.strength, reason: evidenceReason(e, display) };
   }
 
   /** A key that changes when the evidence may have (the editor re-evaluates then). */
@@ -157,6 +159,6 @@ function baseName(p: string): string {
 }
 
 /** The reason a context gives for evidence, with the naming file as `display` shows it. */
-export function evidenceReason(e: DeploymentEvidence, display: (file: string) => string): string {
+function evidenceReason(e: DeploymentEvidence, display: (file: string) => string): string {
   return `${e.strength === 'path' ? 'deployed by' : 'named by'} ${display(e.file)}:${e.line + 1}`;
 }

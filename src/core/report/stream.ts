@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import {
   ContextClassifier,
   contextByFolder,
+  type Evidence,
+  type EvidenceOf,
   withCertificateContent,
   type ContextGlobs,
   type ContextOf,
@@ -70,7 +72,7 @@ export interface FragmentSpec {
    * Deployment evidence per file, known once the whole tree was read (the CLI sets it before
    * re-rendering the fragments it changes: withEvidence).
    */
-  evidence?: Record<string, { strength: 'path' | 'name'; reason: string }>;
+  evidence?: Record<string, Evidence>;
   /**
    * The team configs (.certlens.yaml) of the scan, and the thresholds the command line set (they
    * win): per-file thresholds, their context globs, and their ignores (marked, not counted to fail).
@@ -649,10 +651,10 @@ function expiryOrder(files: readonly ReportFragment[]): { total: number; fileOf:
 export async function withEvidence(
   fragments: readonly ReportFragment[],
   spec: FragmentSpec,
-  evidenceOf: (file: string) => { strength: 'path' | 'name'; reason: string } | undefined,
+  evidenceOf: EvidenceOf,
   reread: (files: string[]) => Promise<ReadonlyMap<string, FileResult>>,
 ): Promise<ReportFragment[]> {
-  const changing = new Map<string, { strength: 'path' | 'name'; reason: string }>();
+  const changing = new Map<string, Evidence>();
   for (const f of fragments) {
     if (f.context === 'production' || f.context === 'vendored') continue;
     const e = evidenceOf(f.file);

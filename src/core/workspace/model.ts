@@ -9,7 +9,7 @@
 import picomatch from 'picomatch';
 import { type Clock, nextChangeOf, nextChangeOfCrl, nextExpiryChange, nextLocalMidnight, WallClockAlarm } from './clock';
 import { ContextClassifier, contextOfFile, type ContextGlobs, type ContextVerdict, type FileContext } from '../context';
-import { EvidenceIndex, evidenceReason, type Mention } from '../deployment';
+import { EvidenceIndex, type Mention } from '../deployment';
 import { movable, mover, type TextEdit } from '../formats/shift';
 import { fileFindingParts, joinParts, policyOfMode, withContextPolicy } from '../findings/fileFindings';
 import type { CertificateRecord, CrlRecord, FileExpiry, FileLocation, FileResult, Finding } from '../model';
@@ -135,8 +135,7 @@ export class WorkspaceModel {
   private contextVerdict(file: string): ContextVerdict {
     let v = this.contexts.get(file);
     if (v) return v;
-    const e = this.evidence.of(file);
-    const evidence = e && { strength: e.strength, reason: evidenceReason(e, (f) => this.host.relativePath(f) ?? f) };
+    const evidence = this.evidence.explain(file, (f) => this.host.relativePath(f) ?? f);
     v = contextOfFile(file, this.pathVerdict(file), this.inventory.get(file)?.certificates, evidence);
     this.contexts.set(file, v);
     return v;
